@@ -1,0 +1,2 @@
+/* fmt.c — stub. */
+#include "fmt.h"

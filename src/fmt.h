@@ -1,0 +1,13 @@
+/*
+ * fmt.h — canonical formatting of .lac files (`lac fmt`): one layout for
+ * every program, comments kept, idempotent, meaning unchanged.
+ */
+#ifndef LAC_FMT_H
+#define LAC_FMT_H
+
+#include "ast.h"
+
+/* Format a parsed (error-free) file; src is its text (for comments). */
+void fmt_file(const struct ast_file *f, const char *src, size_t len, struct strbuf *out);
+
+#endif

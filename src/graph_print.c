@@ -1,0 +1,2 @@
+/* graph_print.c — stub. */
+#include "graph_print.h"

@@ -1,0 +1,84 @@
+/*
+ * project.h — a loaded project: lac.yaml settings, the data graph and the
+ * parsed audience files, with the arena, sources and diagnostics they share.
+ */
+#ifndef LAC_PROJECT_H
+#define LAC_PROJECT_H
+
+#include <stdbool.h>
+
+#include "ast.h"
+#include "diag.h"
+#include "graph.h"
+
+/* A scalar setting from lac.yaml.  The value is kept as written; ${VAR}
+ * references are expanded only when a command needs the value
+ * (setting_expand), so check/compile/fmt/graph run without secrets. */
+struct setting {
+	const char *key;
+	const char *value;         /* as written, may contain ${VAR}; NULL for a mapping */
+	struct setting *children;  /* for a nested mapping such as headers: { ... } */
+	size_t nchildren;
+	struct loc loc;
+};
+
+struct destination {
+	const char *name;
+	const char *type;          /* file | stdout | webhook | segment | warehouse | a stdlib preset */
+	struct setting *settings;  /* every key but type, in file order */
+	size_t nsettings;
+	struct loc loc;
+};
+const struct setting *destination_setting(const struct destination *d, const char *key);
+
+enum warehouse_type { WH_SQLITE, WH_POSTGRES, WH_REDSHIFT, WH_SNOWFLAKE, WH_BIGQUERY, WH_DATABRICKS };
+
+struct project {
+	struct arena arena;
+	struct source_set sources;
+	struct diag_sink diags;
+
+	char *dir;                 /* project directory (from -C), "." by default */
+	const char *name;
+	int version;
+	const char **graph_files;
+	size_t ngraph_files;
+	const char **audience_paths; /* directories (recursive *.lac) or files */
+	size_t naudience_paths;
+	struct loc graph_loc, audiences_loc;
+
+	struct {
+		enum warehouse_type type;
+		const char *path;        /* sqlite: relative to the project dir */
+		const char *schema;      /* default "lac" */
+		struct setting *settings; /* every other key (dsn, account, ...) */
+		size_t nsettings;
+		struct loc loc;
+	} warehouse;
+	const char *state_path;      /* default ".lac/state.db" */
+	struct destination *destinations;
+	size_t ndestinations;
+
+	struct graph graph;
+	bool graph_ok;               /* loaded without errors */
+
+	struct ast_file **files;     /* parsed .lac files, in path order */
+	size_t nfiles;
+};
+
+/* Load lac.yaml from dir, then the graph and every audience file, and run
+ * the checker.  Problems go to p->diags; returns 0 if there were no errors. */
+int project_load(struct project *p, const char *dir);
+/* Only lac.yaml + graph (for `lac graph`). */
+int project_load_settings_and_graph(struct project *p, const char *dir);
+void project_init(struct project *p);
+void project_release(struct project *p);
+
+const struct destination *project_destination(const struct project *p, const char *name);
+/* Expand ${VAR} in a setting value.  On an unset variable reports E007 at
+ * loc (naming the variable, never any value) and returns NULL.  The result
+ * lives in the project arena. */
+const char *setting_expand(struct project *p, const char *value, struct loc loc);
+const struct setting *setting_find(const struct setting *s, size_t n, const char *key);
+
+#endif

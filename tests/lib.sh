@@ -1,0 +1,60 @@
+# tests/lib.sh — sourced by every end-to-end test script.
+# Gives: set -eu, $LAC (the binary under test), $SRC (the source tree), a
+# temporary directory $T removed on exit, and small assertion helpers that
+# print what differed.
+set -eu
+: "${LAC:?LAC must point at the lac binary (make check sets it)}"
+SRC=${LAC_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}
+T=$(mktemp -d "${TMPDIR:-/tmp}/lac-test.XXXXXX")
+trap 'rm -rf "$T"' EXIT
+nfail=0
+npass=0
+
+# lac under valgrind when LAC_VALGRIND=1 (slow; for local runs)
+lac() {
+	if [ "${LAC_VALGRIND:-0}" = 1 ]; then
+		valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite "$LAC" "$@"
+	else
+		"$LAC" "$@"
+	fi
+}
+
+pass() { npass=$((npass + 1)); }
+fail() { nfail=$((nfail + 1)); printf 'FAIL: %s\n' "$*" >&2; }
+
+# expect_eq NAME EXPECTED ACTUAL
+expect_eq() {
+	if [ "$2" = "$3" ]; then pass; else
+		fail "$1"
+		printf -- '--- expected\n%s\n--- actual\n%s\n' "$2" "$3" >&2
+	fi
+}
+
+# expect_file_eq NAME EXPECTED_FILE ACTUAL_FILE
+expect_file_eq() {
+	if cmp -s "$2" "$3"; then pass; else
+		fail "$1"
+		diff -u "$2" "$3" >&2 || true
+	fi
+}
+
+# expect_status NAME EXPECTED_CODE command...
+expect_status() {
+	name=$1 want=$2
+	shift 2
+	set +e
+	"$@" >"$T/out" 2>"$T/err"
+	got=$?
+	set -e
+	if [ "$got" = "$want" ]; then pass; else
+		fail "$name: exit $got, wanted $want"
+		sed 's/^/  out: /' "$T/out" >&2
+		sed 's/^/  err: /' "$T/err" >&2
+	fi
+}
+
+# Print the closing line automake reads and exit non-zero on any failure.
+finish() {
+	echo "$npass passed, $nfail failed"
+	[ "$nfail" -eq 0 ]
+}
