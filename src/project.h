@@ -27,6 +27,7 @@ struct destination {
 	const char *type;          /* file | stdout | webhook | segment | warehouse | a stdlib preset */
 	struct setting *settings;  /* every key but type, in file order */
 	size_t nsettings;
+	bool supports_values_changed; /* may take `membership or values changed` (SPEC §3.5) */
 	struct loc loc;
 };
 const struct setting *destination_setting(const struct destination *d, const char *key);
