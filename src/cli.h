@@ -45,5 +45,6 @@ int cli_load_project(struct cli *c, struct project *p);
 int cmd_check(struct cli *c);
 int cmd_fmt(struct cli *c);
 int cmd_graph(struct cli *c);
+int cmd_init(struct cli *c);
 
 #endif

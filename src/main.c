@@ -28,6 +28,11 @@ static const struct command commands[] = {
 	  "show the data graph as a tree, as DOT for graphviz, or as JSON",
 	  "Prints the profile, its relationships (with join kinds) and the entities they\n"
 	  "reach.  `lac graph --format dot | dot -Tsvg > graph.svg` draws it.\n" },
+	{ "init", cmd_init, "init [DIR] [--example NAME]",
+	  "start a new project from an example (petshop by default)",
+	  "Copies an example project (petshop, subscriptions, owly, kitchen-sink) into\n"
+	  "DIR (default: the -C directory) and builds its SQLite warehouse from\n"
+	  "data/warehouse.sql.  Never overwrites an existing lac.yaml.\n" },
 };
 
 const struct command *command_find(const char *name)
