@@ -1,0 +1,125 @@
+/*
+ * fuzz_parse.c — fuzz target for the .lac front end (jq's tests/jq_fuzz_parse.c
+ * habit): any bytes go through parse_source, which must neither crash nor leak
+ * and must return a file.
+ *
+ * Built with -fsanitize=fuzzer this is a libFuzzer target.  Built normally,
+ * main() replays every file of the corpus (tests/corpus/lac/ under
+ * $LAC_SRCDIR, or the directories and files given as arguments), so the
+ * malformed inputs found so far stay a regression test in `make check`.
+ * Every corpus file is malformed: each must produce at least one error.
+ */
+#include <dirent.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "parse.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static size_t parse_once(const uint8_t *data, size_t size)
+{
+	struct arena a = ARENA_INIT;
+	struct source_set ss;
+	struct diag_sink d;
+
+	source_set_init(&ss);
+	diag_sink_init(&d, &ss);
+	uint32_t id = source_add(&ss, "fuzz.lac", NULL, 0);
+	struct ast_file *f = parse_source(&a, &d, id, "fuzz.lac", (const char *)data, size);
+	if (!f)
+		abort();
+	/* render, so the locations are exercised too */
+	for (size_t i = 0; i < d.n; i++) {
+		struct strbuf sb = STRBUF_INIT;
+		diag_format_one(&d, &d.items[i], &sb, false);
+		sb_release(&sb);
+	}
+	size_t nerr = d.nerrors;
+	diag_sink_release(&d);
+	source_set_release(&ss);
+	arena_release(&a);
+	return nerr;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	parse_once(data, size);
+	return 0;
+}
+
+#ifndef LAC_LIBFUZZER
+static int run_file(const char *path)
+{
+	size_t len;
+	char *text = read_file(path, &len);
+	if (!text) {
+		fprintf(stderr, "fuzz_parse: cannot read %s\n", path);
+		return 1;
+	}
+	size_t nerr = parse_once((const uint8_t *)text, len);
+	free(text);
+	if (nerr == 0) {
+		fprintf(stderr, "fuzz_parse: %s: malformed input parsed without an error\n", path);
+		return 1;
+	}
+	return 0;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int run_dir(const char *dir, int *count)
+{
+	DIR *dh = opendir(dir);
+	char **names = NULL;
+	size_t n = 0, cap = 0;
+	int fails = 0;
+
+	if (!dh) {
+		fprintf(stderr, "fuzz_parse: cannot open %s\n", dir);
+		return 1;
+	}
+	for (struct dirent *e; (e = readdir(dh));)
+		if (e->d_name[0] != '.')
+			VEC_PUSH(names, n, cap, xasprintf("%s/%s", dir, e->d_name));
+	closedir(dh);
+	qsort(names, n, sizeof(*names), cmp_str);
+	for (size_t i = 0; i < n; i++) {
+		fails += run_file(names[i]);
+		(*count)++;
+		free(names[i]);
+	}
+	free(names);
+	return fails;
+}
+
+int main(int argc, char **argv)
+{
+	int fails = 0, count = 0;
+
+	if (argc > 1) {
+		for (int i = 1; i < argc; i++) {
+			struct stat st;
+			if (stat(argv[i], &st) == 0 && S_ISDIR(st.st_mode)) {
+				fails += run_dir(argv[i], &count);
+			} else {
+				fails += run_file(argv[i]);
+				count++;
+			}
+		}
+	} else {
+		const char *src = getenv("LAC_SRCDIR");
+		char *dir = xasprintf("%s/tests/corpus/lac", src ? src : ".");
+		fails = run_dir(dir, &count);
+		free(dir);
+	}
+	printf("fuzz_parse: %d inputs, %d failures\n", count, fails);
+	return fails ? 1 : 0;
+}
+#endif
