@@ -82,4 +82,11 @@ const struct destination *project_destination(const struct project *p, const cha
 const char *setting_expand(struct project *p, const char *value, struct loc loc);
 const struct setting *setting_find(const struct setting *s, size_t n, const char *key);
 
+/* The stdlib directory (graph fragments, destination presets): $LAC_STDLIB_DIR,
+ * else the installed one, else the source tree's stdlib/. */
+const char *project_stdlib_dir(void);
+/* A path relative to the project dir as shown to users and opened on disk:
+ * "dir/rel" ("rel" when dir is "."; rel itself when absolute).  In the arena. */
+const char *project_path(struct project *p, const char *rel);
+
 #endif
