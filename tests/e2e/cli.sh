@@ -1,0 +1,46 @@
+#!/bin/sh
+# tests/e2e/cli.sh — the command line itself: help, version, usage errors and
+# their exit codes (SPEC §6: 0 ok, 1 errors, 64 usage), and `lac init`.
+. "${LAC_SRCDIR:-.}/tests/lib.sh"
+
+expect_status "--version" 0 lac --version
+expect_eq "--version text" "lac 0.1.0" "$(cat "$T/out")"
+
+expect_status "--help" 0 lac --help
+grep -q '^  check ' "$T/out" && pass || fail "--help lists check"
+grep -q 'Exit status' "$T/out" && pass || fail "--help explains exit status"
+
+expect_status "no command" 64 lac
+grep -q '^usage: lac' "$T/err" && pass || fail "no command prints usage on stderr"
+
+expect_status "unknown command" 64 lac frobnicate
+expect_eq "unknown command message" "lac: unknown command 'frobnicate'
+Try 'lac --help'." "$(cat "$T/err")"
+
+expect_status "help COMMAND" 0 lac help check
+grep -q '^usage: lac check' "$T/out" && pass || fail "help check shows its usage"
+expect_status "COMMAND --help" 0 lac check --help
+grep -q '^usage: lac check' "$T/out" && pass || fail "check --help shows its usage"
+expect_status "help unknown" 64 lac help nope
+
+expect_status "--format needs a value" 64 lac check --format
+expect_status "unknown format" 64 lac check --format yaml
+expect_eq "unknown format message" "lac: unknown format 'yaml' (text or json)
+usage: lac check" "$(cat "$T/err")"
+expect_status "bad --color" 64 lac --color sometimes check
+expect_status "-C needs a directory" 64 lac -C
+
+# check outside a project: an error about lac.yaml, exit 1
+mkdir "$T/empty"
+expect_status "check without lac.yaml" 1 lac -C "$T/empty" --color never check
+grep -q 'lac.yaml' "$T/err" && pass || fail "missing lac.yaml is named"
+
+# init copies an example, builds its warehouse, and refuses to overwrite
+expect_status "init" 0 lac init "$T/proj"
+[ -f "$T/proj/lac.yaml" ] && pass || fail "init wrote lac.yaml"
+[ -f "$T/proj/data/warehouse.db" ] && pass || fail "init built the warehouse"
+expect_status "init twice" 1 lac init "$T/proj"
+grep -q 'already exists' "$T/err" && pass || fail "init refuses to overwrite"
+expect_status "init unknown example" 64 lac init "$T/other" --example nope
+
+finish
