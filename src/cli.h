@@ -46,5 +46,7 @@ int cmd_check(struct cli *c);
 int cmd_fmt(struct cli *c);
 int cmd_graph(struct cli *c);
 int cmd_init(struct cli *c);
+int cmd_compile(struct cli *c);
+int cmd_preview(struct cli *c);
 
 #endif

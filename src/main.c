@@ -19,6 +19,19 @@ static const struct command commands[] = {
 	  "with file:line:col, the source line and a caret.  Exit 0 when there are no\n"
 	  "errors (warnings allowed), 1 otherwise.  --format json prints the diagnostics\n"
 	  "as a JSON array on stdout.  Connects nowhere and needs no secrets.\n" },
+	{ "compile", cmd_compile, "compile [-d DIALECT|all] [-o DIR] [--emit membership|run] [AUDIENCE...]",
+	  "print the SQL of audiences for a warehouse dialect",
+	  "Dialects: snowflake, bigquery, redshift, databricks, postgres, sqlite (default:\n"
+	  "the project's warehouse type), or all.  One SELECT per audience returning its\n"
+	  "members, headed by a comment with the audience's file:line.  -o DIR writes\n"
+	  "DIR/<dialect>/<audience>.sql.  Output is byte-identical for the same input;\n"
+	  "the reference time is the dialect's current time unless --now is given.\n" },
+	{ "preview", cmd_preview, "preview AUDIENCE [--limit N|--all] [--entities PATH]",
+	  "count and list an audience's members in the warehouse",
+	  "Runs the audience's SQL on the project's warehouse (SQLite or PostgreSQL) and\n"
+	  "prints the member count and the first N members (default 10; --all for every\n"
+	  "one), sorted.  --entities PATH adds the matched entities of that path.\n"
+	  "--now TS fixes the reference time; --format json prints one JSON object.\n" },
 	{ "fmt", cmd_fmt, "fmt [--check] [FILE...]",
 	  "format .lac files canonically (comments kept)",
 	  "Rewrites each file (default: every audience file of the project) in the one\n"

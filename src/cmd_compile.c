@@ -1,0 +1,188 @@
+/*
+ * cmd_compile.c — `lac compile [-d DIALECT|all] [-o DIR] [--emit membership|run]
+ * [AUDIENCE...]`: the reviewable SQL of audiences (SPEC §4).
+ *
+ * Output is deterministic: audiences in file order, dialects in registry
+ * order, each statement headed by a comment naming the audience and its
+ * file:line (relative to the project directory).  Without --now the
+ * reference time is the dialect's current-time expression; with --now it is
+ * a timestamp literal.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "check.h"
+#include "cli.h"
+#include "sql/gen.h"
+
+/* One audience's statements (with their comments) in one dialect. */
+static void compile_audience(struct strbuf *out, const struct project *p, const struct ast_audience *a,
+		      const struct sql_options *o, bool run)
+{
+	sb_addf(out, "-- audience %s (%s:%u), dialect %s\n", a->name, sql_audience_path(p, a),
+		a->loc.line, o->d->name);
+	sb_addf(out, "-- membership: one row per member (%s)\n",
+		a->target == TARGET_PROFILE ? "profile id" : "target entity primary key");
+	sql_membership(out, &p->graph, a, o);
+	sb_addstr(out, ";\n");
+	if (!run)
+		return;
+	const char *paths[64];
+	size_t n = sql_matched_paths(a, paths, ARRAY_LEN(paths));
+	for (size_t i = 0; i < n; i++) {
+		sb_addf(out, "\n-- audience %s (%s:%u): matched entities of %s (member_id, entity_id)\n",
+			a->name, sql_audience_path(p, a), a->loc.line, paths[i]);
+		sql_matched(out, &p->graph, a, paths[i], o);
+		sb_addstr(out, ";\n");
+	}
+	sb_addstr(out, "\n-- --emit run: the snapshot, diff and swap statements of a run are not\n"
+		       "-- generated yet; the statements above are what a run reads.\n");
+}
+
+static int mkdirs(const char *path)
+{
+	char *tmp = xstrdup(path);
+	for (char *s = tmp + 1; *s; s++) {
+		if (*s != '/')
+			continue;
+		*s = '\0';
+		if (mkdir(tmp, 0777) != 0 && errno != EEXIST) {
+			free(tmp);
+			return -1;
+		}
+		*s = '/';
+	}
+	int rc = mkdir(tmp, 0777) != 0 && errno != EEXIST ? -1 : 0;
+	free(tmp);
+	return rc;
+}
+
+static int write_text(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+	if (!f)
+		return -1;
+	fputs(text, f);
+	return fclose(f);
+}
+
+int cmd_compile(struct cli *c)
+{
+	const char *dname = NULL, *outdir = NULL, *emit = "membership";
+	const char **names = xcalloc((size_t)c->argc + 1, sizeof(*names));
+	size_t nnames = 0;
+	int rc = EXIT_OK;
+
+	for (int i = 1; i < c->argc; i++) {
+		const char *a = c->argv[i];
+		const char **slot = NULL;
+		if (strcmp(a, "-d") == 0 || strcmp(a, "--dialect") == 0)
+			slot = &dname;
+		else if (strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0)
+			slot = &outdir;
+		else if (strcmp(a, "--emit") == 0)
+			slot = &emit;
+		if (slot) {
+			if (i + 1 >= c->argc) {
+				free(names);
+				return cli_usage_error(c, "option '%s' needs a value", a);
+			}
+			*slot = c->argv[++i];
+		} else if (str_starts(a, "--dialect=")) {
+			dname = a + 10;
+		} else if (str_starts(a, "--emit=")) {
+			emit = a + 7;
+		} else if (a[0] == '-' && a[1]) {
+			free(names);
+			return cli_usage_error(c, "unknown option '%s'", a);
+		} else {
+			names[nnames++] = a;
+		}
+	}
+	if (strcmp(emit, "membership") && strcmp(emit, "run")) {
+		free(names);
+		return cli_usage_error(c, "unknown --emit '%s' (membership or run)", emit);
+	}
+	if (dname && strcmp(dname, "all") && !dialect_find(dname)) {
+		free(names);
+		return cli_usage_error(c, "unknown dialect '%s' (snowflake, bigquery, redshift, "
+				       "databricks, postgres, sqlite or all)", dname);
+	}
+	char now[40];
+	if (c->now && !sql_normalize_now(c->now, now)) {
+		free(names);
+		return cli_usage_error(c, "--now takes a UTC timestamp like 2025-01-31T08:30:00Z, not '%s'",
+				       c->now);
+	}
+
+	struct project p;
+	if (cli_load_project(c, &p) != 0) {
+		cli_print_diags(c, &p);
+		project_release(&p);
+		free(names);
+		return EXIT_ERRORS;
+	}
+	if (p.diags.n)
+		cli_print_diags(c, &p); /* warnings */
+
+	/* the audiences, in file order, or as named */
+	struct ast_audience **auds = NULL;
+	size_t naud = 0, cap = 0;
+	if (nnames) {
+		for (size_t i = 0; i < nnames; i++) {
+			struct ast_audience *a = project_audience(&p, names[i]);
+			if (!a) {
+				fprintf(stderr, "lac: unknown audience '%s'\n", names[i]);
+				rc = EXIT_ERRORS;
+				continue;
+			}
+			VEC_PUSH(auds, naud, cap, a);
+		}
+	} else {
+		for (size_t f = 0; f < p.nfiles; f++)
+			for (size_t i = 0; i < p.files[f]->naudiences; i++)
+				VEC_PUSH(auds, naud, cap, p.files[f]->audiences[i]);
+	}
+
+	const struct dialect *one = dname && strcmp(dname, "all") ? dialect_find(dname)
+			: dialect_for_warehouse(p.warehouse.type);
+	bool all = dname && strcmp(dname, "all") == 0;
+	struct strbuf out = STRBUF_INIT;
+	for (size_t di = 0; rc == EXIT_OK && di < (all ? ndialects : 1); di++) {
+		const struct dialect *d = all ? dialects[di] : one;
+		struct sql_options o = { .d = d, .now = c->now ? now : NULL, .schema = p.warehouse.schema };
+		char *dir = outdir ? xasprintf("%s/%s", outdir, d->name) : NULL;
+		if (dir && mkdirs(dir) != 0) {
+			fprintf(stderr, "lac: cannot create '%s': %s\n", dir, strerror(errno));
+			rc = EXIT_ERRORS;
+		}
+		for (size_t i = 0; rc == EXIT_OK && i < naud; i++) {
+			struct strbuf one_sql = STRBUF_INIT;
+			compile_audience(&one_sql, &p, auds[i], &o, strcmp(emit, "run") == 0);
+			if (dir) {
+				char *path = xasprintf("%s/%s.sql", dir, auds[i]->name);
+				if (write_text(path, one_sql.buf) != 0) {
+					fprintf(stderr, "lac: cannot write '%s': %s\n", path, strerror(errno));
+					rc = EXIT_ERRORS;
+				}
+				free(path);
+			} else {
+				if (out.len)
+					sb_addch(&out, '\n');
+				sb_addstr(&out, one_sql.buf);
+			}
+			sb_release(&one_sql);
+		}
+		free(dir);
+	}
+	if (rc == EXIT_OK)
+		fputs(out.buf, stdout);
+	sb_release(&out);
+	free(auds);
+	free(names);
+	project_release(&p);
+	return rc;
+}

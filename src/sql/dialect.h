@@ -1,0 +1,98 @@
+/*
+ * sql/dialect.h — what differs between the six SQL dialects lac emits.
+ *
+ * Each dialect is one const table (src/sql/dialect_<name>.c) built over the
+ * shared defaults in dialect.c; the generator asks the table, never the name
+ * (no `switch (dialect)` outside this directory's tables).  Every hook writes
+ * into a strbuf: hooks that take SQL fragments (`expr`) receive text that is
+ * already valid SQL; hooks that take user values (`text`) escape them.
+ */
+#ifndef LAC_SQL_DIALECT_H
+#define LAC_SQL_DIALECT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "ast.h"
+#include "graph.h"
+#include "project.h"
+#include "util.h"
+
+/* How a dialect folds unquoted identifiers (decides how a name that must be
+ * quoted is spelled so that it still matches unquoted DDL). */
+enum ident_fold { FOLD_NONE, FOLD_UPPER, FOLD_LOWER };
+
+struct dialect {
+	int version;                    /* 1 */
+	const char *name;               /* "snowflake" */
+	enum warehouse_type warehouse;
+	enum ident_fold fold;
+	const char *const *reserved;    /* extra reserved words (lower case), NULL-terminated */
+
+	/* An identifier, quoted only when needed (dialect.c: dialect_ident). */
+	void (*quote_ident)(const struct dialect *d, struct strbuf *sb, const char *name);
+	/* A string literal holding exactly `text` (any UTF-8 but NUL). */
+	void (*string_lit)(const struct dialect *d, struct strbuf *sb, const char *text);
+	/* A table name from its 1-3 parts. */
+	void (*table_name)(const struct dialect *d, struct strbuf *sb,
+			   const char *const *parts, size_t n);
+	/* A DATE, TIME or TIMESTAMP literal (text as validated by the parser:
+	 * "2025-01-31", "08:30:00", "2025-01-31 08:30:00"), in comparable form. */
+	void (*typed_lit)(const struct dialect *d, struct strbuf *sb, enum col_type t,
+			  const char *text);
+	/* A column value of type t made comparable (SQLite normalises ISO text). */
+	void (*value)(const struct dialect *d, struct strbuf *sb, enum col_type t, const char *expr);
+	/* The reference time moved by amount units, as a TIMESTAMP (t = TY_TIMESTAMP)
+	 * or as the date of it (t = TY_DATE, unit is days).  now: normalised
+	 * "YYYY-MM-DD HH:MM:SS" literal, or NULL for the dialect's current time. */
+	void (*time_point)(const struct dialect *d, struct strbuf *sb, enum col_type t,
+			   const char *now, long amount, enum time_unit unit);
+	/* Case-sensitive, wildcard-free string tests: PRED_CONTAINS,
+	 * PRED_STARTS_WITH or PRED_ENDS_WITH of expression a by expression b. */
+	void (*str_match)(const struct dialect *d, struct strbuf *sb, enum pred_kind k,
+			  const char *a, const char *b);
+	/* The value at keys[0..n) of the JSON column expression col, as type t
+	 * (null when missing or JSON null). */
+	void (*json_get)(const struct dialect *d, struct strbuf *sb, const char *col,
+			 const char *const *keys, size_t n, enum col_type t);
+	/* TRUE / FALSE */
+	const char *true_lit, *false_lit;
+};
+
+extern const struct dialect dialect_snowflake, dialect_bigquery, dialect_redshift,
+	dialect_databricks, dialect_postgres, dialect_sqlite;
+
+/* The registry, in the order `-d all` emits them. */
+extern const struct dialect *const dialects[];
+extern const size_t ndialects;
+const struct dialect *dialect_find(const char *name);
+const struct dialect *dialect_for_warehouse(enum warehouse_type t);
+
+/* ---- shared defaults (dialect.c), used by the tables -------------------- */
+bool dialect_is_plain_ident(const char *name);
+bool dialect_is_reserved(const struct dialect *d, const char *name);
+/* Quote with the given characters when needed; closing quote doubled inside. */
+void dialect_quote_with(const struct dialect *d, struct strbuf *sb, const char *name,
+			char open, char close, bool backslash_escapes);
+void dialect_quote_double(const struct dialect *d, struct strbuf *sb, const char *name);
+void dialect_quote_backtick(const struct dialect *d, struct strbuf *sb, const char *name);
+/* 'text' with ' doubled (PostgreSQL, SQLite). */
+void dialect_string_plain(const struct dialect *d, struct strbuf *sb, const char *text);
+/* 'text' with \ doubled and ' doubled (Snowflake, Redshift). */
+void dialect_string_backslash(const struct dialect *d, struct strbuf *sb, const char *text);
+/* 'text' with \ doubled, ' as \', LF as \n, CR as \r (BigQuery, Databricks). */
+void dialect_string_backslash_all(const struct dialect *d, struct strbuf *sb, const char *text);
+void dialect_table_all_parts(const struct dialect *d, struct strbuf *sb,
+			     const char *const *parts, size_t n);
+void dialect_typed_lit_ansi(const struct dialect *d, struct strbuf *sb, enum col_type t,
+			    const char *text);
+void dialect_value_plain(const struct dialect *d, struct strbuf *sb, enum col_type t,
+			 const char *expr);
+/* Days in `amount unit` for DATE arithmetic (weeks are 7 days). */
+long dialect_days(long amount, enum time_unit unit);
+/* "minute"|"hour"|"day" and the amount scaled so weeks become days. */
+const char *dialect_unit_word(long *amount, enum time_unit unit);
+/* A JSON path "$.a.b" (keys that are not plain are written $."a b" / $['a b']). */
+void dialect_json_path(struct strbuf *sb, const char *const *keys, size_t n, bool brackets);
+
+#endif

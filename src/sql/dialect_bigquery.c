@@ -1,0 +1,104 @@
+/*
+ * sql/dialect_bigquery.c — BigQuery (GoogleSQL): `backtick` identifiers with
+ * backslash escapes, string literals where '' is not an escape, TIMESTAMP_SUB
+ * arithmetic, JSON_VALUE for semi-structured columns.
+ */
+#include "sql/dialect.h"
+
+static void bq_quote(const struct dialect *d, struct strbuf *sb, const char *name)
+{
+	dialect_quote_with(d, sb, name, '`', '`', true);
+}
+
+static void bq_typed_lit(const struct dialect *d, struct strbuf *sb, enum col_type t,
+			 const char *text)
+{
+	if (t == TY_TIMESTAMP) {
+		struct strbuf s = STRBUF_INIT;
+		sb_addf(&s, "%s+00", text);
+		sb_addstr(sb, "TIMESTAMP ");
+		d->string_lit(d, sb, s.buf);
+		sb_release(&s);
+		return;
+	}
+	dialect_typed_lit_ansi(d, sb, t, text);
+}
+
+static void bq_time_point(const struct dialect *d, struct strbuf *sb, enum col_type t,
+			  const char *now, long amount, enum time_unit unit)
+{
+	struct strbuf base = STRBUF_INIT;
+	if (now)
+		d->typed_lit(d, &base, TY_TIMESTAMP, now);
+	else
+		sb_addstr(&base, "CURRENT_TIMESTAMP()");
+	if (t == TY_DATE) {
+		long days = dialect_days(amount, unit);
+		if (days)
+			sb_addf(sb, "DATE_%s(DATE(%s), INTERVAL %ld DAY)", days < 0 ? "SUB" : "ADD",
+				base.buf, days < 0 ? -days : days);
+		else
+			sb_addf(sb, "DATE(%s)", base.buf);
+	} else if (amount) {
+		const char *w = dialect_unit_word(&amount, unit);
+		sb_addf(sb, "TIMESTAMP_%s(%s, INTERVAL %ld %s)", amount < 0 ? "SUB" : "ADD",
+			base.buf, amount < 0 ? -amount : amount,
+			w[0] == 'm' ? "MINUTE" : w[0] == 'h' ? "HOUR" : "DAY");
+	} else {
+		sb_addstr(sb, base.buf);
+	}
+	sb_release(&base);
+}
+
+static void bq_str_match(const struct dialect *d, struct strbuf *sb, enum pred_kind k,
+			 const char *a, const char *b)
+{
+	if (k == PRED_STARTS_WITH)
+		sb_addf(sb, "STARTS_WITH(%s, %s)", a, b);
+	else if (k == PRED_ENDS_WITH)
+		sb_addf(sb, "ENDS_WITH(%s, %s)", a, b);
+	else
+		sb_addf(sb, "STRPOS(%s, %s) > 0", a, b);
+}
+
+static void bq_json_get(const struct dialect *d, struct strbuf *sb, const char *col,
+			const char *const *keys, size_t n, enum col_type t)
+{
+	static const char *const cast[] = {
+		[TY_NUMBER] = "FLOAT64", [TY_STRING] = NULL, [TY_BOOLEAN] = "BOOL",
+		[TY_DATE] = "DATE", [TY_TIME] = "TIME", [TY_TIMESTAMP] = "TIMESTAMP",
+		[TY_OBJECT] = NULL,
+	};
+	struct strbuf path = STRBUF_INIT;
+	dialect_json_path(&path, keys, n, false);
+	if (cast[t])
+		sb_addstr(sb, "SAFE_CAST(");
+	sb_addf(sb, "JSON_VALUE(%s, ", col);
+	d->string_lit(d, sb, path.buf);
+	sb_addch(sb, ')');
+	if (cast[t])
+		sb_addf(sb, " AS %s)", cast[t]);
+	sb_release(&path);
+}
+
+const struct dialect dialect_bigquery = {
+	.version = 1,
+	.name = "bigquery",
+	.warehouse = WH_BIGQUERY,
+	.fold = FOLD_NONE,
+	.reserved = (const char *const[]){ "assert_rows_modified", "contains", "cube", "define",
+					   "enum", "exclude", "following", "groups", "hash",
+					   "lookup", "merge", "new", "no", "preceding", "proto",
+					   "respect", "rollup", "struct", "tablesample", "treat",
+					   "unbounded", "unnest", NULL },
+	.quote_ident = bq_quote,
+	.string_lit = dialect_string_backslash_all,
+	.table_name = dialect_table_all_parts,
+	.typed_lit = bq_typed_lit,
+	.value = dialect_value_plain,
+	.time_point = bq_time_point,
+	.str_match = bq_str_match,
+	.json_get = bq_json_get,
+	.true_lit = "TRUE",
+	.false_lit = "FALSE",
+};

@@ -1,0 +1,82 @@
+/*
+ * sql/dialect_redshift.c — Amazon Redshift: "double-quoted" identifiers
+ * folded to lower case, backslash-escaping string literals, GETDATE(),
+ * JSON_EXTRACT_PATH_TEXT over VARCHAR JSON.
+ */
+#include "sql/dialect.h"
+
+static void rs_time_point(const struct dialect *d, struct strbuf *sb, enum col_type t,
+			  const char *now, long amount, enum time_unit unit)
+{
+	struct strbuf base = STRBUF_INIT;
+	if (now)
+		d->typed_lit(d, &base, TY_TIMESTAMP, now);
+	else
+		sb_addstr(&base, "GETDATE()");
+	if (t == TY_DATE) {
+		long days = dialect_days(amount, unit);
+		if (days)
+			sb_addf(sb, "(CAST(%s AS DATE) %c %ld)", base.buf, days < 0 ? '-' : '+',
+				days < 0 ? -days : days);
+		else
+			sb_addf(sb, "CAST(%s AS DATE)", base.buf);
+	} else if (amount) {
+		const char *w = dialect_unit_word(&amount, unit);
+		sb_addf(sb, "DATEADD(%s, %ld, %s)", w, amount, base.buf);
+	} else {
+		sb_addstr(sb, base.buf);
+	}
+	sb_release(&base);
+}
+
+static void rs_str_match(const struct dialect *d, struct strbuf *sb, enum pred_kind k,
+			 const char *a, const char *b)
+{
+	if (k == PRED_STARTS_WITH)
+		sb_addf(sb, "STRPOS(%s, %s) = 1", a, b);
+	else if (k == PRED_ENDS_WITH)
+		sb_addf(sb, "RIGHT(%s, LENGTH(%s)) = %s", a, b, b);
+	else
+		sb_addf(sb, "STRPOS(%s, %s) > 0", a, b);
+}
+
+static void rs_json_get(const struct dialect *d, struct strbuf *sb, const char *col,
+			const char *const *keys, size_t n, enum col_type t)
+{
+	static const char *const cast[] = {
+		[TY_NUMBER] = "DOUBLE PRECISION", [TY_STRING] = NULL, [TY_BOOLEAN] = "BOOLEAN",
+		[TY_DATE] = "DATE", [TY_TIME] = "TIME", [TY_TIMESTAMP] = "TIMESTAMP",
+		[TY_OBJECT] = NULL,
+	};
+	if (cast[t])
+		sb_addstr(sb, "CAST(");
+	/* A missing key yields '' here, so '' reads as null. */
+	sb_addf(sb, "NULLIF(JSON_EXTRACT_PATH_TEXT(%s", col);
+	for (size_t i = 0; i < n; i++) {
+		sb_addstr(sb, ", ");
+		d->string_lit(d, sb, keys[i]);
+	}
+	sb_addstr(sb, ", TRUE), '')");
+	if (cast[t])
+		sb_addf(sb, " AS %s)", cast[t]);
+}
+
+const struct dialect dialect_redshift = {
+	.version = 1,
+	.name = "redshift",
+	.warehouse = WH_REDSHIFT,
+	.fold = FOLD_LOWER,
+	.reserved = (const char *const[]){ "analyse", "analyze", "authorization", "binary",
+					   "off", "offset", "old", "open", "placing",
+					   "similar", "sysdate", "verbose", "wallet", NULL },
+	.quote_ident = dialect_quote_double,
+	.string_lit = dialect_string_backslash,
+	.table_name = dialect_table_all_parts,
+	.typed_lit = dialect_typed_lit_ansi,
+	.value = dialect_value_plain,
+	.time_point = rs_time_point,
+	.str_match = rs_str_match,
+	.json_get = rs_json_get,
+	.true_lit = "TRUE",
+	.false_lit = "FALSE",
+};

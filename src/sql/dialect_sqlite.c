@@ -1,0 +1,94 @@
+/*
+ * sql/dialect_sqlite.c — the embedded SQLite warehouse: only the last part of
+ * a table name, standard string literals, no date types (ISO-8601 text made
+ * comparable with julianday()/date()/time()), instr/substr instead of LIKE
+ * (which is case-insensitive here), json_extract.
+ */
+#include "sql/dialect.h"
+
+static void lite_table(const struct dialect *d, struct strbuf *sb,
+		       const char *const *parts, size_t n)
+{
+	d->quote_ident(d, sb, parts[n - 1]);
+}
+
+static const char *lite_fn(enum col_type t)
+{
+	return t == TY_DATE ? "date" : t == TY_TIME ? "time" : "julianday";
+}
+
+static void lite_typed_lit(const struct dialect *d, struct strbuf *sb, enum col_type t,
+			   const char *text)
+{
+	sb_addf(sb, "%s(", lite_fn(t));
+	d->string_lit(d, sb, text);
+	sb_addch(sb, ')');
+}
+
+static void lite_value(const struct dialect *d, struct strbuf *sb, enum col_type t,
+		       const char *expr)
+{
+	if (t == TY_DATE || t == TY_TIME || t == TY_TIMESTAMP)
+		sb_addf(sb, "%s(%s)", lite_fn(t), expr);
+	else
+		sb_addstr(sb, expr);
+}
+
+static void lite_time_point(const struct dialect *d, struct strbuf *sb, enum col_type t,
+			    const char *now, long amount, enum time_unit unit)
+{
+	sb_addf(sb, "%s(", t == TY_DATE ? "date" : "julianday");
+	d->string_lit(d, sb, now ? now : "now");
+	if (t == TY_DATE)
+		amount = dialect_days(amount, unit);
+	if (amount) {
+		const char *w = t == TY_DATE ? "day" : dialect_unit_word(&amount, unit);
+		sb_addf(sb, ", '%+ld %ss'", amount, w);
+	}
+	sb_addch(sb, ')');
+}
+
+static void lite_str_match(const struct dialect *d, struct strbuf *sb, enum pred_kind k,
+			   const char *a, const char *b)
+{
+	if (k == PRED_STARTS_WITH)
+		sb_addf(sb, "substr(%s, 1, length(%s)) = %s", a, b, b);
+	else if (k == PRED_ENDS_WITH)
+		sb_addf(sb, "substr(%s, length(%s) - length(%s) + 1) = %s", a, a, b, b);
+	else
+		sb_addf(sb, "instr(%s, %s) > 0", a, b);
+}
+
+static void lite_json_get(const struct dialect *d, struct strbuf *sb, const char *col,
+			  const char *const *keys, size_t n, enum col_type t)
+{
+	struct strbuf path = STRBUF_INIT;
+	dialect_json_path(&path, keys, n, false);
+	if (t == TY_NUMBER)
+		sb_addstr(sb, "CAST(");
+	sb_addf(sb, "json_extract(%s, ", col);
+	d->string_lit(d, sb, path.buf);
+	sb_addch(sb, ')');
+	if (t == TY_NUMBER)
+		sb_addstr(sb, " AS REAL)");
+	sb_release(&path);
+}
+
+const struct dialect dialect_sqlite = {
+	.version = 1,
+	.name = "sqlite",
+	.warehouse = WH_SQLITE,
+	.fold = FOLD_NONE,
+	.reserved = (const char *const[]){ "abort", "glob", "indexed", "isnull", "match",
+					   "notnull", "raise", "vacuum", NULL },
+	.quote_ident = dialect_quote_double,
+	.string_lit = dialect_string_plain,
+	.table_name = lite_table,
+	.typed_lit = lite_typed_lit,
+	.value = lite_value,
+	.time_point = lite_time_point,
+	.str_match = lite_str_match,
+	.json_get = lite_json_get,
+	.true_lit = "TRUE",
+	.false_lit = "FALSE",
+};

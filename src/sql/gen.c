@@ -1,0 +1,1255 @@
+/*
+ * sql/gen.c — the audience SQL generator (SPEC §3.4, §4, §5).
+ *
+ * Every condition becomes a predicate on its scope row (the profile, the
+ * target entity row, or an entity row inside a `with entity` block):
+ *
+ *   with entity P            S.link IN (SELECT first.link FROM P's joins WHERE block)
+ *   counts / having          S.link IN (SELECT k ... GROUP BY k HAVING cond), or
+ *                            NOT COALESCE(S.link IN (... HAVING NOT cond), FALSE)
+ *                            when an empty F satisfies the condition
+ *   with event "X"           p.id IN (SELECT v.id FROM events v WHERE name/window/block ...)
+ *   part of audience A       inlined conditions, or p.id IN (SELECT member_id FROM snapshot)
+ *   not / without            NOT COALESCE(x, FALSE)   (two-valued logic)
+ *
+ * The subqueries are uncorrelated semi-joins, computed once and hashed by
+ * every engine; they never correlate across levels (Redshift).  A block that
+ * refers to an enclosing row (`trait.t`, `slug.column`) is the exception: it
+ * is emitted as a correlated EXISTS on the scope's link.  R is distinct by the
+ * last entity's primary key: aggregates go over DISTINCT (link, pk) pairs
+ * unless the path provably yields each pair once.  See docs/sql.md.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sql/gen.h"
+#include "sql/sqlbuf.h"
+
+enum scope_kind { SC_PROFILE, SC_ENTITY, SC_EVENT };
+
+struct scope {
+	enum scope_kind kind;
+	const char *alias;
+	const struct entity *e;    /* SC_ENTITY */
+};
+
+struct bind {
+	const struct ast_expr *node; /* a `with entity` node; NULL = the audience target */
+	const char *alias;
+};
+
+struct gen {
+	const struct graph *g;
+	const struct sql_options *o;
+	const struct dialect *d;
+	const char *schema;
+	struct sqlbuf *b;
+	struct arena ar;             /* fragments and aliases of this statement */
+	int nalias;
+	const char *profile_alias;   /* the profile row `trait.t` refers to */
+	struct bind *binds;
+	size_t nbinds, capbinds;
+	const struct ast_audience *aud;
+};
+
+static void gen_expr(struct gen *g, const struct ast_expr *x, const struct scope *s);
+
+/* ---- small helpers --------------------------------------------------------- */
+
+static const char *new_alias(struct gen *g, const char *prefix)
+{
+	return arena_sprintf(&g->ar, "%s%d", prefix, ++g->nalias);
+}
+
+/* "alias.column" with the column quoted by the dialect. */
+static const char *col_ref(struct gen *g, const char *alias, const char *column)
+{
+	struct strbuf sb = STRBUF_INIT;
+	sql_fmt(&sb, g->d, "%s.%I", alias, column);
+	const char *r = arena_strdup(&g->ar, sb.buf);
+	sb_release(&sb);
+	return r;
+}
+
+static const char *value_of(struct gen *g, enum col_type t, const char *expr)
+{
+	struct strbuf sb = STRBUF_INIT;
+	g->d->value(g->d, &sb, t, expr);
+	const char *r = arena_strdup(&g->ar, sb.buf);
+	sb_release(&sb);
+	return r;
+}
+
+static void push_bind(struct gen *g, const struct ast_expr *node, const char *alias)
+{
+	struct bind b = { node, alias };
+	VEC_PUSH(g->binds, g->nbinds, g->capbinds, b);
+}
+
+static const char *find_bind(struct gen *g, const struct ast_expr *node)
+{
+	for (size_t i = g->nbinds; i-- > 0;)
+		if (g->binds[i].node == node)
+			return g->binds[i].alias;
+	LAC_BUG("no row in scope for a reference");
+}
+
+bool sql_normalize_now(const char *in, char out[40])
+{
+	size_t n = strlen(in);
+	if (n < 19 || n > 35)
+		return false;
+	for (size_t i = 0; i < 19; i++) {
+		char c = in[i];
+		bool ok = (i == 4 || i == 7) ? c == '-' : i == 10 ? (c == 'T' || c == ' ')
+			: (i == 13 || i == 16) ? c == ':' : isdigit((unsigned char)c);
+		if (!ok)
+			return false;
+	}
+	size_t j = 19;
+	if (in[j] == '.') {
+		j++;
+		if (!isdigit((unsigned char)in[j]))
+			return false;
+		while (isdigit((unsigned char)in[j]))
+			j++;
+	}
+	if (in[j] == 'Z')
+		j++;
+	else if (strcmp(in + j, "+00:00") == 0)
+		j += 6;
+	if (in[j])
+		return false;
+	size_t keep = j;
+	while (keep > 19 && !isdigit((unsigned char)in[keep - 1]))
+		keep--;
+	memcpy(out, in, keep);
+	out[keep] = '\0';
+	out[10] = ' ';
+	return true;
+}
+
+char *sql_snapshot_table(const char *schema, const char *name, const char *parts[2])
+{
+	char *t = xasprintf("snapshot_%s", name);
+	parts[0] = schema ? schema : "lac";
+	parts[1] = t;
+	return t;
+}
+
+/* The audience's file, relative to the project directory. */
+const char *sql_audience_path(const struct project *p, const struct ast_audience *a)
+{
+	const char *path = a->file && a->file->path ? a->file->path
+						     : source_path(&p->sources, a->loc.file);
+	if (!path)
+		return "?";
+	size_t n = p->dir ? strlen(p->dir) : 0;
+	if (n && strcmp(p->dir, ".") != 0 && strncmp(path, p->dir, n) == 0 && path[n] == '/')
+		return path + n + 1;
+	if (str_starts(path, "./"))
+		return path + 2;
+	return path;
+}
+
+/* ---- literals and operands -------------------------------------------------- */
+
+static const char *lit_sql(struct gen *g, const struct literal *l, enum col_type t)
+{
+	struct strbuf sb = STRBUF_INIT;
+	switch (l->kind) {
+	case LIT_STRING:
+		g->d->string_lit(g->d, &sb, l->text);
+		break;
+	case LIT_NUMBER:
+		sb_addstr(&sb, l->text);
+		break;
+	case LIT_BOOL:
+		sb_addstr(&sb, l->boolean ? g->d->true_lit : g->d->false_lit);
+		break;
+	case LIT_DATE:
+	case LIT_TIME:
+		g->d->typed_lit(g->d, &sb, l->kind == LIT_DATE ? TY_DATE : TY_TIME, l->text);
+		break;
+	case LIT_TIMESTAMP: {
+		char norm[40];
+		g->d->typed_lit(g->d, &sb, TY_TIMESTAMP,
+				sql_normalize_now(l->text, norm) ? norm : l->text);
+		break;
+	}
+	}
+	const char *r = arena_strdup(&g->ar, sb.buf);
+	sb_release(&sb);
+	return r;
+}
+
+/* The value of a trait of the profile row `alias`: its column, or the
+ * nested key path inside its JSON column. */
+static const char *trait_sql(struct gen *g, const char *alias, const struct trait *root,
+			     const struct trait *t, const char *const *keys, size_t nkeys)
+{
+	const char *col = col_ref(g, alias, root->column ? root->column : root->name);
+	if (nkeys == 0 || root == t)
+		return col;
+	struct strbuf sb = STRBUF_INIT;
+	g->d->json_get(g->d, &sb, col, keys, nkeys, t->type);
+	const char *r = arena_strdup(&g->ar, sb.buf);
+	sb_release(&sb);
+	return r;
+}
+
+/* A predicate's right side, raw (not made comparable). */
+static const char *operand_sql(struct gen *g, const struct operand *op, enum col_type t)
+{
+	switch (op->ref) {
+	case REF_NONE:
+		return lit_sql(g, &op->lit, t);
+	case REF_TRAIT:
+		if (!g->profile_alias)
+			LAC_BUG("trait reference with no profile row in scope");
+		return trait_sql(g, g->profile_alias, op->trait_root, op->trait,
+				 op->trait_path + 1, op->ntrait_path - 1);
+	case REF_COLUMN:
+		return col_ref(g, find_bind(g, op->scope), op->col->name);
+	}
+	return "NULL";
+}
+
+static bool lit_is_typed(const struct operand *op)
+{
+	return op->ref == REF_NONE;
+}
+
+/* Literals are already comparable (typed_lit); columns are made so. */
+static const char *operand_cmp(struct gen *g, const struct operand *op, enum col_type t)
+{
+	const char *raw = operand_sql(g, op, t);
+	return lit_is_typed(op) ? raw : value_of(g, t, raw);
+}
+
+static const char *cmp_sql(enum cmp_op op)
+{
+	static const char *const text[] = { "=", "<>", "<", ">", "<=", ">=" };
+	return text[op];
+}
+
+/* A predicate on lhs (raw SQL of type t). */
+static void gen_pred(struct gen *g, const struct predicate *pr, const char *lhs, enum col_type t)
+{
+	const struct dialect *d = g->d;
+	const char *v = value_of(g, t, lhs);
+	struct strbuf sb = STRBUF_INIT;
+	switch (pr->kind) {
+	case PRED_CMP:
+		sb_addf(&sb, "%s %s %s", v, cmp_sql(pr->cmp), operand_cmp(g, &pr->rhs, t));
+		break;
+	case PRED_CONTAINS:
+	case PRED_STARTS_WITH:
+	case PRED_ENDS_WITH:
+		d->str_match(d, &sb, pr->kind, lhs, operand_sql(g, &pr->rhs, t));
+		break;
+	case PRED_NOT_CONTAINS:
+		sb_addstr(&sb, "NOT (");
+		d->str_match(d, &sb, PRED_CONTAINS, lhs, operand_sql(g, &pr->rhs, t));
+		sb_addch(&sb, ')');
+		break;
+	case PRED_IN:
+	case PRED_NOT_IN:
+		sb_addf(&sb, "%s %sIN (", v, pr->kind == PRED_NOT_IN ? "NOT " : "");
+		for (size_t i = 0; i < pr->nlist; i++)
+			sb_addf(&sb, "%s%s", i ? ", " : "", lit_sql(g, &pr->list[i], t));
+		sb_addch(&sb, ')');
+		break;
+	case PRED_BETWEEN:
+		sb_addf(&sb, "%s BETWEEN %s AND %s", v, lit_sql(g, &pr->lo, t), lit_sql(g, &pr->hi, t));
+		break;
+	case PRED_IS_NULL:
+		sb_addf(&sb, "%s IS NULL", lhs);
+		break;
+	case PRED_IS_NOT_NULL:
+		sb_addf(&sb, "%s IS NOT NULL", lhs);
+		break;
+	case PRED_WITHIN_LAST:
+	case PRED_WITHIN_NEXT:
+	case PRED_BEFORE_LAST:
+	case PRED_AFTER_NEXT: {
+		enum col_type pt = t == TY_DATE ? TY_DATE : TY_TIMESTAMP;
+		struct strbuf lo = STRBUF_INIT, hi = STRBUF_INIT;
+		long n = pr->amount;
+		if (pr->kind == PRED_WITHIN_LAST || pr->kind == PRED_BEFORE_LAST) {
+			d->time_point(d, &lo, pt, g->o->now, -n, pr->unit);
+			d->time_point(d, &hi, pt, g->o->now, 0, pr->unit);
+		} else {
+			d->time_point(d, &lo, pt, g->o->now, 0, pr->unit);
+			d->time_point(d, &hi, pt, g->o->now, n, pr->unit);
+		}
+		if (pr->kind == PRED_BEFORE_LAST)
+			sb_addf(&sb, "%s < %s", v, lo.buf);
+		else if (pr->kind == PRED_AFTER_NEXT)
+			sb_addf(&sb, "%s > %s", v, hi.buf);
+		else
+			sb_addf(&sb, "%s BETWEEN %s AND %s", v, lo.buf, hi.buf);
+		sb_release(&lo);
+		sb_release(&hi);
+		break;
+	}
+	}
+	sql_addf(g->b, "%s", sb.buf);
+	sb_release(&sb);
+}
+
+/* ---- free references --------------------------------------------------------- */
+
+static bool subtree_has(const struct ast_expr *x, const struct ast_expr *target)
+{
+	if (!x)
+		return false;
+	if (x == target)
+		return true;
+	if (subtree_has(x->lhs, target) || subtree_has(x->rhs, target) || subtree_has(x->block, target))
+		return true;
+	for (size_t i = 0; i < x->nitems; i++)
+		if (subtree_has(x->items[i], target))
+			return true;
+	return false;
+}
+
+static bool operand_free(const struct operand *op, const struct ast_expr *root)
+{
+	if (op->ref == REF_TRAIT)
+		return true;
+	if (op->ref == REF_COLUMN)
+		return !op->scope || !subtree_has(root, op->scope);
+	return false;
+}
+
+/* Does something inside x refer to a row outside root (an enclosing scope)? */
+static bool free_refs(const struct ast_expr *x, const struct ast_expr *root)
+{
+	if (!x)
+		return false;
+	if (x->pred && (x->pred->kind == PRED_CMP || x->pred->kind == PRED_CONTAINS ||
+			x->pred->kind == PRED_NOT_CONTAINS || x->pred->kind == PRED_STARTS_WITH ||
+			x->pred->kind == PRED_ENDS_WITH) &&
+	    operand_free(&x->pred->rhs, root))
+		return true;
+	if (free_refs(x->lhs, root) || free_refs(x->rhs, root) || free_refs(x->block, root))
+		return true;
+	for (size_t i = 0; i < x->nitems; i++)
+		if (free_refs(x->items[i], root))
+			return true;
+	return false;
+}
+
+/* ---- relationship chains --------------------------------------------------- */
+
+/* A path from a scope row, with its aliases planned before any text is
+ * written: link_scope (the scope row's column) equals link_out (the first
+ * hop's column); `last` is the alias of the last entity's row. */
+struct chain {
+	const struct scope *s;
+	const struct relationship *const *rels;
+	size_t n;
+	const char *x;             /* external id mapping row (first hop) */
+	const char **a, **j;       /* entity and junction aliases per hop */
+	const char *link_scope, *link_out;
+	const char *last;
+	const char *filter;        /* the first hop's type filter, or NULL */
+};
+
+static const char *key_of_profile(struct gen *g, const char *alias)
+{
+	return col_ref(g, alias, g->g->profile.id);
+}
+
+static void chain_plan(struct gen *g, const struct scope *s, const struct relationship *const *rels,
+		       size_t n, struct chain *c)
+{
+	const struct profile *p = &g->g->profile;
+	memset(c, 0, sizeof(*c));
+	c->s = s;
+	c->rels = rels;
+	c->n = n;
+	c->a = arena_alloc(&g->ar, n * sizeof(*c->a));
+	c->j = arena_alloc(&g->ar, n * sizeof(*c->j));
+	for (size_t i = 0; i < n; i++) {
+		if (i == 0 && rels[0]->join == JOIN_EXTERNAL_ID)
+			c->x = new_alias(g, "x");
+		if (rels[i]->join == JOIN_JUNCTION)
+			c->j[i] = new_alias(g, "j");
+		c->a[i] = new_alias(g, "e");
+	}
+	const struct relationship *r = rels[0];
+	switch (r->join) {
+	case JOIN_EXTERNAL_ID: {
+		c->link_scope = key_of_profile(g, s->alias);
+		c->link_out = col_ref(g, c->x, p->external_ids.id);
+		struct strbuf sb = STRBUF_INIT;
+		sql_fmt(&sb, g->d, "%s.%I = %L", c->x, p->external_ids.type, r->ext_type);
+		c->filter = arena_strdup(&g->ar, sb.buf);
+		sb_release(&sb);
+		break;
+	}
+	case JOIN_TRAIT:
+		c->link_scope = col_ref(g, s->alias, r->trait->column ? r->trait->column : r->trait->name);
+		c->link_out = col_ref(g, c->a[0], r->join_key->name);
+		break;
+	case JOIN_ON:
+		c->link_scope = col_ref(g, s->alias, r->parent_col->name);
+		c->link_out = col_ref(g, c->a[0], r->child_col->name);
+		break;
+	case JOIN_JUNCTION:
+		c->link_scope = col_ref(g, s->alias, s->e->pk->name);
+		c->link_out = col_ref(g, c->j[0], r->junction_left->name);
+		break;
+	}
+	c->last = c->a[n - 1];
+}
+
+/* JOIN of hop i >= 1 (join_on or junction) from the row of hop i-1. */
+static void hop_join(struct gen *g, const struct chain *c, size_t i, const char *prev,
+		     const struct entity *prev_e)
+{
+	const struct relationship *r = c->rels[i];
+	const struct entity *e = r->entity;
+	const char *a = c->a[i];
+	if (r->join == JOIN_JUNCTION) {
+		const char *j = c->j[i];
+		sql_addf(g->b, "\nJOIN %T AS %s ON %s.%I = %s.%I", r->junction->table_parts,
+			 r->junction->ntable_parts, j, j, r->junction_left->name, prev,
+			 prev_e->pk->name);
+		sql_addf(g->b, "\nJOIN %T AS %s ON %s.%I = %s.%I", e->table_parts, e->ntable_parts,
+			 a, a, e->pk->name, j, r->junction_right->name);
+	} else if (r->join == JOIN_ON) {
+		sql_addf(g->b, "\nJOIN %T AS %s ON %s.%I = %s.%I", e->table_parts, e->ntable_parts,
+			 a, a, r->child_col->name, prev, r->parent_col->name);
+	} else {
+		LAC_BUG("relationship '%s' cannot be a later hop", r->slug);
+	}
+}
+
+/* "FROM ..." of the path's own tables (a subquery's FROM). */
+static void chain_from(struct gen *g, const struct chain *c)
+{
+	const struct relationship *r = c->rels[0];
+	const struct entity *e = r->entity;
+	const struct profile *p = &g->g->profile;
+	const char *a = c->a[0];
+	switch (r->join) {
+	case JOIN_EXTERNAL_ID:
+		sql_addf(g->b, "\nFROM %T AS %s", p->external_ids.table_parts,
+			 p->external_ids.ntable_parts, c->x);
+		sql_addf(g->b, "\nJOIN %T AS %s ON %s.%I = %s.%I", e->table_parts, e->ntable_parts,
+			 a, a, r->join_key->name, c->x, p->external_ids.value);
+		break;
+	case JOIN_TRAIT:
+	case JOIN_ON:
+		sql_addf(g->b, "\nFROM %T AS %s", e->table_parts, e->ntable_parts, a);
+		break;
+	case JOIN_JUNCTION:
+		sql_addf(g->b, "\nFROM %T AS %s", r->junction->table_parts, r->junction->ntable_parts,
+			 c->j[0]);
+		sql_addf(g->b, "\nJOIN %T AS %s ON %s.%I = %s.%I", e->table_parts, e->ntable_parts,
+			 a, a, e->pk->name, c->j[0], r->junction_right->name);
+		break;
+	}
+	for (size_t i = 1; i < c->n; i++)
+		hop_join(g, c, i, c->a[i - 1], c->rels[i - 1]->entity);
+}
+
+/* The path's JOINs appended to a FROM that already has the scope row. */
+static void chain_join(struct gen *g, const struct chain *c)
+{
+	const struct relationship *r = c->rels[0];
+	const struct entity *e = r->entity;
+	const struct profile *p = &g->g->profile;
+	const char *a = c->a[0];
+	switch (r->join) {
+	case JOIN_EXTERNAL_ID:
+		sql_addf(g->b, "\nJOIN %T AS %s ON %s = %s AND %s", p->external_ids.table_parts,
+			 p->external_ids.ntable_parts, c->x, c->link_out, c->link_scope, c->filter);
+		sql_addf(g->b, "\nJOIN %T AS %s ON %s.%I = %s.%I", e->table_parts, e->ntable_parts,
+			 a, a, r->join_key->name, c->x, p->external_ids.value);
+		break;
+	case JOIN_TRAIT:
+	case JOIN_ON:
+		sql_addf(g->b, "\nJOIN %T AS %s ON %s = %s", e->table_parts, e->ntable_parts, a,
+			 c->link_out, c->link_scope);
+		break;
+	case JOIN_JUNCTION:
+		sql_addf(g->b, "\nJOIN %T AS %s ON %s = %s", r->junction->table_parts,
+			 r->junction->ntable_parts, c->j[0], c->link_out, c->link_scope);
+		sql_addf(g->b, "\nJOIN %T AS %s ON %s.%I = %s.%I", e->table_parts, e->ntable_parts,
+			 a, a, e->pk->name, c->j[0], r->junction_right->name);
+		break;
+	}
+	for (size_t i = 1; i < c->n; i++)
+		hop_join(g, c, i, c->a[i - 1], c->rels[i - 1]->entity);
+}
+
+/* Does the path yield each (link value, last row) pair at most once?  True
+ * when the first hop is a trait or join_on from the scope row and every
+ * later hop is a join_on whose parent column is the parent's primary key. */
+static bool pairs_unique(const struct relationship *const *rels, size_t n)
+{
+	if (rels[0]->join == JOIN_EXTERNAL_ID || rels[0]->join == JOIN_JUNCTION)
+		return false;
+	for (size_t i = 1; i < n; i++)
+		if (rels[i]->join != JOIN_ON || rels[i]->parent_col != rels[i - 1]->entity->pk)
+			return false;
+	return true;
+}
+
+/* ---- WHERE lists ----------------------------------------------------------- */
+
+struct where { struct gen *g; int n; };
+
+static void where_next(struct where *w)
+{
+	sql_addf(w->g->b, w->n++ ? "\n  AND " : "\nWHERE ");
+}
+
+/* ---- counts and having ----------------------------------------------------- */
+
+static bool cmp_holds(enum cmp_op op, double a, double b)
+{
+	switch (op) {
+	case CMP_EQ: return a == b;
+	case CMP_NE: return a != b;
+	case CMP_LT: return a < b;
+	case CMP_GT: return a > b;
+	case CMP_LE: return a <= b;
+	case CMP_GE: return a >= b;
+	}
+	return false;
+}
+
+static bool count_holds(const struct count_spec *c, long n)
+{
+	switch (c->kind) {
+	case COUNT_DEFAULT: return n >= 1;
+	case COUNT_AT_LEAST: return n >= c->n;
+	case COUNT_AT_MOST: return n <= c->n;
+	case COUNT_EXACTLY: return n == c->n;
+	}
+	return false;
+}
+
+/* Does an empty F satisfy the count and having? */
+static bool empty_qualifies(const struct ast_expr *x)
+{
+	if (!count_holds(&x->count, 0))
+		return false;
+	if (!x->having.present)
+		return true;
+	if (x->having.agg != AGG_COUNT)
+		return false; /* sum/avg/min/max of no values are null */
+	return cmp_holds(x->having.cmp, 0, strtod(x->having.value.text, NULL));
+}
+
+/* "COUNT(*) >= 3 AND SUM(v) > 1000" over rows whose aggregated value is `val`. */
+static const char *group_cond(struct gen *g, const struct ast_expr *x, const char *val,
+			      enum col_type vt)
+{
+	struct strbuf sb = STRBUF_INIT;
+	const struct count_spec *c = &x->count;
+	switch (c->kind) {
+	case COUNT_DEFAULT: sb_addstr(&sb, "COUNT(*) >= 1"); break;
+	case COUNT_AT_LEAST: sb_addf(&sb, "COUNT(*) >= %ld", c->n); break;
+	case COUNT_AT_MOST: sb_addf(&sb, "COUNT(*) <= %ld", c->n); break;
+	case COUNT_EXACTLY: sb_addf(&sb, "COUNT(*) = %ld", c->n); break;
+	}
+	if (x->having.present) {
+		static const char *const fn[] = { "COUNT", "SUM", "AVG", "MIN", "MAX" };
+		const struct having *h = &x->having;
+		if (h->agg == AGG_COUNT)
+			sb_addf(&sb, " AND COUNT(*) %s %s", cmp_sql(h->cmp), h->value.text);
+		else
+			sb_addf(&sb, " AND %s(%s) %s %s", fn[h->agg], value_of(g, vt, val),
+				cmp_sql(h->cmp), lit_sql(g, &h->value, vt));
+	}
+	const char *r = arena_strdup(&g->ar, sb.buf);
+	sb_release(&sb);
+	return r;
+}
+
+static bool is_simple(const struct ast_expr *x)
+{
+	return x->count.kind == COUNT_DEFAULT && !x->having.present;
+}
+
+static bool is_zero_only(const struct ast_expr *x)
+{
+	return !x->having.present && x->count.n == 0 &&
+	       (x->count.kind == COUNT_EXACTLY || x->count.kind == COUNT_AT_MOST);
+}
+
+/* ---- with entity ----------------------------------------------------------- */
+
+/* The block of x evaluated on the row `alias` (each item one WHERE item). */
+static void block_filters(struct gen *g, struct where *w, const struct ast_expr *x,
+			  const struct scope *in)
+{
+	if (!x->block)
+		return;
+	push_bind(g, x, in->alias);
+	for (size_t i = 0; i < x->block->nitems; i++) {
+		where_next(w);
+		g->b->indent++;
+		gen_expr(g, x->block->items[i], in);
+		g->b->indent--;
+	}
+	g->nbinds--;
+}
+
+/* The WHERE of an entity path's subquery: correlation (or NULL), the first
+ * hop's filter, link not null, then the block on the last row. */
+static void entity_filters(struct gen *g, struct where *w, const struct ast_expr *x,
+			   const struct chain *c, const char *corr)
+{
+	if (corr) {
+		where_next(w);
+		sql_addf(g->b, "%s", corr);
+	}
+	if (c->filter) {
+		where_next(w);
+		sql_addf(g->b, "%s", c->filter);
+	}
+	where_next(w);
+	sql_addf(g->b, "%s IS NOT NULL", c->link_out);
+	struct scope in = { SC_ENTITY, c->last, x->rels[x->nrels - 1]->entity };
+	block_filters(g, w, x, &in);
+}
+
+/* "<lhs> IN (" or "NOT COALESCE(<lhs> IN (", indented. */
+static void open_in(struct gen *g, const char *lhs, bool complement)
+{
+	sql_addf(g->b, complement ? "NOT COALESCE(%s IN (" : "%s IN (", lhs);
+	g->b->indent++;
+}
+
+static void close_in(struct gen *g, bool complement)
+{
+	g->b->indent--;
+	if (complement)
+		sql_addf(g->b, "\n), %s)", g->d->false_lit);
+	else
+		sql_addf(g->b, "\n)");
+}
+
+static void gen_entity(struct gen *g, const struct ast_expr *x, const struct scope *s)
+{
+	const struct entity *last = x->rels[x->nrels - 1]->entity;
+	bool correlated = free_refs(x->block, x);
+	bool simple = is_simple(x), zero = is_zero_only(x);
+	const char *agg_col = x->having.present && x->having.col ? x->having.col->name : NULL;
+	enum col_type vt = x->having.present && x->having.col ? x->having.col->type : TY_NUMBER;
+	struct chain c;
+	struct where w = { g, 0 };
+
+	chain_plan(g, s, x->rels, x->nrels, &c);
+	if (correlated) {
+		/* EXISTS correlated on the scope row's link, one level deep. */
+		const char *corr = arena_sprintf(&g->ar, "%s = %s", c.link_out, c.link_scope);
+		if (simple || zero) {
+			sql_addf(g->b, zero ? "NOT EXISTS (" : "EXISTS (");
+			g->b->indent++;
+			sql_addf(g->b, "\nSELECT 1");
+			chain_from(g, &c);
+			entity_filters(g, &w, x, &c, corr);
+		} else {
+			const char *d = new_alias(g, "d");
+			sql_addf(g->b, "EXISTS (");
+			g->b->indent++;
+			/* an aggregate query: one row exactly when the HAVING holds, even over no rows */
+			sql_addf(g->b, "\nSELECT COUNT(*)\nFROM (");
+			g->b->indent++;
+			sql_addf(g->b, "\nSELECT DISTINCT %s.%I AS pk", c.last, last->pk->name);
+			if (agg_col)
+				sql_addf(g->b, ", %s.%I AS v", c.last, agg_col);
+			chain_from(g, &c);
+			entity_filters(g, &w, x, &c, corr);
+			g->b->indent--;
+			sql_addf(g->b, "\n) AS %s\nHAVING %s", d,
+				 group_cond(g, x, agg_col ? col_ref(g, d, "v") : NULL, vt));
+		}
+		g->b->indent--;
+		sql_addf(g->b, "\n)");
+		return;
+	}
+
+	if (simple || zero) {
+		open_in(g, c.link_scope, zero);
+		sql_addf(g->b, "\nSELECT %s", c.link_out);
+		chain_from(g, &c);
+		entity_filters(g, &w, x, &c, NULL);
+		close_in(g, zero);
+		return;
+	}
+
+	bool complement = empty_qualifies(x);
+	open_in(g, c.link_scope, complement);
+	if (pairs_unique(x->rels, x->nrels)) {
+		sql_addf(g->b, "\nSELECT %s", c.link_out);
+		chain_from(g, &c);
+		entity_filters(g, &w, x, &c, NULL);
+		const char *cond = group_cond(g, x, agg_col ? col_ref(g, c.last, agg_col) : NULL, vt);
+		sql_addf(g->b, "\nGROUP BY %s\nHAVING %s%s%s", c.link_out, complement ? "NOT (" : "",
+			 cond, complement ? ")" : "");
+	} else {
+		/* R is distinct by the last entity's key: aggregate over distinct
+		 * (link, pk) pairs, not over join rows. */
+		const char *d = new_alias(g, "d");
+		sql_addf(g->b, "\nSELECT %s.k\nFROM (", d);
+		g->b->indent++;
+		sql_addf(g->b, "\nSELECT DISTINCT %s AS k, %s.%I AS pk", c.link_out, c.last,
+			 last->pk->name);
+		if (agg_col)
+			sql_addf(g->b, ", %s.%I AS v", c.last, agg_col);
+		chain_from(g, &c);
+		entity_filters(g, &w, x, &c, NULL);
+		g->b->indent--;
+		const char *cond = group_cond(g, x, agg_col ? col_ref(g, d, "v") : NULL, vt);
+		sql_addf(g->b, "\n) AS %s\nGROUP BY %s.k\nHAVING %s%s%s", d, d,
+			 complement ? "NOT (" : "", cond, complement ? ")" : "");
+	}
+	close_in(g, complement);
+}
+
+/* ---- with event ------------------------------------------------------------ */
+
+static const char *event_prop(struct gen *g, const char *alias, const char *name, enum col_type t)
+{
+	const struct profile *p = &g->g->profile;
+	struct strbuf sb = STRBUF_INIT;
+	const char *col = col_ref(g, alias, p->events.properties);
+	const char *keys[1] = { name };
+	g->d->json_get(g->d, &sb, col, keys, 1, t);
+	const char *r = arena_strdup(&g->ar, sb.buf);
+	sb_release(&sb);
+	return r;
+}
+
+static void event_filters(struct gen *g, struct where *w, const struct ast_expr *x,
+			  const char *v, const char *corr)
+{
+	const struct profile *p = &g->g->profile;
+	if (corr) {
+		where_next(w);
+		sql_addf(g->b, "%s", corr);
+	}
+	where_next(w);
+	sql_addf(g->b, "%s.%I = %L", v, p->events.name, x->event_name);
+	where_next(w);
+	sql_addf(g->b, "%s.%I IS NOT NULL", v, p->events.id);
+	if (x->window.kind != WIN_NONE) {
+		struct strbuf lo = STRBUF_INIT, hi = STRBUF_INIT;
+		long a = x->window.a, b = x->window.b;
+		if (x->window.kind == WIN_WITHIN_LAST) {
+			g->d->time_point(g->d, &lo, TY_TIMESTAMP, g->o->now, -a, x->window.unit);
+			g->d->time_point(g->d, &hi, TY_TIMESTAMP, g->o->now, 0, x->window.unit);
+		} else {
+			g->d->time_point(g->d, &lo, TY_TIMESTAMP, g->o->now, -b, x->window.unit);
+			g->d->time_point(g->d, &hi, TY_TIMESTAMP, g->o->now, -a, x->window.unit);
+		}
+		where_next(w);
+		sql_addf(g->b, "%s BETWEEN %s AND %s",
+			 value_of(g, TY_TIMESTAMP, col_ref(g, v, p->events.timestamp)), lo.buf, hi.buf);
+		sb_release(&lo);
+		sb_release(&hi);
+	}
+	struct scope in = { SC_EVENT, v, NULL };
+	block_filters(g, w, x, &in);
+}
+
+static void gen_event(struct gen *g, const struct ast_expr *x, const struct scope *s)
+{
+	const struct profile *p = &g->g->profile;
+	const char *v = new_alias(g, "v");
+	const char *link = col_ref(g, v, p->events.id);
+	const char *key = key_of_profile(g, s->alias);
+	bool correlated = free_refs(x->block, x);
+	bool simple = is_simple(x), zero = is_zero_only(x);
+	enum col_type vt = x->having.present && x->having.col ? x->having.col->type : TY_NUMBER;
+	const char *val = x->having.present && x->having.col
+		? event_prop(g, v, x->having.col->name, vt) : NULL;
+	struct where w = { g, 0 };
+
+	if (correlated) {
+		const char *corr = arena_sprintf(&g->ar, "%s = %s", link, key);
+		sql_addf(g->b, zero ? "NOT EXISTS (" : "EXISTS (");
+		g->b->indent++;
+		sql_addf(g->b, "\nSELECT %s\nFROM %T AS %s", simple || zero ? "1" : "COUNT(*)",
+			 p->events.table_parts, p->events.ntable_parts, v);
+		event_filters(g, &w, x, v, corr);
+		if (!simple && !zero)
+			sql_addf(g->b, "\nHAVING %s", group_cond(g, x, val, vt));
+		g->b->indent--;
+		sql_addf(g->b, "\n)");
+		return;
+	}
+	bool complement = zero || (!simple && empty_qualifies(x));
+	open_in(g, key, complement);
+	sql_addf(g->b, "\nSELECT %s\nFROM %T AS %s", link, p->events.table_parts,
+		 p->events.ntable_parts, v);
+	event_filters(g, &w, x, v, NULL);
+	if (!simple && !zero)
+		sql_addf(g->b, "\nGROUP BY %s\nHAVING %s%s%s", link, complement ? "NOT (" : "",
+			 group_cond(g, x, val, vt), complement ? ")" : "");
+	close_in(g, complement);
+}
+
+/* ---- traits, columns, audiences -------------------------------------------- */
+
+static void gen_trait(struct gen *g, const struct ast_expr *x, const struct scope *s)
+{
+	const char *lhs = trait_sql(g, s->alias, x->trait_root, x->trait,
+				    x->path.parts + 1, x->path.n - 1);
+	if (!x->pred)
+		sql_addf(g->b, "%s IS NOT NULL", lhs);
+	else
+		gen_pred(g, x->pred, lhs, x->trait->type);
+}
+
+static void gen_column(struct gen *g, const struct ast_expr *x, const struct scope *s)
+{
+	enum col_type t = x->col ? x->col->type : TY_STRING;
+	const char *name = x->col ? x->col->name : x->column;
+	if (s->kind == SC_EVENT)
+		gen_pred(g, x->pred, event_prop(g, s->alias, name, t), t);
+	else
+		gen_pred(g, x->pred, col_ref(g, s->alias, name), t);
+}
+
+static const char *member_key(struct gen *g, const struct scope *s)
+{
+	return s->kind == SC_PROFILE ? key_of_profile(g, s->alias)
+				     : col_ref(g, s->alias, s->e->pk->name);
+}
+
+static void gen_where_items(struct gen *g, struct ast_expr *const *items, size_t n,
+			    const char *op, const struct scope *s);
+
+static void gen_audience(struct gen *g, const struct ast_expr *x, const struct scope *s)
+{
+	const struct ast_audience *ref = x->ref;
+	const struct sql_options *o = g->o;
+	bool snap = x->using_ == USING_MEMBERSHIP;
+	if (snap && o->snapshot_exists && !o->snapshot_exists(o->arg, ref)) {
+		snap = false;
+		if (o->on_fallback)
+			o->on_fallback(o->arg, g->aud, ref);
+	}
+	if (snap) {
+		const char *parts[2];
+		char *t = sql_snapshot_table(g->schema, ref->name, parts);
+		const char *a = new_alias(g, "s");
+		open_in(g, member_key(g, s), false);
+		sql_addf(g->b, "\nSELECT %s.member_id\nFROM %T AS %s\nWHERE %s.member_id IS NOT NULL",
+			 a, parts, (size_t)2, a, a);
+		close_in(g, false);
+		free(t);
+		return;
+	}
+	/* using conditions: the referenced audience's where, on this row */
+	const struct ast_audience *saved = g->aud;
+	push_bind(g, NULL, s->alias);
+	g->aud = ref;
+	if (!ref->where || ref->where->nitems == 0)
+		sql_addf(g->b, "%s", g->d->true_lit);
+	else
+		gen_where_items(g, ref->where->items, ref->where->nitems, "AND", s);
+	g->aud = saved;
+	g->nbinds--;
+}
+
+/* A profile-level condition (trait, event) of an entity-targeted audience:
+ * some profile associated with the target row satisfies it (x NULL: the
+ * row is associated with at least one profile). */
+static void gen_assoc(struct gen *g, const struct ast_expr *x, const struct scope *s)
+{
+	const struct ast_audience *a = g->aud;
+	const struct profile *p = &g->g->profile;
+	struct scope ps = { SC_PROFILE, new_alias(g, "p"), NULL };
+	struct chain c;
+	struct where w = { g, 0 };
+	const struct entity *te = a->target_rels[a->ntarget_rels - 1]->entity;
+
+	chain_plan(g, &ps, a->target_rels, a->ntarget_rels, &c);
+	open_in(g, col_ref(g, s->alias, s->e->pk->name), false);
+	sql_addf(g->b, "\nSELECT %s.%I\nFROM %T AS %s", c.last, te->pk->name, p->table_parts,
+		 p->ntable_parts, ps.alias);
+	chain_join(g, &c);
+	where_next(&w);
+	sql_addf(g->b, "%s.%I IS NOT NULL", c.last, te->pk->name);
+	if (x) {
+		const char *saved = g->profile_alias;
+		g->profile_alias = ps.alias;
+		where_next(&w);
+		g->b->indent++;
+		if (x->kind == EX_TRAIT)
+			gen_trait(g, x, &ps);
+		else
+			gen_event(g, x, &ps);
+		g->b->indent--;
+		g->profile_alias = saved;
+	}
+	close_in(g, false);
+}
+
+static void gen_leaf(struct gen *g, const struct ast_expr *x, const struct scope *s)
+{
+	switch (x->kind) {
+	case EX_ENTITY:
+		gen_entity(g, x, s);
+		break;
+	case EX_TRAIT:
+		if (s->kind == SC_ENTITY)
+			gen_assoc(g, x, s);
+		else
+			gen_trait(g, x, s);
+		break;
+	case EX_EVENT:
+		if (s->kind == SC_ENTITY)
+			gen_assoc(g, x, s);
+		else
+			gen_event(g, x, s);
+		break;
+	case EX_AUDIENCE:
+		gen_audience(g, x, s);
+		break;
+	case EX_COLUMN:
+		gen_column(g, x, s);
+		break;
+	default:
+		LAC_BUG("not a condition");
+	}
+}
+
+/* Items joined by op; one item bare, several in parentheses one per line. */
+static void gen_where_items(struct gen *g, struct ast_expr *const *items, size_t n,
+			    const char *op, const struct scope *s)
+{
+	if (n == 0) {
+		sql_addf(g->b, "%s", strcmp(op, "AND") == 0 ? g->d->true_lit : g->d->false_lit);
+		return;
+	}
+	if (n == 1) {
+		gen_expr(g, items[0], s);
+		return;
+	}
+	sql_addf(g->b, "(");
+	g->b->indent++;
+	for (size_t i = 0; i < n; i++) {
+		sql_addf(g->b, i ? "\n%s " : "\n", op);
+		g->b->indent++;
+		gen_expr(g, items[i], s);
+		g->b->indent--;
+	}
+	g->b->indent--;
+	sql_addf(g->b, "\n)");
+}
+
+static void gen_expr(struct gen *g, const struct ast_expr *x, const struct scope *s)
+{
+	struct ast_expr *pair[2];
+	switch (x->kind) {
+	case EX_AND:
+	case EX_OR:
+		pair[0] = x->lhs;
+		pair[1] = x->rhs;
+		gen_where_items(g, pair, 2, x->kind == EX_AND ? "AND" : "OR", s);
+		return;
+	case EX_NOT:
+		/* two-valued: NOT of a null (unknown) condition is true */
+		sql_addf(g->b, "NOT COALESCE(");
+		gen_expr(g, x->lhs, s);
+		sql_addf(g->b, ", %s)", g->d->false_lit);
+		return;
+	case EX_BLOCK:
+	case EX_ALL:
+		gen_where_items(g, x->items, x->nitems, "AND", s);
+		return;
+	case EX_ANY:
+		gen_where_items(g, x->items, x->nitems, "OR", s);
+		return;
+	default:
+		break;
+	}
+	if (x->negated) {
+		sql_addf(g->b, "NOT COALESCE(");
+		gen_leaf(g, x, s);
+		sql_addf(g->b, ", %s)", g->d->false_lit);
+	} else {
+		gen_leaf(g, x, s);
+	}
+}
+
+/* ---- statements ------------------------------------------------------------ */
+
+static void gen_init(struct gen *g, struct sqlbuf *b, const struct graph *gr,
+		     const struct ast_audience *a, const struct sql_options *o)
+{
+	memset(g, 0, sizeof(*g));
+	g->g = gr;
+	g->o = o;
+	g->d = o->d;
+	g->schema = o->schema ? o->schema : "lac";
+	g->b = b;
+	g->aud = a;
+}
+
+static void gen_release(struct gen *g)
+{
+	free(g->binds);
+	arena_release(&g->ar);
+}
+
+/* The membership SELECT at the builder's current indentation. */
+static void membership(struct gen *g, const struct ast_audience *a)
+{
+	const struct profile *p = &g->g->profile;
+	struct where w = { g, 0 };
+	struct scope s;
+	if (a->target == TARGET_PROFILE) {
+		s = (struct scope){ SC_PROFILE, "p", NULL };
+		g->profile_alias = "p";
+		sql_addf(g->b, "SELECT %s AS member_id\nFROM %T AS p", key_of_profile(g, "p"),
+			 p->table_parts, p->ntable_parts);
+	} else {
+		const struct entity *te = a->target_rels[a->ntarget_rels - 1]->entity;
+		s = (struct scope){ SC_ENTITY, "t", te };
+		sql_addf(g->b, "SELECT t.%I AS member_id\nFROM %T AS t", te->pk->name,
+			 te->table_parts, te->ntable_parts);
+		where_next(&w);
+		g->b->indent++;
+		gen_assoc(g, NULL, &s);
+		g->b->indent--;
+	}
+	push_bind(g, NULL, s.alias);
+	for (size_t i = 0; a->where && i < a->where->nitems; i++) {
+		where_next(&w);
+		g->b->indent++;
+		gen_expr(g, a->where->items[i], &s);
+		g->b->indent--;
+	}
+	g->nbinds--;
+}
+
+void sql_membership(struct strbuf *out, const struct graph *gr, const struct ast_audience *a,
+		    const struct sql_options *o)
+{
+	struct sqlbuf b;
+	struct gen g;
+	sqlbuf_init(&b, o->d);
+	gen_init(&g, &b, gr, a, o);
+	membership(&g, a);
+	sb_addstr(out, b.sb.buf);
+	gen_release(&g);
+	sqlbuf_release(&b);
+}
+
+/* ---- matched entities (SPEC §5) --------------------------------------------- */
+
+struct match {
+	const struct ast_expr **stack; /* where root ... N */
+	size_t n;
+};
+
+struct match_walk {
+	const char *path;              /* NULL: collect paths */
+	const struct ast_expr **stack;
+	size_t n, cap;
+	struct match *found;
+	size_t nfound, capfound;
+	const char **paths;
+	size_t npaths, max;
+};
+
+static void match_visit(struct match_walk *mw, const struct ast_expr *x, bool negative)
+{
+	if (!x)
+		return;
+	VEC_PUSH(mw->stack, mw->n, mw->cap, x);
+	switch (x->kind) {
+	case EX_AND:
+	case EX_OR:
+		match_visit(mw, x->lhs, negative);
+		match_visit(mw, x->rhs, negative);
+		break;
+	case EX_NOT:
+		match_visit(mw, x->lhs, true);
+		break;
+	case EX_BLOCK:
+	case EX_ALL:
+	case EX_ANY:
+		for (size_t i = 0; i < x->nitems; i++)
+			match_visit(mw, x->items[i], negative);
+		break;
+	case EX_ENTITY: {
+		if (negative || x->negated || !x->nrels)
+			break;
+		const char *p = x->rels[x->nrels - 1]->path;
+		if (mw->path && strcmp(p, mw->path) == 0) {
+			struct match m = { xmalloc(mw->n * sizeof(*m.stack)), mw->n };
+			memcpy(m.stack, mw->stack, mw->n * sizeof(*m.stack));
+			VEC_PUSH(mw->found, mw->nfound, mw->capfound, m);
+		} else if (!mw->path) {
+			bool seen = false;
+			for (size_t i = 0; i < mw->npaths; i++)
+				seen |= strcmp(mw->paths[i], p) == 0;
+			if (!seen && mw->npaths < mw->max)
+				mw->paths[mw->npaths++] = p;
+		}
+		match_visit(mw, x->block, negative);
+		break;
+	}
+	default:
+		break;
+	}
+	mw->n--;
+}
+
+size_t sql_matched_paths(const struct ast_audience *a, const char **out, size_t max)
+{
+	struct match_walk mw = { .paths = out, .max = max };
+	match_visit(&mw, a->where, false);
+	free(mw.stack);
+	return mw.npaths;
+}
+
+/* The side of every or/any between stack[from] and stack[to] must hold on
+ * the scope row (SPEC §5: "on every branch that holds"). */
+static void side_filters(struct gen *g, struct where *w, const struct match *m, size_t from,
+			 size_t to, const struct scope *s)
+{
+	for (size_t i = from; i < to; i++) {
+		const struct ast_expr *x = m->stack[i];
+		if (x->kind != EX_OR && x->kind != EX_ANY)
+			continue;
+		where_next(w);
+		g->b->indent++;
+		gen_expr(g, m->stack[i + 1], s);
+		g->b->indent--;
+	}
+}
+
+static void matched_one(struct gen *g, const struct ast_audience *a, const struct match *m)
+{
+	const struct profile *p = &g->g->profile;
+	struct where w = { g, 0 };
+	struct scope s;
+	const char *r0 = new_alias(g, "r");
+	const struct ast_expr *n = m->stack[m->n - 1];
+
+	if (a->target == TARGET_PROFILE) {
+		s = (struct scope){ SC_PROFILE, r0, NULL };
+		g->profile_alias = r0;
+		sql_addf(g->b, "SELECT DISTINCT m.member_id, %s AS entity_id", "%PK%");
+		sql_addf(g->b, "\nFROM members AS m\nJOIN %T AS %s ON %s = m.member_id",
+			 p->table_parts, p->ntable_parts, r0, key_of_profile(g, r0));
+	} else {
+		const struct entity *te = a->target_rels[a->ntarget_rels - 1]->entity;
+		s = (struct scope){ SC_ENTITY, r0, te };
+		sql_addf(g->b, "SELECT DISTINCT m.member_id, %s AS entity_id", "%PK%");
+		sql_addf(g->b, "\nFROM members AS m\nJOIN %T AS %s ON %s.%I = m.member_id",
+			 te->table_parts, te->ntable_parts, r0, r0, te->pk->name);
+	}
+	size_t select_end = 0;
+	(void)select_end;
+	push_bind(g, NULL, r0);
+	/* walk the levels: target, then each enclosing with entity, then N */
+	struct scope cur = s;
+	struct scope *levels = xcalloc(m->n + 1, sizeof(*levels));
+	size_t *starts = xcalloc(m->n + 1, sizeof(*starts));
+	const struct ast_expr **owners = xcalloc(m->n + 1, sizeof(*owners));
+	size_t nlev = 0;
+	levels[nlev] = cur;
+	starts[nlev] = 0;
+	owners[nlev++] = NULL;
+	for (size_t i = 0; i < m->n; i++) {
+		const struct ast_expr *x = m->stack[i];
+		if (x->kind != EX_ENTITY)
+			continue;
+		struct chain c;
+		chain_plan(g, &cur, x->rels, x->nrels, &c);
+		chain_join(g, &c);
+		cur = (struct scope){ SC_ENTITY, c.last, x->rels[x->nrels - 1]->entity };
+		push_bind(g, x, c.last);
+		levels[nlev] = cur;
+		starts[nlev] = i + 1;
+		owners[nlev++] = x;
+	}
+	/* filters: per level, the or/any sides leading to the next level's
+	 * node, and the block of every entity level but N's own is implied by
+	 * the sides only when under or; so write each entity level's block. */
+	for (size_t l = 0; l < nlev; l++) {
+		size_t end = l + 1 < nlev ? starts[l + 1] - 1 : m->n - 1;
+		side_filters(g, &w, m, starts[l], end, &levels[l]);
+		if (owners[l] && owners[l]->block) {
+			for (size_t i = 0; i < owners[l]->block->nitems; i++) {
+				where_next(&w);
+				g->b->indent++;
+				gen_expr(g, owners[l]->block->items[i], &levels[l]);
+				g->b->indent--;
+			}
+		}
+	}
+	/* the selected entity key, now that its alias is known */
+	const char *pk = col_ref(g, levels[nlev - 1].alias, n->rels[n->nrels - 1]->entity->pk->name);
+	char *at = strstr(g->b->sb.buf, "%PK%");
+	if (at) {
+		char *tail = xstrdup(at + 4);
+		sb_setlen(&g->b->sb, (size_t)(at - g->b->sb.buf));
+		sb_addstr(&g->b->sb, pk);
+		sb_addstr(&g->b->sb, tail);
+		free(tail);
+	}
+	g->nbinds -= nlev;
+	free(levels);
+	free(starts);
+	free(owners);
+}
+
+bool sql_matched(struct strbuf *out, const struct graph *gr, const struct ast_audience *a,
+		 const char *path, const struct sql_options *o)
+{
+	struct match_walk mw = { .path = path };
+	match_visit(&mw, a->where, false);
+	free(mw.stack);
+	if (!mw.nfound) {
+		free(mw.found);
+		return false;
+	}
+	struct sqlbuf b;
+	struct gen g;
+	sqlbuf_init(&b, o->d);
+	gen_init(&g, &b, gr, a, o);
+	sql_addf(&b, "WITH members AS (");
+	b.indent++;
+	sql_addf(&b, "\n");
+	membership(&g, a);
+	b.indent--;
+	sql_addf(&b, "\n)\n");
+	for (size_t i = 0; i < mw.nfound; i++) {
+		if (i)
+			sql_addf(&b, "\nUNION\n");
+		size_t start = b.sb.len;
+		struct sqlbuf part;
+		sqlbuf_init(&part, o->d);
+		g.b = &part;
+		matched_one(&g, a, &mw.found[i]);
+		g.b = &b;
+		sb_setlen(&b.sb, start);
+		sb_addstr(&b.sb, part.sb.buf);
+		sqlbuf_release(&part);
+		free(mw.found[i].stack);
+	}
+	free(mw.found);
+	sb_addstr(out, b.sb.buf);
+	gen_release(&g);
+	sqlbuf_release(&b);
+	return true;
+}

@@ -1,0 +1,41 @@
+/*
+ * warehouse.c — choose and open the project's warehouse backend.
+ */
+#include <string.h>
+
+#include "warehouse.h"
+
+int warehouse_open(struct warehouse *w, struct project *p, struct strbuf *err)
+{
+	memset(w, 0, sizeof(*w));
+	switch (p->warehouse.type) {
+	case WH_SQLITE: {
+		const char *path = p->warehouse.path ? p->warehouse.path : "data/warehouse.db";
+		return warehouse_open_sqlite(w, project_path(p, path), true, err);
+	}
+	case WH_POSTGRES: {
+		const struct setting *s = setting_find(p->warehouse.settings, p->warehouse.nsettings, "dsn");
+		if (!s || !s->value) {
+			sb_addstr(err, "the postgres warehouse needs a 'dsn' setting in lac.yaml");
+			return -1;
+		}
+		const char *dsn = setting_expand(p, s->value, s->loc);
+		if (!dsn) {
+			sb_addstr(err, "the warehouse dsn names an unset environment variable");
+			return -1;
+		}
+		return warehouse_open_postgres(w, dsn, err);
+	}
+	default:
+		sb_addf(err, "lac cannot connect to a %s warehouse yet (sqlite and postgres only)",
+			dialect_for_warehouse(p->warehouse.type)->name);
+		return -1;
+	}
+}
+
+void warehouse_close(struct warehouse *w)
+{
+	if (w->ops)
+		w->ops->close(w);
+	memset(w, 0, sizeof(*w));
+}

@@ -1,0 +1,5 @@
+-- audience ks_every_30_minutes (audiences/settings.lac:22), dialect bigquery
+-- membership: one row per member (profile id)
+SELECT p.segment_id AS member_id
+FROM SEGMENT.PROFILES.PROFILE_TRAITS AS p
+WHERE p.plan = 'pro';

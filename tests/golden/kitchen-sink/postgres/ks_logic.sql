@@ -1,0 +1,38 @@
+-- audience ks_logic (audiences/logic.lac:4), dialect postgres
+-- membership: one row per member (profile id)
+SELECT p.segment_id AS member_id
+FROM PROFILES.PROFILE_TRAITS AS p
+WHERE (
+    p.vip = TRUE
+    OR p.ltv > 500
+  )
+  AND (
+    (
+        p.plan = 'pro'
+        AND p.vip = TRUE
+      )
+    OR (
+        (
+            p.ltv > 100
+            OR p.ltv < -5
+          )
+        AND NOT COALESCE(p.first_name IS NULL, FALSE)
+      )
+    OR (
+        p.email IS NOT NULL
+        AND NOT COALESCE(p.plan IN ('free', 'trial'), FALSE)
+      )
+  )
+  AND NOT COALESCE(p.segment_id IN (
+    SELECT x1.segment_id
+    FROM PROFILES.EXTERNAL_ID_MAPPING AS x1
+    JOIN CRM.CUSTOMERS AS e2 ON e2.email = x1.external_id_value
+    JOIN SALES.ORDERS AS e3 ON e3.customer_id = e2.id
+    WHERE x1.external_id_type = 'email'
+      AND x1.segment_id IS NOT NULL
+      AND e3.status = 'fraud'
+  ), FALSE)
+  AND NOT COALESCE((
+    p.email_opt_out = TRUE
+    OR p.plan = 'banned'
+  ), FALSE);

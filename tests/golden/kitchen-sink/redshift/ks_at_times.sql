@@ -1,0 +1,5 @@
+-- audience ks_at_times (audiences/settings.lac:63), dialect redshift
+-- membership: one row per member (profile id)
+SELECT p.segment_id AS member_id
+FROM SEGMENT.PROFILES.PROFILE_TRAITS AS p
+WHERE p.wake_time < TIME '07:30:00';

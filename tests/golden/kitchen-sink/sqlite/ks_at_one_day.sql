@@ -1,0 +1,5 @@
+-- audience ks_at_one_day (audiences/settings.lac:68), dialect sqlite
+-- membership: one row per member (profile id)
+SELECT p.segment_id AS member_id
+FROM PROFILE_TRAITS AS p
+WHERE julianday(p.last_login) BETWEEN julianday('now', '-90 minutes') AND julianday('now');

@@ -1,0 +1,91 @@
+-- audience ks_events (audiences/conditions.lac:48), dialect sqlite
+-- membership: one row per member (profile id)
+SELECT p.segment_id AS member_id
+FROM PROFILE_TRAITS AS p
+WHERE p.segment_id IN (
+    SELECT v1.segment_id
+    FROM TRACKS AS v1
+    WHERE v1.event = 'Signed Up'
+      AND v1.segment_id IS NOT NULL
+  )
+  AND p.segment_id IN (
+    SELECT v2.segment_id
+    FROM TRACKS AS v2
+    WHERE v2.event = 'Order Completed'
+      AND v2.segment_id IS NOT NULL
+      AND julianday(v2.timestamp) BETWEEN julianday('now', '-30 days') AND julianday('now')
+      AND CAST(json_extract(v2.properties, '$.total') AS REAL) > 20
+    GROUP BY v2.segment_id
+    HAVING COUNT(*) >= 2
+  )
+  AND NOT COALESCE(p.segment_id IN (
+    SELECT v3.segment_id
+    FROM TRACKS AS v3
+    WHERE v3.event = 'Order Completed'
+      AND v3.segment_id IS NOT NULL
+      AND julianday(v3.timestamp) BETWEEN julianday('now', '-14 days') AND julianday('now')
+    GROUP BY v3.segment_id
+    HAVING NOT (COUNT(*) <= 10)
+  ), FALSE)
+  AND p.segment_id IN (
+    SELECT v4.segment_id
+    FROM TRACKS AS v4
+    WHERE v4.event = 'Product Viewed'
+      AND v4.segment_id IS NOT NULL
+      AND julianday(v4.timestamp) BETWEEN julianday('now', '-30 days') AND julianday('now', '-7 days')
+      AND (
+        CAST(json_extract(v4.properties, '$.price') AS REAL) >= 10
+        AND json_extract(v4.properties, '$.category') <> 'food'
+      )
+  )
+  AND EXISTS (
+    SELECT COUNT(*)
+    FROM TRACKS AS v5
+    WHERE v5.segment_id = p.segment_id
+      AND v5.event = 'Order Completed'
+      AND v5.segment_id IS NOT NULL
+      AND julianday(v5.timestamp) BETWEEN julianday('now', '-90 days') AND julianday('now')
+      AND json_extract(v5.properties, '$.currency') = p.preferred_currency
+    HAVING COUNT(*) >= 1 AND SUM(CAST(json_extract(v5.properties, '$.total') AS REAL)) > 50
+  )
+  AND p.segment_id IN (
+    SELECT v6.segment_id
+    FROM TRACKS AS v6
+    WHERE v6.event = 'Order Completed'
+      AND v6.segment_id IS NOT NULL
+      AND julianday(v6.timestamp) BETWEEN julianday('now', '-12 hours') AND julianday('now')
+    GROUP BY v6.segment_id
+    HAVING COUNT(*) >= 1 AND MAX(CAST(json_extract(v6.properties, '$.total') AS REAL)) >= 10
+  )
+  AND p.segment_id IN (
+    SELECT v7.segment_id
+    FROM TRACKS AS v7
+    WHERE v7.event = 'Product Viewed'
+      AND v7.segment_id IS NOT NULL
+    GROUP BY v7.segment_id
+    HAVING COUNT(*) >= 1 AND MIN(CAST(json_extract(v7.properties, '$.price') AS REAL)) < 100
+  )
+  AND p.segment_id IN (
+    SELECT v8.segment_id
+    FROM TRACKS AS v8
+    WHERE v8.event = 'Product Viewed'
+      AND v8.segment_id IS NOT NULL
+      AND julianday(v8.timestamp) BETWEEN julianday('now', '-7 days') AND julianday('now')
+    GROUP BY v8.segment_id
+    HAVING COUNT(*) >= 1 AND AVG(CAST(json_extract(v8.properties, '$.price') AS REAL)) > 5
+  )
+  AND NOT COALESCE(p.segment_id IN (
+    SELECT v9.segment_id
+    FROM TRACKS AS v9
+    WHERE v9.event = 'Order Completed'
+      AND v9.segment_id IS NOT NULL
+      AND julianday(v9.timestamp) BETWEEN julianday('now', '-90 minutes') AND julianday('now')
+      AND substr(json_extract(v9.properties, '$.coupon'), 1, length('FRAUD')) = 'FRAUD'
+  ), FALSE)
+  AND NOT COALESCE(p.segment_id IN (
+    SELECT v10.segment_id
+    FROM TRACKS AS v10
+    WHERE v10.event = 'Order Completed'
+      AND v10.segment_id IS NOT NULL
+      AND julianday(v10.timestamp) BETWEEN julianday('now', '-2 days') AND julianday('now', '-1 days')
+  ), FALSE);

@@ -1,0 +1,16 @@
+-- audience petless_households (audiences/pets.lac:37), dialect redshift
+-- membership: one row per member (profile id)
+SELECT p.segment_id AS member_id
+FROM SEGMENT.PROFILES.PROFILE_TRAITS AS p
+WHERE p.segment_id IN (
+    SELECT x1.segment_id
+    FROM SEGMENT.PROFILES.EXTERNAL_ID_MAPPING AS x1
+    JOIN PETS.PUBLIC.HOUSEHOLDS AS e2 ON e2.owner_email = x1.external_id_value
+    WHERE x1.external_id_type = 'email'
+      AND x1.segment_id IS NOT NULL
+      AND NOT COALESCE(e2.id IN (
+        SELECT e3.household_id
+        FROM PETS.PUBLIC.PETS AS e3
+        WHERE e3.household_id IS NOT NULL
+      ), FALSE)
+  );

@@ -1,0 +1,15 @@
+-- audience recent_buyers (audiences/care.lac:19), dialect sqlite
+-- membership: one row per member (profile id)
+SELECT p.segment_id AS member_id
+FROM PROFILE_TRAITS AS p
+WHERE p.segment_id IN (
+    SELECT v1.segment_id
+    FROM TRACKS AS v1
+    WHERE v1.event = 'Order Completed'
+      AND v1.segment_id IS NOT NULL
+      AND julianday(v1.timestamp) BETWEEN julianday('now', '-30 days') AND julianday('now')
+      AND CAST(json_extract(v1.properties, '$.total') AS REAL) >= 20
+    GROUP BY v1.segment_id
+    HAVING COUNT(*) >= 2
+  )
+  AND NOT COALESCE(p.vip = TRUE, FALSE);

@@ -1,0 +1,31 @@
+-- audience upgrade_candidates (audiences/subscriptions.lac:40), dialect snowflake
+-- membership: one row per member (profile id)
+SELECT p.segment_id AS member_id
+FROM SEGMENT.PROFILES.PROFILE_TRAITS AS p
+WHERE p.account_id IN (
+    SELECT e1.id
+    FROM BILLING.CORE.ACCOUNTS AS e1
+    JOIN BILLING.CORE.SUBSCRIPTIONS AS e2 ON e2.account_id = e1.id
+    WHERE e1.id IS NOT NULL
+      AND (
+        e2.status = 'active'
+        AND e2.tier = 'basic'
+      )
+  )
+  AND NOT COALESCE(p.account_id IN (
+    SELECT e3.id
+    FROM BILLING.CORE.ACCOUNTS AS e3
+    JOIN BILLING.CORE.SUBSCRIPTIONS AS e4 ON e4.account_id = e3.id
+    WHERE e3.id IS NOT NULL
+      AND (
+        e4.status = 'active'
+        AND e4.tier = 'premium'
+      )
+  ), FALSE)
+  AND NOT COALESCE(p.segment_id IN (
+    SELECT v5.segment_id
+    FROM SEGMENT.PROFILES.TRACKS AS v5
+    WHERE v5.event = 'Plan Upgraded'
+      AND v5.segment_id IS NOT NULL
+      AND v5.timestamp BETWEEN DATEADD(day, -30, SYSDATE()) AND SYSDATE()
+  ), FALSE);

@@ -1,0 +1,301 @@
+/* test_sql.c — dialect traps (string escaping, quoting, wildcard-free string
+ * tests, time arithmetic, JSON) and the generator's two-valued logic, run on
+ * an in-memory SQLite database. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sql/dialect.h"
+#include "sql/gen.h"
+#include "sql/sqlbuf.h"
+#include "warehouse.h"
+
+static char *lit(const struct dialect *d, const char *text)
+{
+	struct strbuf sb = STRBUF_INIT;
+	d->string_lit(d, &sb, text);
+	return sb_detach(&sb);
+}
+
+#define EXPECT_LIT(d, in, want) do { char *s_ = lit(&(d), (in)); \
+	assert_string_equal(s_, (want)); free(s_); } while (0)
+
+static void test_string_literals(void **state)
+{
+	/* a trailing backslash must not escape the closing quote (DIALECTS §2.2) */
+	EXPECT_LIT(dialect_snowflake, "C:\\temp\\", "'C:\\\\temp\\\\'");
+	EXPECT_LIT(dialect_bigquery, "C:\\temp\\", "'C:\\\\temp\\\\'");
+	EXPECT_LIT(dialect_databricks, "C:\\temp\\", "'C:\\\\temp\\\\'");
+	EXPECT_LIT(dialect_redshift, "C:\\temp\\", "'C:\\\\temp\\\\'");
+	EXPECT_LIT(dialect_postgres, "C:\\temp\\", "'C:\\temp\\'");
+	EXPECT_LIT(dialect_sqlite, "C:\\temp\\", "'C:\\temp\\'");
+	/* quotes: '' is not an escape in BigQuery */
+	EXPECT_LIT(dialect_snowflake, "it's", "'it''s'");
+	EXPECT_LIT(dialect_bigquery, "it's", "'it\\'s'");
+	EXPECT_LIT(dialect_databricks, "it's", "'it\\'s'");
+	EXPECT_LIT(dialect_redshift, "it's", "'it''s'");
+	EXPECT_LIT(dialect_postgres, "it's", "'it''s'");
+	EXPECT_LIT(dialect_sqlite, "it's", "'it''s'");
+	/* BigQuery single-quoted literals may not hold a raw newline */
+	EXPECT_LIT(dialect_bigquery, "a\nb\r", "'a\\nb\\r'");
+	EXPECT_LIT(dialect_postgres, "a\nb", "'a\nb'");
+	/* UTF-8 passes through untouched; % and _ are not special in literals */
+	EXPECT_LIT(dialect_snowflake, "Zoë 100%_", "'Zoë 100%_'");
+	EXPECT_LIT(dialect_bigquery, "Zoë \"Z\"", "'Zoë \"Z\"'");
+}
+
+static char *ident(const struct dialect *d, const char *name)
+{
+	struct strbuf sb = STRBUF_INIT;
+	sql_fmt(&sb, d, "%I", name);
+	return sb_detach(&sb);
+}
+
+#define EXPECT_ID(d, in, want) do { char *s_ = ident(&(d), (in)); \
+	assert_string_equal(s_, (want)); free(s_); } while (0)
+
+static void test_identifiers(void **state)
+{
+	/* plain names stay unquoted so warehouse case folding matches DDL */
+	EXPECT_ID(dialect_snowflake, "segment_id", "segment_id");
+	EXPECT_ID(dialect_bigquery, "PROFILE_TRAITS", "PROFILE_TRAITS");
+	/* reserved words are quoted, spelled as the warehouse folds them */
+	EXPECT_ID(dialect_snowflake, "order", "\"ORDER\"");
+	EXPECT_ID(dialect_postgres, "Order", "\"order\"");
+	EXPECT_ID(dialect_redshift, "select", "\"select\"");
+	EXPECT_ID(dialect_bigquery, "hash", "`hash`");
+	EXPECT_ID(dialect_databricks, "from", "`from`");
+	/* other names are quoted as written, the quote character escaped */
+	EXPECT_ID(dialect_snowflake, "my col", "\"my col\"");
+	EXPECT_ID(dialect_postgres, "a\"b", "\"a\"\"b\"");
+	EXPECT_ID(dialect_bigquery, "my-project", "`my-project`");
+	EXPECT_ID(dialect_bigquery, "a`b", "`a\\`b`");
+	EXPECT_ID(dialect_databricks, "a`b", "`a``b`");
+	EXPECT_ID(dialect_sqlite, "1st", "\"1st\"");
+}
+
+static void test_table_names(void **state)
+{
+	const char *parts[] = { "PETS", "PUBLIC", "HOUSEHOLDS" };
+	struct strbuf sb = STRBUF_INIT;
+	const struct { const struct dialect *d; const char *want; } cases[] = {
+		{ &dialect_snowflake, "PETS.PUBLIC.HOUSEHOLDS" },
+		{ &dialect_bigquery, "PETS.PUBLIC.HOUSEHOLDS" },
+		{ &dialect_redshift, "PETS.PUBLIC.HOUSEHOLDS" },
+		{ &dialect_databricks, "PETS.PUBLIC.HOUSEHOLDS" },
+		{ &dialect_postgres, "PUBLIC.HOUSEHOLDS" },
+		{ &dialect_sqlite, "HOUSEHOLDS" },
+	};
+	for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
+		sb_reset(&sb);
+		sql_fmt(&sb, cases[i].d, "%T", parts, (size_t)3);
+		assert_string_equal(sb.buf, cases[i].want);
+	}
+	const char *bq[] = { "my-project", "ds", "t" };
+	sb_reset(&sb);
+	sql_fmt(&sb, &dialect_bigquery, "%T", bq, (size_t)3);
+	assert_string_equal(sb.buf, "`my-project`.ds.t");
+	sb_release(&sb);
+}
+
+static void test_time_points(void **state)
+{
+	struct strbuf sb = STRBUF_INIT;
+	const char *now = "2026-01-15 12:00:00";
+	const struct { const struct dialect *d; enum col_type t; long n; enum time_unit u; const char *want; } cases[] = {
+		{ &dialect_postgres, TY_TIMESTAMP, -30, UNIT_DAY, "(TIMESTAMP '2026-01-15 12:00:00' - INTERVAL '30 days')" },
+		{ &dialect_postgres, TY_DATE, -2, UNIT_WEEK, "(CAST(TIMESTAMP '2026-01-15 12:00:00' AS DATE) - 14)" },
+		{ &dialect_sqlite, TY_TIMESTAMP, -90, UNIT_MINUTE, "julianday('2026-01-15 12:00:00', '-90 minutes')" },
+		{ &dialect_sqlite, TY_DATE, 7, UNIT_DAY, "date('2026-01-15 12:00:00', '+7 days')" },
+		{ &dialect_bigquery, TY_TIMESTAMP, -1, UNIT_WEEK, "TIMESTAMP_SUB(TIMESTAMP '2026-01-15 12:00:00+00', INTERVAL 7 DAY)" },
+		{ &dialect_snowflake, TY_TIMESTAMP, -12, UNIT_HOUR, "DATEADD(hour, -12, TIMESTAMP '2026-01-15 12:00:00')" },
+		{ &dialect_databricks, TY_TIMESTAMP, 3, UNIT_HOUR, "(TIMESTAMP '2026-01-15 12:00:00' + INTERVAL 3 HOURS)" },
+		{ &dialect_redshift, TY_DATE, -30, UNIT_DAY, "(CAST(TIMESTAMP '2026-01-15 12:00:00' AS DATE) - 30)" },
+	};
+	for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
+		sb_reset(&sb);
+		cases[i].d->time_point(cases[i].d, &sb, cases[i].t, now, cases[i].n, cases[i].u);
+		assert_string_equal(sb.buf, cases[i].want);
+	}
+	/* without --now: the dialect's current time, deterministic text */
+	sb_reset(&sb);
+	dialect_redshift.time_point(&dialect_redshift, &sb, TY_TIMESTAMP, NULL, 0, UNIT_DAY);
+	assert_string_equal(sb.buf, "GETDATE()");
+	sb_release(&sb);
+
+	char out[40];
+	assert_true(sql_normalize_now("2026-01-15T12:00:00Z", out));
+	assert_string_equal(out, "2026-01-15 12:00:00");
+	assert_true(sql_normalize_now("2026-01-15 12:00:00.250Z", out));
+	assert_string_equal(out, "2026-01-15 12:00:00.250");
+	assert_false(sql_normalize_now("2026-01-15", out));
+	assert_false(sql_normalize_now("2026-01-15T12:00:00Z'; DROP", out));
+}
+
+/* ---- generator, executed on SQLite --------------------------------------- */
+
+struct fixture {
+	struct graph g;
+	struct trait traits[2];
+	struct warehouse w;
+};
+
+static int collect(void *arg, int ncol, const char *const *vals)
+{
+	struct strbuf *sb = arg;
+	sb_addf(sb, "%s%s", sb->len ? "," : "", vals[0] ? vals[0] : "NULL");
+	return 0;
+}
+
+/* Members of `where { x }` over table P(id, plan, name), sorted, comma-separated. */
+static char *members_of(struct fixture *f, struct ast_expr *x)
+{
+	struct ast_expr *items[1] = { x };
+	struct ast_expr block = { .kind = EX_BLOCK, .items = items, .nitems = 1 };
+	struct ast_audience a = { .name = "t", .target = TARGET_PROFILE, .where = &block };
+	struct sql_options o = { .d = &dialect_sqlite, .now = "2026-01-15 12:00:00" };
+	struct strbuf sql = STRBUF_INIT, out = STRBUF_INIT, err = STRBUF_INIT;
+	sb_addstr(&sql, "SELECT member_id FROM (");
+	sql_membership(&sql, &f->g, &a, &o);
+	sb_addstr(&sql, ") ORDER BY 1");
+	if (f->w.ops->query(&f->w, sql.buf, collect, &out, &err) != 0)
+		fail_msg("%s\n%s", err.buf, sql.buf);
+	sb_release(&sql);
+	sb_release(&err);
+	return sb_detach(&out);
+}
+
+static int setup(void **state)
+{
+	struct fixture *f = xcalloc(1, sizeof(*f));
+	static const char *const parts[] = { "DB", "S", "P" };
+	struct strbuf err = STRBUF_INIT;
+	f->traits[0] = (struct trait){ .name = "plan", .type = TY_STRING, .column = "plan" };
+	f->traits[1] = (struct trait){ .name = "name", .type = TY_STRING, .column = "name" };
+	f->g.profile.table = "DB.S.P";
+	memcpy(f->g.profile.table_parts, parts, sizeof(parts));
+	f->g.profile.ntable_parts = 3;
+	f->g.profile.id = "id";
+	f->g.profile.traits = f->traits;
+	f->g.profile.ntraits = 2;
+	if (warehouse_open_sqlite(&f->w, ":memory:", false, &err) != 0)
+		fail_msg("%s", err.buf);
+	sb_release(&err);
+	assert_int_equal(f->w.ops->query(&f->w,
+		"CREATE TABLE P (id TEXT, plan TEXT, name TEXT);"
+		, NULL, NULL, &err), 0);
+	assert_int_equal(f->w.ops->query(&f->w,
+		"INSERT INTO P VALUES ('1', 'free', 'C:\\temp\\'), ('2', NULL, 'a%b'), "
+		"('3', 'pro', 'axb'), ('4', 'Free', 'it''s'), ('5', 'free', 'Zoë_x'), ('6', 'x', NULL)",
+		NULL, NULL, &err), 0);
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+	warehouse_close(&f->w);
+	free(f);
+	return 0;
+}
+
+static struct ast_expr trait_cond(struct fixture *f, int t, struct predicate *pr, bool negated)
+{
+	static const char *names[2][1] = { { "plan" }, { "name" } };
+	struct ast_expr x = { .kind = EX_TRAIT, .negated = negated, .pred = pr,
+			      .trait = &f->traits[t], .trait_root = &f->traits[t] };
+	x.path.parts = names[t];
+	x.path.n = 1;
+	return x;
+}
+
+#define EXPECT_MEMBERS(f, x, want) do { char *m_ = members_of((f), (x)); \
+	assert_string_equal(m_, (want)); free(m_); } while (0)
+
+static void test_two_valued_logic(void **state)
+{
+	struct fixture *f = *state;
+	struct predicate eq = { .kind = PRED_CMP, .cmp = CMP_EQ,
+				.rhs = { .ref = REF_NONE, .lit = { .kind = LIT_STRING, .text = "free" } } };
+	struct ast_expr with = trait_cond(f, 0, &eq, false);
+	struct ast_expr without = trait_cond(f, 0, &eq, true);
+	/* case-sensitive: 'Free' is not 'free' */
+	EXPECT_MEMBERS(f, &with, "1,5");
+	/* without is the exact complement: null plans are in */
+	EXPECT_MEMBERS(f, &without, "2,3,4,6");
+	/* `not (plan != "free")`: != on null is false, so its not is true */
+	struct predicate ne = eq;
+	ne.cmp = CMP_NE;
+	struct ast_expr nex = trait_cond(f, 0, &ne, false);
+	EXPECT_MEMBERS(f, &nex, "3,4,6");
+	struct ast_expr notx = { .kind = EX_NOT, .lhs = &nex };
+	EXPECT_MEMBERS(f, &notx, "1,2,5");
+	/* not contains on null is false; its complement is true */
+	struct predicate nc = { .kind = PRED_NOT_CONTAINS,
+				.rhs = { .ref = REF_NONE, .lit = { .kind = LIT_STRING, .text = "%" } } };
+	struct ast_expr ncx = trait_cond(f, 1, &nc, false);
+	EXPECT_MEMBERS(f, &ncx, "1,3,4,5");
+	struct ast_expr wncx = trait_cond(f, 1, &nc, true);
+	EXPECT_MEMBERS(f, &wncx, "2,6");
+}
+
+static void test_string_traps_executed(void **state)
+{
+	struct fixture *f = *state;
+	struct predicate pr = { .rhs = { .ref = REF_NONE, .lit = { .kind = LIT_STRING } } };
+	struct ast_expr x = trait_cond(f, 1, &pr, false);
+	/* % and _ are literal characters, never wildcards */
+	pr.kind = PRED_CONTAINS;
+	pr.rhs.lit.text = "%";
+	EXPECT_MEMBERS(f, &x, "2");
+	pr.kind = PRED_STARTS_WITH;
+	pr.rhs.lit.text = "a%";
+	EXPECT_MEMBERS(f, &x, "2");
+	pr.kind = PRED_ENDS_WITH;
+	pr.rhs.lit.text = "_x";
+	EXPECT_MEMBERS(f, &x, "5");
+	pr.rhs.lit.text = "";
+	EXPECT_MEMBERS(f, &x, "1,2,3,4,5");
+	/* case-sensitive on SQLite too (LIKE would not be) */
+	pr.kind = PRED_CONTAINS;
+	pr.rhs.lit.text = "AXB";
+	EXPECT_MEMBERS(f, &x, "");
+	/* a trailing backslash, a quote, Unicode */
+	pr.kind = PRED_CMP;
+	pr.cmp = CMP_EQ;
+	pr.rhs.lit.text = "C:\\temp\\";
+	EXPECT_MEMBERS(f, &x, "1");
+	pr.rhs.lit.text = "it's";
+	EXPECT_MEMBERS(f, &x, "4");
+	pr.kind = PRED_STARTS_WITH;
+	pr.rhs.lit.text = "Zoë";
+	EXPECT_MEMBERS(f, &x, "5");
+	/* in / not in: null is in neither */
+	struct literal l[2] = { { .kind = LIT_STRING, .text = "free" }, { .kind = LIT_STRING, .text = "pro" } };
+	struct predicate in = { .kind = PRED_IN, .list = l, .nlist = 2 };
+	struct ast_expr ix = trait_cond(f, 0, &in, false);
+	EXPECT_MEMBERS(f, &ix, "1,3,5");
+	in.kind = PRED_NOT_IN;
+	EXPECT_MEMBERS(f, &ix, "4,6");
+	/* no predicate: is not null */
+	struct ast_expr nn = trait_cond(f, 0, NULL, false);
+	EXPECT_MEMBERS(f, &nn, "1,3,4,5,6");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_string_literals),
+		cmocka_unit_test(test_identifiers),
+		cmocka_unit_test(test_table_names),
+		cmocka_unit_test(test_time_points),
+		cmocka_unit_test_setup_teardown(test_two_valued_logic, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_string_traps_executed, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
