@@ -26,26 +26,7 @@ int cerr(struct checker *c, struct loc loc, enum diag_code code, const char *fmt
 	return -1;
 }
 
-const char *check_type_name(enum col_type t)
-{
-	static const char *const names[] = {
-		"NUMBER", "STRING", "BOOLEAN", "DATE", "TIME", "TIMESTAMP", "OBJECT"
-	};
-	return (unsigned)t < ARRAY_LEN(names) ? names[t] : "?";
-}
-
 /* ---- graph lookups ------------------------------------------------------- */
-
-const struct relationship *check_rel_child(const struct graph *g,
-					   const struct relationship *parent, const char *slug)
-{
-	const struct relationship *v = parent ? parent->children : g->profile.relationships;
-	size_t n = parent ? parent->nchildren : g->profile.nrelationships;
-	for (size_t i = 0; i < n; i++)
-		if (str_eq(v[i].slug, slug))
-			return &v[i];
-	return NULL;
-}
 
 static const struct relationship *find_rel(const struct relationship *v, size_t n, const char *slug)
 {
@@ -63,30 +44,6 @@ static const struct relationship *find_rel(const struct relationship *v, size_t 
 const struct relationship *check_rel_anywhere(const struct graph *g, const char *slug)
 {
 	return find_rel(g->profile.relationships, g->profile.nrelationships, slug);
-}
-
-const struct column *check_entity_column(const struct entity *e, const char *name)
-{
-	for (size_t i = 0; e && i < e->ncolumns; i++)
-		if (str_eq(e->columns[i].name, name))
-			return &e->columns[i];
-	return NULL;
-}
-
-const struct trait *check_profile_trait(const struct graph *g, const char *name)
-{
-	for (size_t i = 0; i < g->profile.ntraits; i++)
-		if (str_eq(g->profile.traits[i].name, name))
-			return &g->profile.traits[i];
-	return NULL;
-}
-
-const struct trait *check_trait_prop(const struct trait *t, const char *key)
-{
-	for (size_t i = 0; i < t->nprops; i++)
-		if (str_eq(t->props[i].name, key))
-			return &t->props[i];
-	return NULL;
 }
 
 void check_hint_child(struct checker *c, const struct relationship *parent, const char *slug)
@@ -121,7 +78,7 @@ void check_hint_trait(struct checker *c, const struct trait *traits, size_t n, c
 const struct relationship *check_hop(struct checker *c, const struct relationship *parent,
 				     const char *slug, struct loc loc)
 {
-	const struct relationship *r = check_rel_child(c->g, parent, slug);
+	const struct relationship *r = relationship_child(c->g, parent, slug);
 	if (r)
 		return r;
 	const struct relationship *elsewhere = check_rel_anywhere(c->g, slug);
@@ -253,7 +210,7 @@ static void check_target(struct checker *c, struct aud_info *ai)
 	for (size_t i = 0; i < a->target_path.n; i++) {
 		const char *slug = a->target_path.parts[i];
 		struct loc loc = a->target_path.part_locs ? a->target_path.part_locs[i] : a->target_path.loc;
-		const struct relationship *r = check_rel_child(c->g, cur, slug);
+		const struct relationship *r = relationship_child(c->g, cur, slug);
 		if (!r && i == 0 && (r = check_rel_anywhere(c->g, slug))) {
 			/* Written from the middle of the tree: show the full path. */
 			cerr(c, loc, DIAG_E318,

@@ -166,7 +166,7 @@ static void check_enrich(struct checker *c, struct ast_audience *a, struct ast_a
 		act->enrich_trait_defs = arena_alloc(c->a, act->nenrich_traits * sizeof(*act->enrich_trait_defs));
 	for (size_t i = 0; i < act->nenrich_traits; i++) {
 		const char *name = act->enrich_traits[i];
-		const struct trait *t = check_profile_trait(c->g, name);
+		const struct trait *t = profile_trait(&c->g->profile, name);
 		if (!t) {
 			struct loc loc = act->enrich_trait_locs ? act->enrich_trait_locs[i] : act->loc;
 			cerr(c, loc, DIAG_E406, "enrich trait '%s' is not a profile trait", name);
@@ -188,14 +188,14 @@ static void check_enrich(struct checker *c, struct ast_audience *a, struct ast_a
 		/* Written from the profile; in an entity-targeted audience also from the
 		 * target entity (`enrich orders { ... }` under target entity customers). */
 		const struct relationship *base = NULL;
-		if (target && !check_rel_child(c->g, NULL, ep->path.parts[0]) &&
-		    check_rel_child(c->g, target, ep->path.parts[0]))
+		if (target && !relationship_child(c->g, NULL, ep->path.parts[0]) &&
+		    relationship_child(c->g, target, ep->path.parts[0]))
 			base = target;
 		const struct relationship **rels = arena_alloc(c->a, ep->path.n * sizeof(*rels));
 		const struct relationship *cur = base;
 		size_t k;
 		for (k = 0; k < ep->path.n; k++) {
-			const struct relationship *r = check_rel_child(c->g, cur, ep->path.parts[k]);
+			const struct relationship *r = relationship_child(c->g, cur, ep->path.parts[k]);
 			if (!r) {
 				struct loc loc = ep->path.part_locs ? ep->path.part_locs[k] : ep->path.loc;
 				cerr(c, loc, DIAG_E406, "enrich path: '%s' is not a relationship of %s",
@@ -211,7 +211,7 @@ static void check_enrich(struct checker *c, struct ast_audience *a, struct ast_a
 		ep->nrels = ep->path.n;
 		ep->cols = arena_alloc(c->a, (ep->ncolumns + 1) * sizeof(*ep->cols));
 		for (k = 0; k < ep->ncolumns; k++) {
-			ep->cols[k] = check_entity_column(cur->entity, ep->columns[k]);
+			ep->cols[k] = entity_column(cur->entity, ep->columns[k]);
 			if (!ep->cols[k]) {
 				struct loc loc = ep->column_locs ? ep->column_locs[k] : ep->loc;
 				cerr(c, loc, DIAG_E406, "enrich column '%s' is not a column of entity %s",
@@ -259,7 +259,7 @@ static void check_map_value(struct checker *c, struct ast_audience *a, struct as
 	if (!c->g)
 		return;
 	if (o->ref == REF_TRAIT) {
-		const struct trait *t = check_profile_trait(c->g, o->trait_path[0]);
+		const struct trait *t = profile_trait(&c->g->profile, o->trait_path[0]);
 		if (!t) {
 			cerr(c, o->loc, DIAG_E309, "trait '%s' is not declared in the data graph",
 			     o->trait_path[0]);
@@ -268,7 +268,7 @@ static void check_map_value(struct checker *c, struct ast_audience *a, struct as
 		}
 		o->trait_root = t;
 		for (size_t i = 1; i < o->ntrait_path; i++) {
-			const struct trait *k = t->type == TY_OBJECT ? check_trait_prop(t, o->trait_path[i]) : NULL;
+			const struct trait *k = t->type == TY_OBJECT ? trait_prop(t, o->trait_path[i]) : NULL;
 			if (!k) {
 				cerr(c, o->loc, DIAG_E309, "trait '%s' has no property '%s'", t->name,
 				     o->trait_path[i]);
@@ -293,7 +293,7 @@ static void check_map_value(struct checker *c, struct ast_audience *a, struct as
 				"'entity added/removed' trigger, and traits");
 		return;
 	}
-	const struct column *col = check_entity_column(r->entity, o->column);
+	const struct column *col = entity_column(r->entity, o->column);
 	if (!col) {
 		cerr(c, o->loc, DIAG_E201,
 		     "Entity column missing from Data Graph for Entity %s and Column: %s",

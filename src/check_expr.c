@@ -181,7 +181,7 @@ static void check_literal(struct checker *c, const struct subject *s, const stru
 	if (lt == s->type)
 		return;
 	cerr(c, l->loc, DIAG_E304, "%s %s '%s' cannot be compared with a %s literal",
-	     check_type_name(s->type), s->what, s->name, check_type_name(lt));
+	     col_type_name(s->type), s->what, s->name, col_type_name(lt));
 	hint_literal(c, s->type, l);
 }
 
@@ -220,7 +220,7 @@ static bool resolve_trait_path(struct checker *c, const char *const *parts, size
 			       const struct loc *locs, struct loc whole,
 			       const struct trait **out, const struct trait **root)
 {
-	const struct trait *t = check_profile_trait(c->g, parts[0]);
+	const struct trait *t = profile_trait(&c->g->profile, parts[0]);
 	if (!t) {
 		cerr(c, locs ? locs[0] : whole, DIAG_E309, "trait '%s' is not declared in the data graph",
 		     parts[0]);
@@ -232,10 +232,10 @@ static bool resolve_trait_path(struct checker *c, const char *const *parts, size
 		struct loc loc = locs ? locs[i] : whole;
 		if (t->type != TY_OBJECT) {
 			cerr(c, loc, DIAG_E309, "trait '%s' is %s and has no properties", t->name,
-			     check_type_name(t->type));
+			     col_type_name(t->type));
 			return false;
 		}
-		const struct trait *k = check_trait_prop(t, parts[i]);
+		const struct trait *k = trait_prop(t, parts[i]);
 		if (!k) {
 			cerr(c, loc, DIAG_E309, "trait '%s' has no property '%s'", t->name, parts[i]);
 			check_hint_trait(c, t->props, t->nprops, parts[i]);
@@ -296,7 +296,7 @@ static void check_reference(struct checker *c, struct predicate *p, const struct
 		}
 		if (found->unresolved || !found->entity)
 			return;
-		const struct column *col = check_entity_column(found->entity, o->column);
+		const struct column *col = entity_column(found->entity, o->column);
 		if (!col) {
 			cerr(c, o->loc, DIAG_E201,
 			     "Entity column missing from Data Graph for Entity %s and Column: %s",
@@ -311,13 +311,13 @@ static void check_reference(struct checker *c, struct predicate *p, const struct
 	}
 	if (o->type != s->type) {
 		cerr(c, o->loc, DIAG_E304, "%s %s '%s' cannot be compared with %s %s '%s'",
-		     check_type_name(s->type), s->what, s->name, check_type_name(o->type), rwhat, rname);
+		     col_type_name(s->type), s->what, s->name, col_type_name(o->type), rwhat, rname);
 		diag_hint(c->d, "a reference must have the same type as the %s", s->what);
 		return;
 	}
 	if (!ref_op_allowed(s->type, p)) {
 		cerr(c, p->loc, DIAG_E303, "operator '%s' cannot take a reference for %s %s '%s'",
-		     pred_op_text(p), check_type_name(s->type), s->what, s->name);
+		     pred_op_text(p), col_type_name(s->type), s->what, s->name);
 		if (s->type == TY_STRING)
 			diag_hint(c->d, "with a reference, STRING supports = != contains, not contains, "
 					"starts with, ends with");
@@ -325,7 +325,7 @@ static void check_reference(struct checker *c, struct predicate *p, const struct
 			diag_hint(c->d, "BOOLEAN values cannot be compared with a reference");
 		else
 			diag_hint(c->d, "with a reference, %s supports = != < > <= >=",
-				  check_type_name(s->type));
+				  col_type_name(s->type));
 	}
 }
 
@@ -334,8 +334,8 @@ static void check_pred(struct checker *c, struct predicate *p, const struct subj
 {
 	if (!op_allowed(s->type, p)) {
 		cerr(c, p->loc, DIAG_E303, "operator '%s' is not defined for %s %s '%s'",
-		     pred_op_text(p), check_type_name(s->type), s->what, s->name);
-		diag_hint(c->d, "%s supports %s", check_type_name(s->type), ops_of_type(s->type));
+		     pred_op_text(p), col_type_name(s->type), s->what, s->name);
+		diag_hint(c->d, "%s supports %s", col_type_name(s->type), ops_of_type(s->type));
 		return;
 	}
 	switch (p->kind) {
@@ -429,7 +429,7 @@ static void check_having(struct checker *c, struct having *h, const struct scope
 				return;
 			}
 		} else {
-			col = check_entity_column(inner->entity, h->column);
+			col = entity_column(inner->entity, h->column);
 			if (!col) {
 				cerr(c, h->column_loc, DIAG_E201,
 				     "Entity column missing from Data Graph for Entity %s and Column: %s",
@@ -443,7 +443,7 @@ static void check_having(struct checker *c, struct having *h, const struct scope
 		if (minmax ? !is_ordered(col->type) : col->type != TY_NUMBER) {
 			cerr(c, h->column_loc, DIAG_E305, "%s() needs a %s column, but '%s' is %s",
 			     agg_name(h->agg), minmax ? "NUMBER, DATE, TIME or TIMESTAMP" : "NUMBER",
-			     h->column, check_type_name(col->type));
+			     h->column, col_type_name(col->type));
 			return;
 		}
 		if (minmax)
@@ -451,8 +451,8 @@ static void check_having(struct checker *c, struct having *h, const struct scope
 	}
 	if (lit_type(h->value.kind) != agg_type) {
 		cerr(c, h->value.loc, DIAG_E304, "%s() is %s and cannot be compared with a %s literal",
-		     agg_name(h->agg), check_type_name(agg_type),
-		     check_type_name(lit_type(h->value.kind)));
+		     agg_name(h->agg), col_type_name(agg_type),
+		     col_type_name(lit_type(h->value.kind)));
 		hint_literal(c, agg_type, &h->value);
 	}
 }
@@ -598,7 +598,7 @@ static void check_column(struct checker *c, struct ast_expr *e, const struct sco
 {
 	if (sc->profile_scope) {
 		cerr(c, e->loc, DIAG_E308, "column '%s' is not in an entity scope", e->column);
-		if (c->g && check_profile_trait(c->g, e->column))
+		if (c->g && profile_trait(&c->g->profile, e->column))
 			diag_hint(c->d, "for the profile trait, write 'with trait %s ...'", e->column);
 		else
 			diag_hint(c->d, "column conditions go inside a 'with entity' or 'with event' block");
@@ -630,7 +630,7 @@ static void check_column(struct checker *c, struct ast_expr *e, const struct sco
 		}
 		s = (struct subject){ col->type, "event property", e->column, false };
 	} else {
-		col = check_entity_column(sc->entity, e->column);
+		col = entity_column(sc->entity, e->column);
 		if (!col) {
 			cerr(c, e->column_loc, DIAG_E201,
 			     "Entity column missing from Data Graph for Entity %s and Column: %s",

@@ -36,15 +36,9 @@ struct checker {
 int cerr(struct checker *c, struct loc loc, enum diag_code code, const char *fmt, ...)
 	LAC_PRINTF(4, 5);
 struct aud_info *check_find_audience(const struct checker *c, const char *name);
-const char *check_type_name(enum col_type t);
 
 /* Graph lookups (local so the checker depends only on graph.h's data). */
-const struct relationship *check_rel_child(const struct graph *g,
-					   const struct relationship *parent, const char *slug);
 const struct relationship *check_rel_anywhere(const struct graph *g, const char *slug);
-const struct column *check_entity_column(const struct entity *e, const char *name);
-const struct trait *check_profile_trait(const struct graph *g, const char *name);
-const struct trait *check_trait_prop(const struct trait *t, const char *key);
 /* Hint: "did you mean" among the children of parent (NULL = first level). */
 void check_hint_child(struct checker *c, const struct relationship *parent, const char *slug);
 void check_hint_column(struct checker *c, const struct entity *e, const char *name);

@@ -30,7 +30,7 @@ bool col_type_parse(const char *s, enum col_type *out)
 
 const struct column *entity_column(const struct entity *e, const char *name)
 {
-	for (size_t i = 0; i < e->ncolumns; i++)
+	for (size_t i = 0; e && i < e->ncolumns; i++)
 		if (strcmp(e->columns[i].name, name) == 0)
 			return &e->columns[i];
 	return NULL;
