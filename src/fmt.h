@@ -9,5 +9,8 @@
 
 /* Format a parsed (error-free) file; src is its text (for comments). */
 void fmt_file(const struct ast_file *f, const char *src, size_t len, struct strbuf *out);
+/* Append a dump of f's syntax without locations, parentheses or checker
+ * fields: two files mean the same program when their dumps are equal. */
+void fmt_ast_dump(const struct ast_file *f, struct strbuf *out);
 
 #endif

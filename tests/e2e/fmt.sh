@@ -1,0 +1,97 @@
+#!/bin/sh
+# tests/e2e/fmt.sh — `lac fmt` on real files: --check exit codes and the
+# names it prints, in-place rewrite, stdin to stdout, idempotence on every
+# example, files already formatted are not touched (same mtime), files with
+# syntax errors are left alone, unknown options are usage errors.
+. "$(dirname "$0")/../lib.sh"
+
+# ---- a small project: one file formatted, one not -------------------------------
+mkdir -p "$T/p/audiences/sub"
+cat >"$T/p/lac.yaml" <<'EOF'
+version: 1
+name: fmt-test
+graph: graph.yaml
+audiences: audiences
+EOF
+: >"$T/p/graph.yaml"    # not a valid graph: fmt does not care
+cat >"$T/p/audiences/good.lac" <<'EOF'
+# formatted already
+audience good {
+  name "Good"
+  where {
+    with trait vip = true  # a comment
+  }
+}
+EOF
+printf 'audience messy{name "M" where{with entity pets{type="cat"} (with trait x)}}\n' \
+	>"$T/p/audiences/sub/messy.lac"
+cat >"$T/messy.want" <<'EOF'
+audience messy {
+  name "M"
+  where {
+    with entity pets { type = "cat" }
+    with trait x
+  }
+}
+EOF
+cp "$T/p/audiences/good.lac" "$T/good.orig"
+cp "$T/p/audiences/sub/messy.lac" "$T/messy.orig"
+touch -t 202001010000 "$T/p/audiences/good.lac"
+before=$(ls -l --time-style=+%s "$T/p/audiences/good.lac")
+
+# --check: lists the file that would change, writes nothing, exit 1
+expect_status "check with changes exits 1" 1 lac -C "$T/p" fmt --check
+expect_eq "check lists the messy file" "$T/p/audiences/sub/messy.lac" "$(cat "$T/out")"
+expect_file_eq "check writes nothing" "$T/messy.orig" "$T/p/audiences/sub/messy.lac"
+
+# rewrite in place, only the file that changed
+chmod 640 "$T/p/audiences/sub/messy.lac"
+expect_status "fmt rewrites" 0 lac -C "$T/p" fmt
+expect_file_eq "messy file formatted" "$T/messy.want" "$T/p/audiences/sub/messy.lac"
+expect_file_eq "good file unchanged" "$T/good.orig" "$T/p/audiences/good.lac"
+expect_eq "good file not touched (mtime)" "$before" "$(ls -l --time-style=+%s "$T/p/audiences/good.lac")"
+expect_eq "mode kept" "-rw-r-----" "$(ls -l "$T/p/audiences/sub/messy.lac" | cut -c1-10)"
+expect_eq "no temporary file left" "" "$(find "$T/p" -name '.*fmt-*')"
+
+# now everything is formatted
+expect_status "check when formatted exits 0" 0 lac -C "$T/p" fmt --check
+expect_eq "check prints nothing when formatted" "" "$(cat "$T/out")"
+
+# explicit files
+cp "$T/messy.orig" "$T/one.lac"
+expect_status "check one file" 1 lac fmt --check "$T/one.lac"
+expect_status "format one file" 0 lac fmt "$T/one.lac"
+expect_file_eq "one file formatted" "$T/messy.want" "$T/one.lac"
+
+# stdin to stdout
+expect_status "stdin" 0 sh -c "\"\$LAC\" fmt - <\"$T/messy.orig\""
+expect_file_eq "stdin formatted to stdout" "$T/messy.want" "$T/out"
+
+# a syntax error: diagnostics, exit 1, the file untouched
+printf 'audience broken { where { with trait } \n' >"$T/broken.lac"
+cp "$T/broken.lac" "$T/broken.orig"
+expect_status "syntax error exits 1" 1 lac fmt "$T/broken.lac"
+expect_file_eq "syntax error leaves the file" "$T/broken.orig" "$T/broken.lac"
+if grep -q 'E100' "$T/err"; then pass; else fail "syntax error diagnostics printed"; cat "$T/err" >&2; fi
+# ... while the other files given are still formatted
+cp "$T/messy.orig" "$T/two.lac"
+expect_status "syntax error in one of two" 1 lac fmt "$T/broken.lac" "$T/two.lac"
+expect_file_eq "the good one is formatted" "$T/messy.want" "$T/two.lac"
+
+# usage errors
+expect_status "unknown option" 64 lac fmt --frobnicate
+expect_status "missing file" 1 lac fmt "$T/nope.lac"
+expect_status "no project" 1 lac -C "$T/nowhere" fmt
+
+# ---- every example: formatting is idempotent, and fmt --check agrees --------
+n=0
+for f in $(find "$SRC/examples" -name '*.lac' | sort); do
+	n=$((n + 1))
+	if ! lac fmt - <"$f" >"$T/ex1.lac"; then fail "fmt $f"; continue; fi
+	if ! lac fmt - <"$T/ex1.lac" >"$T/ex2.lac"; then fail "fmt twice $f"; continue; fi
+	expect_file_eq "idempotent: $f" "$T/ex1.lac" "$T/ex2.lac"
+	expect_status "check after fmt: $f" 0 lac fmt --check "$T/ex1.lac"
+done
+if [ "$n" -gt 0 ]; then pass; else fail "no examples found"; fi
+
+finish
