@@ -1,4 +1,4 @@
--- audience ks_events (audiences/conditions.lac:48), dialect bigquery
+-- audience ks_events (audiences/conditions.lac:46), dialect bigquery
 -- membership: one row per member (profile id)
 SELECT p.segment_id AS member_id
 FROM SEGMENT.PROFILES.PROFILE_TRAITS AS p

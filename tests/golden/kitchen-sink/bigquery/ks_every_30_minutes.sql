@@ -1,4 +1,4 @@
--- audience ks_every_30_minutes (audiences/settings.lac:22), dialect bigquery
+-- audience ks_every_30_minutes (audiences/settings.lac:24), dialect bigquery
 -- membership: one row per member (profile id)
 SELECT p.segment_id AS member_id
 FROM SEGMENT.PROFILES.PROFILE_TRAITS AS p

@@ -1,4 +1,4 @@
--- audience ks_every_hour (audiences/settings.lac:27), dialect bigquery
+-- audience ks_every_hour (audiences/settings.lac:31), dialect bigquery
 -- membership: one row per member (profile id)
 SELECT p.segment_id AS member_id
 FROM SEGMENT.PROFILES.PROFILE_TRAITS AS p

@@ -1,4 +1,4 @@
--- audience ks_every_12_hours (audiences/settings.lac:53), dialect databricks
+-- audience ks_every_12_hours (audiences/settings.lac:67), dialect databricks
 -- membership: one row per member (profile id)
 SELECT p.segment_id AS member_id
 FROM SEGMENT.PROFILES.PROFILE_TRAITS AS p

@@ -1,4 +1,4 @@
--- audience ks_at_one_day (audiences/settings.lac:68), dialect postgres
+-- audience ks_at_one_day (audiences/settings.lac:88), dialect postgres
 -- membership: one row per member (profile id)
 SELECT p.segment_id AS member_id
 FROM PROFILES.PROFILE_TRAITS AS p

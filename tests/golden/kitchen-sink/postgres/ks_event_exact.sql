@@ -1,4 +1,4 @@
--- audience ks_event_exact (audiences/conditions.lac:64), dialect postgres
+-- audience ks_event_exact (audiences/conditions.lac:62), dialect postgres
 -- membership: one row per member (profile id)
 SELECT p.segment_id AS member_id
 FROM PROFILES.PROFILE_TRAITS AS p

@@ -1,4 +1,4 @@
--- audience ks_every_4_hours (audiences/settings.lac:38), dialect postgres
+-- audience ks_every_4_hours (audiences/settings.lac:46), dialect postgres
 -- membership: one row per member (profile id)
 SELECT p.segment_id AS member_id
 FROM PROFILES.PROFILE_TRAITS AS p

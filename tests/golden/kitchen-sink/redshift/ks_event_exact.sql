@@ -1,4 +1,4 @@
--- audience ks_event_exact (audiences/conditions.lac:64), dialect redshift
+-- audience ks_event_exact (audiences/conditions.lac:62), dialect redshift
 -- membership: one row per member (profile id)
 SELECT p.segment_id AS member_id
 FROM SEGMENT.PROFILES.PROFILE_TRAITS AS p

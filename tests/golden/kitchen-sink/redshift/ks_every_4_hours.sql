@@ -1,4 +1,4 @@
--- audience ks_every_4_hours (audiences/settings.lac:38), dialect redshift
+-- audience ks_every_4_hours (audiences/settings.lac:46), dialect redshift
 -- membership: one row per member (profile id)
 SELECT p.segment_id AS member_id
 FROM SEGMENT.PROFILES.PROFILE_TRAITS AS p

@@ -1,4 +1,4 @@
--- audience ks_at_times (audiences/settings.lac:63), dialect snowflake
+-- audience ks_at_times (audiences/settings.lac:81), dialect snowflake
 -- membership: one row per member (profile id)
 SELECT p.segment_id AS member_id
 FROM SEGMENT.PROFILES.PROFILE_TRAITS AS p

@@ -1,4 +1,4 @@
--- audience ks_at_one_day (audiences/settings.lac:68), dialect sqlite
+-- audience ks_at_one_day (audiences/settings.lac:88), dialect sqlite
 -- membership: one row per member (profile id)
 SELECT p.segment_id AS member_id
 FROM PROFILE_TRAITS AS p

@@ -1,4 +1,4 @@
--- audience ks_every_2_hours (audiences/settings.lac:33), dialect sqlite
+-- audience ks_every_2_hours (audiences/settings.lac:39), dialect sqlite
 -- membership: one row per member (profile id)
 SELECT p.segment_id AS member_id
 FROM PROFILE_TRAITS AS p

@@ -1,4 +1,4 @@
--- audience ks_every_6_hours (audiences/settings.lac:43), dialect sqlite
+-- audience ks_every_6_hours (audiences/settings.lac:53), dialect sqlite
 -- membership: one row per member (profile id)
 SELECT p.segment_id AS member_id
 FROM PROFILE_TRAITS AS p

@@ -1,4 +1,4 @@
--- audience ks_every_hour (audiences/settings.lac:27), dialect sqlite
+-- audience ks_every_hour (audiences/settings.lac:31), dialect sqlite
 -- membership: one row per member (profile id)
 SELECT p.segment_id AS member_id
 FROM PROFILE_TRAITS AS p

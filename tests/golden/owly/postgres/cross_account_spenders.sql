@@ -1,4 +1,4 @@
--- audience cross_account_spenders (audiences/owly.lac:36), dialect postgres
+-- audience cross_account_spenders (audiences/owly.lac:37), dialect postgres
 -- membership: one row per member (profile id)
 SELECT p.segment_id AS member_id
 FROM PROFILES.PROFILE_TRAITS AS p

@@ -1,4 +1,4 @@
--- audience cross_account_spenders (audiences/owly.lac:36), dialect snowflake
+-- audience cross_account_spenders (audiences/owly.lac:37), dialect snowflake
 -- membership: one row per member (profile id)
 SELECT p.segment_id AS member_id
 FROM SEGMENT.PROFILES.PROFILE_TRAITS AS p

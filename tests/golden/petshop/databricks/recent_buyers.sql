@@ -1,4 +1,4 @@
--- audience recent_buyers (audiences/care.lac:19), dialect databricks
+-- audience recent_buyers (audiences/care.lac:20), dialect databricks
 -- membership: one row per member (profile id)
 SELECT p.segment_id AS member_id
 FROM SEGMENT.PROFILES.PROFILE_TRAITS AS p

@@ -1,4 +1,4 @@
--- audience multi_dog_owners (audiences/pets.lac:21), dialect postgres
+-- audience multi_dog_owners (audiences/pets.lac:22), dialect postgres
 -- membership: one row per member (profile id)
 SELECT p.segment_id AS member_id
 FROM PROFILES.PROFILE_TRAITS AS p

@@ -1,4 +1,4 @@
--- audience petless_households (audiences/pets.lac:37), dialect redshift
+-- audience petless_households (audiences/pets.lac:39), dialect redshift
 -- membership: one row per member (profile id)
 SELECT p.segment_id AS member_id
 FROM SEGMENT.PROFILES.PROFILE_TRAITS AS p

@@ -1,4 +1,4 @@
--- audience upgrade_candidates (audiences/subscriptions.lac:40), dialect bigquery
+-- audience upgrade_candidates (audiences/subscriptions.lac:42), dialect bigquery
 -- membership: one row per member (profile id)
 SELECT p.segment_id AS member_id
 FROM SEGMENT.PROFILES.PROFILE_TRAITS AS p

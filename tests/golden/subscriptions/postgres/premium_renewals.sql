@@ -1,4 +1,4 @@
--- audience premium_renewals (audiences/subscriptions.lac:21), dialect postgres
+-- audience premium_renewals (audiences/subscriptions.lac:22), dialect postgres
 -- membership: one row per member (profile id)
 SELECT p.segment_id AS member_id
 FROM PROFILES.PROFILE_TRAITS AS p

@@ -1,4 +1,4 @@
--- audience premium_renewals (audiences/subscriptions.lac:21), dialect redshift
+-- audience premium_renewals (audiences/subscriptions.lac:22), dialect redshift
 -- membership: one row per member (profile id)
 SELECT p.segment_id AS member_id
 FROM SEGMENT.PROFILES.PROFILE_TRAITS AS p

@@ -1,4 +1,4 @@
--- audience upgrade_candidates (audiences/subscriptions.lac:40), dialect sqlite
+-- audience upgrade_candidates (audiences/subscriptions.lac:42), dialect sqlite
 -- membership: one row per member (profile id)
 SELECT p.segment_id AS member_id
 FROM PROFILE_TRAITS AS p
