@@ -46,6 +46,9 @@ for dir in "$SRC"/examples/*/; do
 	expect_status "$name: lac --format json check" 0 lac -C "$proj" --format json check
 	expect_eq "$name: json diagnostics" "[]" "$(tr -d ' \n\t' <"$T/out")"
 
+	# the examples are what newcomers copy: they stay in canonical layout
+	expect_status "$name: lac fmt --check" 0 lac -C "$proj" fmt --check
+
 	# checking must not have written anything into the project
 	[ ! -e "$proj/.lac" ] && pass || fail "$name: check created .lac/"
 	[ ! -e "$proj/out" ] && pass || fail "$name: check created out/"
