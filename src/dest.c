@@ -1,0 +1,293 @@
+/*
+ * dest.c — the destination interface: configuration from lac.yaml, the
+ * dispatch to a driver, and deliver_outbox, the loop that pages through the
+ * outbox, sends and records outcomes.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dest_private.h"
+#include "outbox.h"
+#include "project.h"
+
+void dest_config_defaults(struct dest_config *cfg)
+{
+	cfg->connect_timeout_ms = 5000;
+	cfg->timeout_ms = 30000;
+	cfg->max_retries = 5;
+	cfg->backoff_ms = 500;
+	cfg->backoff_max_ms = 30000;
+	cfg->retry_after_max_ms = 60000;
+	cfg->batch_events = 2500;
+	cfg->batch_bytes = 500 * 1024;
+	cfg->event_bytes = 32 * 1024;
+}
+
+static const struct dest_ops *ops_for(const char *type)
+{
+	static const struct dest_ops *const all[] = {
+		&dest_file_ops, &dest_stdout_ops, &dest_webhook_ops, &dest_segment_ops,
+	};
+	for (size_t i = 0; i < ARRAY_LEN(all); i++)
+		if (type && strcmp(all[i]->type, type) == 0)
+			return all[i];
+	return NULL;
+}
+
+/* A numeric setting: 0 (absent or read), -1 (reported). */
+static int num_setting(struct project *p, const struct destination *d, const char *key,
+		       long lo, long hi, long *out)
+{
+	const struct setting *s = destination_setting(d, key);
+	if (!s)
+		return 0;
+	const char *v = setting_expand(p, s->value, s->loc);
+	if (!v)
+		return -1;
+	char *end;
+	errno = 0;
+	long n = strtol(v, &end, 10);
+	if (errno || end == v || *end || n < lo || n > hi)
+		return diag_error(&p->diags, s->loc, DIAG_E006,
+				  "destination '%s': %s must be a whole number from %ld to %ld",
+				  d->name, key, lo, hi);
+	*out = n;
+	return 0;
+}
+
+static const char *str_setting(struct project *p, const struct destination *d, const char *key,
+			       bool required, int *rc)
+{
+	const struct setting *s = destination_setting(d, key);
+	if (!s || !s->value) {
+		if (required)
+			*rc = diag_error(&p->diags, s ? s->loc : d->loc, DIAG_E004,
+					 "destination '%s' (type %s) needs '%s'", d->name, d->type, key);
+		return NULL;
+	}
+	const char *v = setting_expand(p, s->value, s->loc);
+	if (!v)
+		*rc = -1;
+	return v;
+}
+
+int dest_config_from_project(struct project *p, const struct destination *d, struct dest_config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	dest_config_defaults(cfg);
+	cfg->name = d->name;
+	cfg->type = d->type;
+	if (!ops_for(d->type))
+		return diag_error(&p->diags, d->loc, DIAG_E006,
+				  "destination '%s': lac cannot deliver to type '%s'", d->name, d->type);
+	int rc = 0;
+	if (strcmp(d->type, "file") == 0) {
+		const char *path = str_setting(p, d, "path", true, &rc);
+		if (path)
+			cfg->path = project_path(p, path);
+	} else if (strcmp(d->type, "webhook") == 0 || strcmp(d->type, "segment") == 0) {
+		cfg->url = str_setting(p, d, "url", true, &rc);
+		if (strcmp(d->type, "segment") == 0)
+			cfg->write_key = str_setting(p, d, "write_key", true, &rc);
+		const struct setting *h = destination_setting(d, "headers");
+		if (h) {
+			cfg->headers = arena_alloc(&p->arena, (h->nchildren + 1) * sizeof(*cfg->headers));
+			for (size_t i = 0; i < h->nchildren; i++) {
+				const char *v = setting_expand(p, h->children[i].value, h->children[i].loc);
+				if (!v) {
+					rc = -1;
+					continue;
+				}
+				cfg->headers[cfg->nheaders].name = h->children[i].key;
+				cfg->headers[cfg->nheaders++].value = v;
+			}
+		}
+	}
+	long v;
+	struct { const char *key; long lo, hi; long *lout; int *iout; } nums[] = {
+		{ "connect_timeout_ms", 1, 600000, &cfg->connect_timeout_ms, NULL },
+		{ "timeout_ms", 1, 3600000, &cfg->timeout_ms, NULL },
+		{ "max_retries", 0, 100, NULL, &cfg->max_retries },
+		{ "backoff_ms", 0, 600000, &cfg->backoff_ms, NULL },
+		{ "backoff_max_ms", 0, 3600000, &cfg->backoff_max_ms, NULL },
+		{ "retry_after_max_ms", 0, 3600000, &cfg->retry_after_max_ms, NULL },
+	};
+	for (size_t i = 0; i < ARRAY_LEN(nums); i++) {
+		v = nums[i].lout ? *nums[i].lout : *nums[i].iout;
+		if (num_setting(p, d, nums[i].key, nums[i].lo, nums[i].hi, &v) < 0) {
+			rc = -1;
+			continue;
+		}
+		if (nums[i].lout)
+			*nums[i].lout = v;
+		else
+			*nums[i].iout = (int)v;
+	}
+	return rc;
+}
+
+void dest_event_set(struct dest_event *e, enum dest_outcome o, const char *fmt, ...)
+{
+	e->outcome = o;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(e->reason, sizeof(e->reason), fmt, ap);
+	va_end(ap);
+}
+
+int dest_open(const struct dest_config *cfg, struct dest **out, struct strbuf *err)
+{
+	*out = NULL;
+	const struct dest_ops *ops = ops_for(cfg->type);
+	if (!ops) {
+		sb_addf(err, "destination '%s': lac cannot deliver to type '%s'",
+			cfg->name ? cfg->name : "?", cfg->type ? cfg->type : "?");
+		return -1;
+	}
+	struct dest *d = xcalloc(1, sizeof(*d));
+	d->ops = ops;
+	d->cfg = *cfg;
+	if (ops->open(d, err) < 0) {
+		free(d);
+		return -1;
+	}
+	*out = d;
+	return 0;
+}
+
+int dest_send(struct dest *d, struct dest_event *evs, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		evs[i].outcome = DEST_RETRY;
+		evs[i].reason[0] = '\0';
+	}
+	return n ? d->ops->send(d, evs, n) : 0;
+}
+
+void dest_close(struct dest *d)
+{
+	if (!d)
+		return;
+	d->ops->close(d);
+	free(d);
+}
+
+void dest_page_limits(const struct dest *d, size_t *events, size_t *bytes)
+{
+	*events = d->ops->page_events ? d->ops->page_events : d->cfg.batch_events;
+	*bytes = d->ops->page_bytes ? d->ops->page_bytes : d->cfg.batch_bytes;
+	if (*events == 0)
+		*events = 1;
+}
+
+long dest_requests(const struct dest *d)
+{
+	return d->requests;
+}
+
+/* ---- the delivery loop --------------------------------------------------------------- */
+
+struct page {
+	struct dest_event *evs;
+	char **ids, **json;
+	size_t n, bytes;
+};
+
+static void page_clear(struct page *pg)
+{
+	for (size_t i = 0; i < pg->n; i++) {
+		free(pg->ids[i]);
+		free(pg->json[i]);
+	}
+	pg->n = pg->bytes = 0;
+}
+
+/* Send a page and record outcomes in one transaction.  0, 1 when every event
+ * failed transiently (stop), -1 on a DB error. */
+static int flush(struct state *st, struct dest *d, struct page *pg, int64_t now,
+		 struct deliver_stats *stats, struct strbuf *err)
+{
+	if (pg->n == 0)
+		return 0;
+	for (size_t i = 0; i < pg->n; i++) {
+		pg->evs[i].message_id = pg->ids[i];
+		pg->evs[i].json = pg->json[i];
+		pg->evs[i].len = strlen(pg->json[i]);
+	}
+	dest_send(d, pg->evs, pg->n);
+	stats->pages++;
+	if (state_begin(st) < 0)
+		goto dberr;
+	size_t retry = 0;
+	for (size_t i = 0; i < pg->n; i++) {
+		struct dest_event *e = &pg->evs[i];
+		enum outbox_status s = e->outcome == DEST_DELIVERED ? OUTBOX_DELIVERED
+				     : e->outcome == DEST_REJECTED ? OUTBOX_FAILED : OUTBOX_PENDING;
+		if (outbox_mark(st, e->message_id, s, e->reason[0] ? e->reason : NULL, now) < 0) {
+			state_rollback(st);
+			goto dberr;
+		}
+		if (s == OUTBOX_DELIVERED)
+			stats->delivered++;
+		else if (s == OUTBOX_FAILED)
+			stats->failed++;
+		else
+			retry++;
+	}
+	if (state_commit(st) < 0)
+		goto dberr;
+	stats->retry += (int64_t)retry;
+	bool all_retry = retry == pg->n;
+	page_clear(pg);
+	return all_retry ? 1 : 0;
+dberr:
+	page_clear(pg);
+	sb_addf(err, "%s: %s", state_path(st), state_errmsg(st));
+	return -1;
+}
+
+int deliver_outbox(struct state *st, struct dest *d, int64_t now, struct deliver_stats *stats,
+		   struct strbuf *err)
+{
+	memset(stats, 0, sizeof(*stats));
+	size_t max_events, max_bytes;
+	dest_page_limits(d, &max_events, &max_bytes);
+	struct page pg = { 0 };
+	pg.evs = xcalloc(max_events, sizeof(*pg.evs));
+	pg.ids = xcalloc(max_events, sizeof(*pg.ids));
+	pg.json = xcalloc(max_events, sizeof(*pg.json));
+	/* The cursor's page is the send page: one page of rows in memory at a time. */
+	struct outbox_cursor *c = outbox_cursor_open(st, d->cfg.name, max_events);
+	int rc = 0, cerr = 0;
+	const struct outbox_row *r;
+	while ((r = outbox_cursor_next(c, &cerr)) != NULL) {
+		if (pg.n == max_events || (pg.n && pg.bytes + r->len + 1 > max_bytes)) {
+			rc = flush(st, d, &pg, now, stats, err);
+			if (rc)
+				break;
+		}
+		pg.ids[pg.n] = xstrdup(r->message_id);
+		pg.json[pg.n] = xstrdup(r->payload);
+		pg.bytes += r->len + 1;
+		pg.n++;
+	}
+	if (cerr) {
+		sb_addf(err, "%s: %s", state_path(st), state_errmsg(st));
+		rc = -1;
+	}
+	if (rc == 0)
+		rc = flush(st, d, &pg, now, stats, err);
+	page_clear(&pg);
+	if (rc == 1) {
+		stats->stopped = true;
+		rc = 0;
+	}
+	outbox_cursor_close(c);
+	free(pg.evs);
+	free(pg.ids);
+	free(pg.json);
+	return rc;
+}

@@ -1,0 +1,154 @@
+#!/usr/bin/env python3
+"""fault_server.py — a scripted HTTP endpoint for the delivery tests.
+
+Listens on 127.0.0.1 on an ephemeral port (written to --port-file), answers
+POSTs by the first path segment, and records every event it receives, one
+JSON line each, to --log:
+  {"req": N, "path": P, "status": S, "messageId": ID, "bad": bool,
+   "auth_ok": bool, "token_ok": bool, "t": seconds}
+S is the HTTP status sent, or "reset"/"slow" when the client got none.
+
+Scenarios (the first request to each distinct path misbehaves, later ones
+are answered normally):
+  /ok/...         200
+  /flaky/...      500 once, then 200
+  /ratelimit/...  429 with Retry-After: 1 once, then 200
+  /slow/...       sleeps past the client's timeout once, then 200
+  /reset/...      resets the connection once, then 200
+  /bad/...        400 when the body holds an event with properties.bad or
+                  traits.bad true (a batch or a single event), else 200
+  /down/...       503 always
+It exits by itself after --lifetime seconds or --max-requests requests.
+Standard library only.
+"""
+import argparse
+import json
+import os
+import socket
+import struct
+import sys
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+LOCK = threading.Lock()
+SEEN = {}
+COUNT = [0]
+
+
+def is_bad(ev):
+    for key in ("properties", "traits"):
+        body = ev.get(key)
+        if isinstance(body, dict) and body.get("bad") is True:
+            return True
+    return False
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"  # keep-alive, so connection reuse is exercised
+
+    def log_message(self, fmt, *args):
+        pass
+
+    def reply(self, status, body=b"", headers=()):
+        self.send_response(status)
+        for k, v in headers:
+            self.send_header(k, v)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def do_POST(self):
+        srv = self.server
+        n = int(self.headers.get("Content-Length") or 0)
+        raw = self.rfile.read(n)
+        with LOCK:
+            COUNT[0] += 1
+            req = COUNT[0]
+            first = self.path not in SEEN
+            SEEN[self.path] = SEEN.get(self.path, 0) + 1
+        try:
+            doc = json.loads(raw)
+            events = doc["batch"] if isinstance(doc, dict) and "batch" in doc else [doc]
+        except ValueError:
+            events = []
+        scenario = self.path.strip("/").split("/")[0]
+        auth = self.headers.get("Authorization", "")
+        auth_ok = srv.expect_auth is None or auth == srv.expect_auth
+        token_ok = srv.token is None or self.headers.get("X-Token") == srv.token
+
+        status, headers, body = 200, [], b'{"success":true}'
+        if scenario == "flaky" and first:
+            status, body = 500, b'{"error":"try again"}'
+        elif scenario == "ratelimit" and first:
+            status, headers, body = 429, [("Retry-After", "1")], b'{"error":"slow down"}'
+        elif scenario == "down":
+            status, body = 503, b'{"error":"unavailable"}'
+        elif scenario == "bad" and any(is_bad(e) for e in events):
+            status, body = 400, b'{"error":"bad event in request"}'
+        elif scenario == "slow" and first:
+            status = "slow"
+        elif scenario == "reset" and first:
+            status = "reset"
+
+        srv.record(req, self.path, status, events, auth_ok, token_ok)
+        if status == "slow":
+            time.sleep(srv.slow)
+            self.close_connection = True
+            return
+        if status == "reset":
+            # SO_LINGER 0: close() sends a RST instead of a FIN.
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            self.close_connection = True
+            return
+        self.reply(status, body, headers)
+        if COUNT[0] >= srv.max_requests:
+            threading.Thread(target=srv.shutdown, daemon=True).start()
+
+
+class Server(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def record(self, req, path, status, events, auth_ok, token_ok):
+        with LOCK, open(self.log, "a") as f:
+            for ev in events:
+                f.write(json.dumps({
+                    "req": req, "path": path, "status": status,
+                    "messageId": ev.get("messageId") if isinstance(ev, dict) else None,
+                    "bad": is_bad(ev) if isinstance(ev, dict) else False,
+                    "auth_ok": auth_ok, "token_ok": token_ok, "t": time.time(),
+                }, sort_keys=True) + "\n")
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--port-file", required=True)
+    ap.add_argument("--log", required=True)
+    ap.add_argument("--lifetime", type=float, default=60)
+    ap.add_argument("--max-requests", type=int, default=1000)
+    ap.add_argument("--slow", type=float, default=1.0)
+    ap.add_argument("--expect-auth", default=None, help="the exact Authorization header expected")
+    ap.add_argument("--token", default=None, help="the X-Token header expected")
+    a = ap.parse_args()
+    srv = Server(("127.0.0.1", 0), Handler)
+    srv.log, srv.max_requests, srv.slow = a.log, a.max_requests, a.slow
+    srv.expect_auth, srv.token = a.expect_auth, a.token
+    open(a.log, "w").close()
+    tmp = a.port_file + ".tmp"
+    with open(tmp, "w") as f:
+        f.write("%d\n" % srv.server_address[1])
+    os.rename(tmp, a.port_file)  # atomic: readers never see a partial port
+    timer = threading.Timer(a.lifetime, srv.shutdown)
+    timer.daemon = True
+    timer.start()
+    try:
+        srv.serve_forever(poll_interval=0.05)
+    finally:
+        srv.server_close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,321 @@
+/* test_event.c — event shapes, the identifier strategy, messageId
+ * determinism and uniqueness, the 32 KB limit and _entity_context truncation. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/evp.h>
+
+#include "event.h"
+
+static struct event_ctx base_ctx(enum trigger_kind t)
+{
+	struct event_ctx c = {
+		.audience = "dog_owners", .audience_name = "Dog owners", .activation = "to_hook",
+		.trigger = t, .run_id = "run_1", .generation = 3, .now = "2025-01-31T08:30:00Z",
+	};
+	return c;
+}
+
+static json_t *parse(const char *s)
+{
+	json_error_t e;
+	json_t *j = json_loads(s, 0, &e);
+	if (!j)
+		fail_msg("bad JSON: %s", e.text);
+	return j;
+}
+
+static const char *get_str(json_t *root, const char *a, const char *b)
+{
+	json_t *v = json_object_get(root, a);
+	if (b)
+		v = json_object_get(v, b);
+	return json_string_value(v);
+}
+
+static void test_track_entered_shape(void **state)
+{
+	struct event_ctx c = base_ctx(TRIG_PROFILE_ENTERED);
+	json_t *ids = parse("{\"user_id\": [\"u2\", \"u10\"], \"email\": \"a@x\"}");
+	json_t *traits = parse("{\"first_name\": \"Ann\"}");
+	json_t *map = parse("{\"properties.channel\": \"web\", \"context.campaign.name\": \"spring\"}");
+	struct event_member m = { .change = CHANGE_ENTERED, .profile_id = "p1", .external_ids = ids,
+				  .member = true, .traits = traits, .map = map };
+	struct event_out out;
+	assert_int_equal(event_build(&c, &m, &out), EVENT_OK);
+	json_t *ev = parse(out.json);
+	assert_string_equal(get_str(ev, "type", NULL), "track");
+	assert_string_equal(get_str(ev, "event", NULL), "Audience Entered");
+	assert_string_equal(get_str(ev, "userId", NULL), "u10"); /* smallest in byte order */
+	assert_null(json_object_get(ev, "anonymousId"));
+	assert_string_equal(get_str(ev, "messageId", NULL), out.message_id);
+	assert_int_equal(strlen(out.message_id), 64);
+	assert_string_equal(get_str(ev, "timestamp", NULL), "2025-01-31T08:30:00Z");
+	json_t *p = json_object_get(ev, "properties");
+	assert_string_equal(get_str(p, "audience_key", NULL), "dog_owners");
+	assert_string_equal(get_str(p, "audience_name", NULL), "Dog owners");
+	assert_true(json_is_true(json_object_get(p, "dog_owners")));
+	assert_string_equal(get_str(p, "first_name", NULL), "Ann");
+	assert_string_equal(get_str(p, "channel", NULL), "web");
+	json_t *ctx = json_object_get(ev, "context");
+	assert_string_equal(get_str(ctx, "personas", "computation_class"), "audience");
+	assert_string_equal(get_str(ctx, "personas", "computation_key"), "dog_owners");
+	assert_string_equal(get_str(ctx, "personas", "computation_run_id"), "run_1");
+	assert_string_equal(get_str(ctx, "personas", "event_emitter_id"), "to_hook");
+	assert_string_equal(get_str(ctx, "library", "name"), "lac");
+	assert_string_equal(get_str(ctx, "campaign", "name"), "spring");
+	/* compact, no newline, sorted keys: the text is a pure function of the input */
+	assert_null(strchr(out.json, '\n'));
+	char *again = json_dumps(ev, JSON_COMPACT | JSON_SORT_KEYS);
+	assert_string_equal(again, out.json);
+	free(again);
+	json_decref(ev);
+	event_out_release(&out);
+	json_decref(ids);
+	json_decref(traits);
+	json_decref(map);
+}
+
+static void test_exit_override_and_anonymous(void **state)
+{
+	struct event_ctx c = base_ctx(TRIG_PROFILE_EXITED);
+	c.event_name = "Left Dogs";
+	struct event_member m = { .change = CHANGE_EXITED, .profile_id = "p1", .member = false };
+	struct event_out out;
+	assert_int_equal(event_build(&c, &m, &out), EVENT_OK);
+	json_t *ev = parse(out.json);
+	assert_string_equal(get_str(ev, "event", NULL), "Left Dogs");
+	assert_string_equal(get_str(ev, "anonymousId", NULL), "p1");
+	assert_null(json_object_get(ev, "userId"));
+	assert_true(json_is_false(json_object_get(json_object_get(ev, "properties"), "dog_owners")));
+	json_decref(ev);
+	event_out_release(&out);
+}
+
+static void test_entity_and_identify(void **state)
+{
+	struct event_ctx c = base_ctx(TRIG_ENTITY_REMOVED);
+	c.trigger_path = "households.pets";
+	struct event_member m = { .change = CHANGE_EXITED, .profile_id = "p1", .entity_id = "42",
+				  .member = true };
+	struct event_out out;
+	assert_int_equal(event_build(&c, &m, &out), EVENT_OK);
+	json_t *ev = parse(out.json);
+	assert_string_equal(get_str(ev, "event", NULL), "Entity Removed");
+	assert_string_equal(get_str(ev, "properties", "entity_id"), "42");
+	assert_string_equal(get_str(ev, "properties", "entity"), "households.pets");
+	json_decref(ev);
+	event_out_release(&out);
+
+	m.entity_id = NULL;
+	assert_int_equal(event_build(&c, &m, &out), EVENT_INVALID);
+	event_out_release(&out);
+
+	c = base_ctx(TRIG_MEMBERSHIP_CHANGED);
+	json_t *traits = parse("{\"plan\": \"gold\"}");
+	struct event_member im = { .change = CHANGE_ENTERED, .profile_id = "p1", .member = true,
+				   .traits = traits };
+	assert_int_equal(event_build(&c, &im, &out), EVENT_OK);
+	ev = parse(out.json);
+	assert_string_equal(get_str(ev, "type", NULL), "identify");
+	assert_null(json_object_get(ev, "event"));
+	assert_null(json_object_get(ev, "properties"));
+	assert_true(json_is_true(json_object_get(json_object_get(ev, "traits"), "dog_owners")));
+	assert_string_equal(get_str(ev, "traits", "plan"), "gold");
+	json_decref(ev);
+	event_out_release(&out);
+	json_decref(traits);
+}
+
+static void test_identifier_strategy(void **state)
+{
+	struct event_ctx c = base_ctx(TRIG_PROFILE_ENTERED);
+	c.identifier = "email";
+	json_t *ids = parse("{\"email\": [\"b@x\", \"a@x\"], \"user_id\": \"u1\"}");
+	struct event_member m = { .change = CHANGE_ENTERED, .profile_id = "p1", .external_ids = ids,
+				  .member = true };
+	struct event_out out;
+	assert_int_equal(event_build(&c, &m, &out), EVENT_OK);
+	json_t *ev = parse(out.json);
+	assert_string_equal(get_str(ev, "userId", NULL), "a@x");
+	json_decref(ev);
+	event_out_release(&out);
+
+	c.identifier = "phone";
+	assert_int_equal(event_build(&c, &m, &out), EVENT_FILTERED);
+	assert_non_null(strstr(out.reason, "phone"));
+	event_out_release(&out);
+
+	c.identifier = NULL;
+	m.external_ids = NULL;
+	m.profile_id = "";
+	assert_int_equal(event_build(&c, &m, &out), EVENT_INVALID);
+	event_out_release(&out);
+	json_decref(ids);
+}
+
+static void test_message_id_deterministic_and_unique(void **state)
+{
+	struct event_ctx c = base_ctx(TRIG_ENTITY_ADDED);
+	struct event_member m = { .change = CHANGE_ENTERED, .profile_id = "p1", .entity_id = "e1" };
+	char a[65], b[65];
+	event_message_id(&c, &m, a);
+	event_message_id(&c, &m, b);
+	assert_string_equal(a, b);
+	/* the recipe of docs/events.md, computed independently */
+	const char *canon = "12:lac-event-v1,10:dog_owners,7:to_hook,12:entity added,7:entered,"
+			    "2:p1,2:e1,1:3,";
+	unsigned char md[32];
+	unsigned int mdlen;
+	EVP_Digest(canon, strlen(canon), md, &mdlen, EVP_sha256(), NULL);
+	char want[65];
+	for (int i = 0; i < 32; i++)
+		sprintf(want + 2 * i, "%02x", md[i]);
+	assert_string_equal(a, want);
+
+	/* every field changes the id, and field boundaries are unambiguous */
+	struct { struct event_ctx c; struct event_member m; } v[8];
+	for (int i = 0; i < 8; i++) {
+		v[i].c = c;
+		v[i].m = m;
+	}
+	v[0].c.audience = "dog_owner";
+	v[1].c.activation = "to_hook2";
+	v[2].c.trigger = TRIG_ENTITY_REMOVED;
+	v[3].m.change = CHANGE_EXITED;
+	v[4].m.profile_id = "p2";
+	v[5].m.entity_id = "e2";
+	v[6].c.generation = 4;
+	v[7].m.profile_id = "p1,2:e";  /* would collide with naive joining */
+	v[7].m.entity_id = "1";
+	char ids[9][65];
+	memcpy(ids[8], a, 65);
+	for (int i = 0; i < 8; i++)
+		event_message_id(&v[i].c, &v[i].m, ids[i]);
+	for (int i = 0; i < 9; i++)
+		for (int j = i + 1; j < 9; j++)
+			assert_string_not_equal(ids[i], ids[j]);
+}
+
+/* {"pets": [ {id: 0, toys: [..k rows..]}, ... n rows ] } with padding */
+static json_t *context(int n, int k, int pad)
+{
+	json_t *rows = json_array();
+	char *filler = xcalloc(1, (size_t)pad + 1);
+	memset(filler, 'x', (size_t)pad);
+	for (int i = 0; i < n; i++) {
+		json_t *toys = json_array();
+		for (int j = 0; j < k; j++)
+			json_array_append_new(toys, json_pack("{s:i, s:s}", "id", j, "note", filler));
+		json_array_append_new(rows, json_pack("{s:i, s:s, s:o}", "id", i, "note", filler, "toys", toys));
+	}
+	free(filler);
+	return json_pack("{s:o}", "pets", rows);
+}
+
+static void test_entity_context_limits(void **state)
+{
+	struct event_ctx c = base_ctx(TRIG_PROFILE_ENTERED);
+	json_t *ec = context(25, 12, 10);
+	struct event_member m = { .change = CHANGE_ENTERED, .profile_id = "p1", .member = true,
+				  .entity_context = ec };
+	struct event_out out;
+	assert_int_equal(event_build(&c, &m, &out), EVENT_OK);
+	assert_false(out.truncated);
+	json_t *ev = parse(out.json);
+	json_t *pets = json_object_get(json_object_get(json_object_get(ev, "properties"), "_entity_context"), "pets");
+	assert_int_equal(json_array_size(pets), 10);
+	/* the first rows, in the order given (primary-key order) */
+	assert_int_equal(json_integer_value(json_object_get(json_array_get(pets, 9), "id")), 9);
+	assert_int_equal(json_array_size(json_object_get(json_array_get(pets, 0), "toys")), 10);
+	json_decref(ev);
+	event_out_release(&out);
+
+	c.context_rows = 3;
+	assert_int_equal(event_build(&c, &m, &out), EVENT_OK);
+	ev = parse(out.json);
+	pets = json_object_get(json_object_get(json_object_get(ev, "properties"), "_entity_context"), "pets");
+	assert_int_equal(json_array_size(pets), 3);
+	json_decref(ev);
+	event_out_release(&out);
+	json_decref(ec);
+}
+
+static void test_size_truncation_then_invalid(void **state)
+{
+	struct event_ctx c = base_ctx(TRIG_PROFILE_ENTERED);
+	/* 10 x 10 rows of ~400 bytes: ~40 KB, over the limit; the deepest level is cut first */
+	json_t *ec = context(10, 10, 400);
+	struct event_member m = { .change = CHANGE_ENTERED, .profile_id = "p1", .member = true,
+				  .entity_context = ec };
+	struct event_out out;
+	assert_int_equal(event_build(&c, &m, &out), EVENT_OK);
+	assert_true(out.truncated);
+	assert_true(out.len <= EVENT_MAX_BYTES);
+	json_t *ev = parse(out.json);
+	json_t *pets = json_object_get(json_object_get(json_object_get(ev, "properties"), "_entity_context"), "pets");
+	assert_int_equal(json_array_size(pets), 10);
+	size_t toys = json_array_size(json_object_get(json_array_get(pets, 0), "toys"));
+	assert_true(toys >= 1 && toys < 10);
+	json_decref(ev);
+	event_out_release(&out);
+	json_decref(ec);
+
+	/* one trait alone over 32 KB: nothing to cut, so invalid with a reason */
+	char *big = xcalloc(1, 40000);
+	memset(big, 'y', 39999);
+	json_t *traits = json_pack("{s:s}", "bio", big);
+	free(big);
+	struct event_member m2 = { .change = CHANGE_ENTERED, .profile_id = "p1", .member = true,
+				   .traits = traits };
+	assert_int_equal(event_build(&c, &m2, &out), EVENT_INVALID);
+	assert_non_null(strstr(out.reason, "32768"));
+	assert_true(out.len > EVENT_MAX_BYTES);
+	event_out_release(&out);
+	json_decref(traits);
+
+	/* a smaller configured limit truncates harder */
+	ec = context(10, 10, 10);
+	m.entity_context = ec;
+	c.max_bytes = 1500;
+	enum event_status st = event_build(&c, &m, &out);
+	if (st == EVENT_OK)
+		assert_true(out.len <= 1500 && out.truncated);
+	event_out_release(&out);
+	json_decref(ec);
+}
+
+static void test_time(void **state)
+{
+	int64_t t;
+	assert_int_equal(event_time_parse("2025-01-31T08:30:00Z", &t), 0);
+	assert_int_equal(t, 1738312200);
+	char buf[32];
+	event_time_format(t, buf);
+	assert_string_equal(buf, "2025-01-31T08:30:00Z");
+	assert_int_equal(event_time_parse("2025-01-31T09:30:00.123+01:00", &t), 0);
+	assert_int_equal(t, 1738312200);
+	assert_int_equal(event_time_parse("2025-01-31", &t), -1);
+	assert_int_equal(event_time_parse("2025-13-31T08:30:00Z", &t), -1);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_track_entered_shape),
+		cmocka_unit_test(test_exit_override_and_anonymous),
+		cmocka_unit_test(test_entity_and_identify),
+		cmocka_unit_test(test_identifier_strategy),
+		cmocka_unit_test(test_message_id_deterministic_and_unique),
+		cmocka_unit_test(test_entity_context_limits),
+		cmocka_unit_test(test_size_truncation_then_invalid),
+		cmocka_unit_test(test_time),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

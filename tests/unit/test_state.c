@@ -1,0 +1,295 @@
+/* test_state.c — the state DB: file mode, migrations, read-only opens,
+ * definitions, runs retention, the audience lock and the outbox counters. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "outbox.h"
+#include "state.h"
+
+static char tmpdir[64];
+
+static int setup(void **state)
+{
+	strcpy(tmpdir, "/tmp/lac-state-XXXXXX");
+	assert_non_null(mkdtemp(tmpdir));
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	char *cmd = xasprintf("rm -rf '%s'", tmpdir);
+	int rc = system(cmd);
+	free(cmd);
+	return rc == 0 ? 0 : -1;
+}
+
+static char *path_in(const char *rel)
+{
+	return xasprintf("%s/%s", tmpdir, rel);
+}
+
+static struct state *open_rw(const char *path)
+{
+	struct state *st;
+	struct strbuf err = STRBUF_INIT;
+	int rc = state_open(&st, path, STATE_RW, &err);
+	if (rc != 0)
+		fail_msg("open %s: %s", path, err.buf);
+	sb_release(&err);
+	return st;
+}
+
+static int count_rows(struct state *st, const char *sql)
+{
+	sqlite3_stmt *s;
+	assert_int_equal(sqlite3_prepare_v2(state_db(st), sql, -1, &s, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+	int n = sqlite3_column_int(s, 0);
+	sqlite3_finalize(s);
+	return n;
+}
+
+static void test_creates_private_file_and_dirs(void **state)
+{
+	char *path = path_in("a/b/state.db");
+	struct state *st = open_rw(path);
+	struct stat sb;
+	assert_int_equal(stat(path, &sb), 0);
+	assert_int_equal(sb.st_mode & 0777, 0600);
+	char *dir = path_in("a/b");
+	assert_int_equal(stat(dir, &sb), 0);
+	assert_int_equal(sb.st_mode & 0777, 0700);
+	assert_int_equal(state_schema_version(st), STATE_SCHEMA_VERSION);
+	state_close(st);
+	free(dir);
+	free(path);
+}
+
+static void test_migrations_idempotent(void **state)
+{
+	char *path = path_in("m.db");
+	for (int i = 0; i < 3; i++) {
+		struct state *st = open_rw(path);
+		assert_int_equal(state_schema_version(st), STATE_SCHEMA_VERSION);
+		/* one row per migration, however often it is opened */
+		assert_int_equal(count_rows(st, "SELECT count(*) FROM schema_version"), STATE_SCHEMA_VERSION);
+		assert_int_equal(count_rows(st, "SELECT count(*) FROM sqlite_master WHERE type = 'trigger'"), 2);
+		state_close(st);
+	}
+	/* a newer schema than this build knows is refused, not clobbered */
+	struct state *st = open_rw(path);
+	assert_int_equal(sqlite3_exec(state_db(st), "INSERT INTO schema_version VALUES (99, 0)",
+				      NULL, NULL, NULL), SQLITE_OK);
+	state_close(st);
+	struct strbuf err = STRBUF_INIT;
+	assert_int_equal(state_open(&st, path, STATE_RW, &err), -1);
+	assert_non_null(strstr(err.buf, "newer"));
+	sb_release(&err);
+	free(path);
+}
+
+static void test_readonly_never_creates(void **state)
+{
+	char *path = path_in("ro/state.db");
+	struct state *st = (struct state *)1;
+	struct strbuf err = STRBUF_INIT;
+	assert_int_equal(state_open(&st, path, STATE_RO, &err), 1);
+	assert_null(st);
+	struct stat sb;
+	assert_int_equal(stat(path, &sb), -1);
+	char *dir = path_in("ro");
+	assert_int_equal(stat(dir, &sb), -1);
+
+	/* an existing DB opens read-only and refuses writes */
+	st = open_rw(path);
+	assert_int_equal(state_put_audience(st, "pets", "h1", true, 100), 0);
+	state_close(st);
+	assert_int_equal(state_open(&st, path, STATE_RO, &err), 0);
+	assert_true(state_readonly(st));
+	struct state_audience a;
+	assert_int_equal(state_get_audience(st, "pets", &a), 0);
+	assert_string_equal(a.hash, "h1");
+	state_audience_release(&a);
+	assert_int_equal(state_put_audience(st, "cats", "h2", true, 100), -1);
+	state_close(st);
+	/* not even SQLite's -wal/-shm side files appear */
+	char *wal = xasprintf("%s-wal", path), *shm = xasprintf("%s-shm", path);
+	assert_int_equal(stat(wal, &sb), -1);
+	assert_int_equal(stat(shm, &sb), -1);
+	free(wal);
+	free(shm);
+	sb_release(&err);
+	free(dir);
+	free(path);
+}
+
+static void test_definitions(void **state)
+{
+	char *path = path_in("d.db");
+	struct state *st = open_rw(path);
+	assert_int_equal(state_put_audience(st, "pets", "h1", true, 100), 0);
+	assert_int_equal(state_put_audience(st, "pets", "h1", true, 200), 0);
+	struct state_audience a;
+	assert_int_equal(state_get_audience(st, "pets", &a), 0);
+	assert_int_equal(a.created, 100);
+	assert_int_equal(a.updated, 100); /* unchanged definition: not updated */
+	state_audience_release(&a);
+	assert_int_equal(state_put_audience(st, "pets", "h2", false, 300), 0);
+	assert_int_equal(state_get_audience(st, "pets", &a), 0);
+	assert_int_equal(a.updated, 300);
+	assert_false(a.enabled);
+	state_audience_release(&a);
+	assert_int_equal(state_get_audience(st, "nope", &a), 1);
+
+	assert_int_equal(state_put_activation(st, "pets", "to_file", "events_file", "x", true, 100), 0);
+	struct state_activation act;
+	assert_int_equal(state_get_activation(st, "pets", "to_file", &act), 0);
+	assert_false(act.has_baseline);
+	state_activation_release(&act);
+	assert_int_equal(state_set_baseline(st, "pets", "to_file", 7), 0);
+	assert_int_equal(state_get_activation(st, "pets", "to_file", &act), 0);
+	assert_true(act.has_baseline);
+	assert_int_equal(act.baseline_generation, 7);
+	state_activation_release(&act);
+
+	assert_int_equal(state_delete_audience(st, "pets"), 0);
+	assert_int_equal(state_get_audience(st, "pets", &a), 1);
+	assert_int_equal(state_get_activation(st, "pets", "to_file", &act), 1);
+	state_close(st);
+	free(path);
+}
+
+static int count_cb(const struct state_run *r, void *ctx)
+{
+	int *n = ctx;
+	(*n)++;
+	return 0;
+}
+
+static void test_runs_keep_last_50(void **state)
+{
+	char *path = path_in("r.db");
+	struct state *st = open_rw(path);
+	char first[64] = "";
+	for (int i = 0; i < 60; i++) {
+		char *id = state_new_run_id(1000 + i);
+		if (i == 0)
+			snprintf(first, sizeof(first), "%s", id);
+		assert_int_equal(state_run_begin(st, id, "pets", i, 1000 + i), 0);
+		assert_int_equal(state_count_filtered(st, id, "pets", "act", 1), 0);
+		struct state_run r = { .id = id, .result = RUN_LIVE, .duration_ms = 5, .preparing_ms = 2,
+				       .summary = "{\"entered\":1}", .generation = i };
+		assert_int_equal(state_run_finish(st, &r), 0);
+		free(id);
+	}
+	/* another audience's runs are not pruned by these */
+	char *other = state_new_run_id(5);
+	assert_int_equal(state_run_begin(st, other, "cats", 1, 5), 0);
+	int n = 0;
+	assert_int_equal(state_list_runs(st, "pets", 0, count_cb, &n), 0);
+	assert_int_equal(n, STATE_RUNS_KEPT);
+	struct state_run r;
+	assert_int_equal(state_get_run(st, first, &r), 1);
+	assert_int_equal(count_rows(st, "SELECT count(*) FROM delivery_stats WHERE audience = 'pets'"),
+			 STATE_RUNS_KEPT);
+	assert_int_equal(state_unfinished_run(st, "pets", &r), 1);
+	assert_int_equal(state_unfinished_run(st, "cats", &r), 0);
+	assert_string_equal(r.id, other);
+	assert_int_equal(r.result, RUN_RUNNING);
+	state_run_release(&r);
+	free(other);
+	state_close(st);
+	free(path);
+}
+
+static void test_lock(void **state)
+{
+	char *path = path_in("l.db");
+	struct state *a = open_rw(path), *b = open_rw(path);
+	struct strbuf err = STRBUF_INIT;
+	assert_int_equal(state_lock_audience(a, "pets", 10, &err), 0);
+	assert_int_equal(state_lock_audience(b, "pets", 11, &err), 1);
+	assert_non_null(strstr(err.buf, "pets"));
+	assert_int_equal(state_lock_audience(b, "cats", 11, &err), 0);
+	assert_int_equal(state_unlock_audience(a, "pets"), 0);
+	sb_reset(&err);
+	assert_int_equal(state_lock_audience(b, "pets", 12, &err), 0);
+	assert_int_equal(state_unlock_audience(b, "pets"), 0);
+	/* a holder that no longer exists on this host is taken over (a pid
+	 * above any pid_max cannot be alive) */
+	long dead = 0x7ffffff0;
+	char host[256];
+	gethostname(host, sizeof(host));
+	host[255] = '\0';
+	char *sql = xasprintf("INSERT INTO audience_locks VALUES ('dogs', %ld, '%s', 1)", dead, host);
+	assert_int_equal(sqlite3_exec(state_db(a), sql, NULL, NULL, NULL), SQLITE_OK);
+	free(sql);
+	assert_int_equal(state_lock_audience(b, "dogs", 13, &err), 0);
+	/* but a live holder on another host is respected */
+	assert_int_equal(sqlite3_exec(state_db(a), "INSERT INTO audience_locks VALUES ('emus', 2147483632,"
+				      " 'elsewhere.example', 1)", NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(state_lock_audience(b, "emus", 14, &err), 1);
+	sb_release(&err);
+	state_close(a);
+	state_close(b);
+	free(path);
+}
+
+static void test_counters_follow_outbox(void **state)
+{
+	char *path = path_in("c.db");
+	struct state *st = open_rw(path);
+	struct outbox_writer *w = outbox_writer_new(st, 100);
+	char id[8];
+	for (int i = 0; i < 5; i++) {
+		snprintf(id, sizeof(id), "m%d", i);
+		struct outbox_event ev = { id, "hook", "pets", "act", "run1", "{}", 2 };
+		assert_int_equal(outbox_add(w, &ev), 1);
+	}
+	struct outbox_event dup = { "m0", "hook", "pets", "act", "run1", "{}", 2 };
+	assert_int_equal(outbox_add(w, &dup), 0);
+	struct outbox_event bad = { "m9", "hook", "pets", "act", "run1", "{}", 2 };
+	assert_int_equal(outbox_add_invalid(w, &bad, "too big"), 1);
+	assert_int_equal(outbox_writer_finish(w), 0);
+	assert_int_equal(state_count_filtered(st, "run1", "pets", "act", 2), 0);
+
+	assert_int_equal(outbox_mark(st, "m0", OUTBOX_DELIVERED, NULL, 101), 0);
+	assert_int_equal(outbox_mark(st, "m1", OUTBOX_FAILED, "HTTP 400", 101), 0);
+	assert_int_equal(outbox_mark(st, "m2", OUTBOX_PENDING, "HTTP 503", 101), 0);
+	assert_int_equal(outbox_mark(st, "m1", OUTBOX_DELIVERED, NULL, 102), 0);
+	struct delivery_counts c;
+	assert_int_equal(state_get_counts(st, "run1", "pets", "act", &c), 0);
+	assert_int_equal(c.from_audience, 8);
+	assert_int_equal(c.filtered, 2);
+	assert_int_equal(c.invalid, 1);
+	assert_int_equal(c.delivered, 2);
+	assert_int_equal(c.failed, 0);
+	assert_int_equal(c.pending, 3);
+	assert_int_equal(state_get_counts(st, "run2", "pets", "act", &c), 1);
+	assert_int_equal(state_get_counts_total(st, "pets", "act", &c), 0);
+	assert_int_equal(c.delivered, 2);
+	state_close(st);
+	free(path);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_creates_private_file_and_dirs),
+		cmocka_unit_test(test_migrations_idempotent),
+		cmocka_unit_test(test_readonly_never_creates),
+		cmocka_unit_test(test_definitions),
+		cmocka_unit_test(test_runs_keep_last_50),
+		cmocka_unit_test(test_lock),
+		cmocka_unit_test(test_counters_follow_outbox),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
