@@ -125,7 +125,7 @@ int cmd_init(struct cli *c)
 	int ch;
 	optind = 1;
 	opterr = 0;
-	while ((ch = getopt_long(c->argc, c->argv, "+e:", opts, NULL)) != -1) {
+	while ((ch = getopt_long(c->argc, c->argv, "e:", opts, NULL)) != -1) {
 		if (ch == 'e')
 			example = optarg;
 		else
