@@ -46,7 +46,15 @@ int cmd_check(struct cli *c);
 int cmd_fmt(struct cli *c);
 int cmd_graph(struct cli *c);
 int cmd_init(struct cli *c);
+int cmd_daemon(struct cli *c);
 int cmd_compile(struct cli *c);
 int cmd_preview(struct cli *c);
+int cmd_plan(struct cli *c);
+int cmd_apply(struct cli *c);
+int cmd_run(struct cli *c);
+int cmd_status(struct cli *c);
+int cmd_runs(struct cli *c);
+int cmd_delivery(struct cli *c);
+int cmd_consumers(struct cli *c);
 
 #endif

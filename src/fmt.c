@@ -35,6 +35,9 @@ struct fmt {
 	bool block_start;              /* nothing written yet in the current block */
 	struct trailing *tr;
 	size_t ntr, trcap;
+	/* The definition as `lac plan` compares it: no activations, no
+	 * `enabled` (applied separately) and settings in a fixed order. */
+	bool bare;
 };
 
 /* ---- positions and comments ---------------------------------------------- */
@@ -538,12 +541,21 @@ static void add_item(struct item **v, size_t *n, size_t *cap, enum item_kind k, 
 	VEC_PUSH(*v, *n, *cap, it);
 }
 
+/* Bare definitions list settings by kind, so moving a line is no change. */
+static int cmp_item_kind(const void *a, const void *b)
+{
+	const struct item *x = a, *y = b;
+	if (x->kind != y->kind)
+		return x->kind < y->kind ? -1 : 1;
+	return x->index < y->index ? -1 : x->index > y->index;
+}
+
 /* Sort into source order and give each run of settings one keyword width;
  * `send current` neither counts nor breaks a run, where/activation break it. */
-static void order_items(struct item *v, size_t n)
+static void order_items(struct item *v, size_t n, bool bare)
 {
 	if (n > 1)
-		qsort(v, n, sizeof(*v), cmp_item);
+		qsort(v, n, sizeof(*v), bare ? cmp_item_kind : cmp_item);
 	for (size_t i = 0; i < n;) {
 		if (!item_keyword(v[i].kind)) {
 			i++;
@@ -609,9 +621,9 @@ static void pr_activation(struct fmt *f, const struct ast_activation *a, int ind
 		add_item(&v, &n, &cap, IT_SEND_CURRENT, a->send_current_loc, 0);
 	for (size_t i = 0; i < a->nmaps; i++)
 		add_item(&v, &n, &cap, IT_MAP, a->maps[i].loc, i);
-	if (a->enabled >= 0)
+	if (a->enabled >= 0 && !f->bare)
 		add_item(&v, &n, &cap, IT_ACT_ENABLED, a->enabled_loc, 0);
-	order_items(v, n);
+	order_items(v, n, f->bare);
 
 	sb_addf(out, "activation %s {", a->name);
 	line_end(f);
@@ -680,13 +692,13 @@ static void pr_audience(struct fmt *f, const struct ast_audience *a)
 		add_item(&v, &n, &cap, IT_TARGET, a->target_loc, 0);
 	if (a->schedule.kind != SCHED_DEFAULT)
 		add_item(&v, &n, &cap, IT_SCHEDULE, a->schedule.loc, 0);
-	if (a->enabled >= 0)
+	if (a->enabled >= 0 && !f->bare)
 		add_item(&v, &n, &cap, IT_ENABLED, a->enabled_loc, 0);
 	if (a->where)
 		add_item(&v, &n, &cap, IT_WHERE, a->where_loc, 0);
-	for (size_t i = 0; i < a->nactivations; i++)
+	for (size_t i = 0; i < a->nactivations && !f->bare; i++)
 		add_item(&v, &n, &cap, IT_ACTIVATION, a->activations[i]->loc, i);
-	order_items(v, n);
+	order_items(v, n, f->bare);
 
 	line_begin(f, 0);
 	sb_addf(out, "audience %s {", a->name);
@@ -752,6 +764,22 @@ void fmt_file(const struct ast_file *file, const char *src, size_t len, struct s
 	flush(&f, UINT64_MAX, 0);
 	align_trailing(&f);
 	free(f.line_off);
+	free(f.tr);
+}
+
+void fmt_audience_definition(const struct ast_audience *a, struct strbuf *out)
+{
+	struct fmt f = { .out = out, .src = "", .block_start = true, .bare = true };
+	pr_audience(&f, a);
+	free(f.tr);
+}
+
+void fmt_activation_definition(const struct ast_activation *t, struct strbuf *out)
+{
+	struct fmt f = { .out = out, .src = "", .block_start = true, .bare = true };
+	line_begin(&f, 0);
+	pr_activation(&f, t, 0);
+	line_end(&f);
 	free(f.tr);
 }
 

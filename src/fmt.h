@@ -13,4 +13,10 @@ void fmt_file(const struct ast_file *f, const char *src, size_t len, struct strb
  * fields: two files mean the same program when their dumps are equal. */
 void fmt_ast_dump(const struct ast_file *f, struct strbuf *out);
 
+/* The canonical text of one definition as `lac plan` compares and shows
+ * it: no comments, settings in a fixed order, without `enabled` (applied
+ * as a flag of its own) and, for an audience, without its activations. */
+void fmt_audience_definition(const struct ast_audience *a, struct strbuf *out);
+void fmt_activation_definition(const struct ast_activation *t, struct strbuf *out);
+
 #endif

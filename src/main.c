@@ -41,6 +41,54 @@ static const struct command commands[] = {
 	  "show the data graph as a tree, as DOT for graphviz, or as JSON",
 	  "Prints the profile, its relationships (with join kinds) and the entities they\n"
 	  "reach.  `lac graph --format dot | dot -Tsvg > graph.svg` draws it.\n" },
+	{ "plan", cmd_plan, "plan [--preview] [--sql-diff] [--validate] [--out FILE] [--detailed-exitcode]",
+	  "show what apply would create, change and delete; writes nothing",
+	  "Compares the audiences and activations in the files with the ones applied\n"
+	  "(the state DB) and prints a Terraform-style summary: + create, ~ change (with\n"
+	  "the changed lines), - delete, enable/disable.  Writes nothing anywhere, not\n"
+	  "even the state DB.  --preview counts members and the events each activation\n"
+	  "would send (read-only on the warehouse); --sql-diff shows the changed SQL;\n"
+	  "--validate has the warehouse check (EXPLAIN) every statement; --out FILE saves\n"
+	  "the plan for `lac apply FILE`; --format json prints it for machines.\n"
+	  "--detailed-exitcode: 0 no changes, 2 changes, 1 errors.\n" },
+	{ "apply", cmd_apply, "apply [PLANFILE] [--auto-approve] [--no-run]",
+	  "record the files' definitions in the state and run what is due",
+	  "Shows the plan and asks for 'yes' on a terminal (elsewhere pass\n"
+	  "--auto-approve).  A PLANFILE from `lac plan --out` applies only if neither\n"
+	  "the state nor the files changed since.  Then runs audiences that are new or\n"
+	  "newly enabled at once and the others when their schedule is due, unless\n"
+	  "--no-run.  Applying the same files twice changes nothing.\n" },
+	{ "run", cmd_run, "run [--no-deliver] [AUDIENCE...]",
+	  "run audiences now and deliver their activation events",
+	  "With no names, runs every enabled audience (whatever its schedule), each after\n"
+	  "the audiences it reads `using membership`.  A run materializes the audience's\n"
+	  "new snapshot in the warehouse, diffs it against the previous one, writes the\n"
+	  "activation events to the outbox, swaps snapshots and delivers (--no-deliver\n"
+	  "leaves the events queued).  A crashed run is completed first.  Prints one line\n"
+	  "per audience (--format json: an array of run reports); exit 1 if any failed.\n" },
+	{ "status", cmd_status, "status",
+	  "audiences: enabled, schedule, last and next run, members, status",
+	  "Reads the state database (never changes it).  --format json for tools.\n" },
+	{ "runs", cmd_runs, "runs AUDIENCE",
+	  "the last runs of an audience with their stats, newest first",
+	  "Start, duration, result, change summary, step timings and delivery counts of\n"
+	  "the last 50 runs.  --format json for tools.\n" },
+	{ "delivery", cmd_delivery, "delivery AUDIENCE",
+	  "delivery overview per activation of an audience",
+	  "Per activation: events from audience, filtered at destination, pending retry,\n"
+	  "failed delivery, successful delivery (and invalid), over the kept runs.\n" },
+	{ "consumers", cmd_consumers, "consumers AUDIENCE",
+	  "audiences whose conditions reference an audience",
+	  "Lists every audience with a `part of audience AUDIENCE` condition, with its\n"
+	  "file:line.  --format json prints an array.\n" },
+	{ "daemon", cmd_daemon, "daemon [--once] [--max-sleep SECONDS]",
+	  "run applied audiences when their schedules say they are due (UTC)",
+	  "The scheduler: loops over the applied, enabled audiences, runs each one that\n"
+	  "is due (one at a time), then sleeps until the next one is due (at most\n"
+	  "--max-sleep seconds, default 300, to pick up newly applied definitions).\n"
+	  "An audience whose file changed since `lac apply` is skipped with a warning.\n"
+	  "--once makes one pass and exits (for cron); --now goes with --once.\n"
+	  "SIGINT/SIGTERM stop it after the current run.\n" },
 	{ "init", cmd_init, "init [DIR] [--example NAME]",
 	  "start a new project from an example (petshop by default)",
 	  "Copies an example project (petshop, subscriptions, owly, kitchen-sink) into\n"

@@ -1,0 +1,214 @@
+/*
+ * cmd_run.c — `lac run [AUDIENCE...]`: run audiences now (SPEC §5, §6) and
+ * print one line per run (or a JSON array).  With no names every enabled
+ * audience runs, whatever its schedule, each after the audiences it reads
+ * `using membership`.  Exit 1 when any run failed.
+ */
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "cli.h"
+#include "run.h"
+#include "sql/gen.h"
+#include "state.h"
+#include "warehouse.h"
+
+struct order {
+	const struct ast_audience **a;
+	size_t n, cap;
+	const struct ast_audience **visiting;
+	size_t nv, capv;
+};
+
+static bool in_list(const struct ast_audience *const *l, size_t n, const struct ast_audience *a)
+{
+	for (size_t i = 0; i < n; i++)
+		if (l[i] == a)
+			return true;
+	return false;
+}
+
+/* Depth first: the audiences a reads come before it (the checker rejects cycles). */
+static void order_add(struct order *o, const struct ast_audience *a, const struct ast_audience *const *want,
+		      size_t nwant)
+{
+	if (in_list(o->a, o->n, a) || in_list(o->visiting, o->nv, a))
+		return;
+	VEC_PUSH(o->visiting, o->nv, o->capv, a);
+	for (size_t i = 0; i < a->nrefs; i++)
+		if (in_list(want, nwant, a->refs[i]))
+			order_add(o, a->refs[i], want, nwant);
+	o->nv--;
+	VEC_PUSH(o->a, o->n, o->cap, a);
+}
+
+static void print_text(const char *name, const struct run_report *r)
+{
+	if (r->result == RUN_DISABLED) {
+		printf("%s: Disabled, nothing sent\n", name);
+		return;
+	}
+	if (r->result == RUN_FAILED) {
+		printf("%s: Failed\n", name);
+		return;
+	}
+	printf("%s: %s, %lld member%s, +%lld -%lld, %lld event%s, %lld delivered", name,
+	       run_result_name(r->result), (long long)r->members, r->members == 1 ? "" : "s",
+	       (long long)r->entered, (long long)r->exited, (long long)r->events,
+	       r->events == 1 ? "" : "s", (long long)r->delivered);
+	if (r->pending)
+		printf(", %lld pending", (long long)r->pending);
+	if (r->failed)
+		printf(", %lld failed", (long long)r->failed);
+	if (r->filtered)
+		printf(", %lld filtered", (long long)r->filtered);
+	if (r->invalid)
+		printf(", %lld invalid", (long long)r->invalid);
+	putchar('\n');
+}
+
+static json_t *report_json(const char *name, const struct run_report *r)
+{
+	json_t *j = json_object();
+	json_object_set_new(j, "audience", json_string(name));
+	json_object_set_new(j, "run_id", r->run_id ? json_string(r->run_id) : json_null());
+	json_object_set_new(j, "result", json_string(run_result_name(r->result)));
+	json_object_set_new(j, "error", r->error ? json_string(r->error) : json_null());
+	json_object_set_new(j, "warning", r->warning ? json_string(r->warning) : json_null());
+	json_object_set_new(j, "generation", json_integer(r->generation));
+	json_object_set_new(j, "members", json_integer(r->members));
+	json_object_set_new(j, "entered", json_integer(r->entered));
+	json_object_set_new(j, "exited", json_integer(r->exited));
+	json_object_set_new(j, "events", json_integer(r->events));
+	json_object_set_new(j, "delivered", json_integer(r->delivered));
+	json_object_set_new(j, "failed", json_integer(r->failed));
+	json_object_set_new(j, "pending", json_integer(r->pending));
+	json_object_set_new(j, "filtered", json_integer(r->filtered));
+	json_object_set_new(j, "invalid", json_integer(r->invalid));
+	json_object_set_new(j, "duration_ms", json_integer(r->duration_ms));
+	json_object_set_new(j, "completed_previous", json_boolean(r->completed_previous));
+	return j;
+}
+
+int cmd_run(struct cli *c)
+{
+	bool deliver = true;
+	const char **names = xcalloc((size_t)c->argc + 1, sizeof(*names));
+	size_t nnames = 0;
+	int rc = EXIT_OK;
+	for (int i = 1; i < c->argc; i++) {
+		const char *a = c->argv[i];
+		if (strcmp(a, "--no-deliver") == 0) {
+			deliver = false;
+		} else if (a[0] == '-' && a[1]) {
+			free(names);
+			return cli_usage_error(c, "unknown option '%s'", a);
+		} else {
+			names[nnames++] = a;
+		}
+	}
+	char norm[40];
+	if (c->now && !sql_normalize_now(c->now, norm)) {
+		free(names);
+		return cli_usage_error(c, "--now takes a UTC timestamp like 2025-01-31T08:30:00Z, not '%s'",
+				       c->now);
+	}
+
+	struct project p;
+	if (cli_load_project(c, &p) != 0) {
+		cli_print_diags(c, &p);
+		project_release(&p);
+		free(names);
+		return EXIT_ERRORS;
+	}
+	const struct ast_audience **want = NULL;
+	size_t nwant = 0, capwant = 0;
+	for (size_t i = 0; i < nnames; i++) {
+		const struct ast_audience *a = project_audience(&p, names[i]);
+		if (!a) {
+			fprintf(stderr, "lac: unknown audience '%s'\n", names[i]);
+			rc = EXIT_ERRORS;
+		} else if (!in_list(want, nwant, a)) {
+			VEC_PUSH(want, nwant, capwant, a);
+		}
+	}
+	if (!nnames)
+		for (size_t f = 0; f < p.nfiles; f++)
+			for (size_t k = 0; k < p.files[f]->naudiences; k++)
+				if (p.files[f]->audiences[k]->enabled != 0)
+					VEC_PUSH(want, nwant, capwant, p.files[f]->audiences[k]);
+	struct order ord = { 0 };
+	for (size_t i = 0; i < nwant; i++)
+		order_add(&ord, want[i], want, nwant);
+
+	struct warehouse w = { 0 };
+	struct state *st = NULL;
+	struct strbuf err = STRBUF_INIT;
+	json_t *arr = json_array();
+	if (rc != EXIT_OK)
+		goto out;
+	if (run_open_warehouse(&p, &w, &err) != 0) {
+		if (p.diags.n)
+			cli_print_diags(c, &p);
+		fprintf(stderr, "lac: %s\n", err.buf);
+		rc = EXIT_ERRORS;
+		goto out;
+	}
+	if (state_open_project(&st, &p, STATE_RW, &err) != 0) {
+		fprintf(stderr, "lac: %s\n", err.buf);
+		rc = EXIT_ERRORS;
+		goto out;
+	}
+	bool tty = isatty(STDERR_FILENO) && !c->quiet;
+	struct run_options o = { .now = c->now, .deliver = deliver, .progress = tty, .quiet = c->quiet };
+	for (size_t i = 0; i < ord.n; i++) {
+		const struct ast_audience *a = ord.a[i];
+		struct run_report rep;
+		if (tty)
+			fprintf(stderr, "lac: running %s (%zu/%zu)...\r", a->name, i + 1, ord.n);
+		size_t ndiags = p.diags.n;
+		run_audience(&p, &w, st, a, &o, &rep);
+		if (tty)
+			fprintf(stderr, "\033[K");
+		if (rep.result == RUN_FAILED) {
+			rc = EXIT_ERRORS;
+			fprintf(stderr, "lac: %s: %s\n", a->name, rep.error ? rep.error : "the run failed");
+		}
+		if (p.diags.n > ndiags && p.diags.nerrors)
+			rc = EXIT_ERRORS; /* e.g. a destination's ${VAR} is unset */
+		if (rep.warning && !c->quiet)
+			fprintf(stderr, "lac: warning: %s: %s\n", a->name, rep.warning);
+		if (c->format == OUT_JSON)
+			json_array_append_new(arr, report_json(a->name, &rep));
+		else if (!c->quiet || rep.result == RUN_FAILED)
+			print_text(a->name, &rep);
+		run_report_release(&rep);
+	}
+	if (p.diags.n) {
+		struct cli quiet_json = *c;
+		quiet_json.format = OUT_TEXT; /* diagnostics go to stderr as text */
+		cli_print_diags(&quiet_json, &p);
+	}
+	if (c->format == OUT_JSON) {
+		char *s = json_dumps(arr, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+		printf("%s\n", s);
+		free(s);
+	}
+out:
+	json_decref(arr);
+	if (st)
+		state_close(st);
+	if (w.ops)
+		warehouse_close(&w);
+	sb_release(&err);
+	free(ord.a);
+	free(ord.visiting);
+	free(want);
+	free(names);
+	project_release(&p);
+	return rc;
+}

@@ -1,0 +1,886 @@
+/*
+ * run.c — one run of an audience (SPEC §5), step by step:
+ *
+ *   0. lock the audience; complete an unfinished (crashed) run first
+ *   1. materialize snapshot_<a>__new and snapshot_<a>__ent__new in the warehouse
+ *   2. record the run (state) with its snapshot generation g
+ *   3. stream the diff into the outbox (run_events.c) and the membership log
+ *   4. swap snapshots and the warehouse generation in one transaction
+ *   5. deliver the outbox to the audience's destinations
+ *   6. record how the run ended, with timings and counters
+ *
+ * Every step can be repeated: tables are rebuilt with DROP + CREATE AS, the
+ * outbox ignores a messageId it already has, the log insert is skipped when
+ * the run already wrote it.  A run found unfinished is completed with its own
+ * id, generation and reference time, so resent events keep their messageIds.
+ */
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "dest.h"
+#include "event.h"
+#include "run_private.h"
+#include "sql/gen.h"
+#include "sql/sqlbuf.h"
+
+void run_report_release(struct run_report *r)
+{
+	free(r->run_id);
+	free(r->error);
+	free(r->warning);
+	memset(r, 0, sizeof(*r));
+}
+
+void run_crash_point(const char *point)
+{
+	const char *want = getenv("LAC_TEST_CRASH_AFTER");
+	if (want && strcmp(want, point) == 0)
+		_exit(137);
+}
+
+static int64_t mono_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* ---- warehouse helpers ------------------------------------------------------ */
+
+int run_wh(struct runner *r, const char *sql, wh_row_fn fn, void *arg)
+{
+	struct strbuf e = STRBUF_INIT;
+	if (r->w->ops->query(r->w, sql, fn, arg, &e) == 0) {
+		sb_release(&e);
+		return 0;
+	}
+	if (!r->err.len)
+		sb_addf(&r->err, "warehouse error in audience '%s' (%s:%u): %s", r->a->name,
+			sql_audience_path(r->p, r->a), r->a->loc.line, e.buf);
+	sb_release(&e);
+	return -1;
+}
+
+static int int_row(void *arg, int ncol, const char *const *vals)
+{
+	int64_t *out = arg;
+	*out = ncol > 0 && vals[0] ? strtoll(vals[0], NULL, 10) : 0;
+	return 1;
+}
+
+int run_wh_int(struct runner *r, const char *sql, int64_t *out)
+{
+	*out = 0;
+	return run_wh(r, sql, int_row, out);
+}
+
+static char *table_sql(struct runner *r, const char *name)
+{
+	struct strbuf sb = STRBUF_INIT;
+	const char *parts[2] = { r->schema, name };
+	sql_fmt(&sb, r->d, "%T", parts, (size_t)2);
+	return sb_detach(&sb);
+}
+
+static bool table_exists(struct runner *r, const char *name)
+{
+	return r->w->ops->table_exists(r->w, r->schema, name);
+}
+
+static int exec_f(struct runner *r, const char *fmt, ...)
+{
+	struct strbuf sb = STRBUF_INIT;
+	va_list ap;
+	/* sql_fmt has no va_list form: format into a sqlbuf */
+	struct sqlbuf b;
+	sqlbuf_init(&b, r->d);
+	va_start(ap, fmt);
+	sql_vaddf(&b, fmt, ap);
+	va_end(ap);
+	sb_addstr(&sb, b.sb.buf);
+	sqlbuf_release(&b);
+	int rc = run_wh(r, sb.buf, NULL, NULL);
+	sb_release(&sb);
+	return rc;
+}
+
+/* ---- setup ---------------------------------------------------------------------- */
+
+static void runner_tables(struct runner *r)
+{
+	const char *parts[2];
+	char *base = sql_snapshot_table(r->schema, r->a->name, parts);
+	r->cur_name = xstrdup(base);
+	r->new_name = xasprintf("%s__new", base);
+	r->ent_name = xasprintf("%s__ent", base);
+	r->ent_new_name = xasprintf("%s__ent__new", base);
+	free(base);
+	r->cur = table_sql(r, r->cur_name);
+	r->new_ = table_sql(r, r->new_name);
+	r->ent = table_sql(r, r->ent_name);
+	r->ent_new = table_sql(r, r->ent_new_name);
+	r->gen_tbl = table_sql(r, "lac_generation");
+	r->log_tbl = table_sql(r, "lac_membership_log");
+}
+
+static void runner_release(struct runner *r)
+{
+	free(r->run_id);
+	free(r->cur);
+	free(r->new_);
+	free(r->ent);
+	free(r->ent_new);
+	free(r->gen_tbl);
+	free(r->log_tbl);
+	free(r->cur_name);
+	free(r->new_name);
+	free(r->ent_name);
+	free(r->ent_new_name);
+	sb_release(&r->err);
+	arena_release(&r->ar);
+}
+
+/* lac's own tables in the warehouse schema. */
+static int ensure_tables(struct runner *r)
+{
+	if (r->d->warehouse == WH_POSTGRES &&
+	    exec_f(r, "CREATE SCHEMA IF NOT EXISTS %I", r->schema) < 0)
+		return -1;
+	if (exec_f(r, "CREATE TABLE IF NOT EXISTS %s (audience VARCHAR(255) PRIMARY KEY, "
+		   "generation BIGINT NOT NULL)", r->gen_tbl) < 0)
+		return -1;
+	return exec_f(r, "CREATE TABLE IF NOT EXISTS %s (member_id TEXT NOT NULL, "
+		      "audience TEXT NOT NULL, change TEXT NOT NULL, run_id TEXT NOT NULL, at %s NOT NULL)",
+		      r->log_tbl, r->d->warehouse == WH_POSTGRES ? "TIMESTAMP WITH TIME ZONE" : "TEXT");
+}
+
+static int warehouse_generation(struct runner *r, int64_t *out)
+{
+	struct sqlbuf b;
+	sqlbuf_init(&b, r->d);
+	sql_addf(&b, "SELECT generation FROM %s WHERE audience = %L", r->gen_tbl, r->a->name);
+	int rc = run_wh_int(r, b.sb.buf, out);
+	sqlbuf_release(&b);
+	return rc;
+}
+
+/* The paths whose matched entities the snapshot keeps: entity triggers and
+ * the matched path behind every enrich path. */
+static void collect_paths(struct runner *r)
+{
+	const char *all[RUN_MAX_PATHS];
+	size_t n = r->a->target == TARGET_PROFILE ? sql_matched_paths(r->a, all, RUN_MAX_PATHS) : 0;
+	r->npaths = 0;
+	for (size_t i = 0; i < n; i++) {
+		bool used = false;
+		for (size_t k = 0; k < r->a->nactivations && !used; k++) {
+			const struct ast_activation *act = r->a->activations[k];
+			if (act->enabled == 0)
+				continue;
+			if ((act->trigger == TRIG_ENTITY_ADDED || act->trigger == TRIG_ENTITY_REMOVED) &&
+			    act->ntrigger_rels && strcmp(act->trigger_rels[act->ntrigger_rels - 1]->path, all[i]) == 0)
+				used = true;
+			for (size_t e = 0; e < act->nenrich_paths && !used; e++) {
+				const struct enrich_path *ep = &act->enrich_paths[e];
+				if (!ep->nrels)
+					continue;
+				const char *ep_path = ep->rels[ep->nrels - 1]->path;
+				size_t len = strlen(ep_path);
+				/* the first matched path the enrich path leads to */
+				for (size_t j = 0; j < n; j++)
+					if (strncmp(all[j], ep_path, len) == 0 &&
+					    (all[j][len] == '\0' || all[j][len] == '.')) {
+						used = j == i;
+						break;
+					}
+			}
+		}
+		if (used)
+			r->paths[r->npaths++] = all[i];
+	}
+}
+
+const char *run_enrich_match(const struct runner *r, const struct enrich_path *ep)
+{
+	if (!ep->nrels)
+		return NULL;
+	const char *ep_path = ep->rels[ep->nrels - 1]->path;
+	size_t len = strlen(ep_path);
+	for (size_t j = 0; j < r->npaths; j++)
+		if (strncmp(r->paths[j], ep_path, len) == 0 &&
+		    (r->paths[j][len] == '\0' || r->paths[j][len] == '.'))
+			return r->paths[j];
+	return NULL;
+}
+
+/* ---- duplicate primary keys ------------------------------------------------------- */
+
+struct ents {
+	const struct entity *e[128];
+	size_t n;
+};
+
+static void ents_add(struct ents *s, const struct entity *e)
+{
+	if (!e)
+		return;
+	for (size_t i = 0; i < s->n; i++)
+		if (s->e[i] == e)
+			return;
+	if (s->n < ARRAY_LEN(s->e))
+		s->e[s->n++] = e;
+}
+
+static void ents_rels(struct ents *s, const struct relationship *const *rels, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		ents_add(s, rels[i]->entity);
+		if (rels[i]->join == JOIN_JUNCTION)
+			ents_add(s, rels[i]->junction);
+	}
+}
+
+static void ents_expr(struct ents *s, const struct ast_expr *x, int depth)
+{
+	if (!x || depth > 32)
+		return;
+	switch (x->kind) {
+	case EX_AND:
+	case EX_OR:
+		ents_expr(s, x->lhs, depth);
+		ents_expr(s, x->rhs, depth);
+		break;
+	case EX_NOT:
+		ents_expr(s, x->lhs, depth);
+		break;
+	case EX_BLOCK:
+	case EX_ANY:
+	case EX_ALL:
+		for (size_t i = 0; i < x->nitems; i++)
+			ents_expr(s, x->items[i], depth);
+		break;
+	case EX_ENTITY:
+		ents_rels(s, x->rels, x->nrels);
+		ents_expr(s, x->block, depth);
+		break;
+	case EX_AUDIENCE:
+		if (x->ref && x->using_ != USING_MEMBERSHIP) {
+			ents_rels(s, x->ref->target_rels, x->ref->ntarget_rels);
+			ents_expr(s, x->ref->where, depth + 1);
+		}
+		break;
+	default:
+		break;
+	}
+}
+
+struct dup_row {
+	char *key;
+	int64_t n;
+};
+
+static int dup_collect(void *arg, int ncol, const char *const *vals)
+{
+	struct dup_row *d = arg;
+	d->key = xstrdup(ncol > 0 && vals[0] ? vals[0] : "");
+	d->n = ncol > 1 && vals[1] ? strtoll(vals[1], NULL, 10) : 0;
+	return 1;
+}
+
+/* Duplicate primary keys in an entity table the audience reads fail the
+ * run (SPEC §5), naming the key. */
+static int check_duplicates(struct runner *r)
+{
+	struct ents s = { .n = 0 };
+	const struct ast_audience *a = r->a;
+	ents_rels(&s, a->target_rels, a->ntarget_rels);
+	ents_expr(&s, a->where, 0);
+	for (size_t i = 0; i < a->nactivations; i++) {
+		const struct ast_activation *act = a->activations[i];
+		ents_rels(&s, act->trigger_rels, act->ntrigger_rels);
+		for (size_t k = 0; k < act->nenrich_paths; k++)
+			ents_rels(&s, act->enrich_paths[k].rels, act->enrich_paths[k].nrels);
+	}
+	for (size_t i = 0; i < s.n; i++) {
+		const struct entity *e = s.e[i];
+		struct sqlbuf b;
+		struct dup_row d = { NULL, 0 };
+		sqlbuf_init(&b, r->d);
+		sql_addf(&b, "SELECT CAST(%I AS TEXT), COUNT(*) FROM %T WHERE %I IS NOT NULL "
+			 "GROUP BY %I HAVING COUNT(*) > 1 LIMIT 1", e->primary_key, e->table_parts,
+			 e->ntable_parts, e->primary_key, e->primary_key);
+		int rc = run_wh(r, b.sb.buf, dup_collect, &d);
+		sqlbuf_release(&b);
+		if (rc < 0)
+			return -1;
+		if (d.key) {
+			sb_addf(&r->err, "Duplicate records have been detected in entity '%s' (table %s): "
+				"primary key %s = '%s' appears %lld times (audience '%s', %s:%u)",
+				e->slug, e->table, e->primary_key, d.key, (long long)d.n, a->name,
+				sql_audience_path(r->p, a), a->loc.line);
+			free(d.key);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* ---- step 1: materialize ------------------------------------------------------------ */
+
+static bool snap_exists(void *arg, const struct ast_audience *ref)
+{
+	struct runner *r = arg;
+	const char *parts[2];
+	char *t = sql_snapshot_table(r->schema, ref->name, parts);
+	bool ok = table_exists(r, parts[1]);
+	free(t);
+	return ok;
+}
+
+static void snap_fallback(void *arg, const struct ast_audience *from, const struct ast_audience *ref)
+{
+	struct runner *r = arg;
+	if (!r->o || !r->o->quiet)
+		fprintf(stderr, "lac: warning: audience '%s' has no snapshot yet; '%s' reads it "
+			"from its conditions instead of its membership\n", ref->name, from->name);
+}
+
+static int materialize(struct runner *r)
+{
+	struct sql_options so = { .d = r->d, .now = r->now_sql, .schema = r->schema,
+				  .snapshot_exists = snap_exists, .on_fallback = snap_fallback, .arg = r };
+	struct strbuf sel = STRBUF_INIT;
+	sql_membership(&sel, &r->p->graph, r->a, &so);
+	so.on_fallback = NULL; /* warned once */
+	int rc = -1;
+	if (exec_f(r, "DROP TABLE IF EXISTS %s", r->new_) < 0 ||
+	    exec_f(r, "CREATE TABLE %s AS\nSELECT DISTINCT m.member_id\nFROM (\n%s\n) AS m\n"
+		   "WHERE m.member_id IS NOT NULL", r->new_, sel.buf) < 0)
+		goto out;
+	if (r->d->warehouse == WH_SQLITE &&
+	    exec_f(r, "CREATE UNIQUE INDEX %I ON %I (member_id)",
+		   arena_sprintf(&r->ar, "lac_ix_%s_%lld", r->a->name, (long long)r->gen), r->new_name) < 0)
+		goto out;
+
+	/* matched entities, one SELECT per needed path */
+	sb_reset(&sel);
+	for (size_t i = 0; i < r->npaths; i++) {
+		struct strbuf m = STRBUF_INIT;
+		if (!sql_matched(&m, &r->p->graph, r->a, r->paths[i], &so)) {
+			sb_release(&m);
+			continue;
+		}
+		if (sel.len)
+			sb_addstr(&sel, "\nUNION ALL\n");
+		struct strbuf head = STRBUF_INIT;
+		sql_fmt(&head, r->d, "SELECT CAST(%L AS TEXT) AS path, CAST(x.member_id AS TEXT) AS member_id, "
+			"CAST(x.entity_id AS TEXT) AS entity_id\nFROM (\n", r->paths[i]);
+		sb_addstr(&sel, head.buf);
+		sb_addstr(&sel, m.buf);
+		sb_addf(&sel, "\n) AS x\nWHERE x.entity_id IS NOT NULL");
+		sb_release(&head);
+		sb_release(&m);
+	}
+	if (!sel.len)
+		sb_addstr(&sel, "SELECT CAST(NULL AS TEXT) AS path, CAST(NULL AS TEXT) AS member_id, "
+			  "CAST(NULL AS TEXT) AS entity_id WHERE 1 = 0");
+	if (exec_f(r, "DROP TABLE IF EXISTS %s", r->ent_new) < 0 ||
+	    exec_f(r, "CREATE TABLE %s AS\n%s", r->ent_new, sel.buf) < 0)
+		goto out;
+	if (r->d->warehouse == WH_SQLITE &&
+	    exec_f(r, "CREATE INDEX %I ON %I (path, member_id, entity_id)",
+		   arena_sprintf(&r->ar, "lac_ix_%s_ent_%lld", r->a->name, (long long)r->gen),
+		   r->ent_new_name) < 0)
+		goto out;
+	rc = 0;
+out:
+	sb_release(&sel);
+	return rc;
+}
+
+/* ---- step 3: the diff ------------------------------------------------------------------ */
+
+void run_sql_entered(const struct runner *r, struct strbuf *sb)
+{
+	if (r->have_cur)
+		sb_addf(sb, "SELECT member_id FROM %s EXCEPT SELECT member_id FROM %s", r->new_, r->cur);
+	else
+		sb_addf(sb, "SELECT member_id FROM %s", r->new_);
+}
+
+void run_sql_exited(const struct runner *r, struct strbuf *sb)
+{
+	if (r->have_cur)
+		sb_addf(sb, "SELECT member_id FROM %s EXCEPT SELECT member_id FROM %s", r->cur, r->new_);
+	else
+		sb_addf(sb, "SELECT member_id FROM %s WHERE 1 = 0", r->new_);
+}
+
+/* Enter/exit rows of the membership log; a replay of the same run adds nothing. */
+static int membership_log(struct runner *r, const char *change, bool entered)
+{
+	struct strbuf set = STRBUF_INIT;
+	if (entered)
+		run_sql_entered(r, &set);
+	else
+		run_sql_exited(r, &set);
+	int rc = exec_f(r, "INSERT INTO %s (member_id, audience, change, run_id, at)\n"
+			"SELECT CAST(d.member_id AS TEXT), %L, %L, %L, %L\nFROM (%s) AS d\n"
+			"WHERE NOT EXISTS (SELECT 1 FROM %s AS l WHERE l.run_id = %L AND l.audience = %L "
+			"AND l.change = %L)",
+			r->log_tbl, r->a->name, change, r->run_id, r->now_iso, set.buf, r->log_tbl,
+			r->run_id, r->a->name, change);
+	sb_release(&set);
+	return rc;
+}
+
+static int count_set(struct runner *r, bool entered, int64_t *out)
+{
+	struct strbuf sb = STRBUF_INIT;
+	sb_addstr(&sb, "SELECT COUNT(*) FROM (");
+	if (entered)
+		run_sql_entered(r, &sb);
+	else
+		run_sql_exited(r, &sb);
+	sb_addstr(&sb, ") AS d");
+	int rc = run_wh_int(r, sb.buf, out);
+	sb_release(&sb);
+	return rc;
+}
+
+static bool act_active(const struct ast_activation *act)
+{
+	return act->enabled != 0 && act->dest && act->trigger != TRIG_NONE;
+}
+
+/* Which activations have no baseline yet (state), indexed like a->activations. */
+static bool *baselines(struct runner *r)
+{
+	bool *need = xcalloc(r->a->nactivations + 1, sizeof(*need));
+	for (size_t i = 0; i < r->a->nactivations; i++) {
+		struct state_activation sa;
+		if (state_get_activation(r->st, r->a->name, r->a->activations[i]->name, &sa) == 0) {
+			need[i] = !sa.has_baseline;
+			state_activation_release(&sa);
+		} else {
+			need[i] = true;
+		}
+	}
+	return need;
+}
+
+/* Forget the events of a run that failed before its swap: the next run
+ * computes the same changes under a new generation. */
+static void discard_events(struct runner *r)
+{
+	sqlite3 *db = state_db(r->st);
+	sqlite3_stmt *s;
+	static const char *const sql[] = {
+		"DELETE FROM outbox WHERE run_id = ?1 AND status IN ('pending', 'invalid')",
+		"DELETE FROM delivery_stats WHERE run_id = ?1",
+	};
+	for (size_t i = 0; i < ARRAY_LEN(sql); i++) {
+		if (sqlite3_prepare_v2(db, sql[i], -1, &s, NULL) != SQLITE_OK)
+			continue;
+		sqlite3_bind_text(s, 1, r->run_id, -1, SQLITE_STATIC);
+		sqlite3_step(s);
+		sqlite3_finalize(s);
+	}
+}
+
+static int produce_events(struct runner *r, const bool *need_baseline)
+{
+	struct run_report *rep = r->rep;
+	if (count_set(r, true, &rep->entered) < 0 || count_set(r, false, &rep->exited) < 0)
+		return -1;
+	if (membership_log(r, "entered", true) < 0 || membership_log(r, "exited", false) < 0)
+		return -1;
+	r->ob = outbox_writer_new(r->st, r->now);
+	for (size_t i = 0; i < r->a->nactivations; i++) {
+		const struct ast_activation *act = r->a->activations[i];
+		if (!act_active(act))
+			continue;
+		int64_t ev = 0, filtered = 0, invalid = 0;
+		if (run_activation_events(r, act, need_baseline[i], &ev, &filtered, &invalid) < 0) {
+			outbox_writer_abort(r->ob);
+			r->ob = NULL;
+			return -1;
+		}
+		rep->events += ev;
+		if (filtered) {
+			/* counted once per run, also when the run is replayed */
+			struct delivery_counts c;
+			if (state_get_counts(r->st, r->run_id, r->a->name, act->name, &c) != 0 || !c.filtered)
+				state_count_filtered(r->st, r->run_id, r->a->name, act->name, filtered);
+		}
+	}
+	if (outbox_writer_finish(r->ob) < 0) {
+		r->ob = NULL;
+		sb_addf(&r->err, "cannot write the outbox: %s", state_errmsg(r->st));
+		return -1;
+	}
+	r->ob = NULL;
+	return 0;
+}
+
+/* ---- step 4: swap ------------------------------------------------------------------------ */
+
+static int swap(struct runner *r)
+{
+	if (exec_f(r, "BEGIN") < 0)
+		return -1;
+	if (exec_f(r, "DROP TABLE IF EXISTS %s", r->cur) < 0 ||
+	    exec_f(r, "ALTER TABLE %s RENAME TO %I", r->new_, r->cur_name) < 0 ||
+	    exec_f(r, "DROP TABLE IF EXISTS %s", r->ent) < 0 ||
+	    exec_f(r, "ALTER TABLE %s RENAME TO %I", r->ent_new, r->ent_name) < 0 ||
+	    exec_f(r, "DELETE FROM %s WHERE audience = %L", r->gen_tbl, r->a->name) < 0 ||
+	    exec_f(r, "INSERT INTO %s (audience, generation) VALUES (%L, %ld)", r->gen_tbl,
+		   r->a->name, (long)r->gen) < 0 ||
+	    exec_f(r, "COMMIT") < 0) {
+		struct strbuf keep = STRBUF_INIT;
+		sb_addstr(&keep, r->err.buf);
+		exec_f(r, "ROLLBACK");
+		sb_reset(&r->err);
+		sb_addstr(&r->err, keep.buf);
+		sb_release(&keep);
+		return -1;
+	}
+	return 0;
+}
+
+/* The state's side of the swap: generation and the baselines recorded. */
+static int state_swap(struct runner *r, const bool *need_baseline)
+{
+	if (state_begin(r->st) < 0)
+		goto fail;
+	if (state_set_generation(r->st, r->a->name, r->gen) < 0)
+		goto fail_tx;
+	for (size_t i = 0; i < r->a->nactivations; i++)
+		if (need_baseline[i] && act_active(r->a->activations[i]) &&
+		    state_set_baseline(r->st, r->a->name, r->a->activations[i]->name, r->gen) < 0)
+			goto fail_tx;
+	if (state_commit(r->st) < 0)
+		goto fail;
+	return 0;
+fail_tx:
+	state_rollback(r->st);
+fail:
+	sb_addf(&r->err, "state database: %s", state_errmsg(r->st));
+	return -1;
+}
+
+/* ---- step 5: deliver ------------------------------------------------------------------------ */
+
+static void deliver(struct runner *r)
+{
+	const struct destination *seen[64];
+	size_t nseen = 0;
+	struct strbuf warn = STRBUF_INIT;
+	for (size_t i = 0; i < r->a->nactivations; i++) {
+		const struct ast_activation *act = r->a->activations[i];
+		if (!act_active(act))
+			continue;
+		bool dup = false;
+		for (size_t k = 0; k < nseen; k++)
+			dup |= seen[k] == act->dest;
+		if (dup || nseen == ARRAY_LEN(seen))
+			continue;
+		seen[nseen++] = act->dest;
+		struct dest_config cfg;
+		struct dest *d = NULL;
+		struct strbuf e = STRBUF_INIT;
+		dest_config_defaults(&cfg);
+		if (dest_config_from_project(r->p, act->dest, &cfg) < 0) {
+			sb_addf(&warn, "%sdestination '%s' is not usable (see the error above); its events stay "
+				"pending", warn.len ? "; " : "", act->dest->name);
+		} else if (dest_open(&cfg, &d, &e) < 0) {
+			sb_addf(&warn, "%sdestination '%s': %s; its events stay pending",
+				warn.len ? "; " : "", act->dest->name, e.buf);
+		} else {
+			struct deliver_stats ds = { 0 };
+			if (deliver_outbox(r->st, d, r->now, &ds, &e) < 0)
+				sb_addf(&warn, "%sdelivering to '%s': %s", warn.len ? "; " : "",
+					act->dest->name, e.buf);
+			else if (ds.stopped)
+				sb_addf(&warn, "%sdestination '%s' is unreachable; undelivered events stay pending",
+					warn.len ? "; " : "", act->dest->name);
+			dest_close(d);
+		}
+		sb_release(&e);
+	}
+	if (warn.len)
+		r->rep->warning = sb_detach(&warn);
+	sb_release(&warn);
+}
+
+/* ---- step 6: record ------------------------------------------------------------------------- */
+
+static void gather_counts(struct runner *r)
+{
+	struct run_report *rep = r->rep;
+	rep->delivered = rep->failed = rep->pending = rep->filtered = rep->invalid = 0;
+	for (size_t i = 0; i < r->a->nactivations; i++) {
+		struct delivery_counts c;
+		if (state_get_counts(r->st, r->run_id, r->a->name, r->a->activations[i]->name, &c) != 0)
+			continue;
+		rep->delivered += c.delivered;
+		rep->failed += c.failed;
+		rep->pending += c.pending;
+		rep->filtered += c.filtered;
+		rep->invalid += c.invalid;
+	}
+}
+
+static char *summary_json(const struct run_report *rep)
+{
+	json_t *j = json_pack("{s:I, s:I, s:I, s:I}", "members", (json_int_t)rep->members,
+			      "entered", (json_int_t)rep->entered, "exited", (json_int_t)rep->exited,
+			      "events", (json_int_t)rep->events);
+	char *s = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS);
+	json_decref(j);
+	return s;
+}
+
+struct timings {
+	int64_t start, queueing, extracting, preparing, delivering;
+};
+
+static void record(struct runner *r, bool ok, const struct timings *t)
+{
+	struct run_report *rep = r->rep;
+	rep->result = ok ? RUN_LIVE : RUN_FAILED;
+	rep->generation = r->gen;
+	if (!ok && !rep->error)
+		rep->error = xstrdup(r->err.len ? r->err.buf : "the run failed");
+	gather_counts(r);
+	rep->duration_ms = mono_ms() - t->start;
+	char *summary = summary_json(rep);
+	struct state_run sr = {
+		.id = r->run_id, .audience = (char *)r->a->name, .generation = r->gen,
+		.duration_ms = rep->duration_ms, .result = rep->result, .error = rep->error,
+		.summary = summary, .queueing_ms = t->queueing, .extracting_ms = t->extracting,
+		.preparing_ms = t->preparing, .delivering_ms = t->delivering,
+	};
+	state_run_finish(r->st, &sr);
+	free(summary);
+	/* the next scheduled run is computed after this one ends */
+	int64_t next = run_next_time(r->a, r->now + rep->duration_ms / 1000);
+	state_set_next_run(r->st, r->a->name, next);
+}
+
+/* ---- the steps ------------------------------------------------------------------------------- */
+
+/* Steps 1 to 6 of the run r->run_id with generation r->gen.  swapped: the
+ * warehouse already has generation r->gen (a crash after the swap). */
+static int steps(struct runner *r, bool swapped)
+{
+	struct timings t = { .start = mono_ms() };
+	bool *need = baselines(r);
+	bool ok = false;
+	int64_t t0 = mono_ms();
+	if (!swapped) {
+		if (check_duplicates(r) < 0 || materialize(r) < 0)
+			goto done;
+		run_crash_point("snapshot");
+		r->have_cur = table_exists(r, r->cur_name);
+		r->have_ent = table_exists(r, r->ent_name);
+		t.extracting = mono_ms() - t0;
+		t0 = mono_ms();
+		if (produce_events(r, need) < 0) {
+			discard_events(r);
+			goto done;
+		}
+		run_crash_point("outbox");
+		t.preparing = mono_ms() - t0;
+		if (swap(r) < 0) {
+			discard_events(r);
+			goto done;
+		}
+		run_crash_point("swap");
+	}
+	if (state_swap(r, need) < 0)
+		goto done;
+	run_wh_int(r, arena_sprintf(&r->ar, "SELECT COUNT(*) FROM %s", r->cur), &r->rep->members);
+	sb_reset(&r->err);
+	if (!r->o || r->o->deliver) {
+		t0 = mono_ms();
+		deliver(r);
+		t.delivering = mono_ms() - t0;
+	}
+	ok = true;
+done:
+	record(r, ok, &t);
+	free(need);
+	return ok ? 0 : -1;
+}
+
+/* Complete the audience's unfinished run, if any (SPEC §5: a crash loses nothing). */
+static int complete_unfinished(struct runner *r)
+{
+	struct state_run sr;
+	if (state_unfinished_run(r->st, r->a->name, &sr) != 0)
+		return 0;
+	int64_t wg = 0;
+	struct run_report rep = { 0 };
+	struct run_report *saved = r->rep;
+	r->rep = &rep;
+	r->run_id = xstrdup(sr.id);
+	r->gen = sr.generation;
+	/* the same reference time as the crashed run: the same snapshot */
+	int64_t saved_now = r->now;
+	r->now = sr.started;
+	char iso[32], sql[40];
+	memcpy(iso, r->now_iso, sizeof(iso));
+	memcpy(sql, r->now_sql, sizeof(sql));
+	event_time_format(r->now, r->now_iso);
+	sql_normalize_now(r->now_iso, r->now_sql);
+	int rc = warehouse_generation(r, &wg);
+	if (rc == 0)
+		rc = steps(r, wg == r->gen);
+	else
+		record(r, false, &(struct timings){ .start = mono_ms() });
+	state_run_release(&sr);
+	free(r->run_id);
+	r->run_id = NULL;
+	r->rep = saved;
+	saved->completed_previous = true;
+	run_report_release(&rep);
+	r->now = saved_now;
+	memcpy(r->now_iso, iso, sizeof(iso));
+	memcpy(r->now_sql, sql, sizeof(sql));
+	sb_reset(&r->err);
+	return rc;
+}
+
+static int max_run_gen(const struct state_run *run, void *ctx)
+{
+	int64_t *g = ctx;
+	if (run->generation > *g)
+		*g = run->generation;
+	return 0;
+}
+
+static void ensure_state(struct runner *r)
+{
+	struct state_audience sa;
+	if (state_get_audience(r->st, r->a->name, &sa) == 0) {
+		state_audience_release(&sa);
+	} else {
+		char *h = run_audience_hash(r->p, r->a);
+		state_put_audience(r->st, r->a->name, h, true, r->now);
+		free(h);
+	}
+	for (size_t i = 0; i < r->a->nactivations; i++) {
+		const struct ast_activation *act = r->a->activations[i];
+		struct state_activation s;
+		if (!act->dest)
+			continue;
+		if (state_get_activation(r->st, r->a->name, act->name, &s) == 0) {
+			state_activation_release(&s);
+			continue;
+		}
+		char *h = run_activation_hash(r->p, act);
+		state_put_activation(r->st, r->a->name, act->name, act->dest->name, h, act->enabled != 0,
+				     r->now);
+		free(h);
+	}
+}
+
+int run_audience(struct project *p, struct warehouse *w, struct state *st,
+		 const struct ast_audience *a, const struct run_options *o, struct run_report *report)
+{
+	struct runner r = { .p = p, .w = w, .st = st, .a = a, .o = o, .d = w->d, .rep = report };
+	memset(report, 0, sizeof(*report));
+	sb_init(&r.err);
+	r.schema = p->warehouse.schema ? p->warehouse.schema : "lac";
+
+	if (o && o->now) {
+		if (event_time_parse(o->now, &r.now) < 0 &&
+		    !(sql_normalize_now(o->now, r.now_sql) &&
+		      event_time_parse(arena_sprintf(&r.ar, "%.10sT%.8sZ", r.now_sql, r.now_sql + 11),
+				       &r.now) == 0)) {
+			report->result = RUN_FAILED;
+			report->error = xasprintf("--now takes a UTC timestamp like 2025-01-31T08:30:00Z, not '%s'",
+						  o->now);
+			runner_release(&r);
+			return -1;
+		}
+	} else {
+		r.now = (int64_t)time(NULL);
+	}
+	event_time_format(r.now, r.now_iso);
+	sql_normalize_now(r.now_iso, r.now_sql);
+
+	if (a->enabled == 0) {
+		report->result = RUN_DISABLED;
+		runner_release(&r);
+		return 0;
+	}
+	struct strbuf e = STRBUF_INIT;
+	int lk = state_lock_audience(st, a->name, r.now, &e);
+	if (lk != 0) {
+		report->result = RUN_FAILED;
+		report->error = sb_detach(&e);
+		sb_release(&e);
+		runner_release(&r);
+		return -1;
+	}
+	sb_release(&e);
+	runner_tables(&r);
+	collect_paths(&r);
+	ensure_state(&r);
+
+	int rc = -1;
+	if (ensure_tables(&r) < 0) {
+		report->result = RUN_FAILED;
+		report->error = xstrdup(r.err.buf);
+		goto out;
+	}
+	complete_unfinished(&r);
+
+	/* A generation never used before by this audience (state, runs and
+	 * warehouse), so no two runs' events share a messageId. */
+	int64_t wg = 0, g = 0;
+	struct state_audience sa;
+	if (warehouse_generation(&r, &wg) < 0) {
+		report->result = RUN_FAILED;
+		report->error = xstrdup(r.err.buf);
+		goto out;
+	}
+	g = wg;
+	if (state_get_audience(st, a->name, &sa) == 0) {
+		if (sa.generation > g)
+			g = sa.generation;
+		state_audience_release(&sa);
+	}
+	state_list_runs(st, a->name, 0, max_run_gen, &g);
+	r.gen = g + 1;
+	r.run_id = state_new_run_id(r.now);
+	bool prev = report->completed_previous;
+	if (state_run_begin(st, r.run_id, a->name, r.gen, r.now) < 0) {
+		report->result = RUN_FAILED;
+		report->error = xasprintf("state database: %s", state_errmsg(st));
+		goto out;
+	}
+	report->run_id = xstrdup(r.run_id);
+	rc = steps(&r, false);
+	report->completed_previous = prev;
+out:
+	state_unlock_audience(st, a->name);
+	runner_release(&r);
+	return rc;
+}
+
+/* Open the warehouse for writing: lac keeps its snapshots there. */
+int run_open_warehouse(struct project *p, struct warehouse *w, struct strbuf *err)
+{
+	if (p->warehouse.type == WH_SQLITE) {
+		const char *path = p->warehouse.path ? p->warehouse.path : "data/warehouse.db";
+		return warehouse_open_sqlite(w, project_path(p, path), false, err);
+	}
+	return warehouse_open(w, p, err);
+}

@@ -1,0 +1,67 @@
+/*
+ * run.h — a run of an audience (SPEC §5): materialize the new snapshot in
+ * the warehouse, diff it against the previous one there, turn the diff into
+ * events in the outbox, swap snapshots, deliver, and record the run.
+ *
+ * Crash-safe: every step can be repeated, and a run that finds an
+ * unfinished one of the same audience completes that one first, so no event
+ * is lost and a resent event keeps its messageId.  Runs of one audience
+ * never overlap (state lock).
+ */
+#ifndef LAC_RUN_H
+#define LAC_RUN_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "project.h"
+#include "state.h"
+#include "warehouse.h"
+
+struct run_options {
+	const char *now;          /* --now, ISO-8601 UTC; NULL = the clock */
+	bool deliver;             /* deliver the outbox after the swap (default true) */
+	bool progress;            /* a progress line on stderr (a terminal) */
+	bool quiet;
+};
+
+/* What one run did, for printing and for `lac plan --preview`. */
+struct run_report {
+	char *run_id;
+	enum run_result result;
+	char *error;              /* Failed: the message (names the audience's file:line) */
+	int64_t members;          /* after the run */
+	int64_t entered, exited;  /* membership changes */
+	int64_t events;           /* events produced into the outbox */
+	int64_t delivered, failed, pending, filtered, invalid;
+	int64_t duration_ms;
+	int64_t generation;       /* the snapshot generation the run produced */
+	char *warning;            /* Live but with a delivery problem (destination unusable) */
+	bool completed_previous;  /* an unfinished (crashed) run was completed first */
+};
+void run_report_release(struct run_report *r);
+
+/* Run one checked audience now.  Returns 0 when the run ended Live, -1 when
+ * it Failed (report->error says why; the state records it). */
+int run_audience(struct project *p, struct warehouse *w, struct state *st,
+		 const struct ast_audience *a, const struct run_options *o, struct run_report *report);
+
+/* Open the project's warehouse for a run (read-write: lac keeps its
+ * snapshots and membership log there).  0, or -1 with a message in err. */
+int run_open_warehouse(struct project *p, struct warehouse *w, struct strbuf *err);
+
+/* Tests only: LAC_TEST_CRASH_AFTER=snapshot|outbox|swap ends the process
+ * with exit status 137 right after that step (a simulated kill). */
+void run_crash_point(const char *point);
+
+/* Is the audience due at now (Unix seconds) per its schedule and state? */
+bool run_is_due(const struct ast_audience *a, const struct state_audience *sa, int64_t now);
+/* The next time after `after` the schedule fires (0 for manual). */
+int64_t run_next_time(const struct ast_audience *a, int64_t after);
+
+/* Definition hashes stored by apply and compared by plan (hex SHA-256 of a
+ * canonical form that ignores comments, layout and activations). */
+char *run_audience_hash(const struct project *p, const struct ast_audience *a);
+char *run_activation_hash(const struct project *p, const struct ast_activation *act);
+
+#endif

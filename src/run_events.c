@@ -1,0 +1,571 @@
+/*
+ * run_events.c — step 3 of a run for one activation: the snapshot diff
+ * becomes events in the outbox.
+ *
+ * One query per activation streams every change with what its event needs,
+ * as rows sorted by change (member, entity, entered/exited):
+ *
+ *   kind 0   the enriched (and `map`-referenced) trait values
+ *   kind 1   an external id of the identifier's type
+ *   kind 2+i a matched entity row of the i-th enrich path (keys of every
+ *            level from the profile down, then the enriched columns)
+ *
+ * so the callback holds one change at a time and memory does not grow with
+ * the audience.  Values come back as text and are typed from the graph.
+ */
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "event.h"
+#include "run_private.h"
+#include "sql/sqlbuf.h"
+
+/* ---- SQL ---------------------------------------------------------------------- */
+
+/* Joins from alias e<n-1> (the last entity of rels, already joined) up to
+ * e0, the first-level entity. */
+static void chain_up(const struct runner *r, struct sqlbuf *b, const char *pfx,
+		     const struct relationship *const *rels, size_t n)
+{
+	for (size_t i = n - 1; i > 0; i--) {
+		const struct relationship *rel = rels[i];
+		const struct entity *pe = rels[i - 1]->entity, *ce = rel->entity;
+		if (rel->join == JOIN_JUNCTION) {
+			sql_addf(b, "\nJOIN %T AS %sj%zu ON %sj%zu.%I = %se%zu.%I",
+				 rel->junction->table_parts, rel->junction->ntable_parts, pfx, i, pfx, i,
+				 rel->junction_right->name, pfx, i, ce->pk->name);
+			sql_addf(b, "\nJOIN %T AS %se%zu ON %se%zu.%I = %sj%zu.%I", pe->table_parts,
+				 pe->ntable_parts, pfx, i - 1, pfx, i - 1, pe->pk->name, pfx, i,
+				 rel->junction_left->name);
+		} else {
+			sql_addf(b, "\nJOIN %T AS %se%zu ON %se%zu.%I = %se%zu.%I", pe->table_parts,
+				 pe->ntable_parts, pfx, i - 1, pfx, i - 1,
+				 rel->parent_col ? rel->parent_col->name : pe->pk->name, pfx, i,
+				 rel->child_col ? rel->child_col->name : ce->pk->name);
+		}
+	}
+	(void)r;
+}
+
+/* The first-level entity e0 belongs to the profile whose id is the SQL
+ * expression `member`. */
+static void link_member(const struct runner *r, struct sqlbuf *b, const char *pfx,
+			const struct relationship *rel0, const char *member)
+{
+	const struct profile *p = &r->p->graph.profile;
+	if (rel0->join == JOIN_EXTERNAL_ID && p->external_ids.present) {
+		sql_addf(b, "EXISTS (SELECT 1 FROM %T AS %sx WHERE %sx.%I = %s AND %sx.%I = %L AND %sx.%I = %se0.%I)",
+			 p->external_ids.table_parts, p->external_ids.ntable_parts, pfx, pfx,
+			 p->external_ids.id, member, pfx, p->external_ids.type, rel0->ext_type, pfx,
+			 p->external_ids.value, pfx, rel0->join_key->name);
+	} else if (rel0->join == JOIN_TRAIT && rel0->trait) {
+		sql_addf(b, "EXISTS (SELECT 1 FROM %T AS %sq WHERE %sq.%I = %s AND %sq.%I = %se0.%I)",
+			 p->table_parts, p->ntable_parts, pfx, pfx, p->id, member, pfx,
+			 rel0->trait->column, pfx, rel0->join_key->name);
+	} else {
+		sql_addf(b, "%s", r->d->true_lit);
+	}
+}
+
+/* The profiles associated with entity alias e0: joins that bind pa.<id>. */
+static void link_profiles(const struct runner *r, struct sqlbuf *b, const struct relationship *rel0)
+{
+	const struct profile *p = &r->p->graph.profile;
+	if (rel0->join == JOIN_EXTERNAL_ID && p->external_ids.present) {
+		sql_addf(b, "\nJOIN %T AS xa ON xa.%I = %L AND xa.%I = e0.%I",
+			 p->external_ids.table_parts, p->external_ids.ntable_parts,
+			 p->external_ids.type, rel0->ext_type, p->external_ids.value, rel0->join_key->name);
+		sql_addf(b, "\nJOIN %T AS pa ON pa.%I = xa.%I", p->table_parts, p->ntable_parts,
+			 p->id, p->external_ids.id);
+	} else if (rel0->join == JOIN_TRAIT && rel0->trait) {
+		sql_addf(b, "\nJOIN %T AS pa ON pa.%I = e0.%I", p->table_parts, p->ntable_parts,
+			 rel0->trait->column, rel0->join_key->name);
+	} else {
+		sql_addf(b, "\nJOIN %T AS pa ON 1 = 0", p->table_parts, p->ntable_parts);
+	}
+}
+
+static const char *trigger_path(const struct runner *r, const struct ast_activation *act)
+{
+	if (act->trigger == TRIG_ENTITY_ADDED || act->trigger == TRIG_ENTITY_REMOVED)
+		return act->ntrigger_rels ? act->trigger_rels[act->ntrigger_rels - 1]->path : NULL;
+	if (act->trigger == TRIG_ENTITY_ENTERED || act->trigger == TRIG_ENTITY_EXITED)
+		return r->a->ntarget_rels ? r->a->target_rels[r->a->ntarget_rels - 1]->path : NULL;
+	return NULL;
+}
+
+/* The changes the activation reports: SELECT m, e, im, c (member, entity
+ * or NULL, member after the run 1/0, change 0 entered / 1 exited).
+ * Returns false when there is nothing to report. */
+static bool change_set(const struct runner *r, const struct ast_activation *act, bool baseline,
+		       struct sqlbuf *b)
+{
+	struct strbuf set = STRBUF_INIT;
+	bool any = true;
+	const char *path = trigger_path(r, act);
+	switch (act->trigger) {
+	case TRIG_PROFILE_ENTERED:
+	case TRIG_PROFILE_EXITED:
+	case TRIG_MEMBERSHIP_CHANGED:
+	case TRIG_MEMBERSHIP_OR_VALUES_CHANGED: {
+		bool entered = act->trigger != TRIG_PROFILE_EXITED;
+		bool exited = act->trigger != TRIG_PROFILE_ENTERED;
+		if (baseline) {
+			/* the first run: current members, only with send current */
+			if (!act->send_current || !entered) {
+				any = false;
+				break;
+			}
+			sql_addf(b, "SELECT CAST(d.member_id AS TEXT) AS m, CAST(NULL AS TEXT) AS e, 1 AS im, "
+				 "0 AS c FROM %s AS d", r->new_);
+			break;
+		}
+		if (entered) {
+			run_sql_entered(r, &set);
+			sql_addf(b, "SELECT CAST(d.member_id AS TEXT) AS m, CAST(NULL AS TEXT) AS e, 1 AS im, "
+				 "0 AS c FROM (%s) AS d", set.buf);
+		}
+		if (exited) {
+			sb_reset(&set);
+			run_sql_exited(r, &set);
+			sql_addf(b, "%sSELECT CAST(d.member_id AS TEXT) AS m, CAST(NULL AS TEXT) AS e, 0 AS im, "
+				 "1 AS c FROM (%s) AS d", entered ? " UNION ALL " : "", set.buf);
+		}
+		break;
+	}
+	case TRIG_ENTITY_ADDED:
+	case TRIG_ENTITY_REMOVED: {
+		bool added = act->trigger == TRIG_ENTITY_ADDED;
+		if (!path || (baseline && (!added || !act->send_current))) {
+			any = false;
+			break;
+		}
+		struct sqlbuf s;
+		sqlbuf_init(&s, r->d);
+		const char *from = added ? r->ent_new : r->ent, *minus = added ? r->ent : r->ent_new;
+		bool have_from = added || r->have_ent, have_minus = (added ? r->have_ent : true) && !baseline;
+		if (!have_from) {
+			sqlbuf_release(&s);
+			any = false;
+			break;
+		}
+		sql_addf(&s, "SELECT member_id, entity_id FROM %s WHERE path = %L", from, path);
+		if (have_minus)
+			sql_addf(&s, " EXCEPT SELECT member_id, entity_id FROM %s WHERE path = %L", minus, path);
+		sql_addf(b, "SELECT d.member_id AS m, d.entity_id AS e, CASE WHEN d.member_id IN "
+			 "(SELECT CAST(n.member_id AS TEXT) FROM %s AS n) THEN 1 ELSE 0 END AS im, %d AS c "
+			 "FROM (%s) AS d", r->new_, added ? 0 : 1, s.sb.buf);
+		sqlbuf_release(&s);
+		break;
+	}
+	case TRIG_ENTITY_ENTERED:
+	case TRIG_ENTITY_EXITED: {
+		bool entered = act->trigger == TRIG_ENTITY_ENTERED;
+		if (!r->a->ntarget_rels || (baseline && (!entered || !act->send_current))) {
+			any = false;
+			break;
+		}
+		if (baseline)
+			sb_addf(&set, "SELECT member_id FROM %s", r->new_);
+		else if (entered)
+			run_sql_entered(r, &set);
+		else
+			run_sql_exited(r, &set);
+		const struct relationship *const *rels = r->a->target_rels;
+		size_t n = r->a->ntarget_rels;
+		const struct entity *te = rels[n - 1]->entity;
+		sql_addf(b, "SELECT DISTINCT CAST(pa.%I AS TEXT) AS m, CAST(e%zu.%I AS TEXT) AS e, %d AS im, "
+			 "%d AS c\nFROM (%s) AS d\nJOIN %T AS e%zu ON e%zu.%I = d.member_id",
+			 r->p->graph.profile.id, n - 1, te->pk->name, entered ? 1 : 0, entered ? 0 : 1,
+			 set.buf, te->table_parts, te->ntable_parts, n - 1, n - 1, te->pk->name);
+		chain_up(r, b, "", rels, n);
+		link_profiles(r, b, rels[0]);
+		break;
+	}
+	default:
+		any = false;
+	}
+	sb_release(&set);
+	return any;
+}
+
+/* Trait columns the activation reads: enrich traits, then `map` trait refs. */
+struct tcol {
+	const struct trait *t;     /* top-level trait (its column) */
+	bool enrich;
+};
+
+static size_t trait_cols(const struct ast_activation *act, struct tcol *out, size_t max)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < act->nenrich_traits && n < max; i++)
+		if (act->enrich_trait_defs && act->enrich_trait_defs[i])
+			out[n++] = (struct tcol){ act->enrich_trait_defs[i], true };
+	for (size_t i = 0; i < act->nmaps && n < max; i++)
+		if (act->maps[i].value.ref == REF_TRAIT && act->maps[i].value.trait_root)
+			out[n++] = (struct tcol){ act->maps[i].value.trait_root, false };
+	return n;
+}
+
+#define MAX_VALS 48
+
+static void null_cols(struct sqlbuf *b, size_t from, size_t k)
+{
+	for (size_t i = from; i < k; i++)
+		sql_addf(b, ", CAST(NULL AS TEXT)");
+}
+
+/* ---- streaming the rows into events ------------------------------------------------- */
+
+struct stream {
+	struct runner *r;
+	const struct ast_activation *act;
+	struct event_ctx ec;
+	struct tcol tcols[MAX_VALS];
+	size_t ntcols;
+	const char *enrich_match[MAX_VALS]; /* per enrich path: its matched path or NULL */
+	/* the change being gathered */
+	bool open;
+	char *m, *e;
+	int c, im;
+	json_t *traits, *ext, *ctx, *refs;
+	int64_t events, filtered, invalid;
+	int err;
+};
+
+static json_t *typed(const char *text, enum col_type t)
+{
+	if (!text)
+		return json_null();
+	char *end;
+	switch (t) {
+	case TY_NUMBER: {
+		long long ll = strtoll(text, &end, 10);
+		if (*text && !*end)
+			return json_integer(ll);
+		double v = strtod(text, &end);
+		if (*text && !*end) {
+			if (v == (double)(long long)v && v > -9e15 && v < 9e15)
+				return json_integer((json_int_t)v);
+			return json_real(v);
+		}
+		return json_string(text);
+	}
+	case TY_BOOLEAN:
+		if (!strcmp(text, "1") || !strcmp(text, "t") || !strcmp(text, "true") || !strcmp(text, "TRUE"))
+			return json_true();
+		if (!strcmp(text, "0") || !strcmp(text, "f") || !strcmp(text, "false") || !strcmp(text, "FALSE"))
+			return json_false();
+		return json_string(text);
+	case TY_OBJECT: {
+		json_t *j = json_loads(text, JSON_DECODE_ANY, NULL);
+		return j ? j : json_string(text);
+	}
+	default:
+		return json_string(text);
+	}
+}
+
+static bool same(const char *a, const char *b)
+{
+	return (!a && !b) || (a && b && strcmp(a, b) == 0);
+}
+
+static json_t *literal_json(const struct literal *l)
+{
+	switch (l->kind) {
+	case LIT_NUMBER:
+		return typed(l->text, TY_NUMBER);
+	case LIT_BOOL:
+		return json_boolean(l->boolean);
+	default:
+		return json_string(l->text ? l->text : "");
+	}
+}
+
+/* A nested trait value: the root's JSON, then the keys after the first. */
+static json_t *trait_ref_value(const json_t *root, const struct operand *o)
+{
+	const json_t *v = root;
+	for (size_t i = 1; v && i < o->ntrait_path; i++)
+		v = json_is_object(v) ? json_object_get(v, o->trait_path[i]) : NULL;
+	return v ? json_incref((json_t *)v) : json_null();
+}
+
+static void flush(struct stream *s)
+{
+	if (!s->open)
+		return;
+	struct runner *r = s->r;
+	const struct ast_activation *act = s->act;
+	json_t *map = NULL;
+	if (act->nmaps) {
+		map = json_object();
+		for (size_t i = 0; i < act->nmaps; i++) {
+			const struct map_entry *me = &act->maps[i];
+			json_t *v;
+			if (me->value.ref == REF_NONE) {
+				v = literal_json(&me->value.lit);
+			} else if (me->value.ref == REF_TRAIT && me->value.trait_root) {
+				v = trait_ref_value(json_object_get(s->refs, me->value.trait_root->name), &me->value);
+			} else {
+				v = json_null();
+			}
+			json_object_set_new(map, me->key, v);
+		}
+	}
+	struct event_member m = {
+		.change = s->c ? CHANGE_EXITED : CHANGE_ENTERED,
+		.profile_id = s->m,
+		.external_ids = s->ext,
+		.entity_id = s->e,
+		.member = s->im != 0,
+		.traits = s->traits,
+		.entity_context = json_object_size(s->ctx) ? s->ctx : NULL,
+		.map = map,
+	};
+	struct event_out out;
+	enum event_status st = event_build(&s->ec, &m, &out);
+	struct outbox_event oe = {
+		.message_id = out.message_id, .destination = act->dest->name, .audience = r->a->name,
+		.activation = act->name, .run_id = r->run_id, .payload = out.json, .len = out.len,
+	};
+	if (st == EVENT_FILTERED) {
+		s->filtered++;
+	} else if (st == EVENT_INVALID) {
+		s->invalid++;
+		if (!oe.payload) {
+			oe.payload = "{}";
+			oe.len = 2;
+		}
+		if (outbox_add_invalid(r->ob, &oe, out.reason) < 0)
+			s->err = -1;
+	} else if (outbox_add(r->ob, &oe) < 0) {
+		s->err = -1;
+	} else {
+		s->events++;
+	}
+	event_out_release(&out);
+	json_decref(map);
+	free(s->m);
+	free(s->e);
+	s->m = s->e = NULL;
+	json_object_clear(s->traits);
+	json_object_clear(s->ext);
+	json_object_clear(s->ctx);
+	json_object_clear(s->refs);
+	s->open = false;
+}
+
+/* Add one matched-entity row (keys of every level, then columns) under
+ * _entity_context, nested by relationship slug. */
+static void add_context(struct stream *s, const struct enrich_path *ep, const char *const *vals,
+			size_t nvals)
+{
+	json_t *level = s->ctx;
+	if (nvals < ep->nrels + ep->ncolumns)
+		return;
+	for (size_t l = 0; l < ep->nrels; l++) {
+		const struct relationship *rel = ep->rels[l];
+		const char *pk = vals[l];
+		if (!pk)
+			return;
+		json_t *arr = json_object_get(level, rel->slug);
+		if (!arr) {
+			arr = json_array();
+			json_object_set_new(level, rel->slug, arr);
+		}
+		json_t *row = NULL;
+		for (size_t i = json_array_size(arr); i-- > 0;) {
+			json_t *cand = json_array_get(arr, i);
+			if (same(json_string_value(json_object_get(cand, rel->entity->pk->name)), pk)) {
+				row = cand;
+				break;
+			}
+		}
+		if (!row) {
+			row = json_object();
+			json_object_set_new(row, "__entity", json_string(rel->entity->slug));
+			json_object_set_new(row, rel->entity->pk->name, json_string(pk));
+			json_array_append_new(arr, row);
+		}
+		if (l + 1 == ep->nrels)
+			for (size_t k = 0; k < ep->ncolumns; k++)
+				if (ep->cols[k] && strcmp(ep->cols[k]->name, rel->entity->pk->name) != 0)
+					json_object_set_new(row, ep->cols[k]->name,
+							    typed(vals[ep->nrels + k], ep->cols[k]->type));
+		level = row;
+	}
+}
+
+static int on_row(void *arg, int ncol, const char *const *vals)
+{
+	struct stream *s = arg;
+	if (ncol < 5 || !vals[0])
+		return 0;
+	int c = vals[3] ? atoi(vals[3]) : 0;
+	if (s->open && !(strcmp(s->m, vals[0]) == 0 && same(s->e, vals[1]) && s->c == c))
+		flush(s);
+	if (s->err)
+		return 1;
+	if (!s->open) {
+		s->open = true;
+		s->m = xstrdup(vals[0]);
+		s->e = vals[1] ? xstrdup(vals[1]) : NULL;
+		s->c = c;
+		s->im = vals[2] ? atoi(vals[2]) : 0;
+	}
+	int kind = vals[4] ? atoi(vals[4]) : 0;
+	const char *const *v = vals + 5;
+	size_t nv = (size_t)ncol - 5;
+	if (kind == 0) {
+		for (size_t i = 0; i < s->ntcols && i < nv; i++) {
+			const struct trait *t = s->tcols[i].t;
+			json_t *j = typed(v[i], t->type);
+			if (s->tcols[i].enrich)
+				json_object_set(s->traits, t->name, j);
+			json_object_set(s->refs, t->name, j);
+			json_decref(j);
+		}
+	} else if (kind == 1) {
+		if (nv >= 2 && v[0] && v[1]) {
+			json_t *arr = json_object_get(s->ext, v[0]);
+			if (!arr) {
+				arr = json_array();
+				json_object_set_new(s->ext, v[0], arr);
+			}
+			json_array_append_new(arr, json_string(v[1]));
+		}
+	} else if ((size_t)(kind - 2) < s->act->nenrich_paths) {
+		add_context(s, &s->act->enrich_paths[kind - 2], v, nv);
+	}
+	return 0;
+}
+
+int run_activation_events(struct runner *r, const struct ast_activation *act, bool baseline,
+			  int64_t *events, int64_t *filtered, int64_t *invalid)
+{
+	struct sqlbuf d;
+	sqlbuf_init(&d, r->d);
+	if (!change_set(r, act, baseline, &d)) {
+		sqlbuf_release(&d);
+		return 0;
+	}
+	struct stream *s = xcalloc(1, sizeof(*s));
+	s->r = r;
+	s->act = act;
+	s->ec = (struct event_ctx){
+		.audience = r->a->name, .audience_name = r->a->display_name, .activation = act->name,
+		.trigger = act->trigger, .trigger_path = trigger_path(r, act), .event_name = act->event,
+		.identifier = act->identifier, .run_id = r->run_id, .generation = r->gen,
+		.now = r->now_iso,
+	};
+	s->ntcols = trait_cols(act, s->tcols, MAX_VALS);
+	size_t k = s->ntcols > 2 ? s->ntcols : 2;
+	for (size_t i = 0; i < act->nenrich_paths && i < MAX_VALS; i++) {
+		const struct enrich_path *ep = &act->enrich_paths[i];
+		s->enrich_match[i] = r->a->target == TARGET_PROFILE ? run_enrich_match(r, ep) : NULL;
+		if (s->enrich_match[i] && ep->nrels + ep->ncolumns > k)
+			k = ep->nrels + ep->ncolumns;
+	}
+	if (k > MAX_VALS)
+		k = MAX_VALS;
+
+	const struct profile *p = &r->p->graph.profile;
+	struct sqlbuf b;
+	sqlbuf_init(&b, r->d);
+	sql_addf(&b, "WITH d AS (%s)", d.sb.buf);
+	/* kind 0: traits */
+	sql_addf(&b, "\nSELECT d.m, d.e, d.im, d.c, 0 AS k");
+	for (size_t i = 0; i < s->ntcols; i++)
+		sql_addf(&b, ", CAST(t.%I AS TEXT)", s->tcols[i].t->column);
+	null_cols(&b, s->ntcols, k);
+	if (s->ntcols)
+		sql_addf(&b, "\nFROM d LEFT JOIN %T AS t ON t.%I = d.m", p->table_parts, p->ntable_parts, p->id);
+	else
+		sql_addf(&b, "\nFROM d");
+	/* kind 1: the external ids of the identifier's type */
+	if (p->external_ids.present) {
+		sql_addf(&b, "\nUNION ALL\nSELECT DISTINCT d.m, d.e, d.im, d.c, 1, CAST(x.%I AS TEXT), "
+			 "CAST(x.%I AS TEXT)", p->external_ids.type, p->external_ids.value);
+		null_cols(&b, 2, k);
+		sql_addf(&b, "\nFROM d JOIN %T AS x ON x.%I = d.m WHERE x.%I = %L",
+			 p->external_ids.table_parts, p->external_ids.ntable_parts, p->external_ids.id,
+			 p->external_ids.type, act->identifier ? act->identifier : "user_id");
+	}
+	/* kind 2+i: entity context, from the new snapshot for entries and the
+	 * previous one for exits */
+	for (size_t i = 0; i < act->nenrich_paths && i < MAX_VALS; i++) {
+		const struct enrich_path *ep = &act->enrich_paths[i];
+		const char *mp = s->enrich_match[i];
+		if (!mp || ep->nrels + ep->ncolumns > k)
+			continue;
+		/* the matched path's relationships: the enrich path extended down */
+		const struct relationship *chain[32], *leaf;
+		size_t n = 0;
+		const char *parts[32];
+		size_t np = 0;
+		char *copy = xstrdup(mp);
+		for (char *tok = strtok(copy, "."); tok && np < 32; tok = strtok(NULL, "."))
+			parts[np++] = tok;
+		const struct relationship *cur = NULL;
+		for (n = 0; n < np; n++) {
+			cur = relationship_child(&r->p->graph, cur, parts[n]);
+			if (!cur)
+				break;
+			chain[n] = cur;
+		}
+		free(copy);
+		if (n != np || n < ep->nrels)
+			continue;
+		leaf = chain[n - 1];
+		for (int side = 0; side < 2; side++) {
+			const char *tbl = side == 0 ? r->ent_new : r->ent;
+			if (side == 1 && !r->have_ent)
+				continue;
+			sql_addf(&b, "\nUNION ALL\nSELECT DISTINCT d.m, d.e, d.im, d.c, %zu", i + 2);
+			for (size_t l = 0; l < ep->nrels; l++)
+				sql_addf(&b, ", CAST(e%zu.%I AS TEXT)", l, chain[l]->entity->pk->name);
+			for (size_t c = 0; c < ep->ncolumns; c++)
+				sql_addf(&b, ", CAST(e%zu.%I AS TEXT)", ep->nrels - 1,
+					 ep->cols[c] ? ep->cols[c]->name : chain[ep->nrels - 1]->entity->pk->name);
+			null_cols(&b, ep->nrels + ep->ncolumns, k);
+			sql_addf(&b, "\nFROM d JOIN %s AS cx ON cx.path = %L AND cx.member_id = d.m AND d.c = %d",
+				 tbl, mp, side);
+			sql_addf(&b, "\nJOIN %T AS e%zu ON CAST(e%zu.%I AS TEXT) = cx.entity_id",
+				 leaf->entity->table_parts, leaf->entity->ntable_parts, n - 1, n - 1,
+				 leaf->entity->pk->name);
+			chain_up(r, &b, "", chain, n);
+			sql_addf(&b, "\nWHERE ");
+			link_member(r, &b, "", chain[0], "d.m");
+		}
+	}
+	sql_addf(&b, "\nORDER BY 1, 2, 4, 5");
+	for (size_t i = 0; i < k; i++)
+		sql_addf(&b, ", %zu", i + 6);
+
+	s->traits = json_object();
+	s->ext = json_object();
+	s->ctx = json_object();
+	s->refs = json_object();
+	int rc = run_wh(r, b.sb.buf, on_row, s);
+	if (rc == 0 && !s->err)
+		flush(s);
+	if (s->err && !r->err.len)
+		sb_addf(&r->err, "cannot write the outbox: %s", state_errmsg(r->st));
+	free(s->m);
+	free(s->e);
+	json_decref(s->traits);
+	json_decref(s->ext);
+	json_decref(s->ctx);
+	json_decref(s->refs);
+	*events = s->events;
+	*filtered = s->filtered;
+	*invalid = s->invalid;
+	rc = rc < 0 || s->err ? -1 : 0;
+	free(s);
+	sqlbuf_release(&b);
+	sqlbuf_release(&d);
+	return rc;
+}

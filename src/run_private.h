@@ -1,0 +1,69 @@
+/*
+ * run_private.h — what the parts of a run share (run.c drives the steps,
+ * run_events.c turns the snapshot diff into outbox events, run_schedule.c
+ * knows when an audience is due).  Not for other modules.
+ */
+#ifndef LAC_RUN_PRIVATE_H
+#define LAC_RUN_PRIVATE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "outbox.h"
+#include "run.h"
+#include "sql/dialect.h"
+
+#define RUN_MAX_PATHS 64
+
+/* One run in progress. */
+struct runner {
+	struct project *p;
+	struct warehouse *w;
+	struct state *st;
+	const struct ast_audience *a;
+	const struct run_options *o;
+	const struct dialect *d;
+	const char *schema;
+	struct run_report *rep;
+
+	char *run_id;
+	int64_t gen;
+	int64_t now;              /* Unix seconds */
+	char now_sql[40];         /* "YYYY-MM-DD HH:MM:SS" */
+	char now_iso[32];         /* "YYYY-MM-DDTHH:MM:SSZ" */
+
+	/* warehouse tables, as SQL text (qualified per dialect) and bare names */
+	char *cur, *new_, *ent, *ent_new, *gen_tbl, *log_tbl;
+	char *cur_name, *new_name, *ent_name, *ent_new_name;
+	bool have_cur, have_ent;  /* the previous snapshot exists */
+
+	/* paths materialized in the __ent tables */
+	const char *paths[RUN_MAX_PATHS];
+	size_t npaths;
+
+	struct outbox_writer *ob;
+	struct strbuf err;        /* the failure, for the run record */
+	struct arena ar;          /* small strings of this run */
+};
+
+/* Run one statement; on failure, err names the audience's file:line and
+ * holds the warehouse's message.  0 or -1. */
+int run_wh(struct runner *r, const char *sql, wh_row_fn fn, void *arg);
+/* A single integer from a query (0 when no row or NULL). */
+int run_wh_int(struct runner *r, const char *sql, int64_t *out);
+
+/* The members that entered / exited: a SELECT of member_id (the new
+ * snapshot against the previous one, or against nothing). */
+void run_sql_entered(const struct runner *r, struct strbuf *sb);
+void run_sql_exited(const struct runner *r, struct strbuf *sb);
+
+/* The enrich path's matched path: a materialized path that it equals or is
+ * a prefix of; NULL when none. */
+const char *run_enrich_match(const struct runner *r, const struct enrich_path *ep);
+
+/* Step 3 for one activation: stream its changes into the outbox.
+ * baseline: the activation has no baseline yet.  Counts events added. */
+int run_activation_events(struct runner *r, const struct ast_activation *act, bool baseline,
+			  int64_t *events, int64_t *filtered, int64_t *invalid);
+
+#endif

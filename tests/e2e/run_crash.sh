@@ -1,0 +1,68 @@
+#!/bin/sh
+# tests/e2e/run_crash.sh — a run killed after each step (LAC_TEST_CRASH_AFTER
+# makes lac _exit(137) there) loses nothing: the next run completes it first,
+# every event of the change is delivered exactly once, with the messageId
+# the crashed run had already queued.
+. "${LAC_SRCDIR:-$(dirname "$0")/../..}/tests/lib.sh"
+
+py=/usr/bin/python3
+[ -x "$py" ] || { echo "no /usr/bin/python3: skipped"; exit 77; }
+command -v sqlite3 >/dev/null 2>&1 || { echo "no sqlite3: skipped"; exit 77; }
+lib="$SRC/tests/e2e/run_lib.py"
+lac init --example petshop "$T/base" >/dev/null
+
+expected_events="dog_bundle|track|Dog Bundle Eligible|anon:p02|households.pets|x03|true
+dog_bundle|track|Dog Bundle Eligible|anon:p02|households.pets|x31|true
+dog_bundle|track|Dog Bundle Eligible|anon:p09|households.pets|x32|true
+welcome_cat|track|Audience Entered|anon:p02|-|-|true"
+
+for point in snapshot outbox swap; do
+	P="$T/$point"
+	cp -R "$T/base" "$P"
+	db="$P/data/warehouse.db"
+	ev="$P/out/events.jsonl"
+	expect_status "$point: baseline" 0 lac -C "$P" --now 2026-01-15T12:00:00Z run cat_owners multi_dog_owners
+	sqlite3 "$db" "INSERT INTO PETS VALUES ('x30','h02','Mia','cat',2,'2025-01-01'),
+		('x31','h02','Odie','dog',3,'2025-01-01'), ('x32','h10','Pluto','dog',4,'2025-01-01');
+		DELETE FROM PETS WHERE id IN ('x11','x13');"
+	set +e
+	LAC_TEST_CRASH_AFTER=$point "$LAC" -C "$P" --now 2026-01-15T13:00:00Z run cat_owners multi_dog_owners \
+		>"$T/out" 2>"$T/err"
+	rc=$?
+	set -e
+	expect_eq "$point: killed" 137 "$rc"
+	expect_eq "$point: nothing delivered by the killed run" 0 "$(cat "$ev" 2>/dev/null | wc -l)"
+	queued=$(sqlite3 "$P/.lac/state.db" "SELECT message_id FROM outbox WHERE activation = 'welcome_cat'")
+	case $point in
+	snapshot) expect_eq "$point: nothing queued" "" "$queued" ;;
+	*) expect_eq "$point: one event queued" 1 "$(echo "$queued" | grep -c .)" ;;
+	esac
+	expect_eq "$point: run left unfinished" "Running" \
+		"$(sqlite3 "$P/.lac/state.db" "SELECT result FROM runs WHERE audience = 'cat_owners' ORDER BY started_at DESC LIMIT 1")"
+
+	expect_status "$point: next run" 0 lac -C "$P" --now 2026-01-15T14:00:00Z run cat_owners multi_dog_owners
+	expect_eq "$point: every event exactly once" "$expected_events" "$("$py" "$lib" summary "$ev")"
+	expect_status "$point: messageIds unique" 0 "$py" "$lib" ids "$ev"
+	if [ -n "$queued" ]; then
+		expect_eq "$point: the queued messageId was sent" "\"$queued\"" \
+			"$("$py" "$lib" field "$ev" welcome_cat anon:p02 messageId)"
+	fi
+	# the crashed run's reference time and run id are kept
+	expect_eq "$point: crashed run's now" '"2026-01-15T13:00:00Z"' \
+		"$("$py" "$lib" field "$ev" welcome_cat anon:p02 timestamp)"
+	lac -C "$P" --format json runs cat_owners >"$T/runs.json"
+	expect_eq "$point: runs" "Live Live Live" "$("$py" -c '
+import json, sys
+print(" ".join(r["result"] for r in json.load(sys.stdin)))' <"$T/runs.json")"
+	expect_eq "$point: no run left unfinished" 0 \
+		"$(sqlite3 "$P/.lac/state.db" "SELECT COUNT(*) FROM runs WHERE result = 'Running'")"
+	expect_eq "$point: generation" 3 \
+		"$(sqlite3 "$db" "SELECT generation FROM lac_generation WHERE audience = 'cat_owners'")"
+	expect_eq "$point: log not doubled" "p02 entered
+p07 exited" "$(sqlite3 "$db" "SELECT member_id || ' ' || change FROM lac_membership_log
+		WHERE audience = 'cat_owners' AND at = '2026-01-15T13:00:00Z' ORDER BY 1" )"
+	# one more run: still nothing new
+	expect_status "$point: quiet run" 0 lac -C "$P" --now 2026-01-15T15:00:00Z run cat_owners multi_dog_owners
+	expect_eq "$point: still exactly once" 4 "$(wc -l <"$ev")"
+done
+finish

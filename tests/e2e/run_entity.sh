@@ -1,0 +1,29 @@
+#!/bin/sh
+# tests/e2e/run_entity.sh — an entity-targeted audience (subscriptions
+# example, enterprise_accounts): `entity entered` sends one event per profile
+# associated with the entering account, and nothing on the baseline run.
+. "${LAC_SRCDIR:-$(dirname "$0")/../..}/tests/lib.sh"
+
+py=/usr/bin/python3
+[ -x "$py" ] || { echo "no /usr/bin/python3: skipped"; exit 77; }
+command -v sqlite3 >/dev/null 2>&1 || { echo "no sqlite3: skipped"; exit 77; }
+P="$T/p"
+lac init --example subscriptions "$P" >/dev/null
+ev="$P/out/events.jsonl"
+expect_status "baseline" 0 lac -C "$P" --now 2026-01-15T12:00:00Z run enterprise_accounts
+expect_eq "baseline line" "enterprise_accounts: Live, 2 members, +2 -0, 0 events, 0 delivered" "$(cat "$T/out")"
+expect_eq "baseline sends nothing" 0 "$(cat "$ev" 2>/dev/null | wc -l)"
+# u06 becomes a VIP: account a06 (enterprise, past due) enters; its
+# profiles are u06 (no user id) and u07 (user id stark-7).  a01 leaves
+# (no past-due subscription any more): no event, the trigger is `entered`.
+sqlite3 "$P/data/warehouse.db" "UPDATE PROFILE_TRAITS SET vip = 1 WHERE segment_id = 'u06';
+	UPDATE SUBSCRIPTIONS SET status = 'active' WHERE id = 's02'"
+expect_status "change" 0 lac -C "$P" --now 2026-01-15T13:00:00Z run enterprise_accounts
+expect_eq "change line" "enterprise_accounts: Live, 2 members, +1 -1, 2 events, 2 delivered" "$(cat "$T/out")"
+expect_eq "one event per associated profile" "account_alert|track|Entity Added|anon:u06|accounts|a06|true
+account_alert|track|Entity Added|user:stark-7|accounts|a06|true" \
+	"$("$py" "$SRC/tests/e2e/run_lib.py" summary "$ev")"
+expect_eq "members" "a02 a06" "$(sqlite3 "$P/data/warehouse.db" 'SELECT member_id FROM snapshot_enterprise_accounts ORDER BY 1' | tr '\n' ' ' | sed 's/ $//')"
+expect_status "quiet" 0 lac -C "$P" --now 2026-01-15T14:00:00Z run enterprise_accounts
+expect_eq "quiet run sends nothing" 2 "$(wc -l <"$ev")"
+finish

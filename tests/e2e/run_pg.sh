@@ -1,0 +1,63 @@
+#!/bin/sh
+# tests/e2e/run_pg.sh — `lac run` on PostgreSQL: the petshop warehouse loaded
+# into a throw-away server (tests/pg/start.sh), snapshots in schema "lac":
+# the baseline, a data change (exact events), a quiet run, a crash after the
+# outbox step and its completion.  Skipped (77) without PostgreSQL.
+. "${LAC_SRCDIR:-$(dirname "$0")/../..}/tests/lib.sh"
+
+py=/usr/bin/python3
+[ -x "$py" ] || { echo "no /usr/bin/python3: skipped"; exit 77; }
+command -v psql >/dev/null 2>&1 || { echo "no psql: skipped"; exit 77; }
+set +e
+env_out=$(sh "$SRC/tests/pg/start.sh")
+rc=$?
+set -e
+[ "$rc" = 77 ] && { echo "no PostgreSQL server: skipped"; exit 77; }
+[ "$rc" = 0 ] || { echo "cannot start PostgreSQL" >&2; exit 1; }
+eval "$env_out"
+trap 'sh "$SRC/tests/pg/stop.sh"; rm -rf "$T"' EXIT
+lib="$SRC/tests/e2e/run_lib.py"
+
+P="$T/p"
+lac init --example petshop "$P" >/dev/null
+psql -q -d postgres -c "CREATE DATABASE lac_run" >/dev/null
+lac -C "$P" graph --format json >"$T/graph.json"
+"$py" "$SRC/tests/pg/load.py" "$T/graph.json" "$P/data/warehouse.db" >"$T/load.sql"
+psql -q -v ON_ERROR_STOP=1 -d lac_run -f "$T/load.sql" >"$T/psql.log" 2>&1 || { cat "$T/psql.log" >&2; exit 1; }
+awk '
+	/^warehouse:/ { print "warehouse:\n  type: postgres\n  dsn: \"${PG_DSN}\"\n  schema: lac"; skip = 1; next }
+	skip && /^[ \t]/ { next }
+	{ skip = 0; print }
+' "$P/lac.yaml" >"$T/lac.yaml" && cp "$T/lac.yaml" "$P/lac.yaml"
+PG_DSN="host=$PGHOST port=$PGPORT user=$PGUSER dbname=lac_run"
+export PG_DSN
+ev="$P/out/events.jsonl"
+pg() { psql -q -t -A -v ON_ERROR_STOP=1 -d lac_run -c "$1"; }
+pets=$(grep -o '"PETS[^"]*"\|[a-z_."]*pets[a-z_"]*' "$T/load.sql" | head -1)
+[ -n "$pets" ] || pets=public.pets
+
+expect_status "baseline" 0 lac -C "$P" --now 2026-01-15T12:00:00Z run cat_owners multi_dog_owners
+expect_eq "snapshot in schema lac" "p01 p07 p10 p13 p14" \
+	"$(pg 'SELECT member_id FROM lac.snapshot_cat_owners ORDER BY 1' | tr '\n' ' ' | sed 's/ $//')"
+pg "INSERT INTO $pets VALUES ('x30','h02','Mia','cat',2,'2025-01-01'),
+	('x31','h02','Odie','dog',3,'2025-01-01'), ('x32','h10','Pluto','dog',4,'2025-01-01');
+    DELETE FROM $pets WHERE id IN ('x11','x13');" >/dev/null
+set +e
+LAC_TEST_CRASH_AFTER=outbox "$LAC" -C "$P" --now 2026-01-15T13:00:00Z run cat_owners >/dev/null 2>&1
+rc=$?
+set -e
+expect_eq "killed after the outbox step" 137 "$rc"
+expect_status "change" 0 lac -C "$P" --now 2026-01-15T14:00:00Z run cat_owners multi_dog_owners
+expect_eq "change events" "dog_bundle|track|Dog Bundle Eligible|anon:p02|households.pets|x03|true
+dog_bundle|track|Dog Bundle Eligible|anon:p02|households.pets|x31|true
+dog_bundle|track|Dog Bundle Eligible|anon:p09|households.pets|x32|true
+welcome_cat|track|Audience Entered|anon:p02|-|-|true" "$("$py" "$lib" summary "$ev")"
+expect_eq "entity context" '{"households": [{"__entity": "household", "id": "h02", "pets": [{"__entity": "pet", "age": 2, "id": "x30", "type": "cat"}]}]}' \
+	"$("$py" "$lib" field "$ev" welcome_cat anon:p02 properties._entity_context)"
+expect_status "quiet run" 0 lac -C "$P" --now 2026-01-15T15:00:00Z run cat_owners multi_dog_owners
+expect_eq "quiet run sends nothing" 4 "$(wc -l <"$ev")"
+expect_status "messageIds unique" 0 "$py" "$lib" ids "$ev"
+expect_eq "membership log" "p02 entered
+p07 exited" "$(pg "SELECT member_id || ' ' || change FROM lac.lac_membership_log
+	WHERE audience = 'cat_owners' AND at = '2026-01-15T13:00:00Z' ORDER BY 1")"
+finish

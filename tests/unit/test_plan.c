@@ -1,0 +1,309 @@
+/* test_plan.c — plans: create/update/delete/enable/disable against a state
+ * DB, hashes that ignore layout and comments, the line diff, fingerprints,
+ * the JSON shape and the texts apply records. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "plan.h"
+#include "run.h"
+
+static char dir[64];
+
+static int setup(void **unused)
+{
+	strcpy(dir, "/tmp/lac-plan-XXXXXX");
+	assert_non_null(mkdtemp(dir));
+	char *cmd = xasprintf("cp -R '%s/examples/petshop/.' '%s/' && rm -rf '%s/.lac'",
+			      LAC_PLAN_SRCDIR, dir, dir);
+	assert_int_equal(system(cmd), 0);
+	free(cmd);
+	return 0;
+}
+
+static int teardown(void **unused)
+{
+	char *cmd = xasprintf("rm -rf '%s'", dir);
+	int rc = system(cmd);
+	free(cmd);
+	return rc == 0 ? 0 : -1;
+}
+
+static char *path_in(const char *rel)
+{
+	return xasprintf("%s/%s", dir, rel);
+}
+
+/* Replace the first `from` in a project file by `to`. */
+static void edit(const char *rel, const char *from, const char *to)
+{
+	char *path = path_in(rel);
+	size_t len;
+	char *text = read_file(path, &len);
+	assert_non_null(text);
+	char *at = strstr(text, from);
+	assert_non_null(at);
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	fprintf(f, "%.*s%s%s", (int)(at - text), text, to, at + strlen(from));
+	fclose(f);
+	free(text);
+	free(path);
+}
+
+static void load(struct project *p)
+{
+	project_init(p);
+	assert_int_equal(project_load(p, dir), 0);
+	assert_int_equal(p->diags.nerrors, 0);
+}
+
+static struct state *open_state(enum state_mode mode)
+{
+	char *path = path_in(".lac/state.db");
+	struct state *st = NULL;
+	struct strbuf err = STRBUF_INIT;
+	int rc = state_open(&st, path, mode, &err);
+	free(path);
+	sb_release(&err);
+	return rc == 0 ? st : NULL;
+}
+
+/* What apply records (without runs). */
+static void record(struct plan *pl)
+{
+	struct state *st = open_state(STATE_RW);
+	struct strbuf err = STRBUF_INIT;
+	assert_non_null(st);
+	for (size_t i = 0; i < pl->n; i++) {
+		const struct plan_change *c = &pl->changes[i];
+		if (c->kind == PLAN_AUDIENCE)
+			assert_int_equal(c->action == PLAN_DELETE ? state_delete_audience(st, c->name)
+					 : state_put_audience(st, c->name, c->hash, c->enabled, 1), 0);
+		else
+			assert_int_equal(c->action == PLAN_DELETE
+					 ? state_delete_activation(st, c->audience, c->name)
+					 : state_put_activation(st, c->audience, c->name, c->destination,
+								c->hash, c->enabled, 1), 0);
+	}
+	assert_int_equal(plan_store_texts(st, pl, &err), 0);
+	state_close(st);
+	sb_release(&err);
+}
+
+/* Plan the project against the state on disk (absent = NULL). */
+static void compute(struct plan *pl, struct project *p)
+{
+	struct state *st = open_state(STATE_RO);
+	struct strbuf err = STRBUF_INIT;
+	assert_int_equal(plan_compute(pl, p, st, &err), 0);
+	state_close(st);
+	sb_release(&err);
+}
+
+static const struct plan_change *find(const struct plan *pl, enum plan_kind k, const char *name)
+{
+	for (size_t i = 0; i < pl->n; i++)
+		if (pl->changes[i].kind == k && strcmp(pl->changes[i].name, name) == 0)
+			return &pl->changes[i];
+	return NULL;
+}
+
+static bool has_detail(const struct plan_change *c, const char *needle)
+{
+	for (size_t i = 0; i < c->ndetails; i++)
+		if (strstr(c->details[i], needle))
+			return true;
+	return false;
+}
+
+static void test_lifecycle(void **unused)
+{
+	struct project p;
+	struct plan pl;
+
+	/* nothing applied: everything is created, in name order */
+	load(&p);
+	compute(&pl, &p);
+	assert_int_equal(pl.ncreate, 8);
+	assert_int_equal(pl.nupdate + pl.ndelete, 0);
+	assert_string_equal(pl.changes[0].name, "cat_owners");
+	assert_int_equal(pl.changes[1].kind, PLAN_ACTIVATION);
+	assert_string_equal(pl.changes[1].name, "welcome_cat");
+	assert_string_equal(pl.changes[1].audience, "cat_owners");
+	assert_string_equal(pl.changes[1].destination, "events_file");
+	char *fp0 = xstrdup(pl.fingerprint);
+	record(&pl);
+	plan_release(&pl);
+
+	/* the same files again: no changes, and a different state fingerprint */
+	compute(&pl, &p);
+	assert_int_equal(pl.n, 0);
+	assert_false(plan_has_changes(&pl));
+	assert_string_not_equal(pl.fingerprint, fp0);
+	free(fp0);
+	plan_release(&pl);
+	project_release(&p);
+
+	/* comments and layout are no change */
+	edit("audiences/pets.lac", "audience cat_owners {", "# hello\naudience   cat_owners\n{");
+	load(&p);
+	compute(&pl, &p);
+	assert_int_equal(pl.n, 0);
+	plan_release(&pl);
+	project_release(&p);
+
+	/* a condition: update with the changed lines */
+	edit("audiences/pets.lac", "{ type = \"cat\" }", "{ type = \"cat\" and age > 2 }");
+	/* a disabled audience, a new activation, a deleted audience */
+	edit("audiences/care.lac", "  schedule    every 30 minutes", "  schedule    every 30 minutes\n  enabled false");
+	edit("audiences/pets.lac", "      households.pets { name, age }\n  }",
+	     "      households.pets { name, age }\n  }\n  activation extra {\n"
+	     "    destination events_file\n    trigger profile exited\n  }");
+	edit("audiences/pets.lac", "audience petless_households", "audience petless2");
+	load(&p);
+	compute(&pl, &p);
+	const struct plan_change *c = find(&pl, PLAN_AUDIENCE, "cat_owners");
+	assert_non_null(c);
+	assert_int_equal(c->action, PLAN_UPDATE);
+	assert_true(has_detail(c, "- "));
+	assert_true(has_detail(c, "type = \"cat\" and age > 2"));
+	c = find(&pl, PLAN_AUDIENCE, "recent_buyers");
+	assert_non_null(c);
+	assert_int_equal(c->action, PLAN_DISABLE);
+	c = find(&pl, PLAN_ACTIVATION, "extra");
+	assert_non_null(c);
+	assert_int_equal(c->action, PLAN_CREATE);
+	assert_string_equal(c->audience, "multi_dog_owners");
+	c = find(&pl, PLAN_AUDIENCE, "petless_households");
+	assert_non_null(c);
+	assert_int_equal(c->action, PLAN_DELETE);
+	c = find(&pl, PLAN_AUDIENCE, "petless2");
+	assert_non_null(c);
+	assert_int_equal(c->action, PLAN_CREATE);
+	assert_int_equal(pl.ncreate, 2);
+	assert_int_equal(pl.nupdate, 2);
+	assert_int_equal(pl.ndelete, 1);
+
+	/* the JSON shape */
+	char *json = plan_to_json(&pl, false, false);
+	assert_non_null(strstr(json, "\"action\": \"disable\",\n      \"kind\": \"audience\",\n"
+			       "      \"name\": \"recent_buyers\",\n      \"audience\": \"recent_buyers\",\n"
+			       "      \"details\": []"));
+	assert_non_null(strstr(json, "\"summary\": {\n    \"create\": 2,\n    \"update\": 2,\n"
+			       "    \"delete\": 1\n  }"));
+	assert_null(strstr(json, "fingerprint"));
+	free(json);
+	json = plan_to_json(&pl, false, true);
+	assert_non_null(strstr(json, "\"state_fingerprint\""));
+	assert_non_null(strstr(json, "\"plan_fingerprint\""));
+	free(json);
+	record(&pl);
+	plan_release(&pl);
+
+	/* applied: nothing left; enabling again is an enable */
+	compute(&pl, &p);
+	assert_int_equal(pl.n, 0);
+	plan_release(&pl);
+	project_release(&p);
+	edit("audiences/care.lac", "  enabled false", "  enabled true");
+	load(&p);
+	compute(&pl, &p);
+	assert_int_equal(pl.n, 1);
+	assert_int_equal(pl.changes[0].action, PLAN_ENABLE);
+	plan_release(&pl);
+	project_release(&p);
+}
+
+static void test_hash_ignores_layout(void **unused)
+{
+	struct project p;
+	load(&p);
+	struct ast_audience *a = p.files[1]->audiences[0];
+	char *h1 = run_audience_hash(&p, a);
+	assert_int_equal(strlen(h1), 64);
+	char *h2 = run_activation_hash(&p, a->activations[0]);
+	assert_string_not_equal(h1, h2);
+	project_release(&p);
+	/* reordered settings and a comment: same hash */
+	edit("audiences/pets.lac", "  name        \"Cat owners\"\n", "");
+	edit("audiences/pets.lac", "  schedule    every 1 hour\n",
+	     "  schedule every 1 hour # hourly\n  name \"Cat owners\"\n");
+	load(&p);
+	a = p.files[1]->audiences[0];
+	char *h3 = run_audience_hash(&p, a);
+	assert_string_equal(h1, h3);
+	project_release(&p);
+	/* a schedule is a change */
+	edit("audiences/pets.lac", "every 1 hour", "every 2 hours");
+	load(&p);
+	char *h4 = run_audience_hash(&p, p.files[1]->audiences[0]);
+	assert_string_not_equal(h1, h4);
+	project_release(&p);
+	free(h1);
+	free(h2);
+	free(h3);
+	free(h4);
+}
+
+static void test_diff(void **unused)
+{
+	struct strbuf sb = STRBUF_INIT;
+	plan_diff("a\nb\nc\n", "a\nb\nc\n", -1, &sb);
+	assert_int_equal(sb.len, 0);
+	plan_diff("a\nb\nc\n", "a\nx\nc\n", -1, &sb);
+	assert_string_equal(sb.buf, "  a\n- b\n+ x\n  c\n");
+	sb_reset(&sb);
+	plan_diff("1\n2\n3\n4\n5\n6\n7\n", "1\n2\n3\n4\n5\n6\nX\n", 1, &sb);
+	assert_string_equal(sb.buf, "  ...\n  6\n- 7\n+ X\n");
+	sb_reset(&sb);
+	plan_diff("", "new\n", -1, &sb);
+	assert_string_equal(sb.buf, "+ new\n");
+	sb_release(&sb);
+}
+
+static void test_fingerprint(void **unused)
+{
+	struct strbuf err = STRBUF_INIT;
+	char *none = plan_state_fingerprint(NULL, &err);
+	struct state *st = open_state(STATE_RW);
+	assert_non_null(st);
+	char *empty = plan_state_fingerprint(st, &err);
+	/* creating the state must not make an earlier plan stale */
+	assert_string_equal(none, empty);
+	assert_int_equal(state_put_audience(st, "a", "h1", true, 1), 0);
+	char *one = plan_state_fingerprint(st, &err);
+	assert_string_not_equal(one, empty);
+	assert_int_equal(state_put_audience(st, "a", "h1", false, 2), 0);
+	char *disabled = plan_state_fingerprint(st, &err);
+	assert_string_not_equal(one, disabled);
+	/* runs are no change to the definitions */
+	assert_int_equal(state_set_generation(st, "a", 7), 0);
+	char *ran = plan_state_fingerprint(st, &err);
+	assert_string_equal(disabled, ran);
+	state_close(st);
+	free(none);
+	free(empty);
+	free(one);
+	free(disabled);
+	free(ran);
+	sb_release(&err);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_lifecycle, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_hash_ignores_layout, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_diff, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_fingerprint, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,123 @@
+/*
+ * test_run.c — the runner's schedule arithmetic (run_next_time, run_is_due)
+ * and its crash hook; the runs themselves are tested end to end
+ * (tests/e2e/run_*.sh) against real warehouses.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "event.h"
+#include "run.h"
+
+static int64_t at(const char *iso)
+{
+	int64_t t = 0;
+	assert_int_equal(event_time_parse(iso, &t), 0);
+	return t;
+}
+
+static struct ast_audience aud(enum schedule_kind k)
+{
+	struct ast_audience a;
+	memset(&a, 0, sizeof(a));
+	a.name = "a";
+	a.enabled = -1;
+	a.schedule.kind = k;
+	return a;
+}
+
+static void every(void **state)
+{
+	(void)state;
+	struct ast_audience a = aud(SCHED_EVERY);
+	a.schedule.every = 1;
+	a.schedule.unit = UNIT_HOUR;
+	assert_int_equal(run_next_time(&a, 1000), 1000 + 3600);
+	a.schedule.every = 30;
+	a.schedule.unit = UNIT_MINUTE;
+	assert_int_equal(run_next_time(&a, at("2026-01-15T12:00:00Z")), at("2026-01-15T12:30:00Z"));
+	a.schedule.every = 1;
+	a.schedule.unit = UNIT_DAY;
+	assert_int_equal(run_next_time(&a, at("2026-01-15T12:00:00Z")), at("2026-01-16T12:00:00Z"));
+}
+
+static void at_days(void **state)
+{
+	(void)state;
+	struct ast_audience a = aud(SCHED_AT);
+	a.schedule.hour = 8;
+	a.schedule.minute = 0;
+	a.schedule.days = 1u << 0 | 1u << 3; /* mon, thu */
+	/* 2026-01-15 is a Thursday */
+	assert_int_equal(run_next_time(&a, at("2026-01-15T07:59:59Z")), at("2026-01-15T08:00:00Z"));
+	assert_int_equal(run_next_time(&a, at("2026-01-15T08:00:00Z")), at("2026-01-19T08:00:00Z"));
+	assert_int_equal(run_next_time(&a, at("2026-01-15T12:00:00Z")), at("2026-01-19T08:00:00Z"));
+	assert_int_equal(run_next_time(&a, at("2026-01-19T08:00:01Z")), at("2026-01-22T08:00:00Z"));
+	a.schedule.days = 1u << 6; /* sun */
+	a.schedule.hour = 23;
+	a.schedule.minute = 45;
+	assert_int_equal(run_next_time(&a, at("2026-01-15T12:00:00Z")), at("2026-01-18T23:45:00Z"));
+	assert_int_equal(run_next_time(&a, at("2026-01-18T23:45:00Z")), at("2026-01-25T23:45:00Z"));
+}
+
+static void manual(void **state)
+{
+	(void)state;
+	struct ast_audience a = aud(SCHED_MANUAL);
+	assert_int_equal(run_next_time(&a, 12345), 0);
+	a = aud(SCHED_DEFAULT);
+	assert_int_equal(run_next_time(&a, 12345), 0);
+}
+
+static void due(void **state)
+{
+	(void)state;
+	struct ast_audience a = aud(SCHED_EVERY);
+	a.schedule.every = 1;
+	a.schedule.unit = UNIT_HOUR;
+	struct state_audience sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.enabled = true;
+	assert_true(run_is_due(&a, NULL, 100));            /* new: at once */
+	assert_true(run_is_due(&a, &sa, 100));             /* never ran */
+	sa.generation = 3;
+	sa.next_run = 5000;
+	assert_false(run_is_due(&a, &sa, 4999));
+	assert_true(run_is_due(&a, &sa, 5000));
+	sa.enabled = false;
+	assert_false(run_is_due(&a, &sa, 9999));           /* disabled in the state */
+	sa.enabled = true;
+	a.enabled = 0;
+	assert_false(run_is_due(&a, &sa, 9999));           /* disabled in the file */
+	assert_false(run_is_due(&a, NULL, 9999));
+	struct ast_audience m = aud(SCHED_MANUAL);
+	assert_false(run_is_due(&m, &sa, 9999));           /* manual: only lac run */
+	assert_true(run_is_due(&m, NULL, 9999));           /* ... but new ones run once */
+}
+
+static void crash_hook_inactive(void **state)
+{
+	(void)state;
+	unsetenv("LAC_TEST_CRASH_AFTER");
+	run_crash_point("snapshot"); /* returns: no variable */
+	setenv("LAC_TEST_CRASH_AFTER", "swap", 1);
+	run_crash_point("snapshot"); /* returns: another point */
+	unsetenv("LAC_TEST_CRASH_AFTER");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(every),
+		cmocka_unit_test(at_days),
+		cmocka_unit_test(manual),
+		cmocka_unit_test(due),
+		cmocka_unit_test(crash_hook_inactive),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
