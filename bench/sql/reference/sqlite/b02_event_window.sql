@@ -1,0 +1,13 @@
+-- b02_event_window: >= 3 EUR orders over 50 in the 30 days up to now.
+SELECT p.segment_id AS member_id
+FROM PROFILE_TRAITS AS p
+JOIN (
+  SELECT segment_id
+  FROM TRACKS
+  WHERE event = 'Order Completed'
+    AND timestamp BETWEEN '2025-12-16 12:00:00' AND '2026-01-15 12:00:00'
+    AND json_extract(properties, '$.total') > 50
+    AND json_extract(properties, '$.currency') = 'EUR'
+  GROUP BY segment_id
+  HAVING COUNT(*) >= 3
+) AS o ON o.segment_id = p.segment_id;
