@@ -5,8 +5,9 @@
  * The filter is PostgreSQL's base_yylex trick: the grammar needs two tokens
  * of lookahead in two places, so the filter looks ahead instead and hands the
  * parser a rewritten token:
- *   - a keyword right before a comparison is a name (`type = "cat"`,
- *     `count >= 2`, `in = 3`): nothing else can be compared;
+ *   - a keyword right before a comparison or another predicate operator is
+ *     a name (`type = "cat"`, `count >= 2`, `in = 3`, `at is not null`):
+ *     nothing else can be compared;
  *   - `not` right before `contains` or `in` is NOT_LA, the predicate's `not`,
  *     so that after `with trait x` a `not` can still start the next item.
  */
@@ -34,6 +35,24 @@ static bool is_cmp(int kind)
 	       kind == T_LE || kind == T_GE;
 }
 
+/* Keywords that are followed by a name (`audience is`, `with trait is`):
+ * for them only a comparison proves they are a column themselves. */
+static bool precedes_name(int kind)
+{
+	return kind == T_ACTIVATION || kind == T_ADDED || kind == T_AUDIENCE ||
+	       kind == T_DESTINATION || kind == T_ENRICH || kind == T_ENTITY ||
+	       kind == T_IDENTIFIER || kind == T_ON || kind == T_REMOVED || kind == T_TRAIT ||
+	       kind == T_TRAITS;
+}
+
+/* Operators that only ever follow the column or trait they test. */
+static bool starts_predicate(int kind)
+{
+	return is_cmp(kind) || kind == T_IS || kind == T_CONTAINS || kind == T_STARTS ||
+	       kind == T_ENDS || kind == T_BETWEEN || kind == T_WITHIN || kind == T_BEFORE ||
+	       kind == T_AFTER;
+}
+
 /* Make sure ahead[0..n) hold tokens; past the end, more end-of-file tokens. */
 static void fill(struct lac_parse *p, int n)
 {
@@ -58,7 +77,10 @@ int lac_gram_lex(LAC_GRAM_STYPE *lval, struct loc *lloc, struct lac_parse *p)
 	struct lac_tok *t = &p->ahead[0];
 	if (is_keyword(t->kind)) {
 		fill(p, 2);
-		if (is_cmp(p->ahead[1].kind)) {
+		int next = p->ahead[1].kind;
+		if (is_cmp(next) ||
+		    (starts_predicate(next) && !precedes_name(t->kind) &&
+		     !(t->kind == T_NOT && next == T_CONTAINS))) {
 			t->kind = T_IDENT;
 		} else if (t->kind == T_NOT &&
 			   (p->ahead[1].kind == T_CONTAINS || p->ahead[1].kind == T_IN)) {

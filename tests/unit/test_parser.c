@@ -606,29 +606,49 @@ static void test_keywords_as_names(void **state)
 		     "(block (col x = col:date.in) (col y = col:target.folder))");
 
 	/* every keyword is a valid audience, activation, trait and column name */
-	enum { UNRESERVED, RESERVED };
-	static const struct { const char *w; int cat; } kws[] = {
-#define KW(t, tok, cat) { t, cat },
+	static const struct { const char *w; } kws[] = {
+#define KW(t, tok, cat) { t },
 #include "keywords.def"
 #undef KW
 	};
+	/* any predicate may follow a keyword used as a column */
+	static const char *const preds[] = {
+		"= 1", "is null", "is not null", "contains \"x\"", "starts with \"x\"",
+		"ends with \"x\"", "between 1 and 2", "within last 3 days",
+		"before last 3 days", "after next 3 days",
+	};
+	/* words that are followed by a name (and `not`, which starts `not
+	 * contains`) take only comparisons as columns */
+	static const char *const before_names[] = {
+		"activation", "added", "audience", "destination", "enrich", "entity",
+		"identifier", "on", "removed", "trait", "traits", "not",
+	};
 	for (size_t i = 0; i < ARRAY_LEN(kws); i++) {
-		const char *const words[] = { kws[i].w };
-		/* unreserved words also start a block item with any predicate */
-		const char *pred = kws[i].cat == UNRESERVED ? "is null" : "= 1";
-		char *text = xasprintf("audience %s { activation %s { destination %s } "
-				       "where { with trait %s with entity %s { %s %s } } }",
-				       kws[i].w, kws[i].w, kws[i].w, kws[i].w, kws[i].w, kws[i].w, pred);
-		struct ast_file *f = parse(text);
-		free(text);
-		if (strcmp(diags(), "") != 0)
-			fail_msg("keyword '%s': %s", words[0], diags());
-		assert_string_equal(f->audiences[0]->name, words[0]);
-		assert_string_equal(f->audiences[0]->activations[0]->destination, words[0]);
-		assert_string_equal(f->audiences[0]->where->items[0]->path.parts[0], words[0]);
-		assert_string_equal(f->audiences[0]->where->items[1]->block->items[0]->column, words[0]);
-		arena_release(&fx.arena);
+		size_t npreds = ARRAY_LEN(preds);
+		for (size_t k = 0; k < ARRAY_LEN(before_names); k++)
+			if (strcmp(kws[i].w, before_names[k]) == 0)
+				npreds = 1;
+		for (size_t j = 0; j < npreds; j++) {
+			const char *const words[] = { kws[i].w };
+			char *text = xasprintf("audience %s { activation %s { destination %s } "
+					       "where { with trait %s with entity %s { %s %s } } }",
+					       kws[i].w, kws[i].w, kws[i].w, kws[i].w, kws[i].w,
+					       kws[i].w, preds[j]);
+			struct ast_file *f = parse(text);
+			free(text);
+			if (strcmp(diags(), "") != 0)
+				fail_msg("keyword '%s' with '%s': %s", words[0], preds[j], diags());
+			assert_string_equal(f->audiences[0]->name, words[0]);
+			assert_string_equal(f->audiences[0]->activations[0]->destination, words[0]);
+			assert_string_equal(f->audiences[0]->where->items[0]->path.parts[0], words[0]);
+			assert_string_equal(f->audiences[0]->where->items[1]->block->items[0]->column,
+					    words[0]);
+			arena_release(&fx.arena);
+		}
 	}
+	/* the predicate's own `not contains` still works after a column */
+	assert_where("x not contains \"a\" not = 1",
+		     "(block (col x not contains \"a\") (col not = 1))");
 }
 
 static void test_example_from_spec(void **state)
