@@ -15,6 +15,17 @@ void cli_print_diags(const struct cli *c, struct project *p)
 		diag_render_text(&p->diags, stderr, c->color);
 }
 
+void cli_print_new_diags(const struct cli *c, struct project *p, size_t from)
+{
+	struct strbuf sb = STRBUF_INIT;
+	for (size_t i = from; i < p->diags.n; i++) {
+		sb_reset(&sb);
+		diag_format_one(&p->diags, &p->diags.items[i], &sb, c->color);
+		fputs(sb.buf, stderr);
+	}
+	sb_release(&sb);
+}
+
 int cli_load_project(struct cli *c, struct project *p)
 {
 	project_init(p);

@@ -39,6 +39,9 @@ const struct command *command_find(const char *name);
 int cli_usage_error(const struct cli *c, const char *fmt, ...) LAC_PRINTF(2, 3);
 /* Print the diagnostics collected in p (text or JSON per --format). */
 void cli_print_diags(const struct cli *c, struct project *p);
+/* Print, as text on stderr, the diagnostics reported since p->diags.n was `from`
+ * (e.g. by runs, after the load's diagnostics were printed). */
+void cli_print_new_diags(const struct cli *c, struct project *p, size_t from);
 /* Load the project in c->dir and print its diagnostics; returns 0 when it has no errors. */
 int cli_load_project(struct cli *c, struct project *p);
 

@@ -206,9 +206,13 @@ static int run_due(struct cli *c, struct project *p, struct state *st, const str
 			have_wh = true;
 		}
 		struct run_report rep = { 0 };
+		size_t nerrors = p->diags.nerrors;
 		int rc = run_audience(p, &w, st, a, &o, &rep);
-		if (rc != 0)
+		/* a run that could not deliver (e.g. an unset ${VAR}) is an error too */
+		if (rc != 0 || p->diags.nerrors > nerrors)
 			failed++;
+		if (rep.warning && !c->quiet)
+			fprintf(stderr, "lac: warning: %s: %s\n", a->name, rep.warning);
 		if (runs)
 			json_array_append_new(runs, report_json(a->name, &rep));
 		if (rc != 0)
@@ -349,9 +353,12 @@ int cmd_apply(struct cli *c)
 			       pl.nupdate, pl.ndelete);
 	}
 	if (!no_run) {
+		size_t ndiags = p.diags.n;
 		int failed = run_due(c, &p, st, &pl, now, runs);
 		if (failed != 0)
 			rc = EXIT_ERRORS;
+		/* what the runs reported (an unset ${VAR}, ...), always as text on stderr */
+		cli_print_new_diags(c, &p, ndiags);
 	}
 out:
 	if (runs) {

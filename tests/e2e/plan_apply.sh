@@ -304,4 +304,16 @@ if command -v script >/dev/null 2>&1; then
 	has "answering yes applies" "Apply complete! 8 created, 0 changed, 0 deleted." "$T/tty.out"
 fi
 
+# A run that cannot deliver because a destination's ${VAR} is unset fails
+# apply (exit 1) and names the variable with its file:line.
+O="$T/owly"
+lac init --example owly "$O" >/dev/null 2>&1
+set +e
+env -u SEGMENT_WRITE_KEY "$LAC" -C "$O" --color never --now $NOW apply --auto-approve >"$T/o.out" 2>"$T/o.err"
+rc=$?
+set -e
+expect_eq "apply with an unset secret exits 1" 1 "$rc"
+has "apply names the unset variable" "environment variable 'SEGMENT_WRITE_KEY' is not set" "$T/o.err"
+has "apply gives its file:line" "lac.yaml:" "$T/o.err"
+
 finish
