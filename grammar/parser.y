@@ -393,7 +393,6 @@ expr:
 			$$->lhs = $2;
 		  } }
 	| '(' expr ')'		{ $$ = $2; $$->parens = true; $$->loc = @$; }
-	| '(' error ')'		{ $$ = new_block(p, EX_BLOCK, (struct expr_list){ NULL, 0 }, @$); }
 	| ANY block		{ $$ = $2; $$->kind = EX_ANY; $$->loc = @$; }
 	| ALL block		{ $$ = $2; $$->kind = EX_ALL; $$->loc = @$; }
 	| condition
@@ -660,20 +659,22 @@ static const char *agg_name(enum agg_kind k)
 
 /*
  * A count, window or amount: a whole non-negative number.  The bound keeps
- * the value in range of every integer type the checker and SQL use.
+ * the value in range of every integer type the checker and SQL use.  A bad
+ * number is reported here and becomes -1, which the checker passes over, so
+ * it causes no second, misleading error ("at least 0", "between 5 and 0").
  */
 static long to_int(struct lac_parse *p, const char *text, struct loc l)
 {
 	const char *s = text;
 	if (*s == '-' || strchr(s, '.')) {
 		diag_error(p->diag, l, DIAG_E103, "expected a whole number of 0 or more, got '%s'", text);
-		return 0;
+		return -1;
 	}
 	errno = 0;
 	long v = strtol(s, NULL, 10);
 	if (errno || v > INT_MAX) {
 		diag_error(p->diag, l, DIAG_E319, "number '%s' is too large", text);
-		return 0;
+		return -1;
 	}
 	return v;
 }

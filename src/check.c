@@ -247,7 +247,7 @@ static bool every_ok(long every, enum time_unit unit)
 static void check_schedule(struct checker *c, struct ast_audience *a)
 {
 	const struct schedule *s = &a->schedule;
-	if (s->kind == SCHED_EVERY && !every_ok(s->every, s->unit)) {
+	if (s->kind == SCHED_EVERY && s->every >= 0 && !every_ok(s->every, s->unit)) {
 		cerr(c, s->loc, DIAG_E400, "schedule 'every %ld %s' is not supported", s->every,
 		     time_unit_name(s->unit, s->every));
 		diag_hint(c->d, "every takes 15 minutes, 30 minutes, 1, 2, 4, 6, 8 or 12 hours, or 1 day");

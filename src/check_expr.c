@@ -385,6 +385,8 @@ static const char *agg_name(enum agg_kind k)
 static void check_count(struct checker *c, struct ast_expr *e, const char *what, const char *name)
 {
 	const struct count_spec *n = &e->count;
+	if (n->n < 0)
+		return; /* the parser reported the bad number */
 	if (n->kind == COUNT_AT_LEAST && n->n == 0) {
 		cerr(c, n->loc, DIAG_E306, "'at least 0' is always true: at least takes 1 or more");
 		diag_hint(c->d, "leave the count out (the default is at least 1), or use 'exactly 0'");
@@ -525,7 +527,8 @@ static void check_event(struct checker *c, struct ast_expr *e, const struct scop
 		wrong_scope(c, e, "event", sc);
 	const char *name = arena_sprintf(c->a, "\"%s\"", e->event_name ? e->event_name : "");
 	check_count(c, e, "event", name);
-	if (e->window.kind == WIN_BETWEEN_AGO && e->window.a > e->window.b) {
+	if (e->window.kind == WIN_BETWEEN_AGO && e->window.a >= 0 && e->window.b >= 0 &&
+	    e->window.a > e->window.b) {
 		cerr(c, e->window.loc, DIAG_E315,
 		     "between %ld and %ld %s ago: the first number must not be greater than the second",
 		     e->window.a, e->window.b, time_unit_name(e->window.unit, e->window.b));
