@@ -187,6 +187,9 @@ static bool source_line(const struct source *src, uint32_t line, const char **st
 	return true;
 }
 
+/* Longest source line quoted whole; longer ones are cut around the caret. */
+#define SNIPPET_MAX 160
+
 void diag_format_one(const struct diag_sink *d, const struct diag *g, struct strbuf *sb, bool color)
 {
 	const char *bold = color ? "\033[1m" : "", *reset = color ? "\033[0m" : "";
@@ -209,12 +212,27 @@ void diag_format_one(const struct diag_sink *d, const struct diag *g, struct str
 	if (src && source_line(src, g->loc.line, &text, &len)) {
 		char num[16];
 		int w = snprintf(num, sizeof num, "%u", g->loc.line);
-		sb_addf(sb, "%s %s |%s ", blue, num, reset);
-		sb_addmem(sb, text, len);
-		sb_addch(sb, '\n');
-		sb_addf(sb, "%s %*s |%s ", blue, w, "", reset);
-		/* pad to the column, keeping tabs and counting UTF-8 characters once */
 		size_t col = g->loc.col ? g->loc.col - 1 : 0;
+		/* a very long line is shown as a window around the caret */
+		bool cut_left = false, cut_right = false;
+		if (len > SNIPPET_MAX) {
+			size_t from = col > SNIPPET_MAX / 2 ? col - SNIPPET_MAX / 2 : 0;
+			while (from > 0 && ((unsigned char)text[from] & 0xC0) == 0x80)
+				from--; /* never start inside a UTF-8 character */
+			size_t to = from + SNIPPET_MAX < len ? from + SNIPPET_MAX : len;
+			while (to < len && ((unsigned char)text[to] & 0xC0) == 0x80)
+				to++;
+			cut_left = from > 0;
+			cut_right = to < len;
+			text += from;
+			len = to - from;
+			col -= from;
+		}
+		sb_addf(sb, "%s %s |%s %s", blue, num, reset, cut_left ? "..." : "");
+		sb_addmem(sb, text, len);
+		sb_addf(sb, "%s\n", cut_right ? "..." : "");
+		sb_addf(sb, "%s %*s |%s %s", blue, w, "", reset, cut_left ? "   " : "");
+		/* pad to the column, keeping tabs and counting UTF-8 characters once */
 		for (size_t i = 0; i < col && i < len; i++) {
 			unsigned char c = (unsigned char)text[i];
 			if (c == '\t')

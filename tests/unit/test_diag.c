@@ -34,6 +34,36 @@ static void test_caret_under_span(void **state)
 	source_set_release(&ss);
 }
 
+static void test_long_line_is_cut_around_the_caret(void **state)
+{
+	struct source_set ss;
+	struct diag_sink d;
+	source_set_init(&ss);
+	diag_sink_init(&d, &ss);
+	struct strbuf text = STRBUF_INIT;
+	for (int i = 0; i < 1000; i++)
+		sb_addch(&text, (char)('a' + i % 26));
+	size_t len = text.len;
+	uint32_t f = source_add(&ss, "long.lac", sb_detach(&text), len);
+	struct loc l = { f, 1, 501, 1, 504 };
+	diag_error(&d, l, DIAG_E100, "bad");
+	struct strbuf sb = STRBUF_INIT;
+	diag_format_one(&d, &d.items[0], &sb, false);
+	/* header, a window of 160 characters with ... on both sides, the caret under it */
+	char *line2 = strchr(sb.buf, '\n') + 1;
+	char *line3 = strchr(line2, '\n') + 1;
+	assert_int_equal(strchr(line2, '\n') - line2, (long)strlen(" 1 | ...") + 160 + 3);
+	assert_memory_equal(line2, " 1 | ...", 8);
+	/* the caret stands under column 501: 'a' + 500 % 26 = 'g' */
+	const char *caret = strchr(line3, '^');
+	assert_non_null(caret);
+	assert_int_equal(line2[caret - line3], 'g');
+	assert_memory_equal(caret, "^^^\n", 4);
+	sb_release(&sb);
+	diag_sink_release(&d);
+	source_set_release(&ss);
+}
+
 static void test_json_shape(void **state)
 {
 	struct source_set ss;
@@ -78,6 +108,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_caret_under_span),
+		cmocka_unit_test(test_long_line_is_cut_around_the_caret),
 		cmocka_unit_test(test_json_shape),
 		cmocka_unit_test(test_sort_is_by_position),
 	};
