@@ -3,6 +3,7 @@
  * run an audience's membership SQL on the project's warehouse and print the
  * count and the members, sorted in byte order (SPEC §6).  Writes nothing.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -138,8 +139,10 @@ int cmd_preview(struct cli *c)
 			char *end;
 			if (i + 1 >= c->argc)
 				return cli_usage_error(c, "option '%s' needs a number", a);
-			limit = strtol(c->argv[++i], &end, 10);
-			if (*end || limit < 0)
+			const char *v = c->argv[++i];
+			errno = 0;
+			limit = strtol(v, &end, 10);
+			if (!*v || *end || limit < 0 || errno == ERANGE)
 				return cli_usage_error(c, "--limit takes a number >= 0, not '%s'", c->argv[i]);
 		} else if (strcmp(a, "--entities") == 0) {
 			if (i + 1 >= c->argc)
