@@ -100,12 +100,58 @@ const struct destination *project_destination(const struct project *p, const cha
 	return NULL;
 }
 
+/* The values of the ${NAME} references in a setting, kept for project_redact.
+ * Values shorter than 4 bytes are not kept: redacting "1" or "on" from every
+ * message would garble it, and no real secret is that short. */
+static void remember_secrets(struct project *p, const char *value)
+{
+	for (const char *s = strstr(value, "${"); s; s = strstr(s + 2, "${")) {
+		if (s > value && s[-1] == '$')
+			continue; /* $${ is a literal ${ */
+		const char *end = strchr(s + 2, '}');
+		if (!end)
+			break;
+		char *name = xstrndup(s + 2, (size_t)(end - s - 2));
+		const char *v = getenv(name);
+		free(name);
+		if (!v || strlen(v) < 4)
+			continue;
+		bool known = false;
+		for (size_t i = 0; i < p->nsecrets && !known; i++)
+			known = strcmp(p->secrets[i], v) == 0;
+		if (!known)
+			ARENA_PUSH(&p->arena, p->secrets, p->nsecrets, arena_strdup(&p->arena, v));
+	}
+}
+
+void project_redact(const struct project *p, struct strbuf *msg)
+{
+	static const char mark[] = "[redacted]";
+	for (size_t i = 0; i < p->nsecrets; i++) {
+		size_t n = strlen(p->secrets[i]);
+		size_t from = 0;
+		char *at;
+		while ((at = strstr(msg->buf + from, p->secrets[i]))) {
+			size_t off = (size_t)(at - msg->buf);
+			struct strbuf out = STRBUF_INIT;
+			sb_addmem(&out, msg->buf, off);
+			sb_addstr(&out, mark);
+			sb_addstr(&out, at + n);
+			sb_release(msg);
+			*msg = out;
+			from = off + sizeof(mark) - 1; /* continue after the mark, never inside it */
+		}
+	}
+}
+
 const char *setting_expand(struct project *p, const char *value, struct loc loc)
 {
 	if (!value)
 		return NULL;
 	const char *unset = NULL;
 	char *out = env_expand(&p->arena, value, &unset);
+	if (out)
+		remember_secrets(p, value);
 	if (!out) {
 		/* point at the ${NAME} itself when the value is on one line as written */
 		char *ref = xasprintf("${%s}", unset);
@@ -190,14 +236,15 @@ static const char *const webhook_keys[] = { "url", "headers", "timeout", "max_re
 static const char *const webhook_req[] = { "url", NULL };
 static const char *const segment_keys[] = { "url", "write_key", "timeout", "max_retries", NULL };
 static const char *const segment_req[] = { "url", "write_key", NULL };
-static const char *const warehouse_keys[] = { "table", NULL };
+static const char *const warehouse_keys[] = { "table", "schema", NULL };
+static const char *const warehouse_req[] = { "table", NULL };
 
 static const struct dest_kind builtin_dests[] = {
 	{ "file", file_keys, file_keys, NULL, true },
 	{ "stdout", stdout_keys, stdout_keys, NULL, false },
 	{ "webhook", webhook_keys, webhook_req, "headers", true },
 	{ "segment", segment_keys, segment_req, NULL, true },
-	{ "warehouse", warehouse_keys, warehouse_keys, NULL, false },
+	{ "warehouse", warehouse_keys, warehouse_req, NULL, false },
 };
 
 /* A preset read from stdlib/destinations/<type>.yaml. */

@@ -65,6 +65,9 @@ struct project {
 
 	struct ast_file **files;     /* parsed .lac files, in path order */
 	size_t nfiles;
+
+	const char **secrets;        /* every value setting_expand substituted (to redact) */
+	size_t nsecrets;
 };
 
 /* Load lac.yaml from dir, then the graph and every audience file, and run
@@ -80,6 +83,10 @@ const struct destination *project_destination(const struct project *p, const cha
  * loc (naming the variable, never any value) and returns NULL.  The result
  * lives in the project arena. */
 const char *setting_expand(struct project *p, const char *value, struct loc loc);
+/* Replace, in place, every value that setting_expand took from the
+ * environment with "[redacted]": for messages that come back from libpq,
+ * libcurl or a server, which may quote what lac sent them. */
+void project_redact(const struct project *p, struct strbuf *msg);
 const struct setting *setting_find(const struct setting *s, size_t n, const char *key);
 
 /* The stdlib directory (graph fragments, destination presets): $LAC_STDLIB_DIR,

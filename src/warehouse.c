@@ -24,7 +24,10 @@ int warehouse_open(struct warehouse *w, struct project *p, struct strbuf *err)
 			sb_addstr(err, "the warehouse dsn names an unset environment variable");
 			return -1;
 		}
-		return warehouse_open_postgres(w, dsn, err);
+		int rc = warehouse_open_postgres(w, dsn, err);
+		if (rc != 0)
+			project_redact(p, err); /* libpq quotes parts of the dsn */
+		return rc;
 	}
 	default:
 		sb_addf(err, "lac cannot connect to a %s warehouse yet (sqlite and postgres only)",

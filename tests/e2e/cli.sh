@@ -46,4 +46,16 @@ expect_status "init unknown example" 64 lac init "$T/other" --example nope
 expect_status "init DIR --example" 0 lac -q init "$T/subs" --example subscriptions
 grep -q 'premium_subscribers' "$T"/subs/audiences/*.lac && pass || fail "init --example copied that example"
 
+# a secret from the environment never appears in an error, even when libpq
+# quotes the malformed connection string it was given
+lac -q init "$T/pg" >/dev/null
+sed -i 's|^  type: sqlite|  type: postgres\n  dsn: "${LAC_TEST_DSN}"|' "$T/pg/lac.yaml"
+set +e
+LAC_TEST_DSN='s3cr3tPassw0rd' "$LAC" -C "$T/pg" preview cat_owners >"$T/out" 2>"$T/err"
+rc=$?
+set -e
+expect_eq "bad dsn fails" 1 "$rc"
+if grep -q 's3cr3tPassw0rd' "$T/out" "$T/err"; then fail "the dsn leaked: $(cat "$T/err")"; else pass; fi
+grep -q 'redacted' "$T/err" && pass || fail "the message says what was redacted: $(cat "$T/err")"
+
 finish
