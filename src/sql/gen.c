@@ -52,6 +52,13 @@ struct gen {
 	struct bind *binds;
 	size_t nbinds, capbinds;
 	const struct ast_audience *aud;
+	struct flat *flats;          /* children joined into their parent's subquery */
+	size_t nflats, capflats;
+};
+
+struct flat {
+	const struct ast_expr *node;
+	const char *alias;           /* the child's last row */
 };
 
 static void gen_expr(struct gen *g, const struct ast_expr *x, const struct scope *s);
@@ -596,12 +603,72 @@ static void block_filters(struct gen *g, struct where *w, const struct ast_expr 
 		return;
 	push_bind(g, x, in->alias);
 	for (size_t i = 0; i < x->block->nitems; i++) {
+		const struct ast_expr *it = x->block->items[i];
+		const char *fa = NULL;
+		for (size_t k = 0; k < g->nflats && !fa; k++)
+			if (g->flats[k].node == it)
+				fa = g->flats[k].alias;
+		if (fa) {
+			/* joined in the FROM (flat_joins): only its block here */
+			struct scope cin = { SC_ENTITY, fa, it->rels[it->nrels - 1]->entity };
+			block_filters(g, w, it, &cin);
+			continue;
+		}
 		where_next(w);
 		g->b->indent++;
-		gen_expr(g, x->block->items[i], in);
+		gen_expr(g, it, in);
 		g->b->indent--;
 	}
 	g->nbinds--;
+}
+
+/* Does every free reference of x's block point at `parent`'s row? */
+static bool refs_only(const struct ast_expr *x, const struct ast_expr *root,
+		      const struct ast_expr *parent)
+{
+	if (!x)
+		return true;
+	if (x->pred && x->pred->rhs.ref != REF_NONE && operand_free(&x->pred->rhs, root) &&
+	    (x->pred->rhs.ref != REF_COLUMN || x->pred->rhs.scope != parent))
+		return false;
+	if (!refs_only(x->lhs, root, parent) || !refs_only(x->rhs, root, parent) ||
+	    !refs_only(x->block, root, parent))
+		return false;
+	for (size_t i = 0; i < x->nitems; i++)
+		if (!refs_only(x->items[i], root, parent))
+			return false;
+	return true;
+}
+
+/* A child `with entity` of x's block (an ANDed item) with the default count,
+ * no having, not negated, whose block refers only to x's row: inside x's
+ * semi-join (a set of links, no aggregate) "some child row exists" is the
+ * same as an inner join, and a join lets the planner pick the order. */
+static bool flattenable(const struct ast_expr *it, const struct ast_expr *x)
+{
+	return it->kind == EX_ENTITY && !it->negated && is_simple(it) &&
+	       (it->rels[0]->join == JOIN_ON || it->rels[0]->join == JOIN_JUNCTION) &&
+	       free_refs(it->block, it) && refs_only(it->block, it, x);
+}
+
+/* JOINs of x's flattenable children (and theirs) from the row `alias`;
+ * returns the number of entries pushed on g->flats. */
+static size_t flat_joins(struct gen *g, const struct ast_expr *x, const struct scope *in)
+{
+	size_t n = 0;
+	for (size_t i = 0; x->block && i < x->block->nitems; i++) {
+		const struct ast_expr *it = x->block->items[i];
+		if (!flattenable(it, x))
+			continue;
+		struct chain c;
+		chain_plan(g, in, it->rels, it->nrels, &c);
+		chain_join(g, &c);
+		struct flat f = { it, c.last };
+		VEC_PUSH(g->flats, g->nflats, g->capflats, f);
+		struct scope cin = { SC_ENTITY, c.last, it->rels[it->nrels - 1]->entity };
+		n += 1 + flat_joins(g, it, &cin);
+	}
+	return n;
 }
 
 /* The WHERE of an entity path's subquery: correlation (or NULL), the first
@@ -639,7 +706,27 @@ static void close_in(struct gen *g, bool complement)
 		sql_addf(g->b, "\n)");
 }
 
-static void gen_entity(struct gen *g, const struct ast_expr *x, const struct scope *s)
+/* The negated semi-join "no row of c satisfies x's block" on the scope row:
+ * NOT EXISTS correlated one level deep on the link.  Exactly the
+ * two-valued complement of `link IN (...)`: the subquery's links are never
+ * null, so a null scope link is "no row" in both forms. */
+static void gen_not_exists(struct gen *g, const struct ast_expr *x, const struct chain *c)
+{
+	struct where w = { g, 0 };
+	sql_addf(g->b, "NOT EXISTS (");
+	g->b->indent++;
+	sql_addf(g->b, "\nSELECT 1");
+	chain_from(g, c);
+	struct scope in = { SC_ENTITY, c->last, x->rels[x->nrels - 1]->entity };
+	size_t nf = flat_joins(g, x, &in);
+	entity_filters(g, &w, x, c, arena_sprintf(&g->ar, "%s = %s", c->link_out, c->link_scope));
+	g->nflats -= nf;
+	g->b->indent--;
+	sql_addf(g->b, "\n)");
+}
+
+/* neg: emit the negation; only for shapes entity_signable() accepts. */
+static void gen_entity(struct gen *g, const struct ast_expr *x, const struct scope *s, bool neg)
 {
 	const struct entity *last = x->rels[x->nrels - 1]->entity;
 	bool correlated = free_refs(x->block, x);
@@ -650,18 +737,21 @@ static void gen_entity(struct gen *g, const struct ast_expr *x, const struct sco
 	struct where w = { g, 0 };
 
 	chain_plan(g, s, x->rels, x->nrels, &c);
+	struct scope in = { SC_ENTITY, c.last, last };
 	if (correlated) {
 		/* EXISTS correlated on the scope row's link, one level deep. */
 		const char *corr = arena_sprintf(&g->ar, "%s = %s", c.link_out, c.link_scope);
 		if (simple || zero) {
-			sql_addf(g->b, zero ? "NOT EXISTS (" : "EXISTS (");
+			sql_addf(g->b, zero != neg ? "NOT EXISTS (" : "EXISTS (");
 			g->b->indent++;
 			sql_addf(g->b, "\nSELECT 1");
 			chain_from(g, &c);
+			size_t nf = flat_joins(g, x, &in);
 			entity_filters(g, &w, x, &c, corr);
+			g->nflats -= nf;
 		} else {
 			const char *d = new_alias(g, "d");
-			sql_addf(g->b, "EXISTS (");
+			sql_addf(g->b, neg ? "NOT EXISTS (" : "EXISTS (");
 			g->b->indent++;
 			/* an aggregate query: one row exactly when the HAVING holds, even over no rows */
 			sql_addf(g->b, "\nSELECT COUNT(*)\nFROM (");
@@ -681,14 +771,22 @@ static void gen_entity(struct gen *g, const struct ast_expr *x, const struct sco
 	}
 
 	if (simple || zero) {
-		open_in(g, c.link_scope, zero);
+		if (zero != neg) {
+			gen_not_exists(g, x, &c);
+			return;
+		}
+		open_in(g, c.link_scope, false);
 		sql_addf(g->b, "\nSELECT %s", c.link_out);
 		chain_from(g, &c);
+		size_t nf = flat_joins(g, x, &in);
 		entity_filters(g, &w, x, &c, NULL);
-		close_in(g, zero);
+		g->nflats -= nf;
+		close_in(g, false);
 		return;
 	}
 
+	if (neg)
+		LAC_BUG("negated grouped entity condition");
 	bool complement = empty_qualifies(x);
 	open_in(g, c.link_scope, complement);
 	if (pairs_unique(x->rels, x->nrels)) {
@@ -764,7 +862,7 @@ static void event_filters(struct gen *g, struct where *w, const struct ast_expr 
 	block_filters(g, w, x, &in);
 }
 
-static void gen_event(struct gen *g, const struct ast_expr *x, const struct scope *s)
+static void gen_event(struct gen *g, const struct ast_expr *x, const struct scope *s, bool neg)
 {
 	const struct profile *p = &g->g->profile;
 	const char *v = new_alias(g, "v");
@@ -777,9 +875,11 @@ static void gen_event(struct gen *g, const struct ast_expr *x, const struct scop
 		? event_prop(g, v, x->having.col->name, vt) : NULL;
 	struct where w = { g, 0 };
 
-	if (correlated) {
+	if (correlated || (neg != zero && (simple || zero))) {
+		/* correlated one level on the profile id; a negated semi-join is
+		 * NOT EXISTS (exact: event ids in it are never null) */
 		const char *corr = arena_sprintf(&g->ar, "%s = %s", link, key);
-		sql_addf(g->b, zero ? "NOT EXISTS (" : "EXISTS (");
+		sql_addf(g->b, zero != neg ? "NOT EXISTS (" : "EXISTS (");
 		g->b->indent++;
 		sql_addf(g->b, "\nSELECT %s\nFROM %T AS %s", simple || zero ? "1" : "COUNT(*)",
 			 p->events.table_parts, p->events.ntable_parts, v);
@@ -790,7 +890,10 @@ static void gen_event(struct gen *g, const struct ast_expr *x, const struct scop
 		sql_addf(g->b, "\n)");
 		return;
 	}
-	bool complement = zero || (!simple && empty_qualifies(x));
+	if (neg && !zero)
+		LAC_BUG("negated grouped event condition");
+	/* `without event ... exactly 0` is the plain semi-join */
+	bool complement = (zero && !neg) || (!simple && !zero && empty_qualifies(x));
 	open_in(g, key, complement);
 	sql_addf(g->b, "\nSELECT %s\nFROM %T AS %s", link, p->events.table_parts,
 		 p->events.ntable_parts, v);
@@ -867,23 +970,62 @@ static void gen_audience(struct gen *g, const struct ast_expr *x, const struct s
 
 /* A profile-level condition (trait, event) of an entity-targeted audience:
  * some profile associated with the target row satisfies it (x NULL: the
- * row is associated with at least one profile). */
-static void gen_assoc(struct gen *g, const struct ast_expr *x, const struct scope *s)
+ * row is associated with at least one profile).  The subquery walks from
+ * the profile to the target's parent and correlates, one level deep, on the
+ * column the last hop joins on: that column is already on the target row,
+ * so the target table is not joined again.  neg: NOT EXISTS. */
+static void gen_assoc(struct gen *g, const struct ast_expr *x, const struct scope *s, bool neg)
 {
 	const struct ast_audience *a = g->aud;
 	const struct profile *p = &g->g->profile;
+	size_t n = a->ntarget_rels;
+	const struct relationship *r = a->target_rels[n - 1];
 	struct scope ps = { SC_PROFILE, new_alias(g, "p"), NULL };
 	struct chain c;
 	struct where w = { g, 0 };
-	const struct entity *te = a->target_rels[a->ntarget_rels - 1]->entity;
+	const char *prev = ps.alias, *corr = NULL;
 
-	chain_plan(g, &ps, a->target_rels, a->ntarget_rels, &c);
-	open_in(g, col_ref(g, s->alias, s->e->pk->name), false);
-	sql_addf(g->b, "\nSELECT %s.%I\nFROM %T AS %s", c.last, te->pk->name, p->table_parts,
-		 p->ntable_parts, ps.alias);
-	chain_join(g, &c);
+	if (n > 1) {
+		chain_plan(g, &ps, a->target_rels, n - 1, &c);
+		prev = c.last;
+	}
+	sql_addf(g->b, neg ? "NOT EXISTS (" : "EXISTS (");
+	g->b->indent++;
+	sql_addf(g->b, "\nSELECT 1\nFROM %T AS %s", p->table_parts, p->ntable_parts, ps.alias);
+	if (n > 1)
+		chain_join(g, &c);
+	switch (r->join) {
+	case JOIN_EXTERNAL_ID: {
+		const char *xa = new_alias(g, "x");
+		sql_addf(g->b, "\nJOIN %T AS %s ON %s.%I = %s AND %s.%I = %L",
+			 p->external_ids.table_parts, p->external_ids.ntable_parts, xa, xa,
+			 p->external_ids.id, key_of_profile(g, ps.alias), xa, p->external_ids.type,
+			 r->ext_type);
+		corr = arena_sprintf(&g->ar, "%s = %s", col_ref(g, xa, p->external_ids.value),
+				     col_ref(g, s->alias, r->join_key->name));
+		break;
+	}
+	case JOIN_TRAIT:
+		corr = arena_sprintf(&g->ar, "%s = %s",
+				     col_ref(g, ps.alias, r->trait->column ? r->trait->column : r->trait->name),
+				     col_ref(g, s->alias, r->join_key->name));
+		break;
+	case JOIN_ON:
+		corr = arena_sprintf(&g->ar, "%s = %s", col_ref(g, prev, r->parent_col->name),
+				     col_ref(g, s->alias, r->child_col->name));
+		break;
+	case JOIN_JUNCTION: {
+		const char *ja = new_alias(g, "j");
+		sql_addf(g->b, "\nJOIN %T AS %s ON %s.%I = %s.%I", r->junction->table_parts,
+			 r->junction->ntable_parts, ja, ja, r->junction_left->name, prev,
+			 a->target_rels[n - 2]->entity->pk->name);
+		corr = arena_sprintf(&g->ar, "%s = %s", col_ref(g, ja, r->junction_right->name),
+				     col_ref(g, s->alias, s->e->pk->name));
+		break;
+	}
+	}
 	where_next(&w);
-	sql_addf(g->b, "%s.%I IS NOT NULL", c.last, te->pk->name);
+	sql_addf(g->b, "%s", corr);
 	if (x) {
 		const char *saved = g->profile_alias;
 		g->profile_alias = ps.alias;
@@ -892,30 +1034,67 @@ static void gen_assoc(struct gen *g, const struct ast_expr *x, const struct scop
 		if (x->kind == EX_TRAIT)
 			gen_trait(g, x, &ps);
 		else
-			gen_event(g, x, &ps);
+			gen_event(g, x, &ps, false);
 		g->b->indent--;
 		g->profile_alias = saved;
 	}
-	close_in(g, false);
+	g->b->indent--;
+	sql_addf(g->b, "\n)");
 }
 
-static void gen_leaf(struct gen *g, const struct ast_expr *x, const struct scope *s)
+/* Does this ANDed list hold a positive trait or event condition?  Such a
+ * condition already requires an associated profile (gen_assoc). */
+static bool has_positive_assoc(struct ast_expr *const *items, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		const struct ast_expr *x = items[i];
+		if ((x->kind == EX_TRAIT || x->kind == EX_EVENT) && !x->negated)
+			return true;
+		if ((x->kind == EX_BLOCK || x->kind == EX_ALL) && has_positive_assoc(x->items, x->nitems))
+			return true;
+		if (x->kind == EX_AND) {
+			struct ast_expr *pair[2] = { x->lhs, x->rhs };
+			if (has_positive_assoc(pair, 2))
+				return true;
+		}
+	}
+	return false;
+}
+
+/* Can the leaf emit its own negation as NOT EXISTS (never null, so no
+ * COALESCE needed)?  Grouped uncorrelated semi-joins cannot. */
+static bool leaf_signable(const struct ast_expr *x, const struct scope *s)
 {
 	switch (x->kind) {
 	case EX_ENTITY:
-		gen_entity(g, x, s);
+		return free_refs(x->block, x) || is_simple(x) || is_zero_only(x);
+	case EX_EVENT:
+		return s->kind == SC_ENTITY || free_refs(x->block, x) || is_simple(x) ||
+		       is_zero_only(x);
+	case EX_TRAIT:
+		return s->kind == SC_ENTITY;
+	default:
+		return false;
+	}
+}
+
+static void gen_leaf(struct gen *g, const struct ast_expr *x, const struct scope *s, bool neg)
+{
+	switch (x->kind) {
+	case EX_ENTITY:
+		gen_entity(g, x, s, neg);
 		break;
 	case EX_TRAIT:
 		if (s->kind == SC_ENTITY)
-			gen_assoc(g, x, s);
+			gen_assoc(g, x, s, neg);
 		else
 			gen_trait(g, x, s);
 		break;
 	case EX_EVENT:
 		if (s->kind == SC_ENTITY)
-			gen_assoc(g, x, s);
+			gen_assoc(g, x, s, neg);
 		else
-			gen_event(g, x, s);
+			gen_event(g, x, s, neg);
 		break;
 	case EX_AUDIENCE:
 		gen_audience(g, x, s);
@@ -952,6 +1131,19 @@ static void gen_where_items(struct gen *g, struct ast_expr *const *items, size_t
 	sql_addf(g->b, "\n)");
 }
 
+/* A leaf, negated when neg: NOT EXISTS where the leaf can say it, else
+ * NOT COALESCE(x, FALSE) (two-valued: NOT of a null condition is true). */
+static void gen_signed(struct gen *g, const struct ast_expr *x, const struct scope *s, bool neg)
+{
+	if (!neg || leaf_signable(x, s)) {
+		gen_leaf(g, x, s, neg);
+		return;
+	}
+	sql_addf(g->b, "NOT COALESCE(");
+	gen_leaf(g, x, s, false);
+	sql_addf(g->b, ", %s)", g->d->false_lit);
+}
+
 static void gen_expr(struct gen *g, const struct ast_expr *x, const struct scope *s)
 {
 	struct ast_expr *pair[2];
@@ -963,6 +1155,10 @@ static void gen_expr(struct gen *g, const struct ast_expr *x, const struct scope
 		gen_where_items(g, pair, 2, x->kind == EX_AND ? "AND" : "OR", s);
 		return;
 	case EX_NOT:
+		if (leaf_signable(x->lhs, s)) {
+			gen_signed(g, x->lhs, s, !x->lhs->negated);
+			return;
+		}
 		/* two-valued: NOT of a null (unknown) condition is true */
 		sql_addf(g->b, "NOT COALESCE(");
 		gen_expr(g, x->lhs, s);
@@ -978,13 +1174,7 @@ static void gen_expr(struct gen *g, const struct ast_expr *x, const struct scope
 	default:
 		break;
 	}
-	if (x->negated) {
-		sql_addf(g->b, "NOT COALESCE(");
-		gen_leaf(g, x, s);
-		sql_addf(g->b, ", %s)", g->d->false_lit);
-	} else {
-		gen_leaf(g, x, s);
-	}
+	gen_signed(g, x, s, x->negated);
 }
 
 /* ---- statements ------------------------------------------------------------ */
@@ -1004,6 +1194,7 @@ static void gen_init(struct gen *g, struct sqlbuf *b, const struct graph *gr,
 static void gen_release(struct gen *g)
 {
 	free(g->binds);
+	free(g->flats);
 	arena_release(&g->ar);
 }
 
@@ -1023,10 +1214,13 @@ static void membership(struct gen *g, const struct ast_audience *a)
 		s = (struct scope){ SC_ENTITY, "t", te };
 		sql_addf(g->b, "SELECT t.%I AS member_id\nFROM %T AS t", te->pk->name,
 			 te->table_parts, te->ntable_parts);
-		where_next(&w);
-		g->b->indent++;
-		gen_assoc(g, NULL, &s);
-		g->b->indent--;
+		/* a positive trait/event condition implies an associated profile */
+		if (!a->where || !has_positive_assoc(a->where->items, a->where->nitems)) {
+			where_next(&w);
+			g->b->indent++;
+			gen_assoc(g, NULL, &s, false);
+			g->b->indent--;
+		}
 	}
 	push_bind(g, NULL, s.alias);
 	for (size_t i = 0; a->where && i < a->where->nitems; i++) {

@@ -74,18 +74,20 @@ WHERE p.segment_id IN (
     GROUP BY v8.segment_id
     HAVING COUNT(*) >= 1 AND AVG(SAFE_CAST(JSON_VALUE(v8.properties, '$.price') AS FLOAT64)) > 5
   )
-  AND NOT COALESCE(p.segment_id IN (
-    SELECT v9.segment_id
+  AND NOT EXISTS (
+    SELECT 1
     FROM SEGMENT.PROFILES.TRACKS AS v9
-    WHERE v9.event = 'Order Completed'
+    WHERE v9.segment_id = p.segment_id
+      AND v9.event = 'Order Completed'
       AND v9.segment_id IS NOT NULL
       AND v9.timestamp BETWEEN TIMESTAMP_SUB(CURRENT_TIMESTAMP(), INTERVAL 90 MINUTE) AND CURRENT_TIMESTAMP()
       AND STARTS_WITH(JSON_VALUE(v9.properties, '$.coupon'), 'FRAUD')
-  ), FALSE)
-  AND NOT COALESCE(p.segment_id IN (
-    SELECT v10.segment_id
+  )
+  AND NOT EXISTS (
+    SELECT 1
     FROM SEGMENT.PROFILES.TRACKS AS v10
-    WHERE v10.event = 'Order Completed'
+    WHERE v10.segment_id = p.segment_id
+      AND v10.event = 'Order Completed'
       AND v10.segment_id IS NOT NULL
       AND v10.timestamp BETWEEN TIMESTAMP_SUB(CURRENT_TIMESTAMP(), INTERVAL 2 DAY) AND TIMESTAMP_SUB(CURRENT_TIMESTAMP(), INTERVAL 1 DAY)
-  ), FALSE);
+  );

@@ -10,19 +10,21 @@ WHERE p.ltv > 100
     WHERE s1.member_id IS NOT NULL
   )
   AND NOT COALESCE((
-    NOT COALESCE(p.loyalty_id IN (
-        SELECT e2.card_number
+    NOT EXISTS (
+        SELECT 1
         FROM LOYALTY_CARDS AS e2
-        WHERE e2.card_number IS NOT NULL
-      ), FALSE)
-    AND NOT COALESCE(p.segment_id IN (
-        SELECT x3.segment_id
+        WHERE e2.card_number = p.loyalty_id
+          AND e2.card_number IS NOT NULL
+      )
+    AND NOT EXISTS (
+        SELECT 1
         FROM SEGMENT.PROFILES.EXTERNAL_ID_MAPPING AS x3
         JOIN SHOP.CRM.CUSTOMERS AS e4 ON e4.email = x3.external_id_value
         JOIN SHOP.SALES.ORDERS AS e5 ON e5.customer_id = e4.id
-        WHERE x3.external_id_type = 'email'
+        WHERE x3.segment_id = p.segment_id
+          AND x3.external_id_type = 'email'
           AND x3.segment_id IS NOT NULL
-      ), FALSE)
+      )
   ), FALSE)
   AND NOT COALESCE(p.segment_id IN (
     SELECT s6.member_id
@@ -52,15 +54,16 @@ WHERE p.ltv > 100
                 AND NOT COALESCE(p.plan IN ('free', 'trial'), FALSE)
               )
           )
-        AND NOT COALESCE(p.segment_id IN (
-            SELECT x7.segment_id
+        AND NOT EXISTS (
+            SELECT 1
             FROM SEGMENT.PROFILES.EXTERNAL_ID_MAPPING AS x7
             JOIN SHOP.CRM.CUSTOMERS AS e8 ON e8.email = x7.external_id_value
             JOIN SHOP.SALES.ORDERS AS e9 ON e9.customer_id = e8.id
-            WHERE x7.external_id_type = 'email'
+            WHERE x7.segment_id = p.segment_id
+              AND x7.external_id_type = 'email'
               AND x7.segment_id IS NOT NULL
               AND e9.status = 'fraud'
-          ), FALSE)
+          )
         AND NOT COALESCE((
             p.email_opt_out = TRUE
             OR p.plan = 'banned'

@@ -21,12 +21,13 @@ WHERE p.segment_id IN (
     WHERE e4.card_number IS NOT NULL
       AND e4.level IN ('gold', 'silver')
   )
-  AND NOT COALESCE(p.segment_id IN (
-    SELECT x5.segment_id
+  AND NOT EXISTS (
+    SELECT 1
     FROM PROFILES.EXTERNAL_ID_MAPPING AS x5
     JOIN CRM.CUSTOMERS AS e6 ON e6.email = x5.external_id_value
     JOIN SALES.ORDERS AS e7 ON e7.customer_id = e6.id
-    WHERE x5.external_id_type = 'email'
+    WHERE x5.segment_id = p.segment_id
+      AND x5.external_id_type = 'email'
       AND x5.segment_id IS NOT NULL
       AND e7.status = 'fraud'
-  ), FALSE);
+  );

@@ -65,15 +65,16 @@ WHERE p.segment_id IN (
     GROUP BY d19.k
     HAVING COUNT(*) >= 1 AND COUNT(*) >= 2
   )
-  AND NOT COALESCE(p.segment_id IN (
-    SELECT x20.segment_id
+  AND NOT EXISTS (
+    SELECT 1
     FROM PROFILES.EXTERNAL_ID_MAPPING AS x20
     JOIN CRM.CUSTOMERS AS e21 ON e21.email = x20.external_id_value
     JOIN SALES.ORDERS AS e22 ON e22.customer_id = e21.id
-    WHERE x20.external_id_type = 'email'
+    WHERE x20.segment_id = p.segment_id
+      AND x20.external_id_type = 'email'
       AND x20.segment_id IS NOT NULL
       AND e22.status = 'fraud'
-  ), FALSE)
+  )
   AND p.loyalty_id IN (
     SELECT e23.card_number
     FROM LOYALTY_CARDS AS e23

@@ -74,18 +74,20 @@ WHERE p.segment_id IN (
     GROUP BY v8.segment_id
     HAVING COUNT(*) >= 1 AND AVG(CAST((v8.properties ->> 'price') AS NUMERIC)) > 5
   )
-  AND NOT COALESCE(p.segment_id IN (
-    SELECT v9.segment_id
+  AND NOT EXISTS (
+    SELECT 1
     FROM PROFILES.TRACKS AS v9
-    WHERE v9.event = 'Order Completed'
+    WHERE v9.segment_id = p.segment_id
+      AND v9.event = 'Order Completed'
       AND v9.segment_id IS NOT NULL
       AND v9.timestamp BETWEEN ((now() AT TIME ZONE 'UTC') - INTERVAL '90 minutes') AND (now() AT TIME ZONE 'UTC')
       AND starts_with((v9.properties ->> 'coupon'), 'FRAUD')
-  ), FALSE)
-  AND NOT COALESCE(p.segment_id IN (
-    SELECT v10.segment_id
+  )
+  AND NOT EXISTS (
+    SELECT 1
     FROM PROFILES.TRACKS AS v10
-    WHERE v10.event = 'Order Completed'
+    WHERE v10.segment_id = p.segment_id
+      AND v10.event = 'Order Completed'
       AND v10.segment_id IS NOT NULL
       AND v10.timestamp BETWEEN ((now() AT TIME ZONE 'UTC') - INTERVAL '2 days') AND ((now() AT TIME ZONE 'UTC') - INTERVAL '1 day')
-  ), FALSE);
+  );

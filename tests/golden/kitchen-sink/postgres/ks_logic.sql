@@ -23,15 +23,16 @@ WHERE (
         AND NOT COALESCE(p.plan IN ('free', 'trial'), FALSE)
       )
   )
-  AND NOT COALESCE(p.segment_id IN (
-    SELECT x1.segment_id
+  AND NOT EXISTS (
+    SELECT 1
     FROM PROFILES.EXTERNAL_ID_MAPPING AS x1
     JOIN CRM.CUSTOMERS AS e2 ON e2.email = x1.external_id_value
     JOIN SALES.ORDERS AS e3 ON e3.customer_id = e2.id
-    WHERE x1.external_id_type = 'email'
+    WHERE x1.segment_id = p.segment_id
+      AND x1.external_id_type = 'email'
       AND x1.segment_id IS NOT NULL
       AND e3.status = 'fraud'
-  ), FALSE)
+  )
   AND NOT COALESCE((
     p.email_opt_out = TRUE
     OR p.plan = 'banned'

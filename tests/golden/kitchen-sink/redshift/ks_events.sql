@@ -74,18 +74,20 @@ WHERE p.segment_id IN (
     GROUP BY v8.segment_id
     HAVING COUNT(*) >= 1 AND AVG(CAST(NULLIF(JSON_EXTRACT_PATH_TEXT(v8.properties, 'price', TRUE), '') AS DOUBLE PRECISION)) > 5
   )
-  AND NOT COALESCE(p.segment_id IN (
-    SELECT v9.segment_id
+  AND NOT EXISTS (
+    SELECT 1
     FROM SEGMENT.PROFILES.TRACKS AS v9
-    WHERE v9.event = 'Order Completed'
+    WHERE v9.segment_id = p.segment_id
+      AND v9.event = 'Order Completed'
       AND v9.segment_id IS NOT NULL
       AND v9.timestamp BETWEEN DATEADD(minute, -90, GETDATE()) AND GETDATE()
       AND STRPOS(NULLIF(JSON_EXTRACT_PATH_TEXT(v9.properties, 'coupon', TRUE), ''), 'FRAUD') = 1
-  ), FALSE)
-  AND NOT COALESCE(p.segment_id IN (
-    SELECT v10.segment_id
+  )
+  AND NOT EXISTS (
+    SELECT 1
     FROM SEGMENT.PROFILES.TRACKS AS v10
-    WHERE v10.event = 'Order Completed'
+    WHERE v10.segment_id = p.segment_id
+      AND v10.event = 'Order Completed'
       AND v10.segment_id IS NOT NULL
       AND v10.timestamp BETWEEN DATEADD(day, -2, GETDATE()) AND DATEADD(day, -1, GETDATE())
-  ), FALSE);
+  );

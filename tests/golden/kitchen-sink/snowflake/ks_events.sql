@@ -74,18 +74,20 @@ WHERE p.segment_id IN (
     GROUP BY v8.segment_id
     HAVING COUNT(*) >= 1 AND AVG((v8.properties['price'])::FLOAT) > 5
   )
-  AND NOT COALESCE(p.segment_id IN (
-    SELECT v9.segment_id
+  AND NOT EXISTS (
+    SELECT 1
     FROM SEGMENT.PROFILES.TRACKS AS v9
-    WHERE v9.event = 'Order Completed'
+    WHERE v9.segment_id = p.segment_id
+      AND v9.event = 'Order Completed'
       AND v9.segment_id IS NOT NULL
       AND v9.timestamp BETWEEN DATEADD(minute, -90, SYSDATE()) AND SYSDATE()
       AND STARTSWITH((v9.properties['coupon'])::STRING, 'FRAUD')
-  ), FALSE)
-  AND NOT COALESCE(p.segment_id IN (
-    SELECT v10.segment_id
+  )
+  AND NOT EXISTS (
+    SELECT 1
     FROM SEGMENT.PROFILES.TRACKS AS v10
-    WHERE v10.event = 'Order Completed'
+    WHERE v10.segment_id = p.segment_id
+      AND v10.event = 'Order Completed'
       AND v10.segment_id IS NOT NULL
       AND v10.timestamp BETWEEN DATEADD(day, -2, SYSDATE()) AND DATEADD(day, -1, SYSDATE())
-  ), FALSE);
+  );

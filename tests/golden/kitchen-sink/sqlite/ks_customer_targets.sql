@@ -2,61 +2,51 @@
 -- membership: one row per member (target entity primary key)
 SELECT t.id AS member_id
 FROM CUSTOMERS AS t
-WHERE t.id IN (
-    SELECT e3.id
-    FROM PROFILE_TRAITS AS p1
-    JOIN EXTERNAL_ID_MAPPING AS x2 ON x2.segment_id = p1.segment_id AND x2.external_id_type = 'email'
-    JOIN CUSTOMERS AS e3 ON e3.email = x2.external_id_value
-    WHERE e3.id IS NOT NULL
-  )
-  AND t.region IN ('EU', 'UK')
+WHERE t.region IN ('EU', 'UK')
   AND t.id IN (
-    SELECT e4.customer_id
-    FROM ORDERS AS e4
-    WHERE e4.customer_id IS NOT NULL
+    SELECT e1.customer_id
+    FROM ORDERS AS e1
+    WHERE e1.customer_id IS NOT NULL
       AND (
-        e4.status = 'completed'
-        AND e4.total > 10
+        e1.status = 'completed'
+        AND e1.total > 10
       )
-    GROUP BY e4.customer_id
+    GROUP BY e1.customer_id
     HAVING COUNT(*) >= 1
   )
-  AND t.id IN (
-    SELECT e7.id
-    FROM PROFILE_TRAITS AS p5
-    JOIN EXTERNAL_ID_MAPPING AS x6 ON x6.segment_id = p5.segment_id AND x6.external_id_type = 'email'
-    JOIN CUSTOMERS AS e7 ON e7.email = x6.external_id_value
-    WHERE e7.id IS NOT NULL
-      AND p5.vip = TRUE
+  AND EXISTS (
+    SELECT 1
+    FROM PROFILE_TRAITS AS p2
+    JOIN EXTERNAL_ID_MAPPING AS x3 ON x3.segment_id = p2.segment_id AND x3.external_id_type = 'email'
+    WHERE x3.external_id_value = t.email
+      AND p2.vip = TRUE
   )
-  AND NOT COALESCE(t.id IN (
-    SELECT e10.id
-    FROM PROFILE_TRAITS AS p8
-    JOIN EXTERNAL_ID_MAPPING AS x9 ON x9.segment_id = p8.segment_id AND x9.external_id_type = 'email'
-    JOIN CUSTOMERS AS e10 ON e10.email = x9.external_id_value
-    WHERE e10.id IS NOT NULL
-      AND p8.email_opt_out = TRUE
-  ), FALSE)
-  AND t.id IN (
-    SELECT e13.id
-    FROM PROFILE_TRAITS AS p11
-    JOIN EXTERNAL_ID_MAPPING AS x12 ON x12.segment_id = p11.segment_id AND x12.external_id_type = 'email'
-    JOIN CUSTOMERS AS e13 ON e13.email = x12.external_id_value
-    WHERE e13.id IS NOT NULL
-      AND p11.segment_id IN (
-        SELECT v14.segment_id
-        FROM TRACKS AS v14
-        WHERE v14.event = 'Order Completed'
-          AND v14.segment_id IS NOT NULL
-          AND julianday(v14.timestamp) BETWEEN julianday('now', '-30 days') AND julianday('now')
+  AND NOT EXISTS (
+    SELECT 1
+    FROM PROFILE_TRAITS AS p4
+    JOIN EXTERNAL_ID_MAPPING AS x5 ON x5.segment_id = p4.segment_id AND x5.external_id_type = 'email'
+    WHERE x5.external_id_value = t.email
+      AND p4.email_opt_out = TRUE
+  )
+  AND EXISTS (
+    SELECT 1
+    FROM PROFILE_TRAITS AS p6
+    JOIN EXTERNAL_ID_MAPPING AS x7 ON x7.segment_id = p6.segment_id AND x7.external_id_type = 'email'
+    WHERE x7.external_id_value = t.email
+      AND p6.segment_id IN (
+        SELECT v8.segment_id
+        FROM TRACKS AS v8
+        WHERE v8.event = 'Order Completed'
+          AND v8.segment_id IS NOT NULL
+          AND julianday(v8.timestamp) BETWEEN julianday('now', '-30 days') AND julianday('now')
       )
   )
   AND t.active = TRUE
   AND (
     NOT COALESCE(t.id IN (
-        SELECT s15.member_id
-        FROM snapshot_ks_active_customers AS s15
-        WHERE s15.member_id IS NOT NULL
+        SELECT s9.member_id
+        FROM snapshot_ks_active_customers AS s9
+        WHERE s9.member_id IS NOT NULL
       ), FALSE)
     OR t.score > 0.9
   );

@@ -74,18 +74,20 @@ WHERE p.segment_id IN (
     GROUP BY v8.segment_id
     HAVING COUNT(*) >= 1 AND AVG(CAST(json_extract(v8.properties, '$.price') AS REAL)) > 5
   )
-  AND NOT COALESCE(p.segment_id IN (
-    SELECT v9.segment_id
+  AND NOT EXISTS (
+    SELECT 1
     FROM TRACKS AS v9
-    WHERE v9.event = 'Order Completed'
+    WHERE v9.segment_id = p.segment_id
+      AND v9.event = 'Order Completed'
       AND v9.segment_id IS NOT NULL
       AND julianday(v9.timestamp) BETWEEN julianday('now', '-90 minutes') AND julianday('now')
       AND substr(json_extract(v9.properties, '$.coupon'), 1, length('FRAUD')) = 'FRAUD'
-  ), FALSE)
-  AND NOT COALESCE(p.segment_id IN (
-    SELECT v10.segment_id
+  )
+  AND NOT EXISTS (
+    SELECT 1
     FROM TRACKS AS v10
-    WHERE v10.event = 'Order Completed'
+    WHERE v10.segment_id = p.segment_id
+      AND v10.event = 'Order Completed'
       AND v10.segment_id IS NOT NULL
       AND julianday(v10.timestamp) BETWEEN julianday('now', '-2 days') AND julianday('now', '-1 days')
-  ), FALSE);
+  );

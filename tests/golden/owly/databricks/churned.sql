@@ -11,12 +11,13 @@ WHERE p.segment_id IN (
       AND x1.segment_id IS NOT NULL
       AND e3.status = 'cancelled'
   )
-  AND NOT COALESCE(p.segment_id IN (
-    SELECT x4.segment_id
+  AND NOT EXISTS (
+    SELECT 1
     FROM SEGMENT.PROFILES.EXTERNAL_ID_MAPPING AS x4
     JOIN OWLY.BANK.ACCOUNTS AS e5 ON e5.owner_user_id = x4.external_id_value
     JOIN OWLY.BANK.SUBSCRIPTIONS AS e6 ON e6.account_id = e5.id
-    WHERE x4.external_id_type = 'user_id'
+    WHERE x4.segment_id = p.segment_id
+      AND x4.external_id_type = 'user_id'
       AND x4.segment_id IS NOT NULL
       AND e6.status = 'active'
-  ), FALSE);
+  );

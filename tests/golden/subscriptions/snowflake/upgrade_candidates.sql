@@ -22,10 +22,11 @@ WHERE p.account_id IN (
         AND e4.tier = 'premium'
       )
   ), FALSE)
-  AND NOT COALESCE(p.segment_id IN (
-    SELECT v5.segment_id
+  AND NOT EXISTS (
+    SELECT 1
     FROM SEGMENT.PROFILES.TRACKS AS v5
-    WHERE v5.event = 'Plan Upgraded'
+    WHERE v5.segment_id = p.segment_id
+      AND v5.event = 'Plan Upgraded'
       AND v5.segment_id IS NOT NULL
       AND v5.timestamp BETWEEN DATEADD(day, -30, SYSDATE()) AND SYSDATE()
-  ), FALSE);
+  );
