@@ -16,30 +16,26 @@
 
 #include "check.h"
 #include "cli.h"
+#include "run.h"
 #include "sql/gen.h"
 
-/* One audience's statements (with their comments) in one dialect. */
-static void compile_audience(struct strbuf *out, const struct project *p, const struct ast_audience *a,
-		      const struct sql_options *o, bool run)
+/* One audience's statements (with their comments) in one dialect: the
+ * membership SELECT, or (--emit run) the script a run executes, built by the
+ * runner's own functions (run.c). */
+static void compile_audience(struct strbuf *out, struct project *p, const struct ast_audience *a,
+			     const struct sql_options *o, const char *now, bool run)
 {
 	sb_addf(out, "-- audience %s (%s:%u), dialect %s\n", a->name, sql_audience_path(p, a),
 		a->loc.line, o->d->name);
+	if (run) {
+		sb_addf(out, "-- the statements of a run, in order (run id '<run_id>', generation 1)\n");
+		run_script(p, a, o->d, now, out);
+		return;
+	}
 	sb_addf(out, "-- membership: one row per member (%s)\n",
 		a->target == TARGET_PROFILE ? "profile id" : "target entity primary key");
 	sql_membership(out, &p->graph, a, o);
 	sb_addstr(out, ";\n");
-	if (!run)
-		return;
-	const char *paths[64];
-	size_t n = sql_matched_paths(a, paths, ARRAY_LEN(paths));
-	for (size_t i = 0; i < n; i++) {
-		sb_addf(out, "\n-- audience %s (%s:%u): matched entities of %s (member_id, entity_id)\n",
-			a->name, sql_audience_path(p, a), a->loc.line, paths[i]);
-		sql_matched(out, &p->graph, a, paths[i], o);
-		sb_addstr(out, ";\n");
-	}
-	sb_addstr(out, "\n-- --emit run: the snapshot, diff and swap statements of a run are not\n"
-		       "-- generated yet; the statements above are what a run reads.\n");
 }
 
 static int mkdirs(const char *path)
@@ -161,7 +157,7 @@ int cmd_compile(struct cli *c)
 		}
 		for (size_t i = 0; rc == EXIT_OK && i < naud; i++) {
 			struct strbuf one_sql = STRBUF_INIT;
-			compile_audience(&one_sql, &p, auds[i], &o, strcmp(emit, "run") == 0);
+			compile_audience(&one_sql, &p, auds[i], &o, c->now, strcmp(emit, "run") == 0);
 			if (dir) {
 				char *path = xasprintf("%s/%s.sql", dir, auds[i]->name);
 				if (write_text(path, one_sql.buf) != 0) {

@@ -53,6 +53,12 @@ static int64_t mono_ms(void)
 
 int run_wh(struct runner *r, const char *sql, wh_row_fn fn, void *arg)
 {
+	if (r->script) {
+		/* `lac compile --emit run`: the statement, not its rows */
+		sb_addf(r->script, "\n-- audience %s (%s:%u): %s\n%s;\n", r->a->name,
+			sql_audience_path(r->p, r->a), r->a->loc.line, r->step ? r->step : "statement", sql);
+		return 0;
+	}
 	struct strbuf e = STRBUF_INIT;
 	if (r->w->ops->query(r->w, sql, fn, arg, &e) == 0) {
 		sb_release(&e);
@@ -88,6 +94,8 @@ static char *table_sql(struct runner *r, const char *name)
 
 static bool table_exists(struct runner *r, const char *name)
 {
+	if (r->script)
+		return true; /* a script is written for the general case */
 	return r->w->ops->table_exists(r->w, r->schema, name);
 }
 
@@ -147,6 +155,7 @@ static void runner_release(struct runner *r)
 /* lac's own tables in the warehouse schema. */
 static int ensure_tables(struct runner *r)
 {
+	r->step = "lac's tables";
 	if (r->d->warehouse == WH_POSTGRES &&
 	    exec_f(r, "CREATE SCHEMA IF NOT EXISTS %I", r->schema) < 0)
 		return -1;
@@ -310,6 +319,7 @@ static int check_duplicates(struct runner *r)
 		struct sqlbuf b;
 		struct dup_row d = { NULL, 0 };
 		sqlbuf_init(&b, r->d);
+		r->step = arena_sprintf(&r->ar, "duplicate primary keys of entity %s", e->slug);
 		sql_addf(&b, "SELECT CAST(%I AS TEXT), COUNT(*) FROM %T WHERE %I IS NOT NULL "
 			 "GROUP BY %I HAVING COUNT(*) > 1 LIMIT 1", e->primary_key, e->table_parts,
 			 e->ntable_parts, e->primary_key, e->primary_key);
@@ -327,6 +337,11 @@ static int check_duplicates(struct runner *r)
 		}
 	}
 	return 0;
+}
+
+static bool act_active(const struct ast_activation *act)
+{
+	return act->enabled != 0 && act->dest && act->trigger != TRIG_NONE;
 }
 
 /* ---- step 1: materialize ------------------------------------------------------------ */
@@ -351,12 +366,13 @@ static void snap_fallback(void *arg, const struct ast_audience *from, const stru
 
 static int materialize(struct runner *r)
 {
-	struct sql_options so = { .d = r->d, .now = r->now_sql, .schema = r->schema,
+	struct sql_options so = { .d = r->d, .now = r->now_sql[0] ? r->now_sql : NULL, .schema = r->schema,
 				  .snapshot_exists = snap_exists, .on_fallback = snap_fallback, .arg = r };
 	struct strbuf sel = STRBUF_INIT;
 	sql_membership(&sel, &r->p->graph, r->a, &so);
 	so.on_fallback = NULL; /* warned once */
 	int rc = -1;
+	r->step = "materialize the new snapshot (members)";
 	if (exec_f(r, "DROP TABLE IF EXISTS %s", r->new_) < 0 ||
 	    exec_f(r, "CREATE TABLE %s AS\nSELECT DISTINCT m.member_id\nFROM (\n%s\n) AS m\n"
 		   "WHERE m.member_id IS NOT NULL", r->new_, sel.buf) < 0)
@@ -388,6 +404,7 @@ static int materialize(struct runner *r)
 	if (!sel.len)
 		sb_addstr(&sel, "SELECT CAST(NULL AS TEXT) AS path, CAST(NULL AS TEXT) AS member_id, "
 			  "CAST(NULL AS TEXT) AS entity_id WHERE 1 = 0");
+	r->step = "materialize the matched entities of the new snapshot";
 	if (exec_f(r, "DROP TABLE IF EXISTS %s", r->ent_new) < 0 ||
 	    exec_f(r, "CREATE TABLE %s AS\n%s", r->ent_new, sel.buf) < 0)
 		goto out;
@@ -396,6 +413,13 @@ static int materialize(struct runner *r)
 		   arena_sprintf(&r->ar, "lac_ix_%s_ent_%lld", r->a->name, (long long)r->gen),
 		   r->ent_new_name) < 0)
 		goto out;
+	/* the enrichment hashes of `membership or values changed` activations */
+	for (size_t i = 0; i < r->a->nactivations; i++) {
+		const struct ast_activation *act = r->a->activations[i];
+		if (act_active(act) && act->trigger == TRIG_MEMBERSHIP_OR_VALUES_CHANGED &&
+		    run_activation_hashes(r, act) < 0)
+			goto out;
+	}
 	rc = 0;
 out:
 	sb_release(&sel);
@@ -428,6 +452,7 @@ static int membership_log(struct runner *r, const char *change, bool entered)
 		run_sql_entered(r, &set);
 	else
 		run_sql_exited(r, &set);
+	r->step = arena_sprintf(&r->ar, "membership log (%s)", change);
 	int rc = exec_f(r, "INSERT INTO %s (member_id, audience, change, run_id, at)\n"
 			"SELECT CAST(d.member_id AS TEXT), %L, %L, %L, %L\nFROM (%s) AS d\n"
 			"WHERE NOT EXISTS (SELECT 1 FROM %s AS l WHERE l.run_id = %L AND l.audience = %L "
@@ -441,6 +466,7 @@ static int membership_log(struct runner *r, const char *change, bool entered)
 static int count_set(struct runner *r, bool entered, int64_t *out)
 {
 	struct strbuf sb = STRBUF_INIT;
+	r->step = entered ? "count the members that entered" : "count the members that exited";
 	sb_addstr(&sb, "SELECT COUNT(*) FROM (");
 	if (entered)
 		run_sql_entered(r, &sb);
@@ -450,11 +476,6 @@ static int count_set(struct runner *r, bool entered, int64_t *out)
 	int rc = run_wh_int(r, sb.buf, out);
 	sb_release(&sb);
 	return rc;
-}
-
-static bool act_active(const struct ast_activation *act)
-{
-	return act->enabled != 0 && act->dest && act->trigger != TRIG_NONE;
 }
 
 /* Which activations have no baseline yet (state), indexed like a->activations. */
@@ -531,6 +552,7 @@ static int produce_events(struct runner *r, const bool *need_baseline)
 
 static int swap(struct runner *r)
 {
+	r->step = "swap the snapshots (one transaction)";
 	if (exec_f(r, "BEGIN") < 0)
 		return -1;
 	if (exec_f(r, "DROP TABLE IF EXISTS %s", r->cur) < 0 ||
@@ -590,6 +612,10 @@ static void deliver(struct runner *r)
 		if (dup || nseen == ARRAY_LEN(seen))
 			continue;
 		seen[nseen++] = act->dest;
+		/* nothing to send: the destination's settings (and secrets) are not needed */
+		if (outbox_count(r->st, act->dest->name, OUTBOX_PENDING) == 0 &&
+		    outbox_count(r->st, act->dest->name, OUTBOX_FAILED) == 0)
+			continue;
 		struct dest_config cfg;
 		struct dest *d = NULL;
 		struct strbuf e = STRBUF_INIT;
@@ -873,6 +899,44 @@ out:
 	state_unlock_audience(st, a->name);
 	runner_release(&r);
 	return rc;
+}
+
+/* `lac compile --emit run`: the statements of steps 0-4 through the same
+ * functions a run uses, with run_wh printing instead of running. */
+void run_script(struct project *p, const struct ast_audience *a, const struct dialect *d,
+		const char *now, struct strbuf *out)
+{
+	struct runner r = { .p = p, .a = a, .d = d, .script = out, .have_cur = true, .have_ent = true,
+			    .gen = 1 };
+	sb_init(&r.err);
+	r.schema = p->warehouse.schema ? p->warehouse.schema : "lac";
+	if (now && event_time_parse(now, &r.now) == 0) {
+		event_time_format(r.now, r.now_iso);
+		sql_normalize_now(r.now_iso, r.now_sql);
+	} else if (now && sql_normalize_now(now, r.now_sql)) {
+		snprintf(r.now_iso, sizeof(r.now_iso), "%.10sT%.8sZ", r.now_sql, r.now_sql + 11);
+	} else {
+		/* the reference time is the dialect's clock; the log's is the run's */
+		snprintf(r.now_iso, sizeof(r.now_iso), "<now>");
+	}
+	r.run_id = xstrdup("<run_id>");
+	runner_tables(&r);
+	collect_paths(&r);
+	ensure_tables(&r);
+	check_duplicates(&r);
+	materialize(&r);
+	int64_t n;
+	count_set(&r, true, &n);
+	count_set(&r, false, &n);
+	membership_log(&r, "entered", true);
+	membership_log(&r, "exited", false);
+	for (size_t i = 0; i < a->nactivations; i++) {
+		int64_t ev, filtered, invalid;
+		if (act_active(a->activations[i]))
+			run_activation_events(&r, a->activations[i], false, &ev, &filtered, &invalid);
+	}
+	swap(&r);
+	runner_release(&r);
 }
 
 /* Open the warehouse for writing: lac keeps its snapshots there. */

@@ -46,6 +46,16 @@ void run_report_release(struct run_report *r);
 int run_audience(struct project *p, struct warehouse *w, struct state *st,
 		 const struct ast_audience *a, const struct run_options *o, struct run_report *report);
 
+/* `lac compile --emit run`: append the ordered statements a run of a
+ * executes in dialect d (lac's tables, duplicate-key checks, materialize,
+ * enrichment hashes, the diff queries, the membership log, the swap), each
+ * headed by a comment naming the audience, its file:line and the step.  The
+ * script assumes a previous snapshot exists; the run id is '<run_id>', the
+ * generation 1, and now (ISO-8601 UTC, or NULL for the dialect's clock)
+ * the reference time. */
+void run_script(struct project *p, const struct ast_audience *a, const struct dialect *d,
+		const char *now, struct strbuf *out);
+
 /* Open the project's warehouse for a run (read-write: lac keeps its
  * snapshots and membership log there).  0, or -1 with a message in err. */
 int run_open_warehouse(struct project *p, struct warehouse *w, struct strbuf *err);

@@ -14,6 +14,8 @@
  * the audience.  Values come back as text and are typed from the graph.
  */
 #include <jansson.h>
+#include <openssl/evp.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -96,10 +98,11 @@ static const char *trigger_path(const struct runner *r, const struct ast_activat
 }
 
 /* The changes the activation reports: SELECT m, e, im, c (member, entity
- * or NULL, member after the run 1/0, change 0 entered / 1 exited).
+ * or NULL, member after the run 1/0, change 0 entered / 1 exited / 2 values
+ * changed).  hash: every new member instead (for the enrichment hashes).
  * Returns false when there is nothing to report. */
 static bool change_set(const struct runner *r, const struct ast_activation *act, bool baseline,
-		       struct sqlbuf *b)
+		       bool hash, struct sqlbuf *b)
 {
 	struct strbuf set = STRBUF_INIT;
 	bool any = true;
@@ -111,6 +114,12 @@ static bool change_set(const struct runner *r, const struct ast_activation *act,
 	case TRIG_MEMBERSHIP_OR_VALUES_CHANGED: {
 		bool entered = act->trigger != TRIG_PROFILE_EXITED;
 		bool exited = act->trigger != TRIG_PROFILE_ENTERED;
+		if (hash) {
+			/* every member of the new snapshot, to hash its enrichment */
+			sql_addf(b, "SELECT CAST(d.member_id AS TEXT) AS m, CAST(NULL AS TEXT) AS e, 1 AS im, "
+				 "0 AS c FROM %s AS d", r->new_);
+			break;
+		}
 		if (baseline) {
 			/* the first run: current members, only with send current */
 			if (!act->send_current || !entered) {
@@ -131,6 +140,16 @@ static bool change_set(const struct runner *r, const struct ast_activation *act,
 			run_sql_exited(r, &set);
 			sql_addf(b, "%sSELECT CAST(d.member_id AS TEXT) AS m, CAST(NULL AS TEXT) AS e, 0 AS im, "
 				 "1 AS c FROM (%s) AS d", entered ? " UNION ALL " : "", set.buf);
+		}
+		if (act->trigger == TRIG_MEMBERSHIP_OR_VALUES_CHANGED && r->have_ent) {
+			/* continuing members whose enrichment hash changed (change 2);
+			 * a member without a previous hash has no baseline yet */
+			char *vp = xasprintf(RUN_VALUES_PREFIX "%s", act->name);
+			sql_addf(b, " UNION ALL SELECT CAST(n.member_id AS TEXT) AS m, CAST(NULL AS TEXT) AS e, "
+				 "1 AS im, 2 AS c FROM %s AS n JOIN %s AS o ON o.path = n.path AND "
+				 "o.member_id = n.member_id WHERE n.path = %L AND o.entity_id <> n.entity_id",
+				 r->ent_new, r->ent, vp);
+			free(vp);
 		}
 		break;
 	}
@@ -190,21 +209,43 @@ static bool change_set(const struct runner *r, const struct ast_activation *act,
 	return any;
 }
 
-/* Trait columns the activation reads: enrich traits, then `map` trait refs. */
+/* Value columns of the kind 0 row: enrich traits, `map` trait refs, then
+ * `map` slug.column refs (a column of the change's entity, d.e). */
 struct tcol {
-	const struct trait *t;     /* top-level trait (its column) */
+	const struct trait *t;     /* top-level trait (its column); NULL for a column */
+	const struct column *col;  /* slug.column: the column */
+	const struct map_entry *me;
 	bool enrich;
 };
 
-static size_t trait_cols(const struct ast_activation *act, struct tcol *out, size_t max)
+/* The entity whose primary key is a change's entity id: the target entity,
+ * or the entity of an entity added/removed trigger. */
+static const struct entity *change_entity(const struct runner *r, const struct ast_activation *act)
+{
+	if (r->a->target == TARGET_ENTITY && r->a->ntarget_rels)
+		return r->a->target_rels[r->a->ntarget_rels - 1]->entity;
+	if ((act->trigger == TRIG_ENTITY_ADDED || act->trigger == TRIG_ENTITY_REMOVED) && act->ntrigger_rels)
+		return act->trigger_rels[act->ntrigger_rels - 1]->entity;
+	return NULL;
+}
+
+static size_t trait_cols(const struct runner *r, const struct ast_activation *act, bool hash,
+			 struct tcol *out, size_t max)
 {
 	size_t n = 0;
 	for (size_t i = 0; i < act->nenrich_traits && n < max; i++)
 		if (act->enrich_trait_defs && act->enrich_trait_defs[i])
-			out[n++] = (struct tcol){ act->enrich_trait_defs[i], true };
+			out[n++] = (struct tcol){ act->enrich_trait_defs[i], NULL, NULL, true };
+	if (hash)
+		return n; /* the hash covers the enrichment only */
 	for (size_t i = 0; i < act->nmaps && n < max; i++)
 		if (act->maps[i].value.ref == REF_TRAIT && act->maps[i].value.trait_root)
-			out[n++] = (struct tcol){ act->maps[i].value.trait_root, false };
+			out[n++] = (struct tcol){ act->maps[i].value.trait_root, NULL, NULL, false };
+	if (!change_entity(r, act))
+		return n;
+	for (size_t i = 0; i < act->nmaps && n < max; i++)
+		if (act->maps[i].value.ref == REF_COLUMN && act->maps[i].value.col)
+			out[n++] = (struct tcol){ NULL, act->maps[i].value.col, &act->maps[i], false };
 	return n;
 }
 
@@ -229,7 +270,9 @@ struct stream {
 	bool open;
 	char *m, *e;
 	int c, im;
-	json_t *traits, *ext, *ctx, *refs;
+	json_t *traits, *ext, *ctx, *refs, *cols;
+	bool hash;                /* hashing the enrichment, not building events */
+	FILE *spool;              /* hash mode: (member, hash) records */
 	int64_t events, filtered, invalid;
 	int err;
 };
@@ -293,10 +336,48 @@ static json_t *trait_ref_value(const json_t *root, const struct operand *o)
 	return v ? json_incref((json_t *)v) : json_null();
 }
 
+static void clear_change(struct stream *s)
+{
+	free(s->m);
+	free(s->e);
+	s->m = s->e = NULL;
+	json_object_clear(s->traits);
+	json_object_clear(s->ext);
+	json_object_clear(s->ctx);
+	json_object_clear(s->refs);
+	json_object_clear(s->cols);
+	s->open = false;
+}
+
+/* Hash mode: SHA-256 of the member's enrichment as canonical JSON, spooled
+ * as "<len>:<member><hash>" (inserted after the query: PostgreSQL cannot
+ * run a statement while it streams a result). */
+static void flush_hash(struct stream *s)
+{
+	json_t *j = json_pack("{s:O, s:O}", "traits", s->traits, "context", s->ctx);
+	char *text = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS | JSON_REAL_PRECISION(17));
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int mdlen = 0;
+	if (!text || !EVP_Digest(text, strlen(text), md, &mdlen, EVP_sha256(), NULL) || mdlen != 32)
+		LAC_BUG("SHA-256 failed");
+	char hex[65];
+	for (unsigned i = 0; i < mdlen; i++)
+		snprintf(hex + 2 * i, 3, "%02x", md[i]);
+	if (fprintf(s->spool, "%zu:%s%s", strlen(s->m), s->m, hex) < 0)
+		s->err = -1;
+	free(text);
+	json_decref(j);
+	clear_change(s);
+}
+
 static void flush(struct stream *s)
 {
 	if (!s->open)
 		return;
+	if (s->hash) {
+		flush_hash(s);
+		return;
+	}
 	struct runner *r = s->r;
 	const struct ast_activation *act = s->act;
 	json_t *map = NULL;
@@ -309,6 +390,8 @@ static void flush(struct stream *s)
 				v = literal_json(&me->value.lit);
 			} else if (me->value.ref == REF_TRAIT && me->value.trait_root) {
 				v = trait_ref_value(json_object_get(s->refs, me->value.trait_root->name), &me->value);
+			} else if (me->value.ref == REF_COLUMN && json_object_get(s->cols, me->key)) {
+				v = json_incref(json_object_get(s->cols, me->key));
 			} else {
 				v = json_null();
 			}
@@ -316,7 +399,7 @@ static void flush(struct stream *s)
 		}
 	}
 	struct event_member m = {
-		.change = s->c ? CHANGE_EXITED : CHANGE_ENTERED,
+		.change = s->c == 2 ? CHANGE_VALUES : s->c ? CHANGE_EXITED : CHANGE_ENTERED,
 		.profile_id = s->m,
 		.external_ids = s->ext,
 		.entity_id = s->e,
@@ -348,14 +431,7 @@ static void flush(struct stream *s)
 	}
 	event_out_release(&out);
 	json_decref(map);
-	free(s->m);
-	free(s->e);
-	s->m = s->e = NULL;
-	json_object_clear(s->traits);
-	json_object_clear(s->ext);
-	json_object_clear(s->ctx);
-	json_object_clear(s->refs);
-	s->open = false;
+	clear_change(s);
 }
 
 /* Add one matched-entity row (keys of every level, then columns) under
@@ -422,6 +498,11 @@ static int on_row(void *arg, int ncol, const char *const *vals)
 	if (kind == 0) {
 		for (size_t i = 0; i < s->ntcols && i < nv; i++) {
 			const struct trait *t = s->tcols[i].t;
+			if (!t) {
+				json_object_set_new(s->cols, s->tcols[i].me->key,
+						    typed(v[i], s->tcols[i].col->type));
+				continue;
+			}
 			json_t *j = typed(v[i], t->type);
 			if (s->tcols[i].enrich)
 				json_object_set(s->traits, t->name, j);
@@ -443,129 +524,322 @@ static int on_row(void *arg, int ncol, const char *const *vals)
 	return 0;
 }
 
-int run_activation_events(struct runner *r, const struct ast_activation *act, bool baseline,
-			  int64_t *events, int64_t *filtered, int64_t *invalid)
+/* ---- the activation's query ------------------------------------------------------------ */
+
+/* The relationships from the first level down to leaf: out[depth - 2]. */
+static size_t rel_chain(const struct relationship *leaf, const struct relationship **out, size_t max)
 {
-	struct sqlbuf d;
-	sqlbuf_init(&d, r->d);
-	if (!change_set(r, act, baseline, &d)) {
-		sqlbuf_release(&d);
+	if (!leaf || leaf->depth < 2 || (size_t)(leaf->depth - 1) > max)
 		return 0;
+	size_t n = (size_t)(leaf->depth - 1);
+	for (const struct relationship *r = leaf; r && r->depth >= 2; r = r->parent)
+		out[r->depth - 2] = r;
+	return n;
+}
+
+/* Joins from alias e<from-1> (joined) down to e<to>. */
+static void chain_down(struct sqlbuf *b, const struct relationship *const *rels, size_t from, size_t to)
+{
+	for (size_t i = from; i <= to; i++) {
+		const struct relationship *rel = rels[i];
+		const struct entity *pe = rels[i - 1]->entity, *ce = rel->entity;
+		if (rel->join == JOIN_JUNCTION) {
+			sql_addf(b, "\nJOIN %T AS j%zu ON j%zu.%I = e%zu.%I", rel->junction->table_parts,
+				 rel->junction->ntable_parts, i, i, rel->junction_left->name, i - 1, pe->pk->name);
+			sql_addf(b, "\nJOIN %T AS e%zu ON e%zu.%I = j%zu.%I", ce->table_parts, ce->ntable_parts,
+				 i, i, ce->pk->name, i, rel->junction_right->name);
+		} else {
+			sql_addf(b, "\nJOIN %T AS e%zu ON e%zu.%I = e%zu.%I", ce->table_parts, ce->ntable_parts,
+				 i, i, rel->child_col ? rel->child_col->name : ce->pk->name, i - 1,
+				 rel->parent_col ? rel->parent_col->name : pe->pk->name);
+		}
 	}
-	struct stream *s = xcalloc(1, sizeof(*s));
+}
+
+/* The select list of a kind 2+i row: keys of every level of the enrich path
+ * (aliases e<off>..), then its columns (of e<off + nrels - 1>). */
+static void context_cols(struct sqlbuf *b, const struct enrich_path *ep,
+			 const struct relationship *const *chain, size_t off, size_t i, size_t k)
+{
+	sql_addf(b, "\nUNION ALL\nSELECT DISTINCT d.m, d.e, d.im, d.c, %zu", i + 2);
+	for (size_t l = 0; l < ep->nrels; l++)
+		sql_addf(b, ", CAST(e%zu.%I AS TEXT)", off + l, chain[off + l]->entity->pk->name);
+	for (size_t c = 0; c < ep->ncolumns; c++)
+		sql_addf(b, ", CAST(e%zu.%I AS TEXT)", off + ep->nrels - 1,
+			 ep->cols[c] ? ep->cols[c]->name : chain[off + ep->nrels - 1]->entity->pk->name);
+	null_cols(b, ep->nrels + ep->ncolumns, k);
+}
+
+/* Profile audiences: the matched entities of the enrich path's matched path
+ * mp, from the new snapshot for entries and value changes, the previous one
+ * for exits. */
+static void context_matched(const struct runner *r, struct sqlbuf *b, const struct enrich_path *ep,
+			    const char *mp, size_t i, size_t k, bool hash)
+{
+	const struct relationship *chain[32], *leaf;
+	const char *parts[32];
+	size_t n, np = 0;
+	char *copy = xstrdup(mp);
+	for (char *tok = strtok(copy, "."); tok && np < 32; tok = strtok(NULL, "."))
+		parts[np++] = tok;
+	const struct relationship *cur = NULL;
+	for (n = 0; n < np; n++) {
+		cur = relationship_child(&r->p->graph, cur, parts[n]);
+		if (!cur)
+			break;
+		chain[n] = cur;
+	}
+	free(copy);
+	if (n != np || n < ep->nrels)
+		return;
+	leaf = chain[n - 1];
+	for (int side = 0; side < 2; side++) {
+		const char *tbl = side == 0 ? r->ent_new : r->ent;
+		if (side == 1 && (!r->have_ent || hash))
+			continue;
+		context_cols(b, ep, chain, 0, i, k);
+		sql_addf(b, "\nFROM d JOIN %s AS cx ON cx.path = %L AND cx.member_id = d.m AND d.c %s 1",
+			 tbl, mp, side == 0 ? "<>" : "=");
+		sql_addf(b, "\nJOIN %T AS e%zu ON CAST(e%zu.%I AS TEXT) = cx.entity_id",
+			 leaf->entity->table_parts, leaf->entity->ntable_parts, n - 1, n - 1,
+			 leaf->entity->pk->name);
+		chain_up(r, b, "", chain, n);
+		sql_addf(b, "\nWHERE ");
+		link_member(r, b, "", chain[0], "d.m");
+	}
+}
+
+/* Entity-targeted audiences: the rows of the enrich path related to the
+ * change's target entity d.e (itself, an ancestor, or its descendants) on
+ * the way to the profile d.m.  Returns false when the path is off the
+ * target's line. */
+static bool context_target(const struct runner *r, struct sqlbuf *b, const struct enrich_path *ep,
+			   size_t i, size_t k)
+{
+	const struct relationship *t = r->a->target_rels[r->a->ntarget_rels - 1];
+	const struct relationship *l = ep->rels[ep->nrels - 1];
+	const struct relationship *chain[32];
+	size_t n = rel_chain(l->depth >= t->depth ? l : t, chain, 32);
+	size_t it = (size_t)(t->depth - 2), il = (size_t)(l->depth - 2);
+	if (!n || chain[it] != t || chain[il] != l || il + 1 < ep->nrels)
+		return false;
+	size_t off = il + 1 - ep->nrels;
+	if (b) {
+		context_cols(b, ep, chain, off, i, k);
+		sql_addf(b, "\nFROM d JOIN %T AS e%zu ON CAST(e%zu.%I AS TEXT) = d.e", t->entity->table_parts,
+			 t->entity->ntable_parts, it, it, t->entity->pk->name);
+		chain_up(r, b, "", chain, it + 1);
+		chain_down(b, chain, it + 1, il);
+		sql_addf(b, "\nWHERE ");
+		link_member(r, b, "", chain[0], "d.m");
+	}
+	return true;
+}
+
+static void stream_init(struct stream *s, struct runner *r, const struct ast_activation *act, bool hash)
+{
 	s->r = r;
 	s->act = act;
+	s->hash = hash;
 	s->ec = (struct event_ctx){
 		.audience = r->a->name, .audience_name = r->a->display_name, .activation = act->name,
 		.trigger = act->trigger, .trigger_path = trigger_path(r, act), .event_name = act->event,
 		.identifier = act->identifier, .run_id = r->run_id, .generation = r->gen,
 		.now = r->now_iso,
 	};
-	s->ntcols = trait_cols(act, s->tcols, MAX_VALS);
-	size_t k = s->ntcols > 2 ? s->ntcols : 2;
-	for (size_t i = 0; i < act->nenrich_paths && i < MAX_VALS; i++) {
-		const struct enrich_path *ep = &act->enrich_paths[i];
-		s->enrich_match[i] = r->a->target == TARGET_PROFILE ? run_enrich_match(r, ep) : NULL;
-		if (s->enrich_match[i] && ep->nrels + ep->ncolumns > k)
-			k = ep->nrels + ep->ncolumns;
-	}
-	if (k > MAX_VALS)
-		k = MAX_VALS;
-
-	const struct profile *p = &r->p->graph.profile;
-	struct sqlbuf b;
-	sqlbuf_init(&b, r->d);
-	sql_addf(&b, "WITH d AS (%s)", d.sb.buf);
-	/* kind 0: traits */
-	sql_addf(&b, "\nSELECT d.m, d.e, d.im, d.c, 0 AS k");
-	for (size_t i = 0; i < s->ntcols; i++)
-		sql_addf(&b, ", CAST(t.%I AS TEXT)", s->tcols[i].t->column);
-	null_cols(&b, s->ntcols, k);
-	if (s->ntcols)
-		sql_addf(&b, "\nFROM d LEFT JOIN %T AS t ON t.%I = d.m", p->table_parts, p->ntable_parts, p->id);
-	else
-		sql_addf(&b, "\nFROM d");
-	/* kind 1: the external ids of the identifier's type */
-	if (p->external_ids.present) {
-		sql_addf(&b, "\nUNION ALL\nSELECT DISTINCT d.m, d.e, d.im, d.c, 1, CAST(x.%I AS TEXT), "
-			 "CAST(x.%I AS TEXT)", p->external_ids.type, p->external_ids.value);
-		null_cols(&b, 2, k);
-		sql_addf(&b, "\nFROM d JOIN %T AS x ON x.%I = d.m WHERE x.%I = %L",
-			 p->external_ids.table_parts, p->external_ids.ntable_parts, p->external_ids.id,
-			 p->external_ids.type, act->identifier ? act->identifier : "user_id");
-	}
-	/* kind 2+i: entity context, from the new snapshot for entries and the
-	 * previous one for exits */
-	for (size_t i = 0; i < act->nenrich_paths && i < MAX_VALS; i++) {
-		const struct enrich_path *ep = &act->enrich_paths[i];
-		const char *mp = s->enrich_match[i];
-		if (!mp || ep->nrels + ep->ncolumns > k)
-			continue;
-		/* the matched path's relationships: the enrich path extended down */
-		const struct relationship *chain[32], *leaf;
-		size_t n = 0;
-		const char *parts[32];
-		size_t np = 0;
-		char *copy = xstrdup(mp);
-		for (char *tok = strtok(copy, "."); tok && np < 32; tok = strtok(NULL, "."))
-			parts[np++] = tok;
-		const struct relationship *cur = NULL;
-		for (n = 0; n < np; n++) {
-			cur = relationship_child(&r->p->graph, cur, parts[n]);
-			if (!cur)
-				break;
-			chain[n] = cur;
-		}
-		free(copy);
-		if (n != np || n < ep->nrels)
-			continue;
-		leaf = chain[n - 1];
-		for (int side = 0; side < 2; side++) {
-			const char *tbl = side == 0 ? r->ent_new : r->ent;
-			if (side == 1 && !r->have_ent)
-				continue;
-			sql_addf(&b, "\nUNION ALL\nSELECT DISTINCT d.m, d.e, d.im, d.c, %zu", i + 2);
-			for (size_t l = 0; l < ep->nrels; l++)
-				sql_addf(&b, ", CAST(e%zu.%I AS TEXT)", l, chain[l]->entity->pk->name);
-			for (size_t c = 0; c < ep->ncolumns; c++)
-				sql_addf(&b, ", CAST(e%zu.%I AS TEXT)", ep->nrels - 1,
-					 ep->cols[c] ? ep->cols[c]->name : chain[ep->nrels - 1]->entity->pk->name);
-			null_cols(&b, ep->nrels + ep->ncolumns, k);
-			sql_addf(&b, "\nFROM d JOIN %s AS cx ON cx.path = %L AND cx.member_id = d.m AND d.c = %d",
-				 tbl, mp, side);
-			sql_addf(&b, "\nJOIN %T AS e%zu ON CAST(e%zu.%I AS TEXT) = cx.entity_id",
-				 leaf->entity->table_parts, leaf->entity->ntable_parts, n - 1, n - 1,
-				 leaf->entity->pk->name);
-			chain_up(r, &b, "", chain, n);
-			sql_addf(&b, "\nWHERE ");
-			link_member(r, &b, "", chain[0], "d.m");
-		}
-	}
-	sql_addf(&b, "\nORDER BY 1, 2, 4, 5");
-	for (size_t i = 0; i < k; i++)
-		sql_addf(&b, ", %zu", i + 6);
-
+	s->ntcols = trait_cols(r, act, hash, s->tcols, MAX_VALS);
+	for (size_t i = 0; i < act->nenrich_paths && i < MAX_VALS; i++)
+		s->enrich_match[i] = r->a->target == TARGET_PROFILE ?
+			run_enrich_match(r, &act->enrich_paths[i]) : NULL;
 	s->traits = json_object();
 	s->ext = json_object();
 	s->ctx = json_object();
 	s->refs = json_object();
-	int rc = run_wh(r, b.sb.buf, on_row, s);
-	if (rc == 0 && !s->err)
-		flush(s);
-	if (s->err && !r->err.len)
-		sb_addf(&r->err, "cannot write the outbox: %s", state_errmsg(r->st));
+	s->cols = json_object();
+}
+
+static void stream_release(struct stream *s)
+{
 	free(s->m);
 	free(s->e);
 	json_decref(s->traits);
 	json_decref(s->ext);
 	json_decref(s->ctx);
 	json_decref(s->refs);
+	json_decref(s->cols);
+}
+
+/* The activation's query (module comment): the changes of change_set with
+ * their values, sorted by change.  False when there is nothing to report. */
+static bool activation_sql(struct runner *r, const struct stream *s, bool baseline, struct sqlbuf *b)
+{
+	const struct ast_activation *act = s->act;
+	bool target_ctx = r->a->target == TARGET_ENTITY && r->a->ntarget_rels &&
+			  (act->trigger == TRIG_ENTITY_ENTERED || act->trigger == TRIG_ENTITY_EXITED);
+	struct sqlbuf d;
+	sqlbuf_init(&d, r->d);
+	if (!change_set(r, act, baseline, s->hash, &d)) {
+		sqlbuf_release(&d);
+		return false;
+	}
+	/* the width of the value columns */
+	size_t k = s->ntcols > 2 ? s->ntcols : 2;
+	for (size_t i = 0; i < act->nenrich_paths && i < MAX_VALS; i++) {
+		const struct enrich_path *ep = &act->enrich_paths[i];
+		bool used = s->enrich_match[i] || (target_ctx && ep->nrels && context_target(r, NULL, ep, i, 0));
+		if (used && ep->nrels + ep->ncolumns > k)
+			k = ep->nrels + ep->ncolumns;
+	}
+	if (k > MAX_VALS)
+		k = MAX_VALS;
+
+	const struct profile *p = &r->p->graph.profile;
+	const struct entity *ce = change_entity(r, act);
+	bool have_cols = false;
+	for (size_t i = 0; i < s->ntcols; i++)
+		have_cols |= s->tcols[i].col != NULL;
+	sql_addf(b, "WITH d AS (%s)", d.sb.buf);
+	/* kind 0: traits and map columns */
+	sql_addf(b, "\nSELECT d.m, d.e, d.im, d.c, 0 AS k");
+	for (size_t i = 0; i < s->ntcols; i++) {
+		if (s->tcols[i].t)
+			sql_addf(b, ", CAST(t.%I AS TEXT)", s->tcols[i].t->column);
+		else
+			sql_addf(b, ", CAST(me.%I AS TEXT)", s->tcols[i].col->name);
+	}
+	null_cols(b, s->ntcols, k);
+	sql_addf(b, "\nFROM d");
+	bool any_trait = false;
+	for (size_t i = 0; i < s->ntcols; i++)
+		any_trait |= s->tcols[i].t != NULL;
+	if (any_trait)
+		sql_addf(b, " LEFT JOIN %T AS t ON t.%I = d.m", p->table_parts, p->ntable_parts, p->id);
+	if (have_cols && ce)
+		sql_addf(b, " LEFT JOIN %T AS me ON CAST(me.%I AS TEXT) = d.e", ce->table_parts,
+			 ce->ntable_parts, ce->pk->name);
+	/* kind 1: the external ids of the identifier's type */
+	if (p->external_ids.present && !s->hash) {
+		sql_addf(b, "\nUNION ALL\nSELECT DISTINCT d.m, d.e, d.im, d.c, 1, CAST(x.%I AS TEXT), "
+			 "CAST(x.%I AS TEXT)", p->external_ids.type, p->external_ids.value);
+		null_cols(b, 2, k);
+		sql_addf(b, "\nFROM d JOIN %T AS x ON x.%I = d.m WHERE x.%I = %L",
+			 p->external_ids.table_parts, p->external_ids.ntable_parts, p->external_ids.id,
+			 p->external_ids.type, act->identifier ? act->identifier : "user_id");
+	}
+	/* kind 2+i: entity context */
+	for (size_t i = 0; i < act->nenrich_paths && i < MAX_VALS; i++) {
+		const struct enrich_path *ep = &act->enrich_paths[i];
+		if (!ep->nrels || ep->nrels + ep->ncolumns > k)
+			continue;
+		if (s->enrich_match[i])
+			context_matched(r, b, ep, s->enrich_match[i], i, k, s->hash);
+		else if (target_ctx)
+			context_target(r, b, ep, i, k);
+	}
+	sql_addf(b, "\nORDER BY 1, 2, 4, 5");
+	for (size_t i = 0; i < k; i++)
+		sql_addf(b, ", %zu", i + 6);
+	sqlbuf_release(&d);
+	return true;
+}
+
+int run_activation_events(struct runner *r, const struct ast_activation *act, bool baseline,
+			  int64_t *events, int64_t *filtered, int64_t *invalid)
+{
+	struct stream *s = xcalloc(1, sizeof(*s));
+	stream_init(s, r, act, false);
+	struct sqlbuf b;
+	sqlbuf_init(&b, r->d);
+	int rc = 0;
+	if (activation_sql(r, s, baseline, &b)) {
+		r->step = arena_sprintf(&r->ar, "events of activation %s (%s)", act->name,
+					trigger_name(act->trigger));
+		rc = run_wh(r, b.sb.buf, on_row, s);
+		if (rc == 0 && !s->err)
+			flush(s);
+		if (s->err && !r->err.len)
+			sb_addf(&r->err, "cannot write the outbox: %s", state_errmsg(r->st));
+	}
 	*events = s->events;
 	*filtered = s->filtered;
 	*invalid = s->invalid;
 	rc = rc < 0 || s->err ? -1 : 0;
+	stream_release(s);
 	free(s);
 	sqlbuf_release(&b);
-	sqlbuf_release(&d);
+	return rc;
+}
+
+/* Insert the spooled (member, hash) records in batches. */
+static int insert_hashes(struct runner *r, const struct ast_activation *act, FILE *f)
+{
+	char *vp = arena_sprintf(&r->ar, RUN_VALUES_PREFIX "%s", act->name);
+	struct sqlbuf b;
+	size_t rows = 0, len;
+	int rc = 0;
+	rewind(f);
+	sqlbuf_init(&b, r->d);
+	r->step = arena_sprintf(&r->ar, "enrichment hashes of activation %s", act->name);
+	while (rc == 0 && fscanf(f, "%zu:", &len) == 1) {
+		char *m = xmalloc(len + 1), hash[65];
+		if (fread(m, 1, len, f) != len || fread(hash, 1, 64, f) != 64) {
+			free(m);
+			break;
+		}
+		m[len] = '\0';
+		hash[64] = '\0';
+		if (!rows)
+			sql_addf(&b, "INSERT INTO %s (path, member_id, entity_id) VALUES ", r->ent_new);
+		sql_addf(&b, "%s(%L, %L, %L)", rows ? ", " : "", vp, m, hash);
+		free(m);
+		if (++rows == 500) {
+			rc = run_wh(r, b.sb.buf, NULL, NULL);
+			sqlbuf_release(&b);
+			sqlbuf_init(&b, r->d);
+			rows = 0;
+		}
+	}
+	if (rc == 0 && rows)
+		rc = run_wh(r, b.sb.buf, NULL, NULL);
+	sqlbuf_release(&b);
+	return rc;
+}
+
+int run_activation_hashes(struct runner *r, const struct ast_activation *act)
+{
+	struct stream *s = xcalloc(1, sizeof(*s));
+	stream_init(s, r, act, true);
+	struct sqlbuf b;
+	sqlbuf_init(&b, r->d);
+	int rc = 0;
+	if (activation_sql(r, s, false, &b)) {
+		r->step = arena_sprintf(&r->ar, "enrichment of activation %s, hashed by lac (SHA-256) "
+					"into the new __ent table as path '" RUN_VALUES_PREFIX "%s'",
+					act->name, act->name);
+		s->spool = r->script ? NULL : tmpfile();
+		if (!r->script && !s->spool) {
+			sb_addf(&r->err, "cannot create a temporary file for the enrichment hashes");
+			rc = -1;
+		} else {
+			rc = run_wh(r, b.sb.buf, s->spool ? on_row : NULL, s);
+			if (rc == 0 && !s->err)
+				flush(s);
+			if (s->err && !r->err.len)
+				sb_addf(&r->err, "cannot write the enrichment hashes to a temporary file");
+			if (rc == 0 && !s->err && s->spool)
+				rc = insert_hashes(r, act, s->spool);
+			if (r->script)
+				sb_addf(r->script, "-- then, per member of the rows above: INSERT INTO %s "
+					"(path, member_id, entity_id) VALUES ('" RUN_VALUES_PREFIX "%s', "
+					"<member>, <hex SHA-256 of its enrichment>), 500 rows a statement\n",
+					r->ent_new, act->name);
+		}
+		if (s->spool)
+			fclose(s->spool);
+	}
+	rc = rc < 0 || s->err ? -1 : 0;
+	stream_release(s);
+	free(s);
+	sqlbuf_release(&b);
 	return rc;
 }

@@ -37,6 +37,11 @@ struct runner {
 	char *cur_name, *new_name, *ent_name, *ent_new_name;
 	bool have_cur, have_ent;  /* the previous snapshot exists */
 
+	/* `lac compile --emit run`: statements are appended here (each headed
+	 * by a comment naming the audience and r->step) instead of run */
+	struct strbuf *script;
+	const char *step;
+
 	/* paths materialized in the __ent tables */
 	const char *paths[RUN_MAX_PATHS];
 	size_t npaths;
@@ -46,7 +51,7 @@ struct runner {
 	struct arena ar;          /* small strings of this run */
 };
 
-/* Run one statement; on failure, err names the audience's file:line and
+/* Run one statement (in script mode: print it); on failure, err names the audience's file:line and
  * holds the warehouse's message.  0 or -1. */
 int run_wh(struct runner *r, const char *sql, wh_row_fn fn, void *arg);
 /* A single integer from a query (0 when no row or NULL). */
@@ -60,6 +65,15 @@ void run_sql_exited(const struct runner *r, struct strbuf *sb);
 /* The enrich path's matched path: a materialized path that it equals or is
  * a prefix of; NULL when none. */
 const char *run_enrich_match(const struct runner *r, const struct enrich_path *ep);
+
+/* The __ent rows that hold the enrichment hashes of a `membership or values
+ * changed` activation: path = RUN_VALUES_PREFIX + activation name. */
+#define RUN_VALUES_PREFIX "#values:"
+
+/* Step 1 for one `membership or values changed` activation: hash every new
+ * member's enrichment (enriched traits and entity context) and insert the
+ * hashes into the new __ent table. */
+int run_activation_hashes(struct runner *r, const struct ast_activation *act);
 
 /* Step 3 for one activation: stream its changes into the outbox.
  * baseline: the activation has no baseline yet.  Counts events added. */

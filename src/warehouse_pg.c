@@ -1,5 +1,6 @@
 /*
- * warehouse_pg.c — PostgreSQL through libpq.  Every value is read as text.
+ * warehouse_pg.c — PostgreSQL through libpq.  Every value is read as text;
+ * query results are streamed a row at a time (single-row mode).
  */
 #include <libpq-fe.h>
 #include <stdlib.h>
@@ -16,35 +17,59 @@ static void pg_error(PGconn *c, struct strbuf *err)
 	sb_addmem(err, m, n);
 }
 
+static void result_error(PGconn *c, const PGresult *r, struct strbuf *err)
+{
+	const char *m = r ? PQresultErrorMessage(r) : NULL;
+	if (m && *m) {
+		size_t n = strlen(m);
+		while (n && (m[n - 1] == '\n' || m[n - 1] == ' '))
+			n--;
+		sb_addmem(err, m, n);
+	} else {
+		pg_error(c, err);
+	}
+}
+
+/* Rows are streamed in single-row mode, so memory does not grow with the
+ * result.  Every result is read to the end (also after the callback
+ * stopped or an error), leaving the connection ready for the next query. */
 static int pg_query(struct warehouse *w, const char *sql, wh_row_fn row, void *arg,
 		    struct strbuf *err)
 {
-	PGresult *r = PQexec(w->impl, sql);
-	ExecStatusType st = PQresultStatus(r);
-	if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
-		const char *m = PQresultErrorMessage(r);
-		if (m && *m) {
-			size_t n = strlen(m);
-			while (n && (m[n - 1] == '\n' || m[n - 1] == ' '))
-				n--;
-			sb_addmem(err, m, n);
-		} else {
-			pg_error(w->impl, err);
-		}
-		PQclear(r);
+	PGconn *c = w->impl;
+	if (!PQsendQuery(c, sql)) {
+		pg_error(c, err);
 		return -1;
 	}
-	int ncol = PQnfields(r), nrow = PQntuples(r);
-	const char **vals = xcalloc((size_t)ncol + 1, sizeof(*vals));
-	for (int i = 0; i < nrow; i++) {
-		for (int j = 0; j < ncol; j++)
-			vals[j] = PQgetisnull(r, i, j) ? NULL : PQgetvalue(r, i, j);
-		if (row && row(arg, ncol, vals))
-			break;
+	PQsetSingleRowMode(c);
+	const char **vals = NULL;
+	int nvals = -1, rc = 0;
+	bool stop = false;
+	PGresult *r;
+	while ((r = PQgetResult(c)) != NULL) {
+		ExecStatusType st = PQresultStatus(r);
+		if (st == PGRES_SINGLE_TUPLE || st == PGRES_TUPLES_OK) {
+			/* one row in single-row mode; the closing TUPLES_OK has none */
+			int ncol = PQnfields(r), nrow = PQntuples(r);
+			if (ncol > nvals) {
+				free(vals);
+				vals = xcalloc((size_t)ncol + 1, sizeof(*vals));
+				nvals = ncol;
+			}
+			for (int i = 0; i < nrow && row && !stop && rc == 0; i++) {
+				for (int j = 0; j < ncol; j++)
+					vals[j] = PQgetisnull(r, i, j) ? NULL : PQgetvalue(r, i, j);
+				stop = row(arg, ncol, vals) != 0;
+			}
+		} else if (st != PGRES_COMMAND_OK) {
+			if (rc == 0)
+				result_error(c, r, err);
+			rc = -1;
+		}
+		PQclear(r);
 	}
 	free(vals);
-	PQclear(r);
-	return 0;
+	return rc;
 }
 
 static bool pg_table_exists(struct warehouse *w, const char *schema, const char *table)

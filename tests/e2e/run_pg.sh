@@ -60,4 +60,28 @@ expect_status "messageIds unique" 0 "$py" "$lib" ids "$ev"
 expect_eq "membership log" "p02 entered
 p07 exited" "$(pg "SELECT member_id || ' ' || change FROM lac.lac_membership_log
 	WHERE audience = 'cat_owners' AND at = '2026-01-15T13:00:00Z' ORDER BY 1")"
+
+# membership or values changed: hashes streamed back into the warehouse
+cat >"$P/audiences/vals.lac" <<'LAC'
+audience cat_vals {
+  where { with entity households.pets { type = "cat" } }
+  activation sync {
+    destination events_file
+    trigger     membership or values changed
+    enrich      traits email
+    enrich      households.pets { name }
+  }
+}
+LAC
+expect_status "values baseline" 0 lac -C "$P" --now 2026-01-15T16:00:00Z run cat_vals
+traits=$(sed -n 's/^CREATE TABLE \([^ ]*PROFILE_TRAITS\) .*/\1/p' "$T/load.sql" | head -1)
+pg "UPDATE $traits SET email = 'ana@new.example' WHERE segment_id = 'p01'" >/dev/null
+expect_status "values change" 0 lac -C "$P" --now 2026-01-15T17:00:00Z run cat_vals
+expect_eq "one identify" "sync|identify|-|user:u01|-|-|true" "$("$py" "$lib" summary "$ev" 4)"
+expect_eq "new email" '"ana@new.example"' "$("$py" "$lib" field "$ev" sync user:u01 traits.email)"
+
+# the --emit run script executes on PostgreSQL
+lac -C "$P" --now 2026-01-15T18:00:00Z compile -d postgres --emit run cat_vals >"$T/script.sql"
+if psql -q -v ON_ERROR_STOP=1 -d lac_run -f "$T/script.sql" >"$T/psql2.log" 2>&1; then pass; else
+	fail "--emit run script fails on PostgreSQL"; cat "$T/psql2.log" >&2; fi
 finish

@@ -1,0 +1,136 @@
+#!/bin/sh
+# tests/e2e/run_values.sh — exact events of `membership or values changed`
+# (an Identify for a continuing member whose enrichment changed, nothing when
+# nothing changed, a crash then its completion keeps the messageId), the
+# entity context of an entity-targeted audience, `map` slug.column values,
+# and the `lac compile --emit run` script executing on SQLite.
+. "${LAC_SRCDIR:-$(dirname "$0")/../..}/tests/lib.sh"
+
+py=/usr/bin/python3
+[ -x "$py" ] || { echo "no /usr/bin/python3: skipped"; exit 77; }
+command -v sqlite3 >/dev/null 2>&1 || { echo "no sqlite3: skipped"; exit 77; }
+lib="$SRC/tests/e2e/run_lib.py"
+P="$T/p"
+lac init --example petshop "$P" >/dev/null
+db="$P/data/warehouse.db"
+ev="$P/out/events.jsonl"
+cat >"$P/audiences/vals.lac" <<'LAC'
+audience cat_vals {
+  where { with entity households.pets { type = "cat" } }
+  activation sync {
+    destination events_file
+    trigger     membership or values changed
+    enrich      traits email, first_name
+    enrich      households.pets { name, age }
+  }
+}
+LAC
+expect_status "check" 0 lac -C "$P" check
+sq() { sqlite3 "$db" "$1"; }
+lines() { cat "$ev" 2>/dev/null | wc -l | tr -d ' '; }
+summary() { "$py" "$lib" summary "$ev" "${1:-0}"; }
+
+expect_status "baseline" 0 lac -C "$P" --now 2026-01-15T12:00:00Z run cat_vals
+expect_eq "baseline sends nothing" 0 "$(lines)"
+expect_eq "a hash per member" 5 "$(sq "SELECT COUNT(*) FROM snapshot_cat_vals__ent WHERE path = '#values:sync'")"
+expect_status "quiet" 0 lac -C "$P" --now 2026-01-15T13:00:00Z run cat_vals
+expect_eq "nothing changed, nothing sent" "cat_vals: Live, 5 members, +0 -0, 0 events, 0 delivered" "$(cat "$T/out")"
+
+# a trait of a continuing member changes: exactly one Identify with the new traits
+sq "UPDATE PROFILE_TRAITS SET email = 'ana@new.example' WHERE segment_id = 'p01'"
+expect_status "trait change" 0 lac -C "$P" --now 2026-01-15T14:00:00Z run cat_vals
+expect_eq "trait change line" "cat_vals: Live, 5 members, +0 -0, 1 event, 1 delivered" "$(cat "$T/out")"
+expect_eq "one identify" "sync|identify|-|user:u01|-|-|true" "$(summary)"
+expect_eq "new traits" '"ana@new.example"|"Ana"' \
+	"$("$py" "$lib" field "$ev" sync user:u01 traits.email)|$("$py" "$lib" field "$ev" sync user:u01 traits.first_name)"
+expect_eq "entity context" '{"households": [{"__entity": "household", "id": "h01", "pets": [{"__entity": "pet", "age": 3, "id": "x01", "name": "Minou"}]}]}' \
+	"$("$py" "$lib" field "$ev" sync user:u01 traits._entity_context)"
+
+# entity context of continuing members changes (the age of Minou, the cat of
+# p01 and p13, who share household h01); p02 enters with Mia and gets only
+# its membership Identify
+sq "UPDATE PETS SET age = 4 WHERE id = 'x01';
+    INSERT INTO PETS VALUES ('x30','h02','Mia','cat',2,'2025-01-01')"
+expect_status "context change" 0 lac -C "$P" --now 2026-01-15T15:00:00Z run cat_vals
+expect_eq "context change events" "sync|identify|-|anon:p02|-|-|true
+sync|identify|-|anon:p13|-|-|true
+sync|identify|-|user:u01|-|-|true" "$(summary 1)"
+expect_eq "new age" '{"households": [{"__entity": "household", "id": "h01", "pets": [{"__entity": "pet", "age": 4, "id": "x01", "name": "Minou"}]}]}' \
+	"$("$py" "$lib" field "$ev" sync user:u01 traits._entity_context | tail -1)"
+expect_status "quiet again" 0 lac -C "$P" --now 2026-01-15T16:00:00Z run cat_vals
+expect_eq "quiet again sends nothing" 4 "$(lines)"
+
+# a crash after the outbox step, then its completion: the same messageId, sent once
+sq "UPDATE PROFILE_TRAITS SET first_name = 'Zed' WHERE segment_id = 'p07'"
+set +e
+LAC_TEST_CRASH_AFTER=outbox "$LAC" -C "$P" --now 2026-01-15T17:00:00Z run cat_vals >/dev/null 2>&1
+rc=$?
+set -e
+expect_eq "killed after the outbox step" 137 "$rc"
+mid=$(sqlite3 "$P/.lac/state.db" "SELECT message_id FROM outbox WHERE status = 'pending'")
+expect_eq "one pending event" 1 "$(echo "$mid" | grep -c .)"
+expect_status "completion" 0 lac -C "$P" --now 2026-01-15T18:00:00Z run cat_vals
+expect_eq "sent once" 5 "$(lines)"
+expect_eq "the same messageId" "$mid" "$(tail -1 "$ev" | "$py" "$lib" get messageId)"
+expect_eq "the changed member" '"Zed"' "$("$py" "$lib" field "$ev" sync anon:p07 traits.first_name)"
+expect_status "messageIds unique" 0 "$py" "$lib" ids "$ev"
+
+# the --emit run script executes on SQLite (a copy with a previous snapshot)
+cp "$db" "$T/copy.db"
+lac -C "$P" --now 2026-01-15T19:00:00Z compile -d sqlite --emit run cat_vals >"$T/script.sql"
+if sqlite3 -bail "$T/copy.db" <"$T/script.sql" >/dev/null 2>"$T/sqlerr"; then pass; else
+	fail "--emit run script fails on SQLite"; cat "$T/sqlerr" >&2; fi
+expect_eq "script swapped" 6 "$(sqlite3 "$T/copy.db" 'SELECT COUNT(*) FROM snapshot_cat_vals')"
+
+# ---- entity-targeted audience: enrich and map slug.column --------------------------
+S="$T/s"
+lac init --example subscriptions "$S" >/dev/null
+sev="$S/out/events.jsonl"
+cat >>"$S/audiences/accounts.lac" <<'LAC'
+
+audience risky_accounts {
+  target entity accounts
+  where {
+    plan = "enterprise"
+    with entity subscriptions { status = "past_due" }
+    with trait vip = true
+  }
+  activation alert {
+    destination events_file
+    trigger     entity entered
+    enrich      subscriptions { tier, status }
+    enrich      accounts { name }
+    map         "properties.account_name" = accounts.name
+    map         "properties.seats" = accounts.seats
+  }
+}
+LAC
+cat >>"$S/audiences/subscriptions.lac" <<'LAC'
+
+audience active_subs {
+  where { with entity accounts.subscriptions { status = "active" } }
+  activation new_sub {
+    destination events_file
+    trigger     entity added accounts.subscriptions
+    map         "properties.product" = subscriptions.product
+    map         "properties.mrr" = subscriptions.mrr
+  }
+}
+LAC
+expect_status "check subscriptions" 0 lac -C "$S" check
+expect_status "baseline subscriptions" 0 lac -C "$S" --now 2026-01-15T12:00:00Z run risky_accounts active_subs
+sqlite3 "$S/data/warehouse.db" "UPDATE PROFILE_TRAITS SET vip = 1 WHERE segment_id = 'u06';
+	INSERT INTO SUBSCRIPTIONS SELECT 's99', account_id, 'widgets', 'basic', 'active', 12.5, started_at, renews_on
+	FROM SUBSCRIPTIONS WHERE id = 's02'"
+expect_status "change subscriptions" 0 lac -C "$S" --now 2026-01-15T13:00:00Z run risky_accounts active_subs
+expect_eq "events" "alert|track|Entity Added|anon:u06|accounts|a06|true
+alert|track|Entity Added|user:stark-7|accounts|a06|true
+new_sub|track|Entity Added|user:acme-1|accounts.subscriptions|s99|true
+new_sub|track|Entity Added|user:acme-2|accounts.subscriptions|s99|true" "$("$py" "$lib" summary "$sev")"
+expect_eq "entity context of the target" '{"accounts": [{"__entity": "account", "id": "a06", "name": "Stark \"Industries\""}], "subscriptions": [{"__entity": "subscription", "id": "s09", "status": "active", "tier": "premium"}, {"__entity": "subscription", "id": "s10", "status": "past_due", "tier": "basic"}]}' \
+	"$("$py" "$lib" field "$sev" alert anon:u06 properties._entity_context)"
+expect_eq "map target columns" '"Stark \"Industries\""|10' \
+	"$("$py" "$lib" field "$sev" alert anon:u06 properties.account_name)|$("$py" "$lib" field "$sev" alert anon:u06 properties.seats)"
+expect_eq "map trigger entity columns" '"widgets"|12.5' \
+	"$("$py" "$lib" field "$sev" new_sub user:acme-1 properties.product)|$("$py" "$lib" field "$sev" new_sub user:acme-1 properties.mrr)"
+finish
