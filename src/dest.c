@@ -30,6 +30,7 @@ static const struct dest_ops *ops_for(const char *type)
 {
 	static const struct dest_ops *const all[] = {
 		&dest_file_ops, &dest_stdout_ops, &dest_webhook_ops, &dest_segment_ops,
+		&dest_warehouse_ops, &dest_braze_ops, &dest_iterable_ops, &dest_customerio_ops,
 	};
 	for (size_t i = 0; i < ARRAY_LEN(all); i++)
 		if (type && strcmp(all[i]->type, type) == 0)
@@ -74,6 +75,52 @@ static const char *str_setting(struct project *p, const struct destination *d, c
 	return v;
 }
 
+/* `timeout` in seconds (fractions allowed), as the loader checks it. */
+static int timeout_setting(struct project *p, const struct destination *d, long *out_ms)
+{
+	const struct setting *s = destination_setting(d, "timeout");
+	if (!s || !s->value)
+		return 0;
+	const char *v = setting_expand(p, s->value, s->loc);
+	if (!v)
+		return -1;
+	char *end;
+	errno = 0;
+	double secs = strtod(v, &end);
+	if (errno || end == v || *end || secs <= 0 || secs > 3600)
+		return diag_error(&p->diags, s->loc, DIAG_E006,
+				  "destination '%s': timeout must be a number of seconds over 0, at most 3600",
+				  d->name);
+	*out_ms = (long)(secs * 1000 + 0.5);
+	if (*out_ms < 1)
+		*out_ms = 1;
+	return 0;
+}
+
+/* The project's warehouse, for the `warehouse` destination. */
+static int warehouse_settings(struct project *p, const struct destination *d, struct dest_config *cfg)
+{
+	switch (p->warehouse.type) {
+	case WH_SQLITE:
+		cfg->wh_type = "sqlite";
+		cfg->wh_path = project_path(p, p->warehouse.path ? p->warehouse.path : "data/warehouse.db");
+		return 0;
+	case WH_POSTGRES: {
+		const struct setting *s = setting_find(p->warehouse.settings, p->warehouse.nsettings, "dsn");
+		cfg->wh_type = "postgres";
+		if (!s || !s->value)
+			return diag_error(&p->diags, d->loc, DIAG_E004,
+					  "destination '%s': the postgres warehouse needs a 'dsn' setting", d->name);
+		cfg->wh_dsn = setting_expand(p, s->value, s->loc);
+		return cfg->wh_dsn ? 0 : -1;
+	}
+	default:
+		return diag_error(&p->diags, d->loc, DIAG_E006,
+				  "destination '%s': lac writes events only to a sqlite or postgres warehouse",
+				  d->name);
+	}
+}
+
 int dest_config_from_project(struct project *p, const struct destination *d, struct dest_config *cfg)
 {
 	memset(cfg, 0, sizeof(*cfg));
@@ -105,7 +152,22 @@ int dest_config_from_project(struct project *p, const struct destination *d, str
 				cfg->headers[cfg->nheaders++].value = v;
 			}
 		}
+	} else if (strcmp(d->type, "warehouse") == 0) {
+		cfg->table = str_setting(p, d, "table", true, &rc);
+		cfg->schema = str_setting(p, d, "schema", false, &rc);
+		if (warehouse_settings(p, d, cfg) < 0)
+			rc = -1;
+	} else {
+		/* a stdlib preset: braze | iterable | customerio (defaults come from its YAML) */
+		cfg->url = str_setting(p, d, "url", true, &rc);
+		cfg->api_key = str_setting(p, d, "api_key", true, &rc);
+		if (strcmp(d->type, "customerio") == 0)
+			cfg->site_id = str_setting(p, d, "site_id", true, &rc);
+		if (strcmp(d->type, "braze") == 0)
+			cfg->app_id = str_setting(p, d, "app_id", false, &rc);
 	}
+	if (timeout_setting(p, d, &cfg->timeout_ms) < 0)
+		rc = -1;
 	long v;
 	struct { const char *key; long lo, hi; long *lout; int *iout; } nums[] = {
 		{ "connect_timeout_ms", 1, 600000, &cfg->connect_timeout_ms, NULL },

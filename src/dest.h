@@ -25,11 +25,20 @@ struct dest_header {
 
 struct dest_config {
 	const char *name;          /* as in lac.yaml */
-	const char *type;          /* file | stdout | webhook | segment */
+	const char *type;          /* file | stdout | webhook | segment | warehouse | braze | iterable | customerio */
 	const char *path;          /* file: where to append */
 	FILE *out;                 /* stdout: the stream (NULL = stdout) */
-	const char *url;           /* webhook, segment */
+	const char *url;           /* webhook, segment; presets: the API base URL */
 	const char *write_key;     /* segment: basic-auth user (secret) */
+	const char *api_key;       /* braze, iterable, customerio (secret) */
+	const char *site_id;       /* customerio: basic-auth user (secret) */
+	const char *app_id;        /* braze: optional app_id sent with events */
+	/* warehouse: the target table (and optional schema), and the project's
+	 * warehouse connection as resolved by dest_config_from_project: wh_type
+	 * "sqlite" with wh_path (the database file) or "postgres" with wh_dsn
+	 * (secret; ${VAR} already expanded). */
+	const char *table, *schema;
+	const char *wh_type, *wh_path, *wh_dsn;
 	struct dest_header *headers;
 	size_t nheaders;
 	long connect_timeout_ms;   /* default 5000 */
@@ -47,8 +56,10 @@ void dest_config_defaults(struct dest_config *cfg);
 
 /* Resolve a lac.yaml destination: expands ${VAR} (an unset variable is
  * reported in p->diags, naming it and the file:line) and reads the optional
- * settings connect_timeout_ms, timeout_ms, max_retries, backoff_ms,
- * backoff_max_ms, retry_after_max_ms.  Strings live in the project arena.
+ * settings timeout (seconds), connect_timeout_ms, timeout_ms, max_retries,
+ * backoff_ms, backoff_max_ms, retry_after_max_ms.  A `warehouse` destination
+ * also gets the project's warehouse settings (wh_*).  Strings live in the
+ * project arena.
  * 0 or -1 (diagnostics reported). */
 int dest_config_from_project(struct project *p, const struct destination *d, struct dest_config *cfg);
 

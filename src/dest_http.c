@@ -6,6 +6,9 @@
  * timeouts, connection errors) are retried with exponential backoff and
  * jitter, honouring Retry-After; other 4xx are final for the events sent.
  * Nothing secret (write key, header values) ever reaches a reason or log.
+ *
+ * The request, retry and batch machinery is shared (dest_private.h) with the
+ * stdlib presets in dest_preset.c, which only build their own bodies.
  */
 #include "config.h"
 
@@ -30,7 +33,6 @@ struct http_priv {
 	struct strbuf req;
 	long retry_after_ms;       /* from the last response; -1 when none */
 	unsigned seed;
-	bool segment;
 };
 
 enum http_class {
@@ -82,7 +84,7 @@ static size_t on_header(char *p, size_t size, size_t n, void *ud)
 
 /* ---- open / close ---------------------------------------------------------------------- */
 
-static int http_open(struct dest *d, struct strbuf *err)
+int dest_http_open(struct dest *d, const struct http_auth *auth, struct strbuf *err)
 {
 	static bool curl_ready;
 	const struct dest_config *c = &d->cfg;
@@ -98,7 +100,6 @@ static int http_open(struct dest *d, struct strbuf *err)
 		curl_ready = true;
 	}
 	struct http_priv *hp = xcalloc(1, sizeof(*hp));
-	hp->segment = strcmp(c->type, "segment") == 0;
 	hp->seed = (unsigned)time(NULL) ^ ((unsigned)getpid() << 16);
 	sb_init(&hp->resp);
 	sb_init(&hp->req);
@@ -116,6 +117,8 @@ static int http_open(struct dest *d, struct strbuf *err)
 		hp->headers = curl_slist_append(hp->headers, line);
 		free(line);
 	}
+	if (auth && auth->header)
+		hp->headers = curl_slist_append(hp->headers, auth->header);
 	curl_easy_setopt(h, CURLOPT_URL, c->url);
 	curl_easy_setopt(h, CURLOPT_POST, 1L);
 	curl_easy_setopt(h, CURLOPT_HTTPHEADER, hp->headers);
@@ -135,16 +138,16 @@ static int http_open(struct dest *d, struct strbuf *err)
 	curl_easy_setopt(h, CURLOPT_WRITEDATA, hp);
 	curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
 	curl_easy_setopt(h, CURLOPT_HEADERDATA, hp);
-	if (hp->segment) {
+	if (auth && auth->basic_user) {
 		curl_easy_setopt(h, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
-		curl_easy_setopt(h, CURLOPT_USERNAME, c->write_key ? c->write_key : "");
-		curl_easy_setopt(h, CURLOPT_PASSWORD, "");
+		curl_easy_setopt(h, CURLOPT_USERNAME, auth->basic_user);
+		curl_easy_setopt(h, CURLOPT_PASSWORD, auth->basic_pass ? auth->basic_pass : "");
 	}
 	d->priv = hp;
 	return 0;
 }
 
-static void http_close(struct dest *d)
+void dest_http_close(struct dest *d)
 {
 	struct http_priv *hp = d->priv;
 	if (!hp)
@@ -184,6 +187,8 @@ static void body_excerpt(struct dest *d, char *out, size_t n)
 	}
 	out[k] = '\0';
 	redact(out, d->cfg.write_key);
+	redact(out, d->cfg.api_key);
+	redact(out, d->cfg.site_id);
 	for (size_t i = 0; i < d->cfg.nheaders; i++)
 		redact(out, d->cfg.headers[i].value);
 }
@@ -197,11 +202,12 @@ static void sleep_ms(long ms)
 		;
 }
 
-static enum http_class perform(struct dest *d, const char *body, size_t len, long *status,
-			       char *why, size_t whylen)
+static enum http_class perform(struct dest *d, const char *url, const char *body, size_t len,
+			       long *status, char *why, size_t whylen)
 {
 	struct http_priv *hp = d->priv;
 	sb_reset(&hp->resp);
+	curl_easy_setopt(hp->curl, CURLOPT_URL, url ? url : d->cfg.url);
 	hp->retry_after_ms = -1;
 	*status = 0;
 	curl_easy_setopt(hp->curl, CURLOPT_POSTFIELDS, body);
@@ -249,12 +255,12 @@ static long backoff_ms(struct dest *d, int attempt)
 	return half + (half > 0 ? (long)(rand_r(&hp->seed) % (unsigned)(half + 1)) : 0);
 }
 
-static enum http_class request(struct dest *d, const char *body, size_t len, long *status,
-			       char *why, size_t whylen)
+static enum http_class request(struct dest *d, const char *url, const char *body, size_t len,
+			       long *status, char *why, size_t whylen)
 {
 	struct http_priv *hp = d->priv;
 	for (int attempt = 0;; attempt++) {
-		enum http_class cls = perform(d, body, len, status, why, whylen);
+		enum http_class cls = perform(d, url, body, len, status, why, whylen);
 		if (cls != HTTP_RETRY || attempt >= d->cfg.max_retries)
 			return cls;
 		long wait = backoff_ms(d, attempt);
@@ -267,26 +273,36 @@ static enum http_class request(struct dest *d, const char *body, size_t len, lon
 
 /* ---- webhook: one event per POST -------------------------------------------------------------- */
 
-static void rest_unsent(struct dest_event *evs, size_t from, size_t n, const char *why)
+void dest_http_unsent(struct dest_event *evs, size_t from, size_t n, const char *why)
 {
 	for (size_t i = from; i < n; i++)
 		dest_event_set(&evs[i], DEST_RETRY, "not sent: %s", why);
 }
 
+int dest_http_post(struct dest *d, const char *url, const char *body, size_t len,
+		   struct dest_event *e)
+{
+	long status;
+	char why[200];
+	enum http_class cls = request(d, url, body, len, &status, why, sizeof(why));
+	if (cls == HTTP_OK) {
+		e->outcome = DEST_DELIVERED;
+		return 0;
+	}
+	if (cls == HTTP_FINAL) {
+		dest_event_set(e, DEST_REJECTED, "%s", why);
+		return 0;
+	}
+	dest_event_set(e, DEST_RETRY, "%s", why);
+	return -1;
+}
+
 static int webhook_send(struct dest *d, struct dest_event *evs, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
-		long status;
-		char why[200];
-		enum http_class cls = request(d, evs[i].json, evs[i].len, &status, why, sizeof(why));
-		if (cls == HTTP_OK) {
-			evs[i].outcome = DEST_DELIVERED;
-		} else if (cls == HTTP_FINAL) {
-			dest_event_set(&evs[i], DEST_REJECTED, "%s", why);
-		} else {
+		if (dest_http_post(d, NULL, evs[i].json, evs[i].len, &evs[i]) < 0) {
 			/* Retries are exhausted: the destination is down; stop this page. */
-			dest_event_set(&evs[i], DEST_RETRY, "%s", why);
-			rest_unsent(evs, i + 1, n, why);
+			dest_http_unsent(evs, i + 1, n, evs[i].reason);
 			return -1;
 		}
 	}
@@ -298,20 +314,15 @@ static int webhook_send(struct dest *d, struct dest_event *evs, size_t n)
 /* Send evs (pointers into the page) as one batch; split it in halves when it
  * is refused as a whole, to isolate the events at fault.  0, or -1 when the
  * destination is unreachable (those events are left for a retry). */
-static int send_batch(struct dest *d, struct dest_event **evs, size_t n)
+static int send_batch(struct dest *d, const char *url, dest_http_body_fn body,
+		      struct dest_event **evs, size_t n)
 {
 	struct http_priv *hp = d->priv;
 	sb_reset(&hp->req);
-	sb_addstr(&hp->req, "{\"batch\":[");
-	for (size_t i = 0; i < n; i++) {
-		if (i)
-			sb_addch(&hp->req, ',');
-		sb_addmem(&hp->req, evs[i]->json, evs[i]->len);
-	}
-	sb_addstr(&hp->req, "]}");
+	body(evs, n, &hp->req);
 	long status;
 	char why[200];
-	enum http_class cls = request(d, hp->req.buf, hp->req.len, &status, why, sizeof(why));
+	enum http_class cls = request(d, url, hp->req.buf, hp->req.len, &status, why, sizeof(why));
 	if (cls == HTTP_OK) {
 		for (size_t i = 0; i < n; i++)
 			evs[i]->outcome = DEST_DELIVERED;
@@ -319,24 +330,24 @@ static int send_batch(struct dest *d, struct dest_event **evs, size_t n)
 	}
 	if (cls == HTTP_FINAL && n > 1 && (status == 400 || status == 413)) {
 		size_t half = n / 2;
-		if (send_batch(d, evs, half) < 0) {
+		if (send_batch(d, url, body, evs, half) < 0) {
 			for (size_t i = half; i < n; i++)
 				dest_event_set(evs[i], DEST_RETRY, "not sent: destination unavailable");
 			return -1;
 		}
-		return send_batch(d, evs + half, n - half);
+		return send_batch(d, url, body, evs + half, n - half);
 	}
 	for (size_t i = 0; i < n; i++)
 		dest_event_set(evs[i], cls == HTTP_FINAL ? DEST_REJECTED : DEST_RETRY, "%s", why);
 	return cls == HTTP_FINAL ? 0 : -1;
 }
 
-static int segment_send(struct dest *d, struct dest_event *evs, size_t n)
+int dest_http_send_batches(struct dest *d, const char *url, dest_http_body_fn body, size_t overhead,
+			   struct dest_event *evs, size_t n)
 {
 	const struct dest_config *c = &d->cfg;
 	struct dest_event **batch = xcalloc(n, sizeof(*batch));
 	size_t nb = 0, bytes = 0;
-	const size_t overhead = sizeof("{\"batch\":[]}") - 1;
 	int rc = 0;
 	for (size_t i = 0; i <= n; i++) {
 		struct dest_event *e = i < n ? &evs[i] : NULL;
@@ -348,7 +359,7 @@ static int segment_send(struct dest *d, struct dest_event *evs, size_t n)
 		bool full = e && nb && (nb == c->batch_events ||
 					overhead + bytes + e->len + 1 > c->batch_bytes);
 		if ((!e || full) && nb) {
-			if (send_batch(d, batch, nb) < 0) {
+			if (send_batch(d, url, body, batch, nb) < 0) {
 				/* Unreachable: leave the rest of the page for later. */
 				for (size_t j = i; j < n; j++)
 					if (evs[j].outcome != DEST_REJECTED)
@@ -367,11 +378,39 @@ static int segment_send(struct dest *d, struct dest_event *evs, size_t n)
 	return rc;
 }
 
+/* {"batch":[event,...]} */
+static void segment_body(struct dest_event *const *evs, size_t n, struct strbuf *body)
+{
+	sb_addstr(body, "{\"batch\":[");
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			sb_addch(body, ',');
+		sb_addmem(body, evs[i]->json, evs[i]->len);
+	}
+	sb_addstr(body, "]}");
+}
+
+static int segment_send(struct dest *d, struct dest_event *evs, size_t n)
+{
+	return dest_http_send_batches(d, NULL, segment_body, sizeof("{\"batch\":[]}") - 1, evs, n);
+}
+
+static int webhook_open(struct dest *d, struct strbuf *err)
+{
+	return dest_http_open(d, NULL, err);
+}
+
+static int segment_open(struct dest *d, struct strbuf *err)
+{
+	struct http_auth auth = { d->cfg.write_key ? d->cfg.write_key : "", "", NULL };
+	return dest_http_open(d, &auth, err);
+}
+
 const struct dest_ops dest_webhook_ops = {
-	.type = "webhook", .open = http_open, .send = webhook_send, .close = http_close,
+	.type = "webhook", .open = webhook_open, .send = webhook_send, .close = dest_http_close,
 	.page_events = 100, .page_bytes = 4 << 20,
 };
 
 const struct dest_ops dest_segment_ops = {
-	.type = "segment", .open = http_open, .send = segment_send, .close = http_close,
+	.type = "segment", .open = segment_open, .send = segment_send, .close = dest_http_close,
 };

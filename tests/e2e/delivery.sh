@@ -4,7 +4,9 @@
 # which misbehaves on purpose.  Every event must end delivered or failed with
 # a reason, none may arrive under an id that was not queued, and the delivery
 # counters must match.  The server stops by itself (bounded lifetime and
-# request count) and is killed on exit whatever happens.
+# request count) and is killed on exit whatever happens.  The `warehouse`
+# destination is checked here too: on SQLite, and on a throw-away PostgreSQL
+# (tests/pg/start.sh) when one can be started.
 . "${LAC_SRCDIR:-$(dirname "$0")/../..}/tests/lib.sh"
 
 PY=${PYTHON3:-python3}
@@ -18,6 +20,7 @@ AUTH="Basic $(printf '%s:' "$KEY" | base64)"
 SERVER_PID=
 cleanup() {
 	[ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null || true
+	[ -n "${LAC_PG_DIR:-}" ] && sh "$SRC/tests/pg/stop.sh" >/dev/null 2>&1 || true
 	rm -rf "$T"
 }
 trap cleanup EXIT
@@ -126,6 +129,48 @@ hook --state "$T/s7.db" --url "$BASE/down/hook" --events 4 --retries 2 >"$T/r7.j
 check "down" "$T/r7.json" /down/hook \
 	"r['counts']['pending'] == 4" "r['stopped']" "r['requests'] == 3" \
 	"all('503' in e['reason'] or 'not sent' in e['reason'] for e in r['events'])"
+
+# the warehouse destination (SQLite): one row per event, the event as JSON,
+# idempotent on messageId (a resend from another state DB adds nothing)
+wh() { "$DRIVER" --type warehouse --table LAC_EVENTS "$@"; }
+wh --state "$T/w1.db" --wh-path "$T/wh.db" --events 25 >"$T/rw1.json" 2>"$T/ew1" || cat "$T/ew1" >&2
+wh --state "$T/w2.db" --wh-path "$T/wh.db" --events 25 >"$T/rw2.json" 2>"$T/ew2" || cat "$T/ew2" >&2
+if "$PY" - "$T/rw1.json" "$T/rw2.json" "$T/wh.db" >"$T/check.out" 2>&1 <<'EOF'
+import json, sqlite3, sys
+r1, r2 = (json.load(open(f)) for f in sys.argv[1:3])
+rows = sqlite3.connect(sys.argv[3]).execute(
+    "SELECT message_id, received_at, event FROM LAC_EVENTS").fetchall()
+ids = {e["id"] for e in r1["events"]}
+assert r1["counts"]["delivered"] == 25 and r2["counts"]["delivered"] == 25, (r1["counts"], r2["counts"])
+assert {e["id"] for e in r2["events"]} == ids
+assert len(rows) == 25 and {r[0] for r in rows} == ids, len(rows)
+for mid, at, ev in rows:
+    ev = json.loads(ev)
+    assert ev["messageId"] == mid and ev["type"] in ("identify", "track"), ev
+    assert len(at) == 20 and at.endswith("Z"), at
+EOF
+then pass; else fail "warehouse destination (sqlite)"; cat "$T/check.out" >&2; fi
+
+# ... and on PostgreSQL (jsonb column, schema created), when a server can be started
+pg_env=
+if command -v psql >/dev/null 2>&1; then pg_env=$(sh "$SRC/tests/pg/start.sh" 2>/dev/null) || pg_env=; fi
+if [ -n "$pg_env" ]; then
+	eval "$pg_env"
+	WH_DSN="host=$PGHOST port=$PGPORT user=$PGUSER dbname=postgres"
+	export WH_DSN
+	wh --schema lacout --state "$T/p1.db" --wh-dsn-env WH_DSN --events 12 >"$T/rp1.json" 2>"$T/ep1"
+	wh --schema lacout --state "$T/p2.db" --wh-dsn-env WH_DSN --events 12 >"$T/rp2.json" 2>"$T/ep2"
+	got=$(psql -q -t -A -d postgres -c "SELECT count(*), count(*) FILTER (WHERE event->>'messageId' = message_id),
+		pg_typeof(min(received_at))::text, (SELECT data_type FROM information_schema.columns
+		WHERE table_schema = 'lacout' AND table_name = 'lac_events' AND column_name = 'event')
+		FROM lacout.lac_events" 2>&1) || true
+	sh "$SRC/tests/pg/stop.sh" >/dev/null 2>&1 || true
+	LAC_PG_DIR=
+	expect_eq "warehouse destination (postgres)" "12|12|timestamp with time zone|jsonb" "$got"
+	if grep -q '"delivered":12' "$T/rp2.json"; then pass; else fail "postgres resend delivered"; cat "$T/rp2.json" "$T/ep2" >&2; fi
+else
+	echo "no PostgreSQL server: warehouse destination on postgres skipped"
+fi
 
 # secrets never appear in anything lac printed or stored as a reason
 for f in "$T"/r*.json "$T"/e*; do

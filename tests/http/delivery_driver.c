@@ -1,13 +1,16 @@
 /*
  * delivery_driver.c — a test program for tests/e2e/delivery.sh: builds
  * events with event_build, queues them in a state DB's outbox, delivers them
- * to one HTTP destination (usually tests/http/fault_server.py) and prints a
- * JSON report of every event's final status and the delivery counters.
+ * to one HTTP destination (usually tests/http/fault_server.py), or to a
+ * `warehouse` destination, and prints a JSON report of every event's final
+ * status and the delivery counters.
  *
  *   delivery_driver --state DB --type segment|webhook --url URL [--events N]
  *     [--bad I,J] [--oversize] [--run ID] [--gen G] [--no-enqueue]
  *     [--write-key K] [--header 'Name: value'] [--timeout-ms MS]
  *     [--retries N] [--backoff-ms MS] [--retry-after-max-ms MS]
+ *   delivery_driver --state DB --type warehouse --table T [--schema S]
+ *     (--wh-path SQLITE_DB | --wh-dsn-env VAR) ...
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -55,7 +58,8 @@ int main(int argc, char **argv)
 		{ "gen", 1, NULL, 'g' }, { "no-enqueue", 0, NULL, 'N' }, { "write-key", 1, NULL, 'k' },
 		{ "header", 1, NULL, 'H' }, { "timeout-ms", 1, NULL, 'T' }, { "retries", 1, NULL, 'R' },
 		{ "backoff-ms", 1, NULL, 'B' }, { "retry-after-max-ms", 1, NULL, 'A' },
-		{ "oversize", 0, NULL, 'O' }, { NULL, 0, NULL, 0 },
+		{ "oversize", 0, NULL, 'O' }, { "table", 1, NULL, 'W' }, { "schema", 1, NULL, 'S' },
+		{ "wh-path", 1, NULL, 'P' }, { "wh-dsn-env", 1, NULL, 'D' }, { NULL, 0, NULL, 0 },
 	};
 	int c;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -75,10 +79,14 @@ int main(int argc, char **argv)
 		case 'B': cfg.backoff_ms = atol(optarg); break;
 		case 'A': cfg.retry_after_max_ms = atol(optarg); break;
 		case 'O': oversize = true; break;
+		case 'W': cfg.table = optarg; break;
+		case 'S': cfg.schema = optarg; break;
+		case 'P': cfg.wh_type = "sqlite"; cfg.wh_path = optarg; break;
+		case 'D': cfg.wh_type = "postgres"; cfg.wh_dsn = getenv(optarg); break;
 		default: return 64;
 		}
 	}
-	if (!state_path || !cfg.type || !cfg.url) {
+	if (!state_path || !cfg.type || (!cfg.url && !cfg.table)) {
 		fprintf(stderr, "usage: delivery_driver --state DB --type T --url URL ...\n");
 		return 64;
 	}

@@ -7,6 +7,15 @@ JSON line each, to --log:
   {"req": N, "path": P, "status": S, "messageId": ID, "bad": bool,
    "auth_ok": bool, "token_ok": bool, "t": seconds}
 S is the HTTP status sent, or "reset"/"slow" when the client got none.
+With --bodies FILE it also records every request whole, one JSON line each:
+  {"req": N, "path": P, "status": S, "body": "<the raw body text>",
+   "headers_ok": bool}
+where headers_ok says whether every --expect-header 'Name: value' was sent
+exactly (so tests check auth headers without printing a secret).
+Events are found in a body as {"batch":[...]} (Segment, Customer.io),
+{"attributes":[...],"events":[...]} (Braze) or the body itself (webhook,
+Iterable); an event is "bad" when properties/traits/dataFields/attributes
+(or, for a Braze attributes entry, the entry itself) has bad: true.
 
 Scenarios (the first request to each distinct path misbehaves, later ones
 are answered normally):
@@ -37,11 +46,21 @@ COUNT = [0]
 
 
 def is_bad(ev):
-    for key in ("properties", "traits"):
+    if ev.get("bad") is True:
+        return True
+    for key in ("properties", "traits", "dataFields", "attributes"):
         body = ev.get(key)
         if isinstance(body, dict) and body.get("bad") is True:
             return True
     return False
+
+
+def events_of(doc):
+    if isinstance(doc, dict) and isinstance(doc.get("batch"), list):
+        return doc["batch"]
+    if isinstance(doc, dict) and ("events" in doc or "attributes" in doc):
+        return list(doc.get("attributes") or []) + list(doc.get("events") or [])
+    return [doc]
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -70,7 +89,7 @@ class Handler(BaseHTTPRequestHandler):
             SEEN[self.path] = SEEN.get(self.path, 0) + 1
         try:
             doc = json.loads(raw)
-            events = doc["batch"] if isinstance(doc, dict) and "batch" in doc else [doc]
+            events = [e for e in events_of(doc) if isinstance(e, dict)]
         except ValueError:
             events = []
         scenario = self.path.strip("/").split("/")[0]
@@ -93,6 +112,12 @@ class Handler(BaseHTTPRequestHandler):
             status = "reset"
 
         srv.record(req, self.path, status, events, auth_ok, token_ok)
+        if srv.bodies:
+            headers_ok = all(self.headers.get(k) == v for k, v in srv.expect_headers)
+            with LOCK, open(srv.bodies, "a") as f:
+                f.write(json.dumps({"req": req, "path": self.path, "status": status,
+                                    "body": raw.decode("utf-8", "replace"),
+                                    "headers_ok": headers_ok}, sort_keys=True) + "\n")
         if status == "slow":
             time.sleep(srv.slow)
             self.close_connection = True
@@ -116,7 +141,7 @@ class Server(ThreadingHTTPServer):
             for ev in events:
                 f.write(json.dumps({
                     "req": req, "path": path, "status": status,
-                    "messageId": ev.get("messageId") if isinstance(ev, dict) else None,
+                    "messageId": (ev.get("messageId") or ev.get("id")) if isinstance(ev, dict) else None,
                     "bad": is_bad(ev) if isinstance(ev, dict) else False,
                     "auth_ok": auth_ok, "token_ok": token_ok, "t": time.time(),
                 }, sort_keys=True) + "\n")
@@ -131,10 +156,17 @@ def main():
     ap.add_argument("--slow", type=float, default=1.0)
     ap.add_argument("--expect-auth", default=None, help="the exact Authorization header expected")
     ap.add_argument("--token", default=None, help="the X-Token header expected")
+    ap.add_argument("--bodies", default=None, help="record every request body here")
+    ap.add_argument("--expect-header", action="append", default=[],
+                    help="'Name: value' a request must carry (headers_ok in --bodies)")
     a = ap.parse_args()
     srv = Server(("127.0.0.1", 0), Handler)
     srv.log, srv.max_requests, srv.slow = a.log, a.max_requests, a.slow
     srv.expect_auth, srv.token = a.expect_auth, a.token
+    srv.bodies = a.bodies
+    srv.expect_headers = [tuple(h.split(": ", 1)) for h in a.expect_header]
+    if a.bodies:
+        open(a.bodies, "w").close()
     open(a.log, "w").close()
     tmp = a.port_file + ".tmp"
     with open(tmp, "w") as f:
