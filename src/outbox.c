@@ -249,16 +249,41 @@ void outbox_cursor_close(struct outbox_cursor *c)
 
 /* ---- outcomes and retention ------------------------------------------------------------- */
 
+/*
+ * A statement kept prepared in the connection itself: outbox_mark runs once
+ * per delivered event, and compiling its UPDATE (with the counter trigger)
+ * each time cost more than running it.  The statement is found again by its
+ * SQL text among the connection's statements, so nothing outlives the
+ * connection (state_close finalizes what is left) and no pointer can dangle.
+ * Returned reset and without bindings; the caller resets it after use.
+ */
+static sqlite3_stmt *kept_stmt(sqlite3 *db, const char *sql)
+{
+	for (sqlite3_stmt *s = sqlite3_next_stmt(db, NULL); s; s = sqlite3_next_stmt(db, s)) {
+		const char *t = sqlite3_sql(s);
+		if (t && !sqlite3_stmt_busy(s) && strcmp(t, sql) == 0) {
+			sqlite3_reset(s);
+			sqlite3_clear_bindings(s);
+			return s;
+		}
+	}
+	sqlite3_stmt *s;
+	if (sqlite3_prepare_v3(db, sql, -1, SQLITE_PREPARE_PERSISTENT, &s, NULL) != SQLITE_OK)
+		return NULL;
+	return s;
+}
+
 int outbox_mark(struct state *st, const char *message_id, enum outbox_status status,
 		const char *reason, int64_t now)
 {
-	sqlite3_stmt *s;
-	const char *sql = status == OUTBOX_DELIVERED
-		? "UPDATE outbox SET status = 'delivered', attempts = attempts + 1, last_error = NULL,"
-		  " updated_at = ?3 WHERE message_id = ?1"
-		: "UPDATE outbox SET status = ?2, attempts = attempts + 1, last_error = ?4,"
-		  " updated_at = ?3 WHERE message_id = ?1";
-	if (sqlite3_prepare_v2(state_db(st), sql, -1, &s, NULL) != SQLITE_OK)
+	static const char sql_delivered[] =
+		"UPDATE outbox SET status = 'delivered', attempts = attempts + 1, last_error = NULL,"
+		" updated_at = ?3 WHERE message_id = ?1";
+	static const char sql_other[] =
+		"UPDATE outbox SET status = ?2, attempts = attempts + 1, last_error = ?4,"
+		" updated_at = ?3 WHERE message_id = ?1";
+	sqlite3_stmt *s = kept_stmt(state_db(st), status == OUTBOX_DELIVERED ? sql_delivered : sql_other);
+	if (!s)
 		return -1;
 	sqlite3_bind_text(s, 1, message_id, -1, SQLITE_STATIC);
 	if (status != OUTBOX_DELIVERED) {
@@ -270,7 +295,8 @@ int outbox_mark(struct state *st, const char *message_id, enum outbox_status sta
 	}
 	sqlite3_bind_int64(s, 3, now);
 	int rc = sqlite3_step(s);
-	sqlite3_finalize(s);
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 

@@ -328,8 +328,13 @@ void state_close(struct state *st)
 {
 	if (!st)
 		return;
-	if (st->db)
+	if (st->db) {
+		/* statements kept prepared for reuse (outbox.c) end with the connection */
+		sqlite3_stmt *s;
+		while ((s = sqlite3_next_stmt(st->db, NULL)) != NULL)
+			sqlite3_finalize(s);
 		sqlite3_close_v2(st->db);
+	}
 	free(st->path);
 	free(st);
 }
