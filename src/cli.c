@@ -26,6 +26,18 @@ void cli_print_new_diags(const struct cli *c, struct project *p, size_t from)
 	sb_release(&sb);
 }
 
+int cli_parse_now(const struct cli *c, struct lac_now *out)
+{
+	if (!c->now) {
+		now_clock(out);
+		return 0;
+	}
+	if (now_parse(c->now, out) == 0)
+		return 0;
+	return cli_usage_error(c, "--now takes an ISO-8601 UTC timestamp like "
+			       "2025-01-31T08:30:00Z, not '%s'", c->now);
+}
+
 int cli_load_project(struct cli *c, struct project *p)
 {
 	project_init(p);

@@ -37,6 +37,9 @@ const struct command *command_find(const char *name);
 
 /* Print "lac: <message>" and the command's synopsis to stderr; returns EXIT_USAGE. */
 int cli_usage_error(const struct cli *c, const char *fmt, ...) LAC_PRINTF(2, 3);
+/* The reference time: --now (now_parse) or the clock.  0, or EXIT_USAGE after
+ * printing the one message every command gives for a bad --now. */
+int cli_parse_now(const struct cli *c, struct lac_now *out);
 /* Print the diagnostics collected in p (text or JSON per --format). */
 void cli_print_diags(const struct cli *c, struct project *p);
 /* Print, as text on stderr, the diagnostics reported since p->diags.n was `from`

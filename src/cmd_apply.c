@@ -250,6 +250,11 @@ int cmd_apply(struct cli *c)
 		else
 			planfile = a;
 	}
+	/* a bad --now is a usage error, before anything else is looked at */
+	struct lac_now ln;
+	if (cli_parse_now(c, &ln) != 0)
+		return EXIT_USAGE;
+	int64_t now = ln.secs;
 	/* A saved plan was reviewed when it was made: it needs no prompt. */
 	bool ask = !auto_approve && !planfile;
 	if (ask && !isatty(STDIN_FILENO)) {
@@ -257,11 +262,6 @@ int cmd_apply(struct cli *c)
 			"one; pass --auto-approve to apply without asking\n");
 		return EXIT_ERRORS;
 	}
-	char now_sql[40];
-	int64_t now;
-	if (!plan_now(c->now, now_sql, &now))
-		return cli_usage_error(c, "--now takes a UTC timestamp like 2025-01-31T08:30:00Z, not '%s'",
-				       c->now);
 
 	struct project p;
 	if (cli_load_project(c, &p) != 0) {

@@ -107,12 +107,12 @@ int cmd_compile(struct cli *c)
 		return cli_usage_error(c, "unknown dialect '%s' (snowflake, bigquery, redshift, "
 				       "databricks, postgres, sqlite or all)", dname);
 	}
-	char now[40];
-	if (c->now && !sql_normalize_now(c->now, now)) {
+	struct lac_now ln;
+	if (cli_parse_now(c, &ln) != 0) {
 		free(names);
-		return cli_usage_error(c, "--now takes a UTC timestamp like 2025-01-31T08:30:00Z, not '%s'",
-				       c->now);
+		return EXIT_USAGE;
 	}
+	const char *now = ln.sql;
 
 	struct project p;
 	if (cli_load_project(c, &p) != 0) {
@@ -157,7 +157,7 @@ int cmd_compile(struct cli *c)
 		}
 		for (size_t i = 0; rc == EXIT_OK && i < naud; i++) {
 			struct strbuf one_sql = STRBUF_INIT;
-			compile_audience(&one_sql, &p, auds[i], &o, c->now, strcmp(emit, "run") == 0);
+			compile_audience(&one_sql, &p, auds[i], &o, c->now ? ln.iso : NULL, strcmp(emit, "run") == 0);
 			if (dir) {
 				char *path = xasprintf("%s/%s.sql", dir, auds[i]->name);
 				if (write_text(path, one_sql.buf) != 0) {

@@ -55,11 +55,10 @@ int cmd_plan(struct cli *c)
 		else
 			return cli_usage_error(c, "plan takes no arguments (got '%s')", a);
 	}
-	char now[40];
-	int64_t now_s;
-	if (!plan_now(c->now, now, &now_s))
-		return cli_usage_error(c, "--now takes a UTC timestamp like 2025-01-31T08:30:00Z, not '%s'",
-				       c->now);
+	struct lac_now ln;
+	if (cli_parse_now(c, &ln) != 0)
+		return EXIT_USAGE;
+	const char *now = ln.sql;
 
 	struct project p;
 	if (cli_load_project(c, &p) != 0) {

@@ -161,17 +161,10 @@ int cmd_preview(struct cli *c)
 	if (all && limit >= 0)
 		return cli_usage_error(c, "--all and --limit exclude each other");
 
-	char now[40];
-	if (c->now) {
-		if (!sql_normalize_now(c->now, now))
-			return cli_usage_error(c, "--now takes a UTC timestamp like 2025-01-31T08:30:00Z, not '%s'",
-					       c->now);
-	} else {
-		time_t t = time(NULL);
-		struct tm tm;
-		gmtime_r(&t, &tm);
-		strftime(now, sizeof(now), "%Y-%m-%d %H:%M:%S", &tm);
-	}
+	struct lac_now ln;
+	if (cli_parse_now(c, &ln) != 0)
+		return EXIT_USAGE;
+	const char *now = ln.sql;
 
 	struct project p;
 	if (cli_load_project(c, &p) != 0) {
@@ -227,9 +220,7 @@ int cmd_preview(struct cli *c)
 	if (rc == EXIT_OK) {
 		rows_sort(&members);
 		rows_sort(&matched);
-		char iso[48];
-		snprintf(iso, sizeof(iso), "%sZ", now);
-		iso[10] = 'T';
+		const char *iso = ln.iso;
 		const char *target = a->target == TARGET_PROFILE || !a->ntarget_rels ? "profile"
 				   : a->target_rels[a->ntarget_rels - 1]->path;
 		size_t show = all ? members.n : limit >= 0 ? (size_t)limit

@@ -111,11 +111,10 @@ int cmd_run(struct cli *c)
 			names[nnames++] = a;
 		}
 	}
-	char norm[40];
-	if (c->now && !sql_normalize_now(c->now, norm)) {
+	struct lac_now ln;
+	if (cli_parse_now(c, &ln) != 0) {
 		free(names);
-		return cli_usage_error(c, "--now takes a UTC timestamp like 2025-01-31T08:30:00Z, not '%s'",
-				       c->now);
+		return EXIT_USAGE;
 	}
 
 	struct project p;

@@ -255,6 +255,8 @@ long dest_requests(const struct dest *d)
 struct page {
 	struct dest_event *evs;
 	char **ids, **json;
+	int64_t *seqs;             /* the rows' outbox seq */
+	int64_t *done;             /* scratch: seqs of the delivered events */
 	size_t n, bytes;
 };
 
@@ -283,24 +285,34 @@ static int flush(struct state *st, struct dest *d, struct page *pg, int64_t now,
 	stats->pages++;
 	if (state_begin(st) < 0)
 		goto dberr;
-	size_t retry = 0;
+	/* Delivered events (usually the whole page) are marked together, with
+	 * one counter update per (run, activation, old status); the others one
+	 * by one with their reasons.  All in this page's transaction. */
+	size_t retry = 0, ndone = 0;
 	for (size_t i = 0; i < pg->n; i++) {
 		struct dest_event *e = &pg->evs[i];
 		enum outbox_status s = e->outcome == DEST_DELIVERED ? OUTBOX_DELIVERED
 				     : e->outcome == DEST_REJECTED ? OUTBOX_FAILED : OUTBOX_PENDING;
+		if (s == OUTBOX_DELIVERED) {
+			pg->done[ndone++] = pg->seqs[i];
+			continue;
+		}
 		if (outbox_mark(st, e->message_id, s, e->reason[0] ? e->reason : NULL, now) < 0) {
 			state_rollback(st);
 			goto dberr;
 		}
-		if (s == OUTBOX_DELIVERED)
-			stats->delivered++;
-		else if (s == OUTBOX_FAILED)
+		if (s == OUTBOX_FAILED)
 			stats->failed++;
 		else
 			retry++;
 	}
+	if (outbox_mark_delivered(st, pg->done, ndone, now) < 0) {
+		state_rollback(st);
+		goto dberr;
+	}
 	if (state_commit(st) < 0)
 		goto dberr;
+	stats->delivered += (int64_t)ndone;
 	stats->retry += (int64_t)retry;
 	bool all_retry = retry == pg->n;
 	page_clear(pg);
@@ -321,6 +333,8 @@ int deliver_outbox(struct state *st, struct dest *d, int64_t now, struct deliver
 	pg.evs = xcalloc(max_events, sizeof(*pg.evs));
 	pg.ids = xcalloc(max_events, sizeof(*pg.ids));
 	pg.json = xcalloc(max_events, sizeof(*pg.json));
+	pg.seqs = xcalloc(max_events, sizeof(*pg.seqs));
+	pg.done = xcalloc(max_events, sizeof(*pg.done));
 	/* The cursor's page is the send page: one page of rows in memory at a time. */
 	struct outbox_cursor *c = outbox_cursor_open(st, d->cfg.name, max_events);
 	int rc = 0, cerr = 0;
@@ -333,6 +347,7 @@ int deliver_outbox(struct state *st, struct dest *d, int64_t now, struct deliver
 		}
 		pg.ids[pg.n] = xstrdup(r->message_id);
 		pg.json[pg.n] = xstrdup(r->payload);
+		pg.seqs[pg.n] = r->seq;
 		pg.bytes += r->len + 1;
 		pg.n++;
 	}
@@ -351,5 +366,7 @@ int deliver_outbox(struct state *st, struct dest *d, int64_t now, struct deliver
 	free(pg.evs);
 	free(pg.ids);
 	free(pg.json);
+	free(pg.seqs);
+	free(pg.done);
 	return rc;
 }

@@ -247,9 +247,51 @@ static void apply_map(json_t *ev, json_t *body, const json_t *map)
 	}
 }
 
+static json_t *context_object(const struct event_ctx *ctx)
+{
+	json_t *context = json_object();
+	json_object_set_new(context, "library",
+			    json_pack("{s:s, s:s}", "name", "lac", "version", PACKAGE_VERSION));
+	json_object_set_new(context, "personas",
+			    json_pack("{s:s, s:s, s:s, s:s}",
+				      "computation_class", "audience",
+				      "computation_key", ctx->audience,
+				      "computation_run_id", ctx->run_id ? ctx->run_id : "",
+				      "event_emitter_id", ctx->activation));
+	return context;
+}
+
+void event_ctx_prepare(struct event_ctx *ctx)
+{
+	event_ctx_release(ctx);
+	ctx->shared = json_object();
+	json_object_set_new(ctx->shared, "context", context_object(ctx));
+	json_object_set_new(ctx->shared, "audience_key", json_string(ctx->audience));
+	json_object_set_new(ctx->shared, "audience_name",
+			    json_string(ctx->audience_name ? ctx->audience_name : ctx->audience));
+}
+
+void event_ctx_release(struct event_ctx *ctx)
+{
+	json_decref(ctx->shared);
+	ctx->shared = NULL;
+}
+
+/* Does a `map` write under context.*?  Then the event needs its own copy. */
+static bool maps_context(const json_t *map)
+{
+	const char *k;
+	json_t *v;
+	json_object_foreach((json_t *)map, k, v)
+		if (str_starts(k, "context."))
+			return true;
+	return false;
+}
+
 static json_t *build(const struct event_ctx *ctx, const struct event_member *m, const char *msgid,
 		     const char *uid_key, const char *uid, const json_t *entity_context)
 {
+	json_t *shared = ctx->shared;
 	bool identify = event_is_identify(ctx->trigger);
 	json_t *ev = json_object();
 	json_object_set_new(ev, "type", json_string(identify ? "identify" : "track"));
@@ -262,16 +304,11 @@ static json_t *build(const struct event_ctx *ctx, const struct event_member *m, 
 	json_object_set_new(ev, "messageId", json_string(msgid));
 	json_object_set_new(ev, "timestamp", json_string(ctx->now ? ctx->now : ""));
 
-	json_t *context = json_object();
-	json_object_set_new(context, "library",
-			    json_pack("{s:s, s:s}", "name", "lac", "version", PACKAGE_VERSION));
-	json_object_set_new(context, "personas",
-			    json_pack("{s:s, s:s, s:s, s:s}",
-				      "computation_class", "audience",
-				      "computation_key", ctx->audience,
-				      "computation_run_id", ctx->run_id ? ctx->run_id : "",
-				      "event_emitter_id", ctx->activation));
-	json_object_set_new(ev, "context", context);
+	/* the shared context is only read (dumped), unless a map writes into it */
+	if (shared && !(json_is_object(m->map) && maps_context(m->map)))
+		json_object_set(ev, "context", json_object_get(shared, "context"));
+	else
+		json_object_set_new(ev, "context", context_object(ctx));
 
 	/* Lowest precedence first: traits, then map entries, then lac's own keys. */
 	json_t *body = json_object();
@@ -281,7 +318,10 @@ static json_t *build(const struct event_ctx *ctx, const struct event_member *m, 
 		apply_map(ev, body, m->map);
 	if (entity_context && json_object_size(entity_context))
 		json_object_set(body, "_entity_context", (json_t *)entity_context);
-	if (!identify) {
+	if (!identify && shared) {
+		json_object_set(body, "audience_key", json_object_get(shared, "audience_key"));
+		json_object_set(body, "audience_name", json_object_get(shared, "audience_name"));
+	} else if (!identify) {
 		json_object_set_new(body, "audience_key", json_string(ctx->audience));
 		json_object_set_new(body, "audience_name",
 				    json_string(ctx->audience_name ? ctx->audience_name : ctx->audience));

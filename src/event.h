@@ -37,6 +37,10 @@ struct event_ctx {
 	const char *now;            /* the run's now, ISO-8601 UTC ending in Z */
 	size_t context_rows;        /* rows per _entity_context level; 0 = EVENT_CONTEXT_ROWS */
 	size_t max_bytes;           /* 0 = EVENT_MAX_BYTES */
+	/* Optional, from event_ctx_prepare: the parts every event of the
+	 * activation shares (the `context` object, audience_key/name), built
+	 * once instead of per event.  NULL: built per event. */
+	json_t *shared;
 };
 
 /* The change a single event reports. */
@@ -82,6 +86,10 @@ struct event_out {
 enum event_status event_build(const struct event_ctx *ctx, const struct event_member *m,
 			      struct event_out *out);
 void event_out_release(struct event_out *out);
+/* Build ctx->shared once the other fields are set (the output is the same
+ * with or without it); event_ctx_release frees it. */
+void event_ctx_prepare(struct event_ctx *ctx);
+void event_ctx_release(struct event_ctx *ctx);
 
 /* The messageId recipe (docs/events.md), exposed for tests and tools. */
 void event_message_id(const struct event_ctx *ctx, const struct event_member *m,

@@ -16,7 +16,7 @@
 
 #include "state.h"
 
-#define OUTBOX_CHUNK 10000                       /* events per enqueue transaction */
+#define OUTBOX_CHUNK 50000                       /* events per enqueue transaction */
 #define OUTBOX_RETENTION_DEFAULT (7 * 24 * 3600) /* seconds failed events are retried */
 
 enum outbox_status { OUTBOX_PENDING, OUTBOX_DELIVERED, OUTBOX_FAILED, OUTBOX_INVALID };
@@ -66,6 +66,10 @@ void outbox_cursor_close(struct outbox_cursor *c);
  * transient error: attempts counted, retried later; reason kept). */
 int outbox_mark(struct state *st, const char *message_id, enum outbox_status status,
 		const char *reason, int64_t now);
+/* Record that the rows seqs[0..n) (outbox_row.seq) were delivered: one
+ * grouped counter update and one UPDATE for all of them, in one transaction
+ * (the caller's, if one is open).  0 or -1. */
+int outbox_mark_delivered(struct state *st, const int64_t *seqs, size_t n, int64_t now);
 
 /* Retention: undelivered events created before now - retention_s are given up
  * (pending ones become failed "expired"), and every row older than that is

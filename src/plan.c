@@ -1000,19 +1000,14 @@ char *plan_to_json(const struct plan *pl, bool preview, bool with_meta)
 
 bool plan_now(const char *now_arg, char sql[40], int64_t *secs)
 {
-	if (now_arg) {
-		if (!sql_normalize_now(now_arg, sql))
-			return false;
-		char iso[48];
-		/* "YYYY-MM-DD HH:MM:SS[.f]" back to ISO for the event clock parser */
-		snprintf(iso, sizeof(iso), "%.10sT%sZ", sql, sql + 11);
-		return event_time_parse(iso, secs) == 0;
-	}
-	time_t t = time(NULL);
-	struct tm tm;
-	gmtime_r(&t, &tm);
-	strftime(sql, 40, "%Y-%m-%d %H:%M:%S", &tm);
-	*secs = (int64_t)t;
+	/* the one --now parser (util.c), as cli_parse_now uses */
+	struct lac_now n;
+	if (!now_arg)
+		now_clock(&n);
+	else if (now_parse(now_arg, &n) < 0)
+		return false;
+	memcpy(sql, n.sql, sizeof(n.sql));
+	*secs = n.secs;
 	return true;
 }
 

@@ -824,22 +824,20 @@ int run_audience(struct project *p, struct warehouse *w, struct state *st,
 	sb_init(&r.err);
 	r.schema = p->warehouse.schema ? p->warehouse.schema : "lac";
 
-	if (o && o->now) {
-		if (event_time_parse(o->now, &r.now) < 0 &&
-		    !(sql_normalize_now(o->now, r.now_sql) &&
-		      event_time_parse(arena_sprintf(&r.ar, "%.10sT%.8sZ", r.now_sql, r.now_sql + 11),
-				       &r.now) == 0)) {
-			report->result = RUN_FAILED;
-			report->error = xasprintf("--now takes a UTC timestamp like 2025-01-31T08:30:00Z, not '%s'",
-						  o->now);
-			runner_release(&r);
-			return -1;
-		}
-	} else {
-		r.now = (int64_t)time(NULL);
+	/* the same parser as every command's --now (util.c) */
+	struct lac_now ln;
+	if (!o || !o->now) {
+		now_clock(&ln);
+	} else if (now_parse(o->now, &ln) < 0) {
+		report->result = RUN_FAILED;
+		report->error = xasprintf("--now takes an ISO-8601 UTC timestamp like "
+					  "2025-01-31T08:30:00Z, not '%s'", o->now);
+		runner_release(&r);
+		return -1;
 	}
-	event_time_format(r.now, r.now_iso);
-	sql_normalize_now(r.now_iso, r.now_sql);
+	r.now = ln.secs;
+	event_time_format(r.now, r.now_iso); /* events carry whole seconds */
+	memcpy(r.now_sql, ln.sql, sizeof(r.now_sql));
 
 	if (a->enabled == 0) {
 		report->result = RUN_DISABLED;
@@ -910,11 +908,11 @@ void run_script(struct project *p, const struct ast_audience *a, const struct di
 			    .gen = 1 };
 	sb_init(&r.err);
 	r.schema = p->warehouse.schema ? p->warehouse.schema : "lac";
-	if (now && event_time_parse(now, &r.now) == 0) {
+	struct lac_now ln;
+	if (now && now_parse(now, &ln) == 0) {
+		r.now = ln.secs;
 		event_time_format(r.now, r.now_iso);
-		sql_normalize_now(r.now_iso, r.now_sql);
-	} else if (now && sql_normalize_now(now, r.now_sql)) {
-		snprintf(r.now_iso, sizeof(r.now_iso), "%.10sT%.8sZ", r.now_sql, r.now_sql + 11);
+		memcpy(r.now_sql, ln.sql, sizeof(r.now_sql));
 	} else {
 		/* the reference time is the dialect's clock; the log's is the run's */
 		snprintf(r.now_iso, sizeof(r.now_iso), "<now>");

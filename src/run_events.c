@@ -647,6 +647,8 @@ static void stream_init(struct stream *s, struct runner *r, const struct ast_act
 		.identifier = act->identifier, .run_id = r->run_id, .generation = r->gen,
 		.now = r->now_iso,
 	};
+	if (!hash)
+		event_ctx_prepare(&s->ec); /* what every event of the activation shares */
 	s->ntcols = trait_cols(r, act, hash, s->tcols, MAX_VALS);
 	for (size_t i = 0; i < act->nenrich_paths && i < MAX_VALS; i++)
 		s->enrich_match[i] = r->a->target == TARGET_PROFILE ?
@@ -660,6 +662,7 @@ static void stream_init(struct stream *s, struct runner *r, const struct ast_act
 
 static void stream_release(struct stream *s)
 {
+	event_ctx_release(&s->ec);
 	free(s->m);
 	free(s->e);
 	json_decref(s->traits);

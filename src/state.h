@@ -24,7 +24,7 @@ struct state;
 enum state_mode { STATE_RW, STATE_RO };
 
 /* The newest schema this build knows. */
-#define STATE_SCHEMA_VERSION 2
+#define STATE_SCHEMA_VERSION 3
 /* Runs kept per audience (SPEC §5). */
 #define STATE_RUNS_KEPT 50
 
@@ -135,8 +135,9 @@ struct delivery_counts {
 	int64_t delivered;        /* successful delivery */
 	int64_t invalid;          /* never sendable (over 32 KB, no usable id) */
 };
-/* The outbox keeps pending/failed/delivered/invalid up to date itself (SQL
- * triggers); events that never reach the outbox are counted here. */
+/* The outbox keeps pending/failed/delivered/invalid up to date itself
+ * (outbox.c, in the transaction of each change); events that never reach the
+ * outbox are counted here. */
 int state_count_filtered(struct state *st, const char *run_id, const char *audience,
 			 const char *activation, int64_t n);
 /* 0 found, 1 no counters for that run/activation (all zero), -1 error. */

@@ -94,4 +94,19 @@ size_t edit_distance(const char *a, const char *b, size_t cap);
 /* The candidate closest to name (or NULL when none is close enough). */
 const char *closest_name(const char *name, const char *const *candidates, size_t n);
 
+/* ---- the reference time (--now) ------------------------------------------- */
+struct lac_now {
+	int64_t secs;  /* Unix seconds (the fraction dropped) */
+	char sql[40];  /* "YYYY-MM-DD HH:MM:SS[.fff]", UTC: the SQL literal */
+	char iso[48];  /* "YYYY-MM-DDTHH:MM:SS[.fff]Z" */
+};
+/*
+ * The one --now parser: "YYYY-MM-DD(T| )HH:MM:SS[.f{1,9}][Z|+HH:MM|-HH:MM]".
+ * Fields are range-checked (2026-02-31 fails); an offset is converted to UTC
+ * and no suffix means UTC.  0 or -1.
+ */
+int now_parse(const char *in, struct lac_now *out);
+/* The clock as a struct lac_now. */
+void now_clock(struct lac_now *out);
+
 #endif

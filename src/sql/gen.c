@@ -13,9 +13,11 @@
  *   not / without            NOT COALESCE(x, FALSE)   (two-valued logic)
  *
  * The subqueries are uncorrelated semi-joins, computed once and hashed by
- * every engine; they never correlate across levels (Redshift).  A block that
- * refers to an enclosing row (`trait.t`, `slug.column`) is the exception: it
- * is emitted as a correlated EXISTS on the scope's link.  R is distinct by the
+ * every engine.  A block that refers to an enclosing row (`trait.t`,
+ * `slug.column`) is the exception: it is emitted as a correlated EXISTS on
+ * the scope's link, and never correlates across levels (Redshift,
+ * Databricks): simple children are joined into it, and rows that deeper
+ * blocks refer to are carried down as copies (carry_open).  R is distinct by the
  * last entity's primary key: aggregates go over DISTINCT (link, pk) pairs
  * unless the path provably yields each pair once.  See docs/sql.md.
  */
@@ -105,36 +107,11 @@ static const char *find_bind(struct gen *g, const struct ast_expr *node)
 
 bool sql_normalize_now(const char *in, char out[40])
 {
-	size_t n = strlen(in);
-	if (n < 19 || n > 35)
+	/* one parser for every --now (util.c) */
+	struct lac_now n;
+	if (now_parse(in, &n) < 0)
 		return false;
-	for (size_t i = 0; i < 19; i++) {
-		char c = in[i];
-		bool ok = (i == 4 || i == 7) ? c == '-' : i == 10 ? (c == 'T' || c == ' ')
-			: (i == 13 || i == 16) ? c == ':' : isdigit((unsigned char)c);
-		if (!ok)
-			return false;
-	}
-	size_t j = 19;
-	if (in[j] == '.') {
-		j++;
-		if (!isdigit((unsigned char)in[j]))
-			return false;
-		while (isdigit((unsigned char)in[j]))
-			j++;
-	}
-	if (in[j] == 'Z')
-		j++;
-	else if (strcmp(in + j, "+00:00") == 0)
-		j += 6;
-	if (in[j])
-		return false;
-	size_t keep = j;
-	while (keep > 19 && !isdigit((unsigned char)in[keep - 1]))
-		keep--;
-	memcpy(out, in, keep);
-	out[keep] = '\0';
-	out[10] = ' ';
+	memcpy(out, n.sql, sizeof(n.sql));
 	return true;
 }
 
@@ -437,8 +414,9 @@ static void hop_join(struct gen *g, const struct chain *c, size_t i, const char 
 	}
 }
 
-/* "FROM ..." of the path's own tables (a subquery's FROM). */
-static void chain_from(struct gen *g, const struct chain *c)
+/* "FROM ..." of the path's own tables (a subquery's FROM); kw is "FROM",
+ * or "CROSS JOIN" after carried rows (carry_open). */
+static void chain_from_kw(struct gen *g, const struct chain *c, const char *kw)
 {
 	const struct relationship *r = c->rels[0];
 	const struct entity *e = r->entity;
@@ -446,24 +424,29 @@ static void chain_from(struct gen *g, const struct chain *c)
 	const char *a = c->a[0];
 	switch (r->join) {
 	case JOIN_EXTERNAL_ID:
-		sql_addf(g->b, "\nFROM %T AS %s", p->external_ids.table_parts,
+		sql_addf(g->b, "\n%s %T AS %s", kw, p->external_ids.table_parts,
 			 p->external_ids.ntable_parts, c->x);
 		sql_addf(g->b, "\nJOIN %T AS %s ON %s.%I = %s.%I", e->table_parts, e->ntable_parts,
 			 a, a, r->join_key->name, c->x, p->external_ids.value);
 		break;
 	case JOIN_TRAIT:
 	case JOIN_ON:
-		sql_addf(g->b, "\nFROM %T AS %s", e->table_parts, e->ntable_parts, a);
+		sql_addf(g->b, "\n%s %T AS %s", kw, e->table_parts, e->ntable_parts, a);
 		break;
 	case JOIN_JUNCTION:
-		sql_addf(g->b, "\nFROM %T AS %s", r->junction->table_parts, r->junction->ntable_parts,
-			 c->j[0]);
+		sql_addf(g->b, "\n%s %T AS %s", kw, r->junction->table_parts,
+			 r->junction->ntable_parts, c->j[0]);
 		sql_addf(g->b, "\nJOIN %T AS %s ON %s.%I = %s.%I", e->table_parts, e->ntable_parts,
 			 a, a, e->pk->name, c->j[0], r->junction_right->name);
 		break;
 	}
 	for (size_t i = 1; i < c->n; i++)
 		hop_join(g, c, i, c->a[i - 1], c->rels[i - 1]->entity);
+}
+
+static void chain_from(struct gen *g, const struct chain *c)
+{
+	chain_from_kw(g, c, "FROM");
 }
 
 /* The path's JOINs appended to a FROM that already has the scope row. */
@@ -622,33 +605,18 @@ static void block_filters(struct gen *g, struct where *w, const struct ast_expr 
 	g->nbinds--;
 }
 
-/* Does every free reference of x's block point at `parent`'s row? */
-static bool refs_only(const struct ast_expr *x, const struct ast_expr *root,
-		      const struct ast_expr *parent)
-{
-	if (!x)
-		return true;
-	if (x->pred && x->pred->rhs.ref != REF_NONE && operand_free(&x->pred->rhs, root) &&
-	    (x->pred->rhs.ref != REF_COLUMN || x->pred->rhs.scope != parent))
-		return false;
-	if (!refs_only(x->lhs, root, parent) || !refs_only(x->rhs, root, parent) ||
-	    !refs_only(x->block, root, parent))
-		return false;
-	for (size_t i = 0; i < x->nitems; i++)
-		if (!refs_only(x->items[i], root, parent))
-			return false;
-	return true;
-}
-
 /* A child `with entity` of x's block (an ANDed item) with the default count,
- * no having, not negated, whose block refers only to x's row: inside x's
- * semi-join (a set of links, no aggregate) "some child row exists" is the
- * same as an inner join, and a join lets the planner pick the order. */
+ * no having, not negated, whose block refers to a row outside it: inside
+ * x's semi-join (a set of links, no aggregate) "some child row exists" is
+ * the same as an inner join, and a join lets the planner pick the order.
+ * Its references above x are fine too: x's block is then correlated, and
+ * every row it refers to is one level up (carry_open). */
 static bool flattenable(const struct ast_expr *it, const struct ast_expr *x)
 {
+	(void)x;
 	return it->kind == EX_ENTITY && !it->negated && is_simple(it) &&
 	       (it->rels[0]->join == JOIN_ON || it->rels[0]->join == JOIN_JUNCTION) &&
-	       free_refs(it->block, it) && refs_only(it->block, it, x);
+	       free_refs(it->block, it);
 }
 
 /* JOINs of x's flattenable children (and theirs) from the row `alias`;
@@ -671,15 +639,156 @@ static size_t flat_joins(struct gen *g, const struct ast_expr *x, const struct s
 	return n;
 }
 
+/* ---- carried rows ------------------------------------------------------------ */
+
+/* The key of the profile row in ref sets (trait references). */
+static const struct ast_expr profile_row;
+
+struct refset {
+	const struct ast_expr **v;   /* binds' nodes; NULL = the target, &profile_row */
+	size_t n, cap;
+};
+
+static void refset_add(struct refset *s, const struct ast_expr *k)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (s->v[i] == k)
+			return;
+	VEC_PUSH(s->v, s->n, s->cap, k);
+}
+
+/* Rows outside root that predicates inside x refer to (as free_refs). */
+static void collect_free(const struct ast_expr *x, const struct ast_expr *root, struct refset *s)
+{
+	if (!x)
+		return;
+	if (x->pred && (x->pred->kind == PRED_CMP || x->pred->kind == PRED_CONTAINS ||
+			x->pred->kind == PRED_NOT_CONTAINS || x->pred->kind == PRED_STARTS_WITH ||
+			x->pred->kind == PRED_ENDS_WITH) &&
+	    operand_free(&x->pred->rhs, root))
+		refset_add(s, x->pred->rhs.ref == REF_TRAIT ? &profile_row : x->pred->rhs.scope);
+	collect_free(x->lhs, root, s);
+	collect_free(x->rhs, root, s);
+	collect_free(x->block, root, s);
+	for (size_t i = 0; i < x->nitems; i++)
+		collect_free(x->items[i], root, s);
+}
+
+static void nested_walk(const struct ast_expr *e, const struct ast_expr *root, struct refset *s)
+{
+	if (!e)
+		return;
+	if (e->kind == EX_ENTITY) {
+		/* its own subquery: whatever it refers to outside root */
+		collect_free(e->block, root, s);
+		return;
+	}
+	nested_walk(e->lhs, root, s);
+	nested_walk(e->rhs, root, s);
+	for (size_t i = 0; i < e->nitems; i++)
+		nested_walk(e->items[i], root, s);
+}
+
+/* Rows outside root that a query block nested in owner's block refers to;
+ * flat: owner's flattenable children are joined into its block. */
+static void nested_free(const struct ast_expr *owner, const struct ast_expr *root, bool flat,
+			struct refset *s)
+{
+	for (size_t i = 0; owner->block && i < owner->block->nitems; i++) {
+		const struct ast_expr *it = owner->block->items[i];
+		if (flat && flattenable(it, owner))
+			nested_free(it, root, true, s);
+		else
+			nested_walk(it, root, s);
+	}
+}
+
+/* Rows carried into a correlated block: a copy of every row outside it that
+ * a block nested inside it refers to, matched on its key with that row one
+ * level up (which is itself there, or carried by the parent).  So every
+ * block correlates one level deep: Redshift rejects skip-level correlation
+ * (DIALECTS §2.1 #1) and Databricks restricts it (D3).  Exact because keys
+ * are keys: one row per key (runs reject duplicates, SPEC §5). */
+struct carry {
+	const char **corr;           /* "copy.key = outer.key", one per copy */
+	size_t n;
+	size_t nbinds;               /* entity binds pushed */
+	const char *saved_profile;
+};
+
+/* "FROM" copies of the rows x's nested blocks need; returns the keyword
+ * for the FROM item that follows ("FROM" when nothing is carried). */
+static const char *carry_open(struct gen *g, const struct ast_expr *x, bool flat,
+			      struct carry *cy)
+{
+	const struct profile *p = &g->g->profile;
+	struct refset rs = { NULL, 0, 0 };
+	memset(cy, 0, sizeof(*cy));
+	cy->saved_profile = g->profile_alias;
+	nested_free(x, x, flat, &rs);
+	if (!rs.n)
+		return "FROM";
+	cy->corr = arena_alloc(&g->ar, rs.n * sizeof(*cy->corr));
+	for (size_t i = 0; i < rs.n; i++) {
+		const struct ast_expr *k = rs.v[i];
+		const struct entity *e = NULL;
+		const char *outer;
+		if (k == &profile_row) {
+			outer = g->profile_alias;
+		} else {
+			outer = find_bind(g, k);
+			if (k)
+				e = k->rels[k->nrels - 1]->entity;
+			else if (g->aud->target != TARGET_PROFILE)
+				e = g->aud->target_rels[g->aud->ntarget_rels - 1]->entity;
+		}
+		if (!outer)
+			LAC_BUG("carried row with no row in scope");
+		const char *c = new_alias(g, "c");
+		const char *key = e ? e->pk->name : p->id;
+		sql_addf(g->b, "\n%s %T AS %s", i ? "CROSS JOIN" : "FROM",
+			 e ? e->table_parts : p->table_parts, e ? e->ntable_parts : p->ntable_parts, c);
+		cy->corr[cy->n++] = arena_sprintf(&g->ar, "%s = %s", col_ref(g, c, key),
+						  col_ref(g, outer, key));
+		if (k == &profile_row) {
+			g->profile_alias = c;
+		} else {
+			push_bind(g, k, c);
+			cy->nbinds++;
+		}
+		/* the target row of a profile audience is the profile row */
+		if (!k && !e)
+			g->profile_alias = c;
+	}
+	free(rs.v);
+	return "CROSS JOIN";
+}
+
+static void carry_where(struct gen *g, struct where *w, const struct carry *cy)
+{
+	for (size_t i = 0; i < cy->n; i++) {
+		where_next(w);
+		sql_addf(g->b, "%s", cy->corr[i]);
+	}
+}
+
+static void carry_close(struct gen *g, const struct carry *cy)
+{
+	g->nbinds -= cy->nbinds;
+	g->profile_alias = cy->saved_profile;
+}
+
 /* The WHERE of an entity path's subquery: correlation (or NULL), the first
  * hop's filter, link not null, then the block on the last row. */
 static void entity_filters(struct gen *g, struct where *w, const struct ast_expr *x,
-			   const struct chain *c, const char *corr)
+			   const struct chain *c, const char *corr, const struct carry *cy)
 {
 	if (corr) {
 		where_next(w);
 		sql_addf(g->b, "%s", corr);
 	}
+	if (cy)
+		carry_where(g, w, cy);
 	if (c->filter) {
 		where_next(w);
 		sql_addf(g->b, "%s", c->filter);
@@ -719,7 +828,8 @@ static void gen_not_exists(struct gen *g, const struct ast_expr *x, const struct
 	chain_from(g, c);
 	struct scope in = { SC_ENTITY, c->last, x->rels[x->nrels - 1]->entity };
 	size_t nf = flat_joins(g, x, &in);
-	entity_filters(g, &w, x, c, arena_sprintf(&g->ar, "%s = %s", c->link_out, c->link_scope));
+	entity_filters(g, &w, x, c, arena_sprintf(&g->ar, "%s = %s", c->link_out, c->link_scope),
+		       NULL);
 	g->nflats -= nf;
 	g->b->indent--;
 	sql_addf(g->b, "\n)");
@@ -739,32 +849,57 @@ static void gen_entity(struct gen *g, const struct ast_expr *x, const struct sco
 	chain_plan(g, s, x->rels, x->nrels, &c);
 	struct scope in = { SC_ENTITY, c.last, last };
 	if (correlated) {
-		/* EXISTS correlated on the scope row's link, one level deep. */
+		/* EXISTS correlated on the scope row's link, one level deep;
+		 * rows its nested blocks refer to are carried (carry_open). */
 		const char *corr = arena_sprintf(&g->ar, "%s = %s", c.link_out, c.link_scope);
-		if (simple || zero) {
-			sql_addf(g->b, zero != neg ? "NOT EXISTS (" : "EXISTS (");
-			g->b->indent++;
-			sql_addf(g->b, "\nSELECT 1");
-			chain_from(g, &c);
-			size_t nf = flat_joins(g, x, &in);
-			entity_filters(g, &w, x, &c, corr);
+		bool grouped = !simple && !zero;
+		struct carry cy;
+		sql_addf(g->b, zero != neg ? "NOT EXISTS (" : "EXISTS (");
+		g->b->indent++;
+		if (!grouped || pairs_unique(x->rels, x->nrels)) {
+			/* grouped: an aggregate query, one row exactly when the
+			 * HAVING holds, even over no rows; each row once */
+			sql_addf(g->b, grouped ? "\nSELECT COUNT(*)" : "\nSELECT 1");
+			const char *kw = carry_open(g, x, !grouped, &cy);
+			chain_from_kw(g, &c, kw);
+			size_t nf = grouped ? 0 : flat_joins(g, x, &in);
+			entity_filters(g, &w, x, &c, corr, &cy);
 			g->nflats -= nf;
+			if (grouped)
+				sql_addf(g->b, "\nHAVING %s", group_cond(g, x, agg_col
+					 ? col_ref(g, c.last, agg_col) : NULL, vt));
 		} else {
-			const char *d = new_alias(g, "d");
-			sql_addf(g->b, neg ? "NOT EXISTS (" : "EXISTS (");
+			/* A path may reach a row twice: aggregate over the last
+			 * entity's rows, each once, that the scope row reaches.
+			 * The reachability subquery correlates on that row only
+			 * (a DISTINCT derived table would correlate two levels). */
+			const char *en = new_alias(g, "e");
+			struct scope rin = { SC_ENTITY, en, last };
+			struct where rw = { g, 0 };
+			sql_addf(g->b, "\nSELECT COUNT(*)");
+			const char *kw = carry_open(g, x, false, &cy);
+			sql_addf(g->b, "\n%s %T AS %s", kw, last->table_parts, last->ntable_parts, en);
+			where_next(&w);
 			g->b->indent++;
-			/* an aggregate query: one row exactly when the HAVING holds, even over no rows */
-			sql_addf(g->b, "\nSELECT COUNT(*)\nFROM (");
-			g->b->indent++;
-			sql_addf(g->b, "\nSELECT DISTINCT %s.%I AS pk", c.last, last->pk->name);
-			if (agg_col)
-				sql_addf(g->b, ", %s.%I AS v", c.last, agg_col);
+			open_in(g, c.link_scope, false);
+			sql_addf(g->b, "\nSELECT %s", c.link_out);
 			chain_from(g, &c);
-			entity_filters(g, &w, x, &c, corr);
+			where_next(&rw);
+			sql_addf(g->b, "%s.%I = %s.%I", c.last, last->pk->name, en, last->pk->name);
+			if (c.filter) {
+				where_next(&rw);
+				sql_addf(g->b, "%s", c.filter);
+			}
+			where_next(&rw);
+			sql_addf(g->b, "%s IS NOT NULL", c.link_out);
+			close_in(g, false);
 			g->b->indent--;
-			sql_addf(g->b, "\n) AS %s\nHAVING %s", d,
-				 group_cond(g, x, agg_col ? col_ref(g, d, "v") : NULL, vt));
+			carry_where(g, &w, &cy);
+			block_filters(g, &w, x, &rin);
+			sql_addf(g->b, "\nHAVING %s", group_cond(g, x, agg_col
+				 ? col_ref(g, en, agg_col) : NULL, vt));
 		}
+		carry_close(g, &cy);
 		g->b->indent--;
 		sql_addf(g->b, "\n)");
 		return;
@@ -779,7 +914,7 @@ static void gen_entity(struct gen *g, const struct ast_expr *x, const struct sco
 		sql_addf(g->b, "\nSELECT %s", c.link_out);
 		chain_from(g, &c);
 		size_t nf = flat_joins(g, x, &in);
-		entity_filters(g, &w, x, &c, NULL);
+		entity_filters(g, &w, x, &c, NULL, NULL);
 		g->nflats -= nf;
 		close_in(g, false);
 		return;
@@ -792,7 +927,7 @@ static void gen_entity(struct gen *g, const struct ast_expr *x, const struct sco
 	if (pairs_unique(x->rels, x->nrels)) {
 		sql_addf(g->b, "\nSELECT %s", c.link_out);
 		chain_from(g, &c);
-		entity_filters(g, &w, x, &c, NULL);
+		entity_filters(g, &w, x, &c, NULL, NULL);
 		const char *cond = group_cond(g, x, agg_col ? col_ref(g, c.last, agg_col) : NULL, vt);
 		sql_addf(g->b, "\nGROUP BY %s\nHAVING %s%s%s", c.link_out, complement ? "NOT (" : "",
 			 cond, complement ? ")" : "");
@@ -807,7 +942,7 @@ static void gen_entity(struct gen *g, const struct ast_expr *x, const struct sco
 		if (agg_col)
 			sql_addf(g->b, ", %s.%I AS v", c.last, agg_col);
 		chain_from(g, &c);
-		entity_filters(g, &w, x, &c, NULL);
+		entity_filters(g, &w, x, &c, NULL, NULL);
 		g->b->indent--;
 		const char *cond = group_cond(g, x, agg_col ? col_ref(g, d, "v") : NULL, vt);
 		sql_addf(g->b, "\n) AS %s\nGROUP BY %s.k\nHAVING %s%s%s", d, d,

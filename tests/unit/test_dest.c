@@ -133,11 +133,11 @@ static void test_file_destination_appends_lines(void **state)
 	f = fopen(path, "a");
 	fputs("{\"old\":1}\n", f);
 	fclose(f);
-	add_events("f", "r1", 0, 2500, 100);
+	add_events("f", "r1", 0, 12500, 100);
 	struct deliver_stats ds;
 	assert_int_equal(deliver_outbox(st, d, 200, &ds, &err), 0);
-	assert_int_equal(ds.delivered, 2500);
-	assert_true(ds.pages >= 3); /* 1000 events a page */
+	assert_int_equal(ds.delivered, 12500);
+	assert_true(ds.pages >= 3); /* 5000 events a page */
 	/* nothing left: a second delivery sends nothing */
 	assert_int_equal(deliver_outbox(st, d, 201, &ds, &err), 0);
 	assert_int_equal(ds.delivered, 0);
@@ -158,10 +158,10 @@ static void test_file_destination_appends_lines(void **state)
 		n++;
 	}
 	fclose(f);
-	assert_int_equal(n, 2500);
+	assert_int_equal(n, 12500);
 	struct delivery_counts k;
 	assert_int_equal(state_get_counts(st, "r1", "pets", "act", &k), 0);
-	assert_int_equal(k.delivered, 2500);
+	assert_int_equal(k.delivered, 12500);
 	assert_int_equal(k.pending, 0);
 	sb_release(&err);
 	free(path);

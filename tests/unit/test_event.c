@@ -291,6 +291,42 @@ static void test_size_truncation_then_invalid(void **state)
 	json_decref(ec);
 }
 
+/* event_ctx_prepare (the parts shared by an activation's events, built
+ * once) changes no byte of any event, and a map writing under context.*
+ * does not leak into the next event. */
+static void test_prepared_ctx_same_bytes(void **state)
+{
+	static const enum trigger_kind trigs[] = { TRIG_PROFILE_ENTERED, TRIG_MEMBERSHIP_CHANGED,
+						   TRIG_ENTITY_ADDED };
+	static const char *const maps[] = { NULL, "{\"properties.channel\": \"web\"}",
+					    "{\"context.campaign.name\": \"spring\"}" };
+	json_t *ids = parse("{\"user_id\": [\"u2\", \"u10\"]}");
+	json_t *traits = parse("{\"first_name\": \"Ann\", \"zeta\": 1}");
+	for (size_t t = 0; t < sizeof(trigs) / sizeof(trigs[0]); t++) {
+		struct event_ctx plain = base_ctx(trigs[t]), prepared = base_ctx(trigs[t]);
+		plain.trigger_path = prepared.trigger_path = "households.pets";
+		event_ctx_prepare(&prepared);
+		for (int round = 0; round < 2; round++)
+			for (size_t k = 0; k < sizeof(maps) / sizeof(maps[0]); k++) {
+				json_t *map = maps[k] ? parse(maps[k]) : NULL;
+				struct event_member m = { .change = CHANGE_ENTERED, .profile_id = "p1",
+							  .external_ids = ids, .entity_id = "e1",
+							  .member = true, .traits = traits, .map = map };
+				struct event_out a, b;
+				assert_int_equal(event_build(&plain, &m, &a), EVENT_OK);
+				assert_int_equal(event_build(&prepared, &m, &b), EVENT_OK);
+				assert_string_equal(a.json, b.json);
+				event_out_release(&a);
+				event_out_release(&b);
+				json_decref(map);
+			}
+		event_ctx_release(&prepared);
+		assert_null(prepared.shared);
+	}
+	json_decref(ids);
+	json_decref(traits);
+}
+
 static void test_time(void **state)
 {
 	int64_t t;
@@ -315,6 +351,7 @@ int main(void)
 		cmocka_unit_test(test_message_id_deterministic_and_unique),
 		cmocka_unit_test(test_entity_context_limits),
 		cmocka_unit_test(test_size_truncation_then_invalid),
+		cmocka_unit_test(test_prepared_ctx_same_bytes),
 		cmocka_unit_test(test_time),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -81,7 +81,8 @@ static void test_migrations_idempotent(void **state)
 		assert_int_equal(state_schema_version(st), STATE_SCHEMA_VERSION);
 		/* one row per migration, however often it is opened */
 		assert_int_equal(count_rows(st, "SELECT count(*) FROM schema_version"), STATE_SCHEMA_VERSION);
-		assert_int_equal(count_rows(st, "SELECT count(*) FROM sqlite_master WHERE type = 'trigger'"), 2);
+		/* the counters are kept by outbox.c, not by triggers (migration 3) */
+		assert_int_equal(count_rows(st, "SELECT count(*) FROM sqlite_master WHERE type = 'trigger'"), 0);
 		state_close(st);
 	}
 	/* a newer schema than this build knows is refused, not clobbered */
@@ -93,6 +94,85 @@ static void test_migrations_idempotent(void **state)
 	assert_int_equal(state_open(&st, path, STATE_RW, &err), -1);
 	assert_non_null(strstr(err.buf, "newer"));
 	sb_release(&err);
+	free(path);
+}
+
+/* A version 2 database (counter triggers, outbox_by_run) keeps its counters
+ * and loses the triggers when migration 3 runs. */
+static void test_migration_3_drops_triggers(void **state)
+{
+	char *path = path_in("m2.db");
+	struct state *st = open_rw(path);
+	/* make it look like version 2 again, with a counted row */
+	assert_int_equal(sqlite3_exec(state_db(st),
+		"DELETE FROM schema_version WHERE version = 3;"
+		"DROP INDEX outbox_run;"
+		"CREATE INDEX outbox_by_run ON outbox (run_id, activation);"
+		"CREATE TRIGGER outbox_counts_insert AFTER INSERT ON outbox BEGIN SELECT 1; END;"
+		"CREATE TRIGGER outbox_counts_update AFTER UPDATE OF status ON outbox BEGIN SELECT 1; END;"
+		"INSERT INTO delivery_stats (run_id, audience, activation, from_audience, pending)"
+		" VALUES ('r', 'pets', 'act', 1, 1);"
+		"INSERT INTO outbox (message_id, destination, audience, activation, run_id, payload, status,"
+		" created_at, updated_at) VALUES ('x', 'd', 'pets', 'act', 'r', '{}', 'pending', 1, 1);",
+		NULL, NULL, NULL), SQLITE_OK);
+	state_close(st);
+	st = open_rw(path);
+	assert_int_equal(state_schema_version(st), 3);
+	assert_int_equal(count_rows(st, "SELECT count(*) FROM sqlite_master WHERE type = 'trigger'"), 0);
+	assert_int_equal(count_rows(st, "SELECT count(*) FROM sqlite_master WHERE name = 'outbox_by_run'"), 0);
+	assert_int_equal(count_rows(st, "SELECT count(*) FROM sqlite_master WHERE name = 'outbox_run'"), 1);
+	assert_int_equal(outbox_mark(st, "x", OUTBOX_DELIVERED, NULL, 2), 0);
+	struct delivery_counts c;
+	assert_int_equal(state_get_counts(st, "r", "pets", "act", &c), 0);
+	assert_int_equal(c.from_audience, 1);
+	assert_int_equal(c.pending, 0);
+	assert_int_equal(c.delivered, 1);
+	state_close(st);
+	free(path);
+}
+
+/* The plan of a query on the state DB, one detail per line. */
+static char *plan_of(struct state *st, const char *sql)
+{
+	char *q = xasprintf("EXPLAIN QUERY PLAN %s", sql);
+	sqlite3_stmt *s;
+	assert_int_equal(sqlite3_prepare_v2(state_db(st), q, -1, &s, NULL), SQLITE_OK);
+	struct strbuf sb = STRBUF_INIT;
+	while (sqlite3_step(s) == SQLITE_ROW)
+		sb_addf(&sb, "%s\n", (const char *)sqlite3_column_text(s, 3));
+	sqlite3_finalize(s);
+	free(q);
+	return sb_detach(&sb);
+}
+
+/* The queries a run and a delivery make per page or per event use an index
+ * (no full scan of the outbox, which can hold millions of rows). */
+static void test_outbox_query_plans(void **state)
+{
+	char *path = path_in("p.db");
+	struct state *st = open_rw(path);
+	static const char *const indexed[] = {
+		/* outbox.c cursor, both phases */
+		"SELECT seq FROM outbox WHERE destination = 'd' AND status IN ('pending', 'failed')"
+		" AND attempts > 0 AND seq > 0 ORDER BY seq LIMIT 10",
+		"SELECT seq FROM outbox WHERE destination = 'd' AND status = 'pending' AND attempts = 0"
+		" AND seq > 0 ORDER BY seq LIMIT 10",
+		/* outbox_mark, outbox_mark_delivered */
+		"SELECT status FROM outbox WHERE message_id = 'x'",
+		"UPDATE outbox SET status = 'delivered' WHERE seq IN (SELECT value FROM json_each('[1,2]'))",
+		"SELECT run_id, count(*) FROM outbox WHERE seq IN (SELECT value FROM json_each('[1,2]'))"
+		" AND status <> 'delivered' GROUP BY run_id",
+		/* outbox_count, run.c discard_events */
+		"SELECT count(*) FROM outbox WHERE destination = 'd' AND status = 'pending'",
+		"DELETE FROM outbox WHERE run_id = 'r' AND status IN ('pending', 'invalid')",
+	};
+	for (size_t i = 0; i < sizeof(indexed) / sizeof(indexed[0]); i++) {
+		char *plan = plan_of(st, indexed[i]);
+		if (strstr(plan, "SCAN outbox"))
+			fail_msg("full scan of the outbox:\n%s\n%s", indexed[i], plan);
+		free(plan);
+	}
+	state_close(st);
 	free(path);
 }
 
@@ -280,6 +360,90 @@ static void test_counters_follow_outbox(void **state)
 	free(path);
 }
 
+/* Every counter equals what the outbox rows say (filtered apart). */
+static void assert_counts_match_outbox(struct state *st)
+{
+	assert_int_equal(count_rows(st,
+		"SELECT count(*) FROM delivery_stats AS d LEFT JOIN (SELECT run_id, audience, activation,"
+		" count(*) AS n, sum(status = 'pending') AS p, sum(status = 'failed') AS f,"
+		" sum(status = 'delivered') AS dl, sum(status = 'invalid') AS i FROM outbox"
+		" GROUP BY 1, 2, 3) AS o USING (run_id, audience, activation)"
+		" WHERE d.from_audience - d.filtered <> coalesce(o.n, 0) OR d.pending <> coalesce(o.p, 0)"
+		" OR d.failed <> coalesce(o.f, 0) OR d.delivered <> coalesce(o.dl, 0)"
+		" OR d.invalid <> coalesce(o.i, 0)"), 0);
+	assert_int_equal(count_rows(st,
+		"SELECT count(*) FROM (SELECT DISTINCT run_id, audience, activation FROM outbox)"
+		" AS o LEFT JOIN delivery_stats AS d USING (run_id, audience, activation)"
+		" WHERE d.run_id IS NULL"), 0);
+}
+
+/* Counts applied per chunk and per delivered page stay exact: across chunk
+ * commits, after an aborted chunk, with duplicates, and for pages mixing
+ * runs, activations and statuses (pending, failed, already delivered). */
+static void test_counters_in_bulk(void **state)
+{
+	char *path = path_in("b.db");
+	struct state *st = open_rw(path);
+	char id[16];
+	int n = OUTBOX_CHUNK + 7;
+	struct outbox_writer *w = outbox_writer_new(st, 100);
+	for (int i = 0; i < n; i++) {
+		snprintf(id, sizeof(id), "a%d", i);
+		struct outbox_event ev = { id, "d", "pets", i % 3 ? "act1" : "act2", i < 50 ? "r1" : "r2",
+					   "{}", 2 };
+		if (i % 101 == 0)
+			assert_int_equal(outbox_add_invalid(w, &ev, "too big"), 1);
+		else
+			assert_int_equal(outbox_add(w, &ev), 1);
+	}
+	assert_int_equal(outbox_writer_finish(w), 0);
+	assert_counts_match_outbox(st);
+	/* an aborted chunk leaves neither rows nor counts; re-adding is a no-op */
+	w = outbox_writer_new(st, 100);
+	for (int i = 0; i < 20; i++) {
+		snprintf(id, sizeof(id), "b%d", i);
+		struct outbox_event ev = { id, "d", "pets", "act1", "r3", "{}", 2 };
+		assert_int_equal(outbox_add(w, &ev), 1);
+		snprintf(id, sizeof(id), "a%d", i);
+		struct outbox_event again = { id, "d", "pets", "act1", "r3", "{}", 2 };
+		assert_int_equal(outbox_add(w, &again), 0);
+	}
+	outbox_writer_abort(w);
+	assert_int_equal(count_rows(st, "SELECT count(*) FROM outbox WHERE run_id = 'r3'"), 0);
+	assert_counts_match_outbox(st);
+	/* mixed statuses, then a page over all of them */
+	assert_int_equal(outbox_mark(st, "a1", OUTBOX_FAILED, "HTTP 400", 101), 0);
+	assert_int_equal(outbox_mark(st, "a2", OUTBOX_PENDING, "HTTP 503", 101), 0);
+	assert_int_equal(outbox_mark(st, "a4", OUTBOX_DELIVERED, NULL, 101), 0);
+	assert_counts_match_outbox(st);
+	int64_t seqs[200];
+	for (int i = 0; i < 200; i++)
+		seqs[i] = i + 1;
+	assert_int_equal(outbox_mark_delivered(st, seqs, 200, 102), 0);
+	assert_counts_match_outbox(st);
+	assert_int_equal(count_rows(st, "SELECT count(*) FROM outbox WHERE seq <= 200 AND status = 'delivered'"),
+			 200);
+	/* attempts counted once per delivery, as one mark at a time did */
+	assert_int_equal(count_rows(st, "SELECT attempts FROM outbox WHERE message_id = 'a4'"), 2);
+	assert_int_equal(count_rows(st, "SELECT attempts FROM outbox WHERE message_id = 'a7'"), 1);
+	/* delivering again changes no count */
+	assert_int_equal(outbox_mark_delivered(st, seqs, 10, 103), 0);
+	assert_counts_match_outbox(st);
+	/* retention: given-up pending rows move to failed (then every row goes;
+	 * the counters stay) */
+	int undelivered = count_rows(st, "SELECT count(*) FROM outbox WHERE status IN ('pending', 'failed')");
+	assert_int_equal(outbox_expire(st, 1000, 10), (int64_t)n);
+	assert_int_equal(count_rows(st, "SELECT sum(pending) FROM delivery_stats"), 0);
+	assert_int_equal(count_rows(st, "SELECT sum(failed) FROM delivery_stats"), undelivered);
+	assert_int_equal(count_rows(st, "SELECT sum(delivered) FROM delivery_stats"), 200);
+	struct delivery_counts c;
+	assert_int_equal(state_get_counts(st, "r2", "pets", "act1", &c), 0);
+	assert_int_equal(c.pending, 0);
+	assert_true(c.failed > 0);
+	state_close(st);
+	free(path);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -290,6 +454,9 @@ int main(void)
 		cmocka_unit_test(test_runs_keep_last_50),
 		cmocka_unit_test(test_lock),
 		cmocka_unit_test(test_counters_follow_outbox),
+		cmocka_unit_test(test_counters_in_bulk),
+		cmocka_unit_test(test_migration_3_drops_triggers),
+		cmocka_unit_test(test_outbox_query_plans),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -6,45 +6,25 @@ WHERE EXISTS (
     SELECT 1
     FROM SEGMENT.PROFILES.EXTERNAL_ID_MAPPING AS x1
     JOIN SHOP.CRM.CUSTOMERS AS e2 ON e2.email = x1.external_id_value
+    JOIN SHOP.SALES.ORDERS AS e3 ON e3.customer_id = e2.id
+    JOIN SHOP.SALES.LINE_ITEMS AS e4 ON e4.order_id = e3.id
+    JOIN SHOP.CATALOG.PRODUCTS AS e5 ON e5.id = e4.product_id
+    JOIN SHOP.CATALOG.PRODUCT_TAGS AS j6 ON j6.product_id = e5.id
+    JOIN SHOP.CATALOG.TAGS AS e7 ON e7.id = j6.tag_id
     WHERE x1.segment_id = p.segment_id
       AND x1.external_id_type = 'email'
       AND x1.segment_id IS NOT NULL
       AND e2.city = NULLIF(JSON_EXTRACT_PATH_TEXT(p.address, 'city', TRUE), '')
       AND e2.email = p.email
-      AND EXISTS (
-        SELECT 1
-        FROM SHOP.SALES.ORDERS AS e3
-        WHERE e3.customer_id = e2.id
-          AND e3.customer_id IS NOT NULL
-          AND e3.placed_at > e2.last_seen
-          AND e3.currency = p.preferred_currency
-          AND EXISTS (
-            SELECT 1
-            FROM SHOP.SALES.LINE_ITEMS AS e4
-            WHERE e4.order_id = e3.id
-              AND e4.order_id IS NOT NULL
-              AND e4.unit_price <= e3.total
-              AND EXISTS (
-                SELECT 1
-                FROM SHOP.CATALOG.PRODUCTS AS e5
-                WHERE e5.id = e4.product_id
-                  AND e5.id IS NOT NULL
-                  AND e5.price >= e4.unit_price
-                  AND EXISTS (
-                    SELECT 1
-                    FROM SHOP.CATALOG.PRODUCT_TAGS AS j6
-                    JOIN SHOP.CATALOG.TAGS AS e7 ON e7.id = j6.tag_id
-                    WHERE j6.product_id = e5.id
-                      AND j6.product_id IS NOT NULL
-                      AND STRPOS(e7.label, e2.region) > 0
-                      AND NOT (STRPOS(e7.label, e5.category) > 0)
-                      AND STRPOS(e7.label, e2.region) = 1
-                      AND RIGHT(e7.label, LENGTH(e5.sku)) = e5.sku
-                      AND e7.label <> e3.status
-                      AND e7.weight >= e4.qty
-                      AND e7.weight < e5.price
-                  )
-              )
-          )
-      )
+      AND e3.placed_at > e2.last_seen
+      AND e3.currency = p.preferred_currency
+      AND e4.unit_price <= e3.total
+      AND e5.price >= e4.unit_price
+      AND STRPOS(e7.label, e2.region) > 0
+      AND NOT (STRPOS(e7.label, e5.category) > 0)
+      AND STRPOS(e7.label, e2.region) = 1
+      AND RIGHT(e7.label, LENGTH(e5.sku)) = e5.sku
+      AND e7.label <> e3.status
+      AND e7.weight >= e4.qty
+      AND e7.weight < e5.price
   );
