@@ -73,12 +73,18 @@ static int file_send(struct dest *d, struct dest_event *evs, size_t n)
 	}
 	const char *p = fp->buf.buf;
 	size_t left = fp->buf.len;
+	/* where the file ended: a failed write is cut back to it, so the file only
+	 * ever holds whole lines and the retry appends to a clean end */
+	struct stat st;
+	off_t end = fstat(fp->fd, &st) == 0 && S_ISREG(st.st_mode) ? st.st_size : -1;
 	while (left) {
 		ssize_t w = write(fp->fd, p, left);
 		if (w < 0 && errno == EINTR)
 			continue;
 		if (w <= 0) {
-			int e = errno;
+			int e = w == 0 ? EIO : errno;
+			if (end >= 0 && ftruncate(fp->fd, end) != 0)
+				e = errno;
 			for (size_t i = 0; i < n; i++)
 				if (evs[i].outcome != DEST_REJECTED)
 					dest_event_set(&evs[i], DEST_RETRY, "write %s: %s", d->cfg.path, strerror(e));
