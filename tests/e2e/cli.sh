@@ -58,4 +58,15 @@ expect_eq "bad dsn fails" 1 "$rc"
 if grep -q 's3cr3tPassw0rd' "$T/out" "$T/err"; then fail "the dsn leaked: $(cat "$T/err")"; else pass; fi
 grep -q 'redacted' "$T/err" && pass || fail "the message says what was redacted: $(cat "$T/err")"
 
+# --now: one parser for every command; +00:00 is UTC, impossible dates are usage errors
+lac -q init "$T/now" >/dev/null
+expect_status "preview --now +00:00" 0 lac -C "$T/now" preview cat_owners --all --format json --now 2026-01-15T08:30:00+00:00
+grep -q '"now": "2026-01-15T08:30:00Z"' "$T/out" && pass || fail "+00:00 normalised to Z: $(cat "$T/out")"
+for cmd in "preview cat_owners" "compile cat_owners" "plan" "run cat_owners"; do
+	for bad in 2026-02-31T00:00:00Z 2025-13-45T99:99:99Z yesterday; do
+		# shellcheck disable=SC2086
+		expect_status "$cmd --now $bad" 64 lac -C "$T/now" $cmd --now $bad
+	done
+done
+
 finish
