@@ -98,6 +98,10 @@ int cmd_daemon(struct cli *c)
 		return cli_usage_error(c, "daemon takes no arguments");
 	if (c->now && !once)
 		return cli_usage_error(c, "--now only makes sense with --once");
+	/* checked once, up front, by the parser every command uses */
+	struct lac_now ln;
+	if (cli_parse_now(c, &ln) != 0)
+		return EXIT_USAGE;
 
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
@@ -111,12 +115,7 @@ int cmd_daemon(struct cli *c)
 		bool ok = cli_load_project(c, &p) == 0;
 		if (!ok)
 			cli_print_diags(c, &p);
-		if (ok && c->now && event_time_parse(c->now, &now) != 0) {
-			project_release(&p);
-			return cli_usage_error(c, "--now takes an ISO-8601 UTC timestamp");
-		}
-		if (!c->now)
-			now = (int64_t)time(NULL);
+		now = c->now ? ln.secs : (int64_t)time(NULL);
 		if (ok && run_open_warehouse(&p, &w, &err) != 0) {
 			fprintf(stderr, "lac: %s\n", err.buf);
 			ok = false;
