@@ -38,24 +38,6 @@ static void compile_audience(struct strbuf *out, struct project *p, const struct
 	sb_addstr(out, ";\n");
 }
 
-static int mkdirs(const char *path)
-{
-	char *tmp = xstrdup(path);
-	for (char *s = tmp + 1; *s; s++) {
-		if (*s != '/')
-			continue;
-		*s = '\0';
-		if (mkdir(tmp, 0777) != 0 && errno != EEXIST) {
-			free(tmp);
-			return -1;
-		}
-		*s = '/';
-	}
-	int rc = mkdir(tmp, 0777) != 0 && errno != EEXIST ? -1 : 0;
-	free(tmp);
-	return rc;
-}
-
 static int write_text(const char *path, const char *text)
 {
 	FILE *f = fopen(path, "w");
@@ -151,10 +133,12 @@ int cmd_compile(struct cli *c)
 		const struct dialect *d = all ? dialects[di] : one;
 		struct sql_options o = { .d = d, .now = c->now ? now : NULL, .schema = p.warehouse.schema };
 		char *dir = outdir ? xasprintf("%s/%s", outdir, d->name) : NULL;
-		if (dir && mkdirs(dir) != 0) {
-			fprintf(stderr, "lac: cannot create '%s': %s\n", dir, strerror(errno));
+		struct strbuf err = STRBUF_INIT;
+		if (dir && mkdir_parents(dir, true, 0777, &err) != 0) {
+			fprintf(stderr, "lac: %s\n", err.buf);
 			rc = EXIT_ERRORS;
 		}
+		sb_release(&err);
 		for (size_t i = 0; rc == EXIT_OK && i < naud; i++) {
 			struct strbuf one_sql = STRBUF_INIT;
 			compile_audience(&one_sql, &p, auds[i], &o, c->now ? ln.iso : NULL, strcmp(emit, "run") == 0);

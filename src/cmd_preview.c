@@ -85,8 +85,16 @@ static void rows_free(struct rows *r)
 	free(r->b);
 }
 
-static void json_str(FILE *out, const char *s)
+/* A JSON string; warehouse bytes that are not valid UTF-8 become U+FFFD
+ * (as in events, docs/events.md), so the output is always valid JSON. */
+static void json_str(FILE *out, const char *raw)
 {
+	struct strbuf fixed = STRBUF_INIT;
+	const char *s = raw;
+	if (!utf8_valid(raw, strlen(raw))) {
+		sb_add_utf8(&fixed, raw, strlen(raw));
+		s = fixed.buf;
+	}
 	fputc('"', out);
 	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
 		if (*p == '"' || *p == '\\')
@@ -103,6 +111,7 @@ static void json_str(FILE *out, const char *s)
 			fputc(*p, out);
 	}
 	fputc('"', out);
+	sb_release(&fixed);
 }
 
 struct snap_ctx {

@@ -19,22 +19,10 @@ struct file_priv {
 	struct strbuf buf;
 };
 
+/* The directories above the file (0755; the file itself is 0600). */
 static int mkdirs_for(const char *path, struct strbuf *err)
 {
-	char *dir = xstrdup(path);
-	for (char *p = dir + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
-			sb_addf(err, "cannot create directory %s: %s", dir, strerror(errno));
-			free(dir);
-			return -1;
-		}
-		*p = '/';
-	}
-	free(dir);
-	return 0;
+	return mkdir_parents(path, false, 0755, err);
 }
 
 static int file_open(struct dest *d, struct strbuf *err)

@@ -5,7 +5,9 @@
  * reused; TLS is always verified; transient failures (5xx, 429, 408,
  * timeouts, connection errors) are retried with exponential backoff and
  * jitter, honouring Retry-After; other 4xx are final for the events sent.
- * Nothing secret (write key, header values) ever reaches a reason or log.
+ * Nothing secret (keys, header values, URL credentials and tokens, ${VAR}
+ * values) ever reaches a reason or log: every reason is redacted whole,
+ * then cut to length.
  *
  * The request, retry and batch machinery is shared (dest_private.h) with the
  * stdlib presets in dest_preset.c, which only build their own bodies.
@@ -20,17 +22,25 @@
 #include <unistd.h>
 
 #include <curl/curl.h>
+#include <openssl/evp.h>
 
 #include "dest_private.h"
+#include "project.h"
 
 #define BODY_KEEP 4096   /* response bytes kept for reasons */
 #define EXCERPT 160      /* response bytes quoted in a reason */
+#define SECRET_MIN 3     /* shorter configured values are not redacted (they would garble) */
+#define WORD_MIN 8       /* a word of a header value, a query value: redacted from this length */
 
 struct http_priv {
 	CURL *curl;
 	struct curl_slist *headers;
 	struct strbuf resp;
+	bool resp_cut;             /* the body was longer than BODY_KEEP */
 	struct strbuf req;
+	char **secrets;            /* every secret of this destination (copies) */
+	size_t nsecrets, csecrets;
+	char errbuf[CURL_ERROR_SIZE];
 	long retry_after_ms;       /* from the last response; -1 when none */
 	unsigned seed;
 };
@@ -48,8 +58,10 @@ static size_t on_body(char *p, size_t size, size_t n, void *ud)
 {
 	struct http_priv *hp = ud;
 	size_t len = size * n;
-	if (hp->resp.len < BODY_KEEP)
-		sb_addmem(&hp->resp, p, len < BODY_KEEP - hp->resp.len ? len : BODY_KEEP - hp->resp.len);
+	size_t room = BODY_KEEP - hp->resp.len;
+	if (len > room)
+		hp->resp_cut = true;
+	sb_addmem(&hp->resp, p, len < room ? len : room);
 	return len;
 }
 
@@ -80,6 +92,195 @@ static size_t on_header(char *p, size_t size, size_t n, void *ud)
 		}
 	}
 	return len;
+}
+
+/* ---- secrets ---------------------------------------------------------------------------- */
+
+static void add_secret_mem(struct http_priv *hp, const char *v, size_t n, size_t min)
+{
+	if (!v || n < min)
+		return;
+	for (size_t i = 0; i < hp->nsecrets; i++)
+		if (strlen(hp->secrets[i]) == n && memcmp(hp->secrets[i], v, n) == 0)
+			return;
+	VEC_PUSH(hp->secrets, hp->nsecrets, hp->csecrets, xstrndup(v, n));
+}
+
+static void add_secret(struct http_priv *hp, const char *v, size_t min)
+{
+	if (v)
+		add_secret_mem(hp, v, strlen(v), min);
+}
+
+/* v[0..n) %-decoded (and '+' as a space): malloc'd. */
+static char *pct_decode(const char *v, size_t n)
+{
+	struct strbuf dec = STRBUF_INIT;
+	for (size_t i = 0; i < n; i++) {
+		if (v[i] == '%' && i + 2 < n && isxdigit((unsigned char)v[i + 1]) &&
+		    isxdigit((unsigned char)v[i + 2])) {
+			char hex[3] = { v[i + 1], v[i + 2], '\0' };
+			sb_addch(&dec, (char)strtol(hex, NULL, 16));
+			i += 2;
+		} else {
+			sb_addch(&dec, v[i] == '+' ? ' ' : v[i]);
+		}
+	}
+	return sb_detach(&dec);
+}
+
+/* A value as written, and %-decoded (a server may echo either). */
+static void add_url_part(struct http_priv *hp, const char *v, size_t n, size_t min)
+{
+	add_secret_mem(hp, v, n, min);
+	char *dec = pct_decode(v, n);
+	add_secret(hp, dec, min);
+	free(dec);
+}
+
+static void add_basic_secret(struct http_priv *hp, const char *user, const char *pass);
+
+/* The secrets a URL carries: the user and password of its userinfo, and the
+ * query values long enough to be keys or tokens (short ones like "json" or
+ * "1" are not, and redacting them would garble every reason). */
+static void add_url_secrets(struct http_priv *hp, const char *url)
+{
+	const char *p = strstr(url, "://");
+	if (!p)
+		return;
+	p += 3;
+	size_t auth = strcspn(p, "/?#");
+	const char *at = memrchr(p, '@', auth);
+	if (at) {
+		/* user[:password]@: curl sends them as basic auth */
+		const char *colon = memchr(p, ':', (size_t)(at - p));
+		const char *uend = colon ? colon : at;
+		add_url_part(hp, p, (size_t)(uend - p), SECRET_MIN);
+		if (colon)
+			add_url_part(hp, colon + 1, (size_t)(at - colon - 1), SECRET_MIN);
+		add_secret_mem(hp, p, (size_t)(at - p), SECRET_MIN);
+		char *user = pct_decode(p, (size_t)(uend - p));
+		char *pass = colon ? pct_decode(colon + 1, (size_t)(at - colon - 1)) : NULL;
+		add_basic_secret(hp, user, pass);
+		free(user);
+		if (pass) {
+			memset(pass, 0, strlen(pass));
+			free(pass);
+		}
+	}
+	const char *q = strchr(p, '?');
+	while (q && *q && *q != '#') {
+		q++;
+		size_t n = strcspn(q, "&#");
+		const char *eq = memchr(q, '=', n);
+		if (eq)
+			add_url_part(hp, eq + 1, n - (size_t)(eq + 1 - q), WORD_MIN);
+		q += n;
+		if (*q != '&')
+			break;
+	}
+}
+
+/* A header value whole, and each of its words that may be a token on its
+ * own ("Bearer <token>": a server may quote just the token). */
+static void add_header_secrets(struct http_priv *hp, const char *v)
+{
+	add_secret(hp, v, SECRET_MIN);
+	for (const char *w = v; w && *w;) {
+		w += strspn(w, " \t");
+		size_t n = strcspn(w, " \t");
+		add_secret_mem(hp, w, n, WORD_MIN);
+		w += n;
+	}
+}
+
+/* What basic auth sends: base64 of "user:password" (servers echo headers). */
+static void add_basic_secret(struct http_priv *hp, const char *user, const char *pass)
+{
+	char *plain = xasprintf("%s:%s", user, pass ? pass : "");
+	size_t n = strlen(plain);
+	unsigned char *b64 = xmalloc(4 * ((n + 2) / 3) + 1);
+	EVP_EncodeBlock(b64, (const unsigned char *)plain, (int)n);
+	add_secret(hp, (const char *)b64, WORD_MIN);
+	memset(plain, 0, n);
+	free(plain);
+	free(b64);
+}
+
+static void collect_secrets(struct http_priv *hp, const struct dest_config *c,
+			    const struct http_auth *auth)
+{
+	add_secret(hp, c->write_key, SECRET_MIN);
+	add_secret(hp, c->api_key, SECRET_MIN);
+	add_secret(hp, c->site_id, SECRET_MIN);
+	for (size_t i = 0; i < c->nheaders; i++)
+		add_header_secrets(hp, c->headers[i].value);
+	add_url_secrets(hp, c->url);
+	if (auth && auth->basic_user) {
+		add_secret(hp, auth->basic_user, SECRET_MIN);
+		add_secret(hp, auth->basic_pass, SECRET_MIN);
+		add_basic_secret(hp, auth->basic_user, auth->basic_pass);
+	}
+	if (auth && auth->header) {
+		const char *v = strchr(auth->header, ':');
+		add_header_secrets(hp, v ? v + 1 : auth->header);
+	}
+}
+
+/* Cut sb to at most n bytes, on a UTF-8 character boundary. */
+static void cut_utf8(struct strbuf *sb, size_t n)
+{
+	if (sb->len <= n)
+		return;
+	while (n > 0 && ((unsigned char)sb->buf[n] & 0xC0) == 0x80)
+		n--;
+	sb_setlen(sb, n);
+}
+
+/* Redact every secret of d from sb, the secrets of the project(s) loaded
+ * included (the ${VAR} values: one in the URL's path is known only there).
+ * cut: sb ends where a longer text was cut short. */
+static void redact(const struct dest *d, struct strbuf *sb, bool cut)
+{
+	const struct http_priv *hp = d->priv;
+	size_t nall;
+	const char *const *all = project_all_secrets(&nall);
+	size_t n = hp->nsecrets + nall;
+	const char **list = xcalloc(n + 1, sizeof(*list));
+	for (size_t i = 0; i < hp->nsecrets; i++)
+		list[i] = hp->secrets[i];
+	for (size_t i = 0; i < nall; i++)
+		list[hp->nsecrets + i] = all[i];
+	sb_redact(sb, list, n, SECRET_MIN, cut);
+	free(list);
+}
+
+/* A reason, into why (whylen bytes): redacted whole first, then made one
+ * printable line of valid UTF-8, then cut, so no part of a secret that
+ * straddles the cut can show. */
+static void set_reason(const struct dest *d, char *why, size_t whylen, const char *fmt, ...)
+	LAC_PRINTF(4, 5);
+static void set_reason(const struct dest *d, char *why, size_t whylen, const char *fmt, ...)
+{
+	struct strbuf sb = STRBUF_INIT, out = STRBUF_INIT;
+	va_list ap;
+	va_start(ap, fmt);
+	sb_vaddf(&sb, fmt, ap);
+	va_end(ap);
+	redact(d, &sb, false);
+	sb_add_utf8(&out, sb.buf, sb.len);
+	for (size_t i = 0; i < out.len; i++) {
+		unsigned char ch = (unsigned char)out.buf[i];
+		if (ch == '\n' || ch == '\r' || ch == '\t')
+			out.buf[i] = ' ';
+		else if (ch < 32 || ch == 127)
+			out.buf[i] = '?';
+	}
+	cut_utf8(&out, whylen ? whylen - 1 : 0);
+	snprintf(why, whylen, "%s", out.buf);
+	memset(sb.buf, 0, sb.len);
+	sb_release(&sb);
+	sb_release(&out);
 }
 
 /* ---- open / close ---------------------------------------------------------------------- */
@@ -138,11 +339,14 @@ int dest_http_open(struct dest *d, const struct http_auth *auth, struct strbuf *
 	curl_easy_setopt(h, CURLOPT_WRITEDATA, hp);
 	curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
 	curl_easy_setopt(h, CURLOPT_HEADERDATA, hp);
+	/* curl's detailed message may quote the URL or host: redacted like any reason */
+	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, hp->errbuf);
 	if (auth && auth->basic_user) {
 		curl_easy_setopt(h, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
 		curl_easy_setopt(h, CURLOPT_USERNAME, auth->basic_user);
 		curl_easy_setopt(h, CURLOPT_PASSWORD, auth->basic_pass ? auth->basic_pass : "");
 	}
+	collect_secrets(hp, c, auth);
 	d->priv = hp;
 	return 0;
 }
@@ -156,41 +360,26 @@ void dest_http_close(struct dest *d)
 	curl_slist_free_all(hp->headers);
 	sb_release(&hp->resp);
 	sb_release(&hp->req);
+	for (size_t i = 0; i < hp->nsecrets; i++) {
+		memset(hp->secrets[i], 0, strlen(hp->secrets[i]));
+		free(hp->secrets[i]);
+	}
+	free(hp->secrets);
 	free(hp);
 }
 
 /* ---- one request, with retries ------------------------------------------------------------ */
 
-/* Replace every occurrence of a secret in s (NUL-terminated, edited in place). */
-static void redact(char *s, const char *secret)
+/* The first EXCERPT bytes of the response body, redacted first (the whole
+ * body kept; a secret cut by BODY_KEEP included), then cut: a malloc'd string. */
+static char *body_excerpt(const struct dest *d)
 {
-	size_t n = secret ? strlen(secret) : 0;
-	if (n < 3)
-		return;
-	static const char mark[] = "[redacted]";
-	char *p;
-	while ((p = strstr(s, secret)) != NULL) {
-		size_t m = n < sizeof(mark) - 1 ? n : sizeof(mark) - 1;
-		memcpy(p, mark, m);
-		memmove(p + m, p + n, strlen(p + n) + 1);
-	}
-}
-
-/* A printable one-line excerpt of the response body, with no secret in it. */
-static void body_excerpt(struct dest *d, char *out, size_t n)
-{
-	struct http_priv *hp = d->priv;
-	size_t k = 0;
-	for (size_t i = 0; i < hp->resp.len && k + 1 < n && k < EXCERPT; i++) {
-		unsigned char ch = (unsigned char)hp->resp.buf[i];
-		out[k++] = ch == '\n' || ch == '\r' || ch == '\t' ? ' ' : (ch < 32 || ch == 127) ? '?' : (char)ch;
-	}
-	out[k] = '\0';
-	redact(out, d->cfg.write_key);
-	redact(out, d->cfg.api_key);
-	redact(out, d->cfg.site_id);
-	for (size_t i = 0; i < d->cfg.nheaders; i++)
-		redact(out, d->cfg.headers[i].value);
+	const struct http_priv *hp = d->priv;
+	struct strbuf sb = STRBUF_INIT;
+	sb_addmem(&sb, hp->resp.buf, hp->resp.len);
+	redact(d, &sb, hp->resp_cut);
+	cut_utf8(&sb, EXCERPT);
+	return sb_detach(&sb);
 }
 
 static void sleep_ms(long ms)
@@ -207,6 +396,8 @@ static enum http_class perform(struct dest *d, const char *url, const char *body
 {
 	struct http_priv *hp = d->priv;
 	sb_reset(&hp->resp);
+	hp->resp_cut = false;
+	hp->errbuf[0] = '\0';
 	curl_easy_setopt(hp->curl, CURLOPT_URL, url ? url : d->cfg.url);
 	hp->retry_after_ms = -1;
 	*status = 0;
@@ -215,10 +406,11 @@ static enum http_class perform(struct dest *d, const char *url, const char *body
 	d->requests++;
 	CURLcode rc = curl_easy_perform(hp->curl);
 	if (rc != CURLE_OK) {
-		/* curl_easy_strerror names the failure without echoing the URL or credentials. */
-		snprintf(why, whylen, "%s", curl_easy_strerror(rc));
+		/* curl's detail may quote the URL or host: set_reason redacts it */
 		if (rc == CURLE_OPERATION_TIMEDOUT)
-			snprintf(why, whylen, "timed out (timeout %ld ms)", d->cfg.timeout_ms);
+			set_reason(d, why, whylen, "timed out (timeout %ld ms)", d->cfg.timeout_ms);
+		else
+			set_reason(d, why, whylen, "%s", hp->errbuf[0] ? hp->errbuf : curl_easy_strerror(rc));
 		switch (rc) {
 		case CURLE_URL_MALFORMAT:
 		case CURLE_UNSUPPORTED_PROTOCOL:
@@ -234,9 +426,9 @@ static enum http_class perform(struct dest *d, const char *url, const char *body
 	curl_easy_getinfo(hp->curl, CURLINFO_RESPONSE_CODE, status);
 	if (*status >= 200 && *status < 300)
 		return HTTP_OK;
-	char ex[EXCERPT + 1];
-	body_excerpt(d, ex, sizeof(ex));
-	snprintf(why, whylen, "HTTP %ld%s%s", *status, ex[0] ? ": " : "", ex);
+	char *ex = body_excerpt(d);
+	set_reason(d, why, whylen, "HTTP %ld%s%s", *status, ex[0] ? ": " : "", ex);
+	free(ex);
 	if (*status == 429 || *status == 408 || *status >= 500)
 		return HTTP_RETRY;
 	return HTTP_FINAL;

@@ -100,6 +100,17 @@ const struct destination *project_destination(const struct project *p, const cha
 	return NULL;
 }
 
+/* Every secret of every project loaded by this process (project_all_secrets):
+ * copies, kept until exit. */
+static char **all_secrets;
+static size_t nall_secrets, call_secrets;
+
+const char *const *project_all_secrets(size_t *n)
+{
+	*n = nall_secrets;
+	return (const char *const *)all_secrets;
+}
+
 /* The values of the ${NAME} references in a setting, kept for project_redact.
  * Values shorter than 4 bytes are not kept: redacting "1" or "on" from every
  * message would garble it, and no real secret is that short. */
@@ -121,27 +132,18 @@ static void remember_secrets(struct project *p, const char *value)
 			known = strcmp(p->secrets[i], v) == 0;
 		if (!known)
 			ARENA_PUSH(&p->arena, p->secrets, p->nsecrets, arena_strdup(&p->arena, v));
+		known = false;
+		for (size_t i = 0; i < nall_secrets && !known; i++)
+			known = strcmp(all_secrets[i], v) == 0;
+		if (!known)
+			VEC_PUSH(all_secrets, nall_secrets, call_secrets, xstrdup(v));
 	}
 }
 
 void project_redact(const struct project *p, struct strbuf *msg)
 {
-	static const char mark[] = "[redacted]";
-	for (size_t i = 0; i < p->nsecrets; i++) {
-		size_t n = strlen(p->secrets[i]);
-		size_t from = 0;
-		char *at;
-		while ((at = strstr(msg->buf + from, p->secrets[i]))) {
-			size_t off = (size_t)(at - msg->buf);
-			struct strbuf out = STRBUF_INIT;
-			sb_addmem(&out, msg->buf, off);
-			sb_addstr(&out, mark);
-			sb_addstr(&out, at + n);
-			sb_release(msg);
-			*msg = out;
-			from = off + sizeof(mark) - 1; /* continue after the mark, never inside it */
-		}
-	}
+	/* all secrets in one pass: one that is part of another is not left half-done */
+	sb_redact(msg, p->secrets, p->nsecrets, 1, false);
 }
 
 const char *setting_expand(struct project *p, const char *value, struct loc loc)

@@ -87,6 +87,10 @@ const char *setting_expand(struct project *p, const char *value, struct loc loc)
  * environment with "[redacted]": for messages that come back from libpq,
  * libcurl or a server, which may quote what lac sent them. */
 void project_redact(const struct project *p, struct strbuf *msg);
+/* The secrets (as project_redact knows them) of every project this process
+ * has loaded (the daemon reloads its project), *n of them: for messages
+ * built where no project is at hand, such as HTTP delivery reasons. */
+const char *const *project_all_secrets(size_t *n);
 const struct setting *setting_find(const struct setting *s, size_t n, const char *key);
 
 /* The stdlib directory (graph fragments, destination presets): $LAC_STDLIB_DIR,

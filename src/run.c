@@ -599,8 +599,8 @@ fail:
 
 static void deliver(struct runner *r)
 {
-	const struct destination *seen[64];
-	size_t nseen = 0;
+	const struct destination **seen = NULL; /* each destination delivered once */
+	size_t nseen = 0, cap = 0;
 	struct strbuf warn = STRBUF_INIT;
 	for (size_t i = 0; i < r->a->nactivations; i++) {
 		const struct ast_activation *act = r->a->activations[i];
@@ -609,9 +609,9 @@ static void deliver(struct runner *r)
 		bool dup = false;
 		for (size_t k = 0; k < nseen; k++)
 			dup |= seen[k] == act->dest;
-		if (dup || nseen == ARRAY_LEN(seen))
+		if (dup)
 			continue;
-		seen[nseen++] = act->dest;
+		VEC_PUSH(seen, nseen, cap, act->dest);
 		/* nothing to send: the destination's settings (and secrets) are not needed */
 		if (outbox_count(r->st, act->dest->name, OUTBOX_PENDING) == 0 &&
 		    outbox_count(r->st, act->dest->name, OUTBOX_FAILED) == 0)
@@ -641,6 +641,7 @@ static void deliver(struct runner *r)
 	if (warn.len)
 		r->rep->warning = sb_detach(&warn);
 	sb_release(&warn);
+	free(seen);
 }
 
 /* ---- step 6: record ------------------------------------------------------------------------- */

@@ -13,7 +13,9 @@
  * so the callback holds one change at a time and memory does not grow with
  * the audience.  Values come back as text and are typed from the graph.
  */
+#include <errno.h>
 #include <jansson.h>
+#include <math.h>
 #include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -229,27 +231,27 @@ static const struct entity *change_entity(const struct runner *r, const struct a
 	return NULL;
 }
 
-static size_t trait_cols(const struct runner *r, const struct ast_activation *act, bool hash,
-			 struct tcol *out, size_t max)
+/* The value columns (malloc'd, *n of them): as many as the activation has
+ * enriched traits and `map` references, however many that is. */
+static struct tcol *trait_cols(const struct runner *r, const struct ast_activation *act, bool hash,
+			       size_t *n_out)
 {
+	struct tcol *out = xcalloc(act->nenrich_traits + act->nmaps + 1, sizeof(*out));
 	size_t n = 0;
-	for (size_t i = 0; i < act->nenrich_traits && n < max; i++)
+	for (size_t i = 0; i < act->nenrich_traits; i++)
 		if (act->enrich_trait_defs && act->enrich_trait_defs[i])
 			out[n++] = (struct tcol){ act->enrich_trait_defs[i], NULL, NULL, true };
-	if (hash)
-		return n; /* the hash covers the enrichment only */
-	for (size_t i = 0; i < act->nmaps && n < max; i++)
-		if (act->maps[i].value.ref == REF_TRAIT && act->maps[i].value.trait_root)
-			out[n++] = (struct tcol){ act->maps[i].value.trait_root, NULL, NULL, false };
-	if (!change_entity(r, act))
-		return n;
-	for (size_t i = 0; i < act->nmaps && n < max; i++)
-		if (act->maps[i].value.ref == REF_COLUMN && act->maps[i].value.col)
-			out[n++] = (struct tcol){ NULL, act->maps[i].value.col, &act->maps[i], false };
-	return n;
+	if (!hash) { /* the hash covers the enrichment only */
+		for (size_t i = 0; i < act->nmaps; i++)
+			if (act->maps[i].value.ref == REF_TRAIT && act->maps[i].value.trait_root)
+				out[n++] = (struct tcol){ act->maps[i].value.trait_root, NULL, NULL, false };
+		for (size_t i = 0; change_entity(r, act) && i < act->nmaps; i++)
+			if (act->maps[i].value.ref == REF_COLUMN && act->maps[i].value.col)
+				out[n++] = (struct tcol){ NULL, act->maps[i].value.col, &act->maps[i], false };
+	}
+	*n_out = n;
+	return out;
 }
-
-#define MAX_VALS 48
 
 static void null_cols(struct sqlbuf *b, size_t from, size_t k)
 {
@@ -263,9 +265,9 @@ struct stream {
 	struct runner *r;
 	const struct ast_activation *act;
 	struct event_ctx ec;
-	struct tcol tcols[MAX_VALS];
+	struct tcol *tcols;
 	size_t ntcols;
-	const char *enrich_match[MAX_VALS]; /* per enrich path: its matched path or NULL */
+	const char **enrich_match; /* per enrich path: its matched path or NULL */
 	/* the change being gathered */
 	bool open;
 	char *m, *e;
@@ -273,9 +275,61 @@ struct stream {
 	json_t *traits, *ext, *ctx, *refs, *cols;
 	bool hash;                /* hashing the enrichment, not building events */
 	FILE *spool;              /* hash mode: (member, hash) records */
+	char bad_id[160];         /* the change has an identifier that is not UTF-8: why */
 	int64_t events, filtered, invalid;
 	int err;
 };
+
+/* A number as JSON (docs/events.md): an integer when it is one and exact in
+ * a double (|v| < 9e15), else a real; NaN and ±infinity, which JSON cannot
+ * spell, are null.  The cast happens only in range, where C defines it. */
+static json_t *number_json(double v)
+{
+	if (!isfinite(v))
+		return json_null();
+	if (v > -9e15 && v < 9e15 && v == trunc(v))
+		return json_integer((json_int_t)v);
+	return json_real(v);
+}
+
+/* Warehouse text as a JSON string: each byte that is not valid UTF-8 becomes
+ * U+FFFD (JSON text is UTF-8; jansson refuses anything else). */
+static json_t *text_json(const char *text)
+{
+	size_t n = strlen(text);
+	if (utf8_valid(text, n))
+		return json_stringn(text, n);
+	struct strbuf sb = STRBUF_INIT;
+	sb_add_utf8(&sb, text, n);
+	json_t *j = json_stringn(sb.buf, sb.len);
+	sb_release(&sb);
+	return j;
+}
+
+/* The offset of the first byte of s that is not valid UTF-8, or -1. */
+static long bad_utf8_at(const char *s)
+{
+	size_t n = strlen(s);
+	for (size_t i = 0, k; i < n; i += k)
+		if (!(k = utf8_seq(s + i, n - i)))
+			return (long)i;
+	return -1;
+}
+
+/* An identifier (profile id, entity primary key, external id) that is not
+ * UTF-8 cannot be sent faithfully: the change's event is invalid, with the
+ * first such identifier as the reason. */
+static bool check_id(struct stream *s, const char *id, const char *what, const char *whose,
+		     const char *tail)
+{
+	long at = id ? bad_utf8_at(id) : -1;
+	if (at < 0)
+		return true;
+	if (!s->bad_id[0])
+		snprintf(s->bad_id, sizeof(s->bad_id), "%s%s%.60s%s%s is not valid UTF-8 (byte %ld)",
+			 what, whose ? " '" : "", whose ? whose : "", whose ? "'" : "", tail, at + 1);
+	return false;
+}
 
 static json_t *typed(const char *text, enum col_type t)
 {
@@ -284,29 +338,36 @@ static json_t *typed(const char *text, enum col_type t)
 	char *end;
 	switch (t) {
 	case TY_NUMBER: {
+		errno = 0;
 		long long ll = strtoll(text, &end, 10);
-		if (*text && !*end)
+		if (*text && !*end && errno != ERANGE)
 			return json_integer(ll);
-		double v = strtod(text, &end);
-		if (*text && !*end) {
-			if (v == (double)(long long)v && v > -9e15 && v < 9e15)
-				return json_integer((json_int_t)v);
-			return json_real(v);
-		}
-		return json_string(text);
+		double v = strtod(text, &end); /* 1e999 is inf (ERANGE): null below */
+		if (*text && !*end)
+			return number_json(v);
+		return text_json(text);
 	}
 	case TY_BOOLEAN:
 		if (!strcmp(text, "1") || !strcmp(text, "t") || !strcmp(text, "true") || !strcmp(text, "TRUE"))
 			return json_true();
 		if (!strcmp(text, "0") || !strcmp(text, "f") || !strcmp(text, "false") || !strcmp(text, "FALSE"))
 			return json_false();
-		return json_string(text);
+		return text_json(text);
 	case TY_OBJECT: {
-		json_t *j = json_loads(text, JSON_DECODE_ANY, NULL);
-		return j ? j : json_string(text);
+		/* invalid bytes inside the JSON's strings are replaced as well */
+		json_t *j;
+		if (utf8_valid(text, strlen(text))) {
+			j = json_loads(text, JSON_DECODE_ANY, NULL);
+		} else {
+			struct strbuf sb = STRBUF_INIT;
+			sb_add_utf8(&sb, text, strlen(text));
+			j = json_loads(sb.buf, JSON_DECODE_ANY, NULL);
+			sb_release(&sb);
+		}
+		return j ? j : text_json(text);
 	}
 	default:
-		return json_string(text);
+		return text_json(text);
 	}
 }
 
@@ -346,6 +407,7 @@ static void clear_change(struct stream *s)
 	json_object_clear(s->ctx);
 	json_object_clear(s->refs);
 	json_object_clear(s->cols);
+	s->bad_id[0] = '\0';
 	s->open = false;
 }
 
@@ -409,7 +471,20 @@ static void flush(struct stream *s)
 		.map = map,
 	};
 	struct event_out out;
-	enum event_status st = event_build(&s->ec, &m, &out);
+	enum event_status st;
+	const struct entity *ce = change_entity(r, act);
+	check_id(s, s->m, "profile id", NULL, "");
+	check_id(s, s->e, "entity id of", ce ? ce->slug : "?", "");
+	if (s->bad_id[0]) {
+		/* not built: json_string would refuse it, and a replaced id would
+		 * name someone else; the messageId is of the raw bytes */
+		memset(&out, 0, sizeof(out));
+		event_message_id(&s->ec, &m, out.message_id);
+		st = out.status = EVENT_INVALID;
+		snprintf(out.reason, sizeof(out.reason), "%s", s->bad_id);
+	} else {
+		st = event_build(&s->ec, &m, &out);
+	}
 	struct outbox_event oe = {
 		.message_id = out.message_id, .destination = act->dest->name, .audience = r->a->name,
 		.activation = act->name, .run_id = r->run_id, .payload = out.json, .len = out.len,
@@ -447,6 +522,13 @@ static void add_context(struct stream *s, const struct enrich_path *ep, const ch
 		const char *pk = vals[l];
 		if (!pk)
 			return;
+		char *fixed = NULL; /* pk with U+FFFD, for the hash (events with it are invalid) */
+		if (!check_id(s, pk, "primary key of", rel->entity->slug, " in _entity_context")) {
+			struct strbuf sb = STRBUF_INIT;
+			sb_add_utf8(&sb, pk, strlen(pk));
+			pk = fixed = sb_detach(&sb);
+			sb_release(&sb);
+		}
 		json_t *arr = json_object_get(level, rel->slug);
 		if (!arr) {
 			arr = json_array();
@@ -472,6 +554,7 @@ static void add_context(struct stream *s, const struct enrich_path *ep, const ch
 					json_object_set_new(row, ep->cols[k]->name,
 							    typed(vals[ep->nrels + k], ep->cols[k]->type));
 		level = row;
+		free(fixed);
 	}
 }
 
@@ -510,7 +593,7 @@ static int on_row(void *arg, int ncol, const char *const *vals)
 			json_decref(j);
 		}
 	} else if (kind == 1) {
-		if (nv >= 2 && v[0] && v[1]) {
+		if (nv >= 2 && v[0] && v[1] && check_id(s, v[1], "external id of type", v[0], "")) {
 			json_t *arr = json_object_get(s->ext, v[0]);
 			if (!arr) {
 				arr = json_array();
@@ -526,14 +609,17 @@ static int on_row(void *arg, int ncol, const char *const *vals)
 
 /* ---- the activation's query ------------------------------------------------------------ */
 
-/* The relationships from the first level down to leaf: out[depth - 2]. */
-static size_t rel_chain(const struct relationship *leaf, const struct relationship **out, size_t max)
+/* The relationships from the first level down to leaf (malloc'd in *out,
+ * leaf at out[depth - 2]); their number, 0 (and *out NULL) when there are none. */
+static size_t rel_chain(const struct relationship *leaf, const struct relationship ***out)
 {
-	if (!leaf || leaf->depth < 2 || (size_t)(leaf->depth - 1) > max)
+	*out = NULL;
+	if (!leaf || leaf->depth < 2)
 		return 0;
 	size_t n = (size_t)(leaf->depth - 1);
+	*out = xcalloc(n, sizeof(**out));
 	for (const struct relationship *r = leaf; r && r->depth >= 2; r = r->parent)
-		out[r->depth - 2] = r;
+		(*out)[r->depth - 2] = r;
 	return n;
 }
 
@@ -576,22 +662,24 @@ static void context_cols(struct sqlbuf *b, const struct enrich_path *ep,
 static void context_matched(const struct runner *r, struct sqlbuf *b, const struct enrich_path *ep,
 			    const char *mp, size_t i, size_t k, bool hash)
 {
-	const struct relationship *chain[32], *leaf;
-	const char *parts[32];
-	size_t n, np = 0;
-	char *copy = xstrdup(mp);
-	for (char *tok = strtok(copy, "."); tok && np < 32; tok = strtok(NULL, "."))
-		parts[np++] = tok;
-	const struct relationship *cur = NULL;
-	for (n = 0; n < np; n++) {
-		cur = relationship_child(&r->p->graph, cur, parts[n]);
-		if (!cur)
+	/* the relationships of mp's slugs, however deep the path is */
+	size_t np = 1, n = 0;
+	for (const char *c = mp; *c; c++)
+		np += *c == '.';
+	const struct relationship **chain = xcalloc(np, sizeof(*chain)), *cur = NULL, *leaf;
+	char *copy = xstrdup(mp), *save = NULL;
+	for (char *tok = strtok_r(copy, ".", &save); tok; tok = strtok_r(NULL, ".", &save)) {
+		if (n == np || !(cur = relationship_child(&r->p->graph, cur, tok))) {
+			n = 0;
 			break;
-		chain[n] = cur;
+		}
+		chain[n++] = cur;
 	}
 	free(copy);
-	if (n != np || n < ep->nrels)
+	if (!n || n < ep->nrels) {
+		free(chain);
 		return;
+	}
 	leaf = chain[n - 1];
 	for (int side = 0; side < 2; side++) {
 		const char *tbl = side == 0 ? r->ent_new : r->ent;
@@ -607,6 +695,7 @@ static void context_matched(const struct runner *r, struct sqlbuf *b, const stru
 		sql_addf(b, "\nWHERE ");
 		link_member(r, b, "", chain[0], "d.m");
 	}
+	free(chain);
 }
 
 /* Entity-targeted audiences: the rows of the enrich path related to the
@@ -618,11 +707,13 @@ static bool context_target(const struct runner *r, struct sqlbuf *b, const struc
 {
 	const struct relationship *t = r->a->target_rels[r->a->ntarget_rels - 1];
 	const struct relationship *l = ep->rels[ep->nrels - 1];
-	const struct relationship *chain[32];
-	size_t n = rel_chain(l->depth >= t->depth ? l : t, chain, 32);
+	const struct relationship **chain;
+	size_t n = rel_chain(l->depth >= t->depth ? l : t, &chain);
 	size_t it = (size_t)(t->depth - 2), il = (size_t)(l->depth - 2);
-	if (!n || chain[it] != t || chain[il] != l || il + 1 < ep->nrels)
+	if (!n || it >= n || il >= n || chain[it] != t || chain[il] != l || il + 1 < ep->nrels) {
+		free(chain);
 		return false;
+	}
 	size_t off = il + 1 - ep->nrels;
 	if (b) {
 		context_cols(b, ep, chain, off, i, k);
@@ -633,6 +724,7 @@ static bool context_target(const struct runner *r, struct sqlbuf *b, const struc
 		sql_addf(b, "\nWHERE ");
 		link_member(r, b, "", chain[0], "d.m");
 	}
+	free(chain);
 	return true;
 }
 
@@ -649,8 +741,9 @@ static void stream_init(struct stream *s, struct runner *r, const struct ast_act
 	};
 	if (!hash)
 		event_ctx_prepare(&s->ec); /* what every event of the activation shares */
-	s->ntcols = trait_cols(r, act, hash, s->tcols, MAX_VALS);
-	for (size_t i = 0; i < act->nenrich_paths && i < MAX_VALS; i++)
+	s->tcols = trait_cols(r, act, hash, &s->ntcols);
+	s->enrich_match = xcalloc(act->nenrich_paths + 1, sizeof(*s->enrich_match));
+	for (size_t i = 0; i < act->nenrich_paths; i++)
 		s->enrich_match[i] = r->a->target == TARGET_PROFILE ?
 			run_enrich_match(r, &act->enrich_paths[i]) : NULL;
 	s->traits = json_object();
@@ -663,6 +756,8 @@ static void stream_init(struct stream *s, struct runner *r, const struct ast_act
 static void stream_release(struct stream *s)
 {
 	event_ctx_release(&s->ec);
+	free(s->tcols);
+	free(s->enrich_match);
 	free(s->m);
 	free(s->e);
 	json_decref(s->traits);
@@ -687,14 +782,12 @@ static bool activation_sql(struct runner *r, const struct stream *s, bool baseli
 	}
 	/* the width of the value columns */
 	size_t k = s->ntcols > 2 ? s->ntcols : 2;
-	for (size_t i = 0; i < act->nenrich_paths && i < MAX_VALS; i++) {
+	for (size_t i = 0; i < act->nenrich_paths; i++) {
 		const struct enrich_path *ep = &act->enrich_paths[i];
 		bool used = s->enrich_match[i] || (target_ctx && ep->nrels && context_target(r, NULL, ep, i, 0));
 		if (used && ep->nrels + ep->ncolumns > k)
 			k = ep->nrels + ep->ncolumns;
 	}
-	if (k > MAX_VALS)
-		k = MAX_VALS;
 
 	const struct profile *p = &r->p->graph.profile;
 	const struct entity *ce = change_entity(r, act);
@@ -730,7 +823,7 @@ static bool activation_sql(struct runner *r, const struct stream *s, bool baseli
 			 p->external_ids.type, act->identifier ? act->identifier : "user_id");
 	}
 	/* kind 2+i: entity context */
-	for (size_t i = 0; i < act->nenrich_paths && i < MAX_VALS; i++) {
+	for (size_t i = 0; i < act->nenrich_paths; i++) {
 		const struct enrich_path *ep = &act->enrich_paths[i];
 		if (!ep->nrels || ep->nrels + ep->ncolumns > k)
 			continue;

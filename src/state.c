@@ -139,29 +139,7 @@ const char *state_errmsg(struct state *st) { return sqlite3_errmsg(st->db); }
 /* mkdir -p for the directories above path (mode 0700: the state is private). */
 static int make_parent_dirs(const char *path, struct strbuf *err)
 {
-	char *dir = xstrdup(path);
-	char *slash = strrchr(dir, '/');
-	if (!slash || slash == dir) {
-		free(dir);
-		return 0;
-	}
-	*slash = '\0';
-	for (char *p = dir + 1; ; p++) {
-		if (*p == '/' || *p == '\0') {
-			char c = *p;
-			*p = '\0';
-			if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
-				sb_addf(err, "cannot create directory %s: %s", dir, strerror(errno));
-				free(dir);
-				return -1;
-			}
-			*p = c;
-			if (c == '\0')
-				break;
-		}
-	}
-	free(dir);
-	return 0;
+	return mkdir_parents(path, false, 0700, err);
 }
 
 static int exec_sql(struct state *st, const char *sql, struct strbuf *err)

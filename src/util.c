@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 static LAC_NORETURN void out_of_memory(size_t n)
@@ -344,6 +345,147 @@ const char *closest_name(const char *name, const char *const *candidates, size_t
 		}
 	}
 	return best;
+}
+
+/* ---- secrets -------------------------------------------------------------- */
+
+void sb_redact(struct strbuf *sb, const char *const *secrets, size_t n, size_t min, bool cut)
+{
+	static const char mark[] = "[redacted]";
+	unsigned char *cover = NULL; /* 1 for each byte of sb inside a secret */
+	size_t len = sb->len;
+	if (min < 1)
+		min = 1; /* an empty secret would match everywhere */
+	for (size_t i = 0; i < n; i++) {
+		size_t k = secrets[i] ? strlen(secrets[i]) : 0;
+		if (k < min || !len)
+			continue;
+		/* every occurrence, overlapping ones included: step one byte, not k */
+		for (const char *at = memmem(sb->buf, len, secrets[i], k); at;
+		     at = memmem(at + 1, len - (size_t)(at + 1 - sb->buf), secrets[i], k)) {
+			if (!cover)
+				cover = xcalloc(len, 1);
+			memset(cover + (at - sb->buf), 1, k);
+		}
+		/* cut short: the longest tail that is a beginning of the secret */
+		for (size_t t = (k - 1 < len ? k - 1 : len); cut && t > 0; t--) {
+			if (memcmp(sb->buf + len - t, secrets[i], t) == 0) {
+				if (!cover)
+					cover = xcalloc(len, 1);
+				memset(cover + len - t, 1, t);
+				break;
+			}
+		}
+	}
+	if (!cover)
+		return;
+	struct strbuf out = STRBUF_INIT;
+	for (size_t i = 0; i < len; i++) {
+		if (!cover[i])
+			sb_addch(&out, sb->buf[i]);
+		else if (i == 0 || !cover[i - 1])
+			sb_addstr(&out, mark);
+	}
+	free(cover);
+	/* the old text held secrets: do not leave them in freed memory */
+	memset(sb->buf, 0, sb->len);
+	sb_release(sb);
+	*sb = out;
+}
+
+/* ---- UTF-8 ------------------------------------------------------------------ */
+
+size_t utf8_seq(const char *str, size_t n)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	if (!n)
+		return 0;
+	unsigned c = s[0];
+	size_t k;
+	unsigned v;
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xC2 && c <= 0xDF)
+		k = 2, v = c & 0x1F;
+	else if (c >= 0xE0 && c <= 0xEF)
+		k = 3, v = c & 0x0F;
+	else if (c >= 0xF0 && c <= 0xF4)
+		k = 4, v = c & 0x07;
+	else
+		return 0; /* a continuation byte, an overlong lead (C0, C1) or over U+10FFFF (F5..) */
+	if (n < k)
+		return 0;
+	for (size_t i = 1; i < k; i++) {
+		if ((s[i] & 0xC0) != 0x80)
+			return 0;
+		v = (v << 6) | (s[i] & 0x3F);
+	}
+	if ((k == 3 && v < 0x800) || (k == 4 && v < 0x10000) || v > 0x10FFFF ||
+	    (v >= 0xD800 && v <= 0xDFFF))
+		return 0; /* overlong, beyond Unicode, or a UTF-16 surrogate */
+	return k;
+}
+
+bool utf8_valid(const char *s, size_t n)
+{
+	for (size_t i = 0, k; i < n; i += k)
+		if (!(k = utf8_seq(s + i, n - i)))
+			return false;
+	return true;
+}
+
+void sb_add_utf8(struct strbuf *sb, const char *s, size_t n)
+{
+	for (size_t i = 0; i < n;) {
+		size_t k = utf8_seq(s + i, n - i);
+		if (k) {
+			sb_addmem(sb, s + i, k);
+			i += k;
+		} else {
+			sb_addstr(sb, "\xEF\xBF\xBD"); /* U+FFFD REPLACEMENT CHARACTER */
+			i++;
+		}
+	}
+}
+
+/* ---- files ------------------------------------------------------------------ */
+
+/* mkdir one directory; an existing directory is fine, anything else there is not. */
+static int mkdir_one(const char *dir, mode_t mode, struct strbuf *err)
+{
+	if (mkdir(dir, mode) == 0)
+		return 0;
+	int e = errno;
+	struct stat st;
+	if (e == EEXIST) {
+		if (stat(dir, &st) == 0 && S_ISDIR(st.st_mode))
+			return 0;
+		sb_addf(err, "cannot create directory %s: it exists and is not a directory", dir);
+		errno = ENOTDIR;
+		return -1;
+	}
+	sb_addf(err, "cannot create directory %s: %s", dir, strerror(e));
+	errno = e;
+	return -1;
+}
+
+int mkdir_parents(const char *path, bool self, mode_t mode, struct strbuf *err)
+{
+	char *dir = xstrdup(path);
+	int rc = 0;
+	/* each '/' after a name ends a directory above path; "/" itself and
+	 * repeated slashes name nothing new */
+	for (char *p = dir + 1; *p && rc == 0; p++) {
+		if (*p != '/' || p[-1] == '/')
+			continue;
+		*p = '\0';
+		rc = mkdir_one(dir, mode, err);
+		*p = '/';
+	}
+	if (rc == 0 && self && *dir)
+		rc = mkdir_one(dir, mode, err);
+	free(dir);
+	return rc;
 }
 
 /* ---- the reference time (--now) ------------------------------------------- */

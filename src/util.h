@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #define LAC_PRINTF(f, a) __attribute__((format(printf, f, a)))
 #define LAC_NORETURN __attribute__((noreturn))
@@ -93,6 +94,31 @@ bool str_ends(const char *s, const char *suffix);
 size_t edit_distance(const char *a, const char *b, size_t cap);
 /* The candidate closest to name (or NULL when none is close enough). */
 const char *closest_name(const char *name, const char *const *candidates, size_t n);
+
+/* ---- secrets -------------------------------------------------------------- */
+/* Replace the secrets in sb by "[redacted]": every byte inside any occurrence
+ * of any of the n secrets is covered (overlapping occurrences, a secret inside
+ * another) and each run of covered bytes becomes one mark.  NULL secrets and
+ * those shorter than min bytes (at least 1) are skipped.  cut: sb holds the
+ * start of a longer text that was cut short, so a tail of sb that begins a
+ * secret is covered too.  Redact before cutting a message to a length. */
+void sb_redact(struct strbuf *sb, const char *const *secrets, size_t n, size_t min, bool cut);
+
+/* ---- UTF-8 ------------------------------------------------------------------ */
+/* The length of the valid UTF-8 sequence (RFC 3629: no overlong forms, no
+ * surrogates, at most U+10FFFF) at s, of the n bytes there; 0 if there is none. */
+size_t utf8_seq(const char *s, size_t n);
+bool utf8_valid(const char *s, size_t n);
+/* Append s[0..n) with each byte that does not start a valid sequence (or lies
+ * in a broken one) replaced by U+FFFD. */
+void sb_add_utf8(struct strbuf *sb, const char *s, size_t n);
+
+/* ---- files ------------------------------------------------------------------ */
+/* mkdir -p: create the directories above path (path names a file), and path
+ * itself when self.  New directories get mode (less the umask); existing
+ * ones are kept as they are.  0, or -1 with "cannot create directory D: why"
+ * (or "D exists and is not a directory") in err. */
+int mkdir_parents(const char *path, bool self, mode_t mode, struct strbuf *err);
 
 /* ---- the reference time (--now) ------------------------------------------- */
 struct lac_now {

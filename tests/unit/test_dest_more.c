@@ -3,17 +3,22 @@
  * events isolated) and the stdlib presets Braze, Iterable and Customer.io
  * against tests/http/fault_server.py on 127.0.0.1: the exact request bodies
  * and paths, the auth header (compared by the server, never printed),
- * rejection of events without an identifier, retries and batch bisection. */
+ * rejection of events without an identifier, retries and batch bisection;
+ * and that no secret, not even part of one, reaches a delivery reason
+ * (against an in-process echo endpoint). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -574,6 +579,217 @@ static void test_customerio(void **state)
 	free(auth);
 }
 
+/* ---- no secret in reasons ------------------------------------------------------------ */
+
+/* An endpoint on 127.0.0.1 (a forked child) that answers the i-th request
+ * with 400 and bodies[i], then closes the connection; "%ECHO%" as a body
+ * stands for what a careless server quotes back: the request line and the
+ * Authorization and X-Api headers. */
+struct echo {
+	pid_t pid;
+	int port;
+};
+
+static void echo_serve(int fd, const char *const *bodies, size_t n)
+{
+	alarm(30);
+	for (size_t i = 0; i < n; i++) {
+		int c = accept(fd, NULL, NULL);
+		if (c < 0)
+			_exit(1);
+		struct strbuf req = STRBUF_INIT;
+		char buf[4096];
+		ssize_t k;
+		char *end = NULL;
+		while (!(end = strstr(req.buf, "\r\n\r\n")) && (k = read(c, buf, sizeof(buf))) > 0)
+			sb_addmem(&req, buf, (size_t)k);
+		const char *cl = strcasestr(req.buf, "\r\ncontent-length:");
+		size_t want = cl ? strtoul(cl + 17, NULL, 10) : 0, head = end ? (size_t)(end - req.buf) + 4 : req.len;
+		while (req.len < head + want && (k = read(c, buf, sizeof(buf))) > 0)
+			sb_addmem(&req, buf, (size_t)k);
+		struct strbuf body = STRBUF_INIT;
+		if (strcmp(bodies[i], "%ECHO%") == 0) {
+			sb_addmem(&body, req.buf, strcspn(req.buf, "\r"));
+			for (const char *h = strstr(req.buf, "\r\n"); h && h < end; h = strstr(h + 2, "\r\n"))
+				if (strncasecmp(h + 2, "authorization:", 14) == 0 || strncasecmp(h + 2, "x-api:", 6) == 0) {
+					sb_addstr(&body, " | ");
+					sb_addmem(&body, h + 2, strcspn(h + 2, "\r"));
+				}
+		} else {
+			sb_addstr(&body, bodies[i]);
+		}
+		struct strbuf resp = STRBUF_INIT;
+		sb_addf(&resp, "HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain\r\nContent-Length: %zu\r\n"
+			"Connection: close\r\n\r\n%s", body.len, body.buf);
+		if (write(c, resp.buf, resp.len) != (ssize_t)resp.len)
+			_exit(1);
+		close(c);
+		sb_release(&req);
+		sb_release(&body);
+		sb_release(&resp);
+	}
+	_exit(0);
+}
+
+static bool echo_start(struct echo *e, const char *const *bodies, size_t n)
+{
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t alen = sizeof(a);
+	if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof(a)) < 0 || listen(fd, 8) < 0 ||
+	    getsockname(fd, (struct sockaddr *)&a, &alen) < 0) {
+		if (fd >= 0)
+			close(fd);
+		return false;
+	}
+	e->port = ntohs(a.sin_port);
+	e->pid = fork();
+	if (e->pid == 0)
+		echo_serve(fd, bodies, n);
+	close(fd);
+	return e->pid > 0;
+}
+
+static void echo_stop(struct echo *e)
+{
+	if (e->pid > 0) {
+		kill(e->pid, SIGTERM);
+		waitpid(e->pid, NULL, 0);
+		e->pid = 0;
+	}
+}
+
+/* No 4-byte piece of secret is in text (a cut secret leaks its start). */
+static void assert_no_piece(const char *text, const char *secret)
+{
+	size_t n = strlen(secret);
+	for (size_t i = 0; i + 4 <= n; i++) {
+		char piece[5];
+		memcpy(piece, secret + i, 4);
+		piece[4] = '\0';
+		if (strstr(text, piece)) {
+			print_error("secret piece '%s' in reason: %s\n", piece, text);
+			fail();
+		}
+	}
+}
+
+#define HDR_TOKEN "hdr-tok-0123456789"
+#define Q_TOKEN "qtok-abcdef123456"
+#define PW "pw-s3cr3t"
+
+/* One event through a webhook that answers 400 with the next body; its reason. */
+static void send_one(struct dest_config *cfg, struct dest_event *ev)
+{
+	static const char json[] = "{\"type\":\"track\",\"event\":\"E\",\"userId\":\"u\",\"messageId\":\"r1\"}";
+	struct dest *d;
+	struct strbuf err = STRBUF_INIT;
+	assert_int_equal(dest_open(cfg, &d, &err), 0);
+	*ev = (struct dest_event){ .message_id = "r1", .json = json, .len = strlen(json) };
+	assert_int_equal(dest_send(d, ev, 1), 0);
+	assert_int_equal(ev->outcome, DEST_REJECTED);
+	dest_close(d);
+	sb_release(&err);
+}
+
+static void test_reasons_hold_no_secret(void **state)
+{
+	struct strbuf straddle = STRBUF_INIT, tail = STRBUF_INIT;
+	/* the excerpt is 160 bytes: the token starts 10 bytes before the cut */
+	for (int i = 0; i < 150; i++)
+		sb_addch(&straddle, 'x');
+	sb_addstr(&straddle, HDR_TOKEN);
+	/* 5,400 bytes of tokens: the 4,096 kept end inside one */
+	for (int i = 0; i < 300; i++)
+		sb_addstr(&tail, HDR_TOKEN);
+	const char *bodies[] = { straddle.buf, "%ECHO%", tail.buf, "%ECHO%" };
+	struct echo e = { 0 };
+	assert_true(echo_start(&e, bodies, 4));
+	char *url = xasprintf("http://user1:" PW "@127.0.0.1:%d/hook?format=json&token=" Q_TOKEN, e.port);
+	struct dest_header hdr = { "X-Api", "Bearer " HDR_TOKEN };
+	struct dest_config cfg;
+	preset_config(&cfg, "webhook", url);
+	cfg.name = "hook";
+	cfg.max_retries = 0;
+	cfg.headers = &hdr;
+	cfg.nheaders = 1;
+	struct dest_event ev;
+
+	/* a secret straddling the excerpt's cut: redacted before the cut */
+	send_one(&cfg, &ev);
+	assert_non_null(strstr(ev.reason, "HTTP 400: xxxx"));
+	assert_non_null(strstr(ev.reason, "[redacted]"));
+	assert_no_piece(ev.reason, HDR_TOKEN);
+
+	/* echoed: the query token, basic auth (base64 of user1:pw), the header's token */
+	send_one(&cfg, &ev);
+	assert_non_null(strstr(ev.reason, "POST /hook?format=json&token=[redacted] HTTP/1.1"));
+	assert_non_null(strstr(ev.reason, "Authorization: Basic [redacted]"));
+	assert_non_null(strstr(ev.reason, "X-Api: [redacted]"));
+	assert_no_piece(ev.reason, Q_TOKEN);
+	assert_no_piece(ev.reason, HDR_TOKEN);
+	assert_no_piece(ev.reason, "dXNlcjE6cHctczNjcjN0"); /* base64("user1:pw-s3cr3t") */
+
+	/* the response kept is cut inside a token: that tail is redacted too */
+	send_one(&cfg, &ev);
+	assert_string_equal(ev.reason, "HTTP 400: [redacted]");
+	echo_stop(&e);
+	free(url);
+
+	/* a ${VAR} value in the URL's path, known only from the project */
+	const char *echo_only[] = { "%ECHO%" };
+	assert_true(echo_start(&e, echo_only, 1));
+	fx_enter();
+	fx_write("lac.yaml", "version: 1\nname: shop\ngraph: g.yaml\naudiences: a\n"
+		 "warehouse: { type: sqlite, path: wh.db }\n"
+		 "destinations:\n"
+		 "  hook: { type: webhook, url: \"http://127.0.0.1:${LAC_T_PORT}/hooks/${LAC_T_PATHTOK}\" }\n");
+	fx_write("g.yaml", "version: 1\n");
+	char port[16];
+	snprintf(port, sizeof(port), "%d", e.port);
+	setenv("LAC_T_PORT", port, 1);
+	setenv("LAC_T_PATHTOK", "path-tok-ABCDEF", 1);
+	struct project p;
+	free(fx_load(&p));
+	struct dest_config pc;
+	dest_config_defaults(&pc);
+	assert_int_equal(dest_config_from_project(&p, project_destination(&p, "hook"), &pc), 0);
+	pc.max_retries = 0;
+	send_one(&pc, &ev);
+	assert_non_null(strstr(ev.reason, "POST /hooks/[redacted] HTTP/1.1"));
+	assert_no_piece(ev.reason, "path-tok-ABCDEF");
+	echo_stop(&e);
+
+	/* libcurl's own message (it names the host it failed to reach): redacted
+	 * too; here the host is itself a ${VAR} value */
+	setenv("LAC_T_HOST", "127.0.0.1", 1);
+	fx_write("lac.yaml", "version: 1\nname: shop\ngraph: g.yaml\naudiences: a\n"
+		 "warehouse: { type: sqlite, path: wh.db }\n"
+		 "destinations:\n"
+		 "  down: { type: webhook, url: \"http://${LAC_T_HOST}:${LAC_T_PORT}/x\" }\n");
+	project_release(&p);
+	free(fx_load(&p));
+	dest_config_defaults(&pc);
+	assert_int_equal(dest_config_from_project(&p, project_destination(&p, "down"), &pc), 0);
+	pc.max_retries = 0;
+	pc.connect_timeout_ms = 1000;
+	struct dest *d;
+	struct strbuf err = STRBUF_INIT;
+	assert_int_equal(dest_open(&pc, &d, &err), 0);
+	static const char json[] = "{\"type\":\"track\",\"event\":\"E\",\"userId\":\"u\"}";
+	ev = (struct dest_event){ .message_id = "r2", .json = json, .len = strlen(json) };
+	assert_int_equal(dest_send(d, &ev, 1), -1); /* nothing listens there any more */
+	assert_int_equal(ev.outcome, DEST_RETRY);
+	assert_null(strstr(ev.reason, "127.0.0.1"));
+	assert_non_null(strstr(ev.reason, "[redacted]")); /* curl's "Failed to connect to <host> ..." */
+	dest_close(d);
+	sb_release(&err);
+	project_release(&p);
+	fx_leave();
+	sb_release(&straddle);
+	sb_release(&tail);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -583,6 +799,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_braze, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_iterable, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_customerio, setup, teardown),
+		cmocka_unit_test(test_reasons_hold_no_secret),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

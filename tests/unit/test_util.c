@@ -1,11 +1,15 @@
-/* test_util.c — arena, strbuf and the "did you mean" distance. */
+/* test_util.c — arena, strbuf, the "did you mean" distance, redaction of
+ * secrets, UTF-8 checking and repair, and mkdir_parents. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "util.h"
 
@@ -65,6 +69,131 @@ static void test_string_helpers(void **state)
 	assert_false(str_ends("c", ".lac"));
 }
 
+static char *redacted(const char *text, const char *const *secrets, size_t n, size_t min, bool cut)
+{
+	struct strbuf sb = STRBUF_INIT;
+	sb_addstr(&sb, text);
+	sb_redact(&sb, secrets, n, min, cut);
+	return sb_detach(&sb);
+}
+
+static void test_redact(void **state)
+{
+	const char *one[] = { "s3cret" };
+	char *r = redacted("a s3cret b s3cret", one, 1, 3, false);
+	assert_string_equal(r, "a [redacted] b [redacted]");
+	free(r);
+	/* overlapping occurrences: nothing of either survives */
+	const char *ov[] = { "abcab" };
+	r = redacted("x abcabcab y", ov, 1, 3, false);
+	assert_string_equal(r, "x [redacted] y");
+	free(r);
+	/* a secret inside another, in either order: the longer one is gone whole */
+	const char *sub[] = { "tok", "token123" };
+	r = redacted("[token123] [tok]", sub, 2, 3, false);
+	assert_string_equal(r, "[[redacted]] [[redacted]]");
+	free(r);
+	const char *sub2[] = { "token123", "tok" };
+	r = redacted("token123!", sub2, 2, 3, false);
+	assert_string_equal(r, "[redacted]!");
+	free(r);
+	/* empty, NULL and short secrets are skipped (no endless loop, no garbling) */
+	const char *weak[] = { "", NULL, "ab" };
+	r = redacted("abc", weak, 3, 0, false);
+	assert_string_equal(r, "[redacted]c"); /* min 0 is taken as 1: "ab" counts, "" never */
+	free(r);
+	r = redacted("abc", weak, 3, 3, false);
+	assert_string_equal(r, "abc");
+	free(r);
+	/* a secret that is (part of) the mark itself: no endless loop */
+	const char *mark[] = { "[redacted]", "redact" };
+	r = redacted("x [redacted] y", mark, 2, 3, false);
+	assert_string_equal(r, "x [redacted] y");
+	free(r);
+	/* cut short: a tail that begins a secret is redacted, else left alone */
+	const char *cut[] = { "supersecret" };
+	r = redacted("error: super", cut, 1, 3, true);
+	assert_string_equal(r, "error: [redacted]");
+	free(r);
+	r = redacted("error: super", cut, 1, 3, false);
+	assert_string_equal(r, "error: super");
+	free(r);
+	r = redacted("plain text", cut, 1, 3, true);
+	assert_string_equal(r, "plain text");
+	free(r);
+}
+
+static void test_utf8(void **state)
+{
+	assert_true(utf8_valid("caf\xC3\xA9 \xE2\x82\xAC \xF0\x9F\x98\x80", 14));
+	assert_false(utf8_valid("f\xFFo", 3));             /* not a UTF-8 byte */
+	assert_false(utf8_valid("\xC0\xAF", 2));           /* overlong '/' */
+	assert_false(utf8_valid("\xE0\x80\xAF", 3));       /* overlong, 3 bytes */
+	assert_false(utf8_valid("\xED\xA0\x80", 3));       /* a UTF-16 surrogate */
+	assert_false(utf8_valid("\xF4\x90\x80\x80", 4));   /* over U+10FFFF */
+	assert_false(utf8_valid("\xE2\x82", 2));           /* cut short */
+	assert_int_equal(utf8_seq("\xE2\x82\xAC", 3), 3);
+	assert_int_equal(utf8_seq("\x80", 1), 0);
+	struct strbuf sb = STRBUF_INIT;
+	sb_add_utf8(&sb, "f\xFFo", 3);
+	assert_string_equal(sb.buf, "f\xEF\xBF\xBDo");
+	sb_reset(&sb);
+	/* each invalid byte is one U+FFFD; valid sequences around it are kept */
+	sb_add_utf8(&sb, "\xE2\x82" "A\xC3\xA9", 5);
+	assert_string_equal(sb.buf, "\xEF\xBF\xBD\xEF\xBF\xBD" "A\xC3\xA9");
+	assert_true(utf8_valid(sb.buf, sb.len));
+	sb_release(&sb);
+}
+
+static void test_mkdir_parents(void **state)
+{
+	char tmp[] = "/tmp/lac-util-XXXXXX";
+	assert_non_null(mkdtemp(tmp));
+	struct strbuf err = STRBUF_INIT;
+	struct stat st;
+	/* the directories above a file, not the file */
+	char *file = xasprintf("%s/a//b/c/file.txt", tmp);
+	assert_int_equal(mkdir_parents(file, false, 0700, &err), 0);
+	char *dir = xasprintf("%s/a/b/c", tmp);
+	assert_int_equal(stat(dir, &st), 0);
+	assert_true(S_ISDIR(st.st_mode));
+	assert_int_equal(st.st_mode & 0777, 0700);
+	assert_int_not_equal(stat(file, &st), 0);
+	/* again: existing directories are fine */
+	assert_int_equal(mkdir_parents(file, false, 0700, &err), 0);
+	/* self: the path itself too, trailing slash or not */
+	char *self = xasprintf("%s/x/y/", tmp);
+	assert_int_equal(mkdir_parents(self, true, 0755, &err), 0);
+	char *xy = xasprintf("%s/x/y", tmp);
+	assert_int_equal(stat(xy, &st), 0);
+	assert_true(S_ISDIR(st.st_mode));
+	assert_int_equal(err.len, 0);
+	/* a file in the way: a clear error naming it */
+	char *blocker = xasprintf("%s/x/y/f", tmp);
+	FILE *f = fopen(blocker, "w");
+	assert_non_null(f);
+	fclose(f);
+	char *under = xasprintf("%s/x/y/f/g/h.txt", tmp);
+	assert_int_equal(mkdir_parents(under, false, 0755, &err), -1);
+	assert_non_null(strstr(err.buf, "cannot create directory"));
+	assert_non_null(strstr(err.buf, "/x/y/f"));
+	sb_reset(&err);
+	assert_int_equal(mkdir_parents(blocker, true, 0755, &err), -1);
+	assert_non_null(strstr(err.buf, "not a directory"));
+	/* relative paths and bare names */
+	assert_int_equal(mkdir_parents("file-in-cwd", false, 0755, &err), 0);
+	char *cmd = xasprintf("rm -rf '%s'", tmp);
+	assert_int_equal(system(cmd), 0);
+	free(cmd);
+	free(file);
+	free(dir);
+	free(self);
+	free(xy);
+	free(blocker);
+	free(under);
+	sb_release(&err);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -72,6 +201,9 @@ int main(void)
 		cmocka_unit_test(test_arena_strings_and_growth),
 		cmocka_unit_test(test_edit_distance),
 		cmocka_unit_test(test_string_helpers),
+		cmocka_unit_test(test_redact),
+		cmocka_unit_test(test_utf8),
+		cmocka_unit_test(test_mkdir_parents),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
