@@ -327,6 +327,186 @@ static void test_prepared_ctx_same_bytes(void **state)
 	json_decref(traits);
 }
 
+/* Pinned bytes of two events as json_dumps printed them before events were
+ * written without a tree (the library version is read back from the event). */
+static void check_golden(const char *got, const char *fmt)
+{
+	json_t *ev = parse(got);
+	const char *version = json_string_value(
+		json_object_get(json_object_get(json_object_get(ev, "context"), "library"), "version"));
+	assert_non_null(version);
+	char want[2048];
+	snprintf(want, sizeof(want), fmt, version);
+	assert_string_equal(got, want);
+	json_decref(ev);
+}
+
+/* {"pets": [3 rows with 2 toys], "zzz": "plain", "empty": []} */
+static json_t *golden_context(void)
+{
+	json_t *rows = json_array();
+	for (int i = 0; i < 3; i++) {
+		json_t *toys = json_array();
+		for (int j = 0; j < 2; j++)
+			json_array_append_new(toys, json_pack("{s:i, s:s, s:f}", "id", j, "note", "xxxxx", "w", j / 3.0));
+		json_array_append_new(rows, json_pack("{s:i, s:s, s:o, s:[i,i]}", "id", i, "note", "xxxxx",
+						      "toys", toys, "tags", 1, 2));
+	}
+	return json_pack("{s:o, s:s, s:[]}", "pets", rows, "zzz", "plain", "empty");
+}
+
+static void test_golden_bytes(void **state)
+{
+	struct event_ctx c = base_ctx(TRIG_PROFILE_ENTERED);
+	event_ctx_prepare(&c);
+	json_t *ids = parse("{\"user_id\": [\"u2\", \"u10\"], \"email\": \"a@x\"}");
+	json_t *traits = parse("{\"a\": 1, \"b\": \"two\", \"c\": 1.5, \"d\": null, "
+			       "\"e\": [true, false, {\"z\": 1, \"a\": 2}]}");
+	json_t *ec = golden_context();
+	struct event_member m = { .change = CHANGE_VALUES, .profile_id = "p1", .external_ids = ids,
+				  .entity_id = "e1", .member = true, .traits = traits, .entity_context = ec };
+	struct event_out out;
+	assert_int_equal(event_build(&c, &m, &out), EVENT_OK);
+	check_golden(out.json,
+		"{\"context\":{\"library\":{\"name\":\"lac\",\"version\":\"%s\"},\"personas\":{"
+		"\"computation_class\":\"audience\",\"computation_key\":\"dog_owners\","
+		"\"computation_run_id\":\"run_1\",\"event_emitter_id\":\"to_hook\"}},"
+		"\"event\":\"Audience Entered\",\"messageId\":"
+		"\"9bb270faf516ba6c5644fa90a07b6d0970b771790ac7d506ff6d2a4d3f2d4f42\",\"properties\":{"
+		"\"_entity_context\":{\"empty\":[],\"pets\":["
+		"{\"id\":0,\"note\":\"xxxxx\",\"tags\":[1,2],\"toys\":[{\"id\":0,\"note\":\"xxxxx\",\"w\":0.0},"
+		"{\"id\":1,\"note\":\"xxxxx\",\"w\":0.33333333333333331}]},"
+		"{\"id\":1,\"note\":\"xxxxx\",\"tags\":[1,2],\"toys\":[{\"id\":0,\"note\":\"xxxxx\",\"w\":0.0},"
+		"{\"id\":1,\"note\":\"xxxxx\",\"w\":0.33333333333333331}]},"
+		"{\"id\":2,\"note\":\"xxxxx\",\"tags\":[1,2],\"toys\":[{\"id\":0,\"note\":\"xxxxx\",\"w\":0.0},"
+		"{\"id\":1,\"note\":\"xxxxx\",\"w\":0.33333333333333331}]}],\"zzz\":\"plain\"},"
+		"\"a\":1,\"audience_key\":\"dog_owners\",\"audience_name\":\"Dog owners\",\"b\":\"two\","
+		"\"c\":1.5,\"d\":null,\"dog_owners\":true,\"e\":[true,false,{\"a\":2,\"z\":1}]},"
+		"\"timestamp\":\"2025-01-31T08:30:00Z\",\"type\":\"track\",\"userId\":\"u10\"}");
+	event_out_release(&out);
+	event_ctx_release(&c);
+
+	/* identify; traits named like lac's own keys lose to them; escapes, UTF-8 */
+	c = base_ctx(TRIG_MEMBERSHIP_CHANGED);
+	json_t *t2 = parse("{\"audience_key\": \"T\", \"audience_name\": \"T\", \"dog_owners\": \"T\", "
+			   "\"_entity_context\": 5, \"entity\": 1, \"entity_id\": 2, "
+			   "\"zz\": \"\\u0001\\\"\\\\/\\n\", \"\\u00e9\": \"\\u00e9\\ud83d\\udc36\", \"\": 0, "
+			   "\"A\": -0.0}");
+	struct event_member m2 = { .change = CHANGE_VALUES, .profile_id = "p1", .entity_id = "e1",
+				   .member = false, .traits = t2 };
+	assert_int_equal(event_build(&c, &m2, &out), EVENT_OK);
+	check_golden(out.json,
+		"{\"anonymousId\":\"p1\",\"context\":{\"library\":{\"name\":\"lac\",\"version\":\"%s\"},"
+		"\"personas\":{\"computation_class\":\"audience\",\"computation_key\":\"dog_owners\","
+		"\"computation_run_id\":\"run_1\",\"event_emitter_id\":\"to_hook\"}},\"messageId\":"
+		"\"f22675f26d83c7998b5e85c6b01279f51d9c28473c4de7fd1867d39cb4d13644\","
+		"\"timestamp\":\"2025-01-31T08:30:00Z\",\"traits\":{\"\":0,\"A\":-0.0,\"_entity_context\":5,"
+		"\"audience_key\":\"T\",\"audience_name\":\"T\",\"dog_owners\":false,\"entity\":1,"
+		"\"entity_id\":2,\"zz\":\"\\u0001\\\"\\\\/\\n\",\"\xc3\xa9\":\"\xc3\xa9\xf0\x9f\x90\xb6\"},"
+		"\"type\":\"identify\"}");
+	event_out_release(&out);
+	json_decref(t2);
+	json_decref(ids);
+	json_decref(traits);
+	json_decref(ec);
+}
+
+/* Without `map` entries an event is written as text directly; with an
+ * (empty) map it is built as a json_t tree and printed.  Both must give the
+ * same bytes for every shape, including the odd inputs json_string refuses
+ * (non-UTF-8 ids and names, which leave the member out). */
+static void test_direct_text_matches_tree(void **state)
+{
+	static const enum trigger_kind trigs[] = {
+		TRIG_PROFILE_ENTERED, TRIG_PROFILE_EXITED, TRIG_ENTITY_ADDED, TRIG_ENTITY_REMOVED,
+		TRIG_ENTITY_ENTERED, TRIG_ENTITY_EXITED, TRIG_MEMBERSHIP_CHANGED,
+		TRIG_MEMBERSHIP_OR_VALUES_CHANGED,
+	};
+	char many[2048] = "{";
+	for (int i = 0; i < 60; i++)
+		snprintf(many + strlen(many), sizeof(many) - strlen(many), "%s\"t%02d\": %d",
+			 i ? ", " : "", (i * 37) % 60, i);
+	strcat(many, "}");
+	const char *traits_s[] = {
+		NULL, "{}", "{\"a\": 1, \"b\": \"two\", \"c\": 1.5, \"e\": [true, {\"z\": 1, \"a\": 2}]}",
+		"{\"audience_key\": \"T\", \"dog_owners\": \"T\", \"_entity_context\": 5, \"entity\": 1, "
+		"\"entity_id\": 2, \"zz\": \"\\u0001\\n\", \"\\u00e9\": \"\\ud83d\\udc36\", \"\": 0}",
+		many,
+	};
+	const char *ids_s[] = { NULL, "{\"user_id\": [\"u2\", \"u10\"], \"email\": \"a@x\"}",
+				"{\"email\": [\"b@x\"]}" };
+	json_t *ecs[] = { NULL, parse("{}"), context(3, 2, 5), context(12, 12, 20), context(10, 10, 400) };
+	static const char *const audiences[] = { "dog_owners", "audience_key", "a\xff", NULL, "zzz" };
+	static const char *const pids[] = { "p1", "p\xc3", "p\"1\n" };
+	json_t *empty_map = parse("{}");
+	int n = 0;
+	for (size_t t = 0; t < sizeof(trigs) / sizeof(trigs[0]); t++)
+	for (int prep = 0; prep < 2; prep++)
+	for (size_t tr = 0; tr < sizeof(traits_s) / sizeof(traits_s[0]); tr++)
+	for (size_t id = 0; id < sizeof(ids_s) / sizeof(ids_s[0]); id++)
+	for (size_t ec = 0; ec < sizeof(ecs) / sizeof(ecs[0]); ec++)
+	for (int var = 0; var < 6; var++, n++) {
+		struct event_ctx c = base_ctx(trigs[t]);
+		c.trigger_path = "households.pets";
+		struct event_member m = { .change = (enum event_change)(n % 3), .profile_id = "p1",
+					  .entity_id = "e1", .member = n % 2 };
+		switch (var) {
+		case 1:
+			c.audience = audiences[(n / 2) % 5];
+			c.audience_name = NULL;
+			m.profile_id = pids[n % 3];
+			break;
+		case 2:
+			c.identifier = "email";
+			c.event_name = "Custom \xe2\x82\xac";
+			c.context_rows = 2;
+			break;
+		case 3:
+			c.max_bytes = 1500;
+			c.now = "bad\xff";
+			c.trigger_path = NULL;
+			m.entity_id = "e\xff";
+			break;
+		case 4:
+			c.max_bytes = 600;
+			c.run_id = NULL;
+			c.event_name = "x\xff";
+			c.audience_name = "N\xe0";
+			break;
+		case 5:
+			c.trigger_path = "p\"q";
+			m.entity_id = "\t";
+			c.generation = -5;
+			break;
+		}
+		json_t *traits = traits_s[tr] ? parse(traits_s[tr]) : NULL;
+		json_t *ids = ids_s[id] ? parse(ids_s[id]) : NULL;
+		m.traits = traits;
+		m.external_ids = ids;
+		m.entity_context = ecs[ec];
+		if (prep)
+			event_ctx_prepare(&c);
+		struct event_member tm = m;
+		tm.map = empty_map;
+		struct event_out a, b;
+		enum event_status sa = event_build(&c, &m, &a), sb = event_build(&c, &tm, &b);
+		if (sa != sb || a.len != b.len || a.truncated != b.truncated ||
+		    strcmp(a.reason, b.reason) || (a.json || b.json) != (a.json && b.json) ||
+		    (a.json && strcmp(a.json, b.json)))
+			fail_msg("case %d (trigger %zu, prepared %d, traits %zu, ids %zu, context %zu, "
+				 "variant %d):\n direct %s\n tree   %s", n, t, prep, tr, id, ec, var,
+				 a.json ? a.json : "(none)", b.json ? b.json : "(none)");
+		event_out_release(&a);
+		event_out_release(&b);
+		event_ctx_release(&c);
+		json_decref(traits);
+		json_decref(ids);
+	}
+	for (size_t i = 0; i < sizeof(ecs) / sizeof(ecs[0]); i++)
+		json_decref(ecs[i]);
+	json_decref(empty_map);
+}
+
 static void test_time(void **state)
 {
 	int64_t t;
@@ -352,6 +532,8 @@ int main(void)
 		cmocka_unit_test(test_entity_context_limits),
 		cmocka_unit_test(test_size_truncation_then_invalid),
 		cmocka_unit_test(test_prepared_ctx_same_bytes),
+		cmocka_unit_test(test_golden_bytes),
+		cmocka_unit_test(test_direct_text_matches_tree),
 		cmocka_unit_test(test_time),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
