@@ -12,6 +12,7 @@
 #include "dest_private.h"
 #include "outbox.h"
 #include "project.h"
+#include "run.h"
 
 void dest_config_defaults(struct dest_config *cfg)
 {
@@ -252,121 +253,61 @@ long dest_requests(const struct dest *d)
 
 /* ---- the delivery loop --------------------------------------------------------------- */
 
-struct page {
-	struct dest_event *evs;
-	char **ids, **json;
-	int64_t *seqs;             /* the rows' outbox seq */
-	int64_t *done;             /* scratch: seqs of the delivered events */
-	size_t n, bytes;
-};
-
-static void page_clear(struct page *pg)
-{
-	for (size_t i = 0; i < pg->n; i++) {
-		free(pg->ids[i]);
-		free(pg->json[i]);
-	}
-	pg->n = pg->bytes = 0;
-}
-
-/* Send a page and record outcomes in one transaction.  0, 1 when every event
- * failed transiently (stop), -1 on a DB error. */
-static int flush(struct state *st, struct dest *d, struct page *pg, int64_t now,
-		 struct deliver_stats *stats, struct strbuf *err)
-{
-	if (pg->n == 0)
-		return 0;
-	for (size_t i = 0; i < pg->n; i++) {
-		pg->evs[i].message_id = pg->ids[i];
-		pg->evs[i].json = pg->json[i];
-		pg->evs[i].len = strlen(pg->json[i]);
-	}
-	dest_send(d, pg->evs, pg->n);
-	stats->pages++;
-	if (state_begin(st) < 0)
-		goto dberr;
-	/* Delivered events (usually the whole page) are marked together, with
-	 * one counter update per (run, activation, old status); the others one
-	 * by one with their reasons.  All in this page's transaction. */
-	size_t retry = 0, ndone = 0;
-	for (size_t i = 0; i < pg->n; i++) {
-		struct dest_event *e = &pg->evs[i];
-		enum outbox_status s = e->outcome == DEST_DELIVERED ? OUTBOX_DELIVERED
-				     : e->outcome == DEST_REJECTED ? OUTBOX_FAILED : OUTBOX_PENDING;
-		if (s == OUTBOX_DELIVERED) {
-			pg->done[ndone++] = pg->seqs[i];
-			continue;
-		}
-		if (outbox_mark(st, e->message_id, s, e->reason[0] ? e->reason : NULL, now) < 0) {
-			state_rollback(st);
-			goto dberr;
-		}
-		if (s == OUTBOX_FAILED)
-			stats->failed++;
-		else
-			retry++;
-	}
-	if (outbox_mark_delivered(st, pg->done, ndone, now) < 0) {
-		state_rollback(st);
-		goto dberr;
-	}
-	if (state_commit(st) < 0)
-		goto dberr;
-	stats->delivered += (int64_t)ndone;
-	stats->retry += (int64_t)retry;
-	bool all_retry = retry == pg->n;
-	page_clear(pg);
-	return all_retry ? 1 : 0;
-dberr:
-	page_clear(pg);
-	sb_addf(err, "%s: %s", state_path(st), state_errmsg(st));
-	return -1;
-}
-
 int deliver_outbox(struct state *st, struct dest *d, int64_t now, struct deliver_stats *stats,
 		   struct strbuf *err)
 {
 	memset(stats, 0, sizeof(*stats));
 	size_t max_events, max_bytes;
 	dest_page_limits(d, &max_events, &max_bytes);
-	struct page pg = { 0 };
-	pg.evs = xcalloc(max_events, sizeof(*pg.evs));
-	pg.ids = xcalloc(max_events, sizeof(*pg.ids));
-	pg.json = xcalloc(max_events, sizeof(*pg.json));
-	pg.seqs = xcalloc(max_events, sizeof(*pg.seqs));
-	pg.done = xcalloc(max_events, sizeof(*pg.done));
-	/* The cursor's page is the send page: one page of rows in memory at a time. */
-	struct outbox_cursor *c = outbox_cursor_open(st, d->cfg.name, max_events);
-	int rc = 0, cerr = 0;
-	const struct outbox_row *r;
-	while ((r = outbox_cursor_next(c, &cerr)) != NULL) {
-		if (pg.n == max_events || (pg.n && pg.bytes + r->len + 1 > max_bytes)) {
-			rc = flush(st, d, &pg, now, stats, err);
-			if (rc)
-				break;
+	struct dest_event *evs = xcalloc(max_events, sizeof(*evs));
+	enum outbox_status *status = xcalloc(max_events, sizeof(*status));
+	const char **reasons = xcalloc(max_events, sizeof(*reasons));
+	/* one page of the outbox in memory at a time: the page that is sent */
+	struct outbox_reader *rd = outbox_reader_open(st, d->cfg.name);
+	const struct outbox_item *items;
+	size_t n;
+	int rc;
+	while ((rc = outbox_reader_next(rd, max_events, max_bytes, &items, &n)) > 0) {
+		for (size_t i = 0; i < n; i++) {
+			evs[i].message_id = items[i].message_id;
+			evs[i].json = items[i].json;
+			evs[i].len = items[i].len;
 		}
-		pg.ids[pg.n] = xstrdup(r->message_id);
-		pg.json[pg.n] = xstrdup(r->payload);
-		pg.seqs[pg.n] = r->seq;
-		pg.bytes += r->len + 1;
-		pg.n++;
+		dest_send(d, evs, n);
+		stats->pages++;
+		/* tests: killed after the destination took a page, before its
+		 * outcome is recorded (the page is sent again next time) */
+		run_crash_point("send");
+		int64_t delivered = 0, failed = 0, retry = 0;
+		for (size_t i = 0; i < n; i++) {
+			const struct dest_event *e = &evs[i];
+			status[i] = e->outcome == DEST_DELIVERED ? OUTBOX_DELIVERED
+				  : e->outcome == DEST_REJECTED ? OUTBOX_FAILED : OUTBOX_PENDING;
+			reasons[i] = e->reason[0] ? e->reason : NULL;
+			delivered += status[i] == OUTBOX_DELIVERED;
+			failed += status[i] == OUTBOX_FAILED;
+			retry += status[i] == OUTBOX_PENDING;
+		}
+		/* the outcomes are durable before the next page is read */
+		if (outbox_reader_done(rd, status, reasons, now) < 0) {
+			rc = -1;
+			break;
+		}
+		stats->delivered += delivered;
+		stats->failed += failed;
+		stats->retry += retry;
+		/* every event failed transiently: the destination is down; the rest
+		 * stays pending for next time instead of being tried event by event */
+		if (retry == (int64_t)n) {
+			stats->stopped = true;
+			break;
+		}
 	}
-	if (cerr) {
+	if (rc < 0)
 		sb_addf(err, "%s: %s", state_path(st), state_errmsg(st));
-		rc = -1;
-	}
-	if (rc == 0)
-		rc = flush(st, d, &pg, now, stats, err);
-	page_clear(&pg);
-	if (rc == 1) {
-		stats->stopped = true;
-		rc = 0;
-	}
-	outbox_cursor_close(c);
-	free(pg.evs);
-	free(pg.ids);
-	free(pg.json);
-	free(pg.seqs);
-	free(pg.done);
-	return rc;
+	outbox_reader_close(rd);
+	free(evs);
+	free(status);
+	free(reasons);
+	return rc < 0 ? -1 : 0;
 }

@@ -10,8 +10,8 @@
  *   6. record how the run ended, with timings and counters
  *
  * Every step can be repeated: tables are rebuilt with DROP + CREATE AS, the
- * outbox ignores a messageId it already has, the log insert is skipped when
- * the run already wrote it.  A run found unfinished is completed with its own
+ * events a run queued before a crash are discarded and queued again, the log
+ * insert is skipped when the run already wrote it.  A run found unfinished is completed with its own
  * id, generation and reference time, so resent events keep their messageIds.
  */
 #include <jansson.h>
@@ -494,23 +494,12 @@ static bool *baselines(struct runner *r)
 	return need;
 }
 
-/* Forget the events of a run that failed before its swap: the next run
- * computes the same changes under a new generation. */
+/* Forget the events of a run that failed or stopped before its swap: the
+ * next run computes the same changes under a new generation, or the
+ * unfinished run is redone with its own (the same messageIds). */
 static void discard_events(struct runner *r)
 {
-	sqlite3 *db = state_db(r->st);
-	sqlite3_stmt *s;
-	static const char *const sql[] = {
-		"DELETE FROM outbox WHERE run_id = ?1 AND status IN ('pending', 'invalid')",
-		"DELETE FROM delivery_stats WHERE run_id = ?1",
-	};
-	for (size_t i = 0; i < ARRAY_LEN(sql); i++) {
-		if (sqlite3_prepare_v2(db, sql[i], -1, &s, NULL) != SQLITE_OK)
-			continue;
-		sqlite3_bind_text(s, 1, r->run_id, -1, SQLITE_STATIC);
-		sqlite3_step(s);
-		sqlite3_finalize(s);
-	}
+	outbox_discard_run(r->st, r->run_id);
 }
 
 static int produce_events(struct runner *r, const bool *need_baseline)
@@ -717,6 +706,9 @@ static int steps(struct runner *r, bool swapped)
 		r->have_ent = table_exists(r, r->ent_name);
 		t.extracting = mono_ms() - t0;
 		t0 = mono_ms();
+		/* a redone run starts from an empty outbox: nothing of it was
+		 * delivered before the swap, and its events come again */
+		discard_events(r);
 		if (produce_events(r, need) < 0) {
 			discard_events(r);
 			goto done;

@@ -60,8 +60,9 @@ void run_script(struct project *p, const struct ast_audience *a, const struct di
  * snapshots and membership log there).  0, or -1 with a message in err. */
 int run_open_warehouse(struct project *p, struct warehouse *w, struct strbuf *err);
 
-/* Tests only: LAC_TEST_CRASH_AFTER=snapshot|outbox|swap ends the process
- * with exit status 137 right after that step (a simulated kill). */
+/* Tests only: LAC_TEST_CRASH_AFTER=snapshot|outbox|swap|send ends the
+ * process with exit status 137 right after that step (a simulated kill;
+ * send: a destination took a page whose outcome is not recorded yet). */
 void run_crash_point(const char *point);
 
 /* Is the audience due at now (Unix seconds) per its schedule and state? */

@@ -53,6 +53,21 @@ expect_status() {
 	fi
 }
 
+# queued_ids STATE_DB [ACTIVATION]: the messageIds of the events still
+# queued (pending) in a state DB's outbox, one per line: those in chunks past
+# the chunk's cursor (outbox_chunk_events.message_ids holds one id per line),
+# then the pending rows.
+queued_ids() {
+	sqlite3 "$1" "WITH RECURSIVE split (id, rest, k, next, act) AS (
+	  SELECT '', CAST(e.message_ids AS TEXT), -1, c.next, c.activation
+	  FROM outbox_chunks AS c JOIN outbox_chunk_events AS e ON e.chunk_id = c.id
+	  UNION ALL SELECT substr(rest, 1, instr(rest, char(10)) - 1),
+	    substr(rest, instr(rest, char(10)) + 1), k + 1, next, act FROM split WHERE rest <> '')
+	SELECT id FROM split WHERE k >= next AND ('${2:-}' = '' OR act = '${2:-}')
+	UNION ALL SELECT message_id FROM outbox
+	WHERE status = 'pending' AND ('${2:-}' = '' OR activation = '${2:-}')"
+}
+
 # Print the closing line automake reads and exit non-zero on any failure.
 finish() {
 	echo "$npass passed, $nfail failed"

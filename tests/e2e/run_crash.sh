@@ -32,7 +32,7 @@ for point in snapshot outbox swap; do
 	set -e
 	expect_eq "$point: killed" 137 "$rc"
 	expect_eq "$point: nothing delivered by the killed run" 0 "$(cat "$ev" 2>/dev/null | wc -l)"
-	queued=$(sqlite3 "$P/.lac/state.db" "SELECT message_id FROM outbox WHERE activation = 'welcome_cat'")
+	queued=$(queued_ids "$P/.lac/state.db" welcome_cat)
 	case $point in
 	snapshot) expect_eq "$point: nothing queued" "" "$queued" ;;
 	*) expect_eq "$point: one event queued" 1 "$(echo "$queued" | grep -c .)" ;;
@@ -65,4 +65,29 @@ p07 exited" "$(sqlite3 "$db" "SELECT member_id || ' ' || change FROM lac_members
 	expect_status "$point: quiet run" 0 lac -C "$P" --now 2026-01-15T15:00:00Z run cat_owners multi_dog_owners
 	expect_eq "$point: still exactly once" 4 "$(wc -l <"$ev")"
 done
+
+# Killed after the file destination took a page, before its outcome was
+# recorded: the next run sends that page once more, with the same
+# messageIds, and loses nothing.
+P="$T/send"
+cp -R "$T/base" "$P"
+db="$P/data/warehouse.db"
+ev="$P/out/events.jsonl"
+expect_status "send: baseline" 0 lac -C "$P" --now 2026-01-15T12:00:00Z run cat_owners multi_dog_owners
+sqlite3 "$db" "INSERT INTO PETS VALUES ('x30','h02','Mia','cat',2,'2025-01-01'),
+	('x31','h02','Odie','dog',3,'2025-01-01'), ('x32','h10','Pluto','dog',4,'2025-01-01');
+	DELETE FROM PETS WHERE id IN ('x11','x13');"
+set +e
+LAC_TEST_CRASH_AFTER=send "$LAC" -C "$P" --now 2026-01-15T13:00:00Z run cat_owners >"$T/out" 2>"$T/err"
+rc=$?
+set -e
+expect_eq "send: killed" 137 "$rc"
+expect_eq "send: the page reached the file" 1 "$(wc -l <"$ev")"
+expect_eq "send: still queued" 1 "$(queued_ids "$P/.lac/state.db" welcome_cat | grep -c .)"
+expect_status "send: next run" 0 lac -C "$P" --now 2026-01-15T14:00:00Z run cat_owners multi_dog_owners
+expect_eq "send: five lines" 5 "$(wc -l <"$ev" | tr -d ' ')"
+expect_eq "send: the resent line is the same event (same messageId)" 4 "$(sort -u "$ev" | wc -l | tr -d ' ')"
+expect_eq "send: every event, the resent one twice" "$expected_events
+welcome_cat|track|Audience Entered|anon:p02|-|-|true" "$("$py" "$lib" summary "$ev" | sort)"
+expect_eq "send: nothing left queued" "" "$(queued_ids "$P/.lac/state.db")"
 finish

@@ -67,7 +67,7 @@ LAC_TEST_CRASH_AFTER=outbox "$LAC" -C "$P" --now 2026-01-15T17:00:00Z run cat_va
 rc=$?
 set -e
 expect_eq "killed after the outbox step" 137 "$rc"
-mid=$(sqlite3 "$P/.lac/state.db" "SELECT message_id FROM outbox WHERE status = 'pending'")
+mid=$(queued_ids "$P/.lac/state.db")
 expect_eq "one pending event" 1 "$(echo "$mid" | grep -c .)"
 expect_status "completion" 0 lac -C "$P" --now 2026-01-15T18:00:00Z run cat_vals
 expect_eq "sent once" 5 "$(lines)"

@@ -38,6 +38,55 @@ static bool is_bad(const char *list, int i)
 	return false;
 }
 
+/* The driver remembers every event it queued (in a table of its own in the
+ * state DB, so a later --no-enqueue run knows them too): delivered chunk
+ * events leave no trace in the outbox. */
+static void remember_queued(struct state *st, const char *message_id)
+{
+	sqlite3_stmt *s;
+	sqlite3_exec(state_db(st), "CREATE TABLE IF NOT EXISTS driver_queued ("
+		     " n INTEGER PRIMARY KEY, message_id TEXT NOT NULL)", NULL, NULL, NULL);
+	sqlite3_prepare_v2(state_db(st), "INSERT INTO driver_queued (message_id) VALUES (?1)", -1, &s, NULL);
+	sqlite3_bind_text(s, 1, message_id, -1, SQLITE_STATIC);
+	sqlite3_step(s);
+	sqlite3_finalize(s);
+}
+
+/* Each queued event with its state: its outbox row if it has one, pending
+ * while it is still in a chunk past the cursor, else delivered. */
+static json_t *queued_events(struct state *st)
+{
+	json_t *waiting = json_object();
+	sqlite3_stmt *s;
+	sqlite3_prepare_v2(state_db(st), "SELECT next, message_ids FROM outbox_chunks"
+			   " JOIN outbox_chunk_events ON chunk_id = id", -1, &s, NULL);
+	while (sqlite3_step(s) == SQLITE_ROW) {
+		int64_t next = sqlite3_column_int64(s, 0), k = 0;
+		char *ids = xstrndup((const char *)sqlite3_column_blob(s, 1), (size_t)sqlite3_column_bytes(s, 1));
+		for (char *id = strtok(ids, "\n"); id; id = strtok(NULL, "\n"))
+			if (k++ >= next)
+				json_object_set_new(waiting, id, json_true());
+		free(ids);
+	}
+	sqlite3_finalize(s);
+	json_t *events = json_array();
+	sqlite3_prepare_v2(state_db(st), "SELECT q.message_id, o.status, o.attempts, o.last_error"
+			   " FROM driver_queued AS q LEFT JOIN outbox AS o USING (message_id) ORDER BY q.n",
+			   -1, &s, NULL);
+	while (sqlite3_step(s) == SQLITE_ROW) {
+		const char *id = (const char *)sqlite3_column_text(s, 0);
+		const char *status = (const char *)sqlite3_column_text(s, 1);
+		bool pending = json_object_get(waiting, id) != NULL;
+		json_array_append_new(events, json_pack("{s:s, s:s, s:i, s:s?}", "id", id,
+			"status", status ? status : pending ? "pending" : "delivered",
+			"attempts", status ? sqlite3_column_int(s, 2) : pending ? 0 : 1,
+			"reason", (const char *)sqlite3_column_text(s, 3)));
+	}
+	sqlite3_finalize(s);
+	json_decref(waiting);
+	return events;
+}
+
 int main(int argc, char **argv)
 {
 	const char *state_path = NULL, *bad = NULL, *run_id = "run_e2e", *header = NULL;
@@ -136,6 +185,8 @@ int main(int argc, char **argv)
 			struct outbox_event ev = { out.message_id, cfg.name, "pets", "act", run_id,
 						   out.json, out.len };
 			int rc = s == EVENT_OK ? outbox_add(w, &ev) : outbox_add_invalid(w, &ev, out.reason);
+			if (rc >= 0)
+				remember_queued(st, out.message_id);
 			event_out_release(&out);
 			json_decref(traits);
 			if (rc < 0) {
@@ -176,18 +227,7 @@ int main(int argc, char **argv)
 				      "filtered", (json_int_t)k.filtered, "pending", (json_int_t)k.pending,
 				      "failed", (json_int_t)k.failed, "delivered", (json_int_t)k.delivered,
 				      "invalid", (json_int_t)k.invalid));
-	json_t *events = json_array();
-	sqlite3_stmt *s;
-	sqlite3_prepare_v2(state_db(st), "SELECT message_id, status, attempts, last_error FROM outbox"
-			   " ORDER BY seq", -1, &s, NULL);
-	while (sqlite3_step(s) == SQLITE_ROW) {
-		const char *reason = (const char *)sqlite3_column_text(s, 3);
-		json_array_append_new(events, json_pack("{s:s, s:s, s:i, s:s?}",
-			"id", (const char *)sqlite3_column_text(s, 0),
-			"status", (const char *)sqlite3_column_text(s, 1),
-			"attempts", sqlite3_column_int(s, 2), "reason", reason));
-	}
-	sqlite3_finalize(s);
+	json_t *events = queued_events(st);
 	json_object_set_new(report, "events", events);
 	char *text = json_dumps(report, JSON_COMPACT | JSON_SORT_KEYS);
 	puts(text);

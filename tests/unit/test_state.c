@@ -97,15 +97,45 @@ static void test_migrations_idempotent(void **state)
 	free(path);
 }
 
+/* Deliver every event of destination d, with these outcomes by message id
+ * (anything not listed is delivered). */
+static void deliver_marking(struct state *st, const char *d, const char *const *ids,
+			    const enum outbox_status *outs, size_t nouts, int64_t now)
+{
+	struct outbox_reader *r = outbox_reader_open(st, d);
+	const struct outbox_item *items;
+	size_t n;
+	while (outbox_reader_next(r, 1000, 1 << 20, &items, &n) > 0) {
+		enum outbox_status *status = xcalloc(n, sizeof(*status));
+		const char **reasons = xcalloc(n, sizeof(*reasons));
+		for (size_t i = 0; i < n; i++)
+			for (size_t k = 0; k < nouts; k++)
+				if (strcmp(ids[k], items[i].message_id) == 0) {
+					status[i] = outs[k];
+					reasons[i] = outs[k] == OUTBOX_FAILED ? "HTTP 400" : "HTTP 503";
+				}
+		for (size_t i = 0; i < n; i++)
+			if (!reasons[i])
+				status[i] = OUTBOX_DELIVERED;
+		assert_int_equal(outbox_reader_done(r, status, reasons, now), 0);
+		free(status);
+		free(reasons);
+	}
+	outbox_reader_close(r);
+}
+
 /* A version 2 database (counter triggers, outbox_by_run) keeps its counters
- * and loses the triggers when migration 3 runs. */
+ * and loses the triggers when migration 3 runs; migration 4 adds the chunk
+ * tables, and a row queued before still goes out. */
 static void test_migration_3_drops_triggers(void **state)
 {
 	char *path = path_in("m2.db");
 	struct state *st = open_rw(path);
 	/* make it look like version 2 again, with a counted row */
 	assert_int_equal(sqlite3_exec(state_db(st),
-		"DELETE FROM schema_version WHERE version = 3;"
+		"DELETE FROM schema_version WHERE version >= 3;"
+		"DROP TABLE outbox_chunks;"
+		"DROP TABLE outbox_chunk_events;"
 		"DROP INDEX outbox_run;"
 		"CREATE INDEX outbox_by_run ON outbox (run_id, activation);"
 		"CREATE TRIGGER outbox_counts_insert AFTER INSERT ON outbox BEGIN SELECT 1; END;"
@@ -117,11 +147,13 @@ static void test_migration_3_drops_triggers(void **state)
 		NULL, NULL, NULL), SQLITE_OK);
 	state_close(st);
 	st = open_rw(path);
-	assert_int_equal(state_schema_version(st), 3);
+	assert_int_equal(state_schema_version(st), STATE_SCHEMA_VERSION);
 	assert_int_equal(count_rows(st, "SELECT count(*) FROM sqlite_master WHERE type = 'trigger'"), 0);
 	assert_int_equal(count_rows(st, "SELECT count(*) FROM sqlite_master WHERE name = 'outbox_by_run'"), 0);
 	assert_int_equal(count_rows(st, "SELECT count(*) FROM sqlite_master WHERE name = 'outbox_run'"), 1);
-	assert_int_equal(outbox_mark(st, "x", OUTBOX_DELIVERED, NULL, 2), 0);
+	assert_int_equal(count_rows(st, "SELECT count(*) FROM sqlite_master WHERE name = 'outbox_chunks'"), 1);
+	assert_int_equal(outbox_count(st, "d", OUTBOX_PENDING), 1);
+	deliver_marking(st, "d", NULL, NULL, 0, 2);
 	struct delivery_counts c;
 	assert_int_equal(state_get_counts(st, "r", "pets", "act", &c), 0);
 	assert_int_equal(c.from_audience, 1);
@@ -152,19 +184,27 @@ static void test_outbox_query_plans(void **state)
 	char *path = path_in("p.db");
 	struct state *st = open_rw(path);
 	static const char *const indexed[] = {
-		/* outbox.c cursor, both phases */
+		/* outbox.c reader: rows, both phases, then chunks */
 		"SELECT seq FROM outbox WHERE destination = 'd' AND status IN ('pending', 'failed')"
 		" AND attempts > 0 AND seq > 0 ORDER BY seq LIMIT 10",
 		"SELECT seq FROM outbox WHERE destination = 'd' AND status = 'pending' AND attempts = 0"
 		" AND seq > 0 ORDER BY seq LIMIT 10",
-		/* outbox_mark, outbox_mark_delivered */
-		"SELECT status FROM outbox WHERE message_id = 'x'",
+		"SELECT id, payload FROM outbox_chunks JOIN outbox_chunk_events ON chunk_id = id"
+		" WHERE destination = 'd' AND id > 0 ORDER BY id LIMIT 1",
+		/* outcomes */
+		"SELECT run_id FROM outbox WHERE seq = 1",
+		"UPDATE outbox SET status = 'failed' WHERE seq = 1",
 		"UPDATE outbox SET status = 'delivered' WHERE seq IN (SELECT value FROM json_each('[1,2]'))",
 		"SELECT run_id, count(*) FROM outbox WHERE seq IN (SELECT value FROM json_each('[1,2]'))"
 		" AND status <> 'delivered' GROUP BY run_id",
-		/* outbox_count, run.c discard_events */
+		"UPDATE outbox_chunks SET next = 2 WHERE id = 1",
+		"DELETE FROM outbox_chunk_events WHERE chunk_id = 1",
+		/* outbox_count, outbox_discard_run */
 		"SELECT count(*) FROM outbox WHERE destination = 'd' AND status = 'pending'",
+		"SELECT coalesce(sum(events - next), 0) FROM outbox_chunks WHERE destination = 'd'",
 		"DELETE FROM outbox WHERE run_id = 'r' AND status IN ('pending', 'invalid')",
+		"DELETE FROM outbox_chunk_events WHERE chunk_id IN (SELECT id FROM outbox_chunks WHERE run_id = 'r')",
+		"DELETE FROM outbox_chunks WHERE run_id = 'r'",
 	};
 	for (size_t i = 0; i < sizeof(indexed) / sizeof(indexed[0]); i++) {
 		char *plan = plan_of(st, indexed[i]);
@@ -332,60 +372,72 @@ static void test_counters_follow_outbox(void **state)
 	for (int i = 0; i < 5; i++) {
 		snprintf(id, sizeof(id), "m%d", i);
 		struct outbox_event ev = { id, "hook", "pets", "act", "run1", "{}", 2 };
-		assert_int_equal(outbox_add(w, &ev), 1);
+		assert_int_equal(outbox_add(w, &ev), 0);
 	}
-	struct outbox_event dup = { "m0", "hook", "pets", "act", "run1", "{}", 2 };
-	assert_int_equal(outbox_add(w, &dup), 0);
 	struct outbox_event bad = { "m9", "hook", "pets", "act", "run1", "{}", 2 };
 	assert_int_equal(outbox_add_invalid(w, &bad, "too big"), 1);
+	assert_int_equal(outbox_add_invalid(w, &bad, "too big"), 0);
 	assert_int_equal(outbox_writer_finish(w), 0);
 	assert_int_equal(state_count_filtered(st, "run1", "pets", "act", 2), 0);
 
-	assert_int_equal(outbox_mark(st, "m0", OUTBOX_DELIVERED, NULL, 101), 0);
-	assert_int_equal(outbox_mark(st, "m1", OUTBOX_FAILED, "HTTP 400", 101), 0);
-	assert_int_equal(outbox_mark(st, "m2", OUTBOX_PENDING, "HTTP 503", 101), 0);
-	assert_int_equal(outbox_mark(st, "m1", OUTBOX_DELIVERED, NULL, 102), 0);
+	/* m1 refused, m2 and m3 not taken; then m1 delivered, m2 still not, m3 refused */
+	const char *ids1[] = { "m1", "m2", "m3" };
+	const enum outbox_status outs1[] = { OUTBOX_FAILED, OUTBOX_PENDING, OUTBOX_PENDING };
+	deliver_marking(st, "hook", ids1, outs1, 3, 101);
+	const char *ids2[] = { "m2", "m3" };
+	const enum outbox_status outs2[] = { OUTBOX_PENDING, OUTBOX_FAILED };
+	deliver_marking(st, "hook", ids2, outs2, 2, 102);
 	struct delivery_counts c;
 	assert_int_equal(state_get_counts(st, "run1", "pets", "act", &c), 0);
 	assert_int_equal(c.from_audience, 8);
 	assert_int_equal(c.filtered, 2);
 	assert_int_equal(c.invalid, 1);
-	assert_int_equal(c.delivered, 2);
-	assert_int_equal(c.failed, 0);
-	assert_int_equal(c.pending, 3);
+	assert_int_equal(c.delivered, 3);
+	assert_int_equal(c.failed, 1);
+	assert_int_equal(c.pending, 1);
+	assert_int_equal(count_rows(st, "SELECT attempts FROM outbox WHERE message_id = 'm2'"), 2);
 	assert_int_equal(state_get_counts(st, "run2", "pets", "act", &c), 1);
 	assert_int_equal(state_get_counts_total(st, "pets", "act", &c), 0);
-	assert_int_equal(c.delivered, 2);
+	assert_int_equal(c.delivered, 3);
 	state_close(st);
 	free(path);
 }
 
-/* Every counter equals what the outbox rows say (filtered apart). */
+/* Every counter agrees with the outbox: the events still queued (chunk
+ * remainders and pending rows), the failed and invalid rows, and in all
+ * (delivered chunk events are gone, so that one is a sum). */
 static void assert_counts_match_outbox(struct state *st)
 {
 	assert_int_equal(count_rows(st,
 		"SELECT count(*) FROM delivery_stats AS d LEFT JOIN (SELECT run_id, audience, activation,"
-		" count(*) AS n, sum(status = 'pending') AS p, sum(status = 'failed') AS f,"
-		" sum(status = 'delivered') AS dl, sum(status = 'invalid') AS i FROM outbox"
+		" sum(p) AS p, sum(f) AS f, sum(i) AS i, sum(dl) AS dl FROM ("
+		"  SELECT run_id, audience, activation, status = 'pending' AS p, status = 'failed' AS f,"
+		"  status = 'invalid' AS i, status = 'delivered' AS dl FROM outbox"
+		"  UNION ALL SELECT run_id, audience, activation, events - next, 0, 0, 0 FROM outbox_chunks)"
 		" GROUP BY 1, 2, 3) AS o USING (run_id, audience, activation)"
-		" WHERE d.from_audience - d.filtered <> coalesce(o.n, 0) OR d.pending <> coalesce(o.p, 0)"
-		" OR d.failed <> coalesce(o.f, 0) OR d.delivered <> coalesce(o.dl, 0)"
-		" OR d.invalid <> coalesce(o.i, 0)"), 0);
+		" WHERE d.pending <> coalesce(o.p, 0) OR d.failed <> coalesce(o.f, 0)"
+		" OR d.invalid <> coalesce(o.i, 0) OR d.delivered < coalesce(o.dl, 0)"
+		" OR d.from_audience - d.filtered <> d.pending + d.failed + d.delivered + d.invalid"), 0);
 	assert_int_equal(count_rows(st,
-		"SELECT count(*) FROM (SELECT DISTINCT run_id, audience, activation FROM outbox)"
+		"SELECT count(*) FROM (SELECT run_id, audience, activation FROM outbox UNION"
+		" SELECT run_id, audience, activation FROM outbox_chunks)"
 		" AS o LEFT JOIN delivery_stats AS d USING (run_id, audience, activation)"
 		" WHERE d.run_id IS NULL"), 0);
+	assert_int_equal(count_rows(st, "SELECT count(*) FROM outbox_chunks LEFT JOIN outbox_chunk_events"
+				    " ON chunk_id = id WHERE chunk_id IS NULL"), 0);
+	assert_int_equal(count_rows(st, "SELECT count(*) FROM outbox_chunk_events LEFT JOIN outbox_chunks"
+				    " ON chunk_id = id WHERE id IS NULL"), 0);
 }
 
 /* Counts applied per chunk and per delivered page stay exact: across chunk
- * commits, after an aborted chunk, with duplicates, and for pages mixing
- * runs, activations and statuses (pending, failed, already delivered). */
+ * commits, interleaved activations and runs, after an aborted writer, for
+ * pages mixing outcomes, for retried rows, and through retention. */
 static void test_counters_in_bulk(void **state)
 {
 	char *path = path_in("b.db");
 	struct state *st = open_rw(path);
 	char id[16];
-	int n = OUTBOX_CHUNK + 7;
+	int n = OUTBOX_CHUNK_EVENTS + 7;
 	struct outbox_writer *w = outbox_writer_new(st, 100);
 	for (int i = 0; i < n; i++) {
 		snprintf(id, sizeof(id), "a%d", i);
@@ -394,52 +446,50 @@ static void test_counters_in_bulk(void **state)
 		if (i % 101 == 0)
 			assert_int_equal(outbox_add_invalid(w, &ev, "too big"), 1);
 		else
-			assert_int_equal(outbox_add(w, &ev), 1);
+			assert_int_equal(outbox_add(w, &ev), 0);
 	}
 	assert_int_equal(outbox_writer_finish(w), 0);
 	assert_counts_match_outbox(st);
-	/* an aborted chunk leaves neither rows nor counts; re-adding is a no-op */
+	int queued = count_rows(st, "SELECT sum(events) FROM outbox_chunks");
+	assert_int_equal(queued, n - (n + 100) / 101);
+	/* an aborted writer leaves neither rows nor counts */
 	w = outbox_writer_new(st, 100);
 	for (int i = 0; i < 20; i++) {
 		snprintf(id, sizeof(id), "b%d", i);
 		struct outbox_event ev = { id, "d", "pets", "act1", "r3", "{}", 2 };
-		assert_int_equal(outbox_add(w, &ev), 1);
-		snprintf(id, sizeof(id), "a%d", i);
-		struct outbox_event again = { id, "d", "pets", "act1", "r3", "{}", 2 };
-		assert_int_equal(outbox_add(w, &again), 0);
+		assert_int_equal(outbox_add(w, &ev), 0);
 	}
 	outbox_writer_abort(w);
-	assert_int_equal(count_rows(st, "SELECT count(*) FROM outbox WHERE run_id = 'r3'"), 0);
+	assert_int_equal(count_rows(st, "SELECT count(*) FROM outbox_chunks WHERE run_id = 'r3'"), 0);
 	assert_counts_match_outbox(st);
-	/* mixed statuses, then a page over all of them */
-	assert_int_equal(outbox_mark(st, "a1", OUTBOX_FAILED, "HTTP 400", 101), 0);
-	assert_int_equal(outbox_mark(st, "a2", OUTBOX_PENDING, "HTTP 503", 101), 0);
-	assert_int_equal(outbox_mark(st, "a4", OUTBOX_DELIVERED, NULL, 101), 0);
+	/* a delivery with mixed outcomes, then one that retries */
+	const char *ids[] = { "a1", "a2", "a4", "a20000" };
+	const enum outbox_status outs[] = { OUTBOX_FAILED, OUTBOX_PENDING, OUTBOX_PENDING, OUTBOX_FAILED };
+	deliver_marking(st, "d", ids, outs, ARRAY_LEN(ids), 101);
 	assert_counts_match_outbox(st);
-	int64_t seqs[200];
-	for (int i = 0; i < 200; i++)
-		seqs[i] = i + 1;
-	assert_int_equal(outbox_mark_delivered(st, seqs, 200, 102), 0);
+	assert_int_equal(count_rows(st, "SELECT count(*) FROM outbox_chunks"), 0);
+	assert_int_equal(count_rows(st, "SELECT count(*) FROM outbox WHERE status = 'failed'"), 2);
+	const char *ids2[] = { "a2" };
+	const enum outbox_status outs2[] = { OUTBOX_PENDING };
+	deliver_marking(st, "d", ids2, outs2, 1, 102);
 	assert_counts_match_outbox(st);
-	assert_int_equal(count_rows(st, "SELECT count(*) FROM outbox WHERE seq <= 200 AND status = 'delivered'"),
-			 200);
-	/* attempts counted once per delivery, as one mark at a time did */
+	/* attempts counted once per delivery */
+	assert_int_equal(count_rows(st, "SELECT attempts FROM outbox WHERE message_id = 'a2'"), 2);
 	assert_int_equal(count_rows(st, "SELECT attempts FROM outbox WHERE message_id = 'a4'"), 2);
-	assert_int_equal(count_rows(st, "SELECT attempts FROM outbox WHERE message_id = 'a7'"), 1);
-	/* delivering again changes no count */
-	assert_int_equal(outbox_mark_delivered(st, seqs, 10, 103), 0);
+	assert_int_equal(count_rows(st, "SELECT status = 'delivered' FROM outbox WHERE message_id = 'a4'"), 1);
+	/* retention: the given-up pending event moves to failed (then every row
+	 * goes; the counters stay) */
+	w = outbox_writer_new(st, 100);
+	struct outbox_event late = { "c1", "d", "pets", "act1", "r2", "{}", 2 };
+	assert_int_equal(outbox_add(w, &late), 0);
+	assert_int_equal(outbox_writer_finish(w), 0);
 	assert_counts_match_outbox(st);
-	/* retention: given-up pending rows move to failed (then every row goes;
-	 * the counters stay) */
-	int undelivered = count_rows(st, "SELECT count(*) FROM outbox WHERE status IN ('pending', 'failed')");
-	assert_int_equal(outbox_expire(st, 1000, 10), (int64_t)n);
+	int rows = count_rows(st, "SELECT count(*) FROM outbox");
+	assert_int_equal(outbox_expire(st, 1000, 10), (int64_t)rows + 1);
 	assert_int_equal(count_rows(st, "SELECT sum(pending) FROM delivery_stats"), 0);
-	assert_int_equal(count_rows(st, "SELECT sum(failed) FROM delivery_stats"), undelivered);
-	assert_int_equal(count_rows(st, "SELECT sum(delivered) FROM delivery_stats"), 200);
-	struct delivery_counts c;
-	assert_int_equal(state_get_counts(st, "r2", "pets", "act1", &c), 0);
-	assert_int_equal(c.pending, 0);
-	assert_true(c.failed > 0);
+	/* a1 and a20000 were delivered on their retry: a2 and c1 are the failed ones */
+	assert_int_equal(count_rows(st, "SELECT sum(failed) FROM delivery_stats"), 2);
+	assert_int_equal(count_rows(st, "SELECT count(*) FROM outbox_chunks"), 0);
 	state_close(st);
 	free(path);
 }
