@@ -393,7 +393,7 @@ static json_t *build(const struct event_ctx *ctx, const struct event_member *m, 
 
 static bool text_ok(const char *s)
 {
-	return s && json_emit_utf8_valid(s, strlen(s));
+	return s && utf8_valid(s, strlen(s));
 }
 
 /* One member of the properties/traits object: a JSON value, a C string or

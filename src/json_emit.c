@@ -65,45 +65,6 @@ void json_emit_string(struct strbuf *sb, const char *s, size_t len)
 	json_emit_ch(sb, '"');
 }
 
-/* utf8_check_first + utf8_check_full of jansson's utf.c. */
-bool json_emit_utf8_valid(const char *str, size_t len)
-{
-	const unsigned char *s = (const unsigned char *)str;
-	for (size_t i = 0; i < len; i++) {
-		unsigned char u = s[i];
-		if (u < 0x80)
-			continue;
-		size_t count;
-		int32_t value;
-		if (u >= 0xC2 && u <= 0xDF) {
-			count = 2;
-			value = u & 0x1F;
-		} else if (u >= 0xE0 && u <= 0xEF) {
-			count = 3;
-			value = u & 0xF;
-		} else if (u >= 0xF0 && u <= 0xF4) {
-			count = 4;
-			value = u & 0x7;
-		} else {
-			return false; /* continuation byte, 0xC0/0xC1 (overlong), >= 0xF5 */
-		}
-		if (count > len - i)
-			return false;
-		for (size_t k = 1; k < count; k++) {
-			unsigned char c = s[i + k];
-			if (c < 0x80 || c > 0xBF)
-				return false;
-			value = (value << 6) + (c & 0x3F);
-		}
-		if (value > 0x10FFFF || (value >= 0xD800 && value <= 0xDFFF) ||
-		    (count == 2 && value < 0x80) || (count == 3 && value < 0x800) ||
-		    (count == 4 && value < 0x10000))
-			return false;
-		i += count - 1;
-	}
-	return true;
-}
-
 /* ---- numbers ------------------------------------------------------------------ */
 
 static void emit_integer(struct strbuf *sb, json_int_t v)

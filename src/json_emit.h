@@ -48,9 +48,6 @@ void json_emit_sorted(struct strbuf *sb, const json_t *v);
 /* Append s[0..len) as a JSON string, quotes included (jansson's escaping). */
 void json_emit_string(struct strbuf *sb, const char *s, size_t len);
 
-/* jansson's utf8_check: would json_stringn(s, len) accept s? */
-bool json_emit_utf8_valid(const char *s, size_t len);
-
 /* jansson's JSON_SORT_KEYS order: bytes of the common prefix, then length. */
 int json_key_cmp(const char *a, size_t alen, const char *b, size_t blen);
 

@@ -252,7 +252,7 @@ static void test_random_trees(void **state)
 	}
 }
 
-/* json_emit_utf8_valid agrees with jansson's check (json_stringn). */
+/* utf8_valid agrees with jansson's check (json_stringn). */
 static void test_utf8_valid(void **state)
 {
 	rng = 12345;
@@ -262,7 +262,7 @@ static void test_utf8_valid(void **state)
 					     "\x80", "\xe2\x82", "a\xff" };
 	for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++) {
 		json_t *j = json_string(fixed[i]);
-		assert_int_equal(json_emit_utf8_valid(fixed[i], strlen(fixed[i])), j != NULL);
+		assert_int_equal(utf8_valid(fixed[i], strlen(fixed[i])), j != NULL);
 		json_decref(j);
 	}
 	for (int i = 0; i < 20000; i++) {
@@ -275,7 +275,7 @@ static void test_utf8_valid(void **state)
 								 : 0xC0 + below(0x40));
 		}
 		json_t *j = json_stringn((const char *)s, n);
-		if (json_emit_utf8_valid((const char *)s, n) != (j != NULL))
+		if (utf8_valid((const char *)s, n) != (j != NULL))
 			fail_msg("utf8 check differs from jansson on case %d", i);
 		json_decref(j);
 	}
