@@ -23,7 +23,7 @@ void dest_config_defaults(struct dest_config *cfg)
 	cfg->backoff_max_ms = 30000;
 	cfg->retry_after_max_ms = 60000;
 	cfg->batch_events = 2500;
-	cfg->batch_bytes = 500 * 1024;
+	cfg->batch_bytes = 500 * 1000; /* 500 KB read as 500,000 bytes: under the limit either way */
 	cfg->event_bytes = 32 * 1024;
 }
 

@@ -82,6 +82,15 @@ check "500 then OK" "$T/r1.json" /flaky/v1/batch \
 	"auth" \
 	"r['counts']['delivered'] == 30" "r['requests'] == 2" "len(set(ok200)) == 30"
 
+# batches stay within Segment's limits: at most 2,500 events and 500 KB
+# (500,000 bytes) a request; 6,000 events of about 400 bytes take several
+# requests, each as full as the byte limit allows
+seg --state "$T/s8.db" --url "$BASE/big/v1/batch" --events 6000 >"$T/r8.json" 2>"$T/e8"
+check "batch limits" "$T/r8.json" /big/v1/batch \
+	"r['counts']['delivered'] == 6000" "len(set(ok200)) == 6000" \
+	"max(x['size'] for x in recv) <= 500000" "max(x['batch'] for x in recv) <= 2500" \
+	"min(x['size'] for x in recv if x['req'] != max(y['req'] for y in recv)) > 450000"
+
 # 429 with Retry-After: 1 is honoured (capped at 2 s by the driver)
 seg --state "$T/s2.db" --url "$BASE/ratelimit/v1/batch" --events 5 >"$T/r2.json" 2>"$T/e2"
 check "429 Retry-After" "$T/r2.json" /ratelimit/v1/batch \

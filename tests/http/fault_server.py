@@ -111,7 +111,7 @@ class Handler(BaseHTTPRequestHandler):
         elif scenario == "reset" and first:
             status = "reset"
 
-        srv.record(req, self.path, status, events, auth_ok, token_ok)
+        srv.record(req, self.path, status, events, auth_ok, token_ok, len(raw))
         if srv.bodies:
             headers_ok = all(self.headers.get(k) == v for k, v in srv.expect_headers)
             with LOCK, open(srv.bodies, "a") as f:
@@ -136,7 +136,7 @@ class Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
 
-    def record(self, req, path, status, events, auth_ok, token_ok):
+    def record(self, req, path, status, events, auth_ok, token_ok, size):
         with LOCK, open(self.log, "a") as f:
             for ev in events:
                 f.write(json.dumps({
@@ -144,6 +144,7 @@ class Server(ThreadingHTTPServer):
                     "messageId": (ev.get("messageId") or ev.get("id")) if isinstance(ev, dict) else None,
                     "bad": is_bad(ev) if isinstance(ev, dict) else False,
                     "auth_ok": auth_ok, "token_ok": token_ok, "t": time.time(),
+                    "size": size, "batch": len(events),
                 }, sort_keys=True) + "\n")
 
 
