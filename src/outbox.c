@@ -630,7 +630,10 @@ int outbox_reader_next(struct outbox_reader *r, size_t max_events, size_t max_by
 {
 	*items = NULL;
 	*n = 0;
-	r->nitems = 0;
+	/* the page before must have its outcomes first: the chunk cursor only
+	 * moves with them */
+	if (r->nitems)
+		return -1;
 	if (max_events == 0)
 		max_events = 1;
 	while (r->phase != PHASE_END) {

@@ -73,7 +73,8 @@ struct outbox_reader *outbox_reader_open(struct state *st, const char *destinati
  * max_bytes bytes of JSON (counting a separator each), but at least one.
  * Events attempted before come first (failed, then pending with attempts),
  * then new ones, each in queue order.  1 (a page in *items, *n > 0),
- * 0 at the end, -1 on a state DB error. */
+ * 0 at the end, -1 on a state DB error or when the page before has no
+ * outcomes yet (outbox_reader_done comes after every page). */
 int outbox_reader_next(struct outbox_reader *r, size_t max_events, size_t max_bytes,
 		       const struct outbox_item **items, size_t *n);
 /* Record the outcome of every event of the page just read, in one

@@ -173,6 +173,10 @@ static void test_retention(void **state)
 	assert_int_equal(outbox_reader_next(r, 2, 1 << 20, &items, &n), 1);
 	assert_int_equal(n, 2);
 	assert_string_equal(items[0].message_id, "c-00000");
+	/* no next page before this one's outcomes */
+	const struct outbox_item *again;
+	size_t m;
+	assert_int_equal(outbox_reader_next(r, 2, 1 << 20, &again, &m), -1);
 	enum outbox_status status[2] = { OUTBOX_FAILED, OUTBOX_DELIVERED };
 	assert_int_equal(outbox_reader_done(r, status, NULL, 1001), 0);
 	outbox_reader_close(r);
