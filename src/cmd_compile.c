@@ -6,13 +6,16 @@
  * order, each statement headed by a comment naming the audience and its
  * file:line (relative to the project directory).  Without --now the
  * reference time is the dialect's current-time expression; with --now it is
- * a timestamp literal.
+ * a timestamp literal.  --format json prints one object instead: an entry per
+ * audience and dialect with the same SQL text (docs/sql.md).
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+
+#include <jansson.h>
 
 #include "check.h"
 #include "cli.h"
@@ -36,6 +39,19 @@ static void compile_audience(struct strbuf *out, struct project *p, const struct
 		a->target == TARGET_PROFILE ? "profile id" : "target entity primary key");
 	sql_membership(out, &p->graph, a, o);
 	sb_addstr(out, ";\n");
+}
+
+/* A JSON string; bytes that are not valid UTF-8 (a string literal of a .lac
+ * file) become U+FFFD, so json_string never fails and the output stays JSON. */
+static json_t *jstr(const char *s)
+{
+	if (utf8_valid(s, strlen(s)))
+		return json_string(s);
+	struct strbuf fixed = STRBUF_INIT;
+	sb_add_utf8(&fixed, s, strlen(s));
+	json_t *j = json_string(fixed.buf);
+	sb_release(&fixed);
+	return j;
 }
 
 static int write_text(const char *path, const char *text)
@@ -103,8 +119,12 @@ int cmd_compile(struct cli *c)
 		free(names);
 		return EXIT_ERRORS;
 	}
-	if (p.diags.n)
-		cli_print_diags(c, &p); /* warnings */
+	if (p.diags.n) {
+		/* warnings; in JSON mode on stderr as text, so stdout stays one document */
+		struct cli text = *c;
+		text.format = OUT_TEXT;
+		cli_print_diags(&text, &p);
+	}
 
 	/* the audiences, in file order, or as named */
 	struct ast_audience **auds = NULL;
@@ -128,7 +148,9 @@ int cmd_compile(struct cli *c)
 	const struct dialect *one = dname && strcmp(dname, "all") ? dialect_find(dname)
 			: dialect_for_warehouse(p.warehouse.type);
 	bool all = dname && strcmp(dname, "all") == 0;
+	bool json = c->format == OUT_JSON;
 	struct strbuf out = STRBUF_INIT;
+	json_t *jauds = json ? json_array() : NULL;
 	for (size_t di = 0; rc == EXIT_OK && di < (all ? ndialects : 1); di++) {
 		const struct dialect *d = all ? dialects[di] : one;
 		struct sql_options o = { .d = d, .now = c->now ? now : NULL, .schema = p.warehouse.schema };
@@ -142,24 +164,45 @@ int cmd_compile(struct cli *c)
 		for (size_t i = 0; rc == EXIT_OK && i < naud; i++) {
 			struct strbuf one_sql = STRBUF_INIT;
 			compile_audience(&one_sql, &p, auds[i], &o, c->now ? ln.iso : NULL, strcmp(emit, "run") == 0);
-			if (dir) {
-				char *path = xasprintf("%s/%s.sql", dir, auds[i]->name);
-				if (write_text(path, one_sql.buf) != 0) {
-					fprintf(stderr, "lac: cannot write '%s': %s\n", path, strerror(errno));
-					rc = EXIT_ERRORS;
-				}
-				free(path);
-			} else {
+			char *path = dir ? xasprintf("%s/%s.sql", dir, auds[i]->name) : NULL;
+			if (path && write_text(path, one_sql.buf) != 0) {
+				fprintf(stderr, "lac: cannot write '%s': %s\n", path, strerror(errno));
+				rc = EXIT_ERRORS;
+			}
+			if (json) {
+				json_t *e = json_object();
+				json_object_set_new(e, "audience", jstr(auds[i]->name));
+				json_object_set_new(e, "file", jstr(sql_audience_path(&p, auds[i])));
+				json_object_set_new(e, "line", json_integer(auds[i]->loc.line));
+				json_object_set_new(e, "dialect", json_string(d->name));
+				json_object_set_new(e, "sql", jstr(one_sql.buf));
+				json_object_set_new(e, "path", path ? jstr(path) : json_null());
+				json_array_append_new(jauds, e);
+			} else if (!dir) {
 				if (out.len)
 					sb_addch(&out, '\n');
 				sb_addstr(&out, one_sql.buf);
 			}
+			free(path);
 			sb_release(&one_sql);
 		}
 		free(dir);
 	}
-	if (rc == EXIT_OK)
+	if (rc == EXIT_OK && json) {
+		/* the conventions of the other JSON forms: indented, keys in order, a final newline */
+		json_t *root = json_object();
+		json_object_set_new(root, "dialect", json_string(all ? "all" : one->name));
+		json_object_set_new(root, "emit", json_string(emit));
+		json_object_set_new(root, "output", outdir ? jstr(outdir) : json_null());
+		json_object_set_new(root, "audiences", json_incref(jauds));
+		char *s = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+		printf("%s\n", s);
+		free(s);
+		json_decref(root);
+	} else if (rc == EXIT_OK) {
 		fputs(out.buf, stdout);
+	}
+	json_decref(jauds);
 	sb_release(&out);
 	free(auds);
 	free(names);

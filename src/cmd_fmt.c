@@ -9,6 +9,10 @@
  * mode) and only when their text changes.  `-` reads stdin, writes stdout.
  * Before anything is written, the output is parsed again and must give the
  * same syntax tree and the same comments as the input.
+ *
+ * --format json prints one object on stdout instead of names and text:
+ * every file with whether it changed (or would, with --check), stdin's
+ * formatted text in its entry, and the diagnostics (docs/fmt.md).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -17,6 +21,8 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include <jansson.h>
 
 #include "cli.h"
 #include "fmt.h"
@@ -30,7 +36,50 @@ struct fmt_run {
 	struct diag_sink diags;
 	int errors;                    /* files not formatted */
 	int changed;                   /* files that changed (or would) */
+	json_t *files;                 /* --format json: the entries of "files", else NULL */
+	json_t *project_diags;         /* --format json: the project's diagnostics (no files) */
 };
+
+/* A JSON string; invalid UTF-8 (a path, a file's text) becomes U+FFFD. */
+static json_t *jstr(const char *s, size_t len)
+{
+	if (utf8_valid(s, len))
+		return json_stringn(s, len);
+	struct strbuf fixed = STRBUF_INIT;
+	sb_add_utf8(&fixed, s, len);
+	json_t *j = json_stringn(fixed.buf, fixed.len);
+	sb_release(&fixed);
+	return j;
+}
+
+/* One entry of "files"; error is NULL for a file that was formatted. */
+static json_t *file_entry(struct fmt_run *r, const char *path, bool changed, const char *error)
+{
+	json_t *e = json_object();
+	json_object_set_new(e, "path", jstr(path, strlen(path)));
+	json_object_set_new(e, "changed", json_boolean(changed));
+	if (error)
+		json_object_set_new(e, "error", json_string(error));
+	json_array_append_new(r->files, e);
+	return e;
+}
+
+/* The diagnostics as the array `lac check --format json` prints (diag.c
+ * renders to a stream, so it is read back from one). */
+static json_t *diags_json(struct diag_sink *d)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	json_t *j = NULL;
+	if (f) {
+		diag_render_json(d, f);
+		if (fclose(f) == 0)
+			j = json_loadb(buf, len, 0, NULL);
+	}
+	free(buf);
+	return j ? j : json_array();
+}
 
 static char *read_stream(FILE *in, size_t *len)
 {
@@ -102,6 +151,8 @@ static void fmt_one(struct fmt_run *r, const char *path, char *text, size_t len)
 	struct ast_file *f = parse_source(&r->arena, &r->diags, id, shown, text, len);
 	if (r->diags.nerrors != before) {
 		r->errors++;
+		if (r->files)
+			file_entry(r, shown, false, "syntax errors");
 		return;
 	}
 
@@ -118,13 +169,24 @@ static void fmt_one(struct fmt_run *r, const char *path, char *text, size_t len)
 		fprintf(stderr, "lac: internal error: formatting '%s' would change its meaning; "
 			"left unchanged (please report this)\n", shown);
 		r->errors++;
+		if (r->files)
+			file_entry(r, shown, false, "internal error: formatting would change its meaning");
 		goto out;
 	}
 
 	bool same = out.len == len && memcmp(out.buf, text, len) == 0;
 	if (!same)
 		r->changed++;
-	if (r->check) {
+	if (r->files) {
+		/* JSON: the same work, reported in an entry instead of printed */
+		json_t *e = file_entry(r, shown, !same, NULL);
+		if (is_stdin && !r->check)
+			json_object_set_new(e, "text", jstr(out.buf, out.len));
+		else if (!is_stdin && !r->check && !same && write_atomic(path, out.buf, out.len)) {
+			r->errors++;
+			json_object_set_new(e, "error", json_string("cannot write"));
+		}
+	} else if (r->check) {
 		if (!same)
 			printf("%s\n", shown);
 	} else if (is_stdin) {
@@ -149,7 +211,12 @@ static void fmt_project(struct fmt_run *r)
 	project_load(&p, r->cli->dir);
 	if (!p.nfiles) {
 		/* no lac.yaml, or no audience files: say why */
-		cli_print_diags(r->cli, &p);
+		if (r->files) {
+			diag_sort(&p.diags);
+			r->project_diags = diags_json(&p.diags);
+		} else {
+			cli_print_diags(r->cli, &p);
+		}
 		r->errors++;
 	}
 	for (size_t i = 0; i < p.nfiles; i++) {
@@ -182,6 +249,8 @@ int cmd_fmt(struct cli *c)
 		}
 	}
 
+	if (c->format == OUT_JSON)
+		r.files = json_array();
 	source_set_init(&r.sources);
 	diag_sink_init(&r.diags, &r.sources);
 	if (!nfiles)
@@ -196,17 +265,34 @@ int cmd_fmt(struct cli *c)
 		if (!text) {
 			fprintf(stderr, "lac: cannot read '%s': %s\n", files[i], strerror(errno));
 			r.errors++;
+			if (r.files)
+				file_entry(&r, files[i], false, "cannot read");
 			continue;
 		}
 		fmt_one(&r, files[i], text, len);
 	}
 
-	if (r.diags.n) {
+	if (r.files) {
+		/* one document: the files, the count, the diagnostics in check's form */
 		diag_sort(&r.diags);
-		if (c->format == OUT_JSON)
-			diag_render_json(&r.diags, stdout);
-		else
-			diag_render_text(&r.diags, stderr, c->color);
+		json_t *diags = r.project_diags ? r.project_diags : diags_json(&r.diags);
+		if (r.project_diags && r.diags.n) {
+			json_t *more = diags_json(&r.diags);
+			json_array_extend(diags, more);
+			json_decref(more);
+		}
+		json_t *root = json_object();
+		json_object_set_new(root, "files", r.files);
+		json_object_set_new(root, "changed", json_integer(r.changed));
+		json_object_set_new(root, "errors", json_integer(r.errors));
+		json_object_set_new(root, "diagnostics", diags);
+		char *s = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+		printf("%s\n", s);
+		free(s);
+		json_decref(root);
+	} else if (r.diags.n) {
+		diag_sort(&r.diags);
+		diag_render_text(&r.diags, stderr, c->color);
 	}
 	int rc = r.errors || (r.check && r.changed) ? EXIT_ERRORS : EXIT_OK;
 	diag_sink_release(&r.diags);

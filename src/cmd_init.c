@@ -1,7 +1,8 @@
 /*
  * cmd_init.c — `lac init [DIR] [--example NAME]`: start a project from one of
  * the shipped examples, with its SQLite warehouse built from data/warehouse.sql,
- * so `lac check` and the runs work at once.
+ * so `lac check` and the runs work at once.  --format json reports the
+ * directory, the example and the files created (sorted) as one object.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -12,6 +13,8 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include <jansson.h>
 
 #include "cli.h"
 
@@ -55,7 +58,14 @@ static int copy_file(const char *from, const char *to)
 	return 0;
 }
 
-static int copy_tree(const char *from, const char *to, struct strbuf *err)
+/* The files init created, relative to the project directory. */
+struct created {
+	char **names;
+	size_t n, cap;
+};
+
+static int copy_tree(const char *from, const char *to, const char *rel, struct created *out,
+		     struct strbuf *err)
 {
 	DIR *d = opendir(from);
 	if (!d) {
@@ -74,16 +84,21 @@ static int copy_tree(const char *from, const char *to, struct strbuf *err)
 			continue;
 		char *src = xasprintf("%s/%s", from, e->d_name);
 		char *dst = xasprintf("%s/%s", to, e->d_name);
+		char *name = *rel ? xasprintf("%s/%s", rel, e->d_name) : xstrdup(e->d_name);
 		struct stat st;
 		if (stat(src, &st) != 0) {
 			sb_addf(err, "cannot read '%s': %s", src, strerror(errno));
 			rc = -1;
 		} else if (S_ISDIR(st.st_mode)) {
-			rc = copy_tree(src, dst, err);
+			rc = copy_tree(src, dst, name, out, err);
 		} else if (copy_file(src, dst) != 0) {
 			sb_addf(err, "cannot copy '%s' to '%s': %s", src, dst, strerror(errno));
 			rc = -1;
+		} else {
+			VEC_PUSH(out->names, out->n, out->cap, name);
+			name = NULL;
 		}
+		free(name);
 		free(src);
 		free(dst);
 	}
@@ -92,7 +107,7 @@ static int copy_tree(const char *from, const char *to, struct strbuf *err)
 }
 
 /* Build data/warehouse.db from data/warehouse.sql, when the example has one. */
-static int build_warehouse(const char *dir, struct strbuf *err)
+static int build_warehouse(const char *dir, struct created *out, struct strbuf *err)
 {
 	char *sql_path = xasprintf("%s/data/warehouse.sql", dir);
 	char *db_path = xasprintf("%s/data/warehouse.db", dir);
@@ -105,6 +120,8 @@ static int build_warehouse(const char *dir, struct strbuf *err)
 		    sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK) {
 			sb_addf(err, "cannot build '%s': %s", db_path, msg ? msg : sqlite3_errmsg(db));
 			rc = -1;
+		} else {
+			VEC_PUSH(out->names, out->n, out->cap, xstrdup("data/warehouse.db"));
 		}
 		sqlite3_free(msg);
 		sqlite3_close(db);
@@ -113,6 +130,23 @@ static int build_warehouse(const char *dir, struct strbuf *err)
 	free(sql_path);
 	free(db_path);
 	return rc;
+}
+
+static int cmp_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* A JSON string; a directory name that is not UTF-8 gets U+FFFD. */
+static json_t *jstr(const char *s)
+{
+	if (utf8_valid(s, strlen(s)))
+		return json_string(s);
+	struct strbuf fixed = STRBUF_INIT;
+	sb_add_utf8(&fixed, s, strlen(s));
+	json_t *j = json_string(fixed.buf);
+	sb_release(&fixed);
+	return j;
 }
 
 int cmd_init(struct cli *c)
@@ -140,6 +174,7 @@ int cmd_init(struct cli *c)
 	char *from = xasprintf("%s/%s", examples_dir(), example);
 	char *existing = xasprintf("%s/lac.yaml", dir);
 	struct strbuf err = STRBUF_INIT;
+	struct created made = { 0 };
 	struct stat st;
 	int rc = EXIT_OK;
 	if (stat(from, &st) != 0) {
@@ -148,13 +183,30 @@ int cmd_init(struct cli *c)
 	} else if (stat(existing, &st) == 0) {
 		fprintf(stderr, "lac: '%s' already exists; init never overwrites a project\n", existing);
 		rc = EXIT_ERRORS;
-	} else if (copy_tree(from, dir, &err) != 0 || build_warehouse(dir, &err) != 0) {
+	} else if (copy_tree(from, dir, "", &made, &err) != 0 || build_warehouse(dir, &made, &err) != 0) {
 		fprintf(stderr, "lac: %s\n", err.buf);
 		rc = EXIT_ERRORS;
+	} else if (c->format == OUT_JSON) {
+		/* readdir order is the file system's: sort, so the output is stable */
+		qsort(made.names, made.n, sizeof(*made.names), cmp_names);
+		json_t *files = json_array();
+		for (size_t i = 0; i < made.n; i++)
+			json_array_append_new(files, jstr(made.names[i]));
+		json_t *root = json_object();
+		json_object_set_new(root, "directory", jstr(dir));
+		json_object_set_new(root, "example", jstr(example));
+		json_object_set_new(root, "files", files);
+		char *s = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+		printf("%s\n", s);
+		free(s);
+		json_decref(root);
 	} else if (!c->quiet) {
 		printf("created a lac project in %s from the '%s' example\n"
 		       "next: lac -C %s check\n", dir, example, dir);
 	}
+	for (size_t i = 0; i < made.n; i++)
+		free(made.names[i]);
+	free(made.names);
 	sb_release(&err);
 	free(from);
 	free(existing);

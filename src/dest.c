@@ -158,6 +158,8 @@ int dest_config_from_project(struct project *p, const struct destination *d, str
 		cfg->schema = str_setting(p, d, "schema", false, &rc);
 		if (warehouse_settings(p, d, cfg) < 0)
 			rc = -1;
+	} else if (strcmp(d->type, "stdout") == 0) {
+		/* nothing to configure: one JSON event per line on standard output */
 	} else {
 		/* a stdlib preset: braze | iterable | customerio (defaults come from its YAML) */
 		cfg->url = str_setting(p, d, "url", true, &rc);

@@ -25,7 +25,9 @@ static const struct command commands[] = {
 	  "the project's warehouse type), or all.  One SELECT per audience returning its\n"
 	  "members, headed by a comment with the audience's file:line.  -o DIR writes\n"
 	  "DIR/<dialect>/<audience>.sql.  Output is byte-identical for the same input;\n"
-	  "the reference time is the dialect's current time unless --now is given.\n" },
+	  "the reference time is the dialect's current time unless --now is given.\n"
+	  "--format json prints one object: dialect, emit, output and an entry per\n"
+	  "audience and dialect (audience, file, line, dialect, sql, path).\n" },
 	{ "preview", cmd_preview, "preview AUDIENCE [--limit N|--all] [--entities PATH]",
 	  "count and list an audience's members in the warehouse",
 	  "Runs the audience's SQL on the project's warehouse (SQLite or PostgreSQL) and\n"
@@ -36,7 +38,9 @@ static const struct command commands[] = {
 	  "format .lac files canonically (comments kept)",
 	  "Rewrites each file (default: every audience file of the project) in the one\n"
 	  "canonical layout.  --check writes nothing, lists the files that would change\n"
-	  "and exits 1 if any would.  Formatting is idempotent and keeps the meaning.\n" },
+	  "and exits 1 if any would.  Formatting is idempotent and keeps the meaning.\n"
+	  "--format json prints one object instead: files (path, changed), changed,\n"
+	  "errors and diagnostics; the exit status is the same.\n" },
 	{ "graph", cmd_graph, "graph [--format text|dot|json]",
 	  "show the data graph as a tree, as DOT for graphviz, or as JSON",
 	  "Prints the profile, its relationships (with join kinds) and the entities they\n"
@@ -93,7 +97,8 @@ static const struct command commands[] = {
 	  "start a new project from an example (petshop by default)",
 	  "Copies an example project (petshop, subscriptions, owly, kitchen-sink) into\n"
 	  "DIR (default: the -C directory) and builds its SQLite warehouse from\n"
-	  "data/warehouse.sql.  Never overwrites an existing lac.yaml.\n" },
+	  "data/warehouse.sql.  Never overwrites an existing lac.yaml.  --format json\n"
+	  "prints one object: directory, example and the files created.\n" },
 };
 
 const struct command *command_find(const char *name)
@@ -262,9 +267,12 @@ int main(int argc, char **argv)
 		rc = EXIT_OK;
 		goto out;
 	}
+	/* graph alone also draws DOT; the message lists what this command accepts */
+	bool graph = strcmp(cmd->name, "graph") == 0;
 	if (c.format_given && strcmp(c.format_arg, "json") && strcmp(c.format_arg, "text") &&
-	    !(strcmp(cmd->name, "graph") == 0 && strcmp(c.format_arg, "dot") == 0)) {
-		rc = cli_usage_error(&c, "unknown format '%s' (text or json)", c.format_arg);
+	    !(graph && strcmp(c.format_arg, "dot") == 0)) {
+		rc = cli_usage_error(&c, "unknown format '%s' (%s)", c.format_arg,
+				     graph ? "text, dot or json" : "text or json");
 		goto out;
 	}
 	c.argc = nrest;
