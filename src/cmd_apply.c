@@ -148,23 +148,6 @@ static bool newly_enabled(const struct plan *pl, const char *name)
 	return false;
 }
 
-static json_t *report_json(const char *name, const struct run_report *r)
-{
-	json_t *o = json_object();
-	json_object_set_new(o, "audience", json_string(name));
-	json_object_set_new(o, "run_id", r->run_id ? json_string(r->run_id) : json_null());
-	json_object_set_new(o, "result", json_string(run_result_name(r->result)));
-	if (r->error)
-		json_object_set_new(o, "error", json_string(r->error));
-	json_object_set_new(o, "members", json_integer(r->members));
-	json_object_set_new(o, "entered", json_integer(r->entered));
-	json_object_set_new(o, "exited", json_integer(r->exited));
-	json_object_set_new(o, "events", json_integer(r->events));
-	json_object_set_new(o, "delivered", json_integer(r->delivered));
-	json_object_set_new(o, "failed", json_integer(r->failed));
-	return o;
-}
-
 /* Run what is due; returns the number of failed runs, -1 when nothing could run. */
 static int run_due(struct cli *c, struct project *p, struct state *st, const struct plan *pl,
 		   int64_t now, json_t *runs)
@@ -214,15 +197,12 @@ static int run_due(struct cli *c, struct project *p, struct state *st, const str
 		if (rep.warning && !c->quiet)
 			fprintf(stderr, "lac: warning: %s: %s\n", a->name, rep.warning);
 		if (runs)
-			json_array_append_new(runs, report_json(a->name, &rep));
+			json_array_append_new(runs, run_report_json(a->name, &rep));
 		if (rc != 0)
 			fprintf(stderr, "lac: run of '%s' failed: %s\n", a->name,
 				rep.error ? rep.error : "unknown error");
 		else if (c->format != OUT_JSON && !c->quiet)
-			printf("Ran %s: %s, %lld members (%lld entered, %lld exited), %lld events, "
-			       "%lld delivered\n", a->name, run_result_name(rep.result),
-			       (long long)rep.members, (long long)rep.entered, (long long)rep.exited,
-			       (long long)rep.events, (long long)rep.delivered);
+			run_report_print("Ran ", a->name, &rep);
 		run_report_release(&rep);
 	}
 	if (have_wh)

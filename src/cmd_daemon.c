@@ -3,11 +3,15 @@
  * Runs every applied, enabled audience when its schedule says it is due
  * (UTC), one at a time, then sleeps until the next one is due.
  *
+ * Each run prints its report (run_report.c): a line, or with --format json
+ * one JSON object a line (NDJSON), the same object as `lac run` prints.
+ *
  * GitOps: the daemon runs what `lac apply` recorded.  An audience whose file
  * no longer matches the applied definition is skipped with a warning until
  * it is applied, so a merged-but-unapplied change never runs by surprise.
  */
 #include <getopt.h>
+#include <jansson.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -52,10 +56,16 @@ static int64_t run_due(struct cli *c, struct project *p, struct warehouse *w, st
 				int rc = run_audience(p, w, st, a, &o, &r);
 				if (rc != 0)
 					(*failures)++;
-				if (!c->quiet)
-					printf("%s: %s, %lld members, +%lld -%lld, %lld events\n", a->name,
-					       run_result_name(r.result), (long long)r.members,
-					       (long long)r.entered, (long long)r.exited, (long long)r.events);
+				if (c->format == OUT_JSON) {
+					/* NDJSON: one report a line, as soon as the run ends */
+					json_t *rj = run_report_json(a->name, &r);
+					char *s = json_dumps(rj, JSON_COMPACT | JSON_PRESERVE_ORDER);
+					puts(s);
+					free(s);
+					json_decref(rj);
+				} else if (!c->quiet) {
+					run_report_print("", a->name, &r);
+				}
 				if (r.error)
 					fprintf(stderr, "lac: %s\n", r.error);
 				run_report_release(&r);

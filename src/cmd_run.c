@@ -1,6 +1,6 @@
 /*
  * cmd_run.c — `lac run [AUDIENCE...]`: run audiences now (SPEC §5, §6) and
- * print one line per run (or a JSON array).  With no names every enabled
+ * print one line per run (or a JSON array; run_report.c).  With no names every enabled
  * audience runs, whatever its schedule, each after the audiences it reads
  * `using membership`.  Exit 1 when any run failed.
  */
@@ -44,54 +44,6 @@ static void order_add(struct order *o, const struct ast_audience *a, const struc
 			order_add(o, a->refs[i], want, nwant);
 	o->nv--;
 	VEC_PUSH(o->a, o->n, o->cap, a);
-}
-
-static void print_text(const char *name, const struct run_report *r)
-{
-	if (r->result == RUN_DISABLED) {
-		printf("%s: Disabled, nothing sent\n", name);
-		return;
-	}
-	if (r->result == RUN_FAILED) {
-		printf("%s: Failed\n", name);
-		return;
-	}
-	printf("%s: %s, %lld member%s, +%lld -%lld, %lld event%s, %lld delivered", name,
-	       run_result_name(r->result), (long long)r->members, r->members == 1 ? "" : "s",
-	       (long long)r->entered, (long long)r->exited, (long long)r->events,
-	       r->events == 1 ? "" : "s", (long long)r->delivered);
-	if (r->pending)
-		printf(", %lld pending", (long long)r->pending);
-	if (r->failed)
-		printf(", %lld failed", (long long)r->failed);
-	if (r->filtered)
-		printf(", %lld filtered", (long long)r->filtered);
-	if (r->invalid)
-		printf(", %lld invalid", (long long)r->invalid);
-	putchar('\n');
-}
-
-static json_t *report_json(const char *name, const struct run_report *r)
-{
-	json_t *j = json_object();
-	json_object_set_new(j, "audience", json_string(name));
-	json_object_set_new(j, "run_id", r->run_id ? json_string(r->run_id) : json_null());
-	json_object_set_new(j, "result", json_string(run_result_name(r->result)));
-	json_object_set_new(j, "error", r->error ? json_string(r->error) : json_null());
-	json_object_set_new(j, "warning", r->warning ? json_string(r->warning) : json_null());
-	json_object_set_new(j, "generation", json_integer(r->generation));
-	json_object_set_new(j, "members", json_integer(r->members));
-	json_object_set_new(j, "entered", json_integer(r->entered));
-	json_object_set_new(j, "exited", json_integer(r->exited));
-	json_object_set_new(j, "events", json_integer(r->events));
-	json_object_set_new(j, "delivered", json_integer(r->delivered));
-	json_object_set_new(j, "failed", json_integer(r->failed));
-	json_object_set_new(j, "pending", json_integer(r->pending));
-	json_object_set_new(j, "filtered", json_integer(r->filtered));
-	json_object_set_new(j, "invalid", json_integer(r->invalid));
-	json_object_set_new(j, "duration_ms", json_integer(r->duration_ms));
-	json_object_set_new(j, "completed_previous", json_boolean(r->completed_previous));
-	return j;
 }
 
 int cmd_run(struct cli *c)
@@ -182,9 +134,9 @@ int cmd_run(struct cli *c)
 		if (rep.warning && !c->quiet)
 			fprintf(stderr, "lac: warning: %s: %s\n", a->name, rep.warning);
 		if (c->format == OUT_JSON)
-			json_array_append_new(arr, report_json(a->name, &rep));
+			json_array_append_new(arr, run_report_json(a->name, &rep));
 		else if (!c->quiet || rep.result == RUN_FAILED)
-			print_text(a->name, &rep);
+			run_report_print("", a->name, &rep);
 		run_report_release(&rep);
 	}
 	if (p.diags.n) {

@@ -86,7 +86,8 @@ static int first_run(const struct state_run *r, void *ctx)
 	return 0;
 }
 
-/* The members of the newest Live run: the current snapshot. */
+/* The members of the newest Live or Paused run (both swap the snapshot):
+ * the current snapshot. */
 struct live {
 	bool found;
 	char *summary;
@@ -95,7 +96,7 @@ struct live {
 static int first_live(const struct state_run *r, void *ctx)
 {
 	struct live *l = ctx;
-	if (r->result != RUN_LIVE)
+	if (r->result != RUN_LIVE && r->result != RUN_PAUSED)
 		return 0;
 	l->found = true;
 	l->summary = r->summary ? xstrdup(r->summary) : NULL;
@@ -134,6 +135,9 @@ int cmd_status(struct cli *c)
 {
 	if (c->argc > 1)
 		return cli_usage_error(c, "status takes no arguments");
+	struct lac_now ln;
+	if (cli_parse_now(c, &ln) != 0)
+		return EXIT_USAGE;
 	struct project p;
 	struct state *st;
 	if (load(c, &p) < 0)
@@ -165,6 +169,11 @@ int cmd_status(struct cli *c)
 			int64_t next = have ? sa.next_run : 0;
 			if (!enabled || a->schedule.kind == SCHED_MANUAL || a->schedule.kind == SCHED_DEFAULT)
 				next = 0;
+			/* due now by the rule apply and the daemon use (run_schedule.c):
+			 * new, never run, or past its next run time */
+			bool due = enabled && (!have || sa.enabled) && run_is_due(a, have ? &sa : NULL, ln.secs);
+			if (due && next == 0)
+				next = ln.secs;
 			int64_t members = live.found ? summary_int(live.summary, "members") : 0;
 			free(live.summary);
 			if (c->format == OUT_JSON) {
@@ -177,6 +186,7 @@ int cmd_status(struct cli *c)
 				json_object_set_new(o, "last_run", last.id ? json_string(last.id) : json_null());
 				json_object_set_new(o, "last_run_at", time_json(last.started));
 				json_object_set_new(o, "next_run_at", time_json(next));
+				json_object_set_new(o, "due", json_boolean(due));
 				json_object_set_new(o, "members", live.found ? json_integer(members) : json_null());
 				json_object_set_new(o, "status", json_string(status));
 				json_object_set_new(o, "error", last.error ? json_string(last.error) : json_null());
@@ -185,7 +195,8 @@ int cmd_status(struct cli *c)
 				char mem[24];
 				snprintf(mem, sizeof(mem), "%lld", (long long)members);
 				printf("%-24s %-8s %-22s %-21s %-8s %-21s %8s\n", a->name, enabled ? "yes" : "no",
-				       sched, time_text(last.started, t1), status, time_text(next, t2),
+				       sched, time_text(last.started, t1), status,
+				       due ? "now" : time_text(next, t2),
 				       live.found ? mem : "-");
 			}
 			state_run_release(&last);
@@ -231,6 +242,23 @@ static json_t *counts_json(const struct delivery_counts *k)
 			 "invalid", (json_int_t)k->invalid);
 }
 
+/* Was act one of the run's active activations?  Enabled in the audience's
+ * definition and applied (recorded) by the time the run started; a Disabled
+ * or Paused run had none (docs/runs.md). */
+static bool active_in_run(struct runs_ctx *x, const struct ast_activation *act,
+			  const struct state_run *r)
+{
+	if (r->result == RUN_DISABLED || r->result == RUN_PAUSED || act->enabled == 0 ||
+	    !act->dest || act->trigger == TRIG_NONE)
+		return false;
+	struct state_activation sa;
+	if (state_get_activation(x->st, x->a->name, act->name, &sa) != 0)
+		return false;
+	bool existed = sa.created <= r->started;
+	state_activation_release(&sa);
+	return existed;
+}
+
 static int runs_one(const struct state_run *r, void *arg)
 {
 	struct runs_ctx *x = arg;
@@ -241,8 +269,10 @@ static int runs_one(const struct state_run *r, void *arg)
 	json_t *acts = json_object();
 	if (x->a)
 		for (size_t i = 0; i < x->a->nactivations; i++) {
+			/* every activation of the run, zeros when it had no events */
 			struct delivery_counts k;
-			if (state_get_counts(x->st, r->id, r->audience, x->a->activations[i]->name, &k) != 0)
+			if (state_get_counts(x->st, r->id, r->audience, x->a->activations[i]->name, &k) != 0 &&
+			    !active_in_run(x, x->a->activations[i], r))
 				continue;
 			tot.from_audience += k.from_audience;
 			tot.filtered += k.filtered;
@@ -267,6 +297,10 @@ static int runs_one(const struct state_run *r, void *arg)
 			"preparing", (json_int_t)r->preparing_ms, "delivering", (json_int_t)r->delivering_ms));
 		json_object_set_new(o, "delivery", acts);
 		json_array_append_new(x->arr, o);
+	} else if (r->result == RUN_DISABLED) {
+		printf("%-34s %-20s %-8s nothing computed or sent\n", r->id, time_text(r->started, t),
+		       run_result_name(r->result));
+		json_decref(acts);
 	} else {
 		printf("%-34s %-20s %-8s %7lldms  members %lld  +%lld -%lld  events %lld  delivered %lld",
 		       r->id, time_text(r->started, t), run_result_name(r->result),
@@ -278,6 +312,8 @@ static int runs_one(const struct state_run *r, void *arg)
 			printf("  failed %lld", (long long)tot.failed);
 		if (tot.filtered)
 			printf("  filtered %lld", (long long)tot.filtered);
+		if (tot.invalid)
+			printf("  invalid %lld", (long long)tot.invalid);
 		putchar('\n');
 		if (r->error)
 			printf("    error: %s\n", r->error);
@@ -333,6 +369,68 @@ int cmd_runs(struct cli *c)
 	return rc;
 }
 
+/* Samples shown per activation and status (SPEC §5: invalid records are
+ * "counted, with samples"). */
+#define DELIVERY_SAMPLES 5
+
+/* A JSON string of s even when it is not UTF-8 (a reason may quote the bytes
+ * that made an event invalid): such bytes become '?'. */
+static json_t *any_string(const char *s)
+{
+	if (!s)
+		return json_null();
+	json_t *j = json_string(s);
+	if (j)
+		return j;
+	char *t = xstrdup(s);
+	for (char *q = t; *q; q++)
+		if ((unsigned char)*q >= 0x80)
+			*q = '?';
+	j = json_string(t);
+	free(t);
+	return j;
+}
+
+struct samples_ctx {
+	json_t *arr;       /* JSON: the samples */
+	const char *status; /* text: printed as lines */
+};
+
+static int sample_one(const struct outbox_sample *o, void *arg)
+{
+	struct samples_ctx *x = arg;
+	if (x->arr) {
+		json_t *j = json_object();
+		json_object_set_new(j, "message_id", any_string(o->message_id));
+		json_object_set_new(j, "run_id", any_string(o->run_id));
+		json_object_set_new(j, "at", time_json(o->at));
+		json_object_set_new(j, "reason", any_string(o->reason));
+		json_array_append_new(x->arr, j);
+		return 0;
+	}
+	/* one line each: control characters in a reason become '?' */
+	printf("    %-8s %s  ", x->status, o->message_id ? o->message_id : "-");
+	for (const char *q = o->reason ? o->reason : "(no reason recorded)"; *q; q++)
+		putchar((unsigned char)*q < 0x20 || *q == 0x7f ? '?' : *q);
+	putchar('\n');
+	return 0;
+}
+
+/* The newest invalid and failed events of an activation, with their reasons. */
+static void delivery_samples(struct state *st, const char *audience, const char *activation,
+			     json_t *obj)
+{
+	static const char *const statuses[] = { "invalid", "failed" };
+	for (size_t i = 0; i < ARRAY_LEN(statuses); i++) {
+		struct samples_ctx x = { obj ? json_array() : NULL, statuses[i] };
+		if (st)
+			state_list_outbox_samples(st, audience, activation, statuses[i], DELIVERY_SAMPLES,
+						  sample_one, &x);
+		if (obj)
+			json_object_set_new(obj, i == 0 ? "invalid_samples" : "failed_samples", x.arr);
+	}
+}
+
 int cmd_delivery(struct cli *c)
 {
 	const char *name = one_name(c, "delivery");
@@ -369,12 +467,14 @@ int cmd_delivery(struct cli *c)
 				json_t *cj = counts_json(&k);
 				json_object_update(o, cj);
 				json_decref(cj);
+				delivery_samples(st, name, act->name, o);
 				json_array_append_new(arr, o);
 			} else {
 				printf("%-24s %-16s %10lld %10lld %10lld %10lld %10lld %8lld\n", act->name,
 				       act->destination ? act->destination : "", (long long)k.from_audience,
 				       (long long)k.filtered, (long long)k.pending, (long long)k.failed,
 				       (long long)k.delivered, (long long)k.invalid);
+				delivery_samples(st, name, act->name, NULL);
 			}
 		}
 		if (c->format == OUT_JSON)

@@ -32,6 +32,10 @@ void run_report_release(struct run_report *r)
 	free(r->run_id);
 	free(r->error);
 	free(r->warning);
+	if (r->previous) {
+		run_report_release(r->previous);
+		free(r->previous);
+	}
 	memset(r, 0, sizeof(*r));
 }
 
@@ -635,14 +639,17 @@ static void deliver(struct runner *r)
 
 /* ---- step 6: record ------------------------------------------------------------------------- */
 
-static void gather_counts(struct runner *r)
+/* The run's delivery overview, summed over the activations.  events is
+ * "events from audience" (filtered and invalid ones too), as `lac delivery`
+ * counts it; a failed run's discarded events count nothing. */
+static void gather_counts(struct runner *r, const char *run_id, struct run_report *rep)
 {
-	struct run_report *rep = r->rep;
-	rep->delivered = rep->failed = rep->pending = rep->filtered = rep->invalid = 0;
+	rep->events = rep->delivered = rep->failed = rep->pending = rep->filtered = rep->invalid = 0;
 	for (size_t i = 0; i < r->a->nactivations; i++) {
 		struct delivery_counts c;
-		if (state_get_counts(r->st, r->run_id, r->a->name, r->a->activations[i]->name, &c) != 0)
+		if (state_get_counts(r->st, run_id, r->a->name, r->a->activations[i]->name, &c) != 0)
 			continue;
+		rep->events += c.from_audience;
 		rep->delivered += c.delivered;
 		rep->failed += c.failed;
 		rep->pending += c.pending;
@@ -668,11 +675,16 @@ struct timings {
 static void record(struct runner *r, bool ok, const struct timings *t)
 {
 	struct run_report *rep = r->rep;
-	rep->result = ok ? RUN_LIVE : RUN_FAILED;
+	/* Paused: the audience has activations and every one is disabled, so
+	 * the snapshot moved on but nothing could be sent (docs/decisions.md) */
+	bool paused = r->a->nactivations > 0;
+	for (size_t i = 0; i < r->a->nactivations; i++)
+		paused &= !act_active(r->a->activations[i]);
+	rep->result = !ok ? RUN_FAILED : paused ? RUN_PAUSED : RUN_LIVE;
 	rep->generation = r->gen;
 	if (!ok && !rep->error)
 		rep->error = xstrdup(r->err.len ? r->err.buf : "the run failed");
-	gather_counts(r);
+	gather_counts(r, r->run_id, rep);
 	rep->duration_ms = mono_ms() - t->start;
 	char *summary = summary_json(rep);
 	struct state_run sr = {
@@ -686,6 +698,53 @@ static void record(struct runner *r, bool ok, const struct timings *t)
 	/* the next scheduled run is computed after this one ends */
 	int64_t next = run_next_time(r->a, r->now + rep->duration_ms / 1000);
 	state_set_next_run(r->st, r->a->name, next);
+}
+
+/* A run that computes nothing (the audience is disabled): recorded as
+ * ended with that result, at the current generation, in one transaction
+ * (never left Running for a later run to "complete"). */
+static void record_skipped(struct runner *r, enum run_result result)
+{
+	struct run_report *rep = r->rep;
+	struct state_audience sa;
+	rep->result = result;
+	if (state_get_audience(r->st, r->a->name, &sa) == 0) {
+		rep->generation = sa.generation;
+		state_audience_release(&sa);
+	}
+	rep->run_id = state_new_run_id(r->now);
+	struct state_run sr = { .id = rep->run_id, .audience = (char *)r->a->name,
+				.generation = rep->generation, .result = result };
+	if (state_begin(r->st) < 0)
+		return;
+	if (state_run_begin(r->st, rep->run_id, r->a->name, rep->generation, r->now) < 0 ||
+	    state_run_finish(r->st, &sr) < 0) {
+		state_rollback(r->st);
+		return;
+	}
+	state_commit(r->st);
+}
+
+/* Run id as the state recorded it: the report of a completed crashed run. */
+static struct run_report *stored_report(struct runner *r, const char *id)
+{
+	struct state_run sr;
+	if (state_get_run(r->st, id, &sr) != 0)
+		return NULL;
+	struct run_report *rep = xcalloc(1, sizeof(*rep));
+	rep->run_id = xstrdup(sr.id);
+	rep->result = sr.result;
+	rep->error = sr.error ? xstrdup(sr.error) : NULL;
+	rep->generation = sr.generation;
+	rep->duration_ms = sr.duration_ms;
+	json_t *j = sr.summary ? json_loads(sr.summary, 0, NULL) : NULL;
+	rep->members = (int64_t)json_integer_value(json_object_get(j, "members"));
+	rep->entered = (int64_t)json_integer_value(json_object_get(j, "entered"));
+	rep->exited = (int64_t)json_integer_value(json_object_get(j, "exited"));
+	json_decref(j);
+	gather_counts(r, id, rep);
+	state_run_release(&sr);
+	return rep;
 }
 
 /* ---- the steps ------------------------------------------------------------------------------- */
@@ -833,7 +892,8 @@ int run_audience(struct project *p, struct warehouse *w, struct state *st,
 	memcpy(r.now_sql, ln.sql, sizeof(r.now_sql));
 
 	if (a->enabled == 0) {
-		report->result = RUN_DISABLED;
+		/* SPEC §5: the run is recorded, with result Disabled */
+		record_skipped(&r, RUN_DISABLED);
 		runner_release(&r);
 		return 0;
 	}
@@ -857,7 +917,18 @@ int run_audience(struct project *p, struct warehouse *w, struct state *st,
 		report->error = xstrdup(r.err.buf);
 		goto out;
 	}
+	/* the crashed run completed first is reported too, with its counts */
+	struct state_run unf;
+	char *unfinished = NULL;
+	if (state_unfinished_run(st, a->name, &unf) == 0) {
+		unfinished = xstrdup(unf.id);
+		state_run_release(&unf);
+	}
 	complete_unfinished(&r);
+	if (unfinished) {
+		report->previous = stored_report(&r, unfinished);
+		free(unfinished);
+	}
 
 	/* A generation never used before by this audience (state, runs and
 	 * warehouse), so no two runs' events share a messageId. */

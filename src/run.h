@@ -25,24 +25,40 @@ struct run_options {
 	bool quiet;
 };
 
-/* What one run did, for printing and for `lac plan --preview`. */
+/* What one run did, for printing and for `lac plan --preview`.  The counts
+ * are the run's delivery overview (SPEC §5), summed over its activations:
+ * events = events from audience = filtered + invalid + pending + failed +
+ * delivered (docs/runs.md). */
 struct run_report {
 	char *run_id;
 	enum run_result result;
 	char *error;              /* Failed: the message (names the audience's file:line) */
 	int64_t members;          /* after the run */
 	int64_t entered, exited;  /* membership changes */
-	int64_t events;           /* events produced into the outbox */
+	int64_t events;           /* events from audience (also those filtered or invalid) */
 	int64_t delivered, failed, pending, filtered, invalid;
 	int64_t duration_ms;
 	int64_t generation;       /* the snapshot generation the run produced */
 	char *warning;            /* Live but with a delivery problem (destination unusable) */
 	bool completed_previous;  /* an unfinished (crashed) run was completed first */
+	struct run_report *previous; /* that run, as it ended (NULL when none) */
 };
 void run_report_release(struct run_report *r);
 
-/* Run one checked audience now.  Returns 0 when the run ended Live, -1 when
- * it Failed (report->error says why; the state records it). */
+/* The one JSON form of a report (`lac run`, `lac apply`, `lac daemon`):
+ * audience, run_id, result, error, warning, generation, members, entered,
+ * exited, events, delivered, failed, pending, filtered, invalid,
+ * duration_ms, completed_previous, previous (the completed run's report or
+ * null).  A new reference (jansson's json_t). */
+struct json_t *run_report_json(const char *audience, const struct run_report *r);
+/* The one text form: a line per run on stdout, `<prefix><audience>: ...`,
+ * preceded by a line for the completed unfinished run, if any. */
+void run_report_print(const char *prefix, const char *audience, const struct run_report *r);
+
+/* Run one checked audience now.  Returns 0 when the run ended Live, Paused
+ * (every activation disabled) or Disabled (the audience is; nothing is
+ * computed), -1 when it Failed (report->error says why).  The state records
+ * each of them. */
 int run_audience(struct project *p, struct warehouse *w, struct state *st,
 		 const struct ast_audience *a, const struct run_options *o, struct run_report *report);
 

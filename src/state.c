@@ -876,3 +876,31 @@ int state_get_counts_total(struct state *st, const char *audience, const char *a
 			       " sum(delivered), sum(invalid) FROM delivery_stats"
 			       " WHERE audience = ?1 AND activation = ?2", "ss", audience, activation), out);
 }
+
+/* ---- outbox samples ------------------------------------------------------------------------ */
+
+int state_list_outbox_samples(struct state *st, const char *audience, const char *activation,
+			      const char *status, int limit,
+			      int (*fn)(const struct outbox_sample *, void *), void *ctx)
+{
+	sqlite3_stmt *s = prep(st, "SELECT message_id, status, last_error, run_id, updated_at FROM outbox"
+			       " WHERE audience = ?1 AND activation = ?2 AND status = ?3"
+			       " ORDER BY updated_at DESC, seq DESC LIMIT ?4",
+			       "sssd", audience, activation, status, limit > 0 ? limit : -1);
+	if (!s)
+		return -1;
+	int rc, ret = 0;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct outbox_sample o = {
+			.message_id = (const char *)sqlite3_column_text(s, 0),
+			.status = (const char *)sqlite3_column_text(s, 1),
+			.reason = (const char *)sqlite3_column_text(s, 2),
+			.run_id = (const char *)sqlite3_column_text(s, 3),
+			.at = sqlite3_column_int64(s, 4),
+		};
+		if ((ret = fn(&o, ctx)) != 0)
+			break;
+	}
+	sqlite3_finalize(s);
+	return ret ? ret : rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : -1;
+}

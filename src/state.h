@@ -147,4 +147,16 @@ int state_get_counts(struct state *st, const char *run_id, const char *audience,
 int state_get_counts_total(struct state *st, const char *audience, const char *activation,
 			   struct delivery_counts *out);
 
+/* ---- outbox samples (`lac delivery`) ------------------------------------------------ */
+struct outbox_sample {
+	const char *message_id, *status, *run_id;
+	const char *reason;       /* last_error; NULL when none was recorded */
+	int64_t at;               /* when the row got that status (updated_at) */
+};
+/* The activation's outbox rows with status ("invalid", "failed"), newest
+ * first, at most limit (0 = all).  The strings live during the callback. */
+int state_list_outbox_samples(struct state *st, const char *audience, const char *activation,
+			      const char *status, int limit,
+			      int (*fn)(const struct outbox_sample *, void *), void *ctx);
+
 #endif

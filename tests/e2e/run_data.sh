@@ -42,7 +42,7 @@ add "'pf1'" f@x.io "'F'" 2
 sqlite3 "$db" "INSERT INTO EXTERNAL_ID_MAPPING VALUES ('pf1', 'user_id', CAST(x'75ff' AS TEXT))"
 
 expect_status "run" 0 lac -C "$P" --now 2026-01-15T13:00:00Z run data_cats
-expect_eq "run line" "data_cats: Live, 11 members, +6 -0, 4 events, 4 delivered, 2 invalid" "$(cat "$T/out")"
+expect_eq "run line" "data_cats: Live, 11 members, +6 -0, 6 events, 4 delivered, 2 invalid" "$(cat "$T/out")"
 # every line is strict UTF-8 JSON; who|first_name|ltv
 got=$("$py" -c '
 import json, sys

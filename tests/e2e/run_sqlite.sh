@@ -37,7 +37,7 @@ summary() { "$py" "$lib" summary "$ev" "${1:-0}"; }
 expect_status "run 1" 0 lac -C "$P" --now 2026-01-15T12:00:00Z run
 expect_eq "run 1 lines" "cat_owners: Live, 5 members, +5 -0, 0 events, 0 delivered" \
 	"$(grep '^cat_owners:' "$T/out")"
-expect_eq "run 1 sync" "cat_owners_sync: Live, 5 members, +5 -0, 1 event, 1 delivered, 4 filtered" \
+expect_eq "run 1 sync" "cat_owners_sync: Live, 5 members, +5 -0, 5 events, 1 delivered, 4 filtered" \
 	"$(grep '^cat_owners_sync:' "$T/out")"
 # cat_owners runs before cat_owners_sync (which reads it)
 expect_eq "order" "cat_owners cat_owners_sync" \
@@ -63,7 +63,7 @@ dog_bundle|track|Dog Bundle Eligible|anon:p02|households.pets|x31|true
 dog_bundle|track|Dog Bundle Eligible|anon:p09|households.pets|x32|true
 gone|track|Audience Exited|user:u007|-|-|false
 welcome_cat|track|Audience Entered|anon:p02|-|-|true" "$(summary "$n1")"
-expect_eq "run 2 sync line" "cat_owners_sync: Live, 5 members, +1 -1, 2 events, 2 delivered, 1 filtered" \
+expect_eq "run 2 sync line" "cat_owners_sync: Live, 5 members, +1 -1, 3 events, 2 delivered, 1 filtered" \
 	"$(grep '^cat_owners_sync:' "$T/out")"
 expect_eq "enriched traits" '"ben@example.com"|"Ben"' \
 	"$("$py" "$lib" field "$ev" welcome_cat anon:p02 properties.email)|$("$py" "$lib" field "$ev" welcome_cat anon:p02 properties.first_name)"

@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
+
 #include "event.h"
 #include "run.h"
 
@@ -110,6 +112,36 @@ static void crash_hook_inactive(void **state)
 	unsetenv("LAC_TEST_CRASH_AFTER");
 }
 
+/* One serializer for every command: every count, and the completed
+ * crashed run nested with the same keys. */
+static void report_json(void **state)
+{
+	(void)state;
+	struct run_report r = { .result = RUN_LIVE, .members = 5, .events = 5, .delivered = 1,
+				.filtered = 4, .completed_previous = true };
+	r.run_id = strdup("run_b");
+	r.previous = calloc(1, sizeof(*r.previous));
+	r.previous->run_id = strdup("run_a");
+	r.previous->result = RUN_LIVE;
+	r.previous->events = 1;
+	r.previous->delivered = 1;
+	json_t *j = run_report_json("cat_owners", &r);
+	static const char *const keys[] = { "audience", "run_id", "result", "error", "warning",
+		"generation", "members", "entered", "exited", "events", "delivered", "failed",
+		"pending", "filtered", "invalid", "duration_ms", "completed_previous", "previous" };
+	assert_int_equal(json_object_size(j), sizeof(keys) / sizeof(keys[0]));
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		assert_non_null(json_object_get(j, keys[i]));
+	assert_int_equal(json_integer_value(json_object_get(j, "filtered")), 4);
+	json_t *p = json_object_get(j, "previous");
+	assert_string_equal(json_string_value(json_object_get(p, "run_id")), "run_a");
+	assert_int_equal(json_integer_value(json_object_get(p, "delivered")), 1);
+	assert_true(json_is_null(json_object_get(p, "previous")));
+	json_decref(j);
+	run_report_release(&r);
+	assert_null(r.previous);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -118,6 +150,7 @@ int main(void)
 		cmocka_unit_test(manual),
 		cmocka_unit_test(due),
 		cmocka_unit_test(crash_hook_inactive),
+		cmocka_unit_test(report_json),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
