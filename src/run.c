@@ -160,15 +160,15 @@ static void runner_release(struct runner *r)
 static int ensure_tables(struct runner *r)
 {
 	r->step = "lac's tables";
-	if (r->d->warehouse == WH_POSTGRES &&
-	    exec_f(r, "CREATE SCHEMA IF NOT EXISTS %I", r->schema) < 0)
+	if (r->d->create_schema && exec_f(r, "CREATE SCHEMA IF NOT EXISTS %I", r->schema) < 0)
 		return -1;
-	if (exec_f(r, "CREATE TABLE IF NOT EXISTS %s (audience VARCHAR(255) PRIMARY KEY, "
-		   "generation BIGINT NOT NULL)", r->gen_tbl) < 0)
+	if (exec_f(r, "CREATE TABLE IF NOT EXISTS %s (audience %s, generation BIGINT NOT NULL)",
+		   r->gen_tbl, r->d->key_column) < 0)
 		return -1;
-	return exec_f(r, "CREATE TABLE IF NOT EXISTS %s (member_id TEXT NOT NULL, "
-		      "audience TEXT NOT NULL, change TEXT NOT NULL, run_id TEXT NOT NULL, at %s NOT NULL)",
-		      r->log_tbl, r->d->warehouse == WH_POSTGRES ? "TIMESTAMP WITH TIME ZONE" : "TEXT");
+	/* the column names of the log are quoted where reserved ("at" in BigQuery) */
+	return exec_f(r, "CREATE TABLE IF NOT EXISTS %s (member_id %S NOT NULL, audience %S NOT NULL, "
+		      "%I %S NOT NULL, run_id %S NOT NULL, %I %s NOT NULL)", r->log_tbl, "change", "at",
+		      r->d->log_time_type ? r->d->log_time_type : r->d->text_type);
 }
 
 static int warehouse_generation(struct runner *r, int64_t *out)
@@ -324,7 +324,7 @@ static int check_duplicates(struct runner *r)
 		struct dup_row d = { NULL, 0 };
 		sqlbuf_init(&b, r->d);
 		r->step = arena_sprintf(&r->ar, "duplicate primary keys of entity %s", e->slug);
-		sql_addf(&b, "SELECT CAST(%I AS TEXT), COUNT(*) FROM %T WHERE %I IS NOT NULL "
+		sql_addf(&b, "SELECT CAST(%I AS %S), COUNT(*) FROM %T WHERE %I IS NOT NULL "
 			 "GROUP BY %I HAVING COUNT(*) > 1 LIMIT 1", e->primary_key, e->table_parts,
 			 e->ntable_parts, e->primary_key, e->primary_key);
 		int rc = run_wh(r, b.sb.buf, dup_collect, &d);
@@ -368,6 +368,34 @@ static void snap_fallback(void *arg, const struct ast_audience *from, const stru
 			"from its conditions instead of its membership\n", ref->name, from->name);
 }
 
+/* The SELECT of the new __ent table, appended to the empty sel: the matched
+ * entities of every needed path (also `lac plan --preview`'s stand-in). */
+void run_sql_matched_entities(const struct runner *r, const struct sql_options *so, struct strbuf *sel)
+{
+	for (size_t i = 0; i < r->npaths; i++) {
+		struct strbuf m = STRBUF_INIT;
+		if (!sql_matched(&m, &r->p->graph, r->a, r->paths[i], so)) {
+			sb_release(&m);
+			continue;
+		}
+		if (sel->len)
+			sb_addstr(sel, "\nUNION ALL\n");
+		struct strbuf head = STRBUF_INIT;
+		sql_fmt(&head, r->d, "SELECT CAST(%L AS %S) AS path, CAST(x.member_id AS %S) AS member_id, "
+			"CAST(x.entity_id AS %S) AS entity_id\nFROM (\n", r->paths[i]);
+		sb_addstr(sel, head.buf);
+		sb_addstr(sel, m.buf);
+		sb_addf(sel, "\n) AS x\nWHERE x.entity_id IS NOT NULL");
+		sb_release(&head);
+		sb_release(&m);
+	}
+	/* no path: the same columns and no rows (with a FROM: BigQuery allows
+	 * no WHERE without one) */
+	if (!sel->len)
+		sql_fmt(sel, r->d, "SELECT CAST(NULL AS %S) AS path, CAST(NULL AS %S) AS member_id, "
+			"CAST(NULL AS %S) AS entity_id FROM (SELECT 1 AS one) AS z WHERE 1 = 0");
+}
+
 static int materialize(struct runner *r)
 {
 	struct sql_options so = { .d = r->d, .now = r->now_sql[0] ? r->now_sql : NULL, .schema = r->schema,
@@ -381,38 +409,19 @@ static int materialize(struct runner *r)
 	    exec_f(r, "CREATE TABLE %s AS\nSELECT DISTINCT m.member_id\nFROM (\n%s\n) AS m\n"
 		   "WHERE m.member_id IS NOT NULL", r->new_, sel.buf) < 0)
 		goto out;
-	if (r->d->warehouse == WH_SQLITE &&
+	if (r->d->index_snapshots &&
 	    exec_f(r, "CREATE UNIQUE INDEX %I ON %I (member_id)",
 		   arena_sprintf(&r->ar, "lac_ix_%s_%lld", r->a->name, (long long)r->gen), r->new_name) < 0)
 		goto out;
 
 	/* matched entities, one SELECT per needed path */
 	sb_reset(&sel);
-	for (size_t i = 0; i < r->npaths; i++) {
-		struct strbuf m = STRBUF_INIT;
-		if (!sql_matched(&m, &r->p->graph, r->a, r->paths[i], &so)) {
-			sb_release(&m);
-			continue;
-		}
-		if (sel.len)
-			sb_addstr(&sel, "\nUNION ALL\n");
-		struct strbuf head = STRBUF_INIT;
-		sql_fmt(&head, r->d, "SELECT CAST(%L AS TEXT) AS path, CAST(x.member_id AS TEXT) AS member_id, "
-			"CAST(x.entity_id AS TEXT) AS entity_id\nFROM (\n", r->paths[i]);
-		sb_addstr(&sel, head.buf);
-		sb_addstr(&sel, m.buf);
-		sb_addf(&sel, "\n) AS x\nWHERE x.entity_id IS NOT NULL");
-		sb_release(&head);
-		sb_release(&m);
-	}
-	if (!sel.len)
-		sb_addstr(&sel, "SELECT CAST(NULL AS TEXT) AS path, CAST(NULL AS TEXT) AS member_id, "
-			  "CAST(NULL AS TEXT) AS entity_id WHERE 1 = 0");
+	run_sql_matched_entities(r, &so, &sel);
 	r->step = "materialize the matched entities of the new snapshot";
 	if (exec_f(r, "DROP TABLE IF EXISTS %s", r->ent_new) < 0 ||
 	    exec_f(r, "CREATE TABLE %s AS\n%s", r->ent_new, sel.buf) < 0)
 		goto out;
-	if (r->d->warehouse == WH_SQLITE &&
+	if (r->d->index_snapshots &&
 	    exec_f(r, "CREATE INDEX %I ON %I (path, member_id, entity_id)",
 		   arena_sprintf(&r->ar, "lac_ix_%s_ent_%lld", r->a->name, (long long)r->gen),
 		   r->ent_new_name) < 0)
@@ -435,7 +444,8 @@ out:
 void run_sql_entered(const struct runner *r, struct strbuf *sb)
 {
 	if (r->have_cur)
-		sb_addf(sb, "SELECT member_id FROM %s EXCEPT SELECT member_id FROM %s", r->new_, r->cur);
+		sb_addf(sb, "SELECT member_id FROM %s %s SELECT member_id FROM %s", r->new_, r->d->except,
+			r->cur);
 	else
 		sb_addf(sb, "SELECT member_id FROM %s", r->new_);
 }
@@ -443,7 +453,8 @@ void run_sql_entered(const struct runner *r, struct strbuf *sb)
 void run_sql_exited(const struct runner *r, struct strbuf *sb)
 {
 	if (r->have_cur)
-		sb_addf(sb, "SELECT member_id FROM %s EXCEPT SELECT member_id FROM %s", r->cur, r->new_);
+		sb_addf(sb, "SELECT member_id FROM %s %s SELECT member_id FROM %s", r->cur, r->d->except,
+			r->new_);
 	else
 		sb_addf(sb, "SELECT member_id FROM %s WHERE 1 = 0", r->new_);
 }
@@ -457,12 +468,19 @@ static int membership_log(struct runner *r, const char *change, bool entered)
 	else
 		run_sql_exited(r, &set);
 	r->step = arena_sprintf(&r->ar, "membership log (%s)", change);
-	int rc = exec_f(r, "INSERT INTO %s (member_id, audience, change, run_id, at)\n"
-			"SELECT CAST(d.member_id AS TEXT), %L, %L, %L, %L\nFROM (%s) AS d\n"
+	/* the run's time; a script written without --now takes the warehouse's */
+	struct strbuf at = STRBUF_INIT;
+	if (r->now_sql[0])
+		sql_fmt(&at, r->d, "%L", r->now_iso);
+	else
+		sb_addstr(&at, r->d->log_now);
+	int rc = exec_f(r, "INSERT INTO %s (member_id, audience, %I, run_id, %I)\n"
+			"SELECT CAST(d.member_id AS %S), %L, %L, %L, %s\nFROM (%s) AS d\n"
 			"WHERE NOT EXISTS (SELECT 1 FROM %s AS l WHERE l.run_id = %L AND l.audience = %L "
-			"AND l.change = %L)",
-			r->log_tbl, r->a->name, change, r->run_id, r->now_iso, set.buf, r->log_tbl,
-			r->run_id, r->a->name, change);
+			"AND l.%I = %L)",
+			r->log_tbl, "change", "at", r->a->name, change, r->run_id, at.buf, set.buf,
+			r->log_tbl, r->run_id, r->a->name, "change", change);
+	sb_release(&at);
 	sb_release(&set);
 	return rc;
 }
@@ -543,25 +561,69 @@ static int produce_events(struct runner *r, const bool *need_baseline)
 
 /* ---- step 4: swap ------------------------------------------------------------------------ */
 
+/* Undo the open transaction after a failed statement, keeping its error. */
+static void rollback(struct runner *r)
+{
+	struct strbuf keep = STRBUF_INIT;
+	sb_addstr(&keep, r->err.buf);
+	exec_f(r, "%s", r->d->rollback);
+	sb_reset(&r->err);
+	sb_addstr(&r->err, keep.buf);
+	sb_release(&keep);
+}
+
+static int set_generation(struct runner *r)
+{
+	if (exec_f(r, "DELETE FROM %s WHERE audience = %L", r->gen_tbl, r->a->name) < 0)
+		return -1;
+	return exec_f(r, "INSERT INTO %s (audience, generation) VALUES (%L, %ld)", r->gen_tbl,
+		      r->a->name, (long)r->gen);
+}
+
+/* Table cur (named cur_name) becomes table new, where DDL is not
+ * transactional: one atomic statement, then the copy goes.  exists: cur
+ * exists (SWAP WITH needs it). */
+static int replace_table(struct runner *r, const char *cur, const char *new_, bool exists)
+{
+	int rc = r->d->swap == SWAP_WITH && exists ?
+		exec_f(r, "ALTER TABLE %s SWAP WITH %s", new_, cur) :
+		exec_f(r, "CREATE OR REPLACE TABLE %s AS SELECT * FROM %s", cur, new_);
+	return rc < 0 ? -1 : exec_f(r, "DROP TABLE %s", new_);
+}
+
 static int swap(struct runner *r)
 {
+	const struct dialect *d = r->d;
+	if (d->swap != SWAP_RENAME) {
+		/* DDL cannot join a transaction here (Snowflake commits on it,
+		 * BigQuery and Databricks refuse it): the generation goes first, so
+		 * a crash in between repeats the run's changes rather than loses
+		 * them (the run counts as swapped; the next diffs against the old
+		 * snapshot). */
+		r->step = d->begin ? "record the new generation (one transaction)" :
+			"record the new generation";
+		if (d->begin && exec_f(r, "%s", d->begin) < 0)
+			return -1;
+		if (set_generation(r) < 0 || (d->begin && exec_f(r, "%s", d->commit) < 0)) {
+			if (d->begin)
+				rollback(r);
+			return -1;
+		}
+		r->step = "swap the snapshots";
+		if (replace_table(r, r->cur, r->new_, r->have_cur) < 0 ||
+		    replace_table(r, r->ent, r->ent_new, r->have_ent) < 0)
+			return -1;
+		return 0;
+	}
 	r->step = "swap the snapshots (one transaction)";
-	if (exec_f(r, "BEGIN") < 0)
+	if (exec_f(r, "%s", d->begin) < 0)
 		return -1;
 	if (exec_f(r, "DROP TABLE IF EXISTS %s", r->cur) < 0 ||
 	    exec_f(r, "ALTER TABLE %s RENAME TO %I", r->new_, r->cur_name) < 0 ||
 	    exec_f(r, "DROP TABLE IF EXISTS %s", r->ent) < 0 ||
 	    exec_f(r, "ALTER TABLE %s RENAME TO %I", r->ent_new, r->ent_name) < 0 ||
-	    exec_f(r, "DELETE FROM %s WHERE audience = %L", r->gen_tbl, r->a->name) < 0 ||
-	    exec_f(r, "INSERT INTO %s (audience, generation) VALUES (%L, %ld)", r->gen_tbl,
-		   r->a->name, (long)r->gen) < 0 ||
-	    exec_f(r, "COMMIT") < 0) {
-		struct strbuf keep = STRBUF_INIT;
-		sb_addstr(&keep, r->err.buf);
-		exec_f(r, "ROLLBACK");
-		sb_reset(&r->err);
-		sb_addstr(&r->err, keep.buf);
-		sb_release(&keep);
+	    set_generation(r) < 0 || exec_f(r, "%s", d->commit) < 0) {
+		rollback(r);
 		return -1;
 	}
 	return 0;
@@ -963,6 +1025,20 @@ out:
 	return rc;
 }
 
+/* A script runs on a fresh warehouse too: the previous snapshot, created
+ * empty with the new one's columns where there is none yet (a run checks
+ * for it instead: have_cur, have_ent). */
+static int previous_snapshot(struct runner *r)
+{
+	r->step = "the previous snapshot (created empty on a fresh warehouse)";
+	const char *fmt = r->d->ctas_if_not_exists ?
+		"CREATE TABLE IF NOT EXISTS %s AS SELECT * FROM %s WHERE 1 = 0" :
+		"CREATE TABLE IF NOT EXISTS %s (LIKE %s)";
+	if (exec_f(r, fmt, r->cur, r->new_) < 0)
+		return -1;
+	return exec_f(r, fmt, r->ent, r->ent_new);
+}
+
 /* `lac compile --emit run`: the statements of steps 0-4 through the same
  * functions a run uses, with run_wh printing instead of running. */
 void run_script(struct project *p, const struct ast_audience *a, const struct dialect *d,
@@ -987,6 +1063,7 @@ void run_script(struct project *p, const struct ast_audience *a, const struct di
 	ensure_tables(&r);
 	check_duplicates(&r);
 	materialize(&r);
+	previous_snapshot(&r);
 	int64_t n;
 	count_set(&r, true, &n);
 	count_set(&r, false, &n);
@@ -1009,4 +1086,17 @@ int run_open_warehouse(struct project *p, struct warehouse *w, struct strbuf *er
 		return warehouse_open_sqlite(w, project_path(p, path), false, err);
 	}
 	return warehouse_open(w, p, err);
+}
+
+/* `lac plan --preview` (plan_events.c): a runner that runs nothing, with its
+ * tables named and its paths collected the way a run does it. */
+void run_preview_setup(struct runner *r)
+{
+	runner_tables(r);
+	collect_paths(r);
+}
+
+void run_preview_release(struct runner *r)
+{
+	runner_release(r);
 }

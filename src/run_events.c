@@ -118,7 +118,7 @@ static bool change_set(const struct runner *r, const struct ast_activation *act,
 		bool exited = act->trigger != TRIG_PROFILE_ENTERED;
 		if (hash) {
 			/* every member of the new snapshot, to hash its enrichment */
-			sql_addf(b, "SELECT CAST(d.member_id AS TEXT) AS m, CAST(NULL AS TEXT) AS e, 1 AS im, "
+			sql_addf(b, "SELECT CAST(d.member_id AS %S) AS m, CAST(NULL AS %S) AS e, 1 AS im, "
 				 "0 AS c FROM %s AS d", r->new_);
 			break;
 		}
@@ -128,26 +128,26 @@ static bool change_set(const struct runner *r, const struct ast_activation *act,
 				any = false;
 				break;
 			}
-			sql_addf(b, "SELECT CAST(d.member_id AS TEXT) AS m, CAST(NULL AS TEXT) AS e, 1 AS im, "
+			sql_addf(b, "SELECT CAST(d.member_id AS %S) AS m, CAST(NULL AS %S) AS e, 1 AS im, "
 				 "0 AS c FROM %s AS d", r->new_);
 			break;
 		}
 		if (entered) {
 			run_sql_entered(r, &set);
-			sql_addf(b, "SELECT CAST(d.member_id AS TEXT) AS m, CAST(NULL AS TEXT) AS e, 1 AS im, "
+			sql_addf(b, "SELECT CAST(d.member_id AS %S) AS m, CAST(NULL AS %S) AS e, 1 AS im, "
 				 "0 AS c FROM (%s) AS d", set.buf);
 		}
 		if (exited) {
 			sb_reset(&set);
 			run_sql_exited(r, &set);
-			sql_addf(b, "%sSELECT CAST(d.member_id AS TEXT) AS m, CAST(NULL AS TEXT) AS e, 0 AS im, "
+			sql_addf(b, "%sSELECT CAST(d.member_id AS %S) AS m, CAST(NULL AS %S) AS e, 0 AS im, "
 				 "1 AS c FROM (%s) AS d", entered ? " UNION ALL " : "", set.buf);
 		}
 		if (act->trigger == TRIG_MEMBERSHIP_OR_VALUES_CHANGED && r->have_ent) {
 			/* continuing members whose enrichment hash changed (change 2);
 			 * a member without a previous hash has no baseline yet */
 			char *vp = xasprintf(RUN_VALUES_PREFIX "%s", act->name);
-			sql_addf(b, " UNION ALL SELECT CAST(n.member_id AS TEXT) AS m, CAST(NULL AS TEXT) AS e, "
+			sql_addf(b, " UNION ALL SELECT CAST(n.member_id AS %S) AS m, CAST(NULL AS %S) AS e, "
 				 "1 AS im, 2 AS c FROM %s AS n JOIN %s AS o ON o.path = n.path AND "
 				 "o.member_id = n.member_id WHERE n.path = %L AND o.entity_id <> n.entity_id",
 				 r->ent_new, r->ent, vp);
@@ -173,9 +173,10 @@ static bool change_set(const struct runner *r, const struct ast_activation *act,
 		}
 		sql_addf(&s, "SELECT member_id, entity_id FROM %s WHERE path = %L", from, path);
 		if (have_minus)
-			sql_addf(&s, " EXCEPT SELECT member_id, entity_id FROM %s WHERE path = %L", minus, path);
+			sql_addf(&s, " %s SELECT member_id, entity_id FROM %s WHERE path = %L", r->d->except,
+				 minus, path);
 		sql_addf(b, "SELECT d.member_id AS m, d.entity_id AS e, CASE WHEN d.member_id IN "
-			 "(SELECT CAST(n.member_id AS TEXT) FROM %s AS n) THEN 1 ELSE 0 END AS im, %d AS c "
+			 "(SELECT CAST(n.member_id AS %S) FROM %s AS n) THEN 1 ELSE 0 END AS im, %d AS c "
 			 "FROM (%s) AS d", r->new_, added ? 0 : 1, s.sb.buf);
 		sqlbuf_release(&s);
 		break;
@@ -196,7 +197,7 @@ static bool change_set(const struct runner *r, const struct ast_activation *act,
 		const struct relationship *const *rels = r->a->target_rels;
 		size_t n = r->a->ntarget_rels;
 		const struct entity *te = rels[n - 1]->entity;
-		sql_addf(b, "SELECT DISTINCT CAST(pa.%I AS TEXT) AS m, CAST(e%zu.%I AS TEXT) AS e, %d AS im, "
+		sql_addf(b, "SELECT DISTINCT CAST(pa.%I AS %S) AS m, CAST(e%zu.%I AS %S) AS e, %d AS im, "
 			 "%d AS c\nFROM (%s) AS d\nJOIN %T AS e%zu ON e%zu.%I = d.member_id",
 			 r->p->graph.profile.id, n - 1, te->pk->name, entered ? 1 : 0, entered ? 0 : 1,
 			 set.buf, te->table_parts, te->ntable_parts, n - 1, n - 1, te->pk->name);
@@ -256,7 +257,7 @@ static struct tcol *trait_cols(const struct runner *r, const struct ast_activati
 static void null_cols(struct sqlbuf *b, size_t from, size_t k)
 {
 	for (size_t i = from; i < k; i++)
-		sql_addf(b, ", CAST(NULL AS TEXT)");
+		sql_addf(b, ", CAST(NULL AS %S)");
 }
 
 /* ---- streaming the rows into events ------------------------------------------------- */
@@ -491,6 +492,12 @@ static void flush(struct stream *s)
 	};
 	if (st == EVENT_FILTERED) {
 		s->filtered++;
+	} else if (!r->ob) {
+		/* `lac plan --preview`: counted, nothing written */
+		if (st == EVENT_INVALID)
+			s->invalid++;
+		else
+			s->events++;
 	} else if (st == EVENT_INVALID) {
 		s->invalid++;
 		if (!oe.payload) {
@@ -649,9 +656,9 @@ static void context_cols(struct sqlbuf *b, const struct enrich_path *ep,
 {
 	sql_addf(b, "\nUNION ALL\nSELECT DISTINCT d.m, d.e, d.im, d.c, %zu", i + 2);
 	for (size_t l = 0; l < ep->nrels; l++)
-		sql_addf(b, ", CAST(e%zu.%I AS TEXT)", off + l, chain[off + l]->entity->pk->name);
+		sql_addf(b, ", CAST(e%zu.%I AS %S)", off + l, chain[off + l]->entity->pk->name);
 	for (size_t c = 0; c < ep->ncolumns; c++)
-		sql_addf(b, ", CAST(e%zu.%I AS TEXT)", off + ep->nrels - 1,
+		sql_addf(b, ", CAST(e%zu.%I AS %S)", off + ep->nrels - 1,
 			 ep->cols[c] ? ep->cols[c]->name : chain[off + ep->nrels - 1]->entity->pk->name);
 	null_cols(b, ep->nrels + ep->ncolumns, k);
 }
@@ -688,7 +695,7 @@ static void context_matched(const struct runner *r, struct sqlbuf *b, const stru
 		context_cols(b, ep, chain, 0, i, k);
 		sql_addf(b, "\nFROM d JOIN %s AS cx ON cx.path = %L AND cx.member_id = d.m AND d.c %s 1",
 			 tbl, mp, side == 0 ? "<>" : "=");
-		sql_addf(b, "\nJOIN %T AS e%zu ON CAST(e%zu.%I AS TEXT) = cx.entity_id",
+		sql_addf(b, "\nJOIN %T AS e%zu ON CAST(e%zu.%I AS %S) = cx.entity_id",
 			 leaf->entity->table_parts, leaf->entity->ntable_parts, n - 1, n - 1,
 			 leaf->entity->pk->name);
 		chain_up(r, b, "", chain, n);
@@ -717,7 +724,7 @@ static bool context_target(const struct runner *r, struct sqlbuf *b, const struc
 	size_t off = il + 1 - ep->nrels;
 	if (b) {
 		context_cols(b, ep, chain, off, i, k);
-		sql_addf(b, "\nFROM d JOIN %T AS e%zu ON CAST(e%zu.%I AS TEXT) = d.e", t->entity->table_parts,
+		sql_addf(b, "\nFROM d JOIN %T AS e%zu ON CAST(e%zu.%I AS %S) = d.e", t->entity->table_parts,
 			 t->entity->ntable_parts, it, it, t->entity->pk->name);
 		chain_up(r, b, "", chain, it + 1);
 		chain_down(b, chain, it + 1, il);
@@ -799,9 +806,9 @@ static bool activation_sql(struct runner *r, const struct stream *s, bool baseli
 	sql_addf(b, "\nSELECT d.m, d.e, d.im, d.c, 0 AS k");
 	for (size_t i = 0; i < s->ntcols; i++) {
 		if (s->tcols[i].t)
-			sql_addf(b, ", CAST(t.%I AS TEXT)", s->tcols[i].t->column);
+			sql_addf(b, ", CAST(t.%I AS %S)", s->tcols[i].t->column);
 		else
-			sql_addf(b, ", CAST(me.%I AS TEXT)", s->tcols[i].col->name);
+			sql_addf(b, ", CAST(me.%I AS %S)", s->tcols[i].col->name);
 	}
 	null_cols(b, s->ntcols, k);
 	sql_addf(b, "\nFROM d");
@@ -811,12 +818,12 @@ static bool activation_sql(struct runner *r, const struct stream *s, bool baseli
 	if (any_trait)
 		sql_addf(b, " LEFT JOIN %T AS t ON t.%I = d.m", p->table_parts, p->ntable_parts, p->id);
 	if (have_cols && ce)
-		sql_addf(b, " LEFT JOIN %T AS me ON CAST(me.%I AS TEXT) = d.e", ce->table_parts,
+		sql_addf(b, " LEFT JOIN %T AS me ON CAST(me.%I AS %S) = d.e", ce->table_parts,
 			 ce->ntable_parts, ce->pk->name);
 	/* kind 1: the external ids of the identifier's type */
 	if (p->external_ids.present && !s->hash) {
-		sql_addf(b, "\nUNION ALL\nSELECT DISTINCT d.m, d.e, d.im, d.c, 1, CAST(x.%I AS TEXT), "
-			 "CAST(x.%I AS TEXT)", p->external_ids.type, p->external_ids.value);
+		sql_addf(b, "\nUNION ALL\nSELECT DISTINCT d.m, d.e, d.im, d.c, 1, CAST(x.%I AS %S), "
+			 "CAST(x.%I AS %S)", p->external_ids.type, p->external_ids.value);
 		null_cols(b, 2, k);
 		sql_addf(b, "\nFROM d JOIN %T AS x ON x.%I = d.m WHERE x.%I = %L",
 			 p->external_ids.table_parts, p->external_ids.ntable_parts, p->external_ids.id,
@@ -937,5 +944,29 @@ int run_activation_hashes(struct runner *r, const struct ast_activation *act)
 	stream_release(s);
 	free(s);
 	sqlbuf_release(&b);
+	return rc;
+}
+
+int run_activation_hashes_spool(struct runner *r, const struct ast_activation *act, FILE *f)
+{
+	struct stream *s = xcalloc(1, sizeof(*s));
+	stream_init(s, r, act, true);
+	struct sqlbuf b;
+	sqlbuf_init(&b, r->d);
+	int rc = 0;
+	s->spool = f;
+	if (activation_sql(r, s, false, &b)) {
+		r->step = arena_sprintf(&r->ar, "enrichment of activation %s", act->name);
+		rc = run_wh(r, b.sb.buf, on_row, s);
+		if (rc == 0 && !s->err)
+			flush(s);
+		if (s->err && !r->err.len)
+			sb_addf(&r->err, "cannot write the enrichment hashes to a temporary file");
+	}
+	rc = rc < 0 || s->err ? -1 : 0;
+	stream_release(s);
+	free(s);
+	sqlbuf_release(&b);
+	rewind(f);
 	return rc;
 }

@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "outbox.h"
 #include "run.h"
@@ -79,5 +80,16 @@ int run_activation_hashes(struct runner *r, const struct ast_activation *act);
  * baseline: the activation has no baseline yet.  Counts events added. */
 int run_activation_events(struct runner *r, const struct ast_activation *act, bool baseline,
 			  int64_t *events, int64_t *filtered, int64_t *invalid);
+
+/* `lac plan --preview` (plan_events.c) counts what a run would send with
+ * the run's own code, against read-only stand-ins for the new tables;
+ * run_activation_events with r->ob NULL counts its events, writing nothing. */
+struct sql_options;
+void run_sql_matched_entities(const struct runner *r, const struct sql_options *so, struct strbuf *sel);
+void run_preview_setup(struct runner *r);   /* tables named, paths collected */
+void run_preview_release(struct runner *r);
+/* The hashes run_activation_hashes would insert, as its "<len>:<member><hash>"
+ * records in f (rewound after); nothing written to the warehouse.  0 or -1. */
+int run_activation_hashes_spool(struct runner *r, const struct ast_activation *act, FILE *f);
 
 #endif

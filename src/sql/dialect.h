@@ -22,6 +22,20 @@
  * quoted is spelled so that it still matches unquoted DDL). */
 enum ident_fold { FOLD_NONE, FOLD_UPPER, FOLD_LOWER };
 
+/* How a run's new snapshot table replaces the current one (run.c: swap). */
+enum snapshot_swap {
+	/* DROP TABLE cur; ALTER TABLE new RENAME TO cur, inside the transaction
+	 * that also records the generation: DDL is transactional (PostgreSQL,
+	 * SQLite, Redshift) */
+	SWAP_RENAME,
+	/* ALTER TABLE new SWAP WITH cur; DROP TABLE new: atomic and metadata-only
+	 * (Snowflake, where DDL commits any open transaction) */
+	SWAP_WITH,
+	/* CREATE OR REPLACE TABLE cur AS SELECT * FROM new; DROP TABLE new: an
+	 * atomic replace (BigQuery, Databricks: no DDL inside transactions) */
+	SWAP_REPLACE,
+};
+
 struct dialect {
 	int version;                    /* 1 */
 	const char *name;               /* "snowflake" */
@@ -57,6 +71,31 @@ struct dialect {
 			 const char *const *keys, size_t n, enum col_type t);
 	/* TRUE / FALSE */
 	const char *true_lit, *false_lit;
+
+	/* ---- lac's own statements (run.c, run_events.c: `lac run`, --emit run) */
+	/* An unbounded text type, for CAST(x AS ..) and lac's columns (sqlbuf %S). */
+	const char *text_type;
+	/* The column type of lac_generation.audience, with its key if any. */
+	const char *key_column;
+	/* The membership log's time column type; NULL: text_type. */
+	const char *log_time_type;
+	/* The log's time in a script written without --now (the current time,
+	 * of the log column's type). */
+	const char *log_now;
+	/* The set difference of distinct rows ("EXCEPT", "EXCEPT DISTINCT"). */
+	const char *except;
+	/* lac creates its schema (CREATE SCHEMA IF NOT EXISTS); SQLite has none. */
+	bool create_schema;
+	/* Snapshot tables get indexes (CREATE INDEX); only where lac queries
+	 * them locally and the engine has no other way to find rows (SQLite). */
+	bool index_snapshots;
+	/* CREATE TABLE IF NOT EXISTS t AS SELECT .. is accepted; else
+	 * CREATE TABLE IF NOT EXISTS t (LIKE src) (Redshift). */
+	bool ctas_if_not_exists;
+	/* Transaction statements; begin NULL when there are no multi-statement
+	 * transactions (Databricks). */
+	const char *begin, *commit, *rollback;
+	enum snapshot_swap swap;
 };
 
 extern const struct dialect dialect_snowflake, dialect_bigquery, dialect_redshift,

@@ -83,4 +83,12 @@ const struct dialect dialect_databricks = {
 	.json_get = db_json_get,
 	.true_lit = "TRUE",
 	.false_lit = "FALSE",
+	.text_type = "STRING",
+	.key_column = "STRING NOT NULL",
+	.log_now = "CAST(current_timestamp() AS STRING)",
+	.except = "EXCEPT",
+	.create_schema = true,
+	.index_snapshots = false,
+	.ctas_if_not_exists = true,
+	.swap = SWAP_REPLACE,
 };

@@ -48,6 +48,9 @@ static void vformat(struct strbuf *sb, const struct dialect *d, int indent,
 		case 's':
 			sb_addstr(sb, va_arg(ap, const char *));
 			break;
+		case 'S':
+			sb_addstr(sb, d->text_type);
+			break;
 		case 'd':
 			sb_addf(sb, "%d", va_arg(ap, int));
 			break;

@@ -6,6 +6,7 @@
  *   %L  string literal (const char *), escaped by the dialect
  *   %T  table name (const char *const *parts, size_t n), per the dialect
  *   %s  raw SQL text (already-built fragments only; never user text)
+ *   %S  the dialect's text type (no argument): CAST(x AS %S)
  *   %d %ld %zu  numbers    %%  a percent sign
  *   \n  newline followed by the current indentation (2 spaces a level)
  */

@@ -2,6 +2,7 @@
 # tests/e2e/compile_golden.sh — `lac compile -d all` of every example project
 # must equal tests/golden/<example>/<dialect>/<audience>.sql byte for byte.
 #
+# The `--emit run` scripts of a few audiences are kept in tests/golden/emit-run.
 # Regenerate after an intended change to the generator (then review the diff):
 #   LAC_REGEN=1 LAC=/path/to/build/lac sh tests/e2e/compile_golden.sh
 . "${LAC_SRCDIR:-$(dirname "$0")/../..}/tests/lib.sh"
@@ -40,6 +41,27 @@ for dir in "$SRC"/examples/*/; do
 	if diff -r "$out" "$T/again-$ex" >/dev/null; then pass; else fail "$ex: second compile differs"; fi
 done
 
+# `--emit run` goldens: the whole script of audiences with entity triggers
+# and enrichment, in every dialect (tests/golden/emit-run/<example>/<dialect>/;
+# compile_sqlglot.sh parses them too).  LAC_REGEN=1 regenerates them as well.
+for spec in petshop:multi_dog_owners petshop:cat_owners subscriptions:enterprise_accounts \
+	kitchen-sink:ks_activations; do
+	ex=${spec%%:*} a=${spec#*:}
+	for d in snowflake bigquery redshift databricks postgres sqlite; do
+		mkdir -p "$T/emit-run/$ex/$d"
+		lac -C "$SRC/examples/$ex" --now 2026-01-15T12:00:00Z compile -d "$d" --emit run "$a" \
+			>"$T/emit-run/$ex/$d/$a.sql" 2>"$T/err" || { fail "$ex: --emit run -d $d $a"; cat "$T/err" >&2; }
+	done
+done
+if [ "${LAC_REGEN:-0}" = 1 ]; then
+	rm -rf "$SRC/tests/golden/emit-run"
+	cp -R "$T/emit-run" "$SRC/tests/golden/emit-run"
+	echo "regenerated tests/golden/emit-run"
+elif diff -ru "$SRC/tests/golden/emit-run" "$T/emit-run" >"$T/diff"; then pass; else
+	fail "--emit run scripts differ from tests/golden/emit-run"
+	head -80 "$T/diff" >&2
+fi
+
 pet="$SRC/examples/petshop"
 # default dialect is the warehouse's (sqlite for petshop)
 lac -C "$pet" compile cat_owners >"$T/one.sql"
@@ -62,12 +84,14 @@ duplicate primary keys of entity household
 duplicate primary keys of entity pet
 materialize the new snapshot (members)
 materialize the matched entities of the new snapshot
+the previous snapshot (created empty on a fresh warehouse)
 count the members that entered
 count the members that exited
 membership log (entered)
 membership log (exited)
 events of activation dog_bundle (entity added)
-swap the snapshots (one transaction)" \
+record the new generation (one transaction)
+swap the snapshots" \
 	"$(sed -n 's/^-- audience multi_dog_owners (audiences\/pets.lac:[0-9]*): //p' "$T/out" | uniq)"
 lac -C "$pet" compile -d snowflake --emit run multi_dog_owners >"$T/again.sql"
 expect_file_eq "--emit run is deterministic" "$T/out" "$T/again.sql"

@@ -287,6 +287,61 @@ static void test_string_traps_executed(void **state)
 	EXPECT_MEMBERS(f, &nn, "1,3,4,5,6");
 }
 
+/* lac's own statements (`lac run`, `--emit run`): the dialect table's words */
+static void test_run_statements(void **state)
+{
+	static const struct {
+		const struct dialect *d;
+		const char *cast, *except, *at;
+	} want[] = {
+		{ &dialect_snowflake, "CAST(x AS VARCHAR)", "EXCEPT", "\"AT\"" },
+		/* BigQuery: STRING, EXCEPT needs DISTINCT, AT is reserved */
+		{ &dialect_bigquery, "CAST(x AS STRING)", "EXCEPT DISTINCT", "`at`" },
+		/* Redshift: TEXT would be VARCHAR(256) and truncate */
+		{ &dialect_redshift, "CAST(x AS VARCHAR(65535))", "EXCEPT", "\"at\"" },
+		{ &dialect_databricks, "CAST(x AS STRING)", "EXCEPT", "`at`" },
+		{ &dialect_postgres, "CAST(x AS TEXT)", "EXCEPT", "\"at\"" },
+		{ &dialect_sqlite, "CAST(x AS TEXT)", "EXCEPT", "\"at\"" },
+	};
+	(void)state;
+	for (size_t i = 0; i < ARRAY_LEN(want); i++) {
+		const struct dialect *d = want[i].d;
+		struct strbuf sb = STRBUF_INIT;
+		sql_fmt(&sb, d, "CAST(x AS %S)");
+		assert_string_equal(sb.buf, want[i].cast);
+		sb_release(&sb);
+		assert_string_equal(d->except, want[i].except);
+		char *at = ident(d, "at");
+		assert_string_equal(at, want[i].at);
+		free(at);
+		assert_non_null(d->key_column);
+		assert_non_null(d->log_now);
+		/* begin, commit and rollback come together; a swap by renames
+		 * needs them (it is one transaction) */
+		assert_true((d->begin == NULL) == (d->commit == NULL) &&
+			    (d->begin == NULL) == (d->rollback == NULL));
+		assert_true(d->swap != SWAP_RENAME || d->begin);
+		/* only SQLite has no schemas, only its snapshots are indexed */
+		assert_true(d->create_schema == (d != &dialect_sqlite));
+		assert_true(d->index_snapshots == (d == &dialect_sqlite));
+	}
+	/* BigQuery: no VARCHAR(n) nor enforced PRIMARY KEY; BEGIN/COMMIT TRANSACTION */
+	assert_string_equal(dialect_bigquery.key_column, "STRING NOT NULL");
+	assert_string_equal(dialect_bigquery.begin, "BEGIN TRANSACTION");
+	assert_string_equal(dialect_bigquery.commit, "COMMIT TRANSACTION");
+	assert_int_equal(dialect_bigquery.swap, SWAP_REPLACE);
+	/* Databricks: no multi-statement transactions */
+	assert_null(dialect_databricks.begin);
+	assert_int_equal(dialect_snowflake.swap, SWAP_WITH);
+	/* Redshift's CTAS has no IF NOT EXISTS */
+	assert_false(dialect_redshift.ctas_if_not_exists);
+	/* the warehouses lac runs on keep their statements */
+	assert_string_equal(dialect_postgres.log_time_type, "TIMESTAMP WITH TIME ZONE");
+	assert_int_equal(dialect_postgres.swap, SWAP_RENAME);
+	assert_int_equal(dialect_sqlite.swap, SWAP_RENAME);
+	assert_string_equal(dialect_sqlite.begin, "BEGIN");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -294,6 +349,7 @@ int main(void)
 		cmocka_unit_test(test_identifiers),
 		cmocka_unit_test(test_table_names),
 		cmocka_unit_test(test_time_points),
+		cmocka_unit_test(test_run_statements),
 		cmocka_unit_test_setup_teardown(test_two_valued_logic, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_string_traps_executed, setup, teardown),
 	};

@@ -1,0 +1,150 @@
+-- audience multi_dog_owners (audiences/pets.lac:22), dialect sqlite
+-- the statements of a run, in order (run id '<run_id>', generation 1)
+
+-- audience multi_dog_owners (audiences/pets.lac:22): lac's tables
+CREATE TABLE IF NOT EXISTS lac_generation (audience VARCHAR(255) PRIMARY KEY, generation BIGINT NOT NULL);
+
+-- audience multi_dog_owners (audiences/pets.lac:22): lac's tables
+CREATE TABLE IF NOT EXISTS lac_membership_log (member_id TEXT NOT NULL, audience TEXT NOT NULL, change TEXT NOT NULL, run_id TEXT NOT NULL, "at" TEXT NOT NULL);
+
+-- audience multi_dog_owners (audiences/pets.lac:22): duplicate primary keys of entity household
+SELECT CAST(id AS TEXT), COUNT(*) FROM HOUSEHOLDS WHERE id IS NOT NULL GROUP BY id HAVING COUNT(*) > 1 LIMIT 1;
+
+-- audience multi_dog_owners (audiences/pets.lac:22): duplicate primary keys of entity pet
+SELECT CAST(id AS TEXT), COUNT(*) FROM PETS WHERE id IS NOT NULL GROUP BY id HAVING COUNT(*) > 1 LIMIT 1;
+
+-- audience multi_dog_owners (audiences/pets.lac:22): materialize the new snapshot (members)
+DROP TABLE IF EXISTS snapshot_multi_dog_owners__new;
+
+-- audience multi_dog_owners (audiences/pets.lac:22): materialize the new snapshot (members)
+CREATE TABLE snapshot_multi_dog_owners__new AS
+SELECT DISTINCT m.member_id
+FROM (
+SELECT p.segment_id AS member_id
+FROM PROFILE_TRAITS AS p
+WHERE p.segment_id IN (
+    SELECT d4.k
+    FROM (
+      SELECT DISTINCT x1.segment_id AS k, e3.id AS pk
+      FROM EXTERNAL_ID_MAPPING AS x1
+      JOIN HOUSEHOLDS AS e2 ON e2.owner_email = x1.external_id_value
+      JOIN PETS AS e3 ON e3.household_id = e2.id
+      WHERE x1.external_id_type = 'email'
+        AND x1.segment_id IS NOT NULL
+        AND e3.type = 'dog'
+    ) AS d4
+    GROUP BY d4.k
+    HAVING COUNT(*) >= 2
+  )
+) AS m
+WHERE m.member_id IS NOT NULL;
+
+-- audience multi_dog_owners (audiences/pets.lac:22): materialize the new snapshot (members)
+CREATE UNIQUE INDEX lac_ix_multi_dog_owners_1 ON snapshot_multi_dog_owners__new (member_id);
+
+-- audience multi_dog_owners (audiences/pets.lac:22): materialize the matched entities of the new snapshot
+DROP TABLE IF EXISTS snapshot_multi_dog_owners__ent__new;
+
+-- audience multi_dog_owners (audiences/pets.lac:22): materialize the matched entities of the new snapshot
+CREATE TABLE snapshot_multi_dog_owners__ent__new AS
+SELECT CAST('households.pets' AS TEXT) AS path, CAST(x.member_id AS TEXT) AS member_id, CAST(x.entity_id AS TEXT) AS entity_id
+FROM (
+WITH members AS (
+  SELECT p.segment_id AS member_id
+  FROM PROFILE_TRAITS AS p
+  WHERE p.segment_id IN (
+      SELECT d4.k
+      FROM (
+        SELECT DISTINCT x1.segment_id AS k, e3.id AS pk
+        FROM EXTERNAL_ID_MAPPING AS x1
+        JOIN HOUSEHOLDS AS e2 ON e2.owner_email = x1.external_id_value
+        JOIN PETS AS e3 ON e3.household_id = e2.id
+        WHERE x1.external_id_type = 'email'
+          AND x1.segment_id IS NOT NULL
+          AND e3.type = 'dog'
+      ) AS d4
+      GROUP BY d4.k
+      HAVING COUNT(*) >= 2
+    )
+)
+SELECT DISTINCT m.member_id, e8.id AS entity_id
+FROM members AS m
+JOIN PROFILE_TRAITS AS r5 ON r5.segment_id = m.member_id
+JOIN EXTERNAL_ID_MAPPING AS x6 ON x6.segment_id = r5.segment_id AND x6.external_id_type = 'email'
+JOIN HOUSEHOLDS AS e7 ON e7.owner_email = x6.external_id_value
+JOIN PETS AS e8 ON e8.household_id = e7.id
+WHERE e8.type = 'dog'
+) AS x
+WHERE x.entity_id IS NOT NULL;
+
+-- audience multi_dog_owners (audiences/pets.lac:22): materialize the matched entities of the new snapshot
+CREATE INDEX lac_ix_multi_dog_owners_ent_1 ON snapshot_multi_dog_owners__ent__new (path, member_id, entity_id);
+
+-- audience multi_dog_owners (audiences/pets.lac:22): the previous snapshot (created empty on a fresh warehouse)
+CREATE TABLE IF NOT EXISTS snapshot_multi_dog_owners AS SELECT * FROM snapshot_multi_dog_owners__new WHERE 1 = 0;
+
+-- audience multi_dog_owners (audiences/pets.lac:22): the previous snapshot (created empty on a fresh warehouse)
+CREATE TABLE IF NOT EXISTS snapshot_multi_dog_owners__ent AS SELECT * FROM snapshot_multi_dog_owners__ent__new WHERE 1 = 0;
+
+-- audience multi_dog_owners (audiences/pets.lac:22): count the members that entered
+SELECT COUNT(*) FROM (SELECT member_id FROM snapshot_multi_dog_owners__new EXCEPT SELECT member_id FROM snapshot_multi_dog_owners) AS d;
+
+-- audience multi_dog_owners (audiences/pets.lac:22): count the members that exited
+SELECT COUNT(*) FROM (SELECT member_id FROM snapshot_multi_dog_owners EXCEPT SELECT member_id FROM snapshot_multi_dog_owners__new) AS d;
+
+-- audience multi_dog_owners (audiences/pets.lac:22): membership log (entered)
+INSERT INTO lac_membership_log (member_id, audience, change, run_id, "at")
+SELECT CAST(d.member_id AS TEXT), 'multi_dog_owners', 'entered', '<run_id>', '2026-01-15T12:00:00Z'
+FROM (SELECT member_id FROM snapshot_multi_dog_owners__new EXCEPT SELECT member_id FROM snapshot_multi_dog_owners) AS d
+WHERE NOT EXISTS (SELECT 1 FROM lac_membership_log AS l WHERE l.run_id = '<run_id>' AND l.audience = 'multi_dog_owners' AND l.change = 'entered');
+
+-- audience multi_dog_owners (audiences/pets.lac:22): membership log (exited)
+INSERT INTO lac_membership_log (member_id, audience, change, run_id, "at")
+SELECT CAST(d.member_id AS TEXT), 'multi_dog_owners', 'exited', '<run_id>', '2026-01-15T12:00:00Z'
+FROM (SELECT member_id FROM snapshot_multi_dog_owners EXCEPT SELECT member_id FROM snapshot_multi_dog_owners__new) AS d
+WHERE NOT EXISTS (SELECT 1 FROM lac_membership_log AS l WHERE l.run_id = '<run_id>' AND l.audience = 'multi_dog_owners' AND l.change = 'exited');
+
+-- audience multi_dog_owners (audiences/pets.lac:22): events of activation dog_bundle (entity added)
+WITH d AS (SELECT d.member_id AS m, d.entity_id AS e, CASE WHEN d.member_id IN (SELECT CAST(n.member_id AS TEXT) FROM snapshot_multi_dog_owners__new AS n) THEN 1 ELSE 0 END AS im, 0 AS c FROM (SELECT member_id, entity_id FROM snapshot_multi_dog_owners__ent__new WHERE path = 'households.pets' EXCEPT SELECT member_id, entity_id FROM snapshot_multi_dog_owners__ent WHERE path = 'households.pets') AS d)
+SELECT d.m, d.e, d.im, d.c, 0 AS k, CAST(NULL AS TEXT), CAST(NULL AS TEXT), CAST(NULL AS TEXT), CAST(NULL AS TEXT)
+FROM d
+UNION ALL
+SELECT DISTINCT d.m, d.e, d.im, d.c, 1, CAST(x.external_id_type AS TEXT), CAST(x.external_id_value AS TEXT), CAST(NULL AS TEXT), CAST(NULL AS TEXT)
+FROM d JOIN EXTERNAL_ID_MAPPING AS x ON x.segment_id = d.m WHERE x.external_id_type = 'user_id'
+UNION ALL
+SELECT DISTINCT d.m, d.e, d.im, d.c, 2, CAST(e0.id AS TEXT), CAST(e1.id AS TEXT), CAST(e1.name AS TEXT), CAST(e1.age AS TEXT)
+FROM d JOIN snapshot_multi_dog_owners__ent__new AS cx ON cx.path = 'households.pets' AND cx.member_id = d.m AND d.c <> 1
+JOIN PETS AS e1 ON CAST(e1.id AS TEXT) = cx.entity_id
+JOIN HOUSEHOLDS AS e0 ON e0.id = e1.household_id
+WHERE EXISTS (SELECT 1 FROM EXTERNAL_ID_MAPPING AS x WHERE x.segment_id = d.m AND x.external_id_type = 'email' AND x.external_id_value = e0.owner_email)
+UNION ALL
+SELECT DISTINCT d.m, d.e, d.im, d.c, 2, CAST(e0.id AS TEXT), CAST(e1.id AS TEXT), CAST(e1.name AS TEXT), CAST(e1.age AS TEXT)
+FROM d JOIN snapshot_multi_dog_owners__ent AS cx ON cx.path = 'households.pets' AND cx.member_id = d.m AND d.c = 1
+JOIN PETS AS e1 ON CAST(e1.id AS TEXT) = cx.entity_id
+JOIN HOUSEHOLDS AS e0 ON e0.id = e1.household_id
+WHERE EXISTS (SELECT 1 FROM EXTERNAL_ID_MAPPING AS x WHERE x.segment_id = d.m AND x.external_id_type = 'email' AND x.external_id_value = e0.owner_email)
+ORDER BY 1, 2, 4, 5, 6, 7, 8, 9;
+
+-- audience multi_dog_owners (audiences/pets.lac:22): swap the snapshots (one transaction)
+BEGIN;
+
+-- audience multi_dog_owners (audiences/pets.lac:22): swap the snapshots (one transaction)
+DROP TABLE IF EXISTS snapshot_multi_dog_owners;
+
+-- audience multi_dog_owners (audiences/pets.lac:22): swap the snapshots (one transaction)
+ALTER TABLE snapshot_multi_dog_owners__new RENAME TO snapshot_multi_dog_owners;
+
+-- audience multi_dog_owners (audiences/pets.lac:22): swap the snapshots (one transaction)
+DROP TABLE IF EXISTS snapshot_multi_dog_owners__ent;
+
+-- audience multi_dog_owners (audiences/pets.lac:22): swap the snapshots (one transaction)
+ALTER TABLE snapshot_multi_dog_owners__ent__new RENAME TO snapshot_multi_dog_owners__ent;
+
+-- audience multi_dog_owners (audiences/pets.lac:22): swap the snapshots (one transaction)
+DELETE FROM lac_generation WHERE audience = 'multi_dog_owners';
+
+-- audience multi_dog_owners (audiences/pets.lac:22): swap the snapshots (one transaction)
+INSERT INTO lac_generation (audience, generation) VALUES ('multi_dog_owners', 1);
+
+-- audience multi_dog_owners (audiences/pets.lac:22): swap the snapshots (one transaction)
+COMMIT;
