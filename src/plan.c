@@ -621,98 +621,27 @@ static int preview_audience(struct plan_change *c, struct project *p, struct war
 	return rc;
 }
 
-/* Matched (member, entity) pairs of path; only members not in the snapshot
- * when entered_only. */
-static int count_pairs(struct project *p, struct warehouse *w, const struct ast_audience *a,
-		       const char *path, bool entered_only, const struct sql_options *o,
-		       int64_t *out, struct strbuf *err)
-{
-	struct strbuf m = STRBUF_INIT, q = STRBUF_INIT;
-	int64_t v[3] = { 0, 0, 0 };
-	int rc = 0;
-	*out = 0;
-	if (!sql_matched(&m, &p->graph, a, path, o)) {
-		sb_release(&m);
-		return 0;
-	}
-	const char *parts[2];
-	char *t = sql_snapshot_table(o->schema, a->name, parts);
-	if (entered_only)
-		sql_fmt(&q, w->d, "SELECT COUNT(*) FROM (%s) AS x WHERE x.member_id NOT IN "
-			"(SELECT member_id FROM %T)", m.buf, parts, (size_t)2);
-	else
-		sql_fmt(&q, w->d, "SELECT COUNT(*) FROM (%s) AS x", m.buf);
-	if (w->ops->query(w, q.buf, read_counts, v, err) == 0)
-		*out = v[0];
-	else
-		rc = -1;
-	free(t);
-	sb_release(&m);
-	sb_release(&q);
-	return rc;
-}
-
-static char *trigger_path_text(const struct ast_activation *t)
-{
-	struct strbuf sb = STRBUF_INIT;
-	for (size_t i = 0; i < t->trigger_path.n; i++) {
-		if (i)
-			sb_addch(&sb, '.');
-		sb_addstr(&sb, t->trigger_path.parts[i]);
-	}
-	return sb_detach(&sb);
-}
-
-/* The events an activation's next run would send (SPEC §5): nothing on a
- * first run without `send current`, the current members with it, else the
- * changes against the snapshot that the trigger reports.  Entity Added /
- * Removed are estimated from the pairs of entering members. */
-static int preview_activation(struct plan_change *c, const struct plan_preview *ap,
-			      struct project *p, struct warehouse *w, struct state *st,
-			      const struct sql_options *o, struct strbuf *err)
+/* The events an activation's next run would send (SPEC §5), counted by the
+ * run's own code (plan_events.c): nothing on a first run without `send
+ * current`, else the changes its trigger reports, value changes and the
+ * identifier filter included.  The baseline is the state's, as for a run. */
+static int preview_activation(struct plan_change *c, struct project *p, struct warehouse *w,
+			      struct state *st, const char *now, struct strbuf *err)
 {
 	const struct ast_activation *t = c->act;
 	struct plan_preview *pv = &c->preview;
-	bool baseline = false;
-	pv->events = 0;
-	if (!c->enabled || t->audience->enabled == 0)
+	bool need_baseline = true;
+	memset(&pv->ev, 0, sizeof(pv->ev));
+	if (!c->enabled)
 		return 0;
-	if (st && c->action != PLAN_CREATE && ap->has_snapshot) {
+	if (st && c->action != PLAN_CREATE) {
 		struct state_activation sa;
 		if (state_get_activation(st, c->audience, c->name, &sa) == 0) {
-			baseline = sa.has_baseline;
+			need_baseline = !sa.has_baseline;
 			state_activation_release(&sa);
 		}
 	}
-	bool entity = t->trigger == TRIG_ENTITY_ADDED || t->trigger == TRIG_ENTITY_REMOVED;
-	if (!baseline && !t->send_current)
-		return 0;
-	if (entity) {
-		if (t->trigger == TRIG_ENTITY_REMOVED && !baseline)
-			return 0;
-		if (t->trigger == TRIG_ENTITY_REMOVED) {
-			pv->events = ap->exited; /* at least one per leaving member */
-			return 0;
-		}
-		char *path = trigger_path_text(t);
-		int rc = count_pairs(p, w, t->audience, path, baseline, o, &pv->events, err);
-		free(path);
-		return rc;
-	}
-	switch (t->trigger) {
-	case TRIG_PROFILE_EXITED:
-	case TRIG_ENTITY_EXITED:
-		pv->events = baseline ? ap->exited : 0;
-		break;
-	case TRIG_MEMBERSHIP_CHANGED:
-	case TRIG_MEMBERSHIP_OR_VALUES_CHANGED:
-		pv->events = baseline ? ap->entered + ap->exited : ap->members;
-		break;
-	default:
-		pv->events = baseline ? ap->entered : ap->members;
-		break;
-	}
-	return 0;
+	return plan_activation_events(p, w, t, need_baseline, now, &pv->ev, err);
 }
 
 int plan_preview(struct plan *pl, struct project *p, struct warehouse *w, struct state *st,
@@ -739,7 +668,7 @@ int plan_preview(struct plan *pl, struct project *p, struct warehouse *w, struct
 			}
 			/* what each of its activations would send, changed or not */
 			size_t na = c->aud->nactivations;
-			c->preview.act_events = xcalloc(na + 1, sizeof(int64_t));
+			c->preview.act_events = xcalloc(na + 1, sizeof(*c->preview.act_events));
 			c->preview.nact_events = na;
 			for (size_t k = 0; k < na; k++) {
 				const struct ast_activation *t = c->aud->activations[k];
@@ -748,11 +677,11 @@ int plan_preview(struct plan *pl, struct project *p, struct warehouse *w, struct
 							  .audience = c->audience, .name = (char *)t->name,
 							  .aud = c->aud, .act = t, .enabled = t->enabled != 0 };
 				sb_reset(&err);
-				if (preview_activation(&tc, &c->preview, p, w, st, &o, &err) < 0) {
-					c->preview.act_events[k] = -1;
+				if (preview_activation(&tc, p, w, st, now, &err) < 0) {
+					c->preview.act_events[k].events = -1;
 					failed++;
 				} else {
-					c->preview.act_events[k] = tc.preview.events;
+					c->preview.act_events[k] = tc.preview.ev;
 				}
 			}
 			continue;
@@ -781,7 +710,7 @@ int plan_preview(struct plan *pl, struct project *p, struct warehouse *w, struct
 			c->preview.error = xstrdup(ap->error);
 			continue;
 		}
-		if (preview_activation(c, ap, p, w, st, &o, &err) < 0) {
+		if (preview_activation(c, p, w, st, now, &err) < 0) {
 			c->preview.error = xstrdup(err.buf);
 			failed++;
 		}
@@ -789,6 +718,20 @@ int plan_preview(struct plan *pl, struct project *p, struct warehouse *w, struct
 	free(other.preview.error);
 	sb_release(&err);
 	return failed;
+}
+
+/* Every matched path of a (sql_matched_paths stops at the room it is
+ * given: grow until it leaves some).  malloc'd; *n of them. */
+static const char **matched_paths(const struct ast_audience *a, size_t *n)
+{
+	size_t cap = 16;
+	const char **v = xcalloc(cap, sizeof(*v));
+	while ((*n = sql_matched_paths(a, v, cap)) == cap) {
+		cap *= 2;
+		free(v);
+		v = xcalloc(cap, sizeof(*v));
+	}
+	return v;
 }
 
 int plan_validate(struct project *p, struct warehouse *w, const char *now, struct strbuf *report)
@@ -801,10 +744,8 @@ int plan_validate(struct project *p, struct warehouse *w, const char *now, struc
 	for (size_t i = 0; i < p->nfiles; i++)
 		for (size_t k = 0; k < p->files[i]->naudiences; k++) {
 			const struct ast_audience *a = p->files[i]->audiences[k];
-			const char *paths[64];
-			size_t np = sql_matched_paths(a, paths, ARRAY_LEN(paths));
-			if (np > ARRAY_LEN(paths))
-				np = ARRAY_LEN(paths);
+			size_t np;
+			const char **paths = matched_paths(a, &np);
 			for (size_t s = 0; s <= np; s++) {
 				sb_reset(&sql);
 				sb_reset(&q);
@@ -823,6 +764,7 @@ int plan_validate(struct project *p, struct warehouse *w, const char *now, struc
 					failed++;
 				}
 			}
+			free(paths);
 		}
 	sb_release(&sql);
 	sb_release(&q);
@@ -862,6 +804,24 @@ static void print_indented(FILE *out, const char *text, const char *indent, bool
 	}
 }
 
+/* "N", then what the run would not send, when there is some. */
+static void print_events(const struct plan_events *e, FILE *out)
+{
+	if (e->events < 0) {
+		fputs("preview failed\n", out);
+		return;
+	}
+	fprintf(out, "%lld", (long long)e->events);
+	if (e->filtered && e->invalid)
+		fprintf(out, " (%lld filtered at destination, %lld invalid)", (long long)e->filtered,
+			(long long)e->invalid);
+	else if (e->filtered)
+		fprintf(out, " (%lld filtered at destination)", (long long)e->filtered);
+	else if (e->invalid)
+		fprintf(out, " (%lld invalid)", (long long)e->invalid);
+	fputc('\n', out);
+}
+
 static void print_preview(const struct plan_change *c, FILE *out)
 {
 	const struct plan_preview *pv = &c->preview;
@@ -878,11 +838,13 @@ static void print_preview(const struct plan_change *c, FILE *out)
 				(long long)pv->snapshot, (long long)pv->entered, (long long)pv->exited);
 		else
 			fputs(" (no snapshot yet)\n", out);
-		for (size_t k = 0; k < pv->nact_events; k++)
-			fprintf(out, "      events of %s: %lld\n", c->aud->activations[k]->name,
-				(long long)pv->act_events[k]);
+		for (size_t k = 0; k < pv->nact_events; k++) {
+			fprintf(out, "      events of %s: ", c->aud->activations[k]->name);
+			print_events(&pv->act_events[k], out);
+		}
 	} else {
-		fprintf(out, "      events: %lld\n", (long long)pv->events);
+		fputs("      events: ", out);
+		print_events(&pv->ev, out);
 	}
 }
 
@@ -971,13 +933,22 @@ char *plan_to_json(const struct plan *pl, bool preview, bool with_meta)
 						    ? json_integer(pv->snapshot) : json_null());
 				json_object_set_new(v, "entered", json_integer(pv->entered));
 				json_object_set_new(v, "exited", json_integer(pv->exited));
-				json_t *ev = json_object();
-				for (size_t k = 0; k < pv->nact_events; k++)
-					json_object_set_new(ev, c->aud->activations[k]->name,
-							    json_integer(pv->act_events[k]));
+				/* per activation: events sent, then filtered and invalid */
+				json_t *ev = json_object(), *fi = json_object(), *in = json_object();
+				for (size_t k = 0; k < pv->nact_events; k++) {
+					const struct plan_events *e = &pv->act_events[k];
+					const char *name = c->aud->activations[k]->name;
+					json_object_set_new(ev, name, json_integer(e->events));
+					json_object_set_new(fi, name, json_integer(e->filtered));
+					json_object_set_new(in, name, json_integer(e->invalid));
+				}
 				json_object_set_new(v, "activations", ev);
+				json_object_set_new(v, "filtered", fi);
+				json_object_set_new(v, "invalid", in);
 			} else {
-				json_object_set_new(v, "events", json_integer(pv->events));
+				json_object_set_new(v, "events", json_integer(pv->ev.events));
+				json_object_set_new(v, "filtered", json_integer(pv->ev.filtered));
+				json_object_set_new(v, "invalid", json_integer(pv->ev.invalid));
 			}
 			json_object_set_new(o, "preview", v);
 		}

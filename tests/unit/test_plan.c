@@ -12,6 +12,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <sqlite3.h>
+
 #include "plan.h"
 #include "run.h"
 
@@ -297,6 +299,148 @@ static void test_fingerprint(void **unused)
 	sb_release(&err);
 }
 
+
+/* Run SQL on the project's SQLite warehouse (data/warehouse.db). */
+static void wh_exec(const char *sql)
+{
+	char *path = path_in("data/warehouse.db");
+	sqlite3 *db;
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	free(path);
+}
+
+/* The preview of cat_vals's three activations at now, with the state's
+ * baselines (none without a state). */
+static void preview_all(struct project *p, struct plan_events ev[3], const char *now)
+{
+	struct warehouse w;
+	struct strbuf err = STRBUF_INIT;
+	struct state *st = open_state(STATE_RO);
+	const struct ast_audience *a = p->files[2]->audiences[0];
+	assert_string_equal(a->name, "cat_vals");
+	assert_int_equal(warehouse_open(&w, p, &err), 0);
+	for (size_t k = 0; k < 3; k++) {
+		struct state_activation sa;
+		bool need = !(st && state_get_activation(st, a->name, a->activations[k]->name, &sa) == 0 &&
+			      sa.has_baseline);
+		if (st && !need)
+			state_activation_release(&sa);
+		assert_int_equal(plan_activation_events(p, &w, a->activations[k], need, now, &ev[k], &err), 0);
+	}
+	warehouse_close(&w);
+	state_close(st);
+	sb_release(&err);
+}
+
+static void run_now(struct project *p, const char *now, struct run_report *rep)
+{
+	struct warehouse w;
+	struct strbuf err = STRBUF_INIT;
+	struct state *st = open_state(STATE_RW);
+	struct run_options o = { .now = now, .deliver = true, .quiet = true };
+	assert_non_null(st);
+	assert_int_equal(run_open_warehouse(p, &w, &err), 0);
+	assert_int_equal(run_audience(p, &w, st, p->files[2]->audiences[0], &o, rep), 0);
+	warehouse_close(&w);
+	state_close(st);
+	sb_release(&err);
+}
+
+/* The preview counts what the next run sends: value changes of `membership
+ * or values changed`, profiles filtered for lack of the identifier, and it
+ * leaves the warehouse as it was. */
+static void test_preview_counts(void **unused)
+{
+	char *sqlpath = path_in("data/warehouse.sql"), *whpath = path_in("data/warehouse.db");
+	char *sql = read_file(sqlpath, NULL);
+	assert_non_null(sql);
+	wh_exec(sql);
+	free(sql);
+	char *lac = path_in("audiences/zvals.lac");
+	FILE *f = fopen(lac, "w");
+	assert_non_null(f);
+	fputs("audience cat_vals {\n  where { with entity households.pets { type = \"cat\" } }\n"
+	      "  activation a_mvc {\n    destination events_file\n"
+	      "    trigger membership or values changed\n    enrich traits email\n"
+	      "    enrich households.pets { name, age }\n  }\n"
+	      "  activation b_uid {\n    destination events_file\n    trigger membership changed\n"
+	      "    identifier user_id\n  }\n"
+	      "  activation c_new {\n    destination events_file\n    trigger profile entered\n"
+	      "    send current\n  }\n}\n", f);
+	fclose(f);
+	free(lac);
+	struct project p;
+	load(&p);
+	struct plan_events ev[3];
+	struct run_report rep;
+
+	/* no state, no snapshot: only send current sends (every member) */
+	preview_all(&p, ev, "2026-01-15 12:00:00");
+	assert_int_equal(ev[0].events, 0);
+	assert_int_equal(ev[1].events, 0);
+	assert_int_equal(ev[2].events, 5);
+	run_now(&p, "2026-01-15T12:00:00Z", &rep);
+	assert_int_equal(rep.delivered, 5);
+	run_report_release(&rep);
+
+	/* Minou (h01: p01, p13) gets older: two value changes; p02 enters
+	 * without a user_id; p07 exits */
+	wh_exec("UPDATE PETS SET age = 4 WHERE id = 'x01'; DELETE FROM PETS WHERE id = 'x11';"
+		"INSERT INTO PETS VALUES ('x30', 'h02', 'Mia', 'cat', 2, NULL)");
+	size_t len0, len1;
+	char *before = read_file(whpath, &len0);
+	preview_all(&p, ev, "2026-01-15 13:00:00");
+	char *after = read_file(whpath, &len1);
+	assert_true(len0 == len1 && memcmp(before, after, len0) == 0);
+	free(before);
+	free(after);
+	assert_int_equal(ev[0].events, 4);   /* +p02, -p07, p01 and p13 changed */
+	assert_int_equal(ev[0].filtered, 0);
+	assert_int_equal(ev[1].events, 0);   /* p02 and p07 have no user_id */
+	assert_int_equal(ev[1].filtered, 2);
+	assert_int_equal(ev[2].events, 1);
+	run_now(&p, "2026-01-15T13:00:00Z", &rep);
+	assert_int_equal(rep.delivered, ev[0].events + ev[1].events + ev[2].events);
+	assert_int_equal(rep.filtered, ev[1].filtered);
+	run_report_release(&rep);
+
+	/* nothing changed since: nothing to send */
+	preview_all(&p, ev, "2026-01-15 14:00:00");
+	for (size_t k = 0; k < 3; k++)
+		assert_int_equal(ev[k].events + ev[k].filtered + ev[k].invalid, 0);
+	project_release(&p);
+	free(sqlpath);
+	free(whpath);
+}
+
+/* The filtered and invalid counts in the text and JSON forms. */
+static void test_preview_print(void **unused)
+{
+	struct project p;
+	load(&p);
+	struct plan pl;
+	compute(&pl, &p);
+	struct plan_change *c = &pl.changes[1];
+	assert_int_equal(c->kind, PLAN_ACTIVATION);
+	c->preview.done = true;
+	c->preview.ev = (struct plan_events){ 1, 4, 2 };
+	char *json = plan_to_json(&pl, true, false);
+	assert_non_null(strstr(json, "\"preview\": {\n        \"events\": 1,\n        \"filtered\": 4,\n"
+			       "        \"invalid\": 2\n      }"));
+	free(json);
+	char *buf = NULL;
+	size_t n = 0;
+	FILE *out = open_memstream(&buf, &n);
+	plan_print_text(&pl, true, false, false, out);
+	fclose(out);
+	assert_non_null(strstr(buf, "      events: 1 (4 filtered at destination, 2 invalid)\n"));
+	free(buf);
+	plan_release(&pl);
+	project_release(&p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -304,6 +448,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_hash_ignores_layout, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_diff, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fingerprint, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_preview_counts, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_preview_print, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
