@@ -81,7 +81,6 @@ static void begin_activation(struct lac_parse *p, const char *name, struct loc l
 static void end_activation(struct lac_parse *p, struct loc l);
 static void check_depth(struct lac_parse *p, struct ast_expr *e);
 static unsigned day_bit(struct lac_parse *p, const char *s, struct loc l);
-static const char *agg_name(enum agg_kind k);
 }
 
 %union {
@@ -232,10 +231,13 @@ schedule:
 	| EVERY int unit		{ $$ = (struct schedule){ .kind = SCHED_EVERY, .every = $2,
 							  .unit = $3, .loc = @$ }; }
 	| AT CLOCK ON days
-		{ int h = 0, m = 0;
+		{ /* Schedule errors are E400 (SPEC §3.5), reported here once:
+		   * hour -1 and days 0 tell the checker they were. */
+		  int h = -1, m = -1;
 		  if (sscanf($2, "%d:%d", &h, &m) != 2 || h > 23 || m > 59 || strlen($2) != 5) {
-			diag_error(p->diag, @2, DIAG_E319, "invalid time of day '%s'", $2);
-			diag_hint(p->diag, "write HH:MM in UTC, from 00:00 to 23:59");
+			diag_error(p->diag, @2, DIAG_E400, "schedule time '%s' is not a time of day", $2);
+			diag_hint(p->diag, "at takes HH:MM (UTC), from 00:00 to 23:59");
+			h = m = -1;
 		  }
 		  $$ = (struct schedule){ .kind = SCHED_AT, .hour = h, .minute = m,
 					  .days = $4, .loc = @$ }; }
@@ -375,7 +377,13 @@ block:
 /* Items are juxtaposed: each is a whole expression, `{ a or b  c }`. */
 items:
 	  %empty		{ $$ = (struct expr_list){ NULL, 0 }; }
-	| items expr		{ $$ = $1; ARENA_PUSH(p->arena, $$.v, $$.n, $2); }
+	| items expr
+		{ $$ = $1;
+		  /* an item that starts at the token a syntax error was reported
+		   * on is the rest of the broken one (`x is null = 1`): left out,
+		   * so that it causes no second error */
+		  if (@2.line != p->err_loc.line || @2.col != p->err_loc.col || @2.file != p->err_loc.file)
+			ARENA_PUSH(p->arena, $$.v, $$.n, $2); }
 	| items error		{ $$ = $1; }
 	;
 
@@ -466,19 +474,11 @@ opt_window:
 opt_having:
 	  %empty		{ $$ = (struct having){ .present = false, .loc = @$ }; }
 	| HAVING agg '(' ')' cmp literal
-		{ if ($2 != AGG_COUNT) {
-			diag_error(p->diag, span(@2, @4), DIAG_E100,
-				   "syntax error: '%s()' needs a column", agg_name($2));
-		  }
+		{ /* sum() or count(x) parse: the checker reports them (E305) */
 		  $$ = (struct having){ .present = true, .agg = $2, .cmp = $5, .value = $6,
 					.loc = @$ }; }
 	| HAVING agg '(' name_ident ')' cmp literal
-		{ if ($2 == AGG_COUNT) {
-			diag_error(p->diag, @4, DIAG_E100,
-				   "syntax error: count() takes no column");
-			diag_hint(p->diag, "count() counts the matching rows");
-		  }
-		  $$ = (struct having){ .present = true, .agg = $2, .column = $4, .column_loc = @4,
+		{ $$ = (struct having){ .present = true, .agg = $2, .column = $4, .column_loc = @4,
 					.cmp = $6, .value = $7, .loc = @$ }; }
 	;
 
@@ -651,12 +651,6 @@ static void path_add(struct lac_parse *p, struct path *path, const char *s, stru
 	path->loc = span(path->loc, l);
 }
 
-static const char *agg_name(enum agg_kind k)
-{
-	static const char *const names[] = { "count", "sum", "avg", "min", "max" };
-	return names[k];
-}
-
 /*
  * A count, window or amount: a whole non-negative number.  The bound keeps
  * the value in range of every integer type the checker and SQL use.  A bad
@@ -782,7 +776,7 @@ static unsigned day_bit(struct lac_parse *p, const char *s, struct loc l)
 	for (unsigned i = 0; i < ARRAY_LEN(days); i++)
 		if (!strcmp(s, days[i]))
 			return 1u << i;
-	diag_error(p->diag, l, DIAG_E319, "unknown day '%s'", s);
+	diag_error(p->diag, l, DIAG_E400, "schedule day '%s' is not a day of the week", s);
 	diag_hint_closest(p->diag, s, days, ARRAY_LEN(days));
 	diag_hint(p->diag, "days are mon, tue, wed, thu, fri, sat and sun");
 	return 0;
@@ -821,16 +815,22 @@ static void begin_audience(struct lac_parse *p, const char *name, struct loc l, 
 	p->aud = a;
 	p->aud_keep = keep;
 	p->aud_syntax = p->nsyntax;
+	p->aud_act_syntax = 0;
 }
 
-/* An audience with a syntax error inside is dropped: the file keeps only
- * what parsed cleanly. */
+/* An audience with a syntax error inside is kept, marked, without the
+ * items that did not parse: the checker reports the errors of the rest
+ * (SPEC §3.5: several errors in one run), and nothing runs it. */
 static void end_audience(struct lac_parse *p, struct loc l)
 {
 	struct ast_file *f = p->file;
-	p->aud->loc = l;
-	if (p->aud_keep && p->nsyntax == p->aud_syntax)
-		ARENA_PUSH(p->arena, f->audiences, f->naudiences, p->aud);
+	struct ast_audience *a = p->aud;
+	a->loc = l;
+	size_t errors = p->nsyntax - p->aud_syntax;
+	a->syntax_error = errors > 0;
+	a->where_incomplete = errors > p->aud_act_syntax;
+	if (p->aud_keep)
+		ARENA_PUSH(p->arena, f->audiences, f->naudiences, a);
 }
 
 static void begin_activation(struct lac_parse *p, const char *name, struct loc l, bool keep)
@@ -842,12 +842,15 @@ static void begin_activation(struct lac_parse *p, const char *name, struct loc l
 	a->audience = p->aud;
 	p->act = a;
 	p->act_keep = keep;
+	p->act_syntax = p->nsyntax;
 }
 
 static void end_activation(struct lac_parse *p, struct loc l)
 {
 	struct ast_audience *a = p->aud;
 	p->act->loc = l;
+	p->act->syntax_error = p->nsyntax != p->act_syntax;
+	p->aud_act_syntax += p->nsyntax - p->act_syntax;
 	if (p->act_keep)
 		ARENA_PUSH(p->arena, a->activations, a->nactivations, p->act);
 }
@@ -882,6 +885,7 @@ static void check_depth(struct lac_parse *p, struct ast_expr *e)
 			   "conditions nested too deeply (more than %d levels)", LAC_MAX_EXPR_DEPTH);
 		e->items = NULL;
 		e->nitems = 0;
+		p->nsyntax++; /* the where lost its items: see end_audience */
 	}
 }
 
@@ -928,12 +932,20 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, struct lac_parse *p)
 	int n = yypcontext_expected_tokens(ctx, NULL, 0);
 	if (n > 0 && n <= MAX_EXPECTED) {
 		n = yypcontext_expected_tokens(ctx, exp, MAX_EXPECTED);
+		/* A word the filter took for a name may be spelled like an
+		 * expected keyword: never "unexpected 'x', expected 'x'". */
+		char *self = xasprintf("'%.*s'", (int)t->len, p->text + t->off);
+		for (int i = 0; i < n; i++)
+			if (yypcontext_token(ctx) != YYSYMBOL_YYEOF && strcmp(token_name(exp[i]), self) == 0)
+				n = 0;
+		free(self);
 		for (int i = 0; i < n; i++)
 			sb_addf(&sb, "%s%s", i == 0 ? ", expected " : i == n - 1 ? " or " : ", ",
 				token_name(exp[i]));
 	}
 	diag_error(p->diag, *yypcontext_location(ctx), DIAG_E100, "%s", sb.buf);
 	sb_release(&sb);
+	p->err_loc = *yypcontext_location(ctx);
 	p->nsyntax++;
 	return 0;
 }

@@ -44,14 +44,18 @@ struct lac_parse {
 	int nahead;
 	bool eof;
 	struct lac_tok cur;            /* the token last handed to the parser */
+	int prev_kind;                 /* the kind of the one before it */
 
 	/* what the grammar actions are building */
 	struct ast_audience *aud;
 	bool aud_keep;                 /* false for a bad header: parsed, then dropped */
 	size_t aud_syntax;             /* nsyntax when the audience began */
+	size_t aud_act_syntax;         /* of those since, the ones inside its activations */
 	struct ast_activation *act;
 	bool act_keep;
+	size_t act_syntax;             /* nsyntax when the activation began */
 	size_t nsyntax;                /* syntax errors so far */
+	struct loc err_loc;            /* the token the last one was reported on */
 };
 
 /* The raw scanner (flex, prefix lac_yy). */

@@ -224,6 +224,7 @@ struct ast_activation {
 	const struct trait **enrich_trait_defs;
 	const struct relationship **trigger_rels;
 	size_t ntrigger_rels;
+	bool syntax_error;             /* an item did not parse (and was left out) */
 };
 
 struct ast_audience {
@@ -242,6 +243,12 @@ struct ast_audience {
 	struct ast_activation **activations;
 	size_t nactivations;
 	struct ast_file *file;
+	/* The parser recovered from a syntax error inside: the audience is kept
+	 * so that its other items are checked, but it is never ok.  An error
+	 * outside its activations may have cost a where item (where_incomplete):
+	 * checks that need the whole where (trigger paths) are skipped. */
+	bool syntax_error;
+	bool where_incomplete;
 	/* sema */
 	const struct relationship **target_rels;
 	size_t ntarget_rels;

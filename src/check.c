@@ -212,10 +212,13 @@ static void check_target(struct checker *c, struct aud_info *ai)
 		struct loc loc = a->target_path.part_locs ? a->target_path.part_locs[i] : a->target_path.loc;
 		const struct relationship *r = relationship_child(c->g, cur, slug);
 		if (!r && i == 0 && (r = check_rel_anywhere(c->g, slug))) {
-			/* Written from the middle of the tree: show the full path. */
-			cerr(c, loc, DIAG_E318,
-			     "target entity path must start at a relationship of the profile: '%s' is %s",
-			     slug, r->path);
+			/* Written from the middle of the tree: SPEC's wording for a slug
+			 * not under the profile (E301, as `with entity`), and the full
+			 * path to write instead. */
+			cerr(c, loc, DIAG_E301,
+			     "Entity relationship not in Data Graph for entity: profile and relationship: %s",
+			     slug);
+			check_hint_child(c, NULL, slug);
 			diag_hint(c->d, "write the whole path: target entity %s", r->path);
 			ai->target_ok = false;
 			return;
@@ -252,15 +255,14 @@ static void check_schedule(struct checker *c, struct ast_audience *a)
 		     time_unit_name(s->unit, s->every));
 		diag_hint(c->d, "every takes 15 minutes, 30 minutes, 1, 2, 4, 6, 8 or 12 hours, or 1 day");
 	} else if (s->kind == SCHED_AT) {
-		if (s->hour < 0 || s->hour > 23 || s->minute < 0 || s->minute > 59) {
+		/* The parser reported a bad time (hour -1) or day (no bit) already. */
+		if (s->hour > 23 || s->minute > 59) {
 			cerr(c, s->loc, DIAG_E400, "schedule time %02d:%02d is out of range", s->hour,
 			     s->minute);
-			diag_hint(c->d, "at takes HH:MM from 00:00 to 23:59 (UTC)");
+			diag_hint(c->d, "at takes HH:MM (UTC), from 00:00 to 23:59");
 		}
-		if ((s->days & 0x7f) == 0 || (s->days & ~0x7fu)) {
-			cerr(c, s->loc, DIAG_E400, "schedule 'at' needs days from mon to sun");
-			diag_hint(c->d, "for example: schedule at 08:00 on mon, thu");
-		}
+		if (s->hour < 0 || (s->days & 0x7f) == 0)
+			c->cur->nerrors++;
 	}
 }
 
@@ -301,7 +303,10 @@ void check_audience_ref(struct checker *c, struct ast_expr *e)
 		return;
 	}
 	e->ref = ri->aud;
-	if (c->cur->target_ok && ri->target_ok && !same_target(c->cur, ri)) {
+	/* a target item that did not parse would make a false mismatch */
+	bool unsure = (ri->aud->syntax_error && !ri->aud->target_loc.line) ||
+		      (c->cur->aud->syntax_error && !c->cur->aud->target_loc.line);
+	if (c->cur->target_ok && ri->target_ok && !unsure && !same_target(c->cur, ri)) {
 		cerr(c, e->audience_loc, DIAG_E313,
 		     "audience '%s' targets %s, but this audience targets %s", e->audience,
 		     target_text(ri->aud), target_text(c->cur->aud));
@@ -376,6 +381,8 @@ size_t check_project(struct project *p)
 		c.cur = &c.infos[k];
 		a->nrefs = 0;
 		a->refs = NULL;
+		if (a->syntax_error)
+			c.cur->nerrors++; /* reported by the parser; the rest is checked */
 		check_schedule(&c, a);
 		check_where(&c, a);
 		for (size_t j = 0; j < a->nactivations; j++)

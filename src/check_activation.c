@@ -25,6 +25,8 @@ static const char *full_path(const struct ast_expr *e)
 
 static void check_destination(struct checker *c, struct ast_activation *act)
 {
+	if (!act->destination && act->syntax_error)
+		return; /* maybe the item that did not parse */
 	if (!act->destination) {
 		cerr(c, act->name_loc, DIAG_E407, "activation '%s' has no destination", act->name);
 		diag_hint(c->d, "add 'destination NAME' naming one of the destinations in lac.yaml");
@@ -45,7 +47,8 @@ static void check_destination(struct checker *c, struct ast_activation *act)
 /* entity added/removed P: P must be the full path of a positive with entity. */
 static void check_trigger_path(struct checker *c, struct ast_audience *a, struct ast_activation *act)
 {
-	if (!c->g || !act->trigger_path.n)
+	/* with a where item lost to a syntax error, the path may have been in it */
+	if (!c->g || !act->trigger_path.n || a->where_incomplete)
 		return;
 	const char *want = check_path_text(c, &act->trigger_path);
 	const struct aud_info *ai = c->cur;
@@ -100,6 +103,8 @@ static void check_trigger_path(struct checker *c, struct ast_audience *a, struct
 static void check_trigger(struct checker *c, struct ast_audience *a, struct ast_activation *act)
 {
 	enum trigger_kind t = act->trigger;
+	if (t == TRIG_NONE && act->syntax_error)
+		return; /* maybe the item that did not parse */
 	if (t == TRIG_NONE) {
 		cerr(c, act->name_loc, DIAG_E407, "activation '%s' has no trigger", act->name);
 		diag_hint(c->d, "add 'trigger profile entered' (or profile exited, entity added PATH, "
@@ -107,8 +112,12 @@ static void check_trigger(struct checker *c, struct ast_audience *a, struct ast_
 		return;
 	}
 	bool entity_aud = a->target == TARGET_ENTITY;
+	/* membership (or values) changed sends an Identify of the member as a
+	 * profile: with an entity as the member it would name the entity's
+	 * primary key as a profile id, so it is for profile audiences only. */
 	bool profile_only = t == TRIG_PROFILE_ENTERED || t == TRIG_PROFILE_EXITED ||
-			    t == TRIG_ENTITY_ADDED || t == TRIG_ENTITY_REMOVED;
+			    t == TRIG_ENTITY_ADDED || t == TRIG_ENTITY_REMOVED ||
+			    t == TRIG_MEMBERSHIP_CHANGED || t == TRIG_MEMBERSHIP_OR_VALUES_CHANGED;
 	bool entity_only = t == TRIG_ENTITY_ENTERED || t == TRIG_ENTITY_EXITED;
 	if (profile_only && entity_aud) {
 		cerr(c, act->trigger_loc, DIAG_E403,
@@ -128,7 +137,8 @@ static void check_trigger(struct checker *c, struct ast_audience *a, struct ast_
 		     trigger_name(t));
 		diag_hint(c->d, "send current works with profile entered, entity added and membership changed");
 	}
-	if (t == TRIG_MEMBERSHIP_OR_VALUES_CHANGED && act->dest && !act->dest->supports_values_changed) {
+	if (t == TRIG_MEMBERSHIP_OR_VALUES_CHANGED && !entity_aud && act->dest &&
+	    !act->dest->supports_values_changed) {
 		cerr(c, act->trigger_loc, DIAG_E405,
 		     "destination '%s' (type %s) does not support 'membership or values changed'",
 		     act->dest->name, act->dest->type ? act->dest->type : "?");
@@ -219,7 +229,7 @@ static void check_enrich(struct checker *c, struct ast_audience *a, struct ast_a
 				check_hint_column(c, cur->entity, ep->columns[k]);
 			}
 		}
-		if (!enrich_matches(c->cur, cur->path))
+		if (!a->where_incomplete && !enrich_matches(c->cur, cur->path))
 			diag_warning(c->d, ep->path.loc, DIAG_W002,
 				     "enrich path '%s' matches no 'with entity' condition of this audience, "
 				     "so its entity context is always empty", cur->path);
@@ -287,6 +297,8 @@ static void check_map_value(struct checker *c, struct ast_audience *a, struct as
 		r = a->target_rels[a->ntarget_rels - 1];
 	else if (act->ntrigger_rels && str_eq(act->trigger_rels[act->ntrigger_rels - 1]->slug, o->slug))
 		r = act->trigger_rels[act->ntrigger_rels - 1];
+	if (!r && (a->where_incomplete || act->syntax_error))
+		return; /* the trigger that brings it in scope may not have parsed */
 	if (!r) {
 		cerr(c, o->loc, DIAG_E314, "'%s' is not an entity in scope for this activation", o->slug);
 		diag_hint(c->d, "a map can reference the target entity or the entity of an "

@@ -177,6 +177,10 @@ static bool source_line(const struct source *src, uint32_t line, const char **st
 			return false;
 		p++;
 	}
+	/* a UTF-8 byte order mark is not shown; columns count from after it
+	 * (libyaml and the .lac scanner skip it) */
+	if (line == 1 && end - p >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0)
+		p += 3;
 	const char *e = memchr(p, '\n', (size_t)(end - p));
 	if (!e)
 		e = end;

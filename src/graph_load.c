@@ -48,6 +48,13 @@ struct gl {
 	size_t nrels, caprels;
 	bool have_profile;
 	bool parse_failed;         /* a file is not well-formed YAML: do not build */
+	/* Columns dropped for a bad type (E207), "entity\0column": a later use
+	 * of one is not also "Entity column missing" (one error, one cause). */
+	char **bad_cols;
+	size_t nbad_cols, capbad_cols;
+	/* The relationship that already has its E204: one per relationship
+	 * however many of its keys are not STRING. */
+	const struct relationship *key_reported;
 	uint32_t first_file;
 };
 
@@ -380,8 +387,11 @@ static void build_entity(struct gl *g, const struct ynode *n, struct entity *e)
 			char *what = xasprintf("column '%s'", pr->key);
 			bool ok = parse_type(g, pr->value, false, what, &c->type);
 			free(what);
-			if (!ok)
+			if (!ok) {
+				char *key = xasprintf("%s%c%s", e->slug, '\0', pr->key);
+				VEC_PUSH(g->bad_cols, g->nbad_cols, g->capbad_cols, key);
 				continue;
+			}
 			c->name = pr->key;
 			c->loc = pr->key_loc;
 			e->ncolumns++;
@@ -395,10 +405,21 @@ static void build_entity(struct gl *g, const struct ynode *n, struct entity *e)
 	}
 }
 
+static bool bad_typed(const struct gl *g, const struct entity *e, const char *col)
+{
+	size_t n = strlen(e->slug);
+	for (size_t i = 0; i < g->nbad_cols; i++)
+		if (strcmp(g->bad_cols[i], e->slug) == 0 && strcmp(g->bad_cols[i] + n + 1, col) == 0)
+			return true;
+	return false;
+}
+
 static void missing_column(struct gl *g, struct loc loc, const struct entity *e, const char *col)
 {
 	if (e->ncolumns == 0)
 		return; /* E202 said it already */
+	if (bad_typed(g, e, col))
+		return; /* E207 said it already */
 	diag_error(g->d, loc, DIAG_E201, "Entity column missing from Data Graph for Entity %s and Column: %s",
 		   e->slug, col);
 	const char **names = xmalloc((e->ncolumns + 1) * sizeof(*names));
@@ -566,8 +587,10 @@ static struct loc sub_loc(const struct ynode *n, size_t off, size_t len)
 static void key_must_be_string(struct gl *g, const struct relationship *r, const struct column *c,
 			       struct loc loc)
 {
-	if (c && c->type != TY_STRING)
+	if (c && c->type != TY_STRING && g->key_reported != r) {
 		diag_error(g->d, loc, DIAG_E204, "Relationship key should be a string: %s", r->slug);
+		g->key_reported = r;
+	}
 }
 
 /* join_on: "a.col = b.col" over the parent and child entity, either side first. */
@@ -782,6 +805,7 @@ static void build_rel(struct gl *g, const struct ynode *n, struct relationship *
 						free(names);
 					} else if (r->trait->type != TY_STRING) {
 						diag_error(g->d, tn->loc, DIAG_E204, "Relationship key should be a string: %s", r->slug);
+						g->key_reported = r;
 					}
 				}
 				if (kn && r->entity && (r->join_key = need_column(g, r->entity, kn, "join_key")))
@@ -927,5 +951,8 @@ int graph_load(struct project *p)
 	free(g.traits);
 	free(g.entities);
 	free(g.rels);
+	for (size_t i = 0; i < g.nbad_cols; i++)
+		free(g.bad_cols[i]);
+	free(g.bad_cols);
 	return p->diags.nerrors == before ? 0 : -1;
 }

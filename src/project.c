@@ -66,8 +66,25 @@ const char *project_stdlib_dir(void)
 #endif
 }
 
+static const char *expand(struct project *p, const char *value, struct loc loc, bool secret);
+
 const char *project_path(struct project *p, const char *rel)
 {
+	/* state.path or warehouse.path whose ${VAR} is unset (a command that
+	 * did not call project_require_paths): E007, and a path under a file,
+	 * which nothing can create or open, rather than a file or directory
+	 * literally named ${VAR}. */
+	struct unresolved_path *u = NULL;
+	if (rel && rel == p->state_unresolved.as_written)
+		u = &p->state_unresolved;
+	else if (rel && rel == p->warehouse_unresolved.as_written)
+		u = &p->warehouse_unresolved;
+	if (u) {
+		if (!u->reported)
+			expand(p, rel, u->loc, false);
+		u->reported = true;
+		return arena_sprintf(&p->arena, "/dev/null/%s", rel);
+	}
 	const char *dir = p->dir ? p->dir : ".";
 	if (rel[0] == '/' || strcmp(dir, ".") == 0 || dir[0] == '\0')
 		return arena_strdup(&p->arena, rel);
@@ -146,13 +163,15 @@ void project_redact(const struct project *p, struct strbuf *msg)
 	sb_redact(msg, p->secrets, p->nsecrets, 1, false);
 }
 
-const char *setting_expand(struct project *p, const char *value, struct loc loc)
+/* secret: remember the values for redaction (not for paths: redacting a
+ * directory name from every message would garble them). */
+static const char *expand(struct project *p, const char *value, struct loc loc, bool secret)
 {
 	if (!value)
 		return NULL;
 	const char *unset = NULL;
 	char *out = env_expand(&p->arena, value, &unset);
-	if (out)
+	if (out && secret)
 		remember_secrets(p, value);
 	if (!out) {
 		/* point at the ${NAME} itself when the value is on one line as written */
@@ -172,6 +191,11 @@ const char *setting_expand(struct project *p, const char *value, struct loc loc)
 		diag_hint(&p->diags, "set it in the environment of the command that needs it");
 	}
 	return out;
+}
+
+const char *setting_expand(struct project *p, const char *value, struct loc loc)
+{
+	return expand(p, value, loc, true);
 }
 
 /* A scalar value whose ${...} references must be well formed (E006 otherwise). */
@@ -470,7 +494,9 @@ static void load_paths(struct project *p, const struct ynode *v, const char *wha
 			diag_error(&p->diags, v->loc, DIAG_E006, "'%s' must name a file", what);
 			return;
 		}
-		ARENA_PUSH(&p->arena, *out, *n, v->scalar);
+		const char *s = check_refs(p, v) ? expand(p, v->scalar, v->loc, false) : NULL;
+		if (s)
+			ARENA_PUSH(&p->arena, *out, *n, s);
 		return;
 	}
 	if (v->kind != YN_SEQUENCE) {
@@ -482,7 +508,7 @@ static void load_paths(struct project *p, const struct ynode *v, const char *wha
 		const char *s = yscalar(&p->diags, v->items[i], what);
 		if (s && !*s)
 			diag_error(&p->diags, v->items[i]->loc, DIAG_E006, "'%s' must name a file", what);
-		else if (s)
+		else if (s && check_refs(p, v->items[i]) && (s = expand(p, s, v->items[i]->loc, false)))
 			ARENA_PUSH(&p->arena, *out, *n, s);
 	}
 }
@@ -494,6 +520,14 @@ static void load_warehouse(struct project *p, const struct ynode *v)
 	p->warehouse.loc = v->loc;
 	if (!yexpect(&p->diags, v, YN_MAPPING, "warehouse"))
 		return;
+	/* The embedded SQLite warehouse takes no connection settings, so any
+	 * other key there is a typo (E003, as elsewhere in lac.yaml).  Other
+	 * types keep their connection settings for the backend to read. */
+	const struct ynode *tv = ynode_get(v, "type");
+	if (!tv || (tv->kind == YN_SCALAR && strcmp(tv->scalar, "sqlite") == 0)) {
+		static const char *const keys[] = { "type", "path", "schema" };
+		ycheck_keys(&p->diags, v, keys, ARRAY_LEN(keys), "the sqlite warehouse");
+	}
 	for (size_t i = 0; i < v->npairs; i++) {
 		const struct ypair *kv = &v->pairs[i];
 		if (strcmp(kv->key, "type") == 0) {
@@ -513,8 +547,10 @@ static void load_warehouse(struct project *p, const struct ynode *v)
 			}
 		} else if (strcmp(kv->key, "path") == 0) {
 			const char *s = yscalar(&p->diags, kv->value, "path");
-			if (s && check_refs(p, kv->value))
+			if (s && check_refs(p, kv->value)) {
 				p->warehouse.path = s;
+				p->warehouse_unresolved.loc = kv->value->loc;
+			}
 		} else if (strcmp(kv->key, "schema") == 0) {
 			const char *s = yscalar(&p->diags, kv->value, "schema");
 			if (s && !valid_ident(s))
@@ -563,10 +599,12 @@ static void load_settings(struct project *p, const struct ynode *doc)
 		ycheck_keys(&p->diags, v, keys, 1, "state");
 		const struct ynode *pv = ynode_get(v, "path");
 		if (pv && yscalar(&p->diags, pv, "path")) {
-			if (!pv->scalar[0])
+			if (!pv->scalar[0]) {
 				diag_error(&p->diags, pv->loc, DIAG_E006, "'path' must name a file");
-			else
+			} else if (check_refs(p, pv)) {
 				p->state_path = pv->scalar;
+				p->state_unresolved.loc = pv->loc;
+			}
 		}
 	}
 	if ((v = ynode_get(doc, "destinations")) && yexpect(&p->diags, v, YN_MAPPING, "destinations"))
@@ -597,6 +635,37 @@ static void set_defaults(struct project *p)
 		p->state_path = ".lac/state.db";
 }
 
+/* Expand a path setting's ${VAR} references now, so every reader of the
+ * field sees the real path; with a variable unset, keep the text in u (see
+ * project_path) and report nothing yet: check and compile never open it. */
+static void resolve_path(struct project *p, const char **field, struct unresolved_path *u)
+{
+	u->as_written = NULL;
+	if (!*field || !env_has_ref(*field))
+		return;
+	const char *unset = NULL;
+	char *out = env_expand(&p->arena, *field, &unset);
+	if (out)
+		*field = out;
+	else
+		u->as_written = *field;
+}
+
+int project_require_paths(struct project *p)
+{
+	int rc = 0;
+	struct unresolved_path *us[] = { &p->state_unresolved, &p->warehouse_unresolved };
+	for (size_t i = 0; i < ARRAY_LEN(us); i++) {
+		if (!us[i]->as_written)
+			continue;
+		if (!us[i]->reported)
+			expand(p, us[i]->as_written, us[i]->loc, false);
+		us[i]->reported = true;
+		rc = -1;
+	}
+	return rc;
+}
+
 static int load_lac_yaml(struct project *p, const char *dir)
 {
 	free(p->dir);
@@ -619,6 +688,9 @@ static int load_lac_yaml(struct project *p, const char *dir)
 		return -1;
 	load_settings(p, doc);
 	set_defaults(p);
+	resolve_path(p, &p->state_path, &p->state_unresolved);
+	if (p->warehouse.type == WH_SQLITE)
+		resolve_path(p, &p->warehouse.path, &p->warehouse_unresolved);
 	return 0;
 }
 

@@ -68,6 +68,15 @@ struct project {
 
 	const char **secrets;        /* every value setting_expand substituted (to redact) */
 	size_t nsecrets;
+
+	/* state.path and warehouse.path are expanded when the project is
+	 * loaded; one whose ${VAR} is unset keeps its text here (NULL when
+	 * resolved) so that only a command that opens it fails, with E007. */
+	struct unresolved_path {
+		const char *as_written;
+		struct loc loc;
+		bool reported;
+	} state_unresolved, warehouse_unresolved;
 };
 
 /* Load lac.yaml from dir, then the graph and every audience file, and run
@@ -99,5 +108,9 @@ const char *project_stdlib_dir(void);
 /* A path relative to the project dir as shown to users and opened on disk:
  * "dir/rel" ("rel" when dir is "."; rel itself when absolute).  In the arena. */
 const char *project_path(struct project *p, const char *rel);
+/* E007 for each of state.path and warehouse.path whose ${VAR} is unset;
+ * -1 if there was one.  For commands that open the state or the warehouse
+ * (check, compile, fmt and graph do not), right after project_load. */
+int project_require_paths(struct project *p);
 
 #endif

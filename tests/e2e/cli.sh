@@ -69,4 +69,17 @@ for cmd in "preview cat_owners" "compile cat_owners" "plan" "run cat_owners"; do
 	done
 done
 
+# ${VAR} in state.path: expanded when set; when unset, commands that open the
+# state fail with E007 naming the variable and lac.yaml:line (check does not
+# open it), and nothing named after the variable is created
+lac -q init "$T/var" >/dev/null
+sed -i 's|^  path: .lac/state.db|  path: "${LAC_TEST_STATE_DIR}/state.db"|' "$T/var/lac.yaml"
+expect_status "check ignores the state path" 0 lac -C "$T/var" check
+expect_status "run with the state dir unset" 1 env -u LAC_TEST_STATE_DIR "$LAC" -C "$T/var" run cat_owners
+grep -q 'E007' "$T/err" && grep -q 'LAC_TEST_STATE_DIR' "$T/err" && grep -q 'lac.yaml:11' "$T/err" && pass \
+	|| fail "E007 names the variable and lac.yaml:11: $(cat "$T/err")"
+if find "$T/var" -name '*LAC_TEST_STATE_DIR*' | grep -q .; then fail "a path named after the variable was created"; else pass; fi
+expect_status "run with the state dir set" 0 env LAC_TEST_STATE_DIR=st "$LAC" -C "$T/var" run cat_owners
+[ -f "$T/var/st/state.db" ] && pass || fail "state.path expanded to st/state.db"
+
 finish

@@ -708,8 +708,8 @@ static void test_entity_target(void **state)
 	expect_hint(g, "it would not say which associated profile is meant");
 	g = expect(DIAG_E313, 7, 23,
 		   "audience 'profile_aud' targets the profile, but this audience targets accounts");
-	g = expect(DIAG_E318, 21, 30,
-		   "target entity path must start at a relationship of the profile: 'credit_cards' is accounts.credit_cards");
+	g = expect(DIAG_E301, 21, 30,
+		   "Entity relationship not in Data Graph for entity: profile and relationship: credit_cards");
 	expect_hint(g, "write the whole path: target entity accounts.credit_cards");
 	expect(DIAG_E301, 22, 39,
 	       "Entity relationship not in Data Graph for entity: account and relationship: pets");
@@ -845,10 +845,17 @@ static void test_entity_trigger_on_entity_audience(void **state)
 	a->target_path = mkpath("accounts", 1, 30);
 	activation(a, "x1", 10, "events_file", TRIG_PROFILE_ENTERED, NULL);
 	activation(a, "x2", 20, "events_file", TRIG_ENTITY_ENTERED, NULL);
+	/* an Identify would send the entity's key as a profile id */
+	activation(a, "x3", 30, "events_file", TRIG_MEMBERSHIP_CHANGED, NULL);
+	activation(a, "x4", 40, "screen", TRIG_MEMBERSHIP_OR_VALUES_CHANGED, NULL);
 	run();
 	const struct diag *g = expect(DIAG_E403, 12, 17, "trigger 'profile entered' is only for audiences that target the profile");
 	expect_hint(g, "an entity-targeted audience uses 'entity entered' or 'entity exited'");
-	expect_count(1, 0);
+	g = expect(DIAG_E403, 32, 17, "trigger 'membership changed' is only for audiences that target the profile");
+	expect_hint(g, "an entity-targeted audience uses 'entity entered' or 'entity exited'");
+	/* one error: not also E405 for the stdout destination */
+	expect(DIAG_E403, 42, 17, "trigger 'membership or values changed' is only for audiences that target the profile");
+	expect_count(3, 0);
 }
 
 static void test_enrich_and_map(void **state)

@@ -155,17 +155,28 @@ static void test_keywords_sorted_and_found(void **state)
 
 static void test_filter(void **state)
 {
-	/* a keyword before a comparison is a name; `not` before contains/in is NOT_LA */
-	start("type = count >= not contains not in not in = not null in (");
+	/* a keyword before a comparison is a name; `not` after a name and
+	 * before contains/in ( is NOT_LA */
+	start("type = count >= x not contains y not in ( not in = 3");
 	assert_string_equal(tokens(),
-		"ID(type)@1:1-5 =@1:6-7 ID(count)@1:8-13 >=@1:14-16 NOT_LA@1:17-20 kw:contains@1:21-29 "
-		"NOT_LA@1:30-33 kw:in@1:34-36 kw:not@1:37-40 ID(in)@1:41-43 =@1:44-45 kw:not@1:46-49 "
-		"kw:null@1:50-54 kw:in@1:55-57 (@1:58-59");
+		"ID(type)@1:1-5 =@1:6-7 ID(count)@1:8-13 >=@1:14-16 ID(x)@1:17-18 NOT_LA@1:19-22 "
+		"kw:contains@1:23-31 ID(y)@1:32-33 NOT_LA@1:34-37 kw:in@1:38-40 (@1:41-42 "
+		"kw:not@1:43-46 ID(in)@1:47-49 =@1:50-51 NUM(3)@1:52-53");
+	/* keywords as columns where a condition starts, and only there */
+	start("{ x not contains 1 y not in ( not in ( not in in ( in in ( x is null is is null "
+	      "within last 3 days not x = 1 }");
+	assert_string_equal(tokens(),
+		"{@1:1-2 ID(x)@1:3-4 NOT_LA@1:5-8 kw:contains@1:9-17 NUM(1)@1:18-19 ID(y)@1:20-21 "
+		"NOT_LA@1:22-25 kw:in@1:26-28 (@1:29-30 ID(not)@1:31-34 kw:in@1:35-37 (@1:38-39 "
+		"kw:not@1:40-43 ID(in)@1:44-46 kw:in@1:47-49 (@1:50-51 ID(in)@1:52-54 kw:in@1:55-57 "
+		"(@1:58-59 ID(x)@1:60-61 kw:is@1:62-64 kw:null@1:65-69 ID(is)@1:70-72 kw:is@1:73-75 "
+		"kw:null@1:76-80 kw:within@1:81-87 kw:last@1:88-92 NUM(3)@1:93-94 kw:days@1:95-99 "
+		"kw:not@1:100-103 ID(x)@1:104-105 =@1:106-107 NUM(1)@1:108-109 }@1:110-111");
 	/* the lookahead stops cleanly at the end */
 	start("not");
 	assert_string_equal(tokens(), "kw:not@1:1-4");
-	start("not in");
-	assert_string_equal(tokens(), "NOT_LA@1:1-4 kw:in@1:5-7");
+	start("x not in (");
+	assert_string_equal(tokens(), "ID(x)@1:1-2 NOT_LA@1:3-6 kw:in@1:7-9 (@1:10-11");
 }
 
 static void test_strings(void **state)

@@ -313,19 +313,28 @@ static void test_schedules(void **state)
 
 static void test_schedule_errors(void **state)
 {
+	/* schedule errors are E400 (SPEC §3.5), one each; hour -1 tells the
+	 * checker the time was reported */
 	parse("audience a { schedule at 24:00 on mon, thur }\n"
 	      "audience b { schedule every 1.5 hours }\n"
 	      "audience c { schedule every -2 hours }\n"
-	      "audience d { schedule every 99999999999999999999 hours }\n");
+	      "audience d { schedule every 99999999999999999999 hours }\n"
+	      "audience e { schedule at 8:00 on mon }\n"
+	      "audience f { schedule at 08:60 on monday }\n");
 	assert_string_equal(diags(),
-		"1:40-1:44 E319 unknown day 'thur'\n"
-		"1:26-1:31 E319 invalid time of day '24:00'\n"
+		"1:40-1:44 E400 schedule day 'thur' is not a day of the week\n"
+		"1:26-1:31 E400 schedule time '24:00' is not a time of day\n"
 		"2:29-2:32 E103 expected a whole number of 0 or more, got '1.5'\n"
 		"3:29-3:31 E103 expected a whole number of 0 or more, got '-2'\n"
-		"4:29-4:49 E319 number '99999999999999999999' is too large\n");
+		"4:29-4:49 E319 number '99999999999999999999' is too large\n"
+		"5:26-5:30 E400 schedule time '8:00' is not a time of day\n"
+		"6:35-6:41 E400 schedule day 'monday' is not a day of the week\n"
+		"6:26-6:31 E400 schedule time '08:60' is not a time of day\n");
 	assert_int_equal(fx.d.items[0].nhints, 2);
 	assert_string_equal(fx.d.items[0].hints[0], "did you mean 'thu'?");
-	assert_int_equal(fx.f->naudiences, 4); /* value errors are not syntax errors */
+	assert_int_equal(fx.f->naudiences, 6); /* value errors are not syntax errors */
+	assert_int_equal(fx.f->audiences[0]->schedule.hour, -1);
+	assert_int_equal(fx.f->audiences[5]->schedule.days, 0);
 }
 
 static void test_duplicate_settings(void **state)
@@ -615,7 +624,8 @@ static void test_keywords_as_names(void **state)
 	static const char *const preds[] = {
 		"= 1", "is null", "is not null", "contains \"x\"", "starts with \"x\"",
 		"ends with \"x\"", "between 1 and 2", "within last 3 days",
-		"before last 3 days", "after next 3 days",
+		"before last 3 days", "after next 3 days", "in (\"a\")", "not in (\"a\")",
+		"not contains \"x\"",
 	};
 	/* words that are followed by a name (and `not`, which starts `not
 	 * contains`) take only comparisons as columns */
@@ -649,6 +659,14 @@ static void test_keywords_as_names(void **state)
 	/* the predicate's own `not contains` still works after a column */
 	assert_where("x not contains \"a\" not = 1",
 		     "(block (col x not contains \"a\") (col not = 1))");
+	/* SPEC §3.1: keywords are reserved only where the grammar needs them */
+	assert_where("in in (\"a\") is is null is is not null not in (\"b\") in not in (\"c\") "
+		     "not in in (\"d\") x is null is is null within within last 3 days",
+		     "(block (col in in \"a\") (col is is null) (col is is not null) "
+		     "(col not in \"b\") (col in not in \"c\") (not (col in in \"d\")) "
+		     "(col x is null) (col is is null) (col within within last 3 days))");
+	assert_where("with trait x within last 3 days not part of audience y with trait in in (\"a\")",
+		     "(block (trait x within last 3 days) (audience! y) (trait in in \"a\"))");
 }
 
 static void test_example_from_spec(void **state)
@@ -758,10 +776,17 @@ static void test_syntax_error_messages(void **state)
 	assert_string_equal(diags(), "1:35-1:41 E100 syntax error: unexpected 'having'\n");
 	diag_sink_release(&fx.d);
 
+	/* never "unexpected 'null', expected 'not' or 'null'"; and what the
+	 * parser resumes on (`null = 1`) is not an item of its own */
+	parse("audience a { where { with trait email is null = 1 } }");
+	assert_string_equal(diags(), "1:42-1:46 E100 syntax error: unexpected 'null'\n");
+	assert_int_equal(fx.f->audiences[0]->where->nitems, 0);
+	diag_sink_release(&fx.d);
+
+	/* well formed: the checker reports them, once (E305) */
 	parse("audience a { where { with entity x having sum() > 1 with entity y having count(z) > 1 } }");
-	assert_string_equal(diags(),
-		"1:43-1:48 E100 syntax error: 'sum()' needs a column\n"
-		"1:80-1:81 E100 syntax error: count() takes no column\n");
+	assert_string_equal(diags(), "");
+	assert_int_equal(fx.f->naudiences, 1);
 	diag_sink_release(&fx.d);
 
 	parse("audience a { activation b { trigger profile left } }");
@@ -795,9 +820,45 @@ static void test_recovery_reports_every_error(void **state)
 		"8:10-8:11 E100 syntax error: unexpected '7'\n"
 		"9:1-9:6 E100 syntax error: unexpected 'stray', expected end of file or 'audience'\n"
 		"10:33-10:34 E100 syntax error: unexpected 'b', expected 'and', 'or' or ')'\n");
-	assert_int_equal(f->naudiences, 2);
+	/* audiences that recovered are kept, marked, without the broken items,
+	 * so the checker reports the errors of the rest (SPEC §3.5) */
+	assert_int_equal(f->naudiences, 4);
 	assert_string_equal(f->audiences[0]->name, "good1");
-	assert_string_equal(f->audiences[1]->name, "good3");
+	assert_false(f->audiences[0]->syntax_error);
+	struct ast_audience *bad1 = f->audiences[1];
+	assert_string_equal(bad1->name, "bad1");
+	assert_true(bad1->syntax_error);
+	assert_true(bad1->where_incomplete);
+	assert_null(bad1->display_name);
+	assert_string_equal(bad1->description, "still read");
+	assert_int_equal(bad1->where->nitems, 2); /* `with entity x { }`, `b = 1`; `with trait` lost */
+	assert_int_equal(bad1->where->items[0]->block->nitems, 0); /* `a =` lost */
+	assert_int_equal(bad1->nactivations, 1);
+	assert_true(bad1->activations[0]->syntax_error);
+	assert_string_equal(f->audiences[2]->name, "good2");
+	assert_true(f->audiences[2]->where_incomplete);
+	assert_string_equal(f->audiences[3]->name, "good3");
+	assert_false(f->audiences[3]->syntax_error);
+
+	/* an error only inside an activation leaves the where whole */
+	diag_sink_release(&fx.d);
+	f = parse("audience a { where { x = 1 } activation b { trigger profile left } }");
+	assert_int_equal(f->naudiences, 1);
+	assert_true(f->audiences[0]->syntax_error);
+	assert_false(f->audiences[0]->where_incomplete);
+	assert_true(f->audiences[0]->activations[0]->syntax_error);
+}
+
+/* A UTF-8 byte order mark at the start is skipped, not E101. */
+static void test_bom(void **state)
+{
+	struct ast_file *f = parse("\xEF\xBB\xBF" "audience a { where { x = 1 } }");
+	assert_string_equal(diags(), "");
+	assert_int_equal(f->naudiences, 1);
+	assert_string_equal(loc_str(f->audiences[0]->name_loc), "1:10-1:11");
+	/* only at the start */
+	parse("audience b { }\xEF\xBB\xBF");
+	assert_non_null(strstr(diags(), "E101"));
 }
 
 static void test_deep_nesting(void **state)
@@ -817,12 +878,14 @@ static void test_deep_nesting(void **state)
 		"2:10014-2:10015 E100 input nested too deeply\n");
 	assert_int_equal(f->naudiences, 1);
 	assert_int_equal(f->audiences[0]->where->nitems, 0);
+	assert_true(f->audiences[0]->where_incomplete);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_settings, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_bom, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_defaults, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_schedules, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_schedule_errors, setup, teardown),

@@ -214,6 +214,72 @@ static void test_expand(void **state)
 	fx_leave();
 }
 
+/* state.path and warehouse.path expand ${VAR} (SPEC §1); unset, only a
+ * command that opens them fails (E007), never making a "${VAR}" file. */
+static void test_expand_paths(void **state)
+{
+	fx_enter();
+	fx_write("lac.yaml", "graph: \"${LAC_TEST_G}.yaml\"\n"
+		 "warehouse: { type: sqlite, path: \"${LAC_TEST_WH}/w.db\" }\n"
+		 "state:\n  path: \"${LAC_TEST_ST}/state.db\"\n");
+	fx_write("graph.yaml", small_graph);
+	setenv("LAC_TEST_G", "graph", 1);
+	setenv("LAC_TEST_WH", "whdir", 1);
+	setenv("LAC_TEST_ST", "stdir", 1);
+	struct project p;
+	char *d = fx_load(&p);
+	assert_string_equal(d, "");
+	free(d);
+	assert_string_equal(p.graph_files[0], "graph.yaml");
+	assert_string_equal(p.warehouse.path, "whdir/w.db");
+	assert_string_equal(p.state_path, "stdir/state.db");
+	assert_int_equal(project_require_paths(&p), 0);
+	assert_int_equal(p.nsecrets, 0); /* paths are not secrets to redact */
+	project_release(&p);
+
+	unsetenv("LAC_TEST_WH");
+	unsetenv("LAC_TEST_ST");
+	d = fx_load(&p);
+	assert_string_equal(d, ""); /* check/compile do not need them */
+	free(d);
+	assert_string_equal(project_path(&p, p.state_path), "/dev/null/${LAC_TEST_ST}/state.db");
+	assert_int_equal(project_require_paths(&p), -1);
+	d = fx_diags(&p);
+	assert_string_equal(d,
+		"lac.yaml:2:35: error[E007]: environment variable 'LAC_TEST_WH' is not set\n"
+		" 2 | warehouse: { type: sqlite, path: \"${LAC_TEST_WH}/w.db\" }\n"
+		"   |                                   ^^^^^^^^^^^^^^\n"
+		"  help: set it in the environment of the command that needs it\n"
+		"lac.yaml:4:10: error[E007]: environment variable 'LAC_TEST_ST' is not set\n"
+		" 4 |   path: \"${LAC_TEST_ST}/state.db\"\n"
+		"   |          ^^^^^^^^^^^^^^\n"
+		"  help: set it in the environment of the command that needs it\n");
+	free(d);
+	project_release(&p);
+
+	unsetenv("LAC_TEST_G");
+	d = fx_load(&p);
+	assert_non_null(strstr(d, "lac.yaml:1:9: error[E007]: environment variable 'LAC_TEST_G' is not set\n"));
+	free(d);
+	project_release(&p);
+	fx_leave();
+}
+
+/* Unknown keys in a sqlite warehouse block are E003, as elsewhere. */
+static void test_sqlite_warehouse_unknown_key(void **state)
+{
+	fx_enter();
+	fx_write("lac.yaml", "warehouse:\n  type: sqlite\n  pth: data/w.db\n");
+	fx_write("graph.yaml", small_graph);
+	struct project p;
+	char *d = fx_load(&p);
+	assert_non_null(strstr(d, "lac.yaml:3:3: error[E003]: unknown key 'pth' in the sqlite warehouse\n"));
+	assert_non_null(strstr(d, "did you mean 'path'"));
+	free(d);
+	project_release(&p);
+	fx_leave();
+}
+
 static void test_audiences_sorted_and_missing(void **state)
 {
 	fx_enter();
@@ -256,6 +322,8 @@ int main(void)
 		cmocka_unit_test(test_missing_lac_yaml),
 		cmocka_unit_test(test_paths_joined_to_dir),
 		cmocka_unit_test(test_expand),
+		cmocka_unit_test(test_expand_paths),
+		cmocka_unit_test(test_sqlite_warehouse_unknown_key),
 		cmocka_unit_test(test_audiences_sorted_and_missing),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
