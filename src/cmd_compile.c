@@ -21,6 +21,7 @@
 #include "cli.h"
 #include "run.h"
 #include "sql/gen.h"
+#include "json_emit.h"
 
 /* One audience's statements (with their comments) in one dialect: the
  * membership SELECT, or (--emit run) the script a run executes, built by the
@@ -39,19 +40,6 @@ static void compile_audience(struct strbuf *out, struct project *p, const struct
 		a->target == TARGET_PROFILE ? "profile id" : "target entity primary key");
 	sql_membership(out, &p->graph, a, o);
 	sb_addstr(out, ";\n");
-}
-
-/* A JSON string; bytes that are not valid UTF-8 (a string literal of a .lac
- * file) become U+FFFD, so json_string never fails and the output stays JSON. */
-static json_t *jstr(const char *s)
-{
-	if (utf8_valid(s, strlen(s)))
-		return json_string(s);
-	struct strbuf fixed = STRBUF_INIT;
-	sb_add_utf8(&fixed, s, strlen(s));
-	json_t *j = json_string(fixed.buf);
-	sb_release(&fixed);
-	return j;
 }
 
 static int write_text(const char *path, const char *text)
@@ -171,12 +159,12 @@ int cmd_compile(struct cli *c)
 			}
 			if (json) {
 				json_t *e = json_object();
-				json_object_set_new(e, "audience", jstr(auds[i]->name));
-				json_object_set_new(e, "file", jstr(sql_audience_path(&p, auds[i])));
+				json_object_set_new(e, "audience", json_text0(auds[i]->name));
+				json_object_set_new(e, "file", json_text0(sql_audience_path(&p, auds[i])));
 				json_object_set_new(e, "line", json_integer(auds[i]->loc.line));
 				json_object_set_new(e, "dialect", json_string(d->name));
-				json_object_set_new(e, "sql", jstr(one_sql.buf));
-				json_object_set_new(e, "path", path ? jstr(path) : json_null());
+				json_object_set_new(e, "sql", json_text0(one_sql.buf));
+				json_object_set_new(e, "path", path ? json_text0(path) : json_null());
 				json_array_append_new(jauds, e);
 			} else if (!dir) {
 				if (out.len)
@@ -193,7 +181,7 @@ int cmd_compile(struct cli *c)
 		json_t *root = json_object();
 		json_object_set_new(root, "dialect", json_string(all ? "all" : one->name));
 		json_object_set_new(root, "emit", json_string(emit));
-		json_object_set_new(root, "output", outdir ? jstr(outdir) : json_null());
+		json_object_set_new(root, "output", outdir ? json_text0(outdir) : json_null());
 		json_object_set_new(root, "audiences", json_incref(jauds));
 		char *s = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 		printf("%s\n", s);

@@ -27,6 +27,7 @@
 #include "cli.h"
 #include "fmt.h"
 #include "parse.h"
+#include "json_emit.h"
 
 struct fmt_run {
 	struct cli *cli;
@@ -40,23 +41,11 @@ struct fmt_run {
 	json_t *project_diags;         /* --format json: the project's diagnostics (no files) */
 };
 
-/* A JSON string; invalid UTF-8 (a path, a file's text) becomes U+FFFD. */
-static json_t *jstr(const char *s, size_t len)
-{
-	if (utf8_valid(s, len))
-		return json_stringn(s, len);
-	struct strbuf fixed = STRBUF_INIT;
-	sb_add_utf8(&fixed, s, len);
-	json_t *j = json_stringn(fixed.buf, fixed.len);
-	sb_release(&fixed);
-	return j;
-}
-
 /* One entry of "files"; error is NULL for a file that was formatted. */
 static json_t *file_entry(struct fmt_run *r, const char *path, bool changed, const char *error)
 {
 	json_t *e = json_object();
-	json_object_set_new(e, "path", jstr(path, strlen(path)));
+	json_object_set_new(e, "path", json_text(path, strlen(path)));
 	json_object_set_new(e, "changed", json_boolean(changed));
 	if (error)
 		json_object_set_new(e, "error", json_string(error));
@@ -181,7 +170,7 @@ static void fmt_one(struct fmt_run *r, const char *path, char *text, size_t len)
 		/* JSON: the same work, reported in an entry instead of printed */
 		json_t *e = file_entry(r, shown, !same, NULL);
 		if (is_stdin && !r->check)
-			json_object_set_new(e, "text", jstr(out.buf, out.len));
+			json_object_set_new(e, "text", json_text(out.buf, out.len));
 		else if (!is_stdin && !r->check && !same && write_atomic(path, out.buf, out.len)) {
 			r->errors++;
 			json_object_set_new(e, "error", json_string("cannot write"));

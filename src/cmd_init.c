@@ -17,6 +17,7 @@
 #include <jansson.h>
 
 #include "cli.h"
+#include "json_emit.h"
 
 /* Where the examples are: installed data dir, else the source tree (for a
  * binary run from the build directory). */
@@ -137,18 +138,6 @@ static int cmp_names(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* A JSON string; a directory name that is not UTF-8 gets U+FFFD. */
-static json_t *jstr(const char *s)
-{
-	if (utf8_valid(s, strlen(s)))
-		return json_string(s);
-	struct strbuf fixed = STRBUF_INIT;
-	sb_add_utf8(&fixed, s, strlen(s));
-	json_t *j = json_string(fixed.buf);
-	sb_release(&fixed);
-	return j;
-}
-
 int cmd_init(struct cli *c)
 {
 	static const struct option opts[] = {
@@ -191,10 +180,10 @@ int cmd_init(struct cli *c)
 		qsort(made.names, made.n, sizeof(*made.names), cmp_names);
 		json_t *files = json_array();
 		for (size_t i = 0; i < made.n; i++)
-			json_array_append_new(files, jstr(made.names[i]));
+			json_array_append_new(files, json_text0(made.names[i]));
 		json_t *root = json_object();
-		json_object_set_new(root, "directory", jstr(dir));
-		json_object_set_new(root, "example", jstr(example));
+		json_object_set_new(root, "directory", json_text0(dir));
+		json_object_set_new(root, "example", json_text0(example));
 		json_object_set_new(root, "files", files);
 		char *s = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 		printf("%s\n", s);

@@ -65,6 +65,17 @@ void json_emit_string(struct strbuf *sb, const char *s, size_t len)
 	json_emit_ch(sb, '"');
 }
 
+json_t *json_text(const char *s, size_t n)
+{
+	if (utf8_valid(s, n))
+		return json_stringn(s, n);
+	struct strbuf fixed = STRBUF_INIT;
+	sb_add_utf8(&fixed, s, n);
+	json_t *j = json_stringn(fixed.buf, fixed.len);
+	sb_release(&fixed);
+	return j;
+}
+
 /* ---- numbers ------------------------------------------------------------------ */
 
 static void emit_integer(struct strbuf *sb, json_int_t v)

@@ -48,6 +48,11 @@ void json_emit_sorted(struct strbuf *sb, const json_t *v);
 /* Append s[0..len) as a JSON string, quotes included (jansson's escaping). */
 void json_emit_string(struct strbuf *sb, const char *s, size_t len);
 
+/* A JSON string of s[0..n): bytes that are not valid UTF-8 (warehouse text,
+ * a path, a .lac literal) become U+FFFD, since jansson refuses them. */
+json_t *json_text(const char *s, size_t n);
+static inline json_t *json_text0(const char *s) { return json_text(s, strlen(s)); }
+
 /* jansson's JSON_SORT_KEYS order: bytes of the common prefix, then length. */
 int json_key_cmp(const char *a, size_t alen, const char *b, size_t blen);
 

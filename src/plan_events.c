@@ -157,15 +157,9 @@ static int changed_hashes(struct runner *r, struct warehouse *real, const struct
 	if (old.n > 1)
 		qsort(old.v, old.n, sizeof(*old.v), cmp_hash);
 	/* the records run_activation_hashes would insert (its spool format) */
-	size_t len, rows = 0;
-	while (fscanf(f, "%zu:", &len) == 1) {
-		char *m = xmalloc(len + 1), hash[65];
-		if (fread(m, 1, len, f) != len || fread(hash, 1, 64, f) != 64) {
-			free(m);
-			break;
-		}
-		m[len] = '\0';
-		hash[64] = '\0';
+	size_t rows = 0;
+	char *m, hash[65];
+	while ((m = run_spool_next(f, hash)) != NULL) {
 		struct old_hash key = { m, NULL };
 		const struct old_hash *o = old.n ? bsearch(&key, old.v, old.n, sizeof(*old.v), cmp_hash)
 				       : NULL;

@@ -24,6 +24,7 @@
 #include "event.h"
 #include "run_private.h"
 #include "sql/sqlbuf.h"
+#include "json_emit.h"
 
 /* ---- SQL ---------------------------------------------------------------------- */
 
@@ -293,20 +294,6 @@ static json_t *number_json(double v)
 	return json_real(v);
 }
 
-/* Warehouse text as a JSON string: each byte that is not valid UTF-8 becomes
- * U+FFFD (JSON text is UTF-8; jansson refuses anything else). */
-static json_t *text_json(const char *text)
-{
-	size_t n = strlen(text);
-	if (utf8_valid(text, n))
-		return json_stringn(text, n);
-	struct strbuf sb = STRBUF_INIT;
-	sb_add_utf8(&sb, text, n);
-	json_t *j = json_stringn(sb.buf, sb.len);
-	sb_release(&sb);
-	return j;
-}
-
 /* The offset of the first byte of s that is not valid UTF-8, or -1. */
 static long bad_utf8_at(const char *s)
 {
@@ -346,14 +333,14 @@ static json_t *typed(const char *text, enum col_type t)
 		double v = strtod(text, &end); /* 1e999 is inf (ERANGE): null below */
 		if (*text && !*end)
 			return number_json(v);
-		return text_json(text);
+		return json_text0(text);
 	}
 	case TY_BOOLEAN:
 		if (!strcmp(text, "1") || !strcmp(text, "t") || !strcmp(text, "true") || !strcmp(text, "TRUE"))
 			return json_true();
 		if (!strcmp(text, "0") || !strcmp(text, "f") || !strcmp(text, "false") || !strcmp(text, "FALSE"))
 			return json_false();
-		return text_json(text);
+		return json_text0(text);
 	case TY_OBJECT: {
 		/* invalid bytes inside the JSON's strings are replaced as well */
 		json_t *j;
@@ -365,10 +352,10 @@ static json_t *typed(const char *text, enum col_type t)
 			j = json_loads(sb.buf, JSON_DECODE_ANY, NULL);
 			sb_release(&sb);
 		}
-		return j ? j : text_json(text);
+		return j ? j : json_text0(text);
 	}
 	default:
-		return text_json(text);
+		return json_text0(text);
 	}
 }
 
@@ -873,24 +860,33 @@ int run_activation_events(struct runner *r, const struct ast_activation *act, bo
 	return rc;
 }
 
+char *run_spool_next(FILE *f, char hash[65])
+{
+	size_t len;
+	if (fscanf(f, "%zu:", &len) != 1)
+		return NULL;
+	char *m = xmalloc(len + 1);
+	if (fread(m, 1, len, f) != len || fread(hash, 1, 64, f) != 64) {
+		free(m);
+		return NULL;
+	}
+	m[len] = '\0';
+	hash[64] = '\0';
+	return m;
+}
+
 /* Insert the spooled (member, hash) records in batches. */
 static int insert_hashes(struct runner *r, const struct ast_activation *act, FILE *f)
 {
 	char *vp = arena_sprintf(&r->ar, RUN_VALUES_PREFIX "%s", act->name);
 	struct sqlbuf b;
-	size_t rows = 0, len;
+	size_t rows = 0;
 	int rc = 0;
+	char *m, hash[65];
 	rewind(f);
 	sqlbuf_init(&b, r->d);
 	r->step = arena_sprintf(&r->ar, "enrichment hashes of activation %s", act->name);
-	while (rc == 0 && fscanf(f, "%zu:", &len) == 1) {
-		char *m = xmalloc(len + 1), hash[65];
-		if (fread(m, 1, len, f) != len || fread(hash, 1, 64, f) != 64) {
-			free(m);
-			break;
-		}
-		m[len] = '\0';
-		hash[64] = '\0';
+	while (rc == 0 && (m = run_spool_next(f, hash)) != NULL) {
 		if (!rows)
 			sql_addf(&b, "INSERT INTO %s (path, member_id, entity_id) VALUES ", r->ent_new);
 		sql_addf(&b, "%s(%L, %L, %L)", rows ? ", " : "", vp, m, hash);

@@ -91,5 +91,8 @@ void run_preview_release(struct runner *r);
 /* The hashes run_activation_hashes would insert, as its "<len>:<member><hash>"
  * records in f (rewound after); nothing written to the warehouse.  0 or -1. */
 int run_activation_hashes_spool(struct runner *r, const struct ast_activation *act, FILE *f);
+/* The next spooled record: the member (malloc'd) and its hex hash, or NULL
+ * at the end. */
+char *run_spool_next(FILE *f, char hash[65]);
 
 #endif
