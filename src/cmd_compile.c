@@ -133,6 +133,15 @@ int cmd_compile(struct cli *c)
 				VEC_PUSH(auds, naud, cap, p.files[f]->audiences[i]);
 	}
 
+	/* a run script runs its audiences in the order lac runs them: each after
+	 * the ones it reads (part of audience ... using membership) */
+	if (strcmp(emit, "run") == 0 && naud > 1) {
+		const struct ast_audience **ord = NULL;
+		naud = run_order((const struct ast_audience *const *)auds, naud, &ord);
+		memcpy(auds, ord, naud * sizeof(*auds));
+		free(ord);
+	}
+
 	const struct dialect *one = dname && strcmp(dname, "all") ? dialect_find(dname)
 			: dialect_for_warehouse(p.warehouse.type);
 	bool all = dname && strcmp(dname, "all") == 0;

@@ -17,33 +17,12 @@
 #include "state.h"
 #include "warehouse.h"
 
-struct order {
-	const struct ast_audience **a;
-	size_t n, cap;
-	const struct ast_audience **visiting;
-	size_t nv, capv;
-};
-
 static bool in_list(const struct ast_audience *const *l, size_t n, const struct ast_audience *a)
 {
 	for (size_t i = 0; i < n; i++)
 		if (l[i] == a)
 			return true;
 	return false;
-}
-
-/* Depth first: the audiences a reads come before it (the checker rejects cycles). */
-static void order_add(struct order *o, const struct ast_audience *a, const struct ast_audience *const *want,
-		      size_t nwant)
-{
-	if (in_list(o->a, o->n, a) || in_list(o->visiting, o->nv, a))
-		return;
-	VEC_PUSH(o->visiting, o->nv, o->capv, a);
-	for (size_t i = 0; i < a->nrefs; i++)
-		if (in_list(want, nwant, a->refs[i]))
-			order_add(o, a->refs[i], want, nwant);
-	o->nv--;
-	VEC_PUSH(o->a, o->n, o->cap, a);
 }
 
 int cmd_run(struct cli *c)
@@ -92,9 +71,8 @@ int cmd_run(struct cli *c)
 			for (size_t k = 0; k < p.files[f]->naudiences; k++)
 				if (p.files[f]->audiences[k]->enabled != 0)
 					VEC_PUSH(want, nwant, capwant, p.files[f]->audiences[k]);
-	struct order ord = { 0 };
-	for (size_t i = 0; i < nwant; i++)
-		order_add(&ord, want[i], want, nwant);
+	const struct ast_audience **ord = NULL;
+	size_t nord = run_order(want, nwant, &ord);
 
 	struct warehouse w = { 0 };
 	struct state *st = NULL;
@@ -116,11 +94,11 @@ int cmd_run(struct cli *c)
 	}
 	bool tty = isatty(STDERR_FILENO) && !c->quiet;
 	struct run_options o = { .now = c->now, .deliver = deliver, .progress = tty, .quiet = c->quiet };
-	for (size_t i = 0; i < ord.n; i++) {
-		const struct ast_audience *a = ord.a[i];
+	for (size_t i = 0; i < nord; i++) {
+		const struct ast_audience *a = ord[i];
 		struct run_report rep;
 		if (tty)
-			fprintf(stderr, "lac: running %s (%zu/%zu)...\r", a->name, i + 1, ord.n);
+			fprintf(stderr, "lac: running %s (%zu/%zu)...\r", a->name, i + 1, nord);
 		size_t ndiags = p.diags.n;
 		run_audience(&p, &w, st, a, &o, &rep);
 		if (tty)
@@ -156,8 +134,7 @@ out:
 	if (w.ops)
 		warehouse_close(&w);
 	sb_release(&err);
-	free(ord.a);
-	free(ord.visiting);
+	free(ord);
 	free(want);
 	free(names);
 	project_release(&p);

@@ -85,6 +85,9 @@ void run_crash_point(const char *point);
 bool run_is_due(const struct ast_audience *a, const struct state_audience *sa, int64_t now);
 /* The next time after `after` the schedule fires (0 for manual). */
 int64_t run_next_time(const struct ast_audience *a, int64_t after);
+/* want[0..n) in the order they run: every audience after the ones among
+ * them it reads (part of audience).  *out is malloc'd; returns its length. */
+size_t run_order(const struct ast_audience *const *want, size_t n, const struct ast_audience ***out);
 
 /* Definition hashes stored by apply and compared by plan (hex SHA-256 of a
  * canonical form that ignores comments, layout and activations). */
