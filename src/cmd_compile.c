@@ -42,13 +42,39 @@ static void compile_audience(struct strbuf *out, struct project *p, const struct
 	sb_addstr(out, ";\n");
 }
 
+/* Does the file at path hold exactly text? */
+static bool same_text(const char *path, const char *text, size_t len)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return false;
+	bool same = true;
+	char buf[8192];
+	size_t off = 0, n;
+	while (same && (n = fread(buf, 1, sizeof(buf), f)) > 0) {
+		same = off + n <= len && memcmp(buf, text + off, n) == 0;
+		off += n;
+	}
+	same = same && !ferror(f) && off == len;
+	fclose(f);
+	return same;
+}
+
+/* Write text to path, leaving a file that already holds it alone: a re-run
+ * of `compile -o` then mostly reads (truncating and rewriting thousands of
+ * files cost seconds), and unchanged files keep their times. */
 static int write_text(const char *path, const char *text)
 {
+	size_t len = strlen(text);
+	if (same_text(path, text, len))
+		return 0;
 	FILE *f = fopen(path, "w");
 	if (!f)
 		return -1;
-	fputs(text, f);
-	return fclose(f);
+	bool ok = fwrite(text, 1, len, f) == len;
+	if (fclose(f) != 0)
+		ok = false;
+	return ok ? 0 : -1;
 }
 
 int cmd_compile(struct cli *c)

@@ -108,4 +108,14 @@ if [ -x /usr/bin/python3 ] && /usr/bin/python3 -c 'import sqlglot' 2>/dev/null; 
 		fail "sqlglot rejects --emit run SQL"; cat "$T/sg" >&2; fi
 fi
 
+# -o leaves a file that already holds the same SQL alone (same bytes, same
+# mtime) and rewrites one whose SQL changed
+lac init --example petshop "$T/keep" >/dev/null
+expect_status "compile -o" 0 lac -C "$T/keep" --now 2026-01-15T12:00:00Z compile -d sqlite -o "$T/keep/out"
+touch -d '2020-01-01 00:00:00' "$T/keep/out/sqlite/cat_owners.sql" "$T/keep/out/sqlite/vet_clients.sql"
+sed -i 's/type = "cat"/type = "kitten"/' "$T/keep/audiences/pets.lac"
+expect_status "compile -o again" 0 lac -C "$T/keep" --now 2026-01-15T12:00:00Z compile -d sqlite -o "$T/keep/out"
+expect_eq "an unchanged file is not rewritten" 2020 "$(date -r "$T/keep/out/sqlite/vet_clients.sql" +%Y)"
+grep -q "'kitten'" "$T/keep/out/sqlite/cat_owners.sql" && pass || fail "a changed audience's file is rewritten"
+
 finish
