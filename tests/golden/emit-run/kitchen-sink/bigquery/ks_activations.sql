@@ -188,7 +188,7 @@ WITH d AS (SELECT CAST(d.member_id AS STRING) AS m, CAST(NULL AS STRING) AS e, 1
 SELECT d.m, d.e, d.im, d.c, 0 AS k, CAST(t.email AS STRING), CAST(t.first_name AS STRING), CAST(t.ltv AS STRING), CAST(t.plan AS STRING), CAST(t.address AS STRING)
 FROM d LEFT JOIN SEGMENT.PROFILES.PROFILE_TRAITS AS t ON t.segment_id = d.m
 UNION ALL
-SELECT DISTINCT d.m, d.e, d.im, d.c, 1, CAST(x.external_id_type AS STRING), CAST(x.external_id_value AS STRING), CAST(NULL AS STRING), CAST(NULL AS STRING), CAST(NULL AS STRING)
+SELECT d.m, d.e, d.im, d.c, 1, CAST(x.external_id_type AS STRING), CAST(x.external_id_value AS STRING), CAST(NULL AS STRING), CAST(NULL AS STRING), CAST(NULL AS STRING)
 FROM d JOIN SEGMENT.PROFILES.EXTERNAL_ID_MAPPING AS x ON x.segment_id = d.m WHERE x.external_id_type = 'email'
 UNION ALL
 SELECT DISTINCT d.m, d.e, d.im, d.c, 2, CAST(e0.id AS STRING), CAST(e1.id AS STRING), CAST(e1.id AS STRING), CAST(e1.status AS STRING), CAST(e1.total AS STRING)
@@ -219,7 +219,7 @@ WITH d AS (SELECT CAST(d.member_id AS STRING) AS m, CAST(NULL AS STRING) AS e, 0
 SELECT d.m, d.e, d.im, d.c, 0 AS k, CAST(NULL AS STRING), CAST(NULL AS STRING)
 FROM d
 UNION ALL
-SELECT DISTINCT d.m, d.e, d.im, d.c, 1, CAST(x.external_id_type AS STRING), CAST(x.external_id_value AS STRING)
+SELECT d.m, d.e, d.im, d.c, 1, CAST(x.external_id_type AS STRING), CAST(x.external_id_value AS STRING)
 FROM d JOIN SEGMENT.PROFILES.EXTERNAL_ID_MAPPING AS x ON x.segment_id = d.m WHERE x.external_id_type = 'user_id'
 ORDER BY 1, 2, 4, 5, 6, 7;
 
@@ -228,7 +228,7 @@ WITH d AS (SELECT d.member_id AS m, d.entity_id AS e, CASE WHEN d.member_id IN (
 SELECT d.m, d.e, d.im, d.c, 0 AS k, CAST(NULL AS STRING), CAST(NULL AS STRING), CAST(NULL AS STRING), CAST(NULL AS STRING)
 FROM d
 UNION ALL
-SELECT DISTINCT d.m, d.e, d.im, d.c, 1, CAST(x.external_id_type AS STRING), CAST(x.external_id_value AS STRING), CAST(NULL AS STRING), CAST(NULL AS STRING)
+SELECT d.m, d.e, d.im, d.c, 1, CAST(x.external_id_type AS STRING), CAST(x.external_id_value AS STRING), CAST(NULL AS STRING), CAST(NULL AS STRING)
 FROM d JOIN SEGMENT.PROFILES.EXTERNAL_ID_MAPPING AS x ON x.segment_id = d.m WHERE x.external_id_type = 'user_id'
 UNION ALL
 SELECT DISTINCT d.m, d.e, d.im, d.c, 2, CAST(e0.id AS STRING), CAST(e1.id AS STRING), CAST(e1.id AS STRING), CAST(e1.total AS STRING)
@@ -249,7 +249,7 @@ WITH d AS (SELECT d.member_id AS m, d.entity_id AS e, CASE WHEN d.member_id IN (
 SELECT d.m, d.e, d.im, d.c, 0 AS k, CAST(NULL AS STRING), CAST(NULL AS STRING)
 FROM d
 UNION ALL
-SELECT DISTINCT d.m, d.e, d.im, d.c, 1, CAST(x.external_id_type AS STRING), CAST(x.external_id_value AS STRING)
+SELECT d.m, d.e, d.im, d.c, 1, CAST(x.external_id_type AS STRING), CAST(x.external_id_value AS STRING)
 FROM d JOIN SEGMENT.PROFILES.EXTERNAL_ID_MAPPING AS x ON x.segment_id = d.m WHERE x.external_id_type = 'user_id'
 ORDER BY 1, 2, 4, 5, 6, 7;
 
@@ -258,7 +258,7 @@ WITH d AS (SELECT CAST(d.member_id AS STRING) AS m, CAST(NULL AS STRING) AS e, 1
 SELECT d.m, d.e, d.im, d.c, 0 AS k, CAST(NULL AS STRING), CAST(NULL AS STRING)
 FROM d
 UNION ALL
-SELECT DISTINCT d.m, d.e, d.im, d.c, 1, CAST(x.external_id_type AS STRING), CAST(x.external_id_value AS STRING)
+SELECT d.m, d.e, d.im, d.c, 1, CAST(x.external_id_type AS STRING), CAST(x.external_id_value AS STRING)
 FROM d JOIN SEGMENT.PROFILES.EXTERNAL_ID_MAPPING AS x ON x.segment_id = d.m WHERE x.external_id_type = 'user_id'
 ORDER BY 1, 2, 4, 5, 6, 7;
 

@@ -188,7 +188,7 @@ WITH d AS (SELECT CAST(d.member_id AS TEXT) AS m, CAST(NULL AS TEXT) AS e, 1 AS 
 SELECT d.m, d.e, d.im, d.c, 0 AS k, CAST(t.email AS TEXT), CAST(t.first_name AS TEXT), CAST(t.ltv AS TEXT), CAST(t.plan AS TEXT), CAST(t.address AS TEXT)
 FROM d LEFT JOIN PROFILES.PROFILE_TRAITS AS t ON t.segment_id = d.m
 UNION ALL
-SELECT DISTINCT d.m, d.e, d.im, d.c, 1, CAST(x.external_id_type AS TEXT), CAST(x.external_id_value AS TEXT), CAST(NULL AS TEXT), CAST(NULL AS TEXT), CAST(NULL AS TEXT)
+SELECT d.m, d.e, d.im, d.c, 1, CAST(x.external_id_type AS TEXT), CAST(x.external_id_value AS TEXT), CAST(NULL AS TEXT), CAST(NULL AS TEXT), CAST(NULL AS TEXT)
 FROM d JOIN PROFILES.EXTERNAL_ID_MAPPING AS x ON x.segment_id = d.m WHERE x.external_id_type = 'email'
 UNION ALL
 SELECT DISTINCT d.m, d.e, d.im, d.c, 2, CAST(e0.id AS TEXT), CAST(e1.id AS TEXT), CAST(e1.id AS TEXT), CAST(e1.status AS TEXT), CAST(e1.total AS TEXT)
@@ -219,7 +219,7 @@ WITH d AS (SELECT CAST(d.member_id AS TEXT) AS m, CAST(NULL AS TEXT) AS e, 0 AS 
 SELECT d.m, d.e, d.im, d.c, 0 AS k, CAST(NULL AS TEXT), CAST(NULL AS TEXT)
 FROM d
 UNION ALL
-SELECT DISTINCT d.m, d.e, d.im, d.c, 1, CAST(x.external_id_type AS TEXT), CAST(x.external_id_value AS TEXT)
+SELECT d.m, d.e, d.im, d.c, 1, CAST(x.external_id_type AS TEXT), CAST(x.external_id_value AS TEXT)
 FROM d JOIN PROFILES.EXTERNAL_ID_MAPPING AS x ON x.segment_id = d.m WHERE x.external_id_type = 'user_id'
 ORDER BY 1, 2, 4, 5, 6, 7;
 
@@ -228,7 +228,7 @@ WITH d AS (SELECT d.member_id AS m, d.entity_id AS e, CASE WHEN d.member_id IN (
 SELECT d.m, d.e, d.im, d.c, 0 AS k, CAST(NULL AS TEXT), CAST(NULL AS TEXT), CAST(NULL AS TEXT), CAST(NULL AS TEXT)
 FROM d
 UNION ALL
-SELECT DISTINCT d.m, d.e, d.im, d.c, 1, CAST(x.external_id_type AS TEXT), CAST(x.external_id_value AS TEXT), CAST(NULL AS TEXT), CAST(NULL AS TEXT)
+SELECT d.m, d.e, d.im, d.c, 1, CAST(x.external_id_type AS TEXT), CAST(x.external_id_value AS TEXT), CAST(NULL AS TEXT), CAST(NULL AS TEXT)
 FROM d JOIN PROFILES.EXTERNAL_ID_MAPPING AS x ON x.segment_id = d.m WHERE x.external_id_type = 'user_id'
 UNION ALL
 SELECT DISTINCT d.m, d.e, d.im, d.c, 2, CAST(e0.id AS TEXT), CAST(e1.id AS TEXT), CAST(e1.id AS TEXT), CAST(e1.total AS TEXT)
@@ -249,7 +249,7 @@ WITH d AS (SELECT d.member_id AS m, d.entity_id AS e, CASE WHEN d.member_id IN (
 SELECT d.m, d.e, d.im, d.c, 0 AS k, CAST(NULL AS TEXT), CAST(NULL AS TEXT)
 FROM d
 UNION ALL
-SELECT DISTINCT d.m, d.e, d.im, d.c, 1, CAST(x.external_id_type AS TEXT), CAST(x.external_id_value AS TEXT)
+SELECT d.m, d.e, d.im, d.c, 1, CAST(x.external_id_type AS TEXT), CAST(x.external_id_value AS TEXT)
 FROM d JOIN PROFILES.EXTERNAL_ID_MAPPING AS x ON x.segment_id = d.m WHERE x.external_id_type = 'user_id'
 ORDER BY 1, 2, 4, 5, 6, 7;
 
@@ -258,7 +258,7 @@ WITH d AS (SELECT CAST(d.member_id AS TEXT) AS m, CAST(NULL AS TEXT) AS e, 1 AS 
 SELECT d.m, d.e, d.im, d.c, 0 AS k, CAST(NULL AS TEXT), CAST(NULL AS TEXT)
 FROM d
 UNION ALL
-SELECT DISTINCT d.m, d.e, d.im, d.c, 1, CAST(x.external_id_type AS TEXT), CAST(x.external_id_value AS TEXT)
+SELECT d.m, d.e, d.im, d.c, 1, CAST(x.external_id_type AS TEXT), CAST(x.external_id_value AS TEXT)
 FROM d JOIN PROFILES.EXTERNAL_ID_MAPPING AS x ON x.segment_id = d.m WHERE x.external_id_type = 'user_id'
 ORDER BY 1, 2, 4, 5, 6, 7;
 

@@ -188,7 +188,7 @@ WITH d AS (SELECT CAST(d.member_id AS VARCHAR(65535)) AS m, CAST(NULL AS VARCHAR
 SELECT d.m, d.e, d.im, d.c, 0 AS k, CAST(t.email AS VARCHAR(65535)), CAST(t.first_name AS VARCHAR(65535)), CAST(t.ltv AS VARCHAR(65535)), CAST(t.plan AS VARCHAR(65535)), CAST(t.address AS VARCHAR(65535))
 FROM d LEFT JOIN SEGMENT.PROFILES.PROFILE_TRAITS AS t ON t.segment_id = d.m
 UNION ALL
-SELECT DISTINCT d.m, d.e, d.im, d.c, 1, CAST(x.external_id_type AS VARCHAR(65535)), CAST(x.external_id_value AS VARCHAR(65535)), CAST(NULL AS VARCHAR(65535)), CAST(NULL AS VARCHAR(65535)), CAST(NULL AS VARCHAR(65535))
+SELECT d.m, d.e, d.im, d.c, 1, CAST(x.external_id_type AS VARCHAR(65535)), CAST(x.external_id_value AS VARCHAR(65535)), CAST(NULL AS VARCHAR(65535)), CAST(NULL AS VARCHAR(65535)), CAST(NULL AS VARCHAR(65535))
 FROM d JOIN SEGMENT.PROFILES.EXTERNAL_ID_MAPPING AS x ON x.segment_id = d.m WHERE x.external_id_type = 'email'
 UNION ALL
 SELECT DISTINCT d.m, d.e, d.im, d.c, 2, CAST(e0.id AS VARCHAR(65535)), CAST(e1.id AS VARCHAR(65535)), CAST(e1.id AS VARCHAR(65535)), CAST(e1.status AS VARCHAR(65535)), CAST(e1.total AS VARCHAR(65535))
@@ -219,7 +219,7 @@ WITH d AS (SELECT CAST(d.member_id AS VARCHAR(65535)) AS m, CAST(NULL AS VARCHAR
 SELECT d.m, d.e, d.im, d.c, 0 AS k, CAST(NULL AS VARCHAR(65535)), CAST(NULL AS VARCHAR(65535))
 FROM d
 UNION ALL
-SELECT DISTINCT d.m, d.e, d.im, d.c, 1, CAST(x.external_id_type AS VARCHAR(65535)), CAST(x.external_id_value AS VARCHAR(65535))
+SELECT d.m, d.e, d.im, d.c, 1, CAST(x.external_id_type AS VARCHAR(65535)), CAST(x.external_id_value AS VARCHAR(65535))
 FROM d JOIN SEGMENT.PROFILES.EXTERNAL_ID_MAPPING AS x ON x.segment_id = d.m WHERE x.external_id_type = 'user_id'
 ORDER BY 1, 2, 4, 5, 6, 7;
 
@@ -228,7 +228,7 @@ WITH d AS (SELECT d.member_id AS m, d.entity_id AS e, CASE WHEN d.member_id IN (
 SELECT d.m, d.e, d.im, d.c, 0 AS k, CAST(NULL AS VARCHAR(65535)), CAST(NULL AS VARCHAR(65535)), CAST(NULL AS VARCHAR(65535)), CAST(NULL AS VARCHAR(65535))
 FROM d
 UNION ALL
-SELECT DISTINCT d.m, d.e, d.im, d.c, 1, CAST(x.external_id_type AS VARCHAR(65535)), CAST(x.external_id_value AS VARCHAR(65535)), CAST(NULL AS VARCHAR(65535)), CAST(NULL AS VARCHAR(65535))
+SELECT d.m, d.e, d.im, d.c, 1, CAST(x.external_id_type AS VARCHAR(65535)), CAST(x.external_id_value AS VARCHAR(65535)), CAST(NULL AS VARCHAR(65535)), CAST(NULL AS VARCHAR(65535))
 FROM d JOIN SEGMENT.PROFILES.EXTERNAL_ID_MAPPING AS x ON x.segment_id = d.m WHERE x.external_id_type = 'user_id'
 UNION ALL
 SELECT DISTINCT d.m, d.e, d.im, d.c, 2, CAST(e0.id AS VARCHAR(65535)), CAST(e1.id AS VARCHAR(65535)), CAST(e1.id AS VARCHAR(65535)), CAST(e1.total AS VARCHAR(65535))
@@ -249,7 +249,7 @@ WITH d AS (SELECT d.member_id AS m, d.entity_id AS e, CASE WHEN d.member_id IN (
 SELECT d.m, d.e, d.im, d.c, 0 AS k, CAST(NULL AS VARCHAR(65535)), CAST(NULL AS VARCHAR(65535))
 FROM d
 UNION ALL
-SELECT DISTINCT d.m, d.e, d.im, d.c, 1, CAST(x.external_id_type AS VARCHAR(65535)), CAST(x.external_id_value AS VARCHAR(65535))
+SELECT d.m, d.e, d.im, d.c, 1, CAST(x.external_id_type AS VARCHAR(65535)), CAST(x.external_id_value AS VARCHAR(65535))
 FROM d JOIN SEGMENT.PROFILES.EXTERNAL_ID_MAPPING AS x ON x.segment_id = d.m WHERE x.external_id_type = 'user_id'
 ORDER BY 1, 2, 4, 5, 6, 7;
 
@@ -258,7 +258,7 @@ WITH d AS (SELECT CAST(d.member_id AS VARCHAR(65535)) AS m, CAST(NULL AS VARCHAR
 SELECT d.m, d.e, d.im, d.c, 0 AS k, CAST(NULL AS VARCHAR(65535)), CAST(NULL AS VARCHAR(65535))
 FROM d
 UNION ALL
-SELECT DISTINCT d.m, d.e, d.im, d.c, 1, CAST(x.external_id_type AS VARCHAR(65535)), CAST(x.external_id_value AS VARCHAR(65535))
+SELECT d.m, d.e, d.im, d.c, 1, CAST(x.external_id_type AS VARCHAR(65535)), CAST(x.external_id_value AS VARCHAR(65535))
 FROM d JOIN SEGMENT.PROFILES.EXTERNAL_ID_MAPPING AS x ON x.segment_id = d.m WHERE x.external_id_type = 'user_id'
 ORDER BY 1, 2, 4, 5, 6, 7;
 

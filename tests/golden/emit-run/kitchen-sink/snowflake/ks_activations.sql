@@ -188,7 +188,7 @@ WITH d AS (SELECT CAST(d.member_id AS VARCHAR) AS m, CAST(NULL AS VARCHAR) AS e,
 SELECT d.m, d.e, d.im, d.c, 0 AS k, CAST(t.email AS VARCHAR), CAST(t.first_name AS VARCHAR), CAST(t.ltv AS VARCHAR), CAST(t.plan AS VARCHAR), CAST(t.address AS VARCHAR)
 FROM d LEFT JOIN SEGMENT.PROFILES.PROFILE_TRAITS AS t ON t.segment_id = d.m
 UNION ALL
-SELECT DISTINCT d.m, d.e, d.im, d.c, 1, CAST(x.external_id_type AS VARCHAR), CAST(x.external_id_value AS VARCHAR), CAST(NULL AS VARCHAR), CAST(NULL AS VARCHAR), CAST(NULL AS VARCHAR)
+SELECT d.m, d.e, d.im, d.c, 1, CAST(x.external_id_type AS VARCHAR), CAST(x.external_id_value AS VARCHAR), CAST(NULL AS VARCHAR), CAST(NULL AS VARCHAR), CAST(NULL AS VARCHAR)
 FROM d JOIN SEGMENT.PROFILES.EXTERNAL_ID_MAPPING AS x ON x.segment_id = d.m WHERE x.external_id_type = 'email'
 UNION ALL
 SELECT DISTINCT d.m, d.e, d.im, d.c, 2, CAST(e0.id AS VARCHAR), CAST(e1.id AS VARCHAR), CAST(e1.id AS VARCHAR), CAST(e1.status AS VARCHAR), CAST(e1.total AS VARCHAR)
@@ -219,7 +219,7 @@ WITH d AS (SELECT CAST(d.member_id AS VARCHAR) AS m, CAST(NULL AS VARCHAR) AS e,
 SELECT d.m, d.e, d.im, d.c, 0 AS k, CAST(NULL AS VARCHAR), CAST(NULL AS VARCHAR)
 FROM d
 UNION ALL
-SELECT DISTINCT d.m, d.e, d.im, d.c, 1, CAST(x.external_id_type AS VARCHAR), CAST(x.external_id_value AS VARCHAR)
+SELECT d.m, d.e, d.im, d.c, 1, CAST(x.external_id_type AS VARCHAR), CAST(x.external_id_value AS VARCHAR)
 FROM d JOIN SEGMENT.PROFILES.EXTERNAL_ID_MAPPING AS x ON x.segment_id = d.m WHERE x.external_id_type = 'user_id'
 ORDER BY 1, 2, 4, 5, 6, 7;
 
@@ -228,7 +228,7 @@ WITH d AS (SELECT d.member_id AS m, d.entity_id AS e, CASE WHEN d.member_id IN (
 SELECT d.m, d.e, d.im, d.c, 0 AS k, CAST(NULL AS VARCHAR), CAST(NULL AS VARCHAR), CAST(NULL AS VARCHAR), CAST(NULL AS VARCHAR)
 FROM d
 UNION ALL
-SELECT DISTINCT d.m, d.e, d.im, d.c, 1, CAST(x.external_id_type AS VARCHAR), CAST(x.external_id_value AS VARCHAR), CAST(NULL AS VARCHAR), CAST(NULL AS VARCHAR)
+SELECT d.m, d.e, d.im, d.c, 1, CAST(x.external_id_type AS VARCHAR), CAST(x.external_id_value AS VARCHAR), CAST(NULL AS VARCHAR), CAST(NULL AS VARCHAR)
 FROM d JOIN SEGMENT.PROFILES.EXTERNAL_ID_MAPPING AS x ON x.segment_id = d.m WHERE x.external_id_type = 'user_id'
 UNION ALL
 SELECT DISTINCT d.m, d.e, d.im, d.c, 2, CAST(e0.id AS VARCHAR), CAST(e1.id AS VARCHAR), CAST(e1.id AS VARCHAR), CAST(e1.total AS VARCHAR)
@@ -249,7 +249,7 @@ WITH d AS (SELECT d.member_id AS m, d.entity_id AS e, CASE WHEN d.member_id IN (
 SELECT d.m, d.e, d.im, d.c, 0 AS k, CAST(NULL AS VARCHAR), CAST(NULL AS VARCHAR)
 FROM d
 UNION ALL
-SELECT DISTINCT d.m, d.e, d.im, d.c, 1, CAST(x.external_id_type AS VARCHAR), CAST(x.external_id_value AS VARCHAR)
+SELECT d.m, d.e, d.im, d.c, 1, CAST(x.external_id_type AS VARCHAR), CAST(x.external_id_value AS VARCHAR)
 FROM d JOIN SEGMENT.PROFILES.EXTERNAL_ID_MAPPING AS x ON x.segment_id = d.m WHERE x.external_id_type = 'user_id'
 ORDER BY 1, 2, 4, 5, 6, 7;
 
@@ -258,7 +258,7 @@ WITH d AS (SELECT CAST(d.member_id AS VARCHAR) AS m, CAST(NULL AS VARCHAR) AS e,
 SELECT d.m, d.e, d.im, d.c, 0 AS k, CAST(NULL AS VARCHAR), CAST(NULL AS VARCHAR)
 FROM d
 UNION ALL
-SELECT DISTINCT d.m, d.e, d.im, d.c, 1, CAST(x.external_id_type AS VARCHAR), CAST(x.external_id_value AS VARCHAR)
+SELECT d.m, d.e, d.im, d.c, 1, CAST(x.external_id_type AS VARCHAR), CAST(x.external_id_value AS VARCHAR)
 FROM d JOIN SEGMENT.PROFILES.EXTERNAL_ID_MAPPING AS x ON x.segment_id = d.m WHERE x.external_id_type = 'user_id'
 ORDER BY 1, 2, 4, 5, 6, 7;
 

@@ -96,7 +96,7 @@ WITH d AS (SELECT CAST(d.member_id AS STRING) AS m, CAST(NULL AS STRING) AS e, 1
 SELECT d.m, d.e, d.im, d.c, 0 AS k, CAST(t.email AS STRING), CAST(t.first_name AS STRING), CAST(NULL AS STRING), CAST(NULL AS STRING)
 FROM d LEFT JOIN SEGMENT.PROFILES.PROFILE_TRAITS AS t ON t.segment_id = d.m
 UNION ALL
-SELECT DISTINCT d.m, d.e, d.im, d.c, 1, CAST(x.external_id_type AS STRING), CAST(x.external_id_value AS STRING), CAST(NULL AS STRING), CAST(NULL AS STRING)
+SELECT d.m, d.e, d.im, d.c, 1, CAST(x.external_id_type AS STRING), CAST(x.external_id_value AS STRING), CAST(NULL AS STRING), CAST(NULL AS STRING)
 FROM d JOIN SEGMENT.PROFILES.EXTERNAL_ID_MAPPING AS x ON x.segment_id = d.m WHERE x.external_id_type = 'user_id'
 UNION ALL
 SELECT DISTINCT d.m, d.e, d.im, d.c, 2, CAST(e0.id AS STRING), CAST(e1.id AS STRING), CAST(e1.type AS STRING), CAST(e1.age AS STRING)

@@ -106,7 +106,7 @@ WITH d AS (SELECT d.member_id AS m, d.entity_id AS e, CASE WHEN d.member_id IN (
 SELECT d.m, d.e, d.im, d.c, 0 AS k, CAST(NULL AS STRING), CAST(NULL AS STRING), CAST(NULL AS STRING), CAST(NULL AS STRING)
 FROM d
 UNION ALL
-SELECT DISTINCT d.m, d.e, d.im, d.c, 1, CAST(x.external_id_type AS STRING), CAST(x.external_id_value AS STRING), CAST(NULL AS STRING), CAST(NULL AS STRING)
+SELECT d.m, d.e, d.im, d.c, 1, CAST(x.external_id_type AS STRING), CAST(x.external_id_value AS STRING), CAST(NULL AS STRING), CAST(NULL AS STRING)
 FROM d JOIN SEGMENT.PROFILES.EXTERNAL_ID_MAPPING AS x ON x.segment_id = d.m WHERE x.external_id_type = 'user_id'
 UNION ALL
 SELECT DISTINCT d.m, d.e, d.im, d.c, 2, CAST(e0.id AS STRING), CAST(e1.id AS STRING), CAST(e1.name AS STRING), CAST(e1.age AS STRING)

@@ -96,7 +96,7 @@ WITH d AS (SELECT CAST(d.member_id AS TEXT) AS m, CAST(NULL AS TEXT) AS e, 1 AS 
 SELECT d.m, d.e, d.im, d.c, 0 AS k, CAST(t.email AS TEXT), CAST(t.first_name AS TEXT), CAST(NULL AS TEXT), CAST(NULL AS TEXT)
 FROM d LEFT JOIN PROFILES.PROFILE_TRAITS AS t ON t.segment_id = d.m
 UNION ALL
-SELECT DISTINCT d.m, d.e, d.im, d.c, 1, CAST(x.external_id_type AS TEXT), CAST(x.external_id_value AS TEXT), CAST(NULL AS TEXT), CAST(NULL AS TEXT)
+SELECT d.m, d.e, d.im, d.c, 1, CAST(x.external_id_type AS TEXT), CAST(x.external_id_value AS TEXT), CAST(NULL AS TEXT), CAST(NULL AS TEXT)
 FROM d JOIN PROFILES.EXTERNAL_ID_MAPPING AS x ON x.segment_id = d.m WHERE x.external_id_type = 'user_id'
 UNION ALL
 SELECT DISTINCT d.m, d.e, d.im, d.c, 2, CAST(e0.id AS TEXT), CAST(e1.id AS TEXT), CAST(e1.type AS TEXT), CAST(e1.age AS TEXT)

@@ -96,7 +96,7 @@ WITH d AS (SELECT CAST(d.member_id AS VARCHAR) AS m, CAST(NULL AS VARCHAR) AS e,
 SELECT d.m, d.e, d.im, d.c, 0 AS k, CAST(t.email AS VARCHAR), CAST(t.first_name AS VARCHAR), CAST(NULL AS VARCHAR), CAST(NULL AS VARCHAR)
 FROM d LEFT JOIN SEGMENT.PROFILES.PROFILE_TRAITS AS t ON t.segment_id = d.m
 UNION ALL
-SELECT DISTINCT d.m, d.e, d.im, d.c, 1, CAST(x.external_id_type AS VARCHAR), CAST(x.external_id_value AS VARCHAR), CAST(NULL AS VARCHAR), CAST(NULL AS VARCHAR)
+SELECT d.m, d.e, d.im, d.c, 1, CAST(x.external_id_type AS VARCHAR), CAST(x.external_id_value AS VARCHAR), CAST(NULL AS VARCHAR), CAST(NULL AS VARCHAR)
 FROM d JOIN SEGMENT.PROFILES.EXTERNAL_ID_MAPPING AS x ON x.segment_id = d.m WHERE x.external_id_type = 'user_id'
 UNION ALL
 SELECT DISTINCT d.m, d.e, d.im, d.c, 2, CAST(e0.id AS VARCHAR), CAST(e1.id AS VARCHAR), CAST(e1.type AS VARCHAR), CAST(e1.age AS VARCHAR)

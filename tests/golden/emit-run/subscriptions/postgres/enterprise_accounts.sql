@@ -80,7 +80,7 @@ JOIN PROFILES.PROFILE_TRAITS AS pa ON pa.account_id = e0.id)
 SELECT d.m, d.e, d.im, d.c, 0 AS k, CAST(NULL AS TEXT), CAST(NULL AS TEXT), CAST(NULL AS TEXT), CAST(NULL AS TEXT)
 FROM d
 UNION ALL
-SELECT DISTINCT d.m, d.e, d.im, d.c, 1, CAST(x.external_id_type AS TEXT), CAST(x.external_id_value AS TEXT), CAST(NULL AS TEXT), CAST(NULL AS TEXT)
+SELECT d.m, d.e, d.im, d.c, 1, CAST(x.external_id_type AS TEXT), CAST(x.external_id_value AS TEXT), CAST(NULL AS TEXT), CAST(NULL AS TEXT)
 FROM d JOIN PROFILES.EXTERNAL_ID_MAPPING AS x ON x.segment_id = d.m WHERE x.external_id_type = 'user_id'
 UNION ALL
 SELECT DISTINCT d.m, d.e, d.im, d.c, 2, CAST(e0.id AS TEXT), CAST(e0.name AS TEXT), CAST(e0.plan AS TEXT), CAST(e0.seats AS TEXT)

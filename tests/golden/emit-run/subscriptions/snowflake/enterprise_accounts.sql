@@ -80,7 +80,7 @@ JOIN SEGMENT.PROFILES.PROFILE_TRAITS AS pa ON pa.account_id = e0.id)
 SELECT d.m, d.e, d.im, d.c, 0 AS k, CAST(NULL AS VARCHAR), CAST(NULL AS VARCHAR), CAST(NULL AS VARCHAR), CAST(NULL AS VARCHAR)
 FROM d
 UNION ALL
-SELECT DISTINCT d.m, d.e, d.im, d.c, 1, CAST(x.external_id_type AS VARCHAR), CAST(x.external_id_value AS VARCHAR), CAST(NULL AS VARCHAR), CAST(NULL AS VARCHAR)
+SELECT d.m, d.e, d.im, d.c, 1, CAST(x.external_id_type AS VARCHAR), CAST(x.external_id_value AS VARCHAR), CAST(NULL AS VARCHAR), CAST(NULL AS VARCHAR)
 FROM d JOIN SEGMENT.PROFILES.EXTERNAL_ID_MAPPING AS x ON x.segment_id = d.m WHERE x.external_id_type = 'user_id'
 UNION ALL
 SELECT DISTINCT d.m, d.e, d.im, d.c, 2, CAST(e0.id AS VARCHAR), CAST(e0.name AS VARCHAR), CAST(e0.plan AS VARCHAR), CAST(e0.seats AS VARCHAR)
