@@ -131,6 +131,13 @@ static void check_trigger(struct checker *c, struct ast_audience *a, struct ast_
 	} else if (t == TRIG_ENTITY_ADDED || t == TRIG_ENTITY_REMOVED) {
 		check_trigger_path(c, a, act);
 	}
+	/* an Identify has no event name: the override would silently do nothing */
+	if (act->event && (t == TRIG_MEMBERSHIP_CHANGED || t == TRIG_MEMBERSHIP_OR_VALUES_CHANGED)) {
+		diag_warning(c->d, act->event_loc, DIAG_W002,
+			     "event name \"%s\" is never used: trigger '%s' sends Identify calls, which have no "
+			     "event name", act->event, trigger_name(t));
+		diag_hint(c->d, "remove the 'event' line, or use a Track trigger (profile entered, ...)");
+	}
 	if (act->send_current && t != TRIG_PROFILE_ENTERED && t != TRIG_ENTITY_ADDED &&
 	    t != TRIG_MEMBERSHIP_CHANGED) {
 		cerr(c, act->send_current_loc, DIAG_E404, "send current cannot be used with trigger '%s'",
