@@ -29,9 +29,9 @@ static enum outbox_status status_from_name(const char *s)
 /* ---- the delivery counters ------------------------------------------------------ */
 
 /*
- * A statement kept prepared in the connection itself: outbox_mark runs once
- * per delivered event, and compiling its UPDATE each time cost more than
- * running it.  The statement is found again by its SQL text among the
+ * A statement kept prepared in the connection itself: the outbox's
+ * statements run once per chunk, page or row, and compiling them each time
+ * cost more than running them.  The statement is found again by its SQL text among the
  * connection's statements, so nothing outlives the connection (state_close
  * finalizes what is left) and no pointer can dangle.  Returned reset and
  * without bindings; the caller resets it after use.

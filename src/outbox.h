@@ -30,7 +30,6 @@
 
 #define OUTBOX_CHUNK_EVENTS 20000                /* events per chunk row (and transaction) */
 #define OUTBOX_CHUNK_BYTES (4u << 20)            /* payload bytes per chunk row, about */
-#define OUTBOX_RETENTION_DEFAULT (7 * 24 * 3600) /* seconds failed events are retried */
 
 enum outbox_status { OUTBOX_PENDING, OUTBOX_DELIVERED, OUTBOX_FAILED, OUTBOX_INVALID };
 const char *outbox_status_name(enum outbox_status s); /* "pending" */

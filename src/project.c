@@ -595,8 +595,20 @@ static void load_settings(struct project *p, const struct ynode *doc)
 	if ((v = ynode_get(doc, "warehouse")))
 		load_warehouse(p, v);
 	if ((v = ynode_get(doc, "state")) && yexpect(&p->diags, v, YN_MAPPING, "state")) {
-		static const char *const keys[] = { "path" };
-		ycheck_keys(&p->diags, v, keys, 1, "state");
+		static const char *const keys[] = { "path", "retention_days" };
+		ycheck_keys(&p->diags, v, keys, 2, "state");
+		const struct ynode *rv = ynode_get(v, "retention_days");
+		if (rv && yscalar(&p->diags, rv, "retention_days")) {
+			char *end;
+			errno = 0;
+			long days = strtol(rv->scalar, &end, 10);
+			if (errno || end == rv->scalar || *end || days < 1 || days > 3650)
+				diag_error(&p->diags, rv->loc, DIAG_E006,
+					   "'retention_days' must be a whole number of days from 1 to 3650, not '%s'",
+					   rv->scalar);
+			else
+				p->retention_days = (int)days;
+		}
 		const struct ynode *pv = ynode_get(v, "path");
 		if (pv && yscalar(&p->diags, pv, "path")) {
 			if (!pv->scalar[0]) {
@@ -633,6 +645,8 @@ static void set_defaults(struct project *p)
 		p->warehouse.schema = "lac";
 	if (!p->state_path)
 		p->state_path = ".lac/state.db";
+	if (!p->retention_days)
+		p->retention_days = 7;
 }
 
 /* Expand a path setting's ${VAR} references now, so every reader of the

@@ -57,6 +57,7 @@ struct project {
 		struct loc loc;
 	} warehouse;
 	const char *state_path;      /* default ".lac/state.db" */
+	int retention_days;          /* state.retention_days: undelivered events are retried this long; default 7 */
 	struct destination *destinations;
 	size_t ndestinations;
 

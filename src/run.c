@@ -657,6 +657,10 @@ static void deliver(struct runner *r)
 	const struct destination **seen = NULL; /* each destination delivered once */
 	size_t nseen = 0, cap = 0;
 	struct strbuf warn = STRBUF_INIT;
+	/* retention (state.retention_days): what is still undelivered after that
+	 * long is given up (counted as failed) rather than retried forever */
+	if (outbox_expire(r->st, r->now, (int64_t)r->p->retention_days * 24 * 3600) < 0)
+		sb_addf(&warn, "the outbox's retention could not be applied: %s", state_errmsg(r->st));
 	for (size_t i = 0; i < r->a->nactivations; i++) {
 		const struct ast_activation *act = r->a->activations[i];
 		if (!act_active(act))

@@ -165,4 +165,22 @@ import json, sys
 print(" ".join(sorted(json.loads(l)["audience"] for l in sys.stdin)))' <"$T/out")"
 expect_eq "daemon: the keys of lac run" "$(keys <"$T/run.json")" \
 	"$(head -n 1 "$T/out" | jq 'print(" ".join(sorted(d.keys())))')"
+
+# ---- 9. retention: what is still undelivered after state.retention_days is
+# given up (counted as failed), not retried forever ---------------------------------------
+lac init --example petshop "$T/ret" >/dev/null
+sed -i 's|^  path: .lac/state.db|  path: .lac/state.db\n  retention_days: 1|
+	s|^  events_file: { type: file, path: out/events.jsonl }|  events_file: { type: webhook, url: "http://127.0.0.1:9/down", max_retries: 0, timeout: 2 }|' \
+	"$T/ret/lac.yaml"
+sed -i 's|^    trigger     profile entered$|    trigger     profile entered\n    send current|' "$T/ret/audiences/pets.lac"
+expect_status "retention: a run to a destination that is down" 0 lac -C "$T/ret" --now 2026-01-15T12:00:00Z run cat_owners
+delivery() { "$LAC" -C "$T/ret" --format json delivery cat_owners | jq "print(d[0]['$1'])"; }
+expect_eq "retention: pending while young" 5 "$(delivery pending_retry)"
+expect_status "retention: a day later, still retried" 0 lac -C "$T/ret" --now 2026-01-16T11:00:00Z run cat_owners
+expect_eq "retention: still pending within a day" 5 "$(delivery pending_retry)"
+expect_status "retention: two days later" 0 lac -C "$T/ret" --now 2026-01-17T12:00:00Z run cat_owners
+expect_eq "retention: given up" "0 5" "$(delivery pending_retry) $(delivery failed_delivery)"
+sed -i 's|retention_days: 1|retention_days: 0|' "$T/ret/lac.yaml"
+expect_status "retention: 0 days is refused" 1 lac -C "$T/ret" check
+grep -q "retention_days" "$T/err" && pass || fail "the error names retention_days: $(cat "$T/err")"
 finish
