@@ -500,6 +500,23 @@ static int count_set(struct runner *r, bool entered, int64_t *out)
 	return rc;
 }
 
+/* A run completed after its swap cannot diff any more (the new snapshot is
+ * the current one): its entered/exited counts come from the membership log
+ * it wrote before the swap. */
+static void logged_changes(struct runner *r)
+{
+	static const char *const change[2] = { "entered", "exited" };
+	int64_t *out[2] = { &r->rep->entered, &r->rep->exited };
+	for (int i = 0; i < 2; i++) {
+		struct strbuf sb = STRBUF_INIT;
+		sql_fmt(&sb, r->d, "SELECT COUNT(*) FROM %s WHERE run_id = %L AND audience = %L AND %I = %L",
+			r->log_tbl, r->run_id, r->a->name, "change", change[i]);
+		r->step = "the changes of the completed run (membership log)";
+		run_wh_int(r, sb.buf, out[i]);
+		sb_release(&sb);
+	}
+}
+
 /* Which activations have no baseline yet (state), indexed like a->activations. */
 static bool *baselines(struct runner *r)
 {
@@ -845,6 +862,8 @@ static int steps(struct runner *r, bool swapped)
 			goto done;
 		}
 		run_crash_point("swap");
+	} else {
+		logged_changes(r);
 	}
 	if (state_swap(r, need) < 0)
 		goto done;

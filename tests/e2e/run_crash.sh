@@ -54,6 +54,11 @@ for point in snapshot outbox swap; do
 	expect_eq "$point: runs" "Live Live Live" "$("$py" -c '
 import json, sys
 print(" ".join(r["result"] for r in json.load(sys.stdin)))' <"$T/runs.json")"
+	# the completed run reports its changes, also when it crashed after its swap
+	expect_eq "$point: the completed run's changes" "+1 -1" "$("$py" -c '
+import json, sys
+r = [x for x in json.load(sys.stdin) if x["started_at"] == "2026-01-15T13:00:00Z"][0]["summary"]
+print("+%d -%d" % (r["entered"], r["exited"]))' <"$T/runs.json")"
 	expect_eq "$point: no run left unfinished" 0 \
 		"$(sqlite3 "$P/.lac/state.db" "SELECT COUNT(*) FROM runs WHERE result = 'Running'")"
 	expect_eq "$point: generation" 3 \
