@@ -58,7 +58,7 @@ WHERE p.segment_id IN (
 WHERE m.member_id IS NOT NULL;
 
 -- audience ks_activations (audiences/activations.lac:3): materialize the new snapshot (members)
-CREATE UNIQUE INDEX lac_ix_ks_activations_1 ON snapshot_ks_activations__new (member_id);
+CREATE UNIQUE INDEX IF NOT EXISTS lac_ix_ks_activations_1 ON snapshot_ks_activations__new (member_id);
 
 -- audience ks_activations (audiences/activations.lac:3): materialize the matched entities of the new snapshot
 DROP TABLE IF EXISTS snapshot_ks_activations__ent__new;
@@ -160,7 +160,7 @@ WHERE e9.level IN ('gold', 'silver')
 WHERE x.entity_id IS NOT NULL;
 
 -- audience ks_activations (audiences/activations.lac:3): materialize the matched entities of the new snapshot
-CREATE INDEX lac_ix_ks_activations_ent_1 ON snapshot_ks_activations__ent__new (path, member_id, entity_id);
+CREATE INDEX IF NOT EXISTS lac_ix_ks_activations_ent_1 ON snapshot_ks_activations__ent__new (path, member_id, entity_id);
 
 -- audience ks_activations (audiences/activations.lac:3): the previous snapshot (created empty on a fresh warehouse)
 CREATE TABLE IF NOT EXISTS snapshot_ks_activations AS SELECT * FROM snapshot_ks_activations__new WHERE 1 = 0;

@@ -35,7 +35,7 @@ WHERE p.segment_id IN (
 WHERE m.member_id IS NOT NULL;
 
 -- audience cat_owners (audiences/pets.lac:3): materialize the new snapshot (members)
-CREATE UNIQUE INDEX lac_ix_cat_owners_1 ON snapshot_cat_owners__new (member_id);
+CREATE UNIQUE INDEX IF NOT EXISTS lac_ix_cat_owners_1 ON snapshot_cat_owners__new (member_id);
 
 -- audience cat_owners (audiences/pets.lac:3): materialize the matched entities of the new snapshot
 DROP TABLE IF EXISTS snapshot_cat_owners__ent__new;
@@ -68,7 +68,7 @@ WHERE e7.type = 'cat'
 WHERE x.entity_id IS NOT NULL;
 
 -- audience cat_owners (audiences/pets.lac:3): materialize the matched entities of the new snapshot
-CREATE INDEX lac_ix_cat_owners_ent_1 ON snapshot_cat_owners__ent__new (path, member_id, entity_id);
+CREATE INDEX IF NOT EXISTS lac_ix_cat_owners_ent_1 ON snapshot_cat_owners__ent__new (path, member_id, entity_id);
 
 -- audience cat_owners (audiences/pets.lac:3): the previous snapshot (created empty on a fresh warehouse)
 CREATE TABLE IF NOT EXISTS snapshot_cat_owners AS SELECT * FROM snapshot_cat_owners__new WHERE 1 = 0;

@@ -40,7 +40,7 @@ WHERE p.segment_id IN (
 WHERE m.member_id IS NOT NULL;
 
 -- audience multi_dog_owners (audiences/pets.lac:22): materialize the new snapshot (members)
-CREATE UNIQUE INDEX lac_ix_multi_dog_owners_1 ON snapshot_multi_dog_owners__new (member_id);
+CREATE UNIQUE INDEX IF NOT EXISTS lac_ix_multi_dog_owners_1 ON snapshot_multi_dog_owners__new (member_id);
 
 -- audience multi_dog_owners (audiences/pets.lac:22): materialize the matched entities of the new snapshot
 DROP TABLE IF EXISTS snapshot_multi_dog_owners__ent__new;
@@ -78,7 +78,7 @@ WHERE e8.type = 'dog'
 WHERE x.entity_id IS NOT NULL;
 
 -- audience multi_dog_owners (audiences/pets.lac:22): materialize the matched entities of the new snapshot
-CREATE INDEX lac_ix_multi_dog_owners_ent_1 ON snapshot_multi_dog_owners__ent__new (path, member_id, entity_id);
+CREATE INDEX IF NOT EXISTS lac_ix_multi_dog_owners_ent_1 ON snapshot_multi_dog_owners__ent__new (path, member_id, entity_id);
 
 -- audience multi_dog_owners (audiences/pets.lac:22): the previous snapshot (created empty on a fresh warehouse)
 CREATE TABLE IF NOT EXISTS snapshot_multi_dog_owners AS SELECT * FROM snapshot_multi_dog_owners__new WHERE 1 = 0;

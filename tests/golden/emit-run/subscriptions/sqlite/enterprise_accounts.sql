@@ -39,7 +39,7 @@ WHERE t.plan = 'enterprise'
 WHERE m.member_id IS NOT NULL;
 
 -- audience enterprise_accounts (audiences/accounts.lac:3): materialize the new snapshot (members)
-CREATE UNIQUE INDEX lac_ix_enterprise_accounts_1 ON snapshot_enterprise_accounts__new (member_id);
+CREATE UNIQUE INDEX IF NOT EXISTS lac_ix_enterprise_accounts_1 ON snapshot_enterprise_accounts__new (member_id);
 
 -- audience enterprise_accounts (audiences/accounts.lac:3): materialize the matched entities of the new snapshot
 DROP TABLE IF EXISTS snapshot_enterprise_accounts__ent__new;
@@ -49,7 +49,7 @@ CREATE TABLE snapshot_enterprise_accounts__ent__new AS
 SELECT CAST(NULL AS TEXT) AS path, CAST(NULL AS TEXT) AS member_id, CAST(NULL AS TEXT) AS entity_id FROM (SELECT 1 AS one) AS z WHERE 1 = 0;
 
 -- audience enterprise_accounts (audiences/accounts.lac:3): materialize the matched entities of the new snapshot
-CREATE INDEX lac_ix_enterprise_accounts_ent_1 ON snapshot_enterprise_accounts__ent__new (path, member_id, entity_id);
+CREATE INDEX IF NOT EXISTS lac_ix_enterprise_accounts_ent_1 ON snapshot_enterprise_accounts__ent__new (path, member_id, entity_id);
 
 -- audience enterprise_accounts (audiences/accounts.lac:3): the previous snapshot (created empty on a fresh warehouse)
 CREATE TABLE IF NOT EXISTS snapshot_enterprise_accounts AS SELECT * FROM snapshot_enterprise_accounts__new WHERE 1 = 0;
