@@ -309,8 +309,7 @@ void event_ctx_prepare(struct event_ctx *ctx)
 	/* and its text, copied into every event written without a tree */
 	struct strbuf sb = STRBUF_INIT;
 	json_emit_sorted(&sb, json_object_get(ctx->shared, "context"));
-	json_object_set_new(ctx->shared, "context_json", json_stringn(sb.buf, sb.len));
-	sb_release(&sb);
+	ctx->shared_context_text = sb_detach(&sb);
 	json_object_set_new(ctx->shared, "audience_key", json_string(ctx->audience));
 	json_object_set_new(ctx->shared, "audience_name",
 			    json_string(ctx->audience_name ? ctx->audience_name : ctx->audience));
@@ -320,6 +319,8 @@ void event_ctx_release(struct event_ctx *ctx)
 {
 	json_decref(ctx->shared);
 	ctx->shared = NULL;
+	free(ctx->shared_context_text);
+	ctx->shared_context_text = NULL;
 }
 
 /* Does a `map` write under context.*?  Then the event needs its own copy. */
@@ -574,11 +575,8 @@ static void emit_event(struct strbuf *sb, const struct event_ctx *ctx, const str
 	if (anonymous)
 		emit_str_member(sb, &first, "anonymousId", uid);
 	emit_key(sb, &first, "context");
-	const json_t *text = ctx->shared ? json_object_get(ctx->shared, "context_json") : NULL;
-	if (json_is_string(text)) {
-		json_emit_raw(sb, json_string_value(text), json_string_length(text));
-	} else if (ctx->shared) {
-		json_emit_sorted(sb, json_object_get(ctx->shared, "context"));
+	if (ctx->shared_context_text) {
+		json_emit_raw(sb, ctx->shared_context_text, strlen(ctx->shared_context_text));
 	} else {
 		json_t *c = context_object(ctx);
 		json_emit_sorted(sb, c);

@@ -41,6 +41,7 @@ struct event_ctx {
 	 * activation shares (the `context` object, audience_key/name), built
 	 * once instead of per event.  NULL: built per event. */
 	json_t *shared;
+	char *shared_context_text;  /* the `context` object as JSON text (with shared) */
 };
 
 /* The change a single event reports. */
