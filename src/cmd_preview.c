@@ -122,11 +122,7 @@ struct snap_ctx {
 static bool snapshot_exists(void *arg, const struct ast_audience *ref)
 {
 	struct snap_ctx *s = arg;
-	const char *parts[2];
-	char *t = sql_snapshot_table(s->schema, ref->name, parts);
-	bool ok = s->w->ops->table_exists(s->w, parts[0], parts[1]);
-	free(t);
-	return ok;
+	return warehouse_has_snapshot(s->w, s->schema, ref->name);
 }
 
 static void on_fallback(void *arg, const struct ast_audience *from, const struct ast_audience *ref)

@@ -75,11 +75,7 @@ static const struct warehouse_ops cte_ops = {
 static bool snap_exists(void *arg, const struct ast_audience *ref)
 {
 	struct runner *r = arg;
-	const char *parts[2];
-	char *t = sql_snapshot_table(r->schema, ref->name, parts);
-	bool ok = r->w->ops->table_exists(r->w, parts[0], parts[1]);
-	free(t);
-	return ok;
+	return warehouse_has_snapshot(r->w, r->schema, ref->name);
 }
 
 /* The WITH list: the members (as materialize() selects them) and the

@@ -1,8 +1,11 @@
 /*
- * warehouse.c — choose and open the project's warehouse backend.
+ * warehouse.c — choose and open the project's warehouse backend; ask it
+ * whether an audience's snapshot exists.
  */
+#include <stdlib.h>
 #include <string.h>
 
+#include "sql/gen.h"
 #include "warehouse.h"
 
 int warehouse_open(struct warehouse *w, struct project *p, struct strbuf *err)
@@ -41,4 +44,13 @@ void warehouse_close(struct warehouse *w)
 	if (w->ops)
 		w->ops->close(w);
 	memset(w, 0, sizeof(*w));
+}
+
+bool warehouse_has_snapshot(struct warehouse *w, const char *schema, const char *audience)
+{
+	const char *parts[2];
+	char *t = sql_snapshot_table(schema, audience, parts);
+	bool ok = w->ops->table_exists(w, parts[0], parts[1]);
+	free(t);
+	return ok;
 }

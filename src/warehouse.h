@@ -41,5 +41,7 @@ int warehouse_open(struct warehouse *w, struct project *p, struct strbuf *err);
 int warehouse_open_sqlite(struct warehouse *w, const char *path, bool readonly, struct strbuf *err);
 int warehouse_open_postgres(struct warehouse *w, const char *dsn, struct strbuf *err);
 void warehouse_close(struct warehouse *w);
+/* Does audience's snapshot table (sql_snapshot_table) exist in schema? */
+bool warehouse_has_snapshot(struct warehouse *w, const char *schema, const char *audience);
 
 #endif
