@@ -3,7 +3,7 @@
  * of ast.h in the parse's arena.
  *
  * Pure (api.pure full), all state in struct lac_parse.  Tokens come from the
- * filter lac_gram_lex() in src/parse.c, which rewrites the few places where
+ * filter lac_gram_lex() in src/lang/parse.c, which rewrites the few places where
  * one token of lookahead is not enough, so the grammar is LALR(1) with no
  * conflicts: resolve new ones with precedence or the filter, never %expect.
  * Actions only build nodes; names and types are the checker's business.
@@ -22,7 +22,7 @@
 %param {struct lac_parse *p}
 
 %code requires {
-#include "ast.h"
+#include "lang/ast.h"
 struct lac_parse;
 struct expr_list { struct ast_expr **v; size_t n; };
 struct lit_list { struct literal *v; size_t n; };
@@ -36,7 +36,7 @@ struct name_list { const char **v; struct loc *locs; size_t n; };
 #include <string.h>
 
 #include "scanner.h"
-#include "util.h"
+#include "base/util.h"
 
 #define yylex lac_gram_lex
 #define YYMALLOC xmalloc

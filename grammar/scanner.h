@@ -1,6 +1,6 @@
 /*
  * scanner.h — what the scanner (lexer.l), the parser (parser.y) and their
- * driver (src/parse.c) share: the parse state and the scanner's prototypes.
+ * driver (src/lang/parse.c) share: the parse state and the scanner's prototypes.
  *
  * Hand-written so that nothing depends on flex's generated header (PostgreSQL's
  * scanner.h habit).  One struct lac_parse carries everything for one file:
@@ -12,7 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "ast.h"
+#include "lang/ast.h"
 #include "parser.h"
 
 /* One token as the scanner produced it, with where it was written. */

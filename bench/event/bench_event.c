@@ -9,7 +9,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "event.h"
+#include "run/event.h"
 
 #define NMEMBERS 1024
 

@@ -13,10 +13,10 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "ast.h"
-#include "graph.h"
-#include "project.h"
-#include "util.h"
+#include "lang/ast.h"
+#include "graph/graph.h"
+#include "project/project.h"
+#include "base/util.h"
 
 /* How a dialect folds unquoted identifiers (decides how a name that must be
  * quoted is spelled so that it still matches unquoted DDL). */

@@ -9,11 +9,11 @@
 
 #include <stdbool.h>
 
-#include "ast.h"
-#include "graph.h"
+#include "lang/ast.h"
+#include "graph/graph.h"
 #include "sql/dialect.h"
-#include "project.h"
-#include "util.h"
+#include "project/project.h"
+#include "base/util.h"
 
 struct sql_options {
 	const struct dialect *d;

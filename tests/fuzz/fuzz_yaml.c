@@ -12,8 +12,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "project.h"
-#include "yaml_doc.h"
+#include "project/project.h"
+#include "base/yaml_doc.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

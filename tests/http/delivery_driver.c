@@ -20,10 +20,11 @@
 
 #include <jansson.h>
 
-#include "dest.h"
-#include "event.h"
-#include "outbox.h"
-#include "state.h"
+#include "deliver/dest.h"
+#include "run/event.h"
+#include "state/outbox.h"
+#include "state/state.h"
+#include "base/time.h"
 
 static bool is_bad(const char *list, int i)
 {
@@ -161,7 +162,7 @@ int main(int argc, char **argv)
 	}
 	int64_t now = (int64_t)time(NULL);
 	char now_iso[32];
-	event_time_format(now, now_iso);
+	time_format_iso(now, now_iso);
 	if (enqueue) {
 		struct event_ctx ctx = { .audience = "pets", .activation = "act", .run_id = run_id,
 					 .trigger = TRIG_PROFILE_ENTERED, .generation = gen, .now = now_iso };

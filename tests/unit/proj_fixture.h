@@ -10,7 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "project.h"
+#include "project/project.h"
 
 static char fx_old_cwd[PATH_MAX];
 static char fx_dir[PATH_MAX];

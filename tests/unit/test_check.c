@@ -12,8 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "check.h"
-#include "parse.h"
+#include "check/check.h"
+#include "lang/parse.h"
 
 /* ---- a fixture project ---------------------------------------------------- */
 

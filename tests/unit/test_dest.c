@@ -13,9 +13,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "dest.h"
-#include "outbox.h"
-#include "state.h"
+#include "deliver/dest.h"
+#include "state/outbox.h"
+#include "state/state.h"
 
 static char tmpdir[64];
 static struct state *st;

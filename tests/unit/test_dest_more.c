@@ -26,10 +26,10 @@
 
 #include <jansson.h>
 
-#include "dest.h"
-#include "outbox.h"
+#include "deliver/dest.h"
+#include "state/outbox.h"
 #include "proj_fixture.h"
-#include "state.h"
+#include "state/state.h"
 
 static char tmpdir[64];
 

@@ -11,7 +11,8 @@
 
 #include <openssl/evp.h>
 
-#include "event.h"
+#include "run/event.h"
+#include "base/time.h"
 
 static struct event_ctx base_ctx(enum trigger_kind t)
 {
@@ -510,15 +511,15 @@ static void test_direct_text_matches_tree(void **state)
 static void test_time(void **state)
 {
 	int64_t t;
-	assert_int_equal(event_time_parse("2025-01-31T08:30:00Z", &t), 0);
+	assert_int_equal(time_parse_iso("2025-01-31T08:30:00Z", &t), 0);
 	assert_int_equal(t, 1738312200);
 	char buf[32];
-	event_time_format(t, buf);
+	time_format_iso(t, buf);
 	assert_string_equal(buf, "2025-01-31T08:30:00Z");
-	assert_int_equal(event_time_parse("2025-01-31T09:30:00.123+01:00", &t), 0);
+	assert_int_equal(time_parse_iso("2025-01-31T09:30:00.123+01:00", &t), 0);
 	assert_int_equal(t, 1738312200);
-	assert_int_equal(event_time_parse("2025-01-31", &t), -1);
-	assert_int_equal(event_time_parse("2025-13-31T08:30:00Z", &t), -1);
+	assert_int_equal(time_parse_iso("2025-01-31", &t), -1);
+	assert_int_equal(time_parse_iso("2025-13-31T08:30:00Z", &t), -1);
 }
 
 int main(void)

@@ -16,8 +16,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "fmt.h"
-#include "parse.h"
+#include "lang/fmt.h"
+#include "lang/parse.h"
 
 /* Parse src (which must have no syntax error) and format it. */
 static char *fmt_text(const char *src, struct strbuf *dump, size_t *ncomments)

@@ -7,7 +7,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "graph_print.h"
+#include "graph/graph_print.h"
 #include "proj_fixture.h"
 
 #define BASE \

@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "parse.h"
+#include "lang/parse.h"
 
 /* ---- harness --------------------------------------------------------------- */
 

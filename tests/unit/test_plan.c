@@ -14,8 +14,9 @@
 
 #include <sqlite3.h>
 
-#include "plan.h"
-#include "run.h"
+#include "check/check.h"
+#include "plan/plan.h"
+#include "run/run.h"
 
 static char dir[64];
 
@@ -63,7 +64,7 @@ static void edit(const char *rel, const char *from, const char *to)
 static void load(struct project *p)
 {
 	project_init(p);
-	assert_int_equal(project_load(p, dir), 0);
+	assert_int_equal(check_load(p, dir), 0);
 	assert_int_equal(p->diags.nerrors, 0);
 }
 

@@ -13,13 +13,15 @@
 
 #include <jansson.h>
 
-#include "event.h"
-#include "run.h"
+#include "base/crash_point.h"
+#include "run/event.h"
+#include "run/run.h"
+#include "base/time.h"
 
 static int64_t at(const char *iso)
 {
 	int64_t t = 0;
-	assert_int_equal(event_time_parse(iso, &t), 0);
+	assert_int_equal(time_parse_iso(iso, &t), 0);
 	return t;
 }
 
@@ -106,9 +108,9 @@ static void crash_hook_inactive(void **state)
 {
 	(void)state;
 	unsetenv("LAC_TEST_CRASH_AFTER");
-	run_crash_point("snapshot"); /* returns: no variable */
+	crash_point("snapshot"); /* returns: no variable */
 	setenv("LAC_TEST_CRASH_AFTER", "swap", 1);
-	run_crash_point("snapshot"); /* returns: another point */
+	crash_point("snapshot"); /* returns: another point */
 	unsetenv("LAC_TEST_CRASH_AFTER");
 }
 

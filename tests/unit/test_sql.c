@@ -12,7 +12,7 @@
 #include "sql/dialect.h"
 #include "sql/gen.h"
 #include "sql/sqlbuf.h"
-#include "warehouse.h"
+#include "warehouse/warehouse.h"
 
 static char *lit(const struct dialect *d, const char *text)
 {

@@ -11,8 +11,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "outbox.h"
-#include "state.h"
+#include "state/outbox.h"
+#include "state/state.h"
 
 static char tmpdir[64];
 

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "yaml_doc.h"
+#include "base/yaml_doc.h"
 
 struct fx {
 	struct arena a;

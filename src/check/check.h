@@ -1,0 +1,22 @@
+/*
+ * check.h — the type checker (SPEC §2, §3.5): resolves every name in the
+ * audience files against the data graph and lac.yaml, enforces scope, depth,
+ * type, operator, count, schedule and activation rules, and fills the AST's
+ * "sema" fields that the SQL generator relies on.
+ */
+#ifndef LAC_CHECK_H
+#define LAC_CHECK_H
+
+#include "project/project.h"
+
+/* project_load, then the checker when the graph loaded.  Problems go to
+ * p->diags; returns 0 if there were no errors. */
+int check_load(struct project *p, const char *dir);
+
+/* Check every audience of every parsed file.  Returns the number of errors. */
+size_t check_project(struct project *p);
+
+/* An audience by name, or NULL. */
+struct ast_audience *project_audience(const struct project *p, const char *name);
+
+#endif

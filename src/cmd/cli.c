@@ -1,0 +1,71 @@
+/*
+ * cli.c — helpers every command shares: loading the project and printing
+ * its diagnostics in the format the user asked for.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "check/check.h"
+#include "cmd/cli.h"
+
+void cli_print_diags(const struct cli *c, struct project *p)
+{
+	diag_sort(&p->diags);
+	if (c->format == OUT_JSON)
+		diag_render_json(&p->diags, stdout);
+	else
+		diag_render_text(&p->diags, stderr, c->color);
+}
+
+void cli_print_new_diags(const struct cli *c, struct project *p, size_t from)
+{
+	struct strbuf sb = STRBUF_INIT;
+	for (size_t i = from; i < p->diags.n; i++) {
+		sb_reset(&sb);
+		diag_format_one(&p->diags, &p->diags.items[i], &sb, c->color);
+		fputs(sb.buf, stderr);
+	}
+	sb_release(&sb);
+}
+
+int cli_parse_now(const struct cli *c, struct lac_now *out)
+{
+	if (!c->now) {
+		now_clock(out);
+		return 0;
+	}
+	if (now_parse(c->now, out) == 0)
+		return 0;
+	return cli_usage_error(c, "--now takes an ISO-8601 UTC timestamp like "
+			       "2025-01-31T08:30:00Z, not '%s'", c->now);
+}
+
+int cli_load_project(struct cli *c, struct project *p)
+{
+	project_init(p);
+	int rc = check_load(p, c->dir);
+	/* check and compile open neither the state nor the warehouse: an unset
+	 * ${VAR} in their paths is only an error for the commands that do */
+	bool opens_paths = !c->command || (strcmp(c->command, "check") != 0 &&
+					   strcmp(c->command, "compile") != 0);
+	if (rc == 0 && opens_paths)
+		rc = project_require_paths(p);
+	return rc == 0 && p->diags.nerrors == 0 ? 0 : -1;
+}
+
+int cli_usage_error(const struct cli *c, const char *fmt, ...)
+{
+	va_list ap;
+	fputs("lac: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	const struct command *cmd = c && c->command ? command_find(c->command) : NULL;
+	if (cmd)
+		fprintf(stderr, "usage: lac %s\n", cmd->synopsis);
+	else
+		fputs("Try 'lac --help'.\n", stderr);
+	return EXIT_USAGE;
+}

@@ -1,0 +1,70 @@
+/*
+ * cli.h — what main() hands every command: the global options and the
+ * command's own arguments.  Each command lives in src/cmd_<name>.c.
+ */
+#ifndef LAC_CLI_H
+#define LAC_CLI_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "project/project.h"
+
+enum { EXIT_OK = 0, EXIT_ERRORS = 1, EXIT_CHANGES = 2, EXIT_USAGE = 64 };
+
+enum output_format { OUT_TEXT, OUT_JSON };
+
+struct cli {
+	const char *dir;           /* -C DIR; "." by default */
+	enum output_format format; /* --format */
+	bool format_given;
+	const char *format_arg;    /* --format as written (commands with other formats, e.g. dot) */
+	const char *now;           /* --now TIMESTAMP, or NULL */
+	bool color;                /* resolved from --color and the terminal */
+	bool quiet, verbose;
+	const char *command;
+	int argc;                  /* the command's own arguments; argv[0] is the command */
+	char **argv;
+};
+
+struct command {
+	const char *name;
+	int (*run)(struct cli *c);
+	const char *synopsis;      /* "check" */
+	const char *summary;       /* one line for `lac --help` */
+	const char *help;          /* the rest of `lac help NAME` */
+};
+const struct command *command_find(const char *name);
+/* `lac --help` and `lac help NAME`. */
+void command_print_main_help(FILE *out);
+void command_print_help(const struct command *cmd, FILE *out);
+
+/* Print "lac: <message>" and the command's synopsis to stderr; returns EXIT_USAGE. */
+int cli_usage_error(const struct cli *c, const char *fmt, ...) LAC_PRINTF(2, 3);
+/* The reference time: --now (now_parse) or the clock.  0, or EXIT_USAGE after
+ * printing the one message every command gives for a bad --now. */
+int cli_parse_now(const struct cli *c, struct lac_now *out);
+/* Print the diagnostics collected in p (text or JSON per --format). */
+void cli_print_diags(const struct cli *c, struct project *p);
+/* Print, as text on stderr, the diagnostics reported since p->diags.n was `from`
+ * (e.g. by runs, after the load's diagnostics were printed). */
+void cli_print_new_diags(const struct cli *c, struct project *p, size_t from);
+/* Load the project in c->dir and print its diagnostics; returns 0 when it has no errors. */
+int cli_load_project(struct cli *c, struct project *p);
+
+int cmd_check(struct cli *c);
+int cmd_fmt(struct cli *c);
+int cmd_graph(struct cli *c);
+int cmd_init(struct cli *c);
+int cmd_daemon(struct cli *c);
+int cmd_compile(struct cli *c);
+int cmd_preview(struct cli *c);
+int cmd_plan(struct cli *c);
+int cmd_apply(struct cli *c);
+int cmd_run(struct cli *c);
+int cmd_status(struct cli *c);
+int cmd_runs(struct cli *c);
+int cmd_delivery(struct cli *c);
+int cmd_consumers(struct cli *c);
+
+#endif

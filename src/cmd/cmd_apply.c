@@ -1,0 +1,364 @@
+/*
+ * cmd_apply.c — `lac apply [PLANFILE] [--auto-approve] [--no-run]`: make
+ * the applied state match the files, then run what is due (SPEC §5, §6).
+ *
+ * The plan is computed read-only, shown, confirmed (a terminal must answer
+ * "yes"; elsewhere --auto-approve or a saved plan is the approval), then
+ * recorded in one state transaction.  A saved plan applies only when neither
+ * the state nor the files changed since it was made.  Deleted audiences'
+ * snapshot tables are dropped afterwards; then an audience that is new,
+ * newly enabled or has never run runs at once, the others when their
+ * schedule says they are due.
+ */
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cmd/cli.h"
+#include "plan/plan.h"
+#include "run/run.h"
+#include "sql/gen.h"
+#include "sql/sqlbuf.h"
+
+/* Check a saved plan against the state and the files now.  0 or -1 (said). */
+static int check_plan_file(const char *path, const struct plan *pl)
+{
+	json_error_t jerr;
+	json_t *root = json_load_file(path, 0, &jerr);
+	if (!root) {
+		fprintf(stderr, "lac: cannot read the plan file %s: %s (line %d)\n", path, jerr.text,
+			jerr.line);
+		return -1;
+	}
+	int rc = -1;
+	const char *state_fp = json_string_value(json_object_get(root, "state_fingerprint"));
+	const char *plan_fp = json_string_value(json_object_get(root, "plan_fingerprint"));
+	json_int_t version = json_integer_value(json_object_get(root, "format_version"));
+	char *fp = plan_changes_fingerprint(pl);
+	if (!state_fp || !plan_fp || version != 1)
+		fprintf(stderr, "lac: %s is not a plan saved by `lac plan --out`\n", path);
+	else if (strcmp(state_fp, pl->fingerprint) != 0)
+		fprintf(stderr, "lac: the saved plan %s is stale: the applied state changed since the "
+			"plan was made; run `lac plan --out %s` again\n", path, path);
+	else if (strcmp(plan_fp, fp) != 0)
+		fprintf(stderr, "lac: the saved plan %s does not match the files: they changed since "
+			"the plan was made; run `lac plan --out %s` again\n", path, path);
+	else
+		rc = 0;
+	free(fp);
+	json_decref(root);
+	return rc;
+}
+
+static bool confirm(void)
+{
+	char line[64];
+	fputs("\nApply these changes? Only 'yes' will be accepted: ", stdout);
+	fflush(stdout);
+	if (!fgets(line, sizeof(line), stdin))
+		return false;
+	line[strcspn(line, "\r\n")] = '\0';
+	return strcmp(line, "yes") == 0;
+}
+
+/* The warehouse, writable: apply drops snapshots and runs audiences. */
+static int open_warehouse_rw(struct warehouse *w, struct project *p, struct strbuf *err)
+{
+	if (p->warehouse.type == WH_SQLITE) {
+		const char *path = p->warehouse.path ? p->warehouse.path : "data/warehouse.db";
+		return warehouse_open_sqlite(w, project_path(p, path), false, err);
+	}
+	return warehouse_open(w, p, err);
+}
+
+/* Record every change in one transaction. */
+static int record(struct state *st, const struct plan *pl, int64_t now, struct strbuf *err)
+{
+	if (state_begin(st) < 0)
+		goto fail;
+	for (size_t i = 0; i < pl->n; i++) {
+		const struct plan_change *c = &pl->changes[i];
+		int rc;
+		if (c->kind == PLAN_AUDIENCE)
+			rc = c->action == PLAN_DELETE ? state_delete_audience(st, c->name)
+			     : state_put_audience(st, c->name, c->hash, c->enabled, now);
+		else
+			rc = c->action == PLAN_DELETE ? state_delete_activation(st, c->audience, c->name)
+			     : state_put_activation(st, c->audience, c->name, c->destination, c->hash,
+						    c->enabled, now);
+		if (rc < 0)
+			goto fail;
+	}
+	if (plan_store_texts(st, pl, err) < 0) {
+		state_rollback(st);
+		return -1;
+	}
+	if (state_commit(st) < 0)
+		goto fail;
+	return 0;
+fail:
+	sb_addf(err, "cannot record the plan in %s: %s", state_path(st), state_errmsg(st));
+	state_rollback(st);
+	return -1;
+}
+
+/* SPEC §5: a deleted audience's snapshot tables are dropped. */
+static int drop_snapshots(struct warehouse *w, const char *schema, const char *name,
+			  struct strbuf *err)
+{
+	static const char *const suffixes[] = { "", "__new", "__ent", "__ent__new" };
+	const char *parts[2];
+	char *base = sql_snapshot_table(schema, name, parts);
+	int rc = 0;
+	for (size_t i = 0; i < ARRAY_LEN(suffixes) && rc == 0; i++) {
+		char *t = xasprintf("%s%s", base, suffixes[i]);
+		const char *tp[2] = { parts[0], t };
+		struct strbuf sql = STRBUF_INIT;
+		sql_fmt(&sql, w->d, "DROP TABLE IF EXISTS %T", tp, (size_t)2);
+		rc = w->ops->query(w, sql.buf, NULL, NULL, err);
+		sb_release(&sql);
+		free(t);
+	}
+	free(base);
+	return rc;
+}
+
+/* Audiences in run order: those it reads `using membership` first. */
+static void visit(const struct ast_audience *a, const struct ast_audience ***order, size_t *n,
+		  size_t *cap, const struct ast_audience **seen, size_t *nseen)
+{
+	for (size_t i = 0; i < *nseen; i++)
+		if (seen[i] == a)
+			return;
+	seen[(*nseen)++] = a;
+	for (size_t i = 0; i < a->nrefs; i++)
+		visit(a->refs[i], order, n, cap, seen, nseen);
+	VEC_PUSH(*order, *n, *cap, a);
+}
+
+static bool newly_enabled(const struct plan *pl, const char *name)
+{
+	for (size_t i = 0; i < pl->n; i++) {
+		const struct plan_change *c = &pl->changes[i];
+		if (c->kind == PLAN_AUDIENCE && strcmp(c->name, name) == 0)
+			return c->enabled && (c->action == PLAN_CREATE || c->action == PLAN_ENABLE);
+	}
+	return false;
+}
+
+/* Run what is due; returns the number of failed runs, -1 when nothing could run. */
+static int run_due(struct cli *c, struct project *p, struct state *st, const struct plan *pl,
+		   int64_t now, json_t *runs)
+{
+	size_t total = 0, n = 0, cap = 0, nseen = 0;
+	for (size_t i = 0; i < p->nfiles; i++)
+		total += p->files[i]->naudiences;
+	const struct ast_audience **order = NULL;
+	const struct ast_audience **seen = xcalloc(total + 1, sizeof(*seen));
+	for (size_t i = 0; i < p->nfiles; i++)
+		for (size_t k = 0; k < p->files[i]->naudiences; k++)
+			visit(p->files[i]->audiences[k], &order, &n, &cap, seen, &nseen);
+	free(seen);
+
+	struct warehouse w;
+	bool have_wh = false;
+	struct strbuf err = STRBUF_INIT;
+	int failed = 0;
+	struct run_options o = { .now = c->now, .deliver = true, .quiet = c->quiet,
+				 .progress = !c->quiet && isatty(STDERR_FILENO) };
+	for (size_t i = 0; i < n; i++) {
+		const struct ast_audience *a = order[i];
+		struct state_audience sa;
+		if (state_get_audience(st, a->name, &sa) != 0)
+			continue;
+		/* new, newly enabled, or recorded but never run (apply --no-run) */
+		bool due = sa.enabled && (newly_enabled(pl, a->name) || sa.generation == 0 ||
+					  run_is_due(a, &sa, now));
+		state_audience_release(&sa);
+		if (!due)
+			continue;
+		if (!have_wh) {
+			if (open_warehouse_rw(&w, p, &err) != 0) {
+				fprintf(stderr, "lac: %s\n", err.buf);
+				sb_release(&err);
+				free(order);
+				return -1;
+			}
+			have_wh = true;
+		}
+		struct run_report rep = { 0 };
+		size_t nerrors = p->diags.nerrors;
+		int rc = run_audience(p, &w, st, a, &o, &rep);
+		/* a run that could not deliver (e.g. an unset ${VAR}) is an error too */
+		if (rc != 0 || p->diags.nerrors > nerrors)
+			failed++;
+		if (rep.warning && !c->quiet)
+			fprintf(stderr, "lac: warning: %s: %s\n", a->name, rep.warning);
+		if (runs)
+			json_array_append_new(runs, run_report_json(a->name, &rep));
+		if (rc != 0)
+			fprintf(stderr, "lac: run of '%s' failed: %s\n", a->name,
+				rep.error ? rep.error : "unknown error");
+		else if (c->format != OUT_JSON && !c->quiet)
+			run_report_print("Ran ", a->name, &rep);
+		run_report_release(&rep);
+	}
+	if (have_wh)
+		warehouse_close(&w);
+	sb_release(&err);
+	free(order);
+	return failed;
+}
+
+int cmd_apply(struct cli *c)
+{
+	bool auto_approve = false, no_run = false;
+	const char *planfile = NULL;
+	for (int i = 1; i < c->argc; i++) {
+		const char *a = c->argv[i];
+		if (strcmp(a, "--auto-approve") == 0 || strcmp(a, "-y") == 0)
+			auto_approve = true;
+		else if (strcmp(a, "--no-run") == 0)
+			no_run = true;
+		else if (a[0] == '-' && a[1])
+			return cli_usage_error(c, "unknown option '%s'", a);
+		else if (planfile)
+			return cli_usage_error(c, "apply takes one plan file (got '%s' and '%s')",
+					       planfile, a);
+		else
+			planfile = a;
+	}
+	/* a bad --now is a usage error, before anything else is looked at */
+	struct lac_now ln;
+	if (cli_parse_now(c, &ln) != 0)
+		return EXIT_USAGE;
+	int64_t now = ln.secs;
+	/* A saved plan was reviewed when it was made: it needs no prompt. */
+	bool ask = !auto_approve && !planfile;
+	if (ask && !isatty(STDIN_FILENO)) {
+		fprintf(stderr, "lac: apply needs a 'yes' on a terminal, and standard input is not "
+			"one; pass --auto-approve to apply without asking\n");
+		return EXIT_ERRORS;
+	}
+
+	struct project p;
+	if (cli_load_project(c, &p) != 0) {
+		cli_print_diags(c, &p);
+		project_release(&p);
+		return EXIT_ERRORS;
+	}
+	if (p.diags.n && c->format != OUT_JSON)
+		cli_print_diags(c, &p);
+
+	struct strbuf err = STRBUF_INIT;
+	struct state *st = NULL;
+	struct plan pl;
+	bool have_plan = false;
+	json_t *runs = c->format == OUT_JSON ? json_array() : NULL;
+	int rc = EXIT_OK;
+
+	/* the plan, read-only: nothing is created before the answer */
+	if (state_open_project(&st, &p, STATE_RO, &err) < 0 || plan_compute(&pl, &p, st, &err) < 0) {
+		fprintf(stderr, "lac: %s\n", err.buf);
+		rc = EXIT_ERRORS;
+		goto out;
+	}
+	have_plan = true;
+	state_close(st);
+	st = NULL;
+	if (planfile && check_plan_file(planfile, &pl) < 0) {
+		rc = EXIT_ERRORS;
+		goto out;
+	}
+	if (c->format != OUT_JSON && !c->quiet)
+		plan_print_text(&pl, false, false, c->color, stdout);
+	if (plan_has_changes(&pl) && ask && !confirm()) {
+		fprintf(stderr, "lac: apply cancelled; nothing was changed\n");
+		rc = EXIT_ERRORS;
+		goto out;
+	}
+
+	if (plan_has_changes(&pl) || !no_run) {
+		if (state_open_project(&st, &p, STATE_RW, &err) < 0) {
+			fprintf(stderr, "lac: %s\n", err.buf);
+			rc = EXIT_ERRORS;
+			goto out;
+		}
+	}
+	if (plan_has_changes(&pl)) {
+		/* the state may have moved between the plan and the answer */
+		char *fp = plan_state_fingerprint(st, &err);
+		if (!fp || strcmp(fp, pl.fingerprint) != 0) {
+			fprintf(stderr, "lac: %s\n", fp ? "the applied state changed while the plan was "
+				"shown; nothing was changed, run `lac apply` again" : err.buf);
+			free(fp);
+			rc = EXIT_ERRORS;
+			goto out;
+		}
+		free(fp);
+		if (record(st, &pl, now, &err) < 0) {
+			fprintf(stderr, "lac: %s\n", err.buf);
+			rc = EXIT_ERRORS;
+			goto out;
+		}
+		/* drop the deleted audiences' snapshots (after the commit: a failed
+		 * drop leaves a table behind, never a live audience without one) */
+		struct warehouse w;
+		bool have_wh = false;
+		for (size_t i = 0; i < pl.n; i++) {
+			const struct plan_change *ch = &pl.changes[i];
+			if (ch->kind != PLAN_AUDIENCE || ch->action != PLAN_DELETE)
+				continue;
+			sb_reset(&err);
+			if (!have_wh && open_warehouse_rw(&w, &p, &err) != 0) {
+				fprintf(stderr, "lac: cannot drop the snapshots of deleted audiences: %s\n",
+					err.buf);
+				rc = EXIT_ERRORS;
+				break;
+			}
+			have_wh = true;
+			if (drop_snapshots(&w, p.warehouse.schema ? p.warehouse.schema : "lac",
+					   ch->name, &err) < 0) {
+				fprintf(stderr, "lac: cannot drop the snapshot of deleted audience '%s': %s\n",
+					ch->name, err.buf);
+				rc = EXIT_ERRORS;
+			}
+		}
+		if (have_wh)
+			warehouse_close(&w);
+		if (c->format != OUT_JSON && !c->quiet)
+			printf("\nApply complete! %zu created, %zu changed, %zu deleted.\n", pl.ncreate,
+			       pl.nupdate, pl.ndelete);
+	}
+	if (!no_run) {
+		size_t ndiags = p.diags.n;
+		int failed = run_due(c, &p, st, &pl, now, runs);
+		if (failed != 0)
+			rc = EXIT_ERRORS;
+		/* what the runs reported (an unset ${VAR}, ...), always as text on stderr */
+		cli_print_new_diags(c, &p, ndiags);
+	}
+out:
+	if (runs) {
+		if (have_plan) {
+			/* the plan's JSON with the runs added */
+			char *s = plan_to_json(&pl, false, false);
+			json_t *root = json_loads(s, 0, NULL);
+			free(s);
+			json_object_set(root, "runs", runs);
+			char *o = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+			puts(o);
+			free(o);
+			json_decref(root);
+		}
+		json_decref(runs);
+	}
+	if (have_plan)
+		plan_release(&pl);
+	state_close(st);
+	sb_release(&err);
+	project_release(&p);
+	return rc;
+}

@@ -1,0 +1,135 @@
+/*
+ * cmd_plan.c — `lac plan [--preview] [--sql-diff] [--validate] [--out FILE]
+ * [--detailed-exitcode]`: what `lac apply` would change (SPEC §6).
+ *
+ * Writes nothing anywhere (SPEC §5): the state DB is opened read-only and
+ * never created, the warehouse is opened read-only and only when --preview
+ * or --validate asks for it, destinations are never touched.  The one file
+ * written is the one --out names.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd/cli.h"
+#include "plan/plan.h"
+
+static int write_plan_file(const char *path, const char *json)
+{
+	FILE *f = fopen(path, "w");
+	if (!f) {
+		fprintf(stderr, "lac: cannot write the plan to %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	fputs(json, f);
+	if (fclose(f) != 0) {
+		fprintf(stderr, "lac: cannot write the plan to %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+int cmd_plan(struct cli *c)
+{
+	bool preview = false, sql_diff = false, detailed = false, validate = false;
+	const char *out = NULL;
+	for (int i = 1; i < c->argc; i++) {
+		const char *a = c->argv[i];
+		if (strcmp(a, "--preview") == 0)
+			preview = true;
+		else if (strcmp(a, "--sql-diff") == 0)
+			sql_diff = true;
+		else if (strcmp(a, "--detailed-exitcode") == 0)
+			detailed = true;
+		else if (strcmp(a, "--validate") == 0)
+			validate = true;
+		else if (strcmp(a, "--out") == 0 || strcmp(a, "-o") == 0) {
+			if (i + 1 >= c->argc)
+				return cli_usage_error(c, "option '%s' needs a file", a);
+			out = c->argv[++i];
+		} else if (str_starts(a, "--out="))
+			out = a + 6;
+		else if (a[0] == '-')
+			return cli_usage_error(c, "unknown option '%s'", a);
+		else
+			return cli_usage_error(c, "plan takes no arguments (got '%s')", a);
+	}
+	struct lac_now ln;
+	if (cli_parse_now(c, &ln) != 0)
+		return EXIT_USAGE;
+	const char *now = ln.sql;
+
+	struct project p;
+	if (cli_load_project(c, &p) != 0) {
+		cli_print_diags(c, &p);
+		project_release(&p);
+		return EXIT_ERRORS;
+	}
+	if (p.diags.n && c->format != OUT_JSON)
+		cli_print_diags(c, &p);  /* warnings */
+
+	struct strbuf err = STRBUF_INIT;
+	struct state *st = NULL;
+	struct plan pl;
+	int rc = EXIT_OK;
+	bool have_wh = false;
+	struct warehouse w;
+
+	if (state_open_project(&st, &p, STATE_RO, &err) < 0 ||
+	    plan_compute(&pl, &p, st, &err) < 0) {
+		fprintf(stderr, "lac: %s\n", err.buf);
+		rc = EXIT_ERRORS;
+		goto out;
+	}
+	if (preview || validate) {
+		if (warehouse_open(&w, &p, &err) != 0) {
+			if (p.diags.n)
+				cli_print_diags(c, &p);
+			fprintf(stderr, "lac: %s\n", err.buf);
+			rc = EXIT_ERRORS;
+			goto release;
+		}
+		have_wh = true;
+	}
+	if (validate) {
+		struct strbuf report = STRBUF_INIT;
+		int bad = plan_validate(&p, &w, now, &report);
+		fputs(report.buf ? report.buf : "", stderr);
+		if (bad)
+			rc = EXIT_ERRORS;
+		else if (c->format != OUT_JSON && !c->quiet)
+			printf("The warehouse accepts the SQL of every audience.\n\n");
+		sb_release(&report);
+	}
+	if (preview && plan_preview(&pl, &p, &w, st, now) > 0)
+		rc = EXIT_ERRORS;
+
+	if (c->format == OUT_JSON) {
+		char *json = plan_to_json(&pl, preview, false);
+		fputs(json, stdout);
+		free(json);
+	} else {
+		plan_print_text(&pl, preview, sql_diff, c->color, stdout);
+	}
+	if (out) {
+		char *json = plan_to_json(&pl, preview, true);
+		if (write_plan_file(out, json) < 0)
+			rc = EXIT_ERRORS;
+		else if (c->format != OUT_JSON && !c->quiet)
+			printf("\nSaved the plan to %s; `lac apply %s` applies exactly these changes.\n",
+			       out, out);
+		free(json);
+	}
+	if (rc == EXIT_OK && detailed && plan_has_changes(&pl))
+		rc = EXIT_CHANGES;
+release:
+	plan_release(&pl);
+out:
+	if (have_wh)
+		warehouse_close(&w);
+	state_close(st);
+	sb_release(&err);
+	project_release(&p);
+	return rc;
+}

@@ -1,0 +1,134 @@
+/*
+ * commands.c — the command table: each command's name, entry point,
+ * synopsis and help text, and `lac --help` / `lac help NAME`.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "cmd/cli.h"
+
+static const struct command commands[] = {
+	{ "check", cmd_check, "check",
+	  "type-check the data graph and every audience; print diagnostics",
+	  "Reads lac.yaml, the data graph and every .lac file, and reports every problem\n"
+	  "with file:line:col, the source line and a caret.  Exit 0 when there are no\n"
+	  "errors (warnings allowed), 1 otherwise.  --format json prints the diagnostics\n"
+	  "as a JSON array on stdout.  Connects nowhere and needs no secrets.\n" },
+	{ "compile", cmd_compile, "compile [-d DIALECT|all] [-o DIR] [--emit membership|run] [AUDIENCE...]",
+	  "print the SQL of audiences for a warehouse dialect",
+	  "Dialects: snowflake, bigquery, redshift, databricks, postgres, sqlite (default:\n"
+	  "the project's warehouse type), or all.  One SELECT per audience returning its\n"
+	  "members, headed by a comment with the audience's file:line.  -o DIR writes\n"
+	  "DIR/<dialect>/<audience>.sql.  Output is byte-identical for the same input;\n"
+	  "the reference time is the dialect's current time unless --now is given.\n"
+	  "--format json prints one object: dialect, emit, output and an entry per\n"
+	  "audience and dialect (audience, file, line, dialect, sql, path).\n" },
+	{ "preview", cmd_preview, "preview AUDIENCE [--limit N|--all] [--entities PATH]",
+	  "count and list an audience's members in the warehouse",
+	  "Runs the audience's SQL on the project's warehouse (SQLite or PostgreSQL) and\n"
+	  "prints the member count and the first N members (default 10; --all for every\n"
+	  "one), sorted.  --entities PATH adds the matched entities of that path.\n"
+	  "--now TS fixes the reference time; --format json prints one JSON object.\n" },
+	{ "fmt", cmd_fmt, "fmt [--check] [FILE...]",
+	  "format .lac files canonically (comments kept)",
+	  "Rewrites each file (default: every audience file of the project) in the one\n"
+	  "canonical layout.  --check writes nothing, lists the files that would change\n"
+	  "and exits 1 if any would.  Formatting is idempotent and keeps the meaning.\n"
+	  "--format json prints one object instead: files (path, changed), changed,\n"
+	  "errors and diagnostics; the exit status is the same.\n" },
+	{ "graph", cmd_graph, "graph [--format text|dot|json]",
+	  "show the data graph as a tree, as DOT for graphviz, or as JSON",
+	  "Prints the profile, its relationships (with join kinds) and the entities they\n"
+	  "reach.  `lac graph --format dot | dot -Tsvg > graph.svg` draws it.\n" },
+	{ "plan", cmd_plan, "plan [--preview] [--sql-diff] [--validate] [--out FILE] [--detailed-exitcode]",
+	  "show what apply would create, change and delete; writes nothing",
+	  "Compares the audiences and activations in the files with the ones applied\n"
+	  "(the state DB) and prints a Terraform-style summary: + create, ~ change (with\n"
+	  "the changed lines), - delete, enable/disable.  Writes nothing anywhere, not\n"
+	  "even the state DB.  --preview counts members and the events each activation\n"
+	  "would send (read-only on the warehouse); --sql-diff shows the changed SQL;\n"
+	  "--validate has the warehouse check (EXPLAIN) every statement; --out FILE saves\n"
+	  "the plan for `lac apply FILE`; --format json prints it for machines.\n"
+	  "--detailed-exitcode: 0 no changes, 2 changes, 1 errors.\n" },
+	{ "apply", cmd_apply, "apply [PLANFILE] [--auto-approve] [--no-run]",
+	  "record the files' definitions in the state and run what is due",
+	  "Shows the plan and asks for 'yes' on a terminal (elsewhere pass\n"
+	  "--auto-approve).  A PLANFILE from `lac plan --out` applies only if neither\n"
+	  "the state nor the files changed since.  Then runs audiences that are new or\n"
+	  "newly enabled at once and the others when their schedule is due, unless\n"
+	  "--no-run.  Applying the same files twice changes nothing.\n" },
+	{ "run", cmd_run, "run [--no-deliver] [AUDIENCE...]",
+	  "run audiences now and deliver their activation events",
+	  "With no names, runs every enabled audience (whatever its schedule), each after\n"
+	  "the audiences it reads `using membership`.  A run materializes the audience's\n"
+	  "new snapshot in the warehouse, diffs it against the previous one, writes the\n"
+	  "activation events to the outbox, swaps snapshots and delivers (--no-deliver\n"
+	  "leaves the events queued).  A crashed run is completed first.  Prints one line\n"
+	  "per audience (--format json: an array of run reports); exit 1 if any failed.\n" },
+	{ "status", cmd_status, "status",
+	  "audiences: enabled, schedule, last and next run, members, status",
+	  "Reads the state database (never changes it).  --format json for tools.\n" },
+	{ "runs", cmd_runs, "runs AUDIENCE",
+	  "the last runs of an audience with their stats, newest first",
+	  "Start, duration, result, change summary, step timings and delivery counts of\n"
+	  "the last 50 runs.  --format json for tools.\n" },
+	{ "delivery", cmd_delivery, "delivery AUDIENCE",
+	  "delivery overview per activation of an audience",
+	  "Per activation: events from audience, filtered at destination, pending retry,\n"
+	  "failed delivery, successful delivery (and invalid), over the kept runs.\n" },
+	{ "consumers", cmd_consumers, "consumers AUDIENCE",
+	  "audiences whose conditions reference an audience",
+	  "Lists every audience with a `part of audience AUDIENCE` condition, with its\n"
+	  "file:line.  --format json prints an array.\n" },
+	{ "daemon", cmd_daemon, "daemon [--once] [--max-sleep SECONDS]",
+	  "run applied audiences when their schedules say they are due (UTC)",
+	  "The scheduler: loops over the applied, enabled audiences, runs each one that\n"
+	  "is due (one at a time), then sleeps until the next one is due (at most\n"
+	  "--max-sleep seconds, default 300, to pick up newly applied definitions).\n"
+	  "An audience whose file changed since `lac apply` is skipped with a warning.\n"
+	  "--once makes one pass and exits (for cron); --now goes with --once.\n"
+	  "SIGINT/SIGTERM stop it after the current run.\n" },
+	{ "init", cmd_init, "init [DIR] [--example NAME]",
+	  "start a new project from an example (petshop by default)",
+	  "Copies an example project (petshop, subscriptions, owly, kitchen-sink) into\n"
+	  "DIR (default: the -C directory) and builds its SQLite warehouse from\n"
+	  "data/warehouse.sql.  Never overwrites an existing lac.yaml.  --format json\n"
+	  "prints one object: directory, example and the files created.\n" },
+};
+
+const struct command *command_find(const char *name)
+{
+	for (size_t i = 0; i < ARRAY_LEN(commands); i++)
+		if (strcmp(commands[i].name, name) == 0)
+			return &commands[i];
+	return NULL;
+}
+
+void command_print_main_help(FILE *out)
+{
+	fprintf(out,
+		"usage: lac [-C DIR] [--format text|json] [--now TS] [--color auto|always|never]\n"
+		"           [-q] [-v] COMMAND [ARGS...]\n\n"
+		"lac, the Linked Audiences Compiler: audience definitions kept in git become\n"
+		"warehouse SQL and activation events.\n\n"
+		"Commands:\n");
+	for (size_t i = 0; i < ARRAY_LEN(commands); i++)
+		fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
+	fprintf(out,
+		"\nGlobal options:\n"
+		"  -C DIR             run as if started in DIR (the project directory)\n"
+		"  --format FORMAT    text (default) or json, for every command that prints data\n"
+		"  --now TIMESTAMP    the reference time of runs and previews (UTC)\n"
+		"  --color WHEN       auto (default), always or never\n"
+		"  -q, --quiet        print only errors\n"
+		"  -v, --verbose      print more detail\n"
+		"  --version          print the version\n"
+		"  -h, --help         this help; `lac help COMMAND` for one command\n\n"
+		"Exit status: 0 success, 1 errors, 2 changes present (plan --detailed-exitcode),\n"
+		"64 usage errors.  See `man lac` and docs/ for the language and the data graph.\n");
+}
+
+void command_print_help(const struct command *cmd, FILE *out)
+{
+	fprintf(out, "usage: lac %s\n\n%s.\n\n%s", cmd->synopsis, cmd->summary, cmd->help);
+}

@@ -1,0 +1,315 @@
+/*
+ * dest.c — the destination interface: configuration from lac.yaml, the
+ * dispatch to a driver, and deliver_outbox, the loop that pages through the
+ * outbox, sends and records outcomes.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/crash_point.h"
+#include "deliver/dest_private.h"
+#include "state/outbox.h"
+#include "project/project.h"
+
+void dest_config_defaults(struct dest_config *cfg)
+{
+	cfg->connect_timeout_ms = 5000;
+	cfg->timeout_ms = 30000;
+	cfg->max_retries = 5;
+	cfg->backoff_ms = 500;
+	cfg->backoff_max_ms = 30000;
+	cfg->retry_after_max_ms = 60000;
+	cfg->batch_events = 2500;
+	cfg->batch_bytes = 500 * 1000; /* 500 KB read as 500,000 bytes: under the limit either way */
+	cfg->event_bytes = 32 * 1024;
+}
+
+static const struct dest_ops *ops_for(const char *type)
+{
+	static const struct dest_ops *const all[] = {
+		&dest_file_ops, &dest_stdout_ops, &dest_webhook_ops, &dest_segment_ops,
+		&dest_warehouse_ops, &dest_braze_ops, &dest_iterable_ops, &dest_customerio_ops,
+	};
+	for (size_t i = 0; i < ARRAY_LEN(all); i++)
+		if (type && strcmp(all[i]->type, type) == 0)
+			return all[i];
+	return NULL;
+}
+
+/* A numeric setting: 0 (absent or read), -1 (reported). */
+static int num_setting(struct project *p, const struct destination *d, const char *key,
+		       long lo, long hi, long *out)
+{
+	const struct setting *s = destination_setting(d, key);
+	if (!s)
+		return 0;
+	const char *v = setting_expand(p, s->value, s->loc);
+	if (!v)
+		return -1;
+	char *end;
+	errno = 0;
+	long n = strtol(v, &end, 10);
+	if (errno || end == v || *end || n < lo || n > hi)
+		return diag_error(&p->diags, s->loc, DIAG_E006,
+				  "destination '%s': %s must be a whole number from %ld to %ld",
+				  d->name, key, lo, hi);
+	*out = n;
+	return 0;
+}
+
+static const char *str_setting(struct project *p, const struct destination *d, const char *key,
+			       bool required, int *rc)
+{
+	const struct setting *s = destination_setting(d, key);
+	if (!s || !s->value) {
+		if (required)
+			*rc = diag_error(&p->diags, s ? s->loc : d->loc, DIAG_E004,
+					 "destination '%s' (type %s) needs '%s'", d->name, d->type, key);
+		return NULL;
+	}
+	const char *v = setting_expand(p, s->value, s->loc);
+	if (!v)
+		*rc = -1;
+	return v;
+}
+
+/* `timeout` in seconds (fractions allowed), as the loader checks it. */
+static int timeout_setting(struct project *p, const struct destination *d, long *out_ms)
+{
+	const struct setting *s = destination_setting(d, "timeout");
+	if (!s || !s->value)
+		return 0;
+	const char *v = setting_expand(p, s->value, s->loc);
+	if (!v)
+		return -1;
+	char *end;
+	errno = 0;
+	double secs = strtod(v, &end);
+	if (errno || end == v || *end || secs <= 0 || secs > 3600)
+		return diag_error(&p->diags, s->loc, DIAG_E006,
+				  "destination '%s': timeout must be a number of seconds over 0, at most 3600",
+				  d->name);
+	*out_ms = (long)(secs * 1000 + 0.5);
+	if (*out_ms < 1)
+		*out_ms = 1;
+	return 0;
+}
+
+/* The project's warehouse, for the `warehouse` destination. */
+static int warehouse_settings(struct project *p, const struct destination *d, struct dest_config *cfg)
+{
+	switch (p->warehouse.type) {
+	case WH_SQLITE:
+		cfg->wh_type = "sqlite";
+		cfg->wh_path = project_path(p, p->warehouse.path ? p->warehouse.path : "data/warehouse.db");
+		return 0;
+	case WH_POSTGRES: {
+		const struct setting *s = setting_find(p->warehouse.settings, p->warehouse.nsettings, "dsn");
+		cfg->wh_type = "postgres";
+		if (!s || !s->value)
+			return diag_error(&p->diags, d->loc, DIAG_E004,
+					  "destination '%s': the postgres warehouse needs a 'dsn' setting", d->name);
+		cfg->wh_dsn = setting_expand(p, s->value, s->loc);
+		return cfg->wh_dsn ? 0 : -1;
+	}
+	default:
+		return diag_error(&p->diags, d->loc, DIAG_E006,
+				  "destination '%s': lac writes events only to a sqlite or postgres warehouse",
+				  d->name);
+	}
+}
+
+int dest_config_from_project(struct project *p, const struct destination *d, struct dest_config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	dest_config_defaults(cfg);
+	cfg->name = d->name;
+	cfg->type = d->type;
+	if (!ops_for(d->type))
+		return diag_error(&p->diags, d->loc, DIAG_E006,
+				  "destination '%s': lac cannot deliver to type '%s'", d->name, d->type);
+	int rc = 0;
+	if (strcmp(d->type, "file") == 0) {
+		const char *path = str_setting(p, d, "path", true, &rc);
+		if (path)
+			cfg->path = project_path(p, path);
+	} else if (strcmp(d->type, "webhook") == 0 || strcmp(d->type, "segment") == 0) {
+		cfg->url = str_setting(p, d, "url", true, &rc);
+		if (strcmp(d->type, "segment") == 0)
+			cfg->write_key = str_setting(p, d, "write_key", true, &rc);
+		const struct setting *h = destination_setting(d, "headers");
+		if (h) {
+			cfg->headers = arena_alloc(&p->arena, (h->nchildren + 1) * sizeof(*cfg->headers));
+			for (size_t i = 0; i < h->nchildren; i++) {
+				const char *v = setting_expand(p, h->children[i].value, h->children[i].loc);
+				if (!v) {
+					rc = -1;
+					continue;
+				}
+				cfg->headers[cfg->nheaders].name = h->children[i].key;
+				cfg->headers[cfg->nheaders++].value = v;
+			}
+		}
+	} else if (strcmp(d->type, "warehouse") == 0) {
+		cfg->table = str_setting(p, d, "table", true, &rc);
+		cfg->schema = str_setting(p, d, "schema", false, &rc);
+		if (warehouse_settings(p, d, cfg) < 0)
+			rc = -1;
+	} else if (strcmp(d->type, "stdout") == 0) {
+		/* nothing to configure: one JSON event per line on standard output */
+	} else {
+		/* a stdlib preset: braze | iterable | customerio (defaults come from its YAML) */
+		cfg->url = str_setting(p, d, "url", true, &rc);
+		cfg->api_key = str_setting(p, d, "api_key", true, &rc);
+		if (strcmp(d->type, "customerio") == 0)
+			cfg->site_id = str_setting(p, d, "site_id", true, &rc);
+		if (strcmp(d->type, "braze") == 0)
+			cfg->app_id = str_setting(p, d, "app_id", false, &rc);
+	}
+	if (timeout_setting(p, d, &cfg->timeout_ms) < 0)
+		rc = -1;
+	long v;
+	struct { const char *key; long lo, hi; long *lout; int *iout; } nums[] = {
+		{ "connect_timeout_ms", 1, 600000, &cfg->connect_timeout_ms, NULL },
+		{ "timeout_ms", 1, 3600000, &cfg->timeout_ms, NULL },
+		{ "max_retries", 0, 100, NULL, &cfg->max_retries },
+		{ "backoff_ms", 0, 600000, &cfg->backoff_ms, NULL },
+		{ "backoff_max_ms", 0, 3600000, &cfg->backoff_max_ms, NULL },
+		{ "retry_after_max_ms", 0, 3600000, &cfg->retry_after_max_ms, NULL },
+	};
+	for (size_t i = 0; i < ARRAY_LEN(nums); i++) {
+		v = nums[i].lout ? *nums[i].lout : *nums[i].iout;
+		if (num_setting(p, d, nums[i].key, nums[i].lo, nums[i].hi, &v) < 0) {
+			rc = -1;
+			continue;
+		}
+		if (nums[i].lout)
+			*nums[i].lout = v;
+		else
+			*nums[i].iout = (int)v;
+	}
+	return rc;
+}
+
+void dest_event_set(struct dest_event *e, enum dest_outcome o, const char *fmt, ...)
+{
+	e->outcome = o;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(e->reason, sizeof(e->reason), fmt, ap);
+	va_end(ap);
+}
+
+int dest_open(const struct dest_config *cfg, struct dest **out, struct strbuf *err)
+{
+	*out = NULL;
+	const struct dest_ops *ops = ops_for(cfg->type);
+	if (!ops) {
+		sb_addf(err, "destination '%s': lac cannot deliver to type '%s'",
+			cfg->name ? cfg->name : "?", cfg->type ? cfg->type : "?");
+		return -1;
+	}
+	struct dest *d = xcalloc(1, sizeof(*d));
+	d->ops = ops;
+	d->cfg = *cfg;
+	if (ops->open(d, err) < 0) {
+		free(d);
+		return -1;
+	}
+	*out = d;
+	return 0;
+}
+
+int dest_send(struct dest *d, struct dest_event *evs, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		evs[i].outcome = DEST_RETRY;
+		evs[i].reason[0] = '\0';
+	}
+	return n ? d->ops->send(d, evs, n) : 0;
+}
+
+void dest_close(struct dest *d)
+{
+	if (!d)
+		return;
+	d->ops->close(d);
+	free(d);
+}
+
+void dest_page_limits(const struct dest *d, size_t *events, size_t *bytes)
+{
+	*events = d->ops->page_events ? d->ops->page_events : d->cfg.batch_events;
+	*bytes = d->ops->page_bytes ? d->ops->page_bytes : d->cfg.batch_bytes;
+	if (*events == 0)
+		*events = 1;
+}
+
+long dest_requests(const struct dest *d)
+{
+	return d->requests;
+}
+
+/* ---- the delivery loop --------------------------------------------------------------- */
+
+int deliver_outbox(struct state *st, struct dest *d, int64_t now, struct deliver_stats *stats,
+		   struct strbuf *err)
+{
+	memset(stats, 0, sizeof(*stats));
+	size_t max_events, max_bytes;
+	dest_page_limits(d, &max_events, &max_bytes);
+	struct dest_event *evs = xcalloc(max_events, sizeof(*evs));
+	enum outbox_status *status = xcalloc(max_events, sizeof(*status));
+	const char **reasons = xcalloc(max_events, sizeof(*reasons));
+	/* one page of the outbox in memory at a time: the page that is sent */
+	struct outbox_reader *rd = outbox_reader_open(st, d->cfg.name);
+	const struct outbox_item *items;
+	size_t n;
+	int rc;
+	while ((rc = outbox_reader_next(rd, max_events, max_bytes, &items, &n)) > 0) {
+		for (size_t i = 0; i < n; i++) {
+			evs[i].message_id = items[i].message_id;
+			evs[i].json = items[i].json;
+			evs[i].len = items[i].len;
+		}
+		dest_send(d, evs, n);
+		stats->pages++;
+		/* tests: killed after the destination took a page, before its
+		 * outcome is recorded (the page is sent again next time) */
+		crash_point("send");
+		int64_t delivered = 0, failed = 0, retry = 0;
+		for (size_t i = 0; i < n; i++) {
+			const struct dest_event *e = &evs[i];
+			status[i] = e->outcome == DEST_DELIVERED ? OUTBOX_DELIVERED
+				  : e->outcome == DEST_REJECTED ? OUTBOX_FAILED : OUTBOX_PENDING;
+			reasons[i] = e->reason[0] ? e->reason : NULL;
+			delivered += status[i] == OUTBOX_DELIVERED;
+			failed += status[i] == OUTBOX_FAILED;
+			retry += status[i] == OUTBOX_PENDING;
+		}
+		/* the outcomes are durable before the next page is read */
+		if (outbox_reader_done(rd, status, reasons, now) < 0) {
+			rc = -1;
+			break;
+		}
+		stats->delivered += delivered;
+		stats->failed += failed;
+		stats->retry += retry;
+		/* every event failed transiently: the destination is down; the rest
+		 * stays pending for next time instead of being tried event by event */
+		if (retry == (int64_t)n) {
+			stats->stopped = true;
+			break;
+		}
+	}
+	if (rc < 0)
+		sb_addf(err, "%s: %s", state_path(st), state_errmsg(st));
+	outbox_reader_close(rd);
+	free(evs);
+	free(status);
+	free(reasons);
+	return rc < 0 ? -1 : 0;
+}

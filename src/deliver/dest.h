@@ -1,0 +1,104 @@
+/*
+ * dest.h — destinations (SPEC §1, §5): where the outbox is delivered.
+ *
+ * A destination is a table of functions (open, send a batch, close) over a
+ * resolved configuration.  dest_config_from_project reads lac.yaml settings
+ * (expanding ${VAR} only now); deliver_outbox drains a destination's part
+ * of the outbox in bounded pages and records every outcome.
+ */
+#ifndef LAC_DEST_H
+#define LAC_DEST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "state/state.h"
+
+struct project;
+struct destination;
+
+struct dest_header {
+	const char *name, *value;  /* value is secret: never printed */
+};
+
+struct dest_config {
+	const char *name;          /* as in lac.yaml */
+	const char *type;          /* file | stdout | webhook | segment | warehouse | braze | iterable | customerio */
+	const char *path;          /* file: where to append */
+	FILE *out;                 /* stdout: the stream (NULL = stdout) */
+	const char *url;           /* webhook, segment; presets: the API base URL */
+	const char *write_key;     /* segment: basic-auth user (secret) */
+	const char *api_key;       /* braze, iterable, customerio (secret) */
+	const char *site_id;       /* customerio: basic-auth user (secret) */
+	const char *app_id;        /* braze: optional app_id sent with events */
+	/* warehouse: the target table (and optional schema), and the project's
+	 * warehouse connection as resolved by dest_config_from_project: wh_type
+	 * "sqlite" with wh_path (the database file) or "postgres" with wh_dsn
+	 * (secret; ${VAR} already expanded). */
+	const char *table, *schema;
+	const char *wh_type, *wh_path, *wh_dsn;
+	struct dest_header *headers;
+	size_t nheaders;
+	long connect_timeout_ms;   /* default 5000 */
+	long timeout_ms;           /* whole request; default 30000 */
+	int max_retries;           /* retries after the first try; default 5 */
+	long backoff_ms;           /* first backoff; doubles; default 500 */
+	long backoff_max_ms;       /* default 30000 */
+	long retry_after_max_ms;   /* cap on Retry-After; default 60000 */
+	size_t batch_events;       /* segment: default 2500 */
+	size_t batch_bytes;        /* segment: request body; default 500 KB */
+	size_t event_bytes;        /* default 32 KB */
+};
+/* Defaults for everything but name/type/path/url/write_key/headers. */
+void dest_config_defaults(struct dest_config *cfg);
+
+/* Resolve a lac.yaml destination: expands ${VAR} (an unset variable is
+ * reported in p->diags, naming it and the file:line) and reads the optional
+ * settings timeout (seconds), connect_timeout_ms, timeout_ms, max_retries,
+ * backoff_ms, backoff_max_ms, retry_after_max_ms.  A `warehouse` destination
+ * also gets the project's warehouse settings (wh_*).  Strings live in the
+ * project arena.
+ * 0 or -1 (diagnostics reported). */
+int dest_config_from_project(struct project *p, const struct destination *d, struct dest_config *cfg);
+
+/* What happened to one event in a send. */
+enum dest_outcome {
+	DEST_DELIVERED,
+	DEST_RETRY,                /* transient: stays pending, retried next time */
+	DEST_REJECTED,             /* refused by the destination: failed with reason */
+};
+
+struct dest_event {
+	const char *message_id;
+	const char *json;
+	size_t len;
+	enum dest_outcome outcome; /* set by send */
+	char reason[256];          /* set by send unless delivered; never holds a secret */
+};
+
+struct dest;
+/* 0, or -1 with a message in err (no secret in it). */
+int dest_open(const struct dest_config *cfg, struct dest **out, struct strbuf *err);
+/* Deliver n events, setting each one's outcome.  Returns -1 only when the
+ * destination is unusable (every event then has DEST_RETRY). */
+int dest_send(struct dest *d, struct dest_event *evs, size_t n);
+void dest_close(struct dest *d);
+/* Events per page and bytes per page deliver_outbox hands to send. */
+void dest_page_limits(const struct dest *d, size_t *events, size_t *bytes);
+/* HTTP requests made so far (tests, stats). */
+long dest_requests(const struct dest *d);
+
+struct deliver_stats {
+	int64_t delivered, failed, retry, pages;
+	bool stopped;              /* gave up early: the destination is unreachable */
+};
+/* Deliver the destination's undelivered events (retries first), recording
+ * each outcome in the outbox (and so the counters).  A page whose every event
+ * failed transiently stops the delivery: the rest stays pending for next time.
+ * 0, or -1 on a state DB error (message in err). */
+int deliver_outbox(struct state *st, struct dest *d, int64_t now, struct deliver_stats *stats,
+		   struct strbuf *err);
+
+#endif

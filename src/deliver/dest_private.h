@@ -1,0 +1,63 @@
+/*
+ * dest_private.h — what the destination drivers (dest_file.c,
+ * dest_stdout.c, dest_http.c, dest_warehouse.c, dest_preset.c) share with
+ * dest.c: the function table, the common struct dest, and the HTTP
+ * machinery of dest_http.c that the stdlib presets are built on.
+ */
+#ifndef LAC_DEST_PRIVATE_H
+#define LAC_DEST_PRIVATE_H
+
+#include "deliver/dest.h"
+
+struct dest_ops {
+	const char *type;
+	int (*open)(struct dest *d, struct strbuf *err);
+	int (*send)(struct dest *d, struct dest_event *evs, size_t n);
+	void (*close)(struct dest *d);
+	size_t page_events, page_bytes; /* 0: from the config's batch limits */
+};
+
+struct dest {
+	const struct dest_ops *ops;
+	struct dest_config cfg;
+	void *priv;
+	void *xpriv;               /* a driver layered on another's priv (presets over HTTP) */
+	long requests;
+};
+
+extern const struct dest_ops dest_file_ops, dest_stdout_ops, dest_webhook_ops, dest_segment_ops,
+	dest_warehouse_ops, dest_braze_ops, dest_iterable_ops, dest_customerio_ops;
+
+/* ---- HTTP (dest_http.c) ---------------------------------------------------- */
+
+/* How a request authenticates: HTTP basic auth (user, password) and/or one
+ * extra header line "Name: value".  All of it is secret. */
+struct http_auth {
+	const char *basic_user, *basic_pass;
+	const char *header;
+};
+/* Open d's HTTP handle (d->priv) for cfg.url, with the configured headers
+ * and auth (NULL: none); 0, or -1 with a message in err. */
+int dest_http_open(struct dest *d, const struct http_auth *auth, struct strbuf *err);
+void dest_http_close(struct dest *d);
+/* POST body to url (NULL: cfg.url) with retries, and set e's outcome:
+ * delivered, rejected (4xx) or retry.  0, or -1 when the destination is
+ * unreachable (retries exhausted or unusable); e then has DEST_RETRY. */
+int dest_http_post(struct dest *d, const char *url, const char *body, size_t len,
+		   struct dest_event *e);
+/* Mark evs[from..n) "not sent" (DEST_RETRY) after the destination failed. */
+void dest_http_unsent(struct dest_event *evs, size_t from, size_t n, const char *why);
+/* Build one request body from n events (their json/len). */
+typedef void (*dest_http_body_fn)(struct dest_event *const *evs, size_t n, struct strbuf *body);
+/* Send evs in batches of at most cfg.batch_events events and cfg.batch_bytes
+ * bytes (overhead: the bytes body() adds around the events) to url (NULL:
+ * cfg.url); an event over cfg.event_bytes is rejected unsent; a batch refused
+ * with 400/413 is split in halves.  0, or -1 when unreachable (the unsent
+ * events are left DEST_RETRY). */
+int dest_http_send_batches(struct dest *d, const char *url, dest_http_body_fn body, size_t overhead,
+			   struct dest_event *evs, size_t n);
+
+/* Set an event's outcome and reason (printf-style). */
+void dest_event_set(struct dest_event *e, enum dest_outcome o, const char *fmt, ...) LAC_PRINTF(3, 4);
+
+#endif

@@ -1,0 +1,1020 @@
+/*
+ * plan.c — compute, preview, diff and print a plan (SPEC §5, §6; the JSON
+ * shape is documented in docs/gitops.md).
+ *
+ * A plan compares two sorted lists: the project's audiences (and their
+ * activations) and the ones recorded in the state DB.  Identity is the
+ * name (audience) or audience+name (activation); a different definition
+ * hash is an update, a different enabled flag an enable/disable.  Nothing
+ * here writes: the state handle is read-only (or NULL when there is no
+ * state yet) and the warehouse is only queried — except plan_store_texts,
+ * which only `lac apply` calls.
+ */
+#include "config.h"
+
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "base/sha256.h"
+#include "check/check.h"
+#include "run/event.h"
+#include "lang/fmt.h"
+#include "plan/plan.h"
+#include "run/run.h"
+#include "sql/gen.h"
+#include "sql/sqlbuf.h"
+
+/* The table apply keeps the applied canonical texts in (see plan.h). */
+#define TEXTS_TABLE "plan_definitions"
+
+const char *plan_action_name(enum plan_action a)
+{
+	static const char *const names[] = { "create", "update", "delete", "enable", "disable" };
+	return names[a];
+}
+
+const char *plan_kind_name(enum plan_kind k)
+{
+	return k == PLAN_AUDIENCE ? "audience" : "activation";
+}
+
+/* ---- what the state says was applied ------------------------------------------ */
+
+struct applied_act {
+	char *name, *destination, *hash;
+	bool enabled, has_baseline;
+};
+
+struct applied {
+	char *name, *hash;
+	bool enabled;
+	struct applied_act *acts;
+	size_t nacts, cap;
+};
+
+struct applied_list {
+	struct applied *v;
+	size_t n, cap;
+};
+
+static int collect_audience(const struct state_audience *sa, void *ctx)
+{
+	struct applied_list *l = ctx;
+	struct applied a = { xstrdup(sa->name), xstrdup(sa->hash ? sa->hash : ""), sa->enabled,
+			     NULL, 0, 0 };
+	VEC_PUSH(l->v, l->n, l->cap, a);
+	return 0;
+}
+
+static int collect_activation(const struct state_activation *sa, void *ctx)
+{
+	struct applied *a = ctx;
+	struct applied_act t = { xstrdup(sa->name), xstrdup(sa->destination ? sa->destination : ""),
+				 xstrdup(sa->hash ? sa->hash : ""), sa->enabled, sa->has_baseline };
+	VEC_PUSH(a->acts, a->nacts, a->cap, t);
+	return 0;
+}
+
+static void applied_release(struct applied_list *l)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		struct applied *a = &l->v[i];
+		for (size_t j = 0; j < a->nacts; j++) {
+			free(a->acts[j].name);
+			free(a->acts[j].destination);
+			free(a->acts[j].hash);
+		}
+		free(a->acts);
+		free(a->name);
+		free(a->hash);
+	}
+	free(l->v);
+	memset(l, 0, sizeof(*l));
+}
+
+/* An empty state file (version 0) has no tables yet: nothing applied. */
+static int load_applied(struct state *st, struct applied_list *l, struct strbuf *err)
+{
+	memset(l, 0, sizeof(*l));
+	if (!st)
+		return 0;
+	int v = state_schema_version(st);
+	if (v < 0) {
+		sb_addf(err, "cannot read the state %s: %s", state_path(st), state_errmsg(st));
+		return -1;
+	}
+	if (v == 0)
+		return 0;
+	if (state_list_audiences(st, collect_audience, l) < 0)
+		goto fail;
+	for (size_t i = 0; i < l->n; i++)
+		if (state_list_activations(st, l->v[i].name, collect_activation, &l->v[i]) < 0)
+			goto fail;
+	return 0;
+fail:
+	sb_addf(err, "cannot read the state %s: %s", state_path(st), state_errmsg(st));
+	applied_release(l);
+	return -1;
+}
+
+/* The text and SQL apply recorded for audience/activation ("" for the
+ * audience itself), when the table exists and has them. */
+static void load_text(struct state *st, const char *audience, const char *activation,
+		      char **text, char **sql)
+{
+	*text = *sql = NULL;
+	if (!st)
+		return;
+	sqlite3_stmt *s;
+	if (sqlite3_prepare_v2(state_db(st), "SELECT text, sql FROM " TEXTS_TABLE
+			       " WHERE audience = ?1 AND activation = ?2", -1, &s, NULL) != SQLITE_OK)
+		return;  /* no table: applied by a lac without it, or nothing yet */
+	sqlite3_bind_text(s, 1, audience, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, activation, -1, SQLITE_STATIC);
+	if (sqlite3_step(s) == SQLITE_ROW) {
+		const char *t = (const char *)sqlite3_column_text(s, 0);
+		const char *q = (const char *)sqlite3_column_text(s, 1);
+		*text = t ? xstrdup(t) : NULL;
+		*sql = q ? xstrdup(q) : NULL;
+	}
+	sqlite3_finalize(s);
+}
+
+/* ---- fingerprints ---------------------------------------------------------------- */
+
+/* Fields are length-prefixed, so no name can fake a boundary. */
+static void add_field(struct strbuf *sb, const char *s)
+{
+	sb_addf(sb, "%zu:%s,", strlen(s), s);
+}
+
+char *plan_state_fingerprint(struct state *st, struct strbuf *err)
+{
+	struct applied_list l;
+	if (load_applied(st, &l, err) < 0)
+		return NULL;
+	struct strbuf sb = STRBUF_INIT;
+	/* A state that is missing or still empty counts as the current schema:
+	 * apply creating it must not make a plan made before look stale. */
+	int v = st ? state_schema_version(st) : 0;
+	sb_addf(&sb, "lac-state-v1 schema=%d\n", v > 0 ? v : STATE_SCHEMA_VERSION);
+	for (size_t i = 0; i < l.n; i++) {
+		const struct applied *a = &l.v[i];
+		sb_addstr(&sb, "audience ");
+		add_field(&sb, a->name);
+		add_field(&sb, a->hash);
+		sb_addstr(&sb, a->enabled ? "1\n" : "0\n");
+		for (size_t j = 0; j < a->nacts; j++) {
+			const struct applied_act *t = &a->acts[j];
+			sb_addstr(&sb, "activation ");
+			add_field(&sb, t->name);
+			add_field(&sb, t->destination);
+			add_field(&sb, t->hash);
+			sb_addstr(&sb, t->enabled ? "1\n" : "0\n");
+		}
+	}
+	char *h = sha256_hex(sb.buf, sb.len);
+	sb_release(&sb);
+	applied_release(&l);
+	return h;
+}
+
+char *plan_changes_fingerprint(const struct plan *pl)
+{
+	struct strbuf sb = STRBUF_INIT;
+	sb_addstr(&sb, "lac-plan-v1\n");
+	for (size_t i = 0; i < pl->n; i++) {
+		const struct plan_change *c = &pl->changes[i];
+		sb_addf(&sb, "%s %s ", plan_action_name(c->action), plan_kind_name(c->kind));
+		add_field(&sb, c->audience);
+		add_field(&sb, c->name);
+		add_field(&sb, c->hash ? c->hash : "");
+		add_field(&sb, c->destination ? c->destination : "");
+		sb_addstr(&sb, c->enabled ? "1\n" : "0\n");
+	}
+	char *h = sha256_hex(sb.buf, sb.len);
+	sb_release(&sb);
+	return h;
+}
+
+/* ---- line diff --------------------------------------------------------------------- */
+
+struct lines {
+	const char **s;
+	size_t *len;
+	size_t n;
+};
+
+static void split_lines(const char *text, struct lines *l)
+{
+	size_t cap = 0, capl = 0, nl = 0;
+	memset(l, 0, sizeof(*l));
+	if (!text)
+		return;
+	for (const char *p = text; *p;) {
+		const char *e = strchr(p, '\n');
+		size_t n = e ? (size_t)(e - p) : strlen(p);
+		VEC_PUSH(l->s, l->n, cap, p);
+		VEC_PUSH(l->len, nl, capl, n);
+		p += n + (e ? 1 : 0);
+	}
+}
+
+static bool line_eq(const struct lines *a, size_t i, const struct lines *b, size_t j)
+{
+	return a->len[i] == b->len[j] && memcmp(a->s[i], b->s[j], a->len[i]) == 0;
+}
+
+enum { OP_SAME, OP_DEL, OP_ADD };
+
+void plan_diff(const char *ta, const char *tb, int context, struct strbuf *out)
+{
+	struct lines a, b;
+	split_lines(ta, &a);
+	split_lines(tb, &b);
+	/* Longest common subsequence from the ends (texts are small: a
+	 * definition or one statement). */
+	size_t w = b.n + 1;
+	unsigned *lcs = xcalloc((a.n + 1) * w, sizeof(*lcs));
+	for (size_t i = a.n; i-- > 0;)
+		for (size_t j = b.n; j-- > 0;)
+			lcs[i * w + j] = line_eq(&a, i, &b, j)
+				? lcs[(i + 1) * w + j + 1] + 1
+				: lcs[(i + 1) * w + j] > lcs[i * w + j + 1]
+				? lcs[(i + 1) * w + j] : lcs[i * w + j + 1];
+	/* the edit script */
+	size_t cap = 0, nops = 0;
+	struct op { int kind; size_t i, j; } *ops = NULL;
+	size_t i = 0, j = 0;
+	bool changed = false;
+	while (i < a.n || j < b.n) {
+		struct op o;
+		if (i < a.n && j < b.n && line_eq(&a, i, &b, j)) {
+			o = (struct op){ OP_SAME, i++, j++ };
+		} else if (j < b.n && (i == a.n || lcs[i * w + j + 1] > lcs[(i + 1) * w + j])) {
+			o = (struct op){ OP_ADD, i, j++ };
+			changed = true;
+		} else {
+			o = (struct op){ OP_DEL, i++, j };
+			changed = true;
+		}
+		VEC_PUSH(ops, nops, cap, o);
+	}
+	if (changed) {
+		bool gap = false;
+		for (size_t k = 0; k < nops; k++) {
+			const struct op *o = &ops[k];
+			if (o->kind == OP_SAME && context >= 0) {
+				/* keep it only near a change */
+				bool near = false;
+				for (size_t d = 1; d <= (size_t)context && !near; d++)
+					near = (k >= d && ops[k - d].kind != OP_SAME) ||
+					       (k + d < nops && ops[k + d].kind != OP_SAME);
+				if (!near) {
+					gap = true;
+					continue;
+				}
+			}
+			if (gap) {
+				bool first = true;
+				for (size_t q = 0; q < k; q++)
+					if (ops[q].kind != OP_SAME || context < 0) {
+						first = false;
+						break;
+					}
+				/* no marker before the first hunk when it starts the text */
+				if (!first || k > 0)
+					sb_addstr(out, "  ...\n");
+				gap = false;
+			}
+			if (o->kind == OP_DEL) {
+				sb_addstr(out, "- ");
+				sb_addmem(out, a.s[o->i], a.len[o->i]);
+			} else if (o->kind == OP_ADD) {
+				sb_addstr(out, "+ ");
+				sb_addmem(out, b.s[o->j], b.len[o->j]);
+			} else {
+				sb_addstr(out, "  ");
+				sb_addmem(out, a.s[o->i], a.len[o->i]);
+			}
+			sb_addch(out, '\n');
+		}
+		if (gap)
+			sb_addstr(out, "  ...\n");
+	}
+	free(ops);
+	free(lcs);
+	free(a.s);
+	free(a.len);
+	free(b.s);
+	free(b.len);
+}
+
+/* ---- computing ------------------------------------------------------------------------- */
+
+static struct plan_change *add_change(struct plan *pl, enum plan_action action, enum plan_kind kind,
+				      const char *audience, const char *name)
+{
+	struct plan_change c = { 0 };
+	c.action = action;
+	c.kind = kind;
+	c.audience = xstrdup(audience);
+	c.name = xstrdup(name);
+	VEC_PUSH(pl->changes, pl->n, pl->cap, c);
+	switch (action) {
+	case PLAN_CREATE: pl->ncreate++; break;
+	case PLAN_DELETE: pl->ndelete++; break;
+	default: pl->nupdate++; break;
+	}
+	return &pl->changes[pl->n - 1];
+}
+
+static void add_detail(struct plan_change *c, const char *s)
+{
+	VEC_PUSH(c->details, c->ndetails, c->capdetails, xstrdup(s));
+}
+
+/* Details of an update: the changed lines of the canonical text. */
+static void diff_details(struct plan_change *c)
+{
+	if (!c->old_text) {
+		add_detail(c, "definition changed (the earlier text was not recorded)");
+		return;
+	}
+	struct strbuf d = STRBUF_INIT;
+	plan_diff(c->old_text, c->new_text, 0, &d);
+	for (char *p = d.buf; p && *p;) {
+		char *e = strchr(p, '\n');
+		*e = '\0';
+		if (p[0] == '-' || p[0] == '+') {
+			/* "- where {" → "-where {": keep the text's own indentation */
+			char *line = xasprintf("%c %s", p[0], p + 2);
+			add_detail(c, line);
+			free(line);
+		}
+		p = e + 1;
+	}
+	if (!c->ndetails)
+		add_detail(c, c->kind == PLAN_AUDIENCE && !str_eq(c->old_sql, c->new_sql)
+			   ? "generated SQL changed (data graph)" : "definition hash changed");
+	sb_release(&d);
+}
+
+static int cmp_aud(const void *x, const void *y)
+{
+	const struct ast_audience *a = *(const struct ast_audience *const *)x;
+	const struct ast_audience *b = *(const struct ast_audience *const *)y;
+	return strcmp(a->name, b->name);
+}
+
+static int cmp_act(const void *x, const void *y)
+{
+	const struct ast_activation *a = *(const struct ast_activation *const *)x;
+	const struct ast_activation *b = *(const struct ast_activation *const *)y;
+	return strcmp(a->name, b->name);
+}
+
+static int cmp_applied_act(const void *x, const void *y)
+{
+	return strcmp(((const struct applied_act *)x)->name, ((const struct applied_act *)y)->name);
+}
+
+static void set_new_activation(struct plan_change *c, const struct project *p,
+			       const struct ast_activation *t, char *hash)
+{
+	struct strbuf sb = STRBUF_INIT;
+	c->act = t;
+	c->aud = t->audience;
+	c->hash = hash;
+	c->destination = xstrdup(t->destination ? t->destination : "");
+	c->enabled = t->enabled != 0;
+	fmt_activation_definition(t, &sb);
+	c->new_text = sb_detach(&sb);
+	(void)p;
+}
+
+/* The activations of one audience: files (sorted) against state (sorted). */
+static void plan_activations(struct plan *pl, const struct project *p, struct state *st,
+			     const struct ast_audience *a, struct applied *ap, const char *audname)
+{
+	size_t nf = a ? a->nactivations : 0, ns = ap ? ap->nacts : 0;
+	const struct ast_activation **f = xcalloc(nf + 1, sizeof(*f));
+	for (size_t i = 0; i < nf; i++)
+		f[i] = a->activations[i];
+	if (nf > 1)
+		qsort(f, nf, sizeof(*f), cmp_act);
+	if (ns > 1)
+		qsort(ap->acts, ns, sizeof(*ap->acts), cmp_applied_act);
+	size_t i = 0, j = 0;
+	while (i < nf || j < ns) {
+		int c = i == nf ? 1 : j == ns ? -1 : strcmp(f[i]->name, ap->acts[j].name);
+		if (c < 0) {
+			struct plan_change *ch = add_change(pl, PLAN_CREATE, PLAN_ACTIVATION, audname,
+							    f[i]->name);
+			set_new_activation(ch, p, f[i], run_activation_hash(p, f[i]));
+			if (!ch->enabled)
+				add_detail(ch, "enabled false: recorded, never sends");
+			i++;
+		} else if (c > 0) {
+			struct plan_change *ch = add_change(pl, PLAN_DELETE, PLAN_ACTIVATION, audname,
+							    ap->acts[j].name);
+			ch->enabled = ap->acts[j].enabled;
+			load_text(st, audname, ap->acts[j].name, &ch->old_text, &ch->old_sql);
+			j++;
+		} else {
+			const struct applied_act *s = &ap->acts[j];
+			char *hash = run_activation_hash(p, f[i]);
+			bool en = f[i]->enabled != 0;
+			const char *dest = f[i]->destination ? f[i]->destination : "";
+			if (strcmp(hash, s->hash) != 0 || strcmp(dest, s->destination) != 0) {
+				struct plan_change *ch = add_change(pl, PLAN_UPDATE, PLAN_ACTIVATION,
+								    audname, f[i]->name);
+				set_new_activation(ch, p, f[i], hash);
+				load_text(st, audname, s->name, &ch->old_text, &ch->old_sql);
+				diff_details(ch);
+				if (en != s->enabled)
+					add_detail(ch, en ? "enabled: false -> true" : "enabled: true -> false");
+			} else if (en != s->enabled) {
+				struct plan_change *ch = add_change(pl, en ? PLAN_ENABLE : PLAN_DISABLE,
+								    PLAN_ACTIVATION, audname, f[i]->name);
+				set_new_activation(ch, p, f[i], hash);
+			} else {
+				free(hash);
+			}
+			i++;
+			j++;
+		}
+	}
+	free(f);
+}
+
+static void set_new_audience(struct plan_change *c, const struct project *p,
+			     const struct ast_audience *a, char *hash)
+{
+	struct strbuf sb = STRBUF_INIT;
+	c->aud = a;
+	c->hash = hash;
+	c->enabled = a->enabled != 0;
+	fmt_audience_definition(a, &sb);
+	c->new_text = sb_detach(&sb);
+	run_audience_sql(p, a, &sb);
+	c->new_sql = sb_detach(&sb);
+}
+
+int plan_compute(struct plan *pl, struct project *p, struct state *st, struct strbuf *err)
+{
+	memset(pl, 0, sizeof(*pl));
+	struct applied_list l;
+	if (load_applied(st, &l, err) < 0)
+		return -1;
+	pl->fingerprint = plan_state_fingerprint(st, err);
+	if (!pl->fingerprint) {
+		applied_release(&l);
+		return -1;
+	}
+
+	size_t nf = 0, capf = 0;
+	const struct ast_audience **f = NULL;
+	for (size_t i = 0; i < p->nfiles; i++)
+		for (size_t k = 0; k < p->files[i]->naudiences; k++)
+			VEC_PUSH(f, nf, capf, p->files[i]->audiences[k]);
+	if (nf > 1)
+		qsort(f, nf, sizeof(*f), cmp_aud);
+
+	/* state_list_audiences gives name order; both lists are sorted */
+	size_t i = 0, j = 0;
+	while (i < nf || j < l.n) {
+		int c = i == nf ? 1 : j == l.n ? -1 : strcmp(f[i]->name, l.v[j].name);
+		if (c < 0) {
+			struct plan_change *ch = add_change(pl, PLAN_CREATE, PLAN_AUDIENCE, f[i]->name,
+							    f[i]->name);
+			set_new_audience(ch, p, f[i], run_audience_hash(p, f[i]));
+			if (!ch->enabled)
+				add_detail(ch, "enabled false: recorded, never runs");
+			plan_activations(pl, p, st, f[i], NULL, f[i]->name);
+			i++;
+		} else if (c > 0) {
+			struct plan_change *ch = add_change(pl, PLAN_DELETE, PLAN_AUDIENCE, l.v[j].name,
+							    l.v[j].name);
+			ch->enabled = l.v[j].enabled;
+			load_text(st, l.v[j].name, "", &ch->old_text, &ch->old_sql);
+			plan_activations(pl, p, st, NULL, &l.v[j], l.v[j].name);
+			j++;
+		} else {
+			const struct applied *s = &l.v[j];
+			char *hash = run_audience_hash(p, f[i]);
+			bool en = f[i]->enabled != 0;
+			if (strcmp(hash, s->hash) != 0) {
+				struct plan_change *ch = add_change(pl, PLAN_UPDATE, PLAN_AUDIENCE,
+								    f[i]->name, f[i]->name);
+				set_new_audience(ch, p, f[i], hash);
+				load_text(st, s->name, "", &ch->old_text, &ch->old_sql);
+				diff_details(ch);
+				if (en != s->enabled)
+					add_detail(ch, en ? "enabled: false -> true" : "enabled: true -> false");
+			} else if (en != s->enabled) {
+				struct plan_change *ch = add_change(pl, en ? PLAN_ENABLE : PLAN_DISABLE,
+								    PLAN_AUDIENCE, f[i]->name, f[i]->name);
+				set_new_audience(ch, p, f[i], hash);
+			} else {
+				free(hash);
+			}
+			plan_activations(pl, p, st, f[i], &l.v[j], f[i]->name);
+			i++;
+			j++;
+		}
+	}
+	free(f);
+	applied_release(&l);
+	return 0;
+}
+
+bool plan_has_changes(const struct plan *pl)
+{
+	return pl->n > 0;
+}
+
+void plan_release(struct plan *pl)
+{
+	for (size_t i = 0; i < pl->n; i++) {
+		struct plan_change *c = &pl->changes[i];
+		free(c->audience);
+		free(c->name);
+		free(c->hash);
+		free(c->destination);
+		free(c->old_text);
+		free(c->new_text);
+		free(c->old_sql);
+		free(c->new_sql);
+		for (size_t k = 0; k < c->ndetails; k++)
+			free(c->details[k]);
+		free(c->details);
+		free(c->preview.error);
+		free(c->preview.act_events);
+	}
+	free(pl->changes);
+	free(pl->fingerprint);
+	memset(pl, 0, sizeof(*pl));
+}
+
+/* ---- --preview and --validate ------------------------------------------------------- */
+
+struct snap_ctx {
+	struct warehouse *w;
+	const char *schema;
+};
+
+static bool snapshot_exists(void *arg, const struct ast_audience *ref)
+{
+	struct snap_ctx *s = arg;
+	return warehouse_has_snapshot(s->w, s->schema, ref->name);
+}
+
+static int read_counts(void *arg, int ncol, const char *const *vals)
+{
+	int64_t *v = arg;
+	for (int i = 0; i < ncol && i < 3; i++)
+		v[i] = vals[i] ? strtoll(vals[i], NULL, 10) : 0;
+	return 1;
+}
+
+/* Members now, entered and exited against the snapshot (when it exists). */
+static int preview_audience(struct plan_change *c, struct project *p, struct warehouse *w,
+			    const struct sql_options *o, struct strbuf *err)
+{
+	struct plan_preview *pv = &c->preview;
+	struct strbuf m = STRBUF_INIT, q = STRBUF_INIT;
+	const char *parts[2];
+	char *t = sql_snapshot_table(o->schema, c->aud->name, parts);
+	int rc = -1;
+	int64_t v[3] = { 0, 0, 0 };
+
+	sql_membership(&m, &p->graph, c->aud, o);
+	pv->has_snapshot = w->ops->table_exists(w, parts[0], parts[1]);
+	if (pv->has_snapshot) {
+		sql_fmt(&q, w->d, "SELECT COUNT(DISTINCT m.member_id), COUNT(DISTINCT CASE WHEN "
+			"s.member_id IS NULL THEN m.member_id END), (SELECT COUNT(DISTINCT member_id) "
+			"FROM %T) FROM (%s) AS m LEFT JOIN %T AS s ON s.member_id = m.member_id",
+			parts, (size_t)2, m.buf, parts, (size_t)2);
+	} else {
+		sql_fmt(&q, w->d, "SELECT COUNT(DISTINCT m.member_id) FROM (%s) AS m", m.buf);
+	}
+	if (w->ops->query(w, q.buf, read_counts, v, err) == 0) {
+		pv->members = v[0];
+		if (pv->has_snapshot) {
+			pv->entered = v[1];
+			pv->snapshot = v[2];
+			pv->exited = pv->snapshot - (pv->members - pv->entered);
+		} else {
+			pv->entered = pv->members;
+		}
+		rc = 0;
+	}
+	free(t);
+	sb_release(&m);
+	sb_release(&q);
+	return rc;
+}
+
+/* The events an activation's next run would send (SPEC §5), counted by the
+ * run's own code (plan_events.c): nothing on a first run without `send
+ * current`, else the changes its trigger reports, value changes and the
+ * identifier filter included.  The baseline is the state's, as for a run. */
+static int preview_activation(struct plan_change *c, struct project *p, struct warehouse *w,
+			      struct state *st, const char *now, struct strbuf *err)
+{
+	const struct ast_activation *t = c->act;
+	struct plan_preview *pv = &c->preview;
+	bool need_baseline = true;
+	memset(&pv->ev, 0, sizeof(pv->ev));
+	if (!c->enabled)
+		return 0;
+	if (st && c->action != PLAN_CREATE) {
+		struct state_activation sa;
+		if (state_get_activation(st, c->audience, c->name, &sa) == 0) {
+			need_baseline = !sa.has_baseline;
+			state_activation_release(&sa);
+		}
+	}
+	return plan_activation_events(p, w, t, need_baseline, now, &pv->ev, err);
+}
+
+int plan_preview(struct plan *pl, struct project *p, struct warehouse *w, struct state *st,
+		 const char *now)
+{
+	struct snap_ctx sc = { w, p->warehouse.schema ? p->warehouse.schema : "lac" };
+	struct sql_options o = { .d = w->d, .now = now, .schema = sc.schema,
+				 .snapshot_exists = snapshot_exists, .arg = &sc };
+	struct strbuf err = STRBUF_INIT;
+	int failed = 0;
+	/* counts of an audience that has activation changes but none itself */
+	struct plan_change other = { 0 };
+	for (size_t i = 0; i < pl->n; i++) {
+		struct plan_change *c = &pl->changes[i];
+		if (c->action == PLAN_DELETE)
+			continue;
+		sb_reset(&err);
+		if (c->kind == PLAN_AUDIENCE) {
+			c->preview.done = true;
+			if (preview_audience(c, p, w, &o, &err) < 0) {
+				c->preview.error = xstrdup(err.buf);
+				failed++;
+				continue;
+			}
+			/* what each of its activations would send, changed or not */
+			size_t na = c->aud->nactivations;
+			c->preview.act_events = xcalloc(na + 1, sizeof(*c->preview.act_events));
+			c->preview.nact_events = na;
+			for (size_t k = 0; k < na; k++) {
+				const struct ast_activation *t = c->aud->activations[k];
+				struct plan_change tc = { .action = c->action == PLAN_CREATE ? PLAN_CREATE
+							  : PLAN_UPDATE, .kind = PLAN_ACTIVATION,
+							  .audience = c->audience, .name = (char *)t->name,
+							  .aud = c->aud, .act = t, .enabled = t->enabled != 0 };
+				sb_reset(&err);
+				if (preview_activation(&tc, p, w, st, now, &err) < 0) {
+					c->preview.act_events[k].events = -1;
+					failed++;
+				} else {
+					c->preview.act_events[k] = tc.preview.ev;
+				}
+			}
+			continue;
+		}
+		/* the activation's audience: its own change comes just before */
+		const struct plan_preview *ap = NULL;
+		for (size_t k = i; k-- > 0 && !ap;)
+			if (pl->changes[k].kind == PLAN_AUDIENCE &&
+			    strcmp(pl->changes[k].name, c->audience) == 0)
+				ap = &pl->changes[k].preview;
+		if (!ap) {
+			if (!other.aud || other.aud != c->act->audience) {
+				free(other.preview.error);
+				memset(&other, 0, sizeof(other));
+				other.aud = c->act->audience;
+				if (preview_audience(&other, p, w, &o, &err) < 0) {
+					other.preview.error = xstrdup(err.buf);
+					failed++;
+				}
+				other.preview.done = true;
+			}
+			ap = &other.preview;
+		}
+		c->preview.done = true;
+		if (ap->error) {
+			c->preview.error = xstrdup(ap->error);
+			continue;
+		}
+		if (preview_activation(c, p, w, st, now, &err) < 0) {
+			c->preview.error = xstrdup(err.buf);
+			failed++;
+		}
+	}
+	free(other.preview.error);
+	sb_release(&err);
+	return failed;
+}
+
+/* Every matched path of a (sql_matched_paths stops at the room it is
+ * given: grow until it leaves some).  malloc'd; *n of them. */
+static const char **matched_paths(const struct ast_audience *a, size_t *n)
+{
+	size_t cap = 16;
+	const char **v = xcalloc(cap, sizeof(*v));
+	while ((*n = sql_matched_paths(a, v, cap)) == cap) {
+		cap *= 2;
+		free(v);
+		v = xcalloc(cap, sizeof(*v));
+	}
+	return v;
+}
+
+int plan_validate(struct project *p, struct warehouse *w, const char *now, struct strbuf *report)
+{
+	struct snap_ctx sc = { w, p->warehouse.schema ? p->warehouse.schema : "lac" };
+	struct sql_options o = { .d = w->d, .now = now, .schema = sc.schema,
+				 .snapshot_exists = snapshot_exists, .arg = &sc };
+	struct strbuf sql = STRBUF_INIT, q = STRBUF_INIT, err = STRBUF_INIT;
+	int failed = 0;
+	for (size_t i = 0; i < p->nfiles; i++)
+		for (size_t k = 0; k < p->files[i]->naudiences; k++) {
+			const struct ast_audience *a = p->files[i]->audiences[k];
+			size_t np;
+			const char **paths = matched_paths(a, &np);
+			for (size_t s = 0; s <= np; s++) {
+				sb_reset(&sql);
+				sb_reset(&q);
+				sb_reset(&err);
+				if (s == 0)
+					sql_membership(&sql, &p->graph, a, &o);
+				else if (!sql_matched(&sql, &p->graph, a, paths[s - 1], &o))
+					continue;
+				/* EXPLAIN plans the statement without running it */
+				sb_addf(&q, "EXPLAIN %s", sql.buf);
+				if (w->ops->query(w, q.buf, NULL, NULL, &err) < 0) {
+					sb_addf(report, "lac: audience '%s' (%s:%u)%s%s: the warehouse "
+						"rejects its SQL: %s\n", a->name, sql_audience_path(p, a),
+						a->loc.line, s ? " matched " : "", s ? paths[s - 1] : "",
+						err.buf);
+					failed++;
+				}
+			}
+			free(paths);
+		}
+	sb_release(&sql);
+	sb_release(&q);
+	sb_release(&err);
+	return failed;
+}
+
+/* ---- printing -------------------------------------------------------------------------- */
+
+static const char *sign(enum plan_action a)
+{
+	switch (a) {
+	case PLAN_CREATE: return "+";
+	case PLAN_DELETE: return "-";
+	default: return "~";
+	}
+}
+
+static const char *sign_color(enum plan_action a)
+{
+	switch (a) {
+	case PLAN_CREATE: return "\033[32m";
+	case PLAN_DELETE: return "\033[31m";
+	default: return "\033[33m";
+	}
+}
+
+/* Each line of text indented, with the diff's own "- "/"+ " coloured. */
+static void print_indented(FILE *out, const char *text, const char *indent, bool color)
+{
+	for (const char *s = text; *s;) {
+		const char *e = strchr(s, '\n');
+		int n = e ? (int)(e - s) : (int)strlen(s);
+		const char *col = !color ? NULL : s[0] == '+' ? "\033[32m" : s[0] == '-' ? "\033[31m" : NULL;
+		fprintf(out, "%s%s%.*s%s\n", indent, col ? col : "", n, s, col ? "\033[0m" : "");
+		s += n + (e ? 1 : 0);
+	}
+}
+
+/* "N", then what the run would not send, when there is some. */
+static void print_events(const struct plan_events *e, FILE *out)
+{
+	if (e->events < 0) {
+		fputs("preview failed\n", out);
+		return;
+	}
+	fprintf(out, "%lld", (long long)e->events);
+	if (e->filtered && e->invalid)
+		fprintf(out, " (%lld filtered at destination, %lld invalid)", (long long)e->filtered,
+			(long long)e->invalid);
+	else if (e->filtered)
+		fprintf(out, " (%lld filtered at destination)", (long long)e->filtered);
+	else if (e->invalid)
+		fprintf(out, " (%lld invalid)", (long long)e->invalid);
+	fputc('\n', out);
+}
+
+static void print_preview(const struct plan_change *c, FILE *out)
+{
+	const struct plan_preview *pv = &c->preview;
+	if (!pv->done)
+		return;
+	if (pv->error) {
+		fprintf(out, "      preview failed: %s\n", pv->error);
+		return;
+	}
+	if (c->kind == PLAN_AUDIENCE) {
+		fprintf(out, "      members: %lld", (long long)pv->members);
+		if (pv->has_snapshot)
+			fprintf(out, " (snapshot %lld: %lld entered, %lld exited)\n",
+				(long long)pv->snapshot, (long long)pv->entered, (long long)pv->exited);
+		else
+			fputs(" (no snapshot yet)\n", out);
+		for (size_t k = 0; k < pv->nact_events; k++) {
+			fprintf(out, "      events of %s: ", c->aud->activations[k]->name);
+			print_events(&pv->act_events[k], out);
+		}
+	} else {
+		fputs("      events: ", out);
+		print_events(&pv->ev, out);
+	}
+}
+
+void plan_print_text(const struct plan *pl, bool preview, bool sql_diff, bool color, FILE *out)
+{
+	if (!pl->n) {
+		fputs("No changes. The applied state matches the files.\n", out);
+		return;
+	}
+	fputs("lac will perform the following actions:\n\n", out);
+	for (size_t i = 0; i < pl->n; i++) {
+		const struct plan_change *c = &pl->changes[i];
+		fprintf(out, "  %s%s%s %s ", color ? sign_color(c->action) : "", sign(c->action),
+			color ? "\033[0m" : "", plan_kind_name(c->kind));
+		if (c->kind == PLAN_ACTIVATION)
+			fprintf(out, "%s.", c->audience);
+		fputs(c->name, out);
+		if (c->action == PLAN_ENABLE || c->action == PLAN_DISABLE)
+			fprintf(out, " (%s)", plan_action_name(c->action));
+		if (c->kind == PLAN_ACTIVATION && c->destination && c->action != PLAN_DELETE)
+			fprintf(out, " -> %s", c->destination);
+		fputc('\n', out);
+		if (c->action == PLAN_UPDATE && c->old_text) {
+			/* the definition with its changed lines, a little context */
+			struct strbuf d = STRBUF_INIT;
+			plan_diff(c->old_text, c->new_text, 2, &d);
+			print_indented(out, d.buf, "      ", color);
+			for (size_t k = 0; k < c->ndetails; k++)
+				if (str_starts(c->details[k], "enabled:") ||
+				    str_starts(c->details[k], "generated SQL"))
+					fprintf(out, "      %s\n", c->details[k]);
+			sb_release(&d);
+		} else {
+			for (size_t k = 0; k < c->ndetails; k++)
+				fprintf(out, "      %s\n", c->details[k]);
+		}
+		if (preview)
+			print_preview(c, out);
+		if (sql_diff && c->kind == PLAN_AUDIENCE) {
+			struct strbuf d = STRBUF_INIT;
+			if (c->action == PLAN_DELETE || c->action == PLAN_CREATE || c->old_sql)
+				plan_diff(c->old_sql ? c->old_sql : "", c->new_sql ? c->new_sql : "",
+					  c->action == PLAN_UPDATE ? 3 : -1, &d);
+			if (d.len) {
+				fputs("      SQL:\n", out);
+				print_indented(out, d.buf, "      ", color);
+			} else if (c->action == PLAN_UPDATE && !c->old_sql) {
+				fputs("      SQL: the earlier SQL was not recorded\n", out);
+			}
+			sb_release(&d);
+		}
+	}
+	fprintf(out, "\nPlan: %zu to create, %zu to change, %zu to delete.\n", pl->ncreate,
+		pl->nupdate, pl->ndelete);
+}
+
+char *plan_to_json(const struct plan *pl, bool preview, bool with_meta)
+{
+	json_t *root = json_object(), *changes = json_array();
+	if (with_meta) {
+		json_object_set_new(root, "format_version", json_integer(1));
+		json_object_set_new(root, "lac_version", json_string(PACKAGE_VERSION));
+		json_object_set_new(root, "state_fingerprint", json_string(pl->fingerprint));
+		char *h = plan_changes_fingerprint(pl);
+		json_object_set_new(root, "plan_fingerprint", json_string(h));
+		free(h);
+	}
+	for (size_t i = 0; i < pl->n; i++) {
+		const struct plan_change *c = &pl->changes[i];
+		json_t *o = json_object(), *d = json_array();
+		json_object_set_new(o, "action", json_string(plan_action_name(c->action)));
+		json_object_set_new(o, "kind", json_string(plan_kind_name(c->kind)));
+		json_object_set_new(o, "name", json_string(c->name));
+		json_object_set_new(o, "audience", json_string(c->audience));
+		for (size_t k = 0; k < c->ndetails; k++)
+			json_array_append_new(d, json_string(c->details[k]));
+		json_object_set_new(o, "details", d);
+		if (preview && c->preview.done) {
+			const struct plan_preview *pv = &c->preview;
+			json_t *v = json_object();
+			if (pv->error)
+				json_object_set_new(v, "error", json_string(pv->error));
+			else if (c->kind == PLAN_AUDIENCE) {
+				json_object_set_new(v, "members", json_integer(pv->members));
+				json_object_set_new(v, "snapshot", pv->has_snapshot
+						    ? json_integer(pv->snapshot) : json_null());
+				json_object_set_new(v, "entered", json_integer(pv->entered));
+				json_object_set_new(v, "exited", json_integer(pv->exited));
+				/* per activation: events sent, then filtered and invalid */
+				json_t *ev = json_object(), *fi = json_object(), *in = json_object();
+				for (size_t k = 0; k < pv->nact_events; k++) {
+					const struct plan_events *e = &pv->act_events[k];
+					const char *name = c->aud->activations[k]->name;
+					json_object_set_new(ev, name, json_integer(e->events));
+					json_object_set_new(fi, name, json_integer(e->filtered));
+					json_object_set_new(in, name, json_integer(e->invalid));
+				}
+				json_object_set_new(v, "activations", ev);
+				json_object_set_new(v, "filtered", fi);
+				json_object_set_new(v, "invalid", in);
+			} else {
+				json_object_set_new(v, "events", json_integer(pv->ev.events));
+				json_object_set_new(v, "filtered", json_integer(pv->ev.filtered));
+				json_object_set_new(v, "invalid", json_integer(pv->ev.invalid));
+			}
+			json_object_set_new(o, "preview", v);
+		}
+		json_array_append_new(changes, o);
+	}
+	json_object_set_new(root, "changes", changes);
+	json_t *sum = json_object();
+	json_object_set_new(sum, "create", json_integer((json_int_t)pl->ncreate));
+	json_object_set_new(sum, "update", json_integer((json_int_t)pl->nupdate));
+	json_object_set_new(sum, "delete", json_integer((json_int_t)pl->ndelete));
+	json_object_set_new(root, "summary", sum);
+	char *s = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	json_decref(root);
+	struct strbuf sb = STRBUF_INIT;
+	sb_addstr(&sb, s);
+	sb_addch(&sb, '\n');
+	free(s);
+	return sb_detach(&sb);
+}
+
+bool plan_now(const char *now_arg, char sql[40], int64_t *secs)
+{
+	/* the one --now parser (util.c), as cli_parse_now uses */
+	struct lac_now n;
+	if (!now_arg)
+		now_clock(&n);
+	else if (now_parse(now_arg, &n) < 0)
+		return false;
+	memcpy(sql, n.sql, sizeof(n.sql));
+	*secs = n.secs;
+	return true;
+}
+
+/* ---- apply's record of the texts --------------------------------------------------------- */
+
+int plan_store_texts(struct state *st, const struct plan *pl, struct strbuf *err)
+{
+	sqlite3 *db = state_db(st);
+	if (sqlite3_exec(db, "CREATE TABLE IF NOT EXISTS " TEXTS_TABLE " (audience TEXT NOT NULL,"
+			 " activation TEXT NOT NULL DEFAULT '', text TEXT, sql TEXT,"
+			 " PRIMARY KEY (audience, activation))", NULL, NULL, NULL) != SQLITE_OK)
+		goto fail;
+	for (size_t i = 0; i < pl->n; i++) {
+		const struct plan_change *c = &pl->changes[i];
+		const char *act = c->kind == PLAN_AUDIENCE ? "" : c->name;
+		sqlite3_stmt *s;
+		const char *sql = c->action == PLAN_DELETE
+			? (c->kind == PLAN_AUDIENCE ? "DELETE FROM " TEXTS_TABLE " WHERE audience = ?1"
+			   : "DELETE FROM " TEXTS_TABLE " WHERE audience = ?1 AND activation = ?2")
+			: "INSERT OR REPLACE INTO " TEXTS_TABLE " (audience, activation, text, sql)"
+			  " VALUES (?1, ?2, ?3, ?4)";
+		if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) != SQLITE_OK)
+			goto fail;
+		sqlite3_bind_text(s, 1, c->audience, -1, SQLITE_STATIC);
+		if (!(c->action == PLAN_DELETE && c->kind == PLAN_AUDIENCE))
+			sqlite3_bind_text(s, 2, act, -1, SQLITE_STATIC);
+		if (c->action != PLAN_DELETE) {
+			sqlite3_bind_text(s, 3, c->new_text, -1, SQLITE_STATIC);
+			if (c->new_sql)
+				sqlite3_bind_text(s, 4, c->new_sql, -1, SQLITE_STATIC);
+		}
+		int rc = sqlite3_step(s);
+		sqlite3_finalize(s);
+		if (rc != SQLITE_DONE)
+			goto fail;
+	}
+	return 0;
+fail:
+	sb_addf(err, "cannot record the applied definitions in %s: %s", state_path(st),
+		sqlite3_errmsg(db));
+	return -1;
+}

@@ -1,0 +1,118 @@
+/*
+ * plan.h — what `lac apply` would change (SPEC §5, §6): the project's
+ * audiences and activations compared with the ones the state DB says were
+ * applied.  Computing a plan writes nothing anywhere: the state is read
+ * through a read-only handle (or is absent), the warehouse only queried.
+ */
+#ifndef LAC_PLAN_H
+#define LAC_PLAN_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "project/project.h"
+#include "state/state.h"
+#include "base/util.h"
+#include "warehouse/warehouse.h"
+
+enum plan_action { PLAN_CREATE, PLAN_UPDATE, PLAN_DELETE, PLAN_ENABLE, PLAN_DISABLE };
+enum plan_kind { PLAN_AUDIENCE, PLAN_ACTIVATION };
+const char *plan_action_name(enum plan_action a);   /* "create", "update", ... */
+const char *plan_kind_name(enum plan_kind k);       /* "audience", "activation" */
+
+/* What an activation's next run would do with its changes (SPEC §5): events
+ * sent, profiles filtered at the destination (no id of the `identifier`
+ * type), events counted invalid (never sent).  events is -1 when the
+ * preview query failed. */
+struct plan_events {
+	int64_t events, filtered, invalid;
+};
+
+/* Counts from `plan --preview`. */
+struct plan_preview {
+	bool done;
+	char *error;              /* the warehouse's message; NULL when it ran */
+	int64_t members;          /* audience: members now */
+	bool has_snapshot;        /* audience: snapshot_<name> exists */
+	int64_t snapshot;         /* audience: members in the snapshot */
+	int64_t entered, exited;  /* audience: vs the snapshot (all entered without one) */
+	struct plan_events ev;    /* activation: what its next run would send */
+	struct plan_events *act_events; /* audience: the same for each of its activations */
+	size_t nact_events;       /* (indexed like aud->activations) */
+};
+
+struct plan_change {
+	enum plan_action action;
+	enum plan_kind kind;
+	char *audience;           /* the audience (of an activation, too) */
+	char *name;               /* the audience's or the activation's name */
+	const struct ast_audience *aud;   /* in the files; NULL for a delete */
+	const struct ast_activation *act; /* activations in the files; NULL for a delete */
+	char *hash;               /* new definition hash (NULL for a delete) */
+	char *destination;        /* activations: new destination (NULL for a delete) */
+	bool enabled;             /* new enabled flag */
+	char *old_text, *new_text;  /* canonical definitions, when known */
+	char *old_sql, *new_sql;    /* audiences: membership SQL, when known */
+	char **details;           /* human lines: changed conditions and settings */
+	size_t ndetails, capdetails;
+	struct plan_preview preview;
+};
+
+struct plan {
+	struct plan_change *changes;
+	size_t n, cap;
+	size_t ncreate, nupdate, ndelete;  /* update counts enable/disable too */
+	char *fingerprint;        /* of the applied state the plan was made against */
+};
+
+/* Compare p (checked without errors) with st (NULL: nothing applied yet).
+ * Returns 0, or -1 with a message in err. */
+int plan_compute(struct plan *pl, struct project *p, struct state *st, struct strbuf *err);
+void plan_release(struct plan *pl);
+bool plan_has_changes(const struct plan *pl);
+
+/* A hash of every applied definition (names, hashes, destinations, enabled
+ * flags) and the state schema version: what a saved plan is checked against.
+ * st may be NULL (no state yet).  Returns a malloc'd hex string, NULL on error. */
+char *plan_state_fingerprint(struct state *st, struct strbuf *err);
+/* A hash of the changes themselves, so a saved plan applies only to the
+ * files it was made from. */
+char *plan_changes_fingerprint(const struct plan *pl);
+
+/* `--preview`: member counts and events per activation, read-only on w.
+ * st may be NULL.  now is normalised ("YYYY-MM-DD HH:MM:SS") or NULL.
+ * Returns the number of audiences whose query failed. */
+int plan_preview(struct plan *pl, struct project *p, struct warehouse *w, struct state *st,
+		 const char *now);
+/* plan_events.c: what the next run of act would send, counted by the run's
+ * own code against read-only stand-ins for the tables a run materializes
+ * (writes nothing).  need_baseline: the activation has no baseline yet.
+ * 0, or -1 with the warehouse's message in err. */
+int plan_activation_events(struct project *p, struct warehouse *w, const struct ast_activation *act,
+			   bool need_baseline, const char *now, struct plan_events *out,
+			   struct strbuf *err);
+/* `--validate`: have the warehouse check (EXPLAIN) every audience's SQL.
+ * Prints one line per failure to err_out; returns the number of failures. */
+int plan_validate(struct project *p, struct warehouse *w, const char *now, struct strbuf *report);
+
+/* Line diff of a and b: lines prefixed "  ", "- ", "+ ".  context < 0
+ * keeps every line, else that many unchanged lines around each change
+ * ("..." between hunks).  Appends nothing when they are equal. */
+void plan_diff(const char *a, const char *b, int context, struct strbuf *out);
+
+/* Print the plan as text; sql_diff adds the changed generated SQL. */
+void plan_print_text(const struct plan *pl, bool preview, bool sql_diff, bool color, FILE *out);
+/* The plan as JSON (docs/gitops.md); with_meta adds the fingerprints and
+ * version a saved plan file carries.  Ends with a newline. */
+char *plan_to_json(const struct plan *pl, bool preview, bool with_meta);
+
+/* The table apply keeps the canonical text and SQL of what it applied in
+ * (in the state DB), for `plan`'s diffs.  Created only by apply. */
+int plan_store_texts(struct state *st, const struct plan *pl, struct strbuf *err);
+
+/* The reference time: --now (ISO-8601 UTC) or the clock, as SQL text
+ * ("YYYY-MM-DD HH:MM:SS") and Unix seconds.  False when now_arg is malformed. */
+bool plan_now(const char *now_arg, char sql[40], int64_t *secs);
+
+#endif

@@ -1,0 +1,821 @@
+/*
+ * project.c — load a project: lac.yaml (SPEC §1), the data graph, the
+ * audience files, then run the checker.
+ *
+ * Settings are validated here (unknown keys E003, shapes E005, values E006)
+ * but ${VAR} references are kept as written; setting_expand() replaces them
+ * when a command needs the value, so check/compile/graph never need secrets.
+ * Destination presets (braze, iterable, ...) are YAML files in
+ * stdlib/destinations/ that declare the keys they take.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "base/env.h"
+#include "graph/graph_load.h"
+#include "lang/parse.h"
+#include "project/project.h"
+#include "base/yload.h"
+
+void project_init(struct project *p)
+{
+	memset(p, 0, sizeof(*p));
+	source_set_init(&p->sources);
+	diag_sink_init(&p->diags, &p->sources);
+	p->version = 1;
+	p->graph.max_depth = 6;
+	p->graph.version = 1;
+}
+
+void project_release(struct project *p)
+{
+	diag_sink_release(&p->diags);
+	source_set_release(&p->sources);
+	arena_release(&p->arena);
+	free(p->dir);
+	p->dir = NULL;
+}
+
+/* ---- paths ------------------------------------------------------------------ */
+
+static bool is_dir(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+const char *project_stdlib_dir(void)
+{
+	const char *env = getenv("LAC_STDLIB_DIR");
+	if (env && *env)
+		return env;
+#ifdef LAC_STDLIB_DIR
+	if (is_dir(LAC_STDLIB_DIR))
+		return LAC_STDLIB_DIR;
+#endif
+#ifdef LAC_SRC_STDLIB_DIR
+	return LAC_SRC_STDLIB_DIR;
+#else
+	return "stdlib";
+#endif
+}
+
+static const char *expand(struct project *p, const char *value, struct loc loc, bool secret);
+
+const char *project_path(struct project *p, const char *rel)
+{
+	/* state.path or warehouse.path whose ${VAR} is unset (a command that
+	 * did not call project_require_paths): E007, and a path under a file,
+	 * which nothing can create or open, rather than a file or directory
+	 * literally named ${VAR}. */
+	struct unresolved_path *u = NULL;
+	if (rel && rel == p->state_unresolved.as_written)
+		u = &p->state_unresolved;
+	else if (rel && rel == p->warehouse_unresolved.as_written)
+		u = &p->warehouse_unresolved;
+	if (u) {
+		if (!u->reported)
+			expand(p, rel, u->loc, false);
+		u->reported = true;
+		return arena_sprintf(&p->arena, "/dev/null/%s", rel);
+	}
+	const char *dir = p->dir ? p->dir : ".";
+	if (rel[0] == '/' || strcmp(dir, ".") == 0 || dir[0] == '\0')
+		return arena_strdup(&p->arena, rel);
+	size_t n = strlen(dir);
+	while (n > 1 && dir[n - 1] == '/')
+		n--;
+	return arena_sprintf(&p->arena, "%.*s/%s", (int)n, dir, rel);
+}
+
+/* ---- settings ----------------------------------------------------------------- */
+
+const struct setting *setting_find(const struct setting *s, size_t n, const char *key)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(s[i].key, key) == 0)
+			return &s[i];
+	return NULL;
+}
+
+const struct setting *destination_setting(const struct destination *d, const char *key)
+{
+	return setting_find(d->settings, d->nsettings, key);
+}
+
+const struct destination *project_destination(const struct project *p, const char *name)
+{
+	for (size_t i = 0; i < p->ndestinations; i++)
+		if (strcmp(p->destinations[i].name, name) == 0)
+			return &p->destinations[i];
+	return NULL;
+}
+
+/* Every secret of every project loaded by this process (project_all_secrets):
+ * copies, kept until exit. */
+static char **all_secrets;
+static size_t nall_secrets, call_secrets;
+
+const char *const *project_all_secrets(size_t *n)
+{
+	*n = nall_secrets;
+	return (const char *const *)all_secrets;
+}
+
+/* The values of the ${NAME} references in a setting, kept for project_redact.
+ * Values shorter than 4 bytes are not kept: redacting "1" or "on" from every
+ * message would garble it, and no real secret is that short. */
+static void remember_secrets(struct project *p, const char *value)
+{
+	for (const char *s = strstr(value, "${"); s; s = strstr(s + 2, "${")) {
+		if (s > value && s[-1] == '$')
+			continue; /* $${ is a literal ${ */
+		const char *end = strchr(s + 2, '}');
+		if (!end)
+			break;
+		char *name = xstrndup(s + 2, (size_t)(end - s - 2));
+		const char *v = getenv(name);
+		free(name);
+		if (!v || strlen(v) < 4)
+			continue;
+		bool known = false;
+		for (size_t i = 0; i < p->nsecrets && !known; i++)
+			known = strcmp(p->secrets[i], v) == 0;
+		if (!known)
+			ARENA_PUSH(&p->arena, p->secrets, p->nsecrets, arena_strdup(&p->arena, v));
+		known = false;
+		for (size_t i = 0; i < nall_secrets && !known; i++)
+			known = strcmp(all_secrets[i], v) == 0;
+		if (!known)
+			VEC_PUSH(all_secrets, nall_secrets, call_secrets, xstrdup(v));
+	}
+}
+
+void project_redact(const struct project *p, struct strbuf *msg)
+{
+	/* all secrets in one pass: one that is part of another is not left half-done */
+	sb_redact(msg, p->secrets, p->nsecrets, 1, false);
+}
+
+/* secret: remember the values for redaction (not for paths: redacting a
+ * directory name from every message would garble them). */
+static const char *expand(struct project *p, const char *value, struct loc loc, bool secret)
+{
+	if (!value)
+		return NULL;
+	const char *unset = NULL;
+	char *out = env_expand(&p->arena, value, &unset);
+	if (out && secret)
+		remember_secrets(p, value);
+	if (!out) {
+		/* point at the ${NAME} itself when the value is on one line as written */
+		char *ref = xasprintf("${%s}", unset);
+		const char *at = strstr(value, ref);
+		size_t vlen = strlen(value);
+		if (at && loc.line == loc.end_line && loc.end_col > loc.col) {
+			size_t width = loc.end_col - loc.col;
+			size_t q = width == vlen + 2 ? 1 : width == vlen ? 0 : (size_t)-1;
+			if (q != (size_t)-1) {
+				loc.col += (uint32_t)(q + (size_t)(at - value));
+				loc.end_col = loc.col + (uint32_t)strlen(ref);
+			}
+		}
+		free(ref);
+		diag_error(&p->diags, loc, DIAG_E007, "environment variable '%s' is not set", unset);
+		diag_hint(&p->diags, "set it in the environment of the command that needs it");
+	}
+	return out;
+}
+
+const char *setting_expand(struct project *p, const char *value, struct loc loc)
+{
+	return expand(p, value, loc, true);
+}
+
+/* A scalar value whose ${...} references must be well formed (E006 otherwise). */
+static bool check_refs(struct project *p, const struct ynode *n)
+{
+	size_t off;
+	if (env_check(n->scalar, &off) == 0)
+		return true;
+	struct loc l = n->loc;
+	if (l.line == l.end_line) {
+		l.col += (uint32_t)off + (n->quoted ? 1 : 0);
+		l.end_col = l.col + 2;
+	}
+	diag_error(&p->diags, l, DIAG_E006, "malformed '${' reference (write ${NAME}, or $${ for a literal '${')");
+	return false;
+}
+
+/* A setting from a scalar, or from a mapping of scalars (one level). */
+static bool setting_from(struct project *p, const struct ypair *pr, struct setting *out, bool allow_map)
+{
+	memset(out, 0, sizeof(*out));
+	out->key = pr->key;
+	out->loc = pr->value->loc;
+	const struct ynode *v = pr->value;
+	if (v->kind == YN_SCALAR) {
+		out->value = v->scalar;
+		return check_refs(p, v);
+	}
+	if (!allow_map || v->kind != YN_MAPPING) {
+		diag_error(&p->diags, yfirst_line(v), DIAG_E005, "'%s' must be a value, not a %s",
+			   pr->key, ynode_kind_name(v->kind));
+		return false;
+	}
+	out->children = arena_alloc(&p->arena, (v->npairs ? v->npairs : 1) * sizeof(*out->children));
+	bool ok = true;
+	for (size_t i = 0; i < v->npairs; i++) {
+		const struct ypair *c = &v->pairs[i];
+		if (!yexpect(&p->diags, c->value, YN_SCALAR, c->key)) {
+			ok = false;
+			continue;
+		}
+		struct setting *s = &out->children[out->nchildren++];
+		s->key = c->key;
+		s->value = c->value->scalar;
+		s->loc = c->value->loc;
+		ok &= check_refs(p, c->value);
+	}
+	return ok;
+}
+
+/* ---- destinations ------------------------------------------------------------- */
+
+struct dest_kind {
+	const char *type;
+	const char *const *keys;      /* NULL-terminated */
+	const char *const *required;  /* NULL-terminated */
+	const char *map_key;          /* the one key that takes a mapping, or NULL */
+	bool values_changed;
+};
+
+static const char *const file_keys[] = { "path", NULL };
+static const char *const stdout_keys[] = { NULL };
+static const char *const webhook_keys[] = { "url", "headers", "timeout", "max_retries", NULL };
+static const char *const webhook_req[] = { "url", NULL };
+static const char *const segment_keys[] = { "url", "write_key", "timeout", "max_retries", NULL };
+static const char *const segment_req[] = { "url", "write_key", NULL };
+static const char *const warehouse_keys[] = { "table", "schema", NULL };
+static const char *const warehouse_req[] = { "table", NULL };
+
+static const struct dest_kind builtin_dests[] = {
+	{ "file", file_keys, file_keys, NULL, true },
+	{ "stdout", stdout_keys, stdout_keys, NULL, false },
+	{ "webhook", webhook_keys, webhook_req, "headers", true },
+	{ "segment", segment_keys, segment_req, NULL, true },
+	{ "warehouse", warehouse_keys, warehouse_req, NULL, false },
+};
+
+/* A preset read from stdlib/destinations/<type>.yaml. */
+struct preset {
+	const char *type;
+	bool values_changed;
+	const char **keys;
+	size_t nkeys;
+	const char **required;
+	size_t nrequired;
+	struct setting *defaults;   /* default values of keys (loc in the preset file) */
+	size_t ndefaults;
+	const char *map_key;        /* a key declared `map: true`, or NULL */
+};
+
+static bool valid_type_name(const char *s)
+{
+	if (!*s)
+		return false;
+	for (; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '_' || *s == '-'))
+			return false;
+	return true;
+}
+
+static struct preset *load_preset(struct project *p, const char *type)
+{
+	if (!valid_type_name(type))
+		return NULL;
+	char *path = xasprintf("%s/destinations/%s.yaml", project_stdlib_dir(), type);
+	size_t len;
+	char *text = read_file(path, &len);
+	if (!text) {
+		free(path);
+		return NULL;
+	}
+	uint32_t id = source_add(&p->sources, path, text, len);
+	free(path);
+	struct ynode *doc = yaml_doc_parse(&p->arena, &p->diags, id, text, len);
+	if (!doc || !yexpect(&p->diags, doc, YN_MAPPING, "destination preset"))
+		return NULL;
+	static const char *const top[] = { "preset", "description", "transport",
+					   "supports_values_changed", "keys" };
+	ycheck_keys(&p->diags, doc, top, ARRAY_LEN(top), "destination preset");
+	struct preset *pr = ARENA_NEW(&p->arena, struct preset);
+	pr->type = type;
+	const struct ynode *v = ynode_get(doc, "supports_values_changed");
+	if (v)
+		ybool(&p->diags, v, "supports_values_changed", &pr->values_changed);
+	const struct ynode *keys = ynode_get(doc, "keys");
+	if (keys && yexpect(&p->diags, keys, YN_MAPPING, "keys")) {
+		for (size_t i = 0; i < keys->npairs; i++) {
+			const struct ypair *k = &keys->pairs[i];
+			ARENA_PUSH(&p->arena, pr->keys, pr->nkeys, k->key);
+			if (k->value->kind == YN_SCALAR && k->value->scalar[0] == '\0')
+				continue; /* `key:` with no attributes */
+			if (!yexpect(&p->diags, k->value, YN_MAPPING, k->key))
+				continue;
+			static const char *const attrs[] = { "required", "default", "secret", "map", "description" };
+			ycheck_keys(&p->diags, k->value, attrs, ARRAY_LEN(attrs), "preset key");
+			bool b = false;
+			const struct ynode *a = ynode_get(k->value, "required");
+			if (a && ybool(&p->diags, a, "required", &b) && b)
+				ARENA_PUSH(&p->arena, pr->required, pr->nrequired, k->key);
+			b = false;
+			a = ynode_get(k->value, "map");
+			if (a && ybool(&p->diags, a, "map", &b) && b)
+				pr->map_key = k->key;
+			a = ynode_get(k->value, "default");
+			if (a && yexpect(&p->diags, a, YN_SCALAR, "default")) {
+				struct setting s = { k->key, a->scalar, NULL, 0, a->loc };
+				ARENA_PUSH(&p->arena, pr->defaults, pr->ndefaults, s);
+			}
+		}
+	}
+	return pr;
+}
+
+/* The preset types shipped in stdlib/destinations (for "did you mean"). */
+static void list_presets(struct project *p, const char ***names, size_t *n)
+{
+	char *path = xasprintf("%s/destinations", project_stdlib_dir());
+	DIR *dir = opendir(path);
+	free(path);
+	if (!dir)
+		return;
+	struct dirent *de;
+	while ((de = readdir(dir))) {
+		size_t len = strlen(de->d_name);
+		if (len > 5 && de->d_name[0] != '.' && strcmp(de->d_name + len - 5, ".yaml") == 0)
+			ARENA_PUSH(&p->arena, *names, *n, arena_strndup(&p->arena, de->d_name, len - 5));
+	}
+	closedir(dir);
+}
+
+static bool in_list(const char *const *list, size_t n, const char *s)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(list[i], s) == 0)
+			return true;
+	return false;
+}
+
+static size_t null_len(const char *const *list)
+{
+	size_t n = 0;
+	while (list[n])
+		n++;
+	return n;
+}
+
+static void check_number_setting(struct project *p, const struct setting *s, const char *key)
+{
+	if (!s || !s->value || env_has_ref(s->value))
+		return;
+	char *end;
+	errno = 0;
+	double v = strtod(s->value, &end);
+	bool whole = strcmp(key, "max_retries") == 0;
+	if (!*s->value || *end || errno || v < 0 || v > 1e6 || (whole && v != (double)(long)v))
+		diag_error(&p->diags, s->loc, DIAG_E006, "'%s' must be a %s, not '%s'", key,
+			   whole ? "whole number of retries" : "number of seconds", s->value);
+}
+
+static void load_destination(struct project *p, const struct ypair *pr)
+{
+	struct destination d;
+	memset(&d, 0, sizeof(d));
+	d.name = pr->key;
+	d.loc = pr->key_loc;
+	const struct ynode *v = pr->value;
+	if (!yexpect(&p->diags, v, YN_MAPPING, pr->key))
+		return;
+	const struct ynode *tn = yrequire(&p->diags, v, "type", "destination");
+	const char *type = tn ? yscalar(&p->diags, tn, "type") : NULL;
+	if (!type)
+		return;
+	d.type = type;
+
+	const char *const *keys = NULL, *const *req = NULL;
+	size_t nkeys = 0, nreq = 0;
+	const char *map_key = NULL;
+	struct preset *preset = NULL;
+	for (size_t i = 0; i < ARRAY_LEN(builtin_dests); i++) {
+		if (strcmp(builtin_dests[i].type, type) == 0) {
+			keys = builtin_dests[i].keys;
+			nkeys = null_len(keys);
+			req = builtin_dests[i].required;
+			nreq = null_len(req);
+			map_key = builtin_dests[i].map_key;
+			d.supports_values_changed = builtin_dests[i].values_changed;
+		}
+	}
+	if (!keys) {
+		preset = load_preset(p, type);
+		if (!preset) {
+			const char **names = NULL;
+			size_t n = 0;
+			for (size_t i = 0; i < ARRAY_LEN(builtin_dests); i++)
+				ARENA_PUSH(&p->arena, names, n, builtin_dests[i].type);
+			list_presets(p, &names, &n);
+			diag_error(&p->diags, tn->loc, DIAG_E006, "unknown destination type '%s'", type);
+			diag_hint_closest(&p->diags, type, names, n);
+			return;
+		}
+		keys = preset->keys;
+		nkeys = preset->nkeys;
+		req = preset->required;
+		nreq = preset->nrequired;
+		map_key = preset->map_key;
+		d.supports_values_changed = preset->values_changed;
+	}
+
+	const char **known = NULL;
+	size_t nknown = 0;
+	ARENA_PUSH(&p->arena, known, nknown, "type");
+	for (size_t i = 0; i < nkeys; i++)
+		ARENA_PUSH(&p->arena, known, nknown, keys[i]);
+	char *where = xasprintf("%s destination '%s'", type, d.name);
+	ycheck_keys(&p->diags, v, known, nknown, where);
+	for (size_t i = 0; i < nreq; i++)
+		if (!ynode_get(v, req[i]))
+			diag_error(&p->diags, yfirst_line(v), DIAG_E004, "missing key '%s' in %s", req[i], where);
+	free(where);
+
+	for (size_t i = 0; i < v->npairs; i++) {
+		const struct ypair *kv = &v->pairs[i];
+		if (strcmp(kv->key, "type") == 0 || !in_list(keys, nkeys, kv->key))
+			continue;
+		struct setting s;
+		if (setting_from(p, kv, &s, map_key && strcmp(kv->key, map_key) == 0))
+			ARENA_PUSH(&p->arena, d.settings, d.nsettings, s);
+	}
+	if (preset)
+		for (size_t i = 0; i < preset->ndefaults; i++)
+			if (!setting_find(d.settings, d.nsettings, preset->defaults[i].key))
+				ARENA_PUSH(&p->arena, d.settings, d.nsettings, preset->defaults[i]);
+	check_number_setting(p, setting_find(d.settings, d.nsettings, "timeout"), "timeout");
+	check_number_setting(p, setting_find(d.settings, d.nsettings, "max_retries"), "max_retries");
+	ARENA_PUSH(&p->arena, p->destinations, p->ndestinations, d);
+}
+
+/* ---- lac.yaml ------------------------------------------------------------------ */
+
+static bool valid_ident(const char *s)
+{
+	if (!((*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z') || *s == '_'))
+		return false;
+	for (s++; *s; s++)
+		if (!((*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '_'))
+			return false;
+	return true;
+}
+
+/* graph: / audiences: — one path or a list of paths. */
+static void load_paths(struct project *p, const struct ynode *v, const char *what,
+		       const char ***out, size_t *n)
+{
+	if (v->kind == YN_SCALAR) {
+		if (!v->scalar[0]) {
+			diag_error(&p->diags, v->loc, DIAG_E006, "'%s' must name a file", what);
+			return;
+		}
+		const char *s = check_refs(p, v) ? expand(p, v->scalar, v->loc, false) : NULL;
+		if (s)
+			ARENA_PUSH(&p->arena, *out, *n, s);
+		return;
+	}
+	if (v->kind != YN_SEQUENCE) {
+		diag_error(&p->diags, yfirst_line(v), DIAG_E005, "'%s' must be a path or a list of paths, not a %s",
+			   what, ynode_kind_name(v->kind));
+		return;
+	}
+	for (size_t i = 0; i < v->nitems; i++) {
+		const char *s = yscalar(&p->diags, v->items[i], what);
+		if (s && !*s)
+			diag_error(&p->diags, v->items[i]->loc, DIAG_E006, "'%s' must name a file", what);
+		else if (s && check_refs(p, v->items[i]) && (s = expand(p, s, v->items[i]->loc, false)))
+			ARENA_PUSH(&p->arena, *out, *n, s);
+	}
+}
+
+static const char *const wh_types[] = { "sqlite", "postgres", "redshift", "snowflake", "bigquery", "databricks" };
+
+static void load_warehouse(struct project *p, const struct ynode *v)
+{
+	p->warehouse.loc = v->loc;
+	if (!yexpect(&p->diags, v, YN_MAPPING, "warehouse"))
+		return;
+	/* The embedded SQLite warehouse takes no connection settings, so any
+	 * other key there is a typo (E003, as elsewhere in lac.yaml).  Other
+	 * types keep their connection settings for the backend to read. */
+	const struct ynode *tv = ynode_get(v, "type");
+	if (!tv || (tv->kind == YN_SCALAR && strcmp(tv->scalar, "sqlite") == 0)) {
+		static const char *const keys[] = { "type", "path", "schema" };
+		ycheck_keys(&p->diags, v, keys, ARRAY_LEN(keys), "the sqlite warehouse");
+	}
+	for (size_t i = 0; i < v->npairs; i++) {
+		const struct ypair *kv = &v->pairs[i];
+		if (strcmp(kv->key, "type") == 0) {
+			const char *t = yscalar(&p->diags, kv->value, "type");
+			if (!t)
+				continue;
+			size_t j;
+			for (j = 0; j < ARRAY_LEN(wh_types); j++)
+				if (strcmp(wh_types[j], t) == 0)
+					break;
+			if (j == ARRAY_LEN(wh_types)) {
+				diag_error(&p->diags, kv->value->loc, DIAG_E006, "unknown warehouse type '%s'", t);
+				diag_hint_closest(&p->diags, t, wh_types, ARRAY_LEN(wh_types));
+				diag_hint(&p->diags, "types are sqlite, postgres, redshift, snowflake, bigquery and databricks");
+			} else {
+				p->warehouse.type = (enum warehouse_type)j;
+			}
+		} else if (strcmp(kv->key, "path") == 0) {
+			const char *s = yscalar(&p->diags, kv->value, "path");
+			if (s && check_refs(p, kv->value)) {
+				p->warehouse.path = s;
+				p->warehouse_unresolved.loc = kv->value->loc;
+			}
+		} else if (strcmp(kv->key, "schema") == 0) {
+			const char *s = yscalar(&p->diags, kv->value, "schema");
+			if (s && !valid_ident(s))
+				diag_error(&p->diags, kv->value->loc, DIAG_E006,
+					   "warehouse schema '%s' must be a plain identifier (letters, digits, '_')", s);
+			else if (s)
+				p->warehouse.schema = s;
+		} else {
+			struct setting s;
+			if (setting_from(p, kv, &s, true))
+				ARENA_PUSH(&p->arena, p->warehouse.settings, p->warehouse.nsettings, s);
+		}
+	}
+}
+
+static void load_settings(struct project *p, const struct ynode *doc)
+{
+	static const char *const top[] = { "version", "name", "graph", "audiences", "warehouse",
+					   "state", "destinations" };
+	ycheck_keys(&p->diags, doc, top, ARRAY_LEN(top), "lac.yaml");
+
+	const struct ynode *v;
+	if ((v = ynode_get(doc, "version"))) {
+		if (yexpect(&p->diags, v, YN_SCALAR, "version")) {
+			if (!v->quoted && strcmp(v->scalar, "1") == 0)
+				p->version = 1;
+			else
+				diag_error(&p->diags, v->loc, DIAG_E006, "unsupported version '%s' (this lac reads version 1)",
+					   v->scalar);
+		}
+	}
+	if ((v = ynode_get(doc, "name")))
+		p->name = yscalar(&p->diags, v, "name");
+	if ((v = ynode_get(doc, "graph"))) {
+		p->graph_loc = v->loc;
+		load_paths(p, v, "graph", &p->graph_files, &p->ngraph_files);
+	}
+	if ((v = ynode_get(doc, "audiences"))) {
+		p->audiences_loc = v->loc;
+		load_paths(p, v, "audiences", &p->audience_paths, &p->naudience_paths);
+	}
+	if ((v = ynode_get(doc, "warehouse")))
+		load_warehouse(p, v);
+	if ((v = ynode_get(doc, "state")) && yexpect(&p->diags, v, YN_MAPPING, "state")) {
+		static const char *const keys[] = { "path", "retention_days" };
+		ycheck_keys(&p->diags, v, keys, 2, "state");
+		const struct ynode *rv = ynode_get(v, "retention_days");
+		if (rv && yscalar(&p->diags, rv, "retention_days")) {
+			char *end;
+			errno = 0;
+			long days = strtol(rv->scalar, &end, 10);
+			if (errno || end == rv->scalar || *end || days < 1 || days > 3650)
+				diag_error(&p->diags, rv->loc, DIAG_E006,
+					   "'retention_days' must be a whole number of days from 1 to 3650, not '%s'",
+					   rv->scalar);
+			else
+				p->retention_days = (int)days;
+		}
+		const struct ynode *pv = ynode_get(v, "path");
+		if (pv && yscalar(&p->diags, pv, "path")) {
+			if (!pv->scalar[0]) {
+				diag_error(&p->diags, pv->loc, DIAG_E006, "'path' must name a file");
+			} else if (check_refs(p, pv)) {
+				p->state_path = pv->scalar;
+				p->state_unresolved.loc = pv->loc;
+			}
+		}
+	}
+	if ((v = ynode_get(doc, "destinations")) && yexpect(&p->diags, v, YN_MAPPING, "destinations"))
+		for (size_t i = 0; i < v->npairs; i++)
+			load_destination(p, &v->pairs[i]);
+}
+
+static void set_defaults(struct project *p)
+{
+	if (!p->name) {
+		char buf[PATH_MAX];
+		const char *base = NULL;
+		if (realpath(p->dir, buf)) {
+			base = strrchr(buf, '/');
+			base = base && base[1] ? base + 1 : buf;
+		}
+		p->name = arena_strdup(&p->arena, base ? base : "project");
+	}
+	if (!p->ngraph_files && !p->graph_loc.file)
+		ARENA_PUSH(&p->arena, p->graph_files, p->ngraph_files, "graph.yaml");
+	if (!p->naudience_paths && !p->audiences_loc.file)
+		ARENA_PUSH(&p->arena, p->audience_paths, p->naudience_paths, "audiences");
+	if (!p->warehouse.path && p->warehouse.type == WH_SQLITE)
+		p->warehouse.path = "data/warehouse.db";
+	if (!p->warehouse.schema)
+		p->warehouse.schema = "lac";
+	if (!p->state_path)
+		p->state_path = ".lac/state.db";
+	if (!p->retention_days)
+		p->retention_days = 7;
+}
+
+/* Expand a path setting's ${VAR} references now, so every reader of the
+ * field sees the real path; with a variable unset, keep the text in u (see
+ * project_path) and report nothing yet: check and compile never open it. */
+static void resolve_path(struct project *p, const char **field, struct unresolved_path *u)
+{
+	u->as_written = NULL;
+	if (!*field || !env_has_ref(*field))
+		return;
+	const char *unset = NULL;
+	char *out = env_expand(&p->arena, *field, &unset);
+	if (out)
+		*field = out;
+	else
+		u->as_written = *field;
+}
+
+int project_require_paths(struct project *p)
+{
+	int rc = 0;
+	struct unresolved_path *us[] = { &p->state_unresolved, &p->warehouse_unresolved };
+	for (size_t i = 0; i < ARRAY_LEN(us); i++) {
+		if (!us[i]->as_written)
+			continue;
+		if (!us[i]->reported)
+			expand(p, us[i]->as_written, us[i]->loc, false);
+		us[i]->reported = true;
+		rc = -1;
+	}
+	return rc;
+}
+
+static int load_lac_yaml(struct project *p, const char *dir)
+{
+	free(p->dir);
+	p->dir = xstrdup(dir && *dir ? dir : ".");
+	const char *path = project_path(p, "lac.yaml");
+	size_t len;
+	char *text = read_file(path, &len);
+	if (!text) {
+		struct loc none = { 0, 0, 0, 0, 0 };
+		diag_error(&p->diags, none, DIAG_E001, "cannot read '%s': %s", path, strerror(errno));
+		diag_hint(&p->diags, "run lac in a project directory, point at one with -C DIR, "
+			  "or create one with 'lac init'");
+		return -1;
+	}
+	uint32_t id = source_add(&p->sources, path, text, len);
+	struct ynode *doc = yaml_doc_parse(&p->arena, &p->diags, id, text, len);
+	if (!doc)
+		return -1;
+	if (!yexpect(&p->diags, doc, YN_MAPPING, "lac.yaml"))
+		return -1;
+	load_settings(p, doc);
+	set_defaults(p);
+	resolve_path(p, &p->state_path, &p->state_unresolved);
+	if (p->warehouse.type == WH_SQLITE)
+		resolve_path(p, &p->warehouse.path, &p->warehouse_unresolved);
+	return 0;
+}
+
+/* The data graph of lac.yaml's graph files; graph_ok when it has no errors. */
+static void load_graph(struct project *p)
+{
+	size_t before = p->diags.nerrors;
+	const char **paths = xmalloc(p->ngraph_files * sizeof(*paths));
+	for (size_t i = 0; i < p->ngraph_files; i++)
+		paths[i] = project_path(p, p->graph_files[i]);
+	struct graph_load_ctx ctx = {
+		.graph = &p->graph, .diags = &p->diags, .arena = &p->arena, .sources = &p->sources,
+		.paths = paths, .npaths = p->ngraph_files, .named_at = p->graph_loc,
+		.stdlib_dir = project_stdlib_dir(),
+	};
+	graph_load(&ctx);
+	free(paths);
+	p->graph_ok = p->diags.nerrors == before;
+}
+
+int project_load_settings_and_graph(struct project *p, const char *dir)
+{
+	if (load_lac_yaml(p, dir))
+		return -1;
+	if (p->ngraph_files)
+		load_graph(p);
+	return p->diags.nerrors ? -1 : 0;
+}
+
+/* ---- audiences ----------------------------------------------------------------- */
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Collect *.lac under rel (a directory relative to the project dir), recursively. */
+static void collect_dir(struct project *p, const char *rel, const char ***out, size_t *n, int depth)
+{
+	if (depth > 64)
+		return;
+	DIR *dir = opendir(project_path(p, rel));
+	if (!dir)
+		return;
+	struct dirent *de;
+	while ((de = readdir(dir))) {
+		if (de->d_name[0] == '.')
+			continue;
+		const char *child = strcmp(rel, ".") == 0 ? arena_strdup(&p->arena, de->d_name)
+			: arena_sprintf(&p->arena, "%s/%s", rel, de->d_name);
+		if (is_dir(project_path(p, child)))
+			collect_dir(p, child, out, n, depth + 1);
+		else if (str_ends(de->d_name, ".lac"))
+			ARENA_PUSH(&p->arena, *out, *n, child);
+	}
+	closedir(dir);
+}
+
+static void load_audiences(struct project *p)
+{
+	const char **files = NULL;
+	size_t n = 0;
+	bool given = p->audiences_loc.file != 0;
+	size_t before = p->diags.nerrors;
+	for (size_t i = 0; i < p->naudience_paths; i++) {
+		const char *rel = p->audience_paths[i];
+		const char *path = project_path(p, rel);
+		struct stat st;
+		if (stat(path, &st) != 0) {
+			if (given)
+				diag_error(&p->diags, p->audiences_loc, DIAG_E001, "cannot read '%s': %s", path,
+					   strerror(errno));
+			continue;
+		}
+		if (S_ISDIR(st.st_mode))
+			collect_dir(p, rel, &files, &n, 0);
+		else
+			ARENA_PUSH(&p->arena, files, n, rel);
+	}
+	if (n)
+		qsort(files, n, sizeof(*files), cmp_str);
+	for (size_t i = 0; i < n; i++) {
+		if (i > 0 && strcmp(files[i], files[i - 1]) == 0)
+			continue;
+		const char *path = project_path(p, files[i]);
+		size_t len;
+		char *text = read_file(path, &len);
+		if (!text) {
+			diag_error(&p->diags, p->audiences_loc, DIAG_E001, "cannot read '%s': %s", path,
+				   strerror(errno));
+			continue;
+		}
+		uint32_t id = source_add(&p->sources, path, text, len);
+		struct ast_file *f = parse_source(&p->arena, &p->diags, id, files[i], text, len);
+		ARENA_PUSH(&p->arena, p->files, p->nfiles, f);
+	}
+	if (n == 0 && p->diags.nerrors == before) {
+		struct loc l = p->audiences_loc;
+		if (!l.file)
+			l.file = 1; /* lac.yaml */
+		const char *where = p->naudience_paths == 1 ? p->audience_paths[0] : "the audiences setting";
+		diag_error(&p->diags, l, DIAG_E010, "no .lac files found in '%s'", where);
+		diag_hint(&p->diags, "put audiences in *.lac files there, or point 'audiences' in lac.yaml at them");
+	}
+}
+
+int project_load(struct project *p, const char *dir)
+{
+	if (load_lac_yaml(p, dir))
+		return -1;
+	if (p->ngraph_files)
+		load_graph(p);
+	load_audiences(p);
+	return p->diags.nerrors ? -1 : 0;
+}

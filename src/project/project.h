@@ -1,0 +1,118 @@
+/*
+ * project.h — a loaded project: lac.yaml settings, the data graph and the
+ * parsed audience files, with the arena, sources and diagnostics they share.
+ */
+#ifndef LAC_PROJECT_H
+#define LAC_PROJECT_H
+
+#include <stdbool.h>
+
+#include "lang/ast.h"
+#include "base/diag.h"
+#include "graph/graph.h"
+
+/* A scalar setting from lac.yaml.  The value is kept as written; ${VAR}
+ * references are expanded only when a command needs the value
+ * (setting_expand), so check/compile/fmt/graph run without secrets. */
+struct setting {
+	const char *key;
+	const char *value;         /* as written, may contain ${VAR}; NULL for a mapping */
+	struct setting *children;  /* for a nested mapping such as headers: { ... } */
+	size_t nchildren;
+	struct loc loc;
+};
+
+struct destination {
+	const char *name;
+	const char *type;          /* file | stdout | webhook | segment | warehouse | a stdlib preset */
+	struct setting *settings;  /* every key but type, in file order */
+	size_t nsettings;
+	bool supports_values_changed; /* may take `membership or values changed` (SPEC §3.5) */
+	struct loc loc;
+};
+const struct setting *destination_setting(const struct destination *d, const char *key);
+
+enum warehouse_type { WH_SQLITE, WH_POSTGRES, WH_REDSHIFT, WH_SNOWFLAKE, WH_BIGQUERY, WH_DATABRICKS };
+
+struct project {
+	struct arena arena;
+	struct source_set sources;
+	struct diag_sink diags;
+
+	char *dir;                 /* project directory (from -C), "." by default */
+	const char *name;
+	int version;
+	const char **graph_files;
+	size_t ngraph_files;
+	const char **audience_paths; /* directories (recursive *.lac) or files */
+	size_t naudience_paths;
+	struct loc graph_loc, audiences_loc;
+
+	struct {
+		enum warehouse_type type;
+		const char *path;        /* sqlite: relative to the project dir */
+		const char *schema;      /* default "lac" */
+		struct setting *settings; /* every other key (dsn, account, ...) */
+		size_t nsettings;
+		struct loc loc;
+	} warehouse;
+	const char *state_path;      /* default ".lac/state.db" */
+	int retention_days;          /* state.retention_days: undelivered events are retried this long; default 7 */
+	struct destination *destinations;
+	size_t ndestinations;
+
+	struct graph graph;
+	bool graph_ok;               /* loaded without errors */
+
+	struct ast_file **files;     /* parsed .lac files, in path order */
+	size_t nfiles;
+
+	const char **secrets;        /* every value setting_expand substituted (to redact) */
+	size_t nsecrets;
+
+	/* state.path and warehouse.path are expanded when the project is
+	 * loaded; one whose ${VAR} is unset keeps its text here (NULL when
+	 * resolved) so that only a command that opens it fails, with E007. */
+	struct unresolved_path {
+		const char *as_written;
+		struct loc loc;
+		bool reported;
+	} state_unresolved, warehouse_unresolved;
+};
+
+/* Load lac.yaml from dir, then the graph and every audience file (parsed,
+ * not checked: check_load runs the checker too).  Problems go to p->diags;
+ * returns 0 if there were no errors. */
+int project_load(struct project *p, const char *dir);
+/* Only lac.yaml + graph (for `lac graph`). */
+int project_load_settings_and_graph(struct project *p, const char *dir);
+void project_init(struct project *p);
+void project_release(struct project *p);
+
+const struct destination *project_destination(const struct project *p, const char *name);
+/* Expand ${VAR} in a setting value.  On an unset variable reports E007 at
+ * loc (naming the variable, never any value) and returns NULL.  The result
+ * lives in the project arena. */
+const char *setting_expand(struct project *p, const char *value, struct loc loc);
+/* Replace, in place, every value that setting_expand took from the
+ * environment with "[redacted]": for messages that come back from libpq,
+ * libcurl or a server, which may quote what lac sent them. */
+void project_redact(const struct project *p, struct strbuf *msg);
+/* The secrets (as project_redact knows them) of every project this process
+ * has loaded (the daemon reloads its project), *n of them: for messages
+ * built where no project is at hand, such as HTTP delivery reasons. */
+const char *const *project_all_secrets(size_t *n);
+const struct setting *setting_find(const struct setting *s, size_t n, const char *key);
+
+/* The stdlib directory (graph fragments, destination presets): $LAC_STDLIB_DIR,
+ * else the installed one, else the source tree's stdlib/. */
+const char *project_stdlib_dir(void);
+/* A path relative to the project dir as shown to users and opened on disk:
+ * "dir/rel" ("rel" when dir is "."; rel itself when absolute).  In the arena. */
+const char *project_path(struct project *p, const char *rel);
+/* E007 for each of state.path and warehouse.path whose ${VAR} is unset;
+ * -1 if there was one.  For commands that open the state or the warehouse
+ * (check, compile, fmt and graph do not), right after project_load. */
+int project_require_paths(struct project *p);
+
+#endif

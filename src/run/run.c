@@ -1,0 +1,1123 @@
+/*
+ * run.c — one run of an audience (SPEC §5), step by step:
+ *
+ *   0. lock the audience; complete an unfinished (crashed) run first
+ *   1. materialize snapshot_<a>__new and snapshot_<a>__ent__new in the warehouse
+ *   2. record the run (state) with its snapshot generation g
+ *   3. stream the diff into the outbox (run_events.c) and the membership log
+ *   4. swap snapshots and the warehouse generation in one transaction
+ *   5. deliver the outbox to the audience's destinations
+ *   6. record how the run ended, with timings and counters
+ *
+ * Every step can be repeated: tables are rebuilt with DROP + CREATE AS, the
+ * events a run queued before a crash are discarded and queued again, the log
+ * insert is skipped when the run already wrote it.  A run found unfinished is completed with its own
+ * id, generation and reference time, so resent events keep their messageIds.
+ */
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "base/crash_point.h"
+#include "deliver/dest.h"
+#include "run/event.h"
+#include "run/run_private.h"
+#include "sql/gen.h"
+#include "sql/sqlbuf.h"
+#include "base/time.h"
+
+void run_report_release(struct run_report *r)
+{
+	free(r->run_id);
+	free(r->error);
+	free(r->warning);
+	if (r->previous) {
+		run_report_release(r->previous);
+		free(r->previous);
+	}
+	memset(r, 0, sizeof(*r));
+}
+
+static int64_t mono_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* ---- warehouse helpers ------------------------------------------------------ */
+
+int run_wh(struct runner *r, const char *sql, wh_row_fn fn, void *arg)
+{
+	if (r->script) {
+		/* `lac compile --emit run`: the statement, not its rows */
+		sb_addf(r->script, "\n-- audience %s (%s:%u): %s\n%s;\n", r->a->name,
+			sql_audience_path(r->p, r->a), r->a->loc.line, r->step ? r->step : "statement", sql);
+		return 0;
+	}
+	struct strbuf e = STRBUF_INIT;
+	if (r->w->ops->query(r->w, sql, fn, arg, &e) == 0) {
+		sb_release(&e);
+		return 0;
+	}
+	if (!r->err.len)
+		sb_addf(&r->err, "warehouse error in audience '%s' (%s:%u): %s", r->a->name,
+			sql_audience_path(r->p, r->a), r->a->loc.line, e.buf);
+	sb_release(&e);
+	return -1;
+}
+
+static int int_row(void *arg, int ncol, const char *const *vals)
+{
+	int64_t *out = arg;
+	*out = ncol > 0 && vals[0] ? strtoll(vals[0], NULL, 10) : 0;
+	return 1;
+}
+
+int run_wh_int(struct runner *r, const char *sql, int64_t *out)
+{
+	*out = 0;
+	return run_wh(r, sql, int_row, out);
+}
+
+static char *table_sql(struct runner *r, const char *name)
+{
+	struct strbuf sb = STRBUF_INIT;
+	const char *parts[2] = { r->schema, name };
+	sql_fmt(&sb, r->d, "%T", parts, (size_t)2);
+	return sb_detach(&sb);
+}
+
+static bool table_exists(struct runner *r, const char *name)
+{
+	if (r->script)
+		return true; /* a script is written for the general case */
+	return r->w->ops->table_exists(r->w, r->schema, name);
+}
+
+static int exec_f(struct runner *r, const char *fmt, ...)
+{
+	struct strbuf sb = STRBUF_INIT;
+	va_list ap;
+	/* sql_fmt has no va_list form: format into a sqlbuf */
+	struct sqlbuf b;
+	sqlbuf_init(&b, r->d);
+	va_start(ap, fmt);
+	sql_vaddf(&b, fmt, ap);
+	va_end(ap);
+	sb_addstr(&sb, b.sb.buf);
+	sqlbuf_release(&b);
+	int rc = run_wh(r, sb.buf, NULL, NULL);
+	sb_release(&sb);
+	return rc;
+}
+
+/* ---- setup ---------------------------------------------------------------------- */
+
+static void runner_tables(struct runner *r)
+{
+	const char *parts[2];
+	char *base = sql_snapshot_table(r->schema, r->a->name, parts);
+	r->cur_name = xstrdup(base);
+	r->new_name = xasprintf("%s__new", base);
+	r->ent_name = xasprintf("%s__ent", base);
+	r->ent_new_name = xasprintf("%s__ent__new", base);
+	free(base);
+	r->cur = table_sql(r, r->cur_name);
+	r->new_ = table_sql(r, r->new_name);
+	r->ent = table_sql(r, r->ent_name);
+	r->ent_new = table_sql(r, r->ent_new_name);
+	r->gen_tbl = table_sql(r, "lac_generation");
+	r->log_tbl = table_sql(r, "lac_membership_log");
+}
+
+static void runner_release(struct runner *r)
+{
+	free(r->run_id);
+	free(r->cur);
+	free(r->new_);
+	free(r->ent);
+	free(r->ent_new);
+	free(r->gen_tbl);
+	free(r->log_tbl);
+	free(r->cur_name);
+	free(r->new_name);
+	free(r->ent_name);
+	free(r->ent_new_name);
+	sb_release(&r->err);
+	arena_release(&r->ar);
+}
+
+/* lac's own tables in the warehouse schema. */
+static int ensure_tables(struct runner *r)
+{
+	r->step = "lac's tables";
+	if (r->d->create_schema && exec_f(r, "CREATE SCHEMA IF NOT EXISTS %I", r->schema) < 0)
+		return -1;
+	if (exec_f(r, "CREATE TABLE IF NOT EXISTS %s (audience %s, generation BIGINT NOT NULL)",
+		   r->gen_tbl, r->d->key_column) < 0)
+		return -1;
+	/* the column names of the log are quoted where reserved ("at" in BigQuery) */
+	return exec_f(r, "CREATE TABLE IF NOT EXISTS %s (member_id %S NOT NULL, audience %S NOT NULL, "
+		      "%I %S NOT NULL, run_id %S NOT NULL, %I %s NOT NULL)", r->log_tbl, "change", "at",
+		      r->d->log_time_type ? r->d->log_time_type : r->d->text_type);
+}
+
+static int warehouse_generation(struct runner *r, int64_t *out)
+{
+	struct sqlbuf b;
+	sqlbuf_init(&b, r->d);
+	sql_addf(&b, "SELECT generation FROM %s WHERE audience = %L", r->gen_tbl, r->a->name);
+	int rc = run_wh_int(r, b.sb.buf, out);
+	sqlbuf_release(&b);
+	return rc;
+}
+
+/* The paths whose matched entities the snapshot keeps: entity triggers and
+ * the matched path behind every enrich path. */
+static void collect_paths(struct runner *r)
+{
+	const char *all[RUN_MAX_PATHS];
+	size_t n = r->a->target == TARGET_PROFILE ? sql_matched_paths(r->a, all, RUN_MAX_PATHS) : 0;
+	r->npaths = 0;
+	for (size_t i = 0; i < n; i++) {
+		bool used = false;
+		for (size_t k = 0; k < r->a->nactivations && !used; k++) {
+			const struct ast_activation *act = r->a->activations[k];
+			if (act->enabled == 0)
+				continue;
+			if ((act->trigger == TRIG_ENTITY_ADDED || act->trigger == TRIG_ENTITY_REMOVED) &&
+			    act->ntrigger_rels && strcmp(act->trigger_rels[act->ntrigger_rels - 1]->path, all[i]) == 0)
+				used = true;
+			for (size_t e = 0; e < act->nenrich_paths && !used; e++) {
+				const struct enrich_path *ep = &act->enrich_paths[e];
+				if (!ep->nrels)
+					continue;
+				const char *ep_path = ep->rels[ep->nrels - 1]->path;
+				size_t len = strlen(ep_path);
+				/* the first matched path the enrich path leads to */
+				for (size_t j = 0; j < n; j++)
+					if (strncmp(all[j], ep_path, len) == 0 &&
+					    (all[j][len] == '\0' || all[j][len] == '.')) {
+						used = j == i;
+						break;
+					}
+			}
+		}
+		if (used)
+			r->paths[r->npaths++] = all[i];
+	}
+}
+
+const char *run_enrich_match(const struct runner *r, const struct enrich_path *ep)
+{
+	if (!ep->nrels)
+		return NULL;
+	const char *ep_path = ep->rels[ep->nrels - 1]->path;
+	size_t len = strlen(ep_path);
+	for (size_t j = 0; j < r->npaths; j++)
+		if (strncmp(r->paths[j], ep_path, len) == 0 &&
+		    (r->paths[j][len] == '\0' || r->paths[j][len] == '.'))
+			return r->paths[j];
+	return NULL;
+}
+
+/* ---- duplicate primary keys ------------------------------------------------------- */
+
+struct ents {
+	const struct entity *e[128];
+	size_t n;
+};
+
+static void ents_add(struct ents *s, const struct entity *e)
+{
+	if (!e)
+		return;
+	for (size_t i = 0; i < s->n; i++)
+		if (s->e[i] == e)
+			return;
+	if (s->n < ARRAY_LEN(s->e))
+		s->e[s->n++] = e;
+}
+
+static void ents_rels(struct ents *s, const struct relationship *const *rels, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		ents_add(s, rels[i]->entity);
+		if (rels[i]->join == JOIN_JUNCTION)
+			ents_add(s, rels[i]->junction);
+	}
+}
+
+static void ents_expr(struct ents *s, const struct ast_expr *x, int depth)
+{
+	if (!x || depth > 32)
+		return;
+	switch (x->kind) {
+	case EX_AND:
+	case EX_OR:
+		ents_expr(s, x->lhs, depth);
+		ents_expr(s, x->rhs, depth);
+		break;
+	case EX_NOT:
+		ents_expr(s, x->lhs, depth);
+		break;
+	case EX_BLOCK:
+	case EX_ANY:
+	case EX_ALL:
+		for (size_t i = 0; i < x->nitems; i++)
+			ents_expr(s, x->items[i], depth);
+		break;
+	case EX_ENTITY:
+		ents_rels(s, x->rels, x->nrels);
+		ents_expr(s, x->block, depth);
+		break;
+	case EX_AUDIENCE:
+		if (x->ref && x->using_ != USING_MEMBERSHIP) {
+			ents_rels(s, x->ref->target_rels, x->ref->ntarget_rels);
+			ents_expr(s, x->ref->where, depth + 1);
+		}
+		break;
+	default:
+		break;
+	}
+}
+
+struct dup_row {
+	char *key;
+	int64_t n;
+};
+
+static int dup_collect(void *arg, int ncol, const char *const *vals)
+{
+	struct dup_row *d = arg;
+	d->key = xstrdup(ncol > 0 && vals[0] ? vals[0] : "");
+	d->n = ncol > 1 && vals[1] ? strtoll(vals[1], NULL, 10) : 0;
+	return 1;
+}
+
+/* Duplicate primary keys in an entity table the audience reads fail the
+ * run (SPEC §5), naming the key. */
+static int check_duplicates(struct runner *r)
+{
+	struct ents s = { .n = 0 };
+	const struct ast_audience *a = r->a;
+	ents_rels(&s, a->target_rels, a->ntarget_rels);
+	ents_expr(&s, a->where, 0);
+	for (size_t i = 0; i < a->nactivations; i++) {
+		const struct ast_activation *act = a->activations[i];
+		ents_rels(&s, act->trigger_rels, act->ntrigger_rels);
+		for (size_t k = 0; k < act->nenrich_paths; k++)
+			ents_rels(&s, act->enrich_paths[k].rels, act->enrich_paths[k].nrels);
+	}
+	for (size_t i = 0; i < s.n; i++) {
+		const struct entity *e = s.e[i];
+		struct sqlbuf b;
+		struct dup_row d = { NULL, 0 };
+		sqlbuf_init(&b, r->d);
+		r->step = arena_sprintf(&r->ar, "duplicate primary keys of entity %s", e->slug);
+		sql_addf(&b, "SELECT CAST(%I AS %S), COUNT(*) FROM %T WHERE %I IS NOT NULL "
+			 "GROUP BY %I HAVING COUNT(*) > 1 LIMIT 1", e->primary_key, e->table_parts,
+			 e->ntable_parts, e->primary_key, e->primary_key);
+		int rc = run_wh(r, b.sb.buf, dup_collect, &d);
+		sqlbuf_release(&b);
+		if (rc < 0)
+			return -1;
+		if (d.key) {
+			sb_addf(&r->err, "Duplicate records have been detected in entity '%s' (table %s): "
+				"primary key %s = '%s' appears %lld times (audience '%s', %s:%u)",
+				e->slug, e->table, e->primary_key, d.key, (long long)d.n, a->name,
+				sql_audience_path(r->p, a), a->loc.line);
+			free(d.key);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static bool act_active(const struct ast_activation *act)
+{
+	return act->enabled != 0 && act->dest && act->trigger != TRIG_NONE;
+}
+
+/* ---- step 1: materialize ------------------------------------------------------------ */
+
+static bool snap_exists(void *arg, const struct ast_audience *ref)
+{
+	struct runner *r = arg;
+	const char *parts[2];
+	char *t = sql_snapshot_table(r->schema, ref->name, parts);
+	bool ok = table_exists(r, parts[1]);
+	free(t);
+	return ok;
+}
+
+static void snap_fallback(void *arg, const struct ast_audience *from, const struct ast_audience *ref)
+{
+	struct runner *r = arg;
+	if (!r->o || !r->o->quiet)
+		fprintf(stderr, "lac: warning: audience '%s' has no snapshot yet; '%s' reads it "
+			"from its conditions instead of its membership\n", ref->name, from->name);
+}
+
+/* The SELECT of the new __ent table, appended to the empty sel: the matched
+ * entities of every needed path (also `lac plan --preview`'s stand-in). */
+void run_sql_matched_entities(const struct runner *r, const struct sql_options *so, struct strbuf *sel)
+{
+	for (size_t i = 0; i < r->npaths; i++) {
+		struct strbuf m = STRBUF_INIT;
+		if (!sql_matched(&m, &r->p->graph, r->a, r->paths[i], so)) {
+			sb_release(&m);
+			continue;
+		}
+		if (sel->len)
+			sb_addstr(sel, "\nUNION ALL\n");
+		struct strbuf head = STRBUF_INIT;
+		sql_fmt(&head, r->d, "SELECT CAST(%L AS %S) AS path, CAST(x.member_id AS %S) AS member_id, "
+			"CAST(x.entity_id AS %S) AS entity_id\nFROM (\n", r->paths[i]);
+		sb_addstr(sel, head.buf);
+		sb_addstr(sel, m.buf);
+		sb_addf(sel, "\n) AS x\nWHERE x.entity_id IS NOT NULL");
+		sb_release(&head);
+		sb_release(&m);
+	}
+	/* no path: the same columns and no rows (with a FROM: BigQuery allows
+	 * no WHERE without one) */
+	if (!sel->len)
+		sql_fmt(sel, r->d, "SELECT CAST(NULL AS %S) AS path, CAST(NULL AS %S) AS member_id, "
+			"CAST(NULL AS %S) AS entity_id FROM (SELECT 1 AS one) AS z WHERE 1 = 0");
+}
+
+static int materialize(struct runner *r)
+{
+	struct sql_options so = { .d = r->d, .now = r->now_sql[0] ? r->now_sql : NULL, .schema = r->schema,
+				  .snapshot_exists = snap_exists, .on_fallback = snap_fallback, .arg = r };
+	struct strbuf sel = STRBUF_INIT;
+	sql_membership(&sel, &r->p->graph, r->a, &so);
+	so.on_fallback = NULL; /* warned once */
+	int rc = -1;
+	r->step = "materialize the new snapshot (members)";
+	if (exec_f(r, "DROP TABLE IF EXISTS %s", r->new_) < 0 ||
+	    exec_f(r, "CREATE TABLE %s AS\nSELECT DISTINCT m.member_id\nFROM (\n%s\n) AS m\n"
+		   "WHERE m.member_id IS NOT NULL", r->new_, sel.buf) < 0)
+		goto out;
+	/* IF NOT EXISTS: a run's generation makes the name new; a script (always
+	 * generation 1) run again finds it on the swapped-in snapshot and skips
+	 * it (an index only speeds the diff up) */
+	if (r->d->index_snapshots &&
+	    exec_f(r, "CREATE UNIQUE INDEX IF NOT EXISTS %I ON %I (member_id)",
+		   arena_sprintf(&r->ar, "lac_ix_%s_%lld", r->a->name, (long long)r->gen), r->new_name) < 0)
+		goto out;
+
+	/* matched entities, one SELECT per needed path */
+	sb_reset(&sel);
+	run_sql_matched_entities(r, &so, &sel);
+	r->step = "materialize the matched entities of the new snapshot";
+	if (exec_f(r, "DROP TABLE IF EXISTS %s", r->ent_new) < 0 ||
+	    exec_f(r, "CREATE TABLE %s AS\n%s", r->ent_new, sel.buf) < 0)
+		goto out;
+	if (r->d->index_snapshots &&
+	    exec_f(r, "CREATE INDEX IF NOT EXISTS %I ON %I (path, member_id, entity_id)",
+		   arena_sprintf(&r->ar, "lac_ix_%s_ent_%lld", r->a->name, (long long)r->gen),
+		   r->ent_new_name) < 0)
+		goto out;
+	/* the enrichment hashes of `membership or values changed` activations */
+	for (size_t i = 0; i < r->a->nactivations; i++) {
+		const struct ast_activation *act = r->a->activations[i];
+		if (act_active(act) && act->trigger == TRIG_MEMBERSHIP_OR_VALUES_CHANGED &&
+		    run_activation_hashes(r, act) < 0)
+			goto out;
+	}
+	rc = 0;
+out:
+	sb_release(&sel);
+	return rc;
+}
+
+/* ---- step 3: the diff ------------------------------------------------------------------ */
+
+void run_sql_entered(const struct runner *r, struct strbuf *sb)
+{
+	if (r->have_cur)
+		sb_addf(sb, "SELECT member_id FROM %s %s SELECT member_id FROM %s", r->new_, r->d->except,
+			r->cur);
+	else
+		sb_addf(sb, "SELECT member_id FROM %s", r->new_);
+}
+
+void run_sql_exited(const struct runner *r, struct strbuf *sb)
+{
+	if (r->have_cur)
+		sb_addf(sb, "SELECT member_id FROM %s %s SELECT member_id FROM %s", r->cur, r->d->except,
+			r->new_);
+	else
+		sb_addf(sb, "SELECT member_id FROM %s WHERE 1 = 0", r->new_);
+}
+
+/* Enter/exit rows of the membership log; a replay of the same run adds nothing. */
+static int membership_log(struct runner *r, const char *change, bool entered)
+{
+	struct strbuf set = STRBUF_INIT;
+	if (entered)
+		run_sql_entered(r, &set);
+	else
+		run_sql_exited(r, &set);
+	r->step = arena_sprintf(&r->ar, "membership log (%s)", change);
+	/* the run's time; a script written without --now takes the warehouse's */
+	struct strbuf at = STRBUF_INIT;
+	if (r->now_sql[0])
+		sql_fmt(&at, r->d, "%L", r->now_iso);
+	else
+		sb_addstr(&at, r->d->log_now);
+	int rc = exec_f(r, "INSERT INTO %s (member_id, audience, %I, run_id, %I)\n"
+			"SELECT CAST(d.member_id AS %S), %L, %L, %L, %s\nFROM (%s) AS d\n"
+			"WHERE NOT EXISTS (SELECT 1 FROM %s AS l WHERE l.run_id = %L AND l.audience = %L "
+			"AND l.%I = %L)",
+			r->log_tbl, "change", "at", r->a->name, change, r->run_id, at.buf, set.buf,
+			r->log_tbl, r->run_id, r->a->name, "change", change);
+	sb_release(&at);
+	sb_release(&set);
+	return rc;
+}
+
+static int count_set(struct runner *r, bool entered, int64_t *out)
+{
+	struct strbuf sb = STRBUF_INIT;
+	r->step = entered ? "count the members that entered" : "count the members that exited";
+	sb_addstr(&sb, "SELECT COUNT(*) FROM (");
+	if (entered)
+		run_sql_entered(r, &sb);
+	else
+		run_sql_exited(r, &sb);
+	sb_addstr(&sb, ") AS d");
+	int rc = run_wh_int(r, sb.buf, out);
+	sb_release(&sb);
+	return rc;
+}
+
+/* A run completed after its swap cannot diff any more (the new snapshot is
+ * the current one): its entered/exited counts come from the membership log
+ * it wrote before the swap. */
+static void logged_changes(struct runner *r)
+{
+	static const char *const change[2] = { "entered", "exited" };
+	int64_t *out[2] = { &r->rep->entered, &r->rep->exited };
+	for (int i = 0; i < 2; i++) {
+		struct strbuf sb = STRBUF_INIT;
+		sql_fmt(&sb, r->d, "SELECT COUNT(*) FROM %s WHERE run_id = %L AND audience = %L AND %I = %L",
+			r->log_tbl, r->run_id, r->a->name, "change", change[i]);
+		r->step = "the changes of the completed run (membership log)";
+		run_wh_int(r, sb.buf, out[i]);
+		sb_release(&sb);
+	}
+}
+
+/* Which activations have no baseline yet (state), indexed like a->activations. */
+static bool *baselines(struct runner *r)
+{
+	bool *need = xcalloc(r->a->nactivations + 1, sizeof(*need));
+	for (size_t i = 0; i < r->a->nactivations; i++) {
+		struct state_activation sa;
+		if (state_get_activation(r->st, r->a->name, r->a->activations[i]->name, &sa) == 0) {
+			need[i] = !sa.has_baseline;
+			state_activation_release(&sa);
+		} else {
+			need[i] = true;
+		}
+	}
+	return need;
+}
+
+/* Forget the events of a run that failed or stopped before its swap: the
+ * next run computes the same changes under a new generation, or the
+ * unfinished run is redone with its own (the same messageIds). */
+static void discard_events(struct runner *r)
+{
+	outbox_discard_run(r->st, r->run_id);
+}
+
+static int produce_events(struct runner *r, const bool *need_baseline)
+{
+	struct run_report *rep = r->rep;
+	if (count_set(r, true, &rep->entered) < 0 || count_set(r, false, &rep->exited) < 0)
+		return -1;
+	if (membership_log(r, "entered", true) < 0 || membership_log(r, "exited", false) < 0)
+		return -1;
+	r->ob = outbox_writer_new(r->st, r->now);
+	for (size_t i = 0; i < r->a->nactivations; i++) {
+		const struct ast_activation *act = r->a->activations[i];
+		if (!act_active(act))
+			continue;
+		int64_t ev = 0, filtered = 0, invalid = 0;
+		if (run_activation_events(r, act, need_baseline[i], &ev, &filtered, &invalid) < 0) {
+			outbox_writer_abort(r->ob);
+			r->ob = NULL;
+			return -1;
+		}
+		rep->events += ev;
+		if (filtered) {
+			/* counted once per run, also when the run is replayed */
+			struct delivery_counts c;
+			if (state_get_counts(r->st, r->run_id, r->a->name, act->name, &c) != 0 || !c.filtered)
+				state_count_filtered(r->st, r->run_id, r->a->name, act->name, filtered);
+		}
+	}
+	if (outbox_writer_finish(r->ob) < 0) {
+		r->ob = NULL;
+		sb_addf(&r->err, "cannot write the outbox: %s", state_errmsg(r->st));
+		return -1;
+	}
+	r->ob = NULL;
+	return 0;
+}
+
+/* ---- step 4: swap ------------------------------------------------------------------------ */
+
+/* Undo the open transaction after a failed statement, keeping its error. */
+static void rollback(struct runner *r)
+{
+	struct strbuf keep = STRBUF_INIT;
+	sb_addstr(&keep, r->err.buf);
+	exec_f(r, "%s", r->d->rollback);
+	sb_reset(&r->err);
+	sb_addstr(&r->err, keep.buf);
+	sb_release(&keep);
+}
+
+static int set_generation(struct runner *r)
+{
+	if (exec_f(r, "DELETE FROM %s WHERE audience = %L", r->gen_tbl, r->a->name) < 0)
+		return -1;
+	return exec_f(r, "INSERT INTO %s (audience, generation) VALUES (%L, %ld)", r->gen_tbl,
+		      r->a->name, (long)r->gen);
+}
+
+/* Table cur (named cur_name) becomes table new, where DDL is not
+ * transactional: one atomic statement, then the copy goes.  exists: cur
+ * exists (SWAP WITH needs it). */
+static int replace_table(struct runner *r, const char *cur, const char *new_, bool exists)
+{
+	int rc = r->d->swap == SWAP_WITH && exists ?
+		exec_f(r, "ALTER TABLE %s SWAP WITH %s", new_, cur) :
+		exec_f(r, "CREATE OR REPLACE TABLE %s AS SELECT * FROM %s", cur, new_);
+	return rc < 0 ? -1 : exec_f(r, "DROP TABLE %s", new_);
+}
+
+static int swap(struct runner *r)
+{
+	const struct dialect *d = r->d;
+	if (d->swap != SWAP_RENAME) {
+		/* DDL cannot join a transaction here (Snowflake commits on it,
+		 * BigQuery and Databricks refuse it): the generation goes first, so
+		 * a crash in between repeats the run's changes rather than loses
+		 * them (the run counts as swapped; the next diffs against the old
+		 * snapshot). */
+		r->step = d->begin ? "record the new generation (one transaction)" :
+			"record the new generation";
+		if (d->begin && exec_f(r, "%s", d->begin) < 0)
+			return -1;
+		if (set_generation(r) < 0 || (d->begin && exec_f(r, "%s", d->commit) < 0)) {
+			if (d->begin)
+				rollback(r);
+			return -1;
+		}
+		r->step = "swap the snapshots";
+		if (replace_table(r, r->cur, r->new_, r->have_cur) < 0 ||
+		    replace_table(r, r->ent, r->ent_new, r->have_ent) < 0)
+			return -1;
+		return 0;
+	}
+	r->step = "swap the snapshots (one transaction)";
+	if (exec_f(r, "%s", d->begin) < 0)
+		return -1;
+	if (exec_f(r, "DROP TABLE IF EXISTS %s", r->cur) < 0 ||
+	    exec_f(r, "ALTER TABLE %s RENAME TO %I", r->new_, r->cur_name) < 0 ||
+	    exec_f(r, "DROP TABLE IF EXISTS %s", r->ent) < 0 ||
+	    exec_f(r, "ALTER TABLE %s RENAME TO %I", r->ent_new, r->ent_name) < 0 ||
+	    set_generation(r) < 0 || exec_f(r, "%s", d->commit) < 0) {
+		rollback(r);
+		return -1;
+	}
+	return 0;
+}
+
+/* The state's side of the swap: generation and the baselines recorded. */
+static int state_swap(struct runner *r, const bool *need_baseline)
+{
+	if (state_begin(r->st) < 0)
+		goto fail;
+	if (state_set_generation(r->st, r->a->name, r->gen) < 0)
+		goto fail_tx;
+	for (size_t i = 0; i < r->a->nactivations; i++)
+		if (need_baseline[i] && act_active(r->a->activations[i]) &&
+		    state_set_baseline(r->st, r->a->name, r->a->activations[i]->name, r->gen) < 0)
+			goto fail_tx;
+	if (state_commit(r->st) < 0)
+		goto fail;
+	return 0;
+fail_tx:
+	state_rollback(r->st);
+fail:
+	sb_addf(&r->err, "state database: %s", state_errmsg(r->st));
+	return -1;
+}
+
+/* ---- step 5: deliver ------------------------------------------------------------------------ */
+
+static void deliver(struct runner *r)
+{
+	const struct destination **seen = NULL; /* each destination delivered once */
+	size_t nseen = 0, cap = 0;
+	struct strbuf warn = STRBUF_INIT;
+	/* retention (state.retention_days): what is still undelivered after that
+	 * long is given up (counted as failed) rather than retried forever */
+	if (outbox_expire(r->st, r->now, (int64_t)r->p->retention_days * 24 * 3600) < 0)
+		sb_addf(&warn, "the outbox's retention could not be applied: %s", state_errmsg(r->st));
+	for (size_t i = 0; i < r->a->nactivations; i++) {
+		const struct ast_activation *act = r->a->activations[i];
+		if (!act_active(act))
+			continue;
+		bool dup = false;
+		for (size_t k = 0; k < nseen; k++)
+			dup |= seen[k] == act->dest;
+		if (dup)
+			continue;
+		VEC_PUSH(seen, nseen, cap, act->dest);
+		/* nothing to send: the destination's settings (and secrets) are not needed */
+		if (outbox_count(r->st, act->dest->name, OUTBOX_PENDING) == 0 &&
+		    outbox_count(r->st, act->dest->name, OUTBOX_FAILED) == 0)
+			continue;
+		struct dest_config cfg;
+		struct dest *d = NULL;
+		struct strbuf e = STRBUF_INIT;
+		dest_config_defaults(&cfg);
+		if (dest_config_from_project(r->p, act->dest, &cfg) < 0) {
+			sb_addf(&warn, "%sdestination '%s' is not usable (see the error above); its events stay "
+				"pending", warn.len ? "; " : "", act->dest->name);
+		} else if (dest_open(&cfg, &d, &e) < 0) {
+			sb_addf(&warn, "%sdestination '%s': %s; its events stay pending",
+				warn.len ? "; " : "", act->dest->name, e.buf);
+		} else {
+			struct deliver_stats ds = { 0 };
+			if (deliver_outbox(r->st, d, r->now, &ds, &e) < 0)
+				sb_addf(&warn, "%sdelivering to '%s': %s", warn.len ? "; " : "",
+					act->dest->name, e.buf);
+			else if (ds.stopped)
+				sb_addf(&warn, "%sdestination '%s' is unreachable; undelivered events stay pending",
+					warn.len ? "; " : "", act->dest->name);
+			dest_close(d);
+		}
+		sb_release(&e);
+	}
+	if (warn.len)
+		r->rep->warning = sb_detach(&warn);
+	sb_release(&warn);
+	free(seen);
+}
+
+/* ---- step 6: record ------------------------------------------------------------------------- */
+
+/* The run's delivery overview, summed over the activations.  events is
+ * "events from audience" (filtered and invalid ones too), as `lac delivery`
+ * counts it; a failed run's discarded events count nothing. */
+static void gather_counts(struct runner *r, const char *run_id, struct run_report *rep)
+{
+	rep->events = rep->delivered = rep->failed = rep->pending = rep->filtered = rep->invalid = 0;
+	for (size_t i = 0; i < r->a->nactivations; i++) {
+		struct delivery_counts c;
+		if (state_get_counts(r->st, run_id, r->a->name, r->a->activations[i]->name, &c) != 0)
+			continue;
+		rep->events += c.from_audience;
+		rep->delivered += c.delivered;
+		rep->failed += c.failed;
+		rep->pending += c.pending;
+		rep->filtered += c.filtered;
+		rep->invalid += c.invalid;
+	}
+}
+
+static char *summary_json(const struct run_report *rep)
+{
+	json_t *j = json_pack("{s:I, s:I, s:I, s:I}", "members", (json_int_t)rep->members,
+			      "entered", (json_int_t)rep->entered, "exited", (json_int_t)rep->exited,
+			      "events", (json_int_t)rep->events);
+	char *s = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS);
+	json_decref(j);
+	return s;
+}
+
+struct timings {
+	int64_t start, queueing, extracting, preparing, delivering;
+};
+
+static void record(struct runner *r, bool ok, const struct timings *t)
+{
+	struct run_report *rep = r->rep;
+	/* Paused: the audience has activations and every one is disabled, so
+	 * the snapshot moved on but nothing could be sent (docs/decisions.md) */
+	bool paused = r->a->nactivations > 0;
+	for (size_t i = 0; i < r->a->nactivations; i++)
+		paused &= !act_active(r->a->activations[i]);
+	rep->result = !ok ? RUN_FAILED : paused ? RUN_PAUSED : RUN_LIVE;
+	rep->generation = r->gen;
+	if (!ok && !rep->error)
+		rep->error = xstrdup(r->err.len ? r->err.buf : "the run failed");
+	gather_counts(r, r->run_id, rep);
+	rep->duration_ms = mono_ms() - t->start;
+	char *summary = summary_json(rep);
+	struct state_run sr = {
+		.id = r->run_id, .audience = (char *)r->a->name, .generation = r->gen,
+		.duration_ms = rep->duration_ms, .result = rep->result, .error = rep->error,
+		.summary = summary, .queueing_ms = t->queueing, .extracting_ms = t->extracting,
+		.preparing_ms = t->preparing, .delivering_ms = t->delivering,
+	};
+	state_run_finish(r->st, &sr);
+	free(summary);
+	/* the next scheduled run is computed after this one ends */
+	int64_t next = run_next_time(r->a, r->now + rep->duration_ms / 1000);
+	state_set_next_run(r->st, r->a->name, next);
+}
+
+/* A run that computes nothing (the audience is disabled): recorded as
+ * ended with that result, at the current generation, in one transaction
+ * (never left Running for a later run to "complete"). */
+static void record_skipped(struct runner *r, enum run_result result)
+{
+	struct run_report *rep = r->rep;
+	struct state_audience sa;
+	rep->result = result;
+	if (state_get_audience(r->st, r->a->name, &sa) == 0) {
+		rep->generation = sa.generation;
+		state_audience_release(&sa);
+	}
+	rep->run_id = state_new_run_id(r->now);
+	struct state_run sr = { .id = rep->run_id, .audience = (char *)r->a->name,
+				.generation = rep->generation, .result = result };
+	if (state_begin(r->st) < 0)
+		return;
+	if (state_run_begin(r->st, rep->run_id, r->a->name, rep->generation, r->now) < 0 ||
+	    state_run_finish(r->st, &sr) < 0) {
+		state_rollback(r->st);
+		return;
+	}
+	state_commit(r->st);
+}
+
+/* Run id as the state recorded it: the report of a completed crashed run. */
+static struct run_report *stored_report(struct runner *r, const char *id)
+{
+	struct state_run sr;
+	if (state_get_run(r->st, id, &sr) != 0)
+		return NULL;
+	struct run_report *rep = xcalloc(1, sizeof(*rep));
+	rep->run_id = xstrdup(sr.id);
+	rep->result = sr.result;
+	rep->error = sr.error ? xstrdup(sr.error) : NULL;
+	rep->generation = sr.generation;
+	rep->duration_ms = sr.duration_ms;
+	json_t *j = sr.summary ? json_loads(sr.summary, 0, NULL) : NULL;
+	rep->members = (int64_t)json_integer_value(json_object_get(j, "members"));
+	rep->entered = (int64_t)json_integer_value(json_object_get(j, "entered"));
+	rep->exited = (int64_t)json_integer_value(json_object_get(j, "exited"));
+	json_decref(j);
+	gather_counts(r, id, rep);
+	state_run_release(&sr);
+	return rep;
+}
+
+/* ---- the steps ------------------------------------------------------------------------------- */
+
+/* Steps 1 to 6 of the run r->run_id with generation r->gen.  swapped: the
+ * warehouse already has generation r->gen (a crash after the swap). */
+static int steps(struct runner *r, bool swapped)
+{
+	struct timings t = { .start = mono_ms() };
+	bool *need = baselines(r);
+	bool ok = false;
+	int64_t t0 = mono_ms();
+	if (!swapped) {
+		if (check_duplicates(r) < 0 || materialize(r) < 0)
+			goto done;
+		crash_point("snapshot");
+		r->have_cur = table_exists(r, r->cur_name);
+		r->have_ent = table_exists(r, r->ent_name);
+		t.extracting = mono_ms() - t0;
+		t0 = mono_ms();
+		/* a redone run starts from an empty outbox: nothing of it was
+		 * delivered before the swap, and its events come again */
+		discard_events(r);
+		if (produce_events(r, need) < 0) {
+			discard_events(r);
+			goto done;
+		}
+		crash_point("outbox");
+		t.preparing = mono_ms() - t0;
+		if (swap(r) < 0) {
+			discard_events(r);
+			goto done;
+		}
+		crash_point("swap");
+	} else {
+		logged_changes(r);
+	}
+	if (state_swap(r, need) < 0)
+		goto done;
+	run_wh_int(r, arena_sprintf(&r->ar, "SELECT COUNT(*) FROM %s", r->cur), &r->rep->members);
+	sb_reset(&r->err);
+	if (!r->o || r->o->deliver) {
+		t0 = mono_ms();
+		deliver(r);
+		t.delivering = mono_ms() - t0;
+	}
+	ok = true;
+done:
+	record(r, ok, &t);
+	free(need);
+	return ok ? 0 : -1;
+}
+
+/* Complete the audience's unfinished run, if any (SPEC §5: a crash loses nothing). */
+static int complete_unfinished(struct runner *r)
+{
+	struct state_run sr;
+	if (state_unfinished_run(r->st, r->a->name, &sr) != 0)
+		return 0;
+	int64_t wg = 0;
+	struct run_report rep = { 0 };
+	struct run_report *saved = r->rep;
+	r->rep = &rep;
+	r->run_id = xstrdup(sr.id);
+	r->gen = sr.generation;
+	/* the same reference time as the crashed run: the same snapshot */
+	int64_t saved_now = r->now;
+	r->now = sr.started;
+	char iso[32], sql[40];
+	memcpy(iso, r->now_iso, sizeof(iso));
+	memcpy(sql, r->now_sql, sizeof(sql));
+	time_format_iso(r->now, r->now_iso);
+	sql_normalize_now(r->now_iso, r->now_sql);
+	int rc = warehouse_generation(r, &wg);
+	if (rc == 0)
+		rc = steps(r, wg == r->gen);
+	else
+		record(r, false, &(struct timings){ .start = mono_ms() });
+	state_run_release(&sr);
+	free(r->run_id);
+	r->run_id = NULL;
+	r->rep = saved;
+	saved->completed_previous = true;
+	run_report_release(&rep);
+	r->now = saved_now;
+	memcpy(r->now_iso, iso, sizeof(iso));
+	memcpy(r->now_sql, sql, sizeof(sql));
+	sb_reset(&r->err);
+	return rc;
+}
+
+static int max_run_gen(const struct state_run *run, void *ctx)
+{
+	int64_t *g = ctx;
+	if (run->generation > *g)
+		*g = run->generation;
+	return 0;
+}
+
+static void ensure_state(struct runner *r)
+{
+	struct state_audience sa;
+	if (state_get_audience(r->st, r->a->name, &sa) == 0) {
+		state_audience_release(&sa);
+	} else {
+		char *h = run_audience_hash(r->p, r->a);
+		state_put_audience(r->st, r->a->name, h, true, r->now);
+		free(h);
+	}
+	for (size_t i = 0; i < r->a->nactivations; i++) {
+		const struct ast_activation *act = r->a->activations[i];
+		struct state_activation s;
+		if (!act->dest)
+			continue;
+		if (state_get_activation(r->st, r->a->name, act->name, &s) == 0) {
+			state_activation_release(&s);
+			continue;
+		}
+		char *h = run_activation_hash(r->p, act);
+		state_put_activation(r->st, r->a->name, act->name, act->dest->name, h, act->enabled != 0,
+				     r->now);
+		free(h);
+	}
+}
+
+int run_audience(struct project *p, struct warehouse *w, struct state *st,
+		 const struct ast_audience *a, const struct run_options *o, struct run_report *report)
+{
+	struct runner r = { .p = p, .w = w, .st = st, .a = a, .o = o, .d = w->d, .rep = report };
+	memset(report, 0, sizeof(*report));
+	sb_init(&r.err);
+	r.schema = p->warehouse.schema ? p->warehouse.schema : "lac";
+
+	/* the same parser as every command's --now (util.c) */
+	struct lac_now ln;
+	if (!o || !o->now) {
+		now_clock(&ln);
+	} else if (now_parse(o->now, &ln) < 0) {
+		report->result = RUN_FAILED;
+		report->error = xasprintf("--now takes an ISO-8601 UTC timestamp like "
+					  "2025-01-31T08:30:00Z, not '%s'", o->now);
+		runner_release(&r);
+		return -1;
+	}
+	r.now = ln.secs;
+	time_format_iso(r.now, r.now_iso); /* events carry whole seconds */
+	memcpy(r.now_sql, ln.sql, sizeof(r.now_sql));
+
+	if (a->enabled == 0) {
+		/* SPEC §5: the run is recorded, with result Disabled */
+		record_skipped(&r, RUN_DISABLED);
+		runner_release(&r);
+		return 0;
+	}
+	struct strbuf e = STRBUF_INIT;
+	int lk = state_lock_audience(st, a->name, r.now, &e);
+	if (lk != 0) {
+		report->result = RUN_FAILED;
+		report->error = sb_detach(&e);
+		sb_release(&e);
+		runner_release(&r);
+		return -1;
+	}
+	sb_release(&e);
+	runner_tables(&r);
+	collect_paths(&r);
+	ensure_state(&r);
+
+	int rc = -1;
+	if (ensure_tables(&r) < 0) {
+		report->result = RUN_FAILED;
+		report->error = xstrdup(r.err.buf);
+		goto out;
+	}
+	/* the crashed run completed first is reported too, with its counts */
+	struct state_run unf;
+	char *unfinished = NULL;
+	if (state_unfinished_run(st, a->name, &unf) == 0) {
+		unfinished = xstrdup(unf.id);
+		state_run_release(&unf);
+	}
+	complete_unfinished(&r);
+	if (unfinished) {
+		report->previous = stored_report(&r, unfinished);
+		free(unfinished);
+	}
+
+	/* A generation never used before by this audience (state, runs and
+	 * warehouse), so no two runs' events share a messageId. */
+	int64_t wg = 0, g = 0;
+	struct state_audience sa;
+	if (warehouse_generation(&r, &wg) < 0) {
+		report->result = RUN_FAILED;
+		report->error = xstrdup(r.err.buf);
+		goto out;
+	}
+	g = wg;
+	if (state_get_audience(st, a->name, &sa) == 0) {
+		if (sa.generation > g)
+			g = sa.generation;
+		state_audience_release(&sa);
+	}
+	state_list_runs(st, a->name, 0, max_run_gen, &g);
+	r.gen = g + 1;
+	r.run_id = state_new_run_id(r.now);
+	bool prev = report->completed_previous;
+	if (state_run_begin(st, r.run_id, a->name, r.gen, r.now) < 0) {
+		report->result = RUN_FAILED;
+		report->error = xasprintf("state database: %s", state_errmsg(st));
+		goto out;
+	}
+	report->run_id = xstrdup(r.run_id);
+	rc = steps(&r, false);
+	report->completed_previous = prev;
+out:
+	state_unlock_audience(st, a->name);
+	runner_release(&r);
+	return rc;
+}
+
+/* A script runs on a fresh warehouse too: the previous snapshot, created
+ * empty with the new one's columns where there is none yet (a run checks
+ * for it instead: have_cur, have_ent). */
+static int previous_snapshot(struct runner *r)
+{
+	r->step = "the previous snapshot (created empty on a fresh warehouse)";
+	const char *fmt = r->d->ctas_if_not_exists ?
+		"CREATE TABLE IF NOT EXISTS %s AS SELECT * FROM %s WHERE 1 = 0" :
+		"CREATE TABLE IF NOT EXISTS %s (LIKE %s)";
+	if (exec_f(r, fmt, r->cur, r->new_) < 0)
+		return -1;
+	return exec_f(r, fmt, r->ent, r->ent_new);
+}
+
+/* `lac compile --emit run`: the statements of steps 0-4 through the same
+ * functions a run uses, with run_wh printing instead of running. */
+void run_script(struct project *p, const struct ast_audience *a, const struct dialect *d,
+		const char *now, struct strbuf *out)
+{
+	struct runner r = { .p = p, .a = a, .d = d, .script = out, .have_cur = true, .have_ent = true,
+			    .gen = 1 };
+	sb_init(&r.err);
+	r.schema = p->warehouse.schema ? p->warehouse.schema : "lac";
+	struct lac_now ln;
+	if (now && now_parse(now, &ln) == 0) {
+		r.now = ln.secs;
+		time_format_iso(r.now, r.now_iso);
+		memcpy(r.now_sql, ln.sql, sizeof(r.now_sql));
+	} else {
+		/* the reference time is the dialect's clock; the log's is the run's */
+		snprintf(r.now_iso, sizeof(r.now_iso), "<now>");
+	}
+	r.run_id = xstrdup("<run_id>");
+	runner_tables(&r);
+	collect_paths(&r);
+	ensure_tables(&r);
+	check_duplicates(&r);
+	materialize(&r);
+	previous_snapshot(&r);
+	int64_t n;
+	count_set(&r, true, &n);
+	count_set(&r, false, &n);
+	membership_log(&r, "entered", true);
+	membership_log(&r, "exited", false);
+	for (size_t i = 0; i < a->nactivations; i++) {
+		int64_t ev, filtered, invalid;
+		if (act_active(a->activations[i]))
+			run_activation_events(&r, a->activations[i], false, &ev, &filtered, &invalid);
+	}
+	swap(&r);
+	runner_release(&r);
+}
+
+/* Open the warehouse for writing: lac keeps its snapshots there. */
+int run_open_warehouse(struct project *p, struct warehouse *w, struct strbuf *err)
+{
+	if (p->warehouse.type == WH_SQLITE) {
+		const char *path = p->warehouse.path ? p->warehouse.path : "data/warehouse.db";
+		return warehouse_open_sqlite(w, project_path(p, path), false, err);
+	}
+	return warehouse_open(w, p, err);
+}
+
+/* `lac plan --preview` (plan_events.c): a runner that runs nothing, with its
+ * tables named and its paths collected the way a run does it. */
+void run_preview_setup(struct runner *r)
+{
+	runner_tables(r);
+	collect_paths(r);
+}
+
+void run_preview_release(struct runner *r)
+{
+	runner_release(r);
+}

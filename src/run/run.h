@@ -1,0 +1,95 @@
+/*
+ * run.h — a run of an audience (SPEC §5): materialize the new snapshot in
+ * the warehouse, diff it against the previous one there, turn the diff into
+ * events in the outbox, swap snapshots, deliver, and record the run.
+ *
+ * Crash-safe: every step can be repeated, and a run that finds an
+ * unfinished one of the same audience completes that one first, so no event
+ * is lost and a resent event keeps its messageId.  Runs of one audience
+ * never overlap (state lock).
+ */
+#ifndef LAC_RUN_H
+#define LAC_RUN_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "project/project.h"
+#include "state/state.h"
+#include "warehouse/warehouse.h"
+
+struct run_options {
+	const char *now;          /* --now, ISO-8601 UTC; NULL = the clock */
+	bool deliver;             /* deliver the outbox after the swap (default true) */
+	bool progress;            /* a progress line on stderr (a terminal) */
+	bool quiet;
+};
+
+/* What one run did, for printing and for `lac plan --preview`.  The counts
+ * are the run's delivery overview (SPEC §5), summed over its activations:
+ * events = events from audience = filtered + invalid + pending + failed +
+ * delivered (docs/runs.md). */
+struct run_report {
+	char *run_id;
+	enum run_result result;
+	char *error;              /* Failed: the message (names the audience's file:line) */
+	int64_t members;          /* after the run */
+	int64_t entered, exited;  /* membership changes */
+	int64_t events;           /* events from audience (also those filtered or invalid) */
+	int64_t delivered, failed, pending, filtered, invalid;
+	int64_t duration_ms;
+	int64_t generation;       /* the snapshot generation the run produced */
+	char *warning;            /* Live but with a delivery problem (destination unusable) */
+	bool completed_previous;  /* an unfinished (crashed) run was completed first */
+	struct run_report *previous; /* that run, as it ended (NULL when none) */
+};
+void run_report_release(struct run_report *r);
+
+/* The one JSON form of a report (`lac run`, `lac apply`, `lac daemon`):
+ * audience, run_id, result, error, warning, generation, members, entered,
+ * exited, events, delivered, failed, pending, filtered, invalid,
+ * duration_ms, completed_previous, previous (the completed run's report or
+ * null).  A new reference (jansson's json_t). */
+struct json_t *run_report_json(const char *audience, const struct run_report *r);
+/* The one text form: a line per run on stdout, `<prefix><audience>: ...`,
+ * preceded by a line for the completed unfinished run, if any. */
+void run_report_print(const char *prefix, const char *audience, const struct run_report *r);
+
+/* Run one checked audience now.  Returns 0 when the run ended Live, Paused
+ * (every activation disabled) or Disabled (the audience is; nothing is
+ * computed), -1 when it Failed (report->error says why).  The state records
+ * each of them. */
+int run_audience(struct project *p, struct warehouse *w, struct state *st,
+		 const struct ast_audience *a, const struct run_options *o, struct run_report *report);
+
+/* `lac compile --emit run`: append the ordered statements a run of a
+ * executes in dialect d (lac's tables, duplicate-key checks, materialize,
+ * enrichment hashes, the diff queries, the membership log, the swap), each
+ * headed by a comment naming the audience, its file:line and the step.  The
+ * script assumes a previous snapshot exists; the run id is '<run_id>', the
+ * generation 1, and now (ISO-8601 UTC, or NULL for the dialect's clock)
+ * the reference time. */
+void run_script(struct project *p, const struct ast_audience *a, const struct dialect *d,
+		const char *now, struct strbuf *out);
+
+/* Open the project's warehouse for a run (read-write: lac keeps its
+ * snapshots and membership log there).  0, or -1 with a message in err. */
+int run_open_warehouse(struct project *p, struct warehouse *w, struct strbuf *err);
+
+/* Is the audience due at now (Unix seconds) per its schedule and state? */
+bool run_is_due(const struct ast_audience *a, const struct state_audience *sa, int64_t now);
+/* The next time after `after` the schedule fires (0 for manual). */
+int64_t run_next_time(const struct ast_audience *a, int64_t after);
+/* want[0..n) in the order they run: every audience after the ones among
+ * them it reads (part of audience).  *out is malloc'd; returns its length. */
+size_t run_order(const struct ast_audience *const *want, size_t n, const struct ast_audience ***out);
+
+/* Definition hashes stored by apply and compared by plan (hex SHA-256 of a
+ * canonical form that ignores comments, layout and activations). */
+char *run_audience_hash(const struct project *p, const struct ast_audience *a);
+char *run_activation_hash(const struct project *p, const struct ast_activation *act);
+/* The membership SQL the audience hash covers, also shown by plan
+ * --sql-diff: the project's dialect, no reference time. */
+void run_audience_sql(const struct project *p, const struct ast_audience *a, struct strbuf *out);
+
+#endif

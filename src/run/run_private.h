@@ -1,0 +1,98 @@
+/*
+ * run_private.h — what the parts of a run share (run.c drives the steps,
+ * run_events.c turns the snapshot diff into outbox events, run_schedule.c
+ * knows when an audience is due).  Not for other modules.
+ */
+#ifndef LAC_RUN_PRIVATE_H
+#define LAC_RUN_PRIVATE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "state/outbox.h"
+#include "run/run.h"
+#include "sql/dialect.h"
+
+#define RUN_MAX_PATHS 64
+
+/* One run in progress. */
+struct runner {
+	struct project *p;
+	struct warehouse *w;
+	struct state *st;
+	const struct ast_audience *a;
+	const struct run_options *o;
+	const struct dialect *d;
+	const char *schema;
+	struct run_report *rep;
+
+	char *run_id;
+	int64_t gen;
+	int64_t now;              /* Unix seconds */
+	char now_sql[40];         /* "YYYY-MM-DD HH:MM:SS" */
+	char now_iso[32];         /* "YYYY-MM-DDTHH:MM:SSZ" */
+
+	/* warehouse tables, as SQL text (qualified per dialect) and bare names */
+	char *cur, *new_, *ent, *ent_new, *gen_tbl, *log_tbl;
+	char *cur_name, *new_name, *ent_name, *ent_new_name;
+	bool have_cur, have_ent;  /* the previous snapshot exists */
+
+	/* `lac compile --emit run`: statements are appended here (each headed
+	 * by a comment naming the audience and r->step) instead of run */
+	struct strbuf *script;
+	const char *step;
+
+	/* paths materialized in the __ent tables */
+	const char *paths[RUN_MAX_PATHS];
+	size_t npaths;
+
+	struct outbox_writer *ob;
+	struct strbuf err;        /* the failure, for the run record */
+	struct arena ar;          /* small strings of this run */
+};
+
+/* Run one statement (in script mode: print it); on failure, err names the audience's file:line and
+ * holds the warehouse's message.  0 or -1. */
+int run_wh(struct runner *r, const char *sql, wh_row_fn fn, void *arg);
+/* A single integer from a query (0 when no row or NULL). */
+int run_wh_int(struct runner *r, const char *sql, int64_t *out);
+
+/* The members that entered / exited: a SELECT of member_id (the new
+ * snapshot against the previous one, or against nothing). */
+void run_sql_entered(const struct runner *r, struct strbuf *sb);
+void run_sql_exited(const struct runner *r, struct strbuf *sb);
+
+/* The enrich path's matched path: a materialized path that it equals or is
+ * a prefix of; NULL when none. */
+const char *run_enrich_match(const struct runner *r, const struct enrich_path *ep);
+
+/* The __ent rows that hold the enrichment hashes of a `membership or values
+ * changed` activation: path = RUN_VALUES_PREFIX + activation name. */
+#define RUN_VALUES_PREFIX "#values:"
+
+/* Step 1 for one `membership or values changed` activation: hash every new
+ * member's enrichment (enriched traits and entity context) and insert the
+ * hashes into the new __ent table. */
+int run_activation_hashes(struct runner *r, const struct ast_activation *act);
+
+/* Step 3 for one activation: stream its changes into the outbox.
+ * baseline: the activation has no baseline yet.  Counts events added. */
+int run_activation_events(struct runner *r, const struct ast_activation *act, bool baseline,
+			  int64_t *events, int64_t *filtered, int64_t *invalid);
+
+/* `lac plan --preview` (plan_events.c) counts what a run would send with
+ * the run's own code, against read-only stand-ins for the new tables;
+ * run_activation_events with r->ob NULL counts its events, writing nothing. */
+struct sql_options;
+void run_sql_matched_entities(const struct runner *r, const struct sql_options *so, struct strbuf *sel);
+void run_preview_setup(struct runner *r);   /* tables named, paths collected */
+void run_preview_release(struct runner *r);
+/* The hashes run_activation_hashes would insert, as its "<len>:<member><hash>"
+ * records in f (rewound after); nothing written to the warehouse.  0 or -1. */
+int run_activation_hashes_spool(struct runner *r, const struct ast_activation *act, FILE *f);
+/* The next spooled record: the member (malloc'd) and its hex hash, or NULL
+ * at the end. */
+char *run_spool_next(FILE *f, char hash[65]);
+
+#endif

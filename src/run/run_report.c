@@ -1,0 +1,78 @@
+/*
+ * run_report.c — how a run report is shown (SPEC §5, §6).  `lac run`,
+ * `lac apply` and `lac daemon` print reports through these two functions
+ * only, so their JSON carries the same keys and their lines the same counts.
+ */
+#include <jansson.h>
+#include <stdio.h>
+
+#include "run/run.h"
+
+static json_t *str_or_null(const char *s)
+{
+	return s ? json_string(s) : json_null();
+}
+
+json_t *run_report_json(const char *audience, const struct run_report *r)
+{
+	json_t *j = json_object();
+	json_object_set_new(j, "audience", json_string(audience));
+	json_object_set_new(j, "run_id", str_or_null(r->run_id));
+	json_object_set_new(j, "result", json_string(run_result_name(r->result)));
+	json_object_set_new(j, "error", str_or_null(r->error));
+	json_object_set_new(j, "warning", str_or_null(r->warning));
+	json_object_set_new(j, "generation", json_integer(r->generation));
+	json_object_set_new(j, "members", json_integer(r->members));
+	json_object_set_new(j, "entered", json_integer(r->entered));
+	json_object_set_new(j, "exited", json_integer(r->exited));
+	json_object_set_new(j, "events", json_integer(r->events));
+	json_object_set_new(j, "delivered", json_integer(r->delivered));
+	json_object_set_new(j, "failed", json_integer(r->failed));
+	json_object_set_new(j, "pending", json_integer(r->pending));
+	json_object_set_new(j, "filtered", json_integer(r->filtered));
+	json_object_set_new(j, "invalid", json_integer(r->invalid));
+	json_object_set_new(j, "duration_ms", json_integer(r->duration_ms));
+	json_object_set_new(j, "completed_previous", json_boolean(r->completed_previous));
+	json_object_set_new(j, "previous", r->previous ? run_report_json(audience, r->previous)
+			    : json_null());
+	return j;
+}
+
+static void counts_text(const struct run_report *r)
+{
+	printf("%s, %lld member%s, +%lld -%lld, %lld event%s, %lld delivered",
+	       run_result_name(r->result), (long long)r->members, r->members == 1 ? "" : "s",
+	       (long long)r->entered, (long long)r->exited, (long long)r->events,
+	       r->events == 1 ? "" : "s", (long long)r->delivered);
+	if (r->pending)
+		printf(", %lld pending", (long long)r->pending);
+	if (r->failed)
+		printf(", %lld failed", (long long)r->failed);
+	if (r->filtered)
+		printf(", %lld filtered", (long long)r->filtered);
+	if (r->invalid)
+		printf(", %lld invalid", (long long)r->invalid);
+	putchar('\n');
+}
+
+void run_report_print(const char *prefix, const char *audience, const struct run_report *r)
+{
+	if (!prefix)
+		prefix = "";
+	/* the crashed run's own counts: the events it queued were delivered now */
+	if (r->previous) {
+		printf("%s%s: completed unfinished run %s: ", prefix, audience,
+		       r->previous->run_id ? r->previous->run_id : "?");
+		counts_text(r->previous);
+	}
+	if (r->result == RUN_DISABLED) {
+		printf("%s%s: Disabled, nothing sent\n", prefix, audience);
+		return;
+	}
+	if (r->result == RUN_FAILED) {
+		printf("%s%s: Failed\n", prefix, audience);
+		return;
+	}
+	printf("%s%s: ", prefix, audience);
+	counts_text(r);
+}

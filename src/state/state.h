@@ -1,0 +1,162 @@
+/*
+ * state.h — the local state database (SQLite, SPEC §1/§5): what was
+ * applied, runs and their timings, the outbox, delivery counters and the
+ * per-audience run lock.
+ *
+ * The schema is versioned (table schema_version) and brought up to date by
+ * ordered migrations when the database is opened for writing.  A read-only
+ * open (for `lac plan`) never creates or changes anything on disk.
+ * Times are Unix seconds (UTC) supplied by the caller, so --now is honoured.
+ */
+#ifndef LAC_STATE_H
+#define LAC_STATE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <sqlite3.h>
+
+#include "base/util.h"
+
+struct project;
+struct state;
+
+enum state_mode { STATE_RW, STATE_RO };
+
+/* The newest schema this build knows. */
+#define STATE_SCHEMA_VERSION 4
+/* Runs kept per audience (SPEC §5). */
+#define STATE_RUNS_KEPT 50
+
+/* Open the state DB at path.  STATE_RW creates the directory (0700) and the
+ * file (0600) when missing and migrates; STATE_RO never creates anything:
+ * when the file does not exist it returns 1 with *out = NULL.  Returns 0 on
+ * success, -1 with a message in err. */
+int state_open(struct state **out, const char *path, enum state_mode mode, struct strbuf *err);
+/* The same for a project: p->state_path relative to the project dir. */
+int state_open_project(struct state **out, struct project *p, enum state_mode mode,
+		       struct strbuf *err);
+void state_close(struct state *st);
+
+sqlite3 *state_db(struct state *st);
+const char *state_path(const struct state *st);
+bool state_readonly(const struct state *st);
+int state_schema_version(struct state *st); /* 0 for an empty file; -1 on error */
+/* The last SQLite error, for messages. */
+const char *state_errmsg(struct state *st);
+
+/* Transactions (nestable by counting: only the outermost one commits). */
+int state_begin(struct state *st);  /* BEGIN IMMEDIATE */
+int state_commit(struct state *st);
+void state_rollback(struct state *st);
+
+/* ---- applied definitions -------------------------------------------------- */
+struct state_audience {
+	char *name;
+	char *hash;               /* definition hash */
+	bool enabled;
+	int64_t created, updated;
+	int64_t generation;       /* snapshot generation of the last successful run; 0 = none */
+	int64_t next_run;         /* 0 = not scheduled */
+};
+struct state_activation {
+	char *audience, *name, *destination, *hash;
+	bool enabled;
+	int64_t created, updated;
+	bool has_baseline;        /* the first run recorded its baseline */
+	int64_t baseline_generation;
+};
+/* Insert or update; created is kept on update.  0 or -1. */
+int state_put_audience(struct state *st, const char *name, const char *hash, bool enabled, int64_t now);
+/* 0 found, 1 not found, -1 error.  Free with state_audience_release. */
+int state_get_audience(struct state *st, const char *name, struct state_audience *out);
+void state_audience_release(struct state_audience *a);
+/* Every applied audience, in name order. */
+int state_list_audiences(struct state *st, int (*fn)(const struct state_audience *, void *), void *ctx);
+int state_set_generation(struct state *st, const char *audience, int64_t generation);
+int state_set_next_run(struct state *st, const char *audience, int64_t next_run);
+/* Deletes the audience, its activations, runs, counters and undelivered outbox rows. */
+int state_delete_audience(struct state *st, const char *name);
+
+int state_put_activation(struct state *st, const char *audience, const char *name,
+			 const char *destination, const char *hash, bool enabled, int64_t now);
+int state_get_activation(struct state *st, const char *audience, const char *name,
+			 struct state_activation *out);
+void state_activation_release(struct state_activation *a);
+int state_list_activations(struct state *st, const char *audience,
+			   int (*fn)(const struct state_activation *, void *), void *ctx);
+int state_set_baseline(struct state *st, const char *audience, const char *name, int64_t generation);
+int state_delete_activation(struct state *st, const char *audience, const char *name);
+
+/* ---- the audience lock ------------------------------------------------------ */
+/* Runs of one audience never overlap.  0 acquired, 1 held by another live
+ * process (err says which pid@host since when), -1 error.  A lock whose
+ * holder on this host no longer exists is taken over. */
+int state_lock_audience(struct state *st, const char *audience, int64_t now, struct strbuf *err);
+int state_unlock_audience(struct state *st, const char *audience);
+
+/* ---- runs -------------------------------------------------------------------- */
+enum run_result { RUN_RUNNING, RUN_LIVE, RUN_FAILED, RUN_DISABLED, RUN_PAUSED };
+const char *run_result_name(enum run_result r); /* "Live"; "Running" while unfinished */
+
+struct state_run {
+	char *id, *audience;
+	int64_t generation;
+	int64_t started;          /* Unix seconds */
+	int64_t duration_ms;
+	enum run_result result;
+	char *error;              /* NULL unless failed */
+	char *summary;            /* change summary, JSON text (NULL = none) */
+	int64_t queueing_ms, extracting_ms, preparing_ms, delivering_ms;
+};
+/* A fresh run id: "run_<YYYYmmddTHHMMSSZ>_<8 hex>" (random suffix). */
+char *state_new_run_id(int64_t now);
+/* Record that a run started (result Running).  Old runs beyond the last
+ * STATE_RUNS_KEPT of the audience are deleted with their counters. */
+int state_run_begin(struct state *st, const char *id, const char *audience, int64_t generation,
+		    int64_t started);
+/* Record how it ended; the fields of r other than id/audience/started are stored. */
+int state_run_finish(struct state *st, const struct state_run *r);
+/* 0 found, 1 not found, -1 error. */
+int state_get_run(struct state *st, const char *id, struct state_run *out);
+/* The audience's unfinished run (crashed), if any: 0 found, 1 none. */
+int state_unfinished_run(struct state *st, const char *audience, struct state_run *out);
+void state_run_release(struct state_run *r);
+/* Newest first, at most limit (0 = all kept). */
+int state_list_runs(struct state *st, const char *audience, int limit,
+		    int (*fn)(const struct state_run *, void *), void *ctx);
+
+/* ---- delivery counters (per run and activation) ------------------------------- */
+struct delivery_counts {
+	int64_t from_audience;    /* events the audience produced */
+	int64_t filtered;         /* no identifier of the activation's type */
+	int64_t pending;          /* pending retry: not delivered yet */
+	int64_t failed;           /* refused by the destination */
+	int64_t delivered;        /* successful delivery */
+	int64_t invalid;          /* never sendable (over 32 KB, no usable id) */
+};
+/* The outbox keeps pending/failed/delivered/invalid up to date itself
+ * (outbox.c, in the transaction of each change); events that never reach the
+ * outbox are counted here. */
+int state_count_filtered(struct state *st, const char *run_id, const char *audience,
+			 const char *activation, int64_t n);
+/* 0 found, 1 no counters for that run/activation (all zero), -1 error. */
+int state_get_counts(struct state *st, const char *run_id, const char *audience,
+		     const char *activation, struct delivery_counts *out);
+/* Sum over every kept run of the activation. */
+int state_get_counts_total(struct state *st, const char *audience, const char *activation,
+			   struct delivery_counts *out);
+
+/* ---- outbox samples (`lac delivery`) ------------------------------------------------ */
+struct outbox_sample {
+	const char *message_id, *status, *run_id;
+	const char *reason;       /* last_error; NULL when none was recorded */
+	int64_t at;               /* when the row got that status (updated_at) */
+};
+/* The activation's outbox rows with status ("invalid", "failed"), newest
+ * first, at most limit (0 = all).  The strings live during the callback. */
+int state_list_outbox_samples(struct state *st, const char *audience, const char *activation,
+			      const char *status, int limit,
+			      int (*fn)(const struct outbox_sample *, void *), void *ctx);
+
+#endif

@@ -1,0 +1,56 @@
+/*
+ * warehouse.c — choose and open the project's warehouse backend; ask it
+ * whether an audience's snapshot exists.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "sql/gen.h"
+#include "warehouse/warehouse.h"
+
+int warehouse_open(struct warehouse *w, struct project *p, struct strbuf *err)
+{
+	memset(w, 0, sizeof(*w));
+	switch (p->warehouse.type) {
+	case WH_SQLITE: {
+		const char *path = p->warehouse.path ? p->warehouse.path : "data/warehouse.db";
+		return warehouse_open_sqlite(w, project_path(p, path), true, err);
+	}
+	case WH_POSTGRES: {
+		const struct setting *s = setting_find(p->warehouse.settings, p->warehouse.nsettings, "dsn");
+		if (!s || !s->value) {
+			sb_addstr(err, "the postgres warehouse needs a 'dsn' setting in lac.yaml");
+			return -1;
+		}
+		const char *dsn = setting_expand(p, s->value, s->loc);
+		if (!dsn) {
+			sb_addstr(err, "the warehouse dsn names an unset environment variable");
+			return -1;
+		}
+		int rc = warehouse_open_postgres(w, dsn, err);
+		if (rc != 0)
+			project_redact(p, err); /* libpq quotes parts of the dsn */
+		return rc;
+	}
+	default:
+		sb_addf(err, "lac cannot connect to a %s warehouse yet (sqlite and postgres only)",
+			dialect_for_warehouse(p->warehouse.type)->name);
+		return -1;
+	}
+}
+
+void warehouse_close(struct warehouse *w)
+{
+	if (w->ops)
+		w->ops->close(w);
+	memset(w, 0, sizeof(*w));
+}
+
+bool warehouse_has_snapshot(struct warehouse *w, const char *schema, const char *audience)
+{
+	const char *parts[2];
+	char *t = sql_snapshot_table(schema, audience, parts);
+	bool ok = w->ops->table_exists(w, parts[0], parts[1]);
+	free(t);
+	return ok;
+}
