@@ -36,6 +36,7 @@ struct name_list { const char **v; struct loc *locs; size_t n; };
 #include <string.h>
 
 #include "scanner.h"
+#include "base/time.h"
 #include "base/util.h"
 
 #define yylex lac_gram_lex
@@ -673,93 +674,24 @@ static long to_int(struct lac_parse *p, const char *text, struct loc l)
 	return v;
 }
 
-static bool digits(const char *s, int n)
-{
-	for (int i = 0; i < n; i++)
-		if (s[i] < '0' || s[i] > '9')
-			return false;
-	return true;
-}
-
-static int num(const char *s, int n)
-{
-	int v = 0;
-	for (int i = 0; i < n; i++)
-		v = v * 10 + (s[i] - '0');
-	return v;
-}
-
-/* YYYY-MM-DD, a real calendar date; returns the bytes used or 0. */
-static size_t scan_date(const char *s)
-{
-	static const int mdays[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-	if (!digits(s, 4) || s[4] != '-' || !digits(s + 5, 2) || s[7] != '-' || !digits(s + 8, 2))
-		return 0;
-	int y = num(s, 4), m = num(s + 5, 2), d = num(s + 8, 2);
-	if (m < 1 || m > 12 || d < 1)
-		return 0;
-	bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-	if (d > mdays[m - 1] + (m == 2 && leap))
-		return 0;
-	return 10;
-}
-
-/* HH:MM:SS with an optional fraction; returns the bytes used or 0. */
-static size_t scan_time(const char *s)
-{
-	if (!digits(s, 2) || s[2] != ':' || !digits(s + 3, 2) || s[5] != ':' || !digits(s + 6, 2))
-		return 0;
-	if (num(s, 2) > 23 || num(s + 3, 2) > 59 || num(s + 6, 2) > 59)
-		return 0;
-	size_t n = 8;
-	if (s[n] == '.') {
-		size_t f = 0;
-		while (s[n + 1 + f] >= '0' && s[n + 1 + f] <= '9')
-			f++;
-		if (!f)
-			return 0;
-		n += 1 + f;
-	}
-	return n;
-}
-
-static bool valid_timestamp(const char *s)
-{
-	size_t n = scan_date(s);
-	if (!n || (s[n] != 'T' && s[n] != ' '))
-		return false;
-	s += n + 1;
-	if (!(n = scan_time(s)))
-		return false;
-	s += n;
-	if (*s == 'Z')
-		return s[1] == '\0';
-	if (*s == '+' || *s == '-')
-		return digits(s + 1, 2) && s[3] == ':' && digits(s + 4, 2) && s[6] == '\0' &&
-			num(s + 1, 2) <= 23 && num(s + 4, 2) <= 59;
-	return *s == '\0';
-}
-
 static struct literal lit_typed(struct lac_parse *p, enum lit_kind k, const char *text, struct loc l)
 {
 	struct literal lit = { k, text, false, l };
 	switch (k) {
 	case LIT_DATE:
-		if (scan_date(text) != 10 || text[10]) {
+		if (time_parse(text, TIME_DATE_ONLY, NULL) < 0) {
 			diag_error(p->diag, l, DIAG_E103, "invalid date '%s'", text);
 			diag_hint(p->diag, "write a calendar date as YYYY-MM-DD");
 		}
 		break;
-	case LIT_TIME: {
-		size_t n = scan_time(text);
-		if (!n || text[n]) {
+	case LIT_TIME:
+		if (time_parse(text, TIME_USER_TIME, NULL) < 0) {
 			diag_error(p->diag, l, DIAG_E103, "invalid time '%s'", text);
 			diag_hint(p->diag, "write a time as HH:MM:SS, with optional fractional seconds");
 		}
 		break;
-	}
 	case LIT_TIMESTAMP:
-		if (!valid_timestamp(text)) {
+		if (time_parse(text, TIME_USER_TIMESTAMP, NULL) < 0) {
 			diag_error(p->diag, l, DIAG_E103, "invalid timestamp '%s'", text);
 			diag_hint(p->diag, "write a timestamp as YYYY-MM-DDTHH:MM:SS[.fff][Z|+HH:MM]");
 		}

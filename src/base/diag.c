@@ -31,7 +31,7 @@ void source_set_init(struct source_set *ss)
 {
 	ss->items = NULL;
 	ss->n = ss->cap = 0;
-	struct source none = { xstrdup(""), NULL, 0 };
+	struct source none = { xstrdup(""), NULL, 0, LINE_TABLE_INIT };
 	VEC_PUSH(ss->items, ss->n, ss->cap, none);
 }
 
@@ -40,6 +40,7 @@ void source_set_release(struct source_set *ss)
 	for (size_t i = 0; i < ss->n; i++) {
 		free(ss->items[i].path);
 		free(ss->items[i].text);
+		line_table_release(&ss->items[i].lines);
 	}
 	free(ss->items);
 	ss->items = NULL;
@@ -48,7 +49,7 @@ void source_set_release(struct source_set *ss)
 
 uint32_t source_add(struct source_set *ss, const char *path, char *text, size_t len)
 {
-	struct source s = { xstrdup(path), text, len };
+	struct source s = { xstrdup(path), text, len, LINE_TABLE_INIT };
 	VEC_PUSH(ss->items, ss->n, ss->cap, s);
 	return (uint32_t)(ss->n - 1);
 }
@@ -56,6 +57,15 @@ uint32_t source_add(struct source_set *ss, const char *path, char *text, size_t 
 const char *source_path(const struct source_set *ss, uint32_t file)
 {
 	return file < ss->n ? ss->items[file].path : "";
+}
+
+const char *source_line(struct source *src, uint32_t line, size_t *len)
+{
+	if (!src->text)
+		return NULL;
+	if (!src->lines.start)
+		line_table_build(&src->lines, src->text, src->len);
+	return line_table_line(&src->lines, line, len);
 }
 
 /* ---- sink ----------------------------------------------------------------- */
@@ -165,30 +175,16 @@ static const char *severity_name(enum diag_severity s)
 	return "error";
 }
 
-/* The text of line `line` (1-based) of src, without its newline. */
-static bool source_line(const struct source *src, uint32_t line, const char **start, size_t *len)
+/* The line a diagnostic quotes: a UTF-8 byte order mark is not shown and
+ * columns count from after it (libyaml and the .lac scanner skip it). */
+static const char *quoted_line(struct source *src, uint32_t line, size_t *len)
 {
-	if (!src->text || line == 0)
-		return false;
-	const char *p = src->text, *end = src->text + src->len;
-	for (uint32_t l = 1; l < line; l++) {
-		p = memchr(p, '\n', (size_t)(end - p));
-		if (!p)
-			return false;
-		p++;
-	}
-	/* a UTF-8 byte order mark is not shown; columns count from after it
-	 * (libyaml and the .lac scanner skip it) */
-	if (line == 1 && end - p >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0)
+	const char *p = source_line(src, line, len);
+	if (p && line == 1 && *len >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0) {
 		p += 3;
-	const char *e = memchr(p, '\n', (size_t)(end - p));
-	if (!e)
-		e = end;
-	if (e > p && e[-1] == '\r')
-		e--;
-	*start = p;
-	*len = (size_t)(e - p);
-	return true;
+		*len -= 3;
+	}
+	return p;
 }
 
 /* Longest source line quoted whole; longer ones are cut around the caret. */
@@ -199,7 +195,7 @@ void diag_format_one(const struct diag_sink *d, const struct diag *g, struct str
 	const char *bold = color ? "\033[1m" : "", *reset = color ? "\033[0m" : "";
 	const char *sevcol = !color ? "" : g->severity == SEV_ERROR ? "\033[1;31m" : "\033[1;35m";
 	const char *blue = color ? "\033[1;34m" : "", *green = color ? "\033[1;32m" : "";
-	const struct source *src = g->loc.file && g->loc.file < d->sources->n
+	struct source *src = g->loc.file && g->loc.file < d->sources->n
 		? &d->sources->items[g->loc.file] : NULL;
 
 	if (src && g->loc.line)
@@ -211,9 +207,9 @@ void diag_format_one(const struct diag_sink *d, const struct diag *g, struct str
 	sb_addf(sb, "%s%s[%s]:%s%s %s%s\n", sevcol, severity_name(g->severity),
 		diag_code_name(g->code), reset, bold, g->message, reset);
 
-	const char *text;
 	size_t len;
-	if (src && source_line(src, g->loc.line, &text, &len)) {
+	const char *text = src ? quoted_line(src, g->loc.line, &len) : NULL;
+	if (text) {
 		char num[16];
 		int w = snprintf(num, sizeof num, "%u", g->loc.line);
 		size_t col = g->loc.col ? g->loc.col - 1 : 0;

@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "base/line_table.h"
 #include "base/util.h"
 
 /* A span in a source file; lines and columns are 1-based, columns count bytes,
@@ -36,6 +37,7 @@ struct source {
 	char *path;  /* as shown to the user (relative to the project dir when possible) */
 	char *text;  /* whole contents, NUL-terminated; may be NULL (not read) */
 	size_t len;
+	struct line_table lines; /* built by source_line on first use (one thread) */
 };
 struct source_set {
 	struct source *items; /* items[0] is a placeholder for "no file" */
@@ -46,6 +48,9 @@ void source_set_release(struct source_set *ss);
 /* Takes ownership of text (may be NULL).  Returns the file id. */
 uint32_t source_add(struct source_set *ss, const char *path, char *text, size_t len);
 const char *source_path(const struct source_set *ss, uint32_t file);
+/* Line `line` (1-based) of src without its line end, its length in *len
+ * (line_table_line); NULL when the file was not read or has no such line. */
+const char *source_line(struct source *src, uint32_t line, size_t *len);
 
 enum diag_severity { SEV_ERROR, SEV_WARNING, SEV_NOTE };
 

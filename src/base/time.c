@@ -1,42 +1,133 @@
 /*
- * time.c — ISO-8601 UTC timestamps <-> Unix seconds.
+ * time.c — the one ISO-8601 parser and the UTC timestamp formatter.
  */
-#include <stdio.h>
-#include <string.h>
+#include <stdbool.h>
 #include <time.h>
 
 #include "base/time.h"
 
-int time_parse_iso(const char *iso, int64_t *out)
+/* n decimal digits at *p as an int, advancing *p; -1 if any is not a digit. */
+static int digits(const char **p, int n)
 {
-	struct tm tm;
-	int n = 0;
-	memset(&tm, 0, sizeof(tm));
-	if (!iso || sscanf(iso, "%4d-%2d-%2dT%2d:%2d:%2d%n", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
-			   &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &n) != 6)
-		return -1;
-	const char *p = iso + n;
-	if (*p == '.')
-		for (p++; *p >= '0' && *p <= '9'; p++)
-			;
-	long off = 0;
-	if (*p == 'Z') {
-		p++;
-	} else if (*p == '+' || *p == '-') {
-		int hh, mm, k = 0;
-		if (sscanf(p + 1, "%2d:%2d%n", &hh, &mm, &k) != 2)
+	int v = 0;
+	for (int i = 0; i < n; i++, (*p)++) {
+		if (**p < '0' || **p > '9')
 			return -1;
-		off = (hh * 3600L + mm * 60L) * (*p == '-' ? -1 : 1);
-		p += 1 + k;
-	} else {
-		return -1;
+		v = v * 10 + (**p - '0');
 	}
-	if (*p || tm.tm_mon < 1 || tm.tm_mon > 12 || tm.tm_mday < 1 || tm.tm_mday > 31 ||
-	    tm.tm_hour > 23 || tm.tm_min > 59 || tm.tm_sec > 60)
+	return v;
+}
+
+static int days_in_month(int y, int m)
+{
+	static const int mdays[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+	return mdays[m - 1] + (m == 2 && leap);
+}
+
+/* Days from 1970-01-01 to y-m-d in the proleptic Gregorian calendar
+ * (H. Hinnant's days_from_civil): computed, not timegm'd, so nothing is
+ * normalised behind the range checks and any year 0000-9999 works. */
+static int64_t days_from_civil(int y, int m, int d)
+{
+	y -= m <= 2;
+	int64_t era = (y >= 0 ? y : y - 399) / 400;
+	int64_t yoe = y - era * 400;
+	int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468;
+}
+
+/* "YYYY-MM-DD", a real calendar date, as days since the epoch. */
+static bool parse_date(const char **p, int64_t *days)
+{
+	int y = digits(p, 4);
+	if (y < 0 || *(*p)++ != '-')
+		return false;
+	int m = digits(p, 2);
+	if (m < 1 || m > 12 || *(*p)++ != '-')
+		return false;
+	int d = digits(p, 2);
+	if (d < 1 || d > days_in_month(y, m))
+		return false;
+	*days = days_from_civil(y, m, d);
+	return true;
+}
+
+/* "HH:MM:SS" and, when allowed, ".d+", as seconds since midnight. */
+static bool parse_clock(const char **p, unsigned flags, int64_t *secs, struct time_value *tv)
+{
+	int h = digits(p, 2);
+	if (h < 0 || h > 23 || *(*p)++ != ':')
+		return false;
+	int m = digits(p, 2);
+	if (m < 0 || m > 59 || *(*p)++ != ':')
+		return false;
+	int s = digits(p, 2);
+	if (s < 0 || s > 59)
+		return false;
+	*secs = h * 3600L + m * 60L + s;
+	if (**p == '.' && (flags & TIME_ALLOW_FRACTION)) {
+		const char *f = ++*p;
+		while (**p >= '0' && **p <= '9')
+			(*p)++;
+		if (*p == f)
+			return false;
+		tv->frac = f;
+		tv->nfrac = (size_t)(*p - f);
+	}
+	return true;
+}
+
+/* "Z", "+HH:MM" / "-HH:MM" or nothing, as allowed: the seconds to subtract. */
+static bool parse_zone(const char **p, unsigned flags, int64_t *off)
+{
+	*off = 0;
+	if (**p == 'Z') {
+		(*p)++;
+		return true;
+	}
+	if ((**p == '+' || **p == '-') && (flags & TIME_ALLOW_OFFSET)) {
+		int sign = *(*p)++ == '-' ? -1 : 1;
+		int h = digits(p, 2);
+		if (h < 0 || h > 23 || *(*p)++ != ':')
+			return false;
+		int m = digits(p, 2);
+		if (m < 0 || m > 59)
+			return false;
+		*off = sign * (h * 3600L + m * 60L);
+		return true;
+	}
+	return (flags & TIME_ALLOW_NO_ZONE) != 0;
+}
+
+int time_parse(const char *s, unsigned flags, struct time_value *out)
+{
+	struct time_value tv = { 0, NULL, 0 };
+	const char *p = s;
+	int64_t days = 0, clock = 0, off = 0;
+	if (!s)
 		return -1;
-	tm.tm_year -= 1900;
-	tm.tm_mon -= 1;
-	*out = (int64_t)timegm(&tm) - off;
+	if (flags & TIME_DATE_ONLY) {
+		if (!parse_date(&p, &days))
+			return -1;
+	} else if (flags & TIME_TIME_ONLY) {
+		if (!parse_clock(&p, flags, &clock, &tv))
+			return -1;
+	} else {
+		if (!parse_date(&p, &days))
+			return -1;
+		if (*p != 'T' && !(*p == ' ' && (flags & TIME_ALLOW_SPACE)))
+			return -1;
+		p++;
+		if (!parse_clock(&p, flags, &clock, &tv) || !parse_zone(&p, flags, &off))
+			return -1;
+	}
+	if (*p)
+		return -1;
+	tv.secs = days * 86400 + clock - off;
+	if (out)
+		*out = tv;
 	return 0;
 }
 

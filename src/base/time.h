@@ -1,14 +1,47 @@
 /*
- * time.h — ISO-8601 UTC timestamps <-> Unix seconds.
+ * time.h — the one ISO-8601 parser (dates, times of day, timestamps) and the
+ * UTC timestamp formatter.  Each caller names with flags the forms it takes.
  */
 #ifndef LAC_TIME_H
 #define LAC_TIME_H
 
+#include <stddef.h>
 #include <stdint.h>
 
-/* "2025-01-31T08:30:00Z" (fraction and +hh:mm offsets accepted) -> Unix
- * seconds.  0, or -1 when it is not such a timestamp. */
-int time_parse_iso(const char *iso, int64_t *out);
+/* Without flags time_parse takes "YYYY-MM-DDTHH:MM:SSZ" only. */
+enum time_flags {
+	TIME_DATE_ONLY = 1u << 0,      /* "YYYY-MM-DD" and nothing more (other flags ignored) */
+	TIME_TIME_ONLY = 1u << 1,      /* "HH:MM:SS", a time of day (no zone) */
+	TIME_ALLOW_SPACE = 1u << 2,    /* ' ' as well as 'T' between date and time */
+	TIME_ALLOW_FRACTION = 1u << 3, /* ".d+" after the seconds, any number of digits */
+	TIME_ALLOW_OFFSET = 1u << 4,   /* "+HH:MM" / "-HH:MM" as well as "Z" */
+	TIME_ALLOW_NO_ZONE = 1u << 5,  /* no zone at all, meaning UTC */
+};
+
+/* The forms the callers take (docs/decisions.md: "One ISO-8601 parser"). */
+/* A timestamp a user writes: the DSL's timestamp "..." and --now. */
+#define TIME_USER_TIMESTAMP \
+	(TIME_ALLOW_SPACE | TIME_ALLOW_FRACTION | TIME_ALLOW_OFFSET | TIME_ALLOW_NO_ZONE)
+/* The DSL's time "...". */
+#define TIME_USER_TIME (TIME_TIME_ONLY | TIME_ALLOW_FRACTION)
+/* An event's timestamp (the presets read them back): always zoned. */
+#define TIME_EVENT (TIME_ALLOW_FRACTION | TIME_ALLOW_OFFSET)
+
+struct time_value {
+	int64_t secs;     /* Unix seconds in UTC, the fraction dropped (TIME_DATE_ONLY:
+			   * its midnight; TIME_TIME_ONLY: seconds since midnight) */
+	const char *frac; /* the fraction's digits inside the input, or NULL */
+	size_t nfrac;     /* how many */
+};
+
+/*
+ * Parses all of s (NULL, empty or anything after the form fails).  Every
+ * field is range-checked: a real calendar date (leap years), hours 0-23,
+ * minutes and seconds 0-59 (no leap second), offsets up to 23:59.  An offset
+ * is converted to UTC.  0, or -1 when s is not such a form; out may be NULL.
+ */
+int time_parse(const char *s, unsigned flags, struct time_value *out);
+
 /* Unix seconds -> "YYYY-MM-DDTHH:MM:SSZ". */
 void time_format_iso(int64_t t, char out[32]);
 

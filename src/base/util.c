@@ -2,6 +2,7 @@
  * util.c — allocation wrappers, the arena, strbuf and small string helpers.
  */
 #include "base/util.h"
+#include "base/time.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -490,18 +491,6 @@ int mkdir_parents(const char *path, bool self, mode_t mode, struct strbuf *err)
 
 /* ---- the reference time (--now) ------------------------------------------- */
 
-/* n decimal digits at *p as an int, advancing *p; -1 if any is not a digit. */
-static int digits(const char **p, int n)
-{
-	int v = 0;
-	for (int i = 0; i < n; i++, (*p)++) {
-		if (**p < '0' || **p > '9')
-			return -1;
-		v = v * 10 + (**p - '0');
-	}
-	return v;
-}
-
 static void now_format(int64_t secs, const char *frac, size_t nfrac, struct lac_now *out)
 {
 	time_t t = (time_t)secs;
@@ -517,52 +506,11 @@ static void now_format(int64_t secs, const char *frac, size_t nfrac, struct lac_
 
 int now_parse(const char *in, struct lac_now *out)
 {
-	const char *p = in;
-	struct tm tm = { 0 };
-	int f[6];
-	static const char sep[] = "--T::";
-	if (!in)
+	struct time_value tv;
+	/* at most nanoseconds: the fraction is copied into out's fixed fields */
+	if (time_parse(in, TIME_USER_TIMESTAMP, &tv) < 0 || tv.nfrac > 9)
 		return -1;
-	for (int i = 0; i < 6; i++) {
-		if (i && *p++ != sep[i - 1] && !(i == 3 && p[-1] == ' '))
-			return -1;
-		if ((f[i] = digits(&p, i ? 2 : 4)) < 0)
-			return -1;
-	}
-	const char *frac = NULL;
-	size_t nfrac = 0;
-	if (*p == '.') {
-		frac = ++p;
-		while (*p >= '0' && *p <= '9')
-			p++;
-		nfrac = (size_t)(p - frac);
-		if (nfrac < 1 || nfrac > 9)
-			return -1;
-	}
-	long off = 0;
-	if (*p == 'Z') {
-		p++;
-	} else if (*p == '+' || *p == '-') {
-		int sign = *p++ == '-' ? -1 : 1, hh = digits(&p, 2), mm;
-		if (hh < 0 || *p++ != ':' || (mm = digits(&p, 2)) < 0 || hh > 23 || mm > 59)
-			return -1;
-		off = sign * (hh * 3600L + mm * 60L);
-	}
-	if (*p)
-		return -1;
-	tm.tm_year = f[0] - 1900;
-	tm.tm_mon = f[1] - 1;
-	tm.tm_mday = f[2];
-	tm.tm_hour = f[3];
-	tm.tm_min = f[4];
-	tm.tm_sec = f[5];
-	time_t t = timegm(&tm);
-	/* timegm normalises out-of-range fields (Feb 31 -> Mar 3): a field that
-	 * came back changed was out of range */
-	if (tm.tm_year != f[0] - 1900 || tm.tm_mon != f[1] - 1 || tm.tm_mday != f[2] ||
-	    tm.tm_hour != f[3] || tm.tm_min != f[4] || tm.tm_sec != f[5])
-		return -1;
-	now_format((int64_t)t - off, frac, nfrac, out);
+	now_format(tv.secs, tv.frac, tv.nfrac, out);
 	return 0;
 }
 

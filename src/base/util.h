@@ -127,7 +127,8 @@ struct lac_now {
 	char iso[48];  /* "YYYY-MM-DDTHH:MM:SS[.fff]Z" */
 };
 /*
- * The one --now parser: "YYYY-MM-DD(T| )HH:MM:SS[.f{1,9}][Z|+HH:MM|-HH:MM]".
+ * --now (base/time.h's TIME_USER_TIMESTAMP, at most 9 fraction digits):
+ * "YYYY-MM-DD(T| )HH:MM:SS[.f{1,9}][Z|+HH:MM|-HH:MM]".
  * Fields are range-checked (2026-02-31 fails); an offset is converted to UTC
  * and no suffix means UTC.  0 or -1.
  */

@@ -12,6 +12,7 @@
 #include <yaml.h>
 
 #include "base/yaml_doc.h"
+#include "base/line_table.h"
 
 /* Deeper nesting than this is certainly not a lac file; the limit keeps the
  * recursive loaders' stacks small whatever the input. */
@@ -45,20 +46,15 @@ static struct loc mark_loc(uint32_t file, yaml_mark_t start, yaml_mark_t end)
 	return l;
 }
 
-/* Line and column of a byte offset (libyaml's reader errors only give an offset). */
+/* Line and column of a byte offset (libyaml's reader errors only give an
+ * offset); a one-byte span there. */
 static struct loc offset_loc(const struct builder *b, size_t off)
 {
+	struct line_table lines;
 	struct loc l = { b->file, 1, 1, 1, 2 };
-	if (off > b->len)
-		off = b->len;
-	for (size_t i = 0; i < off; i++) {
-		if (b->text[i] == '\n') {
-			l.line++;
-			l.col = 1;
-		} else {
-			l.col++;
-		}
-	}
+	line_table_build(&lines, b->text, b->len);
+	line_table_locate(&lines, off, &l.line, &l.col);
+	line_table_release(&lines);
 	l.end_line = l.line;
 	l.end_col = l.col + 1;
 	return l;

@@ -18,11 +18,11 @@
  */
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <jansson.h>
 
 #include "deliver/dest_private.h"
+#include "base/time.h"
 
 enum preset_kind { P_BRAZE, P_ITERABLE, P_CUSTOMERIO };
 
@@ -34,25 +34,6 @@ struct preset_priv {
 };
 
 /* ---- mapping ------------------------------------------------------------------------------- */
-
-/* "2024-05-06T07:08:09(.fff)Z" as Unix seconds; -1 when it is not that. */
-static long long iso_seconds(const char *s)
-{
-	struct tm tm = { 0 };
-	int n = 0;
-	if (!s || sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%n", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
-			 &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &n) != 6 || n == 0)
-		return -1;
-	const char *p = s + n;
-	if (*p == '.')
-		for (p++; *p >= '0' && *p <= '9'; p++)
-			;
-	if (strcmp(p, "Z") != 0 && strcmp(p, "+00:00") != 0)
-		return -1;
-	tm.tm_year -= 1900;
-	tm.tm_mon -= 1;
-	return (long long)timegm(&tm);
-}
 
 /* Who the event is about: ("external_id"|"userId"|"id", userId) or ("email", email). */
 struct who {
@@ -106,7 +87,9 @@ static char *map_event(const struct dest *d, const struct dest_event *e, bool *i
 		body = empty;
 	const char *name = json_string_value(json_object_get(ev, "event"));
 	const char *ts = json_string_value(json_object_get(ev, "timestamp"));
-	long long secs = iso_seconds(ts);
+	/* Unix seconds, or -1 (the field left out) for a timestamp that is not one */
+	struct time_value tv;
+	long long secs = time_parse(ts, TIME_EVENT, &tv) == 0 ? (long long)tv.secs : -1;
 	struct who who;
 	const char *user_key = pp->kind == P_BRAZE ? "external_id" : pp->kind == P_ITERABLE ? "userId" : "id";
 	json_t *out = NULL;

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "lang/fmt.h"
+#include "base/line_table.h"
 
 struct trailing {
 	size_t line;                   /* output line number, from 0 */
@@ -24,10 +25,7 @@ struct fmt {
 	struct strbuf *out;
 	const struct ast_comment *cm;
 	size_t ncm, next;              /* comments; next = first not yet written */
-	const char *src;
-	size_t len;
-	size_t *line_off;              /* byte offset of each source line, from line 1 */
-	size_t nlines;
+	struct line_table lines;       /* of the source text */
 	size_t nout;                   /* output lines written */
 	size_t line_start;             /* offset in out of the line being written */
 	bool last_has_comment;         /* the last line takes no end-of-line comment */
@@ -60,11 +58,12 @@ static uint64_t loc_last(struct loc l)
 
 static bool src_line_blank(const struct fmt *f, uint32_t line)
 {
-	if (line < 1 || line > f->nlines)
+	size_t n;
+	const char *text = line_table_line(&f->lines, line, &n);
+	if (!text)
 		return false;
-	size_t i = f->line_off[line - 1];
-	for (; i < f->len && f->src[i] != '\n'; i++)
-		if (f->src[i] != ' ' && f->src[i] != '\t' && f->src[i] != '\r')
+	for (size_t i = 0; i < n; i++)
+		if (text[i] != ' ' && text[i] != '\t' && text[i] != '\r')
 			return false;
 	return true;
 }
@@ -745,14 +744,10 @@ static void pr_audience(struct fmt *f, const struct ast_audience *a)
 void fmt_file(const struct ast_file *file, const char *src, size_t len, struct strbuf *out)
 {
 	struct fmt f = { .out = out, .cm = file->comments, .ncm = file->ncomments,
-			 .src = src ? src : "", .len = src ? len : 0, .block_start = true };
-	size_t cap = 0;
+			 .block_start = true };
 
 	sb_reset(out);
-	VEC_PUSH(f.line_off, f.nlines, cap, (size_t)0);
-	for (size_t i = 0; i < f.len; i++)
-		if (f.src[i] == '\n')
-			VEC_PUSH(f.line_off, f.nlines, cap, i + 1);
+	line_table_build(&f.lines, src, len);
 
 	for (size_t i = 0; i < file->naudiences; i++) {
 		const struct ast_audience *a = file->audiences[i];
@@ -763,20 +758,20 @@ void fmt_file(const struct ast_file *file, const char *src, size_t len, struct s
 	}
 	flush(&f, UINT64_MAX, 0);
 	align_trailing(&f);
-	free(f.line_off);
+	line_table_release(&f.lines);
 	free(f.tr);
 }
 
 void fmt_audience_definition(const struct ast_audience *a, struct strbuf *out)
 {
-	struct fmt f = { .out = out, .src = "", .block_start = true, .bare = true };
+	struct fmt f = { .out = out, .block_start = true, .bare = true };
 	pr_audience(&f, a);
 	free(f.tr);
 }
 
 void fmt_activation_definition(const struct ast_activation *t, struct strbuf *out)
 {
-	struct fmt f = { .out = out, .src = "", .block_start = true, .bare = true };
+	struct fmt f = { .out = out, .block_start = true, .bare = true };
 	line_begin(&f, 0);
 	pr_activation(&f, t, 0);
 	line_end(&f);

@@ -11,10 +11,9 @@
 #include <string.h>
 #include <time.h>
 
-#include <openssl/evp.h>
-
 #include "run/event.h"
 #include "base/json_emit.h"
+#include "base/sha256.h"
 #include "base/util.h"
 
 #define MAX_LEVELS 16
@@ -53,23 +52,7 @@ static const char *change_name(enum event_change c)
 
 /* ---- messageId ------------------------------------------------------------------- */
 
-/* SHA-256 through a digest context kept across calls: EVP_Digest would
- * fetch the algorithm and allocate a context for every event. */
-static void sha256(const void *p, size_t n, unsigned char md[32])
-{
-	static _Thread_local EVP_MD *alg;
-	static _Thread_local EVP_MD_CTX *mdctx;
-	if (!mdctx) {
-		alg = EVP_MD_fetch(NULL, "SHA256", NULL);
-		mdctx = EVP_MD_CTX_new();
-		if (!alg || !mdctx)
-			LAC_BUG("SHA-256 unavailable");
-	}
-	unsigned int mdlen = 0;
-	if (!EVP_DigestInit_ex2(mdctx, alg, NULL) || !EVP_DigestUpdate(mdctx, p, n) ||
-	    !EVP_DigestFinal_ex(mdctx, md, &mdlen) || mdlen != 32)
-		LAC_BUG("SHA-256 failed");
-}
+_Static_assert(EVENT_MESSAGE_ID_LEN == SHA256_HEX_LEN, "a messageId is a hex SHA-256");
 
 enum { MSGID_FIELDS = 8 };
 
@@ -109,16 +92,9 @@ void event_message_id(const struct event_ctx *ctx, const struct event_member *m,
 		*p++ = ',';
 	}
 
-	unsigned char md[32];
-	sha256(buf, (size_t)(p - buf), md);
+	sha256_hex_to(buf, (size_t)(p - buf), out);
 	if (buf != stack)
 		free(buf);
-	static const char hex[] = "0123456789abcdef";
-	for (unsigned i = 0; i < 32; i++) {
-		out[2 * i] = hex[md[i] >> 4];
-		out[2 * i + 1] = hex[md[i] & 15];
-	}
-	out[EVENT_MESSAGE_ID_LEN] = '\0';
 }
 
 /* ---- identifier strategy ------------------------------------------------------------- */

@@ -16,7 +16,6 @@
 #include <errno.h>
 #include <jansson.h>
 #include <math.h>
-#include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +24,7 @@
 #include "run/run_private.h"
 #include "sql/sqlbuf.h"
 #include "base/json_emit.h"
+#include "base/sha256.h"
 
 /* ---- SQL ---------------------------------------------------------------------- */
 
@@ -408,13 +408,8 @@ static void flush_hash(struct stream *s)
 	/* the same bytes as json_dumps with sorted keys (json_emit.c), faster */
 	struct strbuf text = STRBUF_INIT;
 	json_emit_sorted(&text, j);
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned int mdlen = 0;
-	if (!EVP_Digest(text.buf, text.len, md, &mdlen, EVP_sha256(), NULL) || mdlen != 32)
-		LAC_BUG("SHA-256 failed");
-	char hex[65];
-	for (unsigned i = 0; i < mdlen; i++)
-		snprintf(hex + 2 * i, 3, "%02x", md[i]);
+	char hex[SHA256_HEX_LEN + 1];
+	sha256_hex_to(text.buf, text.len, hex);
 	if (fprintf(s->spool, "%zu:%s%s", strlen(s->m), s->m, hex) < 0)
 		s->err = -1;
 	sb_release(&text);

@@ -12,7 +12,6 @@
 #include <openssl/evp.h>
 
 #include "run/event.h"
-#include "base/time.h"
 
 static struct event_ctx base_ctx(enum trigger_kind t)
 {
@@ -508,20 +507,6 @@ static void test_direct_text_matches_tree(void **state)
 	json_decref(empty_map);
 }
 
-static void test_time(void **state)
-{
-	int64_t t;
-	assert_int_equal(time_parse_iso("2025-01-31T08:30:00Z", &t), 0);
-	assert_int_equal(t, 1738312200);
-	char buf[32];
-	time_format_iso(t, buf);
-	assert_string_equal(buf, "2025-01-31T08:30:00Z");
-	assert_int_equal(time_parse_iso("2025-01-31T09:30:00.123+01:00", &t), 0);
-	assert_int_equal(t, 1738312200);
-	assert_int_equal(time_parse_iso("2025-01-31", &t), -1);
-	assert_int_equal(time_parse_iso("2025-13-31T08:30:00Z", &t), -1);
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -535,7 +520,6 @@ int main(void)
 		cmocka_unit_test(test_prepared_ctx_same_bytes),
 		cmocka_unit_test(test_golden_bytes),
 		cmocka_unit_test(test_direct_text_matches_tree),
-		cmocka_unit_test(test_time),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -20,9 +20,9 @@
 
 static int64_t at(const char *iso)
 {
-	int64_t t = 0;
-	assert_int_equal(time_parse_iso(iso, &t), 0);
-	return t;
+	struct time_value t;
+	assert_int_equal(time_parse(iso, TIME_EVENT, &t), 0);
+	return t.secs;
 }
 
 static struct ast_audience aud(enum schedule_kind k)
