@@ -6,7 +6,8 @@
  * filter lac_gram_lex() in src/lang/parse.c, which rewrites the few places where
  * one token of lookahead is not enough, so the grammar is LALR(1) with no
  * conflicts: resolve new ones with precedence or the filter, never %expect.
- * Actions only build nodes; names and types are the checker's business.
+ * Actions only build nodes, through the helpers of src/lang/parse_tree.h;
+ * names and types are the checker's business.
  * Recovery: `error` at audience items, activation items, block items, inside
  * parentheses and in a bad audience or activation header.
  */
@@ -22,21 +23,14 @@
 %param {struct lac_parse *p}
 
 %code requires {
-#include "lang/ast.h"
-struct lac_parse;
-struct expr_list { struct ast_expr **v; size_t n; };
-struct lit_list { struct literal *v; size_t n; };
-struct name_list { const char **v; struct loc *locs; size_t n; };
+#include "lang/parse_tree.h"
 }
 
 %code {
-#include <errno.h>
-#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "scanner.h"
-#include "base/time.h"
 #include "base/util.h"
 
 #define yylex lac_gram_lex
@@ -61,27 +55,6 @@ struct name_list { const char **v; struct loc *locs; size_t n; };
 	} while (0)
 
 static void yyerror(const struct loc *l, struct lac_parse *p, const char *msg);
-static struct loc span(struct loc a, struct loc b);
-static struct ast_expr *new_expr(struct lac_parse *p, enum expr_kind k, struct loc l);
-static struct ast_expr *new_binary(struct lac_parse *p, enum expr_kind k,
-				   struct ast_expr *l, struct ast_expr *r, struct loc loc);
-static struct ast_expr *new_block(struct lac_parse *p, enum expr_kind k,
-				  struct expr_list items, struct loc l);
-static struct predicate *new_pred(struct lac_parse *p, enum pred_kind k, struct loc l);
-static struct literal lit_typed(struct lac_parse *p, enum lit_kind k, const char *text, struct loc l);
-static long to_int(struct lac_parse *p, const char *text, struct loc l);
-static struct path path_one(struct lac_parse *p, const char *s, struct loc l);
-static void path_add(struct lac_parse *p, struct path *path, const char *s, struct loc l);
-static bool dup_setting(struct lac_parse *p, bool seen, const char *what, struct loc first,
-			struct loc here);
-static bool dup_act_setting(struct lac_parse *p, bool seen, const char *what, struct loc first,
-			    struct loc here);
-static void begin_audience(struct lac_parse *p, const char *name, struct loc l, bool keep);
-static void end_audience(struct lac_parse *p, struct loc l);
-static void begin_activation(struct lac_parse *p, const char *name, struct loc l, bool keep);
-static void end_activation(struct lac_parse *p, struct loc l);
-static void check_depth(struct lac_parse *p, struct ast_expr *e);
-static unsigned day_bit(struct lac_parse *p, const char *s, struct loc l);
 }
 
 %union {
@@ -160,12 +133,12 @@ file:
 /* ---- audiences ----------------------------------------------------------- */
 
 audience:
-	  audience_head audience_items '}'	{ end_audience(p, @$); }
+	  audience_head audience_items '}'	{ pt_audience_end(p, @$); }
 	;
 
 audience_head:
-	  AUDIENCE name_ident '{'	{ begin_audience(p, $2, @2, true); }
-	| AUDIENCE error '{'		{ begin_audience(p, "", @1, false); }
+	  AUDIENCE name_ident '{'	{ pt_audience_begin(p, $2, @2, true); }
+	| AUDIENCE error '{'		{ pt_audience_begin(p, "", @1, false); }
 	;
 
 audience_items:
@@ -176,54 +149,18 @@ audience_items:
 
 audience_item:
 	  NAME STRING
-		{ struct ast_audience *a = p->aud;
-		  if (!dup_setting(p, a->display_name, "name", a->display_name_loc, @$)) {
-			a->display_name = $2;
-			a->display_name_loc = @2;
-		  } }
+		{ pt_audience_text(p, "name", &p->aud->display_name, &p->aud->display_name_loc,
+				   $2, @2, @$); }
 	| DESCRIPTION STRING
-		{ struct ast_audience *a = p->aud;
-		  if (!dup_setting(p, a->description, "description", a->description_loc, @$)) {
-			a->description = $2;
-			a->description_loc = @2;
-		  } }
+		{ pt_audience_text(p, "description", &p->aud->description,
+				   &p->aud->description_loc, $2, @2, @$); }
 	| FOLDER STRING
-		{ struct ast_audience *a = p->aud;
-		  if (!dup_setting(p, a->folder, "folder", a->folder_loc, @$)) {
-			a->folder = $2;
-			a->folder_loc = @2;
-		  } }
-	| TARGET PROFILE
-		{ struct ast_audience *a = p->aud;
-		  if (!dup_setting(p, a->target_loc.line, "target", a->target_loc, @$)) {
-			a->target = TARGET_PROFILE;
-			a->target_loc = @2;
-		  } }
-	| TARGET ENTITY path
-		{ struct ast_audience *a = p->aud;
-		  if (!dup_setting(p, a->target_loc.line, "target", a->target_loc, @$)) {
-			a->target = TARGET_ENTITY;
-			a->target_path = $3;
-			a->target_loc = span(@2, @3);
-		  } }
-	| SCHEDULE schedule
-		{ struct ast_audience *a = p->aud;
-		  if (!dup_setting(p, a->schedule.kind != SCHED_DEFAULT, "schedule",
-				   a->schedule.loc, @$))
-			a->schedule = $2; }
-	| ENABLED bool
-		{ struct ast_audience *a = p->aud;
-		  if (!dup_setting(p, a->enabled >= 0, "enabled", a->enabled_loc, @$)) {
-			a->enabled = $2;
-			a->enabled_loc = @2;
-		  } }
-	| WHERE block
-		{ struct ast_audience *a = p->aud;
-		  if (!dup_setting(p, a->where, "where", a->where_loc, @1)) {
-			check_depth(p, $2);
-			a->where = $2;
-			a->where_loc = @$;
-		  } }
+		{ pt_audience_text(p, "folder", &p->aud->folder, &p->aud->folder_loc, $2, @2, @$); }
+	| TARGET PROFILE		{ pt_audience_target(p, TARGET_PROFILE, NULL, @2, @$); }
+	| TARGET ENTITY path		{ pt_audience_target(p, TARGET_ENTITY, &$3, pt_span(@2, @3), @$); }
+	| SCHEDULE schedule		{ pt_audience_schedule(p, $2, @$); }
+	| ENABLED bool			{ pt_audience_enabled(p, $2, @2, @$); }
+	| WHERE block			{ pt_audience_where(p, $2, @1, @$); }
 	| activation
 	;
 
@@ -231,22 +168,12 @@ schedule:
 	  MANUAL			{ $$ = (struct schedule){ .kind = SCHED_MANUAL, .loc = @$ }; }
 	| EVERY int unit		{ $$ = (struct schedule){ .kind = SCHED_EVERY, .every = $2,
 							  .unit = $3, .loc = @$ }; }
-	| AT CLOCK ON days
-		{ /* Schedule errors are E400 (SPEC §3.5), reported here once:
-		   * hour -1 and days 0 tell the checker they were. */
-		  int h = -1, m = -1;
-		  if (sscanf($2, "%d:%d", &h, &m) != 2 || h > 23 || m > 59 || strlen($2) != 5) {
-			diag_error(p->diag, @2, DIAG_E400, "schedule time '%s' is not a time of day", $2);
-			diag_hint(p->diag, "at takes HH:MM (UTC), from 00:00 to 23:59");
-			h = m = -1;
-		  }
-		  $$ = (struct schedule){ .kind = SCHED_AT, .hour = h, .minute = m,
-					  .days = $4, .loc = @$ }; }
+	| AT CLOCK ON days		{ $$ = pt_schedule_at(p, $2, @2, $4, @$); }
 	;
 
 days:
-	  name_ident			{ $$ = day_bit(p, $1, @1); }
-	| days ',' name_ident		{ $$ = $1 | day_bit(p, $3, @3); }
+	  name_ident			{ $$ = pt_day_bit(p, $1, @1); }
+	| days ',' name_ident		{ $$ = $1 | pt_day_bit(p, $3, @3); }
 	;
 
 unit:
@@ -261,7 +188,7 @@ unit:
 	;
 
 int:
-	  NUMBER	{ $$ = to_int(p, $1, @1); }
+	  NUMBER	{ $$ = pt_int(p, $1, @1); }
 	;
 
 bool:
@@ -272,12 +199,12 @@ bool:
 /* ---- activations --------------------------------------------------------- */
 
 activation:
-	  activation_head activation_items '}'	{ end_activation(p, @$); }
+	  activation_head activation_items '}'	{ pt_activation_end(p, @$); }
 	;
 
 activation_head:
-	  ACTIVATION name_ident '{'	{ begin_activation(p, $2, @2, true); }
-	| ACTIVATION error '{'		{ begin_activation(p, "", @1, false); }
+	  ACTIVATION name_ident '{'	{ pt_activation_begin(p, $2, @2, true); }
+	| ACTIVATION error '{'		{ pt_activation_begin(p, "", @1, false); }
 	;
 
 activation_items:
@@ -288,61 +215,22 @@ activation_items:
 
 activation_item:
 	  DESTINATION name_ident
-		{ struct ast_activation *a = p->act;
-		  if (!dup_act_setting(p, a->destination, "destination", a->destination_loc, @$)) {
-			a->destination = $2;
-			a->destination_loc = @2;
-		  } }
-	| TRIGGER trigger
-		{ struct ast_activation *a = p->act;
-		  if (!dup_act_setting(p, a->trigger != TRIG_NONE, "trigger", a->trigger_loc, @$)) {
-			a->trigger = $2;
-			a->trigger_loc = @2;
-		  } }
+		{ pt_activation_text(p, "destination", &p->act->destination,
+				     &p->act->destination_loc, $2, @2, @$); }
+	| TRIGGER trigger		{ pt_activation_trigger(p, $2, @2, @$); }
 	| EVENT STRING
-		{ struct ast_activation *a = p->act;
-		  if (!dup_act_setting(p, a->event, "event", a->event_loc, @$)) {
-			a->event = $2;
-			a->event_loc = @2;
-		  } }
+		{ pt_activation_text(p, "event", &p->act->event, &p->act->event_loc, $2, @2, @$); }
 	| IDENTIFIER name_ident
-		{ struct ast_activation *a = p->act;
-		  if (!dup_act_setting(p, a->identifier, "identifier", a->identifier_loc, @$)) {
-			a->identifier = $2;
-			a->identifier_loc = @2;
-		  } }
-	| ENRICH TRAITS name_list
-		{ struct ast_activation *a = p->act;
-		  for (size_t i = 0; i < $3.n; i++) {
-			size_t n = a->nenrich_traits;
-			ARENA_PUSH(p->arena, a->enrich_traits, a->nenrich_traits, $3.v[i]);
-			ARENA_PUSH(p->arena, a->enrich_trait_locs, n, $3.locs[i]);
-		  } }
-	| ENRICH path '{' name_list '}'
-		{ struct ast_activation *a = p->act;
-		  struct enrich_path e = { .path = $2, .columns = $4.v, .column_locs = $4.locs,
-					   .ncolumns = $4.n, .loc = span(@2, @5) };
-		  ARENA_PUSH(p->arena, a->enrich_paths, a->nenrich_paths, e); }
-	| SEND CURRENT
-		{ struct ast_activation *a = p->act;
-		  if (!dup_act_setting(p, a->send_current, "send current", a->send_current_loc, @$)) {
-			a->send_current = true;
-			a->send_current_loc = @$;
-		  } }
+		{ pt_activation_text(p, "identifier", &p->act->identifier,
+				     &p->act->identifier_loc, $2, @2, @$); }
+	| ENRICH TRAITS name_list	{ pt_activation_enrich_traits(p, $3); }
+	| ENRICH path '{' name_list '}'	{ pt_activation_enrich_path(p, $2, $4, pt_span(@2, @5)); }
+	| SEND CURRENT			{ pt_activation_send_current(p, @$); }
 	| MAP STRING EQ STRING
-		{ struct map_entry m = { .key = $2, .key_loc = @2, .loc = @$ };
-		  m.value.lit = (struct literal){ LIT_STRING, $4, false, @4 };
-		  m.value.loc = @4;
-		  ARENA_PUSH(p->arena, p->act->maps, p->act->nmaps, m); }
-	| MAP STRING EQ ref
-		{ struct map_entry m = { .key = $2, .key_loc = @2, .value = $4, .loc = @$ };
-		  ARENA_PUSH(p->arena, p->act->maps, p->act->nmaps, m); }
-	| ENABLED bool
-		{ struct ast_activation *a = p->act;
-		  if (!dup_act_setting(p, a->enabled >= 0, "enabled", a->enabled_loc, @$)) {
-			a->enabled = $2;
-			a->enabled_loc = @2;
-		  } }
+		{ struct literal s = { LIT_STRING, $4, false, @4 };
+		  pt_activation_map(p, $2, @2, (struct operand){ .lit = s, .loc = @4 }, @$); }
+	| MAP STRING EQ ref		{ pt_activation_map(p, $2, @2, $4, @$); }
+	| ENABLED bool			{ pt_activation_enabled(p, $2, @2, @$); }
 	;
 
 trigger:
@@ -357,50 +245,27 @@ trigger:
 	;
 
 name_list:
-	  name_ident
-		{ $$ = (struct name_list){ NULL, NULL, 0 };
-		  size_t n = 0;
-		  ARENA_PUSH(p->arena, $$.v, $$.n, $1);
-		  ARENA_PUSH(p->arena, $$.locs, n, @1); }
-	| name_list ',' name_ident
-		{ $$ = $1;
-		  size_t n = $$.n;
-		  ARENA_PUSH(p->arena, $$.v, $$.n, $3);
-		  ARENA_PUSH(p->arena, $$.locs, n, @3); }
+	  name_ident			{ $$ = pt_names_one(p, $1, @1); }
+	| name_list ',' name_ident	{ $$ = $1; pt_names_add(p, &$$, $3, @3); }
 	;
 
 /* ---- conditions ---------------------------------------------------------- */
 
 block:
-	  '{' items '}'		{ $$ = new_block(p, EX_BLOCK, $2, @$); }
+	  '{' items '}'		{ $$ = pt_block(p, $2, @$); }
 	;
 
 /* Items are juxtaposed: each is a whole expression, `{ a or b  c }`. */
 items:
 	  %empty		{ $$ = (struct expr_list){ NULL, 0 }; }
-	| items expr
-		{ $$ = $1;
-		  /* an item that starts at the token a syntax error was reported
-		   * on is the rest of the broken one (`x is null = 1`): left out,
-		   * so that it causes no second error */
-		  if (@2.line != p->err_loc.line || @2.col != p->err_loc.col || @2.file != p->err_loc.file)
-			ARENA_PUSH(p->arena, $$.v, $$.n, $2); }
+	| items expr		{ $$ = $1; pt_items_add(p, &$$, $2); }
 	| items error		{ $$ = $1; }
 	;
 
 expr:
-	  expr OR expr		{ $$ = new_binary(p, EX_OR, $1, $3, @$); }
-	| expr AND expr		{ $$ = new_binary(p, EX_AND, $1, $3, @$); }
-	| NOT expr
-		{ /* `not part of audience x` is the negated condition itself */
-		  if ($2->kind == EX_AUDIENCE && !$2->parens && !$2->negated) {
-			$$ = $2;
-			$$->negated = true;
-			$$->loc = @$;
-		  } else {
-			$$ = new_expr(p, EX_NOT, @$);
-			$$->lhs = $2;
-		  } }
+	  expr OR expr		{ $$ = pt_binary(p, EX_OR, $1, $3, @$); }
+	| expr AND expr		{ $$ = pt_binary(p, EX_AND, $1, $3, @$); }
+	| NOT expr		{ $$ = pt_not(p, $2, @$); }
 	| '(' expr ')'		{ $$ = $2; $$->parens = true; $$->loc = @$; }
 	| ANY block		{ $$ = $2; $$->kind = EX_ANY; $$->loc = @$; }
 	| ALL block		{ $$ = $2; $$->kind = EX_ALL; $$->loc = @$; }
@@ -414,36 +279,15 @@ with:
 
 condition:
 	  with ENTITY path opt_count opt_block opt_having
-		{ $$ = new_expr(p, EX_ENTITY, @$);
-		  $$->negated = $1;
-		  $$->path = $3;
-		  $$->count = $4;
-		  $$->block = $5;
-		  $$->having = $6; }
+		{ $$ = pt_entity(p, $1, $3, $4, $5, $6, @$); }
 	| with TRAIT path opt_pred
-		{ $$ = new_expr(p, EX_TRAIT, @$);
-		  $$->negated = $1;
-		  $$->path = $3;
-		  $$->pred = $4; }
+		{ $$ = pt_trait(p, $1, $3, $4, @$); }
 	| with EVENT STRING opt_count opt_window opt_block opt_having
-		{ $$ = new_expr(p, EX_EVENT, @$);
-		  $$->negated = $1;
-		  $$->event_name = $3;
-		  $$->event_name_loc = @3;
-		  $$->count = $4;
-		  $$->window = $5;
-		  $$->block = $6;
-		  $$->having = $7; }
+		{ $$ = pt_event(p, $1, $3, @3, $4, $5, $6, $7, @$); }
 	| PART OF AUDIENCE name_ident opt_using
-		{ $$ = new_expr(p, EX_AUDIENCE, @$);
-		  $$->audience = $4;
-		  $$->audience_loc = @4;
-		  $$->using_ = $5; }
+		{ $$ = pt_part_of(p, $4, @4, $5, @$); }
 	| col_ident predicate
-		{ $$ = new_expr(p, EX_COLUMN, @$);
-		  $$->column = $1;
-		  $$->column_loc = @1;
-		  $$->pred = $2; }
+		{ $$ = pt_column(p, $1, @1, $2, @$); }
 	;
 
 opt_using:
@@ -497,27 +341,27 @@ opt_pred:
 	;
 
 predicate:
-	  cmp operand		{ $$ = new_pred(p, PRED_CMP, @$); $$->cmp = $1; $$->rhs = $2; }
-	| CONTAINS operand	{ $$ = new_pred(p, PRED_CONTAINS, @$); $$->rhs = $2; }
-	| NOT_LA CONTAINS operand	{ $$ = new_pred(p, PRED_NOT_CONTAINS, @$); $$->rhs = $3; }
-	| STARTS WITH operand	{ $$ = new_pred(p, PRED_STARTS_WITH, @$); $$->rhs = $3; }
-	| ENDS WITH operand	{ $$ = new_pred(p, PRED_ENDS_WITH, @$); $$->rhs = $3; }
+	  cmp operand		{ $$ = pt_pred(p, PRED_CMP, @$); $$->cmp = $1; $$->rhs = $2; }
+	| CONTAINS operand	{ $$ = pt_pred(p, PRED_CONTAINS, @$); $$->rhs = $2; }
+	| NOT_LA CONTAINS operand	{ $$ = pt_pred(p, PRED_NOT_CONTAINS, @$); $$->rhs = $3; }
+	| STARTS WITH operand	{ $$ = pt_pred(p, PRED_STARTS_WITH, @$); $$->rhs = $3; }
+	| ENDS WITH operand	{ $$ = pt_pred(p, PRED_ENDS_WITH, @$); $$->rhs = $3; }
 	| IN '(' lit_list ')'
-		{ $$ = new_pred(p, PRED_IN, @$); $$->list = $3.v; $$->nlist = $3.n; }
+		{ $$ = pt_pred(p, PRED_IN, @$); $$->list = $3.v; $$->nlist = $3.n; }
 	| NOT_LA IN '(' lit_list ')'
-		{ $$ = new_pred(p, PRED_NOT_IN, @$); $$->list = $4.v; $$->nlist = $4.n; }
+		{ $$ = pt_pred(p, PRED_NOT_IN, @$); $$->list = $4.v; $$->nlist = $4.n; }
 	| BETWEEN literal AND literal
-		{ $$ = new_pred(p, PRED_BETWEEN, @$); $$->lo = $2; $$->hi = $4; }
-	| IS NULL		{ $$ = new_pred(p, PRED_IS_NULL, @$); }
-	| IS NOT NULL		{ $$ = new_pred(p, PRED_IS_NOT_NULL, @$); }
+		{ $$ = pt_pred(p, PRED_BETWEEN, @$); $$->lo = $2; $$->hi = $4; }
+	| IS NULL		{ $$ = pt_pred(p, PRED_IS_NULL, @$); }
+	| IS NOT NULL		{ $$ = pt_pred(p, PRED_IS_NOT_NULL, @$); }
 	| WITHIN LAST int unit
-		{ $$ = new_pred(p, PRED_WITHIN_LAST, @$); $$->amount = $3; $$->unit = $4; }
+		{ $$ = pt_pred(p, PRED_WITHIN_LAST, @$); $$->amount = $3; $$->unit = $4; }
 	| WITHIN NEXT int unit
-		{ $$ = new_pred(p, PRED_WITHIN_NEXT, @$); $$->amount = $3; $$->unit = $4; }
+		{ $$ = pt_pred(p, PRED_WITHIN_NEXT, @$); $$->amount = $3; $$->unit = $4; }
 	| BEFORE LAST int unit
-		{ $$ = new_pred(p, PRED_BEFORE_LAST, @$); $$->amount = $3; $$->unit = $4; }
+		{ $$ = pt_pred(p, PRED_BEFORE_LAST, @$); $$->amount = $3; $$->unit = $4; }
 	| AFTER NEXT int unit
-		{ $$ = new_pred(p, PRED_AFTER_NEXT, @$); $$->amount = $3; $$->unit = $4; }
+		{ $$ = pt_pred(p, PRED_AFTER_NEXT, @$); $$->amount = $3; $$->unit = $4; }
 	;
 
 cmp:
@@ -552,15 +396,15 @@ literal:
 	| NUMBER		{ $$ = (struct literal){ LIT_NUMBER, $1, false, @$ }; }
 	| TRUE			{ $$ = (struct literal){ LIT_BOOL, $1, true, @$ }; }
 	| FALSE			{ $$ = (struct literal){ LIT_BOOL, $1, false, @$ }; }
-	| DATE STRING		{ $$ = lit_typed(p, LIT_DATE, $2, @2); $$.loc = @$; }
-	| TIME STRING		{ $$ = lit_typed(p, LIT_TIME, $2, @2); $$.loc = @$; }
-	| TIMESTAMP STRING	{ $$ = lit_typed(p, LIT_TIMESTAMP, $2, @2); $$.loc = @$; }
+	| DATE STRING		{ $$ = pt_typed_literal(p, LIT_DATE, $2, @2); $$.loc = @$; }
+	| TIME STRING		{ $$ = pt_typed_literal(p, LIT_TIME, $2, @2); $$.loc = @$; }
+	| TIMESTAMP STRING	{ $$ = pt_typed_literal(p, LIT_TIMESTAMP, $2, @2); $$.loc = @$; }
 	;
 
 /* relationship slugs, or a trait then its nested keys */
 path:
-	  name_ident		{ $$ = path_one(p, $1, @1); }
-	| path '.' name_ident	{ $$ = $1; path_add(p, &$$, $3, @3); }
+	  name_ident		{ $$ = pt_path_one(p, $1, @1); }
+	| path '.' name_ident	{ $$ = $1; pt_path_add(p, &$$, $3, @3); }
 	;
 
 /*
@@ -595,231 +439,6 @@ name_ident:
 	;
 
 %%
-
-static struct loc span(struct loc a, struct loc b)
-{
-	a.end_line = b.end_line;
-	a.end_col = b.end_col;
-	return a;
-}
-
-static struct ast_expr *new_expr(struct lac_parse *p, enum expr_kind k, struct loc l)
-{
-	struct ast_expr *e = ARENA_NEW(p->arena, struct ast_expr);
-	e->kind = k;
-	e->loc = l;
-	return e;
-}
-
-static struct ast_expr *new_binary(struct lac_parse *p, enum expr_kind k,
-				   struct ast_expr *l, struct ast_expr *r, struct loc loc)
-{
-	struct ast_expr *e = new_expr(p, k, loc);
-	e->lhs = l;
-	e->rhs = r;
-	return e;
-}
-
-static struct ast_expr *new_block(struct lac_parse *p, enum expr_kind k,
-				  struct expr_list items, struct loc l)
-{
-	struct ast_expr *e = new_expr(p, k, l);
-	e->items = items.v;
-	e->nitems = items.n;
-	return e;
-}
-
-static struct predicate *new_pred(struct lac_parse *p, enum pred_kind k, struct loc l)
-{
-	struct predicate *pr = ARENA_NEW(p->arena, struct predicate);
-	pr->kind = k;
-	pr->loc = l;
-	return pr;
-}
-
-static struct path path_one(struct lac_parse *p, const char *s, struct loc l)
-{
-	struct path path = { NULL, NULL, 0, l };
-	path_add(p, &path, s, l);
-	return path;
-}
-
-static void path_add(struct lac_parse *p, struct path *path, const char *s, struct loc l)
-{
-	size_t n = path->n;
-	ARENA_PUSH(p->arena, path->parts, path->n, s);
-	ARENA_PUSH(p->arena, path->part_locs, n, l);
-	path->loc = span(path->loc, l);
-}
-
-/*
- * A count, window or amount: a whole non-negative number.  The bound keeps
- * the value in range of every integer type the checker and SQL use.  A bad
- * number is reported here and becomes -1, which the checker passes over, so
- * it causes no second, misleading error ("at least 0", "between 5 and 0").
- */
-static long to_int(struct lac_parse *p, const char *text, struct loc l)
-{
-	const char *s = text;
-	if (*s == '-' || strchr(s, '.')) {
-		diag_error(p->diag, l, DIAG_E103, "expected a whole number of 0 or more, got '%s'", text);
-		return -1;
-	}
-	errno = 0;
-	long v = strtol(s, NULL, 10);
-	if (errno || v > INT_MAX) {
-		diag_error(p->diag, l, DIAG_E319, "number '%s' is too large", text);
-		return -1;
-	}
-	return v;
-}
-
-static struct literal lit_typed(struct lac_parse *p, enum lit_kind k, const char *text, struct loc l)
-{
-	struct literal lit = { k, text, false, l };
-	switch (k) {
-	case LIT_DATE:
-		if (time_parse(text, TIME_DATE_ONLY, NULL) < 0) {
-			diag_error(p->diag, l, DIAG_E103, "invalid date '%s'", text);
-			diag_hint(p->diag, "write a calendar date as YYYY-MM-DD");
-		}
-		break;
-	case LIT_TIME:
-		if (time_parse(text, TIME_USER_TIME, NULL) < 0) {
-			diag_error(p->diag, l, DIAG_E103, "invalid time '%s'", text);
-			diag_hint(p->diag, "write a time as HH:MM:SS, with optional fractional seconds");
-		}
-		break;
-	case LIT_TIMESTAMP:
-		if (time_parse(text, TIME_USER_TIMESTAMP, NULL) < 0) {
-			diag_error(p->diag, l, DIAG_E103, "invalid timestamp '%s'", text);
-			diag_hint(p->diag, "write a timestamp as YYYY-MM-DDTHH:MM:SS[.fff][Z|+HH:MM]");
-		}
-		break;
-	default:
-		break;
-	}
-	return lit;
-}
-
-static unsigned day_bit(struct lac_parse *p, const char *s, struct loc l)
-{
-	static const char *const days[] = { "mon", "tue", "wed", "thu", "fri", "sat", "sun" };
-	for (unsigned i = 0; i < ARRAY_LEN(days); i++)
-		if (!strcmp(s, days[i]))
-			return 1u << i;
-	diag_error(p->diag, l, DIAG_E400, "schedule day '%s' is not a day of the week", s);
-	diag_hint_closest(p->diag, s, days, ARRAY_LEN(days));
-	diag_hint(p->diag, "days are mon, tue, wed, thu, fri, sat and sun");
-	return 0;
-}
-
-static bool report_dup(struct lac_parse *p, bool seen, const char *what, const char *in,
-		       const char *name, struct loc first, struct loc here)
-{
-	if (!seen)
-		return false;
-	diag_error(p->diag, here, DIAG_E317, "duplicate setting '%s' in %s '%s'", what, in, name);
-	diag_hint(p->diag, "the first '%s' is at line %u; keep one", what, (unsigned)first.line);
-	return true;
-}
-
-/* True (and reported) when the audience's setting was already given. */
-static bool dup_setting(struct lac_parse *p, bool seen, const char *what, struct loc first,
-			struct loc here)
-{
-	return report_dup(p, seen, what, "audience", p->aud->name, first, here);
-}
-
-static bool dup_act_setting(struct lac_parse *p, bool seen, const char *what, struct loc first,
-			    struct loc here)
-{
-	return report_dup(p, seen, what, "activation", p->act->name, first, here);
-}
-
-static void begin_audience(struct lac_parse *p, const char *name, struct loc l, bool keep)
-{
-	struct ast_audience *a = ARENA_NEW(p->arena, struct ast_audience);
-	a->name = name;
-	a->name_loc = l;
-	a->enabled = -1;
-	a->file = p->file;
-	p->aud = a;
-	p->aud_keep = keep;
-	p->aud_syntax = p->nsyntax;
-	p->aud_act_syntax = 0;
-}
-
-/* An audience with a syntax error inside is kept, marked, without the
- * items that did not parse: the checker reports the errors of the rest
- * (SPEC §3.5: several errors in one run), and nothing runs it. */
-static void end_audience(struct lac_parse *p, struct loc l)
-{
-	struct ast_file *f = p->file;
-	struct ast_audience *a = p->aud;
-	a->loc = l;
-	size_t errors = p->nsyntax - p->aud_syntax;
-	a->syntax_error = errors > 0;
-	a->where_incomplete = errors > p->aud_act_syntax;
-	if (p->aud_keep)
-		ARENA_PUSH(p->arena, f->audiences, f->naudiences, a);
-}
-
-static void begin_activation(struct lac_parse *p, const char *name, struct loc l, bool keep)
-{
-	struct ast_activation *a = ARENA_NEW(p->arena, struct ast_activation);
-	a->name = name;
-	a->name_loc = l;
-	a->enabled = -1;
-	a->audience = p->aud;
-	p->act = a;
-	p->act_keep = keep;
-	p->act_syntax = p->nsyntax;
-}
-
-static void end_activation(struct lac_parse *p, struct loc l)
-{
-	struct ast_audience *a = p->aud;
-	p->act->loc = l;
-	p->act->syntax_error = p->nsyntax != p->act_syntax;
-	p->aud_act_syntax += p->nsyntax - p->act_syntax;
-	if (p->act_keep)
-		ARENA_PUSH(p->arena, a->activations, a->nactivations, p->act);
-}
-
-/* Depth of e, counting only up to limit (so this recursion stays bounded). */
-static int depth(const struct ast_expr *e, int d, int limit)
-{
-	if (!e || d > limit)
-		return d;
-	int max = d;
-	const struct ast_expr *kids[] = { e->lhs, e->rhs, e->block };
-	for (size_t i = 0; i < ARRAY_LEN(kids); i++) {
-		int k = depth(kids[i], d + 1, limit);
-		if (k > max)
-			max = k;
-	}
-	for (size_t i = 0; i < e->nitems && max <= limit; i++) {
-		int k = depth(e->items[i], d + 1, limit);
-		if (k > max)
-			max = k;
-	}
-	return max;
-}
-
-static void check_depth(struct lac_parse *p, struct ast_expr *e)
-{
-	if (depth(e, 0, LAC_MAX_EXPR_DEPTH) > LAC_MAX_EXPR_DEPTH) {
-		struct loc l = e->loc; /* the opening brace: the block may be huge */
-		l.end_line = l.line;
-		l.end_col = l.col + 1;
-		diag_error(p->diag, l, DIAG_E100,
-			   "conditions nested too deeply (more than %d levels)", LAC_MAX_EXPR_DEPTH);
-		e->items = NULL;
-		e->nitems = 0;
-		p->nsyntax++; /* the where lost its items: see end_audience */
-	}
-}
 
 /* How a token is named in "expected ...": keywords and symbols as written. */
 static const char *token_name(yysymbol_kind_t k)

@@ -41,27 +41,6 @@ static bool is_ordered(enum col_type t)
 	return t == TY_NUMBER || t == TY_DATE || t == TY_TIME || t == TY_TIMESTAMP;
 }
 
-static const char *pred_op_text(const struct predicate *p)
-{
-	switch (p->kind) {
-	case PRED_CMP: return cmp_op_text(p->cmp);
-	case PRED_CONTAINS: return "contains";
-	case PRED_NOT_CONTAINS: return "not contains";
-	case PRED_STARTS_WITH: return "starts with";
-	case PRED_ENDS_WITH: return "ends with";
-	case PRED_IN: return "in";
-	case PRED_NOT_IN: return "not in";
-	case PRED_BETWEEN: return "between";
-	case PRED_IS_NULL: return "is null";
-	case PRED_IS_NOT_NULL: return "is not null";
-	case PRED_WITHIN_LAST: return "within last";
-	case PRED_WITHIN_NEXT: return "within next";
-	case PRED_BEFORE_LAST: return "before last";
-	case PRED_AFTER_NEXT: return "after next";
-	}
-	return "?";
-}
-
 /* Operators with a constant (SPEC §3.5). */
 static bool op_allowed(enum col_type t, const struct predicate *p)
 {
@@ -375,12 +354,6 @@ static void check_pred(struct checker *c, struct predicate *p, const struct subj
 }
 
 /* ---- counts and having ------------------------------------------------------------- */
-
-static const char *agg_name(enum agg_kind k)
-{
-	static const char *const names[] = { "count", "sum", "avg", "min", "max" };
-	return names[k];
-}
 
 static void check_count(struct checker *c, struct ast_expr *e, const char *what, const char *name)
 {

@@ -1,39 +1,63 @@
 /*
- * ast.c — names of AST enums, shared by fmt, diagnostics and SQL comments.
+ * ast.c — names of AST enums, shared by fmt, diagnostics and SQL comments;
+ * each table is generated from its kind list in ast.h.
  */
 #include "lang/ast.h"
 
+/* A name for each kind of a list, in enum order. */
+#define NAME_ITEM(e, name) [e] = name,
+
 const char *time_unit_name(enum time_unit u, long amount)
 {
-	static const char *const one[] = { "minute", "hour", "day", "week" };
-	static const char *const many[] = { "minutes", "hours", "days", "weeks" };
+#define ONE(e, one, many, secs) [e] = one,
+#define MANY(e, one, many, secs) [e] = many,
+	static const char *const one[] = { AST_TIME_UNITS(ONE) };
+	static const char *const many[] = { AST_TIME_UNITS(MANY) };
+#undef ONE
+#undef MANY
 	return amount == 1 ? one[u] : many[u];
 }
 
 long time_unit_seconds(enum time_unit u)
 {
-	static const long secs[] = { 60, 3600, 86400, 604800 };
+#define SECS(e, one, many, secs) [e] = secs,
+	static const long secs[] = { AST_TIME_UNITS(SECS) };
+#undef SECS
 	return secs[u];
+}
+
+const char *lit_kind_name(enum lit_kind k)
+{
+	static const char *const names[] = { AST_LIT_KINDS(NAME_ITEM) };
+	return names[k];
 }
 
 const char *cmp_op_text(enum cmp_op op)
 {
-	static const char *const text[] = { "=", "!=", "<", ">", "<=", ">=" };
+	static const char *const text[] = { AST_CMP_OPS(NAME_ITEM) };
 	return text[op];
+}
+
+const char *pred_op_text(const struct predicate *p)
+{
+	static const char *const text[] = { AST_PRED_KINDS(NAME_ITEM) };
+	return p->kind == PRED_CMP ? cmp_op_text(p->cmp) : text[p->kind];
+}
+
+const char *agg_name(enum agg_kind k)
+{
+	static const char *const names[] = { AST_AGG_KINDS(NAME_ITEM) };
+	return names[k];
+}
+
+const char *expr_kind_name(enum expr_kind k)
+{
+	static const char *const names[] = { AST_EXPR_KINDS(NAME_ITEM) };
+	return names[k];
 }
 
 const char *trigger_name(enum trigger_kind t)
 {
-	switch (t) {
-	case TRIG_NONE: return "none";
-	case TRIG_PROFILE_ENTERED: return "profile entered";
-	case TRIG_PROFILE_EXITED: return "profile exited";
-	case TRIG_ENTITY_ADDED: return "entity added";
-	case TRIG_ENTITY_REMOVED: return "entity removed";
-	case TRIG_ENTITY_ENTERED: return "entity entered";
-	case TRIG_ENTITY_EXITED: return "entity exited";
-	case TRIG_MEMBERSHIP_CHANGED: return "membership changed";
-	case TRIG_MEMBERSHIP_OR_VALUES_CHANGED: return "membership or values changed";
-	}
-	return "none";
+	static const char *const names[] = { AST_TRIGGER_KINDS(NAME_ITEM) };
+	return names[t];
 }

@@ -4,6 +4,10 @@
  * The parser fills the syntax fields; the checker (check.c) fills the fields
  * marked "sema" (resolved graph pointers, scopes, types).  Every node has a
  * location.  All nodes live in the project arena and are never freed one by one.
+ *
+ * Each kind enum is written once, as an X-macro list (X(ENUM, name, ...)):
+ * the enum and its name table (ast.c) are both generated from it, so a kind
+ * cannot be added to one and forgotten in the other.
  */
 #ifndef LAC_AST_H
 #define LAC_AST_H
@@ -17,11 +21,28 @@
 struct ast_audience;
 struct destination;
 
-enum time_unit { UNIT_MINUTE, UNIT_HOUR, UNIT_DAY, UNIT_WEEK };
+#define AST_ENUM_ITEM(e, ...) e,
+
+/* X(ENUM, one, many, seconds) */
+#define AST_TIME_UNITS(X)                              \
+	X(UNIT_MINUTE, "minute", "minutes", 60)        \
+	X(UNIT_HOUR, "hour", "hours", 3600)            \
+	X(UNIT_DAY, "day", "days", 86400)              \
+	X(UNIT_WEEK, "week", "weeks", 604800)
+enum time_unit { AST_TIME_UNITS(AST_ENUM_ITEM) };
 const char *time_unit_name(enum time_unit u, long amount); /* "day" / "days" */
 long time_unit_seconds(enum time_unit u);
 
-enum lit_kind { LIT_STRING, LIT_NUMBER, LIT_BOOL, LIT_DATE, LIT_TIME, LIT_TIMESTAMP };
+/* X(ENUM, name); a typed literal's name is also the keyword written before it */
+#define AST_LIT_KINDS(X)                \
+	X(LIT_STRING, "string")         \
+	X(LIT_NUMBER, "number")         \
+	X(LIT_BOOL, "boolean")          \
+	X(LIT_DATE, "date")             \
+	X(LIT_TIME, "time")             \
+	X(LIT_TIMESTAMP, "timestamp")
+enum lit_kind { AST_LIT_KINDS(AST_ENUM_ITEM) };
+const char *lit_kind_name(enum lit_kind k); /* "string", ..., "date" */
 
 struct literal {
 	enum lit_kind kind;
@@ -51,14 +72,34 @@ struct operand {
 	enum col_type type;              /* the operand's type */
 };
 
-enum cmp_op { CMP_EQ, CMP_NE, CMP_LT, CMP_GT, CMP_LE, CMP_GE };
+/* X(ENUM, text as written) */
+#define AST_CMP_OPS(X)                  \
+	X(CMP_EQ, "=")                  \
+	X(CMP_NE, "!=")                 \
+	X(CMP_LT, "<")                  \
+	X(CMP_GT, ">")                  \
+	X(CMP_LE, "<=")                 \
+	X(CMP_GE, ">=")
+enum cmp_op { AST_CMP_OPS(AST_ENUM_ITEM) };
 const char *cmp_op_text(enum cmp_op op); /* "=", "!=", ... */
 
-enum pred_kind {
-	PRED_CMP, PRED_CONTAINS, PRED_NOT_CONTAINS, PRED_STARTS_WITH, PRED_ENDS_WITH,
-	PRED_IN, PRED_NOT_IN, PRED_BETWEEN, PRED_IS_NULL, PRED_IS_NOT_NULL,
-	PRED_WITHIN_LAST, PRED_WITHIN_NEXT, PRED_BEFORE_LAST, PRED_AFTER_NEXT
-};
+/* X(ENUM, operator as written); a comparison's operator is its cmp_op */
+#define AST_PRED_KINDS(X)                          \
+	X(PRED_CMP, NULL)                          \
+	X(PRED_CONTAINS, "contains")               \
+	X(PRED_NOT_CONTAINS, "not contains")       \
+	X(PRED_STARTS_WITH, "starts with")         \
+	X(PRED_ENDS_WITH, "ends with")             \
+	X(PRED_IN, "in")                           \
+	X(PRED_NOT_IN, "not in")                   \
+	X(PRED_BETWEEN, "between")                 \
+	X(PRED_IS_NULL, "is null")                 \
+	X(PRED_IS_NOT_NULL, "is not null")         \
+	X(PRED_WITHIN_LAST, "within last")         \
+	X(PRED_WITHIN_NEXT, "within next")         \
+	X(PRED_BEFORE_LAST, "before last")         \
+	X(PRED_AFTER_NEXT, "after next")
+enum pred_kind { AST_PRED_KINDS(AST_ENUM_ITEM) };
 
 struct predicate {
 	enum pred_kind kind;
@@ -71,6 +112,7 @@ struct predicate {
 	enum time_unit unit;
 	struct loc loc;            /* the operator through the last operand */
 };
+const char *pred_op_text(const struct predicate *p); /* "<=", "not contains", ... */
 
 enum count_kind { COUNT_DEFAULT, COUNT_AT_LEAST, COUNT_AT_MOST, COUNT_EXACTLY };
 struct count_spec {
@@ -79,7 +121,15 @@ struct count_spec {
 	struct loc loc;
 };
 
-enum agg_kind { AGG_COUNT, AGG_SUM, AGG_AVG, AGG_MIN, AGG_MAX };
+/* X(ENUM, function name as written) */
+#define AST_AGG_KINDS(X)                \
+	X(AGG_COUNT, "count")           \
+	X(AGG_SUM, "sum")               \
+	X(AGG_AVG, "avg")               \
+	X(AGG_MIN, "min")               \
+	X(AGG_MAX, "max")
+enum agg_kind { AST_AGG_KINDS(AST_ENUM_ITEM) };
+const char *agg_name(enum agg_kind k); /* "count", ... */
 struct having {
 	bool present;
 	enum agg_kind agg;
@@ -107,12 +157,21 @@ struct path {
 	struct loc loc;
 };
 
-enum expr_kind {
-	EX_AND, EX_OR, EX_NOT,         /* `a and b`, `a or b`, `not a` */
-	EX_BLOCK,                      /* `{ ... }`: the AND of its items */
-	EX_ANY, EX_ALL,                /* `any { ... }` (OR), `all { ... }` (AND) */
-	EX_ENTITY, EX_TRAIT, EX_EVENT, EX_AUDIENCE, EX_COLUMN
-};
+/* X(ENUM, name) */
+#define AST_EXPR_KINDS(X)                                                      \
+	X(EX_AND, "and")                /* `a and b` */                        \
+	X(EX_OR, "or")                  /* `a or b` */                         \
+	X(EX_NOT, "not")                /* `not a` */                          \
+	X(EX_BLOCK, "block")            /* `{ ... }`: the AND of its items */  \
+	X(EX_ANY, "any")                /* `any { ... }` (OR) */               \
+	X(EX_ALL, "all")                /* `all { ... }` (AND) */              \
+	X(EX_ENTITY, "entity")          /* `with entity ...` */                \
+	X(EX_TRAIT, "trait")            /* `with trait ...` */                 \
+	X(EX_EVENT, "event")            /* `with event ...` */                 \
+	X(EX_AUDIENCE, "audience")      /* `part of audience ...` */           \
+	X(EX_COLUMN, "column")          /* `column predicate` */
+enum expr_kind { AST_EXPR_KINDS(AST_ENUM_ITEM) };
+const char *expr_kind_name(enum expr_kind k); /* "and", ..., "column" */
 
 enum using_kind { USING_DEFAULT, USING_CONDITIONS, USING_MEMBERSHIP };
 
@@ -167,13 +226,18 @@ struct schedule {
 	struct loc loc;
 };
 
-enum trigger_kind {
-	TRIG_NONE,
-	TRIG_PROFILE_ENTERED, TRIG_PROFILE_EXITED,
-	TRIG_ENTITY_ADDED, TRIG_ENTITY_REMOVED,
-	TRIG_ENTITY_ENTERED, TRIG_ENTITY_EXITED,
-	TRIG_MEMBERSHIP_CHANGED, TRIG_MEMBERSHIP_OR_VALUES_CHANGED
-};
+/* X(ENUM, name as written after `trigger`) */
+#define AST_TRIGGER_KINDS(X)                                                   \
+	X(TRIG_NONE, "none")                                                   \
+	X(TRIG_PROFILE_ENTERED, "profile entered")                             \
+	X(TRIG_PROFILE_EXITED, "profile exited")                               \
+	X(TRIG_ENTITY_ADDED, "entity added")                                   \
+	X(TRIG_ENTITY_REMOVED, "entity removed")                               \
+	X(TRIG_ENTITY_ENTERED, "entity entered")                               \
+	X(TRIG_ENTITY_EXITED, "entity exited")                                 \
+	X(TRIG_MEMBERSHIP_CHANGED, "membership changed")                       \
+	X(TRIG_MEMBERSHIP_OR_VALUES_CHANGED, "membership or values changed")
+enum trigger_kind { AST_TRIGGER_KINDS(AST_ENUM_ITEM) };
 const char *trigger_name(enum trigger_kind t); /* "profile entered" */
 
 struct enrich_path {

@@ -225,9 +225,10 @@ static void pr_literal(struct strbuf *out, const struct literal *l)
 	case LIT_STRING: pr_string(out, l->text); break;
 	case LIT_NUMBER: sb_addstr(out, l->text); break;
 	case LIT_BOOL: sb_addstr(out, l->boolean ? "true" : "false"); break;
-	case LIT_DATE: sb_addstr(out, "date "); pr_string(out, l->text); break;
-	case LIT_TIME: sb_addstr(out, "time "); pr_string(out, l->text); break;
-	case LIT_TIMESTAMP: sb_addstr(out, "timestamp "); pr_string(out, l->text); break;
+	case LIT_DATE: case LIT_TIME: case LIT_TIMESTAMP:
+		sb_addf(out, "%s ", lit_kind_name(l->kind));
+		pr_string(out, l->text);
+		break;
 	}
 }
 
@@ -273,31 +274,32 @@ static void pr_lits(struct strbuf *out, const struct literal *v, size_t n)
 	sb_addch(out, ')');
 }
 
+/* The operator as written, then its operands. */
 static void pr_predicate(struct strbuf *out, const struct predicate *p)
 {
+	sb_addstr(out, pred_op_text(p));
 	switch (p->kind) {
-	case PRED_CMP:
-		sb_addf(out, "%s ", cmp_op_text(p->cmp));
+	case PRED_CMP: case PRED_CONTAINS: case PRED_NOT_CONTAINS:
+	case PRED_STARTS_WITH: case PRED_ENDS_WITH:
+		sb_addch(out, ' ');
 		pr_operand(out, &p->rhs);
 		break;
-	case PRED_CONTAINS: sb_addstr(out, "contains "); pr_operand(out, &p->rhs); break;
-	case PRED_NOT_CONTAINS: sb_addstr(out, "not contains "); pr_operand(out, &p->rhs); break;
-	case PRED_STARTS_WITH: sb_addstr(out, "starts with "); pr_operand(out, &p->rhs); break;
-	case PRED_ENDS_WITH: sb_addstr(out, "ends with "); pr_operand(out, &p->rhs); break;
-	case PRED_IN: sb_addstr(out, "in "); pr_lits(out, p->list, p->nlist); break;
-	case PRED_NOT_IN: sb_addstr(out, "not in "); pr_lits(out, p->list, p->nlist); break;
+	case PRED_IN: case PRED_NOT_IN:
+		sb_addch(out, ' ');
+		pr_lits(out, p->list, p->nlist);
+		break;
 	case PRED_BETWEEN:
-		sb_addstr(out, "between ");
+		sb_addch(out, ' ');
 		pr_literal(out, &p->lo);
 		sb_addstr(out, " and ");
 		pr_literal(out, &p->hi);
 		break;
-	case PRED_IS_NULL: sb_addstr(out, "is null"); break;
-	case PRED_IS_NOT_NULL: sb_addstr(out, "is not null"); break;
-	case PRED_WITHIN_LAST: sb_addstr(out, "within last "); pr_amount(out, p->amount, p->unit); break;
-	case PRED_WITHIN_NEXT: sb_addstr(out, "within next "); pr_amount(out, p->amount, p->unit); break;
-	case PRED_BEFORE_LAST: sb_addstr(out, "before last "); pr_amount(out, p->amount, p->unit); break;
-	case PRED_AFTER_NEXT: sb_addstr(out, "after next "); pr_amount(out, p->amount, p->unit); break;
+	case PRED_IS_NULL: case PRED_IS_NOT_NULL:
+		break;
+	case PRED_WITHIN_LAST: case PRED_WITHIN_NEXT: case PRED_BEFORE_LAST: case PRED_AFTER_NEXT:
+		sb_addch(out, ' ');
+		pr_amount(out, p->amount, p->unit);
+		break;
 	}
 }
 
@@ -311,17 +313,11 @@ static void pr_count(struct strbuf *out, const struct count_spec *c)
 	}
 }
 
-static const char *agg_text(enum agg_kind k)
-{
-	static const char *const names[] = { "count", "sum", "avg", "min", "max" };
-	return names[k];
-}
-
 static void pr_having(struct strbuf *out, const struct having *h)
 {
 	if (!h->present)
 		return;
-	sb_addf(out, " having %s(%s) %s ", agg_text(h->agg), h->column ? h->column : "",
+	sb_addf(out, " having %s(%s) %s ", agg_name(h->agg), h->column ? h->column : "",
 		cmp_op_text(h->cmp));
 	pr_literal(out, &h->value);
 }
@@ -782,8 +778,7 @@ void fmt_activation_definition(const struct ast_activation *t, struct strbuf *ou
 
 static void dump_lit(struct strbuf *o, const struct literal *l)
 {
-	static const char *const kinds[] = { "str", "num", "bool", "date", "time", "timestamp" };
-	sb_addf(o, "(%s ", kinds[l->kind]);
+	sb_addf(o, "(%s ", lit_kind_name(l->kind));
 	if (l->kind == LIT_BOOL)
 		sb_addstr(o, l->boolean ? "true" : "false");
 	else
@@ -808,7 +803,7 @@ static void dump_pred(struct strbuf *o, const struct predicate *p)
 		sb_addstr(o, " (nopred)");
 		return;
 	}
-	sb_addf(o, " (pred %d cmp=%d ", (int)p->kind, (int)p->cmp);
+	sb_addf(o, " (%s ", pred_op_text(p));
 	switch (p->kind) {
 	case PRED_CMP: case PRED_CONTAINS: case PRED_NOT_CONTAINS:
 	case PRED_STARTS_WITH: case PRED_ENDS_WITH:
@@ -843,7 +838,7 @@ static void dump_expr(struct strbuf *o, const struct ast_expr *e)
 		sb_addstr(o, "nil");
 		return;
 	}
-	sb_addf(o, "(e%d%s", (int)e->kind, e->negated ? " neg" : "");
+	sb_addf(o, "(%s%s", expr_kind_name(e->kind), e->negated ? " neg" : "");
 	switch (e->kind) {
 	case EX_AND: case EX_OR: case EX_NOT:
 		sb_addch(o, ' ');

@@ -71,9 +71,10 @@ static const char *loc_str(struct loc l)
 
 static void dump_lit(struct strbuf *sb, const struct literal *l)
 {
-	static const char *const kinds[] = { "", "", "", "date ", "time ", "timestamp " };
+	if (l->kind >= LIT_DATE)
+		sb_addf(sb, "%s ", lit_kind_name(l->kind));
 	if (l->kind == LIT_STRING || l->kind >= LIT_DATE)
-		sb_addf(sb, "%s\"%s\"", kinds[l->kind], l->text);
+		sb_addf(sb, "\"%s\"", l->text);
 	else if (l->kind == LIT_BOOL)
 		sb_addstr(sb, l->boolean ? "true" : "false");
 	else
@@ -100,15 +101,7 @@ static void dump_operand(struct strbuf *sb, const struct operand *o)
 
 static void dump_pred(struct strbuf *sb, const struct predicate *p)
 {
-	static const char *const names[] = {
-		"cmp", "contains", "not contains", "starts with", "ends with", "in", "not in",
-		"between", "is null", "is not null", "within last", "within next",
-		"before last", "after next"
-	};
-	if (p->kind == PRED_CMP)
-		sb_addstr(sb, cmp_op_text(p->cmp));
-	else
-		sb_addstr(sb, names[p->kind]);
+	sb_addstr(sb, pred_op_text(p));
 	switch (p->kind) {
 	case PRED_CMP: case PRED_CONTAINS: case PRED_NOT_CONTAINS:
 	case PRED_STARTS_WITH: case PRED_ENDS_WITH:
@@ -137,14 +130,9 @@ static void dump_pred(struct strbuf *sb, const struct predicate *p)
 
 static void dump_expr(struct strbuf *sb, const struct ast_expr *e)
 {
-	static const char *const kinds[] = {
-		"and", "or", "not", "block", "any", "all", "entity", "trait", "event",
-		"audience", "col"
-	};
 	static const char *const counts[] = { "", " at-least", " at-most", " exactly" };
-	static const char *const aggs[] = { "count", "sum", "avg", "min", "max" };
 
-	sb_addf(sb, "(%s%s", e->parens ? "()" : "", kinds[e->kind]);
+	sb_addf(sb, "(%s%s", e->parens ? "()" : "", expr_kind_name(e->kind));
 	if (e->negated)
 		sb_addstr(sb, "!");
 	switch (e->kind) {
@@ -182,7 +170,7 @@ static void dump_expr(struct strbuf *sb, const struct ast_expr *e)
 			dump_expr(sb, e->block);
 		}
 		if (e->having.present) {
-			sb_addf(sb, " having %s(%s) %s ", aggs[e->having.agg],
+			sb_addf(sb, " having %s(%s) %s ", agg_name(e->having.agg),
 				e->having.column ? e->having.column : "", cmp_op_text(e->having.cmp));
 			dump_lit(sb, &e->having.value);
 		}
@@ -458,15 +446,15 @@ static void test_triggers(void **state)
 static void test_conditions(void **state)
 {
 	assert_where("with entity households.pets { type = \"cat\" }",
-		     "(block (entity households.pets (block (col type = \"cat\"))))");
+		     "(block (entity households.pets (block (column type = \"cat\"))))");
 	assert_where("without entity accounts at least 2 having count() > 3",
 		     "(block (entity! accounts at-least 2 having count() > 3))");
 	assert_where("with entity a at most 0 with entity b exactly 4 { x = 1 } having sum(amount) >= 10.5",
-		     "(block (entity a at-most 0) (entity b exactly 4 (block (col x = 1)) having sum(amount) >= 10.5))");
+		     "(block (entity a at-most 0) (entity b exactly 4 (block (column x = 1)) having sum(amount) >= 10.5))");
 	assert_where("with trait email with trait address.city = \"Paris\" without trait vip = true",
 		     "(block (trait email) (trait address.city = \"Paris\") (trait! vip = true))");
 	assert_where("with event \"Order Completed\" at least 3 within last 30 days { total > 50 }",
-		     "(block (event \"Order Completed\" at-least 3 last 30 days (block (col total > 50))))");
+		     "(block (event \"Order Completed\" at-least 3 last 30 days (block (column total > 50))))");
 	assert_where("without event \"X\" between 1 and 7 days ago having avg(price) < 2",
 		     "(block (event! \"X\" ago 1 7 days having avg(price) < 2))");
 	assert_where("with event \"X\" having min(t) != 1 with event \"Y\" having max(t) <= 2",
@@ -474,7 +462,7 @@ static void test_conditions(void **state)
 	assert_where("part of audience premium not part of audience churned using membership "
 		     "part of audience x using conditions",
 		     "(block (audience premium) (audience! churned membership) (audience x conditions))");
-	assert_where("plan = \"enterprise\"", "(block (col plan = \"enterprise\"))");
+	assert_where("plan = \"enterprise\"", "(block (column plan = \"enterprise\"))");
 }
 
 static void test_condition_locations(void **state)
@@ -518,22 +506,22 @@ static void test_condition_locations(void **state)
 static void test_predicates(void **state)
 {
 	assert_where("a = 1 b != -2.5 c < 3 d > 4 e <= 5 f >= 6",
-		     "(block (col a = 1) (col b != -2.5) (col c < 3) (col d > 4) (col e <= 5) (col f >= 6))");
+		     "(block (column a = 1) (column b != -2.5) (column c < 3) (column d > 4) (column e <= 5) (column f >= 6))");
 	assert_where("a contains \"x\" b not contains \"y\" c starts with \"z\" d ends with \"w\"",
-		     "(block (col a contains \"x\") (col b not contains \"y\") (col c starts with \"z\") "
-		     "(col d ends with \"w\"))");
+		     "(block (column a contains \"x\") (column b not contains \"y\") (column c starts with \"z\") "
+		     "(column d ends with \"w\"))");
 	assert_where("a in (1, 2,3) b not in (\"x\") c between date \"2025-01-01\" and date \"2025-12-31\"",
-		     "(block (col a in 1,2,3) (col b not in \"x\") "
-		     "(col c between date \"2025-01-01\" date \"2025-12-31\"))");
+		     "(block (column a in 1,2,3) (column b not in \"x\") "
+		     "(column c between date \"2025-01-01\" date \"2025-12-31\"))");
 	assert_where("a is null b is not null",
-		     "(block (col a is null) (col b is not null))");
+		     "(block (column a is null) (column b is not null))");
 	assert_where("a within last 3 days b within next 1 week c before last 2 hours d after next 10 minutes",
-		     "(block (col a within last 3 days) (col b within next 1 weeks) "
-		     "(col c before last 2 hours) (col d after next 10 minutes))");
+		     "(block (column a within last 3 days) (column b within next 1 weeks) "
+		     "(column c before last 2 hours) (column d after next 10 minutes))");
 	assert_where("a = trait.address.zip b = accounts.created_at c = time \"08:30:00.5\" "
 		     "d = timestamp \"2025-01-31T08:30:00Z\" e = false",
-		     "(block (col a = trait:address.zip) (col b = col:accounts.created_at) "
-		     "(col c = time \"08:30:00.5\") (col d = timestamp \"2025-01-31T08:30:00Z\") (col e = false))");
+		     "(block (column a = trait:address.zip) (column b = col:accounts.created_at) "
+		     "(column c = time \"08:30:00.5\") (column d = timestamp \"2025-01-31T08:30:00Z\") (column e = false))");
 	assert_where("with trait x not contains \"a\" not with trait y",
 		     "(block (trait x not contains \"a\") (not (trait y)))");
 }
@@ -554,19 +542,19 @@ static void test_operand_locations(void **state)
 static void test_precedence(void **state)
 {
 	assert_where("a = 1 or b = 2 and c = 3",
-		     "(block (or (col a = 1) (and (col b = 2) (col c = 3))))");
+		     "(block (or (column a = 1) (and (column b = 2) (column c = 3))))");
 	assert_where("a = 1 and b = 2 or c = 3",
-		     "(block (or (and (col a = 1) (col b = 2)) (col c = 3)))");
+		     "(block (or (and (column a = 1) (column b = 2)) (column c = 3)))");
 	assert_where("not a = 1 or b = 2",
-		     "(block (or (not (col a = 1)) (col b = 2)))");
+		     "(block (or (not (column a = 1)) (column b = 2)))");
 	assert_where("not (a = 1 or b = 2)",
-		     "(block (not (()or (col a = 1) (col b = 2))))");
+		     "(block (not (()or (column a = 1) (column b = 2))))");
 	assert_where("a = 1 or b = 2  c = 3",
-		     "(block (or (col a = 1) (col b = 2)) (col c = 3))");
+		     "(block (or (column a = 1) (column b = 2)) (column c = 3))");
 	assert_where("a = 1 or b = 2 or c = 3",
-		     "(block (or (or (col a = 1) (col b = 2)) (col c = 3)))");
+		     "(block (or (or (column a = 1) (column b = 2)) (column c = 3)))");
 	assert_where("any { a = 1 b = 2 } all { c = 3 } not any { }",
-		     "(block (any (col a = 1) (col b = 2)) (all (col c = 3)) (not (any)))");
+		     "(block (any (column a = 1) (column b = 2)) (all (column c = 3)) (not (any)))");
 	assert_where("not part of audience x or part of audience y",
 		     "(block (or (audience! x) (audience y)))");
 	assert_where("not (part of audience x)",
@@ -574,7 +562,7 @@ static void test_precedence(void **state)
 	assert_where("not not part of audience x",
 		     "(block (not (audience! x)))");
 	assert_where("a between 1 and 2 and b = 1",
-		     "(block (and (col a between 1 2) (col b = 1)))");
+		     "(block (and (column a between 1 2) (column b = 1)))");
 	/* `with trait x` then a `not` item: the filter tells them apart */
 	assert_where("with trait x not in (1) with trait y not part of audience z",
 		     "(block (trait x not in 1) (trait y) (audience! z))");
@@ -595,24 +583,24 @@ static void test_expr_locations(void **state)
 static void test_keywords_as_names(void **state)
 {
 	assert_where("with entity credit_cards { name = \"Owly Card\" }",
-		     "(block (entity credit_cards (block (col name = \"Owly Card\"))))");
+		     "(block (entity credit_cards (block (column name = \"Owly Card\"))))");
 	assert_where("with entity event.entity.trait { type = \"cat\" count >= 2 status = \"a\" "
 		     "amount > 1 date within last 3 days time is null timestamp < 3 }",
-		     "(block (entity event.entity.trait (block (col type = \"cat\") (col count >= 2) "
-		     "(col status = \"a\") (col amount > 1) (col date within last 3 days) (col time is null) "
-		     "(col timestamp < 3))))");
+		     "(block (entity event.entity.trait (block (column type = \"cat\") (column count >= 2) "
+		     "(column status = \"a\") (column amount > 1) (column date within last 3 days) (column time is null) "
+		     "(column timestamp < 3))))");
 	assert_where("with trait email with trait name = \"x\" with trait in.is",
 		     "(block (trait email) (trait name = \"x\") (trait in.is))");
 	assert_where("in = 1 is = 2 at = 3 not in = 4 with = 5 having != 6",
-		     "(block (col in = 1) (col is = 2) (col at = 3) (not (col in = 4)) (col with = 5) "
-		     "(col having != 6))");
+		     "(block (column in = 1) (column is = 2) (column at = 3) (not (column in = 4)) (column with = 5) "
+		     "(column having != 6))");
 	assert_where("value contains key.id id = email.id any = 1 all = 2 part = 3 last = 4 days = 5",
-		     "(block (col value contains col:key.id) (col id = col:email.id) (col any = 1) "
-		     "(col all = 2) (col part = 3) (col last = 4) (col days = 5))");
+		     "(block (column value contains col:key.id) (column id = col:email.id) (column any = 1) "
+		     "(column all = 2) (column part = 3) (column last = 4) (column days = 5))");
 	assert_where("part of audience audience using membership",
 		     "(block (audience audience membership))");
 	assert_where("x = date.in y = target.folder",
-		     "(block (col x = col:date.in) (col y = col:target.folder))");
+		     "(block (column x = col:date.in) (column y = col:target.folder))");
 
 	/* every keyword is a valid audience, activation, trait and column name */
 	static const struct { const char *w; } kws[] = {
@@ -658,13 +646,13 @@ static void test_keywords_as_names(void **state)
 	}
 	/* the predicate's own `not contains` still works after a column */
 	assert_where("x not contains \"a\" not = 1",
-		     "(block (col x not contains \"a\") (col not = 1))");
+		     "(block (column x not contains \"a\") (column not = 1))");
 	/* SPEC §3.1: keywords are reserved only where the grammar needs them */
 	assert_where("in in (\"a\") is is null is is not null not in (\"b\") in not in (\"c\") "
 		     "not in in (\"d\") x is null is is null within within last 3 days",
-		     "(block (col in in \"a\") (col is is null) (col is is not null) "
-		     "(col not in \"b\") (col in not in \"c\") (not (col in in \"d\")) "
-		     "(col x is null) (col is is null) (col within within last 3 days))");
+		     "(block (column in in \"a\") (column is is null) (column is is not null) "
+		     "(column not in \"b\") (column in not in \"c\") (not (column in in \"d\")) "
+		     "(column x is null) (column is is null) (column within within last 3 days))");
 	assert_where("with trait x within last 3 days not part of audience y with trait in in (\"a\")",
 		     "(block (trait x within last 3 days) (audience! y) (trait in in \"a\"))");
 }
@@ -700,10 +688,10 @@ static void test_example_from_spec(void **state)
 	sb_reset(&fx.out);
 	dump_expr(&fx.out, f->audiences[0]->where);
 	assert_string_equal(fx.out.buf,
-		"(block (entity accounts (block (entity credit_cards (block (col name = \"Owly Card\"))) "
-		"(entity transactions (block (col created_at within last 90 days)) having sum(amount) > 1000))) "
+		"(block (entity accounts (block (entity credit_cards (block (column name = \"Owly Card\"))) "
+		"(entity transactions (block (column created_at within last 90 days)) having sum(amount) > 1000))) "
 		"(trait! email_opt_out = true) "
-		"(any (event \"Order Completed\" at-least 3 last 30 days (block (col total > 50))) "
+		"(any (event \"Order Completed\" at-least 3 last 30 days (block (column total > 50))) "
 		"(audience premium_subscribers)) (audience! churned membership))");
 	assert_int_equal(f->ncomments, 2);
 	assert_string_equal(f->comments[0].text, "# audiences/pets.lac");
