@@ -63,16 +63,6 @@ static bool confirm(void)
 	return strcmp(line, "yes") == 0;
 }
 
-/* The warehouse, writable: apply drops snapshots and runs audiences. */
-static int open_warehouse_rw(struct warehouse *w, struct project *p, struct strbuf *err)
-{
-	if (p->warehouse.type == WH_SQLITE) {
-		const char *path = p->warehouse.path ? p->warehouse.path : "data/warehouse.db";
-		return warehouse_open_sqlite(w, project_path(p, path), false, err);
-	}
-	return warehouse_open(w, p, err);
-}
-
 /* Record every change in one transaction. */
 static int record(struct state *st, const struct plan *pl, int64_t now, struct strbuf *err)
 {
@@ -180,7 +170,7 @@ static int run_due(struct cli *c, struct project *p, struct state *st, const str
 		if (!due)
 			continue;
 		if (!have_wh) {
-			if (open_warehouse_rw(&w, p, &err) != 0) {
+			if (warehouse_open_project(p, WH_READ | WH_WRITE, &w, &err) != 0) {
 				fprintf(stderr, "lac: %s\n", err.buf);
 				sb_release(&err);
 				free(order);
@@ -312,7 +302,7 @@ int cmd_apply(struct cli *c)
 			if (ch->kind != PLAN_AUDIENCE || ch->action != PLAN_DELETE)
 				continue;
 			sb_reset(&err);
-			if (!have_wh && open_warehouse_rw(&w, &p, &err) != 0) {
+			if (!have_wh && warehouse_open_project(&p, WH_READ | WH_WRITE, &w, &err) != 0) {
 				fprintf(stderr, "lac: cannot drop the snapshots of deleted audiences: %s\n",
 					err.buf);
 				rc = EXIT_ERRORS;

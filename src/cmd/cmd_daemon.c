@@ -126,7 +126,7 @@ int cmd_daemon(struct cli *c)
 		if (!ok)
 			cli_print_diags(c, &p);
 		now = c->now ? ln.secs : (int64_t)time(NULL);
-		if (ok && run_open_warehouse(&p, &w, &err) != 0) {
+		if (ok && warehouse_open_project(&p, WH_READ | WH_WRITE, &w, &err) != 0) {
 			fprintf(stderr, "lac: %s\n", err.buf);
 			ok = false;
 		} else if (ok) {

@@ -80,7 +80,7 @@ int cmd_run(struct cli *c)
 	json_t *arr = json_array();
 	if (rc != EXIT_OK)
 		goto out;
-	if (run_open_warehouse(&p, &w, &err) != 0) {
+	if (warehouse_open_project(&p, WH_READ | WH_WRITE, &w, &err) != 0) {
 		if (p.diags.n)
 			cli_print_diags(c, &p);
 		fprintf(stderr, "lac: %s\n", err.buf);

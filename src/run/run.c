@@ -1099,16 +1099,6 @@ void run_script(struct project *p, const struct ast_audience *a, const struct di
 	runner_release(&r);
 }
 
-/* Open the warehouse for writing: lac keeps its snapshots there. */
-int run_open_warehouse(struct project *p, struct warehouse *w, struct strbuf *err)
-{
-	if (p->warehouse.type == WH_SQLITE) {
-		const char *path = p->warehouse.path ? p->warehouse.path : "data/warehouse.db";
-		return warehouse_open_sqlite(w, project_path(p, path), false, err);
-	}
-	return warehouse_open(w, p, err);
-}
-
 /* `lac plan --preview` (plan_events.c): a runner that runs nothing, with its
  * tables named and its paths collected the way a run does it. */
 void run_preview_setup(struct runner *r)

@@ -72,10 +72,6 @@ int run_audience(struct project *p, struct warehouse *w, struct state *st,
 void run_script(struct project *p, const struct ast_audience *a, const struct dialect *d,
 		const char *now, struct strbuf *out);
 
-/* Open the project's warehouse for a run (read-write: lac keeps its
- * snapshots and membership log there).  0, or -1 with a message in err. */
-int run_open_warehouse(struct project *p, struct warehouse *w, struct strbuf *err);
-
 /* Is the audience due at now (Unix seconds) per its schedule and state? */
 bool run_is_due(const struct ast_audience *a, const struct state_audience *sa, int64_t now);
 /* The next time after `after` the schedule fires (0 for manual). */

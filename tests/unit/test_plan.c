@@ -321,7 +321,7 @@ static void preview_all(struct project *p, struct plan_events ev[3], const char 
 	struct state *st = open_state(STATE_RO);
 	const struct ast_audience *a = p->files[2]->audiences[0];
 	assert_string_equal(a->name, "cat_vals");
-	assert_int_equal(warehouse_open(&w, p, &err), 0);
+	assert_int_equal(warehouse_open_project(p, WH_READ, &w, &err), 0);
 	for (size_t k = 0; k < 3; k++) {
 		struct state_activation sa;
 		bool need = !(st && state_get_activation(st, a->name, a->activations[k]->name, &sa) == 0 &&
@@ -342,7 +342,7 @@ static void run_now(struct project *p, const char *now, struct run_report *rep)
 	struct state *st = open_state(STATE_RW);
 	struct run_options o = { .now = now, .deliver = true, .quiet = true };
 	assert_non_null(st);
-	assert_int_equal(run_open_warehouse(p, &w, &err), 0);
+	assert_int_equal(warehouse_open_project(p, WH_READ | WH_WRITE, &w, &err), 0);
 	assert_int_equal(run_audience(p, &w, st, p->files[2]->audiences[0], &o, rep), 0);
 	warehouse_close(&w);
 	state_close(st);
