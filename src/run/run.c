@@ -147,6 +147,7 @@ static void runner_release(struct runner *r)
 	free(r->new_name);
 	free(r->ent_name);
 	free(r->ent_new_name);
+	free(r->paths);
 	sb_release(&r->err);
 	arena_release(&r->ar);
 }
@@ -180,8 +181,9 @@ static int warehouse_generation(struct runner *r, int64_t *out)
  * the matched path behind every enrich path. */
 static void collect_paths(struct runner *r)
 {
-	const char *all[RUN_MAX_PATHS];
-	size_t n = r->a->target == TARGET_PROFILE ? sql_matched_paths(r->a, all, RUN_MAX_PATHS) : 0;
+	const char **all = NULL;
+	size_t n = r->a->target == TARGET_PROFILE ? sql_matched_paths(r->a, &all) : 0;
+	size_t cap = 0;
 	r->npaths = 0;
 	for (size_t i = 0; i < n; i++) {
 		bool used = false;
@@ -208,8 +210,9 @@ static void collect_paths(struct runner *r)
 			}
 		}
 		if (used)
-			r->paths[r->npaths++] = all[i];
+			VEC_PUSH(r->paths, r->npaths, cap, all[i]);
 	}
+	free(all);
 }
 
 const char *run_enrich_match(const struct runner *r, const struct enrich_path *ep)
