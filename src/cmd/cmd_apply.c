@@ -63,16 +63,6 @@ static bool confirm(void)
 	return strcmp(line, "yes") == 0;
 }
 
-/* The warehouse, writable: apply drops snapshots and runs audiences. */
-static int open_warehouse_rw(struct warehouse *w, struct project *p, struct strbuf *err)
-{
-	if (p->warehouse.type == WH_SQLITE) {
-		const char *path = p->warehouse.path ? p->warehouse.path : "data/warehouse.db";
-		return warehouse_open_sqlite(w, project_path(p, path), false, err);
-	}
-	return warehouse_open(w, p, err);
-}
-
 /* Record every change in one transaction. */
 static int record(struct state *st, const struct plan *pl, int64_t now, struct strbuf *err)
 {
@@ -125,19 +115,6 @@ static int drop_snapshots(struct warehouse *w, const char *schema, const char *n
 	return rc;
 }
 
-/* Audiences in run order: those it reads `using membership` first. */
-static void visit(const struct ast_audience *a, const struct ast_audience ***order, size_t *n,
-		  size_t *cap, const struct ast_audience **seen, size_t *nseen)
-{
-	for (size_t i = 0; i < *nseen; i++)
-		if (seen[i] == a)
-			return;
-	seen[(*nseen)++] = a;
-	for (size_t i = 0; i < a->nrefs; i++)
-		visit(a->refs[i], order, n, cap, seen, nseen);
-	VEC_PUSH(*order, *n, *cap, a);
-}
-
 static bool newly_enabled(const struct plan *pl, const char *name)
 {
 	for (size_t i = 0; i < pl->n; i++) {
@@ -148,67 +125,51 @@ static bool newly_enabled(const struct plan *pl, const char *name)
 	return false;
 }
 
+struct due_after_apply {
+	struct state *st;
+	const struct plan *pl;
+	int64_t now;
+};
+
+/* An applied, enabled audience that is new, newly enabled, recorded but
+ * never run (apply --no-run), or due per its schedule. */
+static bool is_due(void *arg, const struct ast_audience *a)
+{
+	const struct due_after_apply *d = arg;
+	struct state_audience sa;
+	if (state_get_audience(d->st, a->name, &sa) != 0)
+		return false;
+	bool due = sa.enabled && (newly_enabled(d->pl, a->name) || sa.generation == 0 ||
+				  run_is_due(a, &sa, d->now));
+	state_audience_release(&sa);
+	return due;
+}
+
 /* Run what is due; returns the number of failed runs, -1 when nothing could run. */
 static int run_due(struct cli *c, struct project *p, struct state *st, const struct plan *pl,
 		   int64_t now, json_t *runs)
 {
-	size_t total = 0, n = 0, cap = 0, nseen = 0;
-	for (size_t i = 0; i < p->nfiles; i++)
-		total += p->files[i]->naudiences;
-	const struct ast_audience **order = NULL;
-	const struct ast_audience **seen = xcalloc(total + 1, sizeof(*seen));
-	for (size_t i = 0; i < p->nfiles; i++)
-		for (size_t k = 0; k < p->files[i]->naudiences; k++)
-			visit(p->files[i]->audiences[k], &order, &n, &cap, seen, &nseen);
-	free(seen);
-
-	struct warehouse w;
-	bool have_wh = false;
+	struct due_after_apply d = { st, pl, now };
+	struct run_batch b = {
+		.run = { .now = c->now, .deliver = true, .quiet = c->quiet },
+		.due = is_due, .due_arg = &d,
+		.form = runs ? RUN_REPORTS_JSON : RUN_REPORTS_TEXT,
+		.reports = runs, .prefix = "Ran ",
+		.warnings = true,
+		.diag_errors_fail = true, /* a run that could not deliver (an unset ${VAR}) */
+		.failure = RUN_FAILURE_INSTEAD,
+	};
+	struct warehouse w = { 0 }; /* opened by the first run: nothing due opens nothing */
 	struct strbuf err = STRBUF_INIT;
-	int failed = 0;
-	struct run_options o = { .now = c->now, .deliver = true, .quiet = c->quiet,
-				 .progress = !c->quiet && isatty(STDERR_FILENO) };
-	for (size_t i = 0; i < n; i++) {
-		const struct ast_audience *a = order[i];
-		struct state_audience sa;
-		if (state_get_audience(st, a->name, &sa) != 0)
-			continue;
-		/* new, newly enabled, or recorded but never run (apply --no-run) */
-		bool due = sa.enabled && (newly_enabled(pl, a->name) || sa.generation == 0 ||
-					  run_is_due(a, &sa, now));
-		state_audience_release(&sa);
-		if (!due)
-			continue;
-		if (!have_wh) {
-			if (open_warehouse_rw(&w, p, &err) != 0) {
-				fprintf(stderr, "lac: %s\n", err.buf);
-				sb_release(&err);
-				free(order);
-				return -1;
-			}
-			have_wh = true;
-		}
-		struct run_report rep = { 0 };
-		size_t nerrors = p->diags.nerrors;
-		int rc = run_audience(p, &w, st, a, &o, &rep);
-		/* a run that could not deliver (e.g. an unset ${VAR}) is an error too */
-		if (rc != 0 || p->diags.nerrors > nerrors)
-			failed++;
-		if (rep.warning && !c->quiet)
-			fprintf(stderr, "lac: warning: %s: %s\n", a->name, rep.warning);
-		if (runs)
-			json_array_append_new(runs, run_report_json(a->name, &rep));
-		if (rc != 0)
-			fprintf(stderr, "lac: run of '%s' failed: %s\n", a->name,
-				rep.error ? rep.error : "unknown error");
-		else if (c->format != OUT_JSON && !c->quiet)
-			run_report_print("Ran ", a->name, &rep);
-		run_report_release(&rep);
-	}
-	if (have_wh)
+	size_t n;
+	const struct ast_audience **all = run_every_audience(p, &n);
+	int failed = run_audiences(p, &w, st, all, n, &b, &err);
+	if (failed < 0)
+		fprintf(stderr, "lac: %s\n", err.buf);
+	free(all);
+	if (w.ops)
 		warehouse_close(&w);
 	sb_release(&err);
-	free(order);
 	return failed;
 }
 
@@ -312,7 +273,7 @@ int cmd_apply(struct cli *c)
 			if (ch->kind != PLAN_AUDIENCE || ch->action != PLAN_DELETE)
 				continue;
 			sb_reset(&err);
-			if (!have_wh && open_warehouse_rw(&w, &p, &err) != 0) {
+			if (!have_wh && warehouse_open_project(&p, WH_READ | WH_WRITE, &w, &err) != 0) {
 				fprintf(stderr, "lac: cannot drop the snapshots of deleted audiences: %s\n",
 					err.buf);
 				rc = EXIT_ERRORS;

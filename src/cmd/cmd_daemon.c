@@ -11,7 +11,6 @@
  * it is applied, so a merged-but-unapplied change never runs by surprise.
  */
 #include <getopt.h>
-#include <jansson.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,52 +31,58 @@ static void on_signal(int sig)
 	stop_requested = 1;
 }
 
+struct daemon_pass {
+	struct project *p;
+	struct state *st;
+	int64_t now;
+	int64_t next;             /* the earliest next due time (0 when nothing is scheduled) */
+};
+
+/* An applied, enabled audience whose schedule says it is due and whose file
+ * still matches what was applied; notes when each applied audience is due next. */
+static bool is_due(void *arg, const struct ast_audience *a)
+{
+	struct daemon_pass *d = arg;
+	struct state_audience sa;
+	if (state_get_audience(d->st, a->name, &sa) != 0)
+		return false; /* never applied */
+	char *hash = run_audience_hash(d->p, a);
+	bool current = str_eq(hash, sa.hash);
+	free(hash);
+	if (!current)
+		fprintf(stderr, "lac: warning: audience '%s' changed since it was applied; "
+			"run 'lac apply' to run the new definition\n", a->name);
+	bool due = current && sa.enabled && run_is_due(a, &sa, d->now);
+	int64_t t = sa.enabled ? run_next_time(a, d->now) : 0;
+	if (t > 0 && (d->next == 0 || t < d->next))
+		d->next = t;
+	state_audience_release(&sa);
+	return due;
+}
+
 /* One pass over the project's audiences: run the due ones.  Returns the
  * earliest next due time (0 when nothing is scheduled) and counts failures. */
 static int64_t run_due(struct cli *c, struct project *p, struct warehouse *w, struct state *st,
 		       int64_t now, int *failures)
 {
-	int64_t next = 0;
-	for (size_t i = 0; i < p->nfiles && !stop_requested; i++) {
-		for (size_t j = 0; j < p->files[i]->naudiences && !stop_requested; j++) {
-			const struct ast_audience *a = p->files[i]->audiences[j];
-			struct state_audience sa;
-			if (state_get_audience(st, a->name, &sa) != 0)
-				continue; /* never applied */
-			char *hash = run_audience_hash(p, a);
-			bool current = str_eq(hash, sa.hash);
-			free(hash);
-			if (!current) {
-				fprintf(stderr, "lac: warning: audience '%s' changed since it was applied; "
-					"run 'lac apply' to run the new definition\n", a->name);
-			} else if (sa.enabled && run_is_due(a, &sa, now)) {
-				struct run_options o = { .now = c->now, .deliver = true, .quiet = c->quiet };
-				struct run_report r = { 0 };
-				int rc = run_audience(p, w, st, a, &o, &r);
-				if (rc != 0)
-					(*failures)++;
-				if (c->format == OUT_JSON) {
-					/* NDJSON: one report a line, as soon as the run ends */
-					json_t *rj = run_report_json(a->name, &r);
-					char *s = json_dumps(rj, JSON_COMPACT | JSON_PRESERVE_ORDER);
-					puts(s);
-					free(s);
-					json_decref(rj);
-				} else if (!c->quiet) {
-					run_report_print("", a->name, &r);
-				}
-				if (r.error)
-					fprintf(stderr, "lac: %s\n", r.error);
-				run_report_release(&r);
-				fflush(stdout);
-			}
-			int64_t t = sa.enabled ? run_next_time(a, now) : 0;
-			if (t > 0 && (next == 0 || t < next))
-				next = t;
-			state_audience_release(&sa);
-		}
-	}
-	return next;
+	struct daemon_pass d = { p, st, now, 0 };
+	struct run_batch b = {
+		.run = { .now = c->now, .deliver = true, .quiet = c->quiet },
+		.due = is_due, .due_arg = &d,
+		/* NDJSON: one report a line, as soon as the run ends */
+		.form = c->format == OUT_JSON ? RUN_REPORTS_NDJSON : RUN_REPORTS_TEXT,
+		.prefix = "",
+		.flush = true,
+		.failure = RUN_FAILURE_AFTER_REPORT,
+		.stop = &stop_requested,
+	};
+	struct strbuf err = STRBUF_INIT; /* unused: w is open, so never -1 */
+	size_t n;
+	const struct ast_audience **all = run_every_audience(p, &n);
+	*failures += run_audiences(p, w, st, all, n, &b, &err);
+	free(all);
+	sb_release(&err);
+	return d.next;
 }
 
 int cmd_daemon(struct cli *c)
@@ -126,7 +131,7 @@ int cmd_daemon(struct cli *c)
 		if (!ok)
 			cli_print_diags(c, &p);
 		now = c->now ? ln.secs : (int64_t)time(NULL);
-		if (ok && run_open_warehouse(&p, &w, &err) != 0) {
+		if (ok && warehouse_open_project(&p, WH_READ | WH_WRITE, &w, &err) != 0) {
 			fprintf(stderr, "lac: %s\n", err.buf);
 			ok = false;
 		} else if (ok) {

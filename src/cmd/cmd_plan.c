@@ -83,7 +83,7 @@ int cmd_plan(struct cli *c)
 		goto out;
 	}
 	if (preview || validate) {
-		if (warehouse_open(&w, &p, &err) != 0) {
+		if (warehouse_open_project(&p, WH_READ, &w, &err) != 0) {
 			if (p.diags.n)
 				cli_print_diags(c, &p);
 			fprintf(stderr, "lac: %s\n", err.buf);

@@ -185,7 +185,7 @@ int cmd_preview(struct cli *c)
 	}
 	struct warehouse w;
 	struct strbuf err = STRBUF_INIT;
-	if (warehouse_open(&w, &p, &err) != 0) {
+	if (warehouse_open_project(&p, WH_READ, &w, &err) != 0) {
 		if (p.diags.n)
 			cli_print_diags(c, &p);
 		fprintf(stderr, "lac: %s\n", err.buf);

@@ -71,8 +71,6 @@ int cmd_run(struct cli *c)
 			for (size_t k = 0; k < p.files[f]->naudiences; k++)
 				if (p.files[f]->audiences[k]->enabled != 0)
 					VEC_PUSH(want, nwant, capwant, p.files[f]->audiences[k]);
-	const struct ast_audience **ord = NULL;
-	size_t nord = run_order(want, nwant, &ord);
 
 	struct warehouse w = { 0 };
 	struct state *st = NULL;
@@ -80,7 +78,7 @@ int cmd_run(struct cli *c)
 	json_t *arr = json_array();
 	if (rc != EXIT_OK)
 		goto out;
-	if (run_open_warehouse(&p, &w, &err) != 0) {
+	if (warehouse_open_project(&p, WH_READ | WH_WRITE, &w, &err) != 0) {
 		if (p.diags.n)
 			cli_print_diags(c, &p);
 		fprintf(stderr, "lac: %s\n", err.buf);
@@ -92,31 +90,17 @@ int cmd_run(struct cli *c)
 		rc = EXIT_ERRORS;
 		goto out;
 	}
-	bool tty = isatty(STDERR_FILENO) && !c->quiet;
-	struct run_options o = { .now = c->now, .deliver = deliver, .progress = tty, .quiet = c->quiet };
-	for (size_t i = 0; i < nord; i++) {
-		const struct ast_audience *a = ord[i];
-		struct run_report rep;
-		if (tty)
-			fprintf(stderr, "lac: running %s (%zu/%zu)...\r", a->name, i + 1, nord);
-		size_t ndiags = p.diags.n;
-		run_audience(&p, &w, st, a, &o, &rep);
-		if (tty)
-			fprintf(stderr, "\033[K");
-		if (rep.result == RUN_FAILED) {
-			rc = EXIT_ERRORS;
-			fprintf(stderr, "lac: %s: %s\n", a->name, rep.error ? rep.error : "the run failed");
-		}
-		if (p.diags.n > ndiags && p.diags.nerrors)
-			rc = EXIT_ERRORS; /* e.g. a destination's ${VAR} is unset */
-		if (rep.warning && !c->quiet)
-			fprintf(stderr, "lac: warning: %s: %s\n", a->name, rep.warning);
-		if (c->format == OUT_JSON)
-			json_array_append_new(arr, run_report_json(a->name, &rep));
-		else if (!c->quiet || rep.result == RUN_FAILED)
-			run_report_print("", a->name, &rep);
-		run_report_release(&rep);
-	}
+	struct run_batch b = {
+		.run = { .now = c->now, .deliver = deliver, .quiet = c->quiet },
+		.form = c->format == OUT_JSON ? RUN_REPORTS_JSON : RUN_REPORTS_TEXT,
+		.reports = arr, .prefix = "",
+		.progress = isatty(STDERR_FILENO) && !c->quiet,
+		.warnings = true,
+		.diag_errors_fail = true, /* e.g. a destination's ${VAR} is unset */
+		.failure = RUN_FAILURE_BEFORE_REPORT,
+	};
+	if (run_audiences(&p, &w, st, want, nwant, &b, &err) != 0)
+		rc = EXIT_ERRORS;
 	if (p.diags.n) {
 		struct cli quiet_json = *c;
 		quiet_json.format = OUT_TEXT; /* diagnostics go to stderr as text */
@@ -134,7 +118,6 @@ out:
 	if (w.ops)
 		warehouse_close(&w);
 	sb_release(&err);
-	free(ord);
 	free(want);
 	free(names);
 	project_release(&p);

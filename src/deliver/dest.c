@@ -104,7 +104,7 @@ static int warehouse_settings(struct project *p, const struct destination *d, st
 	switch (p->warehouse.type) {
 	case WH_SQLITE:
 		cfg->wh_type = "sqlite";
-		cfg->wh_path = project_path(p, p->warehouse.path ? p->warehouse.path : "data/warehouse.db");
+		cfg->wh_path = project_path(p, p->warehouse.path);
 		return 0;
 	case WH_POSTGRES: {
 		const struct setting *s = setting_find(p->warehouse.settings, p->warehouse.nsettings, "dsn");

@@ -717,20 +717,6 @@ int plan_preview(struct plan *pl, struct project *p, struct warehouse *w, struct
 	return failed;
 }
 
-/* Every matched path of a (sql_matched_paths stops at the room it is
- * given: grow until it leaves some).  malloc'd; *n of them. */
-static const char **matched_paths(const struct ast_audience *a, size_t *n)
-{
-	size_t cap = 16;
-	const char **v = xcalloc(cap, sizeof(*v));
-	while ((*n = sql_matched_paths(a, v, cap)) == cap) {
-		cap *= 2;
-		free(v);
-		v = xcalloc(cap, sizeof(*v));
-	}
-	return v;
-}
-
 int plan_validate(struct project *p, struct warehouse *w, const char *now, struct strbuf *report)
 {
 	struct snap_ctx sc = { w, p->warehouse.schema ? p->warehouse.schema : "lac" };
@@ -741,8 +727,8 @@ int plan_validate(struct project *p, struct warehouse *w, const char *now, struc
 	for (size_t i = 0; i < p->nfiles; i++)
 		for (size_t k = 0; k < p->files[i]->naudiences; k++) {
 			const struct ast_audience *a = p->files[i]->audiences[k];
-			size_t np;
-			const char **paths = matched_paths(a, &np);
+			const char **paths;
+			size_t np = sql_matched_paths(a, &paths);
 			for (size_t s = 0; s <= np; s++) {
 				sb_reset(&sql);
 				sb_reset(&q);

@@ -639,7 +639,7 @@ static void set_defaults(struct project *p)
 	if (!p->naudience_paths && !p->audiences_loc.file)
 		ARENA_PUSH(&p->arena, p->audience_paths, p->naudience_paths, "audiences");
 	if (!p->warehouse.path && p->warehouse.type == WH_SQLITE)
-		p->warehouse.path = "data/warehouse.db";
+		p->warehouse.path = PROJECT_DEFAULT_WAREHOUSE_PATH;
 	if (!p->warehouse.schema)
 		p->warehouse.schema = "lac";
 	if (!p->state_path)

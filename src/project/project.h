@@ -34,6 +34,10 @@ const struct setting *destination_setting(const struct destination *d, const cha
 
 enum warehouse_type { WH_SQLITE, WH_POSTGRES, WH_REDSHIFT, WH_SNOWFLAKE, WH_BIGQUERY, WH_DATABRICKS };
 
+/* warehouse.path of a sqlite warehouse that names none (the loader fills it in,
+ * so every reader of the field sees a path). */
+#define PROJECT_DEFAULT_WAREHOUSE_PATH "data/warehouse.db"
+
 struct project {
 	struct arena arena;
 	struct source_set sources;
@@ -50,7 +54,7 @@ struct project {
 
 	struct {
 		enum warehouse_type type;
-		const char *path;        /* sqlite: relative to the project dir */
+		const char *path;        /* sqlite: relative to the project dir; default PROJECT_DEFAULT_WAREHOUSE_PATH */
 		const char *schema;      /* default "lac" */
 		struct setting *settings; /* every other key (dsn, account, ...) */
 		size_t nsettings;

@@ -147,6 +147,7 @@ static void runner_release(struct runner *r)
 	free(r->new_name);
 	free(r->ent_name);
 	free(r->ent_new_name);
+	free(r->paths);
 	sb_release(&r->err);
 	arena_release(&r->ar);
 }
@@ -180,8 +181,9 @@ static int warehouse_generation(struct runner *r, int64_t *out)
  * the matched path behind every enrich path. */
 static void collect_paths(struct runner *r)
 {
-	const char *all[RUN_MAX_PATHS];
-	size_t n = r->a->target == TARGET_PROFILE ? sql_matched_paths(r->a, all, RUN_MAX_PATHS) : 0;
+	const char **all = NULL;
+	size_t n = r->a->target == TARGET_PROFILE ? sql_matched_paths(r->a, &all) : 0;
+	size_t cap = 0;
 	r->npaths = 0;
 	for (size_t i = 0; i < n; i++) {
 		bool used = false;
@@ -208,8 +210,9 @@ static void collect_paths(struct runner *r)
 			}
 		}
 		if (used)
-			r->paths[r->npaths++] = all[i];
+			VEC_PUSH(r->paths, r->npaths, cap, all[i]);
 	}
+	free(all);
 }
 
 const char *run_enrich_match(const struct runner *r, const struct enrich_path *ep)
@@ -1097,16 +1100,6 @@ void run_script(struct project *p, const struct ast_audience *a, const struct di
 	}
 	swap(&r);
 	runner_release(&r);
-}
-
-/* Open the warehouse for writing: lac keeps its snapshots there. */
-int run_open_warehouse(struct project *p, struct warehouse *w, struct strbuf *err)
-{
-	if (p->warehouse.type == WH_SQLITE) {
-		const char *path = p->warehouse.path ? p->warehouse.path : "data/warehouse.db";
-		return warehouse_open_sqlite(w, project_path(p, path), false, err);
-	}
-	return warehouse_open(w, p, err);
 }
 
 /* `lac plan --preview` (plan_events.c): a runner that runs nothing, with its

@@ -11,6 +11,7 @@
 #ifndef LAC_RUN_H
 #define LAC_RUN_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -21,7 +22,6 @@
 struct run_options {
 	const char *now;          /* --now, ISO-8601 UTC; NULL = the clock */
 	bool deliver;             /* deliver the outbox after the swap (default true) */
-	bool progress;            /* a progress line on stderr (a terminal) */
 	bool quiet;
 };
 
@@ -62,6 +62,55 @@ void run_report_print(const char *prefix, const char *audience, const struct run
 int run_audience(struct project *p, struct warehouse *w, struct state *st,
 		 const struct ast_audience *a, const struct run_options *o, struct run_report *report);
 
+/* How run_audiences shows each report on stdout. */
+enum run_report_form {
+	RUN_REPORTS_TEXT,         /* run_report_print lines */
+	RUN_REPORTS_JSON,         /* appended to run_batch.reports; the caller prints them */
+	RUN_REPORTS_NDJSON,       /* one compact JSON object a line, as each run ends */
+};
+
+/* How a failed run is told on stderr: each command keeps its own words. */
+enum run_failure_line {
+	/* "lac: A: <error>" before the report line, which is shown even when
+	 * quiet (lac run) */
+	RUN_FAILURE_BEFORE_REPORT,
+	/* "lac: run of 'A' failed: <error>" instead of the report line (lac apply) */
+	RUN_FAILURE_INSTEAD,
+	/* the report line unless quiet, then "lac: <error>" (lac daemon) */
+	RUN_FAILURE_AFTER_REPORT,
+};
+
+/* What differs between `lac run`, `lac apply` and `lac daemon` when they
+ * run a batch of audiences. */
+struct run_batch {
+	struct run_options run;   /* for every run_audience */
+	/* NULL: every audience given runs; else only those it says are due
+	 * (apply, daemon: it reads the state) */
+	bool (*due)(void *arg, const struct ast_audience *a);
+	void *due_arg;
+	enum run_report_form form;
+	struct json_t *reports;   /* RUN_REPORTS_JSON: a JSON array */
+	const char *prefix;       /* before the audience name on a text line */
+	bool progress;            /* "lac: running A (i/n)..." on stderr during each run */
+	bool warnings;            /* "lac: warning: A: ..." for a run's delivery problem */
+	bool diag_errors_fail;    /* an error reported during a run (an unset ${VAR}) fails it */
+	bool flush;               /* stdout flushed after each run (a long-running scheduler) */
+	enum run_failure_line failure;
+	volatile sig_atomic_t *stop; /* set (by a signal): no further audience starts */
+};
+
+/* Run want[0..n) in dependency order (run_order), showing each report as b says.  w is an open
+ * warehouse, or a zeroed one that is opened read-write before the first
+ * run, so that a batch with nothing due opens nothing.  Returns the number
+ * of failed runs, or -1 with a message in err when the warehouse could not
+ * be opened. */
+int run_audiences(struct project *p, struct warehouse *w, struct state *st,
+		  const struct ast_audience *const *want, size_t n, const struct run_batch *b,
+		  struct strbuf *err);
+/* Every audience of the project, in file order (for run_audiences, which
+ * orders them).  malloc'd; *n of them. */
+const struct ast_audience **run_every_audience(const struct project *p, size_t *n);
+
 /* `lac compile --emit run`: append the ordered statements a run of a
  * executes in dialect d (lac's tables, duplicate-key checks, materialize,
  * enrichment hashes, the diff queries, the membership log, the swap), each
@@ -71,10 +120,6 @@ int run_audience(struct project *p, struct warehouse *w, struct state *st,
  * the reference time. */
 void run_script(struct project *p, const struct ast_audience *a, const struct dialect *d,
 		const char *now, struct strbuf *out);
-
-/* Open the project's warehouse for a run (read-write: lac keeps its
- * snapshots and membership log there).  0, or -1 with a message in err. */
-int run_open_warehouse(struct project *p, struct warehouse *w, struct strbuf *err);
 
 /* Is the audience due at now (Unix seconds) per its schedule and state? */
 bool run_is_due(const struct ast_audience *a, const struct state_audience *sa, int64_t now);

@@ -14,8 +14,6 @@
 #include "run/run.h"
 #include "sql/dialect.h"
 
-#define RUN_MAX_PATHS 64
-
 /* One run in progress. */
 struct runner {
 	struct project *p;
@@ -43,8 +41,9 @@ struct runner {
 	struct strbuf *script;
 	const char *step;
 
-	/* paths materialized in the __ent tables */
-	const char *paths[RUN_MAX_PATHS];
+	/* paths materialized in the __ent tables (malloc'd, as many as the
+	 * audience's activations need) */
+	const char **paths;
 	size_t npaths;
 
 	struct outbox_writer *ob;

@@ -1394,7 +1394,7 @@ struct match_walk {
 	struct match *found;
 	size_t nfound, capfound;
 	const char **paths;
-	size_t npaths, max;
+	size_t npaths, cappaths;
 };
 
 static void match_visit(struct match_walk *mw, const struct ast_expr *x, bool negative)
@@ -1429,8 +1429,8 @@ static void match_visit(struct match_walk *mw, const struct ast_expr *x, bool ne
 			bool seen = false;
 			for (size_t i = 0; i < mw->npaths; i++)
 				seen |= strcmp(mw->paths[i], p) == 0;
-			if (!seen && mw->npaths < mw->max)
-				mw->paths[mw->npaths++] = p;
+			if (!seen)
+				VEC_PUSH(mw->paths, mw->npaths, mw->cappaths, p);
 		}
 		match_visit(mw, x->block, negative);
 		break;
@@ -1441,11 +1441,12 @@ static void match_visit(struct match_walk *mw, const struct ast_expr *x, bool ne
 	mw->n--;
 }
 
-size_t sql_matched_paths(const struct ast_audience *a, const char **out, size_t max)
+size_t sql_matched_paths(const struct ast_audience *a, const char ***out)
 {
-	struct match_walk mw = { .paths = out, .max = max };
+	struct match_walk mw = { 0 };
 	match_visit(&mw, a->where, false);
 	free(mw.stack);
+	*out = mw.paths;
 	return mw.npaths;
 }
 

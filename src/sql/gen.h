@@ -42,8 +42,9 @@ bool sql_matched(struct strbuf *out, const struct graph *g, const struct ast_aud
 		 const char *path, const struct sql_options *o);
 
 /* The full relationship paths (from the profile) of the audience's positive
- * `with entity` conditions, each once, in source order; returns the count. */
-size_t sql_matched_paths(const struct ast_audience *a, const char **out, size_t max);
+ * `with entity` conditions, each once, in source order: *out is malloc'd
+ * (NULL when none); returns the count. */
+size_t sql_matched_paths(const struct ast_audience *a, const char ***out);
 
 /* The snapshot table of audience `name`: parts[0] = schema, parts[1] =
  * "snapshot_<name>"; one row per member in column member_id.  Returns a

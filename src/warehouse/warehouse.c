@@ -8,14 +8,14 @@
 #include "sql/gen.h"
 #include "warehouse/warehouse.h"
 
-int warehouse_open(struct warehouse *w, struct project *p, struct strbuf *err)
+int warehouse_open_project(struct project *p, unsigned access, struct warehouse *w,
+			   struct strbuf *err)
 {
 	memset(w, 0, sizeof(*w));
 	switch (p->warehouse.type) {
-	case WH_SQLITE: {
-		const char *path = p->warehouse.path ? p->warehouse.path : "data/warehouse.db";
-		return warehouse_open_sqlite(w, project_path(p, path), true, err);
-	}
+	case WH_SQLITE:
+		return warehouse_open_sqlite(w, project_path(p, p->warehouse.path),
+					     !(access & WH_WRITE), err);
 	case WH_POSTGRES: {
 		const struct setting *s = setting_find(p->warehouse.settings, p->warehouse.nsettings, "dsn");
 		if (!s || !s->value) {

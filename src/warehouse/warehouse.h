@@ -34,10 +34,19 @@ struct warehouse {
 	void *impl;
 };
 
-/* Connect to the project's warehouse (sqlite or postgres).  On failure puts
- * a message in err (never a secret) and returns -1; an unset ${VAR} is also
- * reported to p->diags. */
-int warehouse_open(struct warehouse *w, struct project *p, struct strbuf *err);
+/* How a command uses the project's warehouse: preview and plan only read it;
+ * run and apply also write (lac keeps its snapshots and membership log
+ * there).  Only SQLite tells them apart, by how the file is opened. */
+enum warehouse_access {
+	WH_READ = 1,
+	WH_WRITE = 2,
+};
+
+/* Connect to the project's warehouse (sqlite or postgres) for access (WH_READ,
+ * or WH_READ | WH_WRITE).  On failure puts a message in err (never a secret)
+ * and returns -1; an unset ${VAR} is also reported to p->diags. */
+int warehouse_open_project(struct project *p, unsigned access, struct warehouse *w,
+			   struct strbuf *err);
 int warehouse_open_sqlite(struct warehouse *w, const char *path, bool readonly, struct strbuf *err);
 int warehouse_open_postgres(struct warehouse *w, const char *dsn, struct strbuf *err);
 void warehouse_close(struct warehouse *w);

@@ -1,6 +1,7 @@
 /* test_plan.c — plans: create/update/delete/enable/disable against a state
  * DB, hashes that ignore layout and comments, the line diff, fingerprints,
- * the JSON shape and the texts apply records. */
+ * the JSON shape and the texts apply records; the batch of runs apply
+ * starts (run_audiences). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <jansson.h>
 #include <sqlite3.h>
 
 #include "check/check.h"
@@ -321,7 +323,7 @@ static void preview_all(struct project *p, struct plan_events ev[3], const char 
 	struct state *st = open_state(STATE_RO);
 	const struct ast_audience *a = p->files[2]->audiences[0];
 	assert_string_equal(a->name, "cat_vals");
-	assert_int_equal(warehouse_open(&w, p, &err), 0);
+	assert_int_equal(warehouse_open_project(p, WH_READ, &w, &err), 0);
 	for (size_t k = 0; k < 3; k++) {
 		struct state_activation sa;
 		bool need = !(st && state_get_activation(st, a->name, a->activations[k]->name, &sa) == 0 &&
@@ -342,7 +344,7 @@ static void run_now(struct project *p, const char *now, struct run_report *rep)
 	struct state *st = open_state(STATE_RW);
 	struct run_options o = { .now = now, .deliver = true, .quiet = true };
 	assert_non_null(st);
-	assert_int_equal(run_open_warehouse(p, &w, &err), 0);
+	assert_int_equal(warehouse_open_project(p, WH_READ | WH_WRITE, &w, &err), 0);
 	assert_int_equal(run_audience(p, &w, st, p->files[2]->audiences[0], &o, rep), 0);
 	warehouse_close(&w);
 	state_close(st);
@@ -442,6 +444,74 @@ static void test_preview_print(void **unused)
 	project_release(&p);
 }
 
+/* Due: the audiences named in the NULL-terminated list arg. */
+static bool named(void *arg, const struct ast_audience *a)
+{
+	for (const char *const *n = arg; *n; n++)
+		if (strcmp(*n, a->name) == 0)
+			return true;
+	return false;
+}
+
+/* run_audiences runs what is due, each after the audience it reads (here
+ * against file order), and opens the warehouse only for a run. */
+static void test_run_audiences(void **unused)
+{
+	char *sqlpath = path_in("data/warehouse.sql"), *lac = path_in("audiences/a_reader.lac");
+	char *sql = read_file(sqlpath, NULL);
+	assert_non_null(sql);
+	wh_exec(sql);
+	free(sql);
+	FILE *f = fopen(lac, "w");
+	assert_non_null(f);
+	fputs("audience reader {\n  where { part of audience vet_clients }\n}\n", f);
+	fclose(f);
+	struct project p;
+	load(&p);
+	struct state *st = open_state(STATE_RW);
+	assert_non_null(st);
+	size_t n;
+	const struct ast_audience **all = run_every_audience(&p, &n);
+	assert_string_equal(all[0]->name, "reader"); /* audiences/a_reader.lac comes first */
+	struct strbuf err = STRBUF_INIT;
+
+	static const char *const none[] = { NULL };
+	struct run_batch b = { .run = { .now = "2026-01-15T12:00:00Z", .quiet = true },
+			       .due = named, .due_arg = (void *)none, .form = RUN_REPORTS_JSON,
+			       .reports = json_array() };
+	struct warehouse w = { 0 };
+	assert_int_equal(run_audiences(&p, &w, st, all, n, &b, &err), 0);
+	assert_int_equal(json_array_size(b.reports), 0);
+	assert_null(w.ops);
+
+	static const char *const two[] = { "reader", "vet_clients", NULL };
+	b.due_arg = (void *)two;
+	assert_int_equal(run_audiences(&p, &w, st, all, n, &b, &err), 0);
+	assert_non_null(w.ops);
+	assert_int_equal(json_array_size(b.reports), 2);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(b.reports, 0), "audience")),
+			    "vet_clients");
+	assert_string_equal(json_string_value(json_object_get(json_array_get(b.reports, 1), "audience")),
+			    "reader");
+	assert_string_equal(json_string_value(json_object_get(json_array_get(b.reports, 1), "result")),
+			    "Live");
+
+	/* a stop request (the daemon's signal) starts no further run */
+	volatile sig_atomic_t stop = 1;
+	b.stop = &stop;
+	assert_int_equal(run_audiences(&p, &w, st, all, n, &b, &err), 0);
+	assert_int_equal(json_array_size(b.reports), 2);
+
+	json_decref(b.reports);
+	warehouse_close(&w);
+	free(all);
+	state_close(st);
+	sb_release(&err);
+	project_release(&p);
+	free(sqlpath);
+	free(lac);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -451,6 +521,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_fingerprint, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_preview_counts, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_preview_print, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_run_audiences, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

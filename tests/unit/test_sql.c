@@ -13,6 +13,7 @@
 #include "sql/gen.h"
 #include "sql/sqlbuf.h"
 #include "warehouse/warehouse.h"
+#include "proj_fixture.h"
 
 static char *lit(const struct dialect *d, const char *text)
 {
@@ -167,6 +168,34 @@ static char *members_of(struct fixture *f, struct ast_expr *x)
 	sb_release(&sql);
 	sb_release(&err);
 	return sb_detach(&out);
+}
+
+/* The project's warehouse opens at the default path; read-only unless asked
+ * to write (a preview must not create or change the file). */
+static void test_warehouse_open_project(void **state)
+{
+	fx_enter();
+	fx_write("lac.yaml", "version: 1\nwarehouse: { type: sqlite }\n");
+	fx_write("data/.keep", "");
+	struct project p;
+	free(fx_load(&p));
+	struct warehouse w;
+	struct strbuf err = STRBUF_INIT;
+	assert_int_equal(warehouse_open_project(&p, WH_READ, &w, &err), -1);
+	assert_non_null(strstr(err.buf, "data/warehouse.db"));
+	assert_int_not_equal(access("data/warehouse.db", F_OK), 0);
+	sb_reset(&err);
+	assert_int_equal(warehouse_open_project(&p, WH_READ | WH_WRITE, &w, &err), 0);
+	assert_int_equal(w.ops->query(&w, "CREATE TABLE t (x TEXT)", NULL, NULL, &err), 0);
+	warehouse_close(&w);
+	assert_int_equal(access("data/warehouse.db", F_OK), 0);
+	assert_int_equal(warehouse_open_project(&p, WH_READ, &w, &err), 0);
+	assert_int_equal(w.ops->query(&w, "INSERT INTO t VALUES ('a')", NULL, NULL, &err), -1);
+	assert_int_equal(w.ops->query(&w, "SELECT x FROM t", NULL, NULL, &err), 0);
+	warehouse_close(&w);
+	sb_release(&err);
+	project_release(&p);
+	fx_leave();
 }
 
 static int setup(void **state)
@@ -350,6 +379,7 @@ int main(void)
 		cmocka_unit_test(test_table_names),
 		cmocka_unit_test(test_time_points),
 		cmocka_unit_test(test_run_statements),
+		cmocka_unit_test(test_warehouse_open_project),
 		cmocka_unit_test_setup_teardown(test_two_valued_logic, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_string_traps_executed, setup, teardown),
 	};

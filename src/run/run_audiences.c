@@ -1,0 +1,89 @@
+/*
+ * run_audiences.c — a batch of runs, as `lac run`, `lac apply` and
+ * `lac daemon` do it: the audiences in dependency order, each run's report
+ * shown (run_report.c) and its failure told, the failures counted.
+ */
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "run/run.h"
+
+const struct ast_audience **run_every_audience(const struct project *p, size_t *n)
+{
+	const struct ast_audience **v = NULL;
+	size_t cap = 0;
+	*n = 0;
+	for (size_t f = 0; f < p->nfiles; f++)
+		for (size_t k = 0; k < p->files[f]->naudiences; k++)
+			VEC_PUSH(v, *n, cap, p->files[f]->audiences[k]);
+	return v;
+}
+
+/* The report on stdout, in the batch's form. */
+static void show_report(const struct run_batch *b, const char *name, const struct run_report *rep,
+			bool failed)
+{
+	bool quiet = b->run.quiet;
+	switch (b->form) {
+	case RUN_REPORTS_JSON:
+		json_array_append_new(b->reports, run_report_json(name, rep));
+		break;
+	case RUN_REPORTS_NDJSON: {
+		json_t *j = run_report_json(name, rep);
+		char *s = json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER);
+		puts(s);
+		free(s);
+		json_decref(j);
+		break;
+	}
+	case RUN_REPORTS_TEXT:
+		if (b->failure == RUN_FAILURE_BEFORE_REPORT ? !quiet || failed
+		    : b->failure == RUN_FAILURE_INSTEAD ? !quiet && !failed : !quiet)
+			run_report_print(b->prefix, name, rep);
+		break;
+	}
+}
+
+int run_audiences(struct project *p, struct warehouse *w, struct state *st,
+		  const struct ast_audience *const *want, size_t n, const struct run_batch *b,
+		  struct strbuf *err)
+{
+	const struct ast_audience **order = NULL;
+	size_t norder = run_order(want, n, &order);
+	int failed = 0;
+	for (size_t i = 0; i < norder && !(b->stop && *b->stop); i++) {
+		const struct ast_audience *a = order[i];
+		if (b->due && !b->due(b->due_arg, a))
+			continue;
+		if (!w->ops && warehouse_open_project(p, WH_READ | WH_WRITE, w, err) != 0) {
+			failed = -1;
+			break;
+		}
+		if (b->progress)
+			fprintf(stderr, "lac: running %s (%zu/%zu)...\r", a->name, i + 1, norder);
+		struct run_report rep;
+		size_t nerrors = p->diags.nerrors;
+		bool run_failed = run_audience(p, w, st, a, &b->run, &rep) != 0;
+		if (b->progress)
+			fprintf(stderr, "\033[K");
+		const char *why = rep.error ? rep.error : "the run failed";
+		if (run_failed && b->failure == RUN_FAILURE_BEFORE_REPORT)
+			fprintf(stderr, "lac: %s: %s\n", a->name, why);
+		if (run_failed || (b->diag_errors_fail && p->diags.nerrors > nerrors))
+			failed++;
+		if (b->warnings && rep.warning && !b->run.quiet)
+			fprintf(stderr, "lac: warning: %s: %s\n", a->name, rep.warning);
+		show_report(b, a->name, &rep, run_failed);
+		if (run_failed && b->failure == RUN_FAILURE_INSTEAD)
+			fprintf(stderr, "lac: run of '%s' failed: %s\n", a->name,
+				rep.error ? rep.error : "unknown error");
+		else if (run_failed && b->failure == RUN_FAILURE_AFTER_REPORT)
+			fprintf(stderr, "lac: %s\n", why);
+		if (b->flush)
+			fflush(stdout);
+		run_report_release(&rep);
+	}
+	free(order);
+	return failed;
+}
