@@ -233,7 +233,7 @@ static int segment_open(struct dest *d, struct strbuf *err)
 }
 
 const struct dest_ops dest_webhook_ops = {
-	.type = "webhook", .open = webhook_open, .send = webhook_send, .close = dest_http_close,
+	.open = webhook_open, .send = webhook_send, .close = dest_http_close,
 	.page_events = 100, .page_bytes = 4 << 20,
 };
 
@@ -242,6 +242,6 @@ const struct dest_ops dest_webhook_ops = {
  * one per batch, which halved delivery time.  A kill mid-page resends that
  * page's events (same messageIds). */
 const struct dest_ops dest_segment_ops = {
-	.type = "segment", .open = segment_open, .send = segment_send, .close = dest_http_close,
+	.open = segment_open, .send = segment_send, .close = dest_http_close,
 	.page_events = 20000, .page_bytes = 16 << 20,
 };

@@ -302,6 +302,6 @@ static int wh_send(struct dest *d, struct dest_event *evs, size_t n)
 }
 
 const struct dest_ops dest_warehouse_ops = {
-	.type = "warehouse", .open = wh_open, .send = wh_send, .close = wh_close,
+	.open = wh_open, .send = wh_send, .close = wh_close,
 	.page_events = 1000, .page_bytes = 8 << 20,
 };
