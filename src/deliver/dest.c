@@ -27,18 +27,6 @@ void dest_config_defaults(struct dest_config *cfg)
 	cfg->event_bytes = 32 * 1024;
 }
 
-static const struct dest_ops *ops_for(const char *type)
-{
-	static const struct dest_ops *const all[] = {
-		&dest_file_ops, &dest_stdout_ops, &dest_webhook_ops, &dest_segment_ops,
-		&dest_warehouse_ops, &dest_braze_ops, &dest_iterable_ops, &dest_customerio_ops,
-	};
-	for (size_t i = 0; i < ARRAY_LEN(all); i++)
-		if (type && strcmp(all[i]->type, type) == 0)
-			return all[i];
-	return NULL;
-}
-
 /* A numeric setting: 0 (absent or read), -1 (reported). */
 static int num_setting(struct project *p, const struct destination *d, const char *key,
 		       long lo, long hi, long *out)
@@ -58,22 +46,6 @@ static int num_setting(struct project *p, const struct destination *d, const cha
 				  d->name, key, lo, hi);
 	*out = n;
 	return 0;
-}
-
-static const char *str_setting(struct project *p, const struct destination *d, const char *key,
-			       bool required, int *rc)
-{
-	const struct setting *s = destination_setting(d, key);
-	if (!s || !s->value) {
-		if (required)
-			*rc = diag_error(&p->diags, s ? s->loc : d->loc, DIAG_E004,
-					 "destination '%s' (type %s) needs '%s'", d->name, d->type, key);
-		return NULL;
-	}
-	const char *v = setting_expand(p, s->value, s->loc);
-	if (!v)
-		*rc = -1;
-	return v;
 }
 
 /* `timeout` in seconds (fractions allowed), as the loader checks it. */
@@ -98,99 +70,23 @@ static int timeout_setting(struct project *p, const struct destination *d, long 
 	return 0;
 }
 
-/* The project's warehouse, for the `warehouse` destination. */
-static int warehouse_settings(struct project *p, const struct destination *d, struct dest_config *cfg)
-{
-	switch (p->warehouse.type) {
-	case WH_SQLITE:
-		cfg->wh_type = "sqlite";
-		cfg->wh_path = project_path(p, p->warehouse.path);
-		return 0;
-	case WH_POSTGRES: {
-		const struct setting *s = setting_find(p->warehouse.settings, p->warehouse.nsettings, "dsn");
-		cfg->wh_type = "postgres";
-		if (!s || !s->value)
-			return diag_error(&p->diags, d->loc, DIAG_E004,
-					  "destination '%s': the postgres warehouse needs a 'dsn' setting", d->name);
-		cfg->wh_dsn = setting_expand(p, s->value, s->loc);
-		return cfg->wh_dsn ? 0 : -1;
-	}
-	default:
-		return diag_error(&p->diags, d->loc, DIAG_E006,
-				  "destination '%s': lac writes events only to a sqlite or postgres warehouse",
-				  d->name);
-	}
-}
-
 int dest_config_from_project(struct project *p, const struct destination *d, struct dest_config *cfg)
 {
 	memset(cfg, 0, sizeof(*cfg));
 	dest_config_defaults(cfg);
 	cfg->name = d->name;
 	cfg->type = d->type;
-	if (!ops_for(d->type))
+	const struct dest_type *t = dest_type_find(d->type);
+	if (!t)
 		return diag_error(&p->diags, d->loc, DIAG_E006,
 				  "destination '%s': lac cannot deliver to type '%s'", d->name, d->type);
-	int rc = 0;
-	if (strcmp(d->type, "file") == 0) {
-		const char *path = str_setting(p, d, "path", true, &rc);
-		if (path)
-			cfg->path = project_path(p, path);
-	} else if (strcmp(d->type, "webhook") == 0 || strcmp(d->type, "segment") == 0) {
-		cfg->url = str_setting(p, d, "url", true, &rc);
-		if (strcmp(d->type, "segment") == 0)
-			cfg->write_key = str_setting(p, d, "write_key", true, &rc);
-		const struct setting *h = destination_setting(d, "headers");
-		if (h) {
-			cfg->headers = arena_alloc(&p->arena, (h->nchildren + 1) * sizeof(*cfg->headers));
-			for (size_t i = 0; i < h->nchildren; i++) {
-				const char *v = setting_expand(p, h->children[i].value, h->children[i].loc);
-				if (!v) {
-					rc = -1;
-					continue;
-				}
-				cfg->headers[cfg->nheaders].name = h->children[i].key;
-				cfg->headers[cfg->nheaders++].value = v;
-			}
-		}
-	} else if (strcmp(d->type, "warehouse") == 0) {
-		cfg->table = str_setting(p, d, "table", true, &rc);
-		cfg->schema = str_setting(p, d, "schema", false, &rc);
-		if (warehouse_settings(p, d, cfg) < 0)
-			rc = -1;
-	} else if (strcmp(d->type, "stdout") == 0) {
-		/* nothing to configure: one JSON event per line on standard output */
-	} else {
-		/* a stdlib preset: braze | iterable | customerio (defaults come from its YAML) */
-		cfg->url = str_setting(p, d, "url", true, &rc);
-		cfg->api_key = str_setting(p, d, "api_key", true, &rc);
-		if (strcmp(d->type, "customerio") == 0)
-			cfg->site_id = str_setting(p, d, "site_id", true, &rc);
-		if (strcmp(d->type, "braze") == 0)
-			cfg->app_id = str_setting(p, d, "app_id", false, &rc);
-	}
+	int rc = t->configure ? t->configure(p, d, cfg) : 0;
 	if (timeout_setting(p, d, &cfg->timeout_ms) < 0)
 		rc = -1;
-	long v;
-	struct { const char *key; long lo, hi; long *lout; int *iout; } nums[] = {
-		{ "connect_timeout_ms", 1, 600000, &cfg->connect_timeout_ms, NULL },
-		{ "timeout_ms", 1, 3600000, &cfg->timeout_ms, NULL },
-		{ "max_retries", 0, 100, NULL, &cfg->max_retries },
-		{ "backoff_ms", 0, 600000, &cfg->backoff_ms, NULL },
-		{ "backoff_max_ms", 0, 3600000, &cfg->backoff_max_ms, NULL },
-		{ "retry_after_max_ms", 0, 3600000, &cfg->retry_after_max_ms, NULL },
-	};
-	for (size_t i = 0; i < ARRAY_LEN(nums); i++) {
-		v = nums[i].lout ? *nums[i].lout : *nums[i].iout;
-		if (num_setting(p, d, nums[i].key, nums[i].lo, nums[i].hi, &v) < 0) {
-			rc = -1;
-			continue;
-		}
-		if (nums[i].lout)
-			*nums[i].lout = v;
-		else
-			*nums[i].iout = (int)v;
-	}
+	long retries = cfg->max_retries;
+	if (num_setting(p, d, "max_retries", 0, 100, &retries) < 0)
+		rc = -1;
+	cfg->max_retries = (int)retries;
 	return rc;
 }
 
@@ -206,16 +102,16 @@ void dest_event_set(struct dest_event *e, enum dest_outcome o, const char *fmt, 
 int dest_open(const struct dest_config *cfg, struct dest **out, struct strbuf *err)
 {
 	*out = NULL;
-	const struct dest_ops *ops = ops_for(cfg->type);
-	if (!ops) {
+	const struct dest_type *t = dest_type_find(cfg->type);
+	if (!t) {
 		sb_addf(err, "destination '%s': lac cannot deliver to type '%s'",
 			cfg->name ? cfg->name : "?", cfg->type ? cfg->type : "?");
 		return -1;
 	}
 	struct dest *d = xcalloc(1, sizeof(*d));
-	d->ops = ops;
+	d->ops = t->ops;
 	d->cfg = *cfg;
-	if (ops->open(d, err) < 0) {
+	if (t->ops->open(d, err) < 0) {
 		free(d);
 		return -1;
 	}

@@ -54,12 +54,12 @@ struct dest_config {
 /* Defaults for everything but name/type/path/url/write_key/headers. */
 void dest_config_defaults(struct dest_config *cfg);
 
-/* Resolve a lac.yaml destination: expands ${VAR} (an unset variable is
- * reported in p->diags, naming it and the file:line) and reads the optional
- * settings timeout (seconds), connect_timeout_ms, timeout_ms, max_retries,
- * backoff_ms, backoff_max_ms, retry_after_max_ms.  A `warehouse` destination
- * also gets the project's warehouse settings (wh_*).  Strings live in the
- * project arena.
+/* Resolve a lac.yaml destination by its type's row (dest_types.c): expands
+ * ${VAR} (an unset variable is reported in p->diags, naming it and the
+ * file:line) and reads the optional settings timeout (seconds) and
+ * max_retries; the other numbers keep their defaults (lac.yaml has no key
+ * for them).  A `warehouse` destination also gets the project's warehouse
+ * settings (wh_*).  Strings live in the project arena.
  * 0 or -1 (diagnostics reported). */
 int dest_config_from_project(struct project *p, const struct destination *d, struct dest_config *cfg);
 

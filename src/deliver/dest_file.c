@@ -105,6 +105,6 @@ static void file_close(struct dest *d)
 }
 
 const struct dest_ops dest_file_ops = {
-	.type = "file", .open = file_open, .send = file_send, .close = file_close,
+	.open = file_open, .send = file_send, .close = file_close,
 	.page_events = 20000, .page_bytes = 16 << 20,
 };

@@ -346,14 +346,14 @@ static int customerio_open(struct dest *d, struct strbuf *err)
 }
 
 const struct dest_ops dest_braze_ops = {
-	.type = "braze", .open = braze_open, .send = batch_send, .close = preset_close,
+	.open = braze_open, .send = batch_send, .close = preset_close,
 };
 
 const struct dest_ops dest_iterable_ops = {
-	.type = "iterable", .open = iterable_open, .send = each_send, .close = preset_close,
+	.open = iterable_open, .send = each_send, .close = preset_close,
 	.page_events = 100, .page_bytes = 4 << 20,
 };
 
 const struct dest_ops dest_customerio_ops = {
-	.type = "customerio", .open = customerio_open, .send = batch_send, .close = preset_close,
+	.open = customerio_open, .send = batch_send, .close = preset_close,
 };

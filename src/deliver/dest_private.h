@@ -1,7 +1,7 @@
 /*
  * dest_private.h — what the destination drivers (dest_file.c,
  * dest_stdout.c, dest_http.c, dest_warehouse.c, dest_preset.c) share with
- * dest.c: the function table, the common struct dest, and the HTTP
+ * dest.c and dest_types.c: the function table, the table of types, the common struct dest, and the HTTP
  * machinery of dest_http.c that the stdlib presets are built on.
  */
 #ifndef LAC_DEST_PRIVATE_H
@@ -10,7 +10,6 @@
 #include "deliver/dest.h"
 
 struct dest_ops {
-	const char *type;
 	int (*open)(struct dest *d, struct strbuf *err);
 	int (*send)(struct dest *d, struct dest_event *evs, size_t n);
 	void (*close)(struct dest *d);
@@ -24,6 +23,20 @@ struct dest {
 	void *xpriv;               /* a driver layered on another's priv (presets over HTTP) */
 	long requests;
 };
+
+/* A row of the table of destination types (dest_types.c; its key column is
+ * project/dest_kind.h's). */
+struct dest_type {
+	const char *name;
+	/* lac.yaml settings into cfg (the defaults already set); NULL: none.
+	 * 0, or -1 (diagnostics reported). */
+	int (*configure)(struct project *p, const struct destination *d, struct dest_config *cfg);
+	const struct dest_ops *ops;
+};
+/* The row of that type, or NULL. */
+const struct dest_type *dest_type_find(const char *name);
+/* Every row, *n of them. */
+const struct dest_type *dest_types(size_t *n);
 
 extern const struct dest_ops dest_file_ops, dest_stdout_ops, dest_webhook_ops, dest_segment_ops,
 	dest_warehouse_ops, dest_braze_ops, dest_iterable_ops, dest_customerio_ops;

@@ -36,6 +36,6 @@ static void stdout_close(struct dest *d)
 }
 
 const struct dest_ops dest_stdout_ops = {
-	.type = "stdout", .open = stdout_open, .send = stdout_send, .close = stdout_close,
+	.open = stdout_open, .send = stdout_send, .close = stdout_close,
 	.page_events = 1000, .page_bytes = 4 << 20,
 };

@@ -9,6 +9,9 @@
  *     received_at TEXT | TIMESTAMP WITH TIME ZONE,   -- when lac wrote it
  *     event       TEXT | JSONB)                      -- SQLite | PostgreSQL
  *
+ * The column types and transaction statements are the dialect's
+ * (sql/dialect.h: json_type, log_time_type, begin_write, ...).
+ *
  * A page of events is written in one transaction with multi-row
  * INSERT ... ON CONFLICT (message_id) DO NOTHING, so a resent event (same
  * messageId) is not a duplicate and counts as delivered.  If the page's insert
@@ -32,7 +35,6 @@
 struct wh_priv {
 	struct warehouse w;
 	char *table;               /* the table name as SQL (quoted and qualified as needed) */
-	bool pg;
 	struct strbuf sql, err;
 };
 
@@ -57,7 +59,6 @@ static int wh_open(struct dest *d, struct strbuf *err)
 	sb_init(&wp->err);
 	int rc;
 	if (c->wh_type && strcmp(c->wh_type, "postgres") == 0) {
-		wp->pg = true;
 		rc = warehouse_open_postgres(&wp->w, c->wh_dsn ? c->wh_dsn : "", err);
 	} else if (c->wh_path) {
 		rc = warehouse_open_sqlite(&wp->w, c->wh_path, false, err);
@@ -73,13 +74,20 @@ static int wh_open(struct dest *d, struct strbuf *err)
 	}
 	d->priv = wp;
 	const struct dialect *dl = wp->w.d;
+	if (!dl->json_type) {
+		sb_addf(err, "destination '%s' (warehouse): lac cannot write events to a %s warehouse",
+			c->name, dl->name);
+		wh_close(d);
+		d->priv = NULL;
+		return -1;
+	}
 	const char *parts[2] = { c->schema, c->table };
 	bool qualified = c->schema && *c->schema;
 	struct strbuf sb = STRBUF_INIT;
 	dl->table_name(dl, &sb, qualified ? parts : parts + 1, qualified ? 2 : 1);
 	wp->table = sb_detach(&sb);
 
-	if (wp->pg && qualified) {
+	if (dl->create_schema && qualified) {
 		sb_addstr(&sb, "CREATE SCHEMA IF NOT EXISTS ");
 		dl->quote_ident(dl, &sb, c->schema);
 		rc = exec(d, sb.buf);
@@ -89,7 +97,7 @@ static int wh_open(struct dest *d, struct strbuf *err)
 	}
 	sb_addf(&sb, "CREATE TABLE IF NOT EXISTS %s (message_id VARCHAR(255) PRIMARY KEY, "
 		"received_at %s NOT NULL, event %s NOT NULL)", wp->table,
-		wp->pg ? "TIMESTAMP WITH TIME ZONE" : "TEXT", wp->pg ? "JSONB" : "TEXT");
+		dl->log_time_type ? dl->log_time_type : dl->text_type, dl->json_type);
 	rc = exec(d, sb.buf);
 	sb_release(&sb);
 	if (rc == 0)
@@ -127,8 +135,7 @@ static const char *unfit(const struct wh_priv *wp, const struct dest_event *e)
 	json_decref(j);
 	if (!obj)
 		return "event is not a JSON object";
-	/* PostgreSQL's jsonb cannot hold the NUL character. */
-	if (wp->pg && strstr(e->json, "\\u0000"))
+	if (wp->w.d->json_rejects_nul && strstr(e->json, "\\u0000"))
 		return "event holds \\u0000, which jsonb cannot store";
 	return NULL;
 }
@@ -157,6 +164,11 @@ static void add_row(struct dest *d, const struct dest_event *e, const char *now,
 	free(json);
 }
 
+static const char *begin_write(const struct wh_priv *wp)
+{
+	return wp->w.d->begin_write ? wp->w.d->begin_write : wp->w.d->begin;
+}
+
 static int end_insert(struct dest *d)
 {
 	struct wh_priv *wp = d->priv;
@@ -169,7 +181,7 @@ static int end_insert(struct dest *d)
 static int insert_all(struct dest *d, struct dest_event *evs, size_t n, const char *now)
 {
 	struct wh_priv *wp = d->priv;
-	if (exec(d, wp->pg ? "BEGIN" : "BEGIN IMMEDIATE") < 0)
+	if (exec(d, begin_write(wp)) < 0)
 		return -2;
 	size_t rows = 0;
 	for (size_t i = 0; i < n; i++) {
@@ -187,14 +199,14 @@ static int insert_all(struct dest *d, struct dest_event *evs, size_t n, const ch
 	}
 	if (rows && end_insert(d) < 0)
 		goto undo;
-	if (exec(d, "COMMIT") < 0)
+	if (exec(d, wp->w.d->commit) < 0)
 		goto undo;
 	return 0;
 undo: {
 	/* keep the first error: ROLLBACK would replace it */
 	char *why = sb_detach(&wp->err);
 	sb_init(&wp->err);
-	exec(d, "ROLLBACK");
+	exec(d, wp->w.d->rollback);
 	sb_reset(&wp->err);
 	sb_addstr(&wp->err, why);
 	free(why);
@@ -210,7 +222,7 @@ static int insert_each(struct dest *d, struct dest_event *evs, size_t n, const c
 	struct wh_priv *wp = d->priv;
 	size_t tried = 0, refused = 0;
 	char first_why[200] = "";
-	if (exec(d, wp->pg ? "BEGIN" : "BEGIN IMMEDIATE") < 0)
+	if (exec(d, begin_write(wp)) < 0)
 		return -1;
 	for (size_t i = 0; i < n; i++) {
 		if (evs[i].outcome == DEST_REJECTED)
@@ -232,7 +244,7 @@ static int insert_each(struct dest *d, struct dest_event *evs, size_t n, const c
 			goto broken;
 	}
 	if (tried && refused == tried) {
-		exec(d, "ROLLBACK");
+		exec(d, wp->w.d->rollback);
 		sb_reset(&wp->err);
 		sb_addstr(&wp->err, first_why);
 		for (size_t i = 0; i < n; i++)
@@ -240,7 +252,7 @@ static int insert_each(struct dest *d, struct dest_event *evs, size_t n, const c
 				evs[i].outcome = DEST_RETRY;
 		return -1;
 	}
-	if (exec(d, "COMMIT") < 0)
+	if (exec(d, wp->w.d->commit) < 0)
 		goto broken;
 	for (size_t i = 0; i < n; i++)
 		if (evs[i].outcome != DEST_REJECTED)
@@ -249,7 +261,7 @@ static int insert_each(struct dest *d, struct dest_event *evs, size_t n, const c
 broken: {
 	char *why = sb_detach(&wp->err);
 	sb_init(&wp->err);
-	exec(d, "ROLLBACK");
+	exec(d, wp->w.d->rollback);
 	sb_reset(&wp->err);
 	sb_addstr(&wp->err, why);
 	free(why);
@@ -290,6 +302,6 @@ static int wh_send(struct dest *d, struct dest_event *evs, size_t n)
 }
 
 const struct dest_ops dest_warehouse_ops = {
-	.type = "warehouse", .open = wh_open, .send = wh_send, .close = wh_close,
+	.open = wh_open, .send = wh_send, .close = wh_close,
 	.page_events = 1000, .page_bytes = 8 << 20,
 };

@@ -19,6 +19,7 @@
 #include "base/env.h"
 #include "graph/graph_load.h"
 #include "lang/parse.h"
+#include "project/dest_kind.h"
 #include "project/project.h"
 #include "base/yload.h"
 
@@ -247,44 +248,6 @@ static bool setting_from(struct project *p, const struct ypair *pr, struct setti
 
 /* ---- destinations ------------------------------------------------------------- */
 
-struct dest_kind {
-	const char *type;
-	const char *const *keys;      /* NULL-terminated */
-	const char *const *required;  /* NULL-terminated */
-	const char *map_key;          /* the one key that takes a mapping, or NULL */
-	bool values_changed;
-};
-
-static const char *const file_keys[] = { "path", NULL };
-static const char *const stdout_keys[] = { NULL };
-static const char *const webhook_keys[] = { "url", "headers", "timeout", "max_retries", NULL };
-static const char *const webhook_req[] = { "url", NULL };
-static const char *const segment_keys[] = { "url", "write_key", "timeout", "max_retries", NULL };
-static const char *const segment_req[] = { "url", "write_key", NULL };
-static const char *const warehouse_keys[] = { "table", "schema", NULL };
-static const char *const warehouse_req[] = { "table", NULL };
-
-static const struct dest_kind builtin_dests[] = {
-	{ "file", file_keys, file_keys, NULL, true },
-	{ "stdout", stdout_keys, stdout_keys, NULL, false },
-	{ "webhook", webhook_keys, webhook_req, "headers", true },
-	{ "segment", segment_keys, segment_req, NULL, true },
-	{ "warehouse", warehouse_keys, warehouse_req, NULL, false },
-};
-
-/* A preset read from stdlib/destinations/<type>.yaml. */
-struct preset {
-	const char *type;
-	bool values_changed;
-	const char **keys;
-	size_t nkeys;
-	const char **required;
-	size_t nrequired;
-	struct setting *defaults;   /* default values of keys (loc in the preset file) */
-	size_t ndefaults;
-	const char *map_key;        /* a key declared `map: true`, or NULL */
-};
-
 static bool valid_type_name(const char *s)
 {
 	if (!*s)
@@ -295,7 +258,9 @@ static bool valid_type_name(const char *s)
 	return true;
 }
 
-static struct preset *load_preset(struct project *p, const char *type)
+/* A stdlib preset's row of the destination types (dest_kind.h), read from
+ * stdlib/destinations/<type>.yaml; NULL when there is none. */
+static const struct dest_kind *load_preset(struct project *p, const char *type)
 {
 	if (!valid_type_name(type))
 		return NULL;
@@ -314,38 +279,45 @@ static struct preset *load_preset(struct project *p, const char *type)
 	static const char *const top[] = { "preset", "description", "transport",
 					   "supports_values_changed", "keys" };
 	ycheck_keys(&p->diags, doc, top, ARRAY_LEN(top), "destination preset");
-	struct preset *pr = ARENA_NEW(&p->arena, struct preset);
-	pr->type = type;
+	struct dest_kind *kind = ARENA_NEW(&p->arena, struct dest_kind);
+	kind->type = type;
 	const struct ynode *v = ynode_get(doc, "supports_values_changed");
 	if (v)
-		ybool(&p->diags, v, "supports_values_changed", &pr->values_changed);
+		ybool(&p->diags, v, "supports_values_changed", &kind->values_changed);
 	const struct ynode *keys = ynode_get(doc, "keys");
+	struct dest_key *list = NULL;
+	size_t n = 0;
 	if (keys && yexpect(&p->diags, keys, YN_MAPPING, "keys")) {
 		for (size_t i = 0; i < keys->npairs; i++) {
 			const struct ypair *k = &keys->pairs[i];
-			ARENA_PUSH(&p->arena, pr->keys, pr->nkeys, k->key);
-			if (k->value->kind == YN_SCALAR && k->value->scalar[0] == '\0')
-				continue; /* `key:` with no attributes */
-			if (!yexpect(&p->diags, k->value, YN_MAPPING, k->key))
+			struct dest_key key = { .name = k->key };
+			if (k->value->kind == YN_SCALAR && k->value->scalar[0] == '\0') {
+				ARENA_PUSH(&p->arena, list, n, key); /* `key:` with no attributes */
 				continue;
+			}
+			if (!yexpect(&p->diags, k->value, YN_MAPPING, k->key)) {
+				ARENA_PUSH(&p->arena, list, n, key);
+				continue;
+			}
 			static const char *const attrs[] = { "required", "default", "secret", "map", "description" };
 			ycheck_keys(&p->diags, k->value, attrs, ARRAY_LEN(attrs), "preset key");
-			bool b = false;
 			const struct ynode *a = ynode_get(k->value, "required");
-			if (a && ybool(&p->diags, a, "required", &b) && b)
-				ARENA_PUSH(&p->arena, pr->required, pr->nrequired, k->key);
-			b = false;
+			if (a)
+				ybool(&p->diags, a, "required", &key.required);
 			a = ynode_get(k->value, "map");
-			if (a && ybool(&p->diags, a, "map", &b) && b)
-				pr->map_key = k->key;
+			if (a)
+				ybool(&p->diags, a, "map", &key.map);
 			a = ynode_get(k->value, "default");
 			if (a && yexpect(&p->diags, a, YN_SCALAR, "default")) {
-				struct setting s = { k->key, a->scalar, NULL, 0, a->loc };
-				ARENA_PUSH(&p->arena, pr->defaults, pr->ndefaults, s);
+				key.def = a->scalar;
+				key.def_loc = a->loc;
 			}
+			ARENA_PUSH(&p->arena, list, n, key);
 		}
 	}
-	return pr;
+	kind->keys = list;
+	kind->nkeys = n;
+	return kind;
 }
 
 /* The preset types shipped in stdlib/destinations (for "did you mean"). */
@@ -363,22 +335,6 @@ static void list_presets(struct project *p, const char ***names, size_t *n)
 			ARENA_PUSH(&p->arena, *names, *n, arena_strndup(&p->arena, de->d_name, len - 5));
 	}
 	closedir(dir);
-}
-
-static bool in_list(const char *const *list, size_t n, const char *s)
-{
-	for (size_t i = 0; i < n; i++)
-		if (strcmp(list[i], s) == 0)
-			return true;
-	return false;
-}
-
-static size_t null_len(const char *const *list)
-{
-	size_t n = 0;
-	while (list[n])
-		n++;
-	return n;
 }
 
 static void check_number_setting(struct project *p, const struct setting *s, const char *key)
@@ -409,64 +365,51 @@ static void load_destination(struct project *p, const struct ypair *pr)
 		return;
 	d.type = type;
 
-	const char *const *keys = NULL, *const *req = NULL;
-	size_t nkeys = 0, nreq = 0;
-	const char *map_key = NULL;
-	struct preset *preset = NULL;
-	for (size_t i = 0; i < ARRAY_LEN(builtin_dests); i++) {
-		if (strcmp(builtin_dests[i].type, type) == 0) {
-			keys = builtin_dests[i].keys;
-			nkeys = null_len(keys);
-			req = builtin_dests[i].required;
-			nreq = null_len(req);
-			map_key = builtin_dests[i].map_key;
-			d.supports_values_changed = builtin_dests[i].values_changed;
-		}
+	const struct dest_kind *kind = dest_kind_builtin(type);
+	if (!kind)
+		kind = load_preset(p, type);
+	if (!kind) {
+		const char **names = NULL;
+		size_t n = 0, nbuiltin;
+		const struct dest_kind *builtin = dest_kind_builtins(&nbuiltin);
+		for (size_t i = 0; i < nbuiltin; i++)
+			ARENA_PUSH(&p->arena, names, n, builtin[i].type);
+		list_presets(p, &names, &n);
+		diag_error(&p->diags, tn->loc, DIAG_E006, "unknown destination type '%s'", type);
+		diag_hint_closest(&p->diags, type, names, n);
+		return;
 	}
-	if (!keys) {
-		preset = load_preset(p, type);
-		if (!preset) {
-			const char **names = NULL;
-			size_t n = 0;
-			for (size_t i = 0; i < ARRAY_LEN(builtin_dests); i++)
-				ARENA_PUSH(&p->arena, names, n, builtin_dests[i].type);
-			list_presets(p, &names, &n);
-			diag_error(&p->diags, tn->loc, DIAG_E006, "unknown destination type '%s'", type);
-			diag_hint_closest(&p->diags, type, names, n);
-			return;
-		}
-		keys = preset->keys;
-		nkeys = preset->nkeys;
-		req = preset->required;
-		nreq = preset->nrequired;
-		map_key = preset->map_key;
-		d.supports_values_changed = preset->values_changed;
-	}
+	d.supports_values_changed = kind->values_changed;
 
 	const char **known = NULL;
 	size_t nknown = 0;
 	ARENA_PUSH(&p->arena, known, nknown, "type");
-	for (size_t i = 0; i < nkeys; i++)
-		ARENA_PUSH(&p->arena, known, nknown, keys[i]);
+	for (size_t i = 0; i < kind->nkeys; i++)
+		ARENA_PUSH(&p->arena, known, nknown, kind->keys[i].name);
 	char *where = xasprintf("%s destination '%s'", type, d.name);
 	ycheck_keys(&p->diags, v, known, nknown, where);
-	for (size_t i = 0; i < nreq; i++)
-		if (!ynode_get(v, req[i]))
-			diag_error(&p->diags, yfirst_line(v), DIAG_E004, "missing key '%s' in %s", req[i], where);
+	for (size_t i = 0; i < kind->nkeys; i++)
+		if (kind->keys[i].required && !ynode_get(v, kind->keys[i].name))
+			diag_error(&p->diags, yfirst_line(v), DIAG_E004, "missing key '%s' in %s",
+				   kind->keys[i].name, where);
 	free(where);
 
 	for (size_t i = 0; i < v->npairs; i++) {
 		const struct ypair *kv = &v->pairs[i];
-		if (strcmp(kv->key, "type") == 0 || !in_list(keys, nkeys, kv->key))
+		const struct dest_key *key = strcmp(kv->key, "type") == 0 ? NULL : dest_kind_key(kind, kv->key);
+		if (!key)
 			continue;
 		struct setting s;
-		if (setting_from(p, kv, &s, map_key && strcmp(kv->key, map_key) == 0))
+		if (setting_from(p, kv, &s, key->map))
 			ARENA_PUSH(&p->arena, d.settings, d.nsettings, s);
 	}
-	if (preset)
-		for (size_t i = 0; i < preset->ndefaults; i++)
-			if (!setting_find(d.settings, d.nsettings, preset->defaults[i].key))
-				ARENA_PUSH(&p->arena, d.settings, d.nsettings, preset->defaults[i]);
+	for (size_t i = 0; i < kind->nkeys; i++) {
+		const struct dest_key *key = &kind->keys[i];
+		if (key->def && !setting_find(d.settings, d.nsettings, key->name)) {
+			struct setting s = { key->name, key->def, NULL, 0, key->def_loc };
+			ARENA_PUSH(&p->arena, d.settings, d.nsettings, s);
+		}
+	}
 	check_number_setting(p, setting_find(d.settings, d.nsettings, "timeout"), "timeout");
 	check_number_setting(p, setting_find(d.settings, d.nsettings, "max_retries"), "max_retries");
 	ARENA_PUSH(&p->arena, p->destinations, p->ndestinations, d);

@@ -77,7 +77,8 @@ struct dialect {
 	const char *text_type;
 	/* The column type of lac_generation.audience, with its key if any. */
 	const char *key_column;
-	/* The membership log's time column type; NULL: text_type. */
+	/* The type of the time columns lac writes (the membership log's, the
+	 * warehouse destination's received_at); NULL: text_type. */
 	const char *log_time_type;
 	/* The log's time in a script written without --now (the current time,
 	 * of the log column's type). */
@@ -96,6 +97,18 @@ struct dialect {
 	 * transactions (Databricks). */
 	const char *begin, *commit, *rollback;
 	enum snapshot_swap swap;
+
+	/* ---- the `warehouse` destination (deliver/dest_warehouse.c) */
+	/* The type of a column holding one JSON document written as a string
+	 * literal; NULL: the destination cannot write to this warehouse. */
+	const char *json_type;
+	/* That type cannot hold the NUL character (PostgreSQL's jsonb refuses
+	 * "\u0000"), so such an event is rejected before the insert. */
+	bool json_rejects_nul;
+	/* Starts a transaction that is going to write; NULL: begin.  SQLite's
+	 * BEGIN IMMEDIATE takes the write lock at once, so a busy database
+	 * fails at the start, not in the middle of a page. */
+	const char *begin_write;
 };
 
 extern const struct dialect dialect_snowflake, dialect_bigquery, dialect_redshift,

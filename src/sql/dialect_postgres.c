@@ -103,4 +103,6 @@ const struct dialect dialect_postgres = {
 	.commit = "COMMIT",
 	.rollback = "ROLLBACK",
 	.swap = SWAP_RENAME,
+	.json_type = "JSONB",
+	.json_rejects_nul = true,
 };

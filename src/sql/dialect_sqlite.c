@@ -102,4 +102,6 @@ const struct dialect dialect_sqlite = {
 	.commit = "COMMIT",
 	.rollback = "ROLLBACK",
 	.swap = SWAP_RENAME,
+	.json_type = "TEXT",
+	.begin_write = "BEGIN IMMEDIATE",
 };

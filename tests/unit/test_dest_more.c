@@ -27,6 +27,9 @@
 #include <jansson.h>
 
 #include "deliver/dest.h"
+#include "deliver/dest_private.h"
+#include "project/dest_kind.h"
+#include "project/project.h"
 #include "state/outbox.h"
 #include "proj_fixture.h"
 #include "state/state.h"
@@ -692,6 +695,59 @@ static void send_one(struct dest_config *cfg, struct dest_event *ev)
 	sb_release(&err);
 }
 
+/* The table of destination types: every type the loader accepts has a
+ * driver row and every row's keys are known to the loader (a builtin row
+ * of project/dest_kind.c or a stdlib preset file), so the two halves of a
+ * row cannot drift apart. */
+static void test_dest_type_table(void **state)
+{
+	size_t nkinds, ntypes;
+	const struct dest_kind *kinds = dest_kind_builtins(&nkinds);
+	const struct dest_type *types = dest_types(&ntypes);
+	for (size_t i = 0; i < nkinds; i++) {
+		const struct dest_type *t = dest_type_find(kinds[i].type);
+		assert_non_null(t);
+		assert_ptr_equal(dest_kind_builtin(t->name), &kinds[i]);
+	}
+	for (size_t i = 0; i < ntypes; i++) {
+		assert_non_null(types[i].ops);
+		assert_non_null(types[i].ops->open);
+		if (dest_kind_builtin(types[i].name))
+			continue;
+		char *path = xasprintf("%s/destinations/%s.yaml", project_stdlib_dir(), types[i].name);
+		assert_int_equal(access(path, R_OK), 0);
+		free(path);
+	}
+	assert_null(dest_type_find("nope"));
+	assert_null(dest_kind_builtin("braze")); /* a preset: its keys are its YAML's */
+	const struct dest_key *k = dest_kind_key(dest_kind_builtin("webhook"), "headers");
+	assert_non_null(k);
+	assert_true(k->map);
+	k = dest_kind_key(dest_kind_builtin("segment"), "write_key");
+	assert_true(k->required);
+	assert_null(dest_kind_key(dest_kind_builtin("file"), "url"));
+
+	/* a builtin type's defaults are filled in like a preset's */
+	fx_enter();
+	fx_write("lac.yaml", "version: 1\nname: shop\ngraph: g.yaml\naudiences: a\n"
+		 "destinations:\n"
+		 "  hook: { type: webhook, url: \"https://h.example\", max_retries: 2 }\n");
+	fx_write("g.yaml", "version: 1\n");
+	struct project p;
+	char *diags = fx_load(&p);
+	free(diags);
+	const struct destination *d = project_destination(&p, "hook");
+	assert_non_null(d);
+	assert_string_equal(destination_setting(d, "timeout")->value, "30");
+	assert_string_equal(destination_setting(d, "max_retries")->value, "2");
+	struct dest_config cfg;
+	assert_int_equal(dest_config_from_project(&p, d, &cfg), 0);
+	assert_int_equal(cfg.timeout_ms, 30000);
+	assert_int_equal(cfg.max_retries, 2);
+	project_release(&p);
+	fx_leave();
+}
+
 static void test_reasons_hold_no_secret(void **state)
 {
 	struct strbuf straddle = STRBUF_INIT, tail = STRBUF_INIT;
@@ -799,6 +855,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_braze, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_iterable, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_customerio, setup, teardown),
+		cmocka_unit_test(test_dest_type_table),
 		cmocka_unit_test(test_reasons_hold_no_secret),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
