@@ -1,9 +1,10 @@
 /*
- * cli.c — helpers every command shares: loading the project and printing
- * its diagnostics in the format the user asked for.
+ * cli.c — helpers every command shares: parsing its options, loading the
+ * project, printing its diagnostics and JSON in the form the user asked for.
  */
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "check/check.h"
@@ -68,4 +69,32 @@ int cli_usage_error(const struct cli *c, const char *fmt, ...)
 	else
 		fputs("Try 'lac --help'.\n", stderr);
 	return EXIT_USAGE;
+}
+
+int cli_parse_options(const struct cli *c, const struct opt_table *t, struct opt_args *args)
+{
+	struct strbuf err = STRBUF_INIT;
+	int rc = opt_parse(t, c->argc - 1, c->argv + 1, args, &err);
+	if (rc < 0)
+		cli_usage_error(c, "%s", err.buf);
+	sb_release(&err);
+	return rc < 0 ? EXIT_USAGE : 0;
+}
+
+static void print_json(json_t *j, size_t flags)
+{
+	char *s = json_dumps(j, flags | JSON_PRESERVE_ORDER);
+	if (s)
+		puts(s);
+	free(s);
+}
+
+void cli_print_json(json_t *j)
+{
+	print_json(j, JSON_INDENT(2));
+}
+
+void cli_print_json_line(json_t *j)
+{
+	print_json(j, JSON_COMPACT);
 }

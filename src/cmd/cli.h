@@ -1,6 +1,6 @@
 /*
  * cli.h — what main() hands every command: the global options and the
- * command's own arguments.  Each command lives in src/cmd_<name>.c.
+ * command's own arguments.  Each command lives in src/cmd/cmd_<name>.c.
  */
 #ifndef LAC_CLI_H
 #define LAC_CLI_H
@@ -8,6 +8,9 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include <jansson.h>
+
+#include "cmd/options.h"
 #include "project/project.h"
 
 enum { EXIT_OK = 0, EXIT_ERRORS = 1, EXIT_CHANGES = 2, EXIT_USAGE = 64 };
@@ -41,6 +44,14 @@ void command_print_help(const struct command *cmd, FILE *out);
 
 /* Print "lac: <message>" and the command's synopsis to stderr; returns EXIT_USAGE. */
 int cli_usage_error(const struct cli *c, const char *fmt, ...) LAC_PRINTF(2, 3);
+/* Parse the command's own words (after its name) with t.  0, or EXIT_USAGE
+ * after printing the mistake as cli_usage_error does. */
+int cli_parse_options(const struct cli *c, const struct opt_table *t, struct opt_args *args);
+/* Print j on stdout as every JSON form of lac is printed: indented by two,
+ * keys in insertion order, a final newline.  j stays the caller's. */
+void cli_print_json(json_t *j);
+/* Print j on one line (NDJSON: the daemon's reports as they happen). */
+void cli_print_json_line(json_t *j);
 /* The reference time: --now (now_parse) or the clock.  0, or EXIT_USAGE after
  * printing the one message every command gives for a bad --now. */
 int cli_parse_now(const struct cli *c, struct lac_now *out);

@@ -176,21 +176,17 @@ static int run_due(struct cli *c, struct project *p, struct state *st, const str
 int cmd_apply(struct cli *c)
 {
 	bool auto_approve = false, no_run = false;
-	const char *planfile = NULL;
-	for (int i = 1; i < c->argc; i++) {
-		const char *a = c->argv[i];
-		if (strcmp(a, "--auto-approve") == 0 || strcmp(a, "-y") == 0)
-			auto_approve = true;
-		else if (strcmp(a, "--no-run") == 0)
-			no_run = true;
-		else if (a[0] == '-' && a[1])
-			return cli_usage_error(c, "unknown option '%s'", a);
-		else if (planfile)
-			return cli_usage_error(c, "apply takes one plan file (got '%s' and '%s')",
-					       planfile, a);
-		else
-			planfile = a;
-	}
+	const struct opt opts[] = {
+		OPT_FLAG("--auto-approve", "-y", &auto_approve),
+		OPT_FLAG("--no-run", NULL, &no_run),
+	};
+	const struct opt_table table = { OPT_TABLE(opts), .max_args = 1,
+		.too_many = "apply takes one plan file (got '%s' and '%s')" };
+	struct opt_args args;
+	if (cli_parse_options(c, &table, &args) != 0)
+		return EXIT_USAGE;
+	const char *planfile = args.v[0];
+	opt_args_release(&args);
 	/* a bad --now is a usage error, before anything else is looked at */
 	struct lac_now ln;
 	if (cli_parse_now(c, &ln) != 0)
@@ -309,9 +305,7 @@ out:
 			json_t *root = json_loads(s, 0, NULL);
 			free(s);
 			json_object_set(root, "runs", runs);
-			char *o = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-			puts(o);
-			free(o);
+			cli_print_json(root);
 			json_decref(root);
 		}
 		json_decref(runs);

@@ -7,8 +7,13 @@
 
 int cmd_check(struct cli *c)
 {
-	if (c->argc > 1)
-		return cli_usage_error(c, "check takes no arguments (got '%s')", c->argv[1]);
+	/* anything at all, options too, is an argument too many */
+	const struct opt_table table = { .pass_unknown = true, .max_args = 0,
+		.too_many = "check takes no arguments (got '%s')" };
+	struct opt_args args;
+	if (cli_parse_options(c, &table, &args) != 0)
+		return EXIT_USAGE;
+	opt_args_release(&args);
 	struct project p;
 	int ok = cli_load_project(c, &p) == 0;
 	cli_print_diags(c, &p);

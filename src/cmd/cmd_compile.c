@@ -80,48 +80,30 @@ static int write_text(const char *path, const char *text)
 int cmd_compile(struct cli *c)
 {
 	const char *dname = NULL, *outdir = NULL, *emit = "membership";
-	const char **names = xcalloc((size_t)c->argc + 1, sizeof(*names));
-	size_t nnames = 0;
 	int rc = EXIT_OK;
-
-	for (int i = 1; i < c->argc; i++) {
-		const char *a = c->argv[i];
-		const char **slot = NULL;
-		if (strcmp(a, "-d") == 0 || strcmp(a, "--dialect") == 0)
-			slot = &dname;
-		else if (strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0)
-			slot = &outdir;
-		else if (strcmp(a, "--emit") == 0)
-			slot = &emit;
-		if (slot) {
-			if (i + 1 >= c->argc) {
-				free(names);
-				return cli_usage_error(c, "option '%s' needs a value", a);
-			}
-			*slot = c->argv[++i];
-		} else if (str_starts(a, "--dialect=")) {
-			dname = a + 10;
-		} else if (str_starts(a, "--emit=")) {
-			emit = a + 7;
-		} else if (a[0] == '-' && a[1]) {
-			free(names);
-			return cli_usage_error(c, "unknown option '%s'", a);
-		} else {
-			names[nnames++] = a;
-		}
-	}
+	const struct opt opts[] = {
+		OPT_VALUE("--dialect", "-d", &dname, "option '%s' needs a value"),
+		OPT_VALUE("--output", "-o", &outdir, "option '%s' needs a value"),
+		OPT_VALUE("--emit", NULL, &emit, "option '%s' needs a value"),
+	};
+	const struct opt_table table = { OPT_TABLE(opts) };
+	struct opt_args args;
+	if (cli_parse_options(c, &table, &args) != 0)
+		return EXIT_USAGE;
+	const char **names = args.v;
+	size_t nnames = args.n;
 	if (strcmp(emit, "membership") && strcmp(emit, "run")) {
-		free(names);
+		opt_args_release(&args);
 		return cli_usage_error(c, "unknown --emit '%s' (membership or run)", emit);
 	}
 	if (dname && strcmp(dname, "all") && !dialect_find(dname)) {
-		free(names);
+		opt_args_release(&args);
 		return cli_usage_error(c, "unknown dialect '%s' (snowflake, bigquery, redshift, "
 				       "databricks, postgres, sqlite or all)", dname);
 	}
 	struct lac_now ln;
 	if (cli_parse_now(c, &ln) != 0) {
-		free(names);
+		opt_args_release(&args);
 		return EXIT_USAGE;
 	}
 	const char *now = ln.sql;
@@ -130,7 +112,7 @@ int cmd_compile(struct cli *c)
 	if (cli_load_project(c, &p) != 0) {
 		cli_print_diags(c, &p);
 		project_release(&p);
-		free(names);
+		opt_args_release(&args);
 		return EXIT_ERRORS;
 	}
 	if (p.diags.n) {
@@ -218,9 +200,7 @@ int cmd_compile(struct cli *c)
 		json_object_set_new(root, "emit", json_string(emit));
 		json_object_set_new(root, "output", outdir ? json_text0(outdir) : json_null());
 		json_object_set_new(root, "audiences", json_incref(jauds));
-		char *s = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-		printf("%s\n", s);
-		free(s);
+		cli_print_json(root);
 		json_decref(root);
 	} else if (rc == EXIT_OK) {
 		fputs(out.buf, stdout);
@@ -228,7 +208,7 @@ int cmd_compile(struct cli *c)
 	json_decref(jauds);
 	sb_release(&out);
 	free(auds);
-	free(names);
+	opt_args_release(&args);
 	project_release(&p);
 	return rc;
 }

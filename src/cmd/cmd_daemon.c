@@ -10,7 +10,6 @@
  * no longer matches the applied definition is skipped with a warning until
  * it is applied, so a merged-but-unapplied change never runs by surprise.
  */
-#include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -85,31 +84,34 @@ static int64_t run_due(struct cli *c, struct project *p, struct warehouse *w, st
 	return d.next;
 }
 
+static int take_max_sleep(void *arg, const char *value, struct strbuf *err)
+{
+	long *max_sleep = arg;
+	char *end;
+	*max_sleep = strtol(value, &end, 10);
+	if (*end || *max_sleep < 1) {
+		sb_addstr(err, "--max-sleep takes a whole number of seconds");
+		return -1;
+	}
+	return 0;
+}
+
 int cmd_daemon(struct cli *c)
 {
-	static const struct option opts[] = {
-		{ "once", no_argument, NULL, 'o' },
-		{ "max-sleep", required_argument, NULL, 's' },
-		{ NULL, 0, NULL, 0 },
-	};
 	bool once = false;
 	long max_sleep = 300;
-	int ch;
-	optind = 0;
-	opterr = 0;
-	while ((ch = getopt_long(c->argc, c->argv, "", opts, NULL)) != -1) {
-		if (ch == 'o') {
-			once = true;
-		} else if (ch == 's') {
-			char *end;
-			max_sleep = strtol(optarg, &end, 10);
-			if (*end || max_sleep < 1)
-				return cli_usage_error(c, "--max-sleep takes a whole number of seconds");
-		} else {
-			return cli_usage_error(c, "unknown option '%s'", c->argv[optind - 1]);
-		}
-	}
-	if (optind < c->argc)
+	/* abbreviations and the missing value's message are getopt_long's, as before */
+	const struct opt opts[] = {
+		OPT_FLAG("--once", NULL, &once),
+		OPT_TAKE("--max-sleep", NULL, take_max_sleep, &max_sleep, "unknown option '%s'"),
+	};
+	const struct opt_table table = { OPT_TABLE(opts), .abbrev = true };
+	struct opt_args args;
+	if (cli_parse_options(c, &table, &args) != 0)
+		return EXIT_USAGE;
+	size_t nargs = args.n;
+	opt_args_release(&args);
+	if (nargs)
 		return cli_usage_error(c, "daemon takes no arguments");
 	if (c->now && !once)
 		return cli_usage_error(c, "--now only makes sense with --once");

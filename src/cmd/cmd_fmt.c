@@ -220,23 +220,13 @@ static void fmt_project(struct fmt_run *r)
 int cmd_fmt(struct cli *c)
 {
 	struct fmt_run r = { .cli = c, .arena = ARENA_INIT };
-	const char **files = xcalloc((size_t)c->argc + 1, sizeof(*files));
-	size_t nfiles = 0;
-	bool opts = true;
-
-	for (int i = 1; i < c->argc; i++) {
-		const char *a = c->argv[i];
-		if (opts && strcmp(a, "--") == 0) {
-			opts = false;
-		} else if (opts && strcmp(a, "--check") == 0) {
-			r.check = true;
-		} else if (opts && a[0] == '-' && a[1]) {
-			free(files);
-			return cli_usage_error(c, "unknown option '%s' for fmt", a);
-		} else {
-			files[nfiles++] = a;
-		}
-	}
+	const struct opt opts[] = { OPT_FLAG("--check", NULL, &r.check) };
+	const struct opt_table table = { OPT_TABLE(opts), .unknown = "unknown option '%s' for fmt" };
+	struct opt_args args;
+	if (cli_parse_options(c, &table, &args) != 0)
+		return EXIT_USAGE;
+	const char **files = args.v;
+	size_t nfiles = args.n;
 
 	if (c->format == OUT_JSON)
 		r.files = json_array();
@@ -275,9 +265,7 @@ int cmd_fmt(struct cli *c)
 		json_object_set_new(root, "changed", json_integer(r.changed));
 		json_object_set_new(root, "errors", json_integer(r.errors));
 		json_object_set_new(root, "diagnostics", diags);
-		char *s = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-		printf("%s\n", s);
-		free(s);
+		cli_print_json(root);
 		json_decref(root);
 	} else if (r.diags.n) {
 		diag_sort(&r.diags);
@@ -287,6 +275,6 @@ int cmd_fmt(struct cli *c)
 	diag_sink_release(&r.diags);
 	source_set_release(&r.sources);
 	arena_release(&r.arena);
-	free(files);
+	opt_args_release(&args);
 	return rc;
 }

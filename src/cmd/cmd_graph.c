@@ -10,8 +10,13 @@
 
 int cmd_graph(struct cli *c)
 {
-	if (c->argc > 1)
-		return cli_usage_error(c, "graph takes no arguments (got '%s')", c->argv[1]);
+	/* anything at all, options too, is an argument too many */
+	const struct opt_table table = { .pass_unknown = true, .max_args = 0,
+		.too_many = "graph takes no arguments (got '%s')" };
+	struct opt_args args;
+	if (cli_parse_options(c, &table, &args) != 0)
+		return EXIT_USAGE;
+	opt_args_release(&args);
 	const char *fmt = c->format_given ? c->format_arg : "text";
 	if (strcmp(fmt, "text") && strcmp(fmt, "dot") && strcmp(fmt, "json"))
 		return cli_usage_error(c, "unknown format '%s' (text, dot or json)", fmt);

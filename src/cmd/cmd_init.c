@@ -6,7 +6,6 @@
  */
 #include <dirent.h>
 #include <errno.h>
-#include <getopt.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -140,23 +139,20 @@ static int cmp_names(const void *a, const void *b)
 
 int cmd_init(struct cli *c)
 {
-	static const struct option opts[] = {
-		{ "example", required_argument, NULL, 'e' },
-		{ NULL, 0, NULL, 0 },
-	};
 	const char *example = "petshop";
-	int ch;
-	optind = 1;
-	opterr = 0;
-	while ((ch = getopt_long(c->argc, c->argv, "e:", opts, NULL)) != -1) {
-		if (ch == 'e')
-			example = optarg;
-		else
-			return cli_usage_error(c, "unknown option '%s'", c->argv[optind - 1]);
-	}
-	if (c->argc - optind > 1)
+	/* abbreviations and the missing value's message are getopt_long's, as before */
+	const struct opt opts[] = {
+		OPT_VALUE("--example", "-e", &example, "unknown option '%s'"),
+	};
+	const struct opt_table table = { OPT_TABLE(opts), .abbrev = true };
+	struct opt_args args;
+	if (cli_parse_options(c, &table, &args) != 0)
+		return EXIT_USAGE;
+	size_t nargs = args.n;
+	const char *dir = nargs ? args.v[0] : c->dir;
+	opt_args_release(&args);
+	if (nargs > 1)
 		return cli_usage_error(c, "init takes at most one directory");
-	const char *dir = optind < c->argc ? c->argv[optind] : c->dir;
 	if (strchr(example, '/') || example[0] == '.')
 		return cli_usage_error(c, "unknown example '%s'", example);
 
@@ -185,9 +181,7 @@ int cmd_init(struct cli *c)
 		json_object_set_new(root, "directory", json_text0(dir));
 		json_object_set_new(root, "example", json_text0(example));
 		json_object_set_new(root, "files", files);
-		char *s = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-		printf("%s\n", s);
-		free(s);
+		cli_print_json(root);
 		json_decref(root);
 	} else if (!c->quiet) {
 		printf("created a lac project in %s from the '%s' example\n"

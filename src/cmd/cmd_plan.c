@@ -34,27 +34,19 @@ int cmd_plan(struct cli *c)
 {
 	bool preview = false, sql_diff = false, detailed = false, validate = false;
 	const char *out = NULL;
-	for (int i = 1; i < c->argc; i++) {
-		const char *a = c->argv[i];
-		if (strcmp(a, "--preview") == 0)
-			preview = true;
-		else if (strcmp(a, "--sql-diff") == 0)
-			sql_diff = true;
-		else if (strcmp(a, "--detailed-exitcode") == 0)
-			detailed = true;
-		else if (strcmp(a, "--validate") == 0)
-			validate = true;
-		else if (strcmp(a, "--out") == 0 || strcmp(a, "-o") == 0) {
-			if (i + 1 >= c->argc)
-				return cli_usage_error(c, "option '%s' needs a file", a);
-			out = c->argv[++i];
-		} else if (str_starts(a, "--out="))
-			out = a + 6;
-		else if (a[0] == '-')
-			return cli_usage_error(c, "unknown option '%s'", a);
-		else
-			return cli_usage_error(c, "plan takes no arguments (got '%s')", a);
-	}
+	const struct opt opts[] = {
+		OPT_FLAG("--preview", NULL, &preview),
+		OPT_FLAG("--sql-diff", NULL, &sql_diff),
+		OPT_FLAG("--detailed-exitcode", NULL, &detailed),
+		OPT_FLAG("--validate", NULL, &validate),
+		OPT_VALUE("--out", "-o", &out, "option '%s' needs a file"),
+	};
+	const struct opt_table table = { OPT_TABLE(opts), .max_args = 0,
+		.too_many = "plan takes no arguments (got '%s')" };
+	struct opt_args args;
+	if (cli_parse_options(c, &table, &args) != 0)
+		return EXIT_USAGE;
+	opt_args_release(&args);
 	struct lac_now ln;
 	if (cli_parse_now(c, &ln) != 0)
 		return EXIT_USAGE;

@@ -131,36 +131,36 @@ static void on_fallback(void *arg, const struct ast_audience *from, const struct
 		"from its conditions instead of its membership\n", ref->name, from->name);
 }
 
+static int take_limit(void *arg, const char *value, struct strbuf *err)
+{
+	long *limit = arg;
+	char *end;
+	errno = 0;
+	*limit = strtol(value, &end, 10);
+	if (!*value || *end || *limit < 0 || errno == ERANGE) {
+		sb_addf(err, "--limit takes a number >= 0, not '%s'", value);
+		return -1;
+	}
+	return 0;
+}
+
 int cmd_preview(struct cli *c)
 {
-	const char *name = NULL, *entities = NULL;
+	const char *entities = NULL;
 	long limit = -1;
 	bool all = false;
-	for (int i = 1; i < c->argc; i++) {
-		const char *a = c->argv[i];
-		if (strcmp(a, "--all") == 0) {
-			all = true;
-		} else if (strcmp(a, "--limit") == 0 || strcmp(a, "-n") == 0) {
-			char *end;
-			if (i + 1 >= c->argc)
-				return cli_usage_error(c, "option '%s' needs a number", a);
-			const char *v = c->argv[++i];
-			errno = 0;
-			limit = strtol(v, &end, 10);
-			if (!*v || *end || limit < 0 || errno == ERANGE)
-				return cli_usage_error(c, "--limit takes a number >= 0, not '%s'", c->argv[i]);
-		} else if (strcmp(a, "--entities") == 0) {
-			if (i + 1 >= c->argc)
-				return cli_usage_error(c, "option '--entities' needs a relationship path");
-			entities = c->argv[++i];
-		} else if (a[0] == '-' && a[1]) {
-			return cli_usage_error(c, "unknown option '%s'", a);
-		} else if (name) {
-			return cli_usage_error(c, "preview takes one audience (got '%s' and '%s')", name, a);
-		} else {
-			name = a;
-		}
-	}
+	const struct opt opts[] = {
+		OPT_FLAG("--all", NULL, &all),
+		OPT_TAKE("--limit", "-n", take_limit, &limit, "option '%s' needs a number"),
+		OPT_VALUE("--entities", NULL, &entities, "option '%s' needs a relationship path"),
+	};
+	const struct opt_table table = { OPT_TABLE(opts), .max_args = 1,
+		.too_many = "preview takes one audience (got '%s' and '%s')" };
+	struct opt_args args;
+	if (cli_parse_options(c, &table, &args) != 0)
+		return EXIT_USAGE;
+	const char *name = args.v[0];
+	opt_args_release(&args);
 	if (!name)
 		return cli_usage_error(c, "preview needs an audience name");
 	if (all && limit >= 0)

@@ -27,24 +27,19 @@ static bool in_list(const struct ast_audience *const *l, size_t n, const struct 
 
 int cmd_run(struct cli *c)
 {
-	bool deliver = true;
-	const char **names = xcalloc((size_t)c->argc + 1, sizeof(*names));
-	size_t nnames = 0;
+	bool no_deliver = false;
 	int rc = EXIT_OK;
-	for (int i = 1; i < c->argc; i++) {
-		const char *a = c->argv[i];
-		if (strcmp(a, "--no-deliver") == 0) {
-			deliver = false;
-		} else if (a[0] == '-' && a[1]) {
-			free(names);
-			return cli_usage_error(c, "unknown option '%s'", a);
-		} else {
-			names[nnames++] = a;
-		}
-	}
+	const struct opt opts[] = { OPT_FLAG("--no-deliver", NULL, &no_deliver) };
+	const struct opt_table table = { OPT_TABLE(opts) };
+	struct opt_args args;
+	if (cli_parse_options(c, &table, &args) != 0)
+		return EXIT_USAGE;
+	bool deliver = !no_deliver;
+	const char **names = args.v;
+	size_t nnames = args.n;
 	struct lac_now ln;
 	if (cli_parse_now(c, &ln) != 0) {
-		free(names);
+		opt_args_release(&args);
 		return EXIT_USAGE;
 	}
 
@@ -52,7 +47,7 @@ int cmd_run(struct cli *c)
 	if (cli_load_project(c, &p) != 0) {
 		cli_print_diags(c, &p);
 		project_release(&p);
-		free(names);
+		opt_args_release(&args);
 		return EXIT_ERRORS;
 	}
 	const struct ast_audience **want = NULL;
@@ -107,9 +102,7 @@ int cmd_run(struct cli *c)
 		cli_print_diags(&quiet_json, &p);
 	}
 	if (c->format == OUT_JSON) {
-		char *s = json_dumps(arr, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-		printf("%s\n", s);
-		free(s);
+		cli_print_json(arr);
 	}
 out:
 	json_decref(arr);
@@ -119,7 +112,7 @@ out:
 		warehouse_close(&w);
 	sb_release(&err);
 	free(want);
-	free(names);
+	opt_args_release(&args);
 	project_release(&p);
 	return rc;
 }

@@ -22,23 +22,24 @@ static bool want_color(const char *when)
 	return isatty(STDERR_FILENO) && !getenv("NO_COLOR") && term && strcmp(term, "dumb") != 0;
 }
 
-/* Takes the value of an option written "--opt VALUE" or "--opt=VALUE". */
-static const char *option_value(int argc, char **argv, int *i, const char *name, bool *matched)
+/* --format: any word here; main checks it once the command is known. */
+static int take_format(void *arg, const char *value, struct strbuf *err)
 {
-	size_t n = strlen(name);
-	*matched = false;
-	if (strncmp(argv[*i], name, n) != 0)
-		return NULL;
-	if (argv[*i][n] == '=') {
-		*matched = true;
-		return argv[*i] + n + 1;
+	struct cli *c = arg;
+	c->format_arg = value;
+	c->format_given = true;
+	c->format = strcmp(value, "json") == 0 ? OUT_JSON : OUT_TEXT;
+	return 0;
+}
+
+static int take_color(void *arg, const char *value, struct strbuf *err)
+{
+	if (strcmp(value, "auto") && strcmp(value, "always") && strcmp(value, "never")) {
+		sb_addstr(err, "option '--color' takes auto, always or never");
+		return -1;
 	}
-	if (argv[*i][n] != '\0')
-		return NULL;
-	*matched = true;
-	if (*i + 1 >= argc)
-		return NULL;
-	return argv[++*i];
+	*(const char **)arg = value;
+	return 0;
 }
 
 int main(int argc, char **argv)
@@ -46,50 +47,31 @@ int main(int argc, char **argv)
 	struct cli c = { .dir = ".", .format = OUT_TEXT };
 	const char *color = "auto";
 	bool help = false, version = false;
-	char **rest = xcalloc((size_t)argc + 1, sizeof(*rest));
-	int nrest = 0, rc;
+	int rc;
 
 	/* Global options may stand before or after the command; everything else
-	 * is the command's own. */
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i], *v;
-		bool m;
-		if (strcmp(a, "--") == 0) {
-			while (i < argc)
-				rest[nrest++] = argv[i++];
-			break;
-		}
-		if (strcmp(a, "-C") == 0 || strcmp(a, "--directory") == 0) {
-			if (i + 1 >= argc) { rc = cli_usage_error(&c, "option '%s' needs a directory", a); goto out; }
-			c.dir = argv[++i];
-		} else if (strncmp(a, "-C", 2) == 0 && a[2]) {
-			c.dir = a + 2;
-		} else if ((v = option_value(argc, argv, &i, "--format", &m)) || m) {
-			if (!v) { rc = cli_usage_error(&c, "option '--format' needs a value"); goto out; }
-			c.format_arg = v;
-			c.format_given = true;
-			c.format = strcmp(v, "json") == 0 ? OUT_JSON : OUT_TEXT;
-		} else if ((v = option_value(argc, argv, &i, "--now", &m)) || m) {
-			if (!v) { rc = cli_usage_error(&c, "option '--now' needs a timestamp"); goto out; }
-			c.now = v;
-		} else if ((v = option_value(argc, argv, &i, "--color", &m)) || m) {
-			if (!v || (strcmp(v, "auto") && strcmp(v, "always") && strcmp(v, "never"))) {
-				rc = cli_usage_error(&c, "option '--color' takes auto, always or never");
-				goto out;
-			}
-			color = v;
-		} else if (strcmp(a, "-q") == 0 || strcmp(a, "--quiet") == 0) {
-			c.quiet = true;
-		} else if (strcmp(a, "-v") == 0 || strcmp(a, "--verbose") == 0) {
-			c.verbose = true;
-		} else if (strcmp(a, "--version") == 0) {
-			version = true;
-		} else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
-			help = true;
-		} else {
-			rest[nrest++] = argv[i];
-		}
+	 * (from "--" on, all of it) is the command's own. */
+	const struct opt globals[] = {
+		OPT_VALUE("--directory", "-C", &c.dir, "option '%s' needs a directory"),
+		OPT_TAKE("--format", NULL, take_format, &c, "option '%s' needs a value"),
+		OPT_VALUE("--now", NULL, &c.now, "option '%s' needs a timestamp"),
+		OPT_TAKE("--color", NULL, take_color, &color, "option '--color' takes auto, always or never"),
+		OPT_FLAG("--quiet", "-q", &c.quiet),
+		OPT_FLAG("--verbose", "-v", &c.verbose),
+		OPT_FLAG("--version", NULL, &version),
+		OPT_FLAG("--help", "-h", &help),
+	};
+	const struct opt_table table = { OPT_TABLE(globals), .pass_unknown = true,
+					 .keep_rest = true };
+	struct opt_args rest;
+	struct strbuf err = STRBUF_INIT;
+	if (opt_parse(&table, argc - 1, argv + 1, &rest, &err) < 0) {
+		rc = cli_usage_error(&c, "%s", err.buf);
+		sb_release(&err);
+		return rc;
 	}
+	sb_release(&err);
+	size_t nrest = rest.n;
 	c.color = want_color(color);
 
 	if (version) {
@@ -102,21 +84,21 @@ int main(int argc, char **argv)
 		rc = help ? EXIT_OK : EXIT_USAGE;
 		goto out;
 	}
-	if (strcmp(rest[0], "help") == 0) {
+	if (strcmp(rest.v[0], "help") == 0) {
 		if (nrest < 2) {
 			command_print_main_help(stdout);
 			rc = EXIT_OK;
-		} else if (command_find(rest[1])) {
-			command_print_help(command_find(rest[1]), stdout);
+		} else if (command_find(rest.v[1])) {
+			command_print_help(command_find(rest.v[1]), stdout);
 			rc = EXIT_OK;
 		} else {
-			rc = cli_usage_error(&c, "unknown command '%s'", rest[1]);
+			rc = cli_usage_error(&c, "unknown command '%s'", rest.v[1]);
 		}
 		goto out;
 	}
-	const struct command *cmd = command_find(rest[0]);
+	const struct command *cmd = command_find(rest.v[0]);
 	if (!cmd) {
-		rc = cli_usage_error(&c, "unknown command '%s'", rest[0]);
+		rc = cli_usage_error(&c, "unknown command '%s'", rest.v[0]);
 		goto out;
 	}
 	c.command = cmd->name;
@@ -133,10 +115,10 @@ int main(int argc, char **argv)
 				     graph ? "text, dot or json" : "text or json");
 		goto out;
 	}
-	c.argc = nrest;
-	c.argv = rest;
+	c.argc = (int)nrest;
+	c.argv = (char **)rest.v;
 	rc = cmd->run(&c);
 out:
-	free(rest);
+	opt_args_release(&rest);
 	return rc;
 }

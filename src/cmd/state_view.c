@@ -1,0 +1,93 @@
+/*
+ * state_view.c — what status, runs, delivery and consumers share (state_view.h).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "check/check.h"
+#include "cmd/state_view.h"
+#include "base/time.h"
+
+json_t *view_time_json(int64_t t)
+{
+	if (!t)
+		return json_null();
+	char buf[32];
+	time_format_iso(t, buf);
+	return json_string(buf);
+}
+
+const char *view_time_text(int64_t t, char buf[32])
+{
+	if (!t)
+		return "-";
+	time_format_iso(t, buf);
+	return buf;
+}
+
+int view_open_state(struct project *p, struct state **st)
+{
+	struct strbuf err = STRBUF_INIT;
+	*st = NULL;
+	int rc = state_open_project(st, p, STATE_RO, &err);
+	if (rc < 0)
+		fprintf(stderr, "lac: %s\n", err.buf);
+	sb_release(&err);
+	return rc < 0 ? -1 : 0;
+}
+
+int64_t view_summary_int(const char *summary, const char *key)
+{
+	json_t *j = summary ? json_loads(summary, 0, NULL) : NULL;
+	int64_t v = j ? (int64_t)json_integer_value(json_object_get(j, key)) : 0;
+	json_decref(j);
+	return v;
+}
+
+int view_load(struct cli *c, struct project *p)
+{
+	if (cli_load_project(c, p) != 0) {
+		cli_print_diags(c, p);
+		project_release(p);
+		return -1;
+	}
+	return 0;
+}
+
+const char *view_audience_arg(struct cli *c, const char *what)
+{
+	/* options too are taken for the name, and refused as one */
+	const struct opt_table table = { .pass_unknown = true };
+	struct opt_args args;
+	if (cli_parse_options(c, &table, &args) != 0)
+		return NULL;
+	const char *name = args.n == 1 && args.v[0][0] != '-' ? args.v[0] : NULL;
+	opt_args_release(&args);
+	if (!name)
+		cli_usage_error(c, "%s needs one audience name", what);
+	return name;
+}
+
+json_t *view_counts_json(const struct delivery_counts *k)
+{
+	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I}",
+			 "events_from_audience", (json_int_t)k->from_audience,
+			 "filtered_at_destination", (json_int_t)k->filtered,
+			 "pending_retry", (json_int_t)k->pending,
+			 "failed_delivery", (json_int_t)k->failed,
+			 "successful_delivery", (json_int_t)k->delivered,
+			 "invalid", (json_int_t)k->invalid);
+}
+
+bool view_known(struct project *p, struct state *st, const char *name)
+{
+	struct state_audience sa;
+	if (project_audience(p, name))
+		return true;
+	if (st && state_get_audience(st, name, &sa) == 0) {
+		state_audience_release(&sa);
+		return true;
+	}
+	fprintf(stderr, "lac: unknown audience '%s'\n", name);
+	return false;
+}
