@@ -1,6 +1,7 @@
 /*
  * diag.c — the diagnostic sink and its text and JSON renderers.
  */
+#include "base/json_print.h"
 #include "base/diag.h"
 
 #include <jansson.h>
@@ -290,7 +291,6 @@ void diag_render_json(const struct diag_sink *d, FILE *out)
 		json_object_set_new(o, "hints", hints);
 		json_array_append_new(arr, o);
 	}
-	json_dumpf(arr, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-	fputc('\n', out);
+	json_print_doc(out, arr);
 	json_decref(arr);
 }

@@ -45,4 +45,20 @@ int time_parse(const char *s, unsigned flags, struct time_value *out);
 /* Unix seconds -> "YYYY-MM-DDTHH:MM:SSZ". */
 void time_format_iso(int64_t t, char out[32]);
 
+/* ---- the reference time (--now) ------------------------------------------- */
+struct lac_now {
+	int64_t secs;  /* Unix seconds (the fraction dropped) */
+	char sql[40];  /* "YYYY-MM-DD HH:MM:SS[.fff]", UTC: the SQL literal */
+	char iso[48];  /* "YYYY-MM-DDTHH:MM:SS[.fff]Z" */
+};
+/*
+ * --now (TIME_USER_TIMESTAMP, at most 9 fraction digits):
+ * "YYYY-MM-DD(T| )HH:MM:SS[.f{1,9}][Z|+HH:MM|-HH:MM]".
+ * Fields are range-checked (2026-02-31 fails); an offset is converted to UTC
+ * and no suffix means UTC.  0 or -1.
+ */
+int now_parse(const char *in, struct lac_now *out);
+/* The clock as a struct lac_now. */
+void now_clock(struct lac_now *out);
+
 #endif

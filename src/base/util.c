@@ -2,7 +2,6 @@
  * util.c — allocation wrappers, the arena, strbuf and small string helpers.
  */
 #include "base/util.h"
-#include "base/time.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -487,34 +486,4 @@ int mkdir_parents(const char *path, bool self, mode_t mode, struct strbuf *err)
 		rc = mkdir_one(dir, mode, err);
 	free(dir);
 	return rc;
-}
-
-/* ---- the reference time (--now) ------------------------------------------- */
-
-static void now_format(int64_t secs, const char *frac, size_t nfrac, struct lac_now *out)
-{
-	time_t t = (time_t)secs;
-	struct tm tm;
-	char base[32];
-	gmtime_r(&t, &tm);
-	strftime(base, sizeof(base), "%Y-%m-%d %H:%M:%S", &tm);
-	out->secs = secs;
-	snprintf(out->sql, sizeof(out->sql), "%s%s%.*s", base, nfrac ? "." : "", (int)nfrac, frac);
-	base[10] = 'T';
-	snprintf(out->iso, sizeof(out->iso), "%s%s%.*sZ", base, nfrac ? "." : "", (int)nfrac, frac);
-}
-
-int now_parse(const char *in, struct lac_now *out)
-{
-	struct time_value tv;
-	/* at most nanoseconds: the fraction is copied into out's fixed fields */
-	if (time_parse(in, TIME_USER_TIMESTAMP, &tv) < 0 || tv.nfrac > 9)
-		return -1;
-	now_format(tv.secs, tv.frac, tv.nfrac, out);
-	return 0;
-}
-
-void now_clock(struct lac_now *out)
-{
-	now_format((int64_t)time(NULL), NULL, 0, out);
 }

@@ -120,20 +120,4 @@ void sb_add_utf8(struct strbuf *sb, const char *s, size_t n);
  * (or "D exists and is not a directory") in err. */
 int mkdir_parents(const char *path, bool self, mode_t mode, struct strbuf *err);
 
-/* ---- the reference time (--now) ------------------------------------------- */
-struct lac_now {
-	int64_t secs;  /* Unix seconds (the fraction dropped) */
-	char sql[40];  /* "YYYY-MM-DD HH:MM:SS[.fff]", UTC: the SQL literal */
-	char iso[48];  /* "YYYY-MM-DDTHH:MM:SS[.fff]Z" */
-};
-/*
- * --now (base/time.h's TIME_USER_TIMESTAMP, at most 9 fraction digits):
- * "YYYY-MM-DD(T| )HH:MM:SS[.f{1,9}][Z|+HH:MM|-HH:MM]".
- * Fields are range-checked (2026-02-31 fails); an offset is converted to UTC
- * and no suffix means UTC.  0 or -1.
- */
-int now_parse(const char *in, struct lac_now *out);
-/* The clock as a struct lac_now. */
-void now_clock(struct lac_now *out);
-
 #endif

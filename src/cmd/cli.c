@@ -81,20 +81,3 @@ int cli_parse_options(const struct cli *c, const struct opt_table *t, struct opt
 	return rc < 0 ? EXIT_USAGE : 0;
 }
 
-static void print_json(json_t *j, size_t flags)
-{
-	char *s = json_dumps(j, flags | JSON_PRESERVE_ORDER);
-	if (s)
-		puts(s);
-	free(s);
-}
-
-void cli_print_json(json_t *j)
-{
-	print_json(j, JSON_INDENT(2));
-}
-
-void cli_print_json_line(json_t *j)
-{
-	print_json(j, JSON_COMPACT);
-}

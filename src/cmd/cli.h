@@ -10,6 +10,7 @@
 
 #include <jansson.h>
 
+#include "base/time.h"
 #include "cmd/options.h"
 #include "project/project.h"
 
@@ -47,11 +48,6 @@ int cli_usage_error(const struct cli *c, const char *fmt, ...) LAC_PRINTF(2, 3);
 /* Parse the command's own words (after its name) with t.  0, or EXIT_USAGE
  * after printing the mistake as cli_usage_error does. */
 int cli_parse_options(const struct cli *c, const struct opt_table *t, struct opt_args *args);
-/* Print j on stdout as every JSON form of lac is printed: indented by two,
- * keys in insertion order, a final newline.  j stays the caller's. */
-void cli_print_json(json_t *j);
-/* Print j on one line (NDJSON: the daemon's reports as they happen). */
-void cli_print_json_line(json_t *j);
 /* The reference time: --now (now_parse) or the clock.  0, or EXIT_USAGE after
  * printing the one message every command gives for a bad --now. */
 int cli_parse_now(const struct cli *c, struct lac_now *out);

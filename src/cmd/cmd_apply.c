@@ -16,6 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base/json_print.h"
 #include "cmd/cli.h"
 #include "plan/plan.h"
 #include "run/run.h"
@@ -305,7 +306,7 @@ out:
 			json_t *root = json_loads(s, 0, NULL);
 			free(s);
 			json_object_set(root, "runs", runs);
-			cli_print_json(root);
+			json_print_doc(stdout, root);
 			json_decref(root);
 		}
 		json_decref(runs);

@@ -17,6 +17,7 @@
 
 #include <jansson.h>
 
+#include "base/json_print.h"
 #include "check/check.h"
 #include "cmd/cli.h"
 #include "run/run.h"
@@ -200,7 +201,7 @@ int cmd_compile(struct cli *c)
 		json_object_set_new(root, "emit", json_string(emit));
 		json_object_set_new(root, "output", outdir ? json_text0(outdir) : json_null());
 		json_object_set_new(root, "audiences", json_incref(jauds));
-		cli_print_json(root);
+		json_print_doc(stdout, root);
 		json_decref(root);
 	} else if (rc == EXIT_OK) {
 		fputs(out.buf, stdout);

@@ -6,6 +6,7 @@
 #include <jansson.h>
 #include <stdio.h>
 
+#include "base/json_print.h"
 #include "check/check.h"
 #include "cmd/state_view.h"
 #include "sql/gen.h"
@@ -42,7 +43,7 @@ int cmd_consumers(struct cli *c)
 				printf("%s\t%s:%u\n", a->name, sql_audience_path(&p, a), a->loc.line);
 		}
 	if (c->format == OUT_JSON)
-		cli_print_json(arr);
+		json_print_doc(stdout, arr);
 	else if (!n && !c->quiet)
 		fprintf(stderr, "lac: no audience references '%s'\n", name);
 	json_decref(arr);

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "base/json_print.h"
 #include "check/check.h"
 #include "cmd/state_view.h"
 
@@ -120,7 +121,7 @@ int cmd_delivery(struct cli *c)
 			}
 		}
 		if (c->format == OUT_JSON)
-			cli_print_json(arr);
+			json_print_doc(stdout, arr);
 		json_decref(arr);
 	}
 	if (st)

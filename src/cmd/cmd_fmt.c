@@ -24,6 +24,7 @@
 
 #include <jansson.h>
 
+#include "base/json_print.h"
 #include "cmd/cli.h"
 #include "lang/fmt.h"
 #include "lang/parse.h"
@@ -265,7 +266,7 @@ int cmd_fmt(struct cli *c)
 		json_object_set_new(root, "changed", json_integer(r.changed));
 		json_object_set_new(root, "errors", json_integer(r.errors));
 		json_object_set_new(root, "diagnostics", diags);
-		cli_print_json(root);
+		json_print_doc(stdout, root);
 		json_decref(root);
 	} else if (r.diags.n) {
 		diag_sort(&r.diags);

@@ -15,6 +15,7 @@
 
 #include <jansson.h>
 
+#include "base/json_print.h"
 #include "cmd/cli.h"
 #include "base/json_emit.h"
 
@@ -181,7 +182,7 @@ int cmd_init(struct cli *c)
 		json_object_set_new(root, "directory", json_text0(dir));
 		json_object_set_new(root, "example", json_text0(example));
 		json_object_set_new(root, "files", files);
-		cli_print_json(root);
+		json_print_doc(stdout, root);
 		json_decref(root);
 	} else if (!c->quiet) {
 		printf("created a lac project in %s from the '%s' example\n"

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base/json_print.h"
 #include "check/check.h"
 #include "cmd/cli.h"
 #include "run/run.h"
@@ -102,7 +103,7 @@ int cmd_run(struct cli *c)
 		cli_print_diags(&quiet_json, &p);
 	}
 	if (c->format == OUT_JSON) {
-		cli_print_json(arr);
+		json_print_doc(stdout, arr);
 	}
 out:
 	json_decref(arr);

@@ -6,6 +6,7 @@
 #include <jansson.h>
 #include <stdio.h>
 
+#include "base/json_print.h"
 #include "check/check.h"
 #include "cmd/state_view.h"
 #include "run/run.h"
@@ -120,7 +121,7 @@ int cmd_runs(struct cli *c)
 		if (st)
 			state_list_runs(st, name, STATE_RUNS_KEPT, runs_one, &x);
 		if (c->format == OUT_JSON)
-			cli_print_json(x.arr);
+			json_print_doc(stdout, x.arr);
 		else if (!json_array_size(x.arr) && !st)
 			printf("%s: no runs yet\n", name);
 		json_decref(x.arr);

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "base/json_print.h"
 #include "cmd/state_view.h"
 #include "run/run.h"
 
@@ -142,7 +143,7 @@ int cmd_status(struct cli *c)
 				state_audience_release(&sa);
 		}
 	if (c->format == OUT_JSON)
-		cli_print_json(arr);
+		json_print_doc(stdout, arr);
 	json_decref(arr);
 	if (st)
 		state_close(st);

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/json_print.h"
 #include "graph/graph_print.h"
 
 static void join_text(const struct relationship *r, struct strbuf *out)
@@ -239,9 +240,6 @@ void graph_print_json(const struct graph *g, struct strbuf *out)
 	}
 	json_object_set_new(prof, "relationships", json_rels(p->relationships, p->nrelationships));
 	json_object_set_new(root, "profile", prof);
-	char *s = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-	sb_addstr(out, s);
-	sb_addch(out, '\n');
-	free(s);
+	json_append_doc(out, root);
 	json_decref(root);
 }

@@ -10,6 +10,8 @@
  * state yet) and the warehouse is only queried — except plan_store_texts,
  * which only `lac apply` calls.
  */
+#include "base/time.h"
+#include "base/json_print.h"
 #include "config.h"
 
 #include <jansson.h>
@@ -943,12 +945,9 @@ char *plan_to_json(const struct plan *pl, bool preview, bool with_meta)
 	json_object_set_new(sum, "update", json_integer((json_int_t)pl->nupdate));
 	json_object_set_new(sum, "delete", json_integer((json_int_t)pl->ndelete));
 	json_object_set_new(root, "summary", sum);
-	char *s = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-	json_decref(root);
 	struct strbuf sb = STRBUF_INIT;
-	sb_addstr(&sb, s);
-	sb_addch(&sb, '\n');
-	free(s);
+	json_append_doc(&sb, root);
+	json_decref(root);
 	return sb_detach(&sb);
 }
 

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "base/json_print.h"
 #include "run/run.h"
 
 const struct ast_audience **run_every_audience(const struct project *p, size_t *n)
@@ -31,9 +32,7 @@ static void show_report(const struct run_batch *b, const char *name, const struc
 		break;
 	case RUN_REPORTS_NDJSON: {
 		json_t *j = run_report_json(name, rep);
-		char *s = json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER);
-		puts(s);
-		free(s);
+		json_print_line(stdout, j);
 		json_decref(j);
 		break;
 	}

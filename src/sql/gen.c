@@ -26,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/time.h"
 #include "sql/gen.h"
 #include "sql/sqlbuf.h"
 
