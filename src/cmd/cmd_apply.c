@@ -95,27 +95,6 @@ fail:
 	return -1;
 }
 
-/* SPEC §5: a deleted audience's snapshot tables are dropped. */
-static int drop_snapshots(struct warehouse *w, const char *schema, const char *name,
-			  struct strbuf *err)
-{
-	static const char *const suffixes[] = { "", "__new", "__ent", "__ent__new" };
-	const char *parts[2];
-	char *base = sql_snapshot_table(schema, name, parts);
-	int rc = 0;
-	for (size_t i = 0; i < ARRAY_LEN(suffixes) && rc == 0; i++) {
-		char *t = xasprintf("%s%s", base, suffixes[i]);
-		const char *tp[2] = { parts[0], t };
-		struct strbuf sql = STRBUF_INIT;
-		sql_fmt(&sql, w->d, "DROP TABLE IF EXISTS %T", tp, (size_t)2);
-		rc = w->ops->query(w, sql.buf, NULL, NULL, err);
-		sb_release(&sql);
-		free(t);
-	}
-	free(base);
-	return rc;
-}
-
 static bool newly_enabled(const struct plan *pl, const char *name)
 {
 	for (size_t i = 0; i < pl->n; i++) {
@@ -277,7 +256,7 @@ int cmd_apply(struct cli *c)
 				break;
 			}
 			have_wh = true;
-			if (drop_snapshots(&w, p.warehouse.schema ? p.warehouse.schema : "lac",
+			if (warehouse_drop_snapshots(&w, p.warehouse.schema,
 					   ch->name, &err) < 0) {
 				fprintf(stderr, "lac: cannot drop the snapshot of deleted audience '%s': %s\n",
 					ch->name, err.buf);

@@ -194,7 +194,7 @@ int cmd_preview(struct cli *c)
 		return EXIT_ERRORS;
 	}
 
-	const char *schema = p.warehouse.schema ? p.warehouse.schema : "lac";
+	const char *schema = p.warehouse.schema;
 	struct snap_ctx sc = { &w, schema };
 	struct sql_options o = { .d = w.d, .now = now, .schema = schema,
 				 .snapshot_exists = snapshot_exists, .on_fallback = on_fallback,

@@ -646,7 +646,7 @@ static int preview_activation(struct plan_change *c, struct project *p, struct w
 int plan_preview(struct plan *pl, struct project *p, struct warehouse *w, struct state *st,
 		 const char *now)
 {
-	struct snap_ctx sc = { w, p->warehouse.schema ? p->warehouse.schema : "lac" };
+	struct snap_ctx sc = { w, p->warehouse.schema };
 	struct sql_options o = { .d = w->d, .now = now, .schema = sc.schema,
 				 .snapshot_exists = snapshot_exists, .arg = &sc };
 	struct strbuf err = STRBUF_INIT;
@@ -721,7 +721,7 @@ int plan_preview(struct plan *pl, struct project *p, struct warehouse *w, struct
 
 int plan_validate(struct project *p, struct warehouse *w, const char *now, struct strbuf *report)
 {
-	struct snap_ctx sc = { w, p->warehouse.schema ? p->warehouse.schema : "lac" };
+	struct snap_ctx sc = { w, p->warehouse.schema };
 	struct sql_options o = { .d = w->d, .now = now, .schema = sc.schema,
 				 .snapshot_exists = snapshot_exists, .arg = &sc };
 	struct strbuf sql = STRBUF_INIT, q = STRBUF_INIT, err = STRBUF_INIT;

@@ -197,7 +197,7 @@ int plan_activation_events(struct project *p, struct warehouse *w, const struct 
 	struct cte_wh cw = { .base = { .ops = &cte_ops, .d = w->d, .impl = NULL }, .real = w };
 	struct runner r = { .p = p, .w = &cw.base, .a = a, .d = w->d };
 	sb_init(&r.err);
-	r.schema = p->warehouse.schema ? p->warehouse.schema : "lac";
+	r.schema = p->warehouse.schema;
 	r.now = ln.secs;
 	time_format_iso(r.now, r.now_iso);
 	memcpy(r.now_sql, ln.sql, sizeof(r.now_sql));

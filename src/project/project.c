@@ -584,7 +584,7 @@ static void set_defaults(struct project *p)
 	if (!p->warehouse.path && p->warehouse.type == WH_SQLITE)
 		p->warehouse.path = PROJECT_DEFAULT_WAREHOUSE_PATH;
 	if (!p->warehouse.schema)
-		p->warehouse.schema = "lac";
+		p->warehouse.schema = PROJECT_DEFAULT_WAREHOUSE_SCHEMA;
 	if (!p->state_path)
 		p->state_path = ".lac/state.db";
 	if (!p->retention_days)

@@ -37,6 +37,8 @@ enum warehouse_type { WH_SQLITE, WH_POSTGRES, WH_REDSHIFT, WH_SNOWFLAKE, WH_BIGQ
 /* warehouse.path of a sqlite warehouse that names none (the loader fills it in,
  * so every reader of the field sees a path). */
 #define PROJECT_DEFAULT_WAREHOUSE_PATH "data/warehouse.db"
+/* The warehouse schema of lac's own tables when lac.yaml names none. */
+#define PROJECT_DEFAULT_WAREHOUSE_SCHEMA "lac"
 
 struct project {
 	struct arena arena;
@@ -55,7 +57,7 @@ struct project {
 	struct {
 		enum warehouse_type type;
 		const char *path;        /* sqlite: relative to the project dir; default PROJECT_DEFAULT_WAREHOUSE_PATH */
-		const char *schema;      /* default "lac" */
+		const char *schema;      /* default PROJECT_DEFAULT_WAREHOUSE_SCHEMA */
 		struct setting *settings; /* every other key (dsn, account, ...) */
 		size_t nsettings;
 		struct loc loc;

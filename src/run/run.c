@@ -119,19 +119,16 @@ static int exec_f(struct runner *r, const char *fmt, ...)
 
 static void runner_tables(struct runner *r)
 {
-	const char *parts[2];
-	char *base = sql_snapshot_table(r->schema, r->a->name, parts);
-	r->cur_name = xstrdup(base);
-	r->new_name = xasprintf("%s__new", base);
-	r->ent_name = xasprintf("%s__ent", base);
-	r->ent_new_name = xasprintf("%s__ent__new", base);
-	free(base);
+	r->cur_name = sql_snapshot_name(r->a->name, SNAPSHOT_CURRENT);
+	r->new_name = sql_snapshot_name(r->a->name, SNAPSHOT_NEW);
+	r->ent_name = sql_snapshot_name(r->a->name, SNAPSHOT_ENT);
+	r->ent_new_name = sql_snapshot_name(r->a->name, SNAPSHOT_ENT_NEW);
 	r->cur = table_sql(r, r->cur_name);
 	r->new_ = table_sql(r, r->new_name);
 	r->ent = table_sql(r, r->ent_name);
 	r->ent_new = table_sql(r, r->ent_new_name);
-	r->gen_tbl = table_sql(r, "lac_generation");
-	r->log_tbl = table_sql(r, "lac_membership_log");
+	r->gen_tbl = table_sql(r, SQL_GENERATION_TABLE);
+	r->log_tbl = table_sql(r, SQL_MEMBERSHIP_LOG_TABLE);
 }
 
 static void runner_release(struct runner *r)
@@ -960,7 +957,7 @@ int run_audience(struct project *p, struct warehouse *w, struct state *st,
 	struct runner r = { .p = p, .w = w, .st = st, .a = a, .o = o, .d = w->d, .rep = report };
 	memset(report, 0, sizeof(*report));
 	sb_init(&r.err);
-	r.schema = p->warehouse.schema ? p->warehouse.schema : "lac";
+	r.schema = p->warehouse.schema;
 
 	/* the same parser as every command's --now (util.c) */
 	struct lac_now ln;
@@ -1071,7 +1068,7 @@ void run_script(struct project *p, const struct ast_audience *a, const struct di
 	struct runner r = { .p = p, .a = a, .d = d, .script = out, .have_cur = true, .have_ent = true,
 			    .gen = 1 };
 	sb_init(&r.err);
-	r.schema = p->warehouse.schema ? p->warehouse.schema : "lac";
+	r.schema = p->warehouse.schema;
 	struct lac_now ln;
 	if (now && now_parse(now, &ln) == 0) {
 		r.now = ln.secs;

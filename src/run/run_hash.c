@@ -23,7 +23,7 @@ void run_audience_sql(const struct project *p, const struct ast_audience *a, str
 	 * referenced snapshot assumed present: the text depends only on the
 	 * files, never on when or against what it is compiled. */
 	struct sql_options o = { .d = dialect_for_warehouse(p->warehouse.type),
-				 .schema = p->warehouse.schema ? p->warehouse.schema : "lac" };
+				 .schema = p->warehouse.schema };
 	sql_membership(out, &p->graph, a, &o);
 	sb_addch(out, '\n');
 }

@@ -116,14 +116,6 @@ bool sql_normalize_now(const char *in, char out[40])
 	return true;
 }
 
-char *sql_snapshot_table(const char *schema, const char *name, const char *parts[2])
-{
-	char *t = xasprintf("snapshot_%s", name);
-	parts[0] = schema ? schema : "lac";
-	parts[1] = t;
-	return t;
-}
-
 /* The audience's file, relative to the project directory. */
 const char *sql_audience_path(const struct project *p, const struct ast_audience *a)
 {
@@ -1322,7 +1314,7 @@ static void gen_init(struct gen *g, struct sqlbuf *b, const struct graph *gr,
 	g->g = gr;
 	g->o = o;
 	g->d = o->d;
-	g->schema = o->schema ? o->schema : "lac";
+	g->schema = o->schema ? o->schema : PROJECT_DEFAULT_WAREHOUSE_SCHEMA;
 	g->b = b;
 	g->aud = a;
 }

@@ -12,6 +12,7 @@
 #include "lang/ast.h"
 #include "graph/graph.h"
 #include "sql/dialect.h"
+#include "sql/tables.h"
 #include "project/project.h"
 #include "base/util.h"
 
@@ -20,7 +21,7 @@ struct sql_options {
 	/* The reference time, normalised "YYYY-MM-DD HH:MM:SS" (sql_normalize_now),
 	 * or NULL to use the dialect's current-time expression. */
 	const char *now;
-	/* Schema of lac's own tables in the warehouse (snapshots); "lac" when NULL. */
+	/* Schema of lac's own tables in the warehouse (snapshots); the project default when NULL. */
 	const char *schema;
 	/* Whether the snapshot of `ref` exists; NULL means "assume it does"
 	 * (compile).  When it returns false the reference is computed from the
@@ -46,10 +47,6 @@ bool sql_matched(struct strbuf *out, const struct graph *g, const struct ast_aud
  * (NULL when none); returns the count. */
 size_t sql_matched_paths(const struct ast_audience *a, const char ***out);
 
-/* The snapshot table of audience `name`: parts[0] = schema, parts[1] =
- * "snapshot_<name>"; one row per member in column member_id.  Returns a
- * malloc'd string holding parts[1] (free it). */
-char *sql_snapshot_table(const char *schema, const char *name, const char *parts[2]);
 
 /* "2025-01-31T08:30:00Z", "2025-01-31 08:30:00", "2025-01-31T08:30:00.5Z"
  * -> "2025-01-31 08:30:00" (fractions are kept).  False when malformed. */

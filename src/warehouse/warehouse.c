@@ -6,6 +6,8 @@
 #include <string.h>
 
 #include "sql/gen.h"
+#include "sql/sqlbuf.h"
+#include "sql/tables.h"
 #include "warehouse/warehouse.h"
 
 int warehouse_open_project(struct project *p, unsigned access, struct warehouse *w,
@@ -53,4 +55,20 @@ bool warehouse_has_snapshot(struct warehouse *w, const char *schema, const char 
 	bool ok = w->ops->table_exists(w, parts[0], parts[1]);
 	free(t);
 	return ok;
+}
+
+int warehouse_drop_snapshots(struct warehouse *w, const char *schema, const char *audience,
+			     struct strbuf *err)
+{
+	int rc = 0;
+	for (int k = 0; k < SNAPSHOT_TABLES && rc == 0; k++) {
+		char *t = sql_snapshot_name(audience, (enum snapshot_table)k);
+		const char *tp[2] = { schema ? schema : PROJECT_DEFAULT_WAREHOUSE_SCHEMA, t };
+		struct strbuf sql = STRBUF_INIT;
+		sql_fmt(&sql, w->d, "DROP TABLE IF EXISTS %T", tp, (size_t)2);
+		rc = w->ops->query(w, sql.buf, NULL, NULL, err);
+		sb_release(&sql);
+		free(t);
+	}
+	return rc;
 }

@@ -52,5 +52,9 @@ int warehouse_open_postgres(struct warehouse *w, const char *dsn, struct strbuf 
 void warehouse_close(struct warehouse *w);
 /* Does audience's snapshot table (sql_snapshot_table) exist in schema? */
 bool warehouse_has_snapshot(struct warehouse *w, const char *schema, const char *audience);
+/* Drop every snapshot table of the audience (SPEC §5: on delete).  0, or -1
+ * with the warehouse's message in err. */
+int warehouse_drop_snapshots(struct warehouse *w, const char *schema, const char *audience,
+			     struct strbuf *err);
 
 #endif
