@@ -72,6 +72,20 @@ static int open_state(struct cli *c, struct project *p, struct state **st)
 	return rc < 0 ? -1 : 0;
 }
 
+/* Close the state; a read that failed on the way (a damaged file) makes
+ * what was shown incomplete: an error, exit 1. */
+static int close_state(struct state *st, int rc)
+{
+	if (!st)
+		return rc;
+	if (state_failed(st)) {
+		fprintf(stderr, "lac: %s: %s\n", state_path(st), state_errmsg(st));
+		rc = EXIT_ERRORS;
+	}
+	state_close(st);
+	return rc;
+}
+
 static int first_run(const struct state_run *r, void *ctx)
 {
 	struct state_run *out = ctx;
@@ -208,10 +222,9 @@ int cmd_status(struct cli *c)
 		print_json(arr);
 	else
 		json_decref(arr);
-	if (st)
-		state_close(st);
+	int rc = close_state(st, EXIT_OK);
 	project_release(&p);
-	return EXIT_OK;
+	return rc;
 }
 
 /* ---- lac runs / delivery / consumers: one audience ----------------------------- */
@@ -364,8 +377,7 @@ int cmd_runs(struct cli *c)
 			json_decref(x.arr);
 		}
 	}
-	if (st)
-		state_close(st);
+	rc = close_state(st, rc);
 	project_release(&p);
 	return rc;
 }
@@ -483,8 +495,7 @@ int cmd_delivery(struct cli *c)
 		else
 			json_decref(arr);
 	}
-	if (st)
-		state_close(st);
+	rc = close_state(st, rc);
 	project_release(&p);
 	return rc;
 }

@@ -40,6 +40,7 @@ void sdb_set_error(struct sdb *db, const char *fmt, ...)
 	sb_reset(&db->err);
 	sb_addstr(&db->err, msg);
 	free(msg);
+	db->failed = true;
 	/* libpq ends its messages with a newline */
 	while (db->err.len && (db->err.buf[db->err.len - 1] == '\n' || db->err.buf[db->err.len - 1] == ' '))
 		db->err.buf[--db->err.len] = '\0';
@@ -52,6 +53,7 @@ void sdb_close(struct sdb *db)
 }
 
 enum sdb_engine sdb_engine(const struct sdb *db) { return db->engine; }
+bool sdb_failed(const struct sdb *db) { return db->failed; }
 const char *sdb_errmsg(const struct sdb *db) { return db->err.len ? db->err.buf : "unknown error"; }
 int64_t sdb_changes(const struct sdb *db) { return db->changes; }
 

@@ -45,6 +45,9 @@ void sdb_close(struct sdb *db);
 
 enum sdb_engine sdb_engine(const struct sdb *db);
 const char *sdb_errmsg(const struct sdb *db);
+/* Whether anything failed since the open (a damaged file fails some reads
+ * only: readers that go on past one ask this at the end). */
+bool sdb_failed(const struct sdb *db);
 
 /* SQL without parameters, possibly several statements: 0 or -1. */
 int sdb_exec(struct sdb *db, const char *sql);

@@ -36,6 +36,7 @@ struct sdb {
 	struct sdb_stmt **stmts;     /* kept for reuse, in preparing order */
 	size_t nstmts, cstmts;
 	struct strbuf err;           /* the last error */
+	bool failed;                 /* an error since the open */
 	int64_t changes;
 };
 

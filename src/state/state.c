@@ -178,6 +178,7 @@ struct sdb *state_sdb(struct state *st) { return st->db; }
 const char *state_path(const struct state *st) { return st->path; }
 bool state_readonly(const struct state *st) { return st->readonly; }
 const char *state_errmsg(struct state *st) { return sdb_errmsg(st->db); }
+bool state_failed(struct state *st) { return sdb_failed(st->db); }
 
 /* A migration's text for PostgreSQL: SQLite's INTEGER is 32 bits there, its
  * AUTOINCREMENT an identity column and its BLOB a BYTEA. */

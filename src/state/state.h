@@ -53,6 +53,8 @@ bool state_readonly(const struct state *st);
 int state_schema_version(struct state *st); /* 0 for an empty file; -1 on error */
 /* The last error of the state database, for messages. */
 const char *state_errmsg(struct state *st);
+/* Whether a read or write failed since the open (sdb_failed). */
+bool state_failed(struct state *st);
 
 /* Transactions (nestable by counting: only the outermost one commits). */
 int state_begin(struct state *st);  /* writers take turns (sdb_begin) */
