@@ -26,8 +26,9 @@ export STATE_DSN
 pg() { psql -q -t -A -v ON_ERROR_STOP=1 -d lac_state -c "$1"; }
 
 # the unit cases of the state, on this server
-expect_status "test_state on PostgreSQL" 0 env LAC_TEST_STATE_DSN="$STATE_DSN" \
-	"$(dirname "$LAC")/tests/unit/test_state"
+for t in test_sdb test_state; do
+	expect_status "$t on PostgreSQL" 0 env LAC_TEST_STATE_DSN="$STATE_DSN" "$(dirname "$LAC")/tests/unit/$t"
+done
 
 # A copy of the petshop example whose state is schema $2 of the server.
 project() {

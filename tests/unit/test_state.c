@@ -274,7 +274,9 @@ static void test_readonly_never_creates(void **state)
 	assert_int_equal(stat(dir, &sb), -1);
 	if (pg_dsn) {
 		/* no schema was made by that */
-		st = open_rw(path_in("other.db"));
+		char *other = path_in("other.db");
+		st = open_rw(other);
+		free(other);
 		char *schema = schema_for(path), *sql = xasprintf(
 			"SELECT count(*) FROM information_schema.schemata WHERE schema_name = '%s'", schema);
 		assert_int_equal(count_rows(st, sql), 0);
