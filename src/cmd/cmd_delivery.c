@@ -124,8 +124,7 @@ int cmd_delivery(struct cli *c)
 			json_print_doc(stdout, arr);
 		json_decref(arr);
 	}
-	if (st)
-		state_close(st);
+	rc = view_close_state(st, rc);
 	project_release(&p);
 	return rc;
 }

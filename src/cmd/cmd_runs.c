@@ -126,8 +126,7 @@ int cmd_runs(struct cli *c)
 			printf("%s: no runs yet\n", name);
 		json_decref(x.arr);
 	}
-	if (st)
-		state_close(st);
+	rc = view_close_state(st, rc);
 	project_release(&p);
 	return rc;
 }

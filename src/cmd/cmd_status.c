@@ -145,8 +145,7 @@ int cmd_status(struct cli *c)
 	if (c->format == OUT_JSON)
 		json_print_doc(stdout, arr);
 	json_decref(arr);
-	if (st)
-		state_close(st);
+	int rc = view_close_state(st, EXIT_OK);
 	project_release(&p);
-	return EXIT_OK;
+	return rc;
 }

@@ -54,6 +54,18 @@ int view_load(struct cli *c, struct project *p)
 	return 0;
 }
 
+int view_close_state(struct state *st, int rc)
+{
+	if (!st)
+		return rc;
+	if (state_failed(st)) {
+		fprintf(stderr, "lac: %s: %s\n", state_path(st), state_errmsg(st));
+		rc = EXIT_ERRORS;
+	}
+	state_close(st);
+	return rc;
+}
+
 const char *view_audience_arg(struct cli *c, const char *what)
 {
 	/* options too are taken for the name, and refused as one */

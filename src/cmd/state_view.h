@@ -17,6 +17,10 @@ int view_load(struct cli *c, struct project *p);
 /* Open the state read-only; *st stays NULL when there is none yet.  0, or
  * -1 after saying why. */
 int view_open_state(struct project *p, struct state **st);
+/* Close the state (NULL is fine).  A read that failed on the way (a
+ * damaged file) made what was shown incomplete: it is reported and rc
+ * becomes EXIT_ERRORS. */
+int view_close_state(struct state *st, int rc);
 /* The one AUDIENCE argument of the command, or NULL after the usage message. */
 const char *view_audience_arg(struct cli *c, const char *what);
 /* Is name an audience of the files or of the state?  Says so when not. */

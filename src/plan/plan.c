@@ -27,6 +27,7 @@
 #include "run/run.h"
 #include "sql/gen.h"
 #include "sql/sqlbuf.h"
+#include "state/sdb.h"
 
 /* The table apply keeps the applied canonical texts in (see plan.h). */
 #define TEXTS_TABLE "plan_definitions"
@@ -129,19 +130,22 @@ static void load_text(struct state *st, const char *audience, const char *activa
 	*text = *sql = NULL;
 	if (!st)
 		return;
-	sqlite3_stmt *s;
-	if (sqlite3_prepare_v2(state_db(st), "SELECT text, sql FROM " TEXTS_TABLE
-			       " WHERE audience = ?1 AND activation = ?2", -1, &s, NULL) != SQLITE_OK)
-		return;  /* no table: applied by a lac without it, or nothing yet */
-	sqlite3_bind_text(s, 1, audience, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 2, activation, -1, SQLITE_STATIC);
-	if (sqlite3_step(s) == SQLITE_ROW) {
-		const char *t = (const char *)sqlite3_column_text(s, 0);
-		const char *q = (const char *)sqlite3_column_text(s, 1);
+	struct sdb *db = state_sdb(st);
+	if (sdb_table_exists(db, TEXTS_TABLE) != 1)
+		return;  /* applied by a lac without it, or nothing yet */
+	struct sdb_stmt *s = sdb_prepare(db, "SELECT text, sql FROM " TEXTS_TABLE
+					 " WHERE audience = ?1 AND activation = ?2");
+	if (!s)
+		return;
+	sdb_bind_text(s, 1, audience, SIZE_MAX);
+	sdb_bind_text(s, 2, activation, SIZE_MAX);
+	if (sdb_step(s) == SDB_ROW) {
+		const char *t = sdb_column_text(s, 0);
+		const char *q = sdb_column_text(s, 1);
 		*text = t ? xstrdup(t) : NULL;
 		*sql = q ? xstrdup(q) : NULL;
 	}
-	sqlite3_finalize(s);
+	sdb_reset(s);
 }
 
 /* ---- fingerprints ---------------------------------------------------------------- */
@@ -968,38 +972,35 @@ bool plan_now(const char *now_arg, char sql[40], int64_t *secs)
 
 int plan_store_texts(struct state *st, const struct plan *pl, struct strbuf *err)
 {
-	sqlite3 *db = state_db(st);
-	if (sqlite3_exec(db, "CREATE TABLE IF NOT EXISTS " TEXTS_TABLE " (audience TEXT NOT NULL,"
-			 " activation TEXT NOT NULL DEFAULT '', text TEXT, sql TEXT,"
-			 " PRIMARY KEY (audience, activation))", NULL, NULL, NULL) != SQLITE_OK)
+	struct sdb *db = state_sdb(st);
+	if (sdb_exec(db, "CREATE TABLE IF NOT EXISTS " TEXTS_TABLE " (audience TEXT NOT NULL,"
+		     " activation TEXT NOT NULL DEFAULT '', text TEXT, sql TEXT,"
+		     " PRIMARY KEY (audience, activation))") < 0)
 		goto fail;
 	for (size_t i = 0; i < pl->n; i++) {
 		const struct plan_change *c = &pl->changes[i];
 		const char *act = c->kind == PLAN_AUDIENCE ? "" : c->name;
-		sqlite3_stmt *s;
 		const char *sql = c->action == PLAN_DELETE
 			? (c->kind == PLAN_AUDIENCE ? "DELETE FROM " TEXTS_TABLE " WHERE audience = ?1"
 			   : "DELETE FROM " TEXTS_TABLE " WHERE audience = ?1 AND activation = ?2")
-			: "INSERT OR REPLACE INTO " TEXTS_TABLE " (audience, activation, text, sql)"
-			  " VALUES (?1, ?2, ?3, ?4)";
-		if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) != SQLITE_OK)
+			: "INSERT INTO " TEXTS_TABLE " (audience, activation, text, sql)"
+			  " VALUES (?1, ?2, ?3, ?4) ON CONFLICT (audience, activation) DO UPDATE SET"
+			  " text = excluded.text, sql = excluded.sql";
+		struct sdb_stmt *s = sdb_prepare(db, sql);
+		if (!s)
 			goto fail;
-		sqlite3_bind_text(s, 1, c->audience, -1, SQLITE_STATIC);
+		sdb_bind_text(s, 1, c->audience, SIZE_MAX);
 		if (!(c->action == PLAN_DELETE && c->kind == PLAN_AUDIENCE))
-			sqlite3_bind_text(s, 2, act, -1, SQLITE_STATIC);
+			sdb_bind_text(s, 2, act, SIZE_MAX);
 		if (c->action != PLAN_DELETE) {
-			sqlite3_bind_text(s, 3, c->new_text, -1, SQLITE_STATIC);
-			if (c->new_sql)
-				sqlite3_bind_text(s, 4, c->new_sql, -1, SQLITE_STATIC);
+			sdb_bind_text(s, 3, c->new_text, SIZE_MAX);
+			sdb_bind_text(s, 4, c->new_sql, SIZE_MAX);
 		}
-		int rc = sqlite3_step(s);
-		sqlite3_finalize(s);
-		if (rc != SQLITE_DONE)
+		if (sdb_run(s) < 0)
 			goto fail;
 	}
 	return 0;
 fail:
-	sb_addf(err, "cannot record the applied definitions in %s: %s", state_path(st),
-		sqlite3_errmsg(db));
+	sb_addf(err, "cannot record the applied definitions in %s: %s", state_path(st), sdb_errmsg(db));
 	return -1;
 }

@@ -508,6 +508,69 @@ static void load_warehouse(struct project *p, const struct ynode *v)
 	}
 }
 
+/* state: {type: sqlite, path} or {type: postgres, dsn, schema}, both with
+ * retention_days.  A key of the other type is a typo or a half-made switch:
+ * E003, as for any unknown key. */
+static void load_state(struct project *p, const struct ynode *v)
+{
+	static const char *const types[] = { "sqlite", "postgres" };
+	const struct ynode *tv = ynode_get(v, "type");
+	if (tv && yscalar(&p->diags, tv, "type")) {
+		if (strcmp(tv->scalar, "postgres") == 0) {
+			p->state.type = STATE_POSTGRES;
+		} else if (strcmp(tv->scalar, "sqlite") != 0) {
+			diag_error(&p->diags, tv->loc, DIAG_E006, "unknown state type '%s'", tv->scalar);
+			diag_hint_closest(&p->diags, tv->scalar, types, ARRAY_LEN(types));
+			diag_hint(&p->diags, "types are sqlite (the default) and postgres");
+		}
+	}
+	if (p->state.type == STATE_POSTGRES) {
+		static const char *const keys[] = { "type", "dsn", "schema", "retention_days" };
+		ycheck_keys(&p->diags, v, keys, ARRAY_LEN(keys), "the postgres state");
+	} else {
+		static const char *const keys[] = { "type", "path", "retention_days" };
+		ycheck_keys(&p->diags, v, keys, ARRAY_LEN(keys), tv ? "the sqlite state" : "state");
+	}
+	const struct ynode *rv = ynode_get(v, "retention_days");
+	if (rv && yscalar(&p->diags, rv, "retention_days")) {
+		char *end;
+		errno = 0;
+		long days = strtol(rv->scalar, &end, 10);
+		if (errno || end == rv->scalar || *end || days < 1 || days > 3650)
+			diag_error(&p->diags, rv->loc, DIAG_E006,
+				   "'retention_days' must be a whole number of days from 1 to 3650, not '%s'",
+				   rv->scalar);
+		else
+			p->retention_days = (int)days;
+	}
+	if (p->state.type == STATE_POSTGRES) {
+		const struct ynode *dv = yrequire(&p->diags, v, "dsn", "the postgres state");
+		if (dv && yscalar(&p->diags, dv, "dsn") && check_refs(p, dv)) {
+			p->state.dsn = dv->scalar;
+			p->state.dsn_loc = dv->loc;
+		}
+		const struct ynode *sv = ynode_get(v, "schema");
+		if (sv && yscalar(&p->diags, sv, "schema")) {
+			if (!valid_ident(sv->scalar))
+				diag_error(&p->diags, sv->loc, DIAG_E006,
+					   "state schema '%s' must be a plain identifier (letters, digits, '_')",
+					   sv->scalar);
+			else
+				p->state.schema = sv->scalar;
+		}
+		return;
+	}
+	const struct ynode *pv = ynode_get(v, "path");
+	if (pv && yscalar(&p->diags, pv, "path")) {
+		if (!pv->scalar[0]) {
+			diag_error(&p->diags, pv->loc, DIAG_E006, "'path' must name a file");
+		} else if (check_refs(p, pv)) {
+			p->state.path = pv->scalar;
+			p->state_unresolved.loc = pv->loc;
+		}
+	}
+}
+
 static void load_settings(struct project *p, const struct ynode *doc)
 {
 	static const char *const top[] = { "version", "name", "graph", "audiences", "warehouse",
@@ -536,31 +599,8 @@ static void load_settings(struct project *p, const struct ynode *doc)
 	}
 	if ((v = ynode_get(doc, "warehouse")))
 		load_warehouse(p, v);
-	if ((v = ynode_get(doc, "state")) && yexpect(&p->diags, v, YN_MAPPING, "state")) {
-		static const char *const keys[] = { "path", "retention_days" };
-		ycheck_keys(&p->diags, v, keys, 2, "state");
-		const struct ynode *rv = ynode_get(v, "retention_days");
-		if (rv && yscalar(&p->diags, rv, "retention_days")) {
-			char *end;
-			errno = 0;
-			long days = strtol(rv->scalar, &end, 10);
-			if (errno || end == rv->scalar || *end || days < 1 || days > 3650)
-				diag_error(&p->diags, rv->loc, DIAG_E006,
-					   "'retention_days' must be a whole number of days from 1 to 3650, not '%s'",
-					   rv->scalar);
-			else
-				p->retention_days = (int)days;
-		}
-		const struct ynode *pv = ynode_get(v, "path");
-		if (pv && yscalar(&p->diags, pv, "path")) {
-			if (!pv->scalar[0]) {
-				diag_error(&p->diags, pv->loc, DIAG_E006, "'path' must name a file");
-			} else if (check_refs(p, pv)) {
-				p->state_path = pv->scalar;
-				p->state_unresolved.loc = pv->loc;
-			}
-		}
-	}
+	if ((v = ynode_get(doc, "state")) && yexpect(&p->diags, v, YN_MAPPING, "state"))
+		load_state(p, v);
 	if ((v = ynode_get(doc, "destinations")) && yexpect(&p->diags, v, YN_MAPPING, "destinations"))
 		for (size_t i = 0; i < v->npairs; i++)
 			load_destination(p, &v->pairs[i]);
@@ -585,8 +625,10 @@ static void set_defaults(struct project *p)
 		p->warehouse.path = PROJECT_DEFAULT_WAREHOUSE_PATH;
 	if (!p->warehouse.schema)
 		p->warehouse.schema = PROJECT_DEFAULT_WAREHOUSE_SCHEMA;
-	if (!p->state_path)
-		p->state_path = ".lac/state.db";
+	if (!p->state.path && p->state.type == STATE_SQLITE)
+		p->state.path = ".lac/state.db";
+	if (!p->state.schema)
+		p->state.schema = "lac_state";
 	if (!p->retention_days)
 		p->retention_days = 7;
 }
@@ -644,7 +686,7 @@ static int load_lac_yaml(struct project *p, const char *dir)
 		return -1;
 	load_settings(p, doc);
 	set_defaults(p);
-	resolve_path(p, &p->state_path, &p->state_unresolved);
+	resolve_path(p, &p->state.path, &p->state_unresolved);
 	if (p->warehouse.type == WH_SQLITE)
 		resolve_path(p, &p->warehouse.path, &p->warehouse_unresolved);
 	return 0;

@@ -62,7 +62,13 @@ struct project {
 		size_t nsettings;
 		struct loc loc;
 	} warehouse;
-	const char *state_path;      /* default ".lac/state.db" */
+	struct {
+		enum state_type { STATE_SQLITE, STATE_POSTGRES } type;
+		const char *path;        /* sqlite: default ".lac/state.db" */
+		const char *dsn;         /* postgres: as written (${VAR} expanded by the opener) */
+		struct loc dsn_loc;
+		const char *schema;      /* postgres: default "lac_state" */
+	} state;
 	int retention_days;          /* state.retention_days: undelivered events are retried this long; default 7 */
 	struct destination *destinations;
 	size_t ndestinations;

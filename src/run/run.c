@@ -661,7 +661,7 @@ static int state_swap(struct runner *r, const bool *need_baseline)
 fail_tx:
 	state_rollback(r->st);
 fail:
-	sb_addf(&r->err, "state database: %s", state_errmsg(r->st));
+	sb_addf(&r->err, "state database %s: %s", state_path(r->st), state_errmsg(r->st));
 	return -1;
 }
 
@@ -1034,7 +1034,7 @@ int run_audience(struct project *p, struct warehouse *w, struct state *st,
 	bool prev = report->completed_previous;
 	if (state_run_begin(st, r.run_id, a->name, r.gen, r.now) < 0) {
 		report->result = RUN_FAILED;
-		report->error = xasprintf("state database: %s", state_errmsg(st));
+		report->error = xasprintf("state database %s: %s", state_path(st), state_errmsg(st));
 		goto out;
 	}
 	report->run_id = xstrdup(r.run_id);

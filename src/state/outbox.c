@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "state/outbox.h"
+#include "state/sdb.h"
 
 static const char *const status_names[] = { "pending", "delivered", "failed", "invalid" };
 
@@ -28,69 +29,46 @@ static enum outbox_status status_from_name(const char *s)
 
 /* ---- the delivery counters ------------------------------------------------------ */
 
-/*
- * A statement kept prepared in the connection itself: the outbox's
- * statements run once per chunk, page or row, and compiling them each time
- * cost more than running them.  The statement is found again by its SQL text among the
- * connection's statements, so nothing outlives the connection (state_close
- * finalizes what is left) and no pointer can dangle.  Returned reset and
- * without bindings; the caller resets it after use.
- */
-static sqlite3_stmt *kept_stmt(sqlite3 *db, const char *sql)
+/* Step a kept statement (sdb_prepare keeps them: the outbox's run once per
+ * chunk, page or row) that returns no rows, and reset it: 0 or -1. */
+static int step_done(struct sdb_stmt *s)
 {
-	for (sqlite3_stmt *s = sqlite3_next_stmt(db, NULL); s; s = sqlite3_next_stmt(db, s)) {
-		const char *t = sqlite3_sql(s);
-		if (t && !sqlite3_stmt_busy(s) && strcmp(t, sql) == 0) {
-			sqlite3_reset(s);
-			sqlite3_clear_bindings(s);
-			return s;
-		}
-	}
-	sqlite3_stmt *s;
-	if (sqlite3_prepare_v3(db, sql, -1, SQLITE_PREPARE_PERSISTENT, &s, NULL) != SQLITE_OK)
-		return NULL;
-	return s;
-}
-
-static int step_done(sqlite3_stmt *s)
-{
-	int rc = sqlite3_step(s);
-	sqlite3_reset(s);
-	sqlite3_clear_bindings(s);
-	return rc == SQLITE_DONE ? 0 : -1;
+	return sdb_run(s);
 }
 
 /* Rows entering the outbox: from_audience and their statuses (n by enum
  * outbox_status).  The counters' row is created when missing. */
-static int counts_insert(sqlite3 *db, const char *run_id, const char *audience,
+static int counts_insert(struct sdb *db, const char *run_id, const char *audience,
 			 const char *activation, const int64_t n[4])
 {
-	sqlite3_stmt *s = kept_stmt(db,
+	struct sdb_stmt *s = sdb_prepare(db,
 		"INSERT INTO delivery_stats (run_id, audience, activation, from_audience,"
-		" pending, delivered, failed, invalid) VALUES (?1, ?2, ?3, ?4 + ?5 + ?6 + ?7, ?4, ?5, ?6, ?7)"
+		" pending, delivered, failed, invalid) VALUES (?1, ?2, ?3, ?8, ?4, ?5, ?6, ?7)"
 		" ON CONFLICT (run_id, audience, activation) DO UPDATE SET"
-		" from_audience = from_audience + excluded.from_audience,"
-		" pending = pending + excluded.pending, delivered = delivered + excluded.delivered,"
-		" failed = failed + excluded.failed, invalid = invalid + excluded.invalid");
+		" from_audience = delivery_stats.from_audience + excluded.from_audience,"
+		" pending = delivery_stats.pending + excluded.pending,"
+		" delivered = delivery_stats.delivered + excluded.delivered,"
+		" failed = delivery_stats.failed + excluded.failed, invalid = delivery_stats.invalid + excluded.invalid");
 	if (!s)
 		return -1;
-	sqlite3_bind_text(s, 1, run_id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 2, audience, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 3, activation, -1, SQLITE_STATIC);
+	sdb_bind_text(s, 1, run_id, SIZE_MAX);
+	sdb_bind_text(s, 2, audience, SIZE_MAX);
+	sdb_bind_text(s, 3, activation, SIZE_MAX);
 	for (int i = 0; i < 4; i++)
-		sqlite3_bind_int64(s, 4 + i, n[i]);
+		sdb_bind_int64(s, 4 + i, n[i]);
+	sdb_bind_int64(s, 8, n[0] + n[1] + n[2] + n[3]);
 	return step_done(s);
 }
 
 /* n rows went from status `from` to `to`: move their counts (a run whose
  * counters were pruned has no row to update, as before). */
-static int counts_move(sqlite3 *db, const char *run_id, const char *audience,
+static int counts_move(struct sdb *db, const char *run_id, const char *audience,
 		       const char *activation, enum outbox_status from, enum outbox_status to,
 		       int64_t n)
 {
 	if (from == to || n == 0)
 		return 0;
-	sqlite3_stmt *s = kept_stmt(db,
+	struct sdb_stmt *s = sdb_prepare(db,
 		"UPDATE delivery_stats SET pending = pending + ?4, delivered = delivered + ?5,"
 		" failed = failed + ?6, invalid = invalid + ?7"
 		" WHERE run_id = ?1 AND audience = ?2 AND activation = ?3");
@@ -99,11 +77,11 @@ static int counts_move(sqlite3 *db, const char *run_id, const char *audience,
 	int64_t d[4] = { 0, 0, 0, 0 };
 	d[from] -= n;
 	d[to] += n;
-	sqlite3_bind_text(s, 1, run_id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 2, audience, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 3, activation, -1, SQLITE_STATIC);
+	sdb_bind_text(s, 1, run_id, SIZE_MAX);
+	sdb_bind_text(s, 2, audience, SIZE_MAX);
+	sdb_bind_text(s, 3, activation, SIZE_MAX);
 	for (int i = 0; i < 4; i++)
-		sqlite3_bind_int64(s, 4 + i, d[i]);
+		sdb_bind_int64(s, 4 + i, d[i]);
 	return step_done(s);
 }
 
@@ -199,7 +177,7 @@ static int commit(struct outbox_writer *w)
 	for (size_t i = 0; i < w->ntally; i++) {
 		struct tally *t = &w->tally[i];
 		int64_t n[4] = { 0, 0, 0, t->invalid };
-		if (counts_insert(state_db(w->st), t->run_id, t->audience, t->activation, n) < 0)
+		if (counts_insert(state_sdb(w->st), t->run_id, t->audience, t->activation, n) < 0)
 			return -1;
 	}
 	w->in_txn = false;
@@ -226,27 +204,32 @@ static int write_chunk(struct outbox_writer *w, size_t i)
 	struct chunk *c = &w->chunks[i];
 	if (begin(w) < 0)
 		return -1;
-	sqlite3 *db = state_db(w->st);
-	sqlite3_stmt *s = kept_stmt(db,
+	struct sdb *db = state_sdb(w->st);
+	struct sdb_stmt *s = sdb_prepare(db,
 		"INSERT INTO outbox_chunks (destination, audience, activation, run_id, events,"
-		" created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)");
+		" created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6) RETURNING id");
 	if (!s)
 		return -1;
-	sqlite3_bind_text(s, 1, c->destination, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 2, c->audience, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 3, c->activation, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 4, c->run_id, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 5, c->events);
-	sqlite3_bind_int64(s, 6, w->now);
+	sdb_bind_text(s, 1, c->destination, SIZE_MAX);
+	sdb_bind_text(s, 2, c->audience, SIZE_MAX);
+	sdb_bind_text(s, 3, c->activation, SIZE_MAX);
+	sdb_bind_text(s, 4, c->run_id, SIZE_MAX);
+	sdb_bind_int64(s, 5, c->events);
+	sdb_bind_int64(s, 6, w->now);
+	if (sdb_step(s) != SDB_ROW) {
+		sdb_reset(s);
+		return -1;
+	}
+	int64_t chunk_id = sdb_column_int64(s, 0);
 	if (step_done(s) < 0)
 		return -1;
-	s = kept_stmt(db, "INSERT INTO outbox_chunk_events (chunk_id, payload, message_ids)"
+	s = sdb_prepare(db, "INSERT INTO outbox_chunk_events (chunk_id, payload, message_ids)"
 		      " VALUES (?1, ?2, ?3)");
 	if (!s)
 		return -1;
-	sqlite3_bind_int64(s, 1, sqlite3_last_insert_rowid(db));
-	sqlite3_bind_blob64(s, 2, c->payload.buf, c->payload.len, SQLITE_STATIC);
-	sqlite3_bind_blob64(s, 3, c->ids.buf, c->ids.len, SQLITE_STATIC);
+	sdb_bind_int64(s, 1, chunk_id);
+	sdb_bind_blob(s, 2, c->payload.buf, c->payload.len);
+	sdb_bind_blob(s, 3, c->ids.buf, c->ids.len);
 	if (step_done(s) < 0)
 		return -1;
 	int64_t n[4] = { c->events, 0, 0, 0 };
@@ -310,31 +293,31 @@ static int insert_row(struct outbox_writer *w, const struct outbox_event *ev,
 {
 	if (begin(w) < 0)
 		return -1;
-	sqlite3_stmt *s = kept_stmt(state_db(w->st),
+	struct sdb_stmt *s = sdb_prepare(state_sdb(w->st),
 		"INSERT INTO outbox (message_id, destination, audience, activation, run_id,"
 		" payload, status, last_error, created_at, updated_at)"
 		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)"
 		" ON CONFLICT (message_id) DO NOTHING");
 	if (!s)
 		return -1;
-	sqlite3_bind_text(s, 1, ev->message_id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 2, ev->destination, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 3, ev->audience, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 4, ev->activation, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 5, ev->run_id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 6, ev->payload, (int)ev->len, SQLITE_STATIC);
-	sqlite3_bind_text(s, 7, outbox_status_name(status), -1, SQLITE_STATIC);
+	sdb_bind_text(s, 1, ev->message_id, SIZE_MAX);
+	sdb_bind_text(s, 2, ev->destination, SIZE_MAX);
+	sdb_bind_text(s, 3, ev->audience, SIZE_MAX);
+	sdb_bind_text(s, 4, ev->activation, SIZE_MAX);
+	sdb_bind_text(s, 5, ev->run_id, SIZE_MAX);
+	sdb_bind_text(s, 6, ev->payload, ev->len);
+	sdb_bind_text(s, 7, outbox_status_name(status), SIZE_MAX);
 	if (reason)
-		sqlite3_bind_text(s, 8, reason, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 9, w->now);
+		sdb_bind_text(s, 8, reason, SIZE_MAX);
+	sdb_bind_int64(s, 9, w->now);
 	if (step_done(s) < 0)
 		return -1;
-	int added = sqlite3_changes(state_db(w->st)) > 0;
+	int added = sdb_changes(state_sdb(w->st)) > 0;
 	if (added && status == OUTBOX_INVALID) {
 		tally_add(w, ev);
 	} else if (added) {
 		int64_t n[4] = { 1, 0, 0, 0 };
-		if (counts_insert(state_db(w->st), ev->run_id, ev->audience, ev->activation, n) < 0)
+		if (counts_insert(state_sdb(w->st), ev->run_id, ev->audience, ev->activation, n) < 0)
 			return -1;
 	}
 	/* a long run of such rows still commits now and then */
@@ -477,10 +460,10 @@ static void drop_chunk(struct outbox_reader *r)
 }
 
 /* A copy of blob column i in *buf (capacity *cap), NUL-terminated. */
-static size_t copy_blob(sqlite3_stmt *s, int i, char **buf, size_t *cap)
+static size_t copy_blob(struct sdb_stmt *s, int i, char **buf, size_t *cap)
 {
-	const void *p = sqlite3_column_blob(s, i);
-	size_t len = (size_t)sqlite3_column_bytes(s, i);
+	size_t len;
+	const void *p = sdb_column_blob(s, i, &len);
 	if (len + 1 > *cap) {
 		*cap = len + 1;
 		*buf = xrealloc(*buf, *cap);
@@ -491,10 +474,10 @@ static size_t copy_blob(sqlite3_stmt *s, int i, char **buf, size_t *cap)
 	return len;
 }
 
-static char *dup_col(sqlite3_stmt *s, int i)
+static char *dup_col(struct sdb_stmt *s, int i)
 {
-	const unsigned char *t = sqlite3_column_text(s, i);
-	return xstrdup(t ? (const char *)t : "");
+	const char *t = sdb_column_text(s, i);
+	return xstrdup(t ? t : "");
 }
 
 /* A page of rows of the current phase. 1, 0 (phase empty), -1. */
@@ -508,40 +491,39 @@ static int read_rows(struct outbox_reader *r, size_t max_events, size_t max_byte
 		" WHERE destination = ?1 AND status = 'pending' AND attempts = 0"
 		" AND seq > ?2 ORDER BY seq LIMIT ?3",
 	};
-	sqlite3_stmt *s = kept_stmt(state_db(r->st), sql[r->phase]);
+	struct sdb_stmt *s = sdb_prepare(state_sdb(r->st), sql[r->phase]);
 	if (!s)
 		return -1;
-	sqlite3_bind_text(s, 1, r->destination, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 2, r->last_seq);
-	sqlite3_bind_int64(s, 3, (int64_t)max_events);
+	sdb_bind_text(s, 1, r->destination, SIZE_MAX);
+	sdb_bind_int64(s, 2, r->last_seq);
+	sdb_bind_int64(s, 3, (int64_t)max_events);
 	grow_items(r, max_events);
 	sb_reset(&r->rowbuf);
 	/* offsets first: the buffer may move while it grows */
 	size_t *offs = xcalloc(2 * max_events, sizeof(*offs));
 	size_t n = 0, bytes = 0;
 	int rc;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		const unsigned char *json = sqlite3_column_text(s, 2);
-		size_t len = json ? (size_t)sqlite3_column_bytes(s, 2) : 0;
+	while ((rc = sdb_step(s)) == SDB_ROW) {
+		const char *json = sdb_column_text(s, 2);
+		size_t len = json ? strlen(json) : 0;
 		if (n && bytes + len + 1 > max_bytes)
 			break;      /* the rest comes with the next page */
-		const unsigned char *id = sqlite3_column_text(s, 1);
+		const char *id = sdb_column_text(s, 1);
 		offs[2 * n] = r->rowbuf.len;
-		sb_addstr(&r->rowbuf, id ? (const char *)id : "");
+		sb_addstr(&r->rowbuf, id ? id : "");
 		sb_addch(&r->rowbuf, '\0');
 		offs[2 * n + 1] = r->rowbuf.len;
-		sb_addmem(&r->rowbuf, json ? (const char *)json : "", len);
+		sb_addmem(&r->rowbuf, json ? json : "", len);
 		sb_addch(&r->rowbuf, '\0');
 		r->items[n].len = len;
-		r->refs[n].seq = sqlite3_column_int64(s, 0);
-		r->refs[n].status = status_from_name((const char *)sqlite3_column_text(s, 3));
+		r->refs[n].seq = sdb_column_int64(s, 0);
+		r->refs[n].status = status_from_name(sdb_column_text(s, 3));
 		r->last_seq = r->refs[n].seq;
 		bytes += len + 1;
 		n++;
 	}
-	sqlite3_reset(s);
-	sqlite3_clear_bindings(s);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+	sdb_reset(s);
+	if (rc != SDB_ROW && rc != SDB_DONE) {
 		free(offs);
 		return -1;
 	}
@@ -559,30 +541,29 @@ static int load_chunk(struct outbox_reader *r)
 {
 	int64_t after = r->chunk_id;
 	drop_chunk(r);
-	sqlite3_stmt *s = kept_stmt(state_db(r->st),
+	struct sdb_stmt *s = sdb_prepare(state_sdb(r->st),
 		"SELECT id, run_id, audience, activation, events, next, payload, message_ids, created_at"
 		" FROM outbox_chunks JOIN outbox_chunk_events ON chunk_id = id"
 		" WHERE destination = ?1 AND id > ?2 ORDER BY id LIMIT 1");
 	if (!s)
 		return -1;
-	sqlite3_bind_text(s, 1, r->destination, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 2, after);
-	int rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW) {
-		r->chunk_id = sqlite3_column_int64(s, 0);
+	sdb_bind_text(s, 1, r->destination, SIZE_MAX);
+	sdb_bind_int64(s, 2, after);
+	int rc = sdb_step(s);
+	if (rc == SDB_ROW) {
+		r->chunk_id = sdb_column_int64(s, 0);
 		r->chunk_run = dup_col(s, 1);
 		r->chunk_audience = dup_col(s, 2);
 		r->chunk_activation = dup_col(s, 3);
-		r->chunk_events = sqlite3_column_int64(s, 4);
-		r->chunk_next = sqlite3_column_int64(s, 5);
+		r->chunk_events = sdb_column_int64(s, 4);
+		r->chunk_next = sdb_column_int64(s, 5);
 		r->payload_len = copy_blob(s, 6, &r->payload, &r->payload_cap);
 		r->ids_len = copy_blob(s, 7, &r->ids, &r->ids_cap);
-		r->chunk_created = sqlite3_column_int64(s, 8);
+		r->chunk_created = sdb_column_int64(s, 8);
 	}
-	sqlite3_reset(s);
-	sqlite3_clear_bindings(s);
-	if (rc != SQLITE_ROW)
-		return rc == SQLITE_DONE ? 0 : -1;
+	sdb_reset(s);
+	if (rc != SDB_ROW)
+		return rc == SDB_DONE ? 0 : -1;
 	/* skip the events before the cursor: lines are events */
 	r->payload_off = r->ids_off = 0;
 	for (int64_t i = 0; i < r->chunk_next; i++) {
@@ -668,78 +649,83 @@ int outbox_reader_next(struct outbox_reader *r, size_t max_events, size_t max_by
 
 /* ---- outcomes ---------------------------------------------------------------------- */
 
+/* The seqs of a page's delivered rows, in one parameter: a JSON array to
+ * SQLite, an array literal to PostgreSQL. */
+#define SEQS_SQLITE "seq IN (SELECT value FROM json_each(?1))"
+#define SEQS_PG "seq = ANY (CAST(?1 AS BIGINT[]))"
+#define COUNTS_OF_SEQS(in) \
+	"SELECT run_id, audience, activation, status, count(*) FROM outbox" \
+	" WHERE " in " AND status <> 'delivered' GROUP BY run_id, audience, activation, status"
+#define DELIVER_SEQS(in) \
+	"UPDATE outbox SET status = 'delivered', attempts = attempts + 1, last_error = NULL," \
+	" updated_at = ?2 WHERE " in
+
 /* Rows of a page: delivered ones together (one grouped count move and one
  * UPDATE), the others one by one with their reasons. */
 static int done_rows(struct outbox_reader *r, const enum outbox_status *status,
 		     const char *const *reasons, int64_t now)
 {
-	sqlite3 *db = state_db(r->st);
+	struct sdb *db = state_sdb(r->st);
+	bool pg = sdb_engine(db) == SDB_POSTGRES;
 	struct strbuf ids = STRBUF_INIT;
 	int rc = 0;
 	for (size_t i = 0; i < r->nitems && rc == 0; i++) {
 		if (status[i] == OUTBOX_DELIVERED) {
-			sb_addf(&ids, "%s%lld", ids.len ? "," : "[", (long long)r->refs[i].seq);
+			sb_addf(&ids, "%s%lld", ids.len ? "," : pg ? "{" : "[", (long long)r->refs[i].seq);
 			continue;
 		}
 		const char *reason = reasons ? reasons[i] : NULL;
-		sqlite3_stmt *q = kept_stmt(db, "SELECT run_id, audience, activation FROM outbox WHERE seq = ?1");
-		sqlite3_stmt *u = q ? kept_stmt(db,
+		struct sdb_stmt *q = sdb_prepare(db, "SELECT run_id, audience, activation FROM outbox WHERE seq = ?1");
+		struct sdb_stmt *u = q ? sdb_prepare(db,
 			"UPDATE outbox SET status = ?2, attempts = attempts + 1, last_error = ?3,"
 			" updated_at = ?4 WHERE seq = ?1") : NULL;
 		if (!u) {
 			rc = -1;
 			break;
 		}
-		sqlite3_bind_int64(q, 1, r->refs[i].seq);
-		if (sqlite3_step(q) == SQLITE_ROW &&
-		    counts_move(db, (const char *)sqlite3_column_text(q, 0),
-				(const char *)sqlite3_column_text(q, 1), (const char *)sqlite3_column_text(q, 2),
+		sdb_bind_int64(q, 1, r->refs[i].seq);
+		if (sdb_step(q) == SDB_ROW &&
+		    counts_move(db, sdb_column_text(q, 0),
+				sdb_column_text(q, 1), sdb_column_text(q, 2),
 				r->refs[i].status, status[i], 1) < 0)
 			rc = -1;
-		sqlite3_reset(q);
-		sqlite3_clear_bindings(q);
-		sqlite3_bind_int64(u, 1, r->refs[i].seq);
-		sqlite3_bind_text(u, 2, outbox_status_name(status[i]), -1, SQLITE_STATIC);
+		sdb_reset(q);
+		sdb_bind_int64(u, 1, r->refs[i].seq);
+		sdb_bind_text(u, 2, outbox_status_name(status[i]), SIZE_MAX);
 		if (reason)
-			sqlite3_bind_text(u, 3, reason, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(u, 4, now);
+			sdb_bind_text(u, 3, reason, SIZE_MAX);
+		sdb_bind_int64(u, 4, now);
 		if (rc == 0 && step_done(u) < 0)
 			rc = -1;
-		sqlite3_reset(u);
-		sqlite3_clear_bindings(u);
+		sdb_reset(u);
 	}
 	if (rc == 0 && ids.len) {
-		sb_addch(&ids, ']');
+		sb_addch(&ids, pg ? '}' : ']');
 		/* the counts move first, from the statuses the rows have now */
-		sqlite3_stmt *q = kept_stmt(db,
-			"SELECT run_id, audience, activation, status, count(*) FROM outbox"
-			" WHERE seq IN (SELECT value FROM json_each(?1)) AND status <> 'delivered'"
-			" GROUP BY run_id, audience, activation, status");
+		struct sdb_stmt *q = sdb_prepare(db, pg ? COUNTS_OF_SEQS(SEQS_PG) : COUNTS_OF_SEQS(SEQS_SQLITE));
 		if (!q) {
 			rc = -1;
 		} else {
-			sqlite3_bind_text(q, 1, ids.buf, (int)ids.len, SQLITE_STATIC);
+			sdb_bind_text(q, 1, ids.buf, ids.len);
 			int s;
-			while ((s = sqlite3_step(q)) == SQLITE_ROW)
-				if (counts_move(db, (const char *)sqlite3_column_text(q, 0),
-						(const char *)sqlite3_column_text(q, 1),
-						(const char *)sqlite3_column_text(q, 2),
-						status_from_name((const char *)sqlite3_column_text(q, 3)),
-						OUTBOX_DELIVERED, sqlite3_column_int64(q, 4)) < 0)
+			while ((s = sdb_step(q)) == SDB_ROW)
+				if (counts_move(db, sdb_column_text(q, 0),
+						sdb_column_text(q, 1),
+						sdb_column_text(q, 2),
+						status_from_name(sdb_column_text(q, 3)),
+						OUTBOX_DELIVERED, sdb_column_int64(q, 4)) < 0)
 					break;
-			if (s != SQLITE_DONE)
+			if (s != SDB_DONE)
 				rc = -1;
-			sqlite3_reset(q);
-			sqlite3_clear_bindings(q);
+			sdb_reset(q);
 		}
-		sqlite3_stmt *u = rc == 0 ? kept_stmt(db,
-			"UPDATE outbox SET status = 'delivered', attempts = attempts + 1, last_error = NULL,"
-			" updated_at = ?2 WHERE seq IN (SELECT value FROM json_each(?1))") : NULL;
+		struct sdb_stmt *u = rc == 0 ? sdb_prepare(db, pg ? DELIVER_SEQS(SEQS_PG)
+							   : DELIVER_SEQS(SEQS_SQLITE)) : NULL;
 		if (!u) {
 			rc = -1;
 		} else {
-			sqlite3_bind_text(u, 1, ids.buf, (int)ids.len, SQLITE_STATIC);
-			sqlite3_bind_int64(u, 2, now);
+			sdb_bind_text(u, 1, ids.buf, ids.len);
+			sdb_bind_int64(u, 2, now);
 			rc = step_done(u);
 		}
 	}
@@ -752,7 +738,7 @@ static int done_rows(struct outbox_reader *r, const enum outbox_status *status,
 static int done_chunk(struct outbox_reader *r, const enum outbox_status *status,
 		      const char *const *reasons, int64_t now)
 {
-	sqlite3 *db = state_db(r->st);
+	struct sdb *db = state_sdb(r->st);
 	int64_t delivered = 0, failed = 0;
 	for (size_t i = 0; i < r->nitems; i++) {
 		if (status[i] == OUTBOX_DELIVERED) {
@@ -762,7 +748,7 @@ static int done_chunk(struct outbox_reader *r, const enum outbox_status *status,
 		/* INVALID is not an outcome of a send: treat it as refused */
 		enum outbox_status to = status[i] == OUTBOX_PENDING ? OUTBOX_PENDING : OUTBOX_FAILED;
 		const char *reason = reasons ? reasons[i] : NULL;
-		sqlite3_stmt *s = kept_stmt(db,
+		struct sdb_stmt *s = sdb_prepare(db,
 			"INSERT INTO outbox (message_id, destination, audience, activation, run_id,"
 			" payload, status, attempts, last_error, created_at, updated_at)"
 			" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 1, ?8, ?9, ?10)"
@@ -770,17 +756,17 @@ static int done_chunk(struct outbox_reader *r, const enum outbox_status *status,
 		if (!s)
 			return -1;
 		const struct outbox_item *it = &r->items[i];
-		sqlite3_bind_text(s, 1, it->message_id, -1, SQLITE_STATIC);
-		sqlite3_bind_text(s, 2, r->destination, -1, SQLITE_STATIC);
-		sqlite3_bind_text(s, 3, r->chunk_audience, -1, SQLITE_STATIC);
-		sqlite3_bind_text(s, 4, r->chunk_activation, -1, SQLITE_STATIC);
-		sqlite3_bind_text(s, 5, r->chunk_run, -1, SQLITE_STATIC);
-		sqlite3_bind_text(s, 6, it->json, (int)it->len, SQLITE_STATIC);
-		sqlite3_bind_text(s, 7, outbox_status_name(to), -1, SQLITE_STATIC);
+		sdb_bind_text(s, 1, it->message_id, SIZE_MAX);
+		sdb_bind_text(s, 2, r->destination, SIZE_MAX);
+		sdb_bind_text(s, 3, r->chunk_audience, SIZE_MAX);
+		sdb_bind_text(s, 4, r->chunk_activation, SIZE_MAX);
+		sdb_bind_text(s, 5, r->chunk_run, SIZE_MAX);
+		sdb_bind_text(s, 6, it->json, it->len);
+		sdb_bind_text(s, 7, outbox_status_name(to), SIZE_MAX);
 		if (reason)
-			sqlite3_bind_text(s, 8, reason, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(s, 9, r->chunk_created);
-		sqlite3_bind_int64(s, 10, now);
+			sdb_bind_text(s, 8, reason, SIZE_MAX);
+		sdb_bind_int64(s, 9, r->chunk_created);
+		sdb_bind_int64(s, 10, now);
 		if (step_done(s) < 0)
 			return -1;
 		if (to == OUTBOX_FAILED)
@@ -792,25 +778,25 @@ static int done_chunk(struct outbox_reader *r, const enum outbox_status *status,
 			OUTBOX_FAILED, failed) < 0)
 		return -1;
 	int64_t next = r->page_from + (int64_t)r->nitems;
-	sqlite3_stmt *s;
+	struct sdb_stmt *s;
 	if (next >= r->chunk_events) {
-		s = kept_stmt(db, "DELETE FROM outbox_chunk_events WHERE chunk_id = ?1");
+		s = sdb_prepare(db, "DELETE FROM outbox_chunk_events WHERE chunk_id = ?1");
 		if (!s)
 			return -1;
-		sqlite3_bind_int64(s, 1, r->chunk_id);
+		sdb_bind_int64(s, 1, r->chunk_id);
 		if (step_done(s) < 0)
 			return -1;
-		s = kept_stmt(db, "DELETE FROM outbox_chunks WHERE id = ?1");
+		s = sdb_prepare(db, "DELETE FROM outbox_chunks WHERE id = ?1");
 		if (!s)
 			return -1;
-		sqlite3_bind_int64(s, 1, r->chunk_id);
+		sdb_bind_int64(s, 1, r->chunk_id);
 	} else {
-		s = kept_stmt(db, "UPDATE outbox_chunks SET next = ?2, updated_at = ?3 WHERE id = ?1");
+		s = sdb_prepare(db, "UPDATE outbox_chunks SET next = ?2, updated_at = ?3 WHERE id = ?1");
 		if (!s)
 			return -1;
-		sqlite3_bind_int64(s, 1, r->chunk_id);
-		sqlite3_bind_int64(s, 2, next);
-		sqlite3_bind_int64(s, 3, now);
+		sdb_bind_int64(s, 1, r->chunk_id);
+		sdb_bind_int64(s, 2, next);
+		sdb_bind_int64(s, 3, now);
 	}
 	return step_done(s);
 }
@@ -863,35 +849,30 @@ int64_t outbox_expire(struct state *st, int64_t now, int64_t retention_s)
 		"   SELECT run_id, audience, activation, count(*) AS n FROM outbox"
 		"   WHERE status = 'pending' AND created_at < ?1 GROUP BY 1, 2, 3"
 		"   UNION ALL SELECT run_id, audience, activation, sum(events - next) FROM outbox_chunks"
-		"   WHERE created_at < ?1 GROUP BY 1, 2, 3) GROUP BY 1, 2, 3) AS x"
+		"   WHERE created_at < ?1 GROUP BY 1, 2, 3) AS queued GROUP BY 1, 2, 3) AS x"
 		" WHERE delivery_stats.run_id = x.run_id AND delivery_stats.audience = x.audience"
 		" AND delivery_stats.activation = x.activation",
 		"UPDATE outbox SET status = 'failed',"
 		" last_error = 'expired: not delivered within the retention period'"
 		" WHERE status = 'pending' AND created_at < ?1",
 	};
-	int64_t deleted = 0;
+	struct sdb *db = state_sdb(st);
+	int64_t cutoff = now - retention_s;
 	if (state_begin(st) < 0)
 		return -1;
-	sqlite3_stmt *s = NULL;
 	for (size_t i = 0; i < ARRAY_LEN(sqls); i++) {
-		if (sqlite3_prepare_v2(state_db(st), sqls[i], -1, &s, NULL) != SQLITE_OK)
+		struct sdb_stmt *s = sdb_prepare(db, sqls[i]);
+		if (!s || sdb_bind_int64(s, 1, cutoff) < 0 || step_done(s) < 0)
 			goto fail;
-		sqlite3_bind_int64(s, 1, now - retention_s);
-		if (sqlite3_step(s) != SQLITE_DONE)
-			goto fail;
-		sqlite3_finalize(s);
-		s = NULL;
 	}
-	if (sqlite3_prepare_v2(state_db(st), "SELECT coalesce(sum(events - next), 0) FROM outbox_chunks"
-			       " WHERE created_at < ?1", -1, &s, NULL) != SQLITE_OK)
+	struct sdb_stmt *s = sdb_prepare(db, "SELECT coalesce(sum(events - next), 0) FROM outbox_chunks"
+					 " WHERE created_at < ?1");
+	if (!s || sdb_bind_int64(s, 1, cutoff) < 0 || sdb_step(s) != SDB_ROW) {
+		sdb_reset(s);
 		goto fail;
-	sqlite3_bind_int64(s, 1, now - retention_s);
-	if (sqlite3_step(s) != SQLITE_ROW)
-		goto fail;
-	deleted = sqlite3_column_int64(s, 0);
-	sqlite3_finalize(s);
-	s = NULL;
+	}
+	int64_t deleted = sdb_column_int64(s, 0);
+	sdb_reset(s);
 	static const char *const dels[] = {
 		"DELETE FROM outbox_chunk_events WHERE chunk_id IN"
 		" (SELECT id FROM outbox_chunks WHERE created_at < ?1)",
@@ -899,38 +880,31 @@ int64_t outbox_expire(struct state *st, int64_t now, int64_t retention_s)
 		"DELETE FROM outbox WHERE created_at < ?1",
 	};
 	for (size_t i = 0; i < ARRAY_LEN(dels); i++) {
-		if (sqlite3_prepare_v2(state_db(st), dels[i], -1, &s, NULL) != SQLITE_OK)
+		s = sdb_prepare(db, dels[i]);
+		if (!s || sdb_bind_int64(s, 1, cutoff) < 0 || step_done(s) < 0)
 			goto fail;
-		sqlite3_bind_int64(s, 1, now - retention_s);
-		if (sqlite3_step(s) != SQLITE_DONE)
-			goto fail;
-		if (i == ARRAY_LEN(dels) - 1)
-			deleted += sqlite3_changes(state_db(st));
-		sqlite3_finalize(s);
-		s = NULL;
 	}
+	deleted += sdb_changes(db); /* the outbox rows */
 	if (state_commit(st) < 0)
 		return -1;
 	return deleted;
 fail:
-	sqlite3_finalize(s);
 	state_rollback(st);
 	return -1;
 }
 
 int64_t outbox_count(struct state *st, const char *destination, enum outbox_status status)
 {
-	sqlite3_stmt *s;
-	if (sqlite3_prepare_v2(state_db(st),
-			       "SELECT (SELECT count(*) FROM outbox WHERE destination = ?1 AND status = ?2)"
-			       " + CASE WHEN ?2 = 'pending' THEN (SELECT coalesce(sum(events - next), 0)"
-			       "   FROM outbox_chunks WHERE destination = ?1) ELSE 0 END",
-			       -1, &s, NULL) != SQLITE_OK)
+	struct sdb_stmt *s = sdb_prepare(state_sdb(st),
+		"SELECT (SELECT count(*) FROM outbox WHERE destination = ?1 AND status = ?2)"
+		" + CASE WHEN ?2 = 'pending' THEN (SELECT coalesce(sum(events - next), 0)"
+		"   FROM outbox_chunks WHERE destination = ?1) ELSE 0 END");
+	if (!s)
 		return -1;
-	sqlite3_bind_text(s, 1, destination, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 2, outbox_status_name(status), -1, SQLITE_STATIC);
-	int64_t n = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int64(s, 0) : -1;
-	sqlite3_finalize(s);
+	sdb_bind_text(s, 1, destination, SIZE_MAX);
+	sdb_bind_text(s, 2, outbox_status_name(status), SIZE_MAX);
+	int64_t n = sdb_step(s) == SDB_ROW ? sdb_column_int64(s, 0) : -1;
+	sdb_reset(s);
 	return n;
 }
 
@@ -946,15 +920,8 @@ int outbox_discard_run(struct state *st, const char *run_id)
 	if (state_begin(st) < 0)
 		return -1;
 	for (size_t i = 0; i < ARRAY_LEN(sqls); i++) {
-		sqlite3_stmt *s;
-		if (sqlite3_prepare_v2(state_db(st), sqls[i], -1, &s, NULL) != SQLITE_OK) {
-			state_rollback(st);
-			return -1;
-		}
-		sqlite3_bind_text(s, 1, run_id, -1, SQLITE_STATIC);
-		int rc = sqlite3_step(s);
-		sqlite3_finalize(s);
-		if (rc != SQLITE_DONE) {
+		struct sdb_stmt *s = sdb_prepare(state_sdb(st), sqls[i]);
+		if (!s || sdb_bind_text(s, 1, run_id, SIZE_MAX) < 0 || step_done(s) < 0) {
 			state_rollback(st);
 			return -1;
 		}

@@ -1,36 +1,48 @@
 /*
- * state.c — the local state database: opening (0600, WAL, busy timeout),
- * ordered schema migrations, applied definitions, runs, delivery counters
- * and the per-audience lock.  See docs/delivery.md for the schema.
+ * state.c — the state database on either engine (sdb.h): opening the
+ * project's, ordered schema migrations, applied definitions, runs, delivery
+ * counters and the per-audience lock.  See docs/delivery.md for the schema.
  */
+#include <ctype.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <openssl/rand.h>
 
 #include "project/project.h"
+#include "state/sdb.h"
 #include "state/state.h"
 
 struct state {
-	sqlite3 *db;
-	char *path;
+	struct sdb *db;
+	char *path;              /* the file, or postgres:<schema> (for messages) */
 	bool readonly;
 	int txn_depth;
 };
 
+/* A limit that is none: SQLite's LIMIT -1 is an error to PostgreSQL. */
+#define NO_LIMIT INT64_MAX
+
 /*
- * Migrations, in order; migration i brings the schema to version i + 1.
- * Never edit one that has shipped: append a new one.
+ * Migrations, in order; migration i brings the schema to version i + 1 on
+ * either engine.  sql runs on both (on PostgreSQL with pg_types' column
+ * types), then what only one engine needs.  Never edit one that has
+ * shipped: append a new one.
  */
-static const char *const migrations[] = {
-	/* 1: the tables */
+struct migration {
+	const char *sqlite_only, *postgres_only, *sql;
+};
+
+static const struct migration migrations[] = {
+	/* 1: the tables; PostgreSQL has no rowid, which keeps runs started in
+	 * the same second in order, so it gets a column of that name */
+	{ .sql =
 	"CREATE TABLE audiences ("
 	"  name TEXT PRIMARY KEY,"
 	"  hash TEXT NOT NULL,"
@@ -95,9 +107,12 @@ static const char *const migrations[] = {
 	"  pid INTEGER NOT NULL,"
 	"  host TEXT NOT NULL,"
 	"  started_at INTEGER NOT NULL);",
+	  .postgres_only = "ALTER TABLE runs ADD COLUMN rowid BIGINT GENERATED ALWAYS AS IDENTITY" },
 
 	/* 2: the outbox keeps the delivery counters: every status a row enters
-	 * or leaves moves one count, in the same transaction as the change. */
+	 * or leaves moves one count, in the same transaction as the change.
+	 * (Migration 3 drops them again: PostgreSQL never has them.) */
+	{ .sqlite_only =
 	"CREATE TRIGGER outbox_counts_insert AFTER INSERT ON outbox BEGIN"
 	"  INSERT INTO delivery_stats (run_id, audience, activation)"
 	"    VALUES (NEW.run_id, NEW.audience, NEW.activation) ON CONFLICT DO NOTHING;"
@@ -116,17 +131,19 @@ static const char *const migrations[] = {
 	"    delivered = delivered + (NEW.status = 'delivered') - (OLD.status = 'delivered'),"
 	"    invalid = invalid + (NEW.status = 'invalid') - (OLD.status = 'invalid')"
 	"  WHERE run_id = NEW.run_id AND audience = NEW.audience AND activation = NEW.activation;"
-	"END;",
+	"END;" },
 
 	/* 3: the counters are kept by outbox.c instead, once per enqueue chunk
 	 * and delivery page (still in the same transaction as the rows); the
 	 * per-row triggers cost a quarter of a run's CPU.  Only discard_events
 	 * (run.c: run_id = ? AND status IN (...)) looks rows up by run, so the
 	 * by-run index keeps just run_id. */
+	{ .sqlite_only =
 	"DROP TRIGGER IF EXISTS outbox_counts_insert;"
-	"DROP TRIGGER IF EXISTS outbox_counts_update;"
+	"DROP TRIGGER IF EXISTS outbox_counts_update;",
+	  .sql =
 	"DROP INDEX IF EXISTS outbox_by_run;"
-	"CREATE INDEX outbox_run ON outbox (run_id);",
+	"CREATE INDEX outbox_run ON outbox (run_id);" },
 
 	/* 4: a run queues its events in chunks, one row per chunk of up to
 	 * OUTBOX_CHUNK_EVENTS events with a delivery cursor `next` (and the
@@ -134,6 +151,7 @@ static const char *const migrations[] = {
 	 * capped runs at about 25k events/s.  The outbox table keeps the events
 	 * that need a row of their own: invalid ones and those a destination
 	 * refused or could not take yet (failed, retried first next time). */
+	{ .sql =
 	"CREATE TABLE outbox_chunks ("
 	"  id INTEGER PRIMARY KEY AUTOINCREMENT,"
 	"  destination TEXT NOT NULL,"
@@ -151,184 +169,195 @@ static const char *const migrations[] = {
 	"  message_ids BLOB NOT NULL);"
 	"CREATE INDEX outbox_chunks_queue ON outbox_chunks (destination, id);"
 	"CREATE INDEX outbox_chunks_run ON outbox_chunks (run_id);"
-	"CREATE INDEX outbox_chunks_audience ON outbox_chunks (audience);",
+	"CREATE INDEX outbox_chunks_audience ON outbox_chunks (audience);" },
 };
 
 _Static_assert(ARRAY_LEN(migrations) == STATE_SCHEMA_VERSION, "one migration per schema version");
 
-sqlite3 *state_db(struct state *st) { return st->db; }
+struct sdb *state_sdb(struct state *st) { return st->db; }
 const char *state_path(const struct state *st) { return st->path; }
 bool state_readonly(const struct state *st) { return st->readonly; }
-const char *state_errmsg(struct state *st) { return sqlite3_errmsg(st->db); }
+const char *state_errmsg(struct state *st) { return sdb_errmsg(st->db); }
+bool state_failed(struct state *st) { return sdb_failed(st->db); }
 
-/* mkdir -p for the directories above path (mode 0700: the state is private). */
-static int make_parent_dirs(const char *path, struct strbuf *err)
+/* A migration's text for PostgreSQL: SQLite's INTEGER is 32 bits there, its
+ * AUTOINCREMENT an identity column and its BLOB a BYTEA. */
+static char *pg_types(const char *sql)
 {
-	return mkdir_parents(path, false, 0700, err);
+	static const struct { const char *from, *to; } subst[] = {
+		{ "INTEGER PRIMARY KEY AUTOINCREMENT", "BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY" },
+		{ "INTEGER", "BIGINT" },
+		{ "BLOB", "BYTEA" },
+	};
+	struct strbuf sb = STRBUF_INIT;
+	for (const char *p = sql; *p;) {
+		bool word_start = p == sql || !(isalnum((unsigned char)p[-1]) || p[-1] == '_');
+		size_t i;
+		for (i = 0; word_start && i < ARRAY_LEN(subst); i++) {
+			size_t n = strlen(subst[i].from);
+			if (strncmp(p, subst[i].from, n) == 0 && !isalnum((unsigned char)p[n]) && p[n] != '_') {
+				sb_addstr(&sb, subst[i].to);
+				p += n;
+				break;
+			}
+		}
+		if (!word_start || i == ARRAY_LEN(subst))
+			sb_addch(&sb, *p++);
+	}
+	return sb_detach(&sb);
 }
 
-static int exec_sql(struct state *st, const char *sql, struct strbuf *err)
+/* SQL written with SQLite's column types, on the state's engine. */
+static int exec_portable(struct state *st, const char *sql)
 {
-	char *msg = NULL;
-	if (sqlite3_exec(st->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
-		if (err)
-			sb_addf(err, "%s: %s", st->path, msg ? msg : sqlite3_errmsg(st->db));
-		sqlite3_free(msg);
+	if (sdb_engine(st->db) == SDB_SQLITE)
+		return sdb_exec(st->db, sql);
+	char *pg = pg_types(sql);
+	int rc = sdb_exec(st->db, pg);
+	free(pg);
+	return rc;
+}
+
+/* Run migration i on the state's engine. */
+static int run_migration(struct state *st, size_t i)
+{
+	const struct migration *m = &migrations[i];
+	const char *own = sdb_engine(st->db) == SDB_POSTGRES ? m->postgres_only : m->sqlite_only;
+	if (m->sql && exec_portable(st, m->sql) < 0)
+		return -1;
+	return own ? sdb_exec(st->db, own) : 0;
+}
+
+int state_schema_version(struct state *st)
+{
+	int exists = sdb_table_exists(st->db, "schema_version");
+	if (exists <= 0)
+		return exists;
+	struct sdb_stmt *s = sdb_prepare(st->db, "SELECT max(version) FROM schema_version");
+	if (!s)
+		return -1;
+	int v = sdb_step(s) == SDB_ROW ? (int)sdb_column_int64(s, 0) : -1;
+	sdb_reset(s);
+	return v;
+}
+
+static int fail_with(struct state *st, struct strbuf *err)
+{
+	sb_addf(err, "%s: %s", st->path, sdb_errmsg(st->db));
+	return -1;
+}
+
+/* Bring the schema up to date, all in one write transaction so that two
+ * processes opening a new state at once do not both migrate. */
+static int migrate(struct state *st, const char *pg_schema, struct strbuf *err)
+{
+	if (sdb_begin(st->db) < 0)
+		return fail_with(st, err);
+	if (pg_schema) {
+		char *sql = xasprintf("CREATE SCHEMA IF NOT EXISTS \"%s\"", pg_schema);
+		int rc = sdb_exec(st->db, sql);
+		free(sql);
+		if (rc < 0)
+			goto fail;
+	}
+	if (exec_portable(st, "CREATE TABLE IF NOT EXISTS schema_version ("
+			  " version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)") < 0)
+		goto fail;
+	int v = state_schema_version(st);
+	if (v < 0)
+		goto fail;
+	if (v > STATE_SCHEMA_VERSION) {
+		sb_addf(err, "%s: state schema version %d is newer than this lac supports (%d)",
+			st->path, v, STATE_SCHEMA_VERSION);
+		sdb_rollback(st->db);
+		return -1;
+	}
+	for (int i = v; i < STATE_SCHEMA_VERSION; i++) {
+		if (run_migration(st, (size_t)i) < 0)
+			goto fail;
+		struct sdb_stmt *s = sdb_prepare(st->db, "INSERT INTO schema_version (version, applied_at)"
+						 " VALUES (?1, ?2)");
+		if (!s || sdb_bind_int64(s, 1, i + 1) < 0 || sdb_bind_int64(s, 2, (int64_t)time(NULL)) < 0 ||
+		    sdb_run(s) < 0) {
+			sdb_reset(s);
+			goto fail;
+		}
+	}
+	if (sdb_commit(st->db) < 0)
+		return fail_with(st, err);
+	return 0;
+fail:
+	fail_with(st, err);
+	sdb_rollback(st->db);
+	return -1;
+}
+
+/* The checks of a read-only open: an empty state reads as version 0, a
+ * newer one is refused. */
+static int check_readonly(struct state *st, struct strbuf *err)
+{
+	int v = state_schema_version(st);
+	if (v < 0) {
+		sb_addf(err, "%s: not a lac state database (%s)", st->path, sdb_errmsg(st->db));
+		return -1;
+	}
+	if (v > STATE_SCHEMA_VERSION) {
+		sb_addf(err, "%s: state schema version %d is newer than this lac supports (%d)",
+			st->path, v, STATE_SCHEMA_VERSION);
 		return -1;
 	}
 	return 0;
 }
 
-int state_schema_version(struct state *st)
+static struct state *state_new(struct sdb *db, const char *path, enum state_mode mode)
 {
-	sqlite3_stmt *s;
-	int v = 0;
-	if (sqlite3_prepare_v2(st->db,
-			       "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'",
-			       -1, &s, NULL) != SQLITE_OK)
-		return -1;
-	int rc = sqlite3_step(s);
-	sqlite3_finalize(s);
-	if (rc == SQLITE_DONE)
-		return 0;
-	if (rc != SQLITE_ROW)
-		return -1;
-	if (sqlite3_prepare_v2(st->db, "SELECT max(version) FROM schema_version", -1, &s, NULL) != SQLITE_OK)
-		return -1;
-	if (sqlite3_step(s) == SQLITE_ROW)
-		v = sqlite3_column_int(s, 0);
-	else
-		v = -1;
-	sqlite3_finalize(s);
-	return v;
-}
-
-/* Bring the schema up to date, all in one immediate transaction so that two
- * processes opening a new state file at once do not both migrate. */
-static int migrate(struct state *st, struct strbuf *err)
-{
-	if (exec_sql(st, "BEGIN IMMEDIATE", err) < 0)
-		return -1;
-	if (exec_sql(st, "CREATE TABLE IF NOT EXISTS schema_version ("
-			 " version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)", err) < 0)
-		goto fail;
-	int v = state_schema_version(st);
-	if (v < 0) {
-		sb_addf(err, "%s: %s", st->path, sqlite3_errmsg(st->db));
-		goto fail;
-	}
-	if (v > STATE_SCHEMA_VERSION) {
-		sb_addf(err, "%s: state schema version %d is newer than this lac supports (%d)",
-			st->path, v, STATE_SCHEMA_VERSION);
-		goto fail;
-	}
-	for (int i = v; i < STATE_SCHEMA_VERSION; i++) {
-		if (exec_sql(st, migrations[i], err) < 0)
-			goto fail;
-		char *ins = xasprintf("INSERT INTO schema_version (version, applied_at) VALUES (%d, %lld)",
-				      i + 1, (long long)time(NULL));
-		int rc = exec_sql(st, ins, err);
-		free(ins);
-		if (rc < 0)
-			goto fail;
-	}
-	return exec_sql(st, "COMMIT", err);
-fail:
-	exec_sql(st, "ROLLBACK", NULL);
-	return -1;
-}
-
-/* "file:" URI for path (percent-escaping what URIs reserve) plus a query. */
-static char *sqlite_uri(const char *path, const char *query)
-{
-	struct strbuf sb = STRBUF_INIT;
-	sb_addstr(&sb, "file:");
-	for (const unsigned char *p = (const unsigned char *)path; *p; p++) {
-		if (*p == '%' || *p == '?' || *p == '#' || *p < 32 || *p >= 127)
-			sb_addf(&sb, "%%%02X", *p);
-		else
-			sb_addch(&sb, (char)*p);
-	}
-	sb_addstr(&sb, query);
-	return sb_detach(&sb);
+	struct state *st = xcalloc(1, sizeof(*st));
+	st->db = db;
+	st->path = xstrdup(path);
+	st->readonly = mode == STATE_RO;
+	return st;
 }
 
 int state_open(struct state **out, const char *path, enum state_mode mode, struct strbuf *err)
 {
 	*out = NULL;
-	struct stat sb;
-	if (mode == STATE_RO) {
-		if (stat(path, &sb) < 0) {
-			if (errno == ENOENT)
-				return 1;
-			sb_addf(err, "cannot read %s: %s", path, strerror(errno));
-			return -1;
-		}
-	} else {
-		if (make_parent_dirs(path, err) < 0)
-			return -1;
-		/* Create the file ourselves so it is born 0600, before SQLite sees it. */
-		int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-		if (fd < 0) {
-			sb_addf(err, "cannot open %s: %s", path, strerror(errno));
-			return -1;
-		}
-		close(fd);
-	}
-
-	struct state *st = xcalloc(1, sizeof(*st));
-	st->path = xstrdup(path);
-	st->readonly = mode == STATE_RO;
-	int flags = st->readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE;
-	char *name = xstrdup(path);
-	if (st->readonly) {
-		/* A read-only open of a WAL database creates -wal and -shm files.
-		 * When there is no -wal (no writer active, nothing unmerged), open
-		 * it immutable instead, so that `lac plan` leaves no trace at all. */
-		char *wal = xasprintf("%s-wal", path);
-		if (stat(wal, &sb) < 0 && errno == ENOENT) {
-			free(name);
-			name = sqlite_uri(path, "?mode=ro&immutable=1");
-			flags |= SQLITE_OPEN_URI;
-		}
-		free(wal);
-	}
-	int orc = sqlite3_open_v2(name, &st->db, flags | SQLITE_OPEN_NOMUTEX, NULL);
-	free(name);
-	if (orc != SQLITE_OK) {
-		sb_addf(err, "cannot open %s: %s", path, st->db ? sqlite3_errmsg(st->db) : "out of memory");
+	struct sdb *db;
+	int rc = sdb_open_sqlite(&db, path, mode == STATE_RO, err);
+	if (rc != 0)
+		return rc;
+	struct state *st = state_new(db, path, mode);
+	if (st->readonly ? check_readonly(st, err) < 0 : migrate(st, NULL, err) < 0) {
 		state_close(st);
 		return -1;
 	}
-	sqlite3_busy_timeout(st->db, 5000);
-	sqlite3_extended_result_codes(st->db, 1);
-	if (!st->readonly) {
-		/* WAL lets readers (lac status) work during a run; FULL makes every
-		 * commit durable, which the outbox promises.  The page cache holds
-		 * an outbox chunk's transaction (about 4 MB) without spilling it
-		 * to the WAL half-way.  A new database gets 64 KB pages: a chunk is
-		 * then 64 WAL writes, not 1,000 (page_size does nothing to an
-		 * existing one). */
-		if (exec_sql(st, "PRAGMA page_size = 65536; PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;"
-				 " PRAGMA foreign_keys = ON; PRAGMA cache_size = -10240;", err) < 0 ||
-		    migrate(st, err) < 0) {
-			state_close(st);
-			return -1;
-		}
-	} else {
-		exec_sql(st, "PRAGMA query_only = ON", NULL);
+	*out = st;
+	return 0;
+}
+
+int state_open_postgres(struct state **out, const char *dsn, const char *schema, enum state_mode mode,
+			struct strbuf *err)
+{
+	*out = NULL;
+	struct sdb *db;
+	if (sdb_open_pg(&db, dsn, schema, mode == STATE_RO, err) != 0)
+		return -1;
+	char *label = xasprintf("postgres:%s", schema);
+	struct state *st = state_new(db, label, mode);
+	free(label);
+	int rc = 0;
+	if (st->readonly) {
+		/* no state there yet reads like a missing file: nothing applied */
 		int v = state_schema_version(st);
-		if (v < 0) {
-			sb_addf(err, "%s: not a lac state database (%s)", path, sqlite3_errmsg(st->db));
-			state_close(st);
-			return -1;
-		}
-		if (v > STATE_SCHEMA_VERSION) {
-			sb_addf(err, "%s: state schema version %d is newer than this lac supports (%d)",
-				path, v, STATE_SCHEMA_VERSION);
-			state_close(st);
-			return -1;
-		}
+		if (v == 0)
+			rc = 1;
+		else if (check_readonly(st, err) < 0)
+			rc = -1;
+	} else if (migrate(st, schema, err) < 0) {
+		rc = -1;
+	}
+	if (rc != 0) {
+		state_close(st);
+		return rc;
 	}
 	*out = st;
 	return 0;
@@ -337,21 +366,27 @@ int state_open(struct state **out, const char *path, enum state_mode mode, struc
 int state_open_project(struct state **out, struct project *p, enum state_mode mode,
 		       struct strbuf *err)
 {
-	const char *rel = p->state_path ? p->state_path : ".lac/state.db";
-	return state_open(out, project_path(p, rel), mode, err);
+	if (p->state.type == STATE_POSTGRES) {
+		*out = NULL;
+		const char *dsn = p->state.dsn ? setting_expand(p, p->state.dsn, p->state.dsn_loc) : NULL;
+		if (!dsn) {
+			sb_addstr(err, p->state.dsn ? "the state dsn names an unset environment variable"
+				  : "the postgres state needs a 'dsn' setting in lac.yaml");
+			return -1;
+		}
+		int rc = state_open_postgres(out, dsn, p->state.schema, mode, err);
+		if (rc < 0)
+			project_redact(p, err); /* libpq quotes parts of the dsn */
+		return rc;
+	}
+	return state_open(out, project_path(p, p->state.path), mode, err);
 }
 
 void state_close(struct state *st)
 {
 	if (!st)
 		return;
-	if (st->db) {
-		/* statements kept prepared for reuse (outbox.c) end with the connection */
-		sqlite3_stmt *s;
-		while ((s = sqlite3_next_stmt(st->db, NULL)) != NULL)
-			sqlite3_finalize(s);
-		sqlite3_close_v2(st->db);
-	}
+	sdb_close(st->db);
 	free(st->path);
 	free(st);
 }
@@ -362,7 +397,7 @@ int state_begin(struct state *st)
 {
 	if (st->txn_depth++ > 0)
 		return 0;
-	if (exec_sql(st, "BEGIN IMMEDIATE", NULL) < 0) {
+	if (sdb_begin(st->db) < 0) {
 		st->txn_depth = 0;
 		return -1;
 	}
@@ -373,11 +408,7 @@ int state_commit(struct state *st)
 {
 	if (st->txn_depth == 0 || --st->txn_depth > 0)
 		return 0;
-	if (exec_sql(st, "COMMIT", NULL) < 0) {
-		exec_sql(st, "ROLLBACK", NULL);
-		return -1;
-	}
-	return 0;
+	return sdb_commit(st->db);
 }
 
 void state_rollback(struct state *st)
@@ -385,33 +416,31 @@ void state_rollback(struct state *st)
 	if (st->txn_depth == 0)
 		return;
 	st->txn_depth = 0;
-	exec_sql(st, "ROLLBACK", NULL);
+	sdb_rollback(st->db);
 }
 
 /* ---- small statement helpers ----------------------------------------------------- */
 
 /* Prepare sql and bind the arguments described by fmt: s = const char *
  * (NULL binds NULL), i = int64_t, d = int. */
-static sqlite3_stmt *prep(struct state *st, const char *sql, const char *fmt, ...)
+static struct sdb_stmt *prep(struct state *st, const char *sql, const char *fmt, ...)
 {
-	sqlite3_stmt *s;
-	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK)
+	struct sdb_stmt *s = sdb_prepare(st->db, sql);
+	if (!s)
 		return NULL;
 	va_list ap;
 	va_start(ap, fmt);
 	for (int i = 0; fmt && fmt[i]; i++) {
 		int rc;
-		if (fmt[i] == 's') {
-			const char *v = va_arg(ap, const char *);
-			rc = v ? sqlite3_bind_text(s, i + 1, v, -1, SQLITE_TRANSIENT) : sqlite3_bind_null(s, i + 1);
-		} else if (fmt[i] == 'i') {
-			rc = sqlite3_bind_int64(s, i + 1, va_arg(ap, int64_t));
-		} else {
-			rc = sqlite3_bind_int(s, i + 1, va_arg(ap, int));
-		}
-		if (rc != SQLITE_OK) {
+		if (fmt[i] == 's')
+			rc = sdb_bind_text(s, i + 1, va_arg(ap, const char *), SIZE_MAX);
+		else if (fmt[i] == 'i')
+			rc = sdb_bind_int64(s, i + 1, va_arg(ap, int64_t));
+		else
+			rc = sdb_bind_int64(s, i + 1, va_arg(ap, int));
+		if (rc < 0) {
 			va_end(ap);
-			sqlite3_finalize(s);
+			sdb_reset(s);
 			return NULL;
 		}
 	}
@@ -420,21 +449,15 @@ static sqlite3_stmt *prep(struct state *st, const char *sql, const char *fmt, ..
 }
 
 /* Run a statement to completion: 0 or -1. */
-static int run(sqlite3_stmt *s)
+static int run(struct sdb_stmt *s)
 {
-	if (!s)
-		return -1;
-	int rc = sqlite3_step(s);
-	while (rc == SQLITE_ROW)
-		rc = sqlite3_step(s);
-	sqlite3_finalize(s);
-	return rc == SQLITE_DONE ? 0 : -1;
+	return sdb_run(s);
 }
 
-static char *col_str(sqlite3_stmt *s, int i)
+static char *col_str(struct sdb_stmt *s, int i)
 {
-	const unsigned char *t = sqlite3_column_text(s, i);
-	return t ? xstrdup((const char *)t) : NULL;
+	const char *t = sdb_column_text(s, i);
+	return t ? xstrdup(t) : NULL;
 }
 
 /* ---- applied definitions ------------------------------------------------------------ */
@@ -445,34 +468,35 @@ int state_put_audience(struct state *st, const char *name, const char *hash, boo
 			"INSERT INTO audiences (name, hash, enabled, created_at, updated_at)"
 			" VALUES (?1, ?2, ?3, ?4, ?4)"
 			" ON CONFLICT (name) DO UPDATE SET hash = ?2, enabled = ?3,"
-			"   updated_at = CASE WHEN hash <> ?2 OR enabled <> ?3 THEN ?4 ELSE updated_at END",
+			"   updated_at = CASE WHEN audiences.hash <> ?2 OR audiences.enabled <> ?3 THEN ?4"
+			"     ELSE audiences.updated_at END",
 			"ssdi", name, hash, (int)enabled, now));
 }
 
 #define AUDIENCE_COLS "name, hash, enabled, created_at, updated_at, generation, next_run_at"
 
-static void audience_from_row(sqlite3_stmt *s, struct state_audience *a)
+static void audience_from_row(struct sdb_stmt *s, struct state_audience *a)
 {
 	a->name = col_str(s, 0);
 	a->hash = col_str(s, 1);
-	a->enabled = sqlite3_column_int(s, 2) != 0;
-	a->created = sqlite3_column_int64(s, 3);
-	a->updated = sqlite3_column_int64(s, 4);
-	a->generation = sqlite3_column_int64(s, 5);
-	a->next_run = sqlite3_column_int64(s, 6);
+	a->enabled = sdb_column_int64(s, 2) != 0;
+	a->created = sdb_column_int64(s, 3);
+	a->updated = sdb_column_int64(s, 4);
+	a->generation = sdb_column_int64(s, 5);
+	a->next_run = sdb_column_int64(s, 6);
 }
 
 int state_get_audience(struct state *st, const char *name, struct state_audience *out)
 {
 	memset(out, 0, sizeof(*out));
-	sqlite3_stmt *s = prep(st, "SELECT " AUDIENCE_COLS " FROM audiences WHERE name = ?1", "s", name);
+	struct sdb_stmt *s = prep(st, "SELECT " AUDIENCE_COLS " FROM audiences WHERE name = ?1", "s", name);
 	if (!s)
 		return -1;
-	int rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
+	int rc = sdb_step(s);
+	if (rc == SDB_ROW)
 		audience_from_row(s, out);
-	sqlite3_finalize(s);
-	return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? 1 : -1;
+	sdb_reset(s);
+	return rc == SDB_ROW ? 0 : rc == SDB_DONE ? 1 : -1;
 }
 
 void state_audience_release(struct state_audience *a)
@@ -484,11 +508,11 @@ void state_audience_release(struct state_audience *a)
 
 int state_list_audiences(struct state *st, int (*fn)(const struct state_audience *, void *), void *ctx)
 {
-	sqlite3_stmt *s = prep(st, "SELECT " AUDIENCE_COLS " FROM audiences ORDER BY name", NULL);
+	struct sdb_stmt *s = prep(st, "SELECT " AUDIENCE_COLS " FROM audiences ORDER BY name", NULL);
 	if (!s)
 		return -1;
 	int rc, ret = 0;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	while ((rc = sdb_step(s)) == SDB_ROW) {
 		struct state_audience a;
 		audience_from_row(s, &a);
 		ret = fn(&a, ctx);
@@ -496,8 +520,8 @@ int state_list_audiences(struct state *st, int (*fn)(const struct state_audience
 		if (ret)
 			break;
 	}
-	sqlite3_finalize(s);
-	return ret ? ret : rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : -1;
+	sdb_reset(s);
+	return ret ? ret : rc == SDB_DONE || rc == SDB_ROW ? 0 : -1;
 }
 
 int state_set_generation(struct state *st, const char *audience, int64_t generation)
@@ -542,40 +566,40 @@ int state_put_activation(struct state *st, const char *audience, const char *nam
 			"INSERT INTO activations (audience, name, destination, hash, enabled, created_at, updated_at)"
 			" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)"
 			" ON CONFLICT (audience, name) DO UPDATE SET destination = ?3, hash = ?4, enabled = ?5,"
-			"   updated_at = CASE WHEN hash <> ?4 OR enabled <> ?5 OR destination <> ?3"
-			"     THEN ?6 ELSE updated_at END",
+			"   updated_at = CASE WHEN activations.hash <> ?4 OR activations.enabled <> ?5"
+			"     OR activations.destination <> ?3 THEN ?6 ELSE activations.updated_at END",
 			"ssssdi", audience, name, destination, hash, (int)enabled, now));
 }
 
 #define ACTIVATION_COLS \
 	"audience, name, destination, hash, enabled, created_at, updated_at, baseline_generation"
 
-static void activation_from_row(sqlite3_stmt *s, struct state_activation *a)
+static void activation_from_row(struct sdb_stmt *s, struct state_activation *a)
 {
 	a->audience = col_str(s, 0);
 	a->name = col_str(s, 1);
 	a->destination = col_str(s, 2);
 	a->hash = col_str(s, 3);
-	a->enabled = sqlite3_column_int(s, 4) != 0;
-	a->created = sqlite3_column_int64(s, 5);
-	a->updated = sqlite3_column_int64(s, 6);
-	a->has_baseline = sqlite3_column_type(s, 7) != SQLITE_NULL;
-	a->baseline_generation = sqlite3_column_int64(s, 7);
+	a->enabled = sdb_column_int64(s, 4) != 0;
+	a->created = sdb_column_int64(s, 5);
+	a->updated = sdb_column_int64(s, 6);
+	a->has_baseline = !sdb_column_is_null(s, 7);
+	a->baseline_generation = sdb_column_int64(s, 7);
 }
 
 int state_get_activation(struct state *st, const char *audience, const char *name,
 			 struct state_activation *out)
 {
 	memset(out, 0, sizeof(*out));
-	sqlite3_stmt *s = prep(st, "SELECT " ACTIVATION_COLS " FROM activations"
+	struct sdb_stmt *s = prep(st, "SELECT " ACTIVATION_COLS " FROM activations"
 			       " WHERE audience = ?1 AND name = ?2", "ss", audience, name);
 	if (!s)
 		return -1;
-	int rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
+	int rc = sdb_step(s);
+	if (rc == SDB_ROW)
 		activation_from_row(s, out);
-	sqlite3_finalize(s);
-	return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? 1 : -1;
+	sdb_reset(s);
+	return rc == SDB_ROW ? 0 : rc == SDB_DONE ? 1 : -1;
 }
 
 void state_activation_release(struct state_activation *a)
@@ -590,12 +614,12 @@ void state_activation_release(struct state_activation *a)
 int state_list_activations(struct state *st, const char *audience,
 			   int (*fn)(const struct state_activation *, void *), void *ctx)
 {
-	sqlite3_stmt *s = prep(st, "SELECT " ACTIVATION_COLS " FROM activations"
+	struct sdb_stmt *s = prep(st, "SELECT " ACTIVATION_COLS " FROM activations"
 			       " WHERE audience = ?1 ORDER BY name", "s", audience);
 	if (!s)
 		return -1;
 	int rc, ret = 0;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	while ((rc = sdb_step(s)) == SDB_ROW) {
 		struct state_activation a;
 		activation_from_row(s, &a);
 		ret = fn(&a, ctx);
@@ -603,8 +627,8 @@ int state_list_activations(struct state *st, const char *audience,
 		if (ret)
 			break;
 	}
-	sqlite3_finalize(s);
-	return ret ? ret : rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : -1;
+	sdb_reset(s);
+	return ret ? ret : rc == SDB_DONE || rc == SDB_ROW ? 0 : -1;
 }
 
 int state_set_baseline(struct state *st, const char *audience, const char *name, int64_t generation)
@@ -634,41 +658,43 @@ int state_lock_audience(struct state *st, const char *audience, int64_t now, str
 	host_name(host, sizeof(host));
 	/* Check and take in one immediate transaction: no other writer can slip in. */
 	if (state_begin(st) < 0) {
-		sb_addf(err, "%s: %s", st->path, sqlite3_errmsg(st->db));
+		sb_addf(err, "%s: %s", st->path, sdb_errmsg(st->db));
 		return -1;
 	}
-	sqlite3_stmt *s = prep(st, "SELECT pid, host, started_at FROM audience_locks WHERE audience = ?1",
+	struct sdb_stmt *s = prep(st, "SELECT pid, host, started_at FROM audience_locks WHERE audience = ?1",
 			       "s", audience);
 	if (!s)
 		goto fail;
-	int rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW) {
-		long long pid = sqlite3_column_int64(s, 0);
-		const char *h = (const char *)sqlite3_column_text(s, 1);
-		long long started = sqlite3_column_int64(s, 2);
+	int rc = sdb_step(s);
+	if (rc == SDB_ROW) {
+		long long pid = sdb_column_int64(s, 0);
+		const char *h = sdb_column_text(s, 1);
+		long long started = sdb_column_int64(s, 2);
 		/* A holder on this host that no longer exists crashed: take over. */
 		bool stale = h && strcmp(h, host) == 0 && pid > 0 && pid != (long long)getpid() &&
 			     kill((pid_t)pid, 0) < 0 && errno == ESRCH;
 		if (!stale) {
 			sb_addf(err, "audience '%s' is being run by process %lld on %s (since %lld)",
 				audience, pid, h ? h : "?", started);
-			sqlite3_finalize(s);
+			sdb_reset(s);
 			state_rollback(st);
 			return 1;
 		}
-	} else if (rc != SQLITE_DONE) {
-		sqlite3_finalize(s);
+	} else if (rc != SDB_DONE) {
+		sdb_reset(s);
 		goto fail;
 	}
-	sqlite3_finalize(s);
-	if (run(prep(st, "INSERT OR REPLACE INTO audience_locks (audience, pid, host, started_at)"
-		     " VALUES (?1, ?2, ?3, ?4)", "sisi", audience, (int64_t)getpid(), host, now)) < 0)
+	sdb_reset(s);
+	if (run(prep(st, "INSERT INTO audience_locks (audience, pid, host, started_at)"
+		     " VALUES (?1, ?2, ?3, ?4) ON CONFLICT (audience) DO UPDATE SET"
+		     " pid = excluded.pid, host = excluded.host, started_at = excluded.started_at",
+		     "sisi", audience, (int64_t)getpid(), host, now)) < 0)
 		goto fail;
 	if (state_commit(st) < 0)
 		goto fail;
 	return 0;
 fail:
-	sb_addf(err, "%s: %s", st->path, sqlite3_errmsg(st->db));
+	sb_addf(err, "%s: %s", st->path, sdb_errmsg(st->db));
 	state_rollback(st);
 	return -1;
 }
@@ -726,13 +752,13 @@ int state_run_begin(struct state *st, const char *id, const char *audience, int6
 	static const char *const prune[] = {
 		"DELETE FROM delivery_stats WHERE audience = ?1 AND run_id IN ("
 		"  SELECT id FROM runs WHERE audience = ?1"
-		"  ORDER BY started_at DESC, rowid DESC LIMIT -1 OFFSET ?2)",
+		"  ORDER BY started_at DESC, rowid DESC LIMIT ?3 OFFSET ?2)",
 		"DELETE FROM runs WHERE audience = ?1 AND id IN ("
 		"  SELECT id FROM runs WHERE audience = ?1"
-		"  ORDER BY started_at DESC, rowid DESC LIMIT -1 OFFSET ?2)",
+		"  ORDER BY started_at DESC, rowid DESC LIMIT ?3 OFFSET ?2)",
 	};
 	for (size_t i = 0; i < ARRAY_LEN(prune); i++)
-		if (run(prep(st, prune[i], "sd", audience, STATE_RUNS_KEPT)) < 0)
+		if (run(prep(st, prune[i], "sdi", audience, STATE_RUNS_KEPT, NO_LIMIT)) < 0)
 			goto fail;
 	return state_commit(st);
 fail:
@@ -742,7 +768,7 @@ fail:
 
 int state_run_finish(struct state *st, const struct state_run *r)
 {
-	sqlite3_stmt *s = prep(st,
+	struct sdb_stmt *s = prep(st,
 			       "UPDATE runs SET duration_ms = ?2, result = ?3, error = ?4, summary = ?5,"
 			       " queueing_ms = ?6, extracting_ms = ?7, preparing_ms = ?8, delivering_ms = ?9,"
 			       " generation = ?10 WHERE id = ?1",
@@ -751,38 +777,38 @@ int state_run_finish(struct state *st, const struct state_run *r)
 			       r->delivering_ms, r->generation);
 	if (run(s) < 0)
 		return -1;
-	return sqlite3_changes(st->db) == 1 ? 0 : -1;
+	return sdb_changes(st->db) == 1 ? 0 : -1;
 }
 
 #define RUN_COLS "id, audience, generation, started_at, duration_ms, result, error, summary," \
 	" queueing_ms, extracting_ms, preparing_ms, delivering_ms"
 
-static void run_from_row(sqlite3_stmt *s, struct state_run *r)
+static void run_from_row(struct sdb_stmt *s, struct state_run *r)
 {
 	r->id = col_str(s, 0);
 	r->audience = col_str(s, 1);
-	r->generation = sqlite3_column_int64(s, 2);
-	r->started = sqlite3_column_int64(s, 3);
-	r->duration_ms = sqlite3_column_int64(s, 4);
-	r->result = result_from_name((const char *)sqlite3_column_text(s, 5));
+	r->generation = sdb_column_int64(s, 2);
+	r->started = sdb_column_int64(s, 3);
+	r->duration_ms = sdb_column_int64(s, 4);
+	r->result = result_from_name(sdb_column_text(s, 5));
 	r->error = col_str(s, 6);
 	r->summary = col_str(s, 7);
-	r->queueing_ms = sqlite3_column_int64(s, 8);
-	r->extracting_ms = sqlite3_column_int64(s, 9);
-	r->preparing_ms = sqlite3_column_int64(s, 10);
-	r->delivering_ms = sqlite3_column_int64(s, 11);
+	r->queueing_ms = sdb_column_int64(s, 8);
+	r->extracting_ms = sdb_column_int64(s, 9);
+	r->preparing_ms = sdb_column_int64(s, 10);
+	r->delivering_ms = sdb_column_int64(s, 11);
 }
 
-static int get_one_run(sqlite3_stmt *s, struct state_run *out)
+static int get_one_run(struct sdb_stmt *s, struct state_run *out)
 {
 	memset(out, 0, sizeof(*out));
 	if (!s)
 		return -1;
-	int rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
+	int rc = sdb_step(s);
+	if (rc == SDB_ROW)
 		run_from_row(s, out);
-	sqlite3_finalize(s);
-	return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? 1 : -1;
+	sdb_reset(s);
+	return rc == SDB_ROW ? 0 : rc == SDB_DONE ? 1 : -1;
 }
 
 int state_get_run(struct state *st, const char *id, struct state_run *out)
@@ -809,13 +835,13 @@ void state_run_release(struct state_run *r)
 int state_list_runs(struct state *st, const char *audience, int limit,
 		    int (*fn)(const struct state_run *, void *), void *ctx)
 {
-	sqlite3_stmt *s = prep(st, "SELECT " RUN_COLS " FROM runs WHERE audience = ?1"
+	struct sdb_stmt *s = prep(st, "SELECT " RUN_COLS " FROM runs WHERE audience = ?1"
 			       " ORDER BY started_at DESC, rowid DESC LIMIT ?2",
-			       "sd", audience, limit > 0 ? limit : -1);
+			       "si", audience, limit > 0 ? (int64_t)limit : NO_LIMIT);
 	if (!s)
 		return -1;
 	int rc, ret = 0;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	while ((rc = sdb_step(s)) == SDB_ROW) {
 		struct state_run r;
 		run_from_row(s, &r);
 		ret = fn(&r, ctx);
@@ -823,8 +849,8 @@ int state_list_runs(struct state *st, const char *audience, int limit,
 		if (ret)
 			break;
 	}
-	sqlite3_finalize(s);
-	return ret ? ret : rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : -1;
+	sdb_reset(s);
+	return ret ? ret : rc == SDB_DONE || rc == SDB_ROW ? 0 : -1;
 }
 
 /* ---- delivery counters --------------------------------------------------------------------- */
@@ -834,29 +860,29 @@ int state_count_filtered(struct state *st, const char *run_id, const char *audie
 {
 	return run(prep(st,
 			"INSERT INTO delivery_stats (run_id, audience, activation, from_audience, filtered)"
-			" VALUES (?1, ?2, ?3, ?4, ?4) ON CONFLICT DO UPDATE SET"
-			" from_audience = from_audience + ?4, filtered = filtered + ?4",
+			" VALUES (?1, ?2, ?3, ?4, ?4) ON CONFLICT (run_id, audience, activation) DO UPDATE SET"
+			" from_audience = delivery_stats.from_audience + ?4, filtered = delivery_stats.filtered + ?4",
 			"sssi", run_id, audience, activation, n));
 }
 
-static int get_counts(sqlite3_stmt *s, struct delivery_counts *out)
+static int get_counts(struct sdb_stmt *s, struct delivery_counts *out)
 {
 	memset(out, 0, sizeof(*out));
 	if (!s)
 		return -1;
-	int rc = sqlite3_step(s);
+	int rc = sdb_step(s);
 	bool any = false;
-	if (rc == SQLITE_ROW && sqlite3_column_type(s, 0) != SQLITE_NULL) {
+	if (rc == SDB_ROW && !sdb_column_is_null(s, 0)) {
 		any = true;
-		out->from_audience = sqlite3_column_int64(s, 0);
-		out->filtered = sqlite3_column_int64(s, 1);
-		out->pending = sqlite3_column_int64(s, 2);
-		out->failed = sqlite3_column_int64(s, 3);
-		out->delivered = sqlite3_column_int64(s, 4);
-		out->invalid = sqlite3_column_int64(s, 5);
+		out->from_audience = sdb_column_int64(s, 0);
+		out->filtered = sdb_column_int64(s, 1);
+		out->pending = sdb_column_int64(s, 2);
+		out->failed = sdb_column_int64(s, 3);
+		out->delivered = sdb_column_int64(s, 4);
+		out->invalid = sdb_column_int64(s, 5);
 	}
-	sqlite3_finalize(s);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+	sdb_reset(s);
+	if (rc != SDB_ROW && rc != SDB_DONE)
 		return -1;
 	return any ? 0 : 1;
 }
@@ -883,24 +909,24 @@ int state_list_outbox_samples(struct state *st, const char *audience, const char
 			      const char *status, int limit,
 			      int (*fn)(const struct outbox_sample *, void *), void *ctx)
 {
-	sqlite3_stmt *s = prep(st, "SELECT message_id, status, last_error, run_id, updated_at FROM outbox"
+	struct sdb_stmt *s = prep(st, "SELECT message_id, status, last_error, run_id, updated_at FROM outbox"
 			       " WHERE audience = ?1 AND activation = ?2 AND status = ?3"
 			       " ORDER BY updated_at DESC, seq DESC LIMIT ?4",
-			       "sssd", audience, activation, status, limit > 0 ? limit : -1);
+			       "sssi", audience, activation, status, limit > 0 ? (int64_t)limit : NO_LIMIT);
 	if (!s)
 		return -1;
 	int rc, ret = 0;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	while ((rc = sdb_step(s)) == SDB_ROW) {
 		struct outbox_sample o = {
-			.message_id = (const char *)sqlite3_column_text(s, 0),
-			.status = (const char *)sqlite3_column_text(s, 1),
-			.reason = (const char *)sqlite3_column_text(s, 2),
-			.run_id = (const char *)sqlite3_column_text(s, 3),
-			.at = sqlite3_column_int64(s, 4),
+			.message_id = sdb_column_text(s, 0),
+			.status = sdb_column_text(s, 1),
+			.reason = sdb_column_text(s, 2),
+			.run_id = sdb_column_text(s, 3),
+			.at = sdb_column_int64(s, 4),
 		};
 		if ((ret = fn(&o, ctx)) != 0)
 			break;
 	}
-	sqlite3_finalize(s);
-	return ret ? ret : rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : -1;
+	sdb_reset(s);
+	return ret ? ret : rc == SDB_DONE || rc == SDB_ROW ? 0 : -1;
 }

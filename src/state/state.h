@@ -1,7 +1,8 @@
 /*
- * state.h — the local state database (SQLite, SPEC §1/§5): what was
- * applied, runs and their timings, the outbox, delivery counters and the
- * per-audience run lock.
+ * state.h — the state database (SPEC §1.2/§5): what was applied, runs and
+ * their timings, the outbox, delivery counters and the per-audience run
+ * lock.  It lives in a SQLite file (the default) or in a schema of a
+ * PostgreSQL database (state: {type: postgres}), the same on both.
  *
  * The schema is versioned (table schema_version) and brought up to date by
  * ordered migrations when the database is opened for writing.  A read-only
@@ -14,11 +15,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include <sqlite3.h>
-
 #include "base/util.h"
 
 struct project;
+struct sdb;
 struct state;
 
 enum state_mode { STATE_RW, STATE_RO };
@@ -28,25 +28,36 @@ enum state_mode { STATE_RW, STATE_RO };
 /* Runs kept per audience (SPEC §5). */
 #define STATE_RUNS_KEPT 50
 
-/* Open the state DB at path.  STATE_RW creates the directory (0700) and the
+/* Open the SQLite state DB at path.  STATE_RW creates the directory (0700) and the
  * file (0600) when missing and migrates; STATE_RO never creates anything:
  * when the file does not exist it returns 1 with *out = NULL.  Returns 0 on
  * success, -1 with a message in err. */
 int state_open(struct state **out, const char *path, enum state_mode mode, struct strbuf *err);
-/* The same for a project: p->state_path relative to the project dir. */
+/* The PostgreSQL state in schema (created when missing, read-write).
+ * STATE_RO finds no state there: returns 1 with *out = NULL, as for a
+ * missing file.  err may quote the dsn: the caller redacts it. */
+int state_open_postgres(struct state **out, const char *dsn, const char *schema, enum state_mode mode,
+			struct strbuf *err);
+/* The project's state (lac.yaml's state:), whichever engine; the path of
+ * a file relative to the project dir, a dsn's ${VAR} expanded now and
+ * redacted from err. */
 int state_open_project(struct state **out, struct project *p, enum state_mode mode,
 		       struct strbuf *err);
 void state_close(struct state *st);
 
-sqlite3 *state_db(struct state *st);
+/* The connection, for SQL of other modules on the state (plan.c's texts). */
+struct sdb *state_sdb(struct state *st);
+/* The file, or "postgres:<schema>": for messages. */
 const char *state_path(const struct state *st);
 bool state_readonly(const struct state *st);
 int state_schema_version(struct state *st); /* 0 for an empty file; -1 on error */
-/* The last SQLite error, for messages. */
+/* The last error of the state database, for messages. */
 const char *state_errmsg(struct state *st);
+/* Whether a read or write failed since the open (sdb_failed). */
+bool state_failed(struct state *st);
 
 /* Transactions (nestable by counting: only the outermost one commits). */
-int state_begin(struct state *st);  /* BEGIN IMMEDIATE */
+int state_begin(struct state *st);  /* writers take turns (sdb_begin) */
 int state_commit(struct state *st);
 void state_rollback(struct state *st);
 

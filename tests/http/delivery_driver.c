@@ -23,6 +23,7 @@
 #include "deliver/dest.h"
 #include "run/event.h"
 #include "state/outbox.h"
+#include "state/sdb.h"
 #include "state/state.h"
 #include "base/time.h"
 
@@ -44,46 +45,47 @@ static bool is_bad(const char *list, int i)
  * events leave no trace in the outbox. */
 static void remember_queued(struct state *st, const char *message_id)
 {
-	sqlite3_stmt *s;
-	sqlite3_exec(state_db(st), "CREATE TABLE IF NOT EXISTS driver_queued ("
-		     " n INTEGER PRIMARY KEY, message_id TEXT NOT NULL)", NULL, NULL, NULL);
-	sqlite3_prepare_v2(state_db(st), "INSERT INTO driver_queued (message_id) VALUES (?1)", -1, &s, NULL);
-	sqlite3_bind_text(s, 1, message_id, -1, SQLITE_STATIC);
-	sqlite3_step(s);
-	sqlite3_finalize(s);
+	struct sdb *db = state_sdb(st);
+	sdb_exec(db, "CREATE TABLE IF NOT EXISTS driver_queued ("
+		 " n INTEGER PRIMARY KEY, message_id TEXT NOT NULL)");
+	struct sdb_stmt *s = sdb_prepare(db, "INSERT INTO driver_queued (message_id) VALUES (?1)");
+	if (s)
+		sdb_bind_text(s, 1, message_id, SIZE_MAX);
+	sdb_run(s);
 }
 
 /* Each queued event with its state: its outbox row if it has one, pending
  * while it is still in a chunk past the cursor, else delivered. */
 static json_t *queued_events(struct state *st)
 {
+	struct sdb *db = state_sdb(st);
 	json_t *waiting = json_object();
-	sqlite3_stmt *s;
-	sqlite3_prepare_v2(state_db(st), "SELECT next, message_ids FROM outbox_chunks"
-			   " JOIN outbox_chunk_events ON chunk_id = id", -1, &s, NULL);
-	while (sqlite3_step(s) == SQLITE_ROW) {
-		int64_t next = sqlite3_column_int64(s, 0), k = 0;
-		char *ids = xstrndup((const char *)sqlite3_column_blob(s, 1), (size_t)sqlite3_column_bytes(s, 1));
+	struct sdb_stmt *s = sdb_prepare(db, "SELECT next, message_ids FROM outbox_chunks"
+					 " JOIN outbox_chunk_events ON chunk_id = id");
+	while (s && sdb_step(s) == SDB_ROW) {
+		int64_t next = sdb_column_int64(s, 0), k = 0;
+		size_t len;
+		const char *blob = sdb_column_blob(s, 1, &len);
+		char *ids = xstrndup(blob ? blob : "", len);
 		for (char *id = strtok(ids, "\n"); id; id = strtok(NULL, "\n"))
 			if (k++ >= next)
 				json_object_set_new(waiting, id, json_true());
 		free(ids);
 	}
-	sqlite3_finalize(s);
+	sdb_reset(s);
 	json_t *events = json_array();
-	sqlite3_prepare_v2(state_db(st), "SELECT q.message_id, o.status, o.attempts, o.last_error"
-			   " FROM driver_queued AS q LEFT JOIN outbox AS o USING (message_id) ORDER BY q.n",
-			   -1, &s, NULL);
-	while (sqlite3_step(s) == SQLITE_ROW) {
-		const char *id = (const char *)sqlite3_column_text(s, 0);
-		const char *status = (const char *)sqlite3_column_text(s, 1);
+	s = sdb_prepare(db, "SELECT q.message_id, o.status, o.attempts, o.last_error"
+			" FROM driver_queued AS q LEFT JOIN outbox AS o USING (message_id) ORDER BY q.n");
+	while (s && sdb_step(s) == SDB_ROW) {
+		const char *id = sdb_column_text(s, 0);
+		const char *status = sdb_column_text(s, 1);
 		bool pending = json_object_get(waiting, id) != NULL;
 		json_array_append_new(events, json_pack("{s:s, s:s, s:i, s:s?}", "id", id,
 			"status", status ? status : pending ? "pending" : "delivered",
-			"attempts", status ? sqlite3_column_int(s, 2) : pending ? 0 : 1,
-			"reason", (const char *)sqlite3_column_text(s, 3)));
+			"attempts", status ? (int)sdb_column_int64(s, 2) : pending ? 0 : 1,
+			"reason", sdb_column_text(s, 3)));
 	}
-	sqlite3_finalize(s);
+	sdb_reset(s);
 	json_decref(waiting);
 	return events;
 }

@@ -34,7 +34,7 @@ static void test_defaults(void **state)
 	assert_int_equal(p.warehouse.type, WH_SQLITE);
 	assert_string_equal(p.warehouse.path, "data/warehouse.db");
 	assert_string_equal(p.warehouse.schema, "lac");
-	assert_string_equal(p.state_path, ".lac/state.db");
+	assert_string_equal(p.state.path, ".lac/state.db");
 	assert_true(p.graph_ok);
 	assert_string_equal(p.name, strrchr(fx_dir, '/') + 1);
 	free(d);
@@ -69,7 +69,7 @@ static void test_settings_and_destinations(void **state)
 	assert_string_equal(p.warehouse.schema, "snap");
 	assert_int_equal(p.warehouse.nsettings, 1);
 	assert_string_equal(p.warehouse.settings[0].value, "${PG_DSN}");
-	assert_string_equal(p.state_path, "st.db");
+	assert_string_equal(p.state.path, "st.db");
 	assert_int_equal(p.ndestinations, 7);
 	const struct destination *h = project_destination(&p, "h");
 	assert_string_equal(h->type, "webhook");
@@ -232,7 +232,7 @@ static void test_expand_paths(void **state)
 	free(d);
 	assert_string_equal(p.graph_files[0], "graph.yaml");
 	assert_string_equal(p.warehouse.path, "whdir/w.db");
-	assert_string_equal(p.state_path, "stdir/state.db");
+	assert_string_equal(p.state.path, "stdir/state.db");
 	assert_int_equal(project_require_paths(&p), 0);
 	assert_int_equal(p.nsecrets, 0); /* paths are not secrets to redact */
 	project_release(&p);
@@ -242,7 +242,7 @@ static void test_expand_paths(void **state)
 	d = fx_load(&p);
 	assert_string_equal(d, ""); /* check/compile do not need them */
 	free(d);
-	assert_string_equal(project_path(&p, p.state_path), "/dev/null/${LAC_TEST_ST}/state.db");
+	assert_string_equal(project_path(&p, p.state.path), "/dev/null/${LAC_TEST_ST}/state.db");
 	assert_int_equal(project_require_paths(&p), -1);
 	d = fx_diags(&p);
 	assert_string_equal(d,

@@ -1,10 +1,14 @@
 /* test_state.c — the state DB: file mode, migrations, read-only opens,
- * definitions, runs retention, the audience lock and the outbox counters. */
+ * definitions, runs retention, the audience lock and the outbox counters.
+ * With LAC_TEST_STATE_DSN set (tests/e2e/state_pg.sh) the same cases run on
+ * a PostgreSQL state, one schema per case; the SQLite file's own cases
+ * (file modes, triggers, query plans) are skipped there. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,9 +16,38 @@
 #include <unistd.h>
 
 #include "state/outbox.h"
+#include "state/sdb.h"
 #include "state/state.h"
 
 static char tmpdir[64];
+static const char *pg_dsn; /* LAC_TEST_STATE_DSN */
+
+/* The PostgreSQL schema standing for a state file of this run. */
+static char *schema_for(const char *path)
+{
+	struct strbuf sb = STRBUF_INIT;
+	sb_addf(&sb, "t_%s_%s", tmpdir + strlen("/tmp/lac-state-"), path + strlen(tmpdir) + 1);
+	for (size_t i = 0; i < sb.len; i++)
+		if (!isalnum((unsigned char)sb.buf[i]))
+			sb.buf[i] = '_';
+		else
+			sb.buf[i] = (char)tolower((unsigned char)sb.buf[i]);
+	return sb_detach(&sb);
+}
+
+/* state_open on the backend under test. */
+static int open_state(struct state **st, const char *path, enum state_mode mode, struct strbuf *err)
+{
+	if (!pg_dsn)
+		return state_open(st, path, mode, err);
+	char *schema = schema_for(path);
+	int rc = state_open_postgres(st, pg_dsn, schema, mode, err);
+	free(schema);
+	return rc;
+}
+
+/* Cases about the SQLite file itself. */
+#define SQLITE_ONLY() do { if (pg_dsn) skip(); } while (0)
 
 static int setup(void **state)
 {
@@ -40,7 +73,7 @@ static struct state *open_rw(const char *path)
 {
 	struct state *st;
 	struct strbuf err = STRBUF_INIT;
-	int rc = state_open(&st, path, STATE_RW, &err);
+	int rc = open_state(&st, path, STATE_RW, &err);
 	if (rc != 0)
 		fail_msg("open %s: %s", path, err.buf);
 	sb_release(&err);
@@ -49,16 +82,24 @@ static struct state *open_rw(const char *path)
 
 static int count_rows(struct state *st, const char *sql)
 {
-	sqlite3_stmt *s;
-	assert_int_equal(sqlite3_prepare_v2(state_db(st), sql, -1, &s, NULL), SQLITE_OK);
-	assert_int_equal(sqlite3_step(s), SQLITE_ROW);
-	int n = sqlite3_column_int(s, 0);
-	sqlite3_finalize(s);
+	struct sdb_stmt *s = sdb_prepare(state_sdb(st), sql);
+	if (!s)
+		fail_msg("%s: %s", sql, sdb_errmsg(state_sdb(st)));
+	assert_int_equal(sdb_step(s), SDB_ROW);
+	int n = (int)sdb_column_int64(s, 0);
+	sdb_finalize(s);
 	return n;
+}
+
+static void exec_ok(struct state *st, const char *sql)
+{
+	if (sdb_exec(state_sdb(st), sql) < 0)
+		fail_msg("%s: %s", sql, sdb_errmsg(state_sdb(st)));
 }
 
 static void test_creates_private_file_and_dirs(void **state)
 {
+	SQLITE_ONLY();
 	char *path = path_in("a/b/state.db");
 	struct state *st = open_rw(path);
 	struct stat sb;
@@ -82,16 +123,19 @@ static void test_migrations_idempotent(void **state)
 		/* one row per migration, however often it is opened */
 		assert_int_equal(count_rows(st, "SELECT count(*) FROM schema_version"), STATE_SCHEMA_VERSION);
 		/* the counters are kept by outbox.c, not by triggers (migration 3) */
-		assert_int_equal(count_rows(st, "SELECT count(*) FROM sqlite_master WHERE type = 'trigger'"), 0);
+		if (!pg_dsn)
+			assert_int_equal(count_rows(st, "SELECT count(*) FROM sqlite_master WHERE type = 'trigger'"), 0);
 		state_close(st);
 	}
 	/* a newer schema than this build knows is refused, not clobbered */
 	struct state *st = open_rw(path);
-	assert_int_equal(sqlite3_exec(state_db(st), "INSERT INTO schema_version VALUES (99, 0)",
-				      NULL, NULL, NULL), SQLITE_OK);
+	exec_ok(st, "INSERT INTO schema_version VALUES (99, 0)");
 	state_close(st);
 	struct strbuf err = STRBUF_INIT;
-	assert_int_equal(state_open(&st, path, STATE_RW, &err), -1);
+	assert_int_equal(open_state(&st, path, STATE_RW, &err), -1);
+	assert_non_null(strstr(err.buf, "newer"));
+	sb_reset(&err);
+	assert_int_equal(open_state(&st, path, STATE_RO, &err), -1);
 	assert_non_null(strstr(err.buf, "newer"));
 	sb_release(&err);
 	free(path);
@@ -129,10 +173,11 @@ static void deliver_marking(struct state *st, const char *d, const char *const *
  * tables, and a row queued before still goes out. */
 static void test_migration_3_drops_triggers(void **state)
 {
+	SQLITE_ONLY();
 	char *path = path_in("m2.db");
 	struct state *st = open_rw(path);
 	/* make it look like version 2 again, with a counted row */
-	assert_int_equal(sqlite3_exec(state_db(st),
+	exec_ok(st,
 		"DELETE FROM schema_version WHERE version >= 3;"
 		"DROP TABLE outbox_chunks;"
 		"DROP TABLE outbox_chunk_events;"
@@ -143,8 +188,7 @@ static void test_migration_3_drops_triggers(void **state)
 		"INSERT INTO delivery_stats (run_id, audience, activation, from_audience, pending)"
 		" VALUES ('r', 'pets', 'act', 1, 1);"
 		"INSERT INTO outbox (message_id, destination, audience, activation, run_id, payload, status,"
-		" created_at, updated_at) VALUES ('x', 'd', 'pets', 'act', 'r', '{}', 'pending', 1, 1);",
-		NULL, NULL, NULL), SQLITE_OK);
+		" created_at, updated_at) VALUES ('x', 'd', 'pets', 'act', 'r', '{}', 'pending', 1, 1);");
 	state_close(st);
 	st = open_rw(path);
 	assert_int_equal(state_schema_version(st), STATE_SCHEMA_VERSION);
@@ -167,12 +211,12 @@ static void test_migration_3_drops_triggers(void **state)
 static char *plan_of(struct state *st, const char *sql)
 {
 	char *q = xasprintf("EXPLAIN QUERY PLAN %s", sql);
-	sqlite3_stmt *s;
-	assert_int_equal(sqlite3_prepare_v2(state_db(st), q, -1, &s, NULL), SQLITE_OK);
+	struct sdb_stmt *s = sdb_prepare(state_sdb(st), q);
+	assert_non_null(s);
 	struct strbuf sb = STRBUF_INIT;
-	while (sqlite3_step(s) == SQLITE_ROW)
-		sb_addf(&sb, "%s\n", (const char *)sqlite3_column_text(s, 3));
-	sqlite3_finalize(s);
+	while (sdb_step(s) == SDB_ROW)
+		sb_addf(&sb, "%s\n", sdb_column_text(s, 3));
+	sdb_finalize(s);
 	free(q);
 	return sb_detach(&sb);
 }
@@ -181,6 +225,7 @@ static char *plan_of(struct state *st, const char *sql)
  * (no full scan of the outbox, which can hold millions of rows). */
 static void test_outbox_query_plans(void **state)
 {
+	SQLITE_ONLY();
 	char *path = path_in("p.db");
 	struct state *st = open_rw(path);
 	static const char *const indexed[] = {
@@ -221,18 +266,30 @@ static void test_readonly_never_creates(void **state)
 	char *path = path_in("ro/state.db");
 	struct state *st = (struct state *)1;
 	struct strbuf err = STRBUF_INIT;
-	assert_int_equal(state_open(&st, path, STATE_RO, &err), 1);
+	assert_int_equal(open_state(&st, path, STATE_RO, &err), 1);
 	assert_null(st);
 	struct stat sb;
 	assert_int_equal(stat(path, &sb), -1);
 	char *dir = path_in("ro");
 	assert_int_equal(stat(dir, &sb), -1);
+	if (pg_dsn) {
+		/* no schema was made by that */
+		char *other = path_in("other.db");
+		st = open_rw(other);
+		free(other);
+		char *schema = schema_for(path), *sql = xasprintf(
+			"SELECT count(*) FROM information_schema.schemata WHERE schema_name = '%s'", schema);
+		assert_int_equal(count_rows(st, sql), 0);
+		free(sql);
+		free(schema);
+		state_close(st);
+	}
 
 	/* an existing DB opens read-only and refuses writes */
 	st = open_rw(path);
 	assert_int_equal(state_put_audience(st, "pets", "h1", true, 100), 0);
 	state_close(st);
-	assert_int_equal(state_open(&st, path, STATE_RO, &err), 0);
+	assert_int_equal(open_state(&st, path, STATE_RO, &err), 0);
 	assert_true(state_readonly(st));
 	struct state_audience a;
 	assert_int_equal(state_get_audience(st, "pets", &a), 0);
@@ -350,12 +407,11 @@ static void test_lock(void **state)
 	gethostname(host, sizeof(host));
 	host[255] = '\0';
 	char *sql = xasprintf("INSERT INTO audience_locks VALUES ('dogs', %ld, '%s', 1)", dead, host);
-	assert_int_equal(sqlite3_exec(state_db(a), sql, NULL, NULL, NULL), SQLITE_OK);
+	exec_ok(a, sql);
 	free(sql);
 	assert_int_equal(state_lock_audience(b, "dogs", 13, &err), 0);
 	/* but a live holder on another host is respected */
-	assert_int_equal(sqlite3_exec(state_db(a), "INSERT INTO audience_locks VALUES ('emus', 2147483632,"
-				      " 'elsewhere.example', 1)", NULL, NULL, NULL), SQLITE_OK);
+	exec_ok(a, "INSERT INTO audience_locks VALUES ('emus', 2147483632, 'elsewhere.example', 1)");
 	assert_int_equal(state_lock_audience(b, "emus", 14, &err), 1);
 	sb_release(&err);
 	state_close(a);
@@ -411,9 +467,10 @@ static void assert_counts_match_outbox(struct state *st)
 	assert_int_equal(count_rows(st,
 		"SELECT count(*) FROM delivery_stats AS d LEFT JOIN (SELECT run_id, audience, activation,"
 		" sum(p) AS p, sum(f) AS f, sum(i) AS i, sum(dl) AS dl FROM ("
-		"  SELECT run_id, audience, activation, status = 'pending' AS p, status = 'failed' AS f,"
-		"  status = 'invalid' AS i, status = 'delivered' AS dl FROM outbox"
-		"  UNION ALL SELECT run_id, audience, activation, events - next, 0, 0, 0 FROM outbox_chunks)"
+		"  SELECT run_id, audience, activation, CASE status WHEN 'pending' THEN 1 ELSE 0 END AS p,"
+		"  CASE status WHEN 'failed' THEN 1 ELSE 0 END AS f, CASE status WHEN 'invalid' THEN 1 ELSE 0 END AS i,"
+		"  CASE status WHEN 'delivered' THEN 1 ELSE 0 END AS dl FROM outbox"
+		"  UNION ALL SELECT run_id, audience, activation, events - next, 0, 0, 0 FROM outbox_chunks) AS u"
 		" GROUP BY 1, 2, 3) AS o USING (run_id, audience, activation)"
 		" WHERE d.pending <> coalesce(o.p, 0) OR d.failed <> coalesce(o.f, 0)"
 		" OR d.invalid <> coalesce(o.i, 0) OR d.delivered < coalesce(o.dl, 0)"
@@ -476,7 +533,7 @@ static void test_counters_in_bulk(void **state)
 	/* attempts counted once per delivery */
 	assert_int_equal(count_rows(st, "SELECT attempts FROM outbox WHERE message_id = 'a2'"), 2);
 	assert_int_equal(count_rows(st, "SELECT attempts FROM outbox WHERE message_id = 'a4'"), 2);
-	assert_int_equal(count_rows(st, "SELECT status = 'delivered' FROM outbox WHERE message_id = 'a4'"), 1);
+	assert_int_equal(count_rows(st, "SELECT CASE status WHEN 'delivered' THEN 1 ELSE 0 END FROM outbox WHERE message_id = 'a4'"), 1);
 	/* retention: the given-up pending event moves to failed (then every row
 	 * goes; the counters stay) */
 	w = outbox_writer_new(st, 100);
@@ -496,6 +553,9 @@ static void test_counters_in_bulk(void **state)
 
 int main(void)
 {
+	pg_dsn = getenv("LAC_TEST_STATE_DSN");
+	if (pg_dsn && !*pg_dsn)
+		pg_dsn = NULL;
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_creates_private_file_and_dirs),
 		cmocka_unit_test(test_migrations_idempotent),
