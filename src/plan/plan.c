@@ -625,7 +625,7 @@ static int preview_audience(struct plan_change *c, struct project *p, struct war
 }
 
 /* The events an activation's next run would send (SPEC §5), counted by the
- * run's own code (plan_events.c): nothing on a first run without `send
+ * run's own code (run_preview.c): nothing on a first run without `send
  * current`, else the changes its trigger reports, value changes and the
  * identifier filter included.  The baseline is the state's, as for a run. */
 static int preview_activation(struct plan_change *c, struct project *p, struct warehouse *w,
@@ -644,7 +644,7 @@ static int preview_activation(struct plan_change *c, struct project *p, struct w
 			state_activation_release(&sa);
 		}
 	}
-	return plan_activation_events(p, w, t, need_baseline, now, &pv->ev, err);
+	return run_preview_events(p, w, t, need_baseline, now, &pv->ev, err);
 }
 
 int plan_preview(struct plan *pl, struct project *p, struct warehouse *w, struct state *st,
@@ -794,7 +794,7 @@ static void print_indented(FILE *out, const char *text, const char *indent, bool
 }
 
 /* "N", then what the run would not send, when there is some. */
-static void print_events(const struct plan_events *e, FILE *out)
+static void print_events(const struct run_preview_counts *e, FILE *out)
 {
 	if (e->events < 0) {
 		fputs("preview failed\n", out);
@@ -925,7 +925,7 @@ char *plan_to_json(const struct plan *pl, bool preview, bool with_meta)
 				/* per activation: events sent, then filtered and invalid */
 				json_t *ev = json_object(), *fi = json_object(), *in = json_object();
 				for (size_t k = 0; k < pv->nact_events; k++) {
-					const struct plan_events *e = &pv->act_events[k];
+					const struct run_preview_counts *e = &pv->act_events[k];
 					const char *name = c->aud->activations[k]->name;
 					json_object_set_new(ev, name, json_integer(e->events));
 					json_object_set_new(fi, name, json_integer(e->filtered));

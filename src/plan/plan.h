@@ -11,23 +11,16 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "project/project.h"
-#include "state/state.h"
 #include "base/util.h"
+#include "project/project.h"
+#include "run/run.h"
+#include "state/state.h"
 #include "warehouse/warehouse.h"
 
 enum plan_action { PLAN_CREATE, PLAN_UPDATE, PLAN_DELETE, PLAN_ENABLE, PLAN_DISABLE };
 enum plan_kind { PLAN_AUDIENCE, PLAN_ACTIVATION };
 const char *plan_action_name(enum plan_action a);   /* "create", "update", ... */
 const char *plan_kind_name(enum plan_kind k);       /* "audience", "activation" */
-
-/* What an activation's next run would do with its changes (SPEC §5): events
- * sent, profiles filtered at the destination (no id of the `identifier`
- * type), events counted invalid (never sent).  events is -1 when the
- * preview query failed. */
-struct plan_events {
-	int64_t events, filtered, invalid;
-};
 
 /* Counts from `plan --preview`. */
 struct plan_preview {
@@ -37,8 +30,8 @@ struct plan_preview {
 	bool has_snapshot;        /* audience: snapshot_<name> exists */
 	int64_t snapshot;         /* audience: members in the snapshot */
 	int64_t entered, exited;  /* audience: vs the snapshot (all entered without one) */
-	struct plan_events ev;    /* activation: what its next run would send */
-	struct plan_events *act_events; /* audience: the same for each of its activations */
+	struct run_preview_counts ev;    /* activation: what its next run would send */
+	struct run_preview_counts *act_events; /* audience: the same for each of its activations */
 	size_t nact_events;       /* (indexed like aud->activations) */
 };
 
@@ -85,13 +78,6 @@ char *plan_changes_fingerprint(const struct plan *pl);
  * Returns the number of audiences whose query failed. */
 int plan_preview(struct plan *pl, struct project *p, struct warehouse *w, struct state *st,
 		 const char *now);
-/* plan_events.c: what the next run of act would send, counted by the run's
- * own code against read-only stand-ins for the tables a run materializes
- * (writes nothing).  need_baseline: the activation has no baseline yet.
- * 0, or -1 with the warehouse's message in err. */
-int plan_activation_events(struct project *p, struct warehouse *w, const struct ast_activation *act,
-			   bool need_baseline, const char *now, struct plan_events *out,
-			   struct strbuf *err);
 /* `--validate`: have the warehouse check (EXPLAIN) every audience's SQL.
  * Prints one line per failure to err_out; returns the number of failures. */
 int plan_validate(struct project *p, struct warehouse *w, const char *now, struct strbuf *report);

@@ -1099,7 +1099,7 @@ void run_script(struct project *p, const struct ast_audience *a, const struct di
 	runner_release(&r);
 }
 
-/* `lac plan --preview` (plan_events.c): a runner that runs nothing, with its
+/* `lac plan --preview` (run_preview.c): a runner that runs nothing, with its
  * tables named and its paths collected the way a run does it. */
 void run_preview_setup(struct runner *r)
 {

@@ -137,4 +137,21 @@ char *run_activation_hash(const struct project *p, const struct ast_activation *
  * --sql-diff: the project's dialect, no reference time. */
 void run_audience_sql(const struct project *p, const struct ast_audience *a, struct strbuf *out);
 
+/* What an activation's next run would do with its changes (SPEC §5): events
+ * sent, profiles filtered at the destination (no id of the `identifier`
+ * type), events counted invalid (never sent).  events is -1 when the
+ * preview query failed. */
+struct run_preview_counts {
+	int64_t events, filtered, invalid;
+};
+
+/* `lac plan --preview` (run_preview.c): what the next run of act would
+ * send, counted by the run's own code against read-only stand-ins for the
+ * tables a run materializes (writes nothing).  need_baseline: the
+ * activation has no baseline yet.  0, or -1 with the warehouse's message
+ * in err. */
+int run_preview_events(struct project *p, struct warehouse *w, const struct ast_activation *act,
+		       bool need_baseline, const char *now, struct run_preview_counts *out,
+		       struct strbuf *err);
+
 #endif

@@ -80,7 +80,7 @@ int run_activation_hashes(struct runner *r, const struct ast_activation *act);
 int run_activation_events(struct runner *r, const struct ast_activation *act, bool baseline,
 			  int64_t *events, int64_t *filtered, int64_t *invalid);
 
-/* `lac plan --preview` (plan_events.c) counts what a run would send with
+/* `lac plan --preview` (run_preview.c) counts what a run would send with
  * the run's own code, against read-only stand-ins for the new tables;
  * run_activation_events with r->ob NULL counts its events, writing nothing. */
 struct sql_options;

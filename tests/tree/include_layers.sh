@@ -2,7 +2,8 @@
 # tests/tree/include_layers.sh — every project #include points down the
 # layer list of docs/architecture.md (or stays in its own folder), so no
 # include cycle can join files of different folders.  grammar/ counts as
-# src/lang/; tests and benches may include anything.
+# src/lang/; tests and benches may include anything.  A <name>_private.h
+# header is for the files of its own folder only.
 . "${LAC_SRCDIR:-.}/tests/lib.sh"
 
 LAYERS="base net graph lang project check sql warehouse state deliver run alert plan cmd"
@@ -35,6 +36,9 @@ for f in $files; do
 		*) echo "$f: #include \"$inc\" names no folder (write \"<layer>/$inc\")"; bad=$((bad + 1)); continue ;;
 		esac
 		tr=$(rank "$to")
+		case $inc in
+		*_private.h) [ "$to" = "$from" ] || { echo "$f: #include \"$inc\": a private header of another folder"; bad=$((bad + 1)); } ;;
+		esac
 		if [ "$tr" -lt 0 ]; then
 			echo "$f: #include \"$inc\": '$to' is not a layer"; bad=$((bad + 1))
 		elif [ "$tr" -gt "$fr" ]; then

@@ -316,7 +316,7 @@ static void wh_exec(const char *sql)
 
 /* The preview of cat_vals's three activations at now, with the state's
  * baselines (none without a state). */
-static void preview_all(struct project *p, struct plan_events ev[3], const char *now)
+static void preview_all(struct project *p, struct run_preview_counts ev[3], const char *now)
 {
 	struct warehouse w;
 	struct strbuf err = STRBUF_INIT;
@@ -330,7 +330,7 @@ static void preview_all(struct project *p, struct plan_events ev[3], const char 
 			      sa.has_baseline);
 		if (st && !need)
 			state_activation_release(&sa);
-		assert_int_equal(plan_activation_events(p, &w, a->activations[k], need, now, &ev[k], &err), 0);
+		assert_int_equal(run_preview_events(p, &w, a->activations[k], need, now, &ev[k], &err), 0);
 	}
 	warehouse_close(&w);
 	state_close(st);
@@ -376,7 +376,7 @@ static void test_preview_counts(void **unused)
 	free(lac);
 	struct project p;
 	load(&p);
-	struct plan_events ev[3];
+	struct run_preview_counts ev[3];
 	struct run_report rep;
 
 	/* no state, no snapshot: only send current sends (every member) */
@@ -428,7 +428,7 @@ static void test_preview_print(void **unused)
 	struct plan_change *c = &pl.changes[1];
 	assert_int_equal(c->kind, PLAN_ACTIVATION);
 	c->preview.done = true;
-	c->preview.ev = (struct plan_events){ 1, 4, 2 };
+	c->preview.ev = (struct run_preview_counts){ 1, 4, 2 };
 	char *json = plan_to_json(&pl, true, false);
 	assert_non_null(strstr(json, "\"preview\": {\n        \"events\": 1,\n        \"filtered\": 4,\n"
 			       "        \"invalid\": 2\n      }"));

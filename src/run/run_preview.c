@@ -1,5 +1,5 @@
 /*
- * plan_events.c — `lac plan --preview`: the events an activation's next run
+ * run_preview.c — `lac plan --preview`: the events an activation's next run
  * would send, counted by the run's own code (run_events.c) so that the two
  * never disagree (docs/gitops.md).
  *
@@ -18,12 +18,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/time.h"
 #include "run/event.h"
-#include "plan/plan.h"
 #include "run/run_private.h"
 #include "sql/gen.h"
 #include "sql/sqlbuf.h"
-#include "base/time.h"
 
 /* The stand-ins' names (CTEs: they shadow nothing in the warehouse). */
 #define CTE_NEW "lac_preview_new"
@@ -181,8 +180,8 @@ out:
 
 /* ---- counting ---------------------------------------------------------------------------- */
 
-int plan_activation_events(struct project *p, struct warehouse *w, const struct ast_activation *act,
-			   bool need_baseline, const char *now, struct plan_events *out,
+int run_preview_events(struct project *p, struct warehouse *w, const struct ast_activation *act,
+			   bool need_baseline, const char *now, struct run_preview_counts *out,
 			   struct strbuf *err)
 {
 	const struct ast_audience *a = act->audience;
