@@ -254,11 +254,22 @@ static int migrate(struct state *st, const char *pg_schema, struct strbuf *err)
 	if (sdb_begin(st->db) < 0)
 		return fail_with(st, err);
 	if (pg_schema) {
-		char *sql = xasprintf("CREATE SCHEMA IF NOT EXISTS \"%s\"", pg_schema);
-		int rc = sdb_exec(st->db, sql);
-		free(sql);
-		if (rc < 0)
+		/* only when missing: CREATE SCHEMA IF NOT EXISTS needs the CREATE
+		 * privilege on the database even when the schema exists, and a
+		 * DBA may well have created it for a role without that privilege
+		 * (docs/gitops.md).  The name is a plain identifier (project.c). */
+		struct sdb_stmt *q = sdb_prepare(st->db, "SELECT 1 FROM pg_namespace WHERE nspname = ?1");
+		int found = q && sdb_bind_text(q, 1, pg_schema, strlen(pg_schema)) == 0 ? sdb_step(q) : -1;
+		sdb_reset(q);
+		if (found < 0)
 			goto fail;
+		if (found == SDB_DONE) {
+			char *sql = xasprintf("CREATE SCHEMA \"%s\"", pg_schema);
+			int rc = sdb_exec(st->db, sql);
+			free(sql);
+			if (rc < 0)
+				goto fail;
+		}
 	}
 	if (exec_portable(st, "CREATE TABLE IF NOT EXISTS schema_version ("
 			  " version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)") < 0)
