@@ -158,12 +158,14 @@ int cmd_init(struct cli *c)
 		return cli_usage_error(c, "unknown example '%s'", example);
 
 	char *from = xasprintf("%s/%s", examples_dir(), example);
+	/* an example is a project: examples/ci/ holds CI files, not one */
+	char *example_yaml = xasprintf("%s/lac.yaml", from);
 	char *existing = xasprintf("%s/lac.yaml", dir);
 	struct strbuf err = STRBUF_INIT;
 	struct created made = { 0 };
 	struct stat st;
 	int rc = EXIT_OK;
-	if (stat(from, &st) != 0) {
+	if (stat(example_yaml, &st) != 0) {
 		fprintf(stderr, "lac: unknown example '%s' (looked in %s)\n", example, examples_dir());
 		rc = EXIT_USAGE;
 	} else if (stat(existing, &st) == 0) {
@@ -193,6 +195,7 @@ int cmd_init(struct cli *c)
 	free(made.names);
 	sb_release(&err);
 	free(from);
+	free(example_yaml);
 	free(existing);
 	return rc;
 }

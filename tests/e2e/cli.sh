@@ -42,6 +42,7 @@ expect_status "init" 0 lac init "$T/proj"
 expect_status "init twice" 1 lac init "$T/proj"
 grep -q 'already exists' "$T/err" && pass || fail "init refuses to overwrite"
 expect_status "init unknown example" 64 lac init "$T/other" --example nope
+expect_status "init: examples/ci holds CI files, not a project" 64 lac init "$T/other" --example ci
 # options may follow the directory
 expect_status "init DIR --example" 0 lac -q init "$T/subs" --example subscriptions
 grep -q 'premium_subscribers' "$T"/subs/audiences/*.lac && pass || fail "init --example copied that example"
