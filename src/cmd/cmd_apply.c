@@ -82,6 +82,8 @@ static int record(struct state *st, const struct plan *pl, int64_t now, struct s
 		if (rc < 0)
 			goto fail;
 	}
+	if (plan_store_definitions(st, pl, now) < 0)
+		goto fail;
 	if (plan_store_texts(st, pl, err) < 0) {
 		state_rollback(st);
 		return -1;
@@ -217,14 +219,16 @@ int cmd_apply(struct cli *c)
 		goto out;
 	}
 
-	if (plan_has_changes(&pl) || !no_run) {
+	/* definitions an older lac applied are stored even without a change */
+	bool record_plan = plan_has_changes(&pl) || pl.ndefs;
+	if (record_plan || !no_run) {
 		if (state_open_project(&st, &p, STATE_RW, &err) < 0) {
 			fprintf(stderr, "lac: %s\n", err.buf);
 			rc = EXIT_ERRORS;
 			goto out;
 		}
 	}
-	if (plan_has_changes(&pl)) {
+	if (record_plan) {
 		/* the state may have moved between the plan and the answer */
 		char *fp = plan_state_fingerprint(st, &err);
 		if (!fp || strcmp(fp, pl.fingerprint) != 0) {
@@ -265,7 +269,7 @@ int cmd_apply(struct cli *c)
 		}
 		if (have_wh)
 			warehouse_close(&w);
-		if (c->format != OUT_JSON && !c->quiet)
+		if (c->format != OUT_JSON && !c->quiet && plan_has_changes(&pl))
 			printf("\nApply complete! %zu created, %zu changed, %zu deleted.\n", pl.ncreate,
 			       pl.nupdate, pl.ndelete);
 	}

@@ -6,9 +6,10 @@
  * Each run prints its report (run_report.c): a line, or with --format json
  * one JSON object a line (NDJSON), the same object as `lac run` prints.
  *
- * GitOps: the daemon runs what `lac apply` recorded.  An audience whose file
- * no longer matches the applied definition is skipped with a warning until
- * it is applied, so a merged-but-unapplied change never runs by surprise.
+ * GitOps: the daemon runs what `lac apply` recorded, compiled from the
+ * state (run_applied.c): where the files differ it warns and runs the
+ * applied definition; broken files stop nothing; an audience an older lac
+ * applied (no stored definition) is refused until `lac apply` stores it.
  */
 #include <signal.h>
 #include <stdio.h>
@@ -17,7 +18,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "check/check.h"
 #include "cmd/cli.h"
 #include "run/event.h"
 #include "run/run.h"
@@ -31,40 +31,37 @@ static void on_signal(int sig)
 }
 
 struct daemon_pass {
-	struct project *p;
 	struct state *st;
+	const struct run_applied *ra;
+	bool quiet;
 	int64_t now;
 	int64_t next;             /* the earliest next due time (0 when nothing is scheduled) */
 };
 
-/* An applied, enabled audience whose schedule says it is due and whose file
- * still matches what was applied; notes when each applied audience is due next. */
+/* An applied, enabled audience whose schedule says it is due; notes when
+ * each applied audience is due next. */
 static bool is_due(void *arg, const struct ast_audience *a)
 {
 	struct daemon_pass *d = arg;
 	struct state_audience sa;
 	if (state_get_audience(d->st, a->name, &sa) != 0)
-		return false; /* never applied */
-	char *hash = run_audience_hash(d->p, a);
-	bool current = str_eq(hash, sa.hash);
-	free(hash);
-	if (!current)
-		fprintf(stderr, "lac: warning: audience '%s' changed since it was applied; "
-			"run 'lac apply' to run the new definition\n", a->name);
-	bool due = current && sa.enabled && run_is_due(a, &sa, d->now);
+		return false;
+	bool due = sa.enabled && run_is_due(a, &sa, d->now);
 	int64_t t = sa.enabled ? run_next_time(a, d->now) : 0;
 	if (t > 0 && (d->next == 0 || t < d->next))
 		d->next = t;
 	state_audience_release(&sa);
+	if (due)
+		run_applied_warn(d->ra, a, d->quiet);
 	return due;
 }
 
-/* One pass over the project's audiences: run the due ones.  Returns the
+/* One pass over the applied audiences: run the due ones.  Returns the
  * earliest next due time (0 when nothing is scheduled) and counts failures. */
-static int64_t run_due(struct cli *c, struct project *p, struct warehouse *w, struct state *st,
-		       int64_t now, int *failures)
+static int64_t run_due(struct cli *c, struct project *p, const struct run_applied *ra,
+		       struct warehouse *w, struct state *st, int64_t now, int *failures)
 {
-	struct daemon_pass d = { p, st, now, 0 };
+	struct daemon_pass d = { st, ra, c->quiet, now, 0 };
 	struct run_batch b = {
 		.run = { .now = c->now, .deliver = true, .quiet = c->quiet },
 		.due = is_due, .due_arg = &d,
@@ -76,6 +73,10 @@ static int64_t run_due(struct cli *c, struct project *p, struct warehouse *w, st
 		.stop = &stop_requested,
 	};
 	struct strbuf err = STRBUF_INIT; /* unused: w is open, so never -1 */
+	for (size_t i = 0; i < ra->nlegacy; i++) {
+		fprintf(stderr, "lac: " RUN_LEGACY_MESSAGE "\n", ra->legacy[i]);
+		(*failures)++;
+	}
 	size_t n;
 	const struct ast_audience **all = run_every_audience(p, &n);
 	*failures += run_audiences(p, w, st, all, n, &b, &err);
@@ -125,14 +126,17 @@ int cmd_daemon(struct cli *c)
 	int failures = 0;
 	while (!stop_requested) {
 		struct project p;
+		struct run_applied ra = { 0 };
 		struct strbuf err = STRBUF_INIT;
 		struct warehouse w;
 		struct state *st = NULL;
-		int64_t now = 0, next = 0;
-		bool ok = cli_load_project(c, &p) == 0;
+		int64_t now = c->now ? ln.secs : (int64_t)time(NULL), next = 0;
+		/* lac.yaml for the settings; the audiences are the applied ones */
+		project_init(&p);
+		project_init(&ra.files);
+		bool ok = project_load_settings(&p, c->dir) == 0 && project_require_paths(&p) == 0;
 		if (!ok)
 			cli_print_diags(c, &p);
-		now = c->now ? ln.secs : (int64_t)time(NULL);
 		if (ok && warehouse_open_project(&p, WH_READ | WH_WRITE, &w, &err) != 0) {
 			fprintf(stderr, "lac: %s\n", err.buf);
 			ok = false;
@@ -141,12 +145,21 @@ int cmd_daemon(struct cli *c)
 				fprintf(stderr, "lac: %s\n", err.buf);
 				ok = false;
 			} else {
-				next = run_due(c, &p, &w, st, now, &failures);
+				project_release(&ra.files);
+				if (run_applied_load(&p, st, c->dir, &ra, &err) != 0) {
+					cli_print_diags(c, &p);
+					fprintf(stderr, "lac: %s\n", err.buf);
+					ok = false;
+				} else {
+					run_applied_warn_files(&ra, c->quiet);
+					next = run_due(c, &p, &ra, &w, st, now, &failures);
+				}
 				state_close(st);
 			}
 			warehouse_close(&w);
 		}
 		sb_release(&err);
+		run_applied_release(&ra);
 		project_release(&p);
 		if (once)
 			return ok && failures == 0 ? EXIT_OK : EXIT_ERRORS;

@@ -1,8 +1,10 @@
 /*
- * cmd_run.c — `lac run [AUDIENCE...]`: run audiences now (SPEC §5, §6) and
- * print one line per run (or a JSON array; run_report.c).  With no names every enabled
- * audience runs, whatever its schedule, each after the audiences it reads
- * `using membership`.  Exit 1 when any run failed.
+ * cmd_run.c — `lac run [AUDIENCE...]`: run applied audiences now (SPEC §5,
+ * §6) and print one line per run (or a JSON array; run_report.c).  What
+ * runs is the applied definition (run_applied.c), never the files.  With no
+ * names every applied, enabled audience runs, whatever its schedule, each
+ * after the audiences it reads `using membership`.  Exit 1 when any run
+ * failed.
  */
 #include <jansson.h>
 #include <stdio.h>
@@ -44,44 +46,69 @@ int cmd_run(struct cli *c)
 		return EXIT_USAGE;
 	}
 
+	/* lac.yaml for the settings; the audiences and the graph are the
+	 * applied ones (SPEC §5), so a broken file stops nothing */
 	struct project p;
-	if (cli_load_project(c, &p) != 0) {
-		cli_print_diags(c, &p);
-		project_release(&p);
-		opt_args_release(&args);
-		return EXIT_ERRORS;
-	}
+	struct run_applied ra = { 0 };
+	struct warehouse w = { 0 };
+	struct state *st = NULL;
+	struct strbuf err = STRBUF_INIT;
+	json_t *arr = json_array();
 	const struct ast_audience **want = NULL;
 	size_t nwant = 0, capwant = 0;
+	project_init(&p);
+	project_init(&ra.files);
+	if (project_load_settings(&p, c->dir) != 0 || project_require_paths(&p) != 0) {
+		cli_print_diags(c, &p);
+		rc = EXIT_ERRORS;
+		goto out;
+	}
+	if (state_open_project(&st, &p, STATE_RW, &err) != 0) {
+		fprintf(stderr, "lac: %s\n", err.buf);
+		rc = EXIT_ERRORS;
+		goto out;
+	}
+	project_release(&ra.files);
+	if (run_applied_load(&p, st, c->dir, &ra, &err) != 0) {
+		cli_print_diags(c, &p);
+		fprintf(stderr, "lac: %s\n", err.buf);
+		rc = EXIT_ERRORS;
+		goto out;
+	}
+	run_applied_warn_files(&ra, c->quiet);
 	for (size_t i = 0; i < nnames; i++) {
 		const struct ast_audience *a = project_audience(&p, names[i]);
-		if (!a) {
+		if (run_applied_is_legacy(&ra, names[i])) {
+			fprintf(stderr, "lac: " RUN_LEGACY_MESSAGE "\n", names[i]);
+			rc = EXIT_ERRORS;
+		} else if (!a && project_audience(&ra.files, names[i])) {
+			fprintf(stderr, "lac: audience '%s' has not been applied; run 'lac apply' first\n",
+				names[i]);
+			rc = EXIT_ERRORS;
+		} else if (!a) {
 			fprintf(stderr, "lac: unknown audience '%s'\n", names[i]);
 			rc = EXIT_ERRORS;
 		} else if (!in_list(want, nwant, a)) {
 			VEC_PUSH(want, nwant, capwant, a);
 		}
 	}
-	if (!nnames)
+	if (!nnames) {
+		for (size_t i = 0; i < ra.nlegacy; i++) {
+			fprintf(stderr, "lac: " RUN_LEGACY_MESSAGE "\n", ra.legacy[i]);
+			rc = EXIT_ERRORS;
+		}
 		for (size_t f = 0; f < p.nfiles; f++)
 			for (size_t k = 0; k < p.files[f]->naudiences; k++)
 				if (p.files[f]->audiences[k]->enabled != 0)
 					VEC_PUSH(want, nwant, capwant, p.files[f]->audiences[k]);
-
-	struct warehouse w = { 0 };
-	struct state *st = NULL;
-	struct strbuf err = STRBUF_INIT;
-	json_t *arr = json_array();
+	}
 	if (rc != EXIT_OK)
 		goto out;
-	if (warehouse_open_project(&p, WH_READ | WH_WRITE, &w, &err) != 0) {
+	for (size_t i = 0; i < nwant; i++)
+		run_applied_warn(&ra, want[i], c->quiet);
+	if (nwant && warehouse_open_project(&p, WH_READ | WH_WRITE, &w, &err) != 0) {
 		if (p.diags.n)
 			cli_print_diags(c, &p);
-		fprintf(stderr, "lac: %s\n", err.buf);
-		rc = EXIT_ERRORS;
-		goto out;
-	}
-	if (state_open_project(&st, &p, STATE_RW, &err) != 0) {
 		fprintf(stderr, "lac: %s\n", err.buf);
 		rc = EXIT_ERRORS;
 		goto out;
@@ -114,6 +141,7 @@ out:
 	sb_release(&err);
 	free(want);
 	opt_args_release(&args);
+	run_applied_release(&ra);
 	project_release(&p);
 	return rc;
 }

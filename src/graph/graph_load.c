@@ -92,6 +92,7 @@ static void set_slot(struct gl *g, struct slot *s, const struct ypair *pr, int l
 }
 
 static void load_file(struct gl *g, const char *path, struct loc from, int level, bool is_include);
+static bool load_text(struct gl *g, const char *path, char *text, size_t len, int level);
 
 static char *dir_of(const char *path)
 {
@@ -203,15 +204,24 @@ static void load_file(struct gl *g, const char *path, struct loc from, int level
 			   is_include ? "include " : "", path, strerror(errno));
 		return;
 	}
+	VEC_PUSH(g->loading, g->nloading, g->caploading, xstrdup(real));
+	if (load_text(g, path, text, len, level))
+		VEC_PUSH(g->loaded, g->nloaded, g->caploaded, xstrdup(real));
+	free(g->loading[--g->nloading]);
+}
+
+/* One graph document (text, registered as path) into the collected items;
+ * false when it does not parse. */
+static bool load_text(struct gl *g, const char *path, char *text, size_t len, int level)
+{
 	uint32_t id = source_add(g->sources, path, text, len);
 	if (!g->first_file)
 		g->first_file = id;
 	struct ynode *doc = yaml_doc_parse(g->a, g->d, id, text, len);
 	if (!doc || !yexpect(g->d, doc, YN_MAPPING, "the data graph")) {
 		g->parse_failed = true;
-		return;
+		return false;
 	}
-	VEC_PUSH(g->loading, g->nloading, g->caploading, xstrdup(real));
 
 	static const char *const top[] = { "version", "limits", "include", "entities", "profile" };
 	ycheck_keys(g->d, doc, top, ARRAY_LEN(top), "the data graph");
@@ -237,9 +247,7 @@ static void load_file(struct gl *g, const char *path, struct loc from, int level
 	const struct ynode *prof = ynode_get(doc, "profile");
 	if (prof)
 		collect_profile(g, prof, level);
-
-	free(g->loading[--g->nloading]);
-	VEC_PUSH(g->loaded, g->nloaded, g->caploaded, xstrdup(real));
+	return true;
 }
 
 /* ---- pass 2: build and check ------------------------------------------------- */
@@ -944,6 +952,9 @@ int graph_load(const struct graph_load_ctx *ctx)
 	size_t before = g.d->nerrors;
 	for (size_t i = 0; i < ctx->npaths; i++)
 		load_file(&g, ctx->paths[i], yfirst_line_loc(ctx->named_at), 0, false);
+	if (ctx->text)
+		load_text(&g, ctx->text_name ? ctx->text_name : "<graph>",
+			  xstrndup(ctx->text, strlen(ctx->text)), strlen(ctx->text), 0);
 	if (g.first_file && !g.parse_failed)
 		build_graph(&g);
 	for (size_t i = 0; i < g.nloading; i++)

@@ -18,9 +18,13 @@ struct graph_load_ctx {
 	size_t npaths;
 	struct loc named_at;          /* where lac.yaml names them */
 	const char *stdlib_dir;       /* where "stdlib/..." includes are found */
+	/* A graph held in memory (the union of the applied parts), loaded
+	 * after the files and shown as text_name in diagnostics; NULL: none. */
+	const char *text;
+	const char *text_name;
 };
 
-/* Load every file of ctx->paths (with their includes) into ctx->graph and
+/* Load every file of ctx->paths (with their includes) and ctx->text into ctx->graph and
  * validate it.  Returns 0 when the graph has no errors. */
 int graph_load(const struct graph_load_ctx *ctx);
 

@@ -765,6 +765,13 @@ void fmt_audience_definition(const struct ast_audience *a, struct strbuf *out)
 	free(f.tr);
 }
 
+void fmt_audience_source(const struct ast_audience *a, struct strbuf *out)
+{
+	struct fmt f = { .out = out, .block_start = true };
+	pr_audience(&f, a);
+	free(f.tr);
+}
+
 void fmt_activation_definition(const struct ast_activation *t, struct strbuf *out)
 {
 	struct fmt f = { .out = out, .block_start = true, .bare = true };

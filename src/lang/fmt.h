@@ -18,5 +18,8 @@ void fmt_ast_dump(const struct ast_file *f, struct strbuf *out);
  * as a flag of its own) and, for an audience, without its activations. */
 void fmt_audience_definition(const struct ast_audience *a, struct strbuf *out);
 void fmt_activation_definition(const struct ast_activation *t, struct strbuf *out);
+/* The whole audience as `lac fmt` writes it (activations and `enabled`
+ * included) but without comments: the source `lac apply` stores. */
+void fmt_audience_source(const struct ast_audience *a, struct strbuf *out);
 
 #endif

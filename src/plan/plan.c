@@ -52,6 +52,7 @@ struct applied_act {
 
 struct applied {
 	char *name, *hash;
+	char *source, *graph;     /* NULL: applied by an older lac (hash only) */
 	bool enabled;
 	struct applied_act *acts;
 	size_t nacts, cap;
@@ -65,8 +66,9 @@ struct applied_list {
 static int collect_audience(const struct state_audience *sa, void *ctx)
 {
 	struct applied_list *l = ctx;
-	struct applied a = { xstrdup(sa->name), xstrdup(sa->hash ? sa->hash : ""), sa->enabled,
-			     NULL, 0, 0 };
+	struct applied a = { xstrdup(sa->name), xstrdup(sa->hash ? sa->hash : ""),
+			     sa->source ? xstrdup(sa->source) : NULL, sa->graph ? xstrdup(sa->graph) : NULL,
+			     sa->enabled, NULL, 0, 0 };
 	VEC_PUSH(l->v, l->n, l->cap, a);
 	return 0;
 }
@@ -92,6 +94,8 @@ static void applied_release(struct applied_list *l)
 		free(a->acts);
 		free(a->name);
 		free(a->hash);
+		free(a->source);
+		free(a->graph);
 	}
 	free(l->v);
 	memset(l, 0, sizeof(*l));
@@ -363,8 +367,8 @@ static void diff_details(struct plan_change *c)
 		p = e + 1;
 	}
 	if (!c->ndetails)
-		add_detail(c, c->kind == PLAN_AUDIENCE && !str_eq(c->old_sql, c->new_sql)
-			   ? "generated SQL changed (data graph)" : "definition hash changed");
+		add_detail(c, c->kind == PLAN_AUDIENCE ? "the part of the data graph it uses changed"
+			   : "definition hash changed");
 	sb_release(&d);
 }
 
@@ -469,6 +473,25 @@ static void set_new_audience(struct plan_change *c, const struct project *p,
 	c->new_sql = sb_detach(&sb);
 }
 
+/* Store the files' definition of a (source, graph part, hash) when the
+ * state's differs: with every change, and silently for an audience an
+ * older lac applied whose files still match (SPEC §5). */
+static void want_definition(struct plan *pl, const struct project *p, const struct ast_audience *a,
+			    const struct applied *s)
+{
+	struct plan_definition d = { xstrdup(a->name), run_audience_source(a),
+				     run_audience_graph(p, a), run_audience_hash(p, a),
+				     a->enabled != 0 };
+	if (s && str_eq(s->source, d.source) && str_eq(s->graph, d.graph) && str_eq(s->hash, d.hash)) {
+		free(d.name);
+		free(d.source);
+		free(d.graph);
+		free(d.hash);
+		return;
+	}
+	VEC_PUSH(pl->defs, pl->ndefs, pl->capdefs, d);
+}
+
 int plan_compute(struct plan *pl, struct project *p, struct state *st, struct strbuf *err)
 {
 	memset(pl, 0, sizeof(*pl));
@@ -497,6 +520,7 @@ int plan_compute(struct plan *pl, struct project *p, struct state *st, struct st
 			struct plan_change *ch = add_change(pl, PLAN_CREATE, PLAN_AUDIENCE, f[i]->name,
 							    f[i]->name);
 			set_new_audience(ch, p, f[i], run_audience_hash(p, f[i]));
+			want_definition(pl, p, f[i], NULL);
 			if (!ch->enabled)
 				add_detail(ch, "enabled false: recorded, never runs");
 			plan_activations(pl, p, st, f[i], NULL, f[i]->name);
@@ -512,7 +536,12 @@ int plan_compute(struct plan *pl, struct project *p, struct state *st, struct st
 			const struct applied *s = &l.v[j];
 			char *hash = run_audience_hash(p, f[i]);
 			bool en = f[i]->enabled != 0;
-			if (strcmp(hash, s->hash) != 0) {
+			/* applied by an older lac: its own recipe says whether it changed */
+			char *old = s->source ? NULL : run_audience_hash_v1(p, f[i]);
+			bool changed = strcmp(old ? old : hash, s->hash) != 0;
+			free(old);
+			want_definition(pl, p, f[i], s);
+			if (changed) {
 				struct plan_change *ch = add_change(pl, PLAN_UPDATE, PLAN_AUDIENCE,
 								    f[i]->name, f[i]->name);
 				set_new_audience(ch, p, f[i], hash);
@@ -561,6 +590,13 @@ void plan_release(struct plan *pl)
 		free(c->preview.act_events);
 	}
 	free(pl->changes);
+	for (size_t i = 0; i < pl->ndefs; i++) {
+		free(pl->defs[i].name);
+		free(pl->defs[i].source);
+		free(pl->defs[i].graph);
+		free(pl->defs[i].hash);
+	}
+	free(pl->defs);
 	free(pl->fingerprint);
 	memset(pl, 0, sizeof(*pl));
 }
@@ -966,6 +1002,23 @@ bool plan_now(const char *now_arg, char sql[40], int64_t *secs)
 	memcpy(sql, n.sql, sizeof(n.sql));
 	*secs = n.secs;
 	return true;
+}
+
+int plan_store_definitions(struct state *st, const struct plan *pl, int64_t now)
+{
+	for (size_t i = 0; i < pl->ndefs; i++) {
+		const struct plan_definition *d = &pl->defs[i];
+		struct state_audience sa;
+		int rc = state_get_audience(st, d->name, &sa);
+		bool enabled = rc == 0 ? sa.enabled : d->enabled;
+		if (rc == 0)
+			state_audience_release(&sa);
+		/* the hash too: an older lac's recipe is replaced by this one */
+		if (rc < 0 || state_put_audience(st, d->name, d->hash, enabled, now) < 0 ||
+		    state_put_definition(st, d->name, d->source, d->graph) < 0)
+			return -1;
+	}
+	return 0;
 }
 
 /* ---- apply's record of the texts --------------------------------------------------------- */

@@ -52,9 +52,20 @@ struct plan_change {
 	struct plan_preview preview;
 };
 
+/* An audience's applied definition (SPEC §5) that apply stores: the
+ * files' canonical source, graph part and hash, where the state's differ. */
+struct plan_definition {
+	char *name, *source, *graph, *hash;
+	bool enabled;
+};
+
 struct plan {
 	struct plan_change *changes;
 	size_t n, cap;
+	/* definitions to store: with the changes, and those an older lac
+	 * applied without them (stored without reporting a change) */
+	struct plan_definition *defs;
+	size_t ndefs, capdefs;
 	size_t ncreate, nupdate, ndelete;  /* update counts enable/disable too */
 	char *fingerprint;        /* of the applied state the plan was made against */
 };
@@ -92,6 +103,10 @@ void plan_print_text(const struct plan *pl, bool preview, bool sql_diff, bool co
 /* The plan as JSON (docs/gitops.md); with_meta adds the fingerprints and
  * version a saved plan file carries.  Ends with a newline. */
 char *plan_to_json(const struct plan *pl, bool preview, bool with_meta);
+
+/* Store pl->defs in st, after the changes were recorded (every audience
+ * of them exists in the state then).  0 or -1 (state_errmsg). */
+int plan_store_definitions(struct state *st, const struct plan *pl, int64_t now);
 
 /* The table apply keeps the canonical text and SQL of what it applied in
  * (in the state DB), for `plan`'s diffs.  Created only by apply. */

@@ -709,6 +709,13 @@ static void load_graph(struct project *p)
 	p->graph_ok = p->diags.nerrors == before;
 }
 
+int project_load_settings(struct project *p, const char *dir)
+{
+	if (load_lac_yaml(p, dir))
+		return -1;
+	return p->diags.nerrors ? -1 : 0;
+}
+
 int project_load_settings_and_graph(struct project *p, const char *dir)
 {
 	if (load_lac_yaml(p, dir))

@@ -96,6 +96,9 @@ struct project {
  * not checked: check_load runs the checker too).  Problems go to p->diags;
  * returns 0 if there were no errors. */
 int project_load(struct project *p, const char *dir);
+/* Only lac.yaml (for `lac run` and `lac daemon`, which take the graph and
+ * the audiences from the applied definitions). */
+int project_load_settings(struct project *p, const char *dir);
 /* Only lac.yaml + graph (for `lac graph`). */
 int project_load_settings_and_graph(struct project *p, const char *dir);
 void project_init(struct project *p);

@@ -145,6 +145,7 @@ static void runner_release(struct runner *r)
 	free(r->ent_name);
 	free(r->ent_new_name);
 	free(r->paths);
+	free(r->enrich_changed);
 	sb_release(&r->err);
 	arena_release(&r->ar);
 }
@@ -531,6 +532,37 @@ static bool *baselines(struct runner *r)
 	return need;
 }
 
+/* Which `membership or values changed` activations have stored values
+ * hashes made with another enrich than theirs now (SPEC §5: that run
+ * records the new hashes and sends no values-changed Identify), indexed
+ * like a->activations.  No fingerprint recorded yet counts as the same. */
+static bool *enrich_changes(struct runner *r)
+{
+	bool *changed = xcalloc(r->a->nactivations + 1, sizeof(*changed));
+	for (size_t i = 0; i < r->a->nactivations; i++) {
+		const struct ast_activation *act = r->a->activations[i];
+		struct state_activation sa;
+		if (act->trigger != TRIG_MEMBERSHIP_OR_VALUES_CHANGED ||
+		    state_get_activation(r->st, r->a->name, act->name, &sa) != 0)
+			continue;
+		if (sa.values_enrich) {
+			char *fp = run_enrich_fingerprint(act);
+			changed[i] = strcmp(fp, sa.values_enrich) != 0;
+			free(fp);
+		}
+		state_activation_release(&sa);
+	}
+	return changed;
+}
+
+bool run_enrich_changed(const struct runner *r, const struct ast_activation *act)
+{
+	for (size_t i = 0; r->enrich_changed && i < r->a->nactivations; i++)
+		if (r->a->activations[i] == act)
+			return r->enrich_changed[i];
+	return false;
+}
+
 /* Forget the events of a run that failed or stopped before its swap: the
  * next run computes the same changes under a new generation, or the
  * unfinished run is redone with its own (the same messageIds). */
@@ -655,6 +687,17 @@ static int state_swap(struct runner *r, const bool *need_baseline)
 		if (need_baseline[i] && act_active(r->a->activations[i]) &&
 		    state_set_baseline(r->st, r->a->name, r->a->activations[i]->name, r->gen) < 0)
 			goto fail_tx;
+	/* the values hashes just swapped in were made with this enrich */
+	for (size_t i = 0; i < r->a->nactivations; i++) {
+		const struct ast_activation *act = r->a->activations[i];
+		if (!act_active(act) || act->trigger != TRIG_MEMBERSHIP_OR_VALUES_CHANGED)
+			continue;
+		char *fp = run_enrich_fingerprint(act);
+		int rc = state_set_values_enrich(r->st, r->a->name, act->name, fp);
+		free(fp);
+		if (rc < 0)
+			goto fail_tx;
+	}
 	if (state_commit(r->st) < 0)
 		goto fail;
 	return 0;
@@ -836,6 +879,8 @@ static int steps(struct runner *r, bool swapped)
 {
 	struct timings t = { .start = mono_ms() };
 	bool *need = baselines(r);
+	free(r->enrich_changed);
+	r->enrich_changed = enrich_changes(r);
 	bool ok = false;
 	int64_t t0 = mono_ms();
 	if (!swapped) {
@@ -925,32 +970,6 @@ static int max_run_gen(const struct state_run *run, void *ctx)
 	return 0;
 }
 
-static void ensure_state(struct runner *r)
-{
-	struct state_audience sa;
-	if (state_get_audience(r->st, r->a->name, &sa) == 0) {
-		state_audience_release(&sa);
-	} else {
-		char *h = run_audience_hash(r->p, r->a);
-		state_put_audience(r->st, r->a->name, h, true, r->now);
-		free(h);
-	}
-	for (size_t i = 0; i < r->a->nactivations; i++) {
-		const struct ast_activation *act = r->a->activations[i];
-		struct state_activation s;
-		if (!act->dest)
-			continue;
-		if (state_get_activation(r->st, r->a->name, act->name, &s) == 0) {
-			state_activation_release(&s);
-			continue;
-		}
-		char *h = run_activation_hash(r->p, act);
-		state_put_activation(r->st, r->a->name, act->name, act->dest->name, h, act->enabled != 0,
-				     r->now);
-		free(h);
-	}
-}
-
 int run_audience(struct project *p, struct warehouse *w, struct state *st,
 		 const struct ast_audience *a, const struct run_options *o, struct run_report *report)
 {
@@ -992,7 +1011,6 @@ int run_audience(struct project *p, struct warehouse *w, struct state *st,
 	sb_release(&e);
 	runner_tables(&r);
 	collect_paths(&r);
-	ensure_state(&r);
 
 	int rc = -1;
 	if (ensure_tables(&r) < 0) {

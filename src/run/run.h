@@ -129,13 +129,53 @@ int64_t run_next_time(const struct ast_audience *a, int64_t after);
  * them it reads (part of audience).  *out is malloc'd; returns its length. */
 size_t run_order(const struct ast_audience *const *want, size_t n, const struct ast_audience ***out);
 
-/* Definition hashes stored by apply and compared by plan (hex SHA-256 of a
- * canonical form that ignores comments, layout and activations). */
+/* The applied definition (run_hash.c, SPEC §5): an audience's canonical
+ * source (fmt's form without comments, activations and `enabled`
+ * included) and the part of the data graph it uses (canonical JSON), both
+ * malloc'd; apply stores them, run and daemon compile from them. */
+char *run_audience_source(const struct ast_audience *a);
+char *run_audience_graph(const struct project *p, const struct ast_audience *a);
+/* Change hashes stored by apply and compared by plan (hex SHA-256).  An
+ * audience's covers fmt's bare form (no comments, layout, activations or
+ * `enabled`) and its graph part, not the generated SQL. */
 char *run_audience_hash(const struct project *p, const struct ast_audience *a);
 char *run_activation_hash(const struct project *p, const struct ast_activation *act);
-/* The membership SQL the audience hash covers, also shown by plan
- * --sql-diff: the project's dialect, no reference time. */
+/* The hash an older lac stored (bare form + membership SQL): only to tell
+ * whether the files still match an audience it applied. */
+char *run_audience_hash_v1(const struct project *p, const struct ast_audience *a);
+/* The fingerprint of an activation's enrich (traits, paths, columns): a
+ * run whose stored values hashes were made with another one records the
+ * new hashes without sending values-changed Identifies (SPEC §5). */
+char *run_enrich_fingerprint(const struct ast_activation *act);
+/* The membership SQL plan --sql-diff shows: the project's dialect, no
+ * reference time. */
 void run_audience_sql(const struct project *p, const struct ast_audience *a, struct strbuf *out);
+
+/* What `lac run` and `lac daemon` know about the files next to the
+ * applied definitions they compile (run_applied.c). */
+struct run_applied {
+	struct project files;     /* the files as checked now (kept for paths) */
+	bool files_ok;            /* they load and check without errors */
+	char **legacy;            /* applied by an older lac: no stored definition */
+	size_t nlegacy, caplegacy;
+	char **differ;            /* applied audiences whose files differ */
+	size_t ndiffer, capdiffer;
+};
+/* Fill p (lac.yaml loaded, project_load_settings) with every applied
+ * audience's stored definition from st and check it; read the project in
+ * dir to compare.  0, or -1 with a message in err (p->diags may say more). */
+int run_applied_load(struct project *p, struct state *st, const char *dir, struct run_applied *ra,
+		     struct strbuf *err);
+/* The audience was applied by an older lac, which stored only its hash. */
+bool run_applied_is_legacy(const struct run_applied *ra, const char *name);
+/* "lac: warning: audience 'A' differs from what was applied; ..." when it does. */
+void run_applied_warn(const struct run_applied *ra, const struct ast_audience *a, bool quiet);
+/* "lac: warning: the project's files have errors ..." when they do. */
+void run_applied_warn_files(const struct run_applied *ra, bool quiet);
+/* The message for an audience run/daemon refuse (applied by an older lac). */
+#define RUN_LEGACY_MESSAGE "audience '%s' was applied by an older lac, which did not store its " \
+	"definition; run 'lac apply' to store it"
+void run_applied_release(struct run_applied *ra);
 
 /* What an activation's next run would do with its changes (SPEC §5): events
  * sent, profiles filtered at the destination (no id of the `identifier`

@@ -144,9 +144,11 @@ static bool change_set(const struct runner *r, const struct ast_activation *act,
 			sql_addf(b, "%sSELECT CAST(d.member_id AS %S) AS m, CAST(NULL AS %S) AS e, 0 AS im, "
 				 "1 AS c FROM (%s) AS d", entered ? " UNION ALL " : "", set.buf);
 		}
-		if (act->trigger == TRIG_MEMBERSHIP_OR_VALUES_CHANGED && r->have_ent) {
+		if (act->trigger == TRIG_MEMBERSHIP_OR_VALUES_CHANGED && r->have_ent &&
+		    !run_enrich_changed(r, act)) {
 			/* continuing members whose enrichment hash changed (change 2);
-			 * a member without a previous hash has no baseline yet */
+			 * a member without a previous hash has no baseline yet; after
+			 * an enrich change every hash differs, and none is sent */
 			char *vp = xasprintf(RUN_VALUES_PREFIX "%s", act->name);
 			sql_addf(b, " UNION ALL SELECT CAST(n.member_id AS %S) AS m, CAST(NULL AS %S) AS e, "
 				 "1 AS im, 2 AS c FROM %s AS n JOIN %s AS o ON o.path = n.path AND "

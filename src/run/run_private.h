@@ -46,10 +46,18 @@ struct runner {
 	const char **paths;
 	size_t npaths;
 
+	/* per activation (like a->activations): its enrich changed since its
+	 * values hashes were stored, so this run sends no values changes
+	 * (NULL: none changed) */
+	bool *enrich_changed;
+
 	struct outbox_writer *ob;
 	struct strbuf err;        /* the failure, for the run record */
 	struct arena ar;          /* small strings of this run */
 };
+
+/* Does act's enrich differ from the one its stored values hashes were made with? */
+bool run_enrich_changed(const struct runner *r, const struct ast_activation *act);
 
 /* Run one statement (in script mode: print it); on failure, err names the audience's file:line and
  * holds the warehouse's message.  0 or -1. */

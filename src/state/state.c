@@ -170,6 +170,16 @@ static const struct migration migrations[] = {
 	"CREATE INDEX outbox_chunks_queue ON outbox_chunks (destination, id);"
 	"CREATE INDEX outbox_chunks_run ON outbox_chunks (run_id);"
 	"CREATE INDEX outbox_chunks_audience ON outbox_chunks (audience);" },
+
+	/* 5: the applied definitions themselves (SPEC §5): each audience's
+	 * canonical source and the part of the data graph it uses, which
+	 * `lac run` and `lac daemon` compile from (NULL: applied by an older
+	 * lac, which kept only the hash); per activation, the fingerprint of
+	 * the enrich its stored values hashes were made with (NULL: none yet). */
+	{ .sql =
+	"ALTER TABLE audiences ADD COLUMN source TEXT;"
+	"ALTER TABLE audiences ADD COLUMN graph TEXT;"
+	"ALTER TABLE activations ADD COLUMN values_enrich TEXT;" },
 };
 
 _Static_assert(ARRAY_LEN(migrations) == STATE_SCHEMA_VERSION, "one migration per schema version");
@@ -484,7 +494,8 @@ int state_put_audience(struct state *st, const char *name, const char *hash, boo
 			"ssdi", name, hash, (int)enabled, now));
 }
 
-#define AUDIENCE_COLS "name, hash, enabled, created_at, updated_at, generation, next_run_at"
+#define AUDIENCE_COLS \
+	"name, hash, enabled, created_at, updated_at, generation, next_run_at, source, graph"
 
 static void audience_from_row(struct sdb_stmt *s, struct state_audience *a)
 {
@@ -495,6 +506,14 @@ static void audience_from_row(struct sdb_stmt *s, struct state_audience *a)
 	a->updated = sdb_column_int64(s, 4);
 	a->generation = sdb_column_int64(s, 5);
 	a->next_run = sdb_column_int64(s, 6);
+	a->source = col_str(s, 7);
+	a->graph = col_str(s, 8);
+}
+
+int state_put_definition(struct state *st, const char *name, const char *source, const char *graph)
+{
+	return run(prep(st, "UPDATE audiences SET source = ?2, graph = ?3 WHERE name = ?1", "sss", name,
+			source, graph));
 }
 
 int state_get_audience(struct state *st, const char *name, struct state_audience *out)
@@ -514,6 +533,8 @@ void state_audience_release(struct state_audience *a)
 {
 	free(a->name);
 	free(a->hash);
+	free(a->source);
+	free(a->graph);
 	memset(a, 0, sizeof(*a));
 }
 
@@ -583,7 +604,8 @@ int state_put_activation(struct state *st, const char *audience, const char *nam
 }
 
 #define ACTIVATION_COLS \
-	"audience, name, destination, hash, enabled, created_at, updated_at, baseline_generation"
+	"audience, name, destination, hash, enabled, created_at, updated_at, baseline_generation," \
+	" values_enrich"
 
 static void activation_from_row(struct sdb_stmt *s, struct state_activation *a)
 {
@@ -596,6 +618,14 @@ static void activation_from_row(struct sdb_stmt *s, struct state_activation *a)
 	a->updated = sdb_column_int64(s, 6);
 	a->has_baseline = !sdb_column_is_null(s, 7);
 	a->baseline_generation = sdb_column_int64(s, 7);
+	a->values_enrich = col_str(s, 8);
+}
+
+int state_set_values_enrich(struct state *st, const char *audience, const char *name,
+			    const char *fingerprint)
+{
+	return run(prep(st, "UPDATE activations SET values_enrich = ?3 WHERE audience = ?1 AND name = ?2",
+			"sss", audience, name, fingerprint));
 }
 
 int state_get_activation(struct state *st, const char *audience, const char *name,
@@ -619,6 +649,7 @@ void state_activation_release(struct state_activation *a)
 	free(a->name);
 	free(a->destination);
 	free(a->hash);
+	free(a->values_enrich);
 	memset(a, 0, sizeof(*a));
 }
 

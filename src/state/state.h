@@ -24,7 +24,7 @@ struct state;
 enum state_mode { STATE_RW, STATE_RO };
 
 /* The newest schema this build knows. */
-#define STATE_SCHEMA_VERSION 4
+#define STATE_SCHEMA_VERSION 5
 /* Runs kept per audience (SPEC §5). */
 #define STATE_RUNS_KEPT 50
 
@@ -69,6 +69,9 @@ struct state_audience {
 	int64_t created, updated;
 	int64_t generation;       /* snapshot generation of the last successful run; 0 = none */
 	int64_t next_run;         /* 0 = not scheduled */
+	/* the applied definition (SPEC §5): canonical source and the part of
+	 * the data graph it uses; NULL when an older lac applied it */
+	char *source, *graph;
 };
 struct state_activation {
 	char *audience, *name, *destination, *hash;
@@ -76,9 +79,14 @@ struct state_activation {
 	int64_t created, updated;
 	bool has_baseline;        /* the first run recorded its baseline */
 	int64_t baseline_generation;
+	/* the enrich fingerprint the stored values hashes were made with
+	 * (NULL: none recorded yet) */
+	char *values_enrich;
 };
 /* Insert or update; created is kept on update.  0 or -1. */
 int state_put_audience(struct state *st, const char *name, const char *hash, bool enabled, int64_t now);
+/* Store the applied audience's definition (its row must exist).  0 or -1. */
+int state_put_definition(struct state *st, const char *name, const char *source, const char *graph);
 /* 0 found, 1 not found, -1 error.  Free with state_audience_release. */
 int state_get_audience(struct state *st, const char *name, struct state_audience *out);
 void state_audience_release(struct state_audience *a);
@@ -96,6 +104,9 @@ int state_get_activation(struct state *st, const char *audience, const char *nam
 void state_activation_release(struct state_activation *a);
 int state_list_activations(struct state *st, const char *audience,
 			   int (*fn)(const struct state_activation *, void *), void *ctx);
+/* Record the enrich fingerprint of the activation's values hashes. */
+int state_set_values_enrich(struct state *st, const char *audience, const char *name,
+			    const char *fingerprint);
 int state_set_baseline(struct state *st, const char *audience, const char *name, int64_t generation);
 int state_delete_activation(struct state *st, const char *audience, const char *name);
 

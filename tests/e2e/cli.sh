@@ -80,6 +80,7 @@ expect_status "run with the state dir unset" 1 env -u LAC_TEST_STATE_DIR "$LAC" 
 grep -q 'E007' "$T/err" && grep -q 'LAC_TEST_STATE_DIR' "$T/err" && grep -q 'lac.yaml:11' "$T/err" && pass \
 	|| fail "E007 names the variable and lac.yaml:11: $(cat "$T/err")"
 if find "$T/var" -name '*LAC_TEST_STATE_DIR*' | grep -q .; then fail "a path named after the variable was created"; else pass; fi
+env LAC_TEST_STATE_DIR=st "$LAC" -C "$T/var" -q apply --auto-approve --no-run >/dev/null
 expect_status "run with the state dir set" 0 env LAC_TEST_STATE_DIR=st "$LAC" -C "$T/var" run cat_owners
 [ -f "$T/var/st/state.db" ] && pass || fail "state.path expanded to st/state.db"
 

@@ -28,6 +28,7 @@ lac -C "$T/script" --now "$now" compile -d sqlite --emit run $auds >"$T/run.sql"
 if sqlite3 -bail "$T/script/data/warehouse.db" <"$T/run.sql" >"$T/rows" 2>"$T/sqlite.err"; then pass; else
 	fail "the sqlite --emit run script fails on a fresh warehouse"; cat "$T/sqlite.err" >&2; fi
 # shellcheck disable=SC2086
+lac -C "$T/run" -q --now "$now" apply --auto-approve --no-run >/dev/null # run runs what was applied
 expect_status "lac run on a fresh warehouse" 0 lac -C "$T/run" --now "$now" run $auds
 state_sqlite "$T/script/data/warehouse.db" >"$T/script.state"
 state_sqlite "$T/run/data/warehouse.db" >"$T/run.state"

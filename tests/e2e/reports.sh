@@ -100,6 +100,7 @@ expect_eq "the previous report is the crashed run" "Live" \
 # text: a line for the completed run, then the run's own
 P2="$T/p2"
 cp -R "$T/base" "$P2"
+lac -C "$P2" -q --now 2026-01-15T11:00:00Z apply --auto-approve --no-run >/dev/null # run runs what was applied
 lac -C "$P2" --now 2026-01-15T12:00:00Z run cat_owners >/dev/null
 change "$P2/data/warehouse.db"
 LAC_TEST_CRASH_AFTER=swap "$LAC" -C "$P2" --now 2026-01-15T13:00:00Z run cat_owners >/dev/null 2>&1 || true
@@ -136,6 +137,7 @@ expect_eq "at most 5 samples" "5" "$(for i in 1 2 3 4 5 6 7; do
 
 # ---- 6. Disabled and Paused runs are recorded ----------------------------------------
 sed -i 's/^  schedule every 1 hour$/&\n  enabled false/' "$P/audiences/extra.lac"
+lac -C "$P" -q --now 2026-01-15T15:30:00Z apply --auto-approve --no-run >/dev/null # run runs what was applied
 expect_status "run a disabled audience" 0 lac -C "$P" --now 2026-01-15T16:00:00Z run cat_owners_sync
 expect_eq "disabled line" "cat_owners_sync: Disabled, nothing sent" "$(cat "$T/out")"
 lac -C "$P" --format json runs cat_owners_sync >"$T/runs2.json"
@@ -146,6 +148,7 @@ expect_eq "snapshot untouched" "1" \
 sed -i '/^  enabled false$/d' "$P/audiences/extra.lac"
 # every activation disabled: the snapshot moves on, nothing is sent
 sed -i 's/^    trigger     \(membership changed\|profile exited\)$/&\n    enabled false/' "$P/audiences/extra.lac"
+lac -C "$P" -q --now 2026-01-15T16:30:00Z apply --auto-approve --no-run >/dev/null # run runs what was applied
 expect_status "run with every activation disabled" 0 lac -C "$P" --now 2026-01-15T17:00:00Z run cat_owners_sync
 expect_eq "paused line" "cat_owners_sync: Paused, 6 members, +2 -1, 0 events, 0 delivered" "$(cat "$T/out")"
 expect_eq "a Paused run is recorded" "Paused" \
@@ -173,6 +176,7 @@ sed -i 's|^  path: .lac/state.db|  path: .lac/state.db\n  retention_days: 1|
 	s|^  events_file: { type: file, path: out/events.jsonl }|  events_file: { type: webhook, url: "http://127.0.0.1:9/down", max_retries: 0, timeout: 2 }|' \
 	"$T/ret/lac.yaml"
 sed -i 's|^    trigger     profile entered$|    trigger     profile entered\n    send current|' "$T/ret/audiences/pets.lac"
+lac -C "$T/ret" -q --now 2026-01-15T11:00:00Z apply --auto-approve --no-run >/dev/null # run runs what was applied
 expect_status "retention: a run to a destination that is down" 0 lac -C "$T/ret" --now 2026-01-15T12:00:00Z run cat_owners
 delivery() { "$LAC" -C "$T/ret" --format json delivery cat_owners | jq "print(d[0]['$1'])"; }
 expect_eq "retention: pending while young" 5 "$(delivery pending_retry)"

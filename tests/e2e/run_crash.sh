@@ -21,6 +21,7 @@ for point in snapshot outbox swap; do
 	cp -R "$T/base" "$P"
 	db="$P/data/warehouse.db"
 	ev="$P/out/events.jsonl"
+	lac -C "$P" -q --now 2026-01-15T11:00:00Z apply --auto-approve --no-run >/dev/null # run runs what was applied
 	expect_status "$point: baseline" 0 lac -C "$P" --now 2026-01-15T12:00:00Z run cat_owners multi_dog_owners
 	sqlite3 "$db" "INSERT INTO PETS VALUES ('x30','h02','Mia','cat',2,'2025-01-01'),
 		('x31','h02','Odie','dog',3,'2025-01-01'), ('x32','h10','Pluto','dog',4,'2025-01-01');
@@ -78,6 +79,7 @@ P="$T/send"
 cp -R "$T/base" "$P"
 db="$P/data/warehouse.db"
 ev="$P/out/events.jsonl"
+lac -C "$P" -q --now 2026-01-15T11:00:00Z apply --auto-approve --no-run >/dev/null # run runs what was applied
 expect_status "send: baseline" 0 lac -C "$P" --now 2026-01-15T12:00:00Z run cat_owners multi_dog_owners
 sqlite3 "$db" "INSERT INTO PETS VALUES ('x30','h02','Mia','cat',2,'2025-01-01'),
 	('x31','h02','Odie','dog',3,'2025-01-01'), ('x32','h10','Pluto','dog',4,'2025-01-01');

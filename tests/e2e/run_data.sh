@@ -24,6 +24,7 @@ audience data_cats {
 }
 LAC
 expect_status "check" 0 lac -C "$P" check
+lac -C "$P" -q --now 2026-01-15T11:00:00Z apply --auto-approve --no-run >/dev/null # run runs what was applied
 expect_status "baseline" 0 lac -C "$P" --now 2026-01-15T12:00:00Z run data_cats
 
 # a new cat owner: profile id (SQL), email, first_name (SQL), ltv (SQL)
@@ -82,6 +83,7 @@ while [ $i -le 66 ]; do
 	printf '  f%d: { type: file, path: out/f%d.jsonl }\n' $i $i
 	i=$((i + 1))
 done >>"$Q/lac.yaml"
+lac -C "$Q" -q --now 2026-01-15T11:00:00Z apply --auto-approve --no-run >/dev/null # run runs what was applied
 expect_status "66 destinations" 0 lac -C "$Q" --now 2026-01-15T12:00:00Z run many_dests
 expect_eq "all delivered" "many_dests: Live, 5 members, +5 -0, 330 events, 330 delivered" "$(cat "$T/out")"
 expect_eq "the last destination got its events" 5 "$(wc -l <"$Q/out/f66.jsonl" | tr -d ' ')"

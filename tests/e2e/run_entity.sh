@@ -10,6 +10,7 @@ command -v sqlite3 >/dev/null 2>&1 || { echo "no sqlite3: skipped"; exit 77; }
 P="$T/p"
 lac init --example subscriptions "$P" >/dev/null
 ev="$P/out/events.jsonl"
+lac -C "$P" -q --now 2026-01-15T11:00:00Z apply --auto-approve --no-run >/dev/null # run runs what was applied
 expect_status "baseline" 0 lac -C "$P" --now 2026-01-15T12:00:00Z run enterprise_accounts
 expect_eq "baseline line" "enterprise_accounts: Live, 2 members, +2 -0, 0 events, 0 delivered" "$(cat "$T/out")"
 expect_eq "baseline sends nothing" 0 "$(cat "$ev" 2>/dev/null | wc -l)"

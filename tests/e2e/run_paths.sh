@@ -28,6 +28,7 @@ done >>"$P/graph.yaml"
 ev="$P/out/events.jsonl"
 
 expect_status "check" 0 lac -C "$P" check
+lac -C "$P" -q --now 2026-01-15T11:00:00Z apply --auto-approve --no-run >/dev/null # run runs what was applied
 expect_status "baseline" 0 lac -C "$P" --now 2026-01-15T12:00:00Z run wide
 expect_eq "baseline line" "wide: Live, 2 members, +2 -0, 0 events, 0 delivered" "$(cat "$T/out")"
 expect_status "apply" 0 lac -C "$P" -q --now 2026-01-15T12:00:00Z apply --auto-approve --no-run

@@ -36,6 +36,7 @@ pg() { psql -q -t -A -v ON_ERROR_STOP=1 -d lac_run -c "$1"; }
 pets=$(grep -o '"PETS[^"]*"\|[a-z_."]*pets[a-z_"]*' "$T/load.sql" | head -1)
 [ -n "$pets" ] || pets=public.pets
 
+lac -C "$P" -q --now 2026-01-15T11:00:00Z apply --auto-approve --no-run >/dev/null # run runs what was applied
 expect_status "baseline" 0 lac -C "$P" --now 2026-01-15T12:00:00Z run cat_owners multi_dog_owners
 expect_eq "snapshot in schema lac" "p01 p07 p10 p13 p14" \
 	"$(pg 'SELECT member_id FROM lac.snapshot_cat_owners ORDER BY 1' | tr '\n' ' ' | sed 's/ $//')"
@@ -73,6 +74,7 @@ audience cat_vals {
   }
 }
 LAC
+lac -C "$P" -q --now 2026-01-15T11:00:00Z apply --auto-approve --no-run >/dev/null # run runs what was applied
 expect_status "values baseline" 0 lac -C "$P" --now 2026-01-15T16:00:00Z run cat_vals
 traits=$(sed -n 's/^CREATE TABLE \([^ ]*PROFILE_TRAITS\) .*/\1/p' "$T/load.sql" | head -1)
 pg "UPDATE $traits SET email = 'ana@new.example' WHERE segment_id = 'p01'" >/dev/null

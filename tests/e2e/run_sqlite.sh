@@ -30,6 +30,8 @@ audience cat_owners_sync {
 }
 LAC
 expect_status "check" 0 lac -C "$P" check
+# run and daemon run what was applied (SPEC §5)
+expect_status "apply" 0 lac -C "$P" -q --now 2026-01-15T11:00:00Z apply --auto-approve --no-run
 sq() { sqlite3 "$db" "$1"; }
 summary() { "$py" "$lib" summary "$ev" "${1:-0}"; }
 

@@ -26,6 +26,7 @@ audience cat_vals {
 }
 LAC
 expect_status "check" 0 lac -C "$P" check
+expect_status "apply" 0 lac -C "$P" -q --now 2026-01-15T11:00:00Z apply --auto-approve --no-run
 sq() { sqlite3 "$db" "$1"; }
 lines() { cat "$ev" 2>/dev/null | wc -l | tr -d ' '; }
 summary() { "$py" "$lib" summary "$ev" "${1:-0}"; }
@@ -82,6 +83,20 @@ if sqlite3 -bail "$T/copy.db" <"$T/script.sql" >/dev/null 2>"$T/sqlerr"; then pa
 	fail "--emit run script fails on SQLite"; cat "$T/sqlerr" >&2; fi
 expect_eq "script swapped" 6 "$(sqlite3 "$T/copy.db" 'SELECT COUNT(*) FROM snapshot_cat_vals')"
 
+# the enrich changes (SPEC §5): its first run records the new values hashes
+# and sends no values-changed Identify (every member's hash differs); the
+# membership change (p02 exits with Mia gone) is still sent
+sed -i 's/enrich      traits email, first_name/enrich      traits email/' "$P/audiences/vals.lac"
+expect_status "apply the enrich change" 0 lac -C "$P" -q --now 2026-01-15T18:30:00Z apply --auto-approve --no-run
+sq "DELETE FROM PETS WHERE id = 'x30'; UPDATE PROFILE_TRAITS SET email = 'ana@newer.example' WHERE segment_id = 'p01'"
+expect_status "enrich change" 0 lac -C "$P" --now 2026-01-15T19:00:00Z run cat_vals
+expect_eq "enrich change: only the exit" "sync|identify|-|anon:p02|-|-|false" "$(summary 5)"
+# the next value change is sent as usual
+sq "UPDATE PROFILE_TRAITS SET email = 'ana@newest.example' WHERE segment_id = 'p01'"
+expect_status "after the enrich change" 0 lac -C "$P" --now 2026-01-15T19:30:00Z run cat_vals
+expect_eq "values changes again" "sync|identify|-|user:u01|-|-|true" "$(summary 6)"
+
+
 # ---- entity-targeted audience: enrich and map slug.column --------------------------
 S="$T/s"
 lac init --example subscriptions "$S" >/dev/null
@@ -118,6 +133,7 @@ audience active_subs {
 }
 LAC
 expect_status "check subscriptions" 0 lac -C "$S" check
+expect_status "apply subscriptions" 0 lac -C "$S" -q --now 2026-01-15T11:00:00Z apply --auto-approve --no-run
 expect_status "baseline subscriptions" 0 lac -C "$S" --now 2026-01-15T12:00:00Z run risky_accounts active_subs
 sqlite3 "$S/data/warehouse.db" "UPDATE PROFILE_TRAITS SET vip = 1 WHERE segment_id = 'u06';
 	INSERT INTO SUBSCRIPTIONS SELECT 's99', account_id, 'widgets', 'basic', 'active', 12.5, started_at, renews_on

@@ -95,6 +95,7 @@ for point in snapshot outbox swap send; do
 	schema="crash_$point"
 	project "$P" "$schema"
 	ev="$P/out/events.jsonl"
+	lac -C "$P" -q --now 2026-01-15T11:00:00Z apply --auto-approve --no-run >/dev/null # run runs what was applied
 	expect_status "$point: baseline" 0 lac -C "$P" --now 2026-01-15T12:00:00Z run cat_owners multi_dog_owners
 	change_pets "$P"
 	set +e

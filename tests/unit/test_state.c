@@ -179,6 +179,9 @@ static void test_migration_3_drops_triggers(void **state)
 	/* make it look like version 2 again, with a counted row */
 	exec_ok(st,
 		"DELETE FROM schema_version WHERE version >= 3;"
+		"ALTER TABLE audiences DROP COLUMN source;"
+		"ALTER TABLE audiences DROP COLUMN graph;"
+		"ALTER TABLE activations DROP COLUMN values_enrich;"
 		"DROP TABLE outbox_chunks;"
 		"DROP TABLE outbox_chunk_events;"
 		"DROP INDEX outbox_run;"
