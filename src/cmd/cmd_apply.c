@@ -64,39 +64,6 @@ static bool confirm(void)
 	return strcmp(line, "yes") == 0;
 }
 
-/* Record every change in one transaction. */
-static int record(struct state *st, const struct plan *pl, int64_t now, struct strbuf *err)
-{
-	if (state_begin(st) < 0)
-		goto fail;
-	for (size_t i = 0; i < pl->n; i++) {
-		const struct plan_change *c = &pl->changes[i];
-		int rc;
-		if (c->kind == PLAN_AUDIENCE)
-			rc = c->action == PLAN_DELETE ? state_delete_audience(st, c->name)
-			     : state_put_audience(st, c->name, c->hash, c->enabled, now);
-		else
-			rc = c->action == PLAN_DELETE ? state_delete_activation(st, c->audience, c->name)
-			     : state_put_activation(st, c->audience, c->name, c->destination, c->hash,
-						    c->enabled, now);
-		if (rc < 0)
-			goto fail;
-	}
-	if (plan_store_definitions(st, pl, now) < 0)
-		goto fail;
-	if (plan_store_texts(st, pl, err) < 0) {
-		state_rollback(st);
-		return -1;
-	}
-	if (state_commit(st) < 0)
-		goto fail;
-	return 0;
-fail:
-	sb_addf(err, "cannot record the plan in %s: %s", state_path(st), state_errmsg(st));
-	state_rollback(st);
-	return -1;
-}
-
 static bool newly_enabled(const struct plan *pl, const char *name)
 {
 	for (size_t i = 0; i < pl->n; i++) {
@@ -239,7 +206,7 @@ int cmd_apply(struct cli *c)
 			goto out;
 		}
 		free(fp);
-		if (record(st, &pl, now, &err) < 0) {
+		if (plan_record(st, &pl, now, &err) < 0) {
 			fprintf(stderr, "lac: %s\n", err.buf);
 			rc = EXIT_ERRORS;
 			goto out;

@@ -1057,3 +1057,35 @@ fail:
 	sb_addf(err, "cannot record the applied definitions in %s: %s", state_path(st), sdb_errmsg(db));
 	return -1;
 }
+
+int plan_record(struct state *st, const struct plan *pl, int64_t now, struct strbuf *err)
+{
+	if (state_begin(st) < 0)
+		goto fail;
+	for (size_t i = 0; i < pl->n; i++) {
+		const struct plan_change *c = &pl->changes[i];
+		int rc;
+		if (c->kind == PLAN_AUDIENCE)
+			rc = c->action == PLAN_DELETE ? state_delete_audience(st, c->name)
+			     : state_put_audience(st, c->name, c->hash, c->enabled, now);
+		else
+			rc = c->action == PLAN_DELETE ? state_delete_activation(st, c->audience, c->name)
+			     : state_put_activation(st, c->audience, c->name, c->destination, c->hash,
+						    c->enabled, now);
+		if (rc < 0)
+			goto fail;
+	}
+	if (plan_store_definitions(st, pl, now) < 0)
+		goto fail;
+	if (plan_store_texts(st, pl, err) < 0) {
+		state_rollback(st);
+		return -1;
+	}
+	if (state_commit(st) < 0)
+		goto fail;
+	return 0;
+fail:
+	sb_addf(err, "cannot record the plan in %s: %s", state_path(st), state_errmsg(st));
+	state_rollback(st);
+	return -1;
+}

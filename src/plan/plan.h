@@ -107,6 +107,10 @@ char *plan_to_json(const struct plan *pl, bool preview, bool with_meta);
 /* Store pl->defs in st, after the changes were recorded (every audience
  * of them exists in the state then).  0 or -1 (state_errmsg). */
 int plan_store_definitions(struct state *st, const struct plan *pl, int64_t now);
+/* What apply records, in one state transaction: every change, the
+ * definitions (plan_store_definitions) and the texts (plan_store_texts).
+ * 0, or -1 with the reason in err (nothing recorded). */
+int plan_record(struct state *st, const struct plan *pl, int64_t now, struct strbuf *err);
 
 /* The table apply keeps the canonical text and SQL of what it applied in
  * (in the state DB), for `plan`'s diffs.  Created only by apply. */

@@ -87,18 +87,7 @@ static void record(struct plan *pl)
 	struct state *st = open_state(STATE_RW);
 	struct strbuf err = STRBUF_INIT;
 	assert_non_null(st);
-	for (size_t i = 0; i < pl->n; i++) {
-		const struct plan_change *c = &pl->changes[i];
-		if (c->kind == PLAN_AUDIENCE)
-			assert_int_equal(c->action == PLAN_DELETE ? state_delete_audience(st, c->name)
-					 : state_put_audience(st, c->name, c->hash, c->enabled, 1), 0);
-		else
-			assert_int_equal(c->action == PLAN_DELETE
-					 ? state_delete_activation(st, c->audience, c->name)
-					 : state_put_activation(st, c->audience, c->name, c->destination,
-								c->hash, c->enabled, 1), 0);
-	}
-	assert_int_equal(plan_store_texts(st, pl, &err), 0);
+	assert_int_equal(plan_record(st, pl, 1, &err), 0);
 	state_close(st);
 	sb_release(&err);
 }
@@ -378,8 +367,12 @@ static void test_preview_counts(void **unused)
 	load(&p);
 	struct run_preview_counts ev[3];
 	struct run_report rep;
+	struct plan pl;   /* applied first: runs run what apply recorded */
+	compute(&pl, &p);
+	record(&pl);
+	plan_release(&pl);
 
-	/* no state, no snapshot: only send current sends (every member) */
+	/* no snapshot yet: only send current sends (every member) */
 	preview_all(&p, ev, "2026-01-15 12:00:00");
 	assert_int_equal(ev[0].events, 0);
 	assert_int_equal(ev[1].events, 0);
