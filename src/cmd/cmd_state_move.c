@@ -115,16 +115,13 @@ int cmd_state_export(struct cli *c)
 		project_release(&p);
 		return EXIT_ERRORS;
 	}
-	int rc = EXIT_ERRORS;
-	json_t *backend = view_backend_json(&p, st, true);
 	if (!st) {
-		fprintf(stderr, "lac: no state to export: nothing was applied to %s yet\n",
-			json_string_value(json_object_get(backend, "path")) ? json_string_value(json_object_get(backend, "path"))
-			: "the postgres state");
-		json_decref(backend);
+		fprintf(stderr, "lac: no state to export: nothing was applied yet\n");
 		project_release(&p);
 		return EXIT_ERRORS;
 	}
+	int rc = EXIT_ERRORS;
+	json_t *backend = view_backend_json(&p, st, true);
 	/* mkstemp: created 0600 with O_EXCL, never readable by others, not even briefly */
 	char *tmp = xasprintf("%s.XXXXXX", file);
 	int fd = mkstemp(tmp);

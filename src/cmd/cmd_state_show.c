@@ -125,7 +125,7 @@ static void print_text(json_t *r)
 		free(who);
 	}
 	json_t *l = json_object_get(r, "locks");
-	printf("locks:           %s\n", json_array_size(l) ? "" : "none");
+	printf("locks:           %zu\n", json_array_size(l));
 	json_array_foreach(l, i, v)
 		printf("  %s held by %s pid %lld on %s since %s\n", str(v, "id"), str(v, "command"),
 		       (long long)json_integer_value(json_object_get(v, "pid")), str(v, "host"), str(v, "since"));

@@ -16,8 +16,13 @@ char *state_describe(struct state *st)
 {
 	struct sdb_location w;
 	state_location(st, &w);
-	if (w.file)
-		return xasprintf("sqlite file %s", w.file);
+	if (w.file) {
+		/* absolute: the message may be read from another directory */
+		char *abs = realpath(w.file, NULL);
+		char *s = xasprintf("sqlite file %s", abs ? abs : w.file);
+		free(abs);
+		return s;
+	}
 	return xasprintf("postgres schema %s in database %s on %s", w.schema ? w.schema : "?",
 			 w.database ? w.database : "?", w.host && *w.host ? w.host : "localhost");
 }
