@@ -88,6 +88,21 @@ static const struct command commands[] = {
 	  "An audience whose file changed since `lac apply` is skipped with a warning.\n"
 	  "--once makes one pass and exits (for cron); --now goes with --once.\n"
 	  "SIGINT/SIGTERM stop it after the current run.\n" },
+	{ "state", cmd_state, "state show|export FILE|import FILE",
+	  "inspect the state, or move it to another backend",
+	  "show: where the state is (the file, or the PostgreSQL server, database and\n"
+	  "schema; never a password), its schema version, the applied audiences with\n"
+	  "their snapshot generation, the events still to deliver per activation, the\n"
+	  "locks held, and whether it was moved.  Reads only.\n"
+	  "export FILE: every row of the state in one consistent read, as JSON Lines\n"
+	  "(a header line naming this state, then one line per row), written to FILE\n"
+	  "with mode 0600 ('-' is refused).\n"
+	  "import FILE: writes an export into the state lac.yaml names now, which must\n"
+	  "be empty (no applied audiences, runs or queued events), in one transaction,\n"
+	  "then marks the state the export came from as moved: lac refuses to write to\n"
+	  "it from then on.  The export must come from a lac with the same state schema.\n"
+	  "Snapshot generations and queued events move with it: nothing is resent.\n"
+	  "--format json prints one object for each.  See docs/gitops.md, \"Moving state\".\n" },
 	{ "init", cmd_init, "init [DIR] [--example NAME]",
 	  "start a new project from an example (petshop by default)",
 	  "Copies an example project (petshop, subscriptions, owly, kitchen-sink) into\n"

@@ -1,6 +1,7 @@
 /*
  * state_view.c — what status, runs, delivery and consumers share (state_view.h).
  */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -8,6 +9,7 @@
 #include "cmd/state_view.h"
 #include "run/run.h"
 #include "base/time.h"
+#include "state/state_info.h"
 
 json_t *view_time_json(int64_t t)
 {
@@ -141,4 +143,31 @@ bool view_known(struct project *p, struct state *st, const char *name)
 	}
 	fprintf(stderr, "lac: unknown audience '%s'\n", name);
 	return false;
+}
+
+/* A string or JSON null. */
+static json_t *string_or_null(const char *s)
+{
+	return s ? json_string(s) : json_null();
+}
+
+json_t *view_backend_json(struct project *p, struct state *st, bool absolute)
+{
+	struct sdb_location w = { 0 };
+	if (st)
+		state_location(st, &w);
+	else if (p->state.type == STATE_SQLITE)
+		w.file = project_path(p, p->state.path);
+	else
+		w.schema = p->state.schema;
+	if (w.file) {
+		char *abs = absolute ? realpath(w.file, NULL) : NULL;
+		json_t *o = json_pack("{s:s, s:s}", "type", "sqlite", "path", abs ? abs : w.file);
+		free(abs);
+		return o;
+	}
+	return json_pack("{s:s, s:o, s:o, s:o, s:o, s:o}", "type", "postgres",
+			 "host", string_or_null(w.host), "port", string_or_null(w.port),
+			 "database", string_or_null(w.database), "user", string_or_null(w.user),
+			 "schema", string_or_null(w.schema));
 }

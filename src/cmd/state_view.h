@@ -12,6 +12,13 @@
 #include "cmd/cli.h"
 #include "state/state.h"
 
+/* Where the state is, as JSON: {"type": "sqlite", "path"} or {"type":
+ * "postgres", "host", "port", "database", "user", "schema"}, never a
+ * password.  From the connection when st is open (the path made absolute
+ * when asked: the export names its source for a later import), else from
+ * lac.yaml's settings. */
+json_t *view_backend_json(struct project *p, struct state *st, bool absolute);
+
 /* Load the project; on errors print them, release p and return -1. */
 int view_load(struct cli *c, struct project *p);
 /* Open the state read-only; *st stays NULL when there is none yet.  0, or

@@ -113,6 +113,15 @@ int sdb_step(struct sdb_stmt *s) { return s->db->ops->step(s); }
 const char *sdb_column_text(struct sdb_stmt *s, int i) { return s->db->ops->column_text(s, i); }
 int64_t sdb_column_int64(struct sdb_stmt *s, int i) { return s->db->ops->column_int64(s, i); }
 bool sdb_column_is_null(struct sdb_stmt *s, int i) { return s->db->ops->column_is_null(s, i); }
+int sdb_column_count(struct sdb_stmt *s) { return s->db->ops->column_count(s); }
+const char *sdb_column_name(struct sdb_stmt *s, int i) { return s->db->ops->column_name(s, i); }
+enum sdb_type sdb_column_type(struct sdb_stmt *s, int i) { return s->db->ops->column_type(s, i); }
+
+void sdb_location(const struct sdb *db, struct sdb_location *out)
+{
+	memset(out, 0, sizeof(*out));
+	db->ops->location(db, out);
+}
 
 const void *sdb_column_blob(struct sdb_stmt *s, int i, size_t *len)
 {

@@ -26,6 +26,16 @@ enum sdb_engine { SDB_SQLITE, SDB_POSTGRES };
 /* What sdb_step returns besides -1. */
 enum { SDB_DONE = 0, SDB_ROW = 1 };
 
+/* The kind of a value in a row (sdb_column_type). */
+enum sdb_type { SDB_NULL, SDB_INTEGER, SDB_TEXT, SDB_BLOB };
+
+/* Where a connection is, for messages and for finding the state again:
+ * nothing secret (no password).  Unknown parts are NULL. */
+struct sdb_location {
+	const char *file;        /* SQLite: the path it was opened with */
+	const char *host, *port, *database, *user, *schema; /* PostgreSQL */
+};
+
 struct sdb;
 struct sdb_stmt;
 
@@ -44,6 +54,8 @@ int sdb_open_pg(struct sdb **out, const char *dsn, const char *schema, bool read
 void sdb_close(struct sdb *db);
 
 enum sdb_engine sdb_engine(const struct sdb *db);
+/* The strings live as long as the connection. */
+void sdb_location(const struct sdb *db, struct sdb_location *out);
 const char *sdb_errmsg(const struct sdb *db);
 /* Whether anything failed since the open (a damaged file fails some reads
  * only: readers that go on past one ask this at the end). */
@@ -76,6 +88,13 @@ const char *sdb_column_text(struct sdb_stmt *s, int i);   /* NULL for NULL */
 int64_t sdb_column_int64(struct sdb_stmt *s, int i);      /* 0 for NULL */
 const void *sdb_column_blob(struct sdb_stmt *s, int i, size_t *len);
 bool sdb_column_is_null(struct sdb_stmt *s, int i);
+/* The row's shape, for code that reads tables it does not know (lac state
+ * export): the number of columns, a column's name, and the kind of its
+ * value in the current row (SQLite's REAL and PostgreSQL's other types
+ * read as SDB_TEXT). */
+int sdb_column_count(struct sdb_stmt *s);
+const char *sdb_column_name(struct sdb_stmt *s, int i);
+enum sdb_type sdb_column_type(struct sdb_stmt *s, int i);
 /* Done with it for now: reset, bindings cleared, ready for the next prepare. */
 void sdb_reset(struct sdb_stmt *s);
 /* Done with it for good (SQL built at run time, which would pile up). */

@@ -25,6 +25,10 @@ struct sdb_ops {
 	int64_t (*column_int64)(struct sdb_stmt *s, int i);
 	const void *(*column_blob)(struct sdb_stmt *s, int i, size_t *len);
 	bool (*column_is_null)(struct sdb_stmt *s, int i);
+	int (*column_count)(struct sdb_stmt *s);
+	const char *(*column_name)(struct sdb_stmt *s, int i);
+	enum sdb_type (*column_type)(struct sdb_stmt *s, int i);
+	void (*location)(const struct sdb *db, struct sdb_location *out);
 	void (*reset)(struct sdb_stmt *s);
 	void (*finalize)(struct sdb_stmt *s);
 };

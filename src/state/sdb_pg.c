@@ -350,6 +350,43 @@ static const void *pg_column_blob(struct sdb_stmt *base, int i, size_t *len)
 	return b->buf;
 }
 
+static int pg_column_count(struct sdb_stmt *base)
+{
+	struct pg_stmt *s = pg_stmt(base);
+	return s->res ? PQnfields(s->res) : 0;
+}
+
+static const char *pg_column_name(struct sdb_stmt *base, int i)
+{
+	struct pg_stmt *s = pg_stmt(base);
+	return s->res && i >= 0 && i < PQnfields(s->res) ? PQfname(s->res, i) : NULL;
+}
+
+/* Type OIDs of pg_type.h (libpq has no header for them). */
+enum { OID_BYTEA = 17, OID_INT8 = 20, OID_INT2 = 21, OID_INT4 = 23 };
+
+static enum sdb_type pg_column_type(struct sdb_stmt *base, int i)
+{
+	struct pg_stmt *s = pg_stmt(base);
+	if (pg_column_is_null(base, i))
+		return SDB_NULL;
+	switch (PQftype(s->res, i)) {
+	case OID_INT2: case OID_INT4: case OID_INT8: return SDB_INTEGER;
+	case OID_BYTEA: return SDB_BLOB;
+	default: return SDB_TEXT;
+	}
+}
+
+static void pg_location(const struct sdb *base, struct sdb_location *out)
+{
+	const struct pg_db *db = (const struct pg_db *)base;
+	out->host = PQhost(db->conn);
+	out->port = PQport(db->conn);
+	out->database = PQdb(db->conn);
+	out->user = PQuser(db->conn);
+	out->schema = db->schema;
+}
+
 static void pg_reset(struct sdb_stmt *base)
 {
 	pg_release_stmt(pg_stmt(base));
@@ -384,6 +421,10 @@ static const struct sdb_ops pg_ops = {
 	.column_int64 = pg_column_int64,
 	.column_blob = pg_column_blob,
 	.column_is_null = pg_column_is_null,
+	.column_count = pg_column_count,
+	.column_name = pg_column_name,
+	.column_type = pg_column_type,
+	.location = pg_location,
 	.reset = pg_reset,
 	.finalize = pg_finalize,
 };

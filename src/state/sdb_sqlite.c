@@ -18,6 +18,7 @@
 struct sqlite_db {
 	struct sdb base;
 	sqlite3 *db;
+	char *path;                  /* as opened, for sdb_location */
 };
 
 struct sqlite_stmt {
@@ -38,6 +39,7 @@ static void sq_close(struct sdb *db)
 {
 	sdb_release_common(db);
 	sqlite3_close_v2(handle(db));
+	free(((struct sqlite_db *)db)->path);
 	free(db);
 }
 
@@ -125,6 +127,31 @@ static bool sq_column_is_null(struct sdb_stmt *s, int i)
 	return sqlite3_column_type(stmt_of(s), i) == SQLITE_NULL;
 }
 
+static int sq_column_count(struct sdb_stmt *s)
+{
+	return sqlite3_column_count(stmt_of(s));
+}
+
+static const char *sq_column_name(struct sdb_stmt *s, int i)
+{
+	return sqlite3_column_name(stmt_of(s), i);
+}
+
+static enum sdb_type sq_column_type(struct sdb_stmt *s, int i)
+{
+	switch (sqlite3_column_type(stmt_of(s), i)) {
+	case SQLITE_NULL: return SDB_NULL;
+	case SQLITE_INTEGER: return SDB_INTEGER;
+	case SQLITE_BLOB: return SDB_BLOB;
+	default: return SDB_TEXT;
+	}
+}
+
+static void sq_location(const struct sdb *db, struct sdb_location *out)
+{
+	out->file = ((const struct sqlite_db *)db)->path;
+}
+
 static void sq_reset(struct sdb_stmt *s)
 {
 	sqlite3_reset(stmt_of(s));
@@ -169,6 +196,10 @@ static const struct sdb_ops sqlite_ops = {
 	.column_int64 = sq_column_int64,
 	.column_blob = sq_column_blob,
 	.column_is_null = sq_column_is_null,
+	.column_count = sq_column_count,
+	.column_name = sq_column_name,
+	.column_type = sq_column_type,
+	.location = sq_location,
 	.reset = sq_reset,
 	.finalize = sq_finalize,
 };
@@ -213,6 +244,7 @@ int sdb_open_sqlite(struct sdb **out, const char *path, bool readonly, struct st
 
 	struct sqlite_db *db = xcalloc(1, sizeof(*db));
 	sdb_init(&db->base, &sqlite_ops, SDB_SQLITE);
+	db->path = xstrdup(path);
 	int flags = readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE;
 	char *name = xstrdup(path);
 	if (readonly) {

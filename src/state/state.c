@@ -18,6 +18,7 @@
 #include "project/project.h"
 #include "state/sdb.h"
 #include "state/state.h"
+#include "state/state_move.h"
 
 struct state {
 	struct sdb *db;
@@ -180,6 +181,15 @@ static const struct migration migrations[] = {
 	"ALTER TABLE audiences ADD COLUMN source TEXT;"
 	"ALTER TABLE audiences ADD COLUMN graph TEXT;"
 	"ALTER TABLE activations ADD COLUMN values_enrich TEXT;" },
+
+	/* 6: a state whose contents `lac state import` copied elsewhere is
+	 * marked moved (state_moved.c): one row saying where to and when, and
+	 * lac refuses to write to it from then on */
+	{ .sql =
+	"CREATE TABLE state_moved ("
+	"  id INTEGER PRIMARY KEY CHECK (id = 1),"
+	"  moved_to TEXT NOT NULL,"
+	"  moved_at INTEGER NOT NULL);" },
 };
 
 _Static_assert(ARRAY_LEN(migrations) == STATE_SCHEMA_VERSION, "one migration per schema version");
@@ -347,7 +357,8 @@ int state_open(struct state **out, const char *path, enum state_mode mode, struc
 	if (rc != 0)
 		return rc;
 	struct state *st = state_new(db, path, mode);
-	if (st->readonly ? check_readonly(st, err) < 0 : migrate(st, NULL, err) < 0) {
+	if (st->readonly ? check_readonly(st, err) < 0
+	    : migrate(st, NULL, err) < 0 || state_refuse_moved(st, err) < 0) {
 		state_close(st);
 		return -1;
 	}
@@ -373,7 +384,7 @@ int state_open_postgres(struct state **out, const char *dsn, const char *schema,
 			rc = 1;
 		else if (check_readonly(st, err) < 0)
 			rc = -1;
-	} else if (migrate(st, schema, err) < 0) {
+	} else if (migrate(st, schema, err) < 0 || state_refuse_moved(st, err) < 0) {
 		rc = -1;
 	}
 	if (rc != 0) {

@@ -26,7 +26,7 @@ export STATE_DSN
 pg() { psql -q -t -A -v ON_ERROR_STOP=1 -d lac_state -c "$1"; }
 
 # the unit cases of the state, on this server
-for t in test_sdb test_state; do
+for t in test_sdb test_state test_state_move; do
 	expect_status "$t on PostgreSQL" 0 env LAC_TEST_STATE_DSN="$STATE_DSN" "$(dirname "$LAC")/tests/unit/$t"
 done
 

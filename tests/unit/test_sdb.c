@@ -154,6 +154,45 @@ static void test_errors(void **state)
 	sdb_close(db);
 }
 
+/* What lac state export reads of a table it does not know: the columns'
+ * names and each value's kind, and where the connection is. */
+static void test_row_shape(void **state)
+{
+	(void)state;
+	struct sdb *db = open_db("shape");
+	struct sdb_stmt *s = sdb_prepare(db, "INSERT INTO t (id, name, data) VALUES (?1, ?2, ?3)");
+	assert_int_equal(sdb_bind_int64(s, 1, 42), 0);
+	assert_int_equal(sdb_bind_text(s, 2, "x", SIZE_MAX), 0);
+	assert_int_equal(sdb_bind_blob(s, 3, "b\0", 3), 0);
+	assert_int_equal(sdb_run(s), 0);
+	assert_int_equal(sdb_exec(db, "INSERT INTO t (id) VALUES (43)"), 0);
+	s = sdb_prepare(db, "SELECT * FROM t ORDER BY id");
+	assert_int_equal(sdb_step(s), SDB_ROW);
+	assert_int_equal(sdb_column_count(s), 3);
+	assert_string_equal(sdb_column_name(s, 0), "id");
+	assert_string_equal(sdb_column_name(s, 2), "data");
+	assert_int_equal(sdb_column_type(s, 0), SDB_INTEGER);
+	assert_int_equal(sdb_column_type(s, 1), SDB_TEXT);
+	assert_int_equal(sdb_column_type(s, 2), SDB_BLOB);
+	assert_int_equal(sdb_step(s), SDB_ROW);
+	assert_int_equal(sdb_column_type(s, 1), SDB_NULL);
+	assert_int_equal(sdb_column_type(s, 2), SDB_NULL);
+	sdb_reset(s);
+
+	struct sdb_location where;
+	sdb_location(db, &where);
+	if (pg_dsn) {
+		assert_null(where.file);
+		assert_non_null(where.database);
+		assert_non_null(strstr(where.schema, "sdb_shape_"));
+	} else {
+		assert_non_null(strstr(where.file, "/shape.db"));
+		assert_null(where.host);
+		assert_null(where.schema);
+	}
+	sdb_close(db);
+}
+
 int main(void)
 {
 	pg_dsn = getenv("LAC_TEST_STATE_DSN");
@@ -163,6 +202,7 @@ int main(void)
 		cmocka_unit_test(test_params_and_values),
 		cmocka_unit_test(test_kept_statements),
 		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_row_shape),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -184,6 +184,7 @@ static void test_migration_3_drops_triggers(void **state)
 		"ALTER TABLE activations DROP COLUMN values_enrich;"
 		"DROP TABLE outbox_chunks;"
 		"DROP TABLE outbox_chunk_events;"
+		"DROP TABLE state_moved;"
 		"DROP INDEX outbox_run;"
 		"CREATE INDEX outbox_by_run ON outbox (run_id, activation);"
 		"CREATE TRIGGER outbox_counts_insert AFTER INSERT ON outbox BEGIN SELECT 1; END;"

@@ -1,0 +1,37 @@
+/*
+ * cmd_state.c — `lac state SUBCOMMAND`: finds the subcommand in its table
+ * and hands it the words after its name (SPEC §1.2).
+ */
+#include <string.h>
+
+#include "cmd/cli.h"
+
+static const struct {
+	const char *name;
+	int (*run)(struct cli *c);
+} subcommands[] = {
+	{ "show", cmd_state_show },
+	{ "export", cmd_state_export },
+	{ "import", cmd_state_import },
+};
+
+int cmd_state(struct cli *c)
+{
+	const char *name = c->argc > 1 ? c->argv[1] : NULL;
+	for (size_t i = 0; name && i < ARRAY_LEN(subcommands); i++)
+		if (strcmp(name, subcommands[i].name) == 0) {
+			struct cli sub = *c;
+			sub.argc--;
+			sub.argv++;
+			return subcommands[i].run(&sub);
+		}
+	struct strbuf names = STRBUF_INIT;
+	for (size_t i = 0; i < ARRAY_LEN(subcommands); i++)
+		sb_addf(&names, "%s%s", i ? ", " : "", subcommands[i].name);
+	if (name)
+		cli_usage_error(c, "unknown state subcommand '%s' (one of: %s)", name, names.buf);
+	else
+		cli_usage_error(c, "state needs a subcommand: %s", names.buf);
+	sb_release(&names);
+	return EXIT_USAGE;
+}

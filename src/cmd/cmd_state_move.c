@@ -1,0 +1,475 @@
+/*
+ * cmd_state_move.c — `lac state export FILE` and `lac state import FILE`
+ * (SPEC §1.2; docs/gitops.md "Moving state").
+ *
+ * The export is JSON Lines: a header line, one line per row of every
+ * moved state table ({"table": ..., "row": {...}}, state_move.h), and an
+ * end line with the number of rows, so that a file cut short at a line
+ * boundary is not taken for a whole one.  It is written to a temporary
+ * file born 0600 next to FILE and renamed over it when complete.
+ *
+ * The import runs in a project whose lac.yaml names the new state: it
+ * checks the header, writes every row into that state, which must be
+ * empty, in one transaction, then marks the state the export came from
+ * (named in the header) as moved, so that lac no longer writes to it.
+ */
+#include <errno.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "base/json_print.h"
+#include "cmd/state_view.h"
+#include "config.h"
+#include "plan/plan.h"
+#include "state/state_info.h"
+#include "state/state_move.h"
+
+#define EXPORT_FORMAT "lac-state"
+#define EXPORT_FORMAT_VERSION 1
+
+/* The one FILE argument of export/import, or NULL after the usage message. */
+static const char *file_arg(struct cli *c, const char *what)
+{
+	char *too_many = xasprintf("state %s takes one file (got '%%s' and '%%s')", what);
+	const struct opt_table table = { .too_many = too_many, .max_args = 1 };
+	struct opt_args args;
+	const char *file = NULL;
+	if (cli_parse_options(c, &table, &args) == 0) {
+		file = args.n ? args.v[0] : NULL;
+		opt_args_release(&args);
+		if (!file)
+			cli_usage_error(c, "state %s needs a file", what);
+		else if (strcmp(file, "-") == 0) {
+			/* stdout is --format json's; the file is 0600, a pipe is not */
+			cli_usage_error(c, "state %s needs a file, not '-' (the export is written with mode 0600)",
+					what);
+			file = NULL;
+		}
+	}
+	free(too_many);
+	return file;
+}
+
+/* ---- export ---------------------------------------------------------------------------- */
+
+struct export_ctx {
+	FILE *out;
+	json_t *tables;     /* table -> rows written */
+	json_int_t rows;
+};
+
+static int export_row(const char *table, json_t *row, void *arg)
+{
+	struct export_ctx *x = arg;
+	json_t *line = json_pack("{s:s, s:O}", "table", table, "row", row);
+	json_print_line(x->out, line);
+	json_decref(line);
+	json_object_set_new(x->tables, table,
+			    json_integer(json_integer_value(json_object_get(x->tables, table)) + 1));
+	x->rows++;
+	return ferror(x->out) ? 1 : 0;
+}
+
+/* Write the export into out (a fresh temporary file).  0, 1 on a write
+ * error (errno), -1 on a state error. */
+static int write_export(struct state *st, json_t *header, FILE *out, struct export_ctx *x)
+{
+	x->out = out;
+	if (state_read_begin(st) < 0)
+		return -1;
+	int version = state_schema_version(st);
+	int rc = version < 0 ? -1 : 0;
+	if (rc == 0) {
+		json_object_set_new(header, "schema_version", json_integer(version));
+		json_print_line(out, header);
+		rc = state_dump(st, export_row, x);
+	}
+	state_read_end(st);
+	if (rc == 0) {
+		json_t *end = json_pack("{s:b, s:I}", "end", 1, "rows", x->rows);
+		json_print_line(out, end);
+		json_decref(end);
+	}
+	if (rc == 0 && (fflush(out) != 0 || ferror(out) || fsync(fileno(out)) < 0))
+		rc = 1;
+	return rc;
+}
+
+int cmd_state_export(struct cli *c)
+{
+	const char *file = file_arg(c, "export");
+	if (!file)
+		return EXIT_USAGE;
+	struct lac_now now;
+	if (cli_parse_now(c, &now) != 0)
+		return EXIT_USAGE;
+	struct project p;
+	struct state *st;
+	if (view_load(c, &p) < 0)
+		return EXIT_ERRORS;
+	if (view_open_state(&p, &st) < 0) {
+		project_release(&p);
+		return EXIT_ERRORS;
+	}
+	if (!st) {
+		fprintf(stderr, "lac: no state to export: nothing was applied yet\n");
+		project_release(&p);
+		return EXIT_ERRORS;
+	}
+	int rc = EXIT_ERRORS;
+	json_t *backend = view_backend_json(&p, st, true);
+	/* mkstemp: created 0600 with O_EXCL, never readable by others, not even briefly */
+	char *tmp = xasprintf("%s.XXXXXX", file);
+	int fd = mkstemp(tmp);
+	FILE *out = fd >= 0 && fchmod(fd, 0600) == 0 ? fdopen(fd, "w") : NULL;
+	if (!out) {
+		fprintf(stderr, "lac: cannot write %s: %s\n", file, strerror(errno));
+		if (fd >= 0) {
+			close(fd);
+			unlink(tmp);
+		}
+		goto out;
+	}
+	json_t *header = json_pack("{s:s, s:i, s:s, s:i, s:O, s:s, s:s}", "format", EXPORT_FORMAT,
+				   "format_version", EXPORT_FORMAT_VERSION, "lac_version", PACKAGE_VERSION,
+				   "schema_version", 0, "backend", backend, "project", p.name,
+				   "exported_at", now.iso);
+	struct export_ctx x = { .tables = json_object() };
+	int wrc = write_export(st, header, out, &x);
+	int saved = errno;
+	if (fclose(out) != 0 && wrc == 0) {
+		wrc = 1;
+		saved = errno;
+	}
+	if (wrc == 0 && rename(tmp, file) < 0) {
+		wrc = 1;
+		saved = errno;
+	}
+	if (wrc != 0) {
+		unlink(tmp);
+		if (wrc > 0)
+			fprintf(stderr, "lac: cannot write %s: %s\n", file, strerror(saved));
+		else
+			fprintf(stderr, "lac: %s: %s\n", state_path(st), state_errmsg(st));
+	} else {
+		rc = EXIT_OK;
+		if (c->format == OUT_JSON) {
+			json_t *j = json_pack("{s:s, s:O, s:O, s:I, s:O}", "file", file,
+					      "schema_version", json_object_get(header, "schema_version"),
+					      "backend", backend, "rows", x.rows, "tables", x.tables);
+			json_print_doc(stdout, j);
+			json_decref(j);
+		} else if (!c->quiet) {
+			char *where = state_describe(st);
+			printf("exported %lld rows of %s to %s\n", (long long)x.rows, where, file);
+			free(where);
+		}
+	}
+	json_decref(header);
+	json_decref(x.tables);
+out:
+	free(tmp);
+	json_decref(backend);
+	state_close(st);
+	project_release(&p);
+	return rc;
+}
+
+/* ---- import ---------------------------------------------------------------------------- */
+
+/* The next line of f as JSON: 1 and *out, 0 at the end, -1 when the line
+ * is not JSON (err says where). */
+static int next_line(FILE *f, const char *file, size_t *lineno, char **buf, size_t *cap, json_t **out,
+		     struct strbuf *err)
+{
+	ssize_t n = getline(buf, cap, f);
+	if (n < 0) {
+		if (ferror(f))
+			sb_addf(err, "%s: %s", file, strerror(errno));
+		return ferror(f) ? -1 : 0;
+	}
+	++*lineno;
+	json_error_t jerr;
+	*out = json_loadb(*buf, (size_t)n, 0, &jerr);
+	if (!*out || !json_is_object(*out)) {
+		sb_addf(err, "%s:%zu: not a line of a lac state export", file, *lineno);
+		json_decref(*out);
+		return -1;
+	}
+	return 1;
+}
+
+/* Check the export's header against this lac and project.  0, or -1 with
+ * the reason in err. */
+static int check_header(json_t *h, const char *file, const struct project *p, struct strbuf *err)
+{
+	const char *format = json_string_value(json_object_get(h, "format"));
+	json_int_t fv = json_integer_value(json_object_get(h, "format_version"));
+	json_t *version = json_object_get(h, "schema_version");
+	const char *project = json_string_value(json_object_get(h, "project"));
+	if (!format || strcmp(format, EXPORT_FORMAT) != 0 || !json_is_integer(version) ||
+	    !json_is_object(json_object_get(h, "backend"))) {
+		sb_addf(err, "%s: not a lac state export (no header line)", file);
+		return -1;
+	}
+	if (fv != EXPORT_FORMAT_VERSION) {
+		sb_addf(err, "%s: export format version %lld; this lac reads version %d", file, (long long)fv,
+			EXPORT_FORMAT_VERSION);
+		return -1;
+	}
+	json_int_t v = json_integer_value(version);
+	if (v > STATE_SCHEMA_VERSION) {
+		sb_addf(err, "%s: state schema version %lld is newer than this lac supports (%d)", file,
+			(long long)v, STATE_SCHEMA_VERSION);
+		return -1;
+	}
+	if (v < STATE_SCHEMA_VERSION) {
+		sb_addf(err, "%s: state schema version %lld is older than this lac's (%d): let this lac"
+			" upgrade the old state first (any command that writes to it, such as"
+			" `lac apply --no-run`), then export it again", file, (long long)v, STATE_SCHEMA_VERSION);
+		return -1;
+	}
+	if (!project || strcmp(project, p->name) != 0) {
+		sb_addf(err, "%s: the state of project '%s', not of this project '%s'", file,
+			project ? project : "?", p->name);
+		return -1;
+	}
+	return 0;
+}
+
+/* Every row line of f into st, which must be empty, in one transaction:
+ * all of it or nothing.  0, or -1 with the reason in err. */
+static int import_rows(struct state *st, FILE *f, const char *file, size_t *lineno, json_int_t *rows,
+		       struct strbuf *err)
+{
+	if (state_begin(st) < 0) {
+		sb_addf(err, "%s: %s", state_path(st), state_errmsg(st));
+		return -1;
+	}
+	struct strbuf why = STRBUF_INIT;
+	int rc = state_check_empty(st, &why);
+	if (rc != 0) {
+		char *where = state_describe(st);
+		if (rc > 0)
+			sb_addf(err, "cannot import into %s: %s; import needs an empty state", where, why.buf);
+		else
+			sb_addf(err, "%s: %s", state_path(st), state_errmsg(st));
+		free(where);
+		sb_release(&why);
+		state_rollback(st);
+		return -1;
+	}
+	sb_release(&why);
+	/* apply's table of applied texts is made by plan/, outside the
+	 * migrations: an empty plan creates it, so its rows have a place */
+	struct plan no_changes = { 0 };
+	if (plan_store_texts(st, &no_changes, err) < 0) {
+		state_rollback(st);
+		return -1;
+	}
+	char *buf = NULL;
+	size_t cap = 0;
+	json_t *line = NULL;
+	bool ended = false;
+	*rows = 0;
+	while (!ended && (rc = next_line(f, file, lineno, &buf, &cap, &line, err)) == 1) {
+		if (json_is_true(json_object_get(line, "end"))) {
+			json_int_t want = json_integer_value(json_object_get(line, "rows"));
+			ended = true;
+			if (want != *rows) {
+				sb_addf(err, "%s:%zu: the export says %lld rows, it holds %lld", file, *lineno,
+					(long long)want, (long long)*rows);
+				rc = -1;
+			}
+		} else {
+			const char *table = json_string_value(json_object_get(line, "table"));
+			struct strbuf why_row = STRBUF_INIT;
+			if (state_load_row(st, table ? table : "", json_object_get(line, "row"), &why_row) < 0) {
+				sb_addf(err, "%s:%zu: %s", file, *lineno, why_row.buf);
+				rc = -1;
+			}
+			sb_release(&why_row);
+			++*rows;
+		}
+		json_decref(line);
+		if (rc < 0)
+			break;
+	}
+	free(buf);
+	if (rc >= 0 && !ended) {
+		sb_addf(err, "%s: ends before its last line (cut short?)", file);
+		rc = -1;
+	}
+	if (rc >= 0 && (state_load_finish(st) < 0 || state_commit(st) < 0)) {
+		sb_addf(err, "%s: %s", state_path(st), state_errmsg(st));
+		rc = -1;
+	}
+	if (rc < 0) {
+		state_rollback(st);
+		return -1;
+	}
+	return 0;
+}
+
+/* key='value' for a libpq connection string. */
+static void conninfo_add(struct strbuf *sb, const char *key, json_t *value)
+{
+	const char *v = json_string_value(value);
+	if (!v || !*v)
+		return;
+	sb_addf(sb, "%s%s='", sb->len ? " " : "", key);
+	for (; *v; v++) {
+		if (*v == '\'' || *v == '\\')
+			sb_addch(sb, '\\');
+		sb_addch(sb, *v);
+	}
+	sb_addch(sb, '\'');
+}
+
+/* Open the state the export came from, read-write, without creating one
+ * where there is none.  0, or -1 with why it cannot be reached in err. */
+static int open_source(json_t *b, struct state **out, struct strbuf *err)
+{
+	const char *type = json_string_value(json_object_get(b, "type"));
+	const char *path = json_string_value(json_object_get(b, "path"));
+	const char *schema = json_string_value(json_object_get(b, "schema"));
+	struct strbuf dsn = STRBUF_INIT;
+	int rc = -1;
+	*out = NULL;
+	if (type && strcmp(type, "sqlite") == 0 && path) {
+		/* read-only first: a read-write open would create a missing file */
+		rc = state_open(out, path, STATE_RO, err);
+		state_close(*out);
+		*out = NULL;
+		if (rc == 1)
+			sb_addf(err, "%s does not exist", path);
+		else if (rc == 0)
+			rc = state_open(out, path, STATE_RW, err);
+	} else if (type && strcmp(type, "postgres") == 0 && schema) {
+		/* the recorded server; a password comes from libpq's own sources
+		 * (PGPASSWORD, ~/.pgpass), never from the export */
+		conninfo_add(&dsn, "host", json_object_get(b, "host"));
+		conninfo_add(&dsn, "port", json_object_get(b, "port"));
+		conninfo_add(&dsn, "dbname", json_object_get(b, "database"));
+		conninfo_add(&dsn, "user", json_object_get(b, "user"));
+		rc = state_open_postgres(out, dsn.buf, schema, STATE_RO, err);
+		state_close(*out);
+		*out = NULL;
+		if (rc == 1)
+			sb_addf(err, "no state in schema %s", schema);
+		else if (rc == 0)
+			rc = state_open_postgres(out, dsn.buf, schema, STATE_RW, err);
+	} else {
+		sb_addstr(err, "the export does not say where it came from");
+	}
+	sb_release(&dsn);
+	return rc == 0 ? 0 : -1;
+}
+
+/* Are the two backends (view_backend_json) the same state? */
+static bool same_state(json_t *a, json_t *b)
+{
+	static const char *const keys[] = { "type", "path", "host", "port", "database", "schema" };
+	for (size_t i = 0; i < ARRAY_LEN(keys); i++)
+		if (!json_equal(json_object_get(a, keys[i]), json_object_get(b, keys[i])) &&
+		    (json_object_get(a, keys[i]) || json_object_get(b, keys[i])))
+			return false;
+	return true;
+}
+
+/* Mark the export's source as moved to st.  0, or -1 with why not in err
+ * (a warning: the import itself is done). */
+static int mark_source(json_t *source, struct project *p, struct state *st, int64_t now, struct strbuf *err)
+{
+	json_t *target = view_backend_json(p, st, true);
+	bool same = same_state(source, target);
+	json_decref(target);
+	if (same) {
+		sb_addstr(err, "the export came from this same state");
+		return -1;
+	}
+	struct state *src;
+	if (open_source(source, &src, err) < 0)
+		return -1;
+	char *to = state_describe(st);
+	int rc = state_mark_moved(src, to, now);
+	if (rc < 0)
+		sb_addf(err, "%s: %s", state_path(src), state_errmsg(src));
+	free(to);
+	state_close(src);
+	return rc;
+}
+
+int cmd_state_import(struct cli *c)
+{
+	const char *file = file_arg(c, "import");
+	if (!file)
+		return EXIT_USAGE;
+	struct lac_now now;
+	if (cli_parse_now(c, &now) != 0)
+		return EXIT_USAGE;
+	struct project p;
+	if (view_load(c, &p) < 0)
+		return EXIT_ERRORS;
+	struct strbuf err = STRBUF_INIT;
+	struct state *st = NULL;
+	json_t *header = NULL;
+	char *buf = NULL;
+	size_t cap = 0, lineno = 0;
+	json_int_t rows = 0;
+	int rc = EXIT_ERRORS;
+	FILE *f = fopen(file, "r");
+	if (!f) {
+		sb_addf(&err, "cannot read %s: %s", file, strerror(errno));
+		goto out;
+	}
+	int got = next_line(f, file, &lineno, &buf, &cap, &header, &err);
+	if (got == 0)
+		sb_addf(&err, "%s: empty, not a lac state export", file);
+	if (got != 1 || check_header(header, file, &p, &err) < 0)
+		goto out;
+	if (state_open_project(&st, &p, STATE_RW, &err) != 0)
+		goto out;
+	/* lock: apply */
+	if (import_rows(st, f, file, &lineno, &rows, &err) < 0)
+		goto out;
+	rc = EXIT_OK;
+	json_t *source = json_object_get(header, "backend");
+	struct strbuf why = STRBUF_INIT;
+	bool marked = mark_source(source, &p, st, now.secs, &why) == 0;
+	if (!marked) {
+		project_redact(&p, &why);
+		fprintf(stderr, "lac: warning: the state the export came from was not marked as moved: %s;"
+			" make sure nothing writes to it any more\n", why.buf);
+	}
+	char *where = state_describe(st);
+	if (c->format == OUT_JSON) {
+		json_t *j = json_pack("{s:s, s:I, s:o, s:O, s:b}", "file", file, "rows", rows,
+				      "backend", view_backend_json(&p, st, false), "source", source,
+				      "source_marked_moved", (int)marked);
+		json_print_doc(stdout, j);
+		json_decref(j);
+	} else if (!c->quiet) {
+		printf("imported %lld rows into %s%s\n", (long long)rows, where,
+		       marked ? "; the old state is marked as moved" : "");
+	}
+	free(where);
+	sb_release(&why);
+out:
+	if (rc != EXIT_OK) {
+		project_redact(&p, &err);
+		fprintf(stderr, "lac: %s\n", err.buf);
+	}
+	free(buf);
+	json_decref(header);
+	if (f)
+		fclose(f);
+	state_close(st);
+	sb_release(&err);
+	project_release(&p);
+	return rc;
+}
