@@ -388,6 +388,14 @@ static const struct sdb_ops pg_ops = {
 	.finalize = pg_finalize,
 };
 
+/* The outbox's chunks are megabytes of JSON: TOAST compresses them with
+ * pglz by default, which costs the server more than all the rest of a run's
+ * state work; lz4 (PostgreSQL 14+, when built with it) is several times
+ * faster at a similar ratio.  Older servers keep pglz. */
+#define LZ4_IF_AVAILABLE \
+	" SELECT set_config('default_toast_compression', 'lz4', false) FROM pg_settings" \
+	" WHERE name = 'default_toast_compression' AND 'lz4' = ANY (enumvals);"
+
 /* Server notices ("schema already exists, skipping") are not for users. */
 static void quiet_notices(void *arg, const char *msg)
 {
@@ -415,8 +423,8 @@ int sdb_open_pg(struct sdb **out, const char *dsn, const char *schema, bool read
 	}
 	PQsetNoticeProcessor(db->conn, quiet_notices, NULL);
 	char *ident = PQescapeIdentifier(db->conn, schema, strlen(schema));
-	char *setup = xasprintf("SET TimeZone = 'UTC'; SET search_path TO %s;%s", ident ? ident : "\"\"",
-				readonly ? " SET default_transaction_read_only = on;" : "");
+	char *setup = xasprintf("SET TimeZone = 'UTC'; SET search_path TO %s;%s%s", ident ? ident : "\"\"",
+				readonly ? " SET default_transaction_read_only = on;" : "", LZ4_IF_AVAILABLE);
 	PQfreemem(ident);
 	int rc = pg_exec(&db->base, setup);
 	free(setup);
