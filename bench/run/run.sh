@@ -1,7 +1,8 @@
 #!/bin/sh
 # bench/run/run.sh — event production and delivery throughput (SPEC §7, issue 4).
 #
-# usage: bench/run/run.sh [-s SIZES] [-d file|segment|all] [-p] [-r RUNS] CACHE_DIR [LAC]
+# usage: bench/run/run.sh [-s SIZES] [-d file|segment|all] [-b STATES] [-f FSYNC]
+#                         [-p] [-r RUNS] CACHE_DIR [LAC]
 #
 #   CACHE_DIR  generated projects live in CACHE_DIR/<members>/ (bench/run/gen.py;
 #              regenerated only when gen.py changes); the sink is compiled there.
@@ -10,34 +11,54 @@
 #   -d DEST    which destination(s) to measure (default all).
 #   -p         use the Python sink (bench/run/pysink.py) instead of the C one.
 #   -r RUNS    runs per measurement (default 1; the median is printed too).
+#   -b STATES  where the state lives, comma-separated: sqlite (the default:
+#              .lac/state.db) and/or postgres (a schema on a PostgreSQL
+#              server this script starts for the purpose with
+#              tests/pg/start.sh, on a unix socket, and stops at the end).
+#   -f FSYNC   that server's fsync, comma-separated: on (the default, as a
+#              real deployment has it) and/or off (as the tests run it).
+#              synchronous_commit stays on either way.
 #
 # Every measurement is the *first* run of an audience of N members (all
 # profiles) whose activation has `send current`: N events are built, queued
-# in the outbox (state DB, synchronous=FULL) and delivered, either to the
-# `file` destination (JSON lines + fsync per page) or to the `segment`
-# destination, which POSTs batches to bench/run/sink.c on 127.0.0.1 (a
-# fresh sink per run, bounded to 600 s; it prints what it received).
+# in the outbox (the state: SQLite with synchronous=FULL, or PostgreSQL)
+# and delivered, either to the `file` destination (JSON lines + fsync per
+# page) or to the `segment` destination, which POSTs batches to
+# bench/run/sink.c on 127.0.0.1 (a fresh sink per run, bounded to 600 s; it
+# prints what it received).
 # bench/run/runbench.py resets the project before each run and prints:
 # members, events, delivered, wall, events/s (delivered / wall), CPU, peak
-# RSS (wait4 ru_maxrss) and the run's step timings from `lac runs --format
-# json` (extracting / preparing / delivering, ms).
+# RSS (wait4 ru_maxrss; lac only, not the server) and the run's step timings
+# from `lac runs --format json` (extracting / preparing / delivering, ms);
+# with PostgreSQL also the CPU time the server spent on the run.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 SIZES=100000,1000000
 DESTS=all
 PY=0
 RUNS=1
-while getopts s:d:pr: opt; do
+BACKENDS=sqlite
+FSYNCS=on
+usage() { sed -n '2,33p' "$0" >&2; exit 2; }
+while getopts s:d:pr:b:f: opt; do
 	case $opt in
 	s) SIZES=$OPTARG ;;
 	d) DESTS=$OPTARG ;;
 	p) PY=1 ;;
 	r) RUNS=$OPTARG ;;
-	*) sed -n '2,24p' "$0" >&2; exit 2 ;;
+	b) BACKENDS=$OPTARG ;;
+	f) FSYNCS=$OPTARG ;;
+	*) usage ;;
 	esac
 done
 shift $((OPTIND - 1))
-[ $# -ge 1 ] || { sed -n '2,24p' "$0" >&2; exit 2; }
+[ $# -ge 1 ] || usage
+for b in $(echo "$BACKENDS" | tr , ' '); do
+	case $b in sqlite|postgres) ;; *) usage ;; esac
+done
+for f in $(echo "$FSYNCS" | tr , ' '); do
+	case $f in on|off) ;; *) usage ;; esac
+done
 CACHE=$1
 LAC=${2:-./lac}
 case $LAC in /*) ;; *) LAC=$(pwd)/$LAC ;; esac
@@ -67,7 +88,12 @@ done
 
 export LAC_BENCH_WRITE_KEY=bench-write-key
 sink_pid=
-cleanup() { [ -n "$sink_pid" ] && kill "$sink_pid" 2>/dev/null; true; }
+pg_started=
+cleanup() {
+	[ -n "$sink_pid" ] && kill "$sink_pid" 2>/dev/null
+	[ -n "$pg_started" ] && sh "$here/../../tests/pg/stop.sh"
+	true
+}
 trap cleanup EXIT INT TERM
 
 start_sink() {
@@ -93,15 +119,54 @@ stop_sink() {
 	echo "  $(cat "$CACHE/sink.out")"
 }
 
+# A PostgreSQL server for the state (fsync $1), with an empty database
+# lac_bench; sets LAC_BENCH_STATE_DSN and server_pid (the postmaster).
+start_pg() {
+	env_out=$(LAC_PG_FSYNC=$1 sh "$here/../../tests/pg/start.sh") ||
+		{ echo "cannot start PostgreSQL" >&2; exit 1; }
+	eval "$env_out"
+	pg_started=1
+	psql -q -X -d postgres -c "CREATE DATABASE lac_bench" >/dev/null
+	export LAC_BENCH_STATE_DSN="host=$PGHOST port=$PGPORT user=$PGUSER dbname=lac_bench"
+	server_pid=$(head -1 "$LAC_PG_DIR/data/postmaster.pid")
+	echo "PostgreSQL $(psql -X -t -A -d lac_bench -c 'SHOW server_version'):" \
+		"$(psql -X -t -A -d lac_bench -c "SELECT string_agg(name || '=' || setting, ' ' ORDER BY name)
+		FROM pg_settings WHERE name IN ('fsync', 'synchronous_commit', 'wal_sync_method',
+		'shared_buffers', 'full_page_writes')")"
+}
+
+stop_pg() {
+	sh "$here/../../tests/pg/stop.sh"
+	pg_started=
+}
+
+# measure BACKEND LABEL [runbench.py options]: every size and destination
+measure() {
+	backend=$1 tag=$2
+	shift 2
+	for n in $(echo "$SIZES" | tr , ' '); do
+		for dest in $DESTS; do
+			if [ "$dest" = segment ]; then
+				start_sink
+			else
+				export LAC_BENCH_SINK_URL=http://127.0.0.1:9/unused
+			fi
+			python3 "$here/runbench.py" --runs "$RUNS" --label "$dest $n $tag" \
+				--state "$backend" "$@" "$LAC" "$CACHE/$n" "bench_$dest"
+			if [ "$dest" = segment ]; then stop_sink; fi
+		done
+	done
+}
+
 echo "lac: $LAC ($("$LAC" --version 2>/dev/null | head -1)); $(nproc) cores; $(date -u +%Y-%m-%dT%H:%MZ)"
-for n in $(echo "$SIZES" | tr , ' '); do
-	for dest in $DESTS; do
-		if [ "$dest" = segment ]; then
-			start_sink
-		else
-			export LAC_BENCH_SINK_URL=http://127.0.0.1:9/unused
-		fi
-		python3 "$here/runbench.py" --runs "$RUNS" --label "$dest $n" "$LAC" "$CACHE/$n" "bench_$dest"
-		[ "$dest" = segment ] && stop_sink
+for backend in $(echo "$BACKENDS" | tr , ' '); do
+	if [ "$backend" = sqlite ]; then
+		measure sqlite sqlite
+		continue
+	fi
+	for f in $(echo "$FSYNCS" | tr , ' '); do
+		start_pg "$f"
+		measure postgres "postgres(fsync=$f)" --server-pid "$server_pid"
+		stop_pg
 	done
 done

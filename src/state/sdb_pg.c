@@ -5,8 +5,11 @@
  * One connection per process does all of its state reads and writes (the
  * run locks will be session advisory locks on it).  Statements are prepared
  * once on the server (PQprepare, ?N turned into $N); parameters go as text,
- * blobs as binary bytea; results come back as text (bytea in hex, decoded
- * here).  A lost connection fails the statement: nothing reconnects.
+ * blobs as binary bytea.  Results come back as text, except those of a
+ * statement that returns bytea and otherwise only integers and text: they
+ * come in binary, so that the outbox's megabyte chunks are neither hex
+ * encoded by the server, sent twice their size, nor decoded here.  A lost
+ * connection fails the statement: nothing reconnects.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,10 +39,11 @@ struct pg_stmt {
 	char name[24];
 	int nparams;
 	struct pg_param *params;
+	bool binary;                 /* results in binary (binary_results) */
 	PGresult *res;               /* NULL until the first step after a reset */
 	int row, nrows;
-	struct strbuf *blobs;        /* a decoded bytea per column */
-	int nblobs;
+	struct strbuf *cols;         /* per column: a decoded bytea, or an integer's text */
+	int ncols;
 };
 
 static PGconn *conn_of(struct sdb *db) { return ((struct pg_db *)db)->conn; }
@@ -82,9 +86,9 @@ static void pg_finalize(struct sdb_stmt *base)
 	for (int i = 0; i < s->nparams; i++)
 		sb_release(&s->params[i].text);
 	free(s->params);
-	for (int i = 0; i < s->nblobs; i++)
-		sb_release(&s->blobs[i]);
-	free(s->blobs);
+	for (int i = 0; i < s->ncols; i++)
+		sb_release(&s->cols[i]);
+	free(s->cols);
 	free(s);
 }
 
@@ -150,6 +154,30 @@ static char *dollar_params(const char *sql, int *nparams)
 	return sb_detach(&sb);
 }
 
+/* The result types that binary results are read as (pg_type.h's OIDs). */
+enum { BYTEA_OID = 17, INT8_OID = 20, INT2_OID = 21, INT4_OID = 23, TEXT_OID = 25, VARCHAR_OID = 1043 };
+
+/* Whether the prepared statement's results are better taken in binary:
+ * it returns bytea, and every other column is one whose binary form this
+ * file reads (text as it is, integers in network order).  Anything else
+ * (numeric sums, booleans) keeps the whole statement in text. */
+static bool binary_results(const PGresult *desc)
+{
+	bool bytea = false;
+	for (int i = 0; i < PQnfields(desc); i++) {
+		switch (PQftype(desc, i)) {
+		case BYTEA_OID:
+			bytea = true;
+			break;
+		case INT8_OID: case INT2_OID: case INT4_OID: case TEXT_OID: case VARCHAR_OID:
+			break;
+		default:
+			return false;
+		}
+	}
+	return bytea;
+}
+
 static struct sdb_stmt *pg_prepare(struct sdb *base, const char *sql)
 {
 	struct pg_db *db = (struct pg_db *)base;
@@ -164,6 +192,15 @@ static struct sdb_stmt *pg_prepare(struct sdb *base, const char *sql)
 		free(s);
 		return NULL;
 	}
+	PQclear(res);
+	res = PQdescribePrepared(db->conn, s->name);
+	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+		conn_error(base, res);
+		PQclear(res);
+		free(s);
+		return NULL;
+	}
+	s->binary = binary_results(res);
 	PQclear(res);
 	s->params = xcalloc((size_t)s->nparams + 1, sizeof(*s->params));
 	for (int i = 0; i < s->nparams; i++)
@@ -246,7 +283,7 @@ static int execute(struct pg_stmt *s)
 			formats[i] = 1;
 		}
 	}
-	s->res = PQexecPrepared(conn_of(db), s->name, n, values, lengths, formats, 0);
+	s->res = PQexecPrepared(conn_of(db), s->name, n, values, lengths, formats, s->binary);
 	free(values);
 	free(lengths);
 	free(formats);
@@ -293,14 +330,59 @@ static bool pg_column_is_null(struct sdb_stmt *base, int i)
 	return !in_row(s, i) || PQgetisnull(s->res, s->row, i);
 }
 
+/* Column i's buffer (cols), empty. */
+static struct strbuf *col_buf(struct pg_stmt *s, int i)
+{
+	if (i >= s->ncols) {
+		s->cols = xrealloc(s->cols, (size_t)(i + 1) * sizeof(*s->cols));
+		for (int k = s->ncols; k <= i; k++)
+			sb_init(&s->cols[k]);
+		s->ncols = i + 1;
+	}
+	sb_reset(&s->cols[i]);
+	return &s->cols[i];
+}
+
+static bool is_binary_int(struct pg_stmt *s, int i)
+{
+	Oid t = PQftype(s->res, i);
+	return PQfformat(s->res, i) == 1 && (t == INT8_OID || t == INT4_OID || t == INT2_OID);
+}
+
+/* A binary integer column of the current row (network order). */
+static int64_t binary_int(struct pg_stmt *s, int i)
+{
+	const unsigned char *p = (const unsigned char *)PQgetvalue(s->res, s->row, i);
+	int n = PQgetlength(s->res, s->row, i);
+	if (n != 2 && n != 4 && n != 8)
+		return 0;
+	uint64_t v = 0;
+	for (int k = 0; k < n; k++)
+		v = v << 8 | p[k];
+	if (n < 8 && (p[0] & 0x80))
+		v |= ~(uint64_t)0 << (8 * n); /* sign-extend int2 and int4 */
+	return (int64_t)v;
+}
+
 static const char *pg_column_text(struct sdb_stmt *base, int i)
 {
 	struct pg_stmt *s = pg_stmt(base);
-	return pg_column_is_null(base, i) ? NULL : PQgetvalue(s->res, s->row, i);
+	if (pg_column_is_null(base, i))
+		return NULL;
+	if (is_binary_int(s, i)) {
+		struct strbuf *b = col_buf(s, i);
+		sb_addf(b, "%lld", (long long)binary_int(s, i));
+		return b->buf;
+	}
+	/* text, and binary bytea and text: libpq ends every value with a NUL */
+	return PQgetvalue(s->res, s->row, i);
 }
 
 static int64_t pg_column_int64(struct sdb_stmt *base, int i)
 {
+	struct pg_stmt *s = pg_stmt(base);
+	if (!pg_column_is_null(base, i) && is_binary_int(s, i))
+		return binary_int(s, i);
 	const char *t = pg_column_text(base, i);
 	/* sum() of integers is numeric: its text has no fraction here */
 	return t ? strtoll(t, NULL, 10) : 0;
@@ -317,7 +399,8 @@ static int hexval(char c)
 	return -1;
 }
 
-/* bytea comes as text: "\x" and two hex digits a byte (PostgreSQL 9.0+). */
+/* Binary results hold the bytes as they are; in text, bytea comes as "\x"
+ * and two hex digits a byte (PostgreSQL 9.0+). */
 static const void *pg_column_blob(struct sdb_stmt *base, int i, size_t *len)
 {
 	struct pg_stmt *s = pg_stmt(base);
@@ -325,14 +408,12 @@ static const void *pg_column_blob(struct sdb_stmt *base, int i, size_t *len)
 	const char *t = pg_column_text(base, i);
 	if (!t)
 		return NULL;
-	if (i >= s->nblobs) {
-		s->blobs = xrealloc(s->blobs, (size_t)(i + 1) * sizeof(*s->blobs));
-		for (int k = s->nblobs; k <= i; k++)
-			sb_init(&s->blobs[k]);
-		s->nblobs = i + 1;
+	if (PQfformat(s->res, i) == 1) {
+		/* an integer as its text, as SQLite gives it */
+		*len = is_binary_int(s, i) ? strlen(t) : (size_t)PQgetlength(s->res, s->row, i);
+		return t;
 	}
-	struct strbuf *b = &s->blobs[i];
-	sb_reset(b);
+	struct strbuf *b = col_buf(s, i);
 	size_t n = (size_t)PQgetlength(s->res, s->row, i);
 	if (n >= 2 && t[0] == '\\' && t[1] == 'x') {
 		sb_grow(b, (n - 2) / 2 + 1);
@@ -429,6 +510,14 @@ static const struct sdb_ops pg_ops = {
 	.finalize = pg_finalize,
 };
 
+/* The outbox's chunks are megabytes of JSON: TOAST compresses them with
+ * pglz by default, which costs the server more than all the rest of a run's
+ * state work; lz4 (PostgreSQL 14+, when built with it) is several times
+ * faster at a similar ratio.  Older servers keep pglz. */
+#define LZ4_IF_AVAILABLE \
+	" SELECT set_config('default_toast_compression', 'lz4', false) FROM pg_settings" \
+	" WHERE name = 'default_toast_compression' AND 'lz4' = ANY (enumvals);"
+
 /* Server notices ("schema already exists, skipping") are not for users. */
 static void quiet_notices(void *arg, const char *msg)
 {
@@ -456,8 +545,8 @@ int sdb_open_pg(struct sdb **out, const char *dsn, const char *schema, bool read
 	}
 	PQsetNoticeProcessor(db->conn, quiet_notices, NULL);
 	char *ident = PQescapeIdentifier(db->conn, schema, strlen(schema));
-	char *setup = xasprintf("SET TimeZone = 'UTC'; SET search_path TO %s;%s", ident ? ident : "\"\"",
-				readonly ? " SET default_transaction_read_only = on;" : "");
+	char *setup = xasprintf("SET TimeZone = 'UTC'; SET search_path TO %s;%s%s", ident ? ident : "\"\"",
+				readonly ? " SET default_transaction_read_only = on;" : "", LZ4_IF_AVAILABLE);
 	PQfreemem(ident);
 	int rc = pg_exec(&db->base, setup);
 	free(setup);

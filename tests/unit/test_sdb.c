@@ -1,8 +1,10 @@
 /* test_sdb.c — the statement interface over the state's engines: numbered
  * parameters (also next to a quoted '?'), blobs with NUL bytes, NULLs,
- * kept statements handed out again but never while in use, the error kept
- * across a rollback and remembered (sdb_failed).  With LAC_TEST_STATE_DSN
- * set (tests/e2e/state_pg.sh) the same cases run on PostgreSQL. */
+ * blobs next to integers, text and sums (binary and text results on
+ * PostgreSQL), kept statements handed out again but never while in use,
+ * the error kept across a rollback and remembered (sdb_failed).  With
+ * LAC_TEST_STATE_DSN set (tests/e2e/state_pg.sh) the same cases run on
+ * PostgreSQL. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -104,6 +106,61 @@ static void test_params_and_values(void **state)
 	sdb_close(db);
 }
 
+/* Blobs whatever else the row holds: next to integers and text (on
+ * PostgreSQL such rows come in binary) and next to a sum (numeric there:
+ * the row comes as text, the blob in hex); every byte value, an empty
+ * blob, negative and large integers both ways. */
+static void test_blob_rows(void **state)
+{
+	(void)state;
+	struct sdb *db = open_db("blobs");
+	size_t big_len = 300000;
+	unsigned char *big = xmalloc(big_len);
+	for (size_t i = 0; i < big_len; i++)
+		big[i] = (unsigned char)(i * 7 + i / 256);
+	struct sdb_stmt *s = sdb_prepare(db, "INSERT INTO t (id, name, data) VALUES (?1, ?2, ?3)");
+	assert_int_equal(sdb_bind_int64(s, 1, -5000000000LL), 0);
+	assert_int_equal(sdb_bind_text(s, 2, "big", SIZE_MAX), 0);
+	assert_int_equal(sdb_bind_blob(s, 3, big, big_len), 0);
+	assert_int_equal(sdb_run(s), 0);
+	s = sdb_prepare(db, "INSERT INTO t (id, name, data) VALUES (?1, ?2, ?3)");
+	assert_int_equal(sdb_bind_int64(s, 1, 3), 0);
+	assert_int_equal(sdb_bind_text(s, 2, "empty", SIZE_MAX), 0);
+	assert_int_equal(sdb_bind_blob(s, 3, "", 0), 0);
+	assert_int_equal(sdb_run(s), 0);
+
+	static const char *const sqls[] = {
+		"SELECT id, name, data, length(data) FROM t ORDER BY id",
+		"SELECT id, name, data, sum(id) OVER () FROM t ORDER BY id",
+	};
+	for (size_t k = 0; k < sizeof(sqls) / sizeof(sqls[0]); k++) {
+		s = sdb_prepare(db, sqls[k]);
+		assert_non_null(s);
+		assert_int_equal(sdb_step(s), SDB_ROW);
+		assert_int_equal(sdb_column_int64(s, 0), -5000000000LL);
+		assert_string_equal(sdb_column_text(s, 0), "-5000000000");
+		assert_string_equal(sdb_column_text(s, 1), "big");
+		size_t len;
+		const void *p = sdb_column_blob(s, 2, &len);
+		assert_int_equal(len, big_len);
+		assert_memory_equal(p, big, big_len);
+		assert_int_equal(sdb_column_int64(s, 3), k == 0 ? (int64_t)big_len : -4999999997LL);
+		p = sdb_column_blob(s, 0, &len); /* an integer as a blob: its text */
+		assert_int_equal(len, strlen("-5000000000"));
+		assert_memory_equal(p, "-5000000000", len);
+		assert_int_equal(sdb_step(s), SDB_ROW);
+		assert_int_equal(sdb_column_int64(s, 0), 3);
+		assert_false(sdb_column_is_null(s, 2));
+		sdb_column_blob(s, 2, &len);
+		assert_int_equal(len, 0);
+		assert_int_equal(sdb_step(s), SDB_DONE);
+		sdb_reset(s);
+	}
+	free(big);
+	assert_false(sdb_failed(db));
+	sdb_close(db);
+}
+
 static void test_kept_statements(void **state)
 {
 	(void)state;
@@ -200,6 +257,7 @@ int main(void)
 		pg_dsn = NULL;
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_params_and_values),
+		cmocka_unit_test(test_blob_rows),
 		cmocka_unit_test(test_kept_statements),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_row_shape),
