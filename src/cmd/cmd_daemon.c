@@ -6,6 +6,11 @@
  * Each run prints its report (run_report.c): a line, or with --format json
  * one JSON object a line (NDJSON), the same object as `lac run` prints.
  *
+ * An audience whose run lock another process holds is skipped (reported
+ * "skipped (running: held by ...)") and tried again at the next wake;
+ * --lock-timeout waits for it first.  A lost connection to a PostgreSQL
+ * state stops the daemon (exit 1): its locks are gone.
+ *
  * GitOps: the daemon runs what `lac apply` recorded.  An audience whose file
  * no longer matches the applied definition is skipped with a warning until
  * it is applied, so a merged-but-unapplied change never runs by surprise.
@@ -62,11 +67,13 @@ static bool is_due(void *arg, const struct ast_audience *a)
 /* One pass over the project's audiences: run the due ones.  Returns the
  * earliest next due time (0 when nothing is scheduled) and counts failures. */
 static int64_t run_due(struct cli *c, struct project *p, struct warehouse *w, struct state *st,
-		       int64_t now, int *failures)
+		       int64_t now, int64_t lock_timeout_ms, int *failures)
 {
 	struct daemon_pass d = { p, st, now, 0 };
 	struct run_batch b = {
-		.run = { .now = c->now, .deliver = true, .quiet = c->quiet },
+		/* an audience another process is running is skipped until the next wake */
+		.run = { .now = c->now, .deliver = true, .quiet = c->quiet, .lock_command = "daemon",
+			 .lock_timeout_ms = lock_timeout_ms, .skip_running = true },
 		.due = is_due, .due_arg = &d,
 		/* NDJSON: one report a line, as soon as the run ends */
 		.form = c->format == OUT_JSON ? RUN_REPORTS_NDJSON : RUN_REPORTS_TEXT,
@@ -100,10 +107,12 @@ int cmd_daemon(struct cli *c)
 {
 	bool once = false;
 	long max_sleep = 300;
+	int64_t lock_timeout_ms = 0;
 	/* abbreviations and the missing value's message are getopt_long's, as before */
 	const struct opt opts[] = {
 		OPT_FLAG("--once", NULL, &once),
 		OPT_TAKE("--max-sleep", NULL, take_max_sleep, &max_sleep, "unknown option '%s'"),
+		OPT_LOCK_TIMEOUT(&lock_timeout_ms),
 	};
 	const struct opt_table table = { OPT_TABLE(opts), .abbrev = true };
 	struct opt_args args;
@@ -129,6 +138,7 @@ int cmd_daemon(struct cli *c)
 		struct warehouse w;
 		struct state *st = NULL;
 		int64_t now = 0, next = 0;
+		bool lost = false;
 		bool ok = cli_load_project(c, &p) == 0;
 		if (!ok)
 			cli_print_diags(c, &p);
@@ -141,13 +151,19 @@ int cmd_daemon(struct cli *c)
 				fprintf(stderr, "lac: %s\n", err.buf);
 				ok = false;
 			} else {
-				next = run_due(c, &p, &w, st, now, &failures);
+				next = run_due(c, &p, &w, st, now, lock_timeout_ms, &failures);
+				lost = state_lost(st);
 				state_close(st);
 			}
 			warehouse_close(&w);
 		}
 		sb_release(&err);
 		project_release(&p);
+		if (lost) {
+			/* its locks went with the connection: never go on unlocked */
+			fprintf(stderr, "lac: the connection to the PostgreSQL state was lost; the daemon stops\n");
+			return EXIT_ERRORS;
+		}
 		if (once)
 			return ok && failures == 0 ? EXIT_OK : EXIT_ERRORS;
 		/* sleep until the next due time, waking at least every max_sleep to
