@@ -14,7 +14,7 @@
  *
  * LAC_TEST_PAUSE_AFTER=<point> with LAC_TEST_PAUSE_FILE=<path> holds the
  * process there: it writes its pid to <path>.paused, then sleeps until
- * <path> exists, and goes on.  A test holds a lock, or a run half done,
+ * <path> exists (at most 5 minutes), and goes on.  A test holds a lock, or a run half done,
  * for as long as it needs (tests/e2e/locks.sh). */
 void crash_point(const char *point);
 
