@@ -169,3 +169,27 @@ void now_clock(struct lac_now *out)
 {
 	now_format((int64_t)time(NULL), NULL, 0, out);
 }
+
+int duration_parse(const char *s, int64_t *ms)
+{
+	if (!s || *s < '0' || *s > '9')
+		return -1;
+	const int64_t max_secs = 366LL * 24 * 3600;
+	int64_t n = 0;
+	for (; *s >= '0' && *s <= '9'; s++) {
+		n = n * 10 + (*s - '0');
+		if (n > max_secs)
+			return -1;
+	}
+	int64_t unit = 1;
+	switch (*s) {
+	case 's': unit = 1; s++; break;
+	case 'm': unit = 60; s++; break;
+	case 'h': unit = 3600; s++; break;
+	default: break;
+	}
+	if (*s || n * unit > max_secs)
+		return -1;
+	*ms = n * unit * 1000;
+	return 0;
+}

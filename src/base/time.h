@@ -45,6 +45,12 @@ int time_parse(const char *s, unsigned flags, struct time_value *out);
 /* Unix seconds -> "YYYY-MM-DDTHH:MM:SSZ". */
 void time_format_iso(int64_t t, char out[32]);
 
+/* ---- durations (--lock-timeout) ------------------------------------------ */
+/* "30s", "5m", "1h" or a plain number of seconds ("90"), as milliseconds:
+ * digits then at most one of s, m, h; nothing else (no sign, no space, no
+ * fraction), and at most a year.  0, or -1 when s is not such a duration. */
+int duration_parse(const char *s, int64_t *ms);
+
 /* ---- the reference time (--now) ------------------------------------------- */
 struct lac_now {
 	int64_t secs;  /* Unix seconds (the fraction dropped) */

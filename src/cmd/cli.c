@@ -42,6 +42,15 @@ int cli_parse_now(const struct cli *c, struct lac_now *out)
 			       "2025-01-31T08:30:00Z, not '%s'", c->now);
 }
 
+int cli_take_lock_timeout(void *arg, const char *value, struct strbuf *err)
+{
+	if (duration_parse(value, arg) == 0)
+		return 0;
+	sb_addf(err, "--lock-timeout takes a duration like 30s, 5m, 1h or a number of seconds, not '%s'",
+		value);
+	return -1;
+}
+
 int cli_load_project(struct cli *c, struct project *p)
 {
 	project_init(p);

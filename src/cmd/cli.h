@@ -51,6 +51,11 @@ int cli_parse_options(const struct cli *c, const struct opt_table *t, struct opt
 /* The reference time: --now (now_parse) or the clock.  0, or EXIT_USAGE after
  * printing the one message every command gives for a bad --now. */
 int cli_parse_now(const struct cli *c, struct lac_now *out);
+/* --lock-timeout DURATION (apply, run, daemon): a taker for OPT_TAKE that
+ * stores milliseconds in an int64_t (duration_parse); a bad value is a
+ * usage error. */
+int cli_take_lock_timeout(void *arg, const char *value, struct strbuf *err);
+#define OPT_LOCK_TIMEOUT(ms) OPT_TAKE("--lock-timeout", NULL, cli_take_lock_timeout, (ms), NULL)
 /* Print the diagnostics collected in p (text or JSON per --format). */
 void cli_print_diags(const struct cli *c, struct project *p);
 /* Print, as text on stderr, the diagnostics reported since p->diags.n was `from`
@@ -79,5 +84,6 @@ int cmd_state(struct cli *c);
 int cmd_state_show(struct cli *c);
 int cmd_state_export(struct cli *c);
 int cmd_state_import(struct cli *c);
+int cmd_state_unlock(struct cli *c);
 
 #endif

@@ -9,6 +9,10 @@
  * snapshot tables are dropped afterwards; then an audience that is new,
  * newly enabled or has never run runs at once, the others when their
  * schedule says they are due.
+ *
+ * Recording and running happen under the apply lock (--lock-timeout waits
+ * for it); an audience whose run lock another process holds is reported
+ * skipped (SPEC §1.2).
  */
 #include <jansson.h>
 #include <stdio.h>
@@ -94,13 +98,26 @@ static bool is_due(void *arg, const struct ast_audience *a)
 	return due;
 }
 
+/* The plan made again on st (read-write, locked) in place of *pl. */
+static int replan(struct plan *pl, struct project *p, struct state *st, struct strbuf *err)
+{
+	struct plan fresh;
+	if (plan_compute(&fresh, p, st, err) < 0)
+		return -1;
+	plan_release(pl);
+	*pl = fresh;
+	return 0;
+}
+
 /* Run what is due; returns the number of failed runs, -1 when nothing could run. */
 static int run_due(struct cli *c, struct project *p, struct state *st, const struct plan *pl,
 		   int64_t now, json_t *runs)
 {
 	struct due_after_apply d = { st, pl, now };
 	struct run_batch b = {
-		.run = { .now = c->now, .deliver = true, .quiet = c->quiet },
+		/* an audience another process is running is skipped, not waited for */
+		.run = { .now = c->now, .deliver = true, .quiet = c->quiet, .lock_command = "apply",
+			 .skip_running = true },
 		.due = is_due, .due_arg = &d,
 		.form = runs ? RUN_REPORTS_JSON : RUN_REPORTS_TEXT,
 		.reports = runs, .prefix = "Ran ",
@@ -125,9 +142,11 @@ static int run_due(struct cli *c, struct project *p, struct state *st, const str
 int cmd_apply(struct cli *c)
 {
 	bool auto_approve = false, no_run = false;
+	int64_t lock_timeout_ms = 0;
 	const struct opt opts[] = {
 		OPT_FLAG("--auto-approve", "-y", &auto_approve),
 		OPT_FLAG("--no-run", NULL, &no_run),
+		OPT_LOCK_TIMEOUT(&lock_timeout_ms),
 	};
 	const struct opt_table table = { OPT_TABLE(opts), .max_args = 1,
 		.too_many = "apply takes one plan file (got '%s' and '%s')" };
@@ -178,7 +197,8 @@ int cmd_apply(struct cli *c)
 		rc = EXIT_ERRORS;
 		goto out;
 	}
-	if (c->format != OUT_JSON && !c->quiet)
+	bool show = c->format != OUT_JSON && !c->quiet;
+	if (ask && show)
 		plan_print_text(&pl, false, false, c->color, stdout);
 	if (plan_has_changes(&pl) && ask && !confirm()) {
 		fprintf(stderr, "lac: apply cancelled; nothing was changed\n");
@@ -194,7 +214,25 @@ int cmd_apply(struct cli *c)
 			rc = EXIT_ERRORS;
 			goto out;
 		}
+		/* one apply at a time (SPEC §1.2), until the process ends */
+		int lk = state_lock(st, "apply", "apply", lock_timeout_ms, &err);
+		if (lk != 0) {
+			fprintf(stderr, "lac: %s%s\n", lk > 0 ? "lock 'apply' is " : "", err.buf);
+			rc = EXIT_ERRORS;
+			goto out;
+		}
+		/* approved without a prompt or a saved plan: planned again under the
+		 * lock, since another apply may have changed the state meanwhile */
+		if (!ask && !planfile && replan(&pl, &p, st, &err) < 0) {
+			fprintf(stderr, "lac: %s\n", err.buf);
+			rc = EXIT_ERRORS;
+			goto out;
+		}
 	}
+	if (!ask && show)
+		plan_print_text(&pl, false, false, c->color, stdout);
+	/* recomputed: the plan may have been made again under the lock */
+	record_plan = plan_has_changes(&pl) || pl.ndefs;
 	if (record_plan) {
 		/* the state may have moved between the plan and the answer */
 		char *fp = plan_state_fingerprint(st, &err);

@@ -10,6 +10,11 @@
  * state (run_applied.c): where the files differ it warns and runs the
  * applied definition; broken files stop nothing; an audience an older lac
  * applied (no stored definition) is refused until `lac apply` stores it.
+ *
+ * An audience whose run lock another process holds is skipped (reported
+ * "skipped (running: held by ...)") and tried again at the next wake;
+ * --lock-timeout waits for it first.  A lost connection to a PostgreSQL
+ * state stops the daemon (exit 1): its locks are gone.
  */
 #include <signal.h>
 #include <stdio.h>
@@ -59,11 +64,14 @@ static bool is_due(void *arg, const struct ast_audience *a)
 /* One pass over the applied audiences: run the due ones.  Returns the
  * earliest next due time (0 when nothing is scheduled) and counts failures. */
 static int64_t run_due(struct cli *c, struct project *p, const struct run_applied *ra,
-		       struct warehouse *w, struct state *st, int64_t now, int *failures)
+		       struct warehouse *w, struct state *st, int64_t now, int64_t lock_timeout_ms,
+		       int *failures)
 {
 	struct daemon_pass d = { st, ra, c->quiet, now, 0 };
 	struct run_batch b = {
-		.run = { .now = c->now, .deliver = true, .quiet = c->quiet },
+		/* an audience another process is running is skipped until the next wake */
+		.run = { .now = c->now, .deliver = true, .quiet = c->quiet, .lock_command = "daemon",
+			 .lock_timeout_ms = lock_timeout_ms, .skip_running = true },
 		.due = is_due, .due_arg = &d,
 		/* NDJSON: one report a line, as soon as the run ends */
 		.form = c->format == OUT_JSON ? RUN_REPORTS_NDJSON : RUN_REPORTS_TEXT,
@@ -101,10 +109,12 @@ int cmd_daemon(struct cli *c)
 {
 	bool once = false;
 	long max_sleep = 300;
+	int64_t lock_timeout_ms = 0;
 	/* abbreviations and the missing value's message are getopt_long's, as before */
 	const struct opt opts[] = {
 		OPT_FLAG("--once", NULL, &once),
 		OPT_TAKE("--max-sleep", NULL, take_max_sleep, &max_sleep, "unknown option '%s'"),
+		OPT_LOCK_TIMEOUT(&lock_timeout_ms),
 	};
 	const struct opt_table table = { OPT_TABLE(opts), .abbrev = true };
 	struct opt_args args;
@@ -131,6 +141,7 @@ int cmd_daemon(struct cli *c)
 		struct warehouse w;
 		struct state *st = NULL;
 		int64_t now = c->now ? ln.secs : (int64_t)time(NULL), next = 0;
+		bool lost = false;
 		/* lac.yaml for the settings; the audiences are the applied ones */
 		project_init(&p);
 		project_init(&ra.files);
@@ -152,7 +163,8 @@ int cmd_daemon(struct cli *c)
 					ok = false;
 				} else {
 					run_applied_warn_files(&ra, c->quiet);
-					next = run_due(c, &p, &ra, &w, st, now, &failures);
+					next = run_due(c, &p, &ra, &w, st, now, lock_timeout_ms, &failures);
+					lost = state_lost(st);
 				}
 				state_close(st);
 			}
@@ -161,6 +173,11 @@ int cmd_daemon(struct cli *c)
 		sb_release(&err);
 		run_applied_release(&ra);
 		project_release(&p);
+		if (lost) {
+			/* its locks went with the connection: never go on unlocked */
+			fprintf(stderr, "lac: the connection to the PostgreSQL state was lost; the daemon stops\n");
+			return EXIT_ERRORS;
+		}
 		if (once)
 			return ok && failures == 0 ? EXIT_OK : EXIT_ERRORS;
 		/* sleep until the next due time, waking at least every max_sleep to

@@ -31,8 +31,12 @@ static bool in_list(const struct ast_audience *const *l, size_t n, const struct 
 int cmd_run(struct cli *c)
 {
 	bool no_deliver = false;
+	int64_t lock_timeout_ms = 0;
 	int rc = EXIT_OK;
-	const struct opt opts[] = { OPT_FLAG("--no-deliver", NULL, &no_deliver) };
+	const struct opt opts[] = {
+		OPT_FLAG("--no-deliver", NULL, &no_deliver),
+		OPT_LOCK_TIMEOUT(&lock_timeout_ms),
+	};
 	const struct opt_table table = { OPT_TABLE(opts) };
 	struct opt_args args;
 	if (cli_parse_options(c, &table, &args) != 0)
@@ -114,7 +118,9 @@ int cmd_run(struct cli *c)
 		goto out;
 	}
 	struct run_batch b = {
-		.run = { .now = c->now, .deliver = deliver, .quiet = c->quiet },
+		/* an audience another process is running fails (or is waited for) */
+		.run = { .now = c->now, .deliver = deliver, .quiet = c->quiet, .lock_command = "run",
+			 .lock_timeout_ms = lock_timeout_ms },
 		.form = c->format == OUT_JSON ? RUN_REPORTS_JSON : RUN_REPORTS_TEXT,
 		.reports = arr, .prefix = "",
 		.progress = isatty(STDERR_FILENO) && !c->quiet,

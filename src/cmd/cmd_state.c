@@ -13,6 +13,7 @@ static const struct {
 	{ "show", cmd_state_show },
 	{ "export", cmd_state_export },
 	{ "import", cmd_state_import },
+	{ "unlock", cmd_state_unlock },
 };
 
 int cmd_state(struct cli *c)

@@ -434,7 +434,17 @@ int cmd_state_import(struct cli *c)
 		goto out;
 	if (state_open_project(&st, &p, STATE_RW, &err) != 0)
 		goto out;
-	/* lock: apply */
+	/* under the apply lock, like every change to what is applied */
+	int lk = state_lock(st, "apply", "state import", 0, &err);
+	if (lk != 0) {
+		if (lk > 0) {
+			char *held = xasprintf("lock 'apply' is %s", err.buf);
+			sb_reset(&err);
+			sb_addstr(&err, held);
+			free(held);
+		}
+		goto out;
+	}
 	if (import_rows(st, f, file, &lineno, &rows, &err) < 0)
 		goto out;
 	rc = EXIT_OK;

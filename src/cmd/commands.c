@@ -50,21 +50,26 @@ static const struct command commands[] = {
 	  "--validate has the warehouse check (EXPLAIN) every statement; --out FILE saves\n"
 	  "the plan for `lac apply FILE`; --format json prints it for machines.\n"
 	  "--detailed-exitcode: 0 no changes, 2 changes, 1 errors.\n" },
-	{ "apply", cmd_apply, "apply [PLANFILE] [--auto-approve] [--no-run]",
+	{ "apply", cmd_apply, "apply [PLANFILE] [--auto-approve] [--no-run] [--lock-timeout DURATION]",
 	  "record the files' definitions in the state and run what is due",
 	  "Shows the plan and asks for 'yes' on a terminal (elsewhere pass\n"
 	  "--auto-approve).  A PLANFILE from `lac plan --out` applies only if neither\n"
 	  "the state nor the files changed since.  Then runs audiences that are new or\n"
 	  "newly enabled at once and the others when their schedule is due, unless\n"
-	  "--no-run.  Applying the same files twice changes nothing.\n" },
-	{ "run", cmd_run, "run [--no-deliver] [AUDIENCE...]",
+	  "--no-run.  Applying the same files twice changes nothing.\n"
+	  "Takes the lock 'apply' (--lock-timeout DURATION, like 30s, 5m or 1h, waits\n"
+	  "for it; default: fail at once); an audience another process is running is\n"
+	  "reported skipped.\n" },
+	{ "run", cmd_run, "run [--no-deliver] [--lock-timeout DURATION] [AUDIENCE...]",
 	  "run audiences now and deliver their activation events",
 	  "With no names, runs every enabled audience (whatever its schedule), each after\n"
 	  "the audiences it reads `using membership`.  A run materializes the audience's\n"
 	  "new snapshot in the warehouse, diffs it against the previous one, writes the\n"
 	  "activation events to the outbox, swaps snapshots and delivers (--no-deliver\n"
 	  "leaves the events queued).  A crashed run is completed first.  Prints one line\n"
-	  "per audience (--format json: an array of run reports); exit 1 if any failed.\n" },
+	  "per audience (--format json: an array of run reports); exit 1 if any failed.\n"
+	  "A run takes the lock 'run:AUDIENCE'; held by another process, the run fails\n"
+	  "unless --lock-timeout DURATION (30s, 5m, 1h) waits for it.\n" },
 	{ "status", cmd_status, "status",
 	  "audiences: enabled, schedule, last and next run, members, status",
 	  "Reads the state database (never changes it).  --format json for tools.\n" },
@@ -80,16 +85,18 @@ static const struct command commands[] = {
 	  "audiences whose conditions reference an audience",
 	  "Lists every audience with a `part of audience AUDIENCE` condition, with its\n"
 	  "file:line.  --format json prints an array.\n" },
-	{ "daemon", cmd_daemon, "daemon [--once] [--max-sleep SECONDS]",
+	{ "daemon", cmd_daemon, "daemon [--once] [--max-sleep SECONDS] [--lock-timeout DURATION]",
 	  "run applied audiences when their schedules say they are due (UTC)",
 	  "The scheduler: loops over the applied, enabled audiences, runs each one that\n"
 	  "is due (one at a time), then sleeps until the next one is due (at most\n"
 	  "--max-sleep seconds, default 300, to pick up newly applied definitions).\n"
 	  "An audience whose file changed since `lac apply` is skipped with a warning.\n"
 	  "--once makes one pass and exits (for cron); --now goes with --once.\n"
-	  "SIGINT/SIGTERM stop it after the current run.\n" },
-	{ "state", cmd_state, "state show|export FILE|import FILE",
-	  "inspect the state, or move it to another backend",
+	  "SIGINT/SIGTERM stop it after the current run.  An audience another process\n"
+	  "is running is skipped until the next wake (--lock-timeout DURATION waits for\n"
+	  "it first); a lost connection to a PostgreSQL state stops the daemon.\n" },
+	{ "state", cmd_state, "state show|export FILE|import FILE|unlock LOCK_ID",
+	  "inspect the state, move it to another backend, or break a lock",
 	  "show: where the state is (the file, or the PostgreSQL server, database and\n"
 	  "schema; never a password), its schema version, the applied audiences with\n"
 	  "their snapshot generation, the events still to deliver per activation, the\n"
@@ -98,11 +105,18 @@ static const struct command commands[] = {
 	  "(a header line naming this state, then one line per row), written to FILE\n"
 	  "with mode 0600 ('-' is refused).\n"
 	  "import FILE: writes an export into the state lac.yaml names now, which must\n"
-	  "be empty (no applied audiences, runs or queued events), in one transaction,\n"
-	  "then marks the state the export came from as moved: lac refuses to write to\n"
-	  "it from then on.  The export must come from a lac with the same state schema.\n"
-	  "Snapshot generations and queued events move with it: nothing is resent.\n"
-	  "--format json prints one object for each.  See docs/gitops.md, \"Moving state\".\n" },
+	  "be empty (no applied audiences, runs or queued events), in one transaction\n"
+	  "under the lock 'apply', then marks the state the export came from as moved:\n"
+	  "lac refuses to write to it from then on.  The export must come from a lac\n"
+	  "with the same state schema.  Snapshot generations and queued events move\n"
+	  "with it: nothing is resent.  See docs/gitops.md, \"Moving state\".\n"
+	  "unlock LOCK_ID: frees the lock 'apply' or 'run:AUDIENCE' held by another\n"
+	  "process, after taking the lock 'apply' itself (unless LOCK_ID is apply).\n"
+	  "PostgreSQL state: the holder's session is ended, which releases its locks.\n"
+	  "SQLite state: a lock already ends with its process, so only the record of a\n"
+	  "holder that is gone is cleared; a holder still running is reported (exit 1).\n"
+	  "--format json prints one object for each (unlock: lock, result (not held,\n"
+	  "released, held) and held_by).\n" },
 	{ "init", cmd_init, "init [DIR] [--example NAME]",
 	  "start a new project from an example (petshop by default)",
 	  "Copies an example project (petshop, subscriptions, owly, kitchen-sink) into\n"

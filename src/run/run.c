@@ -34,6 +34,7 @@ void run_report_release(struct run_report *r)
 	free(r->run_id);
 	free(r->error);
 	free(r->warning);
+	free(r->skipped);
 	if (r->previous) {
 		run_report_release(r->previous);
 		free(r->previous);
@@ -900,7 +901,9 @@ static int steps(struct runner *r, bool swapped)
 		}
 		crash_point("outbox");
 		t.preparing = mono_ms() - t0;
-		if (swap(r) < 0) {
+		/* the snapshots change only under the run lock, which a PostgreSQL
+		 * state loses with its connection */
+		if (state_lock_check(r->st, &r->err) < 0 || swap(r) < 0) {
 			discard_events(r);
 			goto done;
 		}
@@ -1000,13 +1003,22 @@ int run_audience(struct project *p, struct warehouse *w, struct state *st,
 		return 0;
 	}
 	struct strbuf e = STRBUF_INIT;
-	int lk = state_lock_audience(st, a->name, r.now, &e);
+	char *lock_id = xasprintf("run:%s", a->name);
+	int lk = state_lock(st, lock_id, o && o->lock_command ? o->lock_command : "run",
+			    o ? o->lock_timeout_ms : 0, &e);
 	if (lk != 0) {
-		report->result = RUN_FAILED;
-		report->error = sb_detach(&e);
+		int rc = -1;
+		if (lk == 1 && o && o->skip_running) {
+			report->skipped = sb_detach(&e);
+			rc = 0;
+		} else {
+			report->result = RUN_FAILED;
+			report->error = lk == 1 ? xasprintf("lock '%s' is %s", lock_id, e.buf) : sb_detach(&e);
+		}
 		sb_release(&e);
+		free(lock_id);
 		runner_release(&r);
-		return -1;
+		return rc;
 	}
 	sb_release(&e);
 	runner_tables(&r);
@@ -1059,7 +1071,8 @@ int run_audience(struct project *p, struct warehouse *w, struct state *st,
 	rc = steps(&r, false);
 	report->completed_previous = prev;
 out:
-	state_unlock_audience(st, a->name);
+	state_unlock(st, lock_id);
+	free(lock_id);
 	runner_release(&r);
 	return rc;
 }

@@ -23,6 +23,10 @@ struct run_options {
 	const char *now;          /* --now, ISO-8601 UTC; NULL = the clock */
 	bool deliver;             /* deliver the outbox after the swap (default true) */
 	bool quiet;
+	const char *lock_command; /* who takes the run lock: "run", "apply", "daemon" (NULL: "run") */
+	int64_t lock_timeout_ms;  /* how long to wait for it (--lock-timeout; 0: not at all) */
+	bool skip_running;        /* the run lock held elsewhere skips the run (apply, daemon)
+				   * instead of failing it */
 };
 
 /* What one run did, for printing and for `lac plan --preview`.  The counts
@@ -41,6 +45,7 @@ struct run_report {
 	int64_t generation;       /* the snapshot generation the run produced */
 	char *warning;            /* Live but with a delivery problem (destination unusable) */
 	bool completed_previous;  /* an unfinished (crashed) run was completed first */
+	char *skipped;            /* not run: the run lock is "held by ..." (skip_running) */
 	struct run_report *previous; /* that run, as it ended (NULL when none) */
 };
 void run_report_release(struct run_report *r);
@@ -49,16 +54,19 @@ void run_report_release(struct run_report *r);
  * audience, run_id, result, error, warning, generation, members, entered,
  * exited, events, delivered, failed, pending, filtered, invalid,
  * duration_ms, completed_previous, previous (the completed run's report or
- * null).  A new reference (jansson's json_t). */
+ * null); a skipped run has result "Skipped" and held_by (the lock's holder,
+ * "held by ...").  A new reference (jansson's json_t). */
 struct json_t *run_report_json(const char *audience, const struct run_report *r);
 /* The one text form: a line per run on stdout, `<prefix><audience>: ...`,
  * preceded by a line for the completed unfinished run, if any. */
 void run_report_print(const char *prefix, const char *audience, const struct run_report *r);
 
-/* Run one checked audience now.  Returns 0 when the run ended Live, Paused
- * (every activation disabled) or Disabled (the audience is; nothing is
- * computed), -1 when it Failed (report->error says why).  The state records
- * each of them. */
+/* Run one checked audience now, under its lock run:<audience>.  Returns 0
+ * when the run ended Live, Paused (every activation disabled) or Disabled
+ * (the audience is; nothing is computed), or was skipped (o->skip_running
+ * and the lock is held elsewhere: report->skipped says by whom; nothing is
+ * recorded), -1 when it Failed (report->error says why; a lock held
+ * elsewhere is "lock 'run:A' is held by ...").  The state records each run. */
 int run_audience(struct project *p, struct warehouse *w, struct state *st,
 		 const struct ast_audience *a, const struct run_options *o, struct run_report *report);
 
@@ -101,9 +109,10 @@ struct run_batch {
 
 /* Run want[0..n) in dependency order (run_order), showing each report as b says.  w is an open
  * warehouse, or a zeroed one that is opened read-write before the first
- * run, so that a batch with nothing due opens nothing.  Returns the number
- * of failed runs, or -1 with a message in err when the warehouse could not
- * be opened. */
+ * run, so that a batch with nothing due opens nothing.  The batch stops
+ * when the connection to a PostgreSQL state is lost (state_lost: its locks
+ * are gone).  Returns the number of failed runs, or -1 with a message in
+ * err when the warehouse could not be opened. */
 int run_audiences(struct project *p, struct warehouse *w, struct state *st,
 		  const struct ast_audience *const *want, size_t n, const struct run_batch *b,
 		  struct strbuf *err);

@@ -82,6 +82,9 @@ int run_audiences(struct project *p, struct warehouse *w, struct state *st,
 		if (b->flush)
 			fflush(stdout);
 		run_report_release(&rep);
+		/* the locks went with the connection: nothing more runs */
+		if (state_lost(st))
+			break;
 	}
 	free(order);
 	return failed;

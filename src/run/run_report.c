@@ -18,7 +18,7 @@ json_t *run_report_json(const char *audience, const struct run_report *r)
 	json_t *j = json_object();
 	json_object_set_new(j, "audience", json_string(audience));
 	json_object_set_new(j, "run_id", str_or_null(r->run_id));
-	json_object_set_new(j, "result", json_string(run_result_name(r->result)));
+	json_object_set_new(j, "result", json_string(r->skipped ? "Skipped" : run_result_name(r->result)));
 	json_object_set_new(j, "error", str_or_null(r->error));
 	json_object_set_new(j, "warning", str_or_null(r->warning));
 	json_object_set_new(j, "generation", json_integer(r->generation));
@@ -35,6 +35,8 @@ json_t *run_report_json(const char *audience, const struct run_report *r)
 	json_object_set_new(j, "completed_previous", json_boolean(r->completed_previous));
 	json_object_set_new(j, "previous", r->previous ? run_report_json(audience, r->previous)
 			    : json_null());
+	if (r->skipped)
+		json_object_set_new(j, "held_by", json_string(r->skipped));
 	return j;
 }
 
@@ -64,6 +66,11 @@ void run_report_print(const char *prefix, const char *audience, const struct run
 		printf("%s%s: completed unfinished run %s: ", prefix, audience,
 		       r->previous->run_id ? r->previous->run_id : "?");
 		counts_text(r->previous);
+	}
+	if (r->skipped) {
+		/* SPEC §1.2: another process is running it */
+		printf("%s%s: skipped (running: %s)\n", prefix, audience, r->skipped);
+		return;
 	}
 	if (r->result == RUN_DISABLED) {
 		printf("%s%s: Disabled, nothing sent\n", prefix, audience);

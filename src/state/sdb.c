@@ -54,6 +54,7 @@ void sdb_close(struct sdb *db)
 
 enum sdb_engine sdb_engine(const struct sdb *db) { return db->engine; }
 bool sdb_failed(const struct sdb *db) { return db->failed; }
+bool sdb_lost(const struct sdb *db) { return db->lost; }
 const char *sdb_errmsg(const struct sdb *db) { return db->err.len ? db->err.buf : "unknown error"; }
 int64_t sdb_changes(const struct sdb *db) { return db->changes; }
 

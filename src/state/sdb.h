@@ -60,6 +60,9 @@ const char *sdb_errmsg(const struct sdb *db);
 /* Whether anything failed since the open (a damaged file fails some reads
  * only: readers that go on past one ask this at the end). */
 bool sdb_failed(const struct sdb *db);
+/* The PostgreSQL connection is gone (and with it the session's advisory
+ * locks): nothing on it can succeed again.  Never for SQLite. */
+bool sdb_lost(const struct sdb *db);
 
 /* SQL without parameters, possibly several statements: 0 or -1. */
 int sdb_exec(struct sdb *db, const char *sql);

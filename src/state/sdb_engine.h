@@ -41,6 +41,7 @@ struct sdb {
 	size_t nstmts, cstmts;
 	struct strbuf err;           /* the last error */
 	bool failed;                 /* an error since the open */
+	bool lost;                   /* the connection is gone (sdb_lost) */
 	int64_t changes;
 };
 

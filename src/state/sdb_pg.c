@@ -3,7 +3,7 @@
  * database, shared by every machine that has the DSN (CI jobs, a daemon).
  *
  * One connection per process does all of its state reads and writes (the
- * run locks will be session advisory locks on it).  Statements are prepared
+ * locks are session advisory locks on it: state_lock.c).  Statements are prepared
  * once on the server (PQprepare, ?N turned into $N); parameters go as text,
  * blobs as binary bytea.  Results come back as text, except those of a
  * statement that returns bytea and otherwise only integers and text: they
@@ -54,10 +54,14 @@ static int conn_error(struct sdb *db, const PGresult *res)
 	const char *msg = res ? PQresultErrorMessage(res) : "";
 	if (!msg || !*msg)
 		msg = PQerrorMessage(conn_of(db));
-	if (PQstatus(conn_of(db)) == CONNECTION_BAD)
-		sdb_set_error(db, "lost the connection to the PostgreSQL state: %s", msg);
-	else
+	if (PQstatus(conn_of(db)) == CONNECTION_BAD) {
+		/* libpq adds lines of guesses ("This probably means ..."): the first says it */
+		sdb_set_error(db, "lost the connection to the PostgreSQL state: %.*s", (int)strcspn(msg, "\n"),
+			      msg);
+		db->lost = true;
+	} else {
 		sdb_set_error(db, "%s", msg);
+	}
 	return -1;
 }
 

@@ -1,11 +1,10 @@
 /*
  * state.c — the state database on either engine (sdb.h): opening the
- * project's, ordered schema migrations, applied definitions, runs, delivery
- * counters and the per-audience lock.  See docs/delivery.md for the schema.
+ * project's, ordered schema migrations, applied definitions, runs and
+ * delivery counters (the locks are state_lock.c's).  See docs/delivery.md
+ * for the schema.
  */
 #include <ctype.h>
-#include <errno.h>
-#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,16 +15,8 @@
 #include <openssl/rand.h>
 
 #include "project/project.h"
-#include "state/sdb.h"
-#include "state/state.h"
 #include "state/state_move.h"
-
-struct state {
-	struct sdb *db;
-	char *path;              /* the file, or postgres:<schema> (for messages) */
-	bool readonly;
-	int txn_depth;
-};
+#include "state/state_private.h"
 
 /* A limit that is none: SQLite's LIMIT -1 is an error to PostgreSQL. */
 #define NO_LIMIT INT64_MAX
@@ -190,6 +181,11 @@ static const struct migration migrations[] = {
 	"  id INTEGER PRIMARY KEY CHECK (id = 1),"
 	"  moved_to TEXT NOT NULL,"
 	"  moved_at INTEGER NOT NULL);" },
+
+	/* 7: runs are locked with state_lock (state_lock.c: OS locks that die
+	 * with their process, the holders of PostgreSQL's in lock_holders,
+	 * created before any migration), not by pid@host rows */
+	{ .sql = "DROP TABLE IF EXISTS audience_locks;" },
 };
 
 _Static_assert(ARRAY_LEN(migrations) == STATE_SCHEMA_VERSION, "one migration per schema version");
@@ -267,41 +263,63 @@ static int fail_with(struct state *st, struct strbuf *err)
 	return -1;
 }
 
-/* Bring the schema up to date, all in one write transaction so that two
- * processes opening a new state at once do not both migrate. */
-static int migrate(struct state *st, const char *pg_schema, struct strbuf *err)
+/* The tables every version has, created on the first read-write open:
+ * the schema's version, and on PostgreSQL the lock holders (state_lock.c),
+ * which the apply lock of a migration needs. */
+static int bootstrap(struct state *st)
 {
 	if (sdb_begin(st->db) < 0)
-		return fail_with(st, err);
-	if (pg_schema) {
+		return -1;
+	if (st->schema) {
 		/* only when missing: CREATE SCHEMA IF NOT EXISTS needs the CREATE
 		 * privilege on the database even when the schema exists, and a
 		 * DBA may well have created it for a role without that privilege
 		 * (docs/gitops.md).  The name is a plain identifier (project.c). */
 		struct sdb_stmt *q = sdb_prepare(st->db, "SELECT 1 FROM pg_namespace WHERE nspname = ?1");
-		int found = q && sdb_bind_text(q, 1, pg_schema, strlen(pg_schema)) == 0 ? sdb_step(q) : -1;
+		int found = q && sdb_bind_text(q, 1, st->schema, strlen(st->schema)) == 0 ? sdb_step(q) : -1;
 		sdb_reset(q);
 		if (found < 0)
 			goto fail;
 		if (found == SDB_DONE) {
-			char *sql = xasprintf("CREATE SCHEMA \"%s\"", pg_schema);
+			char *sql = xasprintf("CREATE SCHEMA \"%s\"", st->schema);
 			int rc = sdb_exec(st->db, sql);
 			free(sql);
 			if (rc < 0)
 				goto fail;
 		}
+		if (sdb_exec(st->db, "CREATE TABLE IF NOT EXISTS lock_holders ("
+			     " id TEXT PRIMARY KEY, command TEXT NOT NULL, pid BIGINT NOT NULL,"
+			     " host TEXT NOT NULL, since BIGINT NOT NULL, backend_pid BIGINT NOT NULL)") < 0)
+			goto fail;
 	}
 	if (exec_portable(st, "CREATE TABLE IF NOT EXISTS schema_version ("
 			  " version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)") < 0)
 		goto fail;
+	return sdb_commit(st->db);
+fail:
+	sdb_rollback(st->db);
+	return -1;
+}
+
+static int newer_schema(struct state *st, int v, struct strbuf *err)
+{
+	sb_addf(err, "%s: state schema version %d is newer than this lac supports (%d)",
+		st->path, v, STATE_SCHEMA_VERSION);
+	return -1;
+}
+
+/* Run the migrations from version v on, in one write transaction. */
+static int run_migrations(struct state *st, struct strbuf *err)
+{
+	if (sdb_begin(st->db) < 0)
+		return fail_with(st, err);
+	/* another process may have migrated while this one waited */
 	int v = state_schema_version(st);
 	if (v < 0)
 		goto fail;
 	if (v > STATE_SCHEMA_VERSION) {
-		sb_addf(err, "%s: state schema version %d is newer than this lac supports (%d)",
-			st->path, v, STATE_SCHEMA_VERSION);
 		sdb_rollback(st->db);
-		return -1;
+		return newer_schema(st, v, err);
 	}
 	for (int i = v; i < STATE_SCHEMA_VERSION; i++) {
 		if (run_migration(st, (size_t)i) < 0)
@@ -323,6 +341,46 @@ fail:
 	return -1;
 }
 
+/* How long a process that must migrate waits for the apply lock: another
+ * process is most likely migrating the same state (a matter of
+ * milliseconds), or an older lac is applying. */
+#define MIGRATE_WAIT_MS 10000
+
+/* Bring the schema up to date under the apply lock (SPEC §1.2). */
+static int migrate(struct state *st, struct strbuf *err)
+{
+	if (bootstrap(st) < 0)
+		return fail_with(st, err);
+	int64_t waited = 0;
+	for (;;) {
+		int v = state_schema_version(st);
+		if (v < 0)
+			return fail_with(st, err);
+		if (v > STATE_SCHEMA_VERSION)
+			return newer_schema(st, v, err);
+		if (v == STATE_SCHEMA_VERSION)
+			return 0;
+		struct strbuf held = STRBUF_INIT;
+		int lk = state_lock(st, "apply", "migrate", 0, &held);
+		if (lk == 0) {
+			sb_release(&held);
+			int rc = run_migrations(st, err);
+			state_unlock(st, "apply");
+			return rc;
+		}
+		if (lk < 0 || waited >= MIGRATE_WAIT_MS) {
+			sb_addf(err, "cannot migrate the state %s: %s%s", st->path,
+				lk > 0 ? "lock 'apply' is " : "", held.buf);
+			sb_release(&held);
+			return -1;
+		}
+		sb_release(&held);
+		struct timespec ts = { 0, 100 * 1000000L };
+		nanosleep(&ts, NULL);
+		waited += 100;
+	}
+}
+
 /* The checks of a read-only open: an empty state reads as version 0, a
  * newer one is refused. */
 static int check_readonly(struct state *st, struct strbuf *err)
@@ -332,19 +390,17 @@ static int check_readonly(struct state *st, struct strbuf *err)
 		sb_addf(err, "%s: not a lac state database (%s)", st->path, sdb_errmsg(st->db));
 		return -1;
 	}
-	if (v > STATE_SCHEMA_VERSION) {
-		sb_addf(err, "%s: state schema version %d is newer than this lac supports (%d)",
-			st->path, v, STATE_SCHEMA_VERSION);
-		return -1;
-	}
+	if (v > STATE_SCHEMA_VERSION)
+		return newer_schema(st, v, err);
 	return 0;
 }
 
-static struct state *state_new(struct sdb *db, const char *path, enum state_mode mode)
+static struct state *state_new(struct sdb *db, const char *path, const char *schema, enum state_mode mode)
 {
 	struct state *st = xcalloc(1, sizeof(*st));
 	st->db = db;
 	st->path = xstrdup(path);
+	st->schema = schema ? xstrdup(schema) : NULL;
 	st->readonly = mode == STATE_RO;
 	return st;
 }
@@ -356,9 +412,9 @@ int state_open(struct state **out, const char *path, enum state_mode mode, struc
 	int rc = sdb_open_sqlite(&db, path, mode == STATE_RO, err);
 	if (rc != 0)
 		return rc;
-	struct state *st = state_new(db, path, mode);
+	struct state *st = state_new(db, path, NULL, mode);
 	if (st->readonly ? check_readonly(st, err) < 0
-	    : migrate(st, NULL, err) < 0 || state_refuse_moved(st, err) < 0) {
+	    : migrate(st, err) < 0 || state_refuse_moved(st, err) < 0) {
 		state_close(st);
 		return -1;
 	}
@@ -374,7 +430,7 @@ int state_open_postgres(struct state **out, const char *dsn, const char *schema,
 	if (sdb_open_pg(&db, dsn, schema, mode == STATE_RO, err) != 0)
 		return -1;
 	char *label = xasprintf("postgres:%s", schema);
-	struct state *st = state_new(db, label, mode);
+	struct state *st = state_new(db, label, schema, mode);
 	free(label);
 	int rc = 0;
 	if (st->readonly) {
@@ -384,7 +440,7 @@ int state_open_postgres(struct state **out, const char *dsn, const char *schema,
 			rc = 1;
 		else if (check_readonly(st, err) < 0)
 			rc = -1;
-	} else if (migrate(st, schema, err) < 0 || state_refuse_moved(st, err) < 0) {
+	} else if (migrate(st, err) < 0 || state_refuse_moved(st, err) < 0) {
 		rc = -1;
 	}
 	if (rc != 0) {
@@ -418,8 +474,10 @@ void state_close(struct state *st)
 {
 	if (!st)
 		return;
+	state_unlock_all(st);
 	sdb_close(st->db);
 	free(st->path);
+	free(st->schema);
 	free(st);
 }
 
@@ -589,7 +647,6 @@ int state_delete_audience(struct state *st, const char *name)
 		"DELETE FROM outbox_chunks WHERE audience = ?1",
 		"DELETE FROM runs WHERE audience = ?1",
 		"DELETE FROM activations WHERE audience = ?1",
-		"DELETE FROM audience_locks WHERE audience = ?1",
 		"DELETE FROM audiences WHERE name = ?1",
 	};
 	if (state_begin(st) < 0)
@@ -694,70 +751,6 @@ int state_delete_activation(struct state *st, const char *audience, const char *
 {
 	return run(prep(st, "DELETE FROM activations WHERE audience = ?1 AND name = ?2", "ss",
 			audience, name));
-}
-
-/* ---- the audience lock ------------------------------------------------------------------ */
-
-static void host_name(char *buf, size_t n)
-{
-	if (gethostname(buf, n) < 0)
-		snprintf(buf, n, "localhost");
-	buf[n - 1] = '\0';
-}
-
-int state_lock_audience(struct state *st, const char *audience, int64_t now, struct strbuf *err)
-{
-	char host[256];
-	host_name(host, sizeof(host));
-	/* Check and take in one immediate transaction: no other writer can slip in. */
-	if (state_begin(st) < 0) {
-		sb_addf(err, "%s: %s", st->path, sdb_errmsg(st->db));
-		return -1;
-	}
-	struct sdb_stmt *s = prep(st, "SELECT pid, host, started_at FROM audience_locks WHERE audience = ?1",
-			       "s", audience);
-	if (!s)
-		goto fail;
-	int rc = sdb_step(s);
-	if (rc == SDB_ROW) {
-		long long pid = sdb_column_int64(s, 0);
-		const char *h = sdb_column_text(s, 1);
-		long long started = sdb_column_int64(s, 2);
-		/* A holder on this host that no longer exists crashed: take over. */
-		bool stale = h && strcmp(h, host) == 0 && pid > 0 && pid != (long long)getpid() &&
-			     kill((pid_t)pid, 0) < 0 && errno == ESRCH;
-		if (!stale) {
-			sb_addf(err, "audience '%s' is being run by process %lld on %s (since %lld)",
-				audience, pid, h ? h : "?", started);
-			sdb_reset(s);
-			state_rollback(st);
-			return 1;
-		}
-	} else if (rc != SDB_DONE) {
-		sdb_reset(s);
-		goto fail;
-	}
-	sdb_reset(s);
-	if (run(prep(st, "INSERT INTO audience_locks (audience, pid, host, started_at)"
-		     " VALUES (?1, ?2, ?3, ?4) ON CONFLICT (audience) DO UPDATE SET"
-		     " pid = excluded.pid, host = excluded.host, started_at = excluded.started_at",
-		     "sisi", audience, (int64_t)getpid(), host, now)) < 0)
-		goto fail;
-	if (state_commit(st) < 0)
-		goto fail;
-	return 0;
-fail:
-	sb_addf(err, "%s: %s", st->path, sdb_errmsg(st->db));
-	state_rollback(st);
-	return -1;
-}
-
-int state_unlock_audience(struct state *st, const char *audience)
-{
-	char host[256];
-	host_name(host, sizeof(host));
-	return run(prep(st, "DELETE FROM audience_locks WHERE audience = ?1 AND pid = ?2 AND host = ?3",
-			"sis", audience, (int64_t)getpid(), host));
 }
 
 /* ---- runs --------------------------------------------------------------------------------- */

@@ -1,11 +1,11 @@
 /*
  * state.h — the state database (SPEC §1.2/§5): what was applied, runs and
- * their timings, the outbox, delivery counters and the per-audience run
- * lock.  It lives in a SQLite file (the default) or in a schema of a
+ * their timings, the outbox, delivery counters and the locks.  It lives in a SQLite file (the default) or in a schema of a
  * PostgreSQL database (state: {type: postgres}), the same on both.
  *
  * The schema is versioned (table schema_version) and brought up to date by
- * ordered migrations when the database is opened for writing.  A read-only
+ * ordered migrations, under the apply lock, when the database is opened
+ * for writing.  A read-only
  * open (for `lac plan`) never creates or changes anything on disk.
  * Times are Unix seconds (UTC) supplied by the caller, so --now is honoured.
  */
@@ -24,7 +24,7 @@ struct state;
 enum state_mode { STATE_RW, STATE_RO };
 
 /* The newest schema this build knows. */
-#define STATE_SCHEMA_VERSION 6
+#define STATE_SCHEMA_VERSION 7
 /* Runs kept per audience (SPEC §5). */
 #define STATE_RUNS_KEPT 50
 
@@ -110,12 +110,35 @@ int state_set_values_enrich(struct state *st, const char *audience, const char *
 int state_set_baseline(struct state *st, const char *audience, const char *name, int64_t generation);
 int state_delete_activation(struct state *st, const char *audience, const char *name);
 
-/* ---- the audience lock ------------------------------------------------------ */
-/* Runs of one audience never overlap.  0 acquired, 1 held by another live
- * process (err says which pid@host since when), -1 error.  A lock whose
- * holder on this host no longer exists is taken over. */
-int state_lock_audience(struct state *st, const char *audience, int64_t now, struct strbuf *err);
-int state_unlock_audience(struct state *st, const char *audience);
+/* ---- locks (SPEC §1.2; docs/gitops.md "Locks") ------------------------------ */
+/* Lock ids: "apply" (apply, state import, state unlock) and "run:<audience>"
+ * (every run of that audience).  A lock dies with the process holding it:
+ * PostgreSQL session advisory locks on the state's connection, flock() on
+ * files next to a SQLite state.  Taken outside transactions, on a
+ * read-write state; taking one this handle holds counts once more. */
+bool state_lock_id_valid(const char *id);
+/* Take lock `id` ("apply" or "run:<audience>") for `command` ("apply", "run", "daemon", "state import", ...),
+ * waiting up to timeout_ms (0: fail at once).  0 taken; 1 held by another (err: "held by <command> pid <pid>
+ * on <host> since <UTC timestamp>"); -1 error (err says why). */
+int state_lock(struct state *st, const char *id, const char *command, int64_t timeout_ms, struct strbuf *err);
+void state_unlock(struct state *st, const char *id);
+/* Whether the locks the handle holds are still held: on PostgreSQL a round
+ * trip on their connection.  0, or -1 with err saying why (the connection
+ * is lost: see state_lost). */
+int state_lock_check(struct state *st, struct strbuf *err);
+/* The PostgreSQL connection is gone, and the locks with it: the process
+ * must stop rather than go on unlocked. */
+bool state_lost(const struct state *st);
+
+/* What state_break_lock found. */
+enum { STATE_LOCK_NOT_HELD = 0, STATE_LOCK_BROKEN = 1, STATE_LOCK_HOLDER_ALIVE = 2 };
+/* `lac state unlock`: free lock id held by another process.  PostgreSQL:
+ * ends the holder's session (pg_terminate_backend), which releases it:
+ * STATE_LOCK_BROKEN.  SQLite: a holder that is gone released it already (its
+ * record is cleared): STATE_LOCK_NOT_HELD; a live holder keeps it:
+ * STATE_LOCK_HOLDER_ALIVE.  holder gets "held by ..." when it was held;
+ * -1 with err on error. */
+int state_break_lock(struct state *st, const char *id, struct strbuf *holder, struct strbuf *err);
 
 /* ---- runs -------------------------------------------------------------------- */
 enum run_result { RUN_RUNNING, RUN_LIVE, RUN_FAILED, RUN_DISABLED, RUN_PAUSED };

@@ -72,33 +72,3 @@ int state_list_pending(struct state *st, int (*fn)(const struct state_pending *,
 	struct pending_ctx x = { fn, ctx };
 	return each_row(s, pending_row, &x);
 }
-
-struct lock_ctx {
-	int (*fn)(const struct state_lock_info *, void *);
-	void *ctx;
-};
-
-static int lock_row(struct sdb_stmt *s, void *arg)
-{
-	struct lock_ctx *x = arg;
-	char *id = xasprintf("run:%s", sdb_column_text(s, 0));
-	struct state_lock_info l = {
-		.id = id,
-		.command = "run",
-		.pid = sdb_column_int64(s, 1),
-		.host = sdb_column_text(s, 2),
-		.since = sdb_column_int64(s, 3),
-	};
-	int rc = x->fn(&l, x->ctx);
-	free(id);
-	return rc;
-}
-
-int state_list_locks(struct state *st, int (*fn)(const struct state_lock_info *, void *), void *ctx)
-{
-	/* today only runs lock (an audience each, table audience_locks) */
-	struct sdb_stmt *s = sdb_prepare(state_sdb(st), "SELECT audience, pid, host, started_at"
-					 " FROM audience_locks ORDER BY audience");
-	struct lock_ctx x = { fn, ctx };
-	return each_row(s, lock_row, &x);
-}

@@ -36,8 +36,8 @@ struct state_lock_info {
 	const char *host;
 	int64_t since;            /* Unix seconds */
 };
-/* Every lock recorded in the state, by id.  The one place that knows how
- * locks are stored, so that their storage can change under `state show`. */
+/* Every lock held now, by id (state_lock.c, which knows how they are
+ * kept: lock files on SQLite, lock_holders on PostgreSQL). */
 int state_list_locks(struct state *st, int (*fn)(const struct state_lock_info *, void *), void *ctx);
 
 #endif

@@ -1,5 +1,5 @@
 /* test_state.c — the state DB: file mode, migrations, read-only opens,
- * definitions, runs retention, the audience lock and the outbox counters.
+ * definitions, runs retention, the locks and the outbox counters.
  * With LAC_TEST_STATE_DSN set (tests/e2e/state_pg.sh) the same cases run on
  * a PostgreSQL state, one schema per case; the SQLite file's own cases
  * (file modes, triggers, query plans) are skipped there. */
@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "state/outbox.h"
@@ -391,35 +392,132 @@ static void test_runs_keep_last_50(void **state)
 	free(path);
 }
 
+/* "held by <command> pid <this pid> on <this host> since <UTC timestamp>" */
+static void assert_held_by_me(const char *msg, const char *command)
+{
+	char host[256];
+	gethostname(host, sizeof(host));
+	host[255] = '\0';
+	char *want = xasprintf("held by %s pid %ld on %s since 20", command, (long)getpid(), host);
+	if (strncmp(msg, want, strlen(want)) != 0 || strlen(msg) != strlen(want) + strlen("26-01-01T00:00:00Z"))
+		fail_msg("'%s' is not '%s...'", msg, want);
+	free(want);
+}
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Two handles on one state are two holders (two connections, two open
+ * lock files), as two processes would be. */
 static void test_lock(void **state)
 {
 	char *path = path_in("l.db");
 	struct state *a = open_rw(path), *b = open_rw(path);
 	struct strbuf err = STRBUF_INIT;
-	assert_int_equal(state_lock_audience(a, "pets", 10, &err), 0);
-	assert_int_equal(state_lock_audience(b, "pets", 11, &err), 1);
-	assert_non_null(strstr(err.buf, "pets"));
-	assert_int_equal(state_lock_audience(b, "cats", 11, &err), 0);
-	assert_int_equal(state_unlock_audience(a, "pets"), 0);
+	assert_int_equal(state_lock(a, "run:pets", "run", 0, &err), 0);
+	assert_int_equal(state_lock(b, "run:pets", "apply", 0, &err), 1);
+	assert_held_by_me(err.buf, "run");
 	sb_reset(&err);
-	assert_int_equal(state_lock_audience(b, "pets", 12, &err), 0);
-	assert_int_equal(state_unlock_audience(b, "pets"), 0);
-	/* a holder that no longer exists on this host is taken over (a pid
-	 * above any pid_max cannot be alive) */
-	long dead = 0x7ffffff0;
-	char host[256];
-	gethostname(host, sizeof(host));
-	host[255] = '\0';
-	char *sql = xasprintf("INSERT INTO audience_locks VALUES ('dogs', %ld, '%s', 1)", dead, host);
-	exec_ok(a, sql);
-	free(sql);
-	assert_int_equal(state_lock_audience(b, "dogs", 13, &err), 0);
-	/* but a live holder on another host is respected */
-	exec_ok(a, "INSERT INTO audience_locks VALUES ('emus', 2147483632, 'elsewhere.example', 1)");
-	assert_int_equal(state_lock_audience(b, "emus", 14, &err), 1);
-	sb_release(&err);
+	assert_int_equal(state_lock(b, "run:cats", "daemon", 0, &err), 0);
+	/* taken twice by one handle: held until released twice */
+	assert_int_equal(state_lock(a, "run:pets", "run", 0, &err), 0);
+	state_unlock(a, "run:pets");
+	assert_int_equal(state_lock(b, "run:pets", "apply", 0, &err), 1);
+	state_unlock(a, "run:pets");
+	sb_reset(&err);
+	assert_int_equal(state_lock(b, "run:pets", "apply", 0, &err), 0);
+	assert_int_equal(state_lock(a, "run:pets", "run", 0, &err), 1);
+	assert_held_by_me(err.buf, "apply");
+	sb_reset(&err);
+	/* a timeout waits, then says who holds it */
+	assert_int_equal(state_lock(a, "apply", "state import", 0, &err), 0);
+	int64_t t0 = now_ms();
+	assert_int_equal(state_lock(b, "apply", "apply", 300, &err), 1);
+	assert_true(now_ms() - t0 >= 300);
+	assert_held_by_me(err.buf, "state import");
+	sb_reset(&err);
+	/* ... or takes it when it is released meanwhile: closing frees every lock */
 	state_close(a);
+	assert_int_equal(state_lock(b, "apply", "apply", 0, &err), 0);
+	/* not lock ids */
+	static const char *const bad[] = { "", "run:", "run:1x", "run:a b", "run:../x", "plan", "Apply" };
+	for (size_t i = 0; i < ARRAY_LEN(bad); i++) {
+		sb_reset(&err);
+		assert_int_equal(state_lock(b, bad[i], "run", 0, &err), -1);
+		assert_non_null(strstr(err.buf, "not a lock id"));
+	}
+	sb_release(&err);
 	state_close(b);
+	free(path);
+}
+
+/* `lac state unlock`: PostgreSQL ends the holder's session; a SQLite lock
+ * ends with its holder, so a live one is only reported. */
+static void test_break_lock(void **state)
+{
+	char *path = path_in("k.db");
+	struct state *a = open_rw(path), *c = open_rw(path);
+	struct strbuf err = STRBUF_INIT, holder = STRBUF_INIT;
+	assert_int_equal(state_break_lock(c, "run:pets", &holder, &err), STATE_LOCK_NOT_HELD);
+	assert_int_equal(holder.len, 0);
+	assert_int_equal(state_lock(a, "run:pets", "daemon", 0, &err), 0);
+	assert_int_equal(state_lock_check(a, &err), 0);
+	int found = state_break_lock(c, "run:pets", &holder, &err);
+	assert_held_by_me(holder.buf, "daemon");
+	if (pg_dsn) {
+		assert_int_equal(found, STATE_LOCK_BROKEN);
+		/* the holder finds out at its next statement, and must stop */
+		assert_false(state_lost(a));
+		assert_int_equal(state_lock_check(a, &err), -1);
+		assert_true(state_lost(a));
+		assert_non_null(strstr(err.buf, "lost the connection"));
+		sb_reset(&err);
+		assert_int_equal(state_lock(c, "run:pets", "run", 0, &err), 0);
+		state_unlock(c, "run:pets");
+	} else {
+		assert_int_equal(found, STATE_LOCK_HOLDER_ALIVE);
+		assert_int_equal(state_lock(c, "run:pets", "run", 0, &err), 1);
+		state_close(a);
+		a = NULL;
+		/* the holder is gone: its record is cleared, nothing is held */
+		sb_reset(&holder);
+		assert_int_equal(state_break_lock(c, "run:pets", &holder, &err), STATE_LOCK_NOT_HELD);
+		sb_reset(&err);
+		assert_int_equal(state_lock(c, "run:pets", "run", 0, &err), 0);
+		/* the lock files sit next to the state file, private */
+		char *file = xasprintf("%s-locks/run-pets", path);
+		struct stat sb;
+		assert_int_equal(stat(file, &sb), 0);
+		assert_int_equal(sb.st_mode & 0777, 0600);
+		free(file);
+	}
+	/* a lock this handle holds is not broken by it */
+	assert_int_equal(state_lock(c, "run:dogs", "run", 0, &err), 0);
+	sb_reset(&err);
+	assert_int_equal(state_break_lock(c, "run:dogs", &holder, &err), -1);
+	sb_release(&err);
+	sb_release(&holder);
+	state_close(a);
+	state_close(c);
+	free(path);
+}
+
+/* A read-only state (plan) takes no locks. */
+static void test_readonly_takes_no_lock(void **state)
+{
+	char *path = path_in("r.db");
+	state_close(open_rw(path));
+	struct state *st;
+	struct strbuf err = STRBUF_INIT;
+	assert_int_equal(open_state(&st, path, STATE_RO, &err), 0);
+	assert_int_equal(state_lock(st, "apply", "plan", 0, &err), -1);
+	assert_non_null(strstr(err.buf, "read-only"));
+	state_close(st);
+	sb_release(&err);
 	free(path);
 }
 
@@ -567,6 +665,8 @@ int main(void)
 		cmocka_unit_test(test_definitions),
 		cmocka_unit_test(test_runs_keep_last_50),
 		cmocka_unit_test(test_lock),
+		cmocka_unit_test(test_break_lock),
+		cmocka_unit_test(test_readonly_takes_no_lock),
 		cmocka_unit_test(test_counters_follow_outbox),
 		cmocka_unit_test(test_counters_in_bulk),
 		cmocka_unit_test(test_migration_3_drops_triggers),

@@ -211,6 +211,32 @@ static void test_format(void **state)
 	}
 }
 
+/* --lock-timeout's durations. */
+static void test_duration(void **state)
+{
+	(void)state;
+	static const struct { const char *in; int64_t ms; } good[] = {
+		{ "0", 0 }, { "90", 90000 }, { "30s", 30000 }, { "5m", 300000 }, { "1h", 3600000 },
+		{ "0s", 0 }, { "8784h", 8784LL * 3600000 },
+	};
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		int64_t ms = -1;
+		assert_int_equal(duration_parse(good[i].in, &ms), 0);
+		assert_int_equal(ms, good[i].ms);
+	}
+	static const char *const bad[] = {
+		"", "s", "-5", "+5", " 5", "5 ", "1.5s", "5ms", "5d", "5ss", "5mh", "1e3", "8785h",
+		"99999999999999999999", "abc",
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		int64_t ms = 7;
+		assert_int_equal(duration_parse(bad[i], &ms), -1);
+		assert_int_equal(ms, 7);
+	}
+	int64_t ms;
+	assert_int_equal(duration_parse(NULL, &ms), -1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -223,6 +249,7 @@ int main(void)
 		cmocka_unit_test(test_each_flag_alone),
 		cmocka_unit_test(test_now_parse),
 		cmocka_unit_test(test_format),
+		cmocka_unit_test(test_duration),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
