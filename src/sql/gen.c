@@ -171,7 +171,7 @@ static const char *trait_sql(struct gen *g, const char *alias, const struct trai
 	if (nkeys == 0 || root == t)
 		return col;
 	struct strbuf sb = STRBUF_INIT;
-	g->d->json_get(g->d, &sb, col, keys, nkeys, t->type);
+	dialect_json_get(g->d, &sb, col, keys, nkeys, t->type);
 	const char *r = arena_strdup(&g->ar, sb.buf);
 	sb_release(&sb);
 	return r;
@@ -952,7 +952,7 @@ static const char *event_prop(struct gen *g, const char *alias, const char *name
 	struct strbuf sb = STRBUF_INIT;
 	const char *col = col_ref(g, alias, p->events.properties);
 	const char *keys[1] = { name };
-	g->d->json_get(g->d, &sb, col, keys, 1, t);
+	dialect_json_get(g->d, &sb, col, keys, 1, t);
 	const char *r = arena_strdup(&g->ar, sb.buf);
 	sb_release(&sb);
 	return r;

@@ -14,7 +14,7 @@ WHERE EXISTS (
     WHERE x1.segment_id = p.segment_id
       AND x1.external_id_type = 'email'
       AND x1.segment_id IS NOT NULL
-      AND e2.city = (p.address ->> 'city')
+      AND e2.city = CASE WHEN jsonb_typeof(to_jsonb(p.address #> '{city}')) IN ('string', 'number', 'boolean') THEN (p.address #>> '{city}') END
       AND e2.email = p.email
       AND e3.placed_at > e2.last_seen
       AND e3.currency = p.preferred_currency

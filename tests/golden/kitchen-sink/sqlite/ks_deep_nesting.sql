@@ -14,7 +14,7 @@ WHERE EXISTS (
     WHERE x1.segment_id = p.segment_id
       AND x1.external_id_type = 'email'
       AND x1.segment_id IS NOT NULL
-      AND e2.city = json_extract(p.address, '$.city')
+      AND e2.city = CASE json_type(p.address, '$.city') WHEN 'text' THEN json_extract(p.address, '$.city') WHEN 'integer' THEN trim(p.address -> '$.city', '"') WHEN 'real' THEN trim(p.address -> '$.city', '"') WHEN 'true' THEN 'true' WHEN 'false' THEN 'false' END
       AND e2.email = p.email
       AND julianday(e3.placed_at) > julianday(e2.last_seen)
       AND e3.currency = p.preferred_currency

@@ -31,7 +31,7 @@ WHERE p.segment_id IN (
         WHERE v5.event = 'Order Completed'
           AND v5.segment_id IS NOT NULL
           AND v5.timestamp BETWEEN TIMESTAMP_SUB(CURRENT_TIMESTAMP(), INTERVAL 30 DAY) AND CURRENT_TIMESTAMP()
-          AND SAFE_CAST(JSON_VALUE(v5.properties, '$.total') AS FLOAT64) > 50
+          AND CASE WHEN REGEXP_CONTAINS(JSON_VALUE(v5.properties, '$.total'), '^-?[0-9]+([.][0-9]+)?([eE][+-]?[0-9]+)?$') THEN SAFE_CAST(JSON_VALUE(v5.properties, '$.total') AS FLOAT64) END > 50
         GROUP BY v5.segment_id
         HAVING COUNT(*) >= 3
       )

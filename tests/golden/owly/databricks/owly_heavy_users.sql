@@ -31,7 +31,7 @@ WHERE p.segment_id IN (
         WHERE v5.event = 'Order Completed'
           AND v5.segment_id IS NOT NULL
           AND v5.timestamp BETWEEN (current_timestamp() - INTERVAL 30 DAYS) AND current_timestamp()
-          AND CAST(get_json_object(v5.properties, '$.total') AS DOUBLE) > 50
+          AND CASE WHEN get_json_object(v5.properties, '$.total') RLIKE '^-?[0-9]+([.][0-9]+)?([eE][+-]?[0-9]+)?$' THEN try_cast(get_json_object(v5.properties, '$.total') AS DOUBLE) END > 50
         GROUP BY v5.segment_id
         HAVING COUNT(*) >= 3
       )

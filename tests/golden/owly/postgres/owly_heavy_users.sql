@@ -31,7 +31,7 @@ WHERE p.segment_id IN (
         WHERE v5.event = 'Order Completed'
           AND v5.segment_id IS NOT NULL
           AND v5.timestamp BETWEEN ((now() AT TIME ZONE 'UTC') - INTERVAL '30 days') AND (now() AT TIME ZONE 'UTC')
-          AND CAST((v5.properties ->> 'total') AS NUMERIC) > 50
+          AND CASE WHEN (v5.properties #>> '{total}') ~ '^-?[0-9]+([.][0-9]+)?([eE][+-]?0*[0-9]{1,4})?$' THEN CAST((v5.properties #>> '{total}') AS NUMERIC) END > 50
         GROUP BY v5.segment_id
         HAVING COUNT(*) >= 3
       )

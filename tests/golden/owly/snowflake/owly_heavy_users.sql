@@ -31,7 +31,7 @@ WHERE p.segment_id IN (
         WHERE v5.event = 'Order Completed'
           AND v5.segment_id IS NOT NULL
           AND v5.timestamp BETWEEN DATEADD(day, -30, SYSDATE()) AND SYSDATE()
-          AND (v5.properties['total'])::FLOAT > 50
+          AND CASE WHEN REGEXP_LIKE((v5.properties['total'])::STRING, '^-?[0-9]+([.][0-9]+)?([eE][+-]?[0-9]+)?$') THEN TRY_TO_DOUBLE((v5.properties['total'])::STRING) END > 50
         GROUP BY v5.segment_id
         HAVING COUNT(*) >= 3
       )
