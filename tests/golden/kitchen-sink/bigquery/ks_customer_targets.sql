@@ -7,6 +7,7 @@ WHERE t.region IN ('EU', 'UK')
     SELECT e1.customer_id
     FROM SHOP.SALES.ORDERS AS e1
     WHERE e1.customer_id IS NOT NULL
+      AND e1.id IS NOT NULL
       AND (
         e1.status = 'completed'
         AND e1.total > 10

@@ -27,6 +27,7 @@ WHERE t.plan = 'enterprise'
     SELECT e1.account_id
     FROM SUBSCRIPTIONS AS e1
     WHERE e1.account_id IS NOT NULL
+      AND e1.id IS NOT NULL
       AND e1.status = 'past_due'
   )
   AND EXISTS (
