@@ -1402,6 +1402,8 @@ static void membership(struct gen *g, const struct ast_audience *a)
 		s = (struct scope){ SC_ENTITY, "t", te };
 		sql_addf(g->b, "SELECT t.%I AS member_id\nFROM %T AS t", te->pk->name,
 			 te->table_parts, te->ntable_parts);
+		/* a row with a null key does not exist (SPEC §3.4) */
+		key_check(g, &w, "t", te);
 		/* a positive trait/event condition implies an associated profile */
 		if (!a->where || !has_positive_assoc(a->where->items, a->where->nitems)) {
 			where_next(&w);

@@ -97,6 +97,10 @@ audience aisles_any { where { with entity shops.aisles } }
 audience aisles_0 { where { with entity shops.aisles exactly 0 } }
 audience items_cheap { where { with entity shops { with entity aisles { with entity items { price < 5 } } } } }
 audience items_count { where { with entity shops.aisles.items having count() >= 1 } }
+audience aisle_rows {
+  target entity shops.aisles
+  where { name is not null }
+}
 EOF
 
 # one profile per drifting value; the event's props hold it
@@ -170,6 +174,7 @@ items_2 n_ok
 aisles_any n_aisle n_item n_ok
 items_cheap n_aisle n_ok
 items_count n_aisle n_item n_ok
+aisle_rows x_b x_c x_d
 EOF
 # no_total: every profile but the readable totals (and those with no event)
 all=$(sqlite3 "$P/data/warehouse.db" "SELECT pid FROM profiles ORDER BY pid" | tr '\n' ' ')
