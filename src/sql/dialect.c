@@ -207,3 +207,51 @@ void dialect_json_path(struct strbuf *sb, const char *const *keys, size_t n, boo
 		sb_addstr(sb, brackets ? "']" : "\"");
 	}
 }
+
+void dialect_json_path_dotted(const struct dialect *d, struct strbuf *sb,
+			      const char *const *keys, size_t n)
+{
+	struct strbuf path = STRBUF_INIT;
+	dialect_json_path(&path, keys, n, false);
+	d->string_lit(d, sb, path.buf);
+	sb_release(&path);
+}
+
+void dialect_json_path_bracketed(const struct dialect *d, struct strbuf *sb,
+				 const char *const *keys, size_t n)
+{
+	struct strbuf path = STRBUF_INIT;
+	dialect_json_path(&path, keys, n, true);
+	d->string_lit(d, sb, path.buf);
+	sb_release(&path);
+}
+
+void dialect_expand(struct strbuf *sb, const char *tmpl, const char *c, const char *p,
+		    const char *s)
+{
+	for (const char *t = tmpl; *t; t++) {
+		const char *with = NULL;
+		if (t[0] == '{' && t[1] && t[2] == '}')
+			with = t[1] == 'c' ? c : t[1] == 'p' ? p : t[1] == 's' ? s : NULL;
+		if (!with) {
+			sb_addch(sb, *t);
+			continue;
+		}
+		sb_addstr(sb, with);
+		t += 2;
+	}
+}
+
+void dialect_json_get(const struct dialect *d, struct strbuf *sb, const char *col,
+		      const char *const *keys, size_t n, enum col_type t)
+{
+	struct strbuf path = STRBUF_INIT, text = STRBUF_INIT;
+	d->json_path(d, &path, keys, n);
+	dialect_expand(&text, d->json_text, col, path.buf, NULL);
+	if (d->json_read[t])
+		dialect_expand(sb, d->json_read[t], col, path.buf, text.buf);
+	else
+		sb_addstr(sb, text.buf);
+	sb_release(&path);
+	sb_release(&text);
+}

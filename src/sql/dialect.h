@@ -65,10 +65,18 @@ struct dialect {
 	 * PRED_STARTS_WITH or PRED_ENDS_WITH of expression a by expression b. */
 	void (*str_match)(const struct dialect *d, struct strbuf *sb, enum pred_kind k,
 			  const char *a, const char *b);
-	/* The value at keys[0..n) of the JSON column expression col, as type t
-	 * (null when missing or JSON null). */
-	void (*json_get)(const struct dialect *d, struct strbuf *sb, const char *col,
-			 const char *const *keys, size_t n, enum col_type t);
+	/* Values inside JSON (SPEC §3.4, read by dialect_json_get): json_path
+	 * writes the path {p} of keys[0..n) as the dialect's JSON functions take
+	 * it; json_text is a template for the text of the value at {p} in the
+	 * JSON column {c} (null when missing or JSON null; an object or array
+	 * may read as its JSON text); json_read[t] a template for the value of
+	 * declared type t from that text {s} (and {c}, {p}): null for an object
+	 * or array and for text that is not a literal of t, cast only then.
+	 * NULL json_read[t]: the text itself. */
+	void (*json_path)(const struct dialect *d, struct strbuf *sb, const char *const *keys,
+			  size_t n);
+	const char *json_text;
+	const char *json_read[TY_OBJECT + 1];
 	/* TRUE / FALSE */
 	const char *true_lit, *false_lit;
 
@@ -146,5 +154,36 @@ long dialect_days(long amount, enum time_unit unit);
 const char *dialect_unit_word(long *amount, enum time_unit unit);
 /* A JSON path "$.a.b" (keys that are not plain are written $."a b" / $['a b']). */
 void dialect_json_path(struct strbuf *sb, const char *const *keys, size_t n, bool brackets);
+/* That path as a string literal: '$."a b"' (json_path of SQLite, BigQuery)
+ * and '$['a b']' (Databricks). */
+void dialect_json_path_dotted(const struct dialect *d, struct strbuf *sb,
+			      const char *const *keys, size_t n);
+void dialect_json_path_bracketed(const struct dialect *d, struct strbuf *sb,
+				 const char *const *keys, size_t n);
+/* The value at keys[0..n) of the JSON column expression col, read as
+ * declared type t (SPEC §3.4 "Values inside JSON"): the table's templates
+ * expanded. */
+void dialect_json_get(const struct dialect *d, struct strbuf *sb, const char *col,
+		      const char *const *keys, size_t n, enum col_type t);
+/* Expands {c}, {p} and {s} in tmpl (json_text, json_read). */
+void dialect_expand(struct strbuf *sb, const char *tmpl, const char *c, const char *p,
+		    const char *s);
+
+/* The patterns of SPEC §3.4 a JSON text must match to be read as a type,
+ * as regular expressions every regex dialect takes (POSIX ERE, RE2, Java):
+ * no backslash, no quote, so each is a plain string literal everywhere. */
+#define JSON_RE_NUMBER "^-?[0-9]+([.][0-9]+)?([eE][+-]?[0-9]+)?$"
+#define JSON_RE_DATE "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+#define JSON_RE_HMS "([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]"
+#define JSON_RE_TIME "^" JSON_RE_HMS "$"
+#define JSON_RE_TIMESTAMP "^[0-9]{4}-[0-9]{2}-[0-9]{2}[ T]" JSON_RE_HMS "([.][0-9]+)?Z?$"
+/* A real calendar date YYYY-MM-DD (leap years included), for dialects with
+ * no safe date cast (PostgreSQL, Redshift): the cast after it cannot fail. */
+#define JSON_RE_CALENDAR \
+	"([0-9]{4}-((0[1-9]|1[0-2])-(0[1-9]|1[0-9]|2[0-8])|(0[13-9]|1[0-2])-(29|30)|" \
+	"(0[13578]|1[02])-31)|([0-9]{2}(0[48]|[2468][048]|[13579][26])|" \
+	"([02468][048]|[13579][26])00)-02-29)"
+#define JSON_RE_CAL_DATE "^" JSON_RE_CALENDAR "$"
+#define JSON_RE_CAL_TIMESTAMP "^" JSON_RE_CALENDAR "[ T]" JSON_RE_HMS "([.][0-9]+)?Z?$"
 
 #endif

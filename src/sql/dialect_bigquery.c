@@ -1,7 +1,7 @@
 /*
  * sql/dialect_bigquery.c — BigQuery (GoogleSQL): `backtick` identifiers with
  * backslash escapes, string literals where '' is not an escape, TIMESTAMP_SUB
- * arithmetic, JSON_VALUE for semi-structured columns.
+ * arithmetic, JSON_VALUE (null for objects) tested with REGEXP_CONTAINS before SAFE_CAST.
  */
 #include "sql/dialect.h"
 
@@ -61,26 +61,6 @@ static void bq_str_match(const struct dialect *d, struct strbuf *sb, enum pred_k
 		sb_addf(sb, "STRPOS(%s, %s) > 0", a, b);
 }
 
-static void bq_json_get(const struct dialect *d, struct strbuf *sb, const char *col,
-			const char *const *keys, size_t n, enum col_type t)
-{
-	static const char *const cast[] = {
-		[TY_NUMBER] = "FLOAT64", [TY_STRING] = NULL, [TY_BOOLEAN] = "BOOL",
-		[TY_DATE] = "DATE", [TY_TIME] = "TIME", [TY_TIMESTAMP] = "TIMESTAMP",
-		[TY_OBJECT] = NULL,
-	};
-	struct strbuf path = STRBUF_INIT;
-	dialect_json_path(&path, keys, n, false);
-	if (cast[t])
-		sb_addstr(sb, "SAFE_CAST(");
-	sb_addf(sb, "JSON_VALUE(%s, ", col);
-	d->string_lit(d, sb, path.buf);
-	sb_addch(sb, ')');
-	if (cast[t])
-		sb_addf(sb, " AS %s)", cast[t]);
-	sb_release(&path);
-}
-
 const struct dialect dialect_bigquery = {
 	.version = 1,
 	.name = "bigquery",
@@ -98,7 +78,21 @@ const struct dialect dialect_bigquery = {
 	.value = dialect_value_plain,
 	.time_point = bq_time_point,
 	.str_match = bq_str_match,
-	.json_get = bq_json_get,
+	.json_path = dialect_json_path_dotted,
+	/* JSON or STRING columns: JSON_VALUE is null for an object or array */
+	.json_text = "JSON_VALUE({c}, {p})",
+	.json_read = {
+		[TY_NUMBER] = "CASE WHEN REGEXP_CONTAINS({s}, '" JSON_RE_NUMBER "') "
+			      "THEN SAFE_CAST({s} AS FLOAT64) END",
+		[TY_BOOLEAN] = "CASE WHEN {s} IN ('true', 'false') THEN {s} = 'true' END",
+		[TY_DATE] = "CASE WHEN REGEXP_CONTAINS({s}, '" JSON_RE_DATE "') "
+			    "THEN SAFE_CAST({s} AS DATE) END",
+		[TY_TIME] = "CASE WHEN REGEXP_CONTAINS({s}, '" JSON_RE_TIME "') "
+			    "THEN SAFE_CAST({s} AS TIME) END",
+		[TY_TIMESTAMP] = "CASE WHEN REGEXP_CONTAINS({s}, '" JSON_RE_TIMESTAMP "') "
+				 "THEN SAFE_CAST({s} AS TIMESTAMP) END",
+		[TY_OBJECT] = "JSON_QUERY({c}, {p})",
+	},
 	.true_lit = "TRUE",
 	.false_lit = "FALSE",
 	.text_type = "STRING",

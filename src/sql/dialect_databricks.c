@@ -47,26 +47,6 @@ static void db_str_match(const struct dialect *d, struct strbuf *sb, enum pred_k
 	sb_addf(sb, "%s(%s, %s)", fn, a, b);
 }
 
-static void db_json_get(const struct dialect *d, struct strbuf *sb, const char *col,
-			const char *const *keys, size_t n, enum col_type t)
-{
-	static const char *const cast[] = {
-		[TY_NUMBER] = "DOUBLE", [TY_STRING] = NULL, [TY_BOOLEAN] = "BOOLEAN",
-		[TY_DATE] = "DATE", [TY_TIME] = NULL, [TY_TIMESTAMP] = "TIMESTAMP",
-		[TY_OBJECT] = NULL,
-	};
-	struct strbuf path = STRBUF_INIT;
-	dialect_json_path(&path, keys, n, true);
-	if (cast[t])
-		sb_addstr(sb, "CAST(");
-	sb_addf(sb, "get_json_object(%s, ", col);
-	d->string_lit(d, sb, path.buf);
-	sb_addch(sb, ')');
-	if (cast[t])
-		sb_addf(sb, " AS %s)", cast[t]);
-	sb_release(&path);
-}
-
 const struct dialect dialect_databricks = {
 	.version = 1,
 	.name = "databricks",
@@ -80,7 +60,22 @@ const struct dialect dialect_databricks = {
 	.value = dialect_value_plain,
 	.time_point = db_time_point,
 	.str_match = db_str_match,
-	.json_get = db_json_get,
+	.json_path = dialect_json_path_bracketed,
+	/* STRING JSON: a string and an object read alike (their text), so
+	 * STRING takes text that parses as a JSON object or array for one */
+	.json_text = "get_json_object({c}, {p})",
+	.json_read = {
+		[TY_NUMBER] = "CASE WHEN {s} RLIKE '" JSON_RE_NUMBER "' "
+			      "THEN try_cast({s} AS DOUBLE) END",
+		[TY_STRING] = "CASE WHEN json_object_keys({s}) IS NULL AND "
+			      "json_array_length({s}) IS NULL THEN {s} END",
+		[TY_BOOLEAN] = "CASE WHEN {s} IN ('true', 'false') THEN {s} = 'true' END",
+		[TY_DATE] = "CASE WHEN {s} RLIKE '" JSON_RE_DATE "' THEN try_cast({s} AS DATE) END",
+		/* no TIME type: HH:MM:SS text compares in order */
+		[TY_TIME] = "CASE WHEN {s} RLIKE '" JSON_RE_TIME "' THEN {s} END",
+		[TY_TIMESTAMP] = "CASE WHEN {s} RLIKE '" JSON_RE_TIMESTAMP "' "
+				 "THEN try_cast({s} AS TIMESTAMP) END",
+	},
 	.true_lit = "TRUE",
 	.false_lit = "FALSE",
 	.text_type = "STRING",

@@ -1,7 +1,7 @@
 /*
  * sql/dialect_postgres.c — PostgreSQL: "double-quoted" identifiers folded to
  * lower case, standard string literals (backslash is literal), INTERVAL
- * text arithmetic, -> / ->> over json or jsonb columns.  The database part
+ * text arithmetic, #> / #>> over json or jsonb columns.  The database part
  * of a 3-part table name is dropped (no cross-database references).
  */
 #include "sql/dialect.h"
@@ -52,23 +52,26 @@ static void pg_str_match(const struct dialect *d, struct strbuf *sb, enum pred_k
 		sb_addf(sb, "strpos(%s, %s) > 0", a, b);
 }
 
-static void pg_json_get(const struct dialect *d, struct strbuf *sb, const char *col,
-			const char *const *keys, size_t n, enum col_type t)
+/* A text[] literal '{a,"b c"}' of the keys, for #> and #>>. */
+static void pg_json_path(const struct dialect *d, struct strbuf *sb, const char *const *keys,
+			 size_t n)
 {
-	static const char *const cast[] = {
-		[TY_NUMBER] = "NUMERIC", [TY_STRING] = NULL, [TY_BOOLEAN] = "BOOLEAN",
-		[TY_DATE] = "DATE", [TY_TIME] = "TIME", [TY_TIMESTAMP] = "TIMESTAMP",
-		[TY_OBJECT] = NULL,
-	};
-	sb_addstr(sb, cast[t] ? "CAST((" : "(");
-	sb_addstr(sb, col);
+	struct strbuf arr = STRBUF_INIT;
+	sb_addch(&arr, '{');
 	for (size_t i = 0; i < n; i++) {
-		sb_addstr(sb, i + 1 == n ? " ->> " : " -> ");
-		d->string_lit(d, sb, keys[i]);
+		bool plain = dialect_is_plain_ident(keys[i]);
+		sb_addstr(&arr, i ? "," : "");
+		sb_addstr(&arr, plain ? "" : "\"");
+		for (const char *k = keys[i]; *k; k++) {
+			if (!plain && (*k == '"' || *k == '\\'))
+				sb_addch(&arr, '\\');
+			sb_addch(&arr, *k);
+		}
+		sb_addstr(&arr, plain ? "" : "\"");
 	}
-	sb_addch(sb, ')');
-	if (cast[t])
-		sb_addf(sb, " AS %s)", cast[t]);
+	sb_addch(&arr, '}');
+	d->string_lit(d, sb, arr.buf);
+	sb_release(&arr);
 }
 
 const struct dialect dialect_postgres = {
@@ -88,7 +91,26 @@ const struct dialect dialect_postgres = {
 	.value = dialect_value_plain,
 	.time_point = pg_time_point,
 	.str_match = pg_str_match,
-	.json_get = pg_json_get,
+	.json_path = pg_json_path,
+	/* json or jsonb: an object reads as its JSON text, which no pattern
+	 * below matches; STRING asks the type (to_jsonb takes both). */
+	.json_text = "({c} #>> {p})",
+	.json_read = {
+		/* NUMERIC holds any exponent of up to 4 digits; longer ones
+		 * would overflow it (beyond the engine's range: null) */
+		[TY_NUMBER] = "CASE WHEN {s} ~ '^-?[0-9]+([.][0-9]+)?([eE][+-]?0*[0-9]{1,4})?$' "
+			      "THEN CAST({s} AS NUMERIC) END",
+		[TY_STRING] = "CASE WHEN jsonb_typeof(to_jsonb({c} #> {p})) IN ('string', 'number', "
+			      "'boolean') THEN {s} END",
+		[TY_BOOLEAN] = "CASE WHEN {s} IN ('true', 'false') THEN {s} = 'true' END",
+		/* no safe date cast in PostgreSQL 15: the pattern is the
+		 * calendar, so the cast cannot fail (no year 0 there) */
+		[TY_DATE] = "CASE WHEN {s} ~ '" JSON_RE_CAL_DATE "' AND {s} >= '0001' "
+			    "THEN CAST({s} AS DATE) END",
+		[TY_TIME] = "CASE WHEN {s} ~ '" JSON_RE_TIME "' THEN CAST({s} AS TIME) END",
+		[TY_TIMESTAMP] = "CASE WHEN {s} ~ '" JSON_RE_CAL_TIMESTAMP "' AND {s} >= '0001' "
+				 "THEN CAST({s} AS TIMESTAMP) END",
+	},
 	.true_lit = "TRUE",
 	.false_lit = "FALSE",
 	.text_type = "TEXT",

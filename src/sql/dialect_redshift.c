@@ -40,25 +40,14 @@ static void rs_str_match(const struct dialect *d, struct strbuf *sb, enum pred_k
 		sb_addf(sb, "STRPOS(%s, %s) > 0", a, b);
 }
 
-static void rs_json_get(const struct dialect *d, struct strbuf *sb, const char *col,
-			const char *const *keys, size_t n, enum col_type t)
+/* 'a', 'b': JSON_EXTRACT_PATH_TEXT's key arguments. */
+static void rs_json_path(const struct dialect *d, struct strbuf *sb, const char *const *keys,
+			 size_t n)
 {
-	static const char *const cast[] = {
-		[TY_NUMBER] = "DOUBLE PRECISION", [TY_STRING] = NULL, [TY_BOOLEAN] = "BOOLEAN",
-		[TY_DATE] = "DATE", [TY_TIME] = "TIME", [TY_TIMESTAMP] = "TIMESTAMP",
-		[TY_OBJECT] = NULL,
-	};
-	if (cast[t])
-		sb_addstr(sb, "CAST(");
-	/* A missing key yields '' here, so '' reads as null. */
-	sb_addf(sb, "NULLIF(JSON_EXTRACT_PATH_TEXT(%s", col);
 	for (size_t i = 0; i < n; i++) {
-		sb_addstr(sb, ", ");
+		sb_addstr(sb, i ? ", " : "");
 		d->string_lit(d, sb, keys[i]);
 	}
-	sb_addstr(sb, ", TRUE), '')");
-	if (cast[t])
-		sb_addf(sb, " AS %s)", cast[t]);
 }
 
 const struct dialect dialect_redshift = {
@@ -76,7 +65,26 @@ const struct dialect dialect_redshift = {
 	.value = dialect_value_plain,
 	.time_point = rs_time_point,
 	.str_match = rs_str_match,
-	.json_get = rs_json_get,
+	.json_path = rs_json_path,
+	/* VARCHAR JSON; a missing key yields '' here, so '' reads as null.  A
+	 * string and an object read alike (their text): STRING takes text that
+	 * parses as a JSON object or array for one. */
+	.json_text = "NULLIF(JSON_EXTRACT_PATH_TEXT({c}, {p}, TRUE), '')",
+	.json_read = {
+		/* exponents of up to 2 digits: DOUBLE PRECISION's range */
+		[TY_NUMBER] = "CASE WHEN {s} ~ '^-?[0-9]+([.][0-9]+)?([eE][+-]?0*[0-9]{1,2})?$' "
+			      "THEN CAST({s} AS DOUBLE PRECISION) END",
+		[TY_STRING] = "CASE WHEN NOT ((LEFT({s}, 1) = '{' AND IS_VALID_JSON({s})) OR "
+			      "(LEFT({s}, 1) = '[' AND IS_VALID_JSON_ARRAY({s}))) THEN {s} END",
+		[TY_BOOLEAN] = "CASE WHEN {s} IN ('true', 'false') THEN {s} = 'true' END",
+		/* no safe cast: the pattern is the calendar, so the cast
+		 * cannot fail */
+		[TY_DATE] = "CASE WHEN {s} ~ '" JSON_RE_CAL_DATE "' AND {s} >= '0001' "
+			    "THEN CAST({s} AS DATE) END",
+		[TY_TIME] = "CASE WHEN {s} ~ '" JSON_RE_TIME "' THEN CAST({s} AS TIME) END",
+		[TY_TIMESTAMP] = "CASE WHEN {s} ~ '" JSON_RE_CAL_TIMESTAMP "' AND {s} >= '0001' "
+				 "THEN CAST({s} AS TIMESTAMP) END",
+	},
 	.true_lit = "TRUE",
 	.false_lit = "FALSE",
 	.text_type = "VARCHAR(65535)",

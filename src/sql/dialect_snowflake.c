@@ -34,21 +34,15 @@ static void sf_str_match(const struct dialect *d, struct strbuf *sb, enum pred_k
 	sb_addf(sb, "%s(%s, %s)", fn, a, b);
 }
 
-static void sf_json_get(const struct dialect *d, struct strbuf *sb, const char *col,
-			const char *const *keys, size_t n, enum col_type t)
+/* ['a']['b'] after the VARIANT column (case-sensitive keys). */
+static void sf_json_path(const struct dialect *d, struct strbuf *sb, const char *const *keys,
+			 size_t n)
 {
-	static const char *const cast[] = {
-		[TY_NUMBER] = "FLOAT", [TY_STRING] = "STRING", [TY_BOOLEAN] = "BOOLEAN",
-		[TY_DATE] = "DATE", [TY_TIME] = "TIME", [TY_TIMESTAMP] = "TIMESTAMP",
-		[TY_OBJECT] = "VARIANT",
-	};
-	sb_addf(sb, "(%s", col);
 	for (size_t i = 0; i < n; i++) {
 		sb_addch(sb, '[');
 		d->string_lit(d, sb, keys[i]);
 		sb_addch(sb, ']');
 	}
-	sb_addf(sb, ")::%s", cast[t]);
 }
 
 const struct dialect dialect_snowflake = {
@@ -67,7 +61,22 @@ const struct dialect dialect_snowflake = {
 	.value = dialect_value_plain,
 	.time_point = sf_time_point,
 	.str_match = sf_str_match,
-	.json_get = sf_json_get,
+	.json_path = sf_json_path,
+	/* a VARIANT: ::STRING is a string's text, a number's or boolean's
+	 * text, an object's JSON text (no pattern below matches it) */
+	.json_text = "({c}{p})::STRING",
+	.json_read = {
+		[TY_NUMBER] = "CASE WHEN REGEXP_LIKE({s}, '" JSON_RE_NUMBER "') "
+			      "THEN TRY_TO_DOUBLE({s}) END",
+		[TY_STRING] = "CASE WHEN NOT (IS_OBJECT({c}{p}) OR IS_ARRAY({c}{p})) THEN {s} END",
+		[TY_BOOLEAN] = "CASE WHEN {s} IN ('true', 'false') THEN {s} = 'true' END",
+		[TY_DATE] = "CASE WHEN REGEXP_LIKE({s}, '" JSON_RE_DATE "') "
+			    "THEN TRY_TO_DATE({s}, 'YYYY-MM-DD') END",
+		[TY_TIME] = "CASE WHEN REGEXP_LIKE({s}, '" JSON_RE_TIME "') "
+			    "THEN TRY_TO_TIME({s}, 'HH24:MI:SS') END",
+		[TY_TIMESTAMP] = "CASE WHEN REGEXP_LIKE({s}, '" JSON_RE_TIMESTAMP "') "
+				 "THEN TRY_TO_TIMESTAMP({s}) END",
+	},
 	.true_lit = "TRUE",
 	.false_lit = "FALSE",
 	.text_type = "VARCHAR",

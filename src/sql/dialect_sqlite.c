@@ -2,7 +2,8 @@
  * sql/dialect_sqlite.c — the embedded SQLite warehouse: only the last part of
  * a table name, standard string literals, no date types (ISO-8601 text made
  * comparable with julianday()/date()/time()), instr/substr instead of LIKE
- * (which is case-insensitive here), json_extract.
+ * (which is case-insensitive here), JSON values read and tested with
+ * built-in functions only (the sqlite3 shell has no regexp()).
  */
 #include "sql/dialect.h"
 
@@ -59,21 +60,6 @@ static void lite_str_match(const struct dialect *d, struct strbuf *sb, enum pred
 		sb_addf(sb, "instr(%s, %s) > 0", a, b);
 }
 
-static void lite_json_get(const struct dialect *d, struct strbuf *sb, const char *col,
-			  const char *const *keys, size_t n, enum col_type t)
-{
-	struct strbuf path = STRBUF_INIT;
-	dialect_json_path(&path, keys, n, false);
-	if (t == TY_NUMBER)
-		sb_addstr(sb, "CAST(");
-	sb_addf(sb, "json_extract(%s, ", col);
-	d->string_lit(d, sb, path.buf);
-	sb_addch(sb, ')');
-	if (t == TY_NUMBER)
-		sb_addstr(sb, " AS REAL)");
-	sb_release(&path);
-}
-
 const struct dialect dialect_sqlite = {
 	.version = 1,
 	.name = "sqlite",
@@ -88,7 +74,36 @@ const struct dialect dialect_sqlite = {
 	.value = lite_value,
 	.time_point = lite_time_point,
 	.str_match = lite_str_match,
-	.json_get = lite_json_get,
+	.json_path = dialect_json_path_dotted,
+	/* The JSON text of the value (a string quoted, a number as written,
+	 * true/false, an object or array) without its quotes: a string that
+	 * needed escapes never matches a pattern below.  No regexp() in SQLite:
+	 * GLOB, json_valid() and date arithmetic do the tests. */
+	.json_text = "trim({c} -> {p}, '\"')",
+	.json_read = {
+		/* json_valid of "[text,0]", a leading 0 made 1 (JSON has no
+		 * leading zeros), over text of number characters only: exactly
+		 * -?[0-9]+(.[0-9]+)?([eE][+-]?[0-9]+)? */
+		[TY_NUMBER] = "CASE WHEN {s} NOT GLOB '*[^0-9.eE+-]*' AND "
+			      "json_valid(replace(replace('[' || {s} || ',0]', '[0', '[1'), '[-0', '[-1')) "
+			      "THEN CAST({s} AS REAL) END",
+		[TY_STRING] = "CASE json_type({c}, {p}) WHEN 'text' THEN json_extract({c}, {p}) "
+			      "WHEN 'integer' THEN {s} WHEN 'real' THEN {s} "
+			      "WHEN 'true' THEN 'true' WHEN 'false' THEN 'false' END",
+		[TY_BOOLEAN] = "CASE WHEN {s} IN ('true', 'false') THEN {s} = 'true' END",
+		/* date(x, '+0 days') normalises 2025-02-30 to 2025-03-02 */
+		[TY_DATE] = "CASE WHEN {s} GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]' AND "
+			    "date({s}, '+0 days') = {s} THEN {s} END",
+		[TY_TIME] = "CASE WHEN {s} GLOB '[0-2][0-9]:[0-5][0-9]:[0-5][0-9]' AND {s} < '24' "
+			    "THEN {s} END",
+		/* the fixed part, then what julianday() parses of [.digits][Z] */
+		[TY_TIMESTAMP] = "CASE WHEN {s} GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9][ T]"
+				 "[0-2][0-9]:[0-5][0-9]:[0-5][0-9]*' AND "
+				 "substr({s}, 20) NOT GLOB '*[^0-9.Z]*' AND substr({s}, 12, 2) < '24' AND "
+				 "date(substr({s}, 1, 10), '+0 days') = substr({s}, 1, 10) AND "
+				 "julianday({s}) IS NOT NULL THEN {s} END",
+		[TY_OBJECT] = "json_extract({c}, {p})",
+	},
 	.true_lit = "TRUE",
 	.false_lit = "FALSE",
 	.text_type = "TEXT",

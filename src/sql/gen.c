@@ -62,6 +62,7 @@ struct gen {
 struct flat {
 	const struct ast_expr *node;
 	const char *alias;           /* the child's last row */
+	const struct chain *c;       /* its path */
 };
 
 static void gen_expr(struct gen *g, const struct ast_expr *x, const struct scope *s);
@@ -171,7 +172,7 @@ static const char *trait_sql(struct gen *g, const char *alias, const struct trai
 	if (nkeys == 0 || root == t)
 		return col;
 	struct strbuf sb = STRBUF_INIT;
-	g->d->json_get(g->d, &sb, col, keys, nkeys, t->type);
+	dialect_json_get(g->d, &sb, col, keys, nkeys, t->type);
 	const char *r = arena_strdup(&g->ar, sb.buf);
 	sb_release(&sb);
 	return r;
@@ -494,6 +495,57 @@ static void where_next(struct where *w)
 	sql_addf(w->g->b, w->n++ ? "\n  AND " : "\nWHERE ");
 }
 
+/* ---- rows with a null primary key ------------------------------------------ */
+
+/* An entity row whose primary key is null does not exist (SPEC §3.4): never
+ * matched, counted or enriched, at any depth.  A join on the key already
+ * drops it; every other row of a path gets "alias.pk IS NOT NULL". */
+
+/* Does the path's own joins require hop i's row to have a key?  next: the
+ * relationship joined from that row after the path, or NULL. */
+static bool pk_joined(const struct relationship *const *rels, size_t n, size_t i,
+		      const struct relationship *next)
+{
+	const struct relationship *r = rels[i];
+	const struct column *pk = r->entity->pk;
+	if (r->join == JOIN_JUNCTION || (r->join == JOIN_ON && r->child_col == pk) ||
+	    ((r->join == JOIN_TRAIT || r->join == JOIN_EXTERNAL_ID) && r->join_key == pk))
+		return true;
+	if (i + 1 < n)
+		next = rels[i + 1];
+	return next && (next->join == JOIN_JUNCTION ||
+			(next->join == JOIN_ON && next->parent_col == pk));
+}
+
+static void key_check(struct gen *g, struct where *w, const char *alias, const struct entity *e)
+{
+	where_next(w);
+	sql_addf(g->b, "%s.%I IS NOT NULL", alias, e->pk->name);
+}
+
+/* The junction row of a junction hop, unless its key is one of the two
+ * columns it joins on. */
+static void junction_check(struct gen *g, struct where *w, const char *alias,
+			   const struct relationship *r)
+{
+	const struct column *pk = r->junction->pk;
+	if (pk != r->junction_left && pk != r->junction_right)
+		key_check(g, w, alias, r->junction);
+}
+
+/* The checks for the rows of chain c; next as in pk_joined; last_keyed:
+ * the caller joins the last row on its key. */
+static void chain_keys(struct gen *g, struct where *w, const struct chain *c,
+		       const struct relationship *next, bool last_keyed)
+{
+	for (size_t i = 0; i < c->n; i++) {
+		if (c->rels[i]->join == JOIN_JUNCTION)
+			junction_check(g, w, c->j[i], c->rels[i]);
+		if (!(last_keyed && i + 1 == c->n) && !pk_joined(c->rels, c->n, i, next))
+			key_check(g, w, c->a[i], c->rels[i]->entity);
+	}
+}
+
 /* ---- counts and having ----------------------------------------------------- */
 
 static bool cmp_holds(enum cmp_op op, double a, double b)
@@ -580,13 +632,15 @@ static void block_filters(struct gen *g, struct where *w, const struct ast_expr 
 	push_bind(g, x, in->alias);
 	for (size_t i = 0; i < x->block->nitems; i++) {
 		const struct ast_expr *it = x->block->items[i];
-		const char *fa = NULL;
+		const struct flat *fa = NULL;
 		for (size_t k = 0; k < g->nflats && !fa; k++)
 			if (g->flats[k].node == it)
-				fa = g->flats[k].alias;
+				fa = &g->flats[k];
 		if (fa) {
-			/* joined in the FROM (flat_joins): only its block here */
-			struct scope cin = { SC_ENTITY, fa, it->rels[it->nrels - 1]->entity };
+			/* joined in the FROM (flat_joins): only its rows' keys and
+			 * its block here */
+			chain_keys(g, w, fa->c, NULL, false);
+			struct scope cin = { SC_ENTITY, fa->alias, it->rels[it->nrels - 1]->entity };
 			block_filters(g, w, it, &cin);
 			continue;
 		}
@@ -621,12 +675,12 @@ static size_t flat_joins(struct gen *g, const struct ast_expr *x, const struct s
 		const struct ast_expr *it = x->block->items[i];
 		if (!flattenable(it, x))
 			continue;
-		struct chain c;
-		chain_plan(g, in, it->rels, it->nrels, &c);
-		chain_join(g, &c);
-		struct flat f = { it, c.last };
+		struct chain *c = arena_alloc(&g->ar, sizeof(*c));
+		chain_plan(g, in, it->rels, it->nrels, c);
+		chain_join(g, c);
+		struct flat f = { it, c->last, c };
 		VEC_PUSH(g->flats, g->nflats, g->capflats, f);
-		struct scope cin = { SC_ENTITY, c.last, it->rels[it->nrels - 1]->entity };
+		struct scope cin = { SC_ENTITY, c->last, it->rels[it->nrels - 1]->entity };
 		n += 1 + flat_joins(g, it, &cin);
 	}
 	return n;
@@ -788,6 +842,7 @@ static void entity_filters(struct gen *g, struct where *w, const struct ast_expr
 	}
 	where_next(w);
 	sql_addf(g->b, "%s IS NOT NULL", c->link_out);
+	chain_keys(g, w, c, NULL, false);
 	struct scope in = { SC_ENTITY, c->last, x->rels[x->nrels - 1]->entity };
 	block_filters(g, w, x, &in);
 }
@@ -885,6 +940,7 @@ static void gen_entity(struct gen *g, const struct ast_expr *x, const struct sco
 			}
 			where_next(&rw);
 			sql_addf(g->b, "%s IS NOT NULL", c.link_out);
+			chain_keys(g, &rw, &c, NULL, true);
 			close_in(g, false);
 			g->b->indent--;
 			carry_where(g, &w, &cy);
@@ -952,7 +1008,7 @@ static const char *event_prop(struct gen *g, const char *alias, const char *name
 	struct strbuf sb = STRBUF_INIT;
 	const char *col = col_ref(g, alias, p->events.properties);
 	const char *keys[1] = { name };
-	g->d->json_get(g->d, &sb, col, keys, 1, t);
+	dialect_json_get(g->d, &sb, col, keys, 1, t);
 	const char *r = arena_strdup(&g->ar, sb.buf);
 	sb_release(&sb);
 	return r;
@@ -1111,7 +1167,7 @@ static void gen_assoc(struct gen *g, const struct ast_expr *x, const struct scop
 	struct scope ps = { SC_PROFILE, new_alias(g, "p"), NULL };
 	struct chain c;
 	struct where w = { g, 0 };
-	const char *prev = ps.alias, *corr = NULL;
+	const char *prev = ps.alias, *corr = NULL, *ja = NULL;
 
 	if (n > 1) {
 		chain_plan(g, &ps, a->target_rels, n - 1, &c);
@@ -1143,7 +1199,7 @@ static void gen_assoc(struct gen *g, const struct ast_expr *x, const struct scop
 				     col_ref(g, s->alias, r->child_col->name));
 		break;
 	case JOIN_JUNCTION: {
-		const char *ja = new_alias(g, "j");
+		ja = new_alias(g, "j");
 		sql_addf(g->b, "\nJOIN %T AS %s ON %s.%I = %s.%I", r->junction->table_parts,
 			 r->junction->ntable_parts, ja, ja, r->junction_left->name, prev,
 			 a->target_rels[n - 2]->entity->pk->name);
@@ -1154,6 +1210,10 @@ static void gen_assoc(struct gen *g, const struct ast_expr *x, const struct scop
 	}
 	where_next(&w);
 	sql_addf(g->b, "%s", corr);
+	if (n > 1)
+		chain_keys(g, &w, &c, r, false);
+	if (ja)
+		junction_check(g, &w, ja, r);
 	if (x) {
 		const char *saved = g->profile_alias;
 		g->profile_alias = ps.alias;
@@ -1342,6 +1402,8 @@ static void membership(struct gen *g, const struct ast_audience *a)
 		s = (struct scope){ SC_ENTITY, "t", te };
 		sql_addf(g->b, "SELECT t.%I AS member_id\nFROM %T AS t", te->pk->name,
 			 te->table_parts, te->ntable_parts);
+		/* a row with a null key does not exist (SPEC §3.4) */
+		key_check(g, &w, "t", te);
 		/* a positive trait/event condition implies an associated profile */
 		if (!a->where || !has_positive_assoc(a->where->items, a->where->nitems)) {
 			where_next(&w);
@@ -1488,6 +1550,7 @@ static void matched_one(struct gen *g, const struct ast_audience *a, const struc
 	struct scope *levels = xcalloc(m->n + 1, sizeof(*levels));
 	size_t *starts = xcalloc(m->n + 1, sizeof(*starts));
 	const struct ast_expr **owners = xcalloc(m->n + 1, sizeof(*owners));
+	struct chain *chains = xcalloc(m->n + 1, sizeof(*chains)); /* level l's path */
 	size_t nlev = 0;
 	levels[nlev] = cur;
 	starts[nlev] = 0;
@@ -1496,11 +1559,11 @@ static void matched_one(struct gen *g, const struct ast_audience *a, const struc
 		const struct ast_expr *x = m->stack[i];
 		if (x->kind != EX_ENTITY)
 			continue;
-		struct chain c;
-		chain_plan(g, &cur, x->rels, x->nrels, &c);
-		chain_join(g, &c);
-		cur = (struct scope){ SC_ENTITY, c.last, x->rels[x->nrels - 1]->entity };
-		push_bind(g, x, c.last);
+		struct chain *c = &chains[nlev];
+		chain_plan(g, &cur, x->rels, x->nrels, c);
+		chain_join(g, c);
+		cur = (struct scope){ SC_ENTITY, c->last, x->rels[x->nrels - 1]->entity };
+		push_bind(g, x, c->last);
 		levels[nlev] = cur;
 		starts[nlev] = i + 1;
 		owners[nlev++] = x;
@@ -1510,6 +1573,8 @@ static void matched_one(struct gen *g, const struct ast_audience *a, const struc
 	 * the sides only when under or; so write each entity level's block. */
 	for (size_t l = 0; l < nlev; l++) {
 		size_t end = l + 1 < nlev ? starts[l + 1] - 1 : m->n - 1;
+		if (owners[l])
+			chain_keys(g, &w, &chains[l], NULL, false);
 		side_filters(g, &w, m, starts[l], end, &levels[l]);
 		if (owners[l] && owners[l]->block) {
 			for (size_t i = 0; i < owners[l]->block->nitems; i++) {
@@ -1534,6 +1599,7 @@ static void matched_one(struct gen *g, const struct ast_audience *a, const struc
 	free(levels);
 	free(starts);
 	free(owners);
+	free(chains);
 }
 
 bool sql_matched(struct strbuf *out, const struct graph *gr, const struct ast_audience *a,

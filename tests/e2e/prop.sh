@@ -1,8 +1,9 @@
 #!/bin/sh
 # tests/e2e/prop.sh — the randomized property test (tests/prop/): for a fixed
 # list of seeds, random data graphs, data (NULLs, duplicates through two
-# paths, hostile strings, timestamps in both ISO spellings around the window
-# edges) and random valid audiences; `lac preview` on SQLite and on a
+# paths, rows with a null primary key, hostile strings, timestamps in both ISO
+# spellings around the window edges, values inside JSON that drift in type
+# and spelling) and random valid audiences; `lac preview` on SQLite and on a
 # throw-away PostgreSQL (tests/pg/start.sh, stopped on exit) must both agree
 # with the brute-force evaluator tests/prop/oracle.py.  PostgreSQL is skipped
 # (with a message) only when no server can be started.  Bounded to ~60 s.

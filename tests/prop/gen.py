@@ -4,8 +4,9 @@
 generate(seed) returns a Project: a random data graph (entities with typed,
 NULL-able columns; relationships through external_id, trait, join_on and
 junction, 3 to 5 hops deep), random rows (NULLs, rows reachable through two
-paths, hostile strings, timestamps in both ISO spellings around the window
-edges of a fixed `now`) and random valid audiences, each kept both as an
+paths, rows with a null primary key, hostile strings, timestamps in both ISO
+spellings around the window edges of a fixed `now`, values inside JSON that
+drift in type and spelling: Raw) and random valid audiences, each kept both as an
 AST (read by oracle.py) and as .lac text (read by lac).
 
 Standard library only.  The AST:
@@ -65,6 +66,44 @@ EVENTS = {"Order Completed": {"total": "NUMBER", "cur": "STRING", "when": "TIMES
 EVENT_NAME_NOISE = ["order completed", "Order Completed ", "ORDER COMPLETED", "Page viewed",
                     "It's 100%_\\ \"odd\" ", "Other"]
 CMP = ["=", "!=", "<", ">", "<=", ">="]
+
+
+class Raw:
+    """A value inside JSON written as it is (a drifting type or spelling,
+    SPEC §3.4 "Values inside JSON"); oracle.py reads it by the SPEC rule."""
+
+    def __init__(self, v):
+        self.v = v
+
+    def __repr__(self):
+        return "Raw(%r)" % (self.v,)
+
+
+# Drifting JSON values per declared type: wrong JSON types, numeric strings,
+# invalid calendar values, booleans as 1/"yes"/"TRUE", objects and arrays.
+# Numbers read as STRING are integers only (other numbers print in each
+# engine's own form).
+DRIFT = {
+    "NUMBER": ["abc", "", " 3", "3 ", "NaN", "1e2", "12.5", "-3", "007", "+1", "1.", "2E-1",
+               "0x10", "Infinity", True, False, {"n": 1}, [1], 25.0, -0.5, 3],
+    "BOOLEAN": [1, 0, "yes", "TRUE", "True", "true", "false", " true", {"b": True}, [True]],
+    "STRING": [7, -3, 0, 1000, True, False, {"s": "cat"}, ["cat"], []],
+    "DATE": ["2025-02-30", "2024-02-29", "2023-02-29", "2025-1-5", 20250101, "2025-13-01",
+             "2026-01-15T00:00:00", "2026-01-14", "1900-02-29", "2000-02-29", {"d": 1}],
+    "TIME": ["24:00:00", "8:00:00", "08:00", "08:61:00", 800, "08:30:00.5", "12:00:00 ",
+             "23:59:59", ["x"]],
+    "TIMESTAMP": ["2025-02-30 10:00:00", "2026-01-15 24:00:00", "2026-01-15T08:30:00+01:00",
+                  "2026-01-15", "2026-01-15T08:30:00.Z", "2026-01-15 08:30", 1700000000,
+                  "2026-01-14 12:00:00", "2026-01-15T11:00:00Z", "2026-01-15t11:00:00Z",
+                  {"t": 1}],
+}
+
+
+def drift(r, ty, p=0.15):
+    """None, or a drifting value of declared type ty (with probability p)."""
+    if r.random() < p:
+        return Raw(r.choice(DRIFT[ty]))
+    return None
 
 
 def parse_now(s):
@@ -226,7 +265,7 @@ def gen_obj(r, props, now, depth=0):
             v = gen_obj(r, ty, now, depth + 1)
             o[k] = v
         else:
-            v = gen_value(r, ty, now, 0)
+            v = drift(r, ty) or gen_value(r, ty, now, 0)
             o[k] = v
     return o
 
@@ -267,6 +306,15 @@ def gen_data(r, P):
                 else:
                     row[c] = gen_value(r, ty, now)
             e.rows.append(row)
+        # rows whose primary key is null do not exist for lac (SPEC §3.4)
+        for _ in range(r.choice([0, 0, 1, 2])):
+            row = {"id": None}
+            for c, ty in e.cols.items():
+                if c in ("k1", "k2"):
+                    row[c] = r.choice(KEYS)
+                elif c != "id":
+                    row[c] = gen_value(r, ty, now)
+            e.rows.append(row)
     P.events = []
     names = list(EVENTS) * 4 + EVENT_NAME_NOISE
     for _ in range(r.randint(40, 90)):
@@ -282,7 +330,7 @@ def gen_data(r, P):
                 y = r.random()
                 if y < 0.12:
                     continue
-                props[k] = None if y < 0.22 else gen_value(r, ty, now, 0)
+                props[k] = None if y < 0.22 else drift(r, ty) or gen_value(r, ty, now, 0)
         P.events.append((pid, name, gen_ts(r, now), props))
     # one duplicated event row
     if P.events:
@@ -320,7 +368,7 @@ def gen_pred(r, ty, now, refs, pool=()):
     of the column in the data (literals are often taken from it)."""
     rr = [o for o, t in refs if t == ty]
     use_ref = rr and r.random() < 0.35
-    pool = [v for v in pool if v is not None]
+    pool = [v for v in pool if v is not None and not isinstance(v, Raw)]
 
     def plit(r, ty, now):
         if pool and r.random() < 0.5:

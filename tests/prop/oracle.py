@@ -7,12 +7,15 @@ scopes, reachability through relationships (inner joins, exact keys, R
 distinct by primary key), counts and having (nulls ignored, empty aggregates
 null, comparisons with null false), two-valued logic, case-sensitive
 wildcard-free strings, time windows relative to `now`, entity-targeted
-audiences (some associated profile) and dynamic references.
+audiences (some associated profile) and dynamic references; values inside
+JSON read by the SPEC rule (json_read), rows with a null key left out.
 """
 import datetime as dt
+import json
+import re
 from fractions import Fraction
 
-from gen import UNITS, ADDR, TRAITS, EVENTS
+from gen import UNITS, ADDR, TRAITS, EVENTS, Raw
 
 
 # ------------------------------------------------------------------ values
@@ -27,6 +30,60 @@ def norm(v, ty):
     if ty == "NUMBER":
         return Fraction(v)
     return v
+
+
+# SPEC §3.4 "Values inside JSON": a scalar is read through its text form;
+# text that is not a literal of the declared type is null.
+NUMBER_RE = re.compile(r"-?[0-9]+(\.[0-9]+)?([eE][+-]?[0-9]+)?")
+HMS = r"([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]"
+DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+TIME_RE = re.compile(HMS)
+TIMESTAMP_RE = re.compile(r"([0-9]{4}-[0-9]{2}-[0-9]{2})[ T](" + HMS + r")(\.[0-9]+)?Z?")
+
+
+def json_text(x):
+    """The text form of a JSON value: None for null, objects and arrays."""
+    if x is None or isinstance(x, (dict, list)):
+        return None
+    if isinstance(x, bool):
+        return "true" if x else "false"
+    if isinstance(x, (int, float)):
+        return json.dumps(x)
+    return x
+
+
+def json_read(x, ty):
+    """A raw JSON value read as declared type ty (generator form), or None."""
+    t = json_text(x)
+    if t is None:
+        return None
+    if ty == "STRING":
+        return t
+    if ty == "NUMBER":
+        return Fraction(t) if NUMBER_RE.fullmatch(t) else None
+    if ty == "BOOLEAN":
+        return {"true": True, "false": False}.get(t)
+    if ty == "TIME":
+        return t if TIME_RE.fullmatch(t) else None
+    try:
+        if ty == "DATE":
+            return dt.date.fromisoformat(t) if DATE_RE.fullmatch(t) else None
+        m = TIMESTAMP_RE.fullmatch(t)
+        if not m:
+            return None
+        v = dt.datetime.fromisoformat(m.group(1) + " " + m.group(2))
+        if m.group(4):
+            v += dt.timedelta(microseconds=round(float("0" + m.group(4)) * 1e6))
+        return v
+    except ValueError:   # not a real calendar value
+        return None
+
+
+def val(v, ty):
+    """A stored value (generator form or Raw JSON) as a comparable value."""
+    if isinstance(v, Raw):
+        return norm(json_read(v.v, ty), ty)
+    return norm(v, ty)
 
 
 def compare(a, op, b):
@@ -56,6 +113,8 @@ class Oracle:
         self.now = P.now
         self.today = P.now.date()
         self.ents = {e.slug: e for e in P.entities}
+        # an entity row whose primary key is null does not exist
+        self.rows = {e.slug: [r for r in e.rows if r["id"] is not None] for e in P.entities}
         self.profile_ids = {p["id"] for p in P.profiles}
         self.by_name = {a[0]: a for a in P.audiences}
         self.cache = {}
@@ -72,7 +131,7 @@ class Oracle:
             ty = ty[k]
         if isinstance(ty, dict):
             return v, "OBJECT"
-        return norm(v, ty), ty
+        return val(v, ty), ty
 
     # ---------------------------------------------------------- predicates
     def operand(self, o, env):
@@ -81,7 +140,7 @@ class Oracle:
         if o[0] == "trait":
             return self.trait(env.profile, o[1])[0]
         row, cols = env.rows[o[1]]
-        return norm(row.get(o[2]), cols[o[2]])
+        return val(row.get(o[2]), cols[o[2]])
 
     def pred(self, v, ty, p, env):
         k = p[0]
@@ -128,12 +187,12 @@ class Oracle:
         if j[0] == "ext":
             vals = {v for (pid, t, v) in self.P.extids if pid == profile["id"] and t == j[1]
                     and v is not None}
-            for row in ent.rows:
+            for row in self.rows[ent.slug]:
                 if row.get(j[2]) is not None and row[j[2]] in vals:
                     out[row["id"]] = row
         elif j[0] == "trait":
             tv = profile[j[1]]
-            for row in ent.rows:
+            for row in self.rows[ent.slug]:
                 if tv is not None and row.get(j[2]) == tv:
                     out[row["id"]] = row
         elif j[0] == "on":
@@ -141,16 +200,16 @@ class Oracle:
                 pv = s.get(j[1])
                 if pv is None:
                     continue
-                for row in ent.rows:
+                for row in self.rows[ent.slug]:
                     if row.get(j[2]) == pv:
                         out[row["id"]] = row
         else:
             _, jent, left, right = j
             for s in scope_rows:
-                for jr in jent.rows:
+                for jr in self.rows[jent.slug]:
                     if jr.get(left) is None or jr.get(left) != s["id"] or jr.get(right) is None:
                         continue
-                    for row in ent.rows:
+                    for row in self.rows[ent.slug]:
                         if row["id"] == jr[right]:
                             out[row["id"]] = row
         return list(out.values())
@@ -188,7 +247,7 @@ class Oracle:
         if agg == "count":
             return compare(Fraction(len(rows)), op, want)
         ty = types[col]
-        vals = [norm(getter(r, col), ty) for r in rows]
+        vals = [val(getter(r, col), ty) for r in rows]
         vals = [v for v in vals if v is not None]
         if not vals:
             return False
@@ -228,7 +287,7 @@ class Oracle:
         k = e[0]
         if k == "col":
             env = Env(S.get("profile"), S["rows"], S["cols"], None)
-            v = norm(S["row"].get(e[1]), S["cols"][e[1]])
+            v = val(S["row"].get(e[1]), S["cols"][e[1]])
             return self.pred(v, S["cols"][e[1]], e[2], env)
         if k in ("trait", "event") and S["kind"] == "target":
             # some associated profile satisfies it

@@ -65,6 +65,8 @@ class Writer:
         """a value inside a JSON document"""
         if v is None:
             return None
+        if isinstance(v, gen.Raw):
+            return v.v
         if isinstance(ty, dict):
             return {k: self.jval(x, ty[k]) for k, x in v.items()}
         if ty == "BOOLEAN":

@@ -137,6 +137,53 @@ static void test_time_points(void **state)
 	assert_false(sql_normalize_now("2026-01-15T12:00:00Z'; DROP", out));
 }
 
+/* Values inside JSON: the templates' placeholders, and each dialect's read */
+static void test_json_templates(void **state)
+{
+	struct strbuf sb = STRBUF_INIT;
+	/* {c} {p} {s} only; regex counts like {4} stay; inserted text is not
+	 * expanded again (a PostgreSQL path '{s}' for a key named s) */
+	dialect_expand(&sb, "f({c}, {p}) ~ '[0-9]{4}' {s}{x}", "col", "'{s}'", "T");
+	assert_string_equal(sb.buf, "f(col, '{s}') ~ '[0-9]{4}' T{x}");
+
+	const char *keys[2] = { "a", "b c" };
+	const struct { const struct dialect *d; enum col_type t; const char *want; } cases[] = {
+		{ &dialect_postgres, TY_STRING,
+		  "CASE WHEN jsonb_typeof(to_jsonb(j #> '{a,\"b c\"}')) IN ('string', 'number', "
+		  "'boolean') THEN (j #>> '{a,\"b c\"}') END" },
+		{ &dialect_postgres, TY_BOOLEAN,
+		  "CASE WHEN (j #>> '{a,\"b c\"}') IN ('true', 'false') THEN "
+		  "(j #>> '{a,\"b c\"}') = 'true' END" },
+		{ &dialect_bigquery, TY_STRING, "JSON_VALUE(j, '$.a.\"b c\"')" },
+		{ &dialect_bigquery, TY_DATE,
+		  "CASE WHEN REGEXP_CONTAINS(JSON_VALUE(j, '$.a.\"b c\"'), '" JSON_RE_DATE "') "
+		  "THEN SAFE_CAST(JSON_VALUE(j, '$.a.\"b c\"') AS DATE) END" },
+		{ &dialect_snowflake, TY_NUMBER,
+		  "CASE WHEN REGEXP_LIKE((j['a']['b c'])::STRING, '" JSON_RE_NUMBER "') "
+		  "THEN TRY_TO_DOUBLE((j['a']['b c'])::STRING) END" },
+		{ &dialect_redshift, TY_TIME,
+		  "CASE WHEN NULLIF(JSON_EXTRACT_PATH_TEXT(j, 'a', 'b c', TRUE), '') ~ '" JSON_RE_TIME
+		  "' THEN CAST(NULLIF(JSON_EXTRACT_PATH_TEXT(j, 'a', 'b c', TRUE), '') AS TIME) END" },
+		{ &dialect_databricks, TY_TIME,
+		  "CASE WHEN get_json_object(j, '$.a[\\'b c\\']') RLIKE '" JSON_RE_TIME "' "
+		  "THEN get_json_object(j, '$.a[\\'b c\\']') END" },
+	};
+	for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
+		sb_reset(&sb);
+		dialect_json_get(cases[i].d, &sb, "j", keys, 2, cases[i].t);
+		assert_string_equal(sb.buf, cases[i].want);
+	}
+	/* every dialect reads every scalar type through a guard, never a bare cast */
+	for (size_t i = 0; i < ndialects; i++)
+		for (int t = TY_NUMBER; t <= TY_TIMESTAMP; t++) {
+			sb_reset(&sb);
+			dialect_json_get(dialects[i], &sb, "j", keys, 1, (enum col_type)t);
+			if (t != TY_STRING || dialects[i] != &dialect_bigquery)
+				assert_non_null(strstr(sb.buf, "CASE "));
+		}
+	sb_release(&sb);
+}
+
 /* ---- generator, executed on SQLite --------------------------------------- */
 
 struct fixture {
@@ -316,6 +363,56 @@ static void test_string_traps_executed(void **state)
 	EXPECT_MEMBERS(f, &nn, "1,3,4,5,6");
 }
 
+/* SQLite's guards executed (SPEC §3.4): drifting JSON read as each type */
+static void test_json_values_executed(void **state)
+{
+	struct fixture *f = *state;
+	const struct { enum col_type t; const char *json; const char *want; } cases[] = {
+		{ TY_NUMBER, "\"abc\"", "NULL" }, { TY_NUMBER, "\"\"", "NULL" },
+		{ TY_NUMBER, "\" 3\"", "NULL" }, { TY_NUMBER, "\"NaN\"", "NULL" },
+		{ TY_NUMBER, "\"1e2\"", "100.0" }, { TY_NUMBER, "\"12.5\"", "12.5" },
+		{ TY_NUMBER, "true", "NULL" }, { TY_NUMBER, "{\"v\": 1}", "NULL" },
+		{ TY_NUMBER, "[1]", "NULL" }, { TY_NUMBER, "\"007\"", "7.0" },
+		{ TY_NUMBER, "\"-0.5\"", "-0.5" }, { TY_NUMBER, "\"+1\"", "NULL" },
+		{ TY_NUMBER, "\"1.\"", "NULL" }, { TY_NUMBER, "\"-\"", "NULL" },
+		{ TY_NUMBER, "\"1e\"", "NULL" }, { TY_NUMBER, "\"0x10\"", "NULL" },
+		{ TY_NUMBER, "3", "3.0" }, { TY_NUMBER, "null", "NULL" },
+		{ TY_BOOLEAN, "1", "NULL" }, { TY_BOOLEAN, "\"yes\"", "NULL" },
+		{ TY_BOOLEAN, "\"TRUE\"", "NULL" }, { TY_BOOLEAN, "true", "1" },
+		{ TY_BOOLEAN, "\"false\"", "0" },
+		{ TY_STRING, "7", "7" }, { TY_STRING, "true", "true" }, { TY_STRING, "\"a\\\"b\"", "a\"b" },
+		{ TY_STRING, "{\"x\": 1}", "NULL" }, { TY_STRING, "[\"x\"]", "NULL" },
+		{ TY_STRING, "null", "NULL" }, { TY_STRING, "\"\"", "" },
+		{ TY_DATE, "\"2025-02-30\"", "NULL" }, { TY_DATE, "\"2024-02-29\"", "2024-02-29" },
+		{ TY_DATE, "\"2025-1-5\"", "NULL" }, { TY_DATE, "20250101", "NULL" },
+		{ TY_TIME, "\"24:00:00\"", "NULL" }, { TY_TIME, "\"23:59:59\"", "23:59:59" },
+		{ TY_TIME, "\"8:00:00\"", "NULL" },
+		{ TY_TIMESTAMP, "\"2025-02-30 10:00:00\"", "NULL" },
+		{ TY_TIMESTAMP, "\"2025-01-31T08:30:00.5Z\"", "2025-01-31T08:30:00.5Z" },
+		{ TY_TIMESTAMP, "\"2025-01-31T08:30:00+01:00\"", "NULL" },
+		{ TY_TIMESTAMP, "\"2025-01-31 24:00:00\"", "NULL" },
+		{ TY_TIMESTAMP, "\"2025-01-31T08:30:00ZZ\"", "NULL" },
+	};
+	const char *keys[1] = { "k" };
+	for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
+		struct strbuf sql = STRBUF_INIT, out = STRBUF_INIT, err = STRBUF_INIT;
+		sb_addstr(&sql, "SELECT ");
+		dialect_json_get(&dialect_sqlite, &sql, "j", keys, 1, cases[i].t);
+		sb_addstr(&sql, " FROM (SELECT '{\"k\": ");
+		for (const char *c = cases[i].json; *c; c++)
+			sb_addstr(&sql, *c == '\'' ? "''" : (char[]){ *c, 0 });
+		sb_addstr(&sql, "}' AS j)");
+		if (f->w.ops->query(&f->w, sql.buf, collect, &out, &err) != 0)
+			fail_msg("%s\n%s", err.buf, sql.buf);
+		if (strcmp(out.buf, cases[i].want) != 0)
+			fail_msg("%s read as type %d: %s, want %s", cases[i].json, (int)cases[i].t,
+				 out.buf, cases[i].want);
+		sb_release(&sql);
+		sb_release(&out);
+		sb_release(&err);
+	}
+}
+
 /* lac's own statements (`lac run`, `--emit run`): the dialect table's words */
 static void test_run_statements(void **state)
 {
@@ -382,6 +479,8 @@ int main(void)
 		cmocka_unit_test(test_warehouse_open_project),
 		cmocka_unit_test_setup_teardown(test_two_valued_logic, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_string_traps_executed, setup, teardown),
+		cmocka_unit_test(test_json_templates),
+		cmocka_unit_test_setup_teardown(test_json_values_executed, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

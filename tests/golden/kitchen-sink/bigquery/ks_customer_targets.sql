@@ -2,11 +2,13 @@
 -- membership: one row per member (target entity primary key)
 SELECT t.id AS member_id
 FROM SHOP.CRM.CUSTOMERS AS t
-WHERE t.region IN ('EU', 'UK')
+WHERE t.id IS NOT NULL
+  AND t.region IN ('EU', 'UK')
   AND t.id IN (
     SELECT e1.customer_id
     FROM SHOP.SALES.ORDERS AS e1
     WHERE e1.customer_id IS NOT NULL
+      AND e1.id IS NOT NULL
       AND (
         e1.status = 'completed'
         AND e1.total > 10

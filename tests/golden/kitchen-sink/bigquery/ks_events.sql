@@ -14,7 +14,7 @@ WHERE p.segment_id IN (
     WHERE v2.event = 'Order Completed'
       AND v2.segment_id IS NOT NULL
       AND v2.timestamp BETWEEN TIMESTAMP_SUB(CURRENT_TIMESTAMP(), INTERVAL 30 DAY) AND CURRENT_TIMESTAMP()
-      AND SAFE_CAST(JSON_VALUE(v2.properties, '$.total') AS FLOAT64) > 20
+      AND CASE WHEN REGEXP_CONTAINS(JSON_VALUE(v2.properties, '$.total'), '^-?[0-9]+([.][0-9]+)?([eE][+-]?[0-9]+)?$') THEN SAFE_CAST(JSON_VALUE(v2.properties, '$.total') AS FLOAT64) END > 20
     GROUP BY v2.segment_id
     HAVING COUNT(*) >= 2
   )
@@ -34,7 +34,7 @@ WHERE p.segment_id IN (
       AND v4.segment_id IS NOT NULL
       AND v4.timestamp BETWEEN TIMESTAMP_SUB(CURRENT_TIMESTAMP(), INTERVAL 30 DAY) AND TIMESTAMP_SUB(CURRENT_TIMESTAMP(), INTERVAL 7 DAY)
       AND (
-        SAFE_CAST(JSON_VALUE(v4.properties, '$.price') AS FLOAT64) >= 10
+        CASE WHEN REGEXP_CONTAINS(JSON_VALUE(v4.properties, '$.price'), '^-?[0-9]+([.][0-9]+)?([eE][+-]?[0-9]+)?$') THEN SAFE_CAST(JSON_VALUE(v4.properties, '$.price') AS FLOAT64) END >= 10
         AND JSON_VALUE(v4.properties, '$.category') <> 'food'
       )
   )
@@ -46,7 +46,7 @@ WHERE p.segment_id IN (
       AND v5.segment_id IS NOT NULL
       AND v5.timestamp BETWEEN TIMESTAMP_SUB(CURRENT_TIMESTAMP(), INTERVAL 90 DAY) AND CURRENT_TIMESTAMP()
       AND JSON_VALUE(v5.properties, '$.currency') = p.preferred_currency
-    HAVING COUNT(*) >= 1 AND SUM(SAFE_CAST(JSON_VALUE(v5.properties, '$.total') AS FLOAT64)) > 50
+    HAVING COUNT(*) >= 1 AND SUM(CASE WHEN REGEXP_CONTAINS(JSON_VALUE(v5.properties, '$.total'), '^-?[0-9]+([.][0-9]+)?([eE][+-]?[0-9]+)?$') THEN SAFE_CAST(JSON_VALUE(v5.properties, '$.total') AS FLOAT64) END) > 50
   )
   AND p.segment_id IN (
     SELECT v6.segment_id
@@ -55,7 +55,7 @@ WHERE p.segment_id IN (
       AND v6.segment_id IS NOT NULL
       AND v6.timestamp BETWEEN TIMESTAMP_SUB(CURRENT_TIMESTAMP(), INTERVAL 12 HOUR) AND CURRENT_TIMESTAMP()
     GROUP BY v6.segment_id
-    HAVING COUNT(*) >= 1 AND MAX(SAFE_CAST(JSON_VALUE(v6.properties, '$.total') AS FLOAT64)) >= 10
+    HAVING COUNT(*) >= 1 AND MAX(CASE WHEN REGEXP_CONTAINS(JSON_VALUE(v6.properties, '$.total'), '^-?[0-9]+([.][0-9]+)?([eE][+-]?[0-9]+)?$') THEN SAFE_CAST(JSON_VALUE(v6.properties, '$.total') AS FLOAT64) END) >= 10
   )
   AND p.segment_id IN (
     SELECT v7.segment_id
@@ -63,7 +63,7 @@ WHERE p.segment_id IN (
     WHERE v7.event = 'Product Viewed'
       AND v7.segment_id IS NOT NULL
     GROUP BY v7.segment_id
-    HAVING COUNT(*) >= 1 AND MIN(SAFE_CAST(JSON_VALUE(v7.properties, '$.price') AS FLOAT64)) < 100
+    HAVING COUNT(*) >= 1 AND MIN(CASE WHEN REGEXP_CONTAINS(JSON_VALUE(v7.properties, '$.price'), '^-?[0-9]+([.][0-9]+)?([eE][+-]?[0-9]+)?$') THEN SAFE_CAST(JSON_VALUE(v7.properties, '$.price') AS FLOAT64) END) < 100
   )
   AND p.segment_id IN (
     SELECT v8.segment_id
@@ -72,7 +72,7 @@ WHERE p.segment_id IN (
       AND v8.segment_id IS NOT NULL
       AND v8.timestamp BETWEEN TIMESTAMP_SUB(CURRENT_TIMESTAMP(), INTERVAL 7 DAY) AND CURRENT_TIMESTAMP()
     GROUP BY v8.segment_id
-    HAVING COUNT(*) >= 1 AND AVG(SAFE_CAST(JSON_VALUE(v8.properties, '$.price') AS FLOAT64)) > 5
+    HAVING COUNT(*) >= 1 AND AVG(CASE WHEN REGEXP_CONTAINS(JSON_VALUE(v8.properties, '$.price'), '^-?[0-9]+([.][0-9]+)?([eE][+-]?[0-9]+)?$') THEN SAFE_CAST(JSON_VALUE(v8.properties, '$.price') AS FLOAT64) END) > 5
   )
   AND NOT EXISTS (
     SELECT 1

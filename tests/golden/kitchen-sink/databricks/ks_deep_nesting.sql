@@ -14,12 +14,16 @@ WHERE EXISTS (
     WHERE x1.segment_id = p.segment_id
       AND x1.external_id_type = 'email'
       AND x1.segment_id IS NOT NULL
-      AND e2.city = get_json_object(p.address, '$.city')
+      AND e2.id IS NOT NULL
+      AND e2.city = CASE WHEN json_object_keys(get_json_object(p.address, '$.city')) IS NULL AND json_array_length(get_json_object(p.address, '$.city')) IS NULL THEN get_json_object(p.address, '$.city') END
       AND e2.email = p.email
+      AND e3.id IS NOT NULL
       AND e3.placed_at > e2.last_seen
       AND e3.currency = p.preferred_currency
+      AND e4.id IS NOT NULL
       AND e4.unit_price <= e3.total
       AND e5.price >= e4.unit_price
+      AND j6.id IS NOT NULL
       AND contains(e7.label, e2.region)
       AND NOT (contains(e7.label, e5.category))
       AND startswith(e7.label, e2.region)

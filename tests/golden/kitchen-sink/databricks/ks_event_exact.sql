@@ -8,8 +8,8 @@ WHERE p.segment_id IN (
     WHERE v1.event = 'Signed Up'
       AND v1.segment_id IS NOT NULL
       AND (
-        get_json_object(v1.properties, '$.method') = 'email'
-        OR get_json_object(v1.properties, '$.referrer') IS NOT NULL
+        CASE WHEN json_object_keys(get_json_object(v1.properties, '$.method')) IS NULL AND json_array_length(get_json_object(v1.properties, '$.method')) IS NULL THEN get_json_object(v1.properties, '$.method') END = 'email'
+        OR CASE WHEN json_object_keys(get_json_object(v1.properties, '$.referrer')) IS NULL AND json_array_length(get_json_object(v1.properties, '$.referrer')) IS NULL THEN get_json_object(v1.properties, '$.referrer') END IS NOT NULL
       )
     GROUP BY v1.segment_id
     HAVING COUNT(*) = 1

@@ -14,7 +14,7 @@ WHERE p.segment_id IN (
     WHERE v2.event = 'Order Completed'
       AND v2.segment_id IS NOT NULL
       AND v2.timestamp BETWEEN (current_timestamp() - INTERVAL 30 DAYS) AND current_timestamp()
-      AND CAST(get_json_object(v2.properties, '$.total') AS DOUBLE) > 20
+      AND CASE WHEN get_json_object(v2.properties, '$.total') RLIKE '^-?[0-9]+([.][0-9]+)?([eE][+-]?[0-9]+)?$' THEN try_cast(get_json_object(v2.properties, '$.total') AS DOUBLE) END > 20
     GROUP BY v2.segment_id
     HAVING COUNT(*) >= 2
   )
@@ -34,8 +34,8 @@ WHERE p.segment_id IN (
       AND v4.segment_id IS NOT NULL
       AND v4.timestamp BETWEEN (current_timestamp() - INTERVAL 30 DAYS) AND (current_timestamp() - INTERVAL 7 DAYS)
       AND (
-        CAST(get_json_object(v4.properties, '$.price') AS DOUBLE) >= 10
-        AND get_json_object(v4.properties, '$.category') <> 'food'
+        CASE WHEN get_json_object(v4.properties, '$.price') RLIKE '^-?[0-9]+([.][0-9]+)?([eE][+-]?[0-9]+)?$' THEN try_cast(get_json_object(v4.properties, '$.price') AS DOUBLE) END >= 10
+        AND CASE WHEN json_object_keys(get_json_object(v4.properties, '$.category')) IS NULL AND json_array_length(get_json_object(v4.properties, '$.category')) IS NULL THEN get_json_object(v4.properties, '$.category') END <> 'food'
       )
   )
   AND EXISTS (
@@ -45,8 +45,8 @@ WHERE p.segment_id IN (
       AND v5.event = 'Order Completed'
       AND v5.segment_id IS NOT NULL
       AND v5.timestamp BETWEEN (current_timestamp() - INTERVAL 90 DAYS) AND current_timestamp()
-      AND get_json_object(v5.properties, '$.currency') = p.preferred_currency
-    HAVING COUNT(*) >= 1 AND SUM(CAST(get_json_object(v5.properties, '$.total') AS DOUBLE)) > 50
+      AND CASE WHEN json_object_keys(get_json_object(v5.properties, '$.currency')) IS NULL AND json_array_length(get_json_object(v5.properties, '$.currency')) IS NULL THEN get_json_object(v5.properties, '$.currency') END = p.preferred_currency
+    HAVING COUNT(*) >= 1 AND SUM(CASE WHEN get_json_object(v5.properties, '$.total') RLIKE '^-?[0-9]+([.][0-9]+)?([eE][+-]?[0-9]+)?$' THEN try_cast(get_json_object(v5.properties, '$.total') AS DOUBLE) END) > 50
   )
   AND p.segment_id IN (
     SELECT v6.segment_id
@@ -55,7 +55,7 @@ WHERE p.segment_id IN (
       AND v6.segment_id IS NOT NULL
       AND v6.timestamp BETWEEN (current_timestamp() - INTERVAL 12 HOURS) AND current_timestamp()
     GROUP BY v6.segment_id
-    HAVING COUNT(*) >= 1 AND MAX(CAST(get_json_object(v6.properties, '$.total') AS DOUBLE)) >= 10
+    HAVING COUNT(*) >= 1 AND MAX(CASE WHEN get_json_object(v6.properties, '$.total') RLIKE '^-?[0-9]+([.][0-9]+)?([eE][+-]?[0-9]+)?$' THEN try_cast(get_json_object(v6.properties, '$.total') AS DOUBLE) END) >= 10
   )
   AND p.segment_id IN (
     SELECT v7.segment_id
@@ -63,7 +63,7 @@ WHERE p.segment_id IN (
     WHERE v7.event = 'Product Viewed'
       AND v7.segment_id IS NOT NULL
     GROUP BY v7.segment_id
-    HAVING COUNT(*) >= 1 AND MIN(CAST(get_json_object(v7.properties, '$.price') AS DOUBLE)) < 100
+    HAVING COUNT(*) >= 1 AND MIN(CASE WHEN get_json_object(v7.properties, '$.price') RLIKE '^-?[0-9]+([.][0-9]+)?([eE][+-]?[0-9]+)?$' THEN try_cast(get_json_object(v7.properties, '$.price') AS DOUBLE) END) < 100
   )
   AND p.segment_id IN (
     SELECT v8.segment_id
@@ -72,7 +72,7 @@ WHERE p.segment_id IN (
       AND v8.segment_id IS NOT NULL
       AND v8.timestamp BETWEEN (current_timestamp() - INTERVAL 7 DAYS) AND current_timestamp()
     GROUP BY v8.segment_id
-    HAVING COUNT(*) >= 1 AND AVG(CAST(get_json_object(v8.properties, '$.price') AS DOUBLE)) > 5
+    HAVING COUNT(*) >= 1 AND AVG(CASE WHEN get_json_object(v8.properties, '$.price') RLIKE '^-?[0-9]+([.][0-9]+)?([eE][+-]?[0-9]+)?$' THEN try_cast(get_json_object(v8.properties, '$.price') AS DOUBLE) END) > 5
   )
   AND NOT EXISTS (
     SELECT 1
@@ -81,7 +81,7 @@ WHERE p.segment_id IN (
       AND v9.event = 'Order Completed'
       AND v9.segment_id IS NOT NULL
       AND v9.timestamp BETWEEN (current_timestamp() - INTERVAL 90 MINUTES) AND current_timestamp()
-      AND startswith(get_json_object(v9.properties, '$.coupon'), 'FRAUD')
+      AND startswith(CASE WHEN json_object_keys(get_json_object(v9.properties, '$.coupon')) IS NULL AND json_array_length(get_json_object(v9.properties, '$.coupon')) IS NULL THEN get_json_object(v9.properties, '$.coupon') END, 'FRAUD')
   )
   AND NOT EXISTS (
     SELECT 1

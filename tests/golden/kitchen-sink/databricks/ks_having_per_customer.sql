@@ -8,10 +8,12 @@ WHERE p.segment_id IN (
     JOIN SHOP.CRM.CUSTOMERS AS e2 ON e2.email = x1.external_id_value
     WHERE x1.external_id_type = 'email'
       AND x1.segment_id IS NOT NULL
+      AND e2.id IS NOT NULL
       AND e2.id IN (
         SELECT e3.customer_id
         FROM SHOP.SALES.ORDERS AS e3
         WHERE e3.customer_id IS NOT NULL
+          AND e3.id IS NOT NULL
         GROUP BY e3.customer_id
         HAVING COUNT(*) >= 1 AND SUM(e3.total) > 100
       )

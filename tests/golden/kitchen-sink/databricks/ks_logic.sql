@@ -31,6 +31,7 @@ WHERE (
     WHERE x1.segment_id = p.segment_id
       AND x1.external_id_type = 'email'
       AND x1.segment_id IS NOT NULL
+      AND e3.id IS NOT NULL
       AND e3.status = 'fraud'
   )
   AND NOT COALESCE((

@@ -18,6 +18,6 @@ WHERE endswith(p.email, '@example.com')
   AND p.last_login > TIMESTAMP '2025-01-01 00:00:00'
   AND p.last_login BETWEEN (current_timestamp() - INTERVAL 30 DAYS) AND current_timestamp()
   AND p.address IS NOT NULL
-  AND get_json_object(p.address, '$.city') = 'Paris'
-  AND NOT COALESCE(get_json_object(p.address, '$.zip') IS NULL, FALSE)
-  AND get_json_object(p.address, '$.country') IN ('FR', 'BE');
+  AND CASE WHEN json_object_keys(get_json_object(p.address, '$.city')) IS NULL AND json_array_length(get_json_object(p.address, '$.city')) IS NULL THEN get_json_object(p.address, '$.city') END = 'Paris'
+  AND NOT COALESCE(CASE WHEN json_object_keys(get_json_object(p.address, '$.zip')) IS NULL AND json_array_length(get_json_object(p.address, '$.zip')) IS NULL THEN get_json_object(p.address, '$.zip') END IS NULL, FALSE)
+  AND CASE WHEN json_object_keys(get_json_object(p.address, '$.country')) IS NULL AND json_array_length(get_json_object(p.address, '$.country')) IS NULL THEN get_json_object(p.address, '$.country') END IN ('FR', 'BE');

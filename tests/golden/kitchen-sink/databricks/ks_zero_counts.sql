@@ -7,6 +7,7 @@ WHERE NOT EXISTS (
     FROM LOYALTY_CARDS AS e1
     WHERE e1.card_number = p.loyalty_id
       AND e1.card_number IS NOT NULL
+      AND e1.id IS NOT NULL
   )
   AND NOT EXISTS (
     SELECT 1
@@ -16,4 +17,5 @@ WHERE NOT EXISTS (
     WHERE x2.segment_id = p.segment_id
       AND x2.external_id_type = 'email'
       AND x2.segment_id IS NOT NULL
+      AND e4.id IS NOT NULL
   );

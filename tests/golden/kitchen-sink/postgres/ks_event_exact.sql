@@ -8,8 +8,8 @@ WHERE p.segment_id IN (
     WHERE v1.event = 'Signed Up'
       AND v1.segment_id IS NOT NULL
       AND (
-        (v1.properties ->> 'method') = 'email'
-        OR (v1.properties ->> 'referrer') IS NOT NULL
+        CASE WHEN jsonb_typeof(to_jsonb(v1.properties #> '{method}')) IN ('string', 'number', 'boolean') THEN (v1.properties #>> '{method}') END = 'email'
+        OR CASE WHEN jsonb_typeof(to_jsonb(v1.properties #> '{referrer}')) IN ('string', 'number', 'boolean') THEN (v1.properties #>> '{referrer}') END IS NOT NULL
       )
     GROUP BY v1.segment_id
     HAVING COUNT(*) = 1

@@ -14,7 +14,7 @@ WHERE p.segment_id IN (
     WHERE v2.event = 'Order Completed'
       AND v2.segment_id IS NOT NULL
       AND v2.timestamp BETWEEN ((now() AT TIME ZONE 'UTC') - INTERVAL '30 days') AND (now() AT TIME ZONE 'UTC')
-      AND CAST((v2.properties ->> 'total') AS NUMERIC) > 20
+      AND CASE WHEN (v2.properties #>> '{total}') ~ '^-?[0-9]+([.][0-9]+)?([eE][+-]?0*[0-9]{1,4})?$' THEN CAST((v2.properties #>> '{total}') AS NUMERIC) END > 20
     GROUP BY v2.segment_id
     HAVING COUNT(*) >= 2
   )
@@ -34,8 +34,8 @@ WHERE p.segment_id IN (
       AND v4.segment_id IS NOT NULL
       AND v4.timestamp BETWEEN ((now() AT TIME ZONE 'UTC') - INTERVAL '30 days') AND ((now() AT TIME ZONE 'UTC') - INTERVAL '7 days')
       AND (
-        CAST((v4.properties ->> 'price') AS NUMERIC) >= 10
-        AND (v4.properties ->> 'category') <> 'food'
+        CASE WHEN (v4.properties #>> '{price}') ~ '^-?[0-9]+([.][0-9]+)?([eE][+-]?0*[0-9]{1,4})?$' THEN CAST((v4.properties #>> '{price}') AS NUMERIC) END >= 10
+        AND CASE WHEN jsonb_typeof(to_jsonb(v4.properties #> '{category}')) IN ('string', 'number', 'boolean') THEN (v4.properties #>> '{category}') END <> 'food'
       )
   )
   AND EXISTS (
@@ -45,8 +45,8 @@ WHERE p.segment_id IN (
       AND v5.event = 'Order Completed'
       AND v5.segment_id IS NOT NULL
       AND v5.timestamp BETWEEN ((now() AT TIME ZONE 'UTC') - INTERVAL '90 days') AND (now() AT TIME ZONE 'UTC')
-      AND (v5.properties ->> 'currency') = p.preferred_currency
-    HAVING COUNT(*) >= 1 AND SUM(CAST((v5.properties ->> 'total') AS NUMERIC)) > 50
+      AND CASE WHEN jsonb_typeof(to_jsonb(v5.properties #> '{currency}')) IN ('string', 'number', 'boolean') THEN (v5.properties #>> '{currency}') END = p.preferred_currency
+    HAVING COUNT(*) >= 1 AND SUM(CASE WHEN (v5.properties #>> '{total}') ~ '^-?[0-9]+([.][0-9]+)?([eE][+-]?0*[0-9]{1,4})?$' THEN CAST((v5.properties #>> '{total}') AS NUMERIC) END) > 50
   )
   AND p.segment_id IN (
     SELECT v6.segment_id
@@ -55,7 +55,7 @@ WHERE p.segment_id IN (
       AND v6.segment_id IS NOT NULL
       AND v6.timestamp BETWEEN ((now() AT TIME ZONE 'UTC') - INTERVAL '12 hours') AND (now() AT TIME ZONE 'UTC')
     GROUP BY v6.segment_id
-    HAVING COUNT(*) >= 1 AND MAX(CAST((v6.properties ->> 'total') AS NUMERIC)) >= 10
+    HAVING COUNT(*) >= 1 AND MAX(CASE WHEN (v6.properties #>> '{total}') ~ '^-?[0-9]+([.][0-9]+)?([eE][+-]?0*[0-9]{1,4})?$' THEN CAST((v6.properties #>> '{total}') AS NUMERIC) END) >= 10
   )
   AND p.segment_id IN (
     SELECT v7.segment_id
@@ -63,7 +63,7 @@ WHERE p.segment_id IN (
     WHERE v7.event = 'Product Viewed'
       AND v7.segment_id IS NOT NULL
     GROUP BY v7.segment_id
-    HAVING COUNT(*) >= 1 AND MIN(CAST((v7.properties ->> 'price') AS NUMERIC)) < 100
+    HAVING COUNT(*) >= 1 AND MIN(CASE WHEN (v7.properties #>> '{price}') ~ '^-?[0-9]+([.][0-9]+)?([eE][+-]?0*[0-9]{1,4})?$' THEN CAST((v7.properties #>> '{price}') AS NUMERIC) END) < 100
   )
   AND p.segment_id IN (
     SELECT v8.segment_id
@@ -72,7 +72,7 @@ WHERE p.segment_id IN (
       AND v8.segment_id IS NOT NULL
       AND v8.timestamp BETWEEN ((now() AT TIME ZONE 'UTC') - INTERVAL '7 days') AND (now() AT TIME ZONE 'UTC')
     GROUP BY v8.segment_id
-    HAVING COUNT(*) >= 1 AND AVG(CAST((v8.properties ->> 'price') AS NUMERIC)) > 5
+    HAVING COUNT(*) >= 1 AND AVG(CASE WHEN (v8.properties #>> '{price}') ~ '^-?[0-9]+([.][0-9]+)?([eE][+-]?0*[0-9]{1,4})?$' THEN CAST((v8.properties #>> '{price}') AS NUMERIC) END) > 5
   )
   AND NOT EXISTS (
     SELECT 1
@@ -81,7 +81,7 @@ WHERE p.segment_id IN (
       AND v9.event = 'Order Completed'
       AND v9.segment_id IS NOT NULL
       AND v9.timestamp BETWEEN ((now() AT TIME ZONE 'UTC') - INTERVAL '90 minutes') AND (now() AT TIME ZONE 'UTC')
-      AND starts_with((v9.properties ->> 'coupon'), 'FRAUD')
+      AND starts_with(CASE WHEN jsonb_typeof(to_jsonb(v9.properties #> '{coupon}')) IN ('string', 'number', 'boolean') THEN (v9.properties #>> '{coupon}') END, 'FRAUD')
   )
   AND NOT EXISTS (
     SELECT 1

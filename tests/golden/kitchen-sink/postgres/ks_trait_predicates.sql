@@ -19,6 +19,6 @@ WHERE right(p.email, length('@example.com')) = '@example.com'
   AND p.last_login > TIMESTAMP '2025-01-01 00:00:00'
   AND p.last_login BETWEEN ((now() AT TIME ZONE 'UTC') - INTERVAL '30 days') AND (now() AT TIME ZONE 'UTC')
   AND p.address IS NOT NULL
-  AND (p.address ->> 'city') = 'Paris'
-  AND NOT COALESCE((p.address ->> 'zip') IS NULL, FALSE)
-  AND (p.address ->> 'country') IN ('FR', 'BE');
+  AND CASE WHEN jsonb_typeof(to_jsonb(p.address #> '{city}')) IN ('string', 'number', 'boolean') THEN (p.address #>> '{city}') END = 'Paris'
+  AND NOT COALESCE(CASE WHEN jsonb_typeof(to_jsonb(p.address #> '{zip}')) IN ('string', 'number', 'boolean') THEN (p.address #>> '{zip}') END IS NULL, FALSE)
+  AND CASE WHEN jsonb_typeof(to_jsonb(p.address #> '{country}')) IN ('string', 'number', 'boolean') THEN (p.address #>> '{country}') END IN ('FR', 'BE');

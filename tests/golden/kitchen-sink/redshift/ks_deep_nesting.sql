@@ -14,12 +14,16 @@ WHERE EXISTS (
     WHERE x1.segment_id = p.segment_id
       AND x1.external_id_type = 'email'
       AND x1.segment_id IS NOT NULL
-      AND e2.city = NULLIF(JSON_EXTRACT_PATH_TEXT(p.address, 'city', TRUE), '')
+      AND e2.id IS NOT NULL
+      AND e2.city = CASE WHEN NOT ((LEFT(NULLIF(JSON_EXTRACT_PATH_TEXT(p.address, 'city', TRUE), ''), 1) = '{' AND IS_VALID_JSON(NULLIF(JSON_EXTRACT_PATH_TEXT(p.address, 'city', TRUE), ''))) OR (LEFT(NULLIF(JSON_EXTRACT_PATH_TEXT(p.address, 'city', TRUE), ''), 1) = '[' AND IS_VALID_JSON_ARRAY(NULLIF(JSON_EXTRACT_PATH_TEXT(p.address, 'city', TRUE), '')))) THEN NULLIF(JSON_EXTRACT_PATH_TEXT(p.address, 'city', TRUE), '') END
       AND e2.email = p.email
+      AND e3.id IS NOT NULL
       AND e3.placed_at > e2.last_seen
       AND e3.currency = p.preferred_currency
+      AND e4.id IS NOT NULL
       AND e4.unit_price <= e3.total
       AND e5.price >= e4.unit_price
+      AND j6.id IS NOT NULL
       AND STRPOS(e7.label, e2.region) > 0
       AND NOT (STRPOS(e7.label, e5.category) > 0)
       AND STRPOS(e7.label, e2.region) = 1

@@ -15,6 +15,8 @@ WHERE p.segment_id IN (
       JOIN SHOP.CATALOG.TAGS AS e7 ON e7.id = j6.tag_id
       WHERE x1.external_id_type = 'email'
         AND x1.segment_id IS NOT NULL
+        AND e4.id IS NOT NULL
+        AND j6.id IS NOT NULL
         AND e7.label IN ('sale', 'new')
     ) AS d8
     GROUP BY d8.k
@@ -27,5 +29,6 @@ WHERE p.segment_id IN (
     JOIN SHOP.SALES.ORDERS AS e11 ON e11.customer_id = e10.id
     WHERE x9.external_id_type = 'email'
       AND x9.segment_id IS NOT NULL
+      AND e11.id IS NOT NULL
       AND e11.total >= e11.total
   );

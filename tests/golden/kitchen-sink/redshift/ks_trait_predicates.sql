@@ -19,6 +19,6 @@ WHERE RIGHT(p.email, LENGTH('@example.com')) = '@example.com'
   AND p.last_login > TIMESTAMP '2025-01-01 00:00:00'
   AND p.last_login BETWEEN DATEADD(day, -30, GETDATE()) AND GETDATE()
   AND p.address IS NOT NULL
-  AND NULLIF(JSON_EXTRACT_PATH_TEXT(p.address, 'city', TRUE), '') = 'Paris'
-  AND NOT COALESCE(NULLIF(JSON_EXTRACT_PATH_TEXT(p.address, 'zip', TRUE), '') IS NULL, FALSE)
-  AND NULLIF(JSON_EXTRACT_PATH_TEXT(p.address, 'country', TRUE), '') IN ('FR', 'BE');
+  AND CASE WHEN NOT ((LEFT(NULLIF(JSON_EXTRACT_PATH_TEXT(p.address, 'city', TRUE), ''), 1) = '{' AND IS_VALID_JSON(NULLIF(JSON_EXTRACT_PATH_TEXT(p.address, 'city', TRUE), ''))) OR (LEFT(NULLIF(JSON_EXTRACT_PATH_TEXT(p.address, 'city', TRUE), ''), 1) = '[' AND IS_VALID_JSON_ARRAY(NULLIF(JSON_EXTRACT_PATH_TEXT(p.address, 'city', TRUE), '')))) THEN NULLIF(JSON_EXTRACT_PATH_TEXT(p.address, 'city', TRUE), '') END = 'Paris'
+  AND NOT COALESCE(CASE WHEN NOT ((LEFT(NULLIF(JSON_EXTRACT_PATH_TEXT(p.address, 'zip', TRUE), ''), 1) = '{' AND IS_VALID_JSON(NULLIF(JSON_EXTRACT_PATH_TEXT(p.address, 'zip', TRUE), ''))) OR (LEFT(NULLIF(JSON_EXTRACT_PATH_TEXT(p.address, 'zip', TRUE), ''), 1) = '[' AND IS_VALID_JSON_ARRAY(NULLIF(JSON_EXTRACT_PATH_TEXT(p.address, 'zip', TRUE), '')))) THEN NULLIF(JSON_EXTRACT_PATH_TEXT(p.address, 'zip', TRUE), '') END IS NULL, FALSE)
+  AND CASE WHEN NOT ((LEFT(NULLIF(JSON_EXTRACT_PATH_TEXT(p.address, 'country', TRUE), ''), 1) = '{' AND IS_VALID_JSON(NULLIF(JSON_EXTRACT_PATH_TEXT(p.address, 'country', TRUE), ''))) OR (LEFT(NULLIF(JSON_EXTRACT_PATH_TEXT(p.address, 'country', TRUE), ''), 1) = '[' AND IS_VALID_JSON_ARRAY(NULLIF(JSON_EXTRACT_PATH_TEXT(p.address, 'country', TRUE), '')))) THEN NULLIF(JSON_EXTRACT_PATH_TEXT(p.address, 'country', TRUE), '') END IN ('FR', 'BE');

@@ -8,10 +8,12 @@ WHERE p.segment_id IN (
     JOIN SHOP.CRM.CUSTOMERS AS e2 ON e2.email = x1.external_id_value
     WHERE x1.external_id_type = 'email'
       AND x1.segment_id IS NOT NULL
+      AND e2.id IS NOT NULL
       AND e2.id IN (
         SELECT e3.customer_id
         FROM SHOP.SALES.ORDERS AS e3
         WHERE e3.customer_id IS NOT NULL
+          AND e3.id IS NOT NULL
           AND e3.status = 'completed'
       )
   )
@@ -19,6 +21,7 @@ WHERE p.segment_id IN (
     SELECT e4.card_number
     FROM LOYALTY_CARDS AS e4
     WHERE e4.card_number IS NOT NULL
+      AND e4.id IS NOT NULL
       AND e4.level IN ('gold', 'silver')
   )
   AND NOT EXISTS (
@@ -29,5 +32,6 @@ WHERE p.segment_id IN (
     WHERE x5.segment_id = p.segment_id
       AND x5.external_id_type = 'email'
       AND x5.segment_id IS NOT NULL
+      AND e7.id IS NOT NULL
       AND e7.status = 'fraud'
   );

@@ -14,12 +14,16 @@ WHERE EXISTS (
     WHERE x1.segment_id = p.segment_id
       AND x1.external_id_type = 'email'
       AND x1.segment_id IS NOT NULL
-      AND e2.city = (p.address['city'])::STRING
+      AND e2.id IS NOT NULL
+      AND e2.city = CASE WHEN NOT (IS_OBJECT(p.address['city']) OR IS_ARRAY(p.address['city'])) THEN (p.address['city'])::STRING END
       AND e2.email = p.email
+      AND e3.id IS NOT NULL
       AND e3.placed_at > e2.last_seen
       AND e3.currency = p.preferred_currency
+      AND e4.id IS NOT NULL
       AND e4.unit_price <= e3.total
       AND e5.price >= e4.unit_price
+      AND j6.id IS NOT NULL
       AND CONTAINS(e7.label, e2.region)
       AND NOT (CONTAINS(e7.label, e5.category))
       AND STARTSWITH(e7.label, e2.region)

@@ -8,6 +8,7 @@ WHERE p.segment_id IN (
     JOIN SHOP.CRM.CUSTOMERS AS e2 ON e2.email = x1.external_id_value
     WHERE x1.external_id_type = 'email'
       AND x1.segment_id IS NOT NULL
+      AND e2.id IS NOT NULL
   )
   AND p.segment_id IN (
     SELECT d6.k
@@ -18,6 +19,7 @@ WHERE p.segment_id IN (
       JOIN SHOP.SALES.ORDERS AS e5 ON e5.customer_id = e4.id
       WHERE x3.external_id_type = 'email'
         AND x3.segment_id IS NOT NULL
+        AND e5.id IS NOT NULL
         AND e5.status = 'completed'
     ) AS d6
     GROUP BY d6.k
@@ -32,6 +34,7 @@ WHERE p.segment_id IN (
       JOIN SHOP.SALES.ORDERS AS e9 ON e9.customer_id = e8.id
       WHERE x7.external_id_type = 'email'
         AND x7.segment_id IS NOT NULL
+        AND e9.id IS NOT NULL
         AND e9.status = 'returned'
     ) AS d10
     GROUP BY d10.k
@@ -46,6 +49,7 @@ WHERE p.segment_id IN (
       JOIN SHOP.SALES.ORDERS AS e13 ON e13.customer_id = e12.id
       WHERE x11.external_id_type = 'email'
         AND x11.segment_id IS NOT NULL
+        AND e13.id IS NOT NULL
         AND e13.gift = TRUE
     ) AS d14
     GROUP BY d14.k
@@ -61,6 +65,7 @@ WHERE p.segment_id IN (
       JOIN SHOP.SALES.LINE_ITEMS AS e18 ON e18.order_id = e17.id
       WHERE x15.external_id_type = 'email'
         AND x15.segment_id IS NOT NULL
+        AND e18.id IS NOT NULL
     ) AS d19
     GROUP BY d19.k
     HAVING COUNT(*) >= 1 AND COUNT(*) >= 2
@@ -73,12 +78,14 @@ WHERE p.segment_id IN (
     WHERE x20.segment_id = p.segment_id
       AND x20.external_id_type = 'email'
       AND x20.segment_id IS NOT NULL
+      AND e22.id IS NOT NULL
       AND e22.status = 'fraud'
   )
   AND p.loyalty_id IN (
     SELECT e23.card_number
     FROM LOYALTY_CARDS AS e23
     WHERE e23.card_number IS NOT NULL
+      AND e23.id IS NOT NULL
     GROUP BY e23.card_number
     HAVING COUNT(*) = 1
   );

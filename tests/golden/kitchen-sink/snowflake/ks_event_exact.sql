@@ -8,8 +8,8 @@ WHERE p.segment_id IN (
     WHERE v1.event = 'Signed Up'
       AND v1.segment_id IS NOT NULL
       AND (
-        (v1.properties['method'])::STRING = 'email'
-        OR (v1.properties['referrer'])::STRING IS NOT NULL
+        CASE WHEN NOT (IS_OBJECT(v1.properties['method']) OR IS_ARRAY(v1.properties['method'])) THEN (v1.properties['method'])::STRING END = 'email'
+        OR CASE WHEN NOT (IS_OBJECT(v1.properties['referrer']) OR IS_ARRAY(v1.properties['referrer'])) THEN (v1.properties['referrer'])::STRING END IS NOT NULL
       )
     GROUP BY v1.segment_id
     HAVING COUNT(*) = 1

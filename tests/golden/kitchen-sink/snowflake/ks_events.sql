@@ -14,7 +14,7 @@ WHERE p.segment_id IN (
     WHERE v2.event = 'Order Completed'
       AND v2.segment_id IS NOT NULL
       AND v2.timestamp BETWEEN DATEADD(day, -30, SYSDATE()) AND SYSDATE()
-      AND (v2.properties['total'])::FLOAT > 20
+      AND CASE WHEN REGEXP_LIKE((v2.properties['total'])::STRING, '^-?[0-9]+([.][0-9]+)?([eE][+-]?[0-9]+)?$') THEN TRY_TO_DOUBLE((v2.properties['total'])::STRING) END > 20
     GROUP BY v2.segment_id
     HAVING COUNT(*) >= 2
   )
@@ -34,8 +34,8 @@ WHERE p.segment_id IN (
       AND v4.segment_id IS NOT NULL
       AND v4.timestamp BETWEEN DATEADD(day, -30, SYSDATE()) AND DATEADD(day, -7, SYSDATE())
       AND (
-        (v4.properties['price'])::FLOAT >= 10
-        AND (v4.properties['category'])::STRING <> 'food'
+        CASE WHEN REGEXP_LIKE((v4.properties['price'])::STRING, '^-?[0-9]+([.][0-9]+)?([eE][+-]?[0-9]+)?$') THEN TRY_TO_DOUBLE((v4.properties['price'])::STRING) END >= 10
+        AND CASE WHEN NOT (IS_OBJECT(v4.properties['category']) OR IS_ARRAY(v4.properties['category'])) THEN (v4.properties['category'])::STRING END <> 'food'
       )
   )
   AND EXISTS (
@@ -45,8 +45,8 @@ WHERE p.segment_id IN (
       AND v5.event = 'Order Completed'
       AND v5.segment_id IS NOT NULL
       AND v5.timestamp BETWEEN DATEADD(day, -90, SYSDATE()) AND SYSDATE()
-      AND (v5.properties['currency'])::STRING = p.preferred_currency
-    HAVING COUNT(*) >= 1 AND SUM((v5.properties['total'])::FLOAT) > 50
+      AND CASE WHEN NOT (IS_OBJECT(v5.properties['currency']) OR IS_ARRAY(v5.properties['currency'])) THEN (v5.properties['currency'])::STRING END = p.preferred_currency
+    HAVING COUNT(*) >= 1 AND SUM(CASE WHEN REGEXP_LIKE((v5.properties['total'])::STRING, '^-?[0-9]+([.][0-9]+)?([eE][+-]?[0-9]+)?$') THEN TRY_TO_DOUBLE((v5.properties['total'])::STRING) END) > 50
   )
   AND p.segment_id IN (
     SELECT v6.segment_id
@@ -55,7 +55,7 @@ WHERE p.segment_id IN (
       AND v6.segment_id IS NOT NULL
       AND v6.timestamp BETWEEN DATEADD(hour, -12, SYSDATE()) AND SYSDATE()
     GROUP BY v6.segment_id
-    HAVING COUNT(*) >= 1 AND MAX((v6.properties['total'])::FLOAT) >= 10
+    HAVING COUNT(*) >= 1 AND MAX(CASE WHEN REGEXP_LIKE((v6.properties['total'])::STRING, '^-?[0-9]+([.][0-9]+)?([eE][+-]?[0-9]+)?$') THEN TRY_TO_DOUBLE((v6.properties['total'])::STRING) END) >= 10
   )
   AND p.segment_id IN (
     SELECT v7.segment_id
@@ -63,7 +63,7 @@ WHERE p.segment_id IN (
     WHERE v7.event = 'Product Viewed'
       AND v7.segment_id IS NOT NULL
     GROUP BY v7.segment_id
-    HAVING COUNT(*) >= 1 AND MIN((v7.properties['price'])::FLOAT) < 100
+    HAVING COUNT(*) >= 1 AND MIN(CASE WHEN REGEXP_LIKE((v7.properties['price'])::STRING, '^-?[0-9]+([.][0-9]+)?([eE][+-]?[0-9]+)?$') THEN TRY_TO_DOUBLE((v7.properties['price'])::STRING) END) < 100
   )
   AND p.segment_id IN (
     SELECT v8.segment_id
@@ -72,7 +72,7 @@ WHERE p.segment_id IN (
       AND v8.segment_id IS NOT NULL
       AND v8.timestamp BETWEEN DATEADD(day, -7, SYSDATE()) AND SYSDATE()
     GROUP BY v8.segment_id
-    HAVING COUNT(*) >= 1 AND AVG((v8.properties['price'])::FLOAT) > 5
+    HAVING COUNT(*) >= 1 AND AVG(CASE WHEN REGEXP_LIKE((v8.properties['price'])::STRING, '^-?[0-9]+([.][0-9]+)?([eE][+-]?[0-9]+)?$') THEN TRY_TO_DOUBLE((v8.properties['price'])::STRING) END) > 5
   )
   AND NOT EXISTS (
     SELECT 1
@@ -81,7 +81,7 @@ WHERE p.segment_id IN (
       AND v9.event = 'Order Completed'
       AND v9.segment_id IS NOT NULL
       AND v9.timestamp BETWEEN DATEADD(minute, -90, SYSDATE()) AND SYSDATE()
-      AND STARTSWITH((v9.properties['coupon'])::STRING, 'FRAUD')
+      AND STARTSWITH(CASE WHEN NOT (IS_OBJECT(v9.properties['coupon']) OR IS_ARRAY(v9.properties['coupon'])) THEN (v9.properties['coupon'])::STRING END, 'FRAUD')
   )
   AND NOT EXISTS (
     SELECT 1

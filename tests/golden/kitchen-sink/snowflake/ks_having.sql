@@ -11,6 +11,7 @@ WHERE p.segment_id IN (
       JOIN SHOP.SALES.ORDERS AS e3 ON e3.customer_id = e2.id
       WHERE x1.external_id_type = 'email'
         AND x1.segment_id IS NOT NULL
+        AND e3.id IS NOT NULL
     ) AS d4
     GROUP BY d4.k
     HAVING COUNT(*) >= 1 AND COUNT(*) >= 2
@@ -24,6 +25,7 @@ WHERE p.segment_id IN (
       JOIN SHOP.SALES.ORDERS AS e7 ON e7.customer_id = e6.id
       WHERE x5.external_id_type = 'email'
         AND x5.segment_id IS NOT NULL
+        AND e7.id IS NOT NULL
         AND e7.status <> 'cancelled'
     ) AS d8
     GROUP BY d8.k
@@ -39,6 +41,7 @@ WHERE p.segment_id IN (
       JOIN SHOP.SALES.LINE_ITEMS AS e12 ON e12.order_id = e11.id
       WHERE x9.external_id_type = 'email'
         AND x9.segment_id IS NOT NULL
+        AND e12.id IS NOT NULL
     ) AS d13
     GROUP BY d13.k
     HAVING COUNT(*) >= 1 AND AVG(d13.v) >= 9.99
@@ -52,6 +55,7 @@ WHERE p.segment_id IN (
       JOIN SHOP.SALES.ORDERS AS e16 ON e16.customer_id = e15.id
       WHERE x14.external_id_type = 'email'
         AND x14.segment_id IS NOT NULL
+        AND e16.id IS NOT NULL
     ) AS d17
     GROUP BY d17.k
     HAVING COUNT(*) >= 1 AND MIN(d17.v) < TIMESTAMP '2025-12-01 00:00:00'
@@ -65,6 +69,7 @@ WHERE p.segment_id IN (
       JOIN SHOP.SALES.ORDERS AS e20 ON e20.customer_id = e19.id
       WHERE x18.external_id_type = 'email'
         AND x18.segment_id IS NOT NULL
+        AND e20.id IS NOT NULL
     ) AS d21
     GROUP BY d21.k
     HAVING COUNT(*) >= 1 AND MAX(d21.v) <= TIME '18:00:00'
@@ -73,6 +78,7 @@ WHERE p.segment_id IN (
     SELECT e22.card_number
     FROM LOYALTY_CARDS AS e22
     WHERE e22.card_number IS NOT NULL
+      AND e22.id IS NOT NULL
       AND e22.level <> 'none'
     GROUP BY e22.card_number
     HAVING COUNT(*) >= 1 AND MAX(e22.expires_on) > DATE '2026-06-30'

@@ -19,6 +19,6 @@ WHERE ENDSWITH(p.email, '@example.com')
   AND p.last_login > TIMESTAMP '2025-01-01 00:00:00'
   AND p.last_login BETWEEN DATEADD(day, -30, SYSDATE()) AND SYSDATE()
   AND p.address IS NOT NULL
-  AND (p.address['city'])::STRING = 'Paris'
-  AND NOT COALESCE((p.address['zip'])::STRING IS NULL, FALSE)
-  AND (p.address['country'])::STRING IN ('FR', 'BE');
+  AND CASE WHEN NOT (IS_OBJECT(p.address['city']) OR IS_ARRAY(p.address['city'])) THEN (p.address['city'])::STRING END = 'Paris'
+  AND NOT COALESCE(CASE WHEN NOT (IS_OBJECT(p.address['zip']) OR IS_ARRAY(p.address['zip'])) THEN (p.address['zip'])::STRING END IS NULL, FALSE)
+  AND CASE WHEN NOT (IS_OBJECT(p.address['country']) OR IS_ARRAY(p.address['country'])) THEN (p.address['country'])::STRING END IN ('FR', 'BE');

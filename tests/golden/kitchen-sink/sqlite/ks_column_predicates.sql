@@ -8,6 +8,7 @@ WHERE p.segment_id IN (
     JOIN CUSTOMERS AS e2 ON e2.email = x1.external_id_value
     WHERE x1.external_id_type = 'email'
       AND x1.segment_id IS NOT NULL
+      AND e2.id IS NOT NULL
       AND e2.region = 'EU'
       AND e2.score >= 0.5
       AND e2.score > -1
@@ -30,6 +31,7 @@ WHERE p.segment_id IN (
     JOIN ORDERS AS e5 ON e5.customer_id = e4.id
     WHERE x3.external_id_type = 'email'
       AND x3.segment_id IS NOT NULL
+      AND e5.id IS NOT NULL
       AND e5.status IN ('completed', 'shipped')
       AND e5.status <> 'cancelled'
       AND e5.total > 10
@@ -57,6 +59,7 @@ WHERE p.segment_id IN (
     JOIN LINE_ITEMS AS e9 ON e9.order_id = e8.id
     WHERE x6.external_id_type = 'email'
       AND x6.segment_id IS NOT NULL
+      AND e9.id IS NOT NULL
       AND e9.qty < 100
       AND e9.qty IN (1, 2, 3)
       AND e9.unit_price BETWEEN 9.99 AND 99.5
@@ -70,6 +73,7 @@ WHERE p.segment_id IN (
     JOIN PRODUCTS AS e14 ON e14.id = e13.product_id
     WHERE x10.external_id_type = 'email'
       AND x10.segment_id IS NOT NULL
+      AND e13.id IS NOT NULL
       AND substr(e14.sku, 1, length('KS-')) = 'KS-'
       AND substr(e14.name, length(e14.name) - length('\') + 1) = '\'
       AND e14.category NOT IN ('food', 'toys')
@@ -80,6 +84,7 @@ WHERE p.segment_id IN (
     SELECT e15.card_number
     FROM LOYALTY_CARDS AS e15
     WHERE e15.card_number IS NOT NULL
+      AND e15.id IS NOT NULL
       AND date(e15.expires_on) > date('now', '+28 days')
       AND e15.level = 'gold'
       AND e15.points >= 1000

@@ -14,12 +14,16 @@ WHERE EXISTS (
     WHERE x1.segment_id = p.segment_id
       AND x1.external_id_type = 'email'
       AND x1.segment_id IS NOT NULL
-      AND e2.city = json_extract(p.address, '$.city')
+      AND e2.id IS NOT NULL
+      AND e2.city = CASE json_type(p.address, '$.city') WHEN 'text' THEN json_extract(p.address, '$.city') WHEN 'integer' THEN trim(p.address -> '$.city', '"') WHEN 'real' THEN trim(p.address -> '$.city', '"') WHEN 'true' THEN 'true' WHEN 'false' THEN 'false' END
       AND e2.email = p.email
+      AND e3.id IS NOT NULL
       AND julianday(e3.placed_at) > julianday(e2.last_seen)
       AND e3.currency = p.preferred_currency
+      AND e4.id IS NOT NULL
       AND e4.unit_price <= e3.total
       AND e5.price >= e4.unit_price
+      AND j6.id IS NOT NULL
       AND instr(e7.label, e2.region) > 0
       AND NOT (instr(e7.label, e5.category) > 0)
       AND substr(e7.label, 1, length(e2.region)) = e2.region

@@ -15,6 +15,7 @@ WHERE p.ltv > 100
         FROM LOYALTY_CARDS AS e2
         WHERE e2.card_number = p.loyalty_id
           AND e2.card_number IS NOT NULL
+          AND e2.id IS NOT NULL
       )
     AND NOT EXISTS (
         SELECT 1
@@ -24,6 +25,7 @@ WHERE p.ltv > 100
         WHERE x3.segment_id = p.segment_id
           AND x3.external_id_type = 'email'
           AND x3.segment_id IS NOT NULL
+          AND e5.id IS NOT NULL
       )
   ), FALSE)
   AND NOT COALESCE(p.segment_id IN (
@@ -62,6 +64,7 @@ WHERE p.ltv > 100
             WHERE x7.segment_id = p.segment_id
               AND x7.external_id_type = 'email'
               AND x7.segment_id IS NOT NULL
+              AND e9.id IS NOT NULL
               AND e9.status = 'fraud'
           )
         AND NOT COALESCE((

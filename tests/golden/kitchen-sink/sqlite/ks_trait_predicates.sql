@@ -19,6 +19,6 @@ WHERE substr(p.email, length(p.email) - length('@example.com') + 1) = '@example.
   AND julianday(p.last_login) > julianday('2025-01-01 00:00:00')
   AND julianday(p.last_login) BETWEEN julianday('now', '-30 days') AND julianday('now')
   AND p.address IS NOT NULL
-  AND json_extract(p.address, '$.city') = 'Paris'
-  AND NOT COALESCE(json_extract(p.address, '$.zip') IS NULL, FALSE)
-  AND json_extract(p.address, '$.country') IN ('FR', 'BE');
+  AND CASE json_type(p.address, '$.city') WHEN 'text' THEN json_extract(p.address, '$.city') WHEN 'integer' THEN trim(p.address -> '$.city', '"') WHEN 'real' THEN trim(p.address -> '$.city', '"') WHEN 'true' THEN 'true' WHEN 'false' THEN 'false' END = 'Paris'
+  AND NOT COALESCE(CASE json_type(p.address, '$.zip') WHEN 'text' THEN json_extract(p.address, '$.zip') WHEN 'integer' THEN trim(p.address -> '$.zip', '"') WHEN 'real' THEN trim(p.address -> '$.zip', '"') WHEN 'true' THEN 'true' WHEN 'false' THEN 'false' END IS NULL, FALSE)
+  AND CASE json_type(p.address, '$.country') WHEN 'text' THEN json_extract(p.address, '$.country') WHEN 'integer' THEN trim(p.address -> '$.country', '"') WHEN 'real' THEN trim(p.address -> '$.country', '"') WHEN 'true' THEN 'true' WHEN 'false' THEN 'false' END IN ('FR', 'BE');

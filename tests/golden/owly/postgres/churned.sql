@@ -9,6 +9,7 @@ WHERE p.segment_id IN (
     JOIN BANK.SUBSCRIPTIONS AS e3 ON e3.account_id = e2.id
     WHERE x1.external_id_type = 'user_id'
       AND x1.segment_id IS NOT NULL
+      AND e3.id IS NOT NULL
       AND e3.status = 'cancelled'
   )
   AND NOT EXISTS (
@@ -19,5 +20,6 @@ WHERE p.segment_id IN (
     WHERE x4.segment_id = p.segment_id
       AND x4.external_id_type = 'user_id'
       AND x4.segment_id IS NOT NULL
+      AND e6.id IS NOT NULL
       AND e6.status = 'active'
   );

@@ -11,6 +11,7 @@ WHERE p.segment_id IN (
       JOIN OWLY.BANK.TRANSACTIONS AS e3 ON e3.account_id = e2.id
       WHERE x1.external_id_type = 'user_id'
         AND x1.segment_id IS NOT NULL
+        AND e3.id IS NOT NULL
     ) AS d4
     GROUP BY d4.k
     HAVING COUNT(*) >= 1 AND SUM(d4.v) > 2000

@@ -8,16 +8,19 @@ WHERE p.segment_id IN (
     JOIN OWLY.BANK.ACCOUNTS AS e2 ON e2.owner_user_id = x1.external_id_value
     WHERE x1.external_id_type = 'user_id'
       AND x1.segment_id IS NOT NULL
+      AND e2.id IS NOT NULL
       AND e2.id IN (
         SELECT e3.account_id
         FROM OWLY.BANK.CREDIT_CARDS AS e3
         WHERE e3.account_id IS NOT NULL
+          AND e3.id IS NOT NULL
           AND e3.name = 'Owly Card'
       )
       AND e2.id IN (
         SELECT e4.account_id
         FROM OWLY.BANK.TRANSACTIONS AS e4
         WHERE e4.account_id IS NOT NULL
+          AND e4.id IS NOT NULL
           AND e4.created_at BETWEEN DATEADD(day, -90, SYSDATE()) AND SYSDATE()
         GROUP BY e4.account_id
         HAVING COUNT(*) >= 1 AND SUM(e4.amount) > 1000
@@ -31,7 +34,7 @@ WHERE p.segment_id IN (
         WHERE v5.event = 'Order Completed'
           AND v5.segment_id IS NOT NULL
           AND v5.timestamp BETWEEN DATEADD(day, -30, SYSDATE()) AND SYSDATE()
-          AND (v5.properties['total'])::FLOAT > 50
+          AND CASE WHEN REGEXP_LIKE((v5.properties['total'])::STRING, '^-?[0-9]+([.][0-9]+)?([eE][+-]?[0-9]+)?$') THEN TRY_TO_DOUBLE((v5.properties['total'])::STRING) END > 50
         GROUP BY v5.segment_id
         HAVING COUNT(*) >= 3
       )
@@ -42,6 +45,7 @@ WHERE p.segment_id IN (
         JOIN OWLY.BANK.SUBSCRIPTIONS AS e8 ON e8.account_id = e7.id
         WHERE x6.external_id_type = 'user_id'
           AND x6.segment_id IS NOT NULL
+          AND e8.id IS NOT NULL
           AND (
             e8.status = 'active'
             AND e8.tier = 'premium'

@@ -8,16 +8,19 @@ WHERE p.segment_id IN (
     JOIN ACCOUNTS AS e2 ON e2.owner_user_id = x1.external_id_value
     WHERE x1.external_id_type = 'user_id'
       AND x1.segment_id IS NOT NULL
+      AND e2.id IS NOT NULL
       AND e2.id IN (
         SELECT e3.account_id
         FROM CREDIT_CARDS AS e3
         WHERE e3.account_id IS NOT NULL
+          AND e3.id IS NOT NULL
           AND e3.name = 'Owly Card'
       )
       AND e2.id IN (
         SELECT e4.account_id
         FROM TRANSACTIONS AS e4
         WHERE e4.account_id IS NOT NULL
+          AND e4.id IS NOT NULL
           AND julianday(e4.created_at) BETWEEN julianday('now', '-90 days') AND julianday('now')
         GROUP BY e4.account_id
         HAVING COUNT(*) >= 1 AND SUM(e4.amount) > 1000
@@ -31,7 +34,7 @@ WHERE p.segment_id IN (
         WHERE v5.event = 'Order Completed'
           AND v5.segment_id IS NOT NULL
           AND julianday(v5.timestamp) BETWEEN julianday('now', '-30 days') AND julianday('now')
-          AND CAST(json_extract(v5.properties, '$.total') AS REAL) > 50
+          AND CASE WHEN trim(v5.properties -> '$.total', '"') NOT GLOB '*[^0-9.eE+-]*' AND json_valid(replace(replace('[' || trim(v5.properties -> '$.total', '"') || ',0]', '[0', '[1'), '[-0', '[-1')) THEN CAST(trim(v5.properties -> '$.total', '"') AS REAL) END > 50
         GROUP BY v5.segment_id
         HAVING COUNT(*) >= 3
       )
@@ -42,6 +45,7 @@ WHERE p.segment_id IN (
         JOIN SUBSCRIPTIONS AS e8 ON e8.account_id = e7.id
         WHERE x6.external_id_type = 'user_id'
           AND x6.segment_id IS NOT NULL
+          AND e8.id IS NOT NULL
           AND (
             e8.status = 'active'
             AND e8.tier = 'premium'

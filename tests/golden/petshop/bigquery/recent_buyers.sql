@@ -8,7 +8,7 @@ WHERE p.segment_id IN (
     WHERE v1.event = 'Order Completed'
       AND v1.segment_id IS NOT NULL
       AND v1.timestamp BETWEEN TIMESTAMP_SUB(CURRENT_TIMESTAMP(), INTERVAL 30 DAY) AND CURRENT_TIMESTAMP()
-      AND SAFE_CAST(JSON_VALUE(v1.properties, '$.total') AS FLOAT64) >= 20
+      AND CASE WHEN REGEXP_CONTAINS(JSON_VALUE(v1.properties, '$.total'), '^-?[0-9]+([.][0-9]+)?([eE][+-]?[0-9]+)?$') THEN SAFE_CAST(JSON_VALUE(v1.properties, '$.total') AS FLOAT64) END >= 20
     GROUP BY v1.segment_id
     HAVING COUNT(*) >= 2
   )

@@ -8,7 +8,7 @@ WHERE p.segment_id IN (
     WHERE v1.event = 'Order Completed'
       AND v1.segment_id IS NOT NULL
       AND v1.timestamp BETWEEN (current_timestamp() - INTERVAL 30 DAYS) AND current_timestamp()
-      AND CAST(get_json_object(v1.properties, '$.total') AS DOUBLE) >= 20
+      AND CASE WHEN get_json_object(v1.properties, '$.total') RLIKE '^-?[0-9]+([.][0-9]+)?([eE][+-]?[0-9]+)?$' THEN try_cast(get_json_object(v1.properties, '$.total') AS DOUBLE) END >= 20
     GROUP BY v1.segment_id
     HAVING COUNT(*) >= 2
   )

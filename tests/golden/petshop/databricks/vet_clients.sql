@@ -10,6 +10,7 @@ WHERE p.segment_id IN (
     JOIN PETS.PUBLIC.VETS AS e4 ON e4.id = j3.vet_id
     WHERE x1.external_id_type = 'email'
       AND x1.segment_id IS NOT NULL
+      AND j3.id IS NOT NULL
       AND (
         contains(e4.name, '100%')
         OR endswith(e4.name, '_Vet')

@@ -8,7 +8,7 @@ WHERE p.segment_id IN (
     WHERE v1.event = 'Order Completed'
       AND v1.segment_id IS NOT NULL
       AND v1.timestamp BETWEEN ((now() AT TIME ZONE 'UTC') - INTERVAL '30 days') AND (now() AT TIME ZONE 'UTC')
-      AND CAST((v1.properties ->> 'total') AS NUMERIC) >= 20
+      AND CASE WHEN (v1.properties #>> '{total}') ~ '^-?[0-9]+([.][0-9]+)?([eE][+-]?0*[0-9]{1,4})?$' THEN CAST((v1.properties #>> '{total}') AS NUMERIC) END >= 20
     GROUP BY v1.segment_id
     HAVING COUNT(*) >= 2
   )

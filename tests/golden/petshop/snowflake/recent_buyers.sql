@@ -8,7 +8,7 @@ WHERE p.segment_id IN (
     WHERE v1.event = 'Order Completed'
       AND v1.segment_id IS NOT NULL
       AND v1.timestamp BETWEEN DATEADD(day, -30, SYSDATE()) AND SYSDATE()
-      AND (v1.properties['total'])::FLOAT >= 20
+      AND CASE WHEN REGEXP_LIKE((v1.properties['total'])::STRING, '^-?[0-9]+([.][0-9]+)?([eE][+-]?[0-9]+)?$') THEN TRY_TO_DOUBLE((v1.properties['total'])::STRING) END >= 20
     GROUP BY v1.segment_id
     HAVING COUNT(*) >= 2
   )

@@ -9,5 +9,6 @@ WHERE p.segment_id IN (
     JOIN PETS AS e3 ON e3.household_id = e2.id
     WHERE x1.external_id_type = 'email'
       AND x1.segment_id IS NOT NULL
+      AND e3.id IS NOT NULL
       AND e3.type = 'cat'
   );

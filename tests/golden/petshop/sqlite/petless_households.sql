@@ -8,10 +8,12 @@ WHERE p.segment_id IN (
     JOIN HOUSEHOLDS AS e2 ON e2.owner_email = x1.external_id_value
     WHERE x1.external_id_type = 'email'
       AND x1.segment_id IS NOT NULL
+      AND e2.id IS NOT NULL
       AND NOT EXISTS (
         SELECT 1
         FROM PETS AS e3
         WHERE e3.household_id = e2.id
           AND e3.household_id IS NOT NULL
+          AND e3.id IS NOT NULL
       )
   );

@@ -10,6 +10,7 @@ WHERE p.segment_id IN (
     JOIN VETS AS e4 ON e4.id = j3.vet_id
     WHERE x1.external_id_type = 'email'
       AND x1.segment_id IS NOT NULL
+      AND j3.id IS NOT NULL
       AND (
         instr(e4.name, '100%') > 0
         OR substr(e4.name, length(e4.name) - length('_Vet') + 1) = '_Vet'

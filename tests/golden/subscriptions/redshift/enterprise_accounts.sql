@@ -2,11 +2,13 @@
 -- membership: one row per member (target entity primary key)
 SELECT t.id AS member_id
 FROM BILLING.CORE.ACCOUNTS AS t
-WHERE t.plan = 'enterprise'
+WHERE t.id IS NOT NULL
+  AND t.plan = 'enterprise'
   AND t.id IN (
     SELECT e1.account_id
     FROM BILLING.CORE.SUBSCRIPTIONS AS e1
     WHERE e1.account_id IS NOT NULL
+      AND e1.id IS NOT NULL
       AND e1.status = 'past_due'
   )
   AND EXISTS (

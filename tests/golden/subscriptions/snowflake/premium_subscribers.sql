@@ -7,6 +7,7 @@ WHERE p.account_id IN (
     FROM BILLING.CORE.ACCOUNTS AS e1
     JOIN BILLING.CORE.SUBSCRIPTIONS AS e2 ON e2.account_id = e1.id
     WHERE e1.id IS NOT NULL
+      AND e2.id IS NOT NULL
       AND (
         e2.status = 'active'
         AND e2.tier = 'premium'

@@ -7,6 +7,7 @@ WHERE p.account_id IN (
     FROM ACCOUNTS AS e1
     JOIN SUBSCRIPTIONS AS e2 ON e2.account_id = e1.id
     WHERE e1.id IS NOT NULL
+      AND e2.id IS NOT NULL
       AND (
         e2.status = 'active'
         AND e2.tier = 'premium'
@@ -17,5 +18,6 @@ WHERE p.account_id IN (
     FROM ACCOUNTS AS e3
     JOIN SUBSCRIPTIONS AS e4 ON e4.account_id = e3.id
     WHERE e3.id IS NOT NULL
+      AND e4.id IS NOT NULL
       AND date(e4.renews_on) BETWEEN date('now') AND date('now', '+30 days')
   );

@@ -34,10 +34,12 @@ WHERE p.segment_id IN (
     JOIN CRM.CUSTOMERS AS e2 ON e2.email = x1.external_id_value
     WHERE x1.external_id_type = 'email'
       AND x1.segment_id IS NOT NULL
+      AND e2.id IS NOT NULL
       AND e2.id IN (
         SELECT e3.customer_id
         FROM SALES.ORDERS AS e3
         WHERE e3.customer_id IS NOT NULL
+          AND e3.id IS NOT NULL
           AND e3.status = 'completed'
       )
   )
@@ -45,6 +47,7 @@ WHERE p.segment_id IN (
     SELECT e4.card_number
     FROM LOYALTY_CARDS AS e4
     WHERE e4.card_number IS NOT NULL
+      AND e4.id IS NOT NULL
       AND e4.level IN ('gold', 'silver')
   )
   AND NOT EXISTS (
@@ -55,6 +58,7 @@ WHERE p.segment_id IN (
     WHERE x5.segment_id = p.segment_id
       AND x5.external_id_type = 'email'
       AND x5.segment_id IS NOT NULL
+      AND e7.id IS NOT NULL
       AND e7.status = 'fraud'
   )
 ) AS m
@@ -76,10 +80,12 @@ WITH members AS (
       JOIN CRM.CUSTOMERS AS e2 ON e2.email = x1.external_id_value
       WHERE x1.external_id_type = 'email'
         AND x1.segment_id IS NOT NULL
+        AND e2.id IS NOT NULL
         AND e2.id IN (
           SELECT e3.customer_id
           FROM SALES.ORDERS AS e3
           WHERE e3.customer_id IS NOT NULL
+            AND e3.id IS NOT NULL
             AND e3.status = 'completed'
         )
     )
@@ -87,6 +93,7 @@ WITH members AS (
       SELECT e4.card_number
       FROM LOYALTY_CARDS AS e4
       WHERE e4.card_number IS NOT NULL
+        AND e4.id IS NOT NULL
         AND e4.level IN ('gold', 'silver')
     )
     AND NOT EXISTS (
@@ -97,6 +104,7 @@ WITH members AS (
       WHERE x5.segment_id = p.segment_id
         AND x5.external_id_type = 'email'
         AND x5.segment_id IS NOT NULL
+        AND e7.id IS NOT NULL
         AND e7.status = 'fraud'
     )
 )
@@ -106,12 +114,15 @@ JOIN PROFILES.PROFILE_TRAITS AS r8 ON r8.segment_id = m.member_id
 JOIN PROFILES.EXTERNAL_ID_MAPPING AS x9 ON x9.segment_id = r8.segment_id AND x9.external_id_type = 'email'
 JOIN CRM.CUSTOMERS AS e10 ON e10.email = x9.external_id_value
 JOIN SALES.ORDERS AS e11 ON e11.customer_id = e10.id
-WHERE e10.id IN (
+WHERE e10.id IS NOT NULL
+  AND e10.id IN (
     SELECT e12.customer_id
     FROM SALES.ORDERS AS e12
     WHERE e12.customer_id IS NOT NULL
+      AND e12.id IS NOT NULL
       AND e12.status = 'completed'
   )
+  AND e11.id IS NOT NULL
   AND e11.status = 'completed'
 ) AS x
 WHERE x.entity_id IS NOT NULL
@@ -127,10 +138,12 @@ WITH members AS (
       JOIN CRM.CUSTOMERS AS e2 ON e2.email = x1.external_id_value
       WHERE x1.external_id_type = 'email'
         AND x1.segment_id IS NOT NULL
+        AND e2.id IS NOT NULL
         AND e2.id IN (
           SELECT e3.customer_id
           FROM SALES.ORDERS AS e3
           WHERE e3.customer_id IS NOT NULL
+            AND e3.id IS NOT NULL
             AND e3.status = 'completed'
         )
     )
@@ -138,6 +151,7 @@ WITH members AS (
       SELECT e4.card_number
       FROM LOYALTY_CARDS AS e4
       WHERE e4.card_number IS NOT NULL
+        AND e4.id IS NOT NULL
         AND e4.level IN ('gold', 'silver')
     )
     AND NOT EXISTS (
@@ -148,6 +162,7 @@ WITH members AS (
       WHERE x5.segment_id = p.segment_id
         AND x5.external_id_type = 'email'
         AND x5.segment_id IS NOT NULL
+        AND e7.id IS NOT NULL
         AND e7.status = 'fraud'
     )
 )
@@ -155,7 +170,8 @@ SELECT DISTINCT m.member_id, e9.id AS entity_id
 FROM members AS m
 JOIN PROFILES.PROFILE_TRAITS AS r8 ON r8.segment_id = m.member_id
 JOIN LOYALTY_CARDS AS e9 ON e9.card_number = r8.loyalty_id
-WHERE e9.level IN ('gold', 'silver')
+WHERE e9.id IS NOT NULL
+  AND e9.level IN ('gold', 'silver')
 ) AS x
 WHERE x.entity_id IS NOT NULL;
 

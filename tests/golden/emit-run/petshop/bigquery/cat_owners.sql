@@ -32,6 +32,7 @@ WHERE p.segment_id IN (
     JOIN PETS.PUBLIC.PETS AS e3 ON e3.household_id = e2.id
     WHERE x1.external_id_type = 'email'
       AND x1.segment_id IS NOT NULL
+      AND e3.id IS NOT NULL
       AND e3.type = 'cat'
   )
 ) AS m
@@ -54,6 +55,7 @@ WITH members AS (
       JOIN PETS.PUBLIC.PETS AS e3 ON e3.household_id = e2.id
       WHERE x1.external_id_type = 'email'
         AND x1.segment_id IS NOT NULL
+        AND e3.id IS NOT NULL
         AND e3.type = 'cat'
     )
 )
@@ -63,7 +65,8 @@ JOIN SEGMENT.PROFILES.PROFILE_TRAITS AS r4 ON r4.segment_id = m.member_id
 JOIN SEGMENT.PROFILES.EXTERNAL_ID_MAPPING AS x5 ON x5.segment_id = r4.segment_id AND x5.external_id_type = 'email'
 JOIN PETS.PUBLIC.HOUSEHOLDS AS e6 ON e6.owner_email = x5.external_id_value
 JOIN PETS.PUBLIC.PETS AS e7 ON e7.household_id = e6.id
-WHERE e7.type = 'cat'
+WHERE e7.id IS NOT NULL
+  AND e7.type = 'cat'
 ) AS x
 WHERE x.entity_id IS NOT NULL;
 

@@ -34,6 +34,7 @@ WHERE p.segment_id IN (
       JOIN PETS.PUBLIC.PETS AS e3 ON e3.household_id = e2.id
       WHERE x1.external_id_type = 'email'
         AND x1.segment_id IS NOT NULL
+        AND e3.id IS NOT NULL
         AND e3.type = 'dog'
     ) AS d4
     GROUP BY d4.k
@@ -61,6 +62,7 @@ WITH members AS (
         JOIN PETS.PUBLIC.PETS AS e3 ON e3.household_id = e2.id
         WHERE x1.external_id_type = 'email'
           AND x1.segment_id IS NOT NULL
+          AND e3.id IS NOT NULL
           AND e3.type = 'dog'
       ) AS d4
       GROUP BY d4.k
@@ -73,7 +75,8 @@ JOIN SEGMENT.PROFILES.PROFILE_TRAITS AS r5 ON r5.segment_id = m.member_id
 JOIN SEGMENT.PROFILES.EXTERNAL_ID_MAPPING AS x6 ON x6.segment_id = r5.segment_id AND x6.external_id_type = 'email'
 JOIN PETS.PUBLIC.HOUSEHOLDS AS e7 ON e7.owner_email = x6.external_id_value
 JOIN PETS.PUBLIC.PETS AS e8 ON e8.household_id = e7.id
-WHERE e8.type = 'dog'
+WHERE e8.id IS NOT NULL
+  AND e8.type = 'dog'
 ) AS x
 WHERE x.entity_id IS NOT NULL;
 

@@ -22,11 +22,13 @@ SELECT DISTINCT m.member_id
 FROM (
 SELECT t.id AS member_id
 FROM ACCOUNTS AS t
-WHERE t.plan = 'enterprise'
+WHERE t.id IS NOT NULL
+  AND t.plan = 'enterprise'
   AND t.id IN (
     SELECT e1.account_id
     FROM SUBSCRIPTIONS AS e1
     WHERE e1.account_id IS NOT NULL
+      AND e1.id IS NOT NULL
       AND e1.status = 'past_due'
   )
   AND EXISTS (
