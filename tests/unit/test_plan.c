@@ -315,9 +315,9 @@ static void preview_all(struct project *p, struct run_preview_counts ev[3], cons
 	assert_int_equal(warehouse_open_project(p, WH_READ, &w, &err), 0);
 	for (size_t k = 0; k < 3; k++) {
 		struct state_activation sa;
-		bool need = !(st && state_get_activation(st, a->name, a->activations[k]->name, &sa) == 0 &&
-			      sa.has_baseline);
-		if (st && !need)
+		bool found = st && state_get_activation(st, a->name, a->activations[k]->name, &sa) == 0;
+		bool need = !(found && sa.has_baseline);
+		if (found)
 			state_activation_release(&sa);
 		assert_int_equal(run_preview_events(p, &w, a->activations[k], need, now, &ev[k], &err), 0);
 	}
