@@ -16,6 +16,7 @@
 
 #include "project/project.h"
 #include "state/state_move.h"
+#include "state/state_owner.h"
 #include "state/state_private.h"
 
 /* A limit that is none: SQLite's LIMIT -1 is an error to PostgreSQL. */
@@ -186,6 +187,14 @@ static const struct migration migrations[] = {
 	 * with their process, the holders of PostgreSQL's in lock_holders,
 	 * created before any migration), not by pid@host rows */
 	{ .sql = "DROP TABLE IF EXISTS audience_locks;" },
+
+	/* 8: the project a state belongs to (state_owner.c): lac refuses to
+	 * use one state for two projects (SPEC §1.2) */
+	{ .sql =
+	"CREATE TABLE state_project ("
+	"  id INTEGER PRIMARY KEY CHECK (id = 1),"
+	"  name TEXT NOT NULL,"
+	"  recorded_at INTEGER NOT NULL);" },
 };
 
 _Static_assert(ARRAY_LEN(migrations) == STATE_SCHEMA_VERSION, "one migration per schema version");
@@ -451,6 +460,16 @@ int state_open_postgres(struct state **out, const char *dsn, const char *schema,
 	return 0;
 }
 
+/* The opened state must be the project's own (state_owner.c); closed when not. */
+static int claim(struct state **st, const char *project, struct strbuf *err)
+{
+	if (state_check_owner(*st, project, err) == 0)
+		return 0;
+	state_close(*st);
+	*st = NULL;
+	return -1;
+}
+
 int state_open_project(struct state **out, struct project *p, enum state_mode mode,
 		       struct strbuf *err)
 {
@@ -465,9 +484,10 @@ int state_open_project(struct state **out, struct project *p, enum state_mode mo
 		int rc = state_open_postgres(out, dsn, p->state.schema, mode, err);
 		if (rc < 0)
 			project_redact(p, err); /* libpq quotes parts of the dsn */
-		return rc;
+		return rc == 0 ? claim(out, p->name, err) : rc;
 	}
-	return state_open(out, project_path(p, p->state.path), mode, err);
+	int rc = state_open(out, project_path(p, p->state.path), mode, err);
+	return rc == 0 ? claim(out, p->name, err) : rc;
 }
 
 void state_close(struct state *st)

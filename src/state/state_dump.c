@@ -15,7 +15,8 @@
 /* Tables that stay behind: the schema's version (the target has its own),
  * the moved mark, and locks (held by processes of the old state). */
 /* locks belong to the processes of one state, never to its contents */
-static const char *const not_moved[] = { "schema_version", "state_moved", "lock_holders", "audience_locks" };
+static const char *const not_moved[] = { "schema_version", "state_moved", "state_project", "lock_holders",
+					  "audience_locks" };
 
 /* PostgreSQL's stand-in for SQLite's rowid (migration 1): the engine's own. */
 #define ENGINE_ROWID "rowid"

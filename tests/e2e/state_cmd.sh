@@ -5,8 +5,8 @@
 # a newer or older schema, another project or a file cut short (leaving the
 # target empty), and a move to another state file that keeps generations
 # and queued events (delivered later with the same messageIds) and leaves
-# the old state refusing writes.  tests/e2e/state_move_pg.sh moves to
-# PostgreSQL.
+# the old state refusing writes; another project's lac.yaml pointed at a
+# state is refused.  tests/e2e/state_move_pg.sh moves to PostgreSQL.
 . "${LAC_SRCDIR:-$(dirname "$0")/../..}/tests/lib.sh"
 
 py=/usr/bin/python3
@@ -142,4 +142,18 @@ expect_eq "the queued event, its messageId kept" "$queued" \
 	"$("$py" -c 'import json, sys; print("\n".join(sorted(json.loads(l)["messageId"] for l in sys.stdin)))' <"$NEW/out/events.jsonl")"
 expect_eq "nothing queued any more" "" "$(queued_ids "$NEW/moved/state.db")"
 expect_status "a second import is refused" 1 lac -C "$NEW" state import "$EXP"
+
+# ---- one state, one project (SPEC §1.2) ------------------------------------------------
+OTHER="$T/other"
+lac init --example petshop "$OTHER" >/dev/null
+sed -i "s|^name: petshop|name: catshop|; s|^  path: .lac/state.db|  path: $NEW/moved/state.db|" "$OTHER/lac.yaml"
+grep -q "^name: catshop" "$OTHER/lac.yaml" && grep -q "path: $NEW/moved/state.db" "$OTHER/lac.yaml" && pass ||
+	fail "the other project points at the state"
+for cmd in "status" "plan" "apply --auto-approve" "run"; do
+	# shellcheck disable=SC2086
+	expect_status "another project's state is refused: $cmd" 1 lac -C "$OTHER" $cmd
+	grep -q "the state belongs to project 'petshop', not 'catshop'" "$T/err" &&
+		pass || { fail "$cmd: the owner message"; cat "$T/err" >&2; }
+done
+expect_status "the project's own state still works" 0 lac -C "$NEW" status
 finish

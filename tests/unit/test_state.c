@@ -186,6 +186,7 @@ static void test_migration_3_drops_triggers(void **state)
 		"DROP TABLE outbox_chunks;"
 		"DROP TABLE outbox_chunk_events;"
 		"DROP TABLE state_moved;"
+		"DROP TABLE state_project;"
 		"DROP INDEX outbox_run;"
 		"CREATE INDEX outbox_by_run ON outbox (run_id, activation);"
 		"CREATE TRIGGER outbox_counts_insert AFTER INSERT ON outbox BEGIN SELECT 1; END;"
