@@ -4,8 +4,8 @@
 # skipped without a server): two applies at once (one fails naming the
 # holder, or waits with --lock-timeout), an apply during a run of the same
 # audience (skipped), kill -9 of a holder, `lac state unlock`, and the
-# PostgreSQL connection terminated mid-run (exit 1; the next run completes
-# the unfinished one).  A holder is held still with LAC_TEST_PAUSE_AFTER
+# PostgreSQL connection terminated or its server stopped mid-run (exit 1;
+# the next run completes the unfinished one).  A holder is held still with LAC_TEST_PAUSE_AFTER
 # (src/base/crash_point.h).
 . "${LAC_SRCDIR:-$(dirname "$0")/../..}/tests/lib.sh"
 
