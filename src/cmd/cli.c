@@ -64,6 +64,15 @@ int cli_load_project(struct cli *c, struct project *p)
 	return rc == 0 && p->diags.nerrors == 0 ? 0 : -1;
 }
 
+int cli_open_project(struct cli *c, struct project *p)
+{
+	if (cli_load_project(c, p) == 0)
+		return 0;
+	cli_print_diags(c, p);
+	project_release(p);
+	return -1;
+}
+
 int cli_usage_error(const struct cli *c, const char *fmt, ...)
 {
 	va_list ap;

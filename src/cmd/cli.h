@@ -63,6 +63,9 @@ void cli_print_diags(const struct cli *c, struct project *p);
 void cli_print_new_diags(const struct cli *c, struct project *p, size_t from);
 /* Load the project in c->dir and print its diagnostics; returns 0 when it has no errors. */
 int cli_load_project(struct cli *c, struct project *p);
+/* cli_load_project for a command that stops on errors: 0, or -1 after
+ * printing the diagnostics, with p released. */
+int cli_open_project(struct cli *c, struct project *p);
 
 int cmd_check(struct cli *c);
 int cmd_fmt(struct cli *c);

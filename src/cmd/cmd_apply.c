@@ -169,11 +169,8 @@ int cmd_apply(struct cli *c)
 	}
 
 	struct project p;
-	if (cli_load_project(c, &p) != 0) {
-		cli_print_diags(c, &p);
-		project_release(&p);
+	if (cli_open_project(c, &p) != 0)
 		return EXIT_ERRORS;
-	}
 	if (p.diags.n && c->format != OUT_JSON)
 		cli_print_diags(c, &p);
 

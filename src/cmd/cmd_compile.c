@@ -110,9 +110,7 @@ int cmd_compile(struct cli *c)
 	const char *now = ln.sql;
 
 	struct project p;
-	if (cli_load_project(c, &p) != 0) {
-		cli_print_diags(c, &p);
-		project_release(&p);
+	if (cli_open_project(c, &p) != 0) {
 		opt_args_release(&args);
 		return EXIT_ERRORS;
 	}

@@ -81,12 +81,8 @@ int cmd_delivery(struct cli *c)
 		return EXIT_USAGE;
 	struct project p;
 	struct state *st;
-	if (view_load(c, &p) < 0)
+	if (view_open(c, &p, &st) < 0)
 		return EXIT_ERRORS;
-	if (view_open_state(&p, &st) < 0) {
-		project_release(&p);
-		return EXIT_ERRORS;
-	}
 	int rc = EXIT_OK;
 	const struct ast_audience *a = project_audience(&p, name);
 	if (!view_known(&p, st, name)) {

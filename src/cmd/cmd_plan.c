@@ -53,11 +53,8 @@ int cmd_plan(struct cli *c)
 	const char *now = ln.sql;
 
 	struct project p;
-	if (cli_load_project(c, &p) != 0) {
-		cli_print_diags(c, &p);
-		project_release(&p);
+	if (cli_open_project(c, &p) != 0)
 		return EXIT_ERRORS;
-	}
 	if (p.diags.n && c->format != OUT_JSON)
 		cli_print_diags(c, &p);  /* warnings */
 

@@ -172,11 +172,8 @@ int cmd_preview(struct cli *c)
 	const char *now = ln.sql;
 
 	struct project p;
-	if (cli_load_project(c, &p) != 0) {
-		cli_print_diags(c, &p);
-		project_release(&p);
+	if (cli_open_project(c, &p) != 0)
 		return EXIT_ERRORS;
-	}
 	struct ast_audience *a = project_audience(&p, name);
 	if (!a) {
 		fprintf(stderr, "lac: unknown audience '%s'\n", name);

@@ -107,12 +107,8 @@ int cmd_runs(struct cli *c)
 		return EXIT_USAGE;
 	struct project p;
 	struct state *st;
-	if (view_load(c, &p) < 0)
+	if (view_open(c, &p, &st) < 0)
 		return EXIT_ERRORS;
-	if (view_open_state(&p, &st) < 0) {
-		project_release(&p);
-		return EXIT_ERRORS;
-	}
 	int rc = EXIT_OK;
 	if (!view_known(&p, st, name)) {
 		rc = EXIT_ERRORS;

@@ -109,12 +109,8 @@ int cmd_state_export(struct cli *c)
 		return EXIT_USAGE;
 	struct project p;
 	struct state *st;
-	if (view_load(c, &p) < 0)
+	if (view_open(c, &p, &st) < 0)
 		return EXIT_ERRORS;
-	if (view_open_state(&p, &st) < 0) {
-		project_release(&p);
-		return EXIT_ERRORS;
-	}
 	if (!st) {
 		fprintf(stderr, "lac: no state to export: nothing was applied yet\n");
 		project_release(&p);

@@ -145,12 +145,8 @@ int cmd_state_show(struct cli *c)
 	opt_args_release(&args);
 	struct project p;
 	struct state *st;
-	if (view_load(c, &p) < 0)
+	if (view_open(c, &p, &st) < 0)
 		return EXIT_ERRORS;
-	if (view_open_state(&p, &st) < 0) {
-		project_release(&p);
-		return EXIT_ERRORS;
-	}
 	json_t *r = read_state(&p, st);
 	int rc = r ? EXIT_OK : EXIT_ERRORS;
 	if (r && c->format == OUT_JSON)

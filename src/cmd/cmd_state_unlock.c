@@ -14,6 +14,7 @@
 
 #include "base/json_print.h"
 #include "cmd/cli.h"
+#include "cmd/state_view.h"
 #include "state/state.h"
 
 /* The answer, as text or one JSON object: lock, result ("not held",
@@ -53,9 +54,9 @@ int cmd_state_unlock(struct cli *c)
 		return rc;
 	}
 	struct project p;
-	if (cli_load_project(c, &p) != 0) {
-		cli_print_diags(c, &p);
-		project_release(&p);
+	/* the files or, when they are broken, what was applied: a lock is
+	 * broken most when something else is already wrong */
+	if (view_load(c, &p) < 0) {
 		opt_args_release(&args);
 		return EXIT_ERRORS;
 	}

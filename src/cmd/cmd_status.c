@@ -79,12 +79,8 @@ int cmd_status(struct cli *c)
 		return EXIT_USAGE;
 	struct project p;
 	struct state *st;
-	if (view_load(c, &p) < 0)
+	if (view_open(c, &p, &st) < 0)
 		return EXIT_ERRORS;
-	if (view_open_state(&p, &st) < 0) {
-		project_release(&p);
-		return EXIT_ERRORS;
-	}
 	json_t *arr = json_array();
 	if (c->format != OUT_JSON)
 		printf("%-24s %-8s %-22s %-21s %-8s %-21s %8s\n", "AUDIENCE", "ENABLED", "SCHEDULE",

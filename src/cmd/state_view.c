@@ -28,7 +28,9 @@ const char *view_time_text(int64_t t, char buf[32])
 	return buf;
 }
 
-int view_open_state(struct project *p, struct state **st)
+/* Open the state read-only; *st stays NULL when there is none yet.  0, or
+ * -1 after saying why. */
+static int open_state(struct project *p, struct state **st)
 {
 	struct strbuf err = STRBUF_INIT;
 	*st = NULL;
@@ -89,6 +91,17 @@ int view_load(struct cli *c, struct project *p)
 	project_release(p);
 	project_init(p);
 	if (load_applied(c, p) < 0) {
+		project_release(p);
+		return -1;
+	}
+	return 0;
+}
+
+int view_open(struct cli *c, struct project *p, struct state **st)
+{
+	if (view_load(c, p) < 0)
+		return -1;
+	if (open_state(p, st) < 0) {
 		project_release(p);
 		return -1;
 	}

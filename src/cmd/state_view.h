@@ -21,9 +21,9 @@ json_t *view_backend_json(struct project *p, struct state *st, bool absolute);
 
 /* Load the project; on errors print them, release p and return -1. */
 int view_load(struct cli *c, struct project *p);
-/* Open the state read-only; *st stays NULL when there is none yet.  0, or
- * -1 after saying why. */
-int view_open_state(struct project *p, struct state **st);
+/* view_load, then the state opened read-only (*st stays NULL when there is
+ * none yet).  0, or -1 after saying why, with p released. */
+int view_open(struct cli *c, struct project *p, struct state **st);
 /* Close the state (NULL is fine).  A read that failed on the way (a
  * damaged file) made what was shown incomplete: it is reported and rc
  * becomes EXIT_ERRORS. */

@@ -663,24 +663,23 @@ static int preview_audience(struct plan_change *c, struct project *p, struct war
 /* The events an activation's next run would send (SPEC §5), counted by the
  * run's own code (run_preview.c): nothing on a first run without `send
  * current`, else the changes its trigger reports, value changes and the
- * identifier filter included.  The baseline is the state's, as for a run. */
+ * identifier filter included.  The baseline and the enrich of the stored
+ * values hashes are the state's, as for a run. */
 static int preview_activation(struct plan_change *c, struct project *p, struct warehouse *w,
 			      struct state *st, const char *now, struct strbuf *err)
 {
 	const struct ast_activation *t = c->act;
 	struct plan_preview *pv = &c->preview;
-	bool need_baseline = true;
 	memset(&pv->ev, 0, sizeof(pv->ev));
 	if (!c->enabled)
 		return 0;
-	if (st && c->action != PLAN_CREATE) {
-		struct state_activation sa;
-		if (state_get_activation(st, c->audience, c->name, &sa) == 0) {
-			need_baseline = !sa.has_baseline;
-			state_activation_release(&sa);
-		}
-	}
-	return run_preview_events(p, w, t, need_baseline, now, &pv->ev, err);
+	struct state_activation sa;
+	bool applied = st && c->action != PLAN_CREATE &&
+		       state_get_activation(st, c->audience, c->name, &sa) == 0;
+	int rc = run_preview_events(p, w, t, applied ? &sa : NULL, now, &pv->ev, err);
+	if (applied)
+		state_activation_release(&sa);
+	return rc;
 }
 
 int plan_preview(struct plan *pl, struct project *p, struct warehouse *w, struct state *st,

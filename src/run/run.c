@@ -546,11 +546,7 @@ static bool *enrich_changes(struct runner *r)
 		if (act->trigger != TRIG_MEMBERSHIP_OR_VALUES_CHANGED ||
 		    state_get_activation(r->st, r->a->name, act->name, &sa) != 0)
 			continue;
-		if (sa.values_enrich) {
-			char *fp = run_enrich_fingerprint(act);
-			changed[i] = strcmp(fp, sa.values_enrich) != 0;
-			free(fp);
-		}
+		changed[i] = run_enrich_differs(act, &sa);
 		state_activation_release(&sa);
 	}
 	return changed;

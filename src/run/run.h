@@ -156,6 +156,10 @@ char *run_audience_hash_v1(const struct project *p, const struct ast_audience *a
  * run whose stored values hashes were made with another one records the
  * new hashes without sending values-changed Identifies (SPEC §5). */
 char *run_enrich_fingerprint(const struct ast_activation *act);
+/* Were the values hashes of the activation, as applied, made with another
+ * enrich than act's (SPEC §5: its next run records new hashes and sends no
+ * values-changed Identify)?  False when none is recorded. */
+bool run_enrich_differs(const struct ast_activation *act, const struct state_activation *applied);
 /* The membership SQL plan --sql-diff shows: the project's dialect, no
  * reference time. */
 void run_audience_sql(const struct project *p, const struct ast_audience *a, struct strbuf *out);
@@ -196,11 +200,12 @@ struct run_preview_counts {
 
 /* `lac plan --preview` (run_preview.c): what the next run of act would
  * send, counted by the run's own code against read-only stand-ins for the
- * tables a run materializes (writes nothing).  need_baseline: the
- * activation has no baseline yet.  0, or -1 with the warehouse's message
- * in err. */
+ * tables a run materializes (writes nothing).  applied: the activation
+ * as the state has it (NULL: never applied), which says whether it has a
+ * baseline and what enrich its values hashes were made with.  0, or -1
+ * with the warehouse's message in err. */
 int run_preview_events(struct project *p, struct warehouse *w, const struct ast_activation *act,
-		       bool need_baseline, const char *now, struct run_preview_counts *out,
-		       struct strbuf *err);
+		       const struct state_activation *applied, const char *now,
+		       struct run_preview_counts *out, struct strbuf *err);
 
 #endif

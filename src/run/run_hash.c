@@ -102,3 +102,13 @@ char *run_enrich_fingerprint(const struct ast_activation *act)
 	sb_release(&sb);
 	return h;
 }
+
+bool run_enrich_differs(const struct ast_activation *act, const struct state_activation *applied)
+{
+	if (!applied || !applied->values_enrich)
+		return false; /* none recorded yet (a state of an older lac): the same */
+	char *fp = run_enrich_fingerprint(act);
+	bool differs = strcmp(fp, applied->values_enrich) != 0;
+	free(fp);
+	return differs;
+}

@@ -181,9 +181,10 @@ out:
 /* ---- counting ---------------------------------------------------------------------------- */
 
 int run_preview_events(struct project *p, struct warehouse *w, const struct ast_activation *act,
-			   bool need_baseline, const char *now, struct run_preview_counts *out,
-			   struct strbuf *err)
+		       const struct state_activation *applied, const char *now,
+		       struct run_preview_counts *out, struct strbuf *err)
 {
+	bool need_baseline = !applied || !applied->has_baseline;
 	const struct ast_audience *a = act->audience;
 	memset(out, 0, sizeof(*out));
 	/* what a run skips (run.c act_active) sends nothing */
@@ -224,7 +225,10 @@ int run_preview_events(struct project *p, struct warehouse *w, const struct ast_
 	r.ent_new = xstrdup(CTE_ENT);
 
 	int rc = 0;
-	if (act->trigger == TRIG_MEMBERSHIP_OR_VALUES_CHANGED && !need_baseline && r.have_ent) {
+	/* the values changes, unless the enrich changed since the values hashes
+	 * were made: then the run only records new ones (run_enrich_differs) */
+	if (act->trigger == TRIG_MEMBERSHIP_OR_VALUES_CHANGED && !need_baseline && r.have_ent &&
+	    !run_enrich_differs(act, applied)) {
 		rc = changed_hashes(&r, w, act, &values);
 		if (rc == 0 && values.sb.len) {
 			build_ctes(&ctes, members.buf, ents.buf, values.sb.buf);

@@ -4,8 +4,8 @@
 # skipped without a server): two applies at once (one fails naming the
 # holder, or waits with --lock-timeout), an apply during a run of the same
 # audience (skipped), kill -9 of a holder, `lac state unlock`, and the
-# PostgreSQL connection terminated mid-run (exit 1; the next run completes
-# the unfinished one).  A holder is held still with LAC_TEST_PAUSE_AFTER
+# PostgreSQL connection terminated or its server stopped mid-run (exit 1;
+# the next run completes the unfinished one).  A holder is held still with LAC_TEST_PAUSE_AFTER
 # (src/base/crash_point.h).
 . "${LAC_SRCDIR:-$(dirname "$0")/../..}/tests/lib.sh"
 
@@ -162,6 +162,20 @@ expect_eq "pg: ... left unfinished" Running \
 expect_status "pg: the next run after it" 0 lac -C "$P" --now 2026-01-15T19:00:00Z run cat_owners
 expect_match "pg: ... completes it" "^cat_owners: completed unfinished run " "$T/out"
 expect_eq "pg: nothing left unfinished" 0 "$(pg "SELECT count(*) FROM locks.runs WHERE result = 'Running'")"
+
+# the state's server stopped mid-run (after the snapshot), then started again
+pgctl() {
+	if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$LAC_PG_BINDIR/pg_ctl" "$@"; else "$LAC_PG_BINDIR/pg_ctl" "$@"; fi
+}
+start_paused pg-s1 snapshot -C "$P" --now 2026-01-15T19:30:00Z run cat_owners
+pgctl -D "$LAC_PG_DIR/data" -m fast -w stop >/dev/null
+resume pg-s1
+expect_eq "pg: the run whose server stopped fails" 1 "$(finished pg-s1)"
+expect_match "pg: ... saying why" "lost the connection to the PostgreSQL state" "$T/pg-s1.err"
+pgctl -D "$LAC_PG_DIR/data" -l "$LAC_PG_DIR/server.log" -w -t 30 \
+	-o "-c listen_addresses='' -k $LAC_PG_DIR -p $PGPORT -c fsync=off -c TimeZone=UTC" start >/dev/null
+expect_status "pg: the next run, the server back" 0 lac -C "$P" --now 2026-01-15T19:40:00Z run cat_owners
+expect_match "pg: ... completes the unfinished one" "^cat_owners: completed unfinished run " "$T/out"
 
 # the daemon stops when it loses the connection
 start_paused pg-d1 snapshot -C "$P" daemon --once --now 2026-01-15T20:00:00Z

@@ -87,8 +87,15 @@ expect_eq "script swapped" 6 "$(sqlite3 "$T/copy.db" 'SELECT COUNT(*) FROM snaps
 # and sends no values-changed Identify (every member's hash differs); the
 # membership change (p02 exits with Mia gone) is still sent
 sed -i 's/enrich      traits email, first_name/enrich      traits email/' "$P/audiences/vals.lac"
-expect_status "apply the enrich change" 0 lac -C "$P" -q --now 2026-01-15T18:30:00Z apply --auto-approve --no-run
 sq "DELETE FROM PETS WHERE id = 'x30'; UPDATE PROFILE_TRAITS SET email = 'ana@newer.example' WHERE segment_id = 'p01'"
+# plan --preview counts what that run will send: the exit, no values change
+expect_status "plan --preview of the enrich change" 2 lac -C "$P" --format json --now 2026-01-15T18:20:00Z \
+	plan --preview --detailed-exitcode
+expect_eq "plan --preview: only the exit" "1" "$(/usr/bin/python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+print([c["preview"]["events"] for c in d["changes"] if c["kind"] == "activation" and c["name"] == "sync"][0])' "$T/out")"
+expect_status "apply the enrich change" 0 lac -C "$P" -q --now 2026-01-15T18:30:00Z apply --auto-approve --no-run
 expect_status "enrich change" 0 lac -C "$P" --now 2026-01-15T19:00:00Z run cat_vals
 expect_eq "enrich change: only the exit" "sync|identify|-|anon:p02|-|-|false" "$(summary 5)"
 # the next value change is sent as usual
