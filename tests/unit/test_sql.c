@@ -116,6 +116,9 @@ static void test_time_points(void **state)
 		{ &dialect_snowflake, TY_TIMESTAMP, -12, UNIT_HOUR, "DATEADD(hour, -12, TIMESTAMP '2026-01-15 12:00:00')" },
 		{ &dialect_databricks, TY_TIMESTAMP, 3, UNIT_HOUR, "(TIMESTAMP '2026-01-15 12:00:00' + INTERVAL 3 HOURS)" },
 		{ &dialect_redshift, TY_DATE, -30, UNIT_DAY, "(CAST(TIMESTAMP '2026-01-15 12:00:00' AS DATE) - 30)" },
+		/* a DATE column meets a DATE: BigQuery coerces no DATE to TIMESTAMP */
+		{ &dialect_bigquery, TY_DATE, -2, UNIT_WEEK,
+		  "DATE_SUB(DATE(TIMESTAMP '2026-01-15 12:00:00+00'), INTERVAL 14 DAY)" },
 	};
 	for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
 		sb_reset(&sb);
