@@ -385,6 +385,7 @@ size_t check_project(struct project *p)
 			c.cur->nerrors++; /* reported by the parser; the rest is checked */
 		check_schedule(&c, a);
 		check_where(&c, a);
+		check_json_depth(&c, a, p->warehouse.type);
 		for (size_t j = 0; j < a->nactivations; j++)
 			check_activation(&c, a, a->activations[j]);
 	}

@@ -16,6 +16,15 @@ int check_load(struct project *p, const char *dir);
 /* Check every audience of every parsed file.  Returns the number of errors. */
 size_t check_project(struct project *p);
 
+/* The most keys a path inside a JSON column may have on warehouse t (0: no
+ * limit): Redshift's JSON_EXTRACT_PATH_TEXT reads five. */
+size_t check_json_key_limit(enum warehouse_type t);
+
+/* The limits of warehouse t (E320) for every audience, when t is not the
+ * project's own warehouse (`lac compile -d redshift` of another project;
+ * check_project covers its own).  Returns the number of errors reported. */
+size_t check_warehouse_limits(struct project *p, enum warehouse_type t);
+
 /* An audience by name, or NULL. */
 struct ast_audience *project_audience(const struct project *p, const char *name);
 

@@ -1,7 +1,8 @@
 /*
  * check_private.h — state shared by the checker's files: check.c (driver,
  * names, references between audiences, schedules), check_expr.c (where
- * clauses: scopes, types, operators) and check_activation.c (activations).
+ * clauses: scopes, types, operators), check_activation.c (activations) and
+ * check_json_depth.c (E320, the warehouse's JSON path depth).
  */
 #ifndef LAC_CHECK_PRIVATE_H
 #define LAC_CHECK_PRIVATE_H
@@ -53,5 +54,7 @@ void check_where(struct checker *c, struct ast_audience *a);
 /* Resolve a part of audience node: E311, E313; records it for the cycle search. */
 void check_audience_ref(struct checker *c, struct ast_expr *e);
 void check_activation(struct checker *c, struct ast_audience *a, struct ast_activation *act);
+/* E320: trait key paths of a longer than warehouse t reads inside JSON. */
+void check_json_depth(struct checker *c, const struct ast_audience *a, enum warehouse_type t);
 
 #endif

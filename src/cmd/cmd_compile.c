@@ -114,6 +114,17 @@ int cmd_compile(struct cli *c)
 		opt_args_release(&args);
 		return EXIT_ERRORS;
 	}
+	/* the limits of a dialect asked for that is not the project's own
+	 * warehouse (E320, Redshift's JSON path depth) */
+	for (size_t di = 0; dname && di < ndialects; di++)
+		if (strcmp(dname, "all") == 0 || dialects[di] == dialect_find(dname))
+			check_warehouse_limits(&p, dialects[di]->warehouse);
+	if (p.diags.nerrors) {
+		cli_print_diags(c, &p);
+		project_release(&p);
+		opt_args_release(&args);
+		return EXIT_ERRORS;
+	}
 	if (p.diags.n) {
 		/* warnings; in JSON mode on stderr as text, so stdout stays one document */
 		struct cli text = *c;

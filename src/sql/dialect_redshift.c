@@ -66,10 +66,11 @@ const struct dialect dialect_redshift = {
 	.time_point = rs_time_point,
 	.str_match = rs_str_match,
 	.json_path = rs_json_path,
-	/* VARCHAR JSON; a missing key yields '' here, so '' reads as null.  A
-	 * string and an object read alike (their text): STRING takes text that
-	 * parses as a JSON object or array for one. */
-	.json_text = "NULLIF(JSON_EXTRACT_PATH_TEXT({c}, {p}, TRUE), '')",
+	/* VARCHAR JSON: a missing key is NULL (AWS docs, JSON_EXTRACT_PATH_TEXT),
+	 * so a real "" stays ''.  A string and an object read alike (their
+	 * text): STRING takes text that parses as a JSON object or array for
+	 * one.  At most 5 keys (E320 in the checker). */
+	.json_text = "JSON_EXTRACT_PATH_TEXT({c}, {p}, TRUE)",
 	.json_read = {
 		/* exponents of up to 2 digits: DOUBLE PRECISION's range */
 		[TY_NUMBER] = "CASE WHEN {s} ~ '^-?[0-9]+([.][0-9]+)?([eE][+-]?0*[0-9]{1,2})?$' "

@@ -608,6 +608,58 @@ static void test_traits(void **state)
 	assert_string_equal(ok->trait_root->name, "address");
 }
 
+/* E320: a trait path of more keys inside JSON than Redshift's
+ * JSON_EXTRACT_PATH_TEXT reads (5), on a Redshift project and for another
+ * warehouse's project compiled for Redshift; any depth elsewhere. */
+static void test_json_depth(void **state)
+{
+	(void)state;
+	/* address.geo.a.b.c.d.e: geo..d are objects, e a number */
+	struct trait *addr = &P.graph.profile.traits[4];
+	struct trait *props = arena_alloc(A, 3 * sizeof(*props));
+	memcpy(props, addr->props, 2 * sizeof(*props));
+	const char *names[] = { "geo", "a", "b", "c", "d", "e" };
+	struct trait *t = &props[2];
+	for (size_t i = 0; i < ARRAY_LEN(names); i++) {
+		memset(t, 0, sizeof(*t));
+		t->name = names[i];
+		t->type = i + 1 < ARRAY_LEN(names) ? TY_OBJECT : TY_NUMBER;
+		if (i + 1 < ARRAY_LEN(names)) {
+			t->nprops = 1;
+			t->props = arena_alloc(A, sizeof(*t->props));
+			t = t->props;
+		}
+	}
+	addr->props = props;
+	addr->nprops = 3;
+	struct ast_audience *five = audience("five", 1, BLOCK(1, trait("address.geo.a.b.c.d", NULL, 2)));
+	struct ast_audience *six = audience("six", 3, BLOCK(3,
+		trait("address.geo.a.b.c.d.e", cmp(CMP_GT, LIT_NUMBER, "3", 4), 4)));
+	const char *msg = "trait path 'address.geo.a.b.c.d.e' reads 6 keys inside JSON; "
+			  "Redshift's JSON_EXTRACT_PATH_TEXT reads at most 5";
+
+	P.warehouse.type = WH_POSTGRES;
+	run();
+	expect_count(0, 0);
+	assert_int_equal(check_warehouse_limits(&P, WH_POSTGRES), 0);
+	assert_int_equal(check_warehouse_limits(&P, WH_BIGQUERY), 0);
+	assert_int_equal(check_warehouse_limits(&P, WH_REDSHIFT), 1);
+	expect(DIAG_E320, 4, 16, msg);
+
+	/* a Redshift project: lac check reports it, and the audience is not ok */
+	P.warehouse.type = WH_REDSHIFT;
+	size_t before = P.diags.nerrors;
+	run();
+	assert_int_equal(P.diags.nerrors - before, 1);
+	assert_true(five->ok);
+	assert_false(six->ok);
+	assert_int_equal(check_warehouse_limits(&P, WH_REDSHIFT), 0); /* checked already */
+
+	assert_int_equal(check_json_key_limit(WH_REDSHIFT), 5);
+	assert_int_equal(check_json_key_limit(WH_SNOWFLAKE), 0);
+	assert_int_equal(check_json_key_limit(WH_SQLITE), 0);
+}
+
 static void test_events(void **state)
 {
 	(void)state;
@@ -1002,6 +1054,7 @@ int main(void)
 		T(test_any_all_not_at_top_level),
 		T(test_traits),
 		T(test_events),
+		T(test_json_depth),
 		T(test_references),
 		T(test_reference_operators),
 		T(test_entity_target),

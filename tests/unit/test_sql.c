@@ -116,6 +116,9 @@ static void test_time_points(void **state)
 		{ &dialect_snowflake, TY_TIMESTAMP, -12, UNIT_HOUR, "DATEADD(hour, -12, TIMESTAMP '2026-01-15 12:00:00')" },
 		{ &dialect_databricks, TY_TIMESTAMP, 3, UNIT_HOUR, "(TIMESTAMP '2026-01-15 12:00:00' + INTERVAL 3 HOURS)" },
 		{ &dialect_redshift, TY_DATE, -30, UNIT_DAY, "(CAST(TIMESTAMP '2026-01-15 12:00:00' AS DATE) - 30)" },
+		/* a DATE column meets a DATE: BigQuery coerces no DATE to TIMESTAMP */
+		{ &dialect_bigquery, TY_DATE, -2, UNIT_WEEK,
+		  "DATE_SUB(DATE(TIMESTAMP '2026-01-15 12:00:00+00'), INTERVAL 14 DAY)" },
 	};
 	for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
 		sb_reset(&sb);
@@ -162,8 +165,16 @@ static void test_json_templates(void **state)
 		  "CASE WHEN REGEXP_LIKE((j['a']['b c'])::STRING, '" JSON_RE_NUMBER "') "
 		  "THEN TRY_TO_DOUBLE((j['a']['b c'])::STRING) END" },
 		{ &dialect_redshift, TY_TIME,
-		  "CASE WHEN NULLIF(JSON_EXTRACT_PATH_TEXT(j, 'a', 'b c', TRUE), '') ~ '" JSON_RE_TIME
-		  "' THEN CAST(NULLIF(JSON_EXTRACT_PATH_TEXT(j, 'a', 'b c', TRUE), '') AS TIME) END" },
+		  "CASE WHEN JSON_EXTRACT_PATH_TEXT(j, 'a', 'b c', TRUE) ~ '" JSON_RE_TIME
+		  "' THEN CAST(JSON_EXTRACT_PATH_TEXT(j, 'a', 'b c', TRUE) AS TIME) END" },
+		/* a real "" is the empty string, not null: a missing key is
+		 * already NULL (no NULLIF) */
+		{ &dialect_redshift, TY_STRING,
+		  "CASE WHEN NOT ((LEFT(JSON_EXTRACT_PATH_TEXT(j, 'a', 'b c', TRUE), 1) = '{' AND "
+		  "IS_VALID_JSON(JSON_EXTRACT_PATH_TEXT(j, 'a', 'b c', TRUE))) OR "
+		  "(LEFT(JSON_EXTRACT_PATH_TEXT(j, 'a', 'b c', TRUE), 1) = '[' AND "
+		  "IS_VALID_JSON_ARRAY(JSON_EXTRACT_PATH_TEXT(j, 'a', 'b c', TRUE)))) "
+		  "THEN JSON_EXTRACT_PATH_TEXT(j, 'a', 'b c', TRUE) END" },
 		{ &dialect_databricks, TY_TIME,
 		  "CASE WHEN get_json_object(j, '$.a[\\'b c\\']') RLIKE '" JSON_RE_TIME "' "
 		  "THEN get_json_object(j, '$.a[\\'b c\\']') END" },

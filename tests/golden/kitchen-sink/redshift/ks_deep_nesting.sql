@@ -15,7 +15,7 @@ WHERE EXISTS (
       AND x1.external_id_type = 'email'
       AND x1.segment_id IS NOT NULL
       AND e2.id IS NOT NULL
-      AND e2.city = CASE WHEN NOT ((LEFT(NULLIF(JSON_EXTRACT_PATH_TEXT(p.address, 'city', TRUE), ''), 1) = '{' AND IS_VALID_JSON(NULLIF(JSON_EXTRACT_PATH_TEXT(p.address, 'city', TRUE), ''))) OR (LEFT(NULLIF(JSON_EXTRACT_PATH_TEXT(p.address, 'city', TRUE), ''), 1) = '[' AND IS_VALID_JSON_ARRAY(NULLIF(JSON_EXTRACT_PATH_TEXT(p.address, 'city', TRUE), '')))) THEN NULLIF(JSON_EXTRACT_PATH_TEXT(p.address, 'city', TRUE), '') END
+      AND e2.city = CASE WHEN NOT ((LEFT(JSON_EXTRACT_PATH_TEXT(p.address, 'city', TRUE), 1) = '{' AND IS_VALID_JSON(JSON_EXTRACT_PATH_TEXT(p.address, 'city', TRUE))) OR (LEFT(JSON_EXTRACT_PATH_TEXT(p.address, 'city', TRUE), 1) = '[' AND IS_VALID_JSON_ARRAY(JSON_EXTRACT_PATH_TEXT(p.address, 'city', TRUE)))) THEN JSON_EXTRACT_PATH_TEXT(p.address, 'city', TRUE) END
       AND e2.email = p.email
       AND e3.id IS NOT NULL
       AND e3.placed_at > e2.last_seen

@@ -34,7 +34,7 @@ WHERE p.segment_id IN (
         WHERE v5.event = 'Order Completed'
           AND v5.segment_id IS NOT NULL
           AND v5.timestamp BETWEEN DATEADD(day, -30, GETDATE()) AND GETDATE()
-          AND CASE WHEN NULLIF(JSON_EXTRACT_PATH_TEXT(v5.properties, 'total', TRUE), '') ~ '^-?[0-9]+([.][0-9]+)?([eE][+-]?0*[0-9]{1,2})?$' THEN CAST(NULLIF(JSON_EXTRACT_PATH_TEXT(v5.properties, 'total', TRUE), '') AS DOUBLE PRECISION) END > 50
+          AND CASE WHEN JSON_EXTRACT_PATH_TEXT(v5.properties, 'total', TRUE) ~ '^-?[0-9]+([.][0-9]+)?([eE][+-]?0*[0-9]{1,2})?$' THEN CAST(JSON_EXTRACT_PATH_TEXT(v5.properties, 'total', TRUE) AS DOUBLE PRECISION) END > 50
         GROUP BY v5.segment_id
         HAVING COUNT(*) >= 3
       )

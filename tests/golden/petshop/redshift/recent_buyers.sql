@@ -8,7 +8,7 @@ WHERE p.segment_id IN (
     WHERE v1.event = 'Order Completed'
       AND v1.segment_id IS NOT NULL
       AND v1.timestamp BETWEEN DATEADD(day, -30, GETDATE()) AND GETDATE()
-      AND CASE WHEN NULLIF(JSON_EXTRACT_PATH_TEXT(v1.properties, 'total', TRUE), '') ~ '^-?[0-9]+([.][0-9]+)?([eE][+-]?0*[0-9]{1,2})?$' THEN CAST(NULLIF(JSON_EXTRACT_PATH_TEXT(v1.properties, 'total', TRUE), '') AS DOUBLE PRECISION) END >= 20
+      AND CASE WHEN JSON_EXTRACT_PATH_TEXT(v1.properties, 'total', TRUE) ~ '^-?[0-9]+([.][0-9]+)?([eE][+-]?0*[0-9]{1,2})?$' THEN CAST(JSON_EXTRACT_PATH_TEXT(v1.properties, 'total', TRUE) AS DOUBLE PRECISION) END >= 20
     GROUP BY v1.segment_id
     HAVING COUNT(*) >= 2
   )

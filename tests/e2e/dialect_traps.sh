@@ -1,0 +1,54 @@
+#!/bin/sh
+# tests/e2e/dialect_traps.sh — the fixes of the dialect audit (docs/dialects.md
+# "Audit"): Redshift reads a JSON key without NULLIF (a real "" is the empty
+# string; a missing key is already NULL), and a trait path of more than five
+# keys, which Redshift's JSON_EXTRACT_PATH_TEXT cannot read, is E320 for
+# `lac compile -d redshift` / `-d all` of any project (and for `lac check` of
+# a Redshift project: tests/diagnostics/E320-json-too-deep), never SQL that
+# fails in the warehouse.
+. "${LAC_SRCDIR:-$(dirname "$0")/../..}/tests/lib.sh"
+
+P="$T/proj"
+mkdir -p "$P/audiences"
+cp "$SRC/tests/diagnostics/E320-json-too-deep/graph.yaml" "$P/graph.yaml"
+cat >"$P/lac.yaml" <<'YAML'
+version: 1
+name: traps
+graph: graph.yaml
+audiences: audiences
+warehouse: { type: sqlite, path: data/warehouse.db, schema: lac }
+YAML
+cat >"$P/audiences/five.lac" <<'LAC'
+audience five_keys {
+  where { with trait geo.a.b.c.d.e }
+}
+
+audience empty_city {
+  where { with trait address.city = "" }
+}
+LAC
+
+# five keys: read in one call, no NULLIF around it
+expect_status "compile -d redshift, five keys" 0 lac -C "$P" compile -d redshift
+expect_eq "five keys in one JSON_EXTRACT_PATH_TEXT" 1 \
+	"$(grep -c "JSON_EXTRACT_PATH_TEXT(p.geo, 'a', 'b', 'c', 'd', 'e', TRUE)" "$T/out")"
+expect_eq "a real \"\" is not nulled" 0 "$(grep -c 'NULLIF' "$T/out")"
+expect_eq "address.city = '' compares the text" 1 \
+	"$(grep -c "JSON_EXTRACT_PATH_TEXT(p.address, 'city', TRUE) END = ''" "$T/out")"
+
+# six keys: E320 wherever Redshift SQL is asked for, and only there
+cat >"$P/audiences/six.lac" <<'LAC'
+audience six_keys {
+  where { with trait geo.a.b.c.d.e.f > 3 }
+}
+LAC
+expect_status "check of a SQLite project" 0 lac -C "$P" check
+expect_status "compile -d postgres" 0 lac -C "$P" compile -d postgres
+expect_status "compile (the SQLite warehouse)" 0 lac -C "$P" compile
+expect_status "compile -d redshift" 1 lac -C "$P" --color never compile -d redshift
+expect_eq "E320 for -d redshift" "$P/audiences/six.lac:2:22: error[E320]: trait path 'geo.a.b.c.d.e.f' reads 6 keys inside JSON; Redshift's JSON_EXTRACT_PATH_TEXT reads at most 5" \
+	"$(head -1 "$T/err")"
+expect_eq "no SQL for -d redshift" "" "$(cat "$T/out")"
+expect_status "compile -d all" 1 lac -C "$P" --color never compile -d all
+expect_eq "E320 once for -d all" 1 "$(grep -c 'error\[E320\]' "$T/err")"
+finish
