@@ -23,6 +23,7 @@ const char *test_keys_make(void)
 		"openssl pkey -in plain.pem -pubout -out pub.pem && "
 		"openssl pkey -in plain.pem -pubout -outform DER | openssl dgst -sha256 -binary "
 		"| base64 > fp.txt && "
+		"openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out other.pem && "
 		"openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out ec.pem && "
 		"openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:1024 -out small.pem && "
 		"openssl req -x509 -key plain.pem -subj /CN=lac-test -days 1 -out cert.pem && "
