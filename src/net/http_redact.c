@@ -9,6 +9,7 @@
 
 #include <openssl/evp.h>
 
+#include "net/derived_secrets.h"
 #include "net/http_redact.h"
 
 /* Query parameters whose value is a credential whatever its length. */
@@ -148,14 +149,18 @@ void http_secrets_add_url(struct http_secrets *s, const char *url)
 
 void http_redact(const struct http_secrets *s, struct strbuf *sb, bool cut)
 {
-	size_t nmore = 0;
+	size_t nmore = 0, nderived = 0;
 	const char *const *more = s->more ? s->more(&nmore) : NULL;
-	size_t n = s->n + nmore;
+	/* the JWTs, tokens and keys derived at run time, whichever client sent them */
+	const char *const *derived = derived_secrets(&nderived);
+	size_t n = s->n + nmore + nderived;
 	const char **list = xcalloc(n + 1, sizeof(*list));
 	for (size_t i = 0; i < s->n; i++)
 		list[i] = s->list[i];
 	for (size_t i = 0; i < nmore; i++)
 		list[s->n + i] = more[i];
+	for (size_t i = 0; i < nderived; i++)
+		list[s->n + nmore + i] = derived[i];
 	sb_redact(sb, list, n, HTTP_SECRET_MIN, cut);
 	free(list);
 }

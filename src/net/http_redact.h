@@ -40,7 +40,8 @@ void http_secrets_add_basic(struct http_secrets *s, const char *user, const char
  * are not, and redacting them would garble every text). */
 void http_secrets_add_url(struct http_secrets *s, const char *url);
 
-/* Replace every secret in sb by "[redacted]" (sb_redact).  cut: sb holds
+/* Replace every secret in sb by "[redacted]" (sb_redact): s's own, its
+ * more callback's and the derived credentials (derived_secrets.h).  cut: sb holds
  * the start of a longer text that was cut short. */
 void http_redact(const struct http_secrets *s, struct strbuf *sb, bool cut);
 /* The first max bytes of a response body, redacted first (body_cut: the
