@@ -1,7 +1,8 @@
 #!/bin/sh
 # tests/e2e/rewrite.sh — the fakes' rewrite table (tests/fakes/rewrite.py):
 # every golden membership statement and every `--emit run` script of every
-# example, rewritten from snowflake, bigquery, databricks and redshift, runs
+# example and of a project whose JSON values drift in type (tests/fakes/typed),
+# rewritten from snowflake, bigquery, databricks and redshift, runs
 # on a throw-away PostgreSQL (tests/pg/start.sh) and gives the rows of the
 # postgres dialect (tests/fakes/rewrite_check.py, which prints the coverage
 # per dialect).  A construct the table does not cover is an error naming it,
@@ -12,6 +13,7 @@
 py=/usr/bin/python3
 [ -x "$py" ] || { echo "no /usr/bin/python3: skipped"; exit 77; }
 command -v psql >/dev/null 2>&1 || { echo "no psql: skipped"; exit 77; }
+command -v sqlite3 >/dev/null 2>&1 || { echo "no sqlite3 CLI: skipped"; exit 77; }
 fakes="$SRC/tests/fakes"
 
 # not covered: an error naming the construct, never a silent pass-through
@@ -39,8 +41,12 @@ set -e
 eval "$env_out"
 trap 'sh "$SRC/tests/pg/stop.sh"; rm -rf "$T"' EXIT
 
-mkdir "$T/all" "$T/broken"
-if "$py" "$fakes/rewrite_check.py" "$LAC" "$SRC" "$T/all" >"$T/report" 2>&1; then pass; else
+# and a project whose JSON values drift in type: every JSON read template
+mkdir "$T/all" "$T/broken" "$T/typed"
+cp -R "$fakes/typed/lac.yaml" "$fakes/typed/graph.yaml" "$fakes/typed/audiences" "$T/typed/"
+mkdir "$T/typed/data"
+sqlite3 -bail "$T/typed/data/warehouse.db" <"$fakes/typed/data.sql"
+if "$py" "$fakes/rewrite_check.py" --project "$T/typed" "$LAC" "$SRC" "$T/all" >"$T/report" 2>&1; then pass; else
 	fail "rewritten statements differ from the postgres dialect"; fi
 cat "$T/report"
 

@@ -808,8 +808,11 @@ def bq_json_value(rw, args):
 
 
 def bq_json_query(rw, args):
+    """JSON_QUERY over a STRING column: the value's JSON, SQL NULL for a JSON
+    null (over a JSON column BigQuery returns JSON 'null' there instead)."""
     keys = json_path_arg(rw, args, "JSON_QUERY", False)
-    return "(CAST(%s AS jsonb) #> %s)" % (rw.render(args[0]).strip(), pg_text_array(keys))
+    v = "CAST(%s AS jsonb) #> %s" % (rw.render(args[0]).strip(), pg_text_array(keys))
+    return "(CASE WHEN jsonb_typeof(%s) <> 'null' THEN %s END)" % (v, v)
 
 
 def db_get_json_object(rw, args):

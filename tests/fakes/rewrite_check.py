@@ -2,9 +2,11 @@
 """tests/fakes/rewrite_check.py — the rewrite table's own test (run by
 tests/e2e/rewrite.sh against a server from tests/pg/start.sh).
 
-Usage: rewrite_check.py [--only EXAMPLE] [--break DIALECT:FUNCTION] LAC SRCDIR WORKDIR
+Usage: rewrite_check.py [--only EXAMPLE] [--break DIALECT:FUNCTION]
+                        [--project DIR]... LAC SRCDIR WORKDIR
 (PGHOST, PGPORT, PGUSER set).  --break spoils one row of the table (the
-check must then fail); --only checks one example.
+check must then fail); --only checks one example; --project checks a
+project of the caller's too (its data in data/warehouse.db, no goldens).
 
 Per example (loaded into its own database the way tests/e2e/preview_pg.sh
 does) and per dialect of tests/fakes/rewrite.py:
@@ -103,9 +105,11 @@ class Check:
 
     # -- an example's database ----------------------------------------------------
 
-    def load(self, ex):
-        proj = os.path.join(self.work, ex)
-        self.lac_out("init", "--example", ex, proj)
+    def load(self, ex, proj=None):
+        """An example (or the project at proj) loaded into a new database."""
+        if proj is None:
+            proj = os.path.join(self.work, ex)
+            self.lac_out("init", "--example", ex, proj)
         db = "lac_rw_" + re.sub("[^a-z0-9_]", "_", ex)
         ok, _, err = psql("postgres", "DROP DATABASE IF EXISTS %s; CREATE DATABASE %s;" % (db, db))
         if not ok:
@@ -126,6 +130,8 @@ class Check:
         compiled = os.path.join(self.work, ex + ".now")
         self.lac_out("-C", proj, "--now", NOW, "compile", "-d", "all", "-o", compiled)
         sets = {"golden": os.path.join(self.src, "tests/golden", ex), "--now": compiled}
+        if not os.path.isdir(sets["golden"]):
+            del sets["golden"]  # a project of the test's own
         queries = []  # (key, sql)
         expect = []   # (set, audience, dialect)
         for name, root in sets.items():
@@ -282,12 +288,14 @@ def break_row(spec):
 
 def main(argv):
     args = argv[1:]
-    only = None
+    only, projects = None, []
     while args and args[0].startswith("--"):
         if args[0] == "--break" and len(args) > 1:
             break_row(args[1])
         elif args[0] == "--only" and len(args) > 1:
             only = args[1]
+        elif args[0] == "--project" and len(args) > 1:
+            projects.append(os.path.abspath(args[1]))
         else:
             break
         args = args[2:]
@@ -302,6 +310,11 @@ def main(argv):
         proj, db = c.load(ex)
         c.runs(ex, proj, db)
         c.membership(ex, proj, db)
+    for path in projects:
+        name = os.path.basename(path)
+        proj, db = c.load(name, path)
+        c.runs(name, proj, db)
+        c.membership(name, proj, db)
     return c.report()
 
 
