@@ -580,8 +580,9 @@ class Rewriter:
         tail = rest[j:]
         if tail and tail[0].is_word("AS"):  # run.c replace_table
             create = "CREATE TABLE %s AS%s" % (name, self.render(tail[1:]))
-        elif self.d == "bigquery" and len(tail) == 2 and tail[0].is_word("COPY"):
-            # BigQuery's metadata copy (SPEC: the snapshot replace may use it)
+        elif self.d == "bigquery" and len(tail) > 1 and tail[0].is_word("COPY") and \
+                tail[1].kind in ("word", "ident") and self.chain(tail, 1)[1] == len(tail):
+            # BigQuery's metadata copy (issue 9: the snapshot replace may use it)
             src, k = self.chain(tail, 1)
             create = "CREATE TABLE %s AS TABLE %s" % (name, self.chain_text(src))
         else:
