@@ -5,7 +5,9 @@
  *   1. materialize snapshot_<a>__new and snapshot_<a>__ent__new in the warehouse
  *   2. record the run (state) with its snapshot generation g
  *   3. stream the diff into the outbox (run_events.c) and the membership log
- *   4. swap snapshots and the warehouse generation in one transaction
+ *   4. swap snapshots and the warehouse generation in one transaction, or
+ *      where DDL is not transactional the generation first, then each
+ *      snapshot's repeatable replace (docs/runs.md "Crashes")
  *   5. deliver the outbox to the audience's destinations
  *   6. record how the run ended, with timings and counters
  *
@@ -950,7 +952,9 @@ static struct run_report *stored_report(struct runner *r, const char *id)
 /* ---- the steps ------------------------------------------------------------------------------- */
 
 /* Steps 1 to 6 of the run r->run_id with generation r->gen.  swapped: the
- * warehouse already has generation r->gen (a crash after the swap). */
+ * warehouse already has generation r->gen (a crash after the swap).  0; -1
+ * when the run failed (recorded so); -2 when it failed after its
+ * generation was recorded, leaving it unfinished for the next run. */
 static int steps(struct runner *r, bool swapped)
 {
 	struct timings t = { .start = mono_ms() };
@@ -1016,7 +1020,7 @@ unfinished:
 	r->rep->result = RUN_FAILED;
 	r->rep->error = xstrdup(r->err.buf);
 	free(need);
-	return -1;
+	return -2;
 }
 
 /* The command a run belongs to, for the warehouse's tags. */
@@ -1025,7 +1029,9 @@ static const char *run_command(const struct runner *r)
 	return r->o && r->o->lock_command ? r->o->lock_command : "run";
 }
 
-/* Complete the audience's unfinished run, if any (SPEC §5: a crash loses nothing). */
+/* Complete the audience's unfinished run, if any (SPEC §5: a crash loses
+ * nothing).  -2 when it stays unfinished (r->rep->error says why): no new
+ * run may start, it would rebuild the tables a pending replace reads. */
 static int complete_unfinished(struct runner *r)
 {
 	struct state_run sr;
@@ -1049,8 +1055,13 @@ static int complete_unfinished(struct runner *r)
 	int rc = warehouse_generation(r, &wg);
 	if (rc == 0)
 		rc = steps(r, wg == r->gen);
+	else if (swap_in_steps(r))
+		rc = -2; /* a replace may be pending: only a readable warehouse can tell */
 	else
 		record(r, false, &(struct timings){ .start = mono_ms() });
+	if (rc == -2)
+		saved->error = xasprintf("the unfinished run %s could not be completed: %s", sr.id,
+					 rep.error ? rep.error : r->err.buf);
 	state_run_release(&sr);
 	free(r->run_id);
 	r->run_id = NULL;
@@ -1136,10 +1147,14 @@ int run_audience(struct project *p, struct warehouse *w, struct state *st,
 		unfinished = xstrdup(unf.id);
 		state_run_release(&unf);
 	}
-	complete_unfinished(&r);
+	bool stuck = complete_unfinished(&r) == -2;
 	if (unfinished) {
 		report->previous = stored_report(&r, unfinished);
 		free(unfinished);
+	}
+	if (stuck) {
+		report->result = RUN_FAILED;
+		goto out;
 	}
 
 	/* A generation never used before by this audience (state, runs and
@@ -1168,7 +1183,7 @@ int run_audience(struct project *p, struct warehouse *w, struct state *st,
 	}
 	report->run_id = xstrdup(r.run_id);
 	warehouse_set_context(w, run_command(&r), a->name, r.run_id);
-	rc = steps(&r, false);
+	rc = steps(&r, false) < 0 ? -1 : 0;
 	report->completed_previous = prev;
 out:
 	state_unlock(st, lock_id);

@@ -83,6 +83,37 @@ done
 done
 unset LAC_TEST_SWAP_STEPS
 
+# A replace that fails after the generation was recorded (here the entity
+# snapshot is a view, which DROP TABLE refuses) leaves the run unfinished:
+# the next run stops rather than diff against a half-replaced snapshot, and
+# once the cause is gone the run after completes the replace and delivers
+# every event once.
+P="$T/replace-fails"
+cp -R "$T/base" "$P"
+db="$P/data/warehouse.db"
+ev="$P/out/events.jsonl"
+export LAC_TEST_SWAP_STEPS=1
+lac -C "$P" -q --now 2026-01-15T11:00:00Z apply --auto-approve --no-run >/dev/null
+expect_status "replace fails: baseline" 0 lac -C "$P" --now 2026-01-15T12:00:00Z run cat_owners multi_dog_owners
+sqlite3 "$db" "INSERT INTO PETS VALUES ('x30','h02','Mia','cat',2,'2025-01-01'),
+	('x31','h02','Odie','dog',3,'2025-01-01'), ('x32','h10','Pluto','dog',4,'2025-01-01');
+	DELETE FROM PETS WHERE id IN ('x11','x13');
+	CREATE TABLE keep_ent AS SELECT * FROM snapshot_cat_owners__ent; DROP TABLE snapshot_cat_owners__ent;
+	CREATE VIEW snapshot_cat_owners__ent AS SELECT * FROM keep_ent;"
+expect_status "replace fails: the run fails" 1 lac -C "$P" --now 2026-01-15T13:00:00Z run cat_owners
+expect_eq "replace fails: left unfinished" "Running" \
+	"$(sqlite3 "$P/.lac/state.db" "SELECT result FROM runs WHERE audience = 'cat_owners' ORDER BY started_at DESC LIMIT 1")"
+expect_status "replace fails: the next run stops too" 1 lac -C "$P" --now 2026-01-15T13:30:00Z run cat_owners
+expect_eq "replace fails: no new run started (the baseline and the unfinished one)" 2 \
+	"$(sqlite3 "$P/.lac/state.db" "SELECT COUNT(*) FROM runs WHERE audience = 'cat_owners'")"
+sqlite3 "$db" "DROP VIEW snapshot_cat_owners__ent; ALTER TABLE keep_ent RENAME TO snapshot_cat_owners__ent;"
+expect_status "replace fails: completed once the cause is gone" 0 \
+	lac -C "$P" --now 2026-01-15T14:00:00Z run cat_owners multi_dog_owners
+expect_eq "replace fails: every event exactly once" "$expected_events" "$("$py" "$lib" summary "$ev")"
+expect_eq "replace fails: no copy of a snapshot left" "" \
+	"$(sqlite3 "$db" "SELECT name FROM sqlite_master WHERE name LIKE '%__new'")"
+unset LAC_TEST_SWAP_STEPS
+
 # Killed after the file destination took a page, before its outcome was
 # recorded: the next run sends that page once more, with the same
 # messageIds, and loses nothing.
