@@ -32,9 +32,10 @@ DIALECTS = {
 # (dialect, substring) of valid SQL that sqlglot 10.x rejects; a statement
 # containing one is reported as skipped, not failed.
 KNOWN_REJECTS = [
-    # Snowflake's atomic table swap (ALTER TABLE .. SWAP WITH ..): sqlglot
-    # 10.x knows no such ALTER TABLE action
-    ("snowflake", " SWAP WITH "),
+    # Snowflake's zero-copy clone (CREATE OR REPLACE TABLE .. CLONE ..,
+    # https://docs.snowflake.com/en/sql-reference/sql/create-clone): sqlglot
+    # 10.x knows no CLONE
+    ("snowflake", " CLONE "),
 ]
 
 

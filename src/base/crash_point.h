@@ -5,7 +5,8 @@
 #ifndef LAC_CRASH_POINT_H
 #define LAC_CRASH_POINT_H
 
-/* Tests only.  Points: snapshot, outbox, swap (run steps), send (a
+/* Tests only.  Points: snapshot, outbox, generation, swap_members,
+ * swap_entities, swap (run steps; docs/runs.md "Crashes"), send (a
  * destination took a page whose outcome is not recorded yet) and
  * lock:<id> (the lock was just taken, e.g. lock:apply, lock:run:pets).
  *

@@ -170,26 +170,31 @@ void now_clock(struct lac_now *out)
 	now_format((int64_t)time(NULL), NULL, 0, out);
 }
 
-int duration_parse(const char *s, int64_t *ms)
+int duration_parse(const char *s, unsigned flags, int64_t *ms)
 {
 	if (!s || *s < '0' || *s > '9')
 		return -1;
-	const int64_t max_secs = 366LL * 24 * 3600;
+	const int64_t max_ms = 366LL * 24 * 3600 * 1000;
 	int64_t n = 0;
 	for (; *s >= '0' && *s <= '9'; s++) {
 		n = n * 10 + (*s - '0');
-		if (n > max_secs)
+		if (n > max_ms)
 			return -1;
 	}
-	int64_t unit = 1;
-	switch (*s) {
-	case 's': unit = 1; s++; break;
-	case 'm': unit = 60; s++; break;
-	case 'h': unit = 3600; s++; break;
-	default: break;
-	}
-	if (*s || n * unit > max_secs)
+	int64_t unit;
+	if ((flags & DURATION_MS) && s[0] == 'm' && s[1] == 's') {
+		unit = 1;
+		s += 2;
+	} else if (*s == 's' || *s == 'm' || *s == 'h') {
+		unit = *s == 's' ? 1000 : *s == 'm' ? 60 * 1000 : 3600 * 1000;
+		s++;
+	} else if (!*s && (flags & DURATION_BARE_SECONDS)) {
+		unit = 1000;
+	} else {
 		return -1;
-	*ms = n * unit * 1000;
+	}
+	if (*s || n > max_ms / unit)
+		return -1;
+	*ms = n * unit;
 	return 0;
 }

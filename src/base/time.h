@@ -45,11 +45,19 @@ int time_parse(const char *s, unsigned flags, struct time_value *out);
 /* Unix seconds -> "YYYY-MM-DDTHH:MM:SSZ". */
 void time_format_iso(int64_t t, char out[32]);
 
-/* ---- durations (--lock-timeout) ------------------------------------------ */
-/* "30s", "5m", "1h" or a plain number of seconds ("90"), as milliseconds:
- * digits then at most one of s, m, h; nothing else (no sign, no space, no
- * fraction), and at most a year.  0, or -1 when s is not such a duration. */
-int duration_parse(const char *s, int64_t *ms);
+/* ---- durations (--lock-timeout, warehouse timeout) ------------------------ */
+enum duration_flags {
+	DURATION_BARE_SECONDS = 1u << 0, /* a plain number of seconds ("90") */
+	DURATION_MS = 1u << 1,           /* the unit "ms" as well as s, m, h */
+};
+/* --lock-timeout: "30s", "5m", "1h" or "90" (seconds). */
+#define DURATION_LOCK_TIMEOUT DURATION_BARE_SECONDS
+/* A duration setting in lac.yaml (SPEC §1.1): [0-9]+(ms|s|m|h), the unit required. */
+#define DURATION_SETTING DURATION_MS
+/* Digits then a unit (s, m, h; ms with DURATION_MS; none with
+ * DURATION_BARE_SECONDS), nothing else (no sign, no space, no fraction), at
+ * most a year, as milliseconds.  0, or -1 when s is not such a duration. */
+int duration_parse(const char *s, unsigned flags, int64_t *ms);
 
 /* ---- the reference time (--now) ------------------------------------------- */
 struct lac_now {

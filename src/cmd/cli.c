@@ -44,7 +44,7 @@ int cli_parse_now(const struct cli *c, struct lac_now *out)
 
 int cli_take_lock_timeout(void *arg, const char *value, struct strbuf *err)
 {
-	if (duration_parse(value, arg) == 0)
+	if (duration_parse(value, DURATION_LOCK_TIMEOUT, arg) == 0)
 		return 0;
 	sb_addf(err, "--lock-timeout takes a duration like 30s, 5m, 1h or a number of seconds, not '%s'",
 		value);

@@ -79,6 +79,7 @@ int cmd_plan(struct cli *c)
 			rc = EXIT_ERRORS;
 			goto release;
 		}
+		warehouse_set_context(&w, "plan", NULL, NULL);
 		have_wh = true;
 	}
 	if (validate) {

@@ -190,6 +190,7 @@ int cmd_preview(struct cli *c)
 		project_release(&p);
 		return EXIT_ERRORS;
 	}
+	warehouse_set_context(&w, "preview", NULL, NULL);
 
 	const char *schema = p.warehouse.schema;
 	struct snap_ctx sc = { &w, schema };

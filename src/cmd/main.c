@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "cmd/cli.h"
+#include "warehouse/warehouse.h"
 
 static bool want_color(const char *when)
 {
@@ -117,6 +118,9 @@ int main(int argc, char **argv)
 	}
 	c.argc = (int)nrest;
 	c.argv = (char **)rest.v;
+	/* SIGINT/SIGTERM cancel a running warehouse statement before lac ends
+	 * (SPEC §1.1); the daemon sets its own handlers (stop after the run) */
+	warehouse_cancel_on_signals();
 	rc = cmd->run(&c);
 out:
 	opt_args_release(&rest);

@@ -789,6 +789,17 @@ int plan_validate(struct project *p, struct warehouse *w, const char *now, struc
 				}
 			}
 			free(paths);
+			/* what each activation's run reads: enrichment and the diff */
+			for (size_t j = 0; j < a->nactivations; j++) {
+				const struct ast_activation *act = a->activations[j];
+				sb_reset(&err);
+				if (run_validate_activation(p, w, act, now, &err) < 0) {
+					sb_addf(report, "lac: audience '%s' (%s:%u) activation %s: the warehouse "
+						"rejects its SQL: %s\n", a->name, sql_audience_path(p, a),
+						act->loc.line, act->name, err.buf);
+					failed++;
+				}
+			}
 		}
 	sb_release(&sql);
 	sb_release(&q);

@@ -89,8 +89,11 @@ char *plan_changes_fingerprint(const struct plan *pl);
  * Returns the number of audiences whose query failed. */
 int plan_preview(struct plan *pl, struct project *p, struct warehouse *w, struct state *st,
 		 const char *now);
-/* `--validate`: have the warehouse check (EXPLAIN) every audience's SQL.
- * Prints one line per failure to err_out; returns the number of failures. */
+/* `--validate`: have the warehouse check (EXPLAIN) every SELECT a run
+ * issues: each audience's membership and matched entities, and each
+ * activation's enrichment and diff against stand-ins for the tables a run
+ * creates (run_validate_activation); DDL and swaps are not checked.
+ * Appends one line per failure to report; returns the number of failures. */
 int plan_validate(struct project *p, struct warehouse *w, const char *now, struct strbuf *report);
 
 /* Line diff of a and b: lines prefixed "  ", "- ", "+ ".  context < 0

@@ -17,9 +17,11 @@
 #include <unistd.h>
 
 #include "base/env.h"
+#include "base/time.h"
 #include "graph/graph_load.h"
 #include "lang/parse.h"
 #include "project/dest_kind.h"
+#include "project/wh_kind.h"
 #include "project/project.h"
 #include "base/yload.h"
 
@@ -455,39 +457,158 @@ static void load_paths(struct project *p, const struct ynode *v, const char *wha
 	}
 }
 
-static const char *const wh_types[] = { "sqlite", "postgres", "redshift", "snowflake", "bigquery", "databricks" };
+/* A value a warehouse key's kind requires (wh_kind.h), unless it holds a
+ * ${VAR}: that is checked when a command expands it (warehouse_open_project). */
+static void check_wh_value(struct project *p, const struct wh_key *key, const struct setting *s)
+{
+	if (!s->value || env_has_ref(s->value))
+		return;
+	if (key->value == WH_DURATION) {
+		int64_t ms;
+		if (duration_parse(s->value, DURATION_SETTING, &ms) < 0)
+			diag_error(&p->diags, s->loc, DIAG_E006,
+				   "'%s' must be a duration like 30s, 5m or 1h (the unit is required), not '%s'",
+				   key->name, s->value);
+		else if (strcmp(key->name, "timeout") == 0)
+			p->warehouse.timeout_ms = ms;
+	} else if (key->value == WH_COUNT) {
+		const char *c = s->value;
+		while (*c >= '0' && *c <= '9')
+			c++;
+		if (!*s->value || *c || c - s->value > 18)
+			diag_error(&p->diags, s->loc, DIAG_E006, "'%s' must be a whole number, not '%s'",
+				   key->name, s->value);
+	}
+}
 
+/* "'a'", "'a' + 'b'": an authentication alternative as messages name it. */
+static char *auth_name(const struct wh_auth *a)
+{
+	struct strbuf sb = STRBUF_INIT;
+	for (size_t i = 0; i < ARRAY_LEN(a->keys) && a->keys[i]; i++)
+		sb_addf(&sb, "%s'%s'", i ? " + " : "", a->keys[i]);
+	return sb_detach(&sb);
+}
+
+/* Exactly one of the kind's authentication alternatives, given whole:
+ * none is E004, two are E011 (at the key of the second), half of one
+ * (client_id without client_secret) is E004. */
+static void check_wh_auth(struct project *p, const struct wh_kind *k, const struct ynode *v,
+			  const char *where)
+{
+	if (!k->nauth)
+		return;
+	const struct wh_auth *given = NULL;
+	for (size_t i = 0; i < k->nauth; i++) {
+		const struct wh_auth *a = &k->auth[i];
+		const struct ynode *first = NULL;
+		for (size_t j = 0; j < ARRAY_LEN(a->keys) && a->keys[j] && !first; j++)
+			first = ynode_get(v, a->keys[j]);
+		if (!first)
+			continue;
+		if (given) {
+			char *one = auth_name(given), *other = auth_name(a);
+			struct loc l = first->loc;
+			for (size_t j = 0; j < v->npairs; j++)
+				if (v->pairs[j].value == first)
+					l = v->pairs[j].key_loc;
+			diag_error(&p->diags, l, DIAG_E011, "%s and %s both given in %s: give exactly one",
+				   one, other, where);
+			free(one);
+			free(other);
+			return;
+		}
+		given = a;
+	}
+	if (!given) {
+		struct strbuf all = STRBUF_INIT;
+		for (size_t i = 0; i < k->nauth; i++) {
+			char *n = auth_name(&k->auth[i]);
+			sb_addf(&all, "%s%s", i == 0 ? "" : i + 1 == k->nauth ? " or " : ", ", n);
+			free(n);
+		}
+		diag_error(&p->diags, yfirst_line(v), DIAG_E004, "%s needs one of %s", where, all.buf);
+		sb_release(&all);
+		return;
+	}
+	for (size_t j = 0; j < ARRAY_LEN(given->keys) && given->keys[j]; j++) {
+		if (ynode_get(v, given->keys[j]))
+			continue;
+		char *together = auth_name(given);
+		diag_error(&p->diags, yfirst_line(v), DIAG_E004, "missing key '%s' in %s (%s go together)",
+			   given->keys[j], where, together);
+		free(together);
+	}
+}
+
+/* The type named by warehouse.type (sqlite when absent), or NULL after E006. */
+static const struct wh_kind *warehouse_kind(struct project *p, const struct ynode *v)
+{
+	const struct ynode *tv = ynode_get(v, "type");
+	if (!tv)
+		return wh_kind_of(WH_SQLITE);
+	const char *t = yscalar(&p->diags, tv, "type");
+	if (!t)
+		return NULL;
+	const struct wh_kind *k = wh_kind_find(t);
+	if (!k) {
+		size_t n;
+		const struct wh_kind *all = wh_kinds(&n);
+		const char **names = NULL;
+		size_t nnames = 0;
+		for (size_t i = 0; i < n; i++)
+			ARENA_PUSH(&p->arena, names, nnames, all[i].type);
+		diag_error(&p->diags, tv->loc, DIAG_E006, "unknown warehouse type '%s'", t);
+		diag_hint_closest(&p->diags, t, names, nnames);
+		diag_hint(&p->diags, "types are sqlite, postgres, redshift, snowflake, bigquery and databricks");
+	}
+	return k;
+}
+
+/* Each type takes only its keys (wh_kind.c; others are E003), its required
+ * ones (E004) and exactly one way to authenticate. */
+static void check_wh_keys(struct project *p, const struct wh_kind *k, const struct ynode *v,
+			  const char *where)
+{
+	const char **known = NULL;
+	size_t nknown = 0;
+	ARENA_PUSH(&p->arena, known, nknown, "type");
+	for (size_t i = 0; i < k->nkeys; i++)
+		ARENA_PUSH(&p->arena, known, nknown, k->keys[i].name);
+	/* endpoint is a key of the HTTP types only; elsewhere say where the host goes */
+	for (size_t i = 0; i < v->npairs && !wh_kind_key(k, "endpoint"); i++) {
+		if (strcmp(v->pairs[i].key, "endpoint") != 0)
+			continue;
+		diag_error(&p->diags, v->pairs[i].key_loc, DIAG_E003, "unknown key 'endpoint' in %s", where);
+		if (wh_kind_key(k, "dsn"))
+			diag_hint(&p->diags, "the %s warehouse's host is part of its dsn", k->type);
+		ARENA_PUSH(&p->arena, known, nknown, "endpoint");
+	}
+	ycheck_keys(&p->diags, v, known, nknown, where);
+	for (size_t i = 0; i < k->nkeys; i++)
+		if (k->keys[i].required && !ynode_get(v, k->keys[i].name))
+			diag_error(&p->diags, yfirst_line(v), DIAG_E004, "missing key '%s' in %s",
+				   k->keys[i].name, where);
+	check_wh_auth(p, k, v, where);
+}
+
+/* warehouse: the type's keys are checked against its row; under an
+ * unknown type (E006) only path and schema are judged. */
 static void load_warehouse(struct project *p, const struct ynode *v)
 {
 	p->warehouse.loc = v->loc;
 	if (!yexpect(&p->diags, v, YN_MAPPING, "warehouse"))
 		return;
-	/* The embedded SQLite warehouse takes no connection settings, so any
-	 * other key there is a typo (E003, as elsewhere in lac.yaml).  Other
-	 * types keep their connection settings for the backend to read. */
-	const struct ynode *tv = ynode_get(v, "type");
-	if (!tv || (tv->kind == YN_SCALAR && strcmp(tv->scalar, "sqlite") == 0)) {
-		static const char *const keys[] = { "type", "path", "schema" };
-		ycheck_keys(&p->diags, v, keys, ARRAY_LEN(keys), "the sqlite warehouse");
+	const struct wh_kind *k = warehouse_kind(p, v);
+	char *where = k ? xasprintf("the %s warehouse", k->type) : NULL;
+	if (k) {
+		p->warehouse.type = k->id;
+		check_wh_keys(p, k, v, where);
 	}
 	for (size_t i = 0; i < v->npairs; i++) {
 		const struct ypair *kv = &v->pairs[i];
-		if (strcmp(kv->key, "type") == 0) {
-			const char *t = yscalar(&p->diags, kv->value, "type");
-			if (!t)
-				continue;
-			size_t j;
-			for (j = 0; j < ARRAY_LEN(wh_types); j++)
-				if (strcmp(wh_types[j], t) == 0)
-					break;
-			if (j == ARRAY_LEN(wh_types)) {
-				diag_error(&p->diags, kv->value->loc, DIAG_E006, "unknown warehouse type '%s'", t);
-				diag_hint_closest(&p->diags, t, wh_types, ARRAY_LEN(wh_types));
-				diag_hint(&p->diags, "types are sqlite, postgres, redshift, snowflake, bigquery and databricks");
-			} else {
-				p->warehouse.type = (enum warehouse_type)j;
-			}
-		} else if (strcmp(kv->key, "path") == 0) {
+		const struct wh_key *key = k ? wh_kind_key(k, kv->key) : NULL;
+		if (strcmp(kv->key, "path") == 0 && (!k || key)) {
 			const char *s = yscalar(&p->diags, kv->value, "path");
 			if (s && check_refs(p, kv->value)) {
 				p->warehouse.path = s;
@@ -500,12 +621,15 @@ static void load_warehouse(struct project *p, const struct ynode *v)
 					   "warehouse schema '%s' must be a plain identifier (letters, digits, '_')", s);
 			else if (s)
 				p->warehouse.schema = s;
-		} else {
+		} else if (key) {
 			struct setting s;
-			if (setting_from(p, kv, &s, true))
+			if (setting_from(p, kv, &s, false)) {
+				check_wh_value(p, key, &s);
 				ARENA_PUSH(&p->arena, p->warehouse.settings, p->warehouse.nsettings, s);
+			}
 		}
 	}
+	free(where);
 }
 
 /* state: {type: sqlite, path} or {type: postgres, dsn, schema}, both with
@@ -625,6 +749,8 @@ static void set_defaults(struct project *p)
 		p->warehouse.path = PROJECT_DEFAULT_WAREHOUSE_PATH;
 	if (!p->warehouse.schema)
 		p->warehouse.schema = PROJECT_DEFAULT_WAREHOUSE_SCHEMA;
+	if (!p->warehouse.timeout_ms)
+		p->warehouse.timeout_ms = PROJECT_DEFAULT_WAREHOUSE_TIMEOUT_MS;
 	if (!p->state.path && p->state.type == STATE_SQLITE)
 		p->state.path = ".lac/state.db";
 	if (!p->state.schema)

@@ -6,6 +6,7 @@
 #define LAC_PROJECT_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "lang/ast.h"
 #include "base/diag.h"
@@ -39,6 +40,8 @@ enum warehouse_type { WH_SQLITE, WH_POSTGRES, WH_REDSHIFT, WH_SNOWFLAKE, WH_BIGQ
 #define PROJECT_DEFAULT_WAREHOUSE_PATH "data/warehouse.db"
 /* The warehouse schema of lac's own tables when lac.yaml names none. */
 #define PROJECT_DEFAULT_WAREHOUSE_SCHEMA "lac"
+/* warehouse.timeout when lac.yaml names none: 1h per statement (SPEC §1.1). */
+#define PROJECT_DEFAULT_WAREHOUSE_TIMEOUT_MS (3600LL * 1000)
 
 struct project {
 	struct arena arena;
@@ -58,7 +61,9 @@ struct project {
 		enum warehouse_type type;
 		const char *path;        /* sqlite: relative to the project dir; default PROJECT_DEFAULT_WAREHOUSE_PATH */
 		const char *schema;      /* default PROJECT_DEFAULT_WAREHOUSE_SCHEMA */
-		struct setting *settings; /* every other key (dsn, account, ...) */
+		int64_t timeout_ms;      /* per statement; default PROJECT_DEFAULT_WAREHOUSE_TIMEOUT_MS
+					  * (a ${VAR} timeout: read by warehouse_open_project) */
+		struct setting *settings; /* every other key of its type (wh_kind.c: dsn, account, ...) */
 		size_t nsettings;
 		struct loc loc;
 	} warehouse;

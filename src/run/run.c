@@ -5,7 +5,9 @@
  *   1. materialize snapshot_<a>__new and snapshot_<a>__ent__new in the warehouse
  *   2. record the run (state) with its snapshot generation g
  *   3. stream the diff into the outbox (run_events.c) and the membership log
- *   4. swap snapshots and the warehouse generation in one transaction
+ *   4. swap snapshots and the warehouse generation in one transaction, or
+ *      where DDL is not transactional the generation first, then each
+ *      snapshot's repeatable replace (docs/runs.md "Crashes")
  *   5. deliver the outbox to the audience's destinations
  *   6. record how the run ended, with timings and counters
  *
@@ -51,6 +53,15 @@ static int64_t mono_ms(void)
 
 /* ---- warehouse helpers ------------------------------------------------------ */
 
+/* The run's failure, from the warehouse's message (the first one is kept). */
+static int wh_failed(struct runner *r, const char *msg)
+{
+	if (!r->err.len)
+		sb_addf(&r->err, "warehouse error in audience '%s' (%s:%u): %s", r->a->name,
+			sql_audience_path(r->p, r->a), r->a->loc.line, msg);
+	return -1;
+}
+
 int run_wh(struct runner *r, const char *sql, wh_row_fn fn, void *arg)
 {
 	if (r->script) {
@@ -60,15 +71,30 @@ int run_wh(struct runner *r, const char *sql, wh_row_fn fn, void *arg)
 		return 0;
 	}
 	struct strbuf e = STRBUF_INIT;
-	if (r->w->ops->query(r->w, sql, fn, arg, &e) == 0) {
-		sb_release(&e);
+	int rc = r->w->ops->query(r->w, sql, fn, arg, &e) == 0 ? 0 : wh_failed(r, e.buf);
+	sb_release(&e);
+	return rc;
+}
+
+/* Statements that commit together (exec_batch); a script shows them inside
+ * the dialect's BEGIN .. COMMIT when transactional. */
+static int run_batch(struct runner *r, char *const *stmts, size_t n, bool transactional)
+{
+	if (r->script) {
+		bool tx = transactional && r->d->begin;
+		if (tx)
+			run_wh(r, r->d->begin, NULL, NULL);
+		for (size_t i = 0; i < n; i++)
+			run_wh(r, stmts[i], NULL, NULL);
+		if (tx)
+			run_wh(r, r->d->commit, NULL, NULL);
 		return 0;
 	}
-	if (!r->err.len)
-		sb_addf(&r->err, "warehouse error in audience '%s' (%s:%u): %s", r->a->name,
-			sql_audience_path(r->p, r->a), r->a->loc.line, e.buf);
+	struct strbuf e = STRBUF_INIT;
+	int rc = r->w->ops->exec_batch(r->w, (const char *const *)stmts, n, transactional, &e) == 0 ?
+		0 : wh_failed(r, e.buf);
 	sb_release(&e);
-	return -1;
+	return rc;
 }
 
 static int int_row(void *arg, int ncol, const char *const *vals)
@@ -99,20 +125,35 @@ static bool table_exists(struct runner *r, const char *name)
 	return r->w->ops->table_exists(r->w, r->schema, name);
 }
 
-static int exec_f(struct runner *r, const char *fmt, ...)
+/* A statement from sqlbuf's format (%s, %I, %L, %S, ...), malloc'd. */
+static char *sql_vformat(struct runner *r, const char *fmt, va_list ap)
 {
-	struct strbuf sb = STRBUF_INIT;
-	va_list ap;
 	/* sql_fmt has no va_list form: format into a sqlbuf */
 	struct sqlbuf b;
 	sqlbuf_init(&b, r->d);
-	va_start(ap, fmt);
 	sql_vaddf(&b, fmt, ap);
-	va_end(ap);
-	sb_addstr(&sb, b.sb.buf);
+	char *sql = xstrdup(b.sb.buf);
 	sqlbuf_release(&b);
-	int rc = run_wh(r, sb.buf, NULL, NULL);
-	sb_release(&sb);
+	return sql;
+}
+
+static char *sql_format(struct runner *r, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	char *sql = sql_vformat(r, fmt, ap);
+	va_end(ap);
+	return sql;
+}
+
+static int exec_f(struct runner *r, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	char *sql = sql_vformat(r, fmt, ap);
+	va_end(ap);
+	int rc = run_wh(r, sql, NULL, NULL);
+	free(sql);
 	return rc;
 }
 
@@ -605,71 +646,111 @@ static int produce_events(struct runner *r, const bool *need_baseline)
 
 /* ---- step 4: swap ------------------------------------------------------------------------ */
 
-/* Undo the open transaction after a failed statement, keeping its error. */
-static void rollback(struct runner *r)
+/* The generation record: the audience's one row of lac_generation. */
+static void generation_statements(struct runner *r, char *out[2])
 {
-	struct strbuf keep = STRBUF_INIT;
-	sb_addstr(&keep, r->err.buf);
-	exec_f(r, "%s", r->d->rollback);
-	sb_reset(&r->err);
-	sb_addstr(&r->err, keep.buf);
-	sb_release(&keep);
+	out[0] = sql_format(r, "DELETE FROM %s WHERE audience = %L", r->gen_tbl, r->a->name);
+	out[1] = sql_format(r, "INSERT INTO %s (audience, generation) VALUES (%L, %ld)", r->gen_tbl,
+			    r->a->name, (long)r->gen);
 }
 
-static int set_generation(struct runner *r)
+/* Is the swap a sequence of separately committed statements?  Where the
+ * dialect's DDL is not transactional (replace_table); tests force it on
+ * SQLite and PostgreSQL with LAC_TEST_SWAP_STEPS=1 to kill a run between
+ * the steps (tests/e2e/run_crash.sh). */
+static bool swap_in_steps(const struct runner *r)
 {
-	if (exec_f(r, "DELETE FROM %s WHERE audience = %L", r->gen_tbl, r->a->name) < 0)
-		return -1;
-	return exec_f(r, "INSERT INTO %s (audience, generation) VALUES (%L, %ld)", r->gen_tbl,
-		      r->a->name, (long)r->gen);
+	const char *force = r->script ? NULL : getenv("LAC_TEST_SWAP_STEPS");
+	return r->d->replace_table || (force && strcmp(force, "1") == 0);
 }
 
-/* Table cur (named cur_name) becomes table new, where DDL is not
- * transactional: one atomic statement, then the copy goes.  exists: cur
- * exists (SWAP WITH needs it). */
-static int replace_table(struct runner *r, const char *cur, const char *new_, bool exists)
+/* Table cur (named cur_name) becomes table new, then new is gone: one
+ * atomic statement (replace_table, or a rename where the steps are forced),
+ * safe to repeat while new exists. */
+static int replace_table(struct runner *r, const char *cur, const char *cur_name, const char *new_)
 {
-	int rc = r->d->swap == SWAP_WITH && exists ?
-		exec_f(r, "ALTER TABLE %s SWAP WITH %s", new_, cur) :
-		exec_f(r, "CREATE OR REPLACE TABLE %s AS SELECT * FROM %s", cur, new_);
-	return rc < 0 ? -1 : exec_f(r, "DROP TABLE %s", new_);
+	char *stmts[2];
+	if (r->d->replace_table) {
+		struct strbuf sb = STRBUF_INIT;
+		dialect_expand(&sb, r->d->replace_table, cur, NULL, new_);
+		stmts[0] = sb_detach(&sb);
+		stmts[1] = sql_format(r, "DROP TABLE %s", new_);
+	} else {
+		stmts[0] = sql_format(r, "DROP TABLE IF EXISTS %s", cur);
+		stmts[1] = sql_format(r, "ALTER TABLE %s RENAME TO %I", new_, cur_name);
+	}
+	int rc = run_batch(r, stmts, 2, false);
+	free(stmts[0]);
+	free(stmts[1]);
+	return rc;
 }
 
+/* Step 4.  Returns 0; -1 when nothing changed (the run can be redone from
+ * scratch); -2 when the generation is recorded but a replace failed (the
+ * run counts as swapped: the next run completes the replace and delivers
+ * this run's events, which must stay queued). */
 static int swap(struct runner *r)
 {
-	const struct dialect *d = r->d;
-	if (d->swap != SWAP_RENAME) {
-		/* DDL cannot join a transaction here (Snowflake commits on it,
-		 * BigQuery and Databricks refuse it): the generation goes first, so
-		 * a crash in between repeats the run's changes rather than loses
-		 * them (the run counts as swapped; the next diffs against the old
-		 * snapshot). */
-		r->step = d->begin ? "record the new generation (one transaction)" :
-			"record the new generation";
-		if (d->begin && exec_f(r, "%s", d->begin) < 0)
-			return -1;
-		if (set_generation(r) < 0 || (d->begin && exec_f(r, "%s", d->commit) < 0)) {
-			if (d->begin)
-				rollback(r);
-			return -1;
+	char *gen[2];
+	generation_statements(r, gen);
+	int rc = 0;
+	if (!swap_in_steps(r)) {
+		/* DDL is transactional: everything in one unit of commit */
+		r->step = "swap the snapshots (one transaction)";
+		char *stmts[6] = {
+			sql_format(r, "DROP TABLE IF EXISTS %s", r->cur),
+			sql_format(r, "ALTER TABLE %s RENAME TO %I", r->new_, r->cur_name),
+			sql_format(r, "DROP TABLE IF EXISTS %s", r->ent),
+			sql_format(r, "ALTER TABLE %s RENAME TO %I", r->ent_new, r->ent_name),
+			gen[0], gen[1],
+		};
+		rc = run_batch(r, stmts, 6, true);
+		for (size_t i = 0; i < 4; i++)
+			free(stmts[i]);
+		if (rc == 0) {
+			/* the three points of the stepwise swap coincide at its commit */
+			crash_point("generation");
+			crash_point("swap_members");
+			crash_point("swap_entities");
 		}
-		r->step = "swap the snapshots";
-		if (replace_table(r, r->cur, r->new_, r->have_cur) < 0 ||
-		    replace_table(r, r->ent, r->ent_new, r->have_ent) < 0)
-			return -1;
-		return 0;
+		goto out;
 	}
-	r->step = "swap the snapshots (one transaction)";
-	if (exec_f(r, "%s", d->begin) < 0)
-		return -1;
-	if (exec_f(r, "DROP TABLE IF EXISTS %s", r->cur) < 0 ||
-	    exec_f(r, "ALTER TABLE %s RENAME TO %I", r->new_, r->cur_name) < 0 ||
-	    exec_f(r, "DROP TABLE IF EXISTS %s", r->ent) < 0 ||
-	    exec_f(r, "ALTER TABLE %s RENAME TO %I", r->ent_new, r->ent_name) < 0 ||
-	    set_generation(r) < 0 || exec_f(r, "%s", d->commit) < 0) {
-		rollback(r);
-		return -1;
+	/* The generation goes first and the run counts as swapped from then on
+	 * (complete_unfinished finishes the replaces). */
+	r->step = r->d->begin ? "record the new generation (one transaction)" : "record the new generation";
+	if (run_batch(r, gen, 2, true) < 0) {
+		rc = -1;
+		goto out;
 	}
+	crash_point("generation");
+	r->step = "swap the snapshots";
+	if (replace_table(r, r->cur, r->cur_name, r->new_) < 0) {
+		rc = -2;
+		goto out;
+	}
+	crash_point("swap_members");
+	if (replace_table(r, r->ent, r->ent_name, r->ent_new) < 0) {
+		rc = -2;
+		goto out;
+	}
+	crash_point("swap_entities");
+out:
+	free(gen[0]);
+	free(gen[1]);
+	return rc;
+}
+
+/* A run whose generation the warehouse has: the replaces a crash (or a
+ * failed statement) left undone, each table whose __new copy still exists.
+ * Before anything else reads the snapshots. */
+static int finish_replaces(struct runner *r)
+{
+	/* (after a swap in one transaction no __new table is left: nothing to do) */
+	r->step = "complete the interrupted swap";
+	if (table_exists(r, r->new_name) && replace_table(r, r->cur, r->cur_name, r->new_) < 0)
+		return -1;
+	if (table_exists(r, r->ent_new_name) && replace_table(r, r->ent, r->ent_name, r->ent_new) < 0)
+		return -1;
 	return 0;
 }
 
@@ -871,7 +952,9 @@ static struct run_report *stored_report(struct runner *r, const char *id)
 /* ---- the steps ------------------------------------------------------------------------------- */
 
 /* Steps 1 to 6 of the run r->run_id with generation r->gen.  swapped: the
- * warehouse already has generation r->gen (a crash after the swap). */
+ * warehouse already has generation r->gen (a crash after the swap).  0; -1
+ * when the run failed (recorded so); -2 when it failed after its
+ * generation was recorded, leaving it unfinished for the next run. */
 static int steps(struct runner *r, bool swapped)
 {
 	struct timings t = { .start = mono_ms() };
@@ -899,12 +982,21 @@ static int steps(struct runner *r, bool swapped)
 		t.preparing = mono_ms() - t0;
 		/* the snapshots change only under the run lock, which a PostgreSQL
 		 * state loses with its connection */
-		if (state_lock_check(r->st, &r->err) < 0 || swap(r) < 0) {
+		if (state_lock_check(r->st, &r->err) < 0) {
 			discard_events(r);
 			goto done;
 		}
+		int sw = swap(r);
+		if (sw == -1) {
+			discard_events(r);
+			goto done;
+		}
+		if (sw == -2)
+			goto unfinished;
 		crash_point("swap");
 	} else {
+		if (finish_replaces(r) < 0)
+			goto unfinished;
 		logged_changes(r);
 	}
 	if (state_swap(r, need) < 0)
@@ -921,9 +1013,25 @@ done:
 	record(r, ok, &t);
 	free(need);
 	return ok ? 0 : -1;
+unfinished:
+	/* the generation is recorded, so the events are this run's for good:
+	 * left unfinished, as a crash there leaves it, the run is completed by
+	 * the next one (the replaces, then delivery) */
+	r->rep->result = RUN_FAILED;
+	r->rep->error = xstrdup(r->err.buf);
+	free(need);
+	return -2;
 }
 
-/* Complete the audience's unfinished run, if any (SPEC §5: a crash loses nothing). */
+/* The command a run belongs to, for the warehouse's tags. */
+static const char *run_command(const struct runner *r)
+{
+	return r->o && r->o->lock_command ? r->o->lock_command : "run";
+}
+
+/* Complete the audience's unfinished run, if any (SPEC §5: a crash loses
+ * nothing).  -2 when it stays unfinished (r->rep->error says why): no new
+ * run may start, it would rebuild the tables a pending replace reads. */
 static int complete_unfinished(struct runner *r)
 {
 	struct state_run sr;
@@ -935,6 +1043,7 @@ static int complete_unfinished(struct runner *r)
 	r->rep = &rep;
 	r->run_id = xstrdup(sr.id);
 	r->gen = sr.generation;
+	warehouse_set_context(r->w, run_command(r), r->a->name, r->run_id);
 	/* the same reference time as the crashed run: the same snapshot */
 	int64_t saved_now = r->now;
 	r->now = sr.started;
@@ -946,8 +1055,13 @@ static int complete_unfinished(struct runner *r)
 	int rc = warehouse_generation(r, &wg);
 	if (rc == 0)
 		rc = steps(r, wg == r->gen);
+	else if (swap_in_steps(r))
+		rc = -2; /* a replace may be pending: only a readable warehouse can tell */
 	else
 		record(r, false, &(struct timings){ .start = mono_ms() });
+	if (rc == -2)
+		saved->error = xasprintf("the unfinished run %s could not be completed: %s", sr.id,
+					 rep.error ? rep.error : r->err.buf);
 	state_run_release(&sr);
 	free(r->run_id);
 	r->run_id = NULL;
@@ -1033,10 +1147,14 @@ int run_audience(struct project *p, struct warehouse *w, struct state *st,
 		unfinished = xstrdup(unf.id);
 		state_run_release(&unf);
 	}
-	complete_unfinished(&r);
+	bool stuck = complete_unfinished(&r) == -2;
 	if (unfinished) {
 		report->previous = stored_report(&r, unfinished);
 		free(unfinished);
+	}
+	if (stuck) {
+		report->result = RUN_FAILED;
+		goto out;
 	}
 
 	/* A generation never used before by this audience (state, runs and
@@ -1064,7 +1182,8 @@ int run_audience(struct project *p, struct warehouse *w, struct state *st,
 		goto out;
 	}
 	report->run_id = xstrdup(r.run_id);
-	rc = steps(&r, false);
+	warehouse_set_context(w, run_command(&r), a->name, r.run_id);
+	rc = steps(&r, false) < 0 ? -1 : 0;
 	report->completed_previous = prev;
 out:
 	state_unlock(st, lock_id);

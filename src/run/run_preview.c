@@ -12,6 +12,9 @@
  * and compared in C with the ones the previous run stored, and the changed
  * ones become rows of the CTE.  With no outbox writer run_activation_events
  * only counts: sent, filtered at the destination (identifier), invalid.
+ *
+ * `lac plan --validate` uses the same stand-ins to have the warehouse plan
+ * (EXPLAIN) the SELECTs an activation's run issues, reading no rows.
  */
 #include "config.h"
 
@@ -34,6 +37,8 @@ struct cte_wh {
 	struct warehouse base;    /* first: the runner's r->w points here */
 	struct warehouse *real;
 	const char *ctes;         /* "name AS (...), name AS (...)" */
+	bool explain;             /* --validate: each statement EXPLAINed, no row read */
+	struct strbuf first_err;  /* --validate: the warehouse's own first message */
 };
 
 static int cte_query(struct warehouse *w, const char *sql, wh_row_fn fn, void *arg,
@@ -47,12 +52,15 @@ static int cte_query(struct warehouse *w, const char *sql, wh_row_fn fn, void *a
 		return -1;
 	}
 	struct strbuf q = STRBUF_INIT;
-	sb_addstr(&q, "WITH ");
+	/* EXPLAIN plans the statement without running it (as plan_validate does) */
+	sb_addstr(&q, c->explain ? "EXPLAIN WITH " : "WITH ");
 	sb_addstr(&q, c->ctes);
 	/* the runner's own WITH list continues ours */
 	sb_addstr(&q, with ? ",\n" : "\n");
 	sb_addstr(&q, with ? sql + 5 : sql);
-	int rc = c->real->ops->query(c->real, q.buf, fn, arg, err);
+	int rc = c->real->ops->query(c->real, q.buf, c->explain ? NULL : fn, arg, err);
+	if (rc < 0 && c->explain && !c->first_err.len)
+		sb_addstr(&c->first_err, err->buf);
 	sb_release(&q);
 	return rc;
 }
@@ -178,6 +186,69 @@ out:
 	return rc;
 }
 
+/* A runner of act's audience that reads through the stand-ins: the run's
+ * tables named, the two it materializes replaced by CTEs. */
+struct stand_in {
+	struct cte_wh cw;
+	struct runner r;
+	struct strbuf members, ents, ctes;
+};
+
+static void stand_in_init(struct stand_in *si, struct project *p, struct warehouse *w,
+			  const struct ast_audience *a, const char *now)
+{
+	memset(si, 0, sizeof(*si));
+	struct lac_now ln;
+	if (!now || now_parse(now, &ln) < 0)
+		now_clock(&ln);
+	si->cw = (struct cte_wh){ .base = { .ops = &cte_ops, .d = w->d, .impl = NULL }, .real = w };
+	sb_init(&si->cw.first_err);
+	struct runner *r = &si->r;
+	*r = (struct runner){ .p = p, .w = &si->cw.base, .a = a, .d = w->d };
+	sb_init(&r->err);
+	r->schema = p->warehouse.schema;
+	r->now = ln.secs;
+	time_format_iso(r->now, r->now_iso);
+	memcpy(r->now_sql, ln.sql, sizeof(r->now_sql));
+	/* a run id of the real length: it is in every event, and events over
+	 * the size limit are invalid */
+	r->run_id = state_new_run_id(r->now);
+	r->gen = 1;
+	run_preview_setup(r);
+	r->have_cur = w->ops->table_exists(w, r->schema, r->cur_name);
+	r->have_ent = w->ops->table_exists(w, r->schema, r->ent_name);
+
+	struct sql_options so = { .d = w->d, .now = r->now_sql, .schema = r->schema,
+				  .snapshot_exists = snap_exists, .arg = r };
+	sb_init(&si->members);
+	sb_init(&si->ents);
+	sb_init(&si->ctes);
+	sql_membership(&si->members, &p->graph, a, &so);
+	run_sql_matched_entities(r, &so, &si->ents);
+	build_ctes(&si->ctes, si->members.buf, si->ents.buf, NULL);
+	si->cw.ctes = si->ctes.buf;
+	/* the runner reads its new tables from the CTEs */
+	free(r->new_);
+	free(r->ent_new);
+	r->new_ = xstrdup(CTE_NEW);
+	r->ent_new = xstrdup(CTE_ENT);
+}
+
+static void stand_in_release(struct stand_in *si)
+{
+	sb_release(&si->members);
+	sb_release(&si->ents);
+	sb_release(&si->ctes);
+	sb_release(&si->cw.first_err);
+	run_preview_release(&si->r);
+}
+
+/* What a run skips (run.c act_active) sends nothing and reads nothing. */
+static bool act_runs(const struct ast_activation *act)
+{
+	return act->audience->enabled != 0 && act->enabled != 0 && act->dest && act->trigger != TRIG_NONE;
+}
+
 /* ---- counting ---------------------------------------------------------------------------- */
 
 int run_preview_events(struct project *p, struct warehouse *w, const struct ast_activation *act,
@@ -185,65 +256,66 @@ int run_preview_events(struct project *p, struct warehouse *w, const struct ast_
 		       struct run_preview_counts *out, struct strbuf *err)
 {
 	bool need_baseline = !applied || !applied->has_baseline;
-	const struct ast_audience *a = act->audience;
 	memset(out, 0, sizeof(*out));
-	/* what a run skips (run.c act_active) sends nothing */
-	if (a->enabled == 0 || act->enabled == 0 || !act->dest || act->trigger == TRIG_NONE)
+	if (!act_runs(act))
 		return 0;
 
-	struct lac_now ln;
-	if (!now || now_parse(now, &ln) < 0)
-		now_clock(&ln);
-	struct cte_wh cw = { .base = { .ops = &cte_ops, .d = w->d, .impl = NULL }, .real = w };
-	struct runner r = { .p = p, .w = &cw.base, .a = a, .d = w->d };
-	sb_init(&r.err);
-	r.schema = p->warehouse.schema;
-	r.now = ln.secs;
-	time_format_iso(r.now, r.now_iso);
-	memcpy(r.now_sql, ln.sql, sizeof(r.now_sql));
-	/* a run id of the real length: it is in every event, and events over
-	 * the size limit are invalid */
-	r.run_id = state_new_run_id(r.now);
-	r.gen = 1;
-	run_preview_setup(&r);
-	r.have_cur = w->ops->table_exists(w, r.schema, r.cur_name);
-	r.have_ent = w->ops->table_exists(w, r.schema, r.ent_name);
-
-	struct sql_options so = { .d = w->d, .now = r.now_sql, .schema = r.schema,
-				  .snapshot_exists = snap_exists, .arg = &r };
-	struct strbuf members = STRBUF_INIT, ents = STRBUF_INIT, ctes = STRBUF_INIT;
+	struct stand_in si;
+	stand_in_init(&si, p, w, act->audience, now);
+	struct runner *r = &si.r;
 	struct sqlbuf values;
 	sqlbuf_init(&values, w->d);
-	sql_membership(&members, &p->graph, a, &so);
-	run_sql_matched_entities(&r, &so, &ents);
-	build_ctes(&ctes, members.buf, ents.buf, NULL);
-	cw.ctes = ctes.buf;
-	/* the runner reads its new tables from the CTEs */
-	free(r.new_);
-	free(r.ent_new);
-	r.new_ = xstrdup(CTE_NEW);
-	r.ent_new = xstrdup(CTE_ENT);
-
 	int rc = 0;
 	/* the values changes, unless the enrich changed since the values hashes
 	 * were made: then the run only records new ones (run_enrich_differs) */
-	if (act->trigger == TRIG_MEMBERSHIP_OR_VALUES_CHANGED && !need_baseline && r.have_ent &&
+	if (act->trigger == TRIG_MEMBERSHIP_OR_VALUES_CHANGED && !need_baseline && r->have_ent &&
 	    !run_enrich_differs(act, applied)) {
-		rc = changed_hashes(&r, w, act, &values);
+		rc = changed_hashes(r, w, act, &values);
 		if (rc == 0 && values.sb.len) {
-			build_ctes(&ctes, members.buf, ents.buf, values.sb.buf);
-			cw.ctes = ctes.buf;
+			build_ctes(&si.ctes, si.members.buf, si.ents.buf, values.sb.buf);
+			si.cw.ctes = si.ctes.buf;
 		}
 	}
 	if (rc == 0)
-		rc = run_activation_events(&r, act, need_baseline, &out->events, &out->filtered,
+		rc = run_activation_events(r, act, need_baseline, &out->events, &out->filtered,
 					   &out->invalid);
 	if (rc < 0)
-		sb_addstr(err, r.err.len ? r.err.buf : "the preview query failed");
-	sb_release(&members);
-	sb_release(&ents);
-	sb_release(&ctes);
+		sb_addstr(err, r->err.len ? r->err.buf : "the preview query failed");
 	sqlbuf_release(&values);
-	run_preview_release(&r);
+	stand_in_release(&si);
+	return rc;
+}
+
+/* ---- validating ---------------------------------------------------------------------------- */
+
+int run_validate_activation(struct project *p, struct warehouse *w, const struct ast_activation *act,
+			    const char *now, struct strbuf *err)
+{
+	if (!act_runs(act))
+		return 0;
+	struct stand_in si;
+	stand_in_init(&si, p, w, act->audience, now);
+	si.cw.explain = true;
+	struct runner *r = &si.r;
+	int rc = 0;
+	/* the enrichment hashes' SELECT (a run inserts its rows) */
+	if (act->trigger == TRIG_MEMBERSHIP_OR_VALUES_CHANGED) {
+		FILE *f = tmpfile();
+		if (!f) {
+			sb_addstr(&r->err, "cannot create a temporary file for the enrichment hashes");
+			rc = -1;
+		} else {
+			rc = run_activation_hashes_spool(r, act, f);
+			fclose(f);
+		}
+	}
+	/* the diff with the enrichment: as a run after its baseline reads it */
+	int64_t events, filtered, invalid;
+	if (rc == 0)
+		rc = run_activation_events(r, act, false, &events, &filtered, &invalid);
+	if (rc < 0)
+		sb_addstr(err, si.cw.first_err.len ? si.cw.first_err.buf :
+			  r->err.len ? r->err.buf : "the validation query failed");
+	stand_in_release(&si);
 	return rc;
 }

@@ -22,20 +22,6 @@
  * quoted is spelled so that it still matches unquoted DDL). */
 enum ident_fold { FOLD_NONE, FOLD_UPPER, FOLD_LOWER };
 
-/* How a run's new snapshot table replaces the current one (run.c: swap). */
-enum snapshot_swap {
-	/* DROP TABLE cur; ALTER TABLE new RENAME TO cur, inside the transaction
-	 * that also records the generation: DDL is transactional (PostgreSQL,
-	 * SQLite, Redshift) */
-	SWAP_RENAME,
-	/* ALTER TABLE new SWAP WITH cur; DROP TABLE new: atomic and metadata-only
-	 * (Snowflake, where DDL commits any open transaction) */
-	SWAP_WITH,
-	/* CREATE OR REPLACE TABLE cur AS SELECT * FROM new; DROP TABLE new: an
-	 * atomic replace (BigQuery, Databricks: no DDL inside transactions) */
-	SWAP_REPLACE,
-};
-
 struct dialect {
 	int version;                    /* 1 */
 	const char *name;               /* "snowflake" */
@@ -104,7 +90,17 @@ struct dialect {
 	/* Transaction statements; begin NULL when there are no multi-statement
 	 * transactions (Databricks). */
 	const char *begin, *commit, *rollback;
-	enum snapshot_swap swap;
+	/* How a run's new snapshot replaces the current one (run.c: swap).
+	 * NULL: DDL is transactional (PostgreSQL, SQLite, Redshift): DROP TABLE
+	 * cur; ALTER TABLE new RENAME TO cur, in the transaction that also
+	 * records the generation.  Else DDL cannot share a transaction with the
+	 * generation record (Snowflake commits at each DDL statement, BigQuery
+	 * and Databricks refuse it): the generation is recorded first, then
+	 * each table is replaced by this one atomic statement making table {c}
+	 * a copy of table {s}, and {s} is dropped.  Repeating it while {s}
+	 * exists changes nothing, so the next run completes a replace that a
+	 * crash interrupted (SPEC §1.1 "Transactions"). */
+	const char *replace_table;
 
 	/* ---- the `warehouse` destination (deliver/dest_warehouse.c) */
 	/* The type of a column holding one JSON document written as a string

@@ -105,5 +105,5 @@ const struct dialect dialect_bigquery = {
 	.begin = "BEGIN TRANSACTION",
 	.commit = "COMMIT TRANSACTION",
 	.rollback = "ROLLBACK TRANSACTION",
-	.swap = SWAP_REPLACE,
+	.replace_table = "CREATE OR REPLACE TABLE {c} AS SELECT * FROM {s}",
 };

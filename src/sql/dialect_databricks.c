@@ -85,5 +85,5 @@ const struct dialect dialect_databricks = {
 	.create_schema = true,
 	.index_snapshots = false,
 	.ctas_if_not_exists = true,
-	.swap = SWAP_REPLACE,
+	.replace_table = "CREATE OR REPLACE TABLE {c} AS SELECT * FROM {s}",
 };

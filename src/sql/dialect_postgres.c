@@ -124,7 +124,6 @@ const struct dialect dialect_postgres = {
 	.begin = "BEGIN",
 	.commit = "COMMIT",
 	.rollback = "ROLLBACK",
-	.swap = SWAP_RENAME,
 	.json_type = "JSONB",
 	.json_rejects_nul = true,
 };

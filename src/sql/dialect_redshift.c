@@ -98,5 +98,4 @@ const struct dialect dialect_redshift = {
 	.begin = "BEGIN",
 	.commit = "COMMIT",
 	.rollback = "ROLLBACK",
-	.swap = SWAP_RENAME,
 };

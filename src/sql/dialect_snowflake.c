@@ -89,5 +89,5 @@ const struct dialect dialect_snowflake = {
 	.begin = "BEGIN TRANSACTION",
 	.commit = "COMMIT",
 	.rollback = "ROLLBACK",
-	.swap = SWAP_WITH,
+	.replace_table = "CREATE OR REPLACE TABLE {c} CLONE {s}",
 };

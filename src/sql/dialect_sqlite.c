@@ -116,7 +116,6 @@ const struct dialect dialect_sqlite = {
 	.begin = "BEGIN",
 	.commit = "COMMIT",
 	.rollback = "ROLLBACK",
-	.swap = SWAP_RENAME,
 	.json_type = "TEXT",
 	.begin_write = "BEGIN IMMEDIATE",
 };

@@ -1,51 +1,160 @@
 /*
- * warehouse.c — choose and open the project's warehouse backend; ask it
- * whether an audience's snapshot exists.
+ * warehouse.c — open the project's warehouse (warehouse_types.c) with its
+ * timeout, cancel its statement on SIGINT/SIGTERM, and what every connector
+ * shares: batches through single statements, the tag text, snapshot tables.
  */
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/env.h"
+#include "base/time.h"
 #include "sql/gen.h"
 #include "sql/sqlbuf.h"
 #include "sql/tables.h"
 #include "warehouse/warehouse.h"
+#include "warehouse/warehouse_types.h"
+
+/* Every warehouse warehouse_open_project opened and warehouse_close has not
+ * closed: what a SIGINT/SIGTERM cancels.  Changed only with the signals
+ * blocked, so the handler never sees half a change. */
+static struct warehouse *volatile open_list;
+
+static void with_signals_blocked(sigset_t *old)
+{
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigprocmask(SIG_BLOCK, &set, old);
+}
+
+static void register_open(struct warehouse *w)
+{
+	sigset_t old;
+	with_signals_blocked(&old);
+	w->next_open = open_list;
+	open_list = w;
+	sigprocmask(SIG_SETMASK, &old, NULL);
+}
+
+static void unregister_open(struct warehouse *w)
+{
+	sigset_t old;
+	with_signals_blocked(&old);
+	for (struct warehouse *volatile *pp = &open_list; *pp; pp = &(*pp)->next_open)
+		if (*pp == w) {
+			*pp = w->next_open;
+			break;
+		}
+	sigprocmask(SIG_SETMASK, &old, NULL);
+}
+
+static void cancel_and_die(int sig)
+{
+	for (struct warehouse *w = open_list; w; w = w->next_open)
+		if (w->ops && w->ops->cancel)
+			w->ops->cancel(w);
+	/* end as the signal would have ended lac without this hook */
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+void warehouse_cancel_on_signals(void)
+{
+	signal(SIGINT, cancel_and_die);
+	signal(SIGTERM, cancel_and_die);
+}
+
+/* warehouse.timeout, whose ${VAR} (if any) is expanded only now. */
+static int project_timeout(struct project *p, int64_t *ms, struct strbuf *err)
+{
+	const struct setting *s = setting_find(p->warehouse.settings, p->warehouse.nsettings, "timeout");
+	*ms = p->warehouse.timeout_ms;
+	if (!s || !s->value || !env_has_ref(s->value))
+		return 0;
+	const char *v = setting_expand(p, s->value, s->loc);
+	if (!v) {
+		sb_addstr(err, "the warehouse timeout names an unset environment variable");
+		return -1;
+	}
+	if (duration_parse(v, DURATION_SETTING, ms) < 0) {
+		/* the value may be a secret like any ${VAR}: not quoted */
+		sb_addstr(err, "the warehouse timeout must be a duration like 30s, 5m or 1h");
+		return -1;
+	}
+	return 0;
+}
 
 int warehouse_open_project(struct project *p, unsigned access, struct warehouse *w,
 			   struct strbuf *err)
 {
 	memset(w, 0, sizeof(*w));
-	switch (p->warehouse.type) {
-	case WH_SQLITE:
-		return warehouse_open_sqlite(w, project_path(p, p->warehouse.path),
-					     !(access & WH_WRITE), err);
-	case WH_POSTGRES: {
-		const struct setting *s = setting_find(p->warehouse.settings, p->warehouse.nsettings, "dsn");
-		if (!s || !s->value) {
-			sb_addstr(err, "the postgres warehouse needs a 'dsn' setting in lac.yaml");
-			return -1;
-		}
-		const char *dsn = setting_expand(p, s->value, s->loc);
-		if (!dsn) {
-			sb_addstr(err, "the warehouse dsn names an unset environment variable");
-			return -1;
-		}
-		int rc = warehouse_open_postgres(w, dsn, err);
-		if (rc != 0)
-			project_redact(p, err); /* libpq quotes parts of the dsn */
-		return rc;
-	}
-	default:
+	const struct warehouse_type_row *row = warehouse_type_row(p->warehouse.type);
+	if (!row->open) {
 		sb_addf(err, "lac cannot connect to a %s warehouse yet (sqlite and postgres only)",
 			dialect_for_warehouse(p->warehouse.type)->name);
 		return -1;
 	}
+	int64_t timeout_ms;
+	if (project_timeout(p, &timeout_ms, err) < 0 || row->open(p, access, w, err) < 0)
+		return -1;
+	if (w->ops->set_timeout(w, timeout_ms, err) < 0) {
+		project_redact(p, err);
+		warehouse_close(w);
+		return -1;
+	}
+	register_open(w);
+	return 0;
 }
 
 void warehouse_close(struct warehouse *w)
 {
+	unregister_open(w);
 	if (w->ops)
 		w->ops->close(w);
 	memset(w, 0, sizeof(*w));
+}
+
+void warehouse_set_context(struct warehouse *w, const char *command, const char *audience,
+			   const char *run_id)
+{
+	struct strbuf ignored = STRBUF_INIT;
+	if (w->ops && w->ops->set_context)
+		w->ops->set_context(w, command, audience, run_id, &ignored);
+	sb_release(&ignored);
+}
+
+char *warehouse_tag(const char *command, const char *audience, const char *run_id)
+{
+	struct strbuf sb = STRBUF_INIT;
+	sb_addstr(&sb, "lac");
+	const char *parts[3] = { command, audience, run_id };
+	for (size_t i = 0; i < ARRAY_LEN(parts); i++)
+		if (parts[i])
+			sb_addf(&sb, " %s", parts[i]);
+	return sb_detach(&sb);
+}
+
+int warehouse_batch_by_query(struct warehouse *w, const char *const *stmts, size_t n,
+			     bool transactional, struct strbuf *err)
+{
+	const struct dialect *d = w->d;
+	bool tx = transactional && d->begin;
+	/* a batch writes: where the dialect says so, take the write lock first */
+	if (tx && w->ops->query(w, d->begin_write ? d->begin_write : d->begin, NULL, NULL, err) < 0)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		if (w->ops->query(w, stmts[i], NULL, NULL, err) == 0)
+			continue;
+		if (tx) {
+			struct strbuf ignored = STRBUF_INIT;
+			w->ops->query(w, d->rollback, NULL, NULL, &ignored);
+			sb_release(&ignored);
+		}
+		return -1;
+	}
+	return tx ? w->ops->query(w, d->commit, NULL, NULL, err) : 0;
 }
 
 bool warehouse_has_snapshot(struct warehouse *w, const char *schema, const char *audience)

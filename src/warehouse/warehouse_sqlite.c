@@ -1,19 +1,68 @@
 /*
- * warehouse_sqlite.c — the embedded SQLite warehouse.
+ * warehouse_sqlite.c — the embedded SQLite warehouse.  A statement's
+ * timeout and a cancel are both the progress handler's: it interrupts the
+ * statement once the deadline passed or a cancel was asked for.
  */
+#include <signal.h>
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "warehouse/warehouse.h"
+
+struct lite {
+	sqlite3 *db;
+	int64_t timeout_ms;          /* 0: none */
+	int64_t deadline_ms;         /* of the statement running now (monotonic clock) */
+	bool timed_out;
+	volatile sig_atomic_t cancelled;
+};
+
+/* How many virtual machine steps go between two looks at the clock. */
+#define LITE_PROGRESS_STEPS 10000
+
+static int64_t mono_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int lite_progress(void *arg)
+{
+	struct lite *l = arg;
+	if (l->cancelled)
+		return 1;
+	if (l->timeout_ms && mono_ms() > l->deadline_ms) {
+		l->timed_out = true;
+		return 1;
+	}
+	return 0;
+}
+
+/* The error of the statement that just failed, in lac's words when lac
+ * interrupted it. */
+static void lite_error(struct lite *l, struct strbuf *err)
+{
+	if (l->timed_out)
+		sb_addf(err, "the statement did not finish within the warehouse timeout (%lld ms) and was cancelled",
+			(long long)l->timeout_ms);
+	else if (l->cancelled)
+		sb_addstr(err, "the statement was cancelled");
+	else
+		sb_addstr(err, sqlite3_errmsg(l->db));
+}
 
 static int lite_query(struct warehouse *w, const char *sql, wh_row_fn row, void *arg,
 		      struct strbuf *err)
 {
-	sqlite3 *db = w->impl;
+	struct lite *l = w->impl;
 	sqlite3_stmt *st;
-	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
-		sb_addstr(err, sqlite3_errmsg(db));
+	l->deadline_ms = mono_ms() + l->timeout_ms;
+	l->timed_out = false;
+	if (sqlite3_prepare_v2(l->db, sql, -1, &st, NULL) != SQLITE_OK) {
+		lite_error(l, err);
 		return -1;
 	}
 	int rc, ncol = sqlite3_column_count(st);
@@ -26,7 +75,7 @@ static int lite_query(struct warehouse *w, const char *sql, wh_row_fn row, void 
 	}
 	free(vals);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-		sb_addstr(err, sqlite3_errmsg(db));
+		lite_error(l, err);
 		sqlite3_finalize(st);
 		return -1;
 	}
@@ -36,9 +85,11 @@ static int lite_query(struct warehouse *w, const char *sql, wh_row_fn row, void 
 
 static bool lite_table_exists(struct warehouse *w, const char *schema, const char *table)
 {
+	struct lite *l = w->impl;
 	sqlite3_stmt *st;
 	bool found = false;
-	if (sqlite3_prepare_v2(w->impl, "SELECT 1 FROM sqlite_master WHERE type IN ('table', 'view') AND name = ?",
+	(void)schema;
+	if (sqlite3_prepare_v2(l->db, "SELECT 1 FROM sqlite_master WHERE type IN ('table', 'view') AND name = ?",
 			       -1, &st, NULL) != SQLITE_OK)
 		return false;
 	sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC);
@@ -47,15 +98,43 @@ static bool lite_table_exists(struct warehouse *w, const char *schema, const cha
 	return found;
 }
 
+static int lite_set_timeout(struct warehouse *w, int64_t ms, struct strbuf *err)
+{
+	struct lite *l = w->impl;
+	(void)err;
+	l->timeout_ms = ms;
+	return 0;
+}
+
+/* SQLite runs in lac's process: there is nobody to tag statements for. */
+static int lite_set_context(struct warehouse *w, const char *command, const char *audience,
+			    const char *run_id, struct strbuf *err)
+{
+	(void)w, (void)command, (void)audience, (void)run_id, (void)err;
+	return 0;
+}
+
+static void lite_cancel(struct warehouse *w)
+{
+	struct lite *l = w->impl;
+	l->cancelled = 1;
+}
+
 static void lite_close(struct warehouse *w)
 {
-	sqlite3_close(w->impl);
+	struct lite *l = w->impl;
+	sqlite3_close(l->db);
+	free(l);
 }
 
 static const struct warehouse_ops sqlite_ops = {
 	.name = "sqlite",
 	.query = lite_query,
+	.exec_batch = warehouse_batch_by_query,
 	.table_exists = lite_table_exists,
+	.set_timeout = lite_set_timeout,
+	.set_context = lite_set_context,
+	.cancel = lite_cancel,
 	.close = lite_close,
 };
 
@@ -71,8 +150,11 @@ int warehouse_open_sqlite(struct warehouse *w, const char *path, bool readonly, 
 		return -1;
 	}
 	sqlite3_busy_timeout(db, 5000);
+	struct lite *l = xcalloc(1, sizeof(*l));
+	l->db = db;
+	sqlite3_progress_handler(db, LITE_PROGRESS_STEPS, lite_progress, l);
 	w->ops = &sqlite_ops;
 	w->d = &dialect_sqlite;
-	w->impl = db;
+	w->impl = l;
 	return 0;
 }

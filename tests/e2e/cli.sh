@@ -50,7 +50,7 @@ grep -q 'premium_subscribers' "$T"/subs/audiences/*.lac && pass || fail "init --
 # a secret from the environment never appears in an error, even when libpq
 # quotes the malformed connection string it was given
 lac -q init "$T/pg" >/dev/null
-sed -i 's|^  type: sqlite|  type: postgres\n  dsn: "${LAC_TEST_DSN}"|' "$T/pg/lac.yaml"
+sed -i 's|^  type: sqlite|  type: postgres\n  dsn: "${LAC_TEST_DSN}"|; /^  path: data/d' "$T/pg/lac.yaml"
 set +e
 LAC_TEST_DSN='s3cr3tPassw0rd' "$LAC" -C "$T/pg" preview cat_owners >"$T/out" 2>"$T/err"
 rc=$?

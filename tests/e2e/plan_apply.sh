@@ -304,6 +304,30 @@ if command -v script >/dev/null 2>&1; then
 	has "answering yes applies" "Apply complete! 8 created, 0 changed, 0 deleted." "$T/tty.out"
 fi
 
+# --validate checks what a run reads, not only the membership: a column the
+# graph declares but the warehouse lacks, used only by an enrich, is caught
+# at the activation (both before and after the audience's first run).
+V="$T/validate"
+lac init --example petshop "$V" >/dev/null 2>&1
+sed -i 's/age: NUMBER, adopted_on: DATE }/age: NUMBER, adopted_on: DATE, color: STRING }/' "$V/graph.yaml"
+sed -i 's/enrich      households.pets { name, age }/enrich      households.pets { name, color }/' "$V/audiences/pets.lac"
+expect_status "validate: lac check accepts the declared column" 0 lac -C "$V" -q check
+for when in fresh applied; do
+	set +e
+	"$LAC" -C "$V" --now $NOW plan --validate >"$T/v.out" 2>"$T/v.err"
+	rc=$?
+	set -e
+	expect_eq "validate ($when): a broken enrichment column fails" 1 "$rc"
+	has "validate ($when): names the activation" \
+		"audience 'multi_dog_owners' (audiences/pets.lac:30) activation dog_bundle: the warehouse rejects its SQL:" "$T/v.err"
+	has "validate ($when): the warehouse's message" "color" "$T/v.err"
+	expect_eq "validate ($when): only that activation" 1 "$(grep -c 'rejects its SQL' "$T/v.err")"
+	hasnt "validate ($when): no all-clear" "accepts the SQL" "$T/v.out"
+	# the first run creates the snapshots (apply runs what it can; the
+	# broken activation's run fails)
+	[ $when = fresh ] && "$LAC" -C "$V" -q --now $NOW apply --auto-approve >/dev/null 2>&1 || :
+done
+
 # A run that cannot deliver because a destination's ${VAR} is unset fails
 # apply (exit 1) and names the variable with its file:line.
 O="$T/owly"

@@ -2,7 +2,11 @@
 # tests/e2e/run_crash.sh — a run killed after each step (LAC_TEST_CRASH_AFTER
 # makes lac _exit(137) there) loses nothing: the next run completes it first,
 # every event of the change is delivered exactly once, with the messageId
-# the crashed run had already queued.
+# the crashed run had already queued.  Each point is tried with the swap in
+# one transaction (SQLite's own) and as the sequence of separately committed
+# statements of a warehouse without transactional DDL (LAC_TEST_SWAP_STEPS=1:
+# the generation record, then each snapshot's replace), where the next run
+# completes a replace the kill interrupted.
 . "${LAC_SRCDIR:-$(dirname "$0")/../..}/tests/lib.sh"
 
 py=/usr/bin/python3
@@ -16,13 +20,16 @@ dog_bundle|track|Dog Bundle Eligible|anon:p02|households.pets|x31|true
 dog_bundle|track|Dog Bundle Eligible|anon:p09|households.pets|x32|true
 welcome_cat|track|Audience Entered|anon:p02|-|-|true"
 
-for point in snapshot outbox swap; do
-	P="$T/$point"
+for mode in tx steps; do
+for point in snapshot outbox generation swap_members swap_entities swap; do
+	if [ "$mode" = steps ]; then LAC_TEST_SWAP_STEPS=1; else LAC_TEST_SWAP_STEPS=; fi
+	export LAC_TEST_SWAP_STEPS
+	P="$T/$mode-$point"
 	cp -R "$T/base" "$P"
 	db="$P/data/warehouse.db"
 	ev="$P/out/events.jsonl"
 	lac -C "$P" -q --now 2026-01-15T11:00:00Z apply --auto-approve --no-run >/dev/null # run runs what was applied
-	expect_status "$point: baseline" 0 lac -C "$P" --now 2026-01-15T12:00:00Z run cat_owners multi_dog_owners
+	expect_status "$mode $point: baseline" 0 lac -C "$P" --now 2026-01-15T12:00:00Z run cat_owners multi_dog_owners
 	sqlite3 "$db" "INSERT INTO PETS VALUES ('x30','h02','Mia','cat',2,'2025-01-01'),
 		('x31','h02','Odie','dog',3,'2025-01-01'), ('x32','h10','Pluto','dog',4,'2025-01-01');
 		DELETE FROM PETS WHERE id IN ('x11','x13');"
@@ -31,46 +38,81 @@ for point in snapshot outbox swap; do
 		>"$T/out" 2>"$T/err"
 	rc=$?
 	set -e
-	expect_eq "$point: killed" 137 "$rc"
-	expect_eq "$point: nothing delivered by the killed run" 0 "$(cat "$ev" 2>/dev/null | wc -l)"
+	expect_eq "$mode $point: killed" 137 "$rc"
+	expect_eq "$mode $point: nothing delivered by the killed run" 0 "$(cat "$ev" 2>/dev/null | wc -l)"
 	queued=$(queued_ids "$P/.lac/state.db" welcome_cat)
 	case $point in
-	snapshot) expect_eq "$point: nothing queued" "" "$queued" ;;
-	*) expect_eq "$point: one event queued" 1 "$(echo "$queued" | grep -c .)" ;;
+	snapshot) expect_eq "$mode $point: nothing queued" "" "$queued" ;;
+	*) expect_eq "$mode $point: one event queued" 1 "$(echo "$queued" | grep -c .)" ;;
 	esac
-	expect_eq "$point: run left unfinished" "Running" \
+	expect_eq "$mode $point: run left unfinished" "Running" \
 		"$(sqlite3 "$P/.lac/state.db" "SELECT result FROM runs WHERE audience = 'cat_owners' ORDER BY started_at DESC LIMIT 1")"
 
-	expect_status "$point: next run" 0 lac -C "$P" --now 2026-01-15T14:00:00Z run cat_owners multi_dog_owners
-	expect_eq "$point: every event exactly once" "$expected_events" "$("$py" "$lib" summary "$ev")"
-	expect_status "$point: messageIds unique" 0 "$py" "$lib" ids "$ev"
+	expect_status "$mode $point: next run" 0 lac -C "$P" --now 2026-01-15T14:00:00Z run cat_owners multi_dog_owners
+	expect_eq "$mode $point: every event exactly once" "$expected_events" "$("$py" "$lib" summary "$ev")"
+	expect_status "$mode $point: messageIds unique" 0 "$py" "$lib" ids "$ev"
 	if [ -n "$queued" ]; then
-		expect_eq "$point: the queued messageId was sent" "\"$queued\"" \
+		expect_eq "$mode $point: the queued messageId was sent" "\"$queued\"" \
 			"$("$py" "$lib" field "$ev" welcome_cat anon:p02 messageId)"
 	fi
 	# the crashed run's reference time and run id are kept
-	expect_eq "$point: crashed run's now" '"2026-01-15T13:00:00Z"' \
+	expect_eq "$mode $point: crashed run's now" '"2026-01-15T13:00:00Z"' \
 		"$("$py" "$lib" field "$ev" welcome_cat anon:p02 timestamp)"
 	lac -C "$P" --format json runs cat_owners >"$T/runs.json"
-	expect_eq "$point: runs" "Live Live Live" "$("$py" -c '
+	expect_eq "$mode $point: runs" "Live Live Live" "$("$py" -c '
 import json, sys
 print(" ".join(r["result"] for r in json.load(sys.stdin)))' <"$T/runs.json")"
 	# the completed run reports its changes, also when it crashed after its swap
-	expect_eq "$point: the completed run's changes" "+1 -1" "$("$py" -c '
+	expect_eq "$mode $point: the completed run's changes" "+1 -1" "$("$py" -c '
 import json, sys
 r = [x for x in json.load(sys.stdin) if x["started_at"] == "2026-01-15T13:00:00Z"][0]["summary"]
 print("+%d -%d" % (r["entered"], r["exited"]))' <"$T/runs.json")"
-	expect_eq "$point: no run left unfinished" 0 \
+	expect_eq "$mode $point: no run left unfinished" 0 \
 		"$(sqlite3 "$P/.lac/state.db" "SELECT COUNT(*) FROM runs WHERE result = 'Running'")"
-	expect_eq "$point: generation" 3 \
+	expect_eq "$mode $point: generation" 3 \
 		"$(sqlite3 "$db" "SELECT generation FROM lac_generation WHERE audience = 'cat_owners'")"
-	expect_eq "$point: log not doubled" "p02 entered
+	expect_eq "$mode $point: log not doubled" "p02 entered
 p07 exited" "$(sqlite3 "$db" "SELECT member_id || ' ' || change FROM lac_membership_log
 		WHERE audience = 'cat_owners' AND at = '2026-01-15T13:00:00Z' ORDER BY 1" )"
 	# one more run: still nothing new
-	expect_status "$point: quiet run" 0 lac -C "$P" --now 2026-01-15T15:00:00Z run cat_owners multi_dog_owners
-	expect_eq "$point: still exactly once" 4 "$(wc -l <"$ev")"
+	expect_status "$mode $point: quiet run" 0 lac -C "$P" --now 2026-01-15T15:00:00Z run cat_owners multi_dog_owners
+	expect_eq "$mode $point: still exactly once" 4 "$(wc -l <"$ev")"
+	expect_eq "$mode $point: no copy of a snapshot left" "" \
+		"$(sqlite3 "$db" "SELECT name FROM sqlite_master WHERE name LIKE '%__new'")"
 done
+done
+unset LAC_TEST_SWAP_STEPS
+
+# A replace that fails after the generation was recorded (here the entity
+# snapshot is a view, which DROP TABLE refuses) leaves the run unfinished:
+# the next run stops rather than diff against a half-replaced snapshot, and
+# once the cause is gone the run after completes the replace and delivers
+# every event once.
+P="$T/replace-fails"
+cp -R "$T/base" "$P"
+db="$P/data/warehouse.db"
+ev="$P/out/events.jsonl"
+export LAC_TEST_SWAP_STEPS=1
+lac -C "$P" -q --now 2026-01-15T11:00:00Z apply --auto-approve --no-run >/dev/null
+expect_status "replace fails: baseline" 0 lac -C "$P" --now 2026-01-15T12:00:00Z run cat_owners multi_dog_owners
+sqlite3 "$db" "INSERT INTO PETS VALUES ('x30','h02','Mia','cat',2,'2025-01-01'),
+	('x31','h02','Odie','dog',3,'2025-01-01'), ('x32','h10','Pluto','dog',4,'2025-01-01');
+	DELETE FROM PETS WHERE id IN ('x11','x13');
+	CREATE TABLE keep_ent AS SELECT * FROM snapshot_cat_owners__ent; DROP TABLE snapshot_cat_owners__ent;
+	CREATE VIEW snapshot_cat_owners__ent AS SELECT * FROM keep_ent;"
+expect_status "replace fails: the run fails" 1 lac -C "$P" --now 2026-01-15T13:00:00Z run cat_owners
+expect_eq "replace fails: left unfinished" "Running" \
+	"$(sqlite3 "$P/.lac/state.db" "SELECT result FROM runs WHERE audience = 'cat_owners' ORDER BY started_at DESC LIMIT 1")"
+expect_status "replace fails: the next run stops too" 1 lac -C "$P" --now 2026-01-15T13:30:00Z run cat_owners
+expect_eq "replace fails: no new run started (the baseline and the unfinished one)" 2 \
+	"$(sqlite3 "$P/.lac/state.db" "SELECT COUNT(*) FROM runs WHERE audience = 'cat_owners'")"
+sqlite3 "$db" "DROP VIEW snapshot_cat_owners__ent; ALTER TABLE keep_ent RENAME TO snapshot_cat_owners__ent;"
+expect_status "replace fails: completed once the cause is gone" 0 \
+	lac -C "$P" --now 2026-01-15T14:00:00Z run cat_owners multi_dog_owners
+expect_eq "replace fails: every event exactly once" "$expected_events" "$("$py" "$lib" summary "$ev")"
+expect_eq "replace fails: no copy of a snapshot left" "" \
+	"$(sqlite3 "$db" "SELECT name FROM sqlite_master WHERE name LIKE '%__new'")"
+unset LAC_TEST_SWAP_STEPS
 
 # Killed after the file destination took a page, before its outcome was
 # recorded: the next run sends that page once more, with the same

@@ -454,10 +454,15 @@ static void test_run_statements(void **state)
 		assert_non_null(d->key_column);
 		assert_non_null(d->log_now);
 		/* begin, commit and rollback come together; a swap by renames
-		 * needs them (it is one transaction) */
+		 * (no replace_table) needs them (it is one transaction) */
 		assert_true((d->begin == NULL) == (d->commit == NULL) &&
 			    (d->begin == NULL) == (d->rollback == NULL));
-		assert_true(d->swap != SWAP_RENAME || d->begin);
+		assert_true(d->replace_table || d->begin);
+		/* a replace names both tables, the current one first */
+		if (d->replace_table) {
+			const char *c = strstr(d->replace_table, "{c}"), *src = strstr(d->replace_table, "{s}");
+			assert_true(c && src && c < src);
+		}
 		/* only SQLite has no schemas, only its snapshots are indexed */
 		assert_true(d->create_schema == (d != &dialect_sqlite));
 		assert_true(d->index_snapshots == (d == &dialect_sqlite));
@@ -466,16 +471,17 @@ static void test_run_statements(void **state)
 	assert_string_equal(dialect_bigquery.key_column, "STRING NOT NULL");
 	assert_string_equal(dialect_bigquery.begin, "BEGIN TRANSACTION");
 	assert_string_equal(dialect_bigquery.commit, "COMMIT TRANSACTION");
-	assert_int_equal(dialect_bigquery.swap, SWAP_REPLACE);
+	assert_string_equal(dialect_bigquery.replace_table, "CREATE OR REPLACE TABLE {c} AS SELECT * FROM {s}");
 	/* Databricks: no multi-statement transactions */
 	assert_null(dialect_databricks.begin);
-	assert_int_equal(dialect_snowflake.swap, SWAP_WITH);
+	/* Snowflake: a zero-copy clone, which can be repeated (SWAP WITH cannot) */
+	assert_string_equal(dialect_snowflake.replace_table, "CREATE OR REPLACE TABLE {c} CLONE {s}");
 	/* Redshift's CTAS has no IF NOT EXISTS */
 	assert_false(dialect_redshift.ctas_if_not_exists);
 	/* the warehouses lac runs on keep their statements */
 	assert_string_equal(dialect_postgres.log_time_type, "TIMESTAMP WITH TIME ZONE");
-	assert_int_equal(dialect_postgres.swap, SWAP_RENAME);
-	assert_int_equal(dialect_sqlite.swap, SWAP_RENAME);
+	assert_null(dialect_postgres.replace_table);
+	assert_null(dialect_sqlite.replace_table);
 	assert_string_equal(dialect_sqlite.begin, "BEGIN");
 }
 

@@ -221,7 +221,7 @@ static void test_duration(void **state)
 	};
 	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
 		int64_t ms = -1;
-		assert_int_equal(duration_parse(good[i].in, &ms), 0);
+		assert_int_equal(duration_parse(good[i].in, DURATION_LOCK_TIMEOUT, &ms), 0);
 		assert_int_equal(ms, good[i].ms);
 	}
 	static const char *const bad[] = {
@@ -230,11 +230,35 @@ static void test_duration(void **state)
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		int64_t ms = 7;
-		assert_int_equal(duration_parse(bad[i], &ms), -1);
+		assert_int_equal(duration_parse(bad[i], DURATION_LOCK_TIMEOUT, &ms), -1);
 		assert_int_equal(ms, 7);
 	}
 	int64_t ms;
-	assert_int_equal(duration_parse(NULL, &ms), -1);
+	assert_int_equal(duration_parse(NULL, DURATION_LOCK_TIMEOUT, &ms), -1);
+}
+
+/* lac.yaml's durations (warehouse timeout): a unit is required, ms allowed. */
+static void test_duration_setting(void **state)
+{
+	(void)state;
+	static const struct { const char *in; int64_t ms; } good[] = {
+		{ "0ms", 0 }, { "250ms", 250 }, { "30s", 30000 }, { "5m", 300000 }, { "1h", 3600000 },
+		{ "8784h", 8784LL * 3600000 }, { "31622400000ms", 31622400000LL },
+	};
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		int64_t ms = -1;
+		assert_int_equal(duration_parse(good[i].in, DURATION_SETTING, &ms), 0);
+		assert_int_equal(ms, good[i].ms);
+	}
+	static const char *const bad[] = {
+		"", "90", "0", "ms", "5 ms", "5msx", "5mss", "1.5s", "5d", "-1s", "8785h",
+		"31622400001ms", "99999999999999999999ms",
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		int64_t ms = 7;
+		assert_int_equal(duration_parse(bad[i], DURATION_SETTING, &ms), -1);
+		assert_int_equal(ms, 7);
+	}
 }
 
 int main(void)
@@ -250,6 +274,7 @@ int main(void)
 		cmocka_unit_test(test_now_parse),
 		cmocka_unit_test(test_format),
 		cmocka_unit_test(test_duration),
+		cmocka_unit_test(test_duration_setting),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -291,13 +291,13 @@ INSERT INTO lac.lac_generation (audience, generation) VALUES ('ks_activations', 
 COMMIT;
 
 -- audience ks_activations (audiences/activations.lac:3): swap the snapshots
-ALTER TABLE lac.snapshot_ks_activations__new SWAP WITH lac.snapshot_ks_activations;
+CREATE OR REPLACE TABLE lac.snapshot_ks_activations CLONE lac.snapshot_ks_activations__new;
 
 -- audience ks_activations (audiences/activations.lac:3): swap the snapshots
 DROP TABLE lac.snapshot_ks_activations__new;
 
 -- audience ks_activations (audiences/activations.lac:3): swap the snapshots
-ALTER TABLE lac.snapshot_ks_activations__ent__new SWAP WITH lac.snapshot_ks_activations__ent;
+CREATE OR REPLACE TABLE lac.snapshot_ks_activations__ent CLONE lac.snapshot_ks_activations__ent__new;
 
 -- audience ks_activations (audiences/activations.lac:3): swap the snapshots
 DROP TABLE lac.snapshot_ks_activations__ent__new;

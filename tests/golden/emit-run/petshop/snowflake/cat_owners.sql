@@ -128,13 +128,13 @@ INSERT INTO lac.lac_generation (audience, generation) VALUES ('cat_owners', 1);
 COMMIT;
 
 -- audience cat_owners (audiences/pets.lac:3): swap the snapshots
-ALTER TABLE lac.snapshot_cat_owners__new SWAP WITH lac.snapshot_cat_owners;
+CREATE OR REPLACE TABLE lac.snapshot_cat_owners CLONE lac.snapshot_cat_owners__new;
 
 -- audience cat_owners (audiences/pets.lac:3): swap the snapshots
 DROP TABLE lac.snapshot_cat_owners__new;
 
 -- audience cat_owners (audiences/pets.lac:3): swap the snapshots
-ALTER TABLE lac.snapshot_cat_owners__ent__new SWAP WITH lac.snapshot_cat_owners__ent;
+CREATE OR REPLACE TABLE lac.snapshot_cat_owners__ent CLONE lac.snapshot_cat_owners__ent__new;
 
 -- audience cat_owners (audiences/pets.lac:3): swap the snapshots
 DROP TABLE lac.snapshot_cat_owners__ent__new;

@@ -138,13 +138,13 @@ INSERT INTO lac.lac_generation (audience, generation) VALUES ('multi_dog_owners'
 COMMIT;
 
 -- audience multi_dog_owners (audiences/pets.lac:22): swap the snapshots
-ALTER TABLE lac.snapshot_multi_dog_owners__new SWAP WITH lac.snapshot_multi_dog_owners;
+CREATE OR REPLACE TABLE lac.snapshot_multi_dog_owners CLONE lac.snapshot_multi_dog_owners__new;
 
 -- audience multi_dog_owners (audiences/pets.lac:22): swap the snapshots
 DROP TABLE lac.snapshot_multi_dog_owners__new;
 
 -- audience multi_dog_owners (audiences/pets.lac:22): swap the snapshots
-ALTER TABLE lac.snapshot_multi_dog_owners__ent__new SWAP WITH lac.snapshot_multi_dog_owners__ent;
+CREATE OR REPLACE TABLE lac.snapshot_multi_dog_owners__ent CLONE lac.snapshot_multi_dog_owners__ent__new;
 
 -- audience multi_dog_owners (audiences/pets.lac:22): swap the snapshots
 DROP TABLE lac.snapshot_multi_dog_owners__ent__new;

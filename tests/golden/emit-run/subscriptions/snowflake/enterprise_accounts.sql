@@ -103,13 +103,13 @@ INSERT INTO lac.lac_generation (audience, generation) VALUES ('enterprise_accoun
 COMMIT;
 
 -- audience enterprise_accounts (audiences/accounts.lac:3): swap the snapshots
-ALTER TABLE lac.snapshot_enterprise_accounts__new SWAP WITH lac.snapshot_enterprise_accounts;
+CREATE OR REPLACE TABLE lac.snapshot_enterprise_accounts CLONE lac.snapshot_enterprise_accounts__new;
 
 -- audience enterprise_accounts (audiences/accounts.lac:3): swap the snapshots
 DROP TABLE lac.snapshot_enterprise_accounts__new;
 
 -- audience enterprise_accounts (audiences/accounts.lac:3): swap the snapshots
-ALTER TABLE lac.snapshot_enterprise_accounts__ent__new SWAP WITH lac.snapshot_enterprise_accounts__ent;
+CREATE OR REPLACE TABLE lac.snapshot_enterprise_accounts__ent CLONE lac.snapshot_enterprise_accounts__ent__new;
 
 -- audience enterprise_accounts (audiences/accounts.lac:3): swap the snapshots
 DROP TABLE lac.snapshot_enterprise_accounts__ent__new;

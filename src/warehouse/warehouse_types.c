@@ -1,0 +1,47 @@
+/*
+ * warehouse_types.c — each warehouse type's dialect and connector
+ * (warehouse_types.h).
+ */
+#include "base/util.h"
+#include "warehouse/warehouse_types.h"
+
+static int open_sqlite(struct project *p, unsigned access, struct warehouse *w, struct strbuf *err)
+{
+	return warehouse_open_sqlite(w, project_path(p, p->warehouse.path), !(access & WH_WRITE), err);
+}
+
+static int open_postgres(struct project *p, unsigned access, struct warehouse *w, struct strbuf *err)
+{
+	(void)access;
+	const struct setting *s = setting_find(p->warehouse.settings, p->warehouse.nsettings, "dsn");
+	if (!s || !s->value) {
+		sb_addstr(err, "the postgres warehouse needs a 'dsn' setting in lac.yaml");
+		return -1;
+	}
+	const char *dsn = setting_expand(p, s->value, s->loc);
+	if (!dsn) {
+		sb_addstr(err, "the warehouse dsn names an unset environment variable");
+		return -1;
+	}
+	int rc = warehouse_open_postgres(w, dsn, err);
+	if (rc != 0)
+		project_redact(p, err); /* libpq quotes parts of the dsn */
+	return rc;
+}
+
+static const struct warehouse_type_row rows[] = {
+	{ WH_SQLITE, open_sqlite },
+	{ WH_POSTGRES, open_postgres },
+	{ WH_REDSHIFT, NULL },
+	{ WH_SNOWFLAKE, NULL },
+	{ WH_BIGQUERY, NULL },
+	{ WH_DATABRICKS, NULL },
+};
+
+const struct warehouse_type_row *warehouse_type_row(enum warehouse_type t)
+{
+	for (size_t i = 0; i < ARRAY_LEN(rows); i++)
+		if (rows[i].type == t)
+			return &rows[i];
+	return &rows[0];
+}
