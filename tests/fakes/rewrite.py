@@ -41,7 +41,7 @@ Translation rules that are not a plain rename:
   PRELUDE's functions in schema lac_rewrite (PostgreSQL 15 has neither).
 - DDL PostgreSQL lacks becomes one DO block, so one statement stays one
   statement: Snowflake's ALTER TABLE a SWAP WITH b (three renames) and
-  CREATE OR REPLACE TABLE (drop, then create).
+  CREATE OR REPLACE TABLE (drop, then create; ... CLONE b copies b).
 """
 import re
 import sys
@@ -580,9 +580,11 @@ class Rewriter:
         tail = rest[j:]
         if tail and tail[0].is_word("AS"):  # run.c replace_table
             create = "CREATE TABLE %s AS%s" % (name, self.render(tail[1:]))
-        elif self.d == "bigquery" and len(tail) > 1 and tail[0].is_word("COPY") and \
+        elif len(tail) > 1 and ((self.d == "bigquery" and tail[0].is_word("COPY")) or
+                                (self.d == "snowflake" and tail[0].is_word("CLONE"))) and \
                 tail[1].kind in ("word", "ident") and self.chain(tail, 1)[1] == len(tail):
-            # BigQuery's metadata copy (issue 9: the snapshot replace may use it)
+            # BigQuery's metadata copy, Snowflake's zero-copy clone (run.c
+            # replace_table): a copy of the rows either way
             src, k = self.chain(tail, 1)
             create = "CREATE TABLE %s AS TABLE %s" % (name, self.chain_text(src))
         else:
