@@ -119,4 +119,6 @@ const struct dialect dialect_sqlite = {
 	.swap = SWAP_RENAME,
 	.json_type = "TEXT",
 	.begin_write = "BEGIN IMMEDIATE",
+	.ts_prefix_from = "date({s})",
+	.ts_prefix_until = "date({s}, '+1 days')",
 };

@@ -11,81 +11,69 @@ WHERE p.segment_id IN (
       AND e2.id IS NOT NULL
   )
   AND p.segment_id IN (
-    SELECT d6.k
-    FROM (
-      SELECT DISTINCT x3.segment_id AS k, e5.id AS pk
-      FROM PROFILES.EXTERNAL_ID_MAPPING AS x3
-      JOIN CRM.CUSTOMERS AS e4 ON e4.email = x3.external_id_value
-      JOIN SALES.ORDERS AS e5 ON e5.customer_id = e4.id
-      WHERE x3.external_id_type = 'email'
-        AND x3.segment_id IS NOT NULL
-        AND e5.id IS NOT NULL
-        AND e5.status = 'completed'
-    ) AS d6
-    GROUP BY d6.k
-    HAVING COUNT(*) >= 2
+    SELECT x3.segment_id
+    FROM PROFILES.EXTERNAL_ID_MAPPING AS x3
+    JOIN CRM.CUSTOMERS AS e4 ON e4.email = x3.external_id_value
+    JOIN SALES.ORDERS AS e5 ON e5.customer_id = e4.id
+    WHERE x3.external_id_type = 'email'
+      AND x3.segment_id IS NOT NULL
+      AND e5.id IS NOT NULL
+      AND e5.status = 'completed'
+    GROUP BY x3.segment_id
+    HAVING COUNT(DISTINCT e5.id) >= 2
   )
   AND NOT COALESCE(p.segment_id IN (
-    SELECT d10.k
-    FROM (
-      SELECT DISTINCT x7.segment_id AS k, e9.id AS pk
-      FROM PROFILES.EXTERNAL_ID_MAPPING AS x7
-      JOIN CRM.CUSTOMERS AS e8 ON e8.email = x7.external_id_value
-      JOIN SALES.ORDERS AS e9 ON e9.customer_id = e8.id
-      WHERE x7.external_id_type = 'email'
-        AND x7.segment_id IS NOT NULL
-        AND e9.id IS NOT NULL
-        AND e9.status = 'returned'
-    ) AS d10
-    GROUP BY d10.k
-    HAVING NOT (COUNT(*) <= 3)
+    SELECT x6.segment_id
+    FROM PROFILES.EXTERNAL_ID_MAPPING AS x6
+    JOIN CRM.CUSTOMERS AS e7 ON e7.email = x6.external_id_value
+    JOIN SALES.ORDERS AS e8 ON e8.customer_id = e7.id
+    WHERE x6.external_id_type = 'email'
+      AND x6.segment_id IS NOT NULL
+      AND e8.id IS NOT NULL
+      AND e8.status = 'returned'
+    GROUP BY x6.segment_id
+    HAVING NOT (COUNT(DISTINCT e8.id) <= 3)
   ), FALSE)
   AND p.segment_id IN (
-    SELECT d14.k
-    FROM (
-      SELECT DISTINCT x11.segment_id AS k, e13.id AS pk
-      FROM PROFILES.EXTERNAL_ID_MAPPING AS x11
-      JOIN CRM.CUSTOMERS AS e12 ON e12.email = x11.external_id_value
-      JOIN SALES.ORDERS AS e13 ON e13.customer_id = e12.id
-      WHERE x11.external_id_type = 'email'
-        AND x11.segment_id IS NOT NULL
-        AND e13.id IS NOT NULL
-        AND e13.gift = TRUE
-    ) AS d14
-    GROUP BY d14.k
-    HAVING COUNT(*) = 1
+    SELECT x9.segment_id
+    FROM PROFILES.EXTERNAL_ID_MAPPING AS x9
+    JOIN CRM.CUSTOMERS AS e10 ON e10.email = x9.external_id_value
+    JOIN SALES.ORDERS AS e11 ON e11.customer_id = e10.id
+    WHERE x9.external_id_type = 'email'
+      AND x9.segment_id IS NOT NULL
+      AND e11.id IS NOT NULL
+      AND e11.gift = TRUE
+    GROUP BY x9.segment_id
+    HAVING COUNT(DISTINCT e11.id) = 1
   )
   AND p.segment_id IN (
-    SELECT d19.k
-    FROM (
-      SELECT DISTINCT x15.segment_id AS k, e18.id AS pk
-      FROM PROFILES.EXTERNAL_ID_MAPPING AS x15
-      JOIN CRM.CUSTOMERS AS e16 ON e16.email = x15.external_id_value
-      JOIN SALES.ORDERS AS e17 ON e17.customer_id = e16.id
-      JOIN SALES.LINE_ITEMS AS e18 ON e18.order_id = e17.id
-      WHERE x15.external_id_type = 'email'
-        AND x15.segment_id IS NOT NULL
-        AND e18.id IS NOT NULL
-    ) AS d19
-    GROUP BY d19.k
-    HAVING COUNT(*) >= 1 AND COUNT(*) >= 2
+    SELECT x12.segment_id
+    FROM PROFILES.EXTERNAL_ID_MAPPING AS x12
+    JOIN CRM.CUSTOMERS AS e13 ON e13.email = x12.external_id_value
+    JOIN SALES.ORDERS AS e14 ON e14.customer_id = e13.id
+    JOIN SALES.LINE_ITEMS AS e15 ON e15.order_id = e14.id
+    WHERE x12.external_id_type = 'email'
+      AND x12.segment_id IS NOT NULL
+      AND e15.id IS NOT NULL
+    GROUP BY x12.segment_id
+    HAVING COUNT(DISTINCT e15.id) >= 1 AND COUNT(DISTINCT e15.id) >= 2
   )
   AND NOT EXISTS (
     SELECT 1
-    FROM PROFILES.EXTERNAL_ID_MAPPING AS x20
-    JOIN CRM.CUSTOMERS AS e21 ON e21.email = x20.external_id_value
-    JOIN SALES.ORDERS AS e22 ON e22.customer_id = e21.id
-    WHERE x20.segment_id = p.segment_id
-      AND x20.external_id_type = 'email'
-      AND x20.segment_id IS NOT NULL
-      AND e22.id IS NOT NULL
-      AND e22.status = 'fraud'
+    FROM PROFILES.EXTERNAL_ID_MAPPING AS x16
+    JOIN CRM.CUSTOMERS AS e17 ON e17.email = x16.external_id_value
+    JOIN SALES.ORDERS AS e18 ON e18.customer_id = e17.id
+    WHERE x16.segment_id = p.segment_id
+      AND x16.external_id_type = 'email'
+      AND x16.segment_id IS NOT NULL
+      AND e18.id IS NOT NULL
+      AND e18.status = 'fraud'
   )
   AND p.loyalty_id IN (
-    SELECT e23.card_number
-    FROM LOYALTY_CARDS AS e23
-    WHERE e23.card_number IS NOT NULL
-      AND e23.id IS NOT NULL
-    GROUP BY e23.card_number
+    SELECT e19.card_number
+    FROM LOYALTY_CARDS AS e19
+    WHERE e19.card_number IS NOT NULL
+      AND e19.id IS NOT NULL
+    GROUP BY e19.card_number
     HAVING COUNT(*) = 1
   );

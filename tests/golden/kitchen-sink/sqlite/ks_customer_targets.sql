@@ -40,7 +40,7 @@ WHERE t.id IS NOT NULL
         FROM TRACKS AS v8
         WHERE v8.event = 'Order Completed'
           AND v8.segment_id IS NOT NULL
-          AND julianday(v8.timestamp) BETWEEN julianday('now', '-30 days') AND julianday('now')
+          AND v8.timestamp >= date(julianday('now', '-30 days')) AND v8.timestamp < date(julianday('now'), '+1 days') AND julianday(v8.timestamp) BETWEEN julianday('now', '-30 days') AND julianday('now')
       )
   )
   AND t.active = TRUE

@@ -3,83 +3,76 @@
 SELECT p.segment_id AS member_id
 FROM PROFILE_TRAITS AS p
 WHERE p.segment_id IN (
-    SELECT d4.k
-    FROM (
-      SELECT DISTINCT x1.segment_id AS k, e3.id AS pk
-      FROM EXTERNAL_ID_MAPPING AS x1
-      JOIN CUSTOMERS AS e2 ON e2.email = x1.external_id_value
-      JOIN ORDERS AS e3 ON e3.customer_id = e2.id
-      WHERE x1.external_id_type = 'email'
-        AND x1.segment_id IS NOT NULL
-        AND e3.id IS NOT NULL
-    ) AS d4
-    GROUP BY d4.k
-    HAVING COUNT(*) >= 1 AND COUNT(*) >= 2
+    SELECT x1.segment_id
+    FROM EXTERNAL_ID_MAPPING AS x1
+    JOIN CUSTOMERS AS e2 ON e2.email = x1.external_id_value
+    JOIN ORDERS AS e3 ON e3.customer_id = e2.id
+    WHERE x1.external_id_type = 'email'
+      AND x1.segment_id IS NOT NULL
+      AND e3.id IS NOT NULL
+    GROUP BY x1.segment_id
+    HAVING COUNT(DISTINCT e3.id) >= 1 AND COUNT(DISTINCT e3.id) >= 2
   )
   AND p.segment_id IN (
-    SELECT d8.k
+    SELECT x4.segment_id
     FROM (
-      SELECT DISTINCT x5.segment_id AS k, e7.id AS pk, e7.total AS v
-      FROM EXTERNAL_ID_MAPPING AS x5
-      JOIN CUSTOMERS AS e6 ON e6.email = x5.external_id_value
-      JOIN ORDERS AS e7 ON e7.customer_id = e6.id
-      WHERE x5.external_id_type = 'email'
-        AND x5.segment_id IS NOT NULL
-        AND e7.id IS NOT NULL
-        AND e7.status <> 'cancelled'
-    ) AS d8
-    GROUP BY d8.k
-    HAVING COUNT(*) >= 1 AND SUM(d8.v) > 100
+      SELECT DISTINCT q7.segment_id, q7.external_id_value
+      FROM EXTERNAL_ID_MAPPING AS q7
+      WHERE q7.external_id_type = 'email'
+        AND q7.segment_id IS NOT NULL
+        AND q7.external_id_value IN (SELECT e8.email FROM CUSTOMERS AS e8)
+    ) AS x4
+    JOIN CUSTOMERS AS e5 ON e5.email = x4.external_id_value
+    JOIN ORDERS AS e6 ON e6.customer_id = e5.id
+    WHERE e6.id IS NOT NULL
+      AND e6.status <> 'cancelled'
+    GROUP BY x4.segment_id
+    HAVING COUNT(*) >= 1 AND SUM(e6.total) > 100
   )
   AND p.segment_id IN (
-    SELECT d13.k
+    SELECT x9.segment_id
     FROM (
-      SELECT DISTINCT x9.segment_id AS k, e12.id AS pk, e12.unit_price AS v
-      FROM EXTERNAL_ID_MAPPING AS x9
-      JOIN CUSTOMERS AS e10 ON e10.email = x9.external_id_value
-      JOIN ORDERS AS e11 ON e11.customer_id = e10.id
-      JOIN LINE_ITEMS AS e12 ON e12.order_id = e11.id
-      WHERE x9.external_id_type = 'email'
-        AND x9.segment_id IS NOT NULL
-        AND e12.id IS NOT NULL
-    ) AS d13
-    GROUP BY d13.k
-    HAVING COUNT(*) >= 1 AND AVG(d13.v) >= 9.99
+      SELECT DISTINCT q13.segment_id, q13.external_id_value
+      FROM EXTERNAL_ID_MAPPING AS q13
+      WHERE q13.external_id_type = 'email'
+        AND q13.segment_id IS NOT NULL
+        AND q13.external_id_value IN (SELECT e14.email FROM CUSTOMERS AS e14)
+    ) AS x9
+    JOIN CUSTOMERS AS e10 ON e10.email = x9.external_id_value
+    JOIN ORDERS AS e11 ON e11.customer_id = e10.id
+    JOIN LINE_ITEMS AS e12 ON e12.order_id = e11.id
+    WHERE e12.id IS NOT NULL
+    GROUP BY x9.segment_id
+    HAVING COUNT(*) >= 1 AND AVG(e12.unit_price) >= 9.99
   )
   AND p.segment_id IN (
-    SELECT d17.k
-    FROM (
-      SELECT DISTINCT x14.segment_id AS k, e16.id AS pk, e16.placed_at AS v
-      FROM EXTERNAL_ID_MAPPING AS x14
-      JOIN CUSTOMERS AS e15 ON e15.email = x14.external_id_value
-      JOIN ORDERS AS e16 ON e16.customer_id = e15.id
-      WHERE x14.external_id_type = 'email'
-        AND x14.segment_id IS NOT NULL
-        AND e16.id IS NOT NULL
-    ) AS d17
-    GROUP BY d17.k
-    HAVING COUNT(*) >= 1 AND MIN(julianday(d17.v)) < julianday('2025-12-01 00:00:00')
+    SELECT x15.segment_id
+    FROM EXTERNAL_ID_MAPPING AS x15
+    JOIN CUSTOMERS AS e16 ON e16.email = x15.external_id_value
+    JOIN ORDERS AS e17 ON e17.customer_id = e16.id
+    WHERE x15.external_id_type = 'email'
+      AND x15.segment_id IS NOT NULL
+      AND e17.id IS NOT NULL
+    GROUP BY x15.segment_id
+    HAVING COUNT(DISTINCT e17.id) >= 1 AND MIN(julianday(e17.placed_at)) < julianday('2025-12-01 00:00:00')
   )
   AND p.segment_id IN (
-    SELECT d21.k
-    FROM (
-      SELECT DISTINCT x18.segment_id AS k, e20.id AS pk, e20.delivery_slot AS v
-      FROM EXTERNAL_ID_MAPPING AS x18
-      JOIN CUSTOMERS AS e19 ON e19.email = x18.external_id_value
-      JOIN ORDERS AS e20 ON e20.customer_id = e19.id
-      WHERE x18.external_id_type = 'email'
-        AND x18.segment_id IS NOT NULL
-        AND e20.id IS NOT NULL
-    ) AS d21
-    GROUP BY d21.k
-    HAVING COUNT(*) >= 1 AND MAX(time(d21.v)) <= time('18:00:00')
+    SELECT x18.segment_id
+    FROM EXTERNAL_ID_MAPPING AS x18
+    JOIN CUSTOMERS AS e19 ON e19.email = x18.external_id_value
+    JOIN ORDERS AS e20 ON e20.customer_id = e19.id
+    WHERE x18.external_id_type = 'email'
+      AND x18.segment_id IS NOT NULL
+      AND e20.id IS NOT NULL
+    GROUP BY x18.segment_id
+    HAVING COUNT(DISTINCT e20.id) >= 1 AND MAX(time(e20.delivery_slot)) <= time('18:00:00')
   )
   AND p.loyalty_id IN (
-    SELECT e22.card_number
-    FROM LOYALTY_CARDS AS e22
-    WHERE e22.card_number IS NOT NULL
-      AND e22.id IS NOT NULL
-      AND e22.level <> 'none'
-    GROUP BY e22.card_number
-    HAVING COUNT(*) >= 1 AND MAX(date(e22.expires_on)) > date('2026-06-30')
+    SELECT e21.card_number
+    FROM LOYALTY_CARDS AS e21
+    WHERE e21.card_number IS NOT NULL
+      AND e21.id IS NOT NULL
+      AND e21.level <> 'none'
+    GROUP BY e21.card_number
+    HAVING COUNT(*) >= 1 AND MAX(date(e21.expires_on)) > date('2026-06-30')
   );
