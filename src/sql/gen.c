@@ -367,6 +367,10 @@ struct chain {
 	const char *filter;        /* the first hop's type filter, or NULL */
 	bool dedup;                /* the first hop's link rows read once each
 				    * (external-id mapping, junction) */
+	bool null_link_ok;         /* grouped by the link inside an IN: a null
+				    * link's group matches no scope row, and
+				    * the extra term can turn SQLite's join
+				    * order against the fan-out */
 };
 
 static const char *key_of_profile(struct gen *g, const char *alias)
@@ -709,6 +713,10 @@ static bool is_zero_only(const struct ast_expr *x)
 
 /* ---- with entity ----------------------------------------------------------- */
 
+static long *merge_groups(struct ast_expr *const *items, size_t n);
+static void gen_merged(struct gen *g, struct ast_expr *const *items, size_t n, const long *grp,
+		       size_t lead, const struct scope *s);
+
 /* The block of x evaluated on the row `alias` (each item one WHERE item). */
 static void block_filters(struct gen *g, struct where *w, const struct ast_expr *x,
 			  const struct scope *in)
@@ -716,9 +724,20 @@ static void block_filters(struct gen *g, struct where *w, const struct ast_expr 
 	if (!x->block)
 		return;
 	push_bind(g, x, in->alias);
+	long *grp = merge_groups(x->block->items, x->block->nitems);
 	for (size_t i = 0; i < x->block->nitems; i++) {
 		const struct ast_expr *it = x->block->items[i];
 		const struct flat *fa = NULL;
+		if (grp[i] >= 0) {
+			/* a sibling count merged into its group's scan */
+			if ((size_t)grp[i] != i)
+				continue;
+			where_next(w);
+			g->b->indent++;
+			gen_merged(g, x->block->items, x->block->nitems, grp, i, in);
+			g->b->indent--;
+			continue;
+		}
 		for (size_t k = 0; k < g->nflats && !fa; k++)
 			if (g->flats[k].node == it)
 				fa = &g->flats[k];
@@ -735,6 +754,7 @@ static void block_filters(struct gen *g, struct where *w, const struct ast_expr 
 		gen_expr(g, it, in);
 		g->b->indent--;
 	}
+	free(grp);
 	g->nbinds--;
 }
 
@@ -926,7 +946,7 @@ static void entity_filters(struct gen *g, struct where *w, const struct ast_expr
 		where_next(w);
 		sql_addf(g->b, "%s", c->filter);
 	}
-	if (!(c->dedup && c->rels[0]->join == JOIN_EXTERNAL_ID)) {
+	if (!c->null_link_ok && !(c->dedup && c->rels[0]->join == JOIN_EXTERNAL_ID)) {
 		where_next(w);
 		sql_addf(g->b, "%s IS NOT NULL", c->link_out);
 	}
@@ -1075,6 +1095,7 @@ static void gen_entity(struct gen *g, const struct ast_expr *x, const struct sco
 		counted = arena_sprintf(&g->ar, "DISTINCT %s", col_ref(g, c.last, last->pk->name));
 	open_in(g, c.link_scope, complement);
 	if (unique || c.dedup || !sums) {
+		c.null_link_ok = true;
 		sql_addf(g->b, "\nSELECT %s", c.link_out);
 		chain_from(g, &c);
 		entity_filters(g, &w, x, &c, NULL, NULL);
@@ -1099,6 +1120,138 @@ static void gen_entity(struct gen *g, const struct ast_expr *x, const struct sco
 			 complement ? "NOT (" : "", cond, complement ? ")" : "");
 	}
 	close_in(g, complement);
+}
+
+/* ---- sibling counts that share a first hop ----------------------------------- */
+
+/* Can x join a merged scan (SPEC §4 "one scan per table where possible")?
+ * A positive, uncorrelated count or having (zero-only counts too) whose
+ * later hops reach each row from one parent row, so per-first-row counts
+ * add up to |F|; avg (a ratio of sums) stays alone, and so does a one-hop
+ * condition with a block (it would filter the shared rows). */
+static bool mergeable(const struct ast_expr *x)
+{
+	return x->kind == EX_ENTITY && !x->negated && !is_simple(x) && !free_refs(x->block, x) &&
+	       !(x->having.present && x->having.agg == AGG_AVG) &&
+	       !(x->nrels == 1 && x->block) && later_hops_unique(x->rels, x->nrels);
+}
+
+/* Groups of ANDed siblings to merge: grp[i] is the index of the group's
+ * first item (its leader), or -1.  A group has two or more items with the
+ * same first relationship, at least one of which an empty F does not
+ * satisfy: that one requires a first-hop row, so the merged scan, which
+ * sees only links with first-hop rows, loses no member.  Freed by the
+ * caller. */
+static long *merge_groups(struct ast_expr *const *items, size_t n)
+{
+	long *grp = xcalloc(n ? n : 1, sizeof(*grp));
+	for (size_t i = 0; i < n; i++)
+		grp[i] = -1;
+	for (size_t i = 0; i < n; i++) {
+		if (grp[i] >= 0 || !mergeable(items[i]))
+			continue;
+		size_t size = 1;
+		bool anchor = !empty_qualifies(items[i]);
+		for (size_t j = i + 1; j < n; j++)
+			if (grp[j] < 0 && mergeable(items[j]) && items[j]->rels[0] == items[i]->rels[0]) {
+				size++;
+				anchor |= !empty_qualifies(items[j]);
+			}
+		if (size < 2 || !anchor)
+			continue;
+		grp[i] = (long)i;
+		for (size_t j = i + 1; j < n; j++)
+			if (grp[j] < 0 && mergeable(items[j]) && items[j]->rels[0] == items[i]->rels[0])
+				grp[j] = (long)i;
+	}
+	return grp;
+}
+
+/* The count of a merged item over its pre-aggregate ga ("n" rows, "a" the
+ * having's aggregate): a first-hop row with no F rows has no ga row. */
+static void merged_cond(struct gen *g, struct strbuf *sb, const struct ast_expr *x, const char *ga,
+			enum col_type vt)
+{
+	static const char *const fn[] = { "COUNT", "SUM", "AVG", "MIN", "MAX" };
+	const struct count_spec *c = &x->count;
+	const char *n = arena_sprintf(&g->ar, "COALESCE(SUM(%s.n), 0)", ga);
+	switch (c->kind) {
+	case COUNT_DEFAULT: sb_addf(sb, "%s >= 1", n); break;
+	case COUNT_AT_LEAST: sb_addf(sb, "%s >= %ld", n, c->n); break;
+	case COUNT_AT_MOST: sb_addf(sb, "%s <= %ld", n, c->n); break;
+	case COUNT_EXACTLY: sb_addf(sb, "%s = %ld", n, c->n); break;
+	}
+	if (!x->having.present)
+		return;
+	const struct having *h = &x->having;
+	if (h->agg == AGG_COUNT)
+		sb_addf(sb, " AND %s %s %s", n, cmp_sql(h->cmp), h->value.text);
+	else
+		sb_addf(sb, " AND %s(%s.a) %s %s", fn[h->agg], ga,
+			cmp_sql(h->cmp), lit_sql(g, &h->value, vt));
+}
+
+/* The group led by items[lead] as one grouped scan of the first hop:
+ *   S.link IN (SELECT link FROM <first hop, link rows once>
+ *              LEFT JOIN (SELECT k, COUNT(*) AS n, AGG(v) AS a FROM <rest of
+ *                         a deeper path> ... GROUP BY k) AS gN ON gN.k = e1.pk
+ *              GROUP BY link HAVING <each item's condition>)
+ * Each deeper item is pre-aggregated per first-hop row (one row per key,
+ * so the LEFT JOINs do not multiply), a one-hop item counts the first-hop
+ * rows themselves. */
+static void gen_merged(struct gen *g, struct ast_expr *const *items, size_t n, const long *grp,
+		       size_t lead, const struct scope *s)
+{
+	static const char *const fn[] = { "COUNT", "SUM", "AVG", "MIN", "MAX" };
+	const struct relationship *r0 = items[lead]->rels[0];
+	struct chain c;
+	struct where w = { g, 0 };
+	struct strbuf cond = STRBUF_INIT;
+	chain_plan(g, s, items[lead]->rels, 1, &c);
+	c.dedup = r0->join == JOIN_EXTERNAL_ID || r0->join == JOIN_JUNCTION;
+	c.null_link_ok = true;
+	struct scope in1 = { SC_ENTITY, c.last, r0->entity };
+	open_in(g, c.link_scope, false);
+	sql_addf(g->b, "\nSELECT %s", c.link_out);
+	chain_from(g, &c);
+	for (size_t i = lead; i < n; i++) {
+		const struct ast_expr *x = items[i];
+		if (grp[i] != (long)lead)
+			continue;
+		const char *agg_col = x->having.present && x->having.col ? x->having.col->name : NULL;
+		enum col_type vt = agg_col ? x->having.col->type : TY_NUMBER;
+		if (cond.len)
+			sb_addstr(&cond, " AND ");
+		if (x->nrels == 1) {
+			sb_addstr(&cond, group_cond(g, x, agg_col ? col_ref(g, c.last, agg_col) : NULL,
+						    vt, "*"));
+			continue;
+		}
+		struct chain sc;
+		struct where sw = { g, 0 };
+		const char *ga = new_alias(g, "g");
+		chain_plan(g, &in1, x->rels + 1, x->nrels - 1, &sc);
+		sql_addf(g->b, "\nLEFT JOIN (");
+		g->b->indent++;
+		sql_addf(g->b, "\nSELECT %s AS k, COUNT(*) AS n", sc.link_out);
+		if (agg_col && x->having.agg != AGG_COUNT)
+			sql_addf(g->b, ", %s(%s) AS a", fn[x->having.agg],
+				 value_of(g, vt, col_ref(g, sc.last, agg_col)));
+		chain_from(g, &sc);
+		entity_filters(g, &sw, x, &sc, NULL, NULL);
+		sql_addf(g->b, "\nGROUP BY %s", sc.link_out);
+		g->b->indent--;
+		sql_addf(g->b, "\n) AS %s ON %s.k = %s", ga, ga, sc.link_scope);
+		merged_cond(g, &cond, x, ga, vt);
+	}
+	if (c.filter && !c.dedup) {
+		where_next(&w);
+		sql_addf(g->b, "%s", c.filter);
+	}
+	chain_keys(g, &w, &c, NULL, false);
+	sql_addf(g->b, "\nGROUP BY %s\nHAVING %s", c.link_out, cond.buf);
+	sb_release(&cond);
+	close_in(g, false);
 }
 
 /* ---- with event ------------------------------------------------------------ */
@@ -1408,20 +1561,33 @@ static void gen_where_items(struct gen *g, struct ast_expr *const *items, size_t
 		sql_addf(g->b, "%s", strcmp(op, "AND") == 0 ? g->d->true_lit : g->d->false_lit);
 		return;
 	}
-	if (n == 1) {
-		gen_expr(g, items[0], s);
-		return;
-	}
-	sql_addf(g->b, "(");
-	g->b->indent++;
-	for (size_t i = 0; i < n; i++) {
-		sql_addf(g->b, i ? "\n%s " : "\n", op);
+	long *grp = strcmp(op, "AND") == 0 ? merge_groups(items, n) : NULL;
+	size_t left = 0, k = 0;
+	for (size_t i = 0; i < n; i++)
+		left += !grp || grp[i] < 0 || (size_t)grp[i] == i;
+	if (left > 1) {
+		sql_addf(g->b, "(");
 		g->b->indent++;
-		gen_expr(g, items[i], s);
-		g->b->indent--;
 	}
-	g->b->indent--;
-	sql_addf(g->b, "\n)");
+	for (size_t i = 0; i < n; i++) {
+		if (grp && grp[i] >= 0 && (size_t)grp[i] != i)
+			continue;
+		if (left > 1) {
+			sql_addf(g->b, k++ ? "\n%s " : "\n", op);
+			g->b->indent++;
+		}
+		if (grp && grp[i] >= 0)
+			gen_merged(g, items, n, grp, i, s);
+		else
+			gen_expr(g, items[i], s);
+		if (left > 1)
+			g->b->indent--;
+	}
+	if (left > 1) {
+		g->b->indent--;
+		sql_addf(g->b, "\n)");
+	}
+	free(grp);
 }
 
 /* A leaf, negated when neg: NOT EXISTS where the leaf can say it, else
@@ -1518,12 +1684,20 @@ static void membership(struct gen *g, const struct ast_audience *a)
 		}
 	}
 	push_bind(g, NULL, s.alias);
-	for (size_t i = 0; a->where && i < a->where->nitems; i++) {
+	size_t n = a->where ? a->where->nitems : 0;
+	long *grp = merge_groups(n ? a->where->items : NULL, n);
+	for (size_t i = 0; i < n; i++) {
+		if (grp[i] >= 0 && (size_t)grp[i] != i)
+			continue;
 		where_next(&w);
 		g->b->indent++;
-		gen_expr(g, a->where->items[i], &s);
+		if (grp[i] >= 0)
+			gen_merged(g, a->where->items, n, grp, i, &s);
+		else
+			gen_expr(g, a->where->items[i], &s);
 		g->b->indent--;
 	}
+	free(grp);
 	g->nbinds--;
 }
 

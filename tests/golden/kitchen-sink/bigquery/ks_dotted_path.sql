@@ -12,7 +12,6 @@ WHERE p.segment_id IN (
     JOIN SHOP.CATALOG.PRODUCT_TAGS AS j6 ON j6.product_id = e5.id
     JOIN SHOP.CATALOG.TAGS AS e7 ON e7.id = j6.tag_id
     WHERE x1.external_id_type = 'email'
-      AND x1.segment_id IS NOT NULL
       AND e4.id IS NOT NULL
       AND j6.id IS NOT NULL
       AND e7.label IN ('sale', 'new')

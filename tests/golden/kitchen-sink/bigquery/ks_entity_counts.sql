@@ -12,51 +12,49 @@ WHERE p.segment_id IN (
   )
   AND p.segment_id IN (
     SELECT x3.segment_id
-    FROM SEGMENT.PROFILES.EXTERNAL_ID_MAPPING AS x3
+    FROM (
+      SELECT DISTINCT q5.segment_id, q5.external_id_value
+      FROM SEGMENT.PROFILES.EXTERNAL_ID_MAPPING AS q5
+      WHERE q5.external_id_type = 'email'
+        AND q5.segment_id IS NOT NULL
+        AND q5.external_id_value IN (SELECT e6.email FROM SHOP.CRM.CUSTOMERS AS e6)
+    ) AS x3
     JOIN SHOP.CRM.CUSTOMERS AS e4 ON e4.email = x3.external_id_value
-    JOIN SHOP.SALES.ORDERS AS e5 ON e5.customer_id = e4.id
-    WHERE x3.external_id_type = 'email'
-      AND x3.segment_id IS NOT NULL
-      AND e5.id IS NOT NULL
-      AND e5.status = 'completed'
+    LEFT JOIN (
+      SELECT e8.customer_id AS k, COUNT(*) AS n
+      FROM SHOP.SALES.ORDERS AS e8
+      WHERE e8.customer_id IS NOT NULL
+        AND e8.id IS NOT NULL
+        AND e8.status = 'completed'
+      GROUP BY e8.customer_id
+    ) AS g7 ON g7.k = e4.id
+    LEFT JOIN (
+      SELECT e10.customer_id AS k, COUNT(*) AS n
+      FROM SHOP.SALES.ORDERS AS e10
+      WHERE e10.customer_id IS NOT NULL
+        AND e10.id IS NOT NULL
+        AND e10.status = 'returned'
+      GROUP BY e10.customer_id
+    ) AS g9 ON g9.k = e4.id
+    LEFT JOIN (
+      SELECT e12.customer_id AS k, COUNT(*) AS n
+      FROM SHOP.SALES.ORDERS AS e12
+      WHERE e12.customer_id IS NOT NULL
+        AND e12.id IS NOT NULL
+        AND e12.gift = TRUE
+      GROUP BY e12.customer_id
+    ) AS g11 ON g11.k = e4.id
+    LEFT JOIN (
+      SELECT e14.customer_id AS k, COUNT(*) AS n
+      FROM SHOP.SALES.ORDERS AS e14
+      JOIN SHOP.SALES.LINE_ITEMS AS e15 ON e15.order_id = e14.id
+      WHERE e14.customer_id IS NOT NULL
+        AND e15.id IS NOT NULL
+      GROUP BY e14.customer_id
+    ) AS g13 ON g13.k = e4.id
+    WHERE e4.id IS NOT NULL
     GROUP BY x3.segment_id
-    HAVING COUNT(DISTINCT e5.id) >= 2
-  )
-  AND NOT COALESCE(p.segment_id IN (
-    SELECT x6.segment_id
-    FROM SEGMENT.PROFILES.EXTERNAL_ID_MAPPING AS x6
-    JOIN SHOP.CRM.CUSTOMERS AS e7 ON e7.email = x6.external_id_value
-    JOIN SHOP.SALES.ORDERS AS e8 ON e8.customer_id = e7.id
-    WHERE x6.external_id_type = 'email'
-      AND x6.segment_id IS NOT NULL
-      AND e8.id IS NOT NULL
-      AND e8.status = 'returned'
-    GROUP BY x6.segment_id
-    HAVING NOT (COUNT(DISTINCT e8.id) <= 3)
-  ), FALSE)
-  AND p.segment_id IN (
-    SELECT x9.segment_id
-    FROM SEGMENT.PROFILES.EXTERNAL_ID_MAPPING AS x9
-    JOIN SHOP.CRM.CUSTOMERS AS e10 ON e10.email = x9.external_id_value
-    JOIN SHOP.SALES.ORDERS AS e11 ON e11.customer_id = e10.id
-    WHERE x9.external_id_type = 'email'
-      AND x9.segment_id IS NOT NULL
-      AND e11.id IS NOT NULL
-      AND e11.gift = TRUE
-    GROUP BY x9.segment_id
-    HAVING COUNT(DISTINCT e11.id) = 1
-  )
-  AND p.segment_id IN (
-    SELECT x12.segment_id
-    FROM SEGMENT.PROFILES.EXTERNAL_ID_MAPPING AS x12
-    JOIN SHOP.CRM.CUSTOMERS AS e13 ON e13.email = x12.external_id_value
-    JOIN SHOP.SALES.ORDERS AS e14 ON e14.customer_id = e13.id
-    JOIN SHOP.SALES.LINE_ITEMS AS e15 ON e15.order_id = e14.id
-    WHERE x12.external_id_type = 'email'
-      AND x12.segment_id IS NOT NULL
-      AND e15.id IS NOT NULL
-    GROUP BY x12.segment_id
-    HAVING COUNT(DISTINCT e15.id) >= 1 AND COUNT(DISTINCT e15.id) >= 2
+    HAVING COALESCE(SUM(g7.n), 0) >= 2 AND COALESCE(SUM(g9.n), 0) <= 3 AND COALESCE(SUM(g11.n), 0) = 1 AND COALESCE(SUM(g13.n), 0) >= 1 AND COALESCE(SUM(g13.n), 0) >= 2
   )
   AND NOT EXISTS (
     SELECT 1
@@ -72,8 +70,7 @@ WHERE p.segment_id IN (
   AND p.loyalty_id IN (
     SELECT e19.card_number
     FROM LOYALTY_CARDS AS e19
-    WHERE e19.card_number IS NOT NULL
-      AND e19.id IS NOT NULL
+    WHERE e19.id IS NOT NULL
     GROUP BY e19.card_number
     HAVING COUNT(*) = 1
   );

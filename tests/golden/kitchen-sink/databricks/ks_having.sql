@@ -4,75 +4,68 @@ SELECT p.segment_id AS member_id
 FROM SEGMENT.PROFILES.PROFILE_TRAITS AS p
 WHERE p.segment_id IN (
     SELECT x1.segment_id
-    FROM SEGMENT.PROFILES.EXTERNAL_ID_MAPPING AS x1
+    FROM (
+      SELECT DISTINCT q3.segment_id, q3.external_id_value
+      FROM SEGMENT.PROFILES.EXTERNAL_ID_MAPPING AS q3
+      WHERE q3.external_id_type = 'email'
+        AND q3.segment_id IS NOT NULL
+        AND q3.external_id_value IN (SELECT e4.email FROM SHOP.CRM.CUSTOMERS AS e4)
+    ) AS x1
     JOIN SHOP.CRM.CUSTOMERS AS e2 ON e2.email = x1.external_id_value
-    JOIN SHOP.SALES.ORDERS AS e3 ON e3.customer_id = e2.id
-    WHERE x1.external_id_type = 'email'
-      AND x1.segment_id IS NOT NULL
-      AND e3.id IS NOT NULL
+    LEFT JOIN (
+      SELECT e6.customer_id AS k, COUNT(*) AS n
+      FROM SHOP.SALES.ORDERS AS e6
+      WHERE e6.customer_id IS NOT NULL
+        AND e6.id IS NOT NULL
+      GROUP BY e6.customer_id
+    ) AS g5 ON g5.k = e2.id
+    LEFT JOIN (
+      SELECT e8.customer_id AS k, COUNT(*) AS n, SUM(e8.total) AS a
+      FROM SHOP.SALES.ORDERS AS e8
+      WHERE e8.customer_id IS NOT NULL
+        AND e8.id IS NOT NULL
+        AND e8.status <> 'cancelled'
+      GROUP BY e8.customer_id
+    ) AS g7 ON g7.k = e2.id
+    LEFT JOIN (
+      SELECT e10.customer_id AS k, COUNT(*) AS n, MIN(e10.placed_at) AS a
+      FROM SHOP.SALES.ORDERS AS e10
+      WHERE e10.customer_id IS NOT NULL
+        AND e10.id IS NOT NULL
+      GROUP BY e10.customer_id
+    ) AS g9 ON g9.k = e2.id
+    LEFT JOIN (
+      SELECT e12.customer_id AS k, COUNT(*) AS n, MAX(e12.delivery_slot) AS a
+      FROM SHOP.SALES.ORDERS AS e12
+      WHERE e12.customer_id IS NOT NULL
+        AND e12.id IS NOT NULL
+      GROUP BY e12.customer_id
+    ) AS g11 ON g11.k = e2.id
+    WHERE e2.id IS NOT NULL
     GROUP BY x1.segment_id
-    HAVING COUNT(DISTINCT e3.id) >= 1 AND COUNT(DISTINCT e3.id) >= 2
+    HAVING COALESCE(SUM(g5.n), 0) >= 1 AND COALESCE(SUM(g5.n), 0) >= 2 AND COALESCE(SUM(g7.n), 0) >= 1 AND SUM(g7.a) > 100 AND COALESCE(SUM(g9.n), 0) >= 1 AND MIN(g9.a) < TIMESTAMP '2025-12-01 00:00:00' AND COALESCE(SUM(g11.n), 0) >= 1 AND MAX(g11.a) <= '18:00:00'
   )
   AND p.segment_id IN (
-    SELECT x4.segment_id
+    SELECT x13.segment_id
     FROM (
-      SELECT DISTINCT q7.segment_id, q7.external_id_value
-      FROM SEGMENT.PROFILES.EXTERNAL_ID_MAPPING AS q7
-      WHERE q7.external_id_type = 'email'
-        AND q7.segment_id IS NOT NULL
-        AND q7.external_id_value IN (SELECT e8.email FROM SHOP.CRM.CUSTOMERS AS e8)
-    ) AS x4
-    JOIN SHOP.CRM.CUSTOMERS AS e5 ON e5.email = x4.external_id_value
-    JOIN SHOP.SALES.ORDERS AS e6 ON e6.customer_id = e5.id
-    WHERE e6.id IS NOT NULL
-      AND e6.status <> 'cancelled'
-    GROUP BY x4.segment_id
-    HAVING COUNT(*) >= 1 AND SUM(e6.total) > 100
-  )
-  AND p.segment_id IN (
-    SELECT x9.segment_id
-    FROM (
-      SELECT DISTINCT q13.segment_id, q13.external_id_value
-      FROM SEGMENT.PROFILES.EXTERNAL_ID_MAPPING AS q13
-      WHERE q13.external_id_type = 'email'
-        AND q13.segment_id IS NOT NULL
-        AND q13.external_id_value IN (SELECT e14.email FROM SHOP.CRM.CUSTOMERS AS e14)
-    ) AS x9
-    JOIN SHOP.CRM.CUSTOMERS AS e10 ON e10.email = x9.external_id_value
-    JOIN SHOP.SALES.ORDERS AS e11 ON e11.customer_id = e10.id
-    JOIN SHOP.SALES.LINE_ITEMS AS e12 ON e12.order_id = e11.id
-    WHERE e12.id IS NOT NULL
-    GROUP BY x9.segment_id
-    HAVING COUNT(*) >= 1 AND AVG(e12.unit_price) >= 9.99
-  )
-  AND p.segment_id IN (
-    SELECT x15.segment_id
-    FROM SEGMENT.PROFILES.EXTERNAL_ID_MAPPING AS x15
-    JOIN SHOP.CRM.CUSTOMERS AS e16 ON e16.email = x15.external_id_value
-    JOIN SHOP.SALES.ORDERS AS e17 ON e17.customer_id = e16.id
-    WHERE x15.external_id_type = 'email'
-      AND x15.segment_id IS NOT NULL
-      AND e17.id IS NOT NULL
-    GROUP BY x15.segment_id
-    HAVING COUNT(DISTINCT e17.id) >= 1 AND MIN(e17.placed_at) < TIMESTAMP '2025-12-01 00:00:00'
-  )
-  AND p.segment_id IN (
-    SELECT x18.segment_id
-    FROM SEGMENT.PROFILES.EXTERNAL_ID_MAPPING AS x18
-    JOIN SHOP.CRM.CUSTOMERS AS e19 ON e19.email = x18.external_id_value
-    JOIN SHOP.SALES.ORDERS AS e20 ON e20.customer_id = e19.id
-    WHERE x18.external_id_type = 'email'
-      AND x18.segment_id IS NOT NULL
-      AND e20.id IS NOT NULL
-    GROUP BY x18.segment_id
-    HAVING COUNT(DISTINCT e20.id) >= 1 AND MAX(e20.delivery_slot) <= '18:00:00'
+      SELECT DISTINCT q17.segment_id, q17.external_id_value
+      FROM SEGMENT.PROFILES.EXTERNAL_ID_MAPPING AS q17
+      WHERE q17.external_id_type = 'email'
+        AND q17.segment_id IS NOT NULL
+        AND q17.external_id_value IN (SELECT e18.email FROM SHOP.CRM.CUSTOMERS AS e18)
+    ) AS x13
+    JOIN SHOP.CRM.CUSTOMERS AS e14 ON e14.email = x13.external_id_value
+    JOIN SHOP.SALES.ORDERS AS e15 ON e15.customer_id = e14.id
+    JOIN SHOP.SALES.LINE_ITEMS AS e16 ON e16.order_id = e15.id
+    WHERE e16.id IS NOT NULL
+    GROUP BY x13.segment_id
+    HAVING COUNT(*) >= 1 AND AVG(e16.unit_price) >= 9.99
   )
   AND p.loyalty_id IN (
-    SELECT e21.card_number
-    FROM LOYALTY_CARDS AS e21
-    WHERE e21.card_number IS NOT NULL
-      AND e21.id IS NOT NULL
-      AND e21.level <> 'none'
-    GROUP BY e21.card_number
-    HAVING COUNT(*) >= 1 AND MAX(e21.expires_on) > DATE '2026-06-30'
+    SELECT e19.card_number
+    FROM LOYALTY_CARDS AS e19
+    WHERE e19.id IS NOT NULL
+      AND e19.level <> 'none'
+    GROUP BY e19.card_number
+    HAVING COUNT(*) >= 1 AND MAX(e19.expires_on) > DATE '2026-06-30'
   );
