@@ -367,6 +367,8 @@ struct chain {
 	const char *filter;        /* the first hop's type filter, or NULL */
 	bool dedup;                /* the first hop's link rows read once each
 				    * (external-id mapping, junction) */
+	bool last_key_counted;     /* only COUNT(last.pk) reads the last rows,
+				    * and it skips a null key */
 	bool null_link_ok;         /* grouped by the link inside an IN: a null
 				    * link's group matches no scope row, and
 				    * the extra term can turn SQLite's join
@@ -711,6 +713,25 @@ static bool is_zero_only(const struct ast_expr *x)
 	       (x->count.kind == COUNT_EXACTLY || x->count.kind == COUNT_AT_MOST);
 }
 
+/* Does x's count only tell no rows from some rows (at least 1, exactly 0,
+ * at most 0, no having count())?  Then a row counted twice changes
+ * nothing, and COUNT(pk) does what COUNT(DISTINCT pk) would. */
+static bool zero_test(const struct ast_expr *x)
+{
+	const struct count_spec *c = &x->count;
+	if (x->having.present && x->having.agg == AGG_COUNT)
+		return false;
+	return c->kind == COUNT_DEFAULT || (c->kind == COUNT_AT_LEAST && c->n == 1) ||
+	       ((c->kind == COUNT_EXACTLY || c->kind == COUNT_AT_MOST) && c->n == 0);
+}
+
+/* What COUNT counts for x over rows whose key is pk, where a row may come
+ * twice: "DISTINCT pk", or just "pk" for a zero_test. */
+static const char *counted_keys(struct gen *g, const struct ast_expr *x, const char *pk)
+{
+	return zero_test(x) ? pk : arena_sprintf(&g->ar, "DISTINCT %s", pk);
+}
+
 /* ---- with entity ----------------------------------------------------------- */
 
 static long *merge_groups(struct ast_expr *const *items, size_t n);
@@ -950,7 +971,7 @@ static void entity_filters(struct gen *g, struct where *w, const struct ast_expr
 		where_next(w);
 		sql_addf(g->b, "%s IS NOT NULL", c->link_out);
 	}
-	chain_keys(g, w, c, NULL, false);
+	chain_keys(g, w, c, NULL, c->last_key_counted);
 	struct scope in = { SC_ENTITY, c->last, x->rels[x->nrels - 1]->entity };
 	block_filters(g, w, x, &in);
 }
@@ -1092,7 +1113,8 @@ static void gen_entity(struct gen *g, const struct ast_expr *x, const struct sco
 	if (!unique && sums && later_hops_unique(x->rels, x->nrels))
 		c.dedup = true;
 	else if (!unique && !sums)
-		counted = arena_sprintf(&g->ar, "DISTINCT %s", col_ref(g, c.last, last->pk->name));
+		counted = counted_keys(g, x, col_ref(g, c.last, last->pk->name));
+	c.last_key_counted = !unique && !agg_col;
 	open_in(g, c.link_scope, complement);
 	if (unique || c.dedup || !sums) {
 		c.null_link_ok = true;
@@ -1191,25 +1213,51 @@ static void merged_cond(struct gen *g, struct strbuf *sb, const struct ast_expr 
 			cmp_sql(h->cmp), lit_sql(g, &h->value, vt));
 }
 
-/* The group led by items[lead] as one grouped scan of the first hop:
- *   S.link IN (SELECT link FROM <first hop, link rows once>
- *              LEFT JOIN (SELECT k, COUNT(*) AS n, AGG(v) AS a FROM <rest of
- *                         a deeper path> ... GROUP BY k) AS gN ON gN.k = e1.pk
- *              GROUP BY link HAVING <each item's condition>)
- * Each deeper item is pre-aggregated per first-hop row (one row per key,
- * so the LEFT JOINs do not multiply), a one-hop item counts the first-hop
- * rows themselves. */
+/* Can the group be one join of the first hop with its single deeper path,
+ * counted by distinct keys?  Only when no item sums (a row reached twice,
+ * through a duplicated link row, would count twice in a sum). */
+static bool merged_direct(struct ast_expr *const *items, size_t n, const long *grp, size_t lead)
+{
+	size_t deep = 0;
+	for (size_t i = lead; i < n; i++) {
+		if (grp[i] != (long)lead)
+			continue;
+		deep += items[i]->nrels > 1;
+		if (items[i]->having.present && items[i]->having.agg == AGG_SUM)
+			return false;
+	}
+	return deep <= 1;
+}
+
+/* The group led by items[lead] as one grouped scan of the first hop.  With
+ * one deeper path and no sum (merged_direct):
+ *   S.link IN (SELECT link FROM <first hop>
+ *              LEFT JOIN (SELECT k, pk, v FROM <rest of the path> WHERE ..)
+ *                AS gN ON gN.k = e1.pk
+ *              GROUP BY link HAVING COUNT(DISTINCT e1.pk) >= 2
+ *                AND COUNT(DISTINCT gN.pk) = 0 ...)
+ * Otherwise the first hop's link rows are read once each (dedup) and each
+ * deeper item is pre-aggregated per first-hop row (one row per key, so the
+ * LEFT JOINs do not multiply):
+ *   ... LEFT JOIN (SELECT k, COUNT(*) AS n, AGG(v) AS a FROM <rest of a
+ *                  deeper path> ... GROUP BY k) AS gN ON gN.k = e1.pk
+ * A one-hop item counts the first-hop rows themselves. */
 static void gen_merged(struct gen *g, struct ast_expr *const *items, size_t n, const long *grp,
 		       size_t lead, const struct scope *s)
 {
 	static const char *const fn[] = { "COUNT", "SUM", "AVG", "MIN", "MAX" };
 	const struct relationship *r0 = items[lead]->rels[0];
+	const struct entity *e1 = r0->entity;
+	bool direct = merged_direct(items, n, grp, lead);
 	struct chain c;
 	struct where w = { g, 0 };
 	struct strbuf cond = STRBUF_INIT;
 	chain_plan(g, s, items[lead]->rels, 1, &c);
-	c.dedup = r0->join == JOIN_EXTERNAL_ID || r0->join == JOIN_JUNCTION;
+	c.dedup = !direct && (r0->join == JOIN_EXTERNAL_ID || r0->join == JOIN_JUNCTION);
 	c.null_link_ok = true;
+	/* a first-hop row with a null key is counted by no COUNT(pk) and
+	 * matches no deeper row: only a min/max over its columns must skip it */
+	bool keys = !direct;
 	struct scope in1 = { SC_ENTITY, c.last, r0->entity };
 	open_in(g, c.link_scope, false);
 	sql_addf(g->b, "\nSELECT %s", c.link_out);
@@ -1223,32 +1271,49 @@ static void gen_merged(struct gen *g, struct ast_expr *const *items, size_t n, c
 		if (cond.len)
 			sb_addstr(&cond, " AND ");
 		if (x->nrels == 1) {
+			keys |= agg_col != NULL;
 			sb_addstr(&cond, group_cond(g, x, agg_col ? col_ref(g, c.last, agg_col) : NULL,
-						    vt, "*"));
+						    vt, direct ? counted_keys(g, x, col_ref(g, c.last,
+						    e1->pk->name)) : "*"));
 			continue;
 		}
 		struct chain sc;
 		struct where sw = { g, 0 };
 		const char *ga = new_alias(g, "g");
+		const struct entity *last = x->rels[x->nrels - 1]->entity;
 		chain_plan(g, &in1, x->rels + 1, x->nrels - 1, &sc);
+		sc.last_key_counted = direct && !agg_col;
 		sql_addf(g->b, "\nLEFT JOIN (");
 		g->b->indent++;
-		sql_addf(g->b, "\nSELECT %s AS k, COUNT(*) AS n", sc.link_out);
-		if (agg_col && x->having.agg != AGG_COUNT)
-			sql_addf(g->b, ", %s(%s) AS a", fn[x->having.agg],
-				 value_of(g, vt, col_ref(g, sc.last, agg_col)));
+		if (direct) {
+			sql_addf(g->b, "\nSELECT %s AS k, %s.%I AS pk", sc.link_out, sc.last,
+				 last->pk->name);
+			if (agg_col)
+				sql_addf(g->b, ", %s.%I AS v", sc.last, agg_col);
+		} else {
+			sql_addf(g->b, "\nSELECT %s AS k, COUNT(*) AS n", sc.link_out);
+			if (agg_col && x->having.agg != AGG_COUNT)
+				sql_addf(g->b, ", %s(%s) AS a", fn[x->having.agg],
+					 value_of(g, vt, col_ref(g, sc.last, agg_col)));
+		}
 		chain_from(g, &sc);
 		entity_filters(g, &sw, x, &sc, NULL, NULL);
-		sql_addf(g->b, "\nGROUP BY %s", sc.link_out);
+		if (!direct)
+			sql_addf(g->b, "\nGROUP BY %s", sc.link_out);
 		g->b->indent--;
 		sql_addf(g->b, "\n) AS %s ON %s.k = %s", ga, ga, sc.link_scope);
-		merged_cond(g, &cond, x, ga, vt);
+		if (direct)
+			sb_addstr(&cond, group_cond(g, x, agg_col ? col_ref(g, ga, "v") : NULL, vt,
+						    counted_keys(g, x, col_ref(g, ga, "pk"))));
+		else
+			merged_cond(g, &cond, x, ga, vt);
 	}
 	if (c.filter && !c.dedup) {
 		where_next(&w);
 		sql_addf(g->b, "%s", c.filter);
 	}
-	chain_keys(g, &w, &c, NULL, false);
+	if (keys)
+		chain_keys(g, &w, &c, NULL, false);
 	sql_addf(g->b, "\nGROUP BY %s\nHAVING %s", c.link_out, cond.buf);
 	sb_release(&cond);
 	close_in(g, false);

@@ -8,7 +8,6 @@ WHERE p.segment_id IN (
     JOIN PUBLIC.HOUSEHOLDS AS e2 ON e2.owner_email = x1.external_id_value
     JOIN PUBLIC.PETS AS e3 ON e3.household_id = e2.id
     WHERE x1.external_id_type = 'email'
-      AND e3.id IS NOT NULL
       AND e3.type = 'dog'
     GROUP BY x1.segment_id
     HAVING COUNT(DISTINCT e3.id) >= 2

@@ -28,7 +28,6 @@ WHERE p.segment_id IN (
     JOIN HOUSEHOLDS AS e2 ON e2.owner_email = x1.external_id_value
     JOIN PETS AS e3 ON e3.household_id = e2.id
     WHERE x1.external_id_type = 'email'
-      AND e3.id IS NOT NULL
       AND e3.type = 'dog'
     GROUP BY x1.segment_id
     HAVING COUNT(DISTINCT e3.id) >= 2
@@ -55,7 +54,6 @@ WITH members AS (
       JOIN HOUSEHOLDS AS e2 ON e2.owner_email = x1.external_id_value
       JOIN PETS AS e3 ON e3.household_id = e2.id
       WHERE x1.external_id_type = 'email'
-        AND e3.id IS NOT NULL
         AND e3.type = 'dog'
       GROUP BY x1.segment_id
       HAVING COUNT(DISTINCT e3.id) >= 2
