@@ -79,6 +79,16 @@ static void test_identifiers(void **state)
 	EXPECT_ID(dialect_bigquery, "a`b", "`a\\`b`");
 	EXPECT_ID(dialect_databricks, "a`b", "`a``b`");
 	EXPECT_ID(dialect_sqlite, "1st", "\"1st\"");
+	/* the shared list is binary-searched: its first, last and middle words
+	 * are found in any case, near misses are not */
+	const char *const reserved[] = { "all", "within", "current_date", "Current", "NULLS",
+					 "having", "lateral", "qualify" };
+	const char *const plain[] = { "a", "zz", "alls", "withins", "current_dat", "nul",
+				      "segment_id", "" };
+	for (size_t i = 0; i < ARRAY_LEN(reserved); i++)
+		assert_true(dialect_is_reserved(&dialect_postgres, reserved[i]));
+	for (size_t i = 0; i < ARRAY_LEN(plain); i++)
+		assert_false(dialect_is_reserved(&dialect_postgres, plain[i]));
 }
 
 static void test_table_names(void **state)
