@@ -11,6 +11,13 @@ stdlib only.  Sizes (scale 1): 100,000 profiles; 1,000,000 entity rows
 subscriptions); about 200,000 external-id rows; 1,000,000 events over the
 365 days before the reference time NOW (2026-01-15 12:00:00 UTC).
 
+The fan-out part (issue 11 §3): the first 1,000 profiles also hold 2-4
+wallets each (a few under their second user id), each wallet 60-140
+positions and each position 0-4 trades, so a profile has about 300 rows two
+hops down and 600 three hops down (3,000 wallets, about 300,000 positions
+and 600,000 trades; a few null keys).  It has its own random stream, so
+the tables above are the same rows as before it was added.
+
 Indexes are the ones a data engineer would create: primary keys, every join
 key, the external-id (type, value) lookup and its segment_id, and
 (segment_id, event, timestamp) on the events.  Both engines are ANALYZEd.
@@ -27,6 +34,7 @@ N_CARDS = 150_000
 N_TX = 600_000
 N_SUBS = 130_000
 N_EVENTS = 1_000_000
+N_FANOUT = 1_000
 
 FIRST = ["Ada", "Ben", "Cleo", "Dan", "Eve", "Finn", "Gus", "Hana", "Ivo", "Jo",
          "Kim", "Lea", "Max", "Nia", "Oz", "Pia", "Quin", "Rae", "Sam", "Tia"]
@@ -61,6 +69,14 @@ SCHEMA = [
     ("bank", "SUBSCRIPTIONS", [
         ("id", "TEXT", "TEXT"), ("account_id", "TEXT", "TEXT"), ("tier", "TEXT", "TEXT"),
         ("status", "TEXT", "TEXT")], "id"),
+    ("bank", "WALLETS", [
+        ("id", "TEXT", "TEXT"), ("owner_user_id", "TEXT", "TEXT"), ("currency", "TEXT", "TEXT")], "id"),
+    ("bank", "POSITIONS", [
+        ("id", "TEXT", "TEXT"), ("wallet_id", "TEXT", "TEXT"), ("asset_class", "TEXT", "TEXT"),
+        ("quantity", "NUMERIC", "NUMERIC")], None),
+    ("bank", "TRADES", [
+        ("id", "TEXT", "TEXT"), ("position_id", "TEXT", "TEXT"), ("side", "TEXT", "TEXT"),
+        ("amount", "NUMERIC", "NUMERIC"), ("executed_at", "TEXT", "TIMESTAMP")], None),
 ]
 
 INDEXES = [
@@ -71,6 +87,11 @@ INDEXES = [
     ("CREDIT_CARDS", "cards_account", "account_id"),
     ("TRANSACTIONS", "tx_account", "account_id"),
     ("SUBSCRIPTIONS", "subs_account", "account_id"),
+    ("WALLETS", "wallets_owner", "owner_user_id"),
+    ("POSITIONS", "positions_id", "id"),
+    ("POSITIONS", "positions_wallet", "wallet_id"),
+    ("TRADES", "trades_id", "id"),
+    ("TRADES", "trades_position", "position_id"),
 ]
 
 
@@ -153,6 +174,31 @@ def generate():
             name = "Card Swiped"
             props = {"amount": r.randint(1, 900)}
         yield "TRACKS", (sid, name, ts(r.randint(0, year)), json.dumps(props, separators=(",", ":")))
+    yield from fanout(year)
+
+
+def fanout(year):
+    """Wallets, positions and trades of the first N_FANOUT profiles."""
+    r = random.Random(20261211)
+    classes = ["equity", "equity", "bond", "fund", "crypto"]
+    w = pos = tr = 0
+    for i in range(1, N_FANOUT + 1):
+        for k in range(r.randint(2, 4)):
+            w += 1
+            owner = f"u{N_PROFILES + i}" if k == 3 else f"u{i}"
+            if r.random() < 0.005:
+                owner = None
+            wid = f"w{w:05d}"
+            yield "WALLETS", (wid, owner, r.choice(["EUR", "USD", "CHF"]))
+            for _ in range(r.randint(60, 140)):
+                pos += 1
+                pid = f"q{pos:07d}" if r.random() > 0.002 else None   # a row with no key
+                yield "POSITIONS", (pid, wid, r.choice(classes), r.randint(1, 400))
+                for _ in range(r.randint(0, 4)):
+                    tr += 1
+                    tid = f"r{tr:07d}" if r.random() > 0.002 else None
+                    yield "TRADES", (tid, pid, "buy" if r.random() < 0.6 else "sell",
+                                     int(r.expovariate(1 / 300)) + 1, ts(r.randint(0, year)))
 
 
 def create_sqlite(path):

@@ -1,7 +1,7 @@
 #!/bin/sh
 # bench/sql/run.sh — generated vs hand-written SQL on SQLite and PostgreSQL.
 #
-# usage: bench/sql/run.sh [-r RUNS] [-e sqlite|postgres|all] [-a AUDIENCE] [-c] CACHE_DIR [LAC]
+# usage: bench/sql/run.sh [-r RUNS] [-e sqlite|postgres|all] [-a AUDIENCE] [-c] [-n] CACHE_DIR [LAC]
 #
 #   CACHE_DIR  where the data lives between runs: CACHE_DIR/sqlite/warehouse.db
 #              and a PostgreSQL cluster in CACHE_DIR/pg (started for the run on
@@ -14,6 +14,7 @@
 #              no server is installed).
 #   -a NAME    only this audience (repeatable).
 #   -c         check only: compare member sets, no timing.
+#   -n         no timing: member sets and the deterministic costs only.
 #
 # For every audience of bench/sql/project, the generated SQL is `lac compile
 # -d ENGINE --now 2026-01-15T12:00:00Z` and the reference is
@@ -22,6 +23,11 @@
 # is marked MISMATCH).  Then each is timed as `SELECT count(*) FROM (<query>)`
 # (same work and one output row for both, so client transfer is not measured)
 # in one sqlite3 / psql session: the median of RUNS runs after a warm-up run.
+# The cost columns do not depend on the machine's load: on SQLite the
+# virtual machine steps of that count(*) statement (bench/sql/vmsteps.c,
+# SQLITE_STMTSTATUS_VM_STEP), on PostgreSQL the shared blocks hit + read of
+# EXPLAIN (ANALYZE, BUFFERS) of it, with parallel workers off so the figure
+# does not depend on how many start.
 # The table goes to stdout and to CACHE_DIR/results.tsv.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
@@ -30,17 +36,19 @@ RUNS=5
 ENGINES=all
 ONLY=
 CHECK_ONLY=0
-while getopts r:e:a:c opt; do
+TIMING=1
+while getopts r:e:a:cn opt; do
 	case $opt in
 	r) RUNS=$OPTARG ;;
 	e) ENGINES=$OPTARG ;;
 	a) ONLY="$ONLY $OPTARG" ;;
 	c) CHECK_ONLY=1 ;;
-	*) sed -n '2,22p' "$0" >&2; exit 2 ;;
+	n) TIMING=0 ;;
+	*) sed -n '2,29p' "$0" >&2; exit 2 ;;
 	esac
 done
 shift $((OPTIND - 1))
-[ $# -ge 1 ] || { sed -n '2,22p' "$0" >&2; exit 2; }
+[ $# -ge 1 ] || { sed -n '2,29p' "$0" >&2; exit 2; }
 mkdir -p "$1"
 CACHE=$(cd "$1" && pwd)
 LAC=${2:-./lac}
@@ -123,6 +131,26 @@ run_postgres() { psql -X -q -A -t -v ON_ERROR_STOP=1 -f "$1"; }
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/lac-bench-sql.XXXXXX")
 trap 'stop_postgres; rm -rf "$work"' EXIT
+cc -O2 -o "$work/vmsteps" "$here/vmsteps.c" -lsqlite3 || {
+	echo "run.sh: cannot build vmsteps.c (libsqlite3-dev)" >&2; exit 2; }
+
+# cost ENGINE QUERYFILE: the deterministic cost of SELECT count(*) FROM (query).
+cost() {
+	{
+		[ "$1" = postgres ] && echo "SET max_parallel_workers_per_gather = 0;" &&
+			echo "EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON)"
+		echo "SELECT count(*) FROM ("
+		body "$2"
+		echo ") AS q;"
+	} >"$work/cost.sql"
+	if [ "$1" = sqlite ]; then
+		"$work/vmsteps" "$CACHE/sqlite/warehouse.db" <"$work/cost.sql" | cut -d' ' -f1
+	else
+		run_postgres "$work/cost.sql" | python3 -c 'import json, sys
+p = json.loads(sys.stdin.read())[0]["Plan"]
+print(p["Shared Hit Blocks"] + p["Shared Read Blocks"])'
+	fi
+}
 trap 'exit 130' INT TERM
 
 # body FILE: the query of FILE without comment lines and the final ';'.
@@ -160,8 +188,8 @@ median() { sort -n | awk '{ v[NR] = $1 } END {
 minimum() { sort -n | head -1; }
 
 results=$CACHE/results.tsv
-printf 'audience\tengine\tmembers\tgenerated_ms\treference_ms\tratio\tgenerated_min_ms\treference_min_ms\tmin_ratio\n' >"$results"
-printf '%-20s %-9s %8s %13s %13s %7s %10s\n' audience engine members "generated ms" "reference ms" ratio "min ratio"
+printf 'audience\tengine\tmembers\tgenerated_cost\treference_cost\tcost_ratio\tgenerated_ms\treference_ms\tratio\tgenerated_min_ms\treference_min_ms\tmin_ratio\n' >"$results"
+printf '%-28s %-9s %8s %12s %12s %7s %13s %13s %7s %10s\n' audience engine members "gen cost" "ref cost" "cost x" "generated ms" "reference ms" ratio "min ratio"
 mismatches=0
 for engine in $ENGINES; do
 	case $engine in
@@ -190,19 +218,25 @@ for engine in $ENGINES; do
 				"reference $(wc -l <"$work/$engine.$a.ref.members") (lists in $CACHE/mismatch/)" >&2
 		fi
 		if [ "$CHECK_ONLY" = 1 ]; then
-			printf '%-20s %-9s %8s %13s %13s %7s %10s%s\n' "$a" "$engine" "$n" - - - - "$status"
+			printf '%-28s %-9s %8s %12s %12s %7s %13s %13s %7s %10s%s\n' "$a" "$engine" "$n" - - - - - - - "$status"
 			continue
 		fi
-		timing_script "$engine" "$gen" "$ref" "$work/t.sql"
-		"run_$engine" "$work/t.sql" >"$work/t.out"
-		g=$(times_ms "$engine" "$work/t.out" 1 | median)
-		r=$(times_ms "$engine" "$work/t.out" 0 | median)
-		gmin=$(times_ms "$engine" "$work/t.out" 1 | minimum)
-		rmin=$(times_ms "$engine" "$work/t.out" 0 | minimum)
-		ratio=$(awk -v g="$g" -v r="$r" 'BEGIN { if (r > 0) printf "%.2f", g / r; else print "nan" }')
-		rmin_ratio=$(awk -v g="$gmin" -v r="$rmin" 'BEGIN { if (r > 0) printf "%.2f", g / r; else print "nan" }')
-		printf '%-20s %-9s %8s %13.1f %13.1f %6sx %9sx%s\n' "$a" "$engine" "$n" "$g" "$r" "$ratio" "$rmin_ratio" "$status"
-		printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$a" "$engine" "$n" "$g" "$r" "$ratio" "$gmin" "$rmin" "$rmin_ratio" >>"$results"
+		gc=$(cost "$engine" "$gen")
+		rc=$(cost "$engine" "$ref")
+		cratio=$(awk -v g="$gc" -v r="$rc" 'BEGIN { if (r > 0) printf "%.2f", g / r; else print "nan" }')
+		g=nan r=nan gmin=nan rmin=nan ratio=- rmin_ratio=-
+		if [ "$TIMING" = 1 ]; then
+			timing_script "$engine" "$gen" "$ref" "$work/t.sql"
+			"run_$engine" "$work/t.sql" >"$work/t.out"
+			g=$(times_ms "$engine" "$work/t.out" 1 | median)
+			r=$(times_ms "$engine" "$work/t.out" 0 | median)
+			gmin=$(times_ms "$engine" "$work/t.out" 1 | minimum)
+			rmin=$(times_ms "$engine" "$work/t.out" 0 | minimum)
+			ratio=$(awk -v g="$g" -v r="$r" 'BEGIN { if (r > 0) printf "%.2f", g / r; else print "nan" }')
+			rmin_ratio=$(awk -v g="$gmin" -v r="$rmin" 'BEGIN { if (r > 0) printf "%.2f", g / r; else print "nan" }')
+		fi
+		printf '%-28s %-9s %8s %12s %12s %6sx %13.1f %13.1f %6sx %9sx%s\n' "$a" "$engine" "$n" "$gc" "$rc" "$cratio" "$g" "$r" "$ratio" "$rmin_ratio" "$status"
+		printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$a" "$engine" "$n" "$gc" "$rc" "$cratio" "$g" "$r" "$ratio" "$gmin" "$rmin" "$rmin_ratio" >>"$results"
 	done
 	if [ "$engine" = postgres ]; then stop_postgres; fi
 done

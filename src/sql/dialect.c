@@ -4,6 +4,7 @@
  * table names, ANSI typed literals, JSON paths.
  */
 #include <ctype.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "sql/dialect.h"
@@ -31,7 +32,8 @@ const struct dialect *dialect_for_warehouse(enum warehouse_type t)
 }
 
 /* Words reserved in (nearly) every dialect lac targets; an identifier that
- * spells one is quoted.  Each table may add its own. */
+ * spells one is quoted.  Each table may add its own.  Sorted (strcmp): it is
+ * searched for every identifier lac writes (dialect_is_reserved). */
 static const char *const common_reserved[] = {
 	"all", "and", "any", "array", "as", "asc", "at", "between", "both", "by",
 	"case", "cast", "check", "collate", "column", "constraint", "create", "cross",
@@ -45,7 +47,6 @@ static const char *const common_reserved[] = {
 	"recursive", "references", "regexp", "right", "rlike", "row", "rows", "select",
 	"set", "some", "table", "then", "to", "trailing", "true", "union", "unique",
 	"update", "user", "using", "values", "when", "where", "window", "with", "within",
-	NULL
 };
 
 bool dialect_is_plain_ident(const char *name)
@@ -66,6 +67,11 @@ static bool in_list(const char *const *list, const char *lower)
 	return false;
 }
 
+static int cmp_word(const void *key, const void *elem)
+{
+	return strcmp(key, *(const char *const *)elem);
+}
+
 bool dialect_is_reserved(const struct dialect *d, const char *name)
 {
 	char lower[64];
@@ -74,7 +80,9 @@ bool dialect_is_reserved(const struct dialect *d, const char *name)
 		return false;
 	for (size_t i = 0; i <= n; i++)
 		lower[i] = (char)tolower((unsigned char)name[i]);
-	return in_list(common_reserved, lower) || in_list(d->reserved, lower);
+	return bsearch(lower, common_reserved, ARRAY_LEN(common_reserved), sizeof(common_reserved[0]),
+		       cmp_word) ||
+	       in_list(d->reserved, lower);
 }
 
 void dialect_quote_with(const struct dialect *d, struct strbuf *sb, const char *name,

@@ -113,6 +113,13 @@ struct dialect {
 	 * BEGIN IMMEDIATE takes the write lock at once, so a busy database
 	 * fails at the start, not in the middle of a page. */
 	const char *begin_write;
+
+	/* ---- windows on TIMESTAMP columns held as ISO text (SQLite) */
+	/* Both accepted spellings of a timestamp start with its date, so the
+	 * text compared with the dates of the window's ends is a superset of
+	 * the window that an index can serve, tested before the exact one:
+	 * `col >= from AND col < until`, {s} a time_point.  NULL: none. */
+	const char *ts_prefix_from, *ts_prefix_until;
 };
 
 extern const struct dialect dialect_snowflake, dialect_bigquery, dialect_redshift,

@@ -118,4 +118,6 @@ const struct dialect dialect_sqlite = {
 	.rollback = "ROLLBACK",
 	.json_type = "TEXT",
 	.begin_write = "BEGIN IMMEDIATE",
+	.ts_prefix_from = "date({s})",
+	.ts_prefix_until = "date({s}, '+1 days')",
 };

@@ -213,8 +213,31 @@ static const char *cmp_sql(enum cmp_op op)
 	return text[op];
 }
 
-/* A predicate on lhs (raw SQL of type t). */
-static void gen_pred(struct gen *g, const struct predicate *pr, const char *lhs, enum col_type t)
+/* The dialect's sargable superset of a time window on the text column col
+ * (ts_prefix_from/until), "col >= .. AND col < .. AND ": lo and hi are the
+ * window's time points, NULL for an open end. */
+static void ts_prefix(struct gen *g, struct strbuf *sb, const char *col, const char *lo,
+		      const char *hi)
+{
+	const struct dialect *d = g->d;
+	if (!d->ts_prefix_from)
+		return;
+	if (lo) {
+		sb_addf(sb, "%s >= ", col);
+		dialect_expand(sb, d->ts_prefix_from, NULL, NULL, lo);
+		sb_addstr(sb, " AND ");
+	}
+	if (hi) {
+		sb_addf(sb, "%s < ", col);
+		dialect_expand(sb, d->ts_prefix_until, NULL, NULL, hi);
+		sb_addstr(sb, " AND ");
+	}
+}
+
+/* A predicate on lhs (raw SQL of type t); text_col: lhs is a column as
+ * stored (not a value read from JSON), so a window may get ts_prefix. */
+static void gen_pred(struct gen *g, const struct predicate *pr, const char *lhs, enum col_type t,
+		     bool text_col)
 {
 	const struct dialect *d = g->d;
 	const char *v = value_of(g, t, lhs);
@@ -263,6 +286,9 @@ static void gen_pred(struct gen *g, const struct predicate *pr, const char *lhs,
 			d->time_point(d, &lo, pt, g->o->now, 0, pr->unit);
 			d->time_point(d, &hi, pt, g->o->now, n, pr->unit);
 		}
+		if (text_col && t == TY_TIMESTAMP)
+			ts_prefix(g, &sb, lhs, pr->kind == PRED_BEFORE_LAST ? NULL : lo.buf,
+				  pr->kind == PRED_AFTER_NEXT ? NULL : hi.buf);
 		if (pr->kind == PRED_BEFORE_LAST)
 			sb_addf(&sb, "%s < %s", v, lo.buf);
 		else if (pr->kind == PRED_AFTER_NEXT)
@@ -323,6 +349,10 @@ static bool free_refs(const struct ast_expr *x, const struct ast_expr *root)
 
 /* ---- relationship chains --------------------------------------------------- */
 
+struct where { struct gen *g; int n; };
+static void where_next(struct where *w);
+static void key_check(struct gen *g, struct where *w, const char *alias, const struct entity *e);
+
 /* A path from a scope row, with its aliases planned before any text is
  * written: link_scope (the scope row's column) equals link_out (the first
  * hop's column); `last` is the alias of the last entity's row. */
@@ -335,6 +365,14 @@ struct chain {
 	const char *link_scope, *link_out;
 	const char *last;
 	const char *filter;        /* the first hop's type filter, or NULL */
+	bool dedup;                /* the first hop's link rows read once each
+				    * (external-id mapping, junction) */
+	bool last_key_counted;     /* only COUNT(last.pk) reads the last rows,
+				    * and it skips a null key */
+	bool null_link_ok;         /* grouped by the link inside an IN: a null
+				    * link's group matches no scope row, and
+				    * the extra term can turn SQLite's join
+				    * order against the fan-out */
 };
 
 static const char *key_of_profile(struct gen *g, const char *alias)
@@ -408,6 +446,48 @@ static void hop_join(struct gen *g, const struct chain *c, size_t i, const char 
 	}
 }
 
+/* The first hop of a dedup chain: its link table (the external-id mapping,
+ * or a junction) as a derived table of distinct (link, join value) rows, so
+ * a duplicated link row does not make the path reach a row twice.  The
+ * mapping is read only for values that some entity row joins on. */
+static void dedup_first_hop(struct gen *g, const struct chain *c, const char *kw)
+{
+	const struct relationship *r = c->rels[0];
+	const struct entity *e = r->entity;
+	const struct profile *p = &g->g->profile;
+	const char *a = c->a[0], *q = new_alias(g, "q");
+	struct where w = { g, 0 };
+	sql_addf(g->b, "\n%s (", kw);
+	g->b->indent++;
+	if (r->join == JOIN_EXTERNAL_ID) {
+		const char *en = new_alias(g, "e");
+		sql_addf(g->b, "\nSELECT DISTINCT %s.%I, %s.%I\nFROM %T AS %s", q, p->external_ids.id,
+			 q, p->external_ids.value, p->external_ids.table_parts,
+			 p->external_ids.ntable_parts, q);
+		where_next(&w);
+		sql_addf(g->b, "%s.%I = %L", q, p->external_ids.type, r->ext_type);
+		where_next(&w);
+		sql_addf(g->b, "%s.%I IS NOT NULL", q, p->external_ids.id);
+		where_next(&w);
+		sql_addf(g->b, "%s.%I IN (SELECT %s.%I FROM %T AS %s)", q, p->external_ids.value,
+			 en, r->join_key->name, e->table_parts, e->ntable_parts, en);
+		g->b->indent--;
+		sql_addf(g->b, "\n) AS %s", c->x);
+		sql_addf(g->b, "\nJOIN %T AS %s ON %s.%I = %s.%I", e->table_parts, e->ntable_parts,
+			 a, a, r->join_key->name, c->x, p->external_ids.value);
+		return;
+	}
+	const struct column *pk = r->junction->pk;
+	sql_addf(g->b, "\nSELECT DISTINCT %s.%I, %s.%I\nFROM %T AS %s", q, r->junction_left->name,
+		 q, r->junction_right->name, r->junction->table_parts, r->junction->ntable_parts, q);
+	if (pk != r->junction_left && pk != r->junction_right)
+		key_check(g, &w, q, r->junction);
+	g->b->indent--;
+	sql_addf(g->b, "\n) AS %s", c->j[0]);
+	sql_addf(g->b, "\nJOIN %T AS %s ON %s.%I = %s.%I", e->table_parts, e->ntable_parts,
+		 a, a, e->pk->name, c->j[0], r->junction_right->name);
+}
+
 /* "FROM ..." of the path's own tables (a subquery's FROM); kw is "FROM",
  * or "CROSS JOIN" after carried rows (carry_open). */
 static void chain_from_kw(struct gen *g, const struct chain *c, const char *kw)
@@ -416,7 +496,9 @@ static void chain_from_kw(struct gen *g, const struct chain *c, const char *kw)
 	const struct entity *e = r->entity;
 	const struct profile *p = &g->g->profile;
 	const char *a = c->a[0];
-	switch (r->join) {
+	if (c->dedup) {
+		dedup_first_hop(g, c, kw);
+	} else switch (r->join) {
 	case JOIN_EXTERNAL_ID:
 		sql_addf(g->b, "\n%s %T AS %s", kw, p->external_ids.table_parts,
 			 p->external_ids.ntable_parts, c->x);
@@ -473,22 +555,29 @@ static void chain_join(struct gen *g, const struct chain *c)
 		hop_join(g, c, i, c->a[i - 1], c->rels[i - 1]->entity);
 }
 
-/* Does the path yield each (link value, last row) pair at most once?  True
- * when the first hop is a trait or join_on from the scope row and every
- * later hop is a join_on whose parent column is the parent's primary key. */
-static bool pairs_unique(const struct relationship *const *rels, size_t n)
+/* Does every hop after the first reach each row from at most one parent
+ * row?  True when each is a join_on whose parent column is the parent's
+ * primary key (a junction, or a join on another column, can fan in). */
+static bool later_hops_unique(const struct relationship *const *rels, size_t n)
 {
-	if (rels[0]->join == JOIN_EXTERNAL_ID || rels[0]->join == JOIN_JUNCTION)
-		return false;
 	for (size_t i = 1; i < n; i++)
 		if (rels[i]->join != JOIN_ON || rels[i]->parent_col != rels[i - 1]->entity->pk)
 			return false;
 	return true;
 }
 
-/* ---- WHERE lists ----------------------------------------------------------- */
+/* Does the path yield each (link value, last row) pair at most once?  True
+ * when the first hop is a trait or join_on from the scope row (a duplicated
+ * mapping or junction row would repeat a pair) and the later hops do not
+ * fan in. */
+static bool pairs_unique(const struct relationship *const *rels, size_t n)
+{
+	if (rels[0]->join == JOIN_EXTERNAL_ID || rels[0]->join == JOIN_JUNCTION)
+		return false;
+	return later_hops_unique(rels, n);
+}
 
-struct where { struct gen *g; int n; };
+/* ---- WHERE lists ----------------------------------------------------------- */
 
 static void where_next(struct where *w)
 {
@@ -539,7 +628,8 @@ static void chain_keys(struct gen *g, struct where *w, const struct chain *c,
 		       const struct relationship *next, bool last_keyed)
 {
 	for (size_t i = 0; i < c->n; i++) {
-		if (c->rels[i]->join == JOIN_JUNCTION)
+		/* a dedup first hop checks its junction rows inside */
+		if (c->rels[i]->join == JOIN_JUNCTION && !(i == 0 && c->dedup))
 			junction_check(g, w, c->j[i], c->rels[i]);
 		if (!(last_keyed && i + 1 == c->n) && !pk_joined(c->rels, c->n, i, next))
 			key_check(g, w, c->a[i], c->rels[i]->entity);
@@ -584,23 +674,25 @@ static bool empty_qualifies(const struct ast_expr *x)
 	return cmp_holds(x->having.cmp, 0, strtod(x->having.value.text, NULL));
 }
 
-/* "COUNT(*) >= 3 AND SUM(v) > 1000" over rows whose aggregated value is `val`. */
+/* "COUNT(*) >= 3 AND SUM(v) > 1000" over rows whose aggregated value is `val`;
+ * counted: what COUNT counts ("*", or "DISTINCT e3.id" where a row may come
+ * twice). */
 static const char *group_cond(struct gen *g, const struct ast_expr *x, const char *val,
-			      enum col_type vt)
+			      enum col_type vt, const char *counted)
 {
 	struct strbuf sb = STRBUF_INIT;
 	const struct count_spec *c = &x->count;
 	switch (c->kind) {
-	case COUNT_DEFAULT: sb_addstr(&sb, "COUNT(*) >= 1"); break;
-	case COUNT_AT_LEAST: sb_addf(&sb, "COUNT(*) >= %ld", c->n); break;
-	case COUNT_AT_MOST: sb_addf(&sb, "COUNT(*) <= %ld", c->n); break;
-	case COUNT_EXACTLY: sb_addf(&sb, "COUNT(*) = %ld", c->n); break;
+	case COUNT_DEFAULT: sb_addf(&sb, "COUNT(%s) >= 1", counted); break;
+	case COUNT_AT_LEAST: sb_addf(&sb, "COUNT(%s) >= %ld", counted, c->n); break;
+	case COUNT_AT_MOST: sb_addf(&sb, "COUNT(%s) <= %ld", counted, c->n); break;
+	case COUNT_EXACTLY: sb_addf(&sb, "COUNT(%s) = %ld", counted, c->n); break;
 	}
 	if (x->having.present) {
 		static const char *const fn[] = { "COUNT", "SUM", "AVG", "MIN", "MAX" };
 		const struct having *h = &x->having;
 		if (h->agg == AGG_COUNT)
-			sb_addf(&sb, " AND COUNT(*) %s %s", cmp_sql(h->cmp), h->value.text);
+			sb_addf(&sb, " AND COUNT(%s) %s %s", counted, cmp_sql(h->cmp), h->value.text);
 		else
 			sb_addf(&sb, " AND %s(%s) %s %s", fn[h->agg], value_of(g, vt, val),
 				cmp_sql(h->cmp), lit_sql(g, &h->value, vt));
@@ -621,7 +713,30 @@ static bool is_zero_only(const struct ast_expr *x)
 	       (x->count.kind == COUNT_EXACTLY || x->count.kind == COUNT_AT_MOST);
 }
 
+/* Does x's count only tell no rows from some rows (at least 1, exactly 0,
+ * at most 0, no having count())?  Then a row counted twice changes
+ * nothing, and COUNT(pk) does what COUNT(DISTINCT pk) would. */
+static bool zero_test(const struct ast_expr *x)
+{
+	const struct count_spec *c = &x->count;
+	if (x->having.present && x->having.agg == AGG_COUNT)
+		return false;
+	return c->kind == COUNT_DEFAULT || (c->kind == COUNT_AT_LEAST && c->n == 1) ||
+	       ((c->kind == COUNT_EXACTLY || c->kind == COUNT_AT_MOST) && c->n == 0);
+}
+
+/* What COUNT counts for x over rows whose key is pk, where a row may come
+ * twice: "DISTINCT pk", or just "pk" for a zero_test. */
+static const char *counted_keys(struct gen *g, const struct ast_expr *x, const char *pk)
+{
+	return zero_test(x) ? pk : arena_sprintf(&g->ar, "DISTINCT %s", pk);
+}
+
 /* ---- with entity ----------------------------------------------------------- */
+
+static long *merge_groups(struct ast_expr *const *items, size_t n);
+static void gen_merged(struct gen *g, struct ast_expr *const *items, size_t n, const long *grp,
+		       size_t lead, const struct scope *s);
 
 /* The block of x evaluated on the row `alias` (each item one WHERE item). */
 static void block_filters(struct gen *g, struct where *w, const struct ast_expr *x,
@@ -630,9 +745,20 @@ static void block_filters(struct gen *g, struct where *w, const struct ast_expr 
 	if (!x->block)
 		return;
 	push_bind(g, x, in->alias);
+	long *grp = merge_groups(x->block->items, x->block->nitems);
 	for (size_t i = 0; i < x->block->nitems; i++) {
 		const struct ast_expr *it = x->block->items[i];
 		const struct flat *fa = NULL;
+		if (grp[i] >= 0) {
+			/* a sibling count merged into its group's scan */
+			if ((size_t)grp[i] != i)
+				continue;
+			where_next(w);
+			g->b->indent++;
+			gen_merged(g, x->block->items, x->block->nitems, grp, i, in);
+			g->b->indent--;
+			continue;
+		}
 		for (size_t k = 0; k < g->nflats && !fa; k++)
 			if (g->flats[k].node == it)
 				fa = &g->flats[k];
@@ -649,6 +775,7 @@ static void block_filters(struct gen *g, struct where *w, const struct ast_expr 
 		gen_expr(g, it, in);
 		g->b->indent--;
 	}
+	free(grp);
 	g->nbinds--;
 }
 
@@ -836,13 +963,15 @@ static void entity_filters(struct gen *g, struct where *w, const struct ast_expr
 	}
 	if (cy)
 		carry_where(g, w, cy);
-	if (c->filter) {
+	if (c->filter && !c->dedup) {
 		where_next(w);
 		sql_addf(g->b, "%s", c->filter);
 	}
-	where_next(w);
-	sql_addf(g->b, "%s IS NOT NULL", c->link_out);
-	chain_keys(g, w, c, NULL, false);
+	if (!c->null_link_ok && !(c->dedup && c->rels[0]->join == JOIN_EXTERNAL_ID)) {
+		where_next(w);
+		sql_addf(g->b, "%s IS NOT NULL", c->link_out);
+	}
+	chain_keys(g, w, c, NULL, c->last_key_counted);
 	struct scope in = { SC_ENTITY, c->last, x->rels[x->nrels - 1]->entity };
 	block_filters(g, w, x, &in);
 }
@@ -915,7 +1044,7 @@ static void gen_entity(struct gen *g, const struct ast_expr *x, const struct sco
 			g->nflats -= nf;
 			if (grouped)
 				sql_addf(g->b, "\nHAVING %s", group_cond(g, x, agg_col
-					 ? col_ref(g, c.last, agg_col) : NULL, vt));
+					 ? col_ref(g, c.last, agg_col) : NULL, vt, "*"));
 		} else {
 			/* A path may reach a row twice: aggregate over the last
 			 * entity's rows, each once, that the scope row reaches.
@@ -946,7 +1075,7 @@ static void gen_entity(struct gen *g, const struct ast_expr *x, const struct sco
 			carry_where(g, &w, &cy);
 			block_filters(g, &w, x, &rin);
 			sql_addf(g->b, "\nHAVING %s", group_cond(g, x, agg_col
-				 ? col_ref(g, en, agg_col) : NULL, vt));
+				 ? col_ref(g, en, agg_col) : NULL, vt, "*"));
 		}
 		carry_close(g, &cy);
 		g->b->indent--;
@@ -971,18 +1100,33 @@ static void gen_entity(struct gen *g, const struct ast_expr *x, const struct sco
 
 	if (neg)
 		LAC_BUG("negated grouped entity condition");
+	/* R is distinct by the last entity's key.  Where the path may reach a
+	 * row twice: count, min and max are the same over the repeats
+	 * (COUNT(DISTINCT pk)); sum and avg need each row once, so the first
+	 * hop's link rows are read once each (dedup) when that is the only
+	 * source of repeats, and only a path that fans in later groups the
+	 * final (link, pk) pairs.  Never DISTINCT over the joined hops. */
 	bool complement = empty_qualifies(x);
+	bool unique = pairs_unique(x->rels, x->nrels);
+	bool sums = agg_col && (x->having.agg == AGG_SUM || x->having.agg == AGG_AVG);
+	const char *counted = "*";
+	if (!unique && sums && later_hops_unique(x->rels, x->nrels))
+		c.dedup = true;
+	else if (!unique && !sums)
+		counted = counted_keys(g, x, col_ref(g, c.last, last->pk->name));
+	c.last_key_counted = !unique && !agg_col;
 	open_in(g, c.link_scope, complement);
-	if (pairs_unique(x->rels, x->nrels)) {
+	if (unique || c.dedup || !sums) {
+		c.null_link_ok = true;
 		sql_addf(g->b, "\nSELECT %s", c.link_out);
 		chain_from(g, &c);
 		entity_filters(g, &w, x, &c, NULL, NULL);
-		const char *cond = group_cond(g, x, agg_col ? col_ref(g, c.last, agg_col) : NULL, vt);
+		const char *cond = group_cond(g, x, agg_col ? col_ref(g, c.last, agg_col) : NULL, vt,
+					      counted);
 		sql_addf(g->b, "\nGROUP BY %s\nHAVING %s%s%s", c.link_out, complement ? "NOT (" : "",
 			 cond, complement ? ")" : "");
 	} else {
-		/* R is distinct by the last entity's key: aggregate over distinct
-		 * (link, pk) pairs, not over join rows. */
+		/* two hops that fan in: the final (link, pk) pairs, each once */
 		const char *d = new_alias(g, "d");
 		sql_addf(g->b, "\nSELECT %s.k\nFROM (", d);
 		g->b->indent++;
@@ -993,11 +1137,186 @@ static void gen_entity(struct gen *g, const struct ast_expr *x, const struct sco
 		chain_from(g, &c);
 		entity_filters(g, &w, x, &c, NULL, NULL);
 		g->b->indent--;
-		const char *cond = group_cond(g, x, agg_col ? col_ref(g, d, "v") : NULL, vt);
+		const char *cond = group_cond(g, x, agg_col ? col_ref(g, d, "v") : NULL, vt, "*");
 		sql_addf(g->b, "\n) AS %s\nGROUP BY %s.k\nHAVING %s%s%s", d, d,
 			 complement ? "NOT (" : "", cond, complement ? ")" : "");
 	}
 	close_in(g, complement);
+}
+
+/* ---- sibling counts that share a first hop ----------------------------------- */
+
+/* Can x join a merged scan (SPEC §4 "one scan per table where possible")?
+ * A positive, uncorrelated count or having (zero-only counts too) whose
+ * later hops reach each row from one parent row, so per-first-row counts
+ * add up to |F|; avg (a ratio of sums) stays alone, and so does a one-hop
+ * condition with a block (it would filter the shared rows). */
+static bool mergeable(const struct ast_expr *x)
+{
+	return x->kind == EX_ENTITY && !x->negated && !is_simple(x) && !free_refs(x->block, x) &&
+	       !(x->having.present && x->having.agg == AGG_AVG) &&
+	       !(x->nrels == 1 && x->block) && later_hops_unique(x->rels, x->nrels);
+}
+
+/* Groups of ANDed siblings to merge: grp[i] is the index of the group's
+ * first item (its leader), or -1.  A group has two or more items with the
+ * same first relationship, at least one of which an empty F does not
+ * satisfy: that one requires a first-hop row, so the merged scan, which
+ * sees only links with first-hop rows, loses no member.  Freed by the
+ * caller. */
+static long *merge_groups(struct ast_expr *const *items, size_t n)
+{
+	long *grp = xcalloc(n ? n : 1, sizeof(*grp));
+	for (size_t i = 0; i < n; i++)
+		grp[i] = -1;
+	for (size_t i = 0; i < n; i++) {
+		if (grp[i] >= 0 || !mergeable(items[i]))
+			continue;
+		size_t size = 1;
+		bool anchor = !empty_qualifies(items[i]);
+		for (size_t j = i + 1; j < n; j++)
+			if (grp[j] < 0 && mergeable(items[j]) && items[j]->rels[0] == items[i]->rels[0]) {
+				size++;
+				anchor |= !empty_qualifies(items[j]);
+			}
+		if (size < 2 || !anchor)
+			continue;
+		grp[i] = (long)i;
+		for (size_t j = i + 1; j < n; j++)
+			if (grp[j] < 0 && mergeable(items[j]) && items[j]->rels[0] == items[i]->rels[0])
+				grp[j] = (long)i;
+	}
+	return grp;
+}
+
+/* The count of a merged item over its pre-aggregate ga ("n" rows, "a" the
+ * having's aggregate): a first-hop row with no F rows has no ga row. */
+static void merged_cond(struct gen *g, struct strbuf *sb, const struct ast_expr *x, const char *ga,
+			enum col_type vt)
+{
+	static const char *const fn[] = { "COUNT", "SUM", "AVG", "MIN", "MAX" };
+	const struct count_spec *c = &x->count;
+	const char *n = arena_sprintf(&g->ar, "COALESCE(SUM(%s.n), 0)", ga);
+	switch (c->kind) {
+	case COUNT_DEFAULT: sb_addf(sb, "%s >= 1", n); break;
+	case COUNT_AT_LEAST: sb_addf(sb, "%s >= %ld", n, c->n); break;
+	case COUNT_AT_MOST: sb_addf(sb, "%s <= %ld", n, c->n); break;
+	case COUNT_EXACTLY: sb_addf(sb, "%s = %ld", n, c->n); break;
+	}
+	if (!x->having.present)
+		return;
+	const struct having *h = &x->having;
+	if (h->agg == AGG_COUNT)
+		sb_addf(sb, " AND %s %s %s", n, cmp_sql(h->cmp), h->value.text);
+	else
+		sb_addf(sb, " AND %s(%s.a) %s %s", fn[h->agg], ga,
+			cmp_sql(h->cmp), lit_sql(g, &h->value, vt));
+}
+
+/* Can the group be one join of the first hop with its single deeper path,
+ * counted by distinct keys?  Only when no item sums (a row reached twice,
+ * through a duplicated link row, would count twice in a sum). */
+static bool merged_direct(struct ast_expr *const *items, size_t n, const long *grp, size_t lead)
+{
+	size_t deep = 0;
+	for (size_t i = lead; i < n; i++) {
+		if (grp[i] != (long)lead)
+			continue;
+		deep += items[i]->nrels > 1;
+		if (items[i]->having.present && items[i]->having.agg == AGG_SUM)
+			return false;
+	}
+	return deep <= 1;
+}
+
+/* The group led by items[lead] as one grouped scan of the first hop.  With
+ * one deeper path and no sum (merged_direct):
+ *   S.link IN (SELECT link FROM <first hop>
+ *              LEFT JOIN (SELECT k, pk, v FROM <rest of the path> WHERE ..)
+ *                AS gN ON gN.k = e1.pk
+ *              GROUP BY link HAVING COUNT(DISTINCT e1.pk) >= 2
+ *                AND COUNT(DISTINCT gN.pk) = 0 ...)
+ * Otherwise the first hop's link rows are read once each (dedup) and each
+ * deeper item is pre-aggregated per first-hop row (one row per key, so the
+ * LEFT JOINs do not multiply):
+ *   ... LEFT JOIN (SELECT k, COUNT(*) AS n, AGG(v) AS a FROM <rest of a
+ *                  deeper path> ... GROUP BY k) AS gN ON gN.k = e1.pk
+ * A one-hop item counts the first-hop rows themselves. */
+static void gen_merged(struct gen *g, struct ast_expr *const *items, size_t n, const long *grp,
+		       size_t lead, const struct scope *s)
+{
+	static const char *const fn[] = { "COUNT", "SUM", "AVG", "MIN", "MAX" };
+	const struct relationship *r0 = items[lead]->rels[0];
+	const struct entity *e1 = r0->entity;
+	bool direct = merged_direct(items, n, grp, lead);
+	struct chain c;
+	struct where w = { g, 0 };
+	struct strbuf cond = STRBUF_INIT;
+	chain_plan(g, s, items[lead]->rels, 1, &c);
+	c.dedup = !direct && (r0->join == JOIN_EXTERNAL_ID || r0->join == JOIN_JUNCTION);
+	c.null_link_ok = true;
+	/* a first-hop row with a null key is counted by no COUNT(pk) and
+	 * matches no deeper row: only a min/max over its columns must skip it */
+	bool keys = !direct;
+	struct scope in1 = { SC_ENTITY, c.last, r0->entity };
+	open_in(g, c.link_scope, false);
+	sql_addf(g->b, "\nSELECT %s", c.link_out);
+	chain_from(g, &c);
+	for (size_t i = lead; i < n; i++) {
+		const struct ast_expr *x = items[i];
+		if (grp[i] != (long)lead)
+			continue;
+		const char *agg_col = x->having.present && x->having.col ? x->having.col->name : NULL;
+		enum col_type vt = agg_col ? x->having.col->type : TY_NUMBER;
+		if (cond.len)
+			sb_addstr(&cond, " AND ");
+		if (x->nrels == 1) {
+			keys |= agg_col != NULL;
+			sb_addstr(&cond, group_cond(g, x, agg_col ? col_ref(g, c.last, agg_col) : NULL,
+						    vt, direct ? counted_keys(g, x, col_ref(g, c.last,
+						    e1->pk->name)) : "*"));
+			continue;
+		}
+		struct chain sc;
+		struct where sw = { g, 0 };
+		const char *ga = new_alias(g, "g");
+		const struct entity *last = x->rels[x->nrels - 1]->entity;
+		chain_plan(g, &in1, x->rels + 1, x->nrels - 1, &sc);
+		sc.last_key_counted = direct && !agg_col;
+		sql_addf(g->b, "\nLEFT JOIN (");
+		g->b->indent++;
+		if (direct) {
+			sql_addf(g->b, "\nSELECT %s AS k, %s.%I AS pk", sc.link_out, sc.last,
+				 last->pk->name);
+			if (agg_col)
+				sql_addf(g->b, ", %s.%I AS v", sc.last, agg_col);
+		} else {
+			sql_addf(g->b, "\nSELECT %s AS k, COUNT(*) AS n", sc.link_out);
+			if (agg_col && x->having.agg != AGG_COUNT)
+				sql_addf(g->b, ", %s(%s) AS a", fn[x->having.agg],
+					 value_of(g, vt, col_ref(g, sc.last, agg_col)));
+		}
+		chain_from(g, &sc);
+		entity_filters(g, &sw, x, &sc, NULL, NULL);
+		if (!direct)
+			sql_addf(g->b, "\nGROUP BY %s", sc.link_out);
+		g->b->indent--;
+		sql_addf(g->b, "\n) AS %s ON %s.k = %s", ga, ga, sc.link_scope);
+		if (direct)
+			sb_addstr(&cond, group_cond(g, x, agg_col ? col_ref(g, ga, "v") : NULL, vt,
+						    counted_keys(g, x, col_ref(g, ga, "pk"))));
+		else
+			merged_cond(g, &cond, x, ga, vt);
+	}
+	if (c.filter && !c.dedup) {
+		where_next(&w);
+		sql_addf(g->b, "%s", c.filter);
+	}
+	if (keys)
+		chain_keys(g, &w, &c, NULL, false);
+	sql_addf(g->b, "\nGROUP BY %s\nHAVING %s", c.link_out, cond.buf);
+	sb_release(&cond);
+	close_in(g, false);
 }
 
 /* ---- with event ------------------------------------------------------------ */
@@ -1036,9 +1355,13 @@ static void event_filters(struct gen *g, struct where *w, const struct ast_expr 
 			g->d->time_point(g->d, &lo, TY_TIMESTAMP, g->o->now, -b, x->window.unit);
 			g->d->time_point(g->d, &hi, TY_TIMESTAMP, g->o->now, -a, x->window.unit);
 		}
+		const char *ts = col_ref(g, v, p->events.timestamp);
+		struct strbuf pre = STRBUF_INIT;
+		ts_prefix(g, &pre, ts, lo.buf, hi.buf);
 		where_next(w);
-		sql_addf(g->b, "%s BETWEEN %s AND %s",
-			 value_of(g, TY_TIMESTAMP, col_ref(g, v, p->events.timestamp)), lo.buf, hi.buf);
+		sql_addf(g->b, "%s%s BETWEEN %s AND %s", pre.buf,
+			 value_of(g, TY_TIMESTAMP, ts), lo.buf, hi.buf);
+		sb_release(&pre);
 		sb_release(&lo);
 		sb_release(&hi);
 	}
@@ -1069,7 +1392,7 @@ static void gen_event(struct gen *g, const struct ast_expr *x, const struct scop
 			 p->events.table_parts, p->events.ntable_parts, v);
 		event_filters(g, &w, x, v, corr);
 		if (!simple && !zero)
-			sql_addf(g->b, "\nHAVING %s", group_cond(g, x, val, vt));
+			sql_addf(g->b, "\nHAVING %s", group_cond(g, x, val, vt, "*"));
 		g->b->indent--;
 		sql_addf(g->b, "\n)");
 		return;
@@ -1084,7 +1407,7 @@ static void gen_event(struct gen *g, const struct ast_expr *x, const struct scop
 	event_filters(g, &w, x, v, NULL);
 	if (!simple && !zero)
 		sql_addf(g->b, "\nGROUP BY %s\nHAVING %s%s%s", link, complement ? "NOT (" : "",
-			 group_cond(g, x, val, vt), complement ? ")" : "");
+			 group_cond(g, x, val, vt, "*"), complement ? ")" : "");
 	close_in(g, complement);
 }
 
@@ -1097,7 +1420,7 @@ static void gen_trait(struct gen *g, const struct ast_expr *x, const struct scop
 	if (!x->pred)
 		sql_addf(g->b, "%s IS NOT NULL", lhs);
 	else
-		gen_pred(g, x->pred, lhs, x->trait->type);
+		gen_pred(g, x->pred, lhs, x->trait->type, x->path.n == 1 || x->trait_root == x->trait);
 }
 
 static void gen_column(struct gen *g, const struct ast_expr *x, const struct scope *s)
@@ -1105,9 +1428,9 @@ static void gen_column(struct gen *g, const struct ast_expr *x, const struct sco
 	enum col_type t = x->col ? x->col->type : TY_STRING;
 	const char *name = x->col ? x->col->name : x->column;
 	if (s->kind == SC_EVENT)
-		gen_pred(g, x->pred, event_prop(g, s->alias, name, t), t);
+		gen_pred(g, x->pred, event_prop(g, s->alias, name, t), t, false);
 	else
-		gen_pred(g, x->pred, col_ref(g, s->alias, name), t);
+		gen_pred(g, x->pred, col_ref(g, s->alias, name), t, true);
 }
 
 static const char *member_key(struct gen *g, const struct scope *s)
@@ -1303,20 +1626,33 @@ static void gen_where_items(struct gen *g, struct ast_expr *const *items, size_t
 		sql_addf(g->b, "%s", strcmp(op, "AND") == 0 ? g->d->true_lit : g->d->false_lit);
 		return;
 	}
-	if (n == 1) {
-		gen_expr(g, items[0], s);
-		return;
-	}
-	sql_addf(g->b, "(");
-	g->b->indent++;
-	for (size_t i = 0; i < n; i++) {
-		sql_addf(g->b, i ? "\n%s " : "\n", op);
+	long *grp = strcmp(op, "AND") == 0 ? merge_groups(items, n) : NULL;
+	size_t left = 0, k = 0;
+	for (size_t i = 0; i < n; i++)
+		left += !grp || grp[i] < 0 || (size_t)grp[i] == i;
+	if (left > 1) {
+		sql_addf(g->b, "(");
 		g->b->indent++;
-		gen_expr(g, items[i], s);
-		g->b->indent--;
 	}
-	g->b->indent--;
-	sql_addf(g->b, "\n)");
+	for (size_t i = 0; i < n; i++) {
+		if (grp && grp[i] >= 0 && (size_t)grp[i] != i)
+			continue;
+		if (left > 1) {
+			sql_addf(g->b, k++ ? "\n%s " : "\n", op);
+			g->b->indent++;
+		}
+		if (grp && grp[i] >= 0)
+			gen_merged(g, items, n, grp, i, s);
+		else
+			gen_expr(g, items[i], s);
+		if (left > 1)
+			g->b->indent--;
+	}
+	if (left > 1) {
+		g->b->indent--;
+		sql_addf(g->b, "\n)");
+	}
+	free(grp);
 }
 
 /* A leaf, negated when neg: NOT EXISTS where the leaf can say it, else
@@ -1413,12 +1749,20 @@ static void membership(struct gen *g, const struct ast_audience *a)
 		}
 	}
 	push_bind(g, NULL, s.alias);
-	for (size_t i = 0; a->where && i < a->where->nitems; i++) {
+	size_t n = a->where ? a->where->nitems : 0;
+	long *grp = merge_groups(n ? a->where->items : NULL, n);
+	for (size_t i = 0; i < n; i++) {
+		if (grp[i] >= 0 && (size_t)grp[i] != i)
+			continue;
 		where_next(&w);
 		g->b->indent++;
-		gen_expr(g, a->where->items[i], &s);
+		if (grp[i] >= 0)
+			gen_merged(g, a->where->items, n, grp, i, &s);
+		else
+			gen_expr(g, a->where->items[i], &s);
 		g->b->indent--;
 	}
+	free(grp);
 	g->nbinds--;
 }
 

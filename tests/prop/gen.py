@@ -587,8 +587,35 @@ def gen_expr(r, ctx, scope, stack, depth, refs_extra, level=0):
 
 
 def gen_block(r, ctx, scope, stack, depth, refs_extra):
-    return ("block", [gen_expr(r, ctx, scope, stack, depth, refs_extra)
-                      for _ in range(r.choice([1, 1, 2] if scope == "top" else [1, 1, 1, 2]))])
+    items = [gen_expr(r, ctx, scope, stack, depth, refs_extra)
+             for _ in range(r.choice([1, 1, 2] if scope == "top" else [1, 1, 1, 2]))]
+    # ANDed sibling counts that share a first hop are one grouped scan in
+    # the SQL (issue 11 part 3): sometimes add one.  Drawn from a stream of
+    # its own, so the rest of every seed stays as it was.
+    side = ctx.P.side
+    firsts = [x[2][0] for x in items if x[0] == "entity" and not x[1]]
+    if firsts and side.random() < 0.4:
+        first = side.choice(firsts)
+        for _ in range(side.choice([1, 2, 2])):
+            items.append(gen_sibling(side, ctx, first, stack, depth, refs_extra))
+    return ("block", items)
+
+
+def gen_sibling(r, ctx, first, stack, depth, refs_extra):
+    """A count or having over a path that starts with the relationship first."""
+    path = [first]
+    rel = first
+    while rel.children and r.random() < 0.5:
+        rel = r.choice(rel.children)
+        path.append(rel)
+    cnt = gen_count(r) or ("least", r.randint(1, 3))
+    block = having = None
+    if not zero_count(cnt):
+        if len(path) > 1 and r.random() < 0.6:
+            block = gen_block(r, ctx, "entity", stack + [rel], depth + 1, refs_extra)
+        if r.random() < 0.5:
+            having = gen_having(r, rel.entity.cols, ctx.now)
+    return ("entity", False, path, cnt, block, having)
 
 
 def gen_audiences(r, P):
@@ -618,6 +645,7 @@ def generate(seed):
     P.seed = seed
     P.now_text = r.choice(NOWS)
     P.now = parse_now(P.now_text)
+    P.side = random.Random(seed + 1_000_003)   # gen_block's extra siblings
     gen_graph(r, P)
     gen_data(r, P)
     gen_audiences(r, P)

@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sqlite3.h>
+
 #include "sql/dialect.h"
 #include "sql/gen.h"
 #include "sql/sqlbuf.h"
@@ -77,6 +79,16 @@ static void test_identifiers(void **state)
 	EXPECT_ID(dialect_bigquery, "a`b", "`a\\`b`");
 	EXPECT_ID(dialect_databricks, "a`b", "`a``b`");
 	EXPECT_ID(dialect_sqlite, "1st", "\"1st\"");
+	/* the shared list is binary-searched: its first, last and middle words
+	 * are found in any case, near misses are not */
+	const char *const reserved[] = { "all", "within", "current_date", "Current", "NULLS",
+					 "having", "lateral", "qualify" };
+	const char *const plain[] = { "a", "zz", "alls", "withins", "current_dat", "nul",
+				      "segment_id", "" };
+	for (size_t i = 0; i < ARRAY_LEN(reserved); i++)
+		assert_true(dialect_is_reserved(&dialect_postgres, reserved[i]));
+	for (size_t i = 0; i < ARRAY_LEN(plain); i++)
+		assert_false(dialect_is_reserved(&dialect_postgres, plain[i]));
 }
 
 static void test_table_names(void **state)
@@ -138,6 +150,54 @@ static void test_time_points(void **state)
 	assert_string_equal(out, "2026-01-15 12:00:00.250");
 	assert_false(sql_normalize_now("2026-01-15", out));
 	assert_false(sql_normalize_now("2026-01-15T12:00:00Z'; DROP", out));
+}
+
+/* SQLite's date-prefix prefilter (ts_prefix_from/until) is a superset of the
+ * exact julianday() window for both timestamp spellings, and does exclude
+ * the days outside it.  Only SQLite has one. */
+static void test_ts_prefix_superset(void **state)
+{
+	(void)state;
+	const struct dialect *d = &dialect_sqlite;
+	const char *now = "2026-01-15 12:00:00";
+	struct strbuf lo = STRBUF_INIT, hi = STRBUF_INIT, q = STRBUF_INIT;
+	d->time_point(d, &lo, TY_TIMESTAMP, now, -30, UNIT_DAY);
+	d->time_point(d, &hi, TY_TIMESTAMP, now, 0, UNIT_DAY);
+	sb_addstr(&q, "SELECT SUM(v >= ");
+	dialect_expand(&q, d->ts_prefix_from, NULL, NULL, lo.buf);
+	sb_addstr(&q, " AND v < ");
+	dialect_expand(&q, d->ts_prefix_until, NULL, NULL, hi.buf);
+	sb_addf(&q, "), SUM(julianday(v) BETWEEN %s AND %s) FROM (SELECT column1 AS v FROM (VALUES "
+		    "('2025-12-16 12:00:00'), ('2025-12-16T12:00:00Z'), ('2025-12-16T12:00:00.5Z'), "
+		    "('2026-01-15 12:00:00'), ('2026-01-15T12:00:00Z'), ('2026-01-01T00:00:00Z'), "
+		    "('2025-12-16 11:59:59'), ('2025-12-15T23:59:59Z'), ('2026-01-16 00:00:00'), "
+		    "('2026-01-16T00:00:00Z')))", lo.buf, hi.buf);
+	sqlite3 *db;
+	sqlite3_stmt *st;
+	assert_int_equal(sqlite3_open(":memory:", &db), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, q.buf, -1, &st, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	/* 6 in the window; the prefilter adds only 2025-12-16 11:59:59 (same day) */
+	assert_int_equal(sqlite3_column_int(st, 1), 6);
+	assert_int_equal(sqlite3_column_int(st, 0), 7);
+	/* and it never drops a row of the window */
+	sqlite3_finalize(st);
+	sb_reset(&q);
+	sb_addstr(&q, "SELECT COUNT(*) FROM (SELECT column1 AS v FROM (VALUES ('2025-12-16T12:00:00Z'), "
+		      "('2026-01-15 12:00:00.000'))) WHERE NOT (v >= ");
+	dialect_expand(&q, d->ts_prefix_from, NULL, NULL, lo.buf);
+	sb_addstr(&q, " AND v < ");
+	dialect_expand(&q, d->ts_prefix_until, NULL, NULL, hi.buf);
+	sb_addch(&q, ')');
+	assert_int_equal(sqlite3_prepare_v2(db, q.buf, -1, &st, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	assert_int_equal(sqlite3_column_int(st, 0), 0);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	assert_null(dialect_postgres.ts_prefix_from);
+	sb_release(&lo);
+	sb_release(&hi);
+	sb_release(&q);
 }
 
 /* Values inside JSON: the templates' placeholders, and each dialect's read */
@@ -492,6 +552,7 @@ int main(void)
 		cmocka_unit_test(test_identifiers),
 		cmocka_unit_test(test_table_names),
 		cmocka_unit_test(test_time_points),
+		cmocka_unit_test(test_ts_prefix_superset),
 		cmocka_unit_test(test_run_statements),
 		cmocka_unit_test(test_warehouse_open_project),
 		cmocka_unit_test_setup_teardown(test_two_valued_logic, setup, teardown),

@@ -7,8 +7,7 @@ WHERE t.id IS NOT NULL
   AND t.id IN (
     SELECT e1.customer_id
     FROM SHOP.SALES.ORDERS AS e1
-    WHERE e1.customer_id IS NOT NULL
-      AND e1.id IS NOT NULL
+    WHERE e1.id IS NOT NULL
       AND (
         e1.status = 'completed'
         AND e1.total > 10

@@ -3,83 +3,69 @@
 SELECT p.segment_id AS member_id
 FROM SEGMENT.PROFILES.PROFILE_TRAITS AS p
 WHERE p.segment_id IN (
-    SELECT d4.k
+    SELECT x1.segment_id
     FROM (
-      SELECT DISTINCT x1.segment_id AS k, e3.id AS pk
-      FROM SEGMENT.PROFILES.EXTERNAL_ID_MAPPING AS x1
-      JOIN SHOP.CRM.CUSTOMERS AS e2 ON e2.email = x1.external_id_value
-      JOIN SHOP.SALES.ORDERS AS e3 ON e3.customer_id = e2.id
-      WHERE x1.external_id_type = 'email'
-        AND x1.segment_id IS NOT NULL
-        AND e3.id IS NOT NULL
-    ) AS d4
-    GROUP BY d4.k
-    HAVING COUNT(*) >= 1 AND COUNT(*) >= 2
-  )
-  AND p.segment_id IN (
-    SELECT d8.k
-    FROM (
-      SELECT DISTINCT x5.segment_id AS k, e7.id AS pk, e7.total AS v
-      FROM SEGMENT.PROFILES.EXTERNAL_ID_MAPPING AS x5
-      JOIN SHOP.CRM.CUSTOMERS AS e6 ON e6.email = x5.external_id_value
-      JOIN SHOP.SALES.ORDERS AS e7 ON e7.customer_id = e6.id
-      WHERE x5.external_id_type = 'email'
-        AND x5.segment_id IS NOT NULL
-        AND e7.id IS NOT NULL
-        AND e7.status <> 'cancelled'
-    ) AS d8
-    GROUP BY d8.k
-    HAVING COUNT(*) >= 1 AND SUM(d8.v) > 100
-  )
-  AND p.segment_id IN (
-    SELECT d13.k
-    FROM (
-      SELECT DISTINCT x9.segment_id AS k, e12.id AS pk, e12.unit_price AS v
-      FROM SEGMENT.PROFILES.EXTERNAL_ID_MAPPING AS x9
-      JOIN SHOP.CRM.CUSTOMERS AS e10 ON e10.email = x9.external_id_value
-      JOIN SHOP.SALES.ORDERS AS e11 ON e11.customer_id = e10.id
-      JOIN SHOP.SALES.LINE_ITEMS AS e12 ON e12.order_id = e11.id
-      WHERE x9.external_id_type = 'email'
-        AND x9.segment_id IS NOT NULL
+      SELECT DISTINCT q3.segment_id, q3.external_id_value
+      FROM SEGMENT.PROFILES.EXTERNAL_ID_MAPPING AS q3
+      WHERE q3.external_id_type = 'email'
+        AND q3.segment_id IS NOT NULL
+        AND q3.external_id_value IN (SELECT e4.email FROM SHOP.CRM.CUSTOMERS AS e4)
+    ) AS x1
+    JOIN SHOP.CRM.CUSTOMERS AS e2 ON e2.email = x1.external_id_value
+    LEFT JOIN (
+      SELECT e6.customer_id AS k, COUNT(*) AS n
+      FROM SHOP.SALES.ORDERS AS e6
+      WHERE e6.customer_id IS NOT NULL
+        AND e6.id IS NOT NULL
+      GROUP BY e6.customer_id
+    ) AS g5 ON g5.k = e2.id
+    LEFT JOIN (
+      SELECT e8.customer_id AS k, COUNT(*) AS n, SUM(e8.total) AS a
+      FROM SHOP.SALES.ORDERS AS e8
+      WHERE e8.customer_id IS NOT NULL
+        AND e8.id IS NOT NULL
+        AND e8.status <> 'cancelled'
+      GROUP BY e8.customer_id
+    ) AS g7 ON g7.k = e2.id
+    LEFT JOIN (
+      SELECT e10.customer_id AS k, COUNT(*) AS n, MIN(e10.placed_at) AS a
+      FROM SHOP.SALES.ORDERS AS e10
+      WHERE e10.customer_id IS NOT NULL
+        AND e10.id IS NOT NULL
+      GROUP BY e10.customer_id
+    ) AS g9 ON g9.k = e2.id
+    LEFT JOIN (
+      SELECT e12.customer_id AS k, COUNT(*) AS n, MAX(e12.delivery_slot) AS a
+      FROM SHOP.SALES.ORDERS AS e12
+      WHERE e12.customer_id IS NOT NULL
         AND e12.id IS NOT NULL
-    ) AS d13
-    GROUP BY d13.k
-    HAVING COUNT(*) >= 1 AND AVG(d13.v) >= 9.99
+      GROUP BY e12.customer_id
+    ) AS g11 ON g11.k = e2.id
+    WHERE e2.id IS NOT NULL
+    GROUP BY x1.segment_id
+    HAVING COALESCE(SUM(g5.n), 0) >= 1 AND COALESCE(SUM(g5.n), 0) >= 2 AND COALESCE(SUM(g7.n), 0) >= 1 AND SUM(g7.a) > 100 AND COALESCE(SUM(g9.n), 0) >= 1 AND MIN(g9.a) < TIMESTAMP '2025-12-01 00:00:00' AND COALESCE(SUM(g11.n), 0) >= 1 AND MAX(g11.a) <= '18:00:00'
   )
   AND p.segment_id IN (
-    SELECT d17.k
+    SELECT x13.segment_id
     FROM (
-      SELECT DISTINCT x14.segment_id AS k, e16.id AS pk, e16.placed_at AS v
-      FROM SEGMENT.PROFILES.EXTERNAL_ID_MAPPING AS x14
-      JOIN SHOP.CRM.CUSTOMERS AS e15 ON e15.email = x14.external_id_value
-      JOIN SHOP.SALES.ORDERS AS e16 ON e16.customer_id = e15.id
-      WHERE x14.external_id_type = 'email'
-        AND x14.segment_id IS NOT NULL
-        AND e16.id IS NOT NULL
-    ) AS d17
-    GROUP BY d17.k
-    HAVING COUNT(*) >= 1 AND MIN(d17.v) < TIMESTAMP '2025-12-01 00:00:00'
-  )
-  AND p.segment_id IN (
-    SELECT d21.k
-    FROM (
-      SELECT DISTINCT x18.segment_id AS k, e20.id AS pk, e20.delivery_slot AS v
-      FROM SEGMENT.PROFILES.EXTERNAL_ID_MAPPING AS x18
-      JOIN SHOP.CRM.CUSTOMERS AS e19 ON e19.email = x18.external_id_value
-      JOIN SHOP.SALES.ORDERS AS e20 ON e20.customer_id = e19.id
-      WHERE x18.external_id_type = 'email'
-        AND x18.segment_id IS NOT NULL
-        AND e20.id IS NOT NULL
-    ) AS d21
-    GROUP BY d21.k
-    HAVING COUNT(*) >= 1 AND MAX(d21.v) <= '18:00:00'
+      SELECT DISTINCT q17.segment_id, q17.external_id_value
+      FROM SEGMENT.PROFILES.EXTERNAL_ID_MAPPING AS q17
+      WHERE q17.external_id_type = 'email'
+        AND q17.segment_id IS NOT NULL
+        AND q17.external_id_value IN (SELECT e18.email FROM SHOP.CRM.CUSTOMERS AS e18)
+    ) AS x13
+    JOIN SHOP.CRM.CUSTOMERS AS e14 ON e14.email = x13.external_id_value
+    JOIN SHOP.SALES.ORDERS AS e15 ON e15.customer_id = e14.id
+    JOIN SHOP.SALES.LINE_ITEMS AS e16 ON e16.order_id = e15.id
+    WHERE e16.id IS NOT NULL
+    GROUP BY x13.segment_id
+    HAVING COUNT(*) >= 1 AND AVG(e16.unit_price) >= 9.99
   )
   AND p.loyalty_id IN (
-    SELECT e22.card_number
-    FROM LOYALTY_CARDS AS e22
-    WHERE e22.card_number IS NOT NULL
-      AND e22.id IS NOT NULL
-      AND e22.level <> 'none'
-    GROUP BY e22.card_number
-    HAVING COUNT(*) >= 1 AND MAX(e22.expires_on) > DATE '2026-06-30'
+    SELECT e19.card_number
+    FROM LOYALTY_CARDS AS e19
+    WHERE e19.id IS NOT NULL
+      AND e19.level <> 'none'
+    GROUP BY e19.card_number
+    HAVING COUNT(*) >= 1 AND MAX(e19.expires_on) > DATE '2026-06-30'
   );

@@ -11,81 +11,66 @@ WHERE p.segment_id IN (
       AND e2.id IS NOT NULL
   )
   AND p.segment_id IN (
-    SELECT d6.k
+    SELECT x3.segment_id
     FROM (
-      SELECT DISTINCT x3.segment_id AS k, e5.id AS pk
-      FROM PROFILES.EXTERNAL_ID_MAPPING AS x3
-      JOIN CRM.CUSTOMERS AS e4 ON e4.email = x3.external_id_value
-      JOIN SALES.ORDERS AS e5 ON e5.customer_id = e4.id
-      WHERE x3.external_id_type = 'email'
-        AND x3.segment_id IS NOT NULL
-        AND e5.id IS NOT NULL
-        AND e5.status = 'completed'
-    ) AS d6
-    GROUP BY d6.k
-    HAVING COUNT(*) >= 2
-  )
-  AND NOT COALESCE(p.segment_id IN (
-    SELECT d10.k
-    FROM (
-      SELECT DISTINCT x7.segment_id AS k, e9.id AS pk
-      FROM PROFILES.EXTERNAL_ID_MAPPING AS x7
-      JOIN CRM.CUSTOMERS AS e8 ON e8.email = x7.external_id_value
-      JOIN SALES.ORDERS AS e9 ON e9.customer_id = e8.id
-      WHERE x7.external_id_type = 'email'
-        AND x7.segment_id IS NOT NULL
-        AND e9.id IS NOT NULL
-        AND e9.status = 'returned'
-    ) AS d10
-    GROUP BY d10.k
-    HAVING NOT (COUNT(*) <= 3)
-  ), FALSE)
-  AND p.segment_id IN (
-    SELECT d14.k
-    FROM (
-      SELECT DISTINCT x11.segment_id AS k, e13.id AS pk
-      FROM PROFILES.EXTERNAL_ID_MAPPING AS x11
-      JOIN CRM.CUSTOMERS AS e12 ON e12.email = x11.external_id_value
-      JOIN SALES.ORDERS AS e13 ON e13.customer_id = e12.id
-      WHERE x11.external_id_type = 'email'
-        AND x11.segment_id IS NOT NULL
-        AND e13.id IS NOT NULL
-        AND e13.gift = TRUE
-    ) AS d14
-    GROUP BY d14.k
-    HAVING COUNT(*) = 1
-  )
-  AND p.segment_id IN (
-    SELECT d19.k
-    FROM (
-      SELECT DISTINCT x15.segment_id AS k, e18.id AS pk
-      FROM PROFILES.EXTERNAL_ID_MAPPING AS x15
-      JOIN CRM.CUSTOMERS AS e16 ON e16.email = x15.external_id_value
-      JOIN SALES.ORDERS AS e17 ON e17.customer_id = e16.id
-      JOIN SALES.LINE_ITEMS AS e18 ON e18.order_id = e17.id
-      WHERE x15.external_id_type = 'email'
-        AND x15.segment_id IS NOT NULL
-        AND e18.id IS NOT NULL
-    ) AS d19
-    GROUP BY d19.k
-    HAVING COUNT(*) >= 1 AND COUNT(*) >= 2
+      SELECT DISTINCT q5.segment_id, q5.external_id_value
+      FROM PROFILES.EXTERNAL_ID_MAPPING AS q5
+      WHERE q5.external_id_type = 'email'
+        AND q5.segment_id IS NOT NULL
+        AND q5.external_id_value IN (SELECT e6.email FROM CRM.CUSTOMERS AS e6)
+    ) AS x3
+    JOIN CRM.CUSTOMERS AS e4 ON e4.email = x3.external_id_value
+    LEFT JOIN (
+      SELECT e8.customer_id AS k, COUNT(*) AS n
+      FROM SALES.ORDERS AS e8
+      WHERE e8.customer_id IS NOT NULL
+        AND e8.id IS NOT NULL
+        AND e8.status = 'completed'
+      GROUP BY e8.customer_id
+    ) AS g7 ON g7.k = e4.id
+    LEFT JOIN (
+      SELECT e10.customer_id AS k, COUNT(*) AS n
+      FROM SALES.ORDERS AS e10
+      WHERE e10.customer_id IS NOT NULL
+        AND e10.id IS NOT NULL
+        AND e10.status = 'returned'
+      GROUP BY e10.customer_id
+    ) AS g9 ON g9.k = e4.id
+    LEFT JOIN (
+      SELECT e12.customer_id AS k, COUNT(*) AS n
+      FROM SALES.ORDERS AS e12
+      WHERE e12.customer_id IS NOT NULL
+        AND e12.id IS NOT NULL
+        AND e12.gift = TRUE
+      GROUP BY e12.customer_id
+    ) AS g11 ON g11.k = e4.id
+    LEFT JOIN (
+      SELECT e14.customer_id AS k, COUNT(*) AS n
+      FROM SALES.ORDERS AS e14
+      JOIN SALES.LINE_ITEMS AS e15 ON e15.order_id = e14.id
+      WHERE e14.customer_id IS NOT NULL
+        AND e15.id IS NOT NULL
+      GROUP BY e14.customer_id
+    ) AS g13 ON g13.k = e4.id
+    WHERE e4.id IS NOT NULL
+    GROUP BY x3.segment_id
+    HAVING COALESCE(SUM(g7.n), 0) >= 2 AND COALESCE(SUM(g9.n), 0) <= 3 AND COALESCE(SUM(g11.n), 0) = 1 AND COALESCE(SUM(g13.n), 0) >= 1 AND COALESCE(SUM(g13.n), 0) >= 2
   )
   AND NOT EXISTS (
     SELECT 1
-    FROM PROFILES.EXTERNAL_ID_MAPPING AS x20
-    JOIN CRM.CUSTOMERS AS e21 ON e21.email = x20.external_id_value
-    JOIN SALES.ORDERS AS e22 ON e22.customer_id = e21.id
-    WHERE x20.segment_id = p.segment_id
-      AND x20.external_id_type = 'email'
-      AND x20.segment_id IS NOT NULL
-      AND e22.id IS NOT NULL
-      AND e22.status = 'fraud'
+    FROM PROFILES.EXTERNAL_ID_MAPPING AS x16
+    JOIN CRM.CUSTOMERS AS e17 ON e17.email = x16.external_id_value
+    JOIN SALES.ORDERS AS e18 ON e18.customer_id = e17.id
+    WHERE x16.segment_id = p.segment_id
+      AND x16.external_id_type = 'email'
+      AND x16.segment_id IS NOT NULL
+      AND e18.id IS NOT NULL
+      AND e18.status = 'fraud'
   )
   AND p.loyalty_id IN (
-    SELECT e23.card_number
-    FROM LOYALTY_CARDS AS e23
-    WHERE e23.card_number IS NOT NULL
-      AND e23.id IS NOT NULL
-    GROUP BY e23.card_number
+    SELECT e19.card_number
+    FROM LOYALTY_CARDS AS e19
+    WHERE e19.id IS NOT NULL
+    GROUP BY e19.card_number
     HAVING COUNT(*) = 1
   );

@@ -12,8 +12,7 @@ WHERE p.segment_id IN (
       AND e2.id IN (
         SELECT e3.customer_id
         FROM SHOP.SALES.ORDERS AS e3
-        WHERE e3.customer_id IS NOT NULL
-          AND e3.id IS NOT NULL
+        WHERE e3.id IS NOT NULL
         GROUP BY e3.customer_id
         HAVING COUNT(*) >= 1 AND SUM(e3.total) > 100
       )

@@ -2,4 +2,4 @@
 -- membership: one row per member (profile id)
 SELECT p.segment_id AS member_id
 FROM PROFILE_TRAITS AS p
-WHERE julianday(p.last_login) BETWEEN julianday('now', '-90 minutes') AND julianday('now');
+WHERE p.last_login >= date(julianday('now', '-90 minutes')) AND p.last_login < date(julianday('now'), '+1 days') AND julianday(p.last_login) BETWEEN julianday('now', '-90 minutes') AND julianday('now');

@@ -15,7 +15,7 @@ WHERE p.segment_id IN (
       AND date(e2.joined_on) BETWEEN date('now', '-3640 days') AND date('now')
       AND date(e2.joined_on) <> date('2020-02-29')
       AND (
-        julianday(e2.last_seen) < julianday('now', '-90 days')
+        e2.last_seen < date(julianday('now'), '+1 days') AND julianday(e2.last_seen) < julianday('now', '-90 days')
         OR e2.last_seen IS NULL
       )
       AND time(e2.opens_at) >= time('08:00:00')
@@ -39,8 +39,8 @@ WHERE p.segment_id IN (
       AND e5.total NOT IN (0, -1, 13.13)
       AND e5.currency = 'EUR'
       AND julianday(e5.placed_at) BETWEEN julianday('2025-01-01 00:00:00') AND julianday('2026-12-31 23:59:59')
-      AND julianday(e5.placed_at) BETWEEN julianday('now', '-365 days') AND julianday('now')
-      AND julianday(e5.promised_at) > julianday('now', '+2 days')
+      AND e5.placed_at >= date(julianday('now', '-365 days')) AND e5.placed_at < date(julianday('now'), '+1 days') AND julianday(e5.placed_at) BETWEEN julianday('now', '-365 days') AND julianday('now')
+      AND e5.promised_at >= date(julianday('now')) AND julianday(e5.promised_at) > julianday('now', '+2 days')
       AND date(e5.ship_by) BETWEEN date('now') AND date('now', '+14 days')
       AND date(e5.ship_by) IN (date('2026-01-20'), date('2026-01-21'), date('2026-01-22'))
       AND time(e5.delivery_slot) BETWEEN time('08:00:00') AND time('12:00:00')

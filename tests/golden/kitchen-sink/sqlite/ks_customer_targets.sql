@@ -7,8 +7,7 @@ WHERE t.id IS NOT NULL
   AND t.id IN (
     SELECT e1.customer_id
     FROM ORDERS AS e1
-    WHERE e1.customer_id IS NOT NULL
-      AND e1.id IS NOT NULL
+    WHERE e1.id IS NOT NULL
       AND (
         e1.status = 'completed'
         AND e1.total > 10
@@ -40,7 +39,7 @@ WHERE t.id IS NOT NULL
         FROM TRACKS AS v8
         WHERE v8.event = 'Order Completed'
           AND v8.segment_id IS NOT NULL
-          AND julianday(v8.timestamp) BETWEEN julianday('now', '-30 days') AND julianday('now')
+          AND v8.timestamp >= date(julianday('now', '-30 days')) AND v8.timestamp < date(julianday('now'), '+1 days') AND julianday(v8.timestamp) BETWEEN julianday('now', '-30 days') AND julianday('now')
       )
   )
   AND t.active = TRUE

@@ -17,7 +17,7 @@ WHERE substr(p.email, length(p.email) - length('@example.com') + 1) = '@example.
   AND date(p.birthday) < date('now', '-364 days')
   AND time(p.wake_time) BETWEEN time('05:00:00') AND time('09:30:00')
   AND julianday(p.last_login) > julianday('2025-01-01 00:00:00')
-  AND julianday(p.last_login) BETWEEN julianday('now', '-30 days') AND julianday('now')
+  AND p.last_login >= date(julianday('now', '-30 days')) AND p.last_login < date(julianday('now'), '+1 days') AND julianday(p.last_login) BETWEEN julianday('now', '-30 days') AND julianday('now')
   AND p.address IS NOT NULL
   AND CASE json_type(p.address, '$.city') WHEN 'text' THEN json_extract(p.address, '$.city') WHEN 'integer' THEN trim(p.address -> '$.city', '"') WHEN 'real' THEN trim(p.address -> '$.city', '"') WHEN 'true' THEN 'true' WHEN 'false' THEN 'false' END = 'Paris'
   AND NOT COALESCE(CASE json_type(p.address, '$.zip') WHEN 'text' THEN json_extract(p.address, '$.zip') WHEN 'integer' THEN trim(p.address -> '$.zip', '"') WHEN 'real' THEN trim(p.address -> '$.zip', '"') WHEN 'true' THEN 'true' WHEN 'false' THEN 'false' END IS NULL, FALSE)

@@ -19,8 +19,7 @@ WHERE p.segment_id IN (
       AND e2.id IN (
         SELECT e4.account_id
         FROM BANK.TRANSACTIONS AS e4
-        WHERE e4.account_id IS NOT NULL
-          AND e4.id IS NOT NULL
+        WHERE e4.id IS NOT NULL
           AND e4.created_at BETWEEN ((now() AT TIME ZONE 'UTC') - INTERVAL '90 days') AND (now() AT TIME ZONE 'UTC')
         GROUP BY e4.account_id
         HAVING COUNT(*) >= 1 AND SUM(e4.amount) > 1000

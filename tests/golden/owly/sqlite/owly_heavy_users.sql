@@ -19,9 +19,8 @@ WHERE p.segment_id IN (
       AND e2.id IN (
         SELECT e4.account_id
         FROM TRANSACTIONS AS e4
-        WHERE e4.account_id IS NOT NULL
-          AND e4.id IS NOT NULL
-          AND julianday(e4.created_at) BETWEEN julianday('now', '-90 days') AND julianday('now')
+        WHERE e4.id IS NOT NULL
+          AND e4.created_at >= date(julianday('now', '-90 days')) AND e4.created_at < date(julianday('now'), '+1 days') AND julianday(e4.created_at) BETWEEN julianday('now', '-90 days') AND julianday('now')
         GROUP BY e4.account_id
         HAVING COUNT(*) >= 1 AND SUM(e4.amount) > 1000
       )
@@ -33,7 +32,7 @@ WHERE p.segment_id IN (
         FROM TRACKS AS v5
         WHERE v5.event = 'Order Completed'
           AND v5.segment_id IS NOT NULL
-          AND julianday(v5.timestamp) BETWEEN julianday('now', '-30 days') AND julianday('now')
+          AND v5.timestamp >= date(julianday('now', '-30 days')) AND v5.timestamp < date(julianday('now'), '+1 days') AND julianday(v5.timestamp) BETWEEN julianday('now', '-30 days') AND julianday('now')
           AND CASE WHEN trim(v5.properties -> '$.total', '"') NOT GLOB '*[^0-9.eE+-]*' AND json_valid(replace(replace('[' || trim(v5.properties -> '$.total', '"') || ',0]', '[0', '[1'), '[-0', '[-1')) THEN CAST(trim(v5.properties -> '$.total', '"') AS REAL) END > 50
         GROUP BY v5.segment_id
         HAVING COUNT(*) >= 3

@@ -3,17 +3,12 @@
 SELECT p.segment_id AS member_id
 FROM PROFILE_TRAITS AS p
 WHERE p.segment_id IN (
-    SELECT d4.k
-    FROM (
-      SELECT DISTINCT x1.segment_id AS k, e3.id AS pk
-      FROM EXTERNAL_ID_MAPPING AS x1
-      JOIN HOUSEHOLDS AS e2 ON e2.owner_email = x1.external_id_value
-      JOIN PETS AS e3 ON e3.household_id = e2.id
-      WHERE x1.external_id_type = 'email'
-        AND x1.segment_id IS NOT NULL
-        AND e3.id IS NOT NULL
-        AND e3.type = 'dog'
-    ) AS d4
-    GROUP BY d4.k
-    HAVING COUNT(*) >= 2
+    SELECT x1.segment_id
+    FROM EXTERNAL_ID_MAPPING AS x1
+    JOIN HOUSEHOLDS AS e2 ON e2.owner_email = x1.external_id_value
+    JOIN PETS AS e3 ON e3.household_id = e2.id
+    WHERE x1.external_id_type = 'email'
+      AND e3.type = 'dog'
+    GROUP BY x1.segment_id
+    HAVING COUNT(DISTINCT e3.id) >= 2
   );

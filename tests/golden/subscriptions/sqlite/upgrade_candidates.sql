@@ -30,5 +30,5 @@ WHERE p.account_id IN (
     WHERE v5.segment_id = p.segment_id
       AND v5.event = 'Plan Upgraded'
       AND v5.segment_id IS NOT NULL
-      AND julianday(v5.timestamp) BETWEEN julianday('now', '-30 days') AND julianday('now')
+      AND v5.timestamp >= date(julianday('now', '-30 days')) AND v5.timestamp < date(julianday('now'), '+1 days') AND julianday(v5.timestamp) BETWEEN julianday('now', '-30 days') AND julianday('now')
   );

@@ -26,19 +26,14 @@ FROM (
 SELECT p.segment_id AS member_id
 FROM SEGMENT.PROFILES.PROFILE_TRAITS AS p
 WHERE p.segment_id IN (
-    SELECT d4.k
-    FROM (
-      SELECT DISTINCT x1.segment_id AS k, e3.id AS pk
-      FROM SEGMENT.PROFILES.EXTERNAL_ID_MAPPING AS x1
-      JOIN PETS.PUBLIC.HOUSEHOLDS AS e2 ON e2.owner_email = x1.external_id_value
-      JOIN PETS.PUBLIC.PETS AS e3 ON e3.household_id = e2.id
-      WHERE x1.external_id_type = 'email'
-        AND x1.segment_id IS NOT NULL
-        AND e3.id IS NOT NULL
-        AND e3.type = 'dog'
-    ) AS d4
-    GROUP BY d4.k
-    HAVING COUNT(*) >= 2
+    SELECT x1.segment_id
+    FROM SEGMENT.PROFILES.EXTERNAL_ID_MAPPING AS x1
+    JOIN PETS.PUBLIC.HOUSEHOLDS AS e2 ON e2.owner_email = x1.external_id_value
+    JOIN PETS.PUBLIC.PETS AS e3 ON e3.household_id = e2.id
+    WHERE x1.external_id_type = 'email'
+      AND e3.type = 'dog'
+    GROUP BY x1.segment_id
+    HAVING COUNT(DISTINCT e3.id) >= 2
   )
 ) AS m
 WHERE m.member_id IS NOT NULL;
@@ -54,29 +49,24 @@ WITH members AS (
   SELECT p.segment_id AS member_id
   FROM SEGMENT.PROFILES.PROFILE_TRAITS AS p
   WHERE p.segment_id IN (
-      SELECT d4.k
-      FROM (
-        SELECT DISTINCT x1.segment_id AS k, e3.id AS pk
-        FROM SEGMENT.PROFILES.EXTERNAL_ID_MAPPING AS x1
-        JOIN PETS.PUBLIC.HOUSEHOLDS AS e2 ON e2.owner_email = x1.external_id_value
-        JOIN PETS.PUBLIC.PETS AS e3 ON e3.household_id = e2.id
-        WHERE x1.external_id_type = 'email'
-          AND x1.segment_id IS NOT NULL
-          AND e3.id IS NOT NULL
-          AND e3.type = 'dog'
-      ) AS d4
-      GROUP BY d4.k
-      HAVING COUNT(*) >= 2
+      SELECT x1.segment_id
+      FROM SEGMENT.PROFILES.EXTERNAL_ID_MAPPING AS x1
+      JOIN PETS.PUBLIC.HOUSEHOLDS AS e2 ON e2.owner_email = x1.external_id_value
+      JOIN PETS.PUBLIC.PETS AS e3 ON e3.household_id = e2.id
+      WHERE x1.external_id_type = 'email'
+        AND e3.type = 'dog'
+      GROUP BY x1.segment_id
+      HAVING COUNT(DISTINCT e3.id) >= 2
     )
 )
-SELECT DISTINCT m.member_id, e8.id AS entity_id
+SELECT DISTINCT m.member_id, e7.id AS entity_id
 FROM members AS m
-JOIN SEGMENT.PROFILES.PROFILE_TRAITS AS r5 ON r5.segment_id = m.member_id
-JOIN SEGMENT.PROFILES.EXTERNAL_ID_MAPPING AS x6 ON x6.segment_id = r5.segment_id AND x6.external_id_type = 'email'
-JOIN PETS.PUBLIC.HOUSEHOLDS AS e7 ON e7.owner_email = x6.external_id_value
-JOIN PETS.PUBLIC.PETS AS e8 ON e8.household_id = e7.id
-WHERE e8.id IS NOT NULL
-  AND e8.type = 'dog'
+JOIN SEGMENT.PROFILES.PROFILE_TRAITS AS r4 ON r4.segment_id = m.member_id
+JOIN SEGMENT.PROFILES.EXTERNAL_ID_MAPPING AS x5 ON x5.segment_id = r4.segment_id AND x5.external_id_type = 'email'
+JOIN PETS.PUBLIC.HOUSEHOLDS AS e6 ON e6.owner_email = x5.external_id_value
+JOIN PETS.PUBLIC.PETS AS e7 ON e7.household_id = e6.id
+WHERE e7.id IS NOT NULL
+  AND e7.type = 'dog'
 ) AS x
 WHERE x.entity_id IS NOT NULL;
 
