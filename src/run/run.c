@@ -362,9 +362,9 @@ static int check_duplicates(struct runner *r)
 		struct dup_row d = { NULL, 0 };
 		sqlbuf_init(&b, r->d);
 		r->step = arena_sprintf(&r->ar, "duplicate primary keys of entity %s", e->slug);
-		sql_addf(&b, "SELECT CAST(%I AS %S), COUNT(*) FROM %T WHERE %I IS NOT NULL "
-			 "GROUP BY %I HAVING COUNT(*) > 1 LIMIT 1", e->primary_key, e->table_parts,
-			 e->ntable_parts, e->primary_key, e->primary_key);
+		sql_addf(&b, "SELECT %V, COUNT(*) FROM %T WHERE %I IS NOT NULL "
+			 "GROUP BY %I HAVING COUNT(*) > 1 LIMIT 1", e->pk->type, NULL, e->primary_key,
+			 e->table_parts, e->ntable_parts, e->primary_key, e->primary_key);
 		int rc = run_wh(r, b.sb.buf, dup_collect, &d);
 		sqlbuf_release(&b);
 		if (rc < 0)
@@ -406,8 +406,28 @@ static void snap_fallback(void *arg, const struct ast_audience *from, const stru
 			"from its conditions instead of its membership\n", ref->name, from->name);
 }
 
+enum col_type run_member_type(const struct runner *r)
+{
+	if (r->a->target == TARGET_ENTITY && r->a->ntarget_rels)
+		return r->a->target_rels[r->a->ntarget_rels - 1]->entity->pk->type;
+	return TY_STRING;
+}
+
+/* The type of the primary key of the last entity of a dotted path. */
+static enum col_type path_key_type(const struct runner *r, const char *path)
+{
+	const struct relationship *rel = NULL;
+	char *copy = xstrdup(path), *save = NULL;
+	for (char *tok = strtok_r(copy, ".", &save); tok; tok = strtok_r(NULL, ".", &save))
+		if (!(rel = relationship_child(&r->p->graph, rel, tok)))
+			break;
+	free(copy);
+	return rel ? rel->entity->pk->type : TY_STRING;
+}
+
 /* The SELECT of the new __ent table, appended to the empty sel: the matched
- * entities of every needed path (also `lac plan --preview`'s stand-in). */
+ * entities of every needed path (also `lac plan --preview`'s stand-in), ids
+ * as the events read them back. */
 void run_sql_matched_entities(const struct runner *r, const struct sql_options *so, struct strbuf *sel)
 {
 	for (size_t i = 0; i < r->npaths; i++) {
@@ -419,8 +439,9 @@ void run_sql_matched_entities(const struct runner *r, const struct sql_options *
 		if (sel->len)
 			sb_addstr(sel, "\nUNION ALL\n");
 		struct strbuf head = STRBUF_INIT;
-		sql_fmt(&head, r->d, "SELECT CAST(%L AS %S) AS path, CAST(x.member_id AS %S) AS member_id, "
-			"CAST(x.entity_id AS %S) AS entity_id\nFROM (\n", r->paths[i]);
+		sql_fmt(&head, r->d, "SELECT CAST(%L AS %S) AS path, %V AS member_id, "
+			"%V AS entity_id\nFROM (\n", r->paths[i], run_member_type(r), "x", "member_id",
+			path_key_type(r, r->paths[i]), "x", "entity_id");
 		sb_addstr(sel, head.buf);
 		sb_addstr(sel, m.buf);
 		sb_addf(sel, "\n) AS x\nWHERE x.entity_id IS NOT NULL");
@@ -516,10 +537,11 @@ static int membership_log(struct runner *r, const char *change, bool entered)
 	else
 		sb_addstr(&at, r->d->log_now);
 	int rc = exec_f(r, "INSERT INTO %s (member_id, audience, %I, run_id, %I)\n"
-			"SELECT CAST(d.member_id AS %S), %L, %L, %L, %s\nFROM (%s) AS d\n"
+			"SELECT %V, %L, %L, %L, %s\nFROM (%s) AS d\n"
 			"WHERE NOT EXISTS (SELECT 1 FROM %s AS l WHERE l.run_id = %L AND l.audience = %L "
 			"AND l.%I = %L)",
-			r->log_tbl, "change", "at", r->a->name, change, r->run_id, at.buf, set.buf,
+			r->log_tbl, "change", "at", run_member_type(r), "d", "member_id", r->a->name, change,
+			r->run_id, at.buf, set.buf,
 			r->log_tbl, r->run_id, r->a->name, "change", change);
 	sb_release(&at);
 	sb_release(&set);

@@ -11,7 +11,8 @@
  *            level from the profile down, then the enriched columns)
  *
  * so the callback holds one change at a time and memory does not grow with
- * the audience.  Values come back as text and are typed from the graph.
+ * the audience.  Values come back as text in the dialect's explicit
+ * formats (%V: its read_back templates) and are typed from the graph.
  */
 #include <errno.h>
 #include <jansson.h>
@@ -110,6 +111,7 @@ static bool change_set(const struct runner *r, const struct ast_activation *act,
 	struct strbuf set = STRBUF_INIT;
 	bool any = true;
 	const char *path = trigger_path(r, act);
+	enum col_type mt = run_member_type(r);
 	switch (act->trigger) {
 	case TRIG_PROFILE_ENTERED:
 	case TRIG_PROFILE_EXITED:
@@ -119,8 +121,8 @@ static bool change_set(const struct runner *r, const struct ast_activation *act,
 		bool exited = act->trigger != TRIG_PROFILE_ENTERED;
 		if (hash) {
 			/* every member of the new snapshot, to hash its enrichment */
-			sql_addf(b, "SELECT CAST(d.member_id AS %S) AS m, CAST(NULL AS %S) AS e, 1 AS im, "
-				 "0 AS c FROM %s AS d", r->new_);
+			sql_addf(b, "SELECT %V AS m, CAST(NULL AS %S) AS e, 1 AS im, 0 AS c FROM %s AS d",
+				 mt, "d", "member_id", r->new_);
 			break;
 		}
 		if (baseline) {
@@ -129,20 +131,20 @@ static bool change_set(const struct runner *r, const struct ast_activation *act,
 				any = false;
 				break;
 			}
-			sql_addf(b, "SELECT CAST(d.member_id AS %S) AS m, CAST(NULL AS %S) AS e, 1 AS im, "
-				 "0 AS c FROM %s AS d", r->new_);
+			sql_addf(b, "SELECT %V AS m, CAST(NULL AS %S) AS e, 1 AS im, 0 AS c FROM %s AS d",
+				 mt, "d", "member_id", r->new_);
 			break;
 		}
 		if (entered) {
 			run_sql_entered(r, &set);
-			sql_addf(b, "SELECT CAST(d.member_id AS %S) AS m, CAST(NULL AS %S) AS e, 1 AS im, "
-				 "0 AS c FROM (%s) AS d", set.buf);
+			sql_addf(b, "SELECT %V AS m, CAST(NULL AS %S) AS e, 1 AS im, 0 AS c FROM (%s) AS d",
+				 mt, "d", "member_id", set.buf);
 		}
 		if (exited) {
 			sb_reset(&set);
 			run_sql_exited(r, &set);
-			sql_addf(b, "%sSELECT CAST(d.member_id AS %S) AS m, CAST(NULL AS %S) AS e, 0 AS im, "
-				 "1 AS c FROM (%s) AS d", entered ? " UNION ALL " : "", set.buf);
+			sql_addf(b, "%sSELECT %V AS m, CAST(NULL AS %S) AS e, 0 AS im, 1 AS c FROM (%s) AS d",
+				 entered ? " UNION ALL " : "", mt, "d", "member_id", set.buf);
 		}
 		if (act->trigger == TRIG_MEMBERSHIP_OR_VALUES_CHANGED && r->have_ent &&
 		    !run_enrich_changed(r, act)) {
@@ -179,8 +181,8 @@ static bool change_set(const struct runner *r, const struct ast_activation *act,
 			sql_addf(&s, " %s SELECT member_id, entity_id FROM %s WHERE path = %L", r->d->except,
 				 minus, path);
 		sql_addf(b, "SELECT d.member_id AS m, d.entity_id AS e, CASE WHEN d.member_id IN "
-			 "(SELECT CAST(n.member_id AS %S) FROM %s AS n) THEN 1 ELSE 0 END AS im, %d AS c "
-			 "FROM (%s) AS d", r->new_, added ? 0 : 1, s.sb.buf);
+			 "(SELECT %V FROM %s AS n) THEN 1 ELSE 0 END AS im, %d AS c "
+			 "FROM (%s) AS d", mt, "n", "member_id", r->new_, added ? 0 : 1, s.sb.buf);
 		sqlbuf_release(&s);
 		break;
 	}
@@ -200,10 +202,13 @@ static bool change_set(const struct runner *r, const struct ast_activation *act,
 		const struct relationship *const *rels = r->a->target_rels;
 		size_t n = r->a->ntarget_rels;
 		const struct entity *te = rels[n - 1]->entity;
-		sql_addf(b, "SELECT DISTINCT CAST(pa.%I AS %S) AS m, CAST(e%zu.%I AS %S) AS e, %d AS im, "
-			 "%d AS c\nFROM (%s) AS d\nJOIN %T AS e%zu ON e%zu.%I = d.member_id",
-			 r->p->graph.profile.id, n - 1, te->pk->name, entered ? 1 : 0, entered ? 0 : 1,
-			 set.buf, te->table_parts, te->ntable_parts, n - 1, n - 1, te->pk->name);
+		char te_alias[24];
+		snprintf(te_alias, sizeof(te_alias), "e%zu", n - 1);
+		sql_addf(b, "SELECT DISTINCT %V AS m, %V AS e, %d AS im, "
+			 "%d AS c\nFROM (%s) AS d\nJOIN %T AS %s ON %s.%I = d.member_id",
+			 TY_STRING, "pa", r->p->graph.profile.id, te->pk->type, te_alias, te->pk->name,
+			 entered ? 1 : 0, entered ? 0 : 1, set.buf, te->table_parts, te->ntable_parts,
+			 te_alias, te_alias, te->pk->name);
 		chain_up(r, b, "", rels, n);
 		link_profiles(r, b, rels[0]);
 		break;
@@ -643,12 +648,18 @@ static void chain_down(struct sqlbuf *b, const struct relationship *const *rels,
 static void context_cols(struct sqlbuf *b, const struct enrich_path *ep,
 			 const struct relationship *const *chain, size_t off, size_t i, size_t k)
 {
+	char alias[24];
 	sql_addf(b, "\nUNION ALL\nSELECT DISTINCT d.m, d.e, d.im, d.c, %zu", i + 2);
-	for (size_t l = 0; l < ep->nrels; l++)
-		sql_addf(b, ", CAST(e%zu.%I AS %S)", off + l, chain[off + l]->entity->pk->name);
-	for (size_t c = 0; c < ep->ncolumns; c++)
-		sql_addf(b, ", CAST(e%zu.%I AS %S)", off + ep->nrels - 1,
-			 ep->cols[c] ? ep->cols[c]->name : chain[off + ep->nrels - 1]->entity->pk->name);
+	for (size_t l = 0; l < ep->nrels; l++) {
+		const struct column *pk = chain[off + l]->entity->pk;
+		snprintf(alias, sizeof(alias), "e%zu", off + l);
+		sql_addf(b, ", %V", pk->type, alias, pk->name);
+	}
+	snprintf(alias, sizeof(alias), "e%zu", off + ep->nrels - 1);
+	for (size_t c = 0; c < ep->ncolumns; c++) {
+		const struct column *col = ep->cols[c] ? ep->cols[c] : chain[off + ep->nrels - 1]->entity->pk;
+		sql_addf(b, ", %V", col->type, alias, col->name);
+	}
 	null_cols(b, ep->nrels + ep->ncolumns, k);
 }
 
@@ -684,8 +695,10 @@ static void context_matched(const struct runner *r, struct sqlbuf *b, const stru
 		context_cols(b, ep, chain, 0, i, k);
 		sql_addf(b, "\nFROM d JOIN %s AS cx ON cx.path = %L AND cx.member_id = d.m AND d.c %s 1",
 			 tbl, mp, side == 0 ? "<>" : "=");
-		sql_addf(b, "\nJOIN %T AS e%zu ON CAST(e%zu.%I AS %S) = cx.entity_id",
-			 leaf->entity->table_parts, leaf->entity->ntable_parts, n - 1, n - 1,
+		char alias[24];
+		snprintf(alias, sizeof(alias), "e%zu", n - 1);
+		sql_addf(b, "\nJOIN %T AS %s ON %V = cx.entity_id", leaf->entity->table_parts,
+			 leaf->entity->ntable_parts, alias, leaf->entity->pk->type, alias,
 			 leaf->entity->pk->name);
 		chain_up(r, b, "", chain, n);
 		sql_addf(b, "\nWHERE ");
@@ -713,8 +726,10 @@ static bool context_target(const struct runner *r, struct sqlbuf *b, const struc
 	size_t off = il + 1 - ep->nrels;
 	if (b) {
 		context_cols(b, ep, chain, off, i, k);
-		sql_addf(b, "\nFROM d JOIN %T AS e%zu ON CAST(e%zu.%I AS %S) = d.e", t->entity->table_parts,
-			 t->entity->ntable_parts, it, it, t->entity->pk->name);
+		char alias[24];
+		snprintf(alias, sizeof(alias), "e%zu", it);
+		sql_addf(b, "\nFROM d JOIN %T AS %s ON %V = d.e", t->entity->table_parts,
+			 t->entity->ntable_parts, alias, t->entity->pk->type, alias, t->entity->pk->name);
 		chain_up(r, b, "", chain, it + 1);
 		chain_down(b, chain, it + 1, il);
 		sql_addf(b, "\nWHERE ");
@@ -795,9 +810,9 @@ static bool activation_sql(struct runner *r, const struct stream *s, bool baseli
 	sql_addf(b, "\nSELECT d.m, d.e, d.im, d.c, 0 AS k");
 	for (size_t i = 0; i < s->ntcols; i++) {
 		if (s->tcols[i].t)
-			sql_addf(b, ", CAST(t.%I AS %S)", s->tcols[i].t->column);
+			sql_addf(b, ", %V", s->tcols[i].t->type, "t", s->tcols[i].t->column);
 		else
-			sql_addf(b, ", CAST(me.%I AS %S)", s->tcols[i].col->name);
+			sql_addf(b, ", %V", s->tcols[i].col->type, "me", s->tcols[i].col->name);
 	}
 	null_cols(b, s->ntcols, k);
 	sql_addf(b, "\nFROM d");
@@ -807,14 +822,14 @@ static bool activation_sql(struct runner *r, const struct stream *s, bool baseli
 	if (any_trait)
 		sql_addf(b, " LEFT JOIN %T AS t ON t.%I = d.m", p->table_parts, p->ntable_parts, p->id);
 	if (have_cols && ce)
-		sql_addf(b, " LEFT JOIN %T AS me ON CAST(me.%I AS %S) = d.e", ce->table_parts,
-			 ce->ntable_parts, ce->pk->name);
+		sql_addf(b, " LEFT JOIN %T AS me ON %V = d.e", ce->table_parts, ce->ntable_parts,
+			 ce->pk->type, "me", ce->pk->name);
 	/* kind 1: the external ids of the identifier's type */
 	if (p->external_ids.present && !s->hash) {
 		/* no DISTINCT: the rows come sorted, on_row skips a repeated id (a
 		 * DISTINCT here cost a tenth of a run's time) */
-		sql_addf(b, "\nUNION ALL\nSELECT d.m, d.e, d.im, d.c, 1, CAST(x.%I AS %S), "
-			 "CAST(x.%I AS %S)", p->external_ids.type, p->external_ids.value);
+		sql_addf(b, "\nUNION ALL\nSELECT d.m, d.e, d.im, d.c, 1, %V, %V", TY_STRING, "x",
+			 p->external_ids.type, TY_STRING, "x", p->external_ids.value);
 		null_cols(b, 2, k);
 		sql_addf(b, "\nFROM d JOIN %T AS x ON x.%I = d.m WHERE x.%I = %L",
 			 p->external_ids.table_parts, p->external_ids.ntable_parts, p->external_ids.id,

@@ -17,6 +17,7 @@
 #include "check/graph_part.h"
 #include "lang/fmt.h"
 #include "run/run.h"
+#include "sql/dialect.h"
 #include "sql/gen.h"
 
 void run_audience_sql(const struct project *p, const struct ast_audience *a, struct strbuf *out)
@@ -83,9 +84,12 @@ char *run_activation_hash(const struct project *p, const struct ast_activation *
 
 char *run_enrich_fingerprint(const struct ast_activation *act)
 {
-	/* length-prefixed names: no name can fake a boundary */
+	/* length-prefixed names: no name can fake a boundary.  The values
+	 * hashes are of the values as read back, so their format's version
+	 * is part of the enrich: an upgrade that formats them differently
+	 * records new hashes without sending values changes (SPEC §5). */
 	struct strbuf sb = STRBUF_INIT;
-	sb_addstr(&sb, "lac-enrich-v1\n");
+	sb_addf(&sb, "lac-enrich-v1\nformat %d\n", DIALECT_READ_BACK_VERSION);
 	for (size_t i = 0; i < act->nenrich_traits; i++)
 		sb_addf(&sb, "trait %zu:%s\n", strlen(act->enrich_traits[i]), act->enrich_traits[i]);
 	for (size_t i = 0; i < act->nenrich_paths; i++) {

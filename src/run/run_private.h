@@ -56,6 +56,10 @@ struct runner {
 	struct arena ar;          /* small strings of this run */
 };
 
+/* The column type of the audience's member ids: the target entity's
+ * primary key, or STRING (a profile id). */
+enum col_type run_member_type(const struct runner *r);
+
 /* Does act's enrich differ from the one its stored values hashes were made with? */
 bool run_enrich_changed(const struct runner *r, const struct ast_activation *act);
 

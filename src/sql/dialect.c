@@ -263,3 +263,12 @@ void dialect_json_get(const struct dialect *d, struct strbuf *sb, const char *co
 	sb_release(&path);
 	sb_release(&text);
 }
+
+void dialect_read_back(const struct dialect *d, struct strbuf *sb, enum col_type t,
+		       const char *expr)
+{
+	if (d->read_back[t])
+		dialect_expand(sb, d->read_back[t], NULL, NULL, expr);
+	else
+		sb_addf(sb, "CAST(%s AS %s)", expr, d->text_type);
+}

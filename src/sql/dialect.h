@@ -66,6 +66,16 @@ struct dialect {
 	/* TRUE / FALSE */
 	const char *true_lit, *false_lit;
 
+	/* ---- values lac reads back (SPEC §1.1 "Session"; dialect_read_back) */
+	/* read_back[t]: a template for the text of the value {s} of column type
+	 * t in an explicit format that no session setting changes: DATE
+	 * YYYY-MM-DD, TIME HH:MM:SS, TIMESTAMP YYYY-MM-DDTHH:MM:SS[.ffffff]Z in
+	 * UTC (the fraction only when it is not zero, then 6 digits), BOOLEAN
+	 * true/false.  NULL: CAST({s} AS text_type), the engine's own text
+	 * (STRING as is, NUMBER integral for integers, OBJECT its JSON). */
+	const char *read_back[TY_OBJECT + 1];
+#define DIALECT_READ_BACK_VERSION 2 /* bumped when a read-back format changes */
+
 	/* ---- lac's own statements (run.c, run_events.c: `lac run`, --emit run) */
 	/* An unbounded text type, for CAST(x AS ..) and lac's columns (sqlbuf %S). */
 	const char *text_type;
@@ -168,7 +178,11 @@ void dialect_json_path_bracketed(const struct dialect *d, struct strbuf *sb,
  * expanded. */
 void dialect_json_get(const struct dialect *d, struct strbuf *sb, const char *col,
 		      const char *const *keys, size_t n, enum col_type t);
-/* Expands {c}, {p} and {s} in tmpl (json_text, json_read). */
+/* The text of expr, a value of column type t, as lac reads it back: the
+ * table's read_back[t] template expanded, else CAST(expr AS text_type). */
+void dialect_read_back(const struct dialect *d, struct strbuf *sb, enum col_type t,
+		       const char *expr);
+/* Expands {c}, {p} and {s} in tmpl (json_text, json_read, read_back). */
 void dialect_expand(struct strbuf *sb, const char *tmpl, const char *c, const char *p,
 		    const char *s);
 

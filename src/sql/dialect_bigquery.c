@@ -93,6 +93,14 @@ const struct dialect dialect_bigquery = {
 				 "THEN SAFE_CAST({s} AS TIMESTAMP) END",
 		[TY_OBJECT] = "JSON_QUERY({c}, {p})",
 	},
+		/* FORMAT_* with a format; a TIMESTAMP is an instant, shown in UTC */
+	.read_back = {
+		[TY_BOOLEAN] = "CASE {s} WHEN TRUE THEN 'true' WHEN FALSE THEN 'false' END",
+		[TY_DATE] = "FORMAT_DATE('%Y-%m-%d', {s})",
+		[TY_TIME] = "FORMAT_TIME('%H:%M:%S', {s})",
+		[TY_TIMESTAMP] = "REPLACE(FORMAT_TIMESTAMP('%Y-%m-%dT%H:%M:%E6SZ', {s}, 'UTC'), "
+				 "'.000000Z', 'Z')",
+	},
 	.true_lit = "TRUE",
 	.false_lit = "FALSE",
 	.text_type = "STRING",

@@ -76,6 +76,15 @@ const struct dialect dialect_databricks = {
 		[TY_TIMESTAMP] = "CASE WHEN {s} RLIKE '" JSON_RE_TIMESTAMP "' "
 				 "THEN try_cast({s} AS TIMESTAMP) END",
 	},
+		/* date_format with a pattern; convert_timezone makes an instant the
+	 * UTC wall clock (TIMESTAMP_NTZ), which date_format shows as it is.
+	 * TIME is HH:MM:SS text already (no TIME type) */
+	.read_back = {
+		[TY_BOOLEAN] = "CASE {s} WHEN TRUE THEN 'true' WHEN FALSE THEN 'false' END",
+		[TY_DATE] = "date_format({s}, 'yyyy-MM-dd')",
+		[TY_TIMESTAMP] = "replace(date_format(convert_timezone('UTC', {s}), "
+				 "'yyyy-MM-dd\\'T\\'HH:mm:ss.SSSSSS\\'Z\\''), '.000000Z', 'Z')",
+	},
 	.true_lit = "TRUE",
 	.false_lit = "FALSE",
 	.text_type = "STRING",

@@ -111,6 +111,15 @@ const struct dialect dialect_postgres = {
 		[TY_TIMESTAMP] = "CASE WHEN {s} ~ '" JSON_RE_CAL_TIMESTAMP "' AND {s} >= '0001' "
 				 "THEN CAST({s} AS TIMESTAMP) END",
 	},
+		/* to_char with a format (TIME through date + time, a timestamp);
+	 * AT TIME ZONE 'UTC' makes a timestamptz the UTC wall clock */
+	.read_back = {
+		[TY_BOOLEAN] = "CASE {s} WHEN TRUE THEN 'true' WHEN FALSE THEN 'false' END",
+		[TY_DATE] = "to_char({s}, 'YYYY-MM-DD')",
+		[TY_TIME] = "to_char(DATE '2000-01-01' + {s}, 'HH24:MI:SS')",
+		[TY_TIMESTAMP] = "replace(to_char({s} AT TIME ZONE 'UTC', "
+				 "'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), '.000000Z', 'Z')",
+	},
 	.true_lit = "TRUE",
 	.false_lit = "FALSE",
 	.text_type = "TEXT",

@@ -86,6 +86,15 @@ const struct dialect dialect_redshift = {
 		[TY_TIMESTAMP] = "CASE WHEN {s} ~ '" JSON_RE_CAL_TIMESTAMP "' AND {s} >= '0001' "
 				 "THEN CAST({s} AS TIMESTAMP) END",
 	},
+		/* TO_CHAR with a format (TIME through DATE + TIME, a TIMESTAMP);
+	 * AT TIME ZONE 'UTC' makes a TIMESTAMPTZ the UTC wall clock */
+	.read_back = {
+		[TY_BOOLEAN] = "CASE {s} WHEN TRUE THEN 'true' WHEN FALSE THEN 'false' END",
+		[TY_DATE] = "TO_CHAR({s}, 'YYYY-MM-DD')",
+		[TY_TIME] = "TO_CHAR(DATE '2000-01-01' + {s}, 'HH24:MI:SS')",
+		[TY_TIMESTAMP] = "REPLACE(TO_CHAR({s} AT TIME ZONE 'UTC', "
+				 "'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), '.000000Z', 'Z')",
+	},
 	.true_lit = "TRUE",
 	.false_lit = "FALSE",
 	.text_type = "VARCHAR(65535)",

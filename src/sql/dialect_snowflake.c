@@ -77,6 +77,15 @@ const struct dialect dialect_snowflake = {
 		[TY_TIMESTAMP] = "CASE WHEN REGEXP_LIKE({s}, '" JSON_RE_TIMESTAMP "') "
 				 "THEN TRY_TO_TIMESTAMP({s}) END",
 	},
+		/* TO_CHAR with a format; TIMESTAMP_NTZ/LTZ read in the session
+	 * TIMEZONE, which lac sets to UTC, TIMESTAMP_TZ converted */
+	.read_back = {
+		[TY_BOOLEAN] = "CASE {s} WHEN TRUE THEN 'true' WHEN FALSE THEN 'false' END",
+		[TY_DATE] = "TO_CHAR({s}, 'YYYY-MM-DD')",
+		[TY_TIME] = "TO_CHAR({s}, 'HH24:MI:SS')",
+		[TY_TIMESTAMP] = "REPLACE(TO_CHAR(CONVERT_TIMEZONE('UTC', {s}), "
+				 "'YYYY-MM-DD\"T\"HH24:MI:SS.FF6\"Z\"'), '.000000Z', 'Z')",
+	},
 	.true_lit = "TRUE",
 	.false_lit = "FALSE",
 	.text_type = "VARCHAR",

@@ -104,6 +104,15 @@ const struct dialect dialect_sqlite = {
 				 "julianday({s}) IS NOT NULL THEN {s} END",
 		[TY_OBJECT] = "json_extract({c}, {p})",
 	},
+		/* strftime of ISO text (an offset is applied: UTC); %f is SS.SSS,
+	 * so a fraction has milliseconds, SQLite's precision.  Booleans are
+	 * 1/0; other text stays as it is */
+	.read_back = {
+		[TY_BOOLEAN] = "CASE {s} WHEN 1 THEN 'true' WHEN 0 THEN 'false' ELSE CAST({s} AS TEXT) END",
+		[TY_DATE] = "strftime('%Y-%m-%d', {s})",
+		[TY_TIME] = "strftime('%H:%M:%S', {s})",
+		[TY_TIMESTAMP] = "replace(strftime('%Y-%m-%dT%H:%M:%f000Z', {s}), '.000000Z', 'Z')",
+	},
 	.true_lit = "TRUE",
 	.false_lit = "FALSE",
 	.text_type = "TEXT",

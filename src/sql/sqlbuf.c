@@ -51,6 +51,17 @@ static void vformat(struct strbuf *sb, const struct dialect *d, int indent,
 		case 'S':
 			sb_addstr(sb, d->text_type);
 			break;
+		case 'V': {
+			enum col_type t = (enum col_type)va_arg(ap, int);
+			const char *alias = va_arg(ap, const char *);
+			struct strbuf col = STRBUF_INIT;
+			if (alias)
+				sb_addf(&col, "%s.", alias);
+			d->quote_ident(d, &col, va_arg(ap, const char *));
+			dialect_read_back(d, sb, t, col.buf);
+			sb_release(&col);
+			break;
+		}
 		case 'd':
 			sb_addf(sb, "%d", va_arg(ap, int));
 			break;

@@ -7,6 +7,9 @@
  *   %T  table name (const char *const *parts, size_t n), per the dialect
  *   %s  raw SQL text (already-built fragments only; never user text)
  *   %S  the dialect's text type (no argument): CAST(x AS %S)
+ *   %V  a column read back as text (enum col_type t, const char *alias or
+ *       NULL, const char *column): alias.column in the explicit format of
+ *       type t (dialect_read_back, SPEC §1.1 "Session")
  *   %d %ld %zu  numbers    %%  a percent sign
  *   \n  newline followed by the current indentation (2 spaces a level)
  */

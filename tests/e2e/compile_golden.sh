@@ -42,14 +42,17 @@ for dir in "$SRC"/examples/*/; do
 done
 
 # `--emit run` goldens: the whole script of audiences with entity triggers
-# and enrichment, in every dialect (tests/golden/emit-run/<example>/<dialect>/;
+# and enrichment, and of one that reads back a trait of every type
+# (tests/fakes/typed), in every dialect (tests/golden/emit-run/<project>/<dialect>/;
 # compile_sqlglot.sh parses them too).  LAC_REGEN=1 regenerates them as well.
-for spec in petshop:multi_dog_owners petshop:cat_owners subscriptions:enterprise_accounts \
-	kitchen-sink:ks_activations; do
-	ex=${spec%%:*} a=${spec#*:}
+for spec in examples/petshop:multi_dog_owners examples/petshop:cat_owners \
+	examples/subscriptions:enterprise_accounts examples/kitchen-sink:ks_activations \
+	tests/fakes/typed:typed_values; do
+	dir=${spec%%:*} a=${spec#*:}
+	ex=${dir##*/}
 	for d in snowflake bigquery redshift databricks postgres sqlite; do
 		mkdir -p "$T/emit-run/$ex/$d"
-		lac -C "$SRC/examples/$ex" --now 2026-01-15T12:00:00Z compile -d "$d" --emit run "$a" \
+		lac -C "$SRC/$dir" --now 2026-01-15T12:00:00Z compile -d "$d" --emit run "$a" \
 			>"$T/emit-run/$ex/$d/$a.sql" 2>"$T/err" || { fail "$ex: --emit run -d $d $a"; cat "$T/err" >&2; }
 	done
 done

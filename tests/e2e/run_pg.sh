@@ -86,4 +86,33 @@ expect_eq "new email" '"ana@new.example"' "$("$py" "$lib" field "$ev" sync user:
 lac -C "$P" --now 2026-01-15T18:00:00Z compile -d postgres --emit run cat_vals >"$T/script.sql"
 if psql -q -v ON_ERROR_STOP=1 -d lac_run -f "$T/script.sql" >"$T/psql2.log" 2>&1; then pass; else
 	fail "--emit run script fails on PostgreSQL"; cat "$T/psql2.log" >&2; fi
+
+# values read back in their explicit formats (SPEC §1.1 "Session"), whatever
+# the database's own DateStyle and TimeZone: DATE YYYY-MM-DD, TIMESTAMP in UTC
+# with a Z (a fraction only when there is one), BOOLEAN true/false
+psql -q -d postgres -c "ALTER DATABASE lac_run SET DateStyle = 'SQL, DMY'" >/dev/null
+psql -q -d postgres -c "ALTER DATABASE lac_run SET TimeZone = 'America/New_York'" >/dev/null
+households=$(sed -n 's/^CREATE TABLE \([^ ]*HOUSEHOLDS\) .*/\1/p' "$T/load.sql" | head -1)
+pg "UPDATE $households SET created_at = '2020-03-01 10:00:00.25' WHERE id = 'h01'" >/dev/null
+cat >"$P/audiences/formats.lac" <<'LAC'
+audience cat_formats {
+  where { with entity households.pets { type = "cat" } }
+  activation send {
+    destination events_file
+    trigger     profile entered
+    send        current
+    enrich      traits vip, birthday
+    enrich      households { created_at }
+    enrich      households.pets { adopted_on }
+  }
+}
+LAC
+lac -C "$P" -q --now 2026-01-15T19:00:00Z apply --auto-approve --no-run >/dev/null
+expect_status "formats" 0 lac -C "$P" --now 2026-01-15T19:30:00Z run cat_formats
+fget() { "$py" "$lib" field "$ev" send "$1" "properties.$2"; }
+expect_eq "BOOLEAN and DATE traits" 'false|"1990-04-01"' "$(fget user:u01 vip)|$(fget user:u01 birthday)"
+expect_eq "TIMESTAMP with a fraction, DATE of an entity" '"2020-03-01T10:00:00.250000Z"|"2022-05-01"' \
+	"$(fget user:u01 _entity_context.households.0.created_at)|$(fget user:u01 _entity_context.households.0.pets.0.adopted_on)"
+expect_eq "TIMESTAMP without a fraction" '"2021-06-15T08:30:00Z"' \
+	"$(fget anon:p02 _entity_context.households.0.created_at)"
 finish

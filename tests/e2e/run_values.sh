@@ -104,6 +104,58 @@ expect_status "after the enrich change" 0 lac -C "$P" --now 2026-01-15T19:30:00Z
 expect_eq "values changes again" "sync|identify|-|user:u01|-|-|true" "$(summary 6)"
 
 
+# an upgrade to the explicit read-back formats (SPEC §1.1 "Session") changes
+# every stored values hash: the enrich fingerprint carries the format's
+# version, so a state recorded with the recipe before it (no format line)
+# reads as an enrich change and the next run sends membership changes only
+state="$P/.lac/state.db"
+fp() { # the enrich fingerprint of cat_vals/sync with the given header
+	"$py" -c 'import hashlib, sys
+print(hashlib.sha256((sys.argv[1] + "trait 5:email\npath 10:households 4:pets { 4:name 3:age }\n").encode()).hexdigest())' "$1"
+}
+expect_eq "fingerprint recipe with the format version" "$(fp 'lac-enrich-v1
+format 2
+')" "$(sqlite3 "$state" "SELECT values_enrich FROM activations WHERE audience = 'cat_vals' AND name = 'sync'")"
+sqlite3 "$state" "UPDATE activations SET values_enrich = '$(fp 'lac-enrich-v1
+')' WHERE audience = 'cat_vals' AND name = 'sync'"
+sq "UPDATE snapshot_cat_vals__ent SET entity_id = 'old-format-' || entity_id WHERE path = '#values:sync';
+    INSERT INTO PETS VALUES ('x31','h02','Mimi','cat',1,'2025-01-01')"
+before=$(lines)
+expect_status "first run after the upgrade" 0 lac -C "$P" --now 2026-01-15T20:00:00Z run cat_vals
+expect_eq "upgrade: only the membership change" "sync|identify|-|anon:p02|-|-|true" "$(summary "$before")"
+sq "UPDATE PROFILE_TRAITS SET email = 'ana@upgraded.example' WHERE segment_id = 'p01'"
+before=$(lines)
+expect_status "after the upgrade" 0 lac -C "$P" --now 2026-01-15T20:30:00Z run cat_vals
+expect_eq "upgrade: values changes again" "sync|identify|-|user:u01|-|-|true" "$(summary "$before")"
+
+# every value is read back in its explicit format: DATE YYYY-MM-DD,
+# TIMESTAMP YYYY-MM-DDTHH:MM:SS[.ffffff]Z in UTC (SQLite text in either ISO
+# spelling, an offset applied, milliseconds kept), BOOLEAN true/false
+F="$T/f"
+fev="$F/out/events.jsonl"
+lac init --example petshop "$F" >/dev/null
+sqlite3 "$F/data/warehouse.db" "UPDATE HOUSEHOLDS SET created_at = '2020-03-01T12:00:00.250+02:00' WHERE id = 'h01';
+	INSERT INTO PETS VALUES ('x40','h02','Mimi','cat',1,'2025-01-01')"
+cat >"$F/audiences/formats.lac" <<'LAC'
+audience cat_formats {
+  where { with entity households.pets { type = "cat" } }
+  activation send {
+    destination events_file
+    trigger     profile entered
+    send        current
+    enrich      traits vip, birthday, ltv
+    enrich      households { created_at }
+    enrich      households.pets { adopted_on }
+  }
+}
+LAC
+expect_status "apply formats" 0 lac -C "$F" -q --now 2026-01-15T11:00:00Z apply --auto-approve --no-run
+expect_status "run formats" 0 lac -C "$F" --now 2026-01-15T12:00:00Z run cat_formats
+fget() { "$py" "$lib" field "$fev" send "$1" "properties.$2"; }
+expect_eq "BOOLEAN, DATE, NUMBER traits" 'false|"1990-04-01"|120.5' 	"$(fget user:u01 vip)|$(fget user:u01 birthday)|$(fget user:u01 ltv)"
+expect_eq "TIMESTAMP with an offset and a fraction, DATE of an entity" 	'"2020-03-01T10:00:00.250000Z"|"2022-05-01"' 	"$(fget user:u01 _entity_context.households.0.created_at)|$(fget user:u01 _entity_context.households.0.pets.0.adopted_on)"
+expect_eq "TIMESTAMP written with a space" '"2021-06-15T08:30:00Z"' 	"$(fget anon:p02 _entity_context.households.0.created_at)"
+
 # ---- entity-targeted audience: enrich and map slug.column --------------------------
 S="$T/s"
 lac init --example subscriptions "$S" >/dev/null

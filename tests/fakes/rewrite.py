@@ -848,9 +848,77 @@ def sf_is(kind):
     return f
 
 
+# Values read back (read_back in the dialect tables, SPEC §1.1 "Session"):
+# each vendor's format, as the PostgreSQL dialect's to_char.  The fakes'
+# TIMESTAMP columns hold the UTC wall clock (tests/pg/load.py) and the
+# server's TimeZone is UTC.
+PG_TS_FORMAT = 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'
+
+
+def fmt_arg(rw, args, k, fn, formats):
+    """A literal format argument of the template, as the PostgreSQL format."""
+    a = args[k] if k < len(args) else []
+    if len(a) != 1 or a[0].kind != "str" or a[0].value not in formats:
+        raise rw.no("%s with a format other than %s" % (fn, " or ".join(sorted(formats))))
+    return formats[a[0].value]
+
+
+def pg_to_char(rw, x, pg_fmt):
+    if pg_fmt == "HH24:MI:SS":  # a TIME: through a timestamp, as the postgres dialect
+        return "to_char(DATE '2000-01-01' + %s, 'HH24:MI:SS')" % x
+    return "to_char(%s, %s)" % (x, pg_string(pg_fmt))
+
+
+def sf_to_char(rw, args):
+    """TO_CHAR(x, fmt), x a DATE, TIME or CONVERT_TIMEZONE('UTC', ts)."""
+    f = fmt_arg(rw, args, 1, "TO_CHAR", {"YYYY-MM-DD": "YYYY-MM-DD", "HH24:MI:SS": "HH24:MI:SS",
+                                         'YYYY-MM-DD"T"HH24:MI:SS.FF6"Z"': PG_TS_FORMAT})
+    return pg_to_char(rw, rw.arg(args, 0, "TO_CHAR", 2), f)
+
+
+def utc_of(fn):
+    """CONVERT_TIMEZONE('UTC', ts) / convert_timezone('UTC', ts): the UTC wall clock."""
+    def f(rw, args):
+        if len(args) != 2 or len(args[0]) != 1 or args[0][0].kind != "str" \
+                or args[0][0].value != "UTC":
+            raise rw.no("%s other than ('UTC', ts)" % fn)
+        return "(%s AT TIME ZONE 'UTC')" % rw.render(args[1]).strip()
+    return f
+
+
+def bq_format(fn, formats):
+    """FORMAT_DATE / FORMAT_TIME (fmt, x) and FORMAT_TIMESTAMP (fmt, x, 'UTC')."""
+    def f(rw, args):
+        pg_fmt = fmt_arg(rw, args, 0, fn, formats)
+        count = 3 if fn == "FORMAT_TIMESTAMP" else 2
+        x = rw.arg(args, 1, fn, count)
+        if count == 3:
+            if len(args[2]) != 1 or args[2][0].kind != "str" or args[2][0].value != "UTC":
+                raise rw.no("FORMAT_TIMESTAMP in a time zone other than 'UTC'")
+            x = "(%s AT TIME ZONE 'UTC')" % x
+        return pg_to_char(rw, x, pg_fmt)
+    return f
+
+
+def db_date_format(rw, args):
+    """date_format(x, pattern): a DATE, or convert_timezone('UTC', ts)."""
+    f = fmt_arg(rw, args, 1, "date_format", {"yyyy-MM-dd": "YYYY-MM-DD",
+                                             "yyyy-MM-dd'T'HH:mm:ss.SSSSSS'Z'": PG_TS_FORMAT})
+    return pg_to_char(rw, rw.arg(args, 0, "date_format", 2), f)
+
+
+def rs_to_char(rw, args):
+    """TO_CHAR(x, fmt): Redshift's formats are PostgreSQL's."""
+    f = fmt_arg(rw, args, 1, "TO_CHAR", {"YYYY-MM-DD": "YYYY-MM-DD", "HH24:MI:SS": "HH24:MI:SS",
+                                         PG_TS_FORMAT: PG_TS_FORMAT})
+    x = rw.arg(args, 0, "TO_CHAR", 2)
+    return "to_char(%s, %s)" % (x, pg_string(f))
+
+
 COMMON = {  # gen.c's aggregates and COALESCE, the same everywhere
     "COUNT": count_, "SUM": same("SUM", 1), "AVG": same("AVG", 1), "MIN": same("MIN", 1),
     "MAX": same("MAX", 1), "COALESCE": same("COALESCE"), "CAST": cast,
+    "REPLACE": same("replace", 3),                      # read_back TIMESTAMP
 }
 
 FUNCTIONS = {
@@ -868,6 +936,8 @@ FUNCTIONS = {
         "TRY_TO_TIMESTAMP": helper("try_timestamp", 1),
         "IS_OBJECT": sf_is("object"),                   # json_read STRING
         "IS_ARRAY": sf_is("array"),
+        "TO_CHAR": sf_to_char,                          # read_back
+        "CONVERT_TIMEZONE": utc_of("CONVERT_TIMEZONE"),
     }),
     "bigquery": dict(COMMON, **{
         "CURRENT_TIMESTAMP": now(PG_NOW),               # time_point, log_now
@@ -883,6 +953,9 @@ FUNCTIONS = {
         "JSON_QUERY": bq_json_query,                    # json_read OBJECT
         "REGEXP_CONTAINS": regex("REGEXP_CONTAINS", whole=False),
         "SAFE_CAST": safe_cast("SAFE_CAST"),
+        "FORMAT_DATE": bq_format("FORMAT_DATE", {"%Y-%m-%d": "YYYY-MM-DD"}),  # read_back
+        "FORMAT_TIME": bq_format("FORMAT_TIME", {"%H:%M:%S": "HH24:MI:SS"}),
+        "FORMAT_TIMESTAMP": bq_format("FORMAT_TIMESTAMP", {"%Y-%m-%dT%H:%M:%E6SZ": PG_TS_FORMAT}),
     }),
     "databricks": dict(COMMON, **{
         "CURRENT_TIMESTAMP": now(PG_NOW),               # time_point, log_now
@@ -894,6 +967,8 @@ FUNCTIONS = {
         "JSON_OBJECT_KEYS": helper("json_object_keys", 1),    # json_read STRING
         "JSON_ARRAY_LENGTH": helper("json_array_length", 1),
         "TRY_CAST": safe_cast("try_cast"),              # json_read
+        "DATE_FORMAT": db_date_format,                  # read_back
+        "CONVERT_TIMEZONE": utc_of("convert_timezone"),
     }),
     "redshift": dict(COMMON, **{
         # GETDATE() has whole seconds
@@ -906,6 +981,7 @@ FUNCTIONS = {
         "JSON_EXTRACT_PATH_TEXT": rs_json_extract_path_text,  # json_text
         "IS_VALID_JSON": helper("is_valid_json", 1),
         "IS_VALID_JSON_ARRAY": helper("is_valid_json_array", 1),
+        "TO_CHAR": rs_to_char,                          # read_back
     }),
 }
 

@@ -484,6 +484,74 @@ static void test_json_values_executed(void **state)
 	}
 }
 
+/* Values read back (SPEC §1.1 "Session"): %V expands the table's template
+ * over alias.column, else the plain text cast. */
+static void test_read_back_templates(void **state)
+{
+	const struct { const struct dialect *d; enum col_type t; const char *want; } cases[] = {
+		{ &dialect_postgres, TY_STRING, "CAST(t.\"from\" AS TEXT)" },
+		{ &dialect_postgres, TY_DATE, "to_char(t.\"from\", 'YYYY-MM-DD')" },
+		{ &dialect_snowflake, TY_NUMBER, "CAST(t.\"FROM\" AS VARCHAR)" },
+		{ &dialect_snowflake, TY_TIMESTAMP, "REPLACE(TO_CHAR(CONVERT_TIMEZONE('UTC', t.\"FROM\"), "
+		  "'YYYY-MM-DD\"T\"HH24:MI:SS.FF6\"Z\"'), '.000000Z', 'Z')" },
+		{ &dialect_bigquery, TY_TIME, "FORMAT_TIME('%H:%M:%S', t.`from`)" },
+		{ &dialect_databricks, TY_BOOLEAN, "CASE t.`from` WHEN TRUE THEN 'true' WHEN FALSE THEN 'false' END" },
+		{ &dialect_redshift, TY_TIME, "TO_CHAR(DATE '2000-01-01' + t.\"from\", 'HH24:MI:SS')" },
+		{ &dialect_sqlite, TY_OBJECT, "CAST(t.\"from\" AS TEXT)" },
+	};
+	(void)state;
+	for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
+		struct strbuf sb = STRBUF_INIT;
+		sql_fmt(&sb, cases[i].d, "%V", cases[i].t, "t", "from");
+		assert_string_equal(sb.buf, cases[i].want);
+		sb_release(&sb);
+	}
+	/* no alias: the bare column */
+	struct strbuf sb = STRBUF_INIT;
+	sql_fmt(&sb, &dialect_sqlite, "%V", TY_DATE, NULL, "d");
+	assert_string_equal(sb.buf, "strftime('%Y-%m-%d', d)");
+	sb_release(&sb);
+	/* every dialect formats dates and timestamps explicitly, never by a cast */
+	for (size_t i = 0; i < ndialects; i++) {
+		assert_non_null(dialects[i]->read_back[TY_DATE]);
+		assert_non_null(dialects[i]->read_back[TY_TIMESTAMP]);
+		assert_non_null(dialects[i]->read_back[TY_BOOLEAN]);
+		assert_non_null(strstr(dialects[i]->read_back[TY_TIMESTAMP], "'.000000Z', 'Z'"));
+	}
+}
+
+/* The SQLite templates executed: ISO text in either spelling, offsets and
+ * fractions, booleans as 1/0. */
+static void test_read_back_executed(void **state)
+{
+	struct fixture *f = *state;
+	const struct { enum col_type t; const char *value; const char *want; } cases[] = {
+		{ TY_DATE, "'2025-01-31'", "2025-01-31" },
+		{ TY_DATE, "'2025-01-31T23:30:00Z'", "2025-01-31" },
+		{ TY_TIME, "'08:30:00'", "08:30:00" },
+		{ TY_TIMESTAMP, "'2025-01-31 08:30:00'", "2025-01-31T08:30:00Z" },
+		{ TY_TIMESTAMP, "'2025-01-31T08:30:00Z'", "2025-01-31T08:30:00Z" },
+		{ TY_TIMESTAMP, "'2025-01-31T09:30:00.5+01:00'", "2025-01-31T08:30:00.500000Z" },
+		{ TY_TIMESTAMP, "'not a time'", "NULL" },
+		{ TY_BOOLEAN, "1", "true" }, { TY_BOOLEAN, "0", "false" },
+		{ TY_BOOLEAN, "'yes'", "yes" }, { TY_BOOLEAN, "NULL", "NULL" },
+		{ TY_NUMBER, "3", "3" }, { TY_NUMBER, "2.5", "2.5" },
+	};
+	for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
+		struct strbuf sql = STRBUF_INIT, out = STRBUF_INIT, err = STRBUF_INIT;
+		sql_fmt(&sql, &dialect_sqlite, "SELECT %V FROM (SELECT %s AS v) AS x", cases[i].t, "x",
+			"v", cases[i].value);
+		if (f->w.ops->query(&f->w, sql.buf, collect, &out, &err) != 0)
+			fail_msg("%s\n%s", err.buf, sql.buf);
+		if (strcmp(out.buf, cases[i].want) != 0)
+			fail_msg("%s read back as type %d: %s, want %s", cases[i].value, (int)cases[i].t,
+				 out.buf, cases[i].want);
+		sb_release(&sql);
+		sb_release(&out);
+		sb_release(&err);
+	}
+}
+
 /* lac's own statements (`lac run`, `--emit run`): the dialect table's words */
 static void test_run_statements(void **state)
 {
@@ -558,6 +626,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_two_valued_logic, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_string_traps_executed, setup, teardown),
 		cmocka_unit_test(test_json_templates),
+		cmocka_unit_test(test_read_back_templates),
+		cmocka_unit_test_setup_teardown(test_read_back_executed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_json_values_executed, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -2,7 +2,8 @@
 -- values inside JSON that drift in type, so that every JSON read template
 -- of every dialect (json_read of each type, the safe casts behind them) is
 -- rewritten and compared with the postgres dialect on rows that tell.
-CREATE TABLE profiles (pid TEXT, address TEXT);
+CREATE TABLE profiles (pid TEXT, address TEXT, born TEXT, opens TEXT, joined TEXT, member INTEGER,
+ score REAL);
 CREATE TABLE tracks (pid TEXT, event TEXT, ts TEXT, props TEXT);
 CREATE TEMP TABLE v (pid TEXT, props TEXT);
 INSERT INTO v VALUES
@@ -19,10 +20,15 @@ INSERT INTO v VALUES
  ('w_feb30', '{"when": "2025-02-30 10:00:00"}'), ('w_tz', '{"when": "2025-01-31T08:30:00Z"}'),
  ('w_frac', '{"when": "2025-12-31 08:30:00.5"}'), ('w_24', '{"when": "2025-01-31 24:00:00"}'),
  ('w_date', '{"when": "2025-01-31"}');
-INSERT INTO profiles SELECT pid, NULL FROM v;
+INSERT INTO profiles (pid, address) SELECT pid, NULL FROM v;
 INSERT INTO tracks SELECT pid, 'Order Completed', '2026-01-01 00:00:00', props FROM v;
-INSERT INTO profiles VALUES
+INSERT INTO profiles (pid, address) VALUES
  ('f_high', '{"floor": "high", "city": {"name": "x"}, "since": "2024-02-30", "opens": "25:00:00", "seen": "2025-01-31", "vip": "yes", "geo": 1}'),
  ('f_2', '{"floor": 2, "city": 7, "since": "2024-02-29", "opens": "09:00:00", "seen": "2025-01-31 08:30:00", "vip": true, "geo": {"lat": 1}}'),
  ('f_2s', '{"floor": "2", "city": ["x"], "since": 20240229, "opens": "9:00", "seen": "2025-01-31T08:30:00Z", "vip": "true", "geo": [1]}'),
  ('f_obj', '{"floor": {}, "city": "Oslo", "since": {"d": 1}, "opens": {}, "seen": [], "vip": false, "geo": null}');
+-- typed traits read back: whole and fractional seconds, both ISO spellings
+INSERT INTO profiles VALUES
+ ('r_1', NULL, '2024-02-29', '08:30:00', '2025-01-31 08:30:00', 1, 3),
+ ('r_2', NULL, '1999-12-31', '23:59:59', '2025-01-31T08:30:00.5Z', 0, 2.5),
+ ('r_3', NULL, NULL, NULL, NULL, NULL, -7);

@@ -1,0 +1,85 @@
+-- audience typed_values (audiences/typed.lac:19), dialect snowflake
+-- the statements of a run, in order (run id '<run_id>', generation 1)
+
+-- audience typed_values (audiences/typed.lac:19): lac's tables
+CREATE SCHEMA IF NOT EXISTS lac;
+
+-- audience typed_values (audiences/typed.lac:19): lac's tables
+CREATE TABLE IF NOT EXISTS lac.lac_generation (audience VARCHAR(255) PRIMARY KEY, generation BIGINT NOT NULL);
+
+-- audience typed_values (audiences/typed.lac:19): lac's tables
+CREATE TABLE IF NOT EXISTS lac.lac_membership_log (member_id VARCHAR NOT NULL, audience VARCHAR NOT NULL, change VARCHAR NOT NULL, run_id VARCHAR NOT NULL, "AT" VARCHAR NOT NULL);
+
+-- audience typed_values (audiences/typed.lac:19): materialize the new snapshot (members)
+DROP TABLE IF EXISTS lac.snapshot_typed_values__new;
+
+-- audience typed_values (audiences/typed.lac:19): materialize the new snapshot (members)
+CREATE TABLE lac.snapshot_typed_values__new AS
+SELECT DISTINCT m.member_id
+FROM (
+SELECT p.pid AS member_id
+FROM profiles AS p
+WHERE p.score IS NOT NULL
+) AS m
+WHERE m.member_id IS NOT NULL;
+
+-- audience typed_values (audiences/typed.lac:19): materialize the matched entities of the new snapshot
+DROP TABLE IF EXISTS lac.snapshot_typed_values__ent__new;
+
+-- audience typed_values (audiences/typed.lac:19): materialize the matched entities of the new snapshot
+CREATE TABLE lac.snapshot_typed_values__ent__new AS
+SELECT CAST(NULL AS VARCHAR) AS path, CAST(NULL AS VARCHAR) AS member_id, CAST(NULL AS VARCHAR) AS entity_id FROM (SELECT 1 AS one) AS z WHERE 1 = 0;
+
+-- audience typed_values (audiences/typed.lac:19): the previous snapshot (created empty on a fresh warehouse)
+CREATE TABLE IF NOT EXISTS lac.snapshot_typed_values AS SELECT * FROM lac.snapshot_typed_values__new WHERE 1 = 0;
+
+-- audience typed_values (audiences/typed.lac:19): the previous snapshot (created empty on a fresh warehouse)
+CREATE TABLE IF NOT EXISTS lac.snapshot_typed_values__ent AS SELECT * FROM lac.snapshot_typed_values__ent__new WHERE 1 = 0;
+
+-- audience typed_values (audiences/typed.lac:19): count the members that entered
+SELECT COUNT(*) FROM (SELECT member_id FROM lac.snapshot_typed_values__new EXCEPT SELECT member_id FROM lac.snapshot_typed_values) AS d;
+
+-- audience typed_values (audiences/typed.lac:19): count the members that exited
+SELECT COUNT(*) FROM (SELECT member_id FROM lac.snapshot_typed_values EXCEPT SELECT member_id FROM lac.snapshot_typed_values__new) AS d;
+
+-- audience typed_values (audiences/typed.lac:19): membership log (entered)
+INSERT INTO lac.lac_membership_log (member_id, audience, change, run_id, "AT")
+SELECT CAST(d.member_id AS VARCHAR), 'typed_values', 'entered', '<run_id>', '2026-01-15T12:00:00Z'
+FROM (SELECT member_id FROM lac.snapshot_typed_values__new EXCEPT SELECT member_id FROM lac.snapshot_typed_values) AS d
+WHERE NOT EXISTS (SELECT 1 FROM lac.lac_membership_log AS l WHERE l.run_id = '<run_id>' AND l.audience = 'typed_values' AND l.change = 'entered');
+
+-- audience typed_values (audiences/typed.lac:19): membership log (exited)
+INSERT INTO lac.lac_membership_log (member_id, audience, change, run_id, "AT")
+SELECT CAST(d.member_id AS VARCHAR), 'typed_values', 'exited', '<run_id>', '2026-01-15T12:00:00Z'
+FROM (SELECT member_id FROM lac.snapshot_typed_values EXCEPT SELECT member_id FROM lac.snapshot_typed_values__new) AS d
+WHERE NOT EXISTS (SELECT 1 FROM lac.lac_membership_log AS l WHERE l.run_id = '<run_id>' AND l.audience = 'typed_values' AND l.change = 'exited');
+
+-- audience typed_values (audiences/typed.lac:19): events of activation sync (profile entered)
+WITH d AS (SELECT CAST(d.member_id AS VARCHAR) AS m, CAST(NULL AS VARCHAR) AS e, 1 AS im, 0 AS c FROM (SELECT member_id FROM lac.snapshot_typed_values__new EXCEPT SELECT member_id FROM lac.snapshot_typed_values) AS d)
+SELECT d.m, d.e, d.im, d.c, 0 AS k, TO_CHAR(t.born, 'YYYY-MM-DD'), TO_CHAR(t.opens, 'HH24:MI:SS'), REPLACE(TO_CHAR(CONVERT_TIMEZONE('UTC', t.joined), 'YYYY-MM-DD"T"HH24:MI:SS.FF6"Z"'), '.000000Z', 'Z'), CASE t.member WHEN TRUE THEN 'true' WHEN FALSE THEN 'false' END, CAST(t.score AS VARCHAR)
+FROM d LEFT JOIN profiles AS t ON t.pid = d.m
+ORDER BY 1, 2, 4, 5, 6, 7, 8, 9, 10;
+
+-- audience typed_values (audiences/typed.lac:19): record the new generation (one transaction)
+BEGIN TRANSACTION;
+
+-- audience typed_values (audiences/typed.lac:19): record the new generation (one transaction)
+DELETE FROM lac.lac_generation WHERE audience = 'typed_values';
+
+-- audience typed_values (audiences/typed.lac:19): record the new generation (one transaction)
+INSERT INTO lac.lac_generation (audience, generation) VALUES ('typed_values', 1);
+
+-- audience typed_values (audiences/typed.lac:19): record the new generation (one transaction)
+COMMIT;
+
+-- audience typed_values (audiences/typed.lac:19): swap the snapshots
+CREATE OR REPLACE TABLE lac.snapshot_typed_values CLONE lac.snapshot_typed_values__new;
+
+-- audience typed_values (audiences/typed.lac:19): swap the snapshots
+DROP TABLE lac.snapshot_typed_values__new;
+
+-- audience typed_values (audiences/typed.lac:19): swap the snapshots
+CREATE OR REPLACE TABLE lac.snapshot_typed_values__ent CLONE lac.snapshot_typed_values__ent__new;
+
+-- audience typed_values (audiences/typed.lac:19): swap the snapshots
+DROP TABLE lac.snapshot_typed_values__ent__new;
