@@ -1,7 +1,8 @@
 /*
  * sql/dialect_bigquery.c — BigQuery (GoogleSQL): `backtick` identifiers with
  * backslash escapes, string literals where '' is not an escape, TIMESTAMP_SUB
- * arithmetic, JSON_VALUE (null for objects) tested with REGEXP_CONTAINS before SAFE_CAST.
+ * arithmetic, JSON_VALUE (null for objects) tested with REGEXP_CONTAINS before SAFE_CAST,
+ * JSON_QUERY with a JSON null made SQL NULL.
  */
 #include "sql/dialect.h"
 
@@ -91,7 +92,11 @@ const struct dialect dialect_bigquery = {
 			    "THEN SAFE_CAST({s} AS TIME) END",
 		[TY_TIMESTAMP] = "CASE WHEN REGEXP_CONTAINS({s}, '" JSON_RE_TIMESTAMP "') "
 				 "THEN SAFE_CAST({s} AS TIMESTAMP) END",
-		[TY_OBJECT] = "JSON_QUERY({c}, {p})",
+		/* On a JSON column JSON_QUERY gives JSON 'null' (not SQL NULL) for
+		 * a JSON null, on a STRING column SQL NULL: TO_JSON_STRING of
+		 * either is 'null', and a JSON null is null (SPEC §3.4). */
+		[TY_OBJECT] = "CASE WHEN TO_JSON_STRING(JSON_QUERY({c}, {p})) <> 'null' "
+			      "THEN JSON_QUERY({c}, {p}) END",
 	},
 		/* FORMAT_* with a format; a TIMESTAMP is an instant, shown in UTC */
 	.read_back = {

@@ -1,7 +1,8 @@
 #!/bin/sh
 # tests/e2e/dialect_traps.sh — the fixes of the dialect audit (docs/dialects.md
 # "Audit"): Redshift reads a JSON key without NULLIF (a real "" is the empty
-# string; a missing key is already NULL), and a trait path of more than five
+# string; a missing key is already NULL), BigQuery reads a JSON null under an
+# OBJECT key as null on a JSON column too, and a trait path of more than five
 # keys, which Redshift's JSON_EXTRACT_PATH_TEXT cannot read, is E320 for
 # `lac compile -d redshift` / `-d all` of any project (and for `lac check` of
 # a Redshift project: tests/diagnostics/E320-json-too-deep), never SQL that
@@ -35,6 +36,18 @@ expect_eq "five keys in one JSON_EXTRACT_PATH_TEXT" 1 \
 expect_eq "a real \"\" is not nulled" 0 "$(grep -c 'NULLIF' "$T/out")"
 expect_eq "address.city = '' compares the text" 1 \
 	"$(grep -c "JSON_EXTRACT_PATH_TEXT(p.address, 'city', TRUE) END = ''" "$T/out")"
+
+# BigQuery: an OBJECT key without a predicate is null for a JSON null too
+# (JSON_QUERY over a JSON column gives JSON 'null', not SQL NULL)
+cat >"$P/audiences/geo.lac" <<'LAC'
+audience has_geo_a {
+  where { with trait geo.a }
+}
+LAC
+expect_status "compile -d bigquery, an OBJECT key" 0 lac -C "$P" compile -d bigquery
+expect_eq "a JSON null is not a present key" 1 \
+	"$(grep -c "CASE WHEN TO_JSON_STRING(JSON_QUERY(p.geo, '\$.a')) <> 'null' THEN JSON_QUERY(p.geo, '\$.a') END IS NOT NULL" "$T/out")"
+rm "$P/audiences/geo.lac"
 
 # six keys: E320 wherever Redshift SQL is asked for, and only there
 cat >"$P/audiences/six.lac" <<'LAC'

@@ -811,11 +811,20 @@ def bq_json_value(rw, args):
 
 
 def bq_json_query(rw, args):
-    """JSON_QUERY over a STRING column: the value's JSON, SQL NULL for a JSON
-    null (over a JSON column BigQuery returns JSON 'null' there instead)."""
+    """JSON_QUERY over a JSON column (jsonb here): the value's JSON, JSON
+    'null' (not SQL NULL) for a JSON null, SQL NULL for a missing key.  Over a
+    STRING column BigQuery gives SQL NULL for a JSON null; the JSON column is
+    the case the template must guard."""
     keys = json_path_arg(rw, args, "JSON_QUERY", False)
-    v = "CAST(%s AS jsonb) #> %s" % (rw.render(args[0]).strip(), pg_text_array(keys))
-    return "(CASE WHEN jsonb_typeof(%s) <> 'null' THEN %s END)" % (v, v)
+    return "(CAST(%s AS jsonb) #> %s)" % (rw.render(args[0]).strip(), pg_text_array(keys))
+
+
+def bq_to_json_string(rw, args):
+    """TO_JSON_STRING(x): x's JSON text (a JSON value's own text, a STRING
+    quoted); SQL NULL is the string 'null'."""
+    if len(args) != 1:
+        raise rw.no("TO_JSON_STRING with %d arguments" % len(args))
+    return "COALESCE(CAST(to_jsonb(%s) AS TEXT), 'null')" % rw.render(args[0]).strip()
 
 
 def db_get_json_object(rw, args):
@@ -951,6 +960,7 @@ FUNCTIONS = {
         "STRPOS": same("strpos", 2),
         "JSON_VALUE": bq_json_value,                    # json_text
         "JSON_QUERY": bq_json_query,                    # json_read OBJECT
+        "TO_JSON_STRING": bq_to_json_string,
         "REGEXP_CONTAINS": regex("REGEXP_CONTAINS", whole=False),
         "SAFE_CAST": safe_cast("SAFE_CAST"),
         "FORMAT_DATE": bq_format("FORMAT_DATE", {"%Y-%m-%d": "YYYY-MM-DD"}),  # read_back

@@ -221,6 +221,11 @@ static void test_json_templates(void **state)
 		{ &dialect_bigquery, TY_DATE,
 		  "CASE WHEN REGEXP_CONTAINS(JSON_VALUE(j, '$.a.\"b c\"'), '" JSON_RE_DATE "') "
 		  "THEN SAFE_CAST(JSON_VALUE(j, '$.a.\"b c\"') AS DATE) END" },
+		/* an OBJECT key: a JSON null is SQL NULL on a JSON column too,
+		 * where JSON_QUERY alone gives JSON 'null' */
+		{ &dialect_bigquery, TY_OBJECT,
+		  "CASE WHEN TO_JSON_STRING(JSON_QUERY(j, '$.a.\"b c\"')) <> 'null' "
+		  "THEN JSON_QUERY(j, '$.a.\"b c\"') END" },
 		{ &dialect_snowflake, TY_NUMBER,
 		  "CASE WHEN REGEXP_LIKE((j['a']['b c'])::STRING, '" JSON_RE_NUMBER "') "
 		  "THEN TRY_TO_DOUBLE((j['a']['b c'])::STRING) END" },
