@@ -17,6 +17,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -514,19 +515,15 @@ static int cmp_names(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* Is the lock file open as fd flock'ed by some process?  Linux lists every
- * lock in /proc/locks, read without taking one (a probe with flock could
- * make a process that takes the lock at that moment fail); elsewhere, a
- * shared lock is tried and dropped at once. */
-static bool lock_file_held(int fd)
+/* Does /proc/locks list an flock on the file open as fd?  It is read without
+ * taking a lock (probing with flock could make a process that takes the
+ * lock at that moment fail).  False where there is no /proc/locks. */
+static bool flock_listed(int fd)
 {
 	struct stat sb;
 	FILE *f = fstat(fd, &sb) == 0 ? fopen("/proc/locks", "r") : NULL;
-	if (!f) {
-		bool held = flock(fd, LOCK_SH | LOCK_NB) < 0 && errno == EWOULDBLOCK;
-		flock(fd, LOCK_UN);
-		return held;
-	}
+	if (!f)
+		return false;
 	/* "1: FLOCK  ADVISORY  WRITE 1234 08:01:5678 0 EOF" (waiters have "->") */
 	char kind[16], arrow[4];
 	unsigned maj, min;
@@ -544,6 +541,26 @@ static bool lock_file_held(int fd)
 	free(line);
 	fclose(f);
 	return held;
+}
+
+/* Is the lock whose file is open as fd (holder in line[]: command, pid,
+ * host, since) held?  A holder clears the file when it releases; one that
+ * was killed leaves it, so a recorded holder counts when /proc/locks lists
+ * the lock, or when it ran on this host and its pid is alive (file
+ * systems such as overlayfs show other inode numbers in /proc/locks);
+ * one on another host is believed. */
+static bool lock_file_held(int fd, char *const line[4])
+{
+	if (flock_listed(fd))
+		return true;
+	struct strbuf host = STRBUF_INIT;
+	this_host(&host);
+	bool here = strcmp(host.buf, line[2]) == 0;
+	sb_release(&host);
+	if (!here)
+		return true;
+	pid_t pid = (pid_t)strtol(line[1], NULL, 10);
+	return pid > 0 && (kill(pid, 0) == 0 || errno == EPERM);
 }
 
 /* The lock files whose lock is taken, in name order. */
@@ -576,8 +593,7 @@ static int sqlite_list(struct state *st, int (*fn)(const struct state_lock_info 
 			continue;
 		struct strbuf text = STRBUF_INIT;
 		char *line[4];
-		bool held = lock_file_held(fd);
-		if (held && rc == 0 && holder_lines(fd, &text, line)) {
+		if (rc == 0 && holder_lines(fd, &text, line) && lock_file_held(fd, line)) {
 			/* "run-pets" is run:pets (lock_file) */
 			char *id = names[i];
 			char *dash = strchr(id, '-');

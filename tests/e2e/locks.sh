@@ -88,8 +88,12 @@ print(r["result"], bool(re.match(r"held by run pid \d+ on ", r["held_by"])))' <"
 	finished "$b-k1" >/dev/null
 	expect_status "$b: apply after its holder was killed" 0 lac -C "$P" --now 2026-01-15T14:00:00Z apply --auto-approve
 	start_paused "$b-k2" snapshot -C "$P" --now 2026-01-15T15:00:00Z run cat_owners
+	expect_status "$b: state show while a run holds its lock" 0 lac -C "$P" state show
+	expect_match "$b: ... lists the lock" "run:cat_owners +held by run pid $pid on $host since " "$T/out"
 	kill -9 "$pid"
 	finished "$b-k2" >/dev/null
+	expect_status "$b: state show after the holder was killed" 0 lac -C "$P" --format json state show
+	expect_eq "$b: ... lists no lock" "[]" "$(/usr/bin/python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["locks"])' "$T/out")"
 	expect_status "$b: run after its holder was killed" 0 lac -C "$P" --now 2026-01-15T15:00:00Z run cat_owners
 	expect_match "$b: ... completes the killed run" "^cat_owners: completed unfinished run " "$T/out"
 
