@@ -39,8 +39,13 @@ static const char *option(const PQconninfoOption *opts, const char *key)
 	return NULL;
 }
 
-enum dsn_tls dsn_tls(const char *dsn)
+/* dsn_tls, and the sslmode written (one of modes[], else NULL) */
+static const char *const modes[] = { "disable", "allow", "prefer", "require", "verify-ca",
+				     "verify-full" };
+
+static enum dsn_tls classify(const char *dsn, const char **written)
 {
+	*written = NULL;
 	char *errmsg = NULL;
 	PQconninfoOption *opts = PQconninfoParse(dsn, &errmsg);
 	if (!opts) {
@@ -57,6 +62,9 @@ enum dsn_tls dsn_tls(const char *dsn)
 		where = getenv("PGHOST");
 	enum dsn_tls t;
 	const char *mode = option(opts, "sslmode");
+	for (size_t i = 0; mode && i < ARRAY_LEN(modes); i++)
+		if (strcmp(mode, modes[i]) == 0)
+			*written = modes[i];
 	if (!where || hosts_are_local(where))
 		t = DSN_TLS_LOCAL;
 	else if (!mode)
@@ -65,4 +73,16 @@ enum dsn_tls dsn_tls(const char *dsn)
 		t = strcmp(mode, "verify-full") == 0 ? DSN_TLS_VERIFIED : DSN_TLS_WEAK;
 	PQconninfoFree(opts);
 	return t;
+}
+
+enum dsn_tls dsn_tls(const char *dsn)
+{
+	const char *mode;
+	return classify(dsn, &mode);
+}
+
+const char *dsn_tls_weak_mode(const char *dsn)
+{
+	const char *mode;
+	return classify(dsn, &mode) == DSN_TLS_WEAK ? mode : NULL;
 }

@@ -19,6 +19,9 @@ enum dsn_tls {
 /* How dsn (key=value or postgresql:// URI) asks for TLS.  Without a host in
  * the DSN, the PGHOST/PGHOSTADDR libpq would use count. */
 enum dsn_tls dsn_tls(const char *dsn);
+/* For DSN_TLS_WEAK: the sslmode written ("disable" … "verify-ca"); else,
+ * or for a mode libpq does not know (its own error at connect), NULL. */
+const char *dsn_tls_weak_mode(const char *dsn);
 /* Is host (one libpq host or hostaddr entry) this machine? */
 int dsn_host_is_local(const char *host);
 

@@ -24,6 +24,26 @@ static void result_error(PGconn *c, const PGresult *r, struct strbuf *err)
 	add_trimmed(err, m && *m ? m : PQerrorMessage(c));
 }
 
+/* key='value' in a libpq conninfo string (\\ and \' escaped) */
+static void add_param(struct strbuf *sb, const char *key, const char *value)
+{
+	sb_addf(sb, "%s%s='", sb->len ? " " : "", key);
+	for (const char *v = value; *v; v++) {
+		if (*v == '\'' || *v == '\\')
+			sb_addch(sb, '\\');
+		sb_addch(sb, *v);
+	}
+	sb_addch(sb, '\'');
+}
+
+static const char *param(const char *const *keywords, const char *const *values, const char *key)
+{
+	for (size_t i = 0; keywords && keywords[i]; i++)
+		if (strcmp(keywords[i], key) == 0)
+			return values[i];
+	return NULL;
+}
+
 int pq_connect(struct pq_conn *g, const char *dsn, const char *const *keywords,
 	       const char *const *values, const char *vendor, pq_retry_fn retryable,
 	       struct strbuf *err)
@@ -37,21 +57,21 @@ int pq_connect(struct pq_conn *g, const char *dsn, const char *const *keywords,
 		PQfreemem(parse_err);
 		return -1;
 	}
+	/* The DSN (key=value or URI) rewritten as key=value with the params
+	 * given in place of its own.  A conninfo string, not PQconnectdbParams:
+	 * only a string can say '' and so keep libpq from taking the
+	 * parameter from the environment (PGOPTIONS, PGAPPNAME). */
+	struct strbuf info = STRBUF_INIT;
+	for (const PQconninfoOption *o = parsed; o->keyword; o++)
+		if (o->val && !param(keywords, values, o->keyword))
+			add_param(&info, o->keyword, o->val);
 	PQconninfoFree(parsed);
-	/* dbname first, expanded as the DSN; later entries override it */
-	size_t n = 0;
-	while (keywords && keywords[n])
-		n++;
-	const char **kw = xcalloc(n + 3, sizeof(*kw)), **val = xcalloc(n + 3, sizeof(*val));
-	size_t k = 0;
-	kw[k] = "dbname", val[k++] = dsn;
+	for (size_t i = 0; keywords && keywords[i]; i++)
+		add_param(&info, keywords[i], values[i]);
 	if (dsn_tls(dsn) == DSN_TLS_IMPLIED)
-		kw[k] = "sslmode", val[k++] = "verify-full";
-	for (size_t i = 0; i < n; i++)
-		kw[k] = keywords[i], val[k++] = values[i];
-	PGconn *c = PQconnectdbParams(kw, val, 1);
-	free(kw);
-	free(val);
+		add_param(&info, "sslmode", "verify-full");
+	PGconn *c = PQconnectdb(info.buf);
+	sb_release(&info);
 	if (PQstatus(c) != CONNECTION_OK) {
 		sb_addf(err, "cannot connect to %s: ", vendor);
 		add_trimmed(err, PQerrorMessage(c));

@@ -27,10 +27,10 @@ struct pq_conn {
 	pq_retry_fn retryable;
 };
 
-/* Connect to dsn (checked with PQconninfoParse first, so a bad DSN gets
- * libpq's own message), adding sslmode=verify-full where dsn_tls says so,
- * then the params given (NULL-terminated keyword/value lists, or NULL),
- * which override the DSN and the environment.
+/* Connect to dsn (a bad DSN gets libpq's own message), with the params
+ * given (NULL-terminated keyword/value lists, or NULL; "" means not sent)
+ * in place of the DSN's and the environment's, and sslmode=verify-full
+ * where dsn_tls says so.
  * On failure "cannot connect to <vendor>: <libpq's message>" in err. */
 int pq_connect(struct pq_conn *g, const char *dsn, const char *const *keywords,
 	       const char *const *values, const char *vendor, pq_retry_fn retryable,
