@@ -117,6 +117,13 @@ int warehouse_open_redshift(struct warehouse *w, const char *dsn, struct strbuf 
 		free(r);
 		return -1;
 	}
+	/* read-back formats render a TIMESTAMPTZ in the session's zone (a user's
+	 * default may be another) */
+	if (pq_run(&r->pq, "SET timezone TO 'UTC'", NULL, NULL, err, NULL) < 0) {
+		pq_disconnect(&r->pq);
+		free(r);
+		return -1;
+	}
 	w->ops = &redshift_ops;
 	w->d = &dialect_redshift;
 	w->impl = r;
