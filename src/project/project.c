@@ -20,6 +20,7 @@
 #include "base/time.h"
 #include "graph/graph_load.h"
 #include "lang/parse.h"
+#include "net/dsn_tls.h"
 #include "project/dest_kind.h"
 #include "project/wh_kind.h"
 #include "project/project.h"
@@ -592,6 +593,39 @@ static void check_wh_keys(struct project *p, const struct wh_kind *k, const stru
 	check_wh_auth(p, k, v, where);
 }
 
+/* What a written sslmode weaker than verify-full gives up (W003). */
+static const char *tls_risk(const char *mode)
+{
+	if (strcmp(mode, "disable") == 0)
+		return "the connection is not encrypted";
+	if (strcmp(mode, "verify-ca") == 0)
+		return "the certificate is not checked against the host name";
+	if (strcmp(mode, "require") == 0)
+		return "the server's certificate is not checked";
+	return "the connection may not be encrypted and the server's certificate is not checked";
+}
+
+/* SPEC §1.1 "TLS": a libpq DSN to a remote host may weaken TLS only in
+ * writing, with a warning.  A ${VAR} DSN is judged when its variables are
+ * set, and never quoted (it may hold a password). */
+static void warn_weak_tls(struct project *p)
+{
+	if (p->warehouse.type != WH_POSTGRES && p->warehouse.type != WH_REDSHIFT)
+		return;
+	const struct setting *s = setting_find(p->warehouse.settings, p->warehouse.nsettings, "dsn");
+	if (!s || !s->value)
+		return;
+	const char *unset = NULL;
+	const char *dsn = env_has_ref(s->value) ? env_expand(&p->arena, s->value, &unset) : s->value;
+	const char *mode = dsn ? dsn_tls_weak_mode(dsn) : NULL;
+	if (!mode)
+		return;
+	diag_warning(&p->diags, s->loc, DIAG_W003,
+		     "the %s warehouse's dsn sets sslmode=%s for a remote host: %s",
+		     wh_kind_of(p->warehouse.type)->type, mode, tls_risk(mode));
+	diag_hint(&p->diags, "leave sslmode out (lac then uses verify-full) or write sslmode=verify-full");
+}
+
 /* warehouse: the type's keys are checked against its row; under an
  * unknown type (E006) only path and schema are judged. */
 static void load_warehouse(struct project *p, const struct ynode *v)
@@ -630,6 +664,7 @@ static void load_warehouse(struct project *p, const struct ynode *v)
 		}
 	}
 	free(where);
+	warn_weak_tls(p);
 }
 
 /* state: {type: sqlite, path} or {type: postgres, dsn, schema}, both with

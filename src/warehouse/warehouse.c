@@ -92,7 +92,7 @@ int warehouse_open_project(struct project *p, unsigned access, struct warehouse 
 	memset(w, 0, sizeof(*w));
 	const struct warehouse_type_row *row = warehouse_type_row(p->warehouse.type);
 	if (!row->open) {
-		sb_addf(err, "lac cannot connect to a %s warehouse yet (sqlite and postgres only)",
+		sb_addf(err, "lac cannot connect to a %s warehouse yet (sqlite, postgres and redshift only)",
 			dialect_for_warehouse(p->warehouse.type)->name);
 		return -1;
 	}

@@ -26,8 +26,8 @@ struct warehouse_ops {
 	int (*query)(struct warehouse *w, const char *sql, wh_row_fn row, void *arg,
 		     struct strbuf *err);
 	/* Run stmts[0..n) as the unit of commit.  transactional: all or none
-	 * (SQLite, PostgreSQL: one transaction; PostgreSQL retries it on a
-	 * serialization failure); else one after another, stopping at the
+	 * (SQLite, PostgreSQL, Redshift: one transaction; PostgreSQL and
+	 * Redshift retry it on a serialization failure); else one after another, stopping at the
 	 * first failure (for statements that are each atomic and idempotent).
 	 * 0, or -1 with the warehouse's message in err. */
 	int (*exec_batch)(struct warehouse *w, const char *const *stmts, size_t n,
@@ -71,6 +71,7 @@ int warehouse_open_project(struct project *p, unsigned access, struct warehouse 
 /* The connectors' open functions (warehouse_types.c calls them with the project's settings). */
 int warehouse_open_sqlite(struct warehouse *w, const char *path, bool readonly, struct strbuf *err);
 int warehouse_open_postgres(struct warehouse *w, const char *dsn, struct strbuf *err);
+int warehouse_open_redshift(struct warehouse *w, const char *dsn, struct strbuf *err);
 void warehouse_close(struct warehouse *w);
 /* Tag w's later statements (set_context); a failure only loses the tag. */
 void warehouse_set_context(struct warehouse *w, const char *command, const char *audience,

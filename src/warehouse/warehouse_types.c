@@ -10,12 +10,13 @@ static int open_sqlite(struct project *p, unsigned access, struct warehouse *w, 
 	return warehouse_open_sqlite(w, project_path(p, p->warehouse.path), !(access & WH_WRITE), err);
 }
 
-static int open_postgres(struct project *p, unsigned access, struct warehouse *w, struct strbuf *err)
+/* The libpq types: the dsn setting, its ${VAR}s expanded only now. */
+static int open_libpq(struct project *p, struct warehouse *w, const char *type,
+		      int (*open)(struct warehouse *, const char *, struct strbuf *), struct strbuf *err)
 {
-	(void)access;
 	const struct setting *s = setting_find(p->warehouse.settings, p->warehouse.nsettings, "dsn");
 	if (!s || !s->value) {
-		sb_addstr(err, "the postgres warehouse needs a 'dsn' setting in lac.yaml");
+		sb_addf(err, "the %s warehouse needs a 'dsn' setting in lac.yaml", type);
 		return -1;
 	}
 	const char *dsn = setting_expand(p, s->value, s->loc);
@@ -23,16 +24,28 @@ static int open_postgres(struct project *p, unsigned access, struct warehouse *w
 		sb_addstr(err, "the warehouse dsn names an unset environment variable");
 		return -1;
 	}
-	int rc = warehouse_open_postgres(w, dsn, err);
+	int rc = open(w, dsn, err);
 	if (rc != 0)
 		project_redact(p, err); /* libpq quotes parts of the dsn */
 	return rc;
 }
 
+static int open_postgres(struct project *p, unsigned access, struct warehouse *w, struct strbuf *err)
+{
+	(void)access;
+	return open_libpq(p, w, "postgres", warehouse_open_postgres, err);
+}
+
+static int open_redshift(struct project *p, unsigned access, struct warehouse *w, struct strbuf *err)
+{
+	(void)access;
+	return open_libpq(p, w, "redshift", warehouse_open_redshift, err);
+}
+
 static const struct warehouse_type_row rows[] = {
 	{ WH_SQLITE, open_sqlite },
 	{ WH_POSTGRES, open_postgres },
-	{ WH_REDSHIFT, NULL },
+	{ WH_REDSHIFT, open_redshift },
 	{ WH_SNOWFLAKE, NULL },
 	{ WH_BIGQUERY, NULL },
 	{ WH_DATABRICKS, NULL },
