@@ -50,8 +50,8 @@ enum duration_flags {
 	DURATION_BARE_SECONDS = 1u << 0, /* a plain number of seconds ("90") */
 	DURATION_MS = 1u << 1,           /* the unit "ms" as well as s, m, h */
 };
-/* --lock-timeout: "30s", "5m", "1h" or "90" (seconds). */
-#define DURATION_LOCK_TIMEOUT DURATION_BARE_SECONDS
+/* --lock-timeout: "500ms", "30s", "5m", "1h" (SPEC §1.1 durations) or "90" (seconds). */
+#define DURATION_LOCK_TIMEOUT (DURATION_BARE_SECONDS | DURATION_MS)
 /* A duration setting in lac.yaml (SPEC §1.1): [0-9]+(ms|s|m|h), the unit required. */
 #define DURATION_SETTING DURATION_MS
 /* Digits then a unit (s, m, h; ms with DURATION_MS; none with

@@ -46,7 +46,7 @@ int cli_take_lock_timeout(void *arg, const char *value, struct strbuf *err)
 {
 	if (duration_parse(value, DURATION_LOCK_TIMEOUT, arg) == 0)
 		return 0;
-	sb_addf(err, "--lock-timeout takes a duration like 30s, 5m, 1h or a number of seconds, not '%s'",
+	sb_addf(err, "--lock-timeout takes a duration like 500ms, 30s, 5m, 1h or a number of seconds, not '%s'",
 		value);
 	return -1;
 }

@@ -22,6 +22,7 @@
 
 #include "base/json_print.h"
 #include "cmd/cli.h"
+#include "cmd/json_errors.h"
 #include "plan/plan.h"
 #include "run/run.h"
 #include "sql/gen.h"
@@ -291,6 +292,9 @@ out:
 			json_t *root = json_loads(s, 0, NULL);
 			free(s);
 			json_object_set(root, "runs", runs);
+			/* a failed apply says why in its one document */
+			if (rc != EXIT_OK && json_errors_last())
+				json_object_set_new(root, "error", json_string(json_errors_last()));
 			json_print_doc(stdout, root);
 			json_decref(root);
 		}

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "cmd/cli.h"
+#include "cmd/json_errors.h"
 #include "warehouse/warehouse.h"
 
 static bool want_color(const char *when)
@@ -118,10 +119,13 @@ int main(int argc, char **argv)
 	}
 	c.argc = (int)nrest;
 	c.argv = (char **)rest.v;
+	if (c.format == OUT_JSON)
+		json_errors_begin();
 	/* SIGINT/SIGTERM cancel a running warehouse statement before lac ends
 	 * (SPEC §1.1); the daemon sets its own handlers (stop after the run) */
 	warehouse_cancel_on_signals();
 	rc = cmd->run(&c);
+	json_errors_end(rc);
 out:
 	opt_args_release(&rest);
 	return rc;

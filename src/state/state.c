@@ -481,6 +481,12 @@ int state_open_project(struct state **out, struct project *p, enum state_mode mo
 				  : "the postgres state needs a 'dsn' setting in lac.yaml");
 			return -1;
 		}
+		/* an empty DSN would connect to libpq's defaults (PGHOST, the
+		 * local socket): a secret missing in CI, never the state meant */
+		if (!*dsn) {
+			sb_addstr(err, "the state dsn is empty (is its environment variable set in this job?)");
+			return -1;
+		}
 		int rc = state_open_postgres(out, dsn, p->state.schema, mode, err);
 		if (rc < 0)
 			project_redact(p, err); /* libpq quotes parts of the dsn */

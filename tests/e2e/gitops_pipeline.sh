@@ -11,7 +11,9 @@
 #   3. the daemon, in another directory, with the destination healthy,
 #      delivers them with the same messageIds;
 #   4. the next pull request's plan shows no changes (exit 0), in both CI
-#      files' forms; nothing was delivered twice under different ids.
+#      files' forms; nothing was delivered twice under different ids;
+# and a pull request from a fork (no secrets) checks and compiles, and says
+# why it has no plan.
 # Skipped (77) without PostgreSQL or python3-yaml.
 . "${LAC_SRCDIR:-$(dirname "$0")/../..}/tests/lib.sh"
 
@@ -147,6 +149,15 @@ grep -q '| `+` | audience | `cat_households` | create |' "$T/pr1/plan.md" && pas
 [ -s "$T/pr1/sql/snowflake/cat_households.sql" ] && pass || fail "pr1: the compiled SQL artifact"
 expect_eq "pr1: the plan wrote nothing to the state" "0" \
 	"$(psql -t -A -d lac -c "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'lac_state'")"
+
+# a pull request from a fork: no secrets, so no state; the other steps run
+job fork github-review "" ok
+job_ok fork
+grep -q '^Not planned: this pull request gets no secrets' "$T/fork/plan.md" && pass || fail "fork: the comment says why there is no plan"
+[ -s "$T/fork/sql/snowflake/cat_households.sql" ] && pass || fail "fork: the SQL is still compiled"
+job glfork gitlab-review "" ok
+job_ok glfork
+grep -q '^Not planned' "$T/glfork/plan.md" && pass || fail "fork (GitLab): the note says why there is no plan"
 
 # 2. the merge: apply runs the new audiences; the destination is down
 job merge github-apply "$WRITER" down

@@ -47,7 +47,7 @@ tail -c 1 "$T/out" | od -An -c | grep -q '\\n' && pass || fail "init json ends w
 expect_status "init -q --format json" 0 lac -q --format json init "$T/subs" --example subscriptions
 pycheck "init --example in json" 'assert d["example"] == "subscriptions"'
 expect_status "init json, existing project" 1 lac --format json init "$T/proj"
-expect_eq "init json error prints nothing on stdout" "" "$(cat "$T/out")"
+pycheck "init json error is a JSON document" 'assert list(d) == ["error"] and "init never overwrites" in d["error"], d'
 
 P="$T/proj"
 NOW=--now=2026-01-15T12:00:00Z
@@ -105,7 +105,11 @@ assert isinstance(d, list) and d, d
 assert any(x["severity"] == "error" and x["file"].endswith("broken.lac") for x in d), d
 '
 expect_status "compile json unknown audience" 1 lac -C "$P" --format json compile nope
-expect_eq "unknown audience: nothing on stdout" "" "$(cat "$T/out")"
+pycheck "unknown audience: the error as a JSON document" 'assert d == {"error": "unknown audience \x27nope\x27"}, d'
+expect_status "run json, an audience never applied" 1 lac -C "$P" --format json run nope
+pycheck "run: the error as a JSON document" 'assert list(d) == ["error"] and "nope" in d["error"], d'
+expect_status "state import json, no such file" 1 lac -C "$P" --format json state import "$T/no-such-export"
+pycheck "state import: the error as a JSON document" 'assert list(d) == ["error"] and "no-such-export" in d["error"], d'
 
 # ---- lac fmt --format json ---------------------------------------------------------
 expect_status "fmt --check --format json, formatted project" 0 lac -C "$P" --format json fmt --check

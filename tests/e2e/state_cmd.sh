@@ -156,4 +156,15 @@ for cmd in "status" "plan" "apply --auto-approve" "run"; do
 		pass || { fail "$cmd: the owner message"; cat "$T/err" >&2; }
 done
 expect_status "the project's own state still works" 0 lac -C "$NEW" status
+
+# ---- an empty state DSN (a CI secret missing) never reaches libpq's defaults --------
+EMPTY="$T/empty"
+lac init --example petshop "$EMPTY" >/dev/null
+sed -i 's|^  path: .lac/state.db|  type: postgres\n  dsn: "${LAC_STATE_DSN}"|' "$EMPTY/lac.yaml"
+for cmd in "status" "plan" "run"; do
+	# shellcheck disable=SC2086
+	expect_status "empty state dsn: $cmd" 1 env LAC_STATE_DSN= PGHOST=/nonexistent "$LAC" -C "$EMPTY" $cmd
+	grep -q "the state dsn is empty (is its environment variable set in this job?)" "$T/err" &&
+		pass || { fail "$cmd: the empty dsn message"; cat "$T/err" >&2; }
+done
 finish

@@ -217,7 +217,7 @@ static void test_duration(void **state)
 	(void)state;
 	static const struct { const char *in; int64_t ms; } good[] = {
 		{ "0", 0 }, { "90", 90000 }, { "30s", 30000 }, { "5m", 300000 }, { "1h", 3600000 },
-		{ "0s", 0 }, { "8784h", 8784LL * 3600000 },
+		{ "0s", 0 }, { "8784h", 8784LL * 3600000 }, { "500ms", 500 },
 	};
 	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
 		int64_t ms = -1;
@@ -225,7 +225,7 @@ static void test_duration(void **state)
 		assert_int_equal(ms, good[i].ms);
 	}
 	static const char *const bad[] = {
-		"", "s", "-5", "+5", " 5", "5 ", "1.5s", "5ms", "5d", "5ss", "5mh", "1e3", "8785h",
+		"", "s", "-5", "+5", " 5", "5 ", "1.5s", "5d", "5ss", "5mh", "1e3", "8785h", "5msec",
 		"99999999999999999999", "abc",
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
