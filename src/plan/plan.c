@@ -492,6 +492,31 @@ static void want_definition(struct plan *pl, const struct project *p, const stru
 	VEC_PUSH(pl->defs, pl->ndefs, pl->capdefs, d);
 }
 
+/* Whether the files changed an audience an older lac applied (no stored
+ * source).  The canonical text it recorded says so when there is one: the
+ * SQL it generated is no part of the definition, and a newer lac's SQL
+ * differs (SPEC §5).  Without a text, only its own hash recipe can tell. */
+static bool legacy_audience_changed(const struct project *p, struct state *st,
+				    const struct ast_audience *a, const struct applied *s)
+{
+	char *text, *sql;
+	load_text(st, s->name, "", &text, &sql);
+	free(sql);
+	bool changed;
+	if (text) {
+		struct strbuf sb = STRBUF_INIT;
+		fmt_audience_definition(a, &sb);
+		changed = strcmp(sb.buf, text) != 0;
+		sb_release(&sb);
+		free(text);
+	} else {
+		char *old = run_audience_hash_v1(p, a);
+		changed = strcmp(old, s->hash) != 0;
+		free(old);
+	}
+	return changed;
+}
+
 int plan_compute(struct plan *pl, struct project *p, struct state *st, struct strbuf *err)
 {
 	memset(pl, 0, sizeof(*pl));
@@ -536,10 +561,8 @@ int plan_compute(struct plan *pl, struct project *p, struct state *st, struct st
 			const struct applied *s = &l.v[j];
 			char *hash = run_audience_hash(p, f[i]);
 			bool en = f[i]->enabled != 0;
-			/* applied by an older lac: its own recipe says whether it changed */
-			char *old = s->source ? NULL : run_audience_hash_v1(p, f[i]);
-			bool changed = strcmp(old ? old : hash, s->hash) != 0;
-			free(old);
+			bool changed = s->source ? strcmp(hash, s->hash) != 0
+				: legacy_audience_changed(p, st, f[i], s);
 			want_definition(pl, p, f[i], s);
 			if (changed) {
 				struct plan_change *ch = add_change(pl, PLAN_UPDATE, PLAN_AUDIENCE,

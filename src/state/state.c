@@ -401,6 +401,7 @@ static int check_readonly(struct state *st, struct strbuf *err)
 	}
 	if (v > STATE_SCHEMA_VERSION)
 		return newer_schema(st, v, err);
+	st->version = v;
 	return 0;
 }
 
@@ -411,6 +412,7 @@ static struct state *state_new(struct sdb *db, const char *path, const char *sch
 	st->path = xstrdup(path);
 	st->schema = schema ? xstrdup(schema) : NULL;
 	st->readonly = mode == STATE_RO;
+	st->version = STATE_SCHEMA_VERSION; /* a read-write open migrates */
 	return st;
 }
 
@@ -576,6 +578,48 @@ static char *col_str(struct sdb_stmt *s, int i)
 	return t ? xstrdup(t) : NULL;
 }
 
+/* ---- the columns read back ------------------------------------------------------- */
+
+/* A column a query reads, and the schema version that has it. */
+struct state_column {
+	const char *name;
+	int since;
+};
+
+static const struct state_column audience_cols[] = {
+	{ "name", 1 }, { "hash", 1 }, { "enabled", 1 }, { "created_at", 1 }, { "updated_at", 1 },
+	{ "generation", 1 }, { "next_run_at", 1 }, { "source", 5 }, { "graph", 5 },
+};
+
+static const struct state_column activation_cols[] = {
+	{ "audience", 1 }, { "name", 1 }, { "destination", 1 }, { "hash", 1 }, { "enabled", 1 },
+	{ "created_at", 1 }, { "updated_at", 1 }, { "baseline_generation", 1 }, { "values_enrich", 5 },
+};
+
+/* "SELECT <cols> <rest>" for this state's schema: a column a later
+ * migration added reads as NULL, since read-only opens never migrate an
+ * older state (SPEC §1.2) yet must read it.  Freed by the caller. */
+static char *select_cols(const struct state *st, const struct state_column *cols, size_t n,
+			 const char *rest)
+{
+	struct strbuf sb = STRBUF_INIT;
+	sb_addstr(&sb, "SELECT ");
+	for (size_t i = 0; i < n; i++)
+		sb_addf(&sb, "%s%s", i ? ", " : "", cols[i].since <= st->version ? cols[i].name : "NULL");
+	sb_addf(&sb, " %s", rest);
+	return sb_detach(&sb);
+}
+
+/* prep() of select_cols(). */
+static struct sdb_stmt *prep_select(struct state *st, const struct state_column *cols, size_t n,
+				    const char *rest, const char *fmt, const char *a, const char *b)
+{
+	char *sql = select_cols(st, cols, n, rest);
+	struct sdb_stmt *s = prep(st, sql, fmt, a, b);
+	free(sql);
+	return s;
+}
+
 /* ---- applied definitions ------------------------------------------------------------ */
 
 int state_put_audience(struct state *st, const char *name, const char *hash, bool enabled, int64_t now)
@@ -589,8 +633,6 @@ int state_put_audience(struct state *st, const char *name, const char *hash, boo
 			"ssdi", name, hash, (int)enabled, now));
 }
 
-#define AUDIENCE_COLS \
-	"name, hash, enabled, created_at, updated_at, generation, next_run_at, source, graph"
 
 static void audience_from_row(struct sdb_stmt *s, struct state_audience *a)
 {
@@ -614,7 +656,8 @@ int state_put_definition(struct state *st, const char *name, const char *source,
 int state_get_audience(struct state *st, const char *name, struct state_audience *out)
 {
 	memset(out, 0, sizeof(*out));
-	struct sdb_stmt *s = prep(st, "SELECT " AUDIENCE_COLS " FROM audiences WHERE name = ?1", "s", name);
+	struct sdb_stmt *s = prep_select(st, audience_cols, ARRAY_LEN(audience_cols),
+					 "FROM audiences WHERE name = ?1", "s", name, NULL);
 	if (!s)
 		return -1;
 	int rc = sdb_step(s);
@@ -635,7 +678,8 @@ void state_audience_release(struct state_audience *a)
 
 int state_list_audiences(struct state *st, int (*fn)(const struct state_audience *, void *), void *ctx)
 {
-	struct sdb_stmt *s = prep(st, "SELECT " AUDIENCE_COLS " FROM audiences ORDER BY name", NULL);
+	struct sdb_stmt *s = prep_select(st, audience_cols, ARRAY_LEN(audience_cols),
+					 "FROM audiences ORDER BY name", NULL, NULL, NULL);
 	if (!s)
 		return -1;
 	int rc, ret = 0;
@@ -697,9 +741,6 @@ int state_put_activation(struct state *st, const char *audience, const char *nam
 			"ssssdi", audience, name, destination, hash, (int)enabled, now));
 }
 
-#define ACTIVATION_COLS \
-	"audience, name, destination, hash, enabled, created_at, updated_at, baseline_generation," \
-	" values_enrich"
 
 static void activation_from_row(struct sdb_stmt *s, struct state_activation *a)
 {
@@ -726,8 +767,9 @@ int state_get_activation(struct state *st, const char *audience, const char *nam
 			 struct state_activation *out)
 {
 	memset(out, 0, sizeof(*out));
-	struct sdb_stmt *s = prep(st, "SELECT " ACTIVATION_COLS " FROM activations"
-			       " WHERE audience = ?1 AND name = ?2", "ss", audience, name);
+	struct sdb_stmt *s = prep_select(st, activation_cols, ARRAY_LEN(activation_cols),
+					 "FROM activations WHERE audience = ?1 AND name = ?2", "ss",
+					 audience, name);
 	if (!s)
 		return -1;
 	int rc = sdb_step(s);
@@ -750,8 +792,9 @@ void state_activation_release(struct state_activation *a)
 int state_list_activations(struct state *st, const char *audience,
 			   int (*fn)(const struct state_activation *, void *), void *ctx)
 {
-	struct sdb_stmt *s = prep(st, "SELECT " ACTIVATION_COLS " FROM activations"
-			       " WHERE audience = ?1 ORDER BY name", "s", audience);
+	struct sdb_stmt *s = prep_select(st, activation_cols, ARRAY_LEN(activation_cols),
+					 "FROM activations WHERE audience = ?1 ORDER BY name", "s",
+					 audience, NULL);
 	if (!s)
 		return -1;
 	int rc, ret = 0;

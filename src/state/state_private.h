@@ -25,6 +25,7 @@ struct state {
 	char *path;              /* the file, or postgres:<schema> (for messages) */
 	char *schema;            /* PostgreSQL: the schema; NULL for a file */
 	bool readonly;
+	int version;             /* the open schema's: older than ours read-only */
 	int txn_depth;
 	struct held_lock *locks;
 	size_t nlocks, clocks;

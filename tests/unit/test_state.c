@@ -169,6 +169,52 @@ static void deliver_marking(struct state *st, const char *d, const char *const *
 	outbox_reader_close(r);
 }
 
+/* A version 4 state (before source, graph and values_enrich) reads
+ * read-only, unmigrated, with NULL for what it lacks; read-write migrates. */
+static void test_readonly_reads_older_schema(void **state)
+{
+	SQLITE_ONLY();
+	char *path = path_in("v4.db");
+	struct state *st = open_rw(path);
+	exec_ok(st,
+		"DELETE FROM schema_version WHERE version > 4;"
+		"ALTER TABLE audiences DROP COLUMN source;"
+		"ALTER TABLE audiences DROP COLUMN graph;"
+		"ALTER TABLE activations DROP COLUMN values_enrich;"
+		"DROP TABLE state_moved;"
+		"DROP TABLE state_project;"
+		"INSERT INTO audiences (name, hash, enabled, created_at, updated_at) VALUES ('pets', 'h1', 1, 1, 1);"
+		"INSERT INTO activations (audience, name, destination, hash, enabled, created_at, updated_at)"
+		" VALUES ('pets', 'act', 'd', 'h2', 1, 1, 1);");
+	state_close(st);
+
+	struct strbuf err = STRBUF_INIT;
+	assert_int_equal(state_open(&st, path, STATE_RO, &err), 0);
+	assert_int_equal(state_schema_version(st), 4);
+	struct state_audience a;
+	assert_int_equal(state_get_audience(st, "pets", &a), 0);
+	assert_string_equal(a.hash, "h1");
+	assert_null(a.source);
+	assert_null(a.graph);
+	state_audience_release(&a);
+	struct state_activation act;
+	assert_int_equal(state_get_activation(st, "pets", "act", &act), 0);
+	assert_string_equal(act.hash, "h2");
+	assert_null(act.values_enrich);
+	state_activation_release(&act);
+	state_close(st);
+
+	st = open_rw(path);
+	assert_int_equal(state_schema_version(st), STATE_SCHEMA_VERSION);
+	assert_int_equal(state_put_definition(st, "pets", "src", "{}"), 0);
+	assert_int_equal(state_get_audience(st, "pets", &a), 0);
+	assert_string_equal(a.source, "src");
+	state_audience_release(&a);
+	state_close(st);
+	sb_release(&err);
+	free(path);
+}
+
 /* A version 2 database (counter triggers, outbox_by_run) keeps its counters
  * and loses the triggers when migration 3 runs; migration 4 adds the chunk
  * tables, and a row queued before still goes out. */
@@ -671,6 +717,7 @@ int main(void)
 		cmocka_unit_test(test_counters_follow_outbox),
 		cmocka_unit_test(test_counters_in_bulk),
 		cmocka_unit_test(test_migration_3_drops_triggers),
+		cmocka_unit_test(test_readonly_reads_older_schema),
 		cmocka_unit_test(test_outbox_query_plans),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
