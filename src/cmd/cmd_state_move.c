@@ -8,10 +8,17 @@
  * boundary is not taken for a whole one.  It is written to a temporary
  * file born 0600 next to FILE and renamed over it when complete.
  *
- * The import runs in a project whose lac.yaml names the new state: it
- * checks the header, writes every row into that state, which must be
- * empty, in one transaction, then marks the state the export came from
- * (named in the header) as moved, so that lac no longer writes to it.
+ * The header also carries a fingerprint of the exported rows
+ * (state_fingerprint).
+ *
+ * The import runs in a project whose lac.yaml names the new state, which
+ * must be empty.  Before writing to it, it marks the state the export came
+ * from (named in the header) as moved, so that lac no longer writes to it,
+ * and then compares that state's fingerprint with the export's: a write
+ * after the export (events a run queued) would be lost, so the mark is
+ * removed again and the import refused.  A state marked moved already was
+ * imported elsewhere: importing it again would fork it, so that is refused
+ * too.  Only then are the rows written, in one transaction.
  */
 #include <errno.h>
 #include <jansson.h>
@@ -24,6 +31,7 @@
 #include "base/json_print.h"
 #include "cmd/state_view.h"
 #include "config.h"
+#include "base/time.h"
 #include "plan/plan.h"
 #include "state/state_info.h"
 #include "state/state_move.h"
@@ -82,9 +90,12 @@ static int write_export(struct state *st, json_t *header, FILE *out, struct expo
 	if (state_read_begin(st) < 0)
 		return -1;
 	int version = state_schema_version(st);
-	int rc = version < 0 ? -1 : 0;
+	char fingerprint[STATE_FINGERPRINT_LEN + 1];
+	/* the same snapshot as the rows: the fingerprint is of what is exported */
+	int rc = version < 0 || state_fingerprint(st, fingerprint) < 0 ? -1 : 0;
 	if (rc == 0) {
 		json_object_set_new(header, "schema_version", json_integer(version));
+		json_object_set_new(header, "fingerprint", json_string(fingerprint));
 		json_print_line(out, header);
 		rc = state_dump(st, export_row, x);
 	}
@@ -237,15 +248,11 @@ static int check_header(json_t *h, const char *file, const struct project *p, st
 	return 0;
 }
 
-/* Every row line of f into st, which must be empty, in one transaction:
- * all of it or nothing.  0, or -1 with the reason in err. */
-static int import_rows(struct state *st, FILE *f, const char *file, size_t *lineno, json_int_t *rows,
-		       struct strbuf *err)
+/* Is the new state empty?  0, or -1 with why not in err.  Under the new
+ * state's apply lock nothing can fill it before the rows are written: a
+ * run needs an applied audience. */
+static int check_target_empty(struct state *st, struct strbuf *err)
 {
-	if (state_begin(st) < 0) {
-		sb_addf(err, "%s: %s", state_path(st), state_errmsg(st));
-		return -1;
-	}
 	struct strbuf why = STRBUF_INIT;
 	int rc = state_check_empty(st, &why);
 	if (rc != 0) {
@@ -255,11 +262,21 @@ static int import_rows(struct state *st, FILE *f, const char *file, size_t *line
 		else
 			sb_addf(err, "%s: %s", state_path(st), state_errmsg(st));
 		free(where);
-		sb_release(&why);
-		state_rollback(st);
-		return -1;
 	}
 	sb_release(&why);
+	return rc == 0 ? 0 : -1;
+}
+
+/* Every row line of f into st (checked empty) in one transaction: all of
+ * it or nothing.  0, or -1 with the reason in err. */
+static int import_rows(struct state *st, FILE *f, const char *file, size_t *lineno, json_int_t *rows,
+		       struct strbuf *err)
+{
+	if (state_begin(st) < 0) {
+		sb_addf(err, "%s: %s", state_path(st), state_errmsg(st));
+		return -1;
+	}
+	int rc;
 	/* apply's table of applied texts is made by plan/, outside the
 	 * migrations: an empty plan creates it, so its rows have a place */
 	struct plan no_changes = { 0 };
@@ -326,9 +343,9 @@ static void conninfo_add(struct strbuf *sb, const char *key, json_t *value)
 	sb_addch(sb, '\'');
 }
 
-/* Open the state the export came from, read-write, without creating one
+/* Open the state the export came from in mode, without creating one
  * where there is none.  0, or -1 with why it cannot be reached in err. */
-static int open_source(json_t *b, struct state **out, struct strbuf *err)
+static int open_source(json_t *b, enum state_mode mode, struct state **out, struct strbuf *err)
 {
 	const char *type = json_string_value(json_object_get(b, "type"));
 	const char *path = json_string_value(json_object_get(b, "path"));
@@ -344,7 +361,7 @@ static int open_source(json_t *b, struct state **out, struct strbuf *err)
 		if (rc == 1)
 			sb_addf(err, "%s does not exist", path);
 		else if (rc == 0)
-			rc = state_open(out, path, STATE_RW, err);
+			rc = state_open(out, path, mode, err);
 	} else if (type && strcmp(type, "postgres") == 0 && schema) {
 		/* the recorded server; a password comes from libpq's own sources
 		 * (PGPASSWORD, ~/.pgpass), never from the export */
@@ -358,7 +375,7 @@ static int open_source(json_t *b, struct state **out, struct strbuf *err)
 		if (rc == 1)
 			sb_addf(err, "no state in schema %s", schema);
 		else if (rc == 0)
-			rc = state_open_postgres(out, dsn.buf, schema, STATE_RW, err);
+			rc = state_open_postgres(out, dsn.buf, schema, mode, err);
 	} else {
 		sb_addstr(err, "the export does not say where it came from");
 	}
@@ -377,26 +394,95 @@ static bool same_state(json_t *a, json_t *b)
 	return true;
 }
 
-/* Mark the export's source as moved to st.  0, or -1 with why not in err
- * (a warning: the import itself is done). */
-static int mark_source(json_t *source, struct project *p, struct state *st, int64_t now, struct strbuf *err)
+/* "<source> was already moved to <where> at <time>; import from there". */
+static void already_moved(struct state *src, const char *to, int64_t at, struct strbuf *err)
 {
+	char when[32];
+	time_format_iso(at, when);
+	char *from = state_describe(src);
+	sb_addf(err, "%s was already moved to %s at %s; import from there", from, to, when);
+	free(from);
+}
+
+/* Is the export's source, marked moved already, still what was exported?
+ * 0, or -1 with why not in err (the mark removed again). */
+static int check_unchanged(json_t *header, struct state *src, struct strbuf *err)
+{
+	const char *exported = json_string_value(json_object_get(header, "fingerprint"));
+	if (!exported) /* an export made before fingerprints: nothing to compare */
+		return 0;
+	char now[STATE_FINGERPRINT_LEN + 1];
+	int rc = state_read_begin(src) < 0 ? -1 : state_fingerprint(src, now);
+	state_read_end(src);
+	if (rc < 0)
+		sb_addf(err, "%s: %s", state_path(src), state_errmsg(src));
+	else if (strcmp(now, exported) != 0) {
+		const char *at = json_string_value(json_object_get(header, "exported_at"));
+		sb_addf(err, "the state changed since it was exported (at %s); export it again", at ? at : "?");
+		rc = -1;
+	}
+	if (rc < 0 && state_clear_moved(src) < 0)
+		sb_addf(err, "; and %s is still marked moved: %s", state_path(src), state_errmsg(src));
+	return rc;
+}
+
+/* Mark the export's source as moved to st, before anything is imported,
+ * and check it did not change since the export.  0 with *src open (under
+ * its apply lock when that could be taken) and marked; 1 when it cannot
+ * be marked, with why in warn (the import goes on, with a warning); -1
+ * when the import must be refused, with why in err. */
+static int claim_source(json_t *header, struct project *p, struct state *st, int64_t now,
+			struct state **src, struct strbuf *warn, struct strbuf *err)
+{
+	json_t *source = json_object_get(header, "backend");
 	json_t *target = view_backend_json(p, st, true);
 	bool same = same_state(source, target);
 	json_decref(target);
+	*src = NULL;
 	if (same) {
-		sb_addstr(err, "the export came from this same state");
-		return -1;
+		sb_addstr(warn, "the export came from this same state");
+		return 1;
 	}
-	struct state *src;
-	if (open_source(source, &src, err) < 0)
-		return -1;
-	char *to = state_describe(st);
-	int rc = state_mark_moved(src, to, now);
-	if (rc < 0)
-		sb_addf(err, "%s: %s", state_path(src), state_errmsg(src));
-	free(to);
-	state_close(src);
+	/* a moved state refuses read-write opens: read its mark first */
+	struct state *ro;
+	if (open_source(source, STATE_RO, &ro, warn) < 0)
+		return 1;
+	char *to;
+	int64_t at;
+	int moved = state_get_moved(ro, &to, &at);
+	if (moved == 1) {
+		already_moved(ro, to, at, err);
+		free(to);
+	} else if (moved < 0) {
+		sb_addf(warn, "%s: %s", state_path(ro), state_errmsg(ro));
+	}
+	state_close(ro);
+	if (moved != 0)
+		return moved == 1 ? -1 : 1;
+	if (open_source(source, STATE_RW, src, warn) < 0)
+		return 1;
+	/* no apply of the old state meanwhile; a holder (best effort) only
+	 * matters if it writes, which the fingerprint then shows */
+	struct strbuf held = STRBUF_INIT;
+	state_lock(*src, "apply", "state import", 0, &held);
+	sb_release(&held);
+	char *where = state_describe(st);
+	int rc = state_mark_moved(*src, where, now);
+	free(where);
+	if (rc == 1 && state_get_moved(*src, &to, &at) == 1) { /* another import got there first */
+		already_moved(*src, to, at, err);
+		free(to);
+		rc = -1;
+	} else if (rc != 0) {
+		sb_addf(warn, "%s: %s", state_path(*src), state_errmsg(*src));
+		rc = 1;
+	} else if (check_unchanged(header, *src, err) < 0) {
+		rc = -1;
+	}
+	if (rc != 0) {
+		state_close(*src);
+		*src = NULL;
+	}
 	return rc;
 }
 
@@ -412,7 +498,7 @@ int cmd_state_import(struct cli *c)
 	if (view_load(c, &p) < 0)
 		return EXIT_ERRORS;
 	struct strbuf err = STRBUF_INIT;
-	struct state *st = NULL;
+	struct state *st = NULL, *src = NULL;
 	json_t *header = NULL;
 	char *buf = NULL;
 	size_t cap = 0, lineno = 0;
@@ -441,12 +527,20 @@ int cmd_state_import(struct cli *c)
 		}
 		goto out;
 	}
-	if (import_rows(st, f, file, &lineno, &rows, &err) < 0)
+	if (check_target_empty(st, &err) < 0)
 		goto out;
+	struct strbuf why = STRBUF_INIT;
+	int claimed = claim_source(header, &p, st, now.secs, &src, &why, &err);
+	if (claimed < 0 || import_rows(st, f, file, &lineno, &rows, &err) < 0) {
+		/* nothing imported: the old state stays the live one */
+		if (src && state_clear_moved(src) < 0)
+			sb_addf(&err, "; and %s is still marked moved: %s", state_path(src), state_errmsg(src));
+		sb_release(&why);
+		goto out;
+	}
 	rc = EXIT_OK;
 	json_t *source = json_object_get(header, "backend");
-	struct strbuf why = STRBUF_INIT;
-	bool marked = mark_source(source, &p, st, now.secs, &why) == 0;
+	bool marked = claimed == 0;
 	if (!marked) {
 		project_redact(&p, &why);
 		fprintf(stderr, "lac: warning: the state the export came from was not marked as moved: %s;"
@@ -474,6 +568,7 @@ out:
 	json_decref(header);
 	if (f)
 		fclose(f);
+	state_close(src);
 	state_close(st);
 	sb_release(&err);
 	project_release(&p);

@@ -35,6 +35,13 @@ void state_read_end(struct state *st);
  * state error.  The row is fn's to keep (json_incref) or not. */
 int state_dump(struct state *st, int (*fn)(const char *table, json_t *row, void *ctx), void *ctx);
 
+/* A digest of every moved row (SHA-256, hex), which any write to the
+ * state's contents changes: an export records it, import compares it with
+ * the old state's before trusting the export (state_fingerprint.c).  Call
+ * it inside state_read_begin for a consistent read.  0 or -1. */
+#define STATE_FINGERPRINT_LEN 64
+int state_fingerprint(struct state *st, char out[STATE_FINGERPRINT_LEN + 1]);
+
 /* ---- import ------------------------------------------------------------------------ */
 /* 0 when the state holds no applied audience, run or queued event;
  * 1 when it does, with why in why ("it has 3 applied audiences"); -1. */
@@ -50,8 +57,13 @@ int state_load_finish(struct state *st);
 /* ---- the moved mark ------------------------------------------------------------------ */
 /* 0 not moved; 1 moved, with where to (free it) and when; -1 on error. */
 int state_get_moved(struct state *st, char **to, int64_t *at);
-/* Mark the state as moved to `to` (state_describe of the new one) at at. */
+/* Mark the state as moved to `to` (state_describe of the new one) at at:
+ * 0 marked; 1 when it was marked already (the mark is left as it was:
+ * another import got there first); -1 on error. */
 int state_mark_moved(struct state *st, const char *to, int64_t at);
+/* Remove the mark again (an import that found the state changed since
+ * the export, or failed after marking it).  0 or -1. */
+int state_clear_moved(struct state *st);
 /* For a read-write open: -1 with "PATH: state was moved to ... at ...
  * (lac state import); it is read-only here" in err when it was moved. */
 int state_refuse_moved(struct state *st, struct strbuf *err);

@@ -33,13 +33,19 @@ int state_get_moved(struct state *st, char **to, int64_t *at)
 int state_mark_moved(struct state *st, const char *to, int64_t at)
 {
 	struct sdb_stmt *s = sdb_prepare(state_sdb(st),
-		"INSERT INTO state_moved (id, moved_to, moved_at) VALUES (1, ?1, ?2)"
-		" ON CONFLICT (id) DO UPDATE SET moved_to = excluded.moved_to, moved_at = excluded.moved_at");
+		"INSERT INTO state_moved (id, moved_to, moved_at) VALUES (1, ?1, ?2) ON CONFLICT (id) DO NOTHING");
 	if (!s || sdb_bind_text(s, 1, to, SIZE_MAX) < 0 || sdb_bind_int64(s, 2, at) < 0) {
 		sdb_reset(s);
 		return -1;
 	}
-	return sdb_run(s);
+	if (sdb_run(s) < 0)
+		return -1;
+	return sdb_changes(state_sdb(st)) == 1 ? 0 : 1;
+}
+
+int state_clear_moved(struct state *st)
+{
+	return sdb_exec(state_sdb(st), "DELETE FROM state_moved");
 }
 
 int state_refuse_moved(struct state *st, struct strbuf *err)

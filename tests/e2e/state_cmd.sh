@@ -3,9 +3,12 @@
 # (SPEC §1.2): show's text and JSON, an export born 0600 with its header
 # and end lines, '-' refused, an import refused into a non-empty state, for
 # a newer or older schema, another project or a file cut short (leaving the
-# target empty), and a move to another state file that keeps generations
-# and queued events (delivered later with the same messageIds) and leaves
-# the old state refusing writes; another project's lac.yaml pointed at a
+# target empty), an export older than the old state's last write (a run
+# queued an event since) refused with the old state left unmarked, and a
+# move to another state file that keeps generations and queued events
+# (delivered later with the same messageIds) and leaves the old state
+# refusing writes, and the same export imported once more into a third
+# state refused (the old state was moved already); another project's lac.yaml pointed at a
 # state is refused.  tests/e2e/state_move_pg.sh moves to PostgreSQL.
 . "${LAC_SRCDIR:-$(dirname "$0")/../..}/tests/lib.sh"
 
@@ -36,6 +39,8 @@ assert d["exists"] is False and d["schema_version"] == 0 and d["audiences"] == [
 assert d["backend"]["type"] == "sqlite" and d["backend"]["path"].endswith("/.lac/state.db"), d'
 expect_eq "show creates nothing" no "$([ -e "$OLD/.lac" ] && echo yes || echo no)"
 expect_status "apply" 0 lac -C "$OLD" --now 2026-01-15T12:00:00Z apply --auto-approve
+# an export taken before the run below, which then queues an event
+expect_status "export before a run" 0 lac -C "$OLD" --now 2026-01-15T12:30:00Z state export "$T/early.jsonl"
 sqlite3 "$OLD/data/warehouse.db" "INSERT INTO PETS VALUES ('x30','h02','Mia','cat',2,'2025-01-01')"
 expect_status "run, events queued" 0 lac -C "$OLD" --now 2026-01-15T13:00:00Z run --no-deliver cat_owners
 queued=$(queued_ids "$OLD/.lac/state.db" | sort)
@@ -73,7 +78,9 @@ assert "schema_version" not in d["tables"] and "state_moved" not in d["tables"],
 assert d["rows"] == sum(d["tables"].values()), d'
 head -n 1 "$EXP" >"$T/header.json"
 pycheck "export: the header" "$T/header.json" '
-assert list(d) == ["format", "format_version", "lac_version", "schema_version", "backend", "project", "exported_at"], list(d)
+assert list(d) == ["format", "format_version", "lac_version", "schema_version", "backend", "project", "exported_at",
+                   "fingerprint"], list(d)
+assert len(d["fingerprint"]) == 64 and int(d["fingerprint"], 16) >= 0, d
 assert d["format"] == "lac-state" and d["format_version"] == 1 and d["project"] == "petshop", d
 assert d["exported_at"] == "2026-01-15T14:00:00Z" and d["backend"]["path"].startswith("/"), d'
 tail -n 1 "$EXP" >"$T/end.json"
@@ -108,6 +115,12 @@ bad_export "a file cut short" 'del lines[-1]' "ends before its last line"
 bad_export "a row count that differs" 'del lines[3]' "the export says"
 bad_export "an unknown table" 'lines[2]["table"] = "x; DROP TABLE runs"' "not a row of a state table"
 bad_export "a bad column name" 'lines[2]["row"]["a\"b"] = 1' "not a row of a state table"
+# the run after the early export queued an event that the export lacks
+expect_status "import of an export the old state moved on from" 1 lac -C "$NEW" state import "$T/early.jsonl"
+expect_eq "import: the state changed" \
+	"lac: the state changed since it was exported (at 2026-01-15T12:30:00Z); export it again" "$(cat "$T/err")"
+expect_status "the old state after a refused import" 0 lac -C "$OLD" --format json state show
+pycheck "the old state is not marked moved" "$T/out" 'assert d["moved"] is None, d'
 expect_status "nothing half-imported" 0 lac -C "$NEW" --format json state show
 pycheck "the new state is still empty" "$T/out" 'assert d["audiences"] == [] and d["pending"] == [], d'
 expect_status "import needs a file" 64 lac -C "$NEW" state import
@@ -142,6 +155,17 @@ expect_eq "the queued event, its messageId kept" "$queued" \
 	"$("$py" -c 'import json, sys; print("\n".join(sorted(json.loads(l)["messageId"] for l in sys.stdin)))' <"$NEW/out/events.jsonl")"
 expect_eq "nothing queued any more" "" "$(queued_ids "$NEW/moved/state.db")"
 expect_status "a second import is refused" 1 lac -C "$NEW" state import "$EXP"
+# the same export into a third state would leave two live states
+AGAIN="$T/again"
+cp -R "$OLD" "$AGAIN"
+rm -rf "$AGAIN/.lac" "$AGAIN/out"
+sed 's|path: .lac/state.db|path: again/state.db|' "$OLD/lac.yaml" >"$AGAIN/lac.yaml"
+expect_status "the same export into another state" 1 lac -C "$AGAIN" state import "$EXP"
+expect_eq "import: the old state was moved already" \
+	"lac: sqlite file $OLD/.lac/state.db was already moved to sqlite file $NEW/moved/state.db at 2026-01-15T15:00:00Z; import from there" \
+	"$(cat "$T/err")"
+expect_status "the other state after the refused import" 0 lac -C "$AGAIN" --format json state show
+pycheck "the other state is still empty" "$T/out" 'assert d["audiences"] == [] and d["pending"] == [], d'
 
 # ---- one state, one project (SPEC §1.2) ------------------------------------------------
 OTHER="$T/other"

@@ -2,8 +2,10 @@
  * state_info.h): a state's rows dumped and loaded into an empty one give
  * the same rows (blobs as text or base64, ids past the imported ones),
  * names from the file are checked, an empty state is told from a used one,
- * undelivered events and locks are listed, and a moved state refuses a
- * read-write open naming where it went.  With LAC_TEST_STATE_DSN set
+ * undelivered events and locks are listed, the fingerprint follows every
+ * write to the contents (and only those), a moved state refuses a
+ * read-write open naming where it went, and a second mark does not
+ * replace the first.  With LAC_TEST_STATE_DSN set
  * (tests/e2e/state_pg.sh) the same cases run on PostgreSQL. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -250,6 +252,44 @@ static void test_pending_and_locks(void **state)
 	state_close(st);
 }
 
+static void fingerprint(struct state *st, char out[STATE_FINGERPRINT_LEN + 1])
+{
+	assert_int_equal(state_read_begin(st), 0);
+	assert_int_equal(state_fingerprint(st, out), 0);
+	state_read_end(st);
+	assert_int_equal(strlen(out), STATE_FINGERPRINT_LEN);
+	assert_int_equal(strspn(out, "0123456789abcdef"), STATE_FINGERPRINT_LEN);
+}
+
+static void test_fingerprint(void **state)
+{
+	(void)state;
+	struct state *st = open_named("fp", STATE_RW);
+	char empty[STATE_FINGERPRINT_LEN + 1], before[STATE_FINGERPRINT_LEN + 1], now[STATE_FINGERPRINT_LEN + 1];
+	fingerprint(st, empty);
+	fill(st);
+	fingerprint(st, before);
+	assert_string_not_equal(empty, before);
+	fingerprint(st, now);
+	assert_string_equal(now, before);
+	/* the mark is not part of the contents: import marks before comparing */
+	assert_int_equal(state_mark_moved(st, "elsewhere", 1), 0);
+	fingerprint(st, now);
+	assert_string_equal(now, before);
+	assert_int_equal(state_clear_moved(st), 0);
+	/* an update in place (a delivery moving a cursor) counts as much as a new row */
+	exec_ok(st, "UPDATE outbox_chunks SET next = 2");
+	fingerprint(st, now);
+	assert_string_not_equal(now, before);
+	exec_ok(st, "UPDATE outbox_chunks SET next = 1");
+	fingerprint(st, now);
+	assert_string_equal(now, before);
+	assert_int_equal(state_run_begin(st, "r3", "cats", 1, 200), 0);
+	fingerprint(st, now);
+	assert_string_not_equal(now, before);
+	state_close(st);
+}
+
 static void test_moved(void **state)
 {
 	(void)state;
@@ -257,7 +297,12 @@ static void test_moved(void **state)
 	char *to;
 	int64_t at;
 	assert_int_equal(state_get_moved(st, &to, &at), 0);
+	assert_int_equal(state_mark_moved(st, "sqlite file /x", 1), 0);
+	assert_int_equal(state_clear_moved(st), 0);
+	assert_int_equal(state_get_moved(st, &to, &at), 0);
 	assert_int_equal(state_mark_moved(st, "postgres schema s in database d on h", 1768478400), 0);
+	/* a second import's mark leaves the first's where it is */
+	assert_int_equal(state_mark_moved(st, "sqlite file /y", 1768478500), 1);
 	assert_int_equal(state_get_moved(st, &to, &at), 1);
 	assert_string_equal(to, "postgres schema s in database d on h");
 	assert_int_equal(at, 1768478400);
@@ -296,6 +341,7 @@ int main(void)
 		cmocka_unit_test(test_dump_and_load),
 		cmocka_unit_test(test_load_checks_names),
 		cmocka_unit_test(test_pending_and_locks),
+		cmocka_unit_test(test_fingerprint),
 		cmocka_unit_test(test_moved),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
