@@ -57,19 +57,21 @@ static const struct command commands[] = {
 	  "the state nor the files changed since.  Then runs audiences that are new or\n"
 	  "newly enabled at once and the others when their schedule is due, unless\n"
 	  "--no-run.  Applying the same files twice changes nothing.\n"
-	  "Takes the lock 'apply' (--lock-timeout DURATION, like 30s, 5m or 1h, waits\n"
+	  "Takes the lock 'apply' (--lock-timeout DURATION, like 500ms, 30s or 5m, waits\n"
 	  "for it; default: fail at once); an audience another process is running is\n"
 	  "reported skipped.\n" },
 	{ "run", cmd_run, "run [--no-deliver] [--lock-timeout DURATION] [AUDIENCE...]",
 	  "run audiences now and deliver their activation events",
-	  "With no names, runs every enabled audience (whatever its schedule), each after\n"
-	  "the audiences it reads `using membership`.  A run materializes the audience's\n"
-	  "new snapshot in the warehouse, diffs it against the previous one, writes the\n"
-	  "activation events to the outbox, swaps snapshots and delivers (--no-deliver\n"
-	  "leaves the events queued).  A crashed run is completed first.  Prints one line\n"
+	  "Runs the definitions `lac apply` recorded (never edited files; an audience\n"
+	  "never applied is an error).  With no names, runs every applied, enabled\n"
+	  "audience (whatever its schedule), each after the audiences it reads `using\n"
+	  "membership`.  A run materializes the audience's new snapshot in the\n"
+	  "warehouse, diffs it against the previous one, writes the activation events\n"
+	  "to the outbox, swaps snapshots and delivers (--no-deliver leaves the events\n"
+	  "queued).  A crashed run is completed first.  Prints one line\n"
 	  "per audience (--format json: an array of run reports); exit 1 if any failed.\n"
 	  "A run takes the lock 'run:AUDIENCE'; held by another process, the run fails\n"
-	  "unless --lock-timeout DURATION (30s, 5m, 1h) waits for it.\n" },
+	  "unless --lock-timeout DURATION (500ms, 30s, 5m) waits for it.\n" },
 	{ "status", cmd_status, "status",
 	  "audiences: enabled, schedule, last and next run, members, status",
 	  "Reads the state database (never changes it).  --format json for tools.\n" },
