@@ -98,7 +98,7 @@ const struct dialect dialect_bigquery = {
 		[TY_OBJECT] = "CASE WHEN TO_JSON_STRING(JSON_QUERY({c}, {p})) <> 'null' "
 			      "THEN JSON_QUERY({c}, {p}) END",
 	},
-		/* FORMAT_* with a format; a TIMESTAMP is an instant, shown in UTC */
+	/* FORMAT_* with a format; a TIMESTAMP is an instant, shown in UTC */
 	.read_back = {
 		[TY_BOOLEAN] = "CASE {s} WHEN TRUE THEN 'true' WHEN FALSE THEN 'false' END",
 		[TY_DATE] = "FORMAT_DATE('%Y-%m-%d', {s})",

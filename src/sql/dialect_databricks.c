@@ -76,7 +76,7 @@ const struct dialect dialect_databricks = {
 		[TY_TIMESTAMP] = "CASE WHEN {s} RLIKE '" JSON_RE_TIMESTAMP "' "
 				 "THEN try_cast({s} AS TIMESTAMP) END",
 	},
-		/* date_format with a pattern; convert_timezone makes an instant the
+	/* date_format with a pattern; convert_timezone makes an instant the
 	 * UTC wall clock (TIMESTAMP_NTZ), which date_format shows as it is.
 	 * TIME is HH:MM:SS text already (no TIME type) */
 	.read_back = {

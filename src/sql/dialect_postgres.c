@@ -111,7 +111,7 @@ const struct dialect dialect_postgres = {
 		[TY_TIMESTAMP] = "CASE WHEN {s} ~ '" JSON_RE_CAL_TIMESTAMP "' AND {s} >= '0001' "
 				 "THEN CAST({s} AS TIMESTAMP) END",
 	},
-		/* to_char with a format (TIME through date + time, a timestamp);
+	/* to_char with a format (TIME through date + time, a timestamp);
 	 * AT TIME ZONE 'UTC' makes a timestamptz the UTC wall clock */
 	.read_back = {
 		[TY_BOOLEAN] = "CASE {s} WHEN TRUE THEN 'true' WHEN FALSE THEN 'false' END",

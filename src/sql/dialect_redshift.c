@@ -86,7 +86,7 @@ const struct dialect dialect_redshift = {
 		[TY_TIMESTAMP] = "CASE WHEN {s} ~ '" JSON_RE_CAL_TIMESTAMP "' AND {s} >= '0001' "
 				 "THEN CAST({s} AS TIMESTAMP) END",
 	},
-		/* TO_CHAR with a format (TIME through DATE + TIME, a TIMESTAMP);
+	/* TO_CHAR with a format (TIME through DATE + TIME, a TIMESTAMP);
 	 * AT TIME ZONE 'UTC' makes a TIMESTAMPTZ the UTC wall clock */
 	.read_back = {
 		[TY_BOOLEAN] = "CASE {s} WHEN TRUE THEN 'true' WHEN FALSE THEN 'false' END",

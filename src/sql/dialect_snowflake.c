@@ -77,7 +77,7 @@ const struct dialect dialect_snowflake = {
 		[TY_TIMESTAMP] = "CASE WHEN REGEXP_LIKE({s}, '" JSON_RE_TIMESTAMP "') "
 				 "THEN TRY_TO_TIMESTAMP({s}) END",
 	},
-		/* TO_CHAR with a format; TIMESTAMP_NTZ/LTZ read in the session
+	/* TO_CHAR with a format; TIMESTAMP_NTZ/LTZ read in the session
 	 * TIMEZONE, which lac sets to UTC, TIMESTAMP_TZ converted */
 	.read_back = {
 		[TY_BOOLEAN] = "CASE {s} WHEN TRUE THEN 'true' WHEN FALSE THEN 'false' END",

@@ -104,7 +104,7 @@ const struct dialect dialect_sqlite = {
 				 "julianday({s}) IS NOT NULL THEN {s} END",
 		[TY_OBJECT] = "json_extract({c}, {p})",
 	},
-		/* strftime of ISO text (an offset is applied: UTC); %f is SS.SSS,
+	/* strftime of ISO text (an offset is applied: UTC); %f is SS.SSS,
 	 * so a fraction has milliseconds, SQLite's precision.  Booleans are
 	 * 1/0; other text stays as it is */
 	.read_back = {
