@@ -114,17 +114,6 @@ static void json_str(FILE *out, const char *raw)
 	sb_release(&fixed);
 }
 
-struct snap_ctx {
-	struct warehouse *w;
-	const char *schema;
-};
-
-static bool snapshot_exists(void *arg, const struct ast_audience *ref)
-{
-	struct snap_ctx *s = arg;
-	return warehouse_has_snapshot(s->w, s->schema, ref->name);
-}
-
 static void on_fallback(void *arg, const struct ast_audience *from, const struct ast_audience *ref)
 {
 	fprintf(stderr, "lac: warning: audience '%s' has no snapshot yet; '%s' reads it "
@@ -193,9 +182,9 @@ int cmd_preview(struct cli *c)
 	warehouse_set_context(&w, "preview", NULL, NULL);
 
 	const char *schema = p.warehouse.schema;
-	struct snap_ctx sc = { &w, schema };
+	struct warehouse_snapshots sc = { &w, schema };
 	struct sql_options o = { .d = w.d, .now = now, .schema = schema,
-				 .snapshot_exists = snapshot_exists, .on_fallback = on_fallback,
+				 .snapshot_exists = warehouse_snapshot_exists, .on_fallback = on_fallback,
 				 .arg = &sc };
 	struct rows members = { 0 }, matched = { .pairs = true };
 	struct strbuf sql = STRBUF_INIT;

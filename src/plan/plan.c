@@ -626,17 +626,6 @@ void plan_release(struct plan *pl)
 
 /* ---- --preview and --validate ------------------------------------------------------- */
 
-struct snap_ctx {
-	struct warehouse *w;
-	const char *schema;
-};
-
-static bool snapshot_exists(void *arg, const struct ast_audience *ref)
-{
-	struct snap_ctx *s = arg;
-	return warehouse_has_snapshot(s->w, s->schema, ref->name);
-}
-
 static int read_counts(void *arg, int ncol, const char *const *vals)
 {
 	int64_t *v = arg;
@@ -708,9 +697,9 @@ static int preview_activation(struct plan_change *c, struct project *p, struct w
 int plan_preview(struct plan *pl, struct project *p, struct warehouse *w, struct state *st,
 		 const char *now)
 {
-	struct snap_ctx sc = { w, p->warehouse.schema };
+	struct warehouse_snapshots sc = { w, p->warehouse.schema };
 	struct sql_options o = { .d = w->d, .now = now, .schema = sc.schema,
-				 .snapshot_exists = snapshot_exists, .arg = &sc };
+				 .snapshot_exists = warehouse_snapshot_exists, .arg = &sc };
 	struct strbuf err = STRBUF_INIT;
 	int failed = 0;
 	/* counts of an audience that has activation changes but none itself */
@@ -783,9 +772,9 @@ int plan_preview(struct plan *pl, struct project *p, struct warehouse *w, struct
 
 int plan_validate(struct project *p, struct warehouse *w, const char *now, struct strbuf *report)
 {
-	struct snap_ctx sc = { w, p->warehouse.schema };
+	struct warehouse_snapshots sc = { w, p->warehouse.schema };
 	struct sql_options o = { .d = w->d, .now = now, .schema = sc.schema,
-				 .snapshot_exists = snapshot_exists, .arg = &sc };
+				 .snapshot_exists = warehouse_snapshot_exists, .arg = &sc };
 	struct strbuf sql = STRBUF_INIT, q = STRBUF_INIT, err = STRBUF_INIT;
 	int failed = 0;
 	for (size_t i = 0; i < p->nfiles; i++)

@@ -166,6 +166,12 @@ bool warehouse_has_snapshot(struct warehouse *w, const char *schema, const char 
 	return ok;
 }
 
+bool warehouse_snapshot_exists(void *arg, const struct ast_audience *ref)
+{
+	const struct warehouse_snapshots *s = arg;
+	return warehouse_has_snapshot(s->w, s->schema, ref->name);
+}
+
 int warehouse_drop_snapshots(struct warehouse *w, const char *schema, const char *audience,
 			     struct strbuf *err)
 {

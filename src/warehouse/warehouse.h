@@ -83,6 +83,12 @@ void warehouse_set_context(struct warehouse *w, const char *command, const char 
 void warehouse_cancel_on_signals(void);
 /* Does audience's snapshot table (sql_snapshot_table) exist in schema? */
 bool warehouse_has_snapshot(struct warehouse *w, const char *schema, const char *audience);
+/* The same as sql_options.snapshot_exists, with arg a struct warehouse_snapshots. */
+struct warehouse_snapshots {
+	struct warehouse *w;
+	const char *schema;
+};
+bool warehouse_snapshot_exists(void *arg, const struct ast_audience *ref);
 /* Drop every snapshot table of the audience (SPEC §5: on delete).  0, or -1
  * with the warehouse's message in err. */
 int warehouse_drop_snapshots(struct warehouse *w, const char *schema, const char *audience,
