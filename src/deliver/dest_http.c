@@ -204,8 +204,7 @@ int dest_http_send_batches(struct dest *d, const char *url, dest_http_body_fn bo
 	return rc;
 }
 
-/* {"batch":[event,...]} */
-static void segment_body(struct dest_event *const *evs, size_t n, struct strbuf *body)
+void dest_batch_body(struct dest_event *const *evs, size_t n, struct strbuf *body)
 {
 	sb_addstr(body, "{\"batch\":[");
 	for (size_t i = 0; i < n; i++) {
@@ -218,7 +217,7 @@ static void segment_body(struct dest_event *const *evs, size_t n, struct strbuf 
 
 static int segment_send(struct dest *d, struct dest_event *evs, size_t n)
 {
-	return dest_http_send_batches(d, NULL, segment_body, sizeof("{\"batch\":[]}") - 1, evs, n);
+	return dest_http_send_batches(d, NULL, dest_batch_body, DEST_BATCH_BODY_EMPTY, evs, n);
 }
 
 static int webhook_open(struct dest *d, struct strbuf *err)

@@ -176,17 +176,6 @@ static void braze_body(struct dest_event *const *evs, size_t n, struct strbuf *b
 	sb_release(&events);
 }
 
-static void cio_body(struct dest_event *const *evs, size_t n, struct strbuf *body)
-{
-	sb_addstr(body, "{\"batch\":[");
-	for (size_t i = 0; i < n; i++) {
-		if (i)
-			sb_addch(body, ',');
-		sb_addmem(body, evs[i]->json, evs[i]->len);
-	}
-	sb_addstr(body, "]}");
-}
-
 /* ---- send ---------------------------------------------------------------------------------------- */
 
 /* braze, customerio: map every event, send the pieces in batches, copy the
@@ -221,7 +210,7 @@ static int batch_send(struct dest *d, struct dest_event *evs, size_t n)
 			rc = dest_http_send_batches(d, pp->url_a, braze_body,
 						    sizeof("{\"attributes\":[],\"events\":[]}") - 1, pieces, np);
 		else
-			rc = dest_http_send_batches(d, pp->url_a, cio_body, sizeof("{\"batch\":[]}") - 1,
+			rc = dest_http_send_batches(d, pp->url_a, dest_batch_body, DEST_BATCH_BODY_EMPTY,
 						    pieces, np);
 	}
 	for (size_t k = 0; k < np; k++) {

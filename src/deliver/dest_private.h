@@ -69,6 +69,10 @@ typedef void (*dest_http_body_fn)(struct dest_event *const *evs, size_t n, struc
  * events are left DEST_RETRY). */
 int dest_http_send_batches(struct dest *d, const char *url, dest_http_body_fn body, size_t overhead,
 			   struct dest_event *evs, size_t n);
+/* The Segment-style body {"batch":[event,...]} (segment, Customer.io);
+ * DEST_BATCH_BODY_EMPTY is its overhead around the events. */
+void dest_batch_body(struct dest_event *const *evs, size_t n, struct strbuf *body);
+#define DEST_BATCH_BODY_EMPTY (sizeof("{\"batch\":[]}") - 1)
 
 /* Set an event's outcome and reason (printf-style). */
 void dest_event_set(struct dest_event *e, enum dest_outcome o, const char *fmt, ...) LAC_PRINTF(3, 4);
