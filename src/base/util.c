@@ -487,3 +487,13 @@ int mkdir_parents(const char *path, bool self, mode_t mode, struct strbuf *err)
 	free(dir);
 	return rc;
 }
+
+bool ident_is_plain(const char *s)
+{
+	if (!((*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z') || *s == '_'))
+		return false;
+	for (s++; *s; s++)
+		if (!((*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '_'))
+			return false;
+	return true;
+}

@@ -120,4 +120,8 @@ void sb_add_utf8(struct strbuf *sb, const char *s, size_t n);
  * (or "D exists and is not a directory") in err. */
 int mkdir_parents(const char *path, bool self, mode_t mode, struct strbuf *err);
 
+/* A plain identifier: a letter or '_', then letters, digits and '_'
+ * (table, column and schema names lac writes unquoted). */
+bool ident_is_plain(const char *s);
+
 #endif

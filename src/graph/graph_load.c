@@ -262,16 +262,6 @@ static bool valid_slug(const char *s)
 	return true;
 }
 
-static bool valid_ident(const char *s)
-{
-	if (!((*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z') || *s == '_'))
-		return false;
-	for (s++; *s; s++)
-		if (!((*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '_'))
-			return false;
-	return true;
-}
-
 /* A slug scalar: lower-case identifier; E006 otherwise. */
 static const char *get_slug(struct gl *g, const struct ynode *n, const char *what)
 {
@@ -287,7 +277,7 @@ static const char *get_slug(struct gl *g, const struct ynode *n, const char *wha
 static const char *get_ident(struct gl *g, const struct ynode *n, const char *what)
 {
 	const char *s = yscalar(g->d, n, what);
-	if (s && !valid_ident(s)) {
+	if (s && !ident_is_plain(s)) {
 		diag_error(g->d, n->loc, DIAG_E006, "invalid %s '%s' (letters, digits and '_')", what, s);
 		return NULL;
 	}
@@ -389,7 +379,7 @@ static void build_entity(struct gl *g, const struct ynode *n, struct entity *e)
 		for (size_t i = 0; i < cols->npairs; i++) {
 			const struct ypair *pr = &cols->pairs[i];
 			struct column *c = &e->columns[e->ncolumns];
-			if (!valid_ident(pr->key)) {
+			if (!ident_is_plain(pr->key)) {
 				diag_error(g->d, pr->key_loc, DIAG_E006, "invalid column name '%s' (letters, digits and '_')",
 					   pr->key);
 				continue;
@@ -926,7 +916,7 @@ static void build_graph(struct gl *g)
 	pf->traits = arena_alloc(g->a, (g->ntraits ? g->ntraits : 1) * sizeof(*pf->traits));
 	for (size_t i = 0; i < g->ntraits; i++) {
 		const struct ypair *pr = g->traits[i].pair;
-		if (!valid_ident(pr->key)) {
+		if (!ident_is_plain(pr->key)) {
 			diag_error(g->d, pr->key_loc, DIAG_E006, "invalid trait name '%s' (letters, digits and '_')", pr->key);
 			continue;
 		}

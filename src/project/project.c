@@ -420,16 +420,6 @@ static void load_destination(struct project *p, const struct ypair *pr)
 
 /* ---- lac.yaml ------------------------------------------------------------------ */
 
-static bool valid_ident(const char *s)
-{
-	if (!((*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z') || *s == '_'))
-		return false;
-	for (s++; *s; s++)
-		if (!((*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '_'))
-			return false;
-	return true;
-}
-
 /* graph: / audiences: — one path or a list of paths. */
 static void load_paths(struct project *p, const struct ynode *v, const char *what,
 		       const char ***out, size_t *n)
@@ -650,7 +640,7 @@ static void load_warehouse(struct project *p, const struct ynode *v)
 			}
 		} else if (strcmp(kv->key, "schema") == 0) {
 			const char *s = yscalar(&p->diags, kv->value, "schema");
-			if (s && !valid_ident(s))
+			if (s && !ident_is_plain(s))
 				diag_error(&p->diags, kv->value->loc, DIAG_E006,
 					   "warehouse schema '%s' must be a plain identifier (letters, digits, '_')", s);
 			else if (s)
@@ -710,7 +700,7 @@ static void load_state(struct project *p, const struct ynode *v)
 		}
 		const struct ynode *sv = ynode_get(v, "schema");
 		if (sv && yscalar(&p->diags, sv, "schema")) {
-			if (!valid_ident(sv->scalar))
+			if (!ident_is_plain(sv->scalar))
 				diag_error(&p->diags, sv->loc, DIAG_E006,
 					   "state schema '%s' must be a plain identifier (letters, digits, '_')",
 					   sv->scalar);

@@ -50,6 +50,18 @@ static void test_arena_strings_and_growth(void **state)
 	arena_release(&a);
 }
 
+static void test_ident_is_plain(void **state)
+{
+	(void)state;
+	assert_true(ident_is_plain("lac"));
+	assert_true(ident_is_plain("_State_2"));
+	assert_false(ident_is_plain(""));
+	assert_false(ident_is_plain("2lac"));
+	assert_false(ident_is_plain("lac-state"));
+	assert_false(ident_is_plain("a\"b"));
+	assert_false(ident_is_plain("é"));
+}
+
 static void test_edit_distance(void **state)
 {
 	assert_int_equal(edit_distance("type", "typ", 3), 1);
@@ -199,6 +211,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_strbuf_grows_and_detaches),
 		cmocka_unit_test(test_arena_strings_and_growth),
+		cmocka_unit_test(test_ident_is_plain),
 		cmocka_unit_test(test_edit_distance),
 		cmocka_unit_test(test_string_helpers),
 		cmocka_unit_test(test_redact),
