@@ -9,14 +9,6 @@
 
 #include "check/check_private.h"
 
-static const struct destination *find_destination(const struct project *p, const char *name)
-{
-	for (size_t i = 0; i < p->ndestinations; i++)
-		if (str_eq(p->destinations[i].name, name))
-			return &p->destinations[i];
-	return NULL;
-}
-
 /* A with entity node's path written from the profile. */
 static const char *full_path(const struct ast_expr *e)
 {
@@ -32,7 +24,7 @@ static void check_destination(struct checker *c, struct ast_activation *act)
 		diag_hint(c->d, "add 'destination NAME' naming one of the destinations in lac.yaml");
 		return;
 	}
-	act->dest = find_destination(c->p, act->destination);
+	act->dest = project_destination(c->p, act->destination);
 	if (act->dest)
 		return;
 	cerr(c, act->destination_loc, DIAG_E401, "destination '%s' is not declared in lac.yaml",

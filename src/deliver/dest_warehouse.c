@@ -59,7 +59,7 @@ static int wh_open(struct dest *d, struct strbuf *err)
 	sb_init(&wp->err);
 	int rc;
 	if (c->wh_type && strcmp(c->wh_type, "postgres") == 0) {
-		rc = warehouse_open_postgres(&wp->w, c->wh_dsn ? c->wh_dsn : "", err);
+		rc = warehouse_open_postgres(&wp->w, c->wh_dsn, err);
 	} else if (c->wh_path) {
 		rc = warehouse_open_sqlite(&wp->w, c->wh_path, false, err);
 	} else {

@@ -12,6 +12,7 @@
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 
+#include "base/sha256.h"
 #include "net/derived_secrets.h"
 #include "net/rsa_key.h"
 
@@ -141,10 +142,9 @@ char *rsa_key_fingerprint(const struct rsa_key *k)
 	int n = i2d_PUBKEY(k->pkey, &der);
 	if (n <= 0)
 		LAC_BUG("cannot encode a loaded RSA public key");
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned int mdlen = 0;
-	if (!EVP_Digest(der, (size_t)n, md, &mdlen, EVP_sha256(), NULL))
-		LAC_BUG("SHA-256 failed");
+	unsigned char md[SHA256_LEN];
+	unsigned int mdlen = SHA256_LEN;
+	sha256_digest(der, (size_t)n, md);
 	OPENSSL_free(der);
 	char *b64 = xmalloc(4 * ((mdlen + 2) / 3) + 1);
 	EVP_EncodeBlock((unsigned char *)b64, md, (int)mdlen);

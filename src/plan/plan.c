@@ -47,7 +47,7 @@ const char *plan_kind_name(enum plan_kind k)
 
 struct applied_act {
 	char *name, *destination, *hash;
-	bool enabled, has_baseline;
+	bool enabled;
 };
 
 struct applied {
@@ -77,7 +77,7 @@ static int collect_activation(const struct state_activation *sa, void *ctx)
 {
 	struct applied *a = ctx;
 	struct applied_act t = { xstrdup(sa->name), xstrdup(sa->destination ? sa->destination : ""),
-				 xstrdup(sa->hash ? sa->hash : ""), sa->enabled, sa->has_baseline };
+				 xstrdup(sa->hash ? sa->hash : ""), sa->enabled };
 	VEC_PUSH(a->acts, a->nacts, a->cap, t);
 	return 0;
 }
@@ -529,11 +529,8 @@ int plan_compute(struct plan *pl, struct project *p, struct state *st, struct st
 		return -1;
 	}
 
-	size_t nf = 0, capf = 0;
-	const struct ast_audience **f = NULL;
-	for (size_t i = 0; i < p->nfiles; i++)
-		for (size_t k = 0; k < p->files[i]->naudiences; k++)
-			VEC_PUSH(f, nf, capf, p->files[i]->audiences[k]);
+	size_t nf;
+	const struct ast_audience **f = run_every_audience(p, &nf);
 	if (nf > 1)
 		qsort(f, nf, sizeof(*f), cmp_aud);
 
@@ -1011,19 +1008,6 @@ char *plan_to_json(const struct plan *pl, bool preview, bool with_meta)
 	json_append_doc(&sb, root);
 	json_decref(root);
 	return sb_detach(&sb);
-}
-
-bool plan_now(const char *now_arg, char sql[40], int64_t *secs)
-{
-	/* the one --now parser (util.c), as cli_parse_now uses */
-	struct lac_now n;
-	if (!now_arg)
-		now_clock(&n);
-	else if (now_parse(now_arg, &n) < 0)
-		return false;
-	memcpy(sql, n.sql, sizeof(n.sql));
-	*secs = n.secs;
-	return true;
 }
 
 int plan_store_definitions(struct state *st, const struct plan *pl, int64_t now)

@@ -119,8 +119,4 @@ int plan_record(struct state *st, const struct plan *pl, int64_t now, struct str
  * (in the state DB), for `plan`'s diffs.  Created only by apply. */
 int plan_store_texts(struct state *st, const struct plan *pl, struct strbuf *err);
 
-/* The reference time: --now (ISO-8601 UTC) or the clock, as SQL text
- * ("YYYY-MM-DD HH:MM:SS") and Unix seconds.  False when now_arg is malformed. */
-bool plan_now(const char *now_arg, char sql[40], int64_t *secs);
-
 #endif

@@ -447,17 +447,14 @@ static const char *pg_column_name(struct sdb_stmt *base, int i)
 	return s->res && i >= 0 && i < PQnfields(s->res) ? PQfname(s->res, i) : NULL;
 }
 
-/* Type OIDs of pg_type.h (libpq has no header for them). */
-enum { OID_BYTEA = 17, OID_INT8 = 20, OID_INT2 = 21, OID_INT4 = 23 };
-
 static enum sdb_type pg_column_type(struct sdb_stmt *base, int i)
 {
 	struct pg_stmt *s = pg_stmt(base);
 	if (pg_column_is_null(base, i))
 		return SDB_NULL;
 	switch (PQftype(s->res, i)) {
-	case OID_INT2: case OID_INT4: case OID_INT8: return SDB_INTEGER;
-	case OID_BYTEA: return SDB_BLOB;
+	case INT2_OID: case INT4_OID: case INT8_OID: return SDB_INTEGER;
+	case BYTEA_OID: return SDB_BLOB;
 	default: return SDB_TEXT;
 	}
 }

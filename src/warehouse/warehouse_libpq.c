@@ -49,6 +49,13 @@ int pq_connect(struct pq_conn *g, const char *dsn, const char *const *keywords,
 	       struct strbuf *err)
 {
 	memset(g, 0, sizeof(*g));
+	/* libpq would connect to its defaults (PGHOST, the local socket): a
+	 * secret missing in CI, never the warehouse meant */
+	if (!dsn || !*dsn) {
+		sb_addf(err, "cannot connect to %s: the dsn is empty (is its environment variable set "
+			"in this job?)", vendor);
+		return -1;
+	}
 	char *parse_err = NULL;
 	PQconninfoOption *parsed = PQconninfoParse(dsn, &parse_err);
 	if (!parsed) {

@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <string.h>
 
 #include "proj_fixture.h"
 #include "project/wh_kind.h"
@@ -172,9 +173,22 @@ static void test_project_timeout(void **state)
 	fx_leave();
 }
 
+/* An empty DSN (a CI secret missing) never reaches libpq's defaults, for
+ * every libpq connection (warehouse, `warehouse` destination, redshift). */
+static void test_empty_dsn(void **state)
+{
+	(void)state;
+	struct warehouse w;
+	struct strbuf err = STRBUF_INIT;
+	assert_int_equal(warehouse_open_postgres(&w, "", &err), -1);
+	assert_non_null(strstr(err.buf, "the dsn is empty"));
+	sb_release(&err);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_empty_dsn),
 		cmocka_unit_test(test_exec_batch),
 		cmocka_unit_test(test_timeout),
 		cmocka_unit_test(test_cancel),
