@@ -580,39 +580,31 @@ static void logged_changes(struct runner *r)
 	}
 }
 
-/* Which activations have no baseline yet (state), indexed like a->activations. */
-static bool *baselines(struct runner *r)
+/* What the state says of each activation (indexed like a->activations), in
+ * one lookup each: *need, which have no baseline yet; r->enrich_changed,
+ * which `membership or values changed` ones have stored values hashes made
+ * with another enrich than theirs now (SPEC §5: that run records the new
+ * hashes and sends no values-changed Identify; none recorded counts as the
+ * same). */
+static bool *activation_states(struct runner *r)
 {
-	bool *need = xcalloc(r->a->nactivations + 1, sizeof(*need));
-	for (size_t i = 0; i < r->a->nactivations; i++) {
-		struct state_activation sa;
-		if (state_get_activation(r->st, r->a->name, r->a->activations[i]->name, &sa) == 0) {
-			need[i] = !sa.has_baseline;
-			state_activation_release(&sa);
-		} else {
-			need[i] = true;
-		}
-	}
-	return need;
-}
-
-/* Which `membership or values changed` activations have stored values
- * hashes made with another enrich than theirs now (SPEC §5: that run
- * records the new hashes and sends no values-changed Identify), indexed
- * like a->activations.  No fingerprint recorded yet counts as the same. */
-static bool *enrich_changes(struct runner *r)
-{
-	bool *changed = xcalloc(r->a->nactivations + 1, sizeof(*changed));
-	for (size_t i = 0; i < r->a->nactivations; i++) {
+	size_t n = r->a->nactivations;
+	bool *need = xcalloc(n + 1, sizeof(*need));
+	free(r->enrich_changed);
+	r->enrich_changed = xcalloc(n + 1, sizeof(*r->enrich_changed));
+	for (size_t i = 0; i < n; i++) {
 		const struct ast_activation *act = r->a->activations[i];
 		struct state_activation sa;
-		if (act->trigger != TRIG_MEMBERSHIP_OR_VALUES_CHANGED ||
-		    state_get_activation(r->st, r->a->name, act->name, &sa) != 0)
+		if (state_get_activation(r->st, r->a->name, act->name, &sa) != 0) {
+			need[i] = true;
 			continue;
-		changed[i] = run_enrich_differs(act, &sa);
+		}
+		need[i] = !sa.has_baseline;
+		r->enrich_changed[i] = act->trigger == TRIG_MEMBERSHIP_OR_VALUES_CHANGED &&
+				       run_enrich_differs(act, &sa);
 		state_activation_release(&sa);
 	}
-	return changed;
+	return need;
 }
 
 bool run_enrich_changed(const struct runner *r, const struct ast_activation *act)
@@ -980,9 +972,7 @@ static struct run_report *stored_report(struct runner *r, const char *id)
 static int steps(struct runner *r, bool swapped)
 {
 	struct timings t = { .start = mono_ms() };
-	bool *need = baselines(r);
-	free(r->enrich_changed);
-	r->enrich_changed = enrich_changes(r);
+	bool *need = activation_states(r);
 	bool ok = false;
 	int64_t t0 = mono_ms();
 	if (!swapped) {
