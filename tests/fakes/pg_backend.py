@@ -1,0 +1,181 @@
+#!/usr/bin/python3
+"""tests/fakes/pg_backend.py — what the HTTP warehouse fakes (Snowflake,
+BigQuery, Databricks) share: their statements run, rewritten by rewrite.py,
+on the test PostgreSQL, as asynchronous jobs they can poll and cancel; and
+the little HTTP server set-up every fake repeats.  Test code only.
+
+    import pg_backend
+    be = pg_backend.Backend(dsn, "snowflake")       # installs rewrite.PRELUDE
+    job = be.submit(sql_text, delay=0.0)            # runs in a thread
+    job.wait(timeout)  -> True when finished
+    job.state          "running" | "succeeded" | "failed" | "cancelled"
+    job.results        [Result] (one per statement) when succeeded
+    job.error          SqlError when failed (sqlstate, message, construct)
+    job.cancel()       cancels the running PostgreSQL statement
+    pg_backend.serve(handler_cls, port_file, lifetime)
+
+Every job runs on its own PostgreSQL connection in autocommit mode, so a
+request is a session as the vendors' stateless APIs have it; a script's own
+BEGIN … COMMIT (as rewritten) is its transaction, rolled back when a
+statement fails or the job is cancelled.  Values come back as PostgreSQL's
+text output (no Python conversion), with each column's PostgreSQL type name:
+the fakes turn both into their vendor's shapes.
+"""
+import os
+import threading
+import time
+from http.server import ThreadingHTTPServer
+
+import psycopg2
+import psycopg2.extensions
+
+import rewrite
+
+# Every type a result can hold is returned as PostgreSQL's text form.
+_TEXT_OIDS = (16, 17, 18, 19, 20, 21, 23, 25, 26, 114, 700, 701, 1042, 1043, 1082,
+              1083, 1114, 1184, 1186, 1266, 1700, 2950, 3802,
+              1000, 1005, 1007, 1009, 1015, 1016, 1021, 1022, 1115, 1182, 1185, 1231, 3807)
+_RAW = psycopg2.extensions.new_type(_TEXT_OIDS, "LAC_RAW_TEXT", lambda v, cur: v)
+
+
+class SqlError(Exception):
+    """A statement the fake refuses: PostgreSQL's error, or a construct the
+    rewrite table does not cover (sqlstate None, construct set)."""
+
+    def __init__(self, message, sqlstate=None, construct=None, statement=None):
+        super().__init__(message)
+        self.message = message
+        self.sqlstate = sqlstate
+        self.construct = construct
+        self.statement = statement
+
+
+class Result:
+    """One statement's outcome: columns [(name, pg_type_name)], rows of text or None."""
+
+    def __init__(self, columns, rows, rowcount):
+        self.columns = columns
+        self.rows = rows
+        self.rowcount = rowcount
+
+
+class Job:
+    def __init__(self, backend, text, delay):
+        self.backend = backend
+        self.text = text
+        self.delay = delay
+        self.state = "running"
+        self.results = []
+        self.error = None
+        self.started = time.time()
+        self._conn = None
+        self._cancelled = threading.Event()
+        self._done = threading.Event()
+        self._lock = threading.Lock()
+        threading.Thread(target=self._run, daemon=True).start()
+
+    def wait(self, timeout=None):
+        return self._done.wait(timeout)
+
+    def cancel(self):
+        with self._lock:
+            if self.state != "running":
+                return False
+            self._cancelled.set()
+            if self._conn is not None:
+                self._conn.cancel()
+        return True
+
+    def _finish(self, state, error=None):
+        with self._lock:
+            if self._cancelled.is_set():
+                state, error = "cancelled", None
+            self.state = state
+            self.error = error
+        self._done.set()
+
+    def _run(self):
+        try:
+            stmts = rewrite.rewrite_script(self.text, self.backend.dialect)
+        except rewrite.Unsupported as e:
+            self._finish("failed", SqlError(str(e), construct=e.construct))
+            return
+        if self.delay and self._cancelled.wait(self.delay):
+            self._finish("cancelled")
+            return
+        try:
+            conn = self.backend.connect()
+        except psycopg2.Error as e:
+            self._finish("failed", SqlError(str(e).strip(), e.pgcode))
+            return
+        with self._lock:
+            self._conn = conn
+        results, error = [], None
+        try:
+            cur = conn.cursor()
+            for s in stmts:
+                try:
+                    cur.execute(s)
+                except psycopg2.Error as e:
+                    error = SqlError(e.diag.message_primary or str(e).strip(), e.pgcode, statement=s)
+                    break
+                if cur.description is not None:
+                    cols = [(d.name, self.backend.type_name(d.type_code)) for d in cur.description]
+                    results.append(Result(cols, [list(r) for r in cur.fetchall()], cur.rowcount))
+                else:
+                    results.append(Result([], [], cur.rowcount))
+        finally:
+            with self._lock:
+                self._conn = None
+            try:
+                # a script cut short inside its BEGIN leaves nothing behind
+                if conn.get_transaction_status() != psycopg2.extensions.TRANSACTION_STATUS_IDLE:
+                    conn.cursor().execute("ROLLBACK")
+            except psycopg2.Error:
+                pass
+            conn.close()
+        if error is not None:
+            self._finish("failed", error)
+        else:
+            self.results = results
+            self._finish("succeeded")
+
+
+class Backend:
+    """The test PostgreSQL as one warehouse of `dialect`."""
+
+    def __init__(self, dsn, dialect):
+        self.dsn = dsn
+        self.dialect = dialect
+        self._types = {}
+        conn = self.connect()
+        cur = conn.cursor()
+        cur.execute(rewrite.PRELUDE)
+        cur.execute("SELECT oid, typname FROM pg_type")
+        self._types = {int(oid): name for oid, name in cur.fetchall()}
+        conn.close()
+
+    def connect(self):
+        conn = psycopg2.connect(self.dsn)
+        conn.autocommit = True
+        psycopg2.extensions.register_type(_RAW, conn)
+        return conn
+
+    def type_name(self, oid):
+        return self._types.get(oid, "text")
+
+    def submit(self, text, delay=0.0):
+        return Job(self, text, delay)
+
+
+def serve(handler_cls, port_file, lifetime):
+    """Serve handler_cls on 127.0.0.1 (a free port, written to port_file
+    once listening) until lifetime seconds have passed."""
+    srv = ThreadingHTTPServer(("127.0.0.1", 0), handler_cls)
+    srv.daemon_threads = True
+    tmp = port_file + ".tmp"
+    with open(tmp, "w") as f:
+        f.write("%d\n" % srv.server_port)
+    os.rename(tmp, port_file)
+    threading.Timer(lifetime, srv.shutdown).start()
+    srv.serve_forever()
