@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "base/env.h"
 #include "base/time.h"
@@ -50,14 +51,31 @@ static void unregister_open(struct warehouse *w)
 	sigprocmask(SIG_SETMASK, &old, NULL);
 }
 
-static void cancel_and_die(int sig)
+static volatile sig_atomic_t pending_signal;
+
+int warehouse_pending_signal(void)
 {
-	for (struct warehouse *w = open_list; w; w = w->next_open)
-		if (w->ops && w->ops->cancel)
-			w->ops->cancel(w);
+	return pending_signal;
+}
+
+_Noreturn void warehouse_exit_by_signal(int sig)
+{
 	/* end as the signal would have ended lac without this hook */
 	signal(sig, SIG_DFL);
 	raise(sig);
+	_exit(128 + sig);
+}
+
+static void cancel_and_die(int sig)
+{
+	bool deferred = false;
+	for (struct warehouse *w = open_list; w; w = w->next_open)
+		if (w->ops && w->ops->cancel && w->ops->cancel(w))
+			deferred = true;
+	if (!deferred)
+		warehouse_exit_by_signal(sig);
+	/* a connector sends its cancel request and ends the process */
+	pending_signal = sig;
 }
 
 void warehouse_cancel_on_signals(void)

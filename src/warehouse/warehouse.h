@@ -41,8 +41,13 @@ struct warehouse_ops {
 	int (*set_context)(struct warehouse *w, const char *command, const char *audience,
 			   const char *run_id, struct strbuf *err);
 	/* Cancel the statement running now, if any.  Called from a signal
-	 * handler: async-signal-safe, and the connector may not be used after. */
-	void (*cancel)(struct warehouse *w);
+	 * handler: async-signal-safe, and the connector may not be used after.
+	 * Returns true when the connector finishes the cancel itself: an HTTP
+	 * connector cannot send a request from a handler, so it only notes the
+	 * signal; its wait loop (which polls warehouse_pending_signal at least
+	 * every 100 ms) sends the vendor's cancel request, then calls
+	 * warehouse_exit_by_signal.  false: cancelled already (or nothing ran). */
+	bool (*cancel)(struct warehouse *w);
 	void (*close)(struct warehouse *w);
 };
 
@@ -81,6 +86,11 @@ void warehouse_set_context(struct warehouse *w, const char *command, const char 
  * signal as before.  For commands that do not handle these signals
  * themselves (the daemon stops after its current run instead). */
 void warehouse_cancel_on_signals(void);
+/* The SIGINT/SIGTERM the hook above deferred to a connector finishing its
+ * cancel (warehouse_ops.cancel returned true), or 0. */
+int warehouse_pending_signal(void);
+/* End the process by sig, as the signal would have without the hook. */
+_Noreturn void warehouse_exit_by_signal(int sig);
 /* Does audience's snapshot table (sql_snapshot_table) exist in schema? */
 bool warehouse_has_snapshot(struct warehouse *w, const char *schema, const char *audience);
 /* The same as sql_options.snapshot_exists, with arg a struct warehouse_snapshots. */

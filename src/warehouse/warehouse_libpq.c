@@ -196,10 +196,11 @@ bool pq_table_exists(struct warehouse *w, const char *schema, const char *table)
 	return found;
 }
 
-void pq_cancel(struct warehouse *w)
+bool pq_cancel(struct warehouse *w)
 {
 	char errbuf[256]; /* PQcancel's own message buffer; lac is exiting, it is not shown */
 	PQcancel(((struct pq_conn *)w->impl)->cancel, errbuf, (int)sizeof(errbuf));
+	return false;
 }
 
 void pq_disconnect(struct pq_conn *g)

@@ -114,10 +114,11 @@ static int lite_set_context(struct warehouse *w, const char *command, const char
 	return 0;
 }
 
-static void lite_cancel(struct warehouse *w)
+static bool lite_cancel(struct warehouse *w)
 {
 	struct lite *l = w->impl;
 	l->cancelled = 1;
+	return false;
 }
 
 static void lite_close(struct warehouse *w)
