@@ -183,6 +183,8 @@ static void test_readonly_reads_older_schema(void **state)
 		"ALTER TABLE activations DROP COLUMN values_enrich;"
 		"DROP TABLE state_moved;"
 		"DROP TABLE state_project;"
+		"DROP TABLE alert_members; DROP TABLE alert_delivered; DROP TABLE alert_evaluations;"
+		"DROP TABLE alert_status; DROP TABLE alerts_fired;"
 		"INSERT INTO audiences (name, hash, enabled, created_at, updated_at) VALUES ('pets', 'h1', 1, 1, 1);"
 		"INSERT INTO activations (audience, name, destination, hash, enabled, created_at, updated_at)"
 		" VALUES ('pets', 'act', 'd', 'h2', 1, 1, 1);");
@@ -233,6 +235,8 @@ static void test_migration_3_drops_triggers(void **state)
 		"DROP TABLE outbox_chunk_events;"
 		"DROP TABLE state_moved;"
 		"DROP TABLE state_project;"
+		"DROP TABLE alert_members; DROP TABLE alert_delivered; DROP TABLE alert_evaluations;"
+		"DROP TABLE alert_status; DROP TABLE alerts_fired;"
 		"DROP INDEX outbox_run;"
 		"CREATE INDEX outbox_by_run ON outbox (run_id, activation);"
 		"CREATE TRIGGER outbox_counts_insert AFTER INSERT ON outbox BEGIN SELECT 1; END;"
