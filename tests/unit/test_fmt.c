@@ -351,7 +351,19 @@ static void test_alerts(void **state)
 		   "    threshold 5 percent\n"
 		   "    notify    s\n"
 		   "  }\n"
-		   "}\n");
+		   "}\n");	/* the alert words as names, comments inside and around */
+	check_properties("audience a {\n"
+			 "  where { kind = \"x\" and threshold > 3  # columns\n"
+			 "    with trait percent }\n"
+			 "  activation notify { destination size_change trigger profile entered }\n"
+			 "  alert alert {  # named alert\n"
+			 "    # the kind\n"
+			 "    kind size_change\n"
+			 "    threshold 1 percent notify kind, percent\n"
+			 "  }\n"
+			 "  alert event_health { kind event_health destination size_change\n"
+			 "    threshold 1000 percent notify notify }\n"
+			 "}\n", "alert words as names");
 }
 
 static void test_comments_kept(void **state)
