@@ -7,7 +7,8 @@
 # first run evaluates the day before against the one before that; an alert
 # fires when the change is at least its threshold, and again only after a
 # day back inside.  Also: `lac alerts` in text and JSON, the plan diff of a
-# changed alert, secrets never shown, and the daemon's evaluation.
+# changed alert, secrets never shown, the daemon's evaluation, and the first days
+# again on a PostgreSQL state when a server is installed (tests/pg/start.sh).
 . "${LAC_SRCDIR:-$(dirname "$0")/../..}/tests/lib.sh"
 
 command -v openssl >/dev/null || { echo "SKIP: no openssl"; exit 77; }
@@ -197,6 +198,34 @@ expect_eq "two mails" 2 "$(grep -c '^TLS yes$' "$F/mail.log")"
 for f in "$T/out" "$T/err"; do
 	if grep -q "T000-hook-secret-123\|s3cret-pass" "$f"; then fail "a secret in $f"; else pass; fi
 done
+
+# ---- the same days on a PostgreSQL state (when a server is installed) -------------
+if env_out=$(sh "$SRC/tests/pg/start.sh" 2>/dev/null); then
+	eval "$env_out"
+	trap 'kill $FAKES 2>/dev/null; sh "$SRC/tests/pg/stop.sh"; rm -rf "$T"' EXIT
+	psql -q -d postgres -c "CREATE DATABASE lac_state" >/dev/null
+	export STATE_DSN="host=$PGHOST port=$PGPORT user=$PGUSER dbname=lac_state"
+	Q="$T/pg"
+	lac init --example petshop "$Q" >/dev/null 2>"$T/err" || { cat "$T/err" >&2; exit 1; }
+	cp "$P/audiences/pets.lac" "$P/audiences/care.lac" "$Q/audiences/"
+	sed 's|^  path: .lac/state.db$|  type: postgres\n  dsn: "${STATE_DSN}"\n  schema: alerts_state|' \
+		"$P/lac.yaml" >"$Q/lac.yaml"
+	grep -q "type: postgres" "$Q/lac.yaml" || fail "setup: no postgres state"
+	P=$Q
+	: >"$F/mail.log"
+	expect_status "pg: apply" 0 l 2026-01-14T10:00:00Z apply --auto-approve
+	no_cats h01
+	expect_status "pg: day 15" 0 l 2026-01-15T10:00:00Z run cat_owners
+	expect_status "pg: day 16" 0 l 2026-01-16T00:05:00Z run cat_owners
+	told "pg: day 16 shrink" "lac: alert: members of audience 'cat_owners' went from 5 on 2026-01-14 to 3 on 2026-01-15 (-40.0%; alert 'shrink' fires at 25%); ops_slack sent, ops_mail sent"
+	expect_status "pg: day 16 again" 0 l 2026-01-16T12:00:00Z run cat_owners
+	quiet_day "pg: day 16 again"
+	expect_status "pg: alerts" 0 l 2026-01-16T13:00:00Z --format json alerts
+	expect_file_eq "pg: alerts json" "$T/want.json" "$T/out"
+	expect_eq "pg: one mail" 1 "$(grep -c '^TLS yes$' "$F/mail.log")"
+else
+	echo "no PostgreSQL server: the PostgreSQL state part is skipped"
+fi
 
 # a changed alert is a change of its audience in the plan
 sed -i 's/threshold 25 percent/threshold 30 percent/' "$P/audiences/pets.lac"
