@@ -123,7 +123,7 @@ static void notify(struct project *p, struct state *st, const struct fired *fr, 
 	state_alert_set_channels(st, fr->id, ch);
 	free(ch);
 	if (o->log) {
-		fprintf(o->log, "%slac: alert: %s", o->log_prefix ? o->log_prefix : "", text.buf);
+		fprintf(o->log, "lac: alert: %s", text.buf);
 		for (size_t i = 0; i < al->nchannels; i++)
 			fprintf(o->log, "%s%s %s%s%s", i ? ", " : "; ", al->channels[i], status[i],
 				errors[i] ? ": " : "", errors[i] ? errors[i] : "");

@@ -24,7 +24,6 @@
 struct alert_eval_options {
 	int64_t now;              /* the reference time, Unix seconds */
 	FILE *log;                /* one line per fired alert; NULL: silent */
-	const char *log_prefix;   /* before each line ("" or the daemon's) */
 };
 
 /* Evaluate day D once: nothing when D was evaluated already (by this or

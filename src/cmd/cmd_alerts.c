@@ -22,17 +22,23 @@ static json_t *percent_json(const struct alert_change *c)
 	return c->has_percent ? json_real(round(c->percent * 10.0) / 10.0) : json_null();
 }
 
+struct listing {
+	const struct cli *c;
+	json_t *arr;              /* --format json: the document */
+	size_t n;                 /* alerts listed */
+};
+
 static int one_alert(const struct state_fired_alert *f, void *ctx)
 {
-	const struct cli *c = ((void **)ctx)[0];
-	json_t *arr = ((void **)ctx)[1];
+	struct listing *l = ctx;
+	l->n++;
 	struct alert_change ch = alert_change_of(f->previous, f->current);
 	json_t *channels = json_loads(f->channels, 0, NULL);
 	if (!json_is_array(channels)) {
 		json_decref(channels);
 		channels = json_array();
 	}
-	if (c->format == OUT_JSON) {
+	if (l->c->format == OUT_JSON) {
 		json_t *o = json_object();
 		json_object_set_new(o, "time", view_time_json(f->fired_at));
 		json_object_set_new(o, "audience", json_string(f->audience));
@@ -42,7 +48,7 @@ static int one_alert(const struct state_fired_alert *f, void *ctx)
 		json_object_set_new(o, "current", json_integer(f->current));
 		json_object_set_new(o, "percent", percent_json(&ch));
 		json_object_set_new(o, "channels", channels);
-		json_array_append_new(arr, o);
+		json_array_append_new(l->arr, o);
 		return 0;
 	}
 	char t[32];
@@ -60,7 +66,6 @@ static int one_alert(const struct state_fired_alert *f, void *ctx)
 		       err ? err : "");
 	}
 	json_decref(channels);
-	json_array_append_new(arr, json_true()); /* counted for "none yet" */
 	return 0;
 }
 
@@ -88,17 +93,16 @@ int cmd_alerts(struct cli *c)
 		rc = EXIT_ERRORS;
 		goto out;
 	}
-	json_t *arr = json_array();
-	void *ctx[2] = { c, arr };
-	if (st && state_alert_list_fired(st, one_alert, ctx) < 0) {
+	struct listing l = { c, json_array(), 0 };
+	if (st && state_alert_list_fired(st, one_alert, &l) < 0) {
 		fprintf(stderr, "lac: %s: %s\n", state_path(st), state_errmsg(st));
 		rc = EXIT_ERRORS;
 	}
 	if (c->format == OUT_JSON)
-		json_print_doc(stdout, arr);
-	else if (rc == EXIT_OK && !json_array_size(arr))
+		json_print_doc(stdout, l.arr);
+	else if (rc == EXIT_OK && !l.n)
 		printf("no alert has fired\n");
-	json_decref(arr);
+	json_decref(l.arr);
 	rc = view_close_state(st, rc);
 	st = NULL;
 out:

@@ -12,7 +12,6 @@ int daily_alerts(const struct cli *c, struct project *p, struct state *st, int64
 	struct alert_eval_options o = {
 		.now = now,
 		.log = c->format == OUT_JSON || c->quiet ? NULL : stderr,
-		.log_prefix = "",
 	};
 	struct strbuf err = STRBUF_INIT;
 	int rc = alert_evaluate(p, st, &o, &err);

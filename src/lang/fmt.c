@@ -34,7 +34,8 @@ struct fmt {
 	struct trailing *tr;
 	size_t ntr, trcap;
 	/* The definition as `lac plan` compares it: no activations, no
-	 * `enabled` (applied separately) and settings in a fixed order. */
+	 * `enabled` (applied separately) and settings in a fixed order
+	 * (alerts stay: they are part of the audience's definition). */
 	bool bare;
 };
 

@@ -81,10 +81,11 @@ static void load_channel(struct project *p, const struct ypair *pr)
 		return;
 	}
 	struct alert_channel c = { .name = pr->key, .type = channel_types[t].id, .loc = pr->key_loc };
-	const char *known[8] = { "type" };
-	size_t nknown = 1;
+	const char **known = NULL;
+	size_t nknown = 0;
+	ARENA_PUSH(&p->arena, known, nknown, "type");
 	for (size_t i = 0; i < channel_types[t].nkeys; i++)
-		known[nknown++] = channel_types[t].keys[i].name;
+		ARENA_PUSH(&p->arena, known, nknown, channel_types[t].keys[i].name);
 	char *where = xasprintf("%s channel '%s'", type, c.name);
 	ycheck_keys(&p->diags, v, known, nknown, where);
 	for (size_t i = 0; i < channel_types[t].nkeys; i++)
