@@ -9,7 +9,8 @@
  * Actions only build nodes, through the helpers of src/lang/parse_tree.h;
  * names and types are the checker's business.
  * Recovery: `error` at audience items, activation items, block items, inside
- * parentheses and in a bad audience or activation header.
+ * parentheses, in an alert's body and in a bad audience, activation or
+ * alert header.
  */
 %require "3.6"
 %define api.pure full
@@ -88,13 +89,13 @@ static void yyerror(const struct loc *l, struct lac_parse *p, const char *msg);
 
 /* keywords: one per line of keywords.def; their names in messages come
  * from that list too (token_name) */
-%token <str> ACTIVATION ADDED AFTER AGO ALL AND ANY AT AUDIENCE AVG BEFORE BETWEEN CHANGED
-%token <str> CONDITIONS CONTAINS COUNT CURRENT DATE DAY DAYS DESCRIPTION DESTINATION ENABLED
-%token <str> ENDS ENRICH ENTERED ENTITY EVENT EVERY EXACTLY EXITED FALSE FOLDER HAVING HOUR
-%token <str> HOURS IDENTIFIER IN IS LAST LEAST MANUAL MAP MAX MEMBERSHIP MIN MINUTE MINUTES
-%token <str> MOST NAME NEXT NOT NULL OF ON OR PART PROFILE REMOVED SCHEDULE SEND STARTS SUM
-%token <str> TARGET TIME TIMESTAMP TRAIT TRAITS TRIGGER TRUE USING VALUES WEEK WEEKS WHERE WITH
-%token <str> WITHIN WITHOUT
+%token <str> ACTIVATION ADDED AFTER AGO ALERT ALL AND ANY AT AUDIENCE AVG BEFORE BETWEEN
+%token <str> CHANGED CONDITIONS CONTAINS COUNT CURRENT DATE DAY DAYS DESCRIPTION DESTINATION
+%token <str> ENABLED ENDS ENRICH ENTERED ENTITY EVENT EVENT_HEALTH EVERY EXACTLY EXITED FALSE
+%token <str> FOLDER HAVING HOUR HOURS IDENTIFIER IN IS KIND LAST LEAST MANUAL MAP MAX MEMBERSHIP
+%token <str> MIN MINUTE MINUTES MOST NAME NEXT NOT NOTIFY NULL OF ON OR PART PERCENT PROFILE
+%token <str> REMOVED SCHEDULE SEND SIZE_CHANGE STARTS SUM TARGET THRESHOLD TIME TIMESTAMP TRAIT
+%token <str> TRAITS TRIGGER TRUE USING VALUES WEEK WEEKS WHERE WITH WITHIN WITHOUT
 
 %left OR
 %left AND
@@ -162,6 +163,7 @@ audience_item:
 	| ENABLED bool			{ pt_audience_enabled(p, $2, @2, @$); }
 	| WHERE block			{ pt_audience_where(p, $2, @1, @$); }
 	| activation
+	| alert
 	;
 
 schedule:
@@ -247,6 +249,29 @@ trigger:
 name_list:
 	  name_ident			{ $$ = pt_names_one(p, $1, @1); }
 	| name_list ',' name_ident	{ $$ = $1; pt_names_add(p, &$$, $3, @3); }
+	;
+
+/* ---- alerts (SPEC §5 Alerts): one fixed order of settings -------------- */
+
+alert:
+	  alert_head alert_body '}'	{ pt_alert_end(p, @$); }
+	;
+
+alert_head:
+	  ALERT name_ident '{'		{ pt_alert_begin(p, $2, @2, true); }
+	| ALERT error '{'		{ pt_alert_begin(p, "", @1, false); }
+	;
+
+alert_body:
+	  KIND alert_kind THRESHOLD int PERCENT NOTIFY name_list
+		{ pt_alert_body(p, pt_span(@1, @2), $4, @4, pt_span(@3, @5), $7, pt_span(@6, @7)); }
+	| error
+	;
+
+alert_kind:
+	  SIZE_CHANGE			{ pt_alert_kind(p, ALERT_SIZE_CHANGE, NULL, @1); }
+	| EVENT_HEALTH DESTINATION name_ident
+					{ pt_alert_kind(p, ALERT_EVENT_HEALTH, $3, @3); }
 	;
 
 /* ---- conditions ---------------------------------------------------------- */
@@ -415,21 +440,23 @@ path:
  * anywhere a name is required, takes every word.
  */
 col_ident:
-	  IDENT | ACTIVATION | ADDED | AGO | ALL | ANY | AUDIENCE | AVG | CHANGED | CONDITIONS
-	| COUNT | CURRENT | DATE | DAY | DAYS | DESCRIPTION | DESTINATION | ENABLED | ENRICH
-	| ENTERED | ENTITY | EVENT | EVERY | EXITED | FALSE | FOLDER | HOUR | HOURS | IDENTIFIER
-	| LAST | LEAST | MANUAL | MAP | MAX | MEMBERSHIP | MIN | MINUTE | MINUTES | MOST | NAME
-	| NEXT | NULL | OF | ON | PART | PROFILE | REMOVED | SCHEDULE | SEND | SUM | TARGET | TIME
-	| TIMESTAMP | TRAIT | TRAITS | TRIGGER | TRUE | VALUES | WEEK | WEEKS | WHERE
+	  IDENT | ACTIVATION | ADDED | AGO | ALERT | ALL | ANY | AUDIENCE | AVG | CHANGED
+	| CONDITIONS | COUNT | CURRENT | DATE | DAY | DAYS | DESCRIPTION | DESTINATION | ENABLED
+	| ENRICH | ENTERED | ENTITY | EVENT | EVENT_HEALTH | EVERY | EXITED | FALSE | FOLDER | HOUR
+	| HOURS | IDENTIFIER | KIND | LAST | LEAST | MANUAL | MAP | MAX | MEMBERSHIP | MIN | MINUTE
+	| MINUTES | MOST | NAME | NEXT | NOTIFY | NULL | OF | ON | PART | PERCENT | PROFILE | REMOVED
+	| SCHEDULE | SEND | SIZE_CHANGE | SUM | TARGET | THRESHOLD | TIME | TIMESTAMP | TRAIT
+	| TRAITS | TRIGGER | TRUE | VALUES | WEEK | WEEKS | WHERE
 	;
 
 slug_ident:
-	  IDENT | ACTIVATION | ADDED | AGO | ALL | ANY | AUDIENCE | AVG | CHANGED | CONDITIONS
-	| COUNT | CURRENT | DATE | DAY | DAYS | DESCRIPTION | DESTINATION | ENABLED | ENRICH
-	| ENTERED | ENTITY | EVENT | EVERY | EXITED | FALSE | FOLDER | HOUR | HOURS | IDENTIFIER
-	| LAST | LEAST | MANUAL | MAP | MAX | MEMBERSHIP | MIN | MINUTE | MINUTES | MOST | NAME
-	| NEXT | NULL | OF | ON | PART | PROFILE | REMOVED | SCHEDULE | SEND | SUM | TARGET | TIME
-	| TIMESTAMP | TRAITS | TRIGGER | TRUE | VALUES | WEEK | WEEKS | WHERE
+	  IDENT | ACTIVATION | ADDED | AGO | ALERT | ALL | ANY | AUDIENCE | AVG | CHANGED
+	| CONDITIONS | COUNT | CURRENT | DATE | DAY | DAYS | DESCRIPTION | DESTINATION | ENABLED
+	| ENRICH | ENTERED | ENTITY | EVENT | EVENT_HEALTH | EVERY | EXITED | FALSE | FOLDER | HOUR
+	| HOURS | IDENTIFIER | KIND | LAST | LEAST | MANUAL | MAP | MAX | MEMBERSHIP | MIN | MINUTE
+	| MINUTES | MOST | NAME | NEXT | NOTIFY | NULL | OF | ON | PART | PERCENT | PROFILE | REMOVED
+	| SCHEDULE | SEND | SIZE_CHANGE | SUM | TARGET | THRESHOLD | TIME | TIMESTAMP | TRAITS
+	| TRIGGER | TRUE | VALUES | WEEK | WEEKS | WHERE
 	| AFTER | AND | AT | BEFORE | BETWEEN | CONTAINS | ENDS | EXACTLY | HAVING | IN | IS
 	| NOT | OR | STARTS | USING | WITH | WITHIN | WITHOUT
 	;

@@ -54,6 +54,9 @@ struct lac_parse {
 	struct ast_activation *act;
 	bool act_keep;
 	size_t act_syntax;             /* nsyntax when the activation began */
+	struct ast_alert *alert;
+	bool alert_keep;
+	size_t alert_syntax;           /* nsyntax when the alert began */
 	size_t nsyntax;                /* syntax errors so far */
 	struct loc err_loc;            /* the token the last one was reported on */
 };

@@ -388,6 +388,7 @@ size_t check_project(struct project *p)
 		check_json_depth(&c, a, p->warehouse.type);
 		for (size_t j = 0; j < a->nactivations; j++)
 			check_activation(&c, a, a->activations[j]);
+		check_alerts(&c, a);
 	}
 	struct aud_info **stack = xcalloc(c.ninfos + 1, sizeof(*stack));
 	for (k = 0; k < c.ninfos; k++)

@@ -1,7 +1,8 @@
 /*
  * check_private.h — state shared by the checker's files: check.c (driver,
  * names, references between audiences, schedules), check_expr.c (where
- * clauses: scopes, types, operators), check_activation.c (activations) and
+ * clauses: scopes, types, operators), check_activation.c (activations),
+ * check_alert.c (alerts) and
  * check_json_depth.c (E320, the warehouse's JSON path depth).
  */
 #ifndef LAC_CHECK_PRIVATE_H
@@ -54,6 +55,8 @@ void check_where(struct checker *c, struct ast_audience *a);
 /* Resolve a part of audience node: E311, E313; records it for the cycle search. */
 void check_audience_ref(struct checker *c, struct ast_expr *e);
 void check_activation(struct checker *c, struct ast_audience *a, struct ast_activation *act);
+/* The audience's alerts: names, threshold, channels, event_health's destination. */
+void check_alerts(struct checker *c, struct ast_audience *a);
 /* E320: trait key paths of a longer than warehouse t reads inside JSON. */
 void check_json_depth(struct checker *c, const struct ast_audience *a, enum warehouse_type t);
 

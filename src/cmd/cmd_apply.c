@@ -22,6 +22,7 @@
 
 #include "base/json_print.h"
 #include "cmd/cli.h"
+#include "cmd/daily_alerts.h"
 #include "cmd/json_errors.h"
 #include "plan/plan.h"
 #include "run/run.h"
@@ -281,6 +282,8 @@ int cmd_apply(struct cli *c)
 		int failed = run_due(c, &p, st, &pl, now, runs);
 		if (failed != 0)
 			rc = EXIT_ERRORS;
+		/* the day's alerts, once per UTC day (SPEC §5 Alerts) */
+		daily_alerts(c, &p, st, now);
 		/* what the runs reported (an unset ${VAR}, ...), always as text on stderr */
 		cli_print_new_diags(c, &p, ndiags);
 	}

@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "cmd/cli.h"
+#include "cmd/daily_alerts.h"
 #include "run/event.h"
 #include "run/run.h"
 
@@ -164,6 +165,9 @@ int cmd_daemon(struct cli *c)
 				} else {
 					run_applied_warn_files(&ra, c->quiet);
 					next = run_due(c, &p, &ra, &w, st, now, lock_timeout_ms, &failures);
+					/* the first wake of a UTC day evaluates its alerts */
+					if (!state_lost(st))
+						daily_alerts(c, &p, st, now);
 					lost = state_lost(st);
 				}
 				state_close(st);

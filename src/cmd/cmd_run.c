@@ -15,6 +15,7 @@
 #include "base/json_print.h"
 #include "check/check.h"
 #include "cmd/cli.h"
+#include "cmd/daily_alerts.h"
 #include "run/run.h"
 #include "sql/gen.h"
 #include "state/state.h"
@@ -130,6 +131,8 @@ int cmd_run(struct cli *c)
 	};
 	if (run_audiences(&p, &w, st, want, nwant, &b, &err) != 0)
 		rc = EXIT_ERRORS;
+	/* the day's alerts, once per UTC day (SPEC §5 Alerts) */
+	daily_alerts(c, &p, st, ln.secs);
 	if (p.diags.n) {
 		struct cli quiet_json = *c;
 		quiet_json.format = OUT_TEXT; /* diagnostics go to stderr as text */

@@ -87,6 +87,12 @@ static const struct command commands[] = {
 	  "audiences whose conditions reference an audience",
 	  "Lists every audience with a `part of audience AUDIENCE` condition, with its\n"
 	  "file:line.  --format json prints an array.\n" },
+	{ "alerts", cmd_alerts, "alerts",
+	  "the alerts that fired, with what each channel said",
+	  "Lists the fired alerts (oldest first): when, audience, alert, kind, the\n"
+	  "figures of the two days compared and the change in percent, and per channel\n"
+	  "sent or failed with the reason.  Alerts are evaluated once per UTC day by\n"
+	  "run, apply and the daemon (docs/alerts.md).  --format json for tools.\n" },
 	{ "daemon", cmd_daemon, "daemon [--once] [--max-sleep SECONDS] [--lock-timeout DURATION]",
 	  "run applied audiences when their schedules say they are due (UTC)",
 	  "The scheduler: loops over the applied, enabled audiences, runs each one that\n"

@@ -61,3 +61,9 @@ const char *trigger_name(enum trigger_kind t)
 	static const char *const names[] = { AST_TRIGGER_KINDS(NAME_ITEM) };
 	return names[t];
 }
+
+const char *alert_kind_name(enum alert_kind k)
+{
+	static const char *const names[] = { AST_ALERT_KINDS(NAME_ITEM) };
+	return names[k];
+}

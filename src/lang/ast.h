@@ -291,6 +291,31 @@ struct ast_activation {
 	bool syntax_error;             /* an item did not parse (and was left out) */
 };
 
+/* X(ENUM, name as written after `kind`) */
+#define AST_ALERT_KINDS(X)                         \
+	X(ALERT_SIZE_CHANGE, "size_change")        \
+	X(ALERT_EVENT_HEALTH, "event_health")
+enum alert_kind { AST_ALERT_KINDS(AST_ENUM_ITEM) };
+const char *alert_kind_name(enum alert_kind k); /* "size_change" */
+
+/* `alert NAME { kind K threshold N percent notify C, ... }` (SPEC §5 Alerts). */
+struct ast_alert {
+	const char *name;
+	struct loc loc, name_loc;
+	enum alert_kind kind;
+	struct loc kind_loc;           /* `kind ...` through its destination */
+	const char *destination;       /* EVENT_HEALTH: the destination watched */
+	struct loc destination_loc;
+	long threshold;                /* percent; -1 for a number the parser reported */
+	struct loc threshold_loc, threshold_value_loc;
+	const char **channels;         /* `notify`, as written */
+	struct loc *channel_locs;
+	size_t nchannels;
+	struct loc notify_loc;
+	struct ast_audience *audience;
+	bool syntax_error;             /* the body did not parse: only the name is known */
+};
+
 struct ast_audience {
 	const char *name;
 	struct loc loc, name_loc;      /* loc: the whole `audience ... { }` */
@@ -306,6 +331,8 @@ struct ast_audience {
 	struct loc where_loc;
 	struct ast_activation **activations;
 	size_t nactivations;
+	struct ast_alert **alerts;
+	size_t nalerts;
 	struct ast_file *file;
 	/* The parser recovered from a syntax error inside: the audience is kept
 	 * so that its other items are checked, but it is never ok.  An error

@@ -34,7 +34,8 @@ struct fmt {
 	struct trailing *tr;
 	size_t ntr, trcap;
 	/* The definition as `lac plan` compares it: no activations, no
-	 * `enabled` (applied separately) and settings in a fixed order. */
+	 * `enabled` (applied separately) and settings in a fixed order
+	 * (alerts stay: they are part of the audience's definition). */
 	bool bare;
 };
 
@@ -490,7 +491,9 @@ enum item_kind {
 	IT_NAME, IT_DESCRIPTION, IT_FOLDER, IT_TARGET, IT_SCHEDULE, IT_ENABLED, IT_WHERE,
 	IT_ACTIVATION,
 	IT_DESTINATION, IT_TRIGGER, IT_EVENT, IT_IDENTIFIER, IT_ENRICH_TRAITS, IT_ENRICH_PATH,
-	IT_SEND_CURRENT, IT_MAP, IT_ACT_ENABLED
+	IT_SEND_CURRENT, IT_MAP, IT_ACT_ENABLED,
+	IT_ALERT,
+	IT_KIND, IT_THRESHOLD, IT_NOTIFY
 };
 
 struct item {
@@ -516,7 +519,10 @@ static const char *item_keyword(enum item_kind k)
 	case IT_IDENTIFIER: return "identifier";
 	case IT_ENRICH_TRAITS: case IT_ENRICH_PATH: return "enrich";
 	case IT_MAP: return "map";
-	default: return NULL;          /* where, activation, send current */
+	case IT_KIND: return "kind";
+	case IT_THRESHOLD: return "threshold";
+	case IT_NOTIFY: return "notify";
+	default: return NULL;          /* where, activation, alert, send current */
 	}
 }
 
@@ -671,6 +677,42 @@ static void pr_activation(struct fmt *f, const struct ast_activation *a, int ind
 	free(v);
 }
 
+/* An alert's settings, in the grammar's one order (comments between kept). */
+static void pr_alert(struct fmt *f, const struct ast_alert *a, int indent)
+{
+	struct strbuf *out = f->out;
+	struct item v[3] = {
+		{ IT_KIND, a->kind_loc, 0, 0, 0 },
+		{ IT_THRESHOLD, a->threshold_loc, 0, 1, 0 },
+		{ IT_NOTIFY, a->notify_loc, 0, 2, 0 },
+	};
+	order_items(v, ARRAY_LEN(v), false);
+
+	sb_addf(out, "alert %s {", a->name);
+	line_end(f);
+	f->block_start = true;
+	for (size_t i = 0; i < ARRAY_LEN(v); i++) {
+		const struct item *it = &v[i];
+		flush(f, loc_start(it->loc), indent + 2);
+		line_begin(f, indent + 2);
+		pr_keyword(f, it);
+		switch (it->kind) {
+		case IT_KIND:
+			sb_addstr(out, alert_kind_name(a->kind));
+			if (a->kind == ALERT_EVENT_HEALTH)
+				sb_addf(out, " destination %s", a->destination);
+			break;
+		case IT_THRESHOLD: sb_addf(out, "%ld percent", a->threshold); break;
+		case IT_NOTIFY: pr_names(out, a->channels, a->nchannels, ", "); break;
+		default: break;
+		}
+		line_end(f);
+	}
+	flush(f, loc_last(a->loc), indent + 2);
+	close_begin(f, indent);
+	sb_addch(out, '}');
+}
+
 static void pr_audience(struct fmt *f, const struct ast_audience *a)
 {
 	struct strbuf *out = f->out;
@@ -693,6 +735,10 @@ static void pr_audience(struct fmt *f, const struct ast_audience *a)
 		add_item(&v, &n, &cap, IT_WHERE, a->where_loc, 0);
 	for (size_t i = 0; i < a->nactivations && !f->bare; i++)
 		add_item(&v, &n, &cap, IT_ACTIVATION, a->activations[i]->loc, i);
+	/* alerts stay in the bare definition: changing one is a change of
+	 * the audience that `lac plan` shows and `lac apply` stores */
+	for (size_t i = 0; i < a->nalerts; i++)
+		add_item(&v, &n, &cap, IT_ALERT, a->alerts[i]->loc, i);
 	order_items(v, n, f->bare);
 
 	line_begin(f, 0);
@@ -701,7 +747,7 @@ static void pr_audience(struct fmt *f, const struct ast_audience *a)
 	f->block_start = true;
 	for (size_t i = 0; i < n; i++) {
 		const struct item *it = &v[i];
-		if (it->kind == IT_ACTIVATION)
+		if (it->kind == IT_ACTIVATION || it->kind == IT_ALERT)
 			f->want_blank = true;
 		flush(f, loc_start(it->loc), 2);
 		line_begin(f, 2);
@@ -726,6 +772,7 @@ static void pr_audience(struct fmt *f, const struct ast_audience *a)
 			pr_block(f, a->where, 2, true);
 			break;
 		case IT_ACTIVATION: pr_activation(f, a->activations[it->index], 2); break;
+		case IT_ALERT: pr_alert(f, a->alerts[it->index], 2); break;
 		default: break;
 		}
 		line_end(f);
@@ -936,6 +983,14 @@ void fmt_ast_dump(const struct ast_file *file, struct strbuf *o)
 				dump_operand(o, &t->maps[k].value);
 			}
 			sb_addf(o, " send_current=%d enabled=%d\n", t->send_current, t->enabled);
+		}
+		for (size_t j = 0; j < a->nalerts; j++) {
+			const struct ast_alert *t = a->alerts[j];
+			sb_addf(o, "  alert %s kind=%s dest=%s threshold=%ld notify=", t->name,
+				alert_kind_name(t->kind), t->destination ? t->destination : "nil",
+				t->threshold);
+			pr_names(o, t->channels, t->nchannels, ",");
+			sb_addch(o, '\n');
 		}
 	}
 }

@@ -15,7 +15,8 @@ void fmt_ast_dump(const struct ast_file *f, struct strbuf *out);
 
 /* The canonical text of one definition as `lac plan` compares and shows
  * it: no comments, settings in a fixed order, without `enabled` (applied
- * as a flag of its own) and, for an audience, without its activations. */
+ * as a flag of its own) and, for an audience, without its activations
+ * (its alerts are kept). */
 void fmt_audience_definition(const struct ast_audience *a, struct strbuf *out);
 void fmt_activation_definition(const struct ast_activation *t, struct strbuf *out);
 /* The whole audience as `lac fmt` writes it (activations and `enabled`

@@ -46,10 +46,10 @@ static bool is_cmp(int kind)
  * for them only a comparison proves they are a column themselves. */
 static bool precedes_name(int kind)
 {
-	return kind == T_ACTIVATION || kind == T_ADDED || kind == T_AUDIENCE ||
+	return kind == T_ACTIVATION || kind == T_ADDED || kind == T_ALERT || kind == T_AUDIENCE ||
 	       kind == T_DESTINATION || kind == T_ENRICH || kind == T_ENTITY ||
-	       kind == T_IDENTIFIER || kind == T_ON || kind == T_REMOVED || kind == T_TRAIT ||
-	       kind == T_TRAITS;
+	       kind == T_IDENTIFIER || kind == T_NOTIFY || kind == T_ON || kind == T_REMOVED ||
+	       kind == T_TRAIT || kind == T_TRAITS;
 }
 
 static bool is_unit(int kind)

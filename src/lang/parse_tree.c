@@ -466,3 +466,51 @@ void pt_activation_map(struct lac_parse *p, const char *key, struct loc key_loc,
 	struct map_entry m = { .key = key, .key_loc = key_loc, .value = value, .loc = item };
 	ARENA_PUSH(p->arena, p->act->maps, p->act->nmaps, m);
 }
+
+/* ---- the alert ------------------------------------------------------------------ */
+
+void pt_alert_begin(struct lac_parse *p, const char *name, struct loc name_loc, bool keep)
+{
+	struct ast_alert *a = ARENA_NEW(p->arena, struct ast_alert);
+	a->name = name;
+	a->name_loc = name_loc;
+	a->threshold = -1;
+	a->audience = p->aud;
+	p->alert = a;
+	p->alert_keep = keep;
+	p->alert_syntax = p->nsyntax;
+}
+
+/* Like an activation's, an alert's syntax errors cost the where nothing. */
+void pt_alert_end(struct lac_parse *p, struct loc l)
+{
+	struct ast_audience *a = p->aud;
+	p->alert->loc = l;
+	p->alert->syntax_error = p->nsyntax != p->alert_syntax;
+	p->aud_act_syntax += p->nsyntax - p->alert_syntax;
+	if (p->alert_keep)
+		ARENA_PUSH(p->arena, a->alerts, a->nalerts, p->alert);
+}
+
+void pt_alert_kind(struct lac_parse *p, enum alert_kind k, const char *destination,
+		   struct loc destination_loc)
+{
+	p->alert->kind = k;
+	p->alert->destination = destination;
+	p->alert->destination_loc = destination_loc;
+}
+
+void pt_alert_body(struct lac_parse *p, struct loc kind_loc, long threshold,
+		   struct loc threshold_value_loc, struct loc threshold_loc,
+		   struct name_list channels, struct loc notify_loc)
+{
+	struct ast_alert *a = p->alert;
+	a->kind_loc = kind_loc;
+	a->threshold = threshold;
+	a->threshold_value_loc = threshold_value_loc;
+	a->threshold_loc = threshold_loc;
+	a->channels = channels.v;
+	a->channel_locs = channels.locs;
+	a->nchannels = channels.n;
+	a->notify_loc = notify_loc;
+}

@@ -106,4 +106,15 @@ void pt_activation_enrich_path(struct lac_parse *p, struct path path, struct nam
 void pt_activation_map(struct lac_parse *p, const char *key, struct loc key_loc,
 		       struct operand value, struct loc item);
 
+/* ---- the alert being parsed -------------------------------------------------- */
+
+void pt_alert_begin(struct lac_parse *p, const char *name, struct loc name_loc, bool keep);
+void pt_alert_end(struct lac_parse *p, struct loc l);
+/* destination: EVENT_HEALTH's, else NULL */
+void pt_alert_kind(struct lac_parse *p, enum alert_kind k, const char *destination,
+		   struct loc destination_loc);
+void pt_alert_body(struct lac_parse *p, struct loc kind_loc, long threshold,
+		   struct loc threshold_value_loc, struct loc threshold_loc,
+		   struct name_list channels, struct loc notify_loc);
+
 #endif

@@ -24,6 +24,7 @@
 #include "project/dest_kind.h"
 #include "project/wh_kind.h"
 #include "project/project.h"
+#include "project/project_yaml.h"
 #include "base/yload.h"
 
 void project_init(struct project *p)
@@ -201,8 +202,7 @@ const char *setting_expand(struct project *p, const char *value, struct loc loc)
 	return expand(p, value, loc, true);
 }
 
-/* A scalar value whose ${...} references must be well formed (E006 otherwise). */
-static bool check_refs(struct project *p, const struct ynode *n)
+bool project_check_refs(struct project *p, const struct ynode *n)
 {
 	size_t off;
 	if (env_check(n->scalar, &off) == 0)
@@ -216,8 +216,7 @@ static bool check_refs(struct project *p, const struct ynode *n)
 	return false;
 }
 
-/* A setting from a scalar, or from a mapping of scalars (one level). */
-static bool setting_from(struct project *p, const struct ypair *pr, struct setting *out, bool allow_map)
+bool project_setting_from(struct project *p, const struct ypair *pr, struct setting *out, bool allow_map)
 {
 	memset(out, 0, sizeof(*out));
 	out->key = pr->key;
@@ -225,7 +224,7 @@ static bool setting_from(struct project *p, const struct ypair *pr, struct setti
 	const struct ynode *v = pr->value;
 	if (v->kind == YN_SCALAR) {
 		out->value = v->scalar;
-		return check_refs(p, v);
+		return project_check_refs(p, v);
 	}
 	if (!allow_map || v->kind != YN_MAPPING) {
 		diag_error(&p->diags, yfirst_line(v), DIAG_E005, "'%s' must be a value, not a %s",
@@ -244,7 +243,7 @@ static bool setting_from(struct project *p, const struct ypair *pr, struct setti
 		s->key = c->key;
 		s->value = c->value->scalar;
 		s->loc = c->value->loc;
-		ok &= check_refs(p, c->value);
+		ok &= project_check_refs(p, c->value);
 	}
 	return ok;
 }
@@ -403,7 +402,7 @@ static void load_destination(struct project *p, const struct ypair *pr)
 		if (!key)
 			continue;
 		struct setting s;
-		if (setting_from(p, kv, &s, key->map))
+		if (project_setting_from(p, kv, &s, key->map))
 			ARENA_PUSH(&p->arena, d.settings, d.nsettings, s);
 	}
 	for (size_t i = 0; i < kind->nkeys; i++) {
@@ -429,7 +428,7 @@ static void load_paths(struct project *p, const struct ynode *v, const char *wha
 			diag_error(&p->diags, v->loc, DIAG_E006, "'%s' must name a file", what);
 			return;
 		}
-		const char *s = check_refs(p, v) ? expand(p, v->scalar, v->loc, false) : NULL;
+		const char *s = project_check_refs(p, v) ? expand(p, v->scalar, v->loc, false) : NULL;
 		if (s)
 			ARENA_PUSH(&p->arena, *out, *n, s);
 		return;
@@ -443,7 +442,7 @@ static void load_paths(struct project *p, const struct ynode *v, const char *wha
 		const char *s = yscalar(&p->diags, v->items[i], what);
 		if (s && !*s)
 			diag_error(&p->diags, v->items[i]->loc, DIAG_E006, "'%s' must name a file", what);
-		else if (s && check_refs(p, v->items[i]) && (s = expand(p, s, v->items[i]->loc, false)))
+		else if (s && project_check_refs(p, v->items[i]) && (s = expand(p, s, v->items[i]->loc, false)))
 			ARENA_PUSH(&p->arena, *out, *n, s);
 	}
 }
@@ -634,7 +633,7 @@ static void load_warehouse(struct project *p, const struct ynode *v)
 		const struct wh_key *key = k ? wh_kind_key(k, kv->key) : NULL;
 		if (strcmp(kv->key, "path") == 0 && (!k || key)) {
 			const char *s = yscalar(&p->diags, kv->value, "path");
-			if (s && check_refs(p, kv->value)) {
+			if (s && project_check_refs(p, kv->value)) {
 				p->warehouse.path = s;
 				p->warehouse_unresolved.loc = kv->value->loc;
 			}
@@ -647,7 +646,7 @@ static void load_warehouse(struct project *p, const struct ynode *v)
 				p->warehouse.schema = s;
 		} else if (key) {
 			struct setting s;
-			if (setting_from(p, kv, &s, false)) {
+			if (project_setting_from(p, kv, &s, false)) {
 				check_wh_value(p, key, &s);
 				ARENA_PUSH(&p->arena, p->warehouse.settings, p->warehouse.nsettings, s);
 			}
@@ -694,7 +693,7 @@ static void load_state(struct project *p, const struct ynode *v)
 	}
 	if (p->state.type == STATE_POSTGRES) {
 		const struct ynode *dv = yrequire(&p->diags, v, "dsn", "the postgres state");
-		if (dv && yscalar(&p->diags, dv, "dsn") && check_refs(p, dv)) {
+		if (dv && yscalar(&p->diags, dv, "dsn") && project_check_refs(p, dv)) {
 			p->state.dsn = dv->scalar;
 			p->state.dsn_loc = dv->loc;
 		}
@@ -713,7 +712,7 @@ static void load_state(struct project *p, const struct ynode *v)
 	if (pv && yscalar(&p->diags, pv, "path")) {
 		if (!pv->scalar[0]) {
 			diag_error(&p->diags, pv->loc, DIAG_E006, "'path' must name a file");
-		} else if (check_refs(p, pv)) {
+		} else if (project_check_refs(p, pv)) {
 			p->state.path = pv->scalar;
 			p->state_unresolved.loc = pv->loc;
 		}
@@ -723,7 +722,7 @@ static void load_state(struct project *p, const struct ynode *v)
 static void load_settings(struct project *p, const struct ynode *doc)
 {
 	static const char *const top[] = { "version", "name", "graph", "audiences", "warehouse",
-					   "state", "destinations" };
+					   "state", "destinations", "alerts" };
 	ycheck_keys(&p->diags, doc, top, ARRAY_LEN(top), "lac.yaml");
 
 	const struct ynode *v;
@@ -753,6 +752,8 @@ static void load_settings(struct project *p, const struct ynode *doc)
 	if ((v = ynode_get(doc, "destinations")) && yexpect(&p->diags, v, YN_MAPPING, "destinations"))
 		for (size_t i = 0; i < v->npairs; i++)
 			load_destination(p, &v->pairs[i]);
+	if ((v = ynode_get(doc, "alerts")))
+		alert_channels_load(p, v);
 }
 
 static void set_defaults(struct project *p)

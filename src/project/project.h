@@ -33,6 +33,18 @@ struct destination {
 };
 const struct setting *destination_setting(const struct destination *d, const char *key);
 
+/* An alert channel of lac.yaml's alerts: { channels: ... } (SPEC §5 Alerts):
+ * a Slack incoming webhook or an email sent over SMTP with STARTTLS. */
+enum alert_channel_type { ALERT_CHANNEL_SLACK, ALERT_CHANNEL_EMAIL };
+struct alert_channel {
+	const char *name;
+	enum alert_channel_type type;
+	struct setting *settings;  /* every key but type, in file order (${VAR} as written) */
+	size_t nsettings;
+	struct loc loc;
+};
+const struct setting *alert_channel_setting(const struct alert_channel *c, const char *key);
+
 enum warehouse_type { WH_SQLITE, WH_POSTGRES, WH_REDSHIFT, WH_SNOWFLAKE, WH_BIGQUERY, WH_DATABRICKS };
 
 /* warehouse.path of a sqlite warehouse that names none (the loader fills it in,
@@ -77,6 +89,8 @@ struct project {
 	int retention_days;          /* state.retention_days: undelivered events are retried this long; default 7 */
 	struct destination *destinations;
 	size_t ndestinations;
+	struct alert_channel *alert_channels;
+	size_t nalert_channels;
 
 	struct graph graph;
 	bool graph_ok;               /* loaded without errors */
@@ -110,6 +124,7 @@ void project_init(struct project *p);
 void project_release(struct project *p);
 
 const struct destination *project_destination(const struct project *p, const char *name);
+const struct alert_channel *project_alert_channel(const struct project *p, const char *name);
 /* Expand ${VAR} in a setting value.  On an unset variable reports E007 at
  * loc (naming the variable, never any value) and returns NULL.  The result
  * lives in the project arena. */

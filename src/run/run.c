@@ -29,6 +29,7 @@
 #include "run/run_private.h"
 #include "sql/gen.h"
 #include "sql/sqlbuf.h"
+#include "state/alert_state.h"
 #include "base/time.h"
 
 void run_report_release(struct run_report *r)
@@ -911,6 +912,9 @@ static void record(struct runner *r, bool ok, const struct timings *t)
 	};
 	state_run_finish(r->st, &sr);
 	free(summary);
+	/* the day's size for size_change alerts (SPEC §5 Alerts) */
+	if (ok)
+		state_alert_record_members(r->st, r->a->name, r->now, rep->members);
 	/* the next scheduled run is computed after this one ends */
 	int64_t next = run_next_time(r->a, r->now + rep->duration_ms / 1000);
 	state_set_next_run(r->st, r->a->name, next);

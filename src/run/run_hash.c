@@ -5,7 +5,7 @@
  * An audience's definition is its canonical source (fmt's form, without
  * comments) and the part of the data graph it uses (check/graph_part.h).
  * Its change hash covers fmt's bare form (no activations or `enabled`,
- * which are applied on their own) and that graph part — not the generated
+ * which are applied on their own; its alerts included) and that graph part — not the generated
  * SQL, so a lac upgrade that writes different SQL is not a change (plan
  * --sql-diff still shows it).  An activation's hash covers its audience's
  * name and its own canonical definition.

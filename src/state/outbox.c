@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "state/alert_state.h"
 #include "state/outbox.h"
 #include "state/sdb.h"
 
@@ -713,7 +714,9 @@ static int done_rows(struct outbox_reader *r, const enum outbox_status *status,
 						sdb_column_text(q, 1),
 						sdb_column_text(q, 2),
 						status_from_name(sdb_column_text(q, 3)),
-						OUTBOX_DELIVERED, sdb_column_int64(q, 4)) < 0)
+						OUTBOX_DELIVERED, sdb_column_int64(q, 4)) < 0 ||
+				    state_alert_count_delivered(r->st, sdb_column_text(q, 1), r->destination,
+								now, sdb_column_int64(q, 4)) < 0)
 					break;
 			if (s != SDB_DONE)
 				rc = -1;
@@ -774,6 +777,7 @@ static int done_chunk(struct outbox_reader *r, const enum outbox_status *status,
 	}
 	if (counts_move(db, r->chunk_run, r->chunk_audience, r->chunk_activation, OUTBOX_PENDING,
 			OUTBOX_DELIVERED, delivered) < 0 ||
+	    state_alert_count_delivered(r->st, r->chunk_audience, r->destination, now, delivered) < 0 ||
 	    counts_move(db, r->chunk_run, r->chunk_audience, r->chunk_activation, OUTBOX_PENDING,
 			OUTBOX_FAILED, failed) < 0)
 		return -1;

@@ -195,6 +195,43 @@ static const struct migration migrations[] = {
 	"  id INTEGER PRIMARY KEY CHECK (id = 1),"
 	"  name TEXT NOT NULL,"
 	"  recorded_at INTEGER NOT NULL);" },
+
+	/* 9: alerts (SPEC §5; alert_state.c).  Days are UTC day numbers (Unix
+	 * seconds / 86400).  Per audience and day, the members after its last
+	 * run and the events delivered per destination (runs and delivery
+	 * counters are pruned sooner than alerts look back); the days already
+	 * evaluated; whether each alert is outside its threshold (it fires
+	 * again only after a day back inside); and the fired alerts with the
+	 * outcome per channel (JSON). */
+	{ .sql =
+	"CREATE TABLE alert_members ("
+	"  audience TEXT NOT NULL,"
+	"  day INTEGER NOT NULL,"
+	"  members INTEGER NOT NULL,"
+	"  PRIMARY KEY (audience, day));"
+	"CREATE TABLE alert_delivered ("
+	"  audience TEXT NOT NULL,"
+	"  destination TEXT NOT NULL,"
+	"  day INTEGER NOT NULL,"
+	"  delivered INTEGER NOT NULL,"
+	"  PRIMARY KEY (audience, destination, day));"
+	"CREATE TABLE alert_evaluations ("
+	"  day INTEGER PRIMARY KEY,"
+	"  evaluated_at INTEGER NOT NULL);"
+	"CREATE TABLE alert_status ("
+	"  audience TEXT NOT NULL,"
+	"  alert TEXT NOT NULL,"
+	"  outside INTEGER NOT NULL,"
+	"  PRIMARY KEY (audience, alert));"
+	"CREATE TABLE alerts_fired ("
+	"  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	"  fired_at INTEGER NOT NULL,"
+	"  audience TEXT NOT NULL,"
+	"  alert TEXT NOT NULL,"
+	"  kind TEXT NOT NULL,"
+	"  previous INTEGER NOT NULL,"
+	"  current INTEGER NOT NULL,"
+	"  channels TEXT NOT NULL);" },
 };
 
 _Static_assert(ARRAY_LEN(migrations) == STATE_SCHEMA_VERSION, "one migration per schema version");
@@ -716,6 +753,9 @@ int state_delete_audience(struct state *st, const char *name)
 		" (SELECT id FROM outbox_chunks WHERE audience = ?1)",
 		"DELETE FROM outbox_chunks WHERE audience = ?1",
 		"DELETE FROM runs WHERE audience = ?1",
+		"DELETE FROM alert_members WHERE audience = ?1",
+		"DELETE FROM alert_delivered WHERE audience = ?1",
+		"DELETE FROM alert_status WHERE audience = ?1",
 		"DELETE FROM activations WHERE audience = ?1",
 		"DELETE FROM audiences WHERE name = ?1",
 	};

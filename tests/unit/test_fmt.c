@@ -325,6 +325,47 @@ static void test_activations(void **state)
 		   "}\n");
 }
 
+static void test_alerts(void **state)
+{
+	expect_fmt("audience a { where { with trait vip } alert x { kind size_change # why\n"
+		   "threshold 20 percent notify s,m } activation y { destination d trigger profile entered }"
+		   " alert h { kind event_health destination d threshold 5 percent notify s } }",
+		   "audience a {\n"
+		   "  where {\n"
+		   "    with trait vip\n"
+		   "  }\n"
+		   "\n"
+		   "  alert x {\n"
+		   "    kind      size_change  # why\n"
+		   "    threshold 20 percent\n"
+		   "    notify    s, m\n"
+		   "  }\n"
+		   "\n"
+		   "  activation y {\n"
+		   "    destination d\n"
+		   "    trigger     profile entered\n"
+		   "  }\n"
+		   "\n"
+		   "  alert h {\n"
+		   "    kind      event_health destination d\n"
+		   "    threshold 5 percent\n"
+		   "    notify    s\n"
+		   "  }\n"
+		   "}\n");	/* the alert words as names, comments inside and around */
+	check_properties("audience a {\n"
+			 "  where { kind = \"x\" and threshold > 3  # columns\n"
+			 "    with trait percent }\n"
+			 "  activation notify { destination size_change trigger profile entered }\n"
+			 "  alert alert {  # named alert\n"
+			 "    # the kind\n"
+			 "    kind size_change\n"
+			 "    threshold 1 percent notify kind, percent\n"
+			 "  }\n"
+			 "  alert event_health { kind event_health destination size_change\n"
+			 "    threshold 1000 percent notify notify }\n"
+			 "}\n", "alert words as names");
+}
+
 static void test_comments_kept(void **state)
 {
 	expect_fmt("# header\n"
@@ -578,6 +619,7 @@ int main(void)
 		cmocka_unit_test(test_strings_escaped),
 		cmocka_unit_test(test_entity_and_event_conditions),
 		cmocka_unit_test(test_activations),
+		cmocka_unit_test(test_alerts),
 		cmocka_unit_test(test_comments_kept),
 		cmocka_unit_test(test_blank_line_before_activation_and_comment),
 		cmocka_unit_test(test_dump_tells_programs_apart),

@@ -419,6 +419,53 @@ static void test_activation(void **state)
 	assert_int_equal(au->activations[1]->enabled, -1);
 }
 
+static void test_alerts(void **state)
+{
+	struct ast_file *f = parse(
+		"audience a {\n"
+		"  alert shrink { kind size_change threshold 20 percent notify ops_slack, ops_mail }\n"
+		"  alert health {\n"
+		"    kind event_health destination segment\n"
+		"    threshold 1000 percent\n"
+		"    notify ops_slack\n"
+		"  }\n"
+		"  where { kind = \"x\" and percent > 3 }\n"
+		"}\n");
+	assert_string_equal(diags(), "");
+	struct ast_audience *au = f->audiences[0];
+	assert_int_equal(au->nalerts, 2);
+	struct ast_alert *a = au->alerts[0];
+	assert_ptr_equal(a->audience, au);
+	assert_string_equal(a->name, "shrink");
+	assert_int_equal(a->kind, ALERT_SIZE_CHANGE);
+	assert_null(a->destination);
+	assert_int_equal(a->threshold, 20);
+	assert_string_equal(loc_str(a->threshold_value_loc), "2:45-2:47");
+	assert_int_equal(a->nchannels, 2);
+	assert_string_equal(a->channels[1], "ops_mail");
+	assert_string_equal(loc_str(a->channel_locs[1]), "2:74-2:82");
+	assert_false(a->syntax_error);
+	a = au->alerts[1];
+	assert_int_equal(a->kind, ALERT_EVENT_HEALTH);
+	assert_string_equal(a->destination, "segment");
+	assert_string_equal(loc_str(a->kind_loc), "4:5-4:42");
+	assert_string_equal(loc_str(a->loc), "3:3-7:4");
+	assert_int_equal(a->threshold, 1000);
+	/* the alert words stay usable as column names */
+	assert_int_equal(au->where->nitems, 1);
+	assert_string_equal(alert_kind_name(ALERT_EVENT_HEALTH), "event_health");
+
+	/* a body out of order is one syntax error; the audience keeps its where */
+	f = parse("audience b {\n"
+		  "  alert x { kind size_change notify a threshold 5 percent }\n"
+		  "  where { with trait vip }\n"
+		  "}\n");
+	assert_string_equal(diags(), "2:30-2:36 E100 syntax error: unexpected 'notify', expected 'threshold'\n");
+	assert_int_equal(f->audiences[0]->nalerts, 1);
+	assert_true(f->audiences[0]->alerts[0]->syntax_error);
+	assert_false(f->audiences[0]->where_incomplete);
+}
+
 static void test_triggers(void **state)
 {
 	static const struct { const char *text; enum trigger_kind t; } cases[] = {
@@ -879,6 +926,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_schedule_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_duplicate_settings, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_activation, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_alerts, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_triggers, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_conditions, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_condition_locations, setup, teardown),

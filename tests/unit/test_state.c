@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "state/alert_state.h"
 #include "state/outbox.h"
 #include "state/sdb.h"
 #include "state/state.h"
@@ -183,6 +184,8 @@ static void test_readonly_reads_older_schema(void **state)
 		"ALTER TABLE activations DROP COLUMN values_enrich;"
 		"DROP TABLE state_moved;"
 		"DROP TABLE state_project;"
+		"DROP TABLE alert_members; DROP TABLE alert_delivered; DROP TABLE alert_evaluations;"
+		"DROP TABLE alert_status; DROP TABLE alerts_fired;"
 		"INSERT INTO audiences (name, hash, enabled, created_at, updated_at) VALUES ('pets', 'h1', 1, 1, 1);"
 		"INSERT INTO activations (audience, name, destination, hash, enabled, created_at, updated_at)"
 		" VALUES ('pets', 'act', 'd', 'h2', 1, 1, 1);");
@@ -218,6 +221,82 @@ static void test_readonly_reads_older_schema(void **state)
 /* A version 2 database (counter triggers, outbox_by_run) keeps its counters
  * and loses the triggers when migration 3 runs; migration 4 adds the chunk
  * tables, and a row queued before still goes out. */
+/* What alerts keep (migration 9): the day's figures, the claim of a day,
+ * each alert's side of its threshold and the fired alerts. */
+static int collect_fired(const struct state_fired_alert *f, void *ctx)
+{
+	struct strbuf *sb = ctx;
+	sb_addf(sb, "%lld %s.%s %s %lld->%lld %s\n", (long long)f->fired_at, f->audience, f->alert,
+		f->kind, (long long)f->previous, (long long)f->current, f->channels);
+	return 0;
+}
+
+static void test_alert_tables(void **state)
+{
+	char *path = path_in("alerts.db");
+	struct state *st = open_rw(path);
+	int64_t day = 20468, t = day * 86400;
+	assert_int_equal(state_day_of(t), day);
+	assert_int_equal(state_day_of(t + 86399), day);
+	assert_int_equal(state_day_of(-1), -1);
+
+	/* the last run of a day wins; another day is apart */
+	assert_int_equal(state_alert_record_members(st, "cats", t + 10, 5), 0);
+	assert_int_equal(state_alert_record_members(st, "cats", t + 20, 7), 0);
+	assert_int_equal(state_alert_record_members(st, "cats", t + 86400, 9), 0);
+	int64_t v = -1;
+	assert_int_equal(state_alert_members(st, "cats", day, &v), 0);
+	assert_int_equal(v, 7);
+	assert_int_equal(state_alert_members(st, "cats", day - 1, &v), 1);
+	assert_int_equal(state_alert_members(st, "dogs", day, &v), 1);
+
+	/* deliveries add up per audience, destination and day */
+	assert_int_equal(state_alert_count_delivered(st, "cats", "hook", t + 1, 3), 0);
+	assert_int_equal(state_alert_count_delivered(st, "cats", "hook", t + 2, 4), 0);
+	assert_int_equal(state_alert_count_delivered(st, "cats", "file", t + 2, 1), 0);
+	assert_int_equal(state_alert_delivered(st, "cats", "hook", day, &v), 0);
+	assert_int_equal(v, 7);
+	assert_int_equal(state_alert_delivered(st, "cats", "hook", day + 1, &v), 0);
+	assert_int_equal(v, 0);
+
+	/* a day is claimed once */
+	assert_int_equal(state_alert_day_evaluated(st, day), 0);
+	assert_int_equal(state_alert_claim_day(st, day, t), 1);
+	assert_int_equal(state_alert_claim_day(st, day, t + 5), 0);
+	assert_int_equal(state_alert_day_evaluated(st, day), 1);
+
+	bool outside = true;
+	assert_int_equal(state_alert_outside(st, "cats", "shrink", &outside), 0);
+	assert_false(outside);
+	assert_int_equal(state_alert_set_outside(st, "cats", "shrink", true), 0);
+	assert_int_equal(state_alert_outside(st, "cats", "shrink", &outside), 0);
+	assert_true(outside);
+
+	struct state_fired_alert f = { .fired_at = t, .audience = "cats", .alert = "shrink",
+				       .kind = "size_change", .previous = 10, .current = 7,
+				       .channels = "[]" };
+	assert_int_equal(state_alert_add_fired(st, &f), 0);
+	int64_t first = f.id;
+	f.alert = "health";
+	assert_int_equal(state_alert_add_fired(st, &f), 0);
+	assert_true(f.id > first);
+	assert_int_equal(state_alert_set_channels(st, first, "[{\"name\":\"s\"}]"), 0);
+	struct strbuf sb = STRBUF_INIT;
+	assert_int_equal(state_alert_list_fired(st, collect_fired, &sb), 0);
+	char *want = xasprintf("%lld cats.shrink size_change 10->7 [{\"name\":\"s\"}]\n"
+			       "%lld cats.health size_change 10->7 []\n", (long long)t, (long long)t);
+	assert_string_equal(sb.buf, want);
+	free(want);
+	sb_release(&sb);
+
+	/* deleting the audience forgets its figures, not what fired */
+	assert_int_equal(state_delete_audience(st, "cats"), 0);
+	assert_int_equal(state_alert_members(st, "cats", day, &v), 1);
+	assert_int_equal(count_rows(st, "SELECT count(*) FROM alerts_fired"), 2);
+	state_close(st);
+	free(path);
+}
+
 static void test_migration_3_drops_triggers(void **state)
 {
 	SQLITE_ONLY();
@@ -233,6 +312,8 @@ static void test_migration_3_drops_triggers(void **state)
 		"DROP TABLE outbox_chunk_events;"
 		"DROP TABLE state_moved;"
 		"DROP TABLE state_project;"
+		"DROP TABLE alert_members; DROP TABLE alert_delivered; DROP TABLE alert_evaluations;"
+		"DROP TABLE alert_status; DROP TABLE alerts_fired;"
 		"DROP INDEX outbox_run;"
 		"CREATE INDEX outbox_by_run ON outbox (run_id, activation);"
 		"CREATE TRIGGER outbox_counts_insert AFTER INSERT ON outbox BEGIN SELECT 1; END;"
@@ -716,6 +797,7 @@ int main(void)
 		cmocka_unit_test(test_readonly_takes_no_lock),
 		cmocka_unit_test(test_counters_follow_outbox),
 		cmocka_unit_test(test_counters_in_bulk),
+		cmocka_unit_test(test_alert_tables),
 		cmocka_unit_test(test_migration_3_drops_triggers),
 		cmocka_unit_test(test_readonly_reads_older_schema),
 		cmocka_unit_test(test_outbox_query_plans),
