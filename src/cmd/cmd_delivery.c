@@ -59,18 +59,21 @@ static int sample_one(const struct outbox_sample *o, void *arg)
 	return 0;
 }
 
-/* The newest invalid and failed events of an activation, with their reasons. */
+/* The newest invalid, failed and pending events of an activation with
+ * their reasons: a pending event with a row of its own was tried and not
+ * taken, and its last error says why it waits. */
 static void delivery_samples(struct state *st, const char *audience, const char *activation,
 			     json_t *obj)
 {
-	static const char *const statuses[] = { "invalid", "failed" };
+	static const char *const statuses[] = { "invalid", "failed", "pending" };
+	static const char *const keys[] = { "invalid_samples", "failed_samples", "pending_samples" };
 	for (size_t i = 0; i < ARRAY_LEN(statuses); i++) {
 		struct samples_ctx x = { obj ? json_array() : NULL, statuses[i] };
 		if (st)
 			state_list_outbox_samples(st, audience, activation, statuses[i], DELIVERY_SAMPLES,
 						  sample_one, &x);
 		if (obj)
-			json_object_set_new(obj, i == 0 ? "invalid_samples" : "failed_samples", x.arr);
+			json_object_set_new(obj, keys[i], x.arr);
 	}
 }
 
