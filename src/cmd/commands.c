@@ -79,10 +79,18 @@ static const struct command commands[] = {
 	  "the last runs of an audience with their stats, newest first",
 	  "Start, duration, result, change summary, step timings and delivery counts of\n"
 	  "the last 50 runs.  --format json for tools.\n" },
-	{ "delivery", cmd_delivery, "delivery AUDIENCE",
+	{ "delivery", cmd_delivery,
+	  "delivery AUDIENCE [--events [--status S] [--limit N] | --retry |\n"
+	  "       --discard (--failed|--pending|--message-id ID) --reason TEXT] [--activation A]",
 	  "delivery overview per activation of an audience",
 	  "Per activation: events from audience, filtered at destination, pending retry,\n"
-	  "failed delivery, successful delivery (and invalid), over the kept runs.\n" },
+	  "failed delivery, successful delivery (and invalid), over the kept runs, with\n"
+	  "samples of invalid, failed, pending (their last error) and discarded events.\n"
+	  "--events lists the queued events with their messageIds (--status pending,\n"
+	  "failed or invalid; --limit N).  --retry delivers the pending and failed events\n"
+	  "now.  --discard gives up the failed ones, the pending ones or one messageId,\n"
+	  "with --reason TEXT (counted as failed, kept in the state).  --activation A\n"
+	  "limits each to one activation.  --format json for tools.\n" },
 	{ "consumers", cmd_consumers, "consumers AUDIENCE",
 	  "audiences whose conditions reference an audience",
 	  "Lists every audience with a `part of audience AUDIENCE` condition, with its\n"

@@ -154,6 +154,12 @@ long dest_requests(const struct dest *d)
 int deliver_outbox(struct state *st, struct dest *d, int64_t now, struct deliver_stats *stats,
 		   struct strbuf *err)
 {
+	return deliver_outbox_of(st, d, NULL, NULL, now, stats, err);
+}
+
+int deliver_outbox_of(struct state *st, struct dest *d, const char *audience, const char *activation,
+		      int64_t now, struct deliver_stats *stats, struct strbuf *err)
+{
 	memset(stats, 0, sizeof(*stats));
 	size_t max_events, max_bytes;
 	dest_page_limits(d, &max_events, &max_bytes);
@@ -162,6 +168,8 @@ int deliver_outbox(struct state *st, struct dest *d, int64_t now, struct deliver
 	const char **reasons = xcalloc(max_events, sizeof(*reasons));
 	/* one page of the outbox in memory at a time: the page that is sent */
 	struct outbox_reader *rd = outbox_reader_open(st, d->cfg.name);
+	if (audience)
+		outbox_reader_only(rd, audience, activation);
 	const struct outbox_item *items;
 	size_t n;
 	int rc;

@@ -195,6 +195,20 @@ static const struct migration migrations[] = {
 	"  id INTEGER PRIMARY KEY CHECK (id = 1),"
 	"  name TEXT NOT NULL,"
 	"  recorded_at INTEGER NOT NULL);" },
+
+	/* 9: events an operator gave up (`lac delivery A --discard`,
+	 * outbox_admin.c): out of the outbox, so that no run sends them, and
+	 * kept here with the reason; their counts move to failed (given up) */
+	{ .sql =
+	"CREATE TABLE outbox_discarded ("
+	"  message_id TEXT PRIMARY KEY,"
+	"  destination TEXT NOT NULL,"
+	"  audience TEXT NOT NULL,"
+	"  activation TEXT NOT NULL,"
+	"  run_id TEXT NOT NULL,"
+	"  reason TEXT NOT NULL,"
+	"  discarded_at INTEGER NOT NULL);"
+	"CREATE INDEX outbox_discarded_audience ON outbox_discarded (audience, activation);" },
 };
 
 _Static_assert(ARRAY_LEN(migrations) == STATE_SCHEMA_VERSION, "one migration per schema version");
@@ -712,6 +726,7 @@ int state_delete_audience(struct state *st, const char *name)
 	static const char *const sqls[] = {
 		"DELETE FROM delivery_stats WHERE audience = ?1",
 		"DELETE FROM outbox WHERE audience = ?1 AND status <> 'delivered'",
+		"DELETE FROM outbox_discarded WHERE audience = ?1",
 		"DELETE FROM outbox_chunk_events WHERE chunk_id IN"
 		" (SELECT id FROM outbox_chunks WHERE audience = ?1)",
 		"DELETE FROM outbox_chunks WHERE audience = ?1",

@@ -40,16 +40,84 @@ hook /down/hook
 sed -i 's/^    destination events_file$/    destination hook/; s/^    trigger     profile entered$/&\n    send current/' \
 	"$P/audiences/pets.lac"
 lac -C "$P" -q --now 2026-01-15T12:00:00Z apply --auto-approve --no-run >/dev/null
-expect_status "a run to a destination that is down" 0 lac -C "$P" --now 2026-01-15T12:00:00Z run cat_owners
+expect_status "a run that only queues" 0 lac -C "$P" --now 2026-01-15T12:00:00Z run --no-deliver cat_owners
 expect_eq "its events wait" "cat_owners: Live, 5 members, +5 -0, 5 events, 0 delivered, 5 pending" \
 	"$(cat "$T/out")"
+
+# ---- --events: the queued events with their messageIds ------------------------------
+lac -C "$P" --format json delivery cat_owners --events >"$T/ev.json"
+expect_eq "json: the 5 queued events, never tried" "5 pending 0 hook welcome_cat" \
+	"$(jq 'print(len(d), " ".join(sorted({e["status"] for e in d})), sum(e["attempts"] for e in d), d[0]["destination"], d[0]["activation"])' <"$T/ev.json")"
+expect_eq "json: their messageIds are the queued ones" "$(queued_ids "$state" | sort)" \
+	"$(jq 'print("\n".join(sorted(e["message_id"] for e in d)))' <"$T/ev.json")"
+expect_eq "--limit 2" 2 "$(lac -C "$P" --format json delivery cat_owners --events --limit 2 | jq 'print(len(d))')"
+expect_eq "--status failed: none" 0 \
+	"$(lac -C "$P" --format json delivery cat_owners --events --status failed | jq 'print(len(d))')"
+expect_status "text" 0 lac -C "$P" delivery cat_owners --events
+expect_eq "text: a header and a line per event" "6 5" \
+	"$(wc -l <"$T/out") $(grep -c '^pending  *welcome_cat  *hook  *0  [0-9a-f]\{64\}$' "$T/out")"
+
+# ---- --discard --message-id: one event given up, from its run's chunk ------------------
+gone=$(jq 'print(d[2]["message_id"])' <"$T/ev.json")
+expect_status "discard one" 0 lac -C "$P" --now 2026-01-15T12:10:00Z delivery cat_owners --discard \
+	--message-id "$gone" --reason "customer asked"
+expect_eq "discard one: told" "cat_owners: 1 event discarded" "$(cat "$T/out")"
+expect_eq "it is no longer queued" "4 0" \
+	"$(queued_ids "$state" | wc -l) $(queued_ids "$state" | grep -c "$gone" || true)"
+expect_status "the same id again" 1 lac -C "$P" delivery cat_owners --discard --message-id "$gone" --reason x
+expect_eq "the same id again: said" "lac: audience 'cat_owners' has no pending or failed event '$gone'" \
+	"$(cat "$T/err")"
+
+# ---- --retry to a destination that is down: the events wait, with the reason -------------
+hook /down/hook
+expect_status "retry, destination down" 1 lac -C "$P" delivery cat_owners --retry
+expect_eq "retry, destination down: counts" "hook: 0 delivered, 0 failed, 4 pending" "$(cat "$T/out")"
+expect_eq "retry, destination down: why" \
+	"lac: destination 'hook' is unreachable; undelivered events stay pending" "$(cat "$T/err")"
 
 # ---- the last error of pending events ----------------------------------------------
 expect_status "delivery" 0 lac -C "$P" delivery cat_owners
 expect_eq "text: the tried event says why it waits" "1" \
-	"$(grep -c '^    pending  *[0-9a-f]\{16,\}  HTTP 503' "$T/out")"
+	"$(grep -c '^    pending  *[0-9a-f]\{64\}  HTTP 503' "$T/out")"
 lac -C "$P" --format json delivery cat_owners >"$T/d.json"
-expect_eq "json: pending_samples, each with its reason" "5 5" \
+expect_eq "json: pending_samples, each with its reason" "4 4" \
 	"$(jq 's = d[0]["pending_samples"]; print(len(s), sum("HTTP 503" in x["reason"] for x in s))' <"$T/d.json")"
+
+# ---- --discard --failed: what a destination refused -------------------------------------
+sqlite3 "$state" "INSERT INTO outbox (message_id, destination, audience, activation, run_id, payload,
+	status, attempts, last_error, created_at, updated_at) VALUES ('m-refused', 'hook',
+	'cat_owners', 'welcome_cat', 'run_x', '{}', 'failed', 1, 'HTTP 400: bad event', 1, 1)"
+expect_eq "--status failed" "m-refused HTTP 400: bad event" \
+	"$(lac -C "$P" --format json delivery cat_owners --events --status failed | jq 'print(d[0]["message_id"], d[0]["last_error"])')"
+expect_status "discard the failed" 0 lac -C "$P" --format json --now 2026-01-15T12:20:00Z delivery \
+	cat_owners --discard --failed --reason "bad data"
+expect_eq "discard the failed: json" '{"audience": "cat_owners", "discarded": 1, "reason": "bad data"}' \
+	"$(jq 'print(json.dumps(d))' <"$T/out")"
+lac -C "$P" --format json delivery cat_owners >"$T/d.json"
+expect_eq "counted, with the reasons" "2 bad data|customer asked 4 1" \
+	"$(jq 'a = d[0]; print(a["discarded"], "|".join(x["reason"] for x in a["discarded_samples"]), a["pending_retry"], a["failed_delivery"])' <"$T/d.json")"
+expect_status "text: discarded lines" 0 lac -C "$P" delivery cat_owners
+expect_eq "text: discarded lines" 2 "$(grep -c '^    discarded ' "$T/out")"
+
+# ---- --retry delivers the rest now; the discarded never go -------------------------------
+hook /ok/hook
+expect_status "retry" 0 lac -C "$P" delivery cat_owners --retry --activation welcome_cat
+expect_eq "retry: counts" "hook: 4 delivered, 0 failed, 0 pending" "$(cat "$T/out")"
+expect_eq "the server got the 4, not the discarded one" "4 0" \
+	"$(received /ok/hook) $(grep -c "$gone" "$T/received.jsonl" || true)"
+expect_eq "nothing queued" 0 "$(queued_ids "$state" | wc -l)"
+lac -C "$P" --format json delivery cat_owners --retry >"$T/r.json"
+expect_eq "retry json, nothing left" '{"audience": "cat_owners", "destinations": [{"delivered": 0, "destination": "hook", "error": null, "failed": 0, "pending": 0}]}' \
+	"$(jq 'print(json.dumps(d, sort_keys=True))' <"$T/r.json")"
+
+# ---- mistakes ------------------------------------------------------------------------
+expect_status "--discard needs --reason" 64 lac -C "$P" delivery cat_owners --discard --pending
+expect_status "--discard needs one selector" 64 lac -C "$P" delivery cat_owners --discard --pending --failed --reason x
+expect_status "one operation" 64 lac -C "$P" delivery cat_owners --retry --events
+expect_status "--status" 64 lac -C "$P" delivery cat_owners --events --status delivered
+expect_status "--limit" 64 lac -C "$P" delivery cat_owners --events --limit 0
+expect_status "--reason alone" 64 lac -C "$P" delivery cat_owners --reason x
+expect_status "unknown activation" 1 lac -C "$P" delivery cat_owners --retry --activation nosuch
+expect_eq "unknown activation: said" "lac: audience 'cat_owners' has no activation 'nosuch'" "$(cat "$T/err")"
 
 finish
