@@ -802,8 +802,27 @@ fail:
 
 /* ---- step 5: deliver ------------------------------------------------------------------------ */
 
+/* Events of the audience that runs other than this one queued and that are
+ * delivered by now (summed over its activations' kept runs). */
+static int64_t delivered_of_other_runs(struct runner *r)
+{
+	int64_t n = 0;
+	for (size_t i = 0; i < r->a->nactivations; i++) {
+		const char *act = r->a->activations[i]->name;
+		struct delivery_counts all, own;
+		if (state_get_counts_total(r->st, r->a->name, act, &all) == 0)
+			n += all.delivered;
+		if (state_get_counts(r->st, r->run_id, r->a->name, act, &own) == 0)
+			n -= own.delivered;
+	}
+	return n;
+}
+
 static void deliver(struct runner *r)
 {
+	/* the report counts what this delivery step sent of earlier runs'
+	 * events too (a destination that was down, now back) */
+	int64_t earlier = delivered_of_other_runs(r);
 	const struct destination **seen = NULL; /* each destination delivered once */
 	size_t nseen = 0, cap = 0;
 	struct strbuf warn = STRBUF_INIT;
@@ -851,6 +870,7 @@ static void deliver(struct runner *r)
 		r->rep->warning = sb_detach(&warn);
 	sb_release(&warn);
 	free(seen);
+	r->rep->earlier_delivered = delivered_of_other_runs(r) - earlier;
 }
 
 /* ---- step 6: record ------------------------------------------------------------------------- */

@@ -110,6 +110,36 @@ lac -C "$P" --format json delivery cat_owners --retry >"$T/r.json"
 expect_eq "retry json, nothing left" '{"audience": "cat_owners", "destinations": [{"delivered": 0, "destination": "hook", "error": null, "failed": 0, "pending": 0}]}' \
 	"$(jq 'print(json.dumps(d, sort_keys=True))' <"$T/r.json")"
 
+# ---- a run counts what it delivered of earlier runs' events -----------------------------
+db="$P/data/warehouse.db"
+cat_owner() {
+	sqlite3 "$db" "INSERT INTO PROFILE_TRAITS (segment_id, email) VALUES ('p-$1', '$1@x.io');
+		INSERT INTO EXTERNAL_ID_MAPPING VALUES ('p-$1', 'email', '$1@x.io');
+		INSERT INTO HOUSEHOLDS (id, owner_email, city) VALUES ('h-$1', '$1@x.io', 'X');
+		INSERT INTO PETS (id, household_id, name, type, age) VALUES ('pet-$1', 'h-$1', 'Cat', 'cat', 1);"
+}
+hook /down/hook2
+cat_owner ann
+expect_status "a run to a destination that is down" 0 lac -C "$P" --now 2026-01-15T13:00:00Z run cat_owners
+expect_eq "one event waits" "cat_owners: Live, 6 members, +1 -0, 1 event, 0 delivered, 1 pending" \
+	"$(cat "$T/out")"
+expect_status "discard the pending" 0 lac -C "$P" --now 2026-01-15T13:10:00Z delivery cat_owners \
+	--discard --pending --reason "sent by hand"
+expect_eq "discard the pending: told" "cat_owners: 1 event discarded" "$(cat "$T/out")"
+cat_owner bob
+expect_status "a run that only queues" 0 lac -C "$P" --now 2026-01-15T14:00:00Z run --no-deliver cat_owners
+hook /ok/hook2
+expect_status "the next run" 0 lac -C "$P" --now 2026-01-15T15:00:00Z run cat_owners
+expect_eq "the next run counts the earlier run's event" \
+	"cat_owners: Live, 7 members, +0 -0, 0 events, 0 delivered, 1 delivered from earlier runs" "$(cat "$T/out")"
+expect_eq "only bob's event went" 1 "$(received /ok/hook2)"
+hook /down/hook2
+cat_owner cy
+lac -C "$P" -q --now 2026-01-15T16:00:00Z run --no-deliver cat_owners
+hook /ok/hook3
+expect_eq "json: earlier_delivered" "0 1" \
+	"$(lac -C "$P" --format json --now 2026-01-15T17:00:00Z run cat_owners | jq 'print(d[0]["delivered"], d[0]["earlier_delivered"])')"
+
 # ---- mistakes ------------------------------------------------------------------------
 expect_status "--discard needs --reason" 64 lac -C "$P" delivery cat_owners --discard --pending
 expect_status "--discard needs one selector" 64 lac -C "$P" delivery cat_owners --discard --pending --failed --reason x
