@@ -210,6 +210,15 @@ struct run_preview_counts {
 int run_preview_events(struct project *p, struct warehouse *w, const struct ast_activation *act,
 		       const struct state_activation *applied, const char *now,
 		       struct run_preview_counts *out, struct strbuf *err);
+/* Shown an event (its JSON, len bytes) that a preview counts as sent. */
+typedef void (*run_preview_sample_fn)(void *arg, const char *json, size_t len);
+/* run_preview_events showing fn every event it counts as sent (`lac run
+ * --dry-run` keeps a sample; their messageIds are of a run id of the
+ * preview's own, not the next run's). */
+int run_preview_events_sampled(struct project *p, struct warehouse *w, const struct ast_activation *act,
+			       const struct state_activation *applied, const char *now,
+			       struct run_preview_counts *out, run_preview_sample_fn fn, void *arg,
+			       struct strbuf *err);
 /* `lac plan --validate` (run_preview.c): the warehouse plans (EXPLAIN) every
  * SELECT act's next run would issue (the enrichment hashes, the diff with
  * its enrichment) against the same stand-ins, running none.  0, or -1 with

@@ -52,6 +52,10 @@ struct runner {
 	bool *enrich_changed;
 
 	struct outbox_writer *ob;
+	/* without an outbox writer (a preview): shown each event that would be
+	 * sent, when set (`lac run --dry-run`'s samples) */
+	run_preview_sample_fn sample;
+	void *sample_arg;
 	struct strbuf err;        /* the failure, for the run record */
 	struct arena ar;          /* small strings of this run */
 };
