@@ -504,6 +504,7 @@ static void flush(struct stream *s)
 		s->err = -1;
 	} else {
 		s->events++;
+		progress_add(&r->prog, 1);
 	}
 	event_out_release(&out);
 	json_decref(map);

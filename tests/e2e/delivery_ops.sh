@@ -25,9 +25,10 @@ while [ ! -s "$T/port" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
 BASE="http://127.0.0.1:$(cat "$T/port")"
 
 jq() { "$py" -c "import json, sys; d = json.load(sys.stdin); $1"; }
-# hook PATH: the webhook destination posts to PATH of the fault server, and
-# gives up at the first transient error (no retry inside a delivery)
-hook() { sed -i "s|^  hook: .*|  hook: { type: webhook, url: \"$BASE$1\", max_retries: 0, timeout: 2 }|" "$P/lac.yaml"; }
+# hook PATH [RETRIES]: the webhook destination posts to PATH of the fault
+# server, and gives up at the first transient error (no retry inside a
+# delivery) unless RETRIES says otherwise
+hook() { sed -i "s|^  hook: .*|  hook: { type: webhook, url: \"$BASE$1\", max_retries: ${2:-0}, timeout: 2 }|" "$P/lac.yaml"; }
 received() { "$py" -c "import json, sys; print(sum(1 for l in open(sys.argv[1]) if json.loads(l)['path'] == sys.argv[2] and json.loads(l)['status'] == 200))" "$T/received.jsonl" "$1"; }
 
 P="$T/p"
@@ -139,6 +140,16 @@ lac -C "$P" -q --now 2026-01-15T16:00:00Z run --no-deliver cat_owners
 hook /ok/hook3
 expect_eq "json: earlier_delivered" "0 1" \
 	"$(lac -C "$P" --format json --now 2026-01-15T17:00:00Z run cat_owners | jq 'print(d[0]["delivered"], d[0]["earlier_delivered"])')"
+
+# ---- -v: each delivery attempt and retry --------------------------------------------
+hook /flaky/hook4 1
+cat_owner dee
+expect_status "run -v, a flaky destination" 0 lac -C "$P" -v --now 2026-01-15T18:00:00Z run cat_owners
+expect_eq "-v: the attempts, the retry, the page" "lac: v: http: POST attempt 1: HTTP 500: {\"error\":\"try again\"}
+lac: v: http: POST retry 1 of 1 in
+lac: v: http: POST attempt 2: OK
+lac: v: delivery: 'hook': page 1: 1 event: 1 delivered, 0 refused, 0 not taken" \
+	"$(grep -v ': warehouse: ' "$T/err" | sed 's/ ([0-9]* ms)$//; s/ in [0-9]* ms$/ in/')"
 
 # ---- mistakes ------------------------------------------------------------------------
 expect_status "--discard needs --reason" 64 lac -C "$P" delivery cat_owners --discard --pending
