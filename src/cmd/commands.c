@@ -107,7 +107,10 @@ static const struct command commands[] = {
 	  "--once makes one pass and exits (for cron); --now goes with --once.\n"
 	  "SIGINT/SIGTERM stop it after the current run.  An audience another process\n"
 	  "is running is skipped until the next wake (--lock-timeout DURATION waits for\n"
-	  "it first); a lost connection to a PostgreSQL state stops the daemon.\n" },
+	  "it first); a lost connection to a PostgreSQL state stops the daemon.\n"
+	  "It logs its start, each wake that ran nothing and its shutdown on stderr;\n"
+	  "--format json writes NDJSON on stdout instead, a line per run, error and\n"
+	  "heartbeat: {\"type\": \"run\"|\"error\"|\"heartbeat\", ...}.\n" },
 	{ "state", cmd_state, "state show|export FILE|import FILE|unlock LOCK_ID",
 	  "inspect the state, move it to another backend, or break a lock",
 	  "show: where the state is (the file, or the PostgreSQL server, database and\n"
