@@ -21,24 +21,6 @@
  * "counted, with samples"). */
 #define DELIVERY_SAMPLES 5
 
-/* A JSON string of s even when it is not UTF-8 (a reason may quote the bytes
- * that made an event invalid): such bytes become '?'. */
-static json_t *any_string(const char *s)
-{
-	if (!s)
-		return json_null();
-	json_t *j = json_string(s);
-	if (j)
-		return j;
-	char *t = xstrdup(s);
-	for (char *q = t; *q; q++)
-		if ((unsigned char)*q >= 0x80)
-			*q = '?';
-	j = json_string(t);
-	free(t);
-	return j;
-}
-
 struct samples_ctx {
 	json_t *arr;       /* JSON: the samples */
 	const char *status; /* text: printed as lines */
@@ -49,17 +31,16 @@ static int sample_one(const struct outbox_sample *o, void *arg)
 	struct samples_ctx *x = arg;
 	if (x->arr) {
 		json_t *j = json_object();
-		json_object_set_new(j, "message_id", any_string(o->message_id));
-		json_object_set_new(j, "run_id", any_string(o->run_id));
+		json_object_set_new(j, "message_id", view_string_json(o->message_id));
+		json_object_set_new(j, "run_id", view_string_json(o->run_id));
 		json_object_set_new(j, "at", view_time_json(o->at));
-		json_object_set_new(j, "reason", any_string(o->reason));
+		json_object_set_new(j, "reason", view_string_json(o->reason));
 		json_array_append_new(x->arr, j);
 		return 0;
 	}
 	/* one line each: control characters in a reason become '?' */
 	printf("    %-8s %s  ", x->status, o->message_id ? o->message_id : "-");
-	for (const char *q = o->reason ? o->reason : "(no reason recorded)"; *q; q++)
-		putchar((unsigned char)*q < 0x20 || *q == 0x7f ? '?' : *q);
+	view_put_line(o->reason ? o->reason : "(no reason recorded)");
 	putchar('\n');
 	return 0;
 }

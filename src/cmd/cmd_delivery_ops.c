@@ -14,30 +14,6 @@
 #include "cmd/state_view.h"
 #include "deliver/dest.h"
 
-/* Print s on one line: control characters become '?'. */
-static void put_line_text(const char *s)
-{
-	for (const char *q = s; *q; q++)
-		putchar((unsigned char)*q < 0x20 || *q == 0x7f ? '?' : *q);
-}
-
-/* A JSON string even when s is not UTF-8 (a reason may quote such bytes). */
-static json_t *json_text(const char *s)
-{
-	if (!s)
-		return json_null();
-	json_t *j = json_string(s);
-	if (j)
-		return j;
-	char *t = xstrdup(s);
-	for (char *q = t; *q; q++)
-		if ((unsigned char)*q >= 0x80)
-			*q = '?';
-	j = json_string(t);
-	free(t);
-	return j;
-}
-
 /* The activation named by --activation is the audience's, or says not. */
 static bool activation_known(const struct project *p, const struct delivery_op *op)
 {
@@ -62,23 +38,23 @@ static int event_one(const struct outbox_listed *o, void *arg)
 	struct events_ctx *x = arg;
 	if (x->arr) {
 		json_t *j = json_object();
-		json_object_set_new(j, "message_id", json_text(o->message_id));
+		json_object_set_new(j, "message_id", view_string_json(o->message_id));
 		json_object_set_new(j, "status", json_string(o->status));
-		json_object_set_new(j, "activation", json_text(o->activation));
-		json_object_set_new(j, "destination", json_text(o->destination));
-		json_object_set_new(j, "run_id", json_text(o->run_id));
+		json_object_set_new(j, "activation", view_string_json(o->activation));
+		json_object_set_new(j, "destination", view_string_json(o->destination));
+		json_object_set_new(j, "run_id", view_string_json(o->run_id));
 		json_object_set_new(j, "attempts", json_integer(o->attempts));
 		json_object_set_new(j, "created_at", view_time_json(o->created_at));
-		json_object_set_new(j, "last_error", json_text(o->last_error));
+		json_object_set_new(j, "last_error", view_string_json(o->last_error));
 		json_array_append_new(x->arr, j);
 		return 0;
 	}
 	printf("%-8s %-24s %-16s %8lld  ", o->status, o->activation, o->destination,
 	       (long long)o->attempts);
-	put_line_text(o->message_id);
+	view_put_line(o->message_id);
 	if (o->last_error) {
 		fputs("  ", stdout);
-		put_line_text(o->last_error);
+		view_put_line(o->last_error);
 	}
 	putchar('\n');
 	return 0;
@@ -199,7 +175,7 @@ static int retry_destination(struct cli *c, struct project *p, struct state *st,
 						     "delivered", (json_int_t)ds.delivered,
 						     "failed", (json_int_t)ds.failed,
 						     "pending", (json_int_t)pending,
-						     "error", why.len ? json_text(why.buf) : json_null()));
+						     "error", why.len ? view_string_json(why.buf) : json_null()));
 	} else {
 		printf("%s: %lld delivered, %lld failed, %lld pending\n", dest->name,
 		       (long long)ds.delivered, (long long)ds.failed, (long long)pending);
@@ -280,7 +256,7 @@ int delivery_discard(struct cli *c, const struct delivery_op *op)
 				op->audience, op->message_id);
 		} else if (c->format == OUT_JSON) {
 			json_t *doc = json_pack("{s:s, s:I, s:o}", "audience", op->audience,
-						"discarded", (json_int_t)n, "reason", json_text(op->reason));
+						"discarded", (json_int_t)n, "reason", view_string_json(op->reason));
 			json_print_doc(stdout, doc);
 			json_decref(doc);
 			rc = EXIT_OK;

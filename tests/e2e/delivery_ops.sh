@@ -17,7 +17,7 @@ cleanup() {
 }
 trap cleanup EXIT
 "$py" "$SRC/tests/http/fault_server.py" --port-file "$T/port" --log "$T/received.jsonl" \
-	--lifetime 60 --max-requests 200 &
+	--lifetime 300 --max-requests 200 &
 SERVER_PID=$!
 i=0
 while [ ! -s "$T/port" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
