@@ -198,3 +198,10 @@ int duration_parse(const char *s, unsigned flags, int64_t *ms)
 	*ms = n * unit;
 	return 0;
 }
+
+int64_t time_mono_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}

@@ -74,5 +74,7 @@ struct lac_now {
 int now_parse(const char *in, struct lac_now *out);
 /* The clock as a struct lac_now. */
 void now_clock(struct lac_now *out);
+/* Milliseconds of the monotonic clock: for durations, never for dates. */
+int64_t time_mono_ms(void);
 
 #endif

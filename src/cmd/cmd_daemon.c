@@ -11,6 +11,12 @@
  * applied definition; broken files stop nothing; an audience an older lac
  * applied (no stored definition) is refused until `lac apply` stores it.
  *
+ * The daemon logs its start, every wake that ran nothing (an idle
+ * heartbeat) and its shutdown: lines on stderr (none with -q), or with
+ * --format json NDJSON lines on stdout next to the runs', {"type":
+ * "run"|"error"|"heartbeat", ...} (docs/runs.md).  --once logs its runs and
+ * errors only.
+ *
  * An audience whose run lock another process holds is skipped (reported
  * "skipped (running: held by ...)") and tried again at the next wake;
  * --lock-timeout waits for it first.  A lost connection to a PostgreSQL
@@ -23,6 +29,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/json_print.h"
+#include "base/time.h"
 #include "cmd/cli.h"
 #include "cmd/daily_alerts.h"
 #include "run/event.h"
@@ -42,7 +50,56 @@ struct daemon_pass {
 	bool quiet;
 	int64_t now;
 	int64_t next;             /* the earliest next due time (0 when nothing is scheduled) */
+	size_t due;               /* audiences found due */
 };
+
+/* ---- the daemon's log ------------------------------------------------------------------- */
+
+static json_t *time_json(int64_t t)
+{
+	char buf[32];
+	if (!t)
+		return json_null();
+	time_format_iso(t, buf);
+	return json_string(buf);
+}
+
+/* A heartbeat: status "started", "idle" (a wake that ran nothing) or
+ * "stopped"; next is the next due time (0: none scheduled or not known). */
+static void log_heartbeat(const struct cli *c, const char *status, int64_t now, int64_t next)
+{
+	if (c->format == OUT_JSON) {
+		json_t *j = json_pack("{s:s, s:s, s:o, s:o, s:I}", "type", "heartbeat", "status", status,
+				      "time", time_json(now), "next_run_at", time_json(next),
+				      "pid", (json_int_t)getpid());
+		json_print_line(stdout, j);
+		json_decref(j);
+		fflush(stdout);
+		return;
+	}
+	if (c->quiet)
+		return;
+	char buf[32];
+	if (strcmp(status, "idle") != 0)
+		fprintf(stderr, "lac: daemon %s (pid %ld)\n", status, (long)getpid());
+	else if (next)
+		fprintf(stderr, "lac: daemon idle; next run at %s\n", (time_format_iso(next, buf), buf));
+	else
+		fprintf(stderr, "lac: daemon idle; no audience is scheduled\n");
+}
+
+/* An error of the daemon itself (not of a run: that is the run's line):
+ * said on stderr as ever, and an error line with --format json. */
+static void log_error(const struct cli *c, int64_t now, const char *msg)
+{
+	fprintf(stderr, "lac: %s\n", msg);
+	if (c->format != OUT_JSON)
+		return;
+	json_t *j = json_pack("{s:s, s:o, s:s}", "type", "error", "time", time_json(now), "message", msg);
+	json_print_line(stdout, j);
+	json_decref(j);
+	fflush(stdout);
+}
 
 /* An applied, enabled audience whose schedule says it is due; notes when
  * each applied audience is due next. */
@@ -53,6 +110,7 @@ static bool is_due(void *arg, const struct ast_audience *a)
 	if (state_get_audience(d->st, a->name, &sa) != 0)
 		return false;
 	bool due = sa.enabled && run_is_due(a, &sa, d->now);
+	d->due += due;
 	int64_t t = sa.enabled ? run_next_time(a, d->now) : 0;
 	if (t > 0 && (d->next == 0 || t < d->next))
 		d->next = t;
@@ -66,9 +124,9 @@ static bool is_due(void *arg, const struct ast_audience *a)
  * earliest next due time (0 when nothing is scheduled) and counts failures. */
 static int64_t run_due(struct cli *c, struct project *p, const struct run_applied *ra,
 		       struct warehouse *w, struct state *st, int64_t now, int64_t lock_timeout_ms,
-		       int *failures)
+		       int *failures, size_t *ran)
 {
-	struct daemon_pass d = { st, ra, c->quiet, now, 0 };
+	struct daemon_pass d = { st, ra, c->quiet, now, 0, 0 };
 	struct run_batch b = {
 		/* an audience another process is running is skipped until the next wake */
 		.run = { .now = c->now, .deliver = true, .quiet = c->quiet, .lock_command = "daemon",
@@ -83,7 +141,9 @@ static int64_t run_due(struct cli *c, struct project *p, const struct run_applie
 	};
 	struct strbuf err = STRBUF_INIT; /* unused: w is open, so never -1 */
 	for (size_t i = 0; i < ra->nlegacy; i++) {
-		fprintf(stderr, "lac: " RUN_LEGACY_MESSAGE "\n", ra->legacy[i]);
+		char *msg = xasprintf(RUN_LEGACY_MESSAGE, ra->legacy[i]);
+		log_error(c, now, msg);
+		free(msg);
 		(*failures)++;
 	}
 	size_t n;
@@ -91,6 +151,7 @@ static int64_t run_due(struct cli *c, struct project *p, const struct run_applie
 	*failures += run_audiences(p, w, st, all, n, &b, &err);
 	free(all);
 	sb_release(&err);
+	*ran = d.due;
 	return d.next;
 }
 
@@ -135,6 +196,8 @@ int cmd_daemon(struct cli *c)
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	int failures = 0;
+	if (!once)
+		log_heartbeat(c, "started", (int64_t)time(NULL), 0);
 	while (!stop_requested) {
 		struct project p;
 		struct run_applied ra = { 0 };
@@ -143,6 +206,7 @@ int cmd_daemon(struct cli *c)
 		struct state *st = NULL;
 		int64_t now = c->now ? ln.secs : (int64_t)time(NULL), next = 0;
 		bool lost = false;
+		size_t ran = 0;
 		/* lac.yaml for the settings; the audiences are the applied ones */
 		project_init(&p);
 		project_init(&ra.files);
@@ -150,21 +214,21 @@ int cmd_daemon(struct cli *c)
 		if (!ok)
 			cli_print_diags(c, &p);
 		if (ok && warehouse_open_project(&p, WH_READ | WH_WRITE, &w, &err) != 0) {
-			fprintf(stderr, "lac: %s\n", err.buf);
+			log_error(c, now, err.buf);
 			ok = false;
 		} else if (ok) {
 			if (state_open_project(&st, &p, STATE_RW, &err) != 0) {
-				fprintf(stderr, "lac: %s\n", err.buf);
+				log_error(c, now, err.buf);
 				ok = false;
 			} else {
 				project_release(&ra.files);
 				if (run_applied_load(&p, st, c->dir, &ra, &err) != 0) {
 					cli_print_diags(c, &p);
-					fprintf(stderr, "lac: %s\n", err.buf);
+					log_error(c, now, err.buf);
 					ok = false;
 				} else {
 					run_applied_warn_files(&ra, c->quiet);
-					next = run_due(c, &p, &ra, &w, st, now, lock_timeout_ms, &failures);
+					next = run_due(c, &p, &ra, &w, st, now, lock_timeout_ms, &failures, &ran);
 					/* the first wake of a UTC day evaluates its alerts */
 					if (!state_lost(st))
 						daily_alerts(c, &p, st, now);
@@ -179,11 +243,15 @@ int cmd_daemon(struct cli *c)
 		project_release(&p);
 		if (lost) {
 			/* its locks went with the connection: never go on unlocked */
-			fprintf(stderr, "lac: the connection to the PostgreSQL state was lost; the daemon stops\n");
+			log_error(c, now, "the connection to the PostgreSQL state was lost; the daemon stops");
+			if (!once)
+				log_heartbeat(c, "stopped", (int64_t)time(NULL), 0);
 			return EXIT_ERRORS;
 		}
 		if (once)
 			return ok && failures == 0 ? EXIT_OK : EXIT_ERRORS;
+		if (ok && ran == 0)
+			log_heartbeat(c, "idle", now, next);
 		/* sleep until the next due time, waking at least every max_sleep to
 		 * pick up newly applied definitions */
 		int64_t wait = next > now ? next - now : max_sleep;
@@ -192,5 +260,6 @@ int cmd_daemon(struct cli *c)
 		for (int64_t s = 0; s < wait && !stop_requested; s++)
 			sleep(1);
 	}
+	log_heartbeat(c, "stopped", (int64_t)time(NULL), 0);
 	return failures == 0 ? EXIT_OK : EXIT_ERRORS;
 }

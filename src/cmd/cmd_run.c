@@ -4,7 +4,8 @@
  * runs is the applied definition (run_applied.c), never the files.  With no
  * names every applied, enabled audience runs, whatever its schedule, each
  * after the audiences it reads `using membership`.  Exit 1 when any run
- * failed.
+ * failed.  --dry-run shows what the runs would send instead, opening the
+ * state and the warehouse read-only (cmd_run_dry.c).
  */
 #include <jansson.h>
 #include <stdio.h>
@@ -16,6 +17,7 @@
 #include "check/check.h"
 #include "cmd/cli.h"
 #include "cmd/daily_alerts.h"
+#include "cmd/run_dry.h"
 #include "run/run.h"
 #include "sql/gen.h"
 #include "state/state.h"
@@ -31,11 +33,12 @@ static bool in_list(const struct ast_audience *const *l, size_t n, const struct 
 
 int cmd_run(struct cli *c)
 {
-	bool no_deliver = false;
+	bool no_deliver = false, dry_run = false;
 	int64_t lock_timeout_ms = 0;
 	int rc = EXIT_OK;
 	const struct opt opts[] = {
 		OPT_FLAG("--no-deliver", NULL, &no_deliver),
+		OPT_FLAG("--dry-run", NULL, &dry_run),
 		OPT_LOCK_TIMEOUT(&lock_timeout_ms),
 	};
 	const struct opt_table table = { OPT_TABLE(opts) };
@@ -68,8 +71,14 @@ int cmd_run(struct cli *c)
 		rc = EXIT_ERRORS;
 		goto out;
 	}
-	if (state_open_project(&st, &p, STATE_RW, &err) != 0) {
+	/* a dry run writes nothing: not even a new state */
+	if (state_open_project(&st, &p, dry_run ? STATE_RO : STATE_RW, &err) < 0) {
 		fprintf(stderr, "lac: %s\n", err.buf);
+		rc = EXIT_ERRORS;
+		goto out;
+	}
+	if (!st) {
+		fprintf(stderr, "lac: nothing has been applied yet; run 'lac apply' first\n");
 		rc = EXIT_ERRORS;
 		goto out;
 	}
@@ -111,11 +120,15 @@ int cmd_run(struct cli *c)
 		goto out;
 	for (size_t i = 0; i < nwant; i++)
 		run_applied_warn(&ra, want[i], c->quiet);
-	if (nwant && warehouse_open_project(&p, WH_READ | WH_WRITE, &w, &err) != 0) {
+	if (nwant && warehouse_open_project(&p, dry_run ? WH_READ : WH_READ | WH_WRITE, &w, &err) != 0) {
 		if (p.diags.n)
 			cli_print_diags(c, &p);
 		fprintf(stderr, "lac: %s\n", err.buf);
 		rc = EXIT_ERRORS;
+		goto out;
+	}
+	if (dry_run) {
+		rc = run_dry(c, &p, &w, st, want, nwant);
 		goto out;
 	}
 	struct run_batch b = {

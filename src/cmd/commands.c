@@ -60,7 +60,7 @@ static const struct command commands[] = {
 	  "Takes the lock 'apply' (--lock-timeout DURATION, like 500ms, 30s or 5m, waits\n"
 	  "for it; default: fail at once); an audience another process is running is\n"
 	  "reported skipped.\n" },
-	{ "run", cmd_run, "run [--no-deliver] [--lock-timeout DURATION] [AUDIENCE...]",
+	{ "run", cmd_run, "run [--no-deliver] [--dry-run] [--lock-timeout DURATION] [AUDIENCE...]",
 	  "run audiences now and deliver their activation events",
 	  "Runs the definitions `lac apply` recorded (never edited files; an audience\n"
 	  "never applied is an error).  With no names, runs every applied, enabled\n"
@@ -71,7 +71,10 @@ static const struct command commands[] = {
 	  "queued).  A crashed run is completed first.  Prints one line\n"
 	  "per audience (--format json: an array of run reports); exit 1 if any failed.\n"
 	  "A run takes the lock 'run:AUDIENCE'; held by another process, the run fails\n"
-	  "unless --lock-timeout DURATION (500ms, 30s, 5m) waits for it.\n" },
+	  "unless --lock-timeout DURATION (500ms, 30s, 5m) waits for it.\n"
+	  "--dry-run shows what the next runs would send instead (per activation the\n"
+	  "events, filtered and invalid counts and a sample of the events), from the\n"
+	  "applied definitions and the state's baselines, writing nothing at all.\n" },
 	{ "status", cmd_status, "status",
 	  "audiences: enabled, schedule, last and next run, members, status",
 	  "Reads the state database (never changes it).  --format json for tools.\n" },
@@ -79,10 +82,18 @@ static const struct command commands[] = {
 	  "the last runs of an audience with their stats, newest first",
 	  "Start, duration, result, change summary, step timings and delivery counts of\n"
 	  "the last 50 runs.  --format json for tools.\n" },
-	{ "delivery", cmd_delivery, "delivery AUDIENCE",
+	{ "delivery", cmd_delivery,
+	  "delivery AUDIENCE [--events [--status S] [--limit N] | --retry |\n"
+	  "       --discard (--failed|--pending|--message-id ID) --reason TEXT] [--activation A]",
 	  "delivery overview per activation of an audience",
 	  "Per activation: events from audience, filtered at destination, pending retry,\n"
-	  "failed delivery, successful delivery (and invalid), over the kept runs.\n" },
+	  "failed delivery, successful delivery (and invalid), over the kept runs, with\n"
+	  "samples of invalid, failed, pending (their last error) and discarded events.\n"
+	  "--events lists the queued events with their messageIds (--status pending,\n"
+	  "failed or invalid; --limit N).  --retry delivers the pending and failed events\n"
+	  "now.  --discard gives up the failed ones, the pending ones or one messageId,\n"
+	  "with --reason TEXT (counted as failed, kept in the state).  --activation A\n"
+	  "limits each to one activation.  --format json for tools.\n" },
 	{ "consumers", cmd_consumers, "consumers AUDIENCE",
 	  "audiences whose conditions reference an audience",
 	  "Lists every audience with a `part of audience AUDIENCE` condition, with its\n"
@@ -102,7 +113,10 @@ static const struct command commands[] = {
 	  "--once makes one pass and exits (for cron); --now goes with --once.\n"
 	  "SIGINT/SIGTERM stop it after the current run.  An audience another process\n"
 	  "is running is skipped until the next wake (--lock-timeout DURATION waits for\n"
-	  "it first); a lost connection to a PostgreSQL state stops the daemon.\n" },
+	  "it first); a lost connection to a PostgreSQL state stops the daemon.\n"
+	  "It logs its start, each wake that ran nothing and its shutdown on stderr;\n"
+	  "--format json writes NDJSON on stdout instead, a line per run, error and\n"
+	  "heartbeat: {\"type\": \"run\"|\"error\"|\"heartbeat\", ...}.\n" },
 	{ "state", cmd_state, "state show|export FILE|import FILE|unlock LOCK_ID",
 	  "inspect the state, move it to another backend, or break a lock",
 	  "show: where the state is (the file, or the PostgreSQL server, database and\n"
@@ -157,8 +171,9 @@ void command_print_main_help(FILE *out)
 		"  --format FORMAT    text (default) or json, for every command that prints data\n"
 		"  --now TIMESTAMP    the reference time of runs and previews (UTC)\n"
 		"  --color WHEN       auto (default), always or never\n"
-		"  -q, --quiet        print only errors\n"
-		"  -v, --verbose      print more detail\n"
+		"  -q, --quiet        print only errors (and no progress line)\n"
+		"  -v, --verbose      log each warehouse statement of a run with its duration and\n"
+		"                     each delivery request and retry on stderr\n"
 		"  --version          print the version\n"
 		"  -h, --help         this help; `lac help COMMAND` for one command\n\n"
 		"Exit status: 0 success, 1 errors, 2 changes present (plan --detailed-exitcode),\n"

@@ -10,6 +10,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base/progress.h"
+#include "base/verbose.h"
 #include "cmd/cli.h"
 #include "cmd/json_errors.h"
 #include "warehouse/warehouse.h"
@@ -75,6 +77,9 @@ int main(int argc, char **argv)
 	sb_release(&err);
 	size_t nrest = rest.n;
 	c.color = want_color(color);
+	/* -v's log lines and the progress line would garble each other */
+	verbose_enable(c.verbose && !c.quiet);
+	progress_enable(isatty(STDERR_FILENO) && !c.quiet && !c.verbose);
 
 	if (version) {
 		printf("lac %s\n", PACKAGE_VERSION);

@@ -134,6 +134,28 @@ const char *view_audience_arg(struct cli *c, const char *what)
 	return name;
 }
 
+json_t *view_string_json(const char *s)
+{
+	if (!s)
+		return json_null();
+	json_t *j = json_string(s);
+	if (j)
+		return j;
+	char *t = xstrdup(s);
+	for (char *q = t; *q; q++)
+		if ((unsigned char)*q >= 0x80)
+			*q = '?';
+	j = json_string(t);
+	free(t);
+	return j;
+}
+
+void view_put_line(const char *s)
+{
+	for (const char *q = s; *q; q++)
+		putchar((unsigned char)*q < 0x20 || *q == 0x7f ? '?' : *q);
+}
+
 json_t *view_counts_json(const struct delivery_counts *k)
 {
 	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I}",

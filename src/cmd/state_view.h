@@ -38,6 +38,11 @@ json_t *view_time_json(int64_t t);
 const char *view_time_text(int64_t t, char buf[32]);
 /* A number of a run's JSON summary (0 when absent). */
 int64_t view_summary_int(const char *summary, const char *key);
+/* A JSON string of s even when it is not UTF-8 (a reason may quote the
+ * bytes that made an event invalid): such bytes become '?'.  NULL: null. */
+json_t *view_string_json(const char *s);
+/* s on stdout on one line: control characters become '?'. */
+void view_put_line(const char *s);
 /* An activation's delivery counts as JSON. */
 json_t *view_counts_json(const struct delivery_counts *k);
 

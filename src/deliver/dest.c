@@ -10,6 +10,8 @@
 #include <string.h>
 
 #include "base/crash_point.h"
+#include "base/progress.h"
+#include "base/verbose.h"
 #include "deliver/dest_private.h"
 #include "state/outbox.h"
 #include "project/project.h"
@@ -154,6 +156,12 @@ long dest_requests(const struct dest *d)
 int deliver_outbox(struct state *st, struct dest *d, int64_t now, struct deliver_stats *stats,
 		   struct strbuf *err)
 {
+	return deliver_outbox_of(st, d, NULL, NULL, now, stats, err);
+}
+
+int deliver_outbox_of(struct state *st, struct dest *d, const char *audience, const char *activation,
+		      int64_t now, struct deliver_stats *stats, struct strbuf *err)
+{
 	memset(stats, 0, sizeof(*stats));
 	size_t max_events, max_bytes;
 	dest_page_limits(d, &max_events, &max_bytes);
@@ -162,6 +170,12 @@ int deliver_outbox(struct state *st, struct dest *d, int64_t now, struct deliver
 	const char **reasons = xcalloc(max_events, sizeof(*reasons));
 	/* one page of the outbox in memory at a time: the page that is sent */
 	struct outbox_reader *rd = outbox_reader_open(st, d->cfg.name);
+	if (audience)
+		outbox_reader_only(rd, audience, activation);
+	struct progress pg;
+	char *step = xasprintf("delivering to '%s'", d->cfg.name);
+	progress_begin(&pg, step, "events");
+	free(step);
 	const struct outbox_item *items;
 	size_t n;
 	int rc;
@@ -194,6 +208,10 @@ int deliver_outbox(struct state *st, struct dest *d, int64_t now, struct deliver
 		stats->delivered += delivered;
 		stats->failed += failed;
 		stats->retry += retry;
+		verbose_log("delivery: '%s': page %lld: %zu event%s: %lld delivered, %lld refused, %lld not taken",
+			    d->cfg.name, (long long)stats->pages, n, n == 1 ? "" : "s", (long long)delivered,
+			    (long long)failed, (long long)retry);
+		progress_add(&pg, (int64_t)n);
 		/* every event failed transiently: the destination is down; the rest
 		 * stays pending for next time instead of being tried event by event */
 		if (retry == (int64_t)n) {
@@ -201,6 +219,7 @@ int deliver_outbox(struct state *st, struct dest *d, int64_t now, struct deliver
 			break;
 		}
 	}
+	progress_end(&pg);
 	if (rc < 0)
 		sb_addf(err, "%s: %s", state_path(st), state_errmsg(st));
 	outbox_reader_close(rd);

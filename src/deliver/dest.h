@@ -100,5 +100,9 @@ struct deliver_stats {
  * 0, or -1 on a state DB error (message in err). */
 int deliver_outbox(struct state *st, struct dest *d, int64_t now, struct deliver_stats *stats,
 		   struct strbuf *err);
+/* deliver_outbox of the audience's events only (of one activation unless
+ * activation is NULL): `lac delivery A --retry`. */
+int deliver_outbox_of(struct state *st, struct dest *d, const char *audience, const char *activation,
+		      int64_t now, struct deliver_stats *stats, struct strbuf *err);
 
 #endif

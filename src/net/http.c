@@ -13,6 +13,9 @@
 
 #include <curl/curl.h>
 
+#include "base/progress.h"
+#include "base/time.h"
+#include "base/verbose.h"
 #include "net/http.h"
 
 #define BODY_MAX_DEFAULT 4096  /* response bytes kept for reasons */
@@ -292,11 +295,28 @@ enum http_class http_client_send(struct http_client *c, const struct http_reques
 		curl_easy_setopt(c->curl, CURLOPT_HTTPHEADER, own);
 	}
 	enum http_class cls;
+	const char *method = req->method ? req->method : "POST";
 	for (int attempt = 0;; attempt++) {
+		int64_t t0 = time_mono_ms();
 		cls = perform(c, resp, why, whylen);
+		/* no URL: its path or query may be a secret (a webhook's token);
+		 * why is redacted */
+		verbose_log("http: %s attempt %d: %s (%lld ms)", method, attempt + 1,
+			    cls == HTTP_OK ? "OK" : whylen && why[0] ? why : "failed",
+			    (long long)(time_mono_ms() - t0));
 		if (cls != HTTP_RETRY || attempt >= c->cfg.retry.max_retries)
 			break;
-		sleep_ms(http_retry_wait_ms(&c->cfg.retry, attempt, resp->retry_after_ms, &c->seed));
+		long wait = http_retry_wait_ms(&c->cfg.retry, attempt, resp->retry_after_ms, &c->seed);
+		verbose_log("http: %s retry %d of %d in %ld ms", method, attempt + 1,
+			    c->cfg.retry.max_retries, wait);
+		struct progress pg;
+		char *step = xasprintf("retry %d of %d after: %s", attempt + 1, c->cfg.retry.max_retries,
+				       whylen && why[0] ? why : "a transient error");
+		progress_begin(&pg, step, NULL);
+		free(step);
+		progress_show(&pg);
+		sleep_ms(wait);
+		progress_end(&pg);
 	}
 	if (own) {
 		curl_easy_setopt(c->curl, CURLOPT_HTTPHEADER, c->headers);

@@ -31,6 +31,7 @@
 #include "sql/sqlbuf.h"
 #include "state/alert_state.h"
 #include "base/time.h"
+#include "base/verbose.h"
 
 void run_report_release(struct run_report *r)
 {
@@ -45,12 +46,6 @@ void run_report_release(struct run_report *r)
 	memset(r, 0, sizeof(*r));
 }
 
-static int64_t mono_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* ---- warehouse helpers ------------------------------------------------------ */
 
@@ -72,7 +67,10 @@ int run_wh(struct runner *r, const char *sql, wh_row_fn fn, void *arg)
 		return 0;
 	}
 	struct strbuf e = STRBUF_INIT;
+	int64_t t0 = time_mono_ms();
 	int rc = r->w->ops->query(r->w, sql, fn, arg, &e) == 0 ? 0 : wh_failed(r, e.buf);
+	verbose_log("%s: warehouse: %lld ms%s: %s", r->a->name, (long long)(time_mono_ms() - t0),
+		    rc < 0 ? " (failed)" : "", sql);
 	sb_release(&e);
 	return rc;
 }
@@ -92,8 +90,17 @@ static int run_batch(struct runner *r, char *const *stmts, size_t n, bool transa
 		return 0;
 	}
 	struct strbuf e = STRBUF_INIT;
+	int64_t t0 = time_mono_ms();
 	int rc = r->w->ops->exec_batch(r->w, (const char *const *)stmts, n, transactional, &e) == 0 ?
 		0 : wh_failed(r, e.buf);
+	if (verbose_on()) {
+		struct strbuf all = STRBUF_INIT;
+		for (size_t i = 0; i < n; i++)
+			sb_addf(&all, "%s%s", i ? "; " : "", stmts[i]);
+		verbose_log("%s: warehouse: %lld ms%s: %s", r->a->name, (long long)(time_mono_ms() - t0),
+			    rc < 0 ? " (failed)" : "", all.buf);
+		sb_release(&all);
+	}
 	sb_release(&e);
 	return rc;
 }
@@ -803,8 +810,27 @@ fail:
 
 /* ---- step 5: deliver ------------------------------------------------------------------------ */
 
+/* Events of the audience that runs other than this one queued and that are
+ * delivered by now (summed over its activations' kept runs). */
+static int64_t delivered_of_other_runs(struct runner *r)
+{
+	int64_t n = 0;
+	for (size_t i = 0; i < r->a->nactivations; i++) {
+		const char *act = r->a->activations[i]->name;
+		struct delivery_counts all, own;
+		if (state_get_counts_total(r->st, r->a->name, act, &all) == 0)
+			n += all.delivered;
+		if (state_get_counts(r->st, r->run_id, r->a->name, act, &own) == 0)
+			n -= own.delivered;
+	}
+	return n;
+}
+
 static void deliver(struct runner *r)
 {
+	/* the report counts what this delivery step sent of earlier runs'
+	 * events too (a destination that was down, now back) */
+	int64_t earlier = delivered_of_other_runs(r);
 	const struct destination **seen = NULL; /* each destination delivered once */
 	size_t nseen = 0, cap = 0;
 	struct strbuf warn = STRBUF_INIT;
@@ -852,6 +878,7 @@ static void deliver(struct runner *r)
 		r->rep->warning = sb_detach(&warn);
 	sb_release(&warn);
 	free(seen);
+	r->rep->earlier_delivered = delivered_of_other_runs(r) - earlier;
 }
 
 /* ---- step 6: record ------------------------------------------------------------------------- */
@@ -902,7 +929,7 @@ static void record(struct runner *r, bool ok, const struct timings *t)
 	if (!ok && !rep->error)
 		rep->error = xstrdup(r->err.len ? r->err.buf : "the run failed");
 	gather_counts(r, r->run_id, rep);
-	rep->duration_ms = mono_ms() - t->start;
+	rep->duration_ms = time_mono_ms() - t->start;
 	char *summary = summary_json(rep);
 	struct state_run sr = {
 		.id = r->run_id, .audience = (char *)r->a->name, .generation = r->gen,
@@ -969,33 +996,52 @@ static struct run_report *stored_report(struct runner *r, const char *id)
 
 /* ---- the steps ------------------------------------------------------------------------------- */
 
+/* The progress line of a step of the run ("cat_owners: snapshot"): shown
+ * at once when the step blocks in statements (no unit), else as its
+ * events come.  0. */
+static int step_begin(struct runner *r, const char *step, const char *unit)
+{
+	char *name = xasprintf("%s: %s", r->a->name, step);
+	progress_begin(&r->prog, name, unit);
+	free(name);
+	if (!unit)
+		progress_show(&r->prog);
+	return 0;
+}
+
 /* Steps 1 to 6 of the run r->run_id with generation r->gen.  swapped: the
  * warehouse already has generation r->gen (a crash after the swap).  0; -1
  * when the run failed (recorded so); -2 when it failed after its
  * generation was recorded, leaving it unfinished for the next run. */
 static int steps(struct runner *r, bool swapped)
 {
-	struct timings t = { .start = mono_ms() };
+	struct timings t = { .start = time_mono_ms() };
 	bool *need = activation_states(r);
 	bool ok = false;
-	int64_t t0 = mono_ms();
+	int64_t t0 = time_mono_ms();
 	if (!swapped) {
-		if (check_duplicates(r) < 0 || materialize(r) < 0)
+		int snap = step_begin(r, "snapshot", NULL);
+		snap = snap || check_duplicates(r) < 0 || materialize(r) < 0;
+		progress_end(&r->prog);
+		if (snap)
 			goto done;
 		crash_point("snapshot");
 		r->have_cur = table_exists(r, r->cur_name);
 		r->have_ent = table_exists(r, r->ent_name);
-		t.extracting = mono_ms() - t0;
-		t0 = mono_ms();
+		t.extracting = time_mono_ms() - t0;
+		t0 = time_mono_ms();
 		/* a redone run starts from an empty outbox: nothing of it was
 		 * delivered before the swap, and its events come again */
 		discard_events(r);
-		if (produce_events(r, need) < 0) {
+		step_begin(r, "queueing", "events");
+		int queued = produce_events(r, need);
+		progress_end(&r->prog);
+		if (queued < 0) {
 			discard_events(r);
 			goto done;
 		}
 		crash_point("outbox");
-		t.preparing = mono_ms() - t0;
+		t.preparing = time_mono_ms() - t0;
 		/* the snapshots change only under the run lock, which a PostgreSQL
 		 * state loses with its connection */
 		if (state_lock_check(r->st, &r->err) < 0) {
@@ -1020,9 +1066,9 @@ static int steps(struct runner *r, bool swapped)
 	run_wh_int(r, arena_sprintf(&r->ar, "SELECT COUNT(*) FROM %s", r->cur), &r->rep->members);
 	sb_reset(&r->err);
 	if (!r->o || r->o->deliver) {
-		t0 = mono_ms();
+		t0 = time_mono_ms();
 		deliver(r);
-		t.delivering = mono_ms() - t0;
+		t.delivering = time_mono_ms() - t0;
 	}
 	ok = true;
 done:
@@ -1074,7 +1120,7 @@ static int complete_unfinished(struct runner *r)
 	else if (swap_in_steps(r))
 		rc = -2; /* a replace may be pending: only a readable warehouse can tell */
 	else
-		record(r, false, &(struct timings){ .start = mono_ms() });
+		record(r, false, &(struct timings){ .start = time_mono_ms() });
 	if (rc == -2)
 		saved->error = xasprintf("the unfinished run %s could not be completed: %s", sr.id,
 					 rep.error ? rep.error : r->err.buf);

@@ -41,6 +41,9 @@ struct run_report {
 	int64_t entered, exited;  /* membership changes */
 	int64_t events;           /* events from audience (also those filtered or invalid) */
 	int64_t delivered, failed, pending, filtered, invalid;
+	/* events that earlier runs of the audience queued and this run's
+	 * delivery step delivered (counted with their own runs, not above) */
+	int64_t earlier_delivered;
 	int64_t duration_ms;
 	int64_t generation;       /* the snapshot generation the run produced */
 	char *warning;            /* Live but with a delivery problem (destination unusable) */
@@ -53,7 +56,7 @@ void run_report_release(struct run_report *r);
 /* The one JSON form of a report (`lac run`, `lac apply`, `lac daemon`):
  * audience, run_id, result, error, warning, generation, members, entered,
  * exited, events, delivered, failed, pending, filtered, invalid,
- * duration_ms, completed_previous, previous (the completed run's report or
+ * earlier_delivered, duration_ms, completed_previous, previous (the completed run's report or
  * null); a skipped run has result "Skipped" and held_by (the lock's holder,
  * "held by ...").  A new reference (jansson's json_t). */
 struct json_t *run_report_json(const char *audience, const struct run_report *r);
@@ -207,6 +210,15 @@ struct run_preview_counts {
 int run_preview_events(struct project *p, struct warehouse *w, const struct ast_activation *act,
 		       const struct state_activation *applied, const char *now,
 		       struct run_preview_counts *out, struct strbuf *err);
+/* Shown an event (its JSON, len bytes) that a preview counts as sent. */
+typedef void (*run_preview_sample_fn)(void *arg, const char *json, size_t len);
+/* run_preview_events showing fn every event it counts as sent (`lac run
+ * --dry-run` keeps a sample; their messageIds are of a run id of the
+ * preview's own, not the next run's). */
+int run_preview_events_sampled(struct project *p, struct warehouse *w, const struct ast_activation *act,
+			       const struct state_activation *applied, const char *now,
+			       struct run_preview_counts *out, run_preview_sample_fn fn, void *arg,
+			       struct strbuf *err);
 /* `lac plan --validate` (run_preview.c): the warehouse plans (EXPLAIN) every
  * SELECT act's next run would issue (the enrichment hashes, the diff with
  * its enrichment) against the same stand-ins, running none.  0, or -1 with

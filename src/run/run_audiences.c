@@ -31,7 +31,9 @@ static void show_report(const struct run_batch *b, const char *name, const struc
 		json_array_append_new(b->reports, run_report_json(name, rep));
 		break;
 	case RUN_REPORTS_NDJSON: {
+		/* the daemon's log lines: {"type": "run"|"error"|"heartbeat", ...} */
 		json_t *j = run_report_json(name, rep);
+		json_object_set_new(j, "type", json_string("run"));
 		json_print_line(stdout, j);
 		json_decref(j);
 		break;

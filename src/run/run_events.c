@@ -485,10 +485,13 @@ static void flush(struct stream *s)
 		s->filtered++;
 	} else if (!r->ob) {
 		/* `lac plan --preview`: counted, nothing written */
-		if (st == EVENT_INVALID)
+		if (st == EVENT_INVALID) {
 			s->invalid++;
-		else
+		} else {
 			s->events++;
+			if (r->sample)
+				r->sample(r->sample_arg, out.json, out.len);
+		}
 	} else if (st == EVENT_INVALID) {
 		s->invalid++;
 		if (!oe.payload) {
@@ -501,6 +504,7 @@ static void flush(struct stream *s)
 		s->err = -1;
 	} else {
 		s->events++;
+		progress_add(&r->prog, 1);
 	}
 	event_out_release(&out);
 	json_decref(map);

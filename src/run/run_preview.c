@@ -255,6 +255,14 @@ int run_preview_events(struct project *p, struct warehouse *w, const struct ast_
 		       const struct state_activation *applied, const char *now,
 		       struct run_preview_counts *out, struct strbuf *err)
 {
+	return run_preview_events_sampled(p, w, act, applied, now, out, NULL, NULL, err);
+}
+
+int run_preview_events_sampled(struct project *p, struct warehouse *w, const struct ast_activation *act,
+			       const struct state_activation *applied, const char *now,
+			       struct run_preview_counts *out, run_preview_sample_fn fn, void *arg,
+			       struct strbuf *err)
+{
 	bool need_baseline = !applied || !applied->has_baseline;
 	memset(out, 0, sizeof(*out));
 	if (!act_runs(act))
@@ -263,6 +271,8 @@ int run_preview_events(struct project *p, struct warehouse *w, const struct ast_
 	struct stand_in si;
 	stand_in_init(&si, p, w, act->audience, now);
 	struct runner *r = &si.r;
+	r->sample = fn;
+	r->sample_arg = arg;
 	struct sqlbuf values;
 	sqlbuf_init(&values, w->d);
 	int rc = 0;

@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "base/progress.h"
 #include "state/outbox.h"
 #include "run/run.h"
 #include "sql/dialect.h"
@@ -52,6 +53,11 @@ struct runner {
 	bool *enrich_changed;
 
 	struct outbox_writer *ob;
+	struct progress prog;     /* the step under way, on a terminal */
+	/* without an outbox writer (a preview): shown each event that would be
+	 * sent, when set (`lac run --dry-run`'s samples) */
+	run_preview_sample_fn sample;
+	void *sample_arg;
 	struct strbuf err;        /* the failure, for the run record */
 	struct arena ar;          /* small strings of this run */
 };

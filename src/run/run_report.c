@@ -31,6 +31,7 @@ json_t *run_report_json(const char *audience, const struct run_report *r)
 	json_object_set_new(j, "pending", json_integer(r->pending));
 	json_object_set_new(j, "filtered", json_integer(r->filtered));
 	json_object_set_new(j, "invalid", json_integer(r->invalid));
+	json_object_set_new(j, "earlier_delivered", json_integer(r->earlier_delivered));
 	json_object_set_new(j, "duration_ms", json_integer(r->duration_ms));
 	json_object_set_new(j, "completed_previous", json_boolean(r->completed_previous));
 	json_object_set_new(j, "previous", r->previous ? run_report_json(audience, r->previous)
@@ -54,6 +55,8 @@ static void counts_text(const struct run_report *r)
 		printf(", %lld filtered", (long long)r->filtered);
 	if (r->invalid)
 		printf(", %lld invalid", (long long)r->invalid);
+	if (r->earlier_delivered)
+		printf(", %lld delivered from earlier runs", (long long)r->earlier_delivered);
 	putchar('\n');
 }
 

@@ -415,6 +415,7 @@ struct row_ref {
 struct outbox_reader {
 	struct state *st;
 	char *destination;
+	char *audience, *activation; /* outbox_reader_only: just theirs (NULL: all) */
 	int phase;
 	int64_t last_seq;          /* rows: the last seq handed out */
 	struct outbox_item *items;
@@ -439,6 +440,29 @@ struct outbox_reader *outbox_reader_open(struct state *st, const char *destinati
 	sb_init(&r->rowbuf);
 	r->chunk_id = 0;
 	return r;
+}
+
+void outbox_reader_only(struct outbox_reader *r, const char *audience, const char *activation)
+{
+	free(r->audience);
+	free(r->activation);
+	r->audience = audience ? xstrdup(audience) : NULL;
+	r->activation = activation ? xstrdup(activation) : NULL;
+}
+
+/* The reader's queries: ?4 and ?5 are outbox_reader_only's (NULL: any). */
+#define ONLY_THEIRS " AND audience = coalesce(?4, audience) AND activation = coalesce(?5, activation)"
+
+static void bind_only(struct outbox_reader *r, struct sdb_stmt *s)
+{
+	if (r->audience)
+		sdb_bind_text(s, 4, r->audience, SIZE_MAX);
+	else
+		sdb_bind_null(s, 4);
+	if (r->activation)
+		sdb_bind_text(s, 5, r->activation, SIZE_MAX);
+	else
+		sdb_bind_null(s, 5);
 }
 
 static void grow_items(struct outbox_reader *r, size_t n)
@@ -487,10 +511,10 @@ static int read_rows(struct outbox_reader *r, size_t max_events, size_t max_byte
 	static const char *const sql[2] = {
 		"SELECT seq, message_id, payload, status FROM outbox"
 		" WHERE destination = ?1 AND status IN ('pending', 'failed') AND attempts > 0"
-		" AND seq > ?2 ORDER BY seq LIMIT ?3",
+		" AND seq > ?2" ONLY_THEIRS " ORDER BY seq LIMIT ?3",
 		"SELECT seq, message_id, payload, status FROM outbox"
 		" WHERE destination = ?1 AND status = 'pending' AND attempts = 0"
-		" AND seq > ?2 ORDER BY seq LIMIT ?3",
+		" AND seq > ?2" ONLY_THEIRS " ORDER BY seq LIMIT ?3",
 	};
 	struct sdb_stmt *s = sdb_prepare(state_sdb(r->st), sql[r->phase]);
 	if (!s)
@@ -498,6 +522,7 @@ static int read_rows(struct outbox_reader *r, size_t max_events, size_t max_byte
 	sdb_bind_text(s, 1, r->destination, SIZE_MAX);
 	sdb_bind_int64(s, 2, r->last_seq);
 	sdb_bind_int64(s, 3, (int64_t)max_events);
+	bind_only(r, s);
 	grow_items(r, max_events);
 	sb_reset(&r->rowbuf);
 	/* offsets first: the buffer may move while it grows */
@@ -545,11 +570,13 @@ static int load_chunk(struct outbox_reader *r)
 	struct sdb_stmt *s = sdb_prepare(state_sdb(r->st),
 		"SELECT id, run_id, audience, activation, events, next, payload, message_ids, created_at"
 		" FROM outbox_chunks JOIN outbox_chunk_events ON chunk_id = id"
-		" WHERE destination = ?1 AND id > ?2 ORDER BY id LIMIT 1");
+		" WHERE destination = ?1 AND id > ?2" ONLY_THEIRS " ORDER BY id LIMIT ?3");
 	if (!s)
 		return -1;
 	sdb_bind_text(s, 1, r->destination, SIZE_MAX);
 	sdb_bind_int64(s, 2, after);
+	sdb_bind_int64(s, 3, 1); /* one chunk; a parameter as ONLY_THEIRS numbers its own 4 and 5 */
+	bind_only(r, s);
 	int rc = sdb_step(s);
 	if (rc == SDB_ROW) {
 		r->chunk_id = sdb_column_int64(s, 0);
@@ -838,6 +865,8 @@ void outbox_reader_close(struct outbox_reader *r)
 	free(r->items);
 	free(r->refs);
 	free(r->destination);
+	free(r->audience);
+	free(r->activation);
 	free(r);
 }
 

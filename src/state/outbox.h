@@ -68,6 +68,9 @@ struct outbox_item {
 
 struct outbox_reader;
 struct outbox_reader *outbox_reader_open(struct state *st, const char *destination);
+/* Read only the events of an audience (and of one of its activations unless
+ * activation is NULL): `lac delivery A --retry`.  Before the first page. */
+void outbox_reader_only(struct outbox_reader *r, const char *audience, const char *activation);
 /* The next page of undelivered events: at most max_events events and
  * max_bytes bytes of JSON (counting a separator each), but at least one.
  * Events attempted before come first (failed, then pending with attempts),

@@ -232,6 +232,19 @@ static const struct migration migrations[] = {
 	"  previous INTEGER NOT NULL,"
 	"  current INTEGER NOT NULL,"
 	"  channels TEXT NOT NULL);" },
+	/* 10: events an operator gave up (`lac delivery A --discard`,
+	 * outbox_admin.c): out of the outbox, so that no run sends them, and
+	 * kept here with the reason; their counts move to failed (given up) */
+	{ .sql =
+	"CREATE TABLE outbox_discarded ("
+	"  message_id TEXT PRIMARY KEY,"
+	"  destination TEXT NOT NULL,"
+	"  audience TEXT NOT NULL,"
+	"  activation TEXT NOT NULL,"
+	"  run_id TEXT NOT NULL,"
+	"  reason TEXT NOT NULL,"
+	"  discarded_at INTEGER NOT NULL);"
+	"CREATE INDEX outbox_discarded_audience ON outbox_discarded (audience, activation);" },
 };
 
 _Static_assert(ARRAY_LEN(migrations) == STATE_SCHEMA_VERSION, "one migration per schema version");
@@ -749,6 +762,7 @@ int state_delete_audience(struct state *st, const char *name)
 	static const char *const sqls[] = {
 		"DELETE FROM delivery_stats WHERE audience = ?1",
 		"DELETE FROM outbox WHERE audience = ?1 AND status <> 'delivered'",
+		"DELETE FROM outbox_discarded WHERE audience = ?1",
 		"DELETE FROM outbox_chunk_events WHERE chunk_id IN"
 		" (SELECT id FROM outbox_chunks WHERE audience = ?1)",
 		"DELETE FROM outbox_chunks WHERE audience = ?1",

@@ -24,7 +24,7 @@ struct state;
 enum state_mode { STATE_RW, STATE_RO };
 
 /* The newest schema this build knows. */
-#define STATE_SCHEMA_VERSION 9
+#define STATE_SCHEMA_VERSION 10
 /* Runs kept per audience (SPEC §5). */
 #define STATE_RUNS_KEPT 50
 

@@ -166,8 +166,8 @@ expect_eq "daemon: NDJSON, one object per run" "cat_owners cat_owners_sync recen
 	"$("$py" -c '
 import json, sys
 print(" ".join(sorted(json.loads(l)["audience"] for l in sys.stdin)))' <"$T/out")"
-expect_eq "daemon: the keys of lac run" "$(keys <"$T/run.json")" \
-	"$(head -n 1 "$T/out" | jq 'print(" ".join(sorted(d.keys())))')"
+expect_eq "daemon: the keys of lac run, and its log line's type" "$(keys <"$T/run.json") run" \
+	"$(head -n 1 "$T/out" | jq 'print(" ".join(sorted(k for k in d.keys() if k != "type")), d["type"])')"
 
 # ---- 9. retention: what is still undelivered after state.retention_days is
 # given up (counted as failed), not retried forever ---------------------------------------

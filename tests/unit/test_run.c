@@ -130,7 +130,8 @@ static void report_json(void **state)
 	json_t *j = run_report_json("cat_owners", &r);
 	static const char *const keys[] = { "audience", "run_id", "result", "error", "warning",
 		"generation", "members", "entered", "exited", "events", "delivered", "failed",
-		"pending", "filtered", "invalid", "duration_ms", "completed_previous", "previous" };
+		"pending", "filtered", "invalid", "earlier_delivered", "duration_ms", "completed_previous",
+		"previous" };
 	assert_int_equal(json_object_size(j), sizeof(keys) / sizeof(keys[0]));
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
 		assert_non_null(json_object_get(j, keys[i]));

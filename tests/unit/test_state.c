@@ -18,6 +18,7 @@
 
 #include "state/alert_state.h"
 #include "state/outbox.h"
+#include "state/outbox_admin.h"
 #include "state/sdb.h"
 #include "state/state.h"
 
@@ -186,6 +187,7 @@ static void test_readonly_reads_older_schema(void **state)
 		"DROP TABLE state_project;"
 		"DROP TABLE alert_members; DROP TABLE alert_delivered; DROP TABLE alert_evaluations;"
 		"DROP TABLE alert_status; DROP TABLE alerts_fired;"
+		"DROP TABLE outbox_discarded;"
 		"INSERT INTO audiences (name, hash, enabled, created_at, updated_at) VALUES ('pets', 'h1', 1, 1, 1);"
 		"INSERT INTO activations (audience, name, destination, hash, enabled, created_at, updated_at)"
 		" VALUES ('pets', 'act', 'd', 'h2', 1, 1, 1);");
@@ -314,6 +316,7 @@ static void test_migration_3_drops_triggers(void **state)
 		"DROP TABLE state_project;"
 		"DROP TABLE alert_members; DROP TABLE alert_delivered; DROP TABLE alert_evaluations;"
 		"DROP TABLE alert_status; DROP TABLE alerts_fired;"
+		"DROP TABLE outbox_discarded;"
 		"DROP INDEX outbox_run;"
 		"CREATE INDEX outbox_by_run ON outbox (run_id, activation);"
 		"CREATE TRIGGER outbox_counts_insert AFTER INSERT ON outbox BEGIN SELECT 1; END;"
@@ -781,6 +784,106 @@ static void test_counters_in_bulk(void **state)
 	free(path);
 }
 
+/* The message ids outbox_list / outbox_discarded hand out, space-separated. */
+static int gather_id(const struct outbox_listed *o, void *arg)
+{
+	struct strbuf *sb = arg;
+	sb_addf(sb, "%s%s", sb->len ? " " : "", o->message_id);
+	return 0;
+}
+
+static char *listed(struct state *st, const char *audience, const char *activation, const char *status,
+		    int64_t limit)
+{
+	struct strbuf sb = STRBUF_INIT;
+	assert_int_equal(outbox_list(st, audience, activation, status, limit, gather_id, &sb), 0);
+	return sb_detach(&sb);
+}
+
+#define assert_listed(st, aud, act, status, limit, want) do { \
+	char *got_ = listed((st), (aud), (act), (status), (limit)); \
+	assert_string_equal(got_, (want)); \
+	free(got_); \
+} while (0)
+
+/* `lac delivery A --events | --discard | --retry`: an audience's queued
+ * events listed (rows, then what is left of its chunks), given up one by
+ * one or all at once (kept with the reason, counted failed, never read
+ * again), and a reader limited to one audience's activation. */
+static void test_outbox_admin(void **state)
+{
+	char *path = path_in("admin.db");
+	struct state *st = open_rw(path);
+	struct outbox_writer *w = outbox_writer_new(st, 100);
+	static const char *const ids[] = { "m0", "m1", "m2", "m3", "m4", "n0", "n1", "o0" };
+	for (size_t i = 0; i < 8; i++) {
+		struct outbox_event ev = { ids[i], "hook", i == 7 ? "other" : "pets",
+					   ids[i][0] == 'n' ? "a2" : "a1", "run1", "{}", 2 };
+		assert_int_equal(outbox_add(w, &ev), 0);
+	}
+	assert_int_equal(outbox_writer_finish(w), 0);
+
+	assert_listed(st, "pets", NULL, NULL, 0, "m0 m1 m2 m3 m4 n0 n1");
+	assert_listed(st, "pets", "a2", NULL, 0, "n0 n1");
+	assert_listed(st, "pets", NULL, "pending", 3, "m0 m1 m2");
+	assert_listed(st, "pets", NULL, "failed", 0, "");
+
+	/* one event cut out of its chunk, then the chunk's last one */
+	assert_int_equal(outbox_discard(st, "pets", NULL, OUTBOX_DISCARD_MESSAGE, "m2", "asked", 200), 1);
+	assert_int_equal(outbox_discard(st, "pets", NULL, OUTBOX_DISCARD_MESSAGE, "nosuch", "x", 200), 0);
+	assert_int_equal(outbox_discard(st, "pets", "a2", OUTBOX_DISCARD_MESSAGE, "m4", "x", 200), 0);
+	assert_int_equal(outbox_discard(st, "pets", "a1", OUTBOX_DISCARD_MESSAGE, "m4", "asked", 201), 1);
+	assert_listed(st, "pets", "a1", NULL, 0, "m0 m1 m3");
+
+	/* a reader of pets/a1 only: m0 refused, the others taken */
+	struct outbox_reader *r = outbox_reader_open(st, "hook");
+	outbox_reader_only(r, "pets", "a1");
+	const struct outbox_item *items;
+	size_t n;
+	struct strbuf seen = STRBUF_INIT;
+	while (outbox_reader_next(r, 1000, 1 << 20, &items, &n) > 0) {
+		enum outbox_status *status = xcalloc(n, sizeof(*status));
+		const char **reasons = xcalloc(n, sizeof(*reasons));
+		for (size_t i = 0; i < n; i++) {
+			sb_addf(&seen, "%s%s", seen.len ? " " : "", items[i].message_id);
+			bool refused = strcmp(items[i].message_id, "m0") == 0;
+			status[i] = refused ? OUTBOX_FAILED : OUTBOX_DELIVERED;
+			reasons[i] = refused ? "HTTP 400" : NULL;
+		}
+		assert_int_equal(outbox_reader_done(r, status, reasons, 300), 0);
+		free(status);
+		free(reasons);
+	}
+	outbox_reader_close(r);
+	assert_string_equal(seen.buf, "m0 m1 m3");
+	sb_release(&seen);
+	assert_listed(st, "pets", NULL, "failed", 0, "m0");
+
+	/* all the failed, then all the pending (a chunk given up whole) */
+	assert_int_equal(outbox_discard(st, "pets", NULL, OUTBOX_DISCARD_FAILED, NULL, "bad", 400), 1);
+	assert_int_equal(outbox_discard(st, "pets", NULL, OUTBOX_DISCARD_PENDING, NULL, "late", 500), 2);
+	assert_listed(st, "pets", NULL, NULL, 0, "");
+	assert_listed(st, "other", NULL, NULL, 0, "o0");
+
+	struct strbuf gone = STRBUF_INIT;
+	assert_int_equal(outbox_discarded(st, "pets", NULL, 2, gather_id, &gone), 5);
+	assert_string_equal(gone.buf, "n0 n1");
+	sb_release(&gone);
+	assert_int_equal(outbox_discarded(st, "pets", "a1", 0, NULL, NULL), 3);
+
+	struct delivery_counts c;
+	assert_int_equal(state_get_counts(st, "run1", "pets", "a1", &c), 0);
+	assert_int_equal(c.from_audience, 5);
+	assert_int_equal(c.pending, 0);
+	assert_int_equal(c.failed, 3);
+	assert_int_equal(c.delivered, 2);
+	assert_int_equal(state_get_counts(st, "run1", "pets", "a2", &c), 0);
+	assert_int_equal(c.pending, 0);
+	assert_int_equal(c.failed, 2);
+	state_close(st);
+	free(path);
+}
+
 int main(void)
 {
 	pg_dsn = getenv("LAC_TEST_STATE_DSN");
@@ -801,6 +904,7 @@ int main(void)
 		cmocka_unit_test(test_migration_3_drops_triggers),
 		cmocka_unit_test(test_readonly_reads_older_schema),
 		cmocka_unit_test(test_outbox_query_plans),
+		cmocka_unit_test(test_outbox_admin),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
