@@ -29,7 +29,7 @@
 #define API_BODY_MAX (32L << 20)    /* an INLINE answer is at most 25 MiB of data */
 #define LINK_BODY_MAX (1024L << 20) /* one chunk; Databricks cuts results far smaller */
 #define MAX_RETRIES 5
-#define POLL_FIRST_MS 20L           /* the first poll; doubles up to POLL_MAX_MS */
+#define POLL_FIRST_MS 5L            /* the first poll; grows by half up to POLL_MAX_MS */
 #define POLL_MAX_MS 1000L
 #define SIGNAL_SLICE_MS 100L        /* warehouse.h: a pending signal is seen this soon */
 #define LINK_MARGIN_S 10            /* a link this close to its expiration is renewed first */
@@ -183,10 +183,9 @@ static void add_redacted(struct databricks *db, struct strbuf *err, const char *
 	sb_release(&sb);
 }
 
-/* "Databricks refused the statement (HTTP 403): PERMISSION_DENIED: ...";
- * resend false: a submission, which lac does not send again. */
-static void http_error(struct databricks *db, const char *what, bool resend,
-		       const struct http_response *resp, const char *why, struct strbuf *err)
+/* "Databricks refused the statement (HTTP 403): PERMISSION_DENIED: ..." */
+static void http_error(struct databricks *db, const char *what, const struct http_response *resp,
+		       const char *why, struct strbuf *err)
 {
 	struct strbuf text = STRBUF_INIT;
 	if (resp->status && databricks_error_text(resp->body.buf, resp->body.len, &text)) {
@@ -196,8 +195,6 @@ static void http_error(struct databricks *db, const char *what, bool resend,
 		sb_addf(err, "Databricks refused %s: %s", what, why);
 	} else {
 		sb_addf(err, "cannot send %s to Databricks at %s: %s", what, db->base, why);
-		if (!resend)
-			sb_addstr(err, " (not sent again: it may have reached Databricks)");
 	}
 	sb_release(&text);
 }
@@ -257,7 +254,7 @@ static int api_call(struct databricks *db, const char *method, const char *path,
 	enum http_class cls = send_req(db, db->api, &req, resend, &resp, why);
 	int rc = -1;
 	if (cls != HTTP_OK) {
-		http_error(db, what, resend, &resp, why, err);
+		http_error(db, what, &resp, why, err);
 	} else if (resp.body_cut) {
 		sb_addf(err, "Databricks %s: the answer is larger than %ld bytes", what, API_BODY_MAX);
 	} else if (!(*out = json_loadb(resp.body.buf, resp.body.len, 0, NULL)) && resp.body.len) {
@@ -347,7 +344,7 @@ static int wait_final(struct databricks *db, const char *id, int64_t started, js
 		}
 		nap(db, pause < left ? pause : (long)left);
 		if (pause < POLL_MAX_MS)
-			pause *= 2;
+			pause += pause / 2 + 1;
 		json_t *next;
 		if (api_call(db, "GET", path, NULL, true, "the statement status request", &next, err) < 0) {
 			rc = -1;
@@ -383,8 +380,9 @@ static int failed(struct databricks *db, json_t *st, struct strbuf *err)
 /* GET one external link (no Authorization: the URL carries its own
  * credential; the link's http_headers are sent) and decode its rows. */
 static int fetch_link(struct databricks *db, json_t *link, int ncol, wh_row_fn row, void *arg,
-		      bool *stop, struct strbuf *err)
+		      bool *stop, bool *refused, struct strbuf *err)
 {
+	*refused = false;
 	const char *url = json_string_value(json_object_get(link, "external_link"));
 	if (!url) {
 		sb_addstr(err, "a Databricks result link has no external_link");
@@ -404,9 +402,11 @@ static int fetch_link(struct databricks *db, json_t *link, int ncol, wh_row_fn r
 	char why[REASON_LEN];
 	enum http_class cls = send_req(db, db->links, &req, true, &resp, why);
 	int rc = -1;
-	if (cls != HTTP_OK)
+	if (cls != HTTP_OK) {
 		/* the URL is a credential: only the client's redacted reason */
 		sb_addf(err, "cannot download a Databricks result chunk: %s", why);
+		*refused = cls == HTTP_FINAL;
+	}
 	else if (resp.body_cut)
 		sb_addf(err, "a Databricks result chunk is larger than %ld bytes", LINK_BODY_MAX);
 	else
@@ -467,8 +467,19 @@ static int read_rows(struct databricks *db, const char *id, json_t *st, wh_row_f
 				rc = get_chunk(db, id, json_integer_value(ci), &fresh, err);
 				link = json_array_get(json_object_get(fresh, "external_links"), 0);
 			}
+			bool refused = false;
+			size_t keep = err->len;
 			if (rc == 0)
-				rc = fetch_link(db, link, ncol, row, arg, &stop, err);
+				rc = fetch_link(db, link, ncol, row, arg, &stop, &refused, err);
+			if (rc < 0 && refused && !fresh) {
+				/* expired before lac saw it (clocks differ): once more, renewed */
+				sb_setlen(err, keep);
+				json_t *ci = json_object_get(link, "chunk_index");
+				rc = get_chunk(db, id, json_integer_value(ci), &fresh, err);
+				link = json_array_get(json_object_get(fresh, "external_links"), 0);
+				if (rc == 0)
+					rc = fetch_link(db, link, ncol, row, arg, &stop, &refused, err);
+			}
 			if (rc == 0)
 				next = json_string_value(json_object_get(link, "next_chunk_internal_link"));
 			if (fresh) {
@@ -499,9 +510,10 @@ static int run_statement(struct databricks *db, const char *sql, bool links, wh_
 	db->busy = 1;
 	char *body = submission(db, sql, links);
 	json_t *st = NULL;
-	int64_t started = mono_now_ms();
 	int rc = api_call(db, "POST", API_STATEMENTS, body, false, "the statement", &st, err);
 	free(body);
+	/* the timeout bounds the statement, not the wait for its submission */
+	int64_t started = mono_now_ms();
 	const char *id = rc == 0 ? json_string_value(json_object_get(st, "statement_id")) : NULL;
 	if (rc == 0 && !id) {
 		sb_addstr(err, "Databricks answered the statement without a statement_id");
