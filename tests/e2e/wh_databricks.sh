@@ -25,7 +25,7 @@ set -e
 [ "$rc" = 0 ] || { echo "cannot start PostgreSQL" >&2; exit 1; }
 eval "$env_out"
 fake_pid=
-trap '[ -n "$fake_pid" ] && { kill "$fake_pid"; wait "$fake_pid"; } 2>/dev/null; sh "$SRC/tests/pg/stop.sh"; rm -rf "$T"' EXIT
+trap '[ -n "$fake_pid" ] && { kill "$fake_pid"; wait "$fake_pid" || true; } 2>/dev/null; sh "$SRC/tests/pg/stop.sh"; rm -rf "$T"' EXIT
 lib="$SRC/tests/e2e/run_lib.py"
 
 # the petshop example's data in PostgreSQL, the fake in front of it
