@@ -218,6 +218,41 @@ for point in generation swap_members; do
 	hour=$((hour + 1))
 done
 
+# ---- the warehouse destination: events MERGEd on message_id into lac.lac_events
+sed -i 's/^destinations:/destinations:\n  wh_events: { type: warehouse, schema: lac, table: lac_events }/' "$P/lac.yaml"
+cat >"$P/audiences/wh.lac" <<'EOF'
+audience cat_owners_wh {
+  where {
+    with entity households.pets { type = "cat" }
+  }
+  activation to_wh {
+    destination wh_events
+    trigger     profile entered
+    send current
+  }
+}
+EOF
+: >"$log"
+expect_status "apply with a warehouse destination" 0 lac -C "$P" -q --now 2026-01-15T20:00:00Z apply --auto-approve --no-run
+expect_status "run into the warehouse destination" 0 lac -C "$P" --now 2026-01-15T20:10:00Z run cat_owners_wh
+members_now=$(pg 'SELECT COUNT(*) FROM lac.snapshot_cat_owners_wh')
+expect_eq "one row per event" "$members_now $members_now" \
+	"$(pg 'SELECT COUNT(*), COUNT(DISTINCT message_id) FROM lac.lac_events' | tr '|' ' ')"
+grep -q '"statement": "MERGE INTO lac.lac_events AS t USING (VALUES' "$log" && pass ||
+	fail "events not MERGEd on message_id"
+expect_eq "the event kept whole" "Audience Entered" \
+	"$(pg "SELECT DISTINCT event::json->>'event' FROM lac.lac_events")"
+# the page's statement sent again (a retry after a lost answer) adds nothing
+"$py" -c '
+import json, sys
+for line in open(sys.argv[1]):
+    st = json.loads(line).get("statement") or ""
+    if st.startswith("MERGE INTO lac.lac_events"):
+        print(st + ";")
+        break' "$log" | "$py" "$SRC/tests/fakes/rewrite.py" -d databricks >"$T/merge.sql"
+psql -q -v ON_ERROR_STOP=1 -d lac_databricks -f "$T/merge.sql" >/dev/null
+expect_eq "the MERGE repeated adds nothing" "$members_now" "$(pg 'SELECT COUNT(*) FROM lac.lac_events')"
+
 # ---- daemon --once on the applied audiences
 expect_status "daemon --once" 0 lac -C "$P" daemon --once --now 2026-01-16T12:00:00Z
 expect_eq "no run left unfinished" 0 \
