@@ -47,6 +47,7 @@ struct databricks {
 	struct http_secrets secrets; /* for the vendor's messages lac quotes */
 	int64_t timeout_ms;         /* 0: none */
 	char tag[3][DATABRICKS_TAG_MAX + 1]; /* lac_command, lac_audience, lac_run ("": unset) */
+	char *audience;             /* from set_context, for the statement size error */
 	char *stmt_id;              /* the statement running now (for a signal's cancel) */
 	volatile sig_atomic_t busy; /* inside a statement: a signal's cancel is ours to finish */
 	bool cancelling;            /* sending the cancel: a pending signal waits for it */
@@ -121,6 +122,18 @@ bool databricks_error_text(const char *body, size_t len, struct strbuf *out)
 		sb_addstr(out, code ? code : msg);
 	json_decref(doc);
 	return ok;
+}
+
+int databricks_check_size(size_t len, const char *audience, struct strbuf *err)
+{
+	if (len <= DATABRICKS_MAX_STATEMENT)
+		return 0;
+	if (audience)
+		sb_addf(err, "the statement lac generated for audience '%s' is %zu bytes: ", audience, len);
+	else
+		sb_addf(err, "a statement lac generated is %zu bytes: ", len);
+	sb_addf(err, "Databricks takes at most 16 MiB (%zu bytes) per statement", DATABRICKS_MAX_STATEMENT);
+	return -1;
 }
 
 void databricks_tag_value(const char *value, char *out)
@@ -507,6 +520,8 @@ static int read_rows(struct databricks *db, const char *id, json_t *st, wh_row_f
 static int run_statement(struct databricks *db, const char *sql, bool links, wh_row_fn row,
 			 void *arg, struct strbuf *err)
 {
+	if (databricks_check_size(strlen(sql), db->audience, err) < 0)
+		return -1;
 	db->busy = 1;
 	char *body = submission(db, sql, links);
 	json_t *st = NULL;
@@ -596,6 +611,8 @@ static int dbx_set_context(struct warehouse *w, const char *command, const char 
 	const char *v[3] = { command, audience, run_id };
 	for (size_t i = 0; i < 3; i++)
 		databricks_tag_value(v[i] ? v[i] : "", db->tag[i]);
+	free(db->audience);
+	db->audience = audience ? xstrdup(audience) : NULL;
 	return 0;
 }
 
@@ -620,7 +637,11 @@ static void dbx_close(struct warehouse *w)
 	free(db->base);
 	free(db->warehouse_id);
 	free(db->catalog);
-	free(db->token);
+	if (db->token) {
+		memset(db->token, 0, strlen(db->token));
+		free(db->token);
+	}
+	free(db->audience);
 	free(db);
 }
 

@@ -15,6 +15,8 @@
 
 /* A tag value is at most this long (SPEC §1.1 "Tags"). */
 #define DATABRICKS_TAG_MAX 63
+/* The longest statement the API takes (its reference: "statement" <= 16 MiB). */
+#define DATABRICKS_MAX_STATEMENT ((size_t)16 << 20)
 
 /* Hand every row of a JSON_ARRAY chunk body ([["v", null, ...], ...], the
  * format of an EXTERNAL_LINKS chunk and of an INLINE data_array) to row,
@@ -28,6 +30,10 @@ int databricks_decode_rows(const char *body, size_t len, int ncol, wh_row_fn row
  * (HTTP errors and a failed statement's status.error alike) appended to out;
  * false (nothing appended) when body is not one. */
 bool databricks_error_text(const char *body, size_t len, struct strbuf *out);
+
+/* 0 when a statement of len bytes may be sent; else -1 with a sentence
+ * naming audience (NULL: none known) in err, so the run fails before it. */
+int databricks_check_size(size_t len, const char *audience, struct strbuf *err);
 
 /* value as a query tag value: lower-cased, every character but [a-z0-9_-]
  * made '_', cut to DATABRICKS_TAG_MAX bytes; out holds DATABRICKS_TAG_MAX + 1. */

@@ -1,7 +1,8 @@
 /* test_warehouse_databricks.c — the Databricks connector's parts that need
  * no socket: the JSON_ARRAY rows of a result chunk (text, nulls, column
  * count, early stop, bodies that are not rows), the error text of a refused
- * request or failed statement, and the query tag values. */
+ * request or failed statement, the statement size limit and the query tag
+ * values. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -115,6 +116,21 @@ static void test_error_text(void **state)
 	sb_release(&out);
 }
 
+static void test_check_size(void **state)
+{
+	(void)state;
+	struct strbuf err = STRBUF_INIT;
+	assert_int_equal(databricks_check_size(DATABRICKS_MAX_STATEMENT, "vip", &err), 0);
+	assert_int_equal(err.len, 0);
+	assert_int_equal(databricks_check_size(DATABRICKS_MAX_STATEMENT + 1, "vip", &err), -1);
+	assert_string_equal(err.buf, "the statement lac generated for audience 'vip' is 16777217 bytes: "
+			    "Databricks takes at most 16 MiB (16777216 bytes) per statement");
+	sb_reset(&err);
+	assert_int_equal(databricks_check_size(DATABRICKS_MAX_STATEMENT + 1, NULL, &err), -1);
+	assert_non_null(strstr(err.buf, "a statement lac generated is 16777217 bytes"));
+	sb_release(&err);
+}
+
 static void test_tag_value(void **state)
 {
 	(void)state;
@@ -139,6 +155,7 @@ int main(void)
 		cmocka_unit_test(test_stop),
 		cmocka_unit_test(test_bad_bodies),
 		cmocka_unit_test(test_error_text),
+		cmocka_unit_test(test_check_size),
 		cmocka_unit_test(test_tag_value),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
