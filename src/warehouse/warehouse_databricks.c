@@ -110,16 +110,22 @@ int databricks_decode_rows(const char *body, size_t len, int ncol, wh_row_fn row
 	return rc;
 }
 
+/* {"error_code", "message"} as "ERROR_CODE: message"; false when e has neither. */
+static bool error_of(json_t *e, struct strbuf *out)
+{
+	const char *code = json_string_value(json_object_get(e, "error_code"));
+	const char *msg = json_string_value(json_object_get(e, "message"));
+	if (code && msg)
+		sb_addf(out, "%s: %s", code, msg);
+	else if (code || msg)
+		sb_addstr(out, code ? code : msg);
+	return code || msg;
+}
+
 bool databricks_error_text(const char *body, size_t len, struct strbuf *out)
 {
 	json_t *doc = json_loadb(body, len, 0, NULL);
-	const char *code = json_string_value(json_object_get(doc, "error_code"));
-	const char *msg = json_string_value(json_object_get(doc, "message"));
-	bool ok = code || msg;
-	if (code && msg)
-		sb_addf(out, "%s: %s", code, msg);
-	else if (ok)
-		sb_addstr(out, code ? code : msg);
+	bool ok = error_of(doc, out);
 	json_decref(doc);
 	return ok;
 }
@@ -300,11 +306,15 @@ static void send_cancel(struct databricks *db, const char *id)
 
 /* ---- a statement ------------------------------------------------------------------------ */
 
+/* The POST body; NULL when sql is not UTF-8 (JSON cannot carry it). */
 static char *submission(const struct databricks *db, const char *sql, bool links)
 {
+	json_t *text_sql = json_string(sql);
+	if (!text_sql)
+		return NULL;
 	json_t *b = json_object();
 	json_object_set_new(b, "warehouse_id", json_string(db->warehouse_id));
-	json_object_set_new(b, "statement", json_string(sql));
+	json_object_set_new(b, "statement", text_sql);
 	/* asynchronous: the POST answers at once, and lac polls, so a signal
 	 * or the timeout is acted on within SIGNAL_SLICE_MS */
 	json_object_set_new(b, "wait_timeout", json_string("0s"));
@@ -379,14 +389,12 @@ static int failed(struct databricks *db, json_t *st, struct strbuf *err)
 		sb_addstr(err, "Databricks cancelled the statement");
 		return -1;
 	}
-	char *text = json_dumps(e, JSON_COMPACT);
 	struct strbuf msg = STRBUF_INIT;
-	if (text && databricks_error_text(text, strlen(text), &msg))
+	if (error_of(e, &msg))
 		add_redacted(db, err, msg.buf);
 	else
 		sb_addf(err, "the Databricks statement ended in state %s", *state ? state : "(none)");
 	sb_release(&msg);
-	free(text);
 	return -1;
 }
 
@@ -439,14 +447,20 @@ static bool link_stale(json_t *link)
 	return (int64_t)time(NULL) + LINK_MARGIN_S >= tv.secs;
 }
 
-/* GET .../result/chunks/{n}: the chunk's result object (fresh links). */
-static int get_chunk(struct databricks *db, const char *id, json_int_t n, json_t **out,
-		     struct strbuf *err)
+/* A new link to link's chunk (GET .../result/chunks/{n}; docs: links
+ * expire in <= 15 min): *fresh holds the answer it points into, NULL on
+ * failure (with why in err). */
+static json_t *renew_link(struct databricks *db, const char *id, json_t *link, json_t **fresh,
+			  struct strbuf *err)
 {
+	json_int_t n = json_integer_value(json_object_get(link, "chunk_index"));
 	char *path = xasprintf(API_STATEMENTS "/%s/result/chunks/%lld", id, (long long)n);
-	int rc = api_call(db, "GET", path, NULL, true, "the result chunk request", out, err);
+	int rc = api_call(db, "GET", path, NULL, true, "the result chunk request", fresh, err);
 	free(path);
-	return rc;
+	json_t *renewed = rc == 0 ? json_array_get(json_object_get(*fresh, "external_links"), 0) : NULL;
+	if (rc == 0 && !renewed)
+		sb_addstr(err, "Databricks answered the result chunk request without a link");
+	return renewed;
 }
 
 /* Every row of a SUCCEEDED statement, chunk by chunk: the links of the
@@ -474,12 +488,8 @@ static int read_rows(struct databricks *db, const char *id, json_t *st, wh_row_f
 		for (size_t i = 0; rc == 0 && !stop && i < json_array_size(links); i++) {
 			json_t *link = json_array_get(links, i);
 			json_t *fresh = NULL;
-			if (link_stale(link)) {
-				/* a new link for the same chunk (docs: links expire in <= 15 min) */
-				json_t *ci = json_object_get(link, "chunk_index");
-				rc = get_chunk(db, id, json_integer_value(ci), &fresh, err);
-				link = json_array_get(json_object_get(fresh, "external_links"), 0);
-			}
+			if (link_stale(link) && !(link = renew_link(db, id, link, &fresh, err)))
+				rc = -1;
 			bool refused = false;
 			size_t keep = err->len;
 			if (rc == 0)
@@ -487,11 +497,8 @@ static int read_rows(struct databricks *db, const char *id, json_t *st, wh_row_f
 			if (rc < 0 && refused && !fresh) {
 				/* expired before lac saw it (clocks differ): once more, renewed */
 				sb_setlen(err, keep);
-				json_t *ci = json_object_get(link, "chunk_index");
-				rc = get_chunk(db, id, json_integer_value(ci), &fresh, err);
-				link = json_array_get(json_object_get(fresh, "external_links"), 0);
-				if (rc == 0)
-					rc = fetch_link(db, link, ncol, row, arg, &stop, &refused, err);
+				link = renew_link(db, id, link, &fresh, err);
+				rc = link ? fetch_link(db, link, ncol, row, arg, &stop, &refused, err) : -1;
 			}
 			if (rc == 0)
 				next = json_string_value(json_object_get(link, "next_chunk_internal_link"));
@@ -522,8 +529,12 @@ static int run_statement(struct databricks *db, const char *sql, bool links, wh_
 {
 	if (databricks_check_size(strlen(sql), db->audience, err) < 0)
 		return -1;
-	db->busy = 1;
 	char *body = submission(db, sql, links);
+	if (!body) {
+		sb_addstr(err, "a statement lac generated is not valid UTF-8: Databricks takes JSON");
+		return -1;
+	}
+	db->busy = 1;
 	json_t *st = NULL;
 	int rc = api_call(db, "POST", API_STATEMENTS, body, false, "the statement", &st, err);
 	free(body);

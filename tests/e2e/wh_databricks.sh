@@ -125,8 +125,12 @@ for w in "injected 429" "injected 503" "injected 500" "reset mid-chunk" "link ex
 	grep -q "\"why\": \"$w\"" "$log" && pass || fail "fault not met: $w"
 done
 grep -q '"why": "Authorization sent to an external link"' "$log" && fail "Authorization sent to a link" || pass
-knobs '{"submit_429": 1}'
-expect_status "429 without Retry-After" 0 lac -C "$P" --now 2026-01-15T13:30:00Z run cat_owners
+# and links that expire within lac's 10 s margin are renewed before use
+knobs '{"submit_429": 1, "link_ttl": 5}'
+: >"$log"
+expect_status "429 without Retry-After, short-lived links" 0 lac -C "$P" --now 2026-01-15T13:30:00Z run cat_owners
+grep -q '"path": "/api/2.0/sql/statements/[^"]*/result/chunks/0"' "$log" && pass ||
+	fail "a short-lived link was not renewed"
 no_knobs
 expect_status "quiet run" 0 lac -C "$P" --now 2026-01-15T14:00:00Z run cat_owners multi_dog_owners
 expect_eq "each event once" 4 "$(wc -l <"$ev")"
