@@ -463,18 +463,42 @@ static json_t *renew_link(struct databricks *db, const char *id, json_t *link, j
 	return renewed;
 }
 
-/* Every row of a SUCCEEDED statement, chunk by chunk: the links of the
- * first chunk come with the status, each next one by its
- * next_chunk_internal_link (an INLINE result: its data_array). */
-static int read_rows(struct databricks *db, const char *id, json_t *st, wh_row_fn row, void *arg,
-		     struct strbuf *err)
+/* The caller's row callback, counting the rows it was handed. */
+struct counted {
+	wh_row_fn row;
+	void *arg;
+	json_int_t n;
+};
+
+static int count_row(void *arg, int ncol, const char *const *vals)
 {
-	json_t *schema = json_object_get(json_object_get(st, "manifest"), "schema");
-	json_t *cc = json_object_get(schema, "column_count");
+	struct counted *c = arg;
+	c->n++;
+	return c->row(c->arg, ncol, vals);
+}
+
+/* Every row of a SUCCEEDED statement, chunk by chunk: the links of the
+ * first chunk come with the status (else GET .../result/chunks/0), each
+ * next one by its next_chunk_internal_link (an INLINE result: its
+ * data_array); as many rows as the manifest announces. */
+static int read_rows(struct databricks *db, const char *id, json_t *st, wh_row_fn user_row,
+		     void *user_arg, struct strbuf *err)
+{
+	json_t *manifest = json_object_get(st, "manifest");
+	json_t *cc = json_object_get(json_object_get(manifest, "schema"), "column_count");
 	int ncol = json_is_integer(cc) ? (int)json_integer_value(cc) : -1;
+	json_t *total = json_object_get(manifest, "total_row_count");
+	struct counted counted = { user_row, user_arg, 0 };
+	wh_row_fn row = count_row;
+	void *arg = &counted;
 	json_t *result = json_incref(json_object_get(st, "result"));
 	bool stop = false;
 	int rc = 0;
+	if (!result && json_integer_value(json_object_get(manifest, "total_chunk_count")) > 0) {
+		char *path = xasprintf(API_STATEMENTS "/%s/result/chunks/0", id);
+		rc = api_call(db, "GET", path, NULL, true, "the result chunk request", &result, err);
+		free(path);
+	}
 	while (result && rc == 0 && !stop) {
 		json_t *links = json_object_get(result, "external_links");
 		json_t *data = json_object_get(result, "data_array");
@@ -519,6 +543,11 @@ static int read_rows(struct databricks *db, const char *id, json_t *st, wh_row_f
 		result = nres;
 	}
 	json_decref(result);
+	if (rc == 0 && !stop && json_is_integer(total) && counted.n != json_integer_value(total)) {
+		sb_addf(err, "Databricks sent %lld rows of the %lld its result manifest announces",
+			(long long)counted.n, (long long)json_integer_value(total));
+		rc = -1;
+	}
 	return rc;
 }
 

@@ -81,6 +81,12 @@ done
 grep -q '"path": "/api/2.0/sql/statements/[^"]*/result/chunks/1"' "$log" && pass ||
 	fail "no second chunk was fetched (next_chunk_internal_link)"
 grep -q '"disposition": "EXTERNAL_LINKS"' "$log" && pass || fail "result sets not as EXTERNAL_LINKS"
+# a chunk that lost a row: an error, never a short result
+knobs '{"short_chunk": 1}'
+expect_status "a short chunk fails" 1 lac -C "$P" --now "$now" preview cat_owners
+grep -q "Databricks sent 4 rows of the 5 its result manifest announces" "$T/err" && pass ||
+	{ fail "no row count error"; cat "$T/err" >&2; }
+no_knobs
 expect_status "plan --preview" 0 lac -C "$P" --now "$now" plan --preview
 expect_status "plan --validate" 0 lac -C "$P" --now "$now" plan --validate
 

@@ -33,6 +33,7 @@ each request, and its counts start again whenever the file changes:
   "poll_500": N                         the next N status polls answered 500
   "reset_chunk": N                      the next N link downloads cut mid-body
   "expire_links": N                     the next N link downloads refused as expired
+  "short_chunk": N                      the next N link downloads lack their last row
   "delay": S, "delay_match": TEXT       statements containing TEXT run S seconds longer
   "deny_match": TEXT                    statements containing TEXT fail like a missing grant
   "inline_limit": BYTES                 the INLINE cap (default 25 MiB) [execute]
@@ -422,6 +423,9 @@ class Handler(BaseHTTPRequestHandler):
             return self.send_body(403, b"<Error><Code>AccessDenied</Code><Message>Request has "
                                        b"expired</Message></Error>", "application/xml")
         body = s.chunks[i][1].encode()
+        if take("short_chunk"):
+            # a chunk that lost a row on the way (a broken store or proxy)
+            body = json.dumps(s.chunks[i][0][:-1]).encode()
         if take("reset_chunk"):
             # the connection dropped mid-body
             self.log(200, "reset mid-chunk")
