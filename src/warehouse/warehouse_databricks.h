@@ -1,15 +1,18 @@
 /*
  * warehouse_databricks.h — the parts of the Databricks connector
- * (warehouse_databricks.c) that work without a socket, so unit tests, the
- * decoding bench and a fuzz target call them on recorded bodies: the
- * JSON_ARRAY rows of a result chunk, the error text of a refused request,
- * a query tag's value.  Internal to src/warehouse/.
+ * (warehouse_databricks.c) that work without a socket
+ * (warehouse_databricks_decode.c), so unit tests, the decoding bench and a
+ * fuzz target call them on recorded bodies: the JSON_ARRAY rows of a result
+ * chunk, the error text of a refused request, the statement size limit, a
+ * query tag's value.  Internal to src/warehouse/.
  */
 #ifndef LAC_WAREHOUSE_DATABRICKS_H
 #define LAC_WAREHOUSE_DATABRICKS_H
 
 #include <stdbool.h>
 #include <stddef.h>
+
+#include <jansson.h>
 
 #include "warehouse/warehouse.h"
 
@@ -30,6 +33,8 @@ int databricks_decode_rows(const char *body, size_t len, int ncol, wh_row_fn row
  * (HTTP errors and a failed statement's status.error alike) appended to out;
  * false (nothing appended) when body is not one. */
 bool databricks_error_text(const char *body, size_t len, struct strbuf *out);
+/* The same of such an object already parsed (e may be NULL). */
+bool databricks_error_of(json_t *e, struct strbuf *out);
 
 /* 0 when a statement of len bytes may be sent; else -1 with a sentence
  * naming audience (NULL: none known) in err, so the run fails before it. */
