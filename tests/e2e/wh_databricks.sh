@@ -7,8 +7,10 @@
 # expired link); bad input each one clear error with nothing lost (rejected
 # or missing token, wrong M2M secret, wrong host, wrong warehouse_id, a
 # missing grant, a statement past the timeout: cancelled, the run failed,
-# the next completes it); a kill -9 at two crash points, the next run
-# completing it with no event sent twice; SIGTERM cancels the statement.
+# the next completes it); the generation record (DELETE, then INSERT: no
+# transactions) half written, or written with its answer lost; a kill -9 at
+# two crash points, the next run completing it with no event sent twice;
+# SIGTERM cancels the statement; the warehouse destination's MERGE.
 # Skipped (77) without PostgreSQL or python3-psycopg2.
 . "${LAC_SRCDIR:-$(dirname "$0")/../..}/tests/lib.sh"
 
@@ -185,6 +187,15 @@ knobs '{"delay": 3, "delay_match": "snapshot_cat_owners__new"}'
 bad "statement timeout" "did not finish within the warehouse timeout (1000 ms) and was cancelled" \
 	"$LAC" -C "$P" --now 2026-01-15T15:30:00Z run cat_owners multi_dog_owners
 grep -q '"path": "/api/2.0/sql/statements/[^"]*/cancel"' "$log" && pass || fail "the timeout sent no cancel"
+# the generation record half written (its DELETE ran, its INSERT failed)
+knobs '{"deny_match": "INSERT INTO lac.lac_generation"}'
+bad "generation record half written" "Insufficient privileges" \
+	"$LAC" -C "$P" --now 2026-01-15T15:45:00Z run cat_owners multi_dog_owners
+expect_eq "no generation row left" "" "$(pg "SELECT generation FROM lac.lac_generation WHERE audience = 'cat_owners'")"
+# the generation record written though lac saw it fail
+knobs '{"lost_match": "INSERT INTO lac.lac_generation"}'
+bad "generation record written, its answer lost" "injected: ran, reported failed" \
+	"$LAC" -C "$P" --now 2026-01-15T15:50:00Z run cat_owners multi_dog_owners
 no_knobs
 expect_status "the next run completes the change" 0 lac -C "$P" --now 2026-01-15T16:00:00Z run cat_owners multi_dog_owners
 expect_change_events "after the failed runs" "$n0"

@@ -36,6 +36,9 @@ each request, and its counts start again whenever the file changes:
   "short_chunk": N                      the next N link downloads lack their last row
   "delay": S, "delay_match": TEXT       statements containing TEXT run S seconds longer
   "deny_match": TEXT                    statements containing TEXT fail like a missing grant
+                                        (and never run)
+  "lost_match": TEXT                    statements containing TEXT run, but are reported
+                                        FAILED (an answer lost, a cancel that lost the race)
   "inline_limit": BYTES                 the INLINE cap (default 25 MiB) [execute]
   "link_ttl": S                         the links' lifetime (default 900 s)
 """
@@ -107,6 +110,17 @@ def iso(t):
     return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(t)) + ".%03dZ" % int((t % 1) * 1000)
 
 
+class DeniedJob:
+    """The job of a statement refused for a missing grant: it never ran."""
+    state, results, error = "failed", [], None
+
+    def wait(self, timeout=None):
+        return True
+
+    def cancel(self):
+        return False
+
+
 class Statement:
     def __init__(self, body, job):
         self.id = str(uuid.uuid4())
@@ -114,6 +128,7 @@ class Statement:
         self.job = job
         self.polled = False
         self.denied = None
+        self.lost = False
         self.links = {}           # chunk index -> (secret, expires at)
         self.chunks = None        # [(rows, json text)] once succeeded
 
@@ -259,9 +274,11 @@ class Handler(BaseHTTPRequestHandler):
         if fmt != "JSON_ARRAY":
             return self.error(400, "INVALID_PARAMETER_VALUE", "the fake serves JSON_ARRAY only", **extra)
         delay = float(k.get("delay", 0)) if k.get("delay_match", "\0") in stmt else 0.0
-        s = Statement(body, BACKEND.submit(stmt, delay=delay))
-        if k.get("deny_match") and k["deny_match"] in stmt:
-            s.denied = k["deny_match"]
+        denied = k.get("deny_match") and k["deny_match"] in stmt
+        # a denied statement never runs: it fails as Databricks' check of grants would
+        s = Statement(body, DeniedJob() if denied else BACKEND.submit(stmt, delay=delay))
+        s.denied = k["deny_match"] if denied else None
+        s.lost = bool(k.get("lost_match")) and k["lost_match"] in stmt
         with LOCK:
             STATEMENTS[s.id] = s
         if secs:
@@ -283,6 +300,9 @@ class Handler(BaseHTTPRequestHandler):
             doc["status"] = {"state": "CANCELED"}
         elif state == "failed" or s.denied:
             doc["status"] = {"state": "FAILED", "error": self.failure(s)}
+        elif s.lost:
+            doc["status"] = {"state": "FAILED", "error": {
+                "error_code": "TEMPORARILY_UNAVAILABLE", "message": "injected: ran, reported failed"}}
         else:
             err = self.prepare(s)
             if err:
