@@ -88,10 +88,14 @@ static int configure_warehouse(struct project *p, const struct destination *d, s
 		cfg->wh_dsn = setting_expand(p, s->value, s->loc);
 		return cfg->wh_dsn ? rc : -1;
 	}
+	case WH_DATABRICKS:
+		cfg->wh_type = "databricks";
+		cfg->wh_project = p;
+		return rc;
 	default:
 		return diag_error(&p->diags, d->loc, DIAG_E006,
-				  "destination '%s': lac writes events only to a sqlite or postgres warehouse",
-				  d->name);
+				  "destination '%s': lac writes events only to a sqlite, postgres or "
+				  "databricks warehouse", d->name);
 	}
 }
 

@@ -1,16 +1,19 @@
 /*
  * dest_warehouse.c — the `warehouse` destination: every event becomes one row
- * of a table in the project's own warehouse (SQLite or PostgreSQL), the whole
- * Segment event kept as one JSON column, as Segment's warehouse writeback
- * does.
+ * of a table in the project's own warehouse (SQLite, PostgreSQL or
+ * Databricks), the whole Segment event kept as one JSON column, as Segment's
+ * warehouse writeback does.
  *
  *   CREATE TABLE IF NOT EXISTS <schema.>table (
- *     message_id  VARCHAR(255) PRIMARY KEY,
- *     received_at TEXT | TIMESTAMP WITH TIME ZONE,   -- when lac wrote it
- *     event       TEXT | JSONB)                      -- SQLite | PostgreSQL
+ *     message_id  VARCHAR(255) PRIMARY KEY | STRING NOT NULL,
+ *     received_at TEXT | TIMESTAMP WITH TIME ZONE | STRING,   -- when lac wrote it
+ *     event       TEXT | JSONB | STRING)          -- SQLite | PostgreSQL | Databricks
  *
  * The column types and transaction statements are the dialect's
- * (sql/dialect.h: json_type, log_time_type, begin_write, ...).
+ * (sql/dialect.h: key_column, json_type, log_time_type, begin_write,
+ * merge_events, ...).  Databricks has no transactions: each statement of a
+ * page is a MERGE on message_id, which a retry may repeat without
+ * duplicates, and an event the warehouse refuses is its own statement.
  *
  * A page of events is written in one transaction with multi-row
  * INSERT ... ON CONFLICT (message_id) DO NOTHING, so a resent event (same
@@ -35,8 +38,15 @@
 struct wh_priv {
 	struct warehouse w;
 	char *table;               /* the table name as SQL (quoted and qualified as needed) */
+	struct strbuf rows;        /* "(message_id, received_at, event), ..." of the next statement */
 	struct strbuf sql, err;
 };
+
+/* Does the warehouse have transactions (else each statement stands alone)? */
+static bool transactional(const struct wh_priv *wp)
+{
+	return wp->w.d->begin != NULL;
+}
 
 static int exec(struct dest *d, const char *sql)
 {
@@ -55,6 +65,7 @@ static int wh_open(struct dest *d, struct strbuf *err)
 		return -1;
 	}
 	struct wh_priv *wp = xcalloc(1, sizeof(*wp));
+	sb_init(&wp->rows);
 	sb_init(&wp->sql);
 	sb_init(&wp->err);
 	int rc;
@@ -62,11 +73,14 @@ static int wh_open(struct dest *d, struct strbuf *err)
 		rc = warehouse_open_postgres(&wp->w, c->wh_dsn, err);
 	} else if (c->wh_path) {
 		rc = warehouse_open_sqlite(&wp->w, c->wh_path, false, err);
+	} else if (c->wh_project) {
+		rc = warehouse_open_project(c->wh_project, WH_READ | WH_WRITE, &wp->w, err);
 	} else {
 		sb_addf(err, "destination '%s' (warehouse): no warehouse to write to", c->name);
 		rc = -1;
 	}
 	if (rc < 0) {
+		sb_release(&wp->rows);
 		sb_release(&wp->sql);
 		sb_release(&wp->err);
 		free(wp);
@@ -95,8 +109,8 @@ static int wh_open(struct dest *d, struct strbuf *err)
 		if (rc < 0)
 			goto fail;
 	}
-	sb_addf(&sb, "CREATE TABLE IF NOT EXISTS %s (message_id VARCHAR(255) PRIMARY KEY, "
-		"received_at %s NOT NULL, event %s NOT NULL)", wp->table,
+	sb_addf(&sb, "CREATE TABLE IF NOT EXISTS %s (message_id %s, "
+		"received_at %s NOT NULL, event %s NOT NULL)", wp->table, dl->key_column,
 		dl->log_time_type ? dl->log_time_type : dl->text_type, dl->json_type);
 	rc = exec(d, sb.buf);
 	sb_release(&sb);
@@ -117,6 +131,7 @@ static void wh_close(struct dest *d)
 		return;
 	warehouse_close(&wp->w);
 	free(wp->table);
+	sb_release(&wp->rows);
 	sb_release(&wp->sql);
 	sb_release(&wp->err);
 	free(wp);
@@ -143,8 +158,7 @@ static const char *unfit(const struct wh_priv *wp, const struct dest_event *e)
 static void start_insert(struct dest *d)
 {
 	struct wh_priv *wp = d->priv;
-	sb_reset(&wp->sql);
-	sb_addf(&wp->sql, "INSERT INTO %s (message_id, received_at, event) VALUES ", wp->table);
+	sb_reset(&wp->rows);
 }
 
 static void add_row(struct dest *d, const struct dest_event *e, const char *now, bool first)
@@ -153,14 +167,14 @@ static void add_row(struct dest *d, const struct dest_event *e, const char *now,
 	const struct dialect *dl = wp->w.d;
 	char *json = xstrndup(e->json, e->len);
 	if (!first)
-		sb_addch(&wp->sql, ',');
-	sb_addch(&wp->sql, '(');
-	dl->string_lit(dl, &wp->sql, e->message_id);
-	sb_addch(&wp->sql, ',');
-	dl->string_lit(dl, &wp->sql, now);
-	sb_addch(&wp->sql, ',');
-	dl->string_lit(dl, &wp->sql, json);
-	sb_addch(&wp->sql, ')');
+		sb_addch(&wp->rows, ',');
+	sb_addch(&wp->rows, '(');
+	dl->string_lit(dl, &wp->rows, e->message_id);
+	sb_addch(&wp->rows, ',');
+	dl->string_lit(dl, &wp->rows, now);
+	sb_addch(&wp->rows, ',');
+	dl->string_lit(dl, &wp->rows, json);
+	sb_addch(&wp->rows, ')');
 	free(json);
 }
 
@@ -172,16 +186,36 @@ static const char *begin_write(const struct wh_priv *wp)
 static int end_insert(struct dest *d)
 {
 	struct wh_priv *wp = d->priv;
-	sb_addstr(&wp->sql, " ON CONFLICT (message_id) DO NOTHING");
+	sb_reset(&wp->sql);
+	if (wp->w.d->merge_events)
+		dialect_expand(&wp->sql, wp->w.d->merge_events, wp->table, NULL, wp->rows.buf);
+	else
+		sb_addf(&wp->sql, "INSERT INTO %s (message_id, received_at, event) VALUES %s"
+			" ON CONFLICT (message_id) DO NOTHING", wp->table, wp->rows.buf);
 	return exec(d, wp->sql.buf);
 }
 
-/* Every fit event in one transaction: 0, -1 (an insert failed; rolled
- * back) or -2 (no transaction could start: the warehouse is busy or gone). */
+/* ROLLBACK after a failed statement, keeping its error (ROLLBACK's would
+ * replace it). */
+static void rollback_keeping_error(struct dest *d)
+{
+	struct wh_priv *wp = d->priv;
+	char *why = sb_detach(&wp->err);
+	sb_init(&wp->err);
+	exec(d, wp->w.d->rollback);
+	sb_reset(&wp->err);
+	sb_addstr(&wp->err, why);
+	free(why);
+}
+
+/* Every fit event in one transaction (without transactions: statements that
+ * may be repeated): 0, -1 (an insert failed; rolled back) or -2 (no
+ * transaction could start: the warehouse is busy or gone). */
 static int insert_all(struct dest *d, struct dest_event *evs, size_t n, const char *now)
 {
 	struct wh_priv *wp = d->priv;
-	if (exec(d, begin_write(wp)) < 0)
+	bool tx = transactional(wp);
+	if (tx && exec(d, begin_write(wp)) < 0)
 		return -2;
 	size_t rows = 0;
 	for (size_t i = 0; i < n; i++) {
@@ -191,7 +225,7 @@ static int insert_all(struct dest *d, struct dest_event *evs, size_t n, const ch
 			start_insert(d);
 		add_row(d, &evs[i], now, rows == 0);
 		rows++;
-		if (rows == ROWS_PER_INSERT || wp->sql.len >= SQL_PER_INSERT) {
+		if (rows == ROWS_PER_INSERT || wp->rows.len >= SQL_PER_INSERT) {
 			if (end_insert(d) < 0)
 				goto undo;
 			rows = 0;
@@ -199,35 +233,32 @@ static int insert_all(struct dest *d, struct dest_event *evs, size_t n, const ch
 	}
 	if (rows && end_insert(d) < 0)
 		goto undo;
-	if (exec(d, wp->w.d->commit) < 0)
+	if (tx && exec(d, wp->w.d->commit) < 0)
 		goto undo;
 	return 0;
-undo: {
-	/* keep the first error: ROLLBACK would replace it */
-	char *why = sb_detach(&wp->err);
-	sb_init(&wp->err);
-	exec(d, wp->w.d->rollback);
-	sb_reset(&wp->err);
-	sb_addstr(&wp->err, why);
-	free(why);
+undo:
+	/* without transactions what got in stays: writing it again adds nothing */
+	if (tx)
+		rollback_keeping_error(d);
 	return -1;
 }
-}
 
-/* The page's insert failed: one savepoint per event, so that only the
- * events the warehouse refuses fail.  0, or -1 when the warehouse took
- * none of them (then it is the warehouse, not the events: all retry). */
+/* The page's insert failed: one savepoint per event (without transactions:
+ * one statement per event), so that only the events the warehouse refuses
+ * fail.  0, or -1 when the warehouse took none of them (then it is the
+ * warehouse, not the events: all retry). */
 static int insert_each(struct dest *d, struct dest_event *evs, size_t n, const char *now)
 {
 	struct wh_priv *wp = d->priv;
 	size_t tried = 0, refused = 0;
 	char first_why[200] = "";
-	if (exec(d, begin_write(wp)) < 0)
+	bool tx = transactional(wp);
+	if (tx && exec(d, begin_write(wp)) < 0)
 		return -1;
 	for (size_t i = 0; i < n; i++) {
 		if (evs[i].outcome == DEST_REJECTED)
 			continue;
-		if (exec(d, "SAVEPOINT lac_event") < 0)
+		if (tx && exec(d, "SAVEPOINT lac_event") < 0)
 			goto broken;
 		start_insert(d);
 		add_row(d, &evs[i], now, true);
@@ -237,14 +268,15 @@ static int insert_each(struct dest *d, struct dest_event *evs, size_t n, const c
 			dest_event_set(&evs[i], DEST_REJECTED, "warehouse refused the event: %.180s", wp->err.buf);
 			if (!first_why[0])
 				snprintf(first_why, sizeof(first_why), "%s", wp->err.buf);
-			if (exec(d, "ROLLBACK TO SAVEPOINT lac_event") < 0)
+			if (tx && exec(d, "ROLLBACK TO SAVEPOINT lac_event") < 0)
 				goto broken;
 		}
-		if (exec(d, "RELEASE SAVEPOINT lac_event") < 0)
+		if (tx && exec(d, "RELEASE SAVEPOINT lac_event") < 0)
 			goto broken;
 	}
 	if (tried && refused == tried) {
-		exec(d, wp->w.d->rollback);
+		if (tx)
+			exec(d, wp->w.d->rollback);
 		sb_reset(&wp->err);
 		sb_addstr(&wp->err, first_why);
 		for (size_t i = 0; i < n; i++)
@@ -252,24 +284,18 @@ static int insert_each(struct dest *d, struct dest_event *evs, size_t n, const c
 				evs[i].outcome = DEST_RETRY;
 		return -1;
 	}
-	if (exec(d, wp->w.d->commit) < 0)
+	if (tx && exec(d, wp->w.d->commit) < 0)
 		goto broken;
 	for (size_t i = 0; i < n; i++)
 		if (evs[i].outcome != DEST_REJECTED)
 			evs[i].outcome = DEST_DELIVERED;
 	return 0;
-broken: {
-	char *why = sb_detach(&wp->err);
-	sb_init(&wp->err);
-	exec(d, wp->w.d->rollback);
-	sb_reset(&wp->err);
-	sb_addstr(&wp->err, why);
-	free(why);
+broken:
+	rollback_keeping_error(d);
 	for (size_t i = 0; i < n; i++)
 		if (evs[i].outcome == DEST_REJECTED && str_starts(evs[i].reason, "warehouse refused"))
 			evs[i].outcome = DEST_RETRY;
 	return -1;
-}
 }
 
 static int wh_send(struct dest *d, struct dest_event *evs, size_t n)

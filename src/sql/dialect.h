@@ -123,6 +123,12 @@ struct dialect {
 	 * BEGIN IMMEDIATE takes the write lock at once, so a busy database
 	 * fails at the start, not in the middle of a page. */
 	const char *begin_write;
+	/* Adds the rows {s} ("(message_id, received_at, event), ..." as a
+	 * VALUES list) to the events table {c}, leaving out a message_id it
+	 * has already, in one statement that may be repeated (a dialect
+	 * without transactions writes a page that way).  NULL: INSERT ...
+	 * ON CONFLICT (message_id) DO NOTHING. */
+	const char *merge_events;
 
 	/* ---- windows on TIMESTAMP columns held as ISO text (SQLite) */
 	/* Both accepted spellings of a timestamp start with its date, so the

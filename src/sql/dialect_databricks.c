@@ -95,4 +95,10 @@ const struct dialect dialect_databricks = {
 	.index_snapshots = false,
 	.ctas_if_not_exists = true,
 	.replace_table = "CREATE OR REPLACE TABLE {c} AS SELECT * FROM {s}",
+	/* the warehouse destination: no JSON type that takes any document and
+	 * no transactions, so events are text MERGEd on message_id */
+	.json_type = "STRING",
+	.merge_events = "MERGE INTO {c} AS t USING (VALUES {s}) AS s (message_id, received_at, event) "
+			"ON t.message_id = s.message_id WHEN NOT MATCHED THEN "
+			"INSERT (message_id, received_at, event) VALUES (s.message_id, s.received_at, s.event)",
 };

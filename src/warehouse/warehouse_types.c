@@ -48,7 +48,7 @@ static const struct warehouse_type_row rows[] = {
 	{ WH_REDSHIFT, open_redshift },
 	{ WH_SNOWFLAKE, NULL },
 	{ WH_BIGQUERY, NULL },
-	{ WH_DATABRICKS, NULL },
+	{ WH_DATABRICKS, warehouse_open_databricks },
 };
 
 const struct warehouse_type_row *warehouse_type_row(enum warehouse_type t)

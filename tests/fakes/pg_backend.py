@@ -171,6 +171,9 @@ class Backend:
 def serve(handler_cls, port_file, lifetime):
     """Serve handler_cls on 127.0.0.1 (a free port, written to port_file
     once listening) until lifetime seconds have passed."""
+    # http.server writes headers and body apart: without TCP_NODELAY every
+    # answer waits ~40 ms for the client's delayed ACK
+    handler_cls.disable_nagle_algorithm = True
     srv = ThreadingHTTPServer(("127.0.0.1", 0), handler_cls)
     srv.daemon_threads = True
     tmp = port_file + ".tmp"

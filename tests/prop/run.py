@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """tests/prop/run.py — the randomized property test.
 
-  run.py [--pg] [--budget SECONDS] [--keep DIR] SEED...
+  run.py [--pg [--warehouse NAME=YAML... --warehouse-db DB [--text-time]]]
+         [--budget SECONDS] [--keep DIR] SEED...
 
 For each seed: generate a project (gen.py), write its SQLite warehouse and lac
 project, `lac check` it (it must pass), then `lac preview A --all --format json
@@ -11,6 +12,12 @@ brute-force evaluator (oracle.py).  On a mismatch it prints the seed, the
 audience, the differences and the generated SQL, and keeps the project in
 KEEP/seed-N.  Prints `N passed, M failed` (one check per audience and engine,
 plus one per seed for `lac check`).  Environment: LAC (the binary).
+
+--warehouse previews through more engines as well (a warehouse fake in front
+of PostgreSQL): NAME is how failures name it, YAML its lac.yaml `warehouse:`
+lines (\\n between lines); each seed's data is also loaded into database DB
+(--warehouse-db, which the caller made and pointed its fakes at), with TIME
+columns as text under --text-time (Databricks has no TIME type).
 """
 import datetime as dt
 import json
@@ -129,14 +136,15 @@ def pg_lit(v, ty):
     return "'" + str(v).replace("'", "''") + "'"
 
 
-def pg_sql(tabs):
+def pg_sql(tabs, text_time=False):
+    types = dict(PG_T, TIME="TEXT") if text_time else PG_T
     out = ["SET client_min_messages = warning;"]
     for parts, cols, rows in tabs:
         pg = parts[1:] if len(parts) == 3 else parts   # the database part is dropped
         if len(pg) == 2:
             out.append("CREATE SCHEMA IF NOT EXISTS %s;" % pg[0])
         name = ".".join(pg)
-        out.append("CREATE TABLE %s (%s);" % (name, ", ".join("%s %s" % (c, PG_T[t]) for c, t in cols)))
+        out.append("CREATE TABLE %s (%s);" % (name, ", ".join("%s %s" % (c, types[t]) for c, t in cols)))
         for r in rows:
             out.append("INSERT INTO %s VALUES (%s);" % (
                 name, ", ".join(pg_lit(v, t) for v, (c, t) in zip(r, cols))))
@@ -180,6 +188,8 @@ class Runner:
     def __init__(self, args):
         self.npass = self.nfail = 0
         self.pg = args.pg
+        self.warehouses = [w.split("=", 1) for w in args.warehouse]
+        self.wh_db, self.text_time = args.warehouse_db, args.text_time
         self.keep = args.keep
         self.pg_db = False
         self.naud = self.nsplit = 0
@@ -222,17 +232,21 @@ class Runner:
                 subprocess.run(["psql", "-q", "-d", "postgres", "-c", "CREATE DATABASE %s" % db],
                                check=True, stdout=subprocess.DEVNULL)
                 self.pg_db = True
-            with open(os.path.join(d, "data", "pg_load.sql"), "w") as f:
-                f.write("SET client_min_messages = warning;\n"
-                        "DROP SCHEMA IF EXISTS public, sc0, sc1, file, lac CASCADE;\n"
-                        "CREATE SCHEMA public;\n" + pg_sql(tabs))
-            r = subprocess.run(["psql", "-q", "-v", "ON_ERROR_STOP=1", "-d", db, "-f",
-                                os.path.join(d, "data", "pg_load.sql")],
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-            if r.returncode != 0:
-                self.fail("seed %d: loading PostgreSQL failed: %s" % (seed, r.stdout.decode()[-2000:]))
-                self.keep_dir(P, d)
-                return
+            loads = [(db, "pg_load.sql", False)]
+            if self.warehouses:
+                loads.append((self.wh_db, "wh_load.sql", self.text_time))
+            for ldb, lfile, text_time in loads:
+                with open(os.path.join(d, "data", lfile), "w") as f:
+                    f.write("SET client_min_messages = warning;\n"
+                            "DROP SCHEMA IF EXISTS public, sc0, sc1, file, lac CASCADE;\n"
+                            "CREATE SCHEMA public;\n" + pg_sql(tabs, text_time))
+                r = subprocess.run(["psql", "-q", "-v", "ON_ERROR_STOP=1", "-d", ldb, "-f",
+                                    os.path.join(d, "data", lfile)],
+                                   stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+                if r.returncode != 0:
+                    self.fail("seed %d: loading PostgreSQL failed: %s" % (seed, r.stdout.decode()[-2000:]))
+                    self.keep_dir(P, d)
+                    return
             os.environ["PG_DSN"] = "host=%s port=%s user=%s dbname=%s" % (
                 os.environ["PGHOST"], os.environ.get("PGPORT", "5432"),
                 os.environ.get("PGUSER", "postgres"), db)
@@ -246,6 +260,11 @@ class Runner:
             got = {"SQLite": preview(d, P, name)}
             if dpg:
                 got["PostgreSQL"] = preview(dpg, P, name)
+            for wname, wyaml in self.warehouses if dpg else ():
+                dw = os.path.join(root, wname)
+                if not os.path.exists(dw):
+                    write_project(dw, P, wyaml.replace("\\n", "\n"))
+                got[wname] = preview(dw, P, name)
             for eng, (members, err) in got.items():
                 if members is None:
                     bad = True
@@ -275,6 +294,9 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--pg", action="store_true")
     ap.add_argument("--budget", type=float, default=0)
+    ap.add_argument("--warehouse", action="append", default=[])
+    ap.add_argument("--warehouse-db")
+    ap.add_argument("--text-time", action="store_true")
     ap.add_argument("--keep", default=os.path.abspath("prop-failures"))
     ap.add_argument("seeds", nargs="+", type=int)
     args = ap.parse_args()
