@@ -47,6 +47,49 @@ struct snowflake {
 	volatile sig_atomic_t busy;  /* a statement is submitted or running */
 };
 
+/* ---- one request ----------------------------------------------------------------- */
+
+/* A message built from what the server said, with every secret lac knows
+ * taken out (the server may echo a token). */
+static void redact(struct snowflake *sf, struct strbuf *err, size_t from)
+{
+	struct strbuf part = STRBUF_INIT;
+	sb_addstr(&part, err->buf + from);
+	http_redact(&sf->secrets, &part, false);
+	sb_setlen(err, from);
+	sb_addstr(err, part.buf);
+	sb_release(&part);
+}
+
+/* The two auth headers of a request (SNOWFLAKE_JWT: a fresh JWT or the
+ * OAuth token); release with drop_auth.  0, or -1 with the reason in err. */
+static int auth_headers(struct snowflake *sf, struct http_header h[2], struct strbuf *err)
+{
+	const char *token = sf->oauth, *kind = SNOWFLAKE_TOKEN_TYPE_OAUTH;
+	if (sf->jwt) {
+		struct strbuf jerr = STRBUF_INIT;
+		token = snowflake_jwt_token(sf->jwt, time(NULL), &jerr);
+		if (!token)
+			sb_addf(err, "cannot sign the Snowflake key-pair token: %s", jerr.buf);
+		sb_release(&jerr);
+		if (!token)
+			return -1;
+		kind = SNOWFLAKE_TOKEN_TYPE_KEYPAIR;
+	}
+	char *v = xasprintf("Bearer %s", token);
+	http_secrets_add_header_value(&sf->secrets, v);
+	h[0] = (struct http_header){ "Authorization", v };
+	h[1] = (struct http_header){ SNOWFLAKE_TOKEN_TYPE_HEADER, kind };
+	return 0;
+}
+
+static void drop_auth(struct http_header h[2])
+{
+	char *v = (char *)h[0].value;
+	memset(v, 0, strlen(v));
+	free(v);
+}
+
 /* ---- waiting -------------------------------------------------------------------- */
 
 /* End the process for a deferred SIGINT/SIGTERM, cancelling handle first
@@ -58,12 +101,20 @@ static void cancel_if_signalled(struct snowflake *sf, const char *handle)
 		return;
 	if (handle) {
 		char *url = xasprintf("%s/api/v2/statements/%s/cancel", sf->base, handle);
-		struct http_request req = { .method = "POST", .url = url, .body = "{}", .len = 2 };
-		struct http_response resp;
-		char why[64];
-		http_response_init(&resp);
-		http_client_send(sf->http, &req, &resp, why, sizeof(why));
-		http_response_release(&resp);
+		struct http_header h[2];
+		struct strbuf ignored = STRBUF_INIT;
+		if (auth_headers(sf, h, &ignored) == 0) {
+			/* one try: lac is ending, and a statement it cannot cancel ends at its timeout */
+			struct http_request req = { .method = "POST", .url = url, .headers = h,
+						    .nheaders = 2, .body = "{}", .len = 2 };
+			struct http_response resp;
+			char why[64];
+			http_response_init(&resp);
+			http_client_send(sf->http, &req, &resp, why, sizeof(why));
+			http_response_release(&resp);
+			drop_auth(h);
+		}
+		sb_release(&ignored);
 		free(url);
 	}
 	warehouse_exit_by_signal(sig);
@@ -82,47 +133,19 @@ static void wait_ms(struct snowflake *sf, long ms, const char *handle)
 	cancel_if_signalled(sf, handle);
 }
 
-/* ---- one request ----------------------------------------------------------------- */
-
-/* A message built from what the server said, with every secret lac knows
- * taken out (the server may echo a token). */
-static void redact(struct snowflake *sf, struct strbuf *err, size_t from)
-{
-	struct strbuf part = STRBUF_INIT;
-	sb_addstr(&part, err->buf + from);
-	http_redact(&sf->secrets, &part, false);
-	sb_setlen(err, from);
-	sb_addstr(err, part.buf);
-	sb_release(&part);
-}
-
 /* Send a request with the auth headers, retrying transport failures, 429
  * and 5xx (but not 408: Snowflake cancelled the statement) by the retry
  * policy.  retry_url (may be NULL) replaces url after the first try.
- * Returns the last response's status (0: none) with why filled. */
+ * Returns the last response's status (0: none) with why filled, or -1
+ * with the reason in err when no request could be made. */
 static long send_request(struct snowflake *sf, const char *method, const char *url,
 			 const char *retry_url, const char *body, const char *handle,
 			 struct http_response *resp, char *why, size_t whylen, struct strbuf *err)
 {
 	struct http_header h[2];
-	size_t nh = 0;
-	if (sf->jwt) {
-		struct strbuf jerr = STRBUF_INIT;
-		const char *jwt = snowflake_jwt_token(sf->jwt, time(NULL), &jerr);
-		if (!jwt) {
-			sb_addf(err, "cannot sign the Snowflake key-pair token: %s", jerr.buf);
-			sb_release(&jerr);
-			return -1;
-		}
-		sb_release(&jerr);
-		char *v = xasprintf("Bearer %s", jwt);
-		http_secrets_add_header_value(&sf->secrets, v);
-		h[nh++] = (struct http_header){ "Authorization", v };
-		h[nh++] = (struct http_header){ SNOWFLAKE_TOKEN_TYPE_HEADER, SNOWFLAKE_TOKEN_TYPE_KEYPAIR };
-	} else {
-		h[nh++] = (struct http_header){ "Authorization", xasprintf("Bearer %s", sf->oauth) };
-		h[nh++] = (struct http_header){ SNOWFLAKE_TOKEN_TYPE_HEADER, SNOWFLAKE_TOKEN_TYPE_OAUTH };
-	}
+	size_t nh = 2;
+	if (auth_headers(sf, h, err) < 0)
+		return -1;
 	struct http_request req = { .method = method, .url = url, .headers = h, .nheaders = nh,
 				    .body = body, .len = body ? strlen(body) : 0 };
 	for (int attempt = 0;; attempt++) {
@@ -134,9 +157,7 @@ static long send_request(struct snowflake *sf, const char *method, const char *u
 		if (retry_url)
 			req.url = retry_url;
 	}
-	char *auth = (char *)h[0].value;
-	memset(auth, 0, strlen(auth));
-	free(auth);
+	drop_auth(h);
 	return resp->status;
 }
 

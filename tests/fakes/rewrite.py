@@ -62,6 +62,12 @@ class Unsupported(Exception):
 
 PRELUDE = r"""
 CREATE SCHEMA IF NOT EXISTS lac_rewrite;
+-- Snowflake's INFORMATION_SCHEMA.TABLES: an unquoted name is stored upper-cased
+-- (the inverse of the folding of "UPPER" identifiers below)
+CREATE OR REPLACE VIEW lac_rewrite.sf_tables AS SELECT
+  CASE WHEN table_schema = lower(table_schema) THEN upper(table_schema) ELSE table_schema END AS table_schema,
+  CASE WHEN table_name = lower(table_name) THEN upper(table_name) ELSE table_name END AS table_name
+  FROM information_schema.tables;
 CREATE OR REPLACE FUNCTION lac_rewrite.try_double(s text) RETURNS double precision
 LANGUAGE plpgsql IMMUTABLE STRICT AS $f$
 BEGIN RETURN CAST(s AS double precision); EXCEPTION WHEN others THEN RETURN NULL; END $f$;
@@ -368,6 +374,9 @@ class Rewriter:
             raise self.no("a name of %d parts" % len(parts))
         if len(parts) == 3:  # database.schema.table: no cross-database names
             parts = parts[1:]
+        if self.d == "snowflake" and [p.text.lower() for p in parts] == ["information_schema", "tables"]:
+            # the Snowflake connector's table_exists: names as Snowflake stores them
+            return "lac_rewrite.sf_tables"
         return ".".join(self.ident(p) for p in parts)
 
     # -- Snowflake VARIANT paths: col['a']['b'] -------------------------------------
