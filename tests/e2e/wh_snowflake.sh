@@ -194,4 +194,41 @@ expect_eq "SIGTERM cancels the running statement" 1 "$(grep '"cancel"' "$LOG" | 
 echo '{}' >"$CTL"
 expect_status "a run after the cancel" 0 lac -C "$P" --now 2026-01-15T16:30:00Z run vet_clients
 
+# ---- a kill -9 at every crash point of a run ----------------------------------------
+# Snowflake's replace is CREATE OR REPLACE TABLE … CLONE, not transactional
+# with the generation record: the run's steps are the generation batch, then
+# each snapshot's replace (tests/e2e/run_crash.sh has the same checks on SQLite).
+pgq() { psql -q -t -A -v ON_ERROR_STOP=1 -d "$1" -c "$2"; }
+for point in snapshot outbox generation swap_members swap_entities swap; do
+	new_db "sf_kill_$point"
+	start_fake "kill_$point"
+	K="$T/kill-$point"
+	project "$K"
+	ev="$K/out/events.jsonl"
+	lac -C "$K" -q --now 2026-01-15T11:00:00Z apply --auto-approve --no-run >/dev/null
+	expect_status "$point: baseline" 0 lac -C "$K" --now 2026-01-15T12:00:00Z run cat_owners multi_dog_owners
+	change_data "sf_kill_$point"
+	set +e
+	LAC_TEST_CRASH_AFTER=$point "$LAC" -C "$K" --now 2026-01-15T13:00:00Z run cat_owners multi_dog_owners \
+		>"$T/out" 2>"$T/err"
+	rc=$?
+	set -e
+	expect_eq "$point: killed" 137 "$rc"
+	expect_eq "$point: nothing delivered by the killed run" 0 "$(cat "$ev" 2>/dev/null | wc -l)"
+	expect_status "$point: next run" 0 lac -C "$K" --now 2026-01-15T14:00:00Z run cat_owners multi_dog_owners
+	expect_eq "$point: every event exactly once" "$expected_events" "$("$py" "$lib" summary "$ev")"
+	expect_status "$point: messageIds unique" 0 "$py" "$lib" ids "$ev"
+	expect_eq "$point: the crashed run's now" '"2026-01-15T13:00:00Z"' \
+		"$("$py" "$lib" field "$ev" welcome_cat anon:p02 timestamp)"
+	expect_eq "$point: generation" 3 \
+		"$(pgq "sf_kill_$point" "SELECT generation FROM lac.lac_generation WHERE audience = 'cat_owners'")"
+	expect_eq "$point: log not doubled" "p02 entered
+p07 exited" "$(pgq "sf_kill_$point" "SELECT member_id || ' ' || change FROM lac.lac_membership_log
+		WHERE audience = 'cat_owners' AND at = '2026-01-15T13:00:00Z' ORDER BY 1")"
+	expect_status "$point: quiet run" 0 lac -C "$K" --now 2026-01-15T15:00:00Z run cat_owners multi_dog_owners
+	expect_eq "$point: still exactly once" 4 "$(wc -l <"$ev" | tr -d ' ')"
+	expect_eq "$point: no copy of a snapshot left" "" \
+		"$(pgq "sf_kill_$point" "SELECT table_name FROM information_schema.tables WHERE table_name LIKE '%\_\_new'")"
+done
+
 finish
