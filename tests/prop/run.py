@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """tests/prop/run.py — the randomized property test.
 
-  run.py [--pg] [--budget SECONDS] [--keep DIR] SEED...
+  run.py [--pg [--pg-db DB] [--engine NAME=YAML]...] [--budget SECONDS] [--keep DIR] SEED...
 
 For each seed: generate a project (gen.py), write its SQLite warehouse and lac
 project, `lac check` it (it must pass), then `lac preview A --all --format json
@@ -11,6 +11,9 @@ brute-force evaluator (oracle.py).  On a mismatch it prints the seed, the
 audience, the differences and the generated SQL, and keeps the project in
 KEEP/seed-N.  Prints `N passed, M failed` (one check per audience and engine,
 plus one per seed for `lac check`).  Environment: LAC (the binary).
+--engine previews once more through another warehouse type reading the same
+PostgreSQL data (a connector's fake in front of --pg-db, which the caller
+made so that the fake could start first; tests/e2e/prop_snowflake.sh).
 """
 import datetime as dt
 import json
@@ -180,6 +183,11 @@ class Runner:
     def __init__(self, args):
         self.npass = self.nfail = 0
         self.pg = args.pg
+        self.pg_db_given = args.pg_db is not None
+        self.pg_db_name = args.pg_db or "lac_prop"
+        # more engines on the same PostgreSQL data: NAME -> warehouse YAML
+        # (a connector's fake in front of the database, e.g. Snowflake's)
+        self.engines = [tuple(e.split("=", 1)) for e in args.engine]
         self.keep = args.keep
         self.pg_db = False
         self.naud = self.nsplit = 0
@@ -214,8 +222,8 @@ class Runner:
         if self.pg:
             dpg = os.path.join(root, "pg")
             write_project(dpg, P, '  type: postgres\n  dsn: "${PG_DSN}"\n  schema: lac')
-            db = "lac_prop"   # one database; each seed starts from empty schemas
-            if not self.pg_db:
+            db = self.pg_db_name   # one database; each seed starts from empty schemas
+            if not self.pg_db and not self.pg_db_given:
                 subprocess.run(["psql", "-q", "-d", "postgres", "-c",
                                 "DROP DATABASE IF EXISTS %s" % db],
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -236,6 +244,8 @@ class Runner:
             os.environ["PG_DSN"] = "host=%s port=%s user=%s dbname=%s" % (
                 os.environ["PGHOST"], os.environ.get("PGPORT", "5432"),
                 os.environ.get("PGUSER", "postgres"), db)
+            for eng, yaml in self.engines:
+                write_project(os.path.join(root, eng), P, yaml)
         O = oracle.Oracle(P)
         bad = False
         for name, target, where in P.audiences:
@@ -246,6 +256,8 @@ class Runner:
             got = {"SQLite": preview(d, P, name)}
             if dpg:
                 got["PostgreSQL"] = preview(dpg, P, name)
+                for eng, _ in self.engines:
+                    got[eng] = preview(os.path.join(root, eng), P, name)
             for eng, (members, err) in got.items():
                 if members is None:
                     bad = True
@@ -274,6 +286,9 @@ def main():
     import argparse
     ap = argparse.ArgumentParser()
     ap.add_argument("--pg", action="store_true")
+    ap.add_argument("--pg-db", help="an existing database to load (default: lac_prop, made anew)")
+    ap.add_argument("--engine", action="append", default=[], metavar="NAME=YAML",
+                    help="also preview through this warehouse (needs --pg)")
     ap.add_argument("--budget", type=float, default=0)
     ap.add_argument("--keep", default=os.path.abspath("prop-failures"))
     ap.add_argument("seeds", nargs="+", type=int)
