@@ -39,6 +39,9 @@ Translation rules that are not a plain rename:
   column's text and give NULL for invalid JSON, as the vendors do.
 - Safe casts (TRY_TO_*, SAFE_CAST, try_cast) and the JSON validity tests call
   PRELUDE's functions in schema lac_rewrite (PostgreSQL 15 has neither).
+- Snowflake's INFORMATION_SCHEMA.TABLES (the connector's table lookup) reads
+  PRELUDE's view lac_rewrite.sf_tables, which spells names as Snowflake
+  stores them (an unquoted name upper-cased).
 - DDL PostgreSQL lacks becomes one DO block, so one statement stays one
   statement: Snowflake's ALTER TABLE a SWAP WITH b (three renames) and
   CREATE OR REPLACE TABLE (drop, then create; ... CLONE b copies b).
