@@ -35,10 +35,12 @@ struct dest_config {
 	const char *app_id;        /* braze: optional app_id sent with events */
 	/* warehouse: the target table (and optional schema), and the project's
 	 * warehouse connection as resolved by dest_config_from_project: wh_type
-	 * "sqlite" with wh_path (the database file) or "postgres" with wh_dsn
-	 * (secret; ${VAR} already expanded). */
+	 * "sqlite" with wh_path (the database file), "postgres" with wh_dsn
+	 * (secret; ${VAR} already expanded), or another type with wh_project
+	 * (its connector reads the project's settings itself). */
 	const char *table, *schema;
 	const char *wh_type, *wh_path, *wh_dsn;
+	struct project *wh_project;
 	struct dest_header *headers;
 	size_t nheaders;
 	long connect_timeout_ms;   /* default 5000 */

@@ -11,6 +11,8 @@
 
 #include "deliver/dest_private.h"
 #include "project/project.h"
+#include "project/wh_kind.h"
+#include "warehouse/warehouse_types.h"
 
 /* A string setting, ${VAR} expanded; NULL when absent (and reported if
  * required).  *rc becomes -1 on a reported problem. */
@@ -89,6 +91,12 @@ static int configure_warehouse(struct project *p, const struct destination *d, s
 		return cfg->wh_dsn ? rc : -1;
 	}
 	default:
+		/* a connector that reads the project's settings itself (Snowflake) */
+		if (warehouse_type_row(p->warehouse.type)->open && dialect_for_warehouse(p->warehouse.type)->event_merge) {
+			cfg->wh_type = wh_kind_of(p->warehouse.type)->type;
+			cfg->wh_project = p;
+			return rc;
+		}
 		return diag_error(&p->diags, d->loc, DIAG_E006,
 				  "destination '%s': lac writes events only to a sqlite or postgres warehouse",
 				  d->name);

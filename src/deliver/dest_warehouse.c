@@ -1,8 +1,8 @@
 /*
  * dest_warehouse.c — the `warehouse` destination: every event becomes one row
- * of a table in the project's own warehouse (SQLite or PostgreSQL), the whole
- * Segment event kept as one JSON column, as Segment's warehouse writeback
- * does.
+ * of a table in the project's own warehouse (SQLite, PostgreSQL, Snowflake),
+ * the whole Segment event kept as one JSON column, as Segment's warehouse
+ * writeback does.
  *
  *   CREATE TABLE IF NOT EXISTS <schema.>table (
  *     message_id  VARCHAR(255) PRIMARY KEY,
@@ -18,6 +18,11 @@
  * fails, it is rolled back and written again one event per savepoint, so only
  * the events the warehouse refuses are rejected; when none gets in, the
  * warehouse itself is the problem and the page stays pending.
+ *
+ * A dialect without savepoints (Snowflake: dialect.h event_merge) writes
+ * each batch as one MERGE on message_id instead, outside any transaction:
+ * a batch repeated after a failure or a crash adds nothing twice.  When a
+ * batch fails, the page's events are merged one by one, as above.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -60,6 +65,8 @@ static int wh_open(struct dest *d, struct strbuf *err)
 	int rc;
 	if (c->wh_type && strcmp(c->wh_type, "postgres") == 0) {
 		rc = warehouse_open_postgres(&wp->w, c->wh_dsn, err);
+	} else if (c->wh_project) {
+		rc = warehouse_open_project(c->wh_project, WH_READ | WH_WRITE, &wp->w, err);
 	} else if (c->wh_path) {
 		rc = warehouse_open_sqlite(&wp->w, c->wh_path, false, err);
 	} else {
@@ -144,7 +151,9 @@ static void start_insert(struct dest *d)
 {
 	struct wh_priv *wp = d->priv;
 	sb_reset(&wp->sql);
-	sb_addf(&wp->sql, "INSERT INTO %s (message_id, received_at, event) VALUES ", wp->table);
+	/* a merge's rows are collected alone, then put in its template */
+	if (!wp->w.d->event_merge)
+		sb_addf(&wp->sql, "INSERT INTO %s (message_id, received_at, event) VALUES ", wp->table);
 }
 
 static void add_row(struct dest *d, const struct dest_event *e, const char *now, bool first)
@@ -172,8 +181,80 @@ static const char *begin_write(const struct wh_priv *wp)
 static int end_insert(struct dest *d)
 {
 	struct wh_priv *wp = d->priv;
-	sb_addstr(&wp->sql, " ON CONFLICT (message_id) DO NOTHING");
-	return exec(d, wp->sql.buf);
+	if (!wp->w.d->event_merge) {
+		sb_addstr(&wp->sql, " ON CONFLICT (message_id) DO NOTHING");
+		return exec(d, wp->sql.buf);
+	}
+	struct strbuf merge = STRBUF_INIT;
+	dialect_expand(&merge, wp->w.d->event_merge, wp->table, NULL, wp->sql.buf);
+	int rc = exec(d, merge.buf);
+	sb_release(&merge);
+	return rc;
+}
+
+/* The SQL text after which a batch is sent. */
+static size_t sql_max(const struct wh_priv *wp)
+{
+	return wp->w.d->event_sql_max ? wp->w.d->event_sql_max : SQL_PER_INSERT;
+}
+
+/* Without savepoints: every fit event merged in batches, no transaction.
+ * 0, or -1 when a batch failed (those before it are in, and merging them
+ * again adds nothing). */
+static int merge_all(struct dest *d, struct dest_event *evs, size_t n, const char *now)
+{
+	struct wh_priv *wp = d->priv;
+	size_t rows = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (evs[i].outcome == DEST_REJECTED)
+			continue;
+		if (rows == 0)
+			start_insert(d);
+		add_row(d, &evs[i], now, rows == 0);
+		rows++;
+		if (rows == ROWS_PER_INSERT || wp->sql.len >= sql_max(wp)) {
+			if (end_insert(d) < 0)
+				return -1;
+			rows = 0;
+		}
+	}
+	return rows && end_insert(d) < 0 ? -1 : 0;
+}
+
+/* A batch's merge failed: each event alone, so that only those the
+ * warehouse refuses fail.  0, or -1 when it took none (the warehouse is the
+ * problem: all retry). */
+static int merge_each(struct dest *d, struct dest_event *evs, size_t n, const char *now)
+{
+	struct wh_priv *wp = d->priv;
+	size_t tried = 0, refused = 0;
+	struct strbuf first_why = STRBUF_INIT;
+	for (size_t i = 0; i < n; i++) {
+		if (evs[i].outcome == DEST_REJECTED)
+			continue;
+		start_insert(d);
+		add_row(d, &evs[i], now, true);
+		tried++;
+		if (end_insert(d) == 0) {
+			evs[i].outcome = DEST_DELIVERED;
+			continue;
+		}
+		refused++;
+		dest_event_set(&evs[i], DEST_REJECTED, "warehouse refused the event: %.180s", wp->err.buf);
+		if (!first_why.len)
+			sb_addstr(&first_why, wp->err.buf);
+	}
+	int rc = 0;
+	if (tried && refused == tried) {
+		sb_reset(&wp->err);
+		sb_addstr(&wp->err, first_why.buf);
+		for (size_t i = 0; i < n; i++)
+			if (evs[i].outcome == DEST_REJECTED && str_starts(evs[i].reason, "warehouse refused"))
+				evs[i].outcome = DEST_RETRY;
+		rc = -1;
+	}
+	sb_release(&first_why);
+	return rc;
 }
 
 /* Every fit event in one transaction: 0, -1 (an insert failed; rolled
@@ -283,7 +364,8 @@ static int wh_send(struct dest *d, struct dest_event *evs, size_t n)
 			dest_event_set(&evs[i], DEST_REJECTED, "%s", why);
 	}
 	d->requests++;
-	int rc = insert_all(d, evs, n, now);
+	bool merge = wp->w.d->event_merge != NULL;
+	int rc = merge ? merge_all(d, evs, n, now) : insert_all(d, evs, n, now);
 	if (rc == 0) {
 		for (size_t i = 0; i < n; i++)
 			if (evs[i].outcome != DEST_REJECTED)
@@ -292,7 +374,7 @@ static int wh_send(struct dest *d, struct dest_event *evs, size_t n)
 	}
 	if (rc == -1) {
 		d->requests++;
-		if (insert_each(d, evs, n, now) == 0)
+		if ((merge ? merge_each(d, evs, n, now) : insert_each(d, evs, n, now)) == 0)
 			return 0;
 	}
 	for (size_t i = 0; i < n; i++)

@@ -123,6 +123,16 @@ struct dialect {
 	 * BEGIN IMMEDIATE takes the write lock at once, so a busy database
 	 * fails at the start, not in the middle of a page. */
 	const char *begin_write;
+	/* Without savepoints (Snowflake), events go in with no transaction: each
+	 * batch is this one statement, idempotent on message_id, {c} the table
+	 * and {s} the rows "(message_id, received_at, event)" as literals (the
+	 * VALUES columns column1..column3).  NULL: multi-row INSERT ... ON
+	 * CONFLICT (message_id) DO NOTHING in a transaction, savepoints after a
+	 * failure. */
+	const char *event_merge;
+	/* The most SQL text lac puts in one such statement, under the
+	 * warehouse's own limit (0: the destination's default). */
+	size_t event_sql_max;
 
 	/* ---- windows on TIMESTAMP columns held as ISO text (SQLite) */
 	/* Both accepted spellings of a timestamp start with its date, so the

@@ -83,6 +83,7 @@ change_data() { # the data change of tests/e2e/run_crash.sh
 		('x31','h02','Odie','dog',3,'2025-01-01'), ('x32','h10','Pluto','dog',4,'2025-01-01');
 		DELETE FROM public.pets WHERE id IN ('x11','x13');"
 }
+pgq() { psql -q -t -A -v ON_ERROR_STOP=1 -d "$1" -c "$2"; }
 expected_events="dog_bundle|track|Dog Bundle Eligible|anon:p02|households.pets|x03|true
 dog_bundle|track|Dog Bundle Eligible|anon:p02|households.pets|x31|true
 dog_bundle|track|Dog Bundle Eligible|anon:p09|households.pets|x32|true
@@ -194,11 +195,37 @@ expect_eq "SIGTERM cancels the running statement" 1 "$(grep '"cancel"' "$LOG" | 
 echo '{}' >"$CTL"
 expect_status "a run after the cancel" 0 lac -C "$P" --now 2026-01-15T16:30:00Z run vet_clients
 
+# ---- the warehouse destination: one MERGE on message_id per batch --------------------
+new_db sf_dest
+start_fake dest
+W="$T/dest"
+project "$W"
+printf '  writeback: { type: warehouse, table: LAC_EVENTS, schema: out }\n' >>"$W/lac.yaml"
+sed 's/destination events_file/destination writeback/' "$W/audiences/pets.lac" >"$T/pets.lac"
+cp "$T/pets.lac" "$W/audiences/pets.lac"
+lac -C "$W" -q --now 2026-01-15T11:00:00Z apply --auto-approve --no-run >/dev/null
+expect_status "dest: baseline" 0 lac -C "$W" --now 2026-01-15T12:00:00Z run cat_owners multi_dog_owners
+change_data sf_dest
+set +e
+LAC_TEST_CRASH_AFTER=send "$LAC" -C "$W" --now 2026-01-15T13:00:00Z run cat_owners multi_dog_owners \
+	>"$T/out" 2>"$T/err"
+rc=$?
+set -e
+expect_eq "dest: killed after the warehouse took the page" 137 "$rc"
+expect_status "dest: next run resends the page" 0 lac -C "$W" --now 2026-01-15T14:00:00Z run cat_owners multi_dog_owners
+expect_eq "dest: every event once, the resent one not doubled" "4 4 4" \
+	"$(pgq sf_dest "SELECT COUNT(*), COUNT(DISTINCT message_id), COUNT(*) FILTER (WHERE event->>'messageId' = message_id) FROM out.lac_events" | tr '|' ' ')"
+expect_eq "dest: the events" "Audience Entered
+Dog Bundle Eligible
+Dog Bundle Eligible
+Dog Bundle Eligible" "$(pgq sf_dest "SELECT event->>'event' FROM out.lac_events ORDER BY 1")"
+expect_eq "dest: written with MERGE, never INSERT" "yes 0" \
+	"$(grep -q 'MERGE INTO out.LAC_EVENTS' "$LOG" && echo yes) $(grep -c 'INSERT INTO out' "$LOG" || true)"
+
 # ---- a kill -9 at every crash point of a run ----------------------------------------
 # Snowflake's replace is CREATE OR REPLACE TABLE … CLONE, not transactional
 # with the generation record: the run's steps are the generation batch, then
 # each snapshot's replace (tests/e2e/run_crash.sh has the same checks on SQLite).
-pgq() { psql -q -t -A -v ON_ERROR_STOP=1 -d "$1" -c "$2"; }
 for point in snapshot outbox generation swap_members swap_entities swap; do
 	new_db "sf_kill_$point"
 	start_fake "kill_$point"

@@ -316,7 +316,8 @@ def pg_text_array(keys):
 # casts, run.c's BIGINT), and theirs in PostgreSQL.
 TYPES = {
     "snowflake": {"VARCHAR": "TEXT", "BIGINT": "BIGINT", "DATE": "DATE", "TIME": "TIME",
-                  "TIMESTAMP": "TIMESTAMP", "BOOLEAN": "BOOLEAN"},
+                  "TIMESTAMP": "TIMESTAMP", "BOOLEAN": "BOOLEAN",
+                  "VARIANT": "JSONB"},                  # json_type (warehouse destination)
     "bigquery": {"STRING": "TEXT", "FLOAT64": "DOUBLE PRECISION", "BIGINT": "BIGINT",
                  "INT64": "BIGINT", "DATE": "DATE", "TIME": "TIME", "TIMESTAMP": "TIMESTAMP",
                  "BOOL": "BOOLEAN"},
@@ -655,6 +656,11 @@ def cast(rw, args):
     return "CAST(%s AS %s)" % (rw.render(expr).strip(), rw.type_name(ty))
 
 
+def parse_json(rw, args):
+    """PARSE_JSON(text): the VARIANT of a JSON text (jsonb here)."""
+    return "CAST(%s AS jsonb)" % rw.arg(args, 0, "PARSE_JSON", 1)
+
+
 def safe_cast(fn):
     """SAFE_CAST / try_cast (x AS T): NULL when x is not a T."""
     helpers = {"DOUBLE PRECISION": "try_double", "DATE": "try_date", "TIME": "try_time",
@@ -959,6 +965,7 @@ FUNCTIONS = {
         "IS_ARRAY": sf_is("array"),
         "TO_CHAR": sf_to_char,                          # read_back
         "CONVERT_TIMEZONE": utc_of("CONVERT_TIMEZONE"),
+        "PARSE_JSON": parse_json,                       # event_merge (warehouse destination)
     }),
     "bigquery": dict(COMMON, **{
         "CURRENT_TIMESTAMP": now(PG_NOW),               # time_point, log_now
