@@ -19,7 +19,6 @@
 #include <jansson.h>
 #include <openssl/rand.h>
 
-#include "net/derived_secrets.h"
 #include "net/http.h"
 #include "net/rsa_key.h"
 #include "net/snowflake_jwt.h"
@@ -61,8 +60,9 @@ static void redact(struct snowflake *sf, struct strbuf *err, size_t from)
 	sb_release(&part);
 }
 
-/* The two auth headers of a request (SNOWFLAKE_JWT: a fresh JWT or the
- * OAuth token); release with drop_auth.  0, or -1 with the reason in err. */
+/* The two auth headers of a request: the JWT (signed anew when the last
+ * one is about to expire) or the OAuth token, and its type; release with
+ * drop_auth.  0, or -1 with the reason in err. */
 static int auth_headers(struct snowflake *sf, struct http_header h[2], struct strbuf *err)
 {
 	const char *token = sf->oauth, *kind = SNOWFLAKE_TOKEN_TYPE_OAUTH;
@@ -143,10 +143,9 @@ static long send_request(struct snowflake *sf, const char *method, const char *u
 			 struct http_response *resp, char *why, size_t whylen, struct strbuf *err)
 {
 	struct http_header h[2];
-	size_t nh = 2;
 	if (auth_headers(sf, h, err) < 0)
 		return -1;
-	struct http_request req = { .method = method, .url = url, .headers = h, .nheaders = nh,
+	struct http_request req = { .method = method, .url = url, .headers = h, .nheaders = 2,
 				    .body = body, .len = body ? strlen(body) : 0 };
 	for (int attempt = 0;; attempt++) {
 		enum http_class cls = http_client_send(sf->http, &req, resp, why, whylen);
