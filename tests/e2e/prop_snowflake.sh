@@ -4,7 +4,7 @@
 # PostgreSQL, and `lac preview` with `type: snowflake` against the fake SQL
 # API (tests/fakes/fake_snowflake.py, statements rewritten onto that
 # database) must agree with the brute-force oracle, as SQLite and
-# PostgreSQL must.  Bounded to LAC_PROP_BUDGET seconds (default 30).
+# PostgreSQL must.  Bounded to LAC_PROP_BUDGET seconds (default 20).
 # Skipped (77) without PostgreSQL or python3-psycopg2.
 . "${LAC_SRCDIR:-$(dirname "$0")/../..}/tests/lib.sh"
 
@@ -14,7 +14,7 @@ py=/usr/bin/python3
 command -v psql >/dev/null 2>&1 || { echo "no psql: skipped"; exit 77; }
 command -v openssl >/dev/null 2>&1 || { echo "no openssl: skipped"; exit 77; }
 seeds=${LAC_PROP_SEEDS:-$(seq 1 80)}
-budget=${LAC_PROP_BUDGET:-30}
+budget=${LAC_PROP_BUDGET:-20}
 set +e
 env_out=$(sh "$SRC/tests/pg/start.sh")
 rc=$?

@@ -226,14 +226,21 @@ expect_eq "dest: written with MERGE, never INSERT" "yes 0" \
 # Snowflake's replace is CREATE OR REPLACE TABLE … CLONE, not transactional
 # with the generation record: the run's steps are the generation batch, then
 # each snapshot's replace (tests/e2e/run_crash.sh has the same checks on SQLite).
+# The baseline run once; each point starts from a copy of its database
+# (CREATE DATABASE … TEMPLATE) and of its project, on a fake of its own.
+new_db sf_kill_base
+start_fake kill_base
+project "$T/kill-base"
+lac -C "$T/kill-base" -q --now 2026-01-15T11:00:00Z apply --auto-approve --no-run >/dev/null
+expect_status "kill: baseline" 0 lac -C "$T/kill-base" --now 2026-01-15T12:00:00Z run cat_owners multi_dog_owners
 for point in snapshot outbox generation swap_members swap_entities swap; do
-	new_db "sf_kill_$point"
+	psql -q -d postgres -c "CREATE DATABASE sf_kill_$point TEMPLATE sf_kill_base" >/dev/null
+	DSN="host=$PGHOST port=$PGPORT user=$PGUSER dbname=sf_kill_$point"
 	start_fake "kill_$point"
 	K="$T/kill-$point"
-	project "$K"
+	cp -R "$T/kill-base" "$K"
+	sed "s|endpoint: http://127.0.0.1:[0-9]*|endpoint: http://127.0.0.1:$PORT|" "$T/kill-base/lac.yaml" >"$K/lac.yaml"
 	ev="$K/out/events.jsonl"
-	lac -C "$K" -q --now 2026-01-15T11:00:00Z apply --auto-approve --no-run >/dev/null
-	expect_status "$point: baseline" 0 lac -C "$K" --now 2026-01-15T12:00:00Z run cat_owners multi_dog_owners
 	change_data "sf_kill_$point"
 	set +e
 	LAC_TEST_CRASH_AFTER=$point "$LAC" -C "$K" --now 2026-01-15T13:00:00Z run cat_owners multi_dog_owners \
@@ -252,8 +259,10 @@ for point in snapshot outbox generation swap_members swap_entities swap; do
 	expect_eq "$point: log not doubled" "p02 entered
 p07 exited" "$(pgq "sf_kill_$point" "SELECT member_id || ' ' || change FROM lac.lac_membership_log
 		WHERE audience = 'cat_owners' AND at = '2026-01-15T13:00:00Z' ORDER BY 1")"
-	expect_status "$point: quiet run" 0 lac -C "$K" --now 2026-01-15T15:00:00Z run cat_owners multi_dog_owners
-	expect_eq "$point: still exactly once" 4 "$(wc -l <"$ev" | tr -d ' ')"
+	case $point in swap_members|swap_entities) # a replace completed by the next run: one more
+		expect_status "$point: quiet run" 0 lac -C "$K" --now 2026-01-15T15:00:00Z run cat_owners multi_dog_owners
+		expect_eq "$point: still exactly once" 4 "$(wc -l <"$ev" | tr -d ' ')" ;;
+	esac
 	expect_eq "$point: no copy of a snapshot left" "" \
 		"$(pgq "sf_kill_$point" "SELECT table_name FROM information_schema.tables WHERE table_name LIKE '%\_\_new'")"
 done
