@@ -36,8 +36,8 @@ struct dest_config {
 	/* warehouse: the target table (and optional schema), and the project's
 	 * warehouse connection as resolved by dest_config_from_project: wh_type
 	 * "sqlite" with wh_path (the database file), "postgres" with wh_dsn
-	 * (secret; ${VAR} already expanded), or a warehouse reached over HTTP
-	 * ("databricks") with wh_project, whose settings open it. */
+	 * (secret; ${VAR} already expanded), or another type with wh_project
+	 * (its connector reads the project's settings itself). */
 	const char *table, *schema;
 	const char *wh_type, *wh_path, *wh_dsn;
 	struct project *wh_project;

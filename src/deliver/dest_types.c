@@ -11,6 +11,8 @@
 
 #include "deliver/dest_private.h"
 #include "project/project.h"
+#include "project/wh_kind.h"
+#include "warehouse/warehouse_types.h"
 
 /* A string setting, ${VAR} expanded; NULL when absent (and reported if
  * required).  *rc becomes -1 on a reported problem. */
@@ -88,13 +90,16 @@ static int configure_warehouse(struct project *p, const struct destination *d, s
 		cfg->wh_dsn = setting_expand(p, s->value, s->loc);
 		return cfg->wh_dsn ? rc : -1;
 	}
-	case WH_DATABRICKS:
-		cfg->wh_type = "databricks";
-		cfg->wh_project = p;
-		return rc;
 	default:
+		/* a connector that reads the project's settings itself, on a
+		 * dialect that writes events with MERGE (Snowflake, Databricks) */
+		if (warehouse_type_row(p->warehouse.type)->open && dialect_for_warehouse(p->warehouse.type)->merge_events) {
+			cfg->wh_type = wh_kind_of(p->warehouse.type)->type;
+			cfg->wh_project = p;
+			return rc;
+		}
 		return diag_error(&p->diags, d->loc, DIAG_E006,
-				  "destination '%s': lac writes events only to a sqlite, postgres or "
+				  "destination '%s': lac writes events only to a sqlite, postgres, snowflake or "
 				  "databricks warehouse", d->name);
 	}
 }

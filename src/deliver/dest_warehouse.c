@@ -1,6 +1,6 @@
 /*
  * dest_warehouse.c — the `warehouse` destination: every event becomes one row
- * of a table in the project's own warehouse (SQLite, PostgreSQL or
+ * of a table in the project's own warehouse (SQLite, PostgreSQL, Snowflake or
  * Databricks), the whole Segment event kept as one JSON column, as Segment's
  * warehouse writeback does.
  *
@@ -11,9 +11,11 @@
  *
  * The column types and transaction statements are the dialect's
  * (sql/dialect.h: key_column, json_type, log_time_type, begin_write,
- * merge_events, ...).  Databricks has no transactions: each statement of a
- * page is a MERGE on message_id, which a retry may repeat without
- * duplicates, and an event the warehouse refuses is its own statement.
+ * merge_events, ...).  Where the dialect has merge_events (Databricks: no
+ * transactions; Snowflake: no savepoints) a page goes in without a
+ * transaction: each statement is a MERGE on message_id, which a retry may
+ * repeat without duplicates, and an event the warehouse refuses is its own
+ * statement.
  *
  * A page of events is written in one transaction with multi-row
  * INSERT ... ON CONFLICT (message_id) DO NOTHING, so a resent event (same
@@ -45,7 +47,13 @@ struct wh_priv {
 /* Does the warehouse have transactions (else each statement stands alone)? */
 static bool transactional(const struct wh_priv *wp)
 {
-	return wp->w.d->begin != NULL;
+	return wp->w.d->begin != NULL && wp->w.d->merge_events == NULL;
+}
+
+/* The SQL text after which a statement is sent, under the warehouse's limit. */
+static size_t sql_max(const struct wh_priv *wp)
+{
+	return wp->w.d->event_sql_max ? wp->w.d->event_sql_max : SQL_PER_INSERT;
 }
 
 static int exec(struct dest *d, const char *sql)
@@ -225,7 +233,7 @@ static int insert_all(struct dest *d, struct dest_event *evs, size_t n, const ch
 			start_insert(d);
 		add_row(d, &evs[i], now, rows == 0);
 		rows++;
-		if (rows == ROWS_PER_INSERT || wp->rows.len >= SQL_PER_INSERT) {
+		if (rows == ROWS_PER_INSERT || wp->rows.len >= sql_max(wp)) {
 			if (end_insert(d) < 0)
 				goto undo;
 			rows = 0;

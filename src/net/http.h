@@ -36,6 +36,7 @@ struct http_client_config {
 	const char *const *secrets; /* more values to redact (a key sent inside a header), */
 	size_t nsecrets;           /* besides the headers, auth and URL credentials */
 	size_t body_max;           /* response body bytes kept (0: 4096) */
+	bool decompress;           /* ask for gzip/deflate and decode it (Snowflake's partitions) */
 	struct http_retry_policy retry;
 	/* secrets known elsewhere, for http_secrets.more (NULL: none) */
 	const char *const *(*more_secrets)(size_t *n);

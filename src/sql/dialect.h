@@ -129,6 +129,9 @@ struct dialect {
 	 * without transactions writes a page that way).  NULL: INSERT ...
 	 * ON CONFLICT (message_id) DO NOTHING. */
 	const char *merge_events;
+	/* The most SQL text lac puts in one such statement, under the
+	 * warehouse's own limit (0: 1 MiB). */
+	size_t event_sql_max;
 
 	/* ---- windows on TIMESTAMP columns held as ISO text (SQLite) */
 	/* Both accepted spellings of a timestamp start with its date, so the

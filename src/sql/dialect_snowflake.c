@@ -99,4 +99,11 @@ const struct dialect dialect_snowflake = {
 	.commit = "COMMIT",
 	.rollback = "ROLLBACK",
 	.replace_table = "CREATE OR REPLACE TABLE {c} CLONE {s}",
+	/* VARIANT takes no literal in VALUES: PARSE_JSON in the SELECT over them */
+	.json_type = "VARIANT",
+	.merge_events = "MERGE INTO {c} AS t USING (SELECT column1 AS message_id, column2 AS received_at, "
+		       "PARSE_JSON(column3) AS event FROM (VALUES {s}) AS v) AS s "
+		       "ON t.message_id = s.message_id WHEN NOT MATCHED THEN "
+		       "INSERT (message_id, received_at, event) VALUES (s.message_id, s.received_at, s.event)",
+	.event_sql_max = 512 * 1024, /* Snowflake takes at most 1 MB of SQL text */
 };

@@ -79,6 +79,9 @@ int warehouse_open_postgres(struct warehouse *w, const char *dsn, struct strbuf 
 int warehouse_open_redshift(struct warehouse *w, const char *dsn, struct strbuf *err);
 int warehouse_open_databricks(struct project *p, unsigned access, struct warehouse *w,
 			      struct strbuf *err);
+/* Snowflake's settings are many (account, user, key or token, context): read from p. */
+int warehouse_open_snowflake(struct project *p, unsigned access, struct warehouse *w,
+			     struct strbuf *err);
 void warehouse_close(struct warehouse *w);
 /* Tag w's later statements (set_context); a failure only loses the tag. */
 void warehouse_set_context(struct warehouse *w, const char *command, const char *audience,

@@ -46,7 +46,7 @@ static const struct warehouse_type_row rows[] = {
 	{ WH_SQLITE, open_sqlite },
 	{ WH_POSTGRES, open_postgres },
 	{ WH_REDSHIFT, open_redshift },
-	{ WH_SNOWFLAKE, NULL },
+	{ WH_SNOWFLAKE, warehouse_open_snowflake },
 	{ WH_BIGQUERY, NULL },
 	{ WH_DATABRICKS, warehouse_open_databricks },
 };

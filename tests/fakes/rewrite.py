@@ -39,6 +39,9 @@ Translation rules that are not a plain rename:
   column's text and give NULL for invalid JSON, as the vendors do.
 - Safe casts (TRY_TO_*, SAFE_CAST, try_cast) and the JSON validity tests call
   PRELUDE's functions in schema lac_rewrite (PostgreSQL 15 has neither).
+- Snowflake's INFORMATION_SCHEMA.TABLES (the connector's table lookup) reads
+  PRELUDE's view lac_rewrite.sf_tables, which spells names as Snowflake
+  stores them (an unquoted name upper-cased).
 - DDL PostgreSQL lacks becomes one DO block, so one statement stays one
   statement: Snowflake's ALTER TABLE a SWAP WITH b (three renames) and
   CREATE OR REPLACE TABLE (drop, then create; ... CLONE b copies b).
@@ -62,6 +65,12 @@ class Unsupported(Exception):
 
 PRELUDE = r"""
 CREATE SCHEMA IF NOT EXISTS lac_rewrite;
+-- Snowflake's INFORMATION_SCHEMA.TABLES: an unquoted name is stored upper-cased
+-- (the inverse of the folding of "UPPER" identifiers below)
+CREATE OR REPLACE VIEW lac_rewrite.sf_tables AS SELECT
+  CASE WHEN table_schema = lower(table_schema) THEN upper(table_schema) ELSE table_schema END AS table_schema,
+  CASE WHEN table_name = lower(table_name) THEN upper(table_name) ELSE table_name END AS table_name
+  FROM information_schema.tables;
 CREATE OR REPLACE FUNCTION lac_rewrite.try_double(s text) RETURNS double precision
 LANGUAGE plpgsql IMMUTABLE STRICT AS $f$
 BEGIN RETURN CAST(s AS double precision); EXCEPTION WHEN others THEN RETURN NULL; END $f$;
@@ -307,7 +316,8 @@ def pg_text_array(keys):
 # casts, run.c's BIGINT), and theirs in PostgreSQL.
 TYPES = {
     "snowflake": {"VARCHAR": "TEXT", "BIGINT": "BIGINT", "DATE": "DATE", "TIME": "TIME",
-                  "TIMESTAMP": "TIMESTAMP", "BOOLEAN": "BOOLEAN"},
+                  "TIMESTAMP": "TIMESTAMP", "BOOLEAN": "BOOLEAN",
+                  "VARIANT": "JSONB"},                  # json_type (warehouse destination)
     "bigquery": {"STRING": "TEXT", "FLOAT64": "DOUBLE PRECISION", "BIGINT": "BIGINT",
                  "INT64": "BIGINT", "DATE": "DATE", "TIME": "TIME", "TIMESTAMP": "TIMESTAMP",
                  "BOOL": "BOOLEAN"},
@@ -368,6 +378,9 @@ class Rewriter:
             raise self.no("a name of %d parts" % len(parts))
         if len(parts) == 3:  # database.schema.table: no cross-database names
             parts = parts[1:]
+        if self.d == "snowflake" and [p.text.lower() for p in parts] == ["information_schema", "tables"]:
+            # the Snowflake connector's table_exists: names as Snowflake stores them
+            return "lac_rewrite.sf_tables"
         return ".".join(self.ident(p) for p in parts)
 
     # -- Snowflake VARIANT paths: col['a']['b'] -------------------------------------
@@ -641,6 +654,11 @@ def count_(rw, args):
 def cast(rw, args):
     expr, ty = rw.split_as(args, "CAST")
     return "CAST(%s AS %s)" % (rw.render(expr).strip(), rw.type_name(ty))
+
+
+def parse_json(rw, args):
+    """PARSE_JSON(text): the VARIANT of a JSON text (jsonb here)."""
+    return "CAST(%s AS jsonb)" % rw.arg(args, 0, "PARSE_JSON", 1)
 
 
 def safe_cast(fn):
@@ -947,6 +965,7 @@ FUNCTIONS = {
         "IS_ARRAY": sf_is("array"),
         "TO_CHAR": sf_to_char,                          # read_back
         "CONVERT_TIMEZONE": utc_of("CONVERT_TIMEZONE"),
+        "PARSE_JSON": parse_json,                       # event_merge (warehouse destination)
     }),
     "bigquery": dict(COMMON, **{
         "CURRENT_TIMESTAMP": now(PG_NOW),               # time_point, log_now
