@@ -77,6 +77,8 @@ int warehouse_open_project(struct project *p, unsigned access, struct warehouse 
 int warehouse_open_sqlite(struct warehouse *w, const char *path, bool readonly, struct strbuf *err);
 int warehouse_open_postgres(struct warehouse *w, const char *dsn, struct strbuf *err);
 int warehouse_open_redshift(struct warehouse *w, const char *dsn, struct strbuf *err);
+/* BigQuery reads its own settings (project, location, credentials, ...). */
+int warehouse_open_bigquery(struct warehouse *w, struct project *p, struct strbuf *err);
 void warehouse_close(struct warehouse *w);
 /* Tag w's later statements (set_context); a failure only loses the tag. */
 void warehouse_set_context(struct warehouse *w, const char *command, const char *audience,
