@@ -460,6 +460,13 @@ static void bq_close(struct warehouse *w)
 	w->impl = NULL;
 }
 
+/* A dry run (QueryRequest dryRun): checked, nothing runs, totalBytesProcessed. */
+static int bq_validate(struct warehouse *w, const char *sql, int64_t *bytes, struct strbuf *err)
+{
+	*bytes = -1;
+	return bq_run(w->impl, sql, true, NULL, NULL, bytes, err);
+}
+
 static const struct warehouse_ops bq_ops = {
 	.name = "bigquery",
 	.query = bq_query,
@@ -469,14 +476,8 @@ static const struct warehouse_ops bq_ops = {
 	.set_context = bq_set_context,
 	.cancel = bq_cancel,
 	.close = bq_close,
+	.validate = bq_validate,
 };
-
-int warehouse_bigquery_dry_run(struct warehouse *w, const char *sql, int64_t *bytes,
-			       struct strbuf *err)
-{
-	*bytes = -1;
-	return bq_run(w->impl, sql, true, NULL, NULL, bytes, err);
-}
 
 /* ---- open ------------------------------------------------------------------------------ */
 

@@ -50,12 +50,6 @@ bool bq_reason_transient(const char *reason);
  * than a-z, 0-9, '-' and '_' made '_', at most 63 bytes; malloc'd. */
 char *bq_label_value(const char *text);
 
-/* A dry run of sql on w (a BigQuery warehouse): nothing runs; *bytes gets
- * the bytes it would scan (totalBytesProcessed), or -1.  0, or -1 with
- * BigQuery's message in err. */
-int warehouse_bigquery_dry_run(struct warehouse *w, const char *sql, int64_t *bytes,
-			       struct strbuf *err);
-
 /* Epoch microseconds as YYYY-MM-DDTHH:MM:SS[.ffffff]Z (fraction only when
  * not zero) appended to out. */
 void bq_format_timestamp(int64_t us, struct strbuf *out);
