@@ -504,9 +504,14 @@ static int open_auth(struct bq *b, const char *credentials, const char *token, s
 		b->token = xstrdup(token);
 		return 0;
 	}
-	if (!credentials || !*credentials) {
+	if (!credentials) {
 		sb_addstr(err, "the BigQuery warehouse needs 'credentials' (a service-account key) or "
 			       "'token' in lac.yaml");
+		return -1;
+	}
+	if (!*credentials) {
+		sb_addstr(err, "the BigQuery credentials are empty (is their environment variable set "
+			       "in this job?)");
 		return -1;
 	}
 	struct strbuf why = STRBUF_INIT;
@@ -559,8 +564,10 @@ int warehouse_open_bigquery(struct warehouse *w, struct project *p, struct strbu
 		.connect_timeout_ms = BQ_CONNECT_TIMEOUT_MS,
 		.timeout_ms = BQ_REQUEST_TIMEOUT_MS,
 		.body_max = (size_t)BQ_BODY_MAX,
-		/* BigQuery's SLA asks for at least 1 s after a first error, doubling */
-		.retry = { 5, 1000, 32000, 60000 },
+		/* BigQuery's SLA asks for about 1 s after a first error, doubling
+		 * (equal jitter waits 0.5–1 s, then 1–2 s, ...): four retries span
+		 * 7.5–15 s */
+		.retry = { 4, 1000, 32000, 60000 },
 		.more_secrets = project_all_secrets,
 	};
 	w->ops = &bq_ops;

@@ -174,8 +174,10 @@ def bq_value(text, bq_type, int64_ts):
 def scanned_bytes(sql):
     """A plausible totalBytesProcessed: the size of every table the
     statement names (pg_total_relation_size), as a dry run estimates it."""
-    names = set(re.findall(r"[`\"]?([A-Za-z_][A-Za-z0-9_]*)[`\"]?\.[`\"]?([A-Za-z_][A-Za-z0-9_]*)",
-                           sql))
+    names = set()
+    for dotted in re.findall(r"[`\w]+(?:\.[`\w]+)+", sql):
+        parts = dotted.replace("`", "").split(".")
+        names.add((parts[-2], parts[-1]))
     total = 0
     if not names:
         return 0
@@ -192,6 +194,22 @@ def scanned_bytes(sql):
     finally:
         conn.close()
     return total
+
+
+def check_plans(stmts):
+    """A dry run validates the query (jobs.query "dryRun"): each SELECT is
+    planned by PostgreSQL (EXPLAIN), whose refusal is invalidQuery."""
+    conn = BACKEND.connect()
+    try:
+        cur = conn.cursor()
+        for st in stmts:
+            if re.match(r"\s*(SELECT|WITH)\b", st, re.I):
+                try:
+                    cur.execute("EXPLAIN " + st)
+                except pg_backend.psycopg2.Error as e:
+                    raise ApiError("invalidQuery", e.diag.message_primary or str(e).strip())
+    finally:
+        conn.close()
 
 
 def job_error(job):
@@ -211,6 +229,12 @@ def job_error(job):
 
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+
+    def setup(self):
+        super().setup()
+        # headers and body go out in two writes: without this, Nagle's
+        # algorithm holds the body for the client's delayed ACK (40 ms)
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
     def log_message(self, fmt, *args):
         pass
@@ -365,15 +389,17 @@ class Handler(BaseHTTPRequestHandler):
                            "to query table %s, or perhaps it does not exist."
                            % (fault.get("match") or "?", fault.get("match") or "?"))
         try:
-            rewrite.rewrite_script(sql, "bigquery")
+            stmts = rewrite.rewrite_script(sql, "bigquery")
         except rewrite.Unsupported as e:
             raise ApiError("invalidQuery", "Syntax error: %s" % e)
-        est = scanned_bytes(sql)
         cap = req.get("maximumBytesBilled")
+        # estimated only when asked for (it costs a PostgreSQL session)
+        est = scanned_bytes(sql) if req.get("dryRun") or cap is not None else None
         if cap is not None and est > int(cap):
             raise ApiError("bytesBilledLimitExceeded", "Query exceeded limit for bytes billed: "
                            "%s. %d or higher required." % (cap, est))
         if req.get("dryRun"):
+            check_plans(stmts)
             # a dry run runs nothing and is not asynchronous (jobs.query "dryRun")
             return self.send_json(200, {"kind": "bigquery#queryResponse", "jobComplete": True,
                                         "totalBytesProcessed": str(est),
@@ -437,9 +463,11 @@ class Handler(BaseHTTPRequestHandler):
         page = rows[start:start + per_page]
         doc = {"kind": "bigquery#getQueryResultsResponse", "jobReference": ref,
                "jobComplete": True, "schema": {"fields": fields}, "totalRows": str(len(rows)),
-               "totalBytesProcessed": str(job.bytes), "cacheHit": False,
+               "cacheHit": False,
                "rows": [{"f": [{"v": bq_value(v, f["type"], int64_ts)} for v, f in zip(r, fields)]}
                         for r in page]}
+        if job.bytes is not None:
+            doc["totalBytesProcessed"] = str(job.bytes)
         if start + per_page < len(rows):
             doc["pageToken"] = "p%d" % (start + per_page)
         if reset:
