@@ -222,6 +222,38 @@ expect_status "timeout: the next run completes it" 0 lac -C "$Q" --now 2026-01-1
 expect_eq "timeout: every event exactly once" "$expected_events" "$("$py" "$lib" summary "$Q/out/events.jsonl")"
 expect_status "timeout: messageIds unique" 0 "$py" "$lib" ids "$Q/out/events.jsonl"
 
+# ---- SIGINT mid-statement: the job cancelled (jobs.cancel), lac ends by the signal
+faults '{"faults": [{"on": "query", "match": "PROFILE_TRAITS", "do": "slow", "seconds": 5}]}'
+: >"$T/fake.log"
+"$LAC" -C "$P" --now "$now" preview cat_owners >"$T/out" 2>"$T/err" &
+pid=$!
+for _ in $(seq 50); do grep -q '"jobId"' "$T/fake.log" && break; sleep 0.1; done
+kill -INT "$pid"
+set +e
+wait "$pid"
+rc=$?
+set -e
+expect_eq "SIGINT: ends by the signal" 130 "$rc"
+expect_eq "SIGINT: the job cancelled" 1 "$(log_count '/cancel", "status": 200')"
+faults '{}'
+
+# ---- a statement the rewrite table does not cover: BigQuery's error shape naming it
+"$py" - "$url" "$static_token" <<'EOF' && pass || fail "uncovered statement: invalidQuery naming it"
+import json, sys, urllib.error, urllib.request
+req = urllib.request.Request(sys.argv[1] + "/bigquery/v2/projects/lac-test/queries", method="POST",
+                             data=json.dumps({"query": "SELECT 1 FROM t QUALIFY x = 1",
+                                              "useLegacySql": False, "location": "EU"}).encode(),
+                             headers={"Authorization": "Bearer " + sys.argv[2]})
+try:
+    urllib.request.urlopen(req)
+    sys.exit("accepted")
+except urllib.error.HTTPError as e:
+    err = json.loads(e.read())["error"]
+    print(e.code, err)
+    assert e.code == 400 and err["errors"][0]["reason"] == "invalidQuery", err
+    assert "not covered by the rewrite table: keyword QUALIFY" in err["message"], err
+EOF
+
 # ---- killed at two crash points: the next run completes, nothing sent twice --
 for point in generation swap_members; do
 	Q="$T/$point"
