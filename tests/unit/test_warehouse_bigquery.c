@@ -100,6 +100,43 @@ static void test_decode_unfinished_and_bad(void **state)
 	sb_release(&err);
 }
 
+static void test_decode_scanner(void **state)
+{
+	(void)state;
+	/* rows before the schema, escapes, a surrogate pair, an array value,
+	 * keys the decoder does not know, blanks between tokens */
+	const char *body =
+		"{ \"rows\" : [ {\"f\": [ {\"v\": \"a\\\"b\\\\c\\n\\u00e9\\ud83d\\ude00\", \"x\": 1},"
+		" {\"v\": [{\"v\": \"1\"}, {\"v\": \"2\"}]} ], \"extra\": {\"y\": [true, null]}} ],"
+		" \"jobComplete\": true, \"schema\": {\"fields\": [{\"name\": \"s\", \"type\": \"STRING\"},"
+		" {\"name\": \"r\", \"type\": \"INTEGER\", \"mode\": \"REPEATED\"}]} }";
+	struct seen s = { STRBUF_INIT, 0, 0 };
+	struct bq_page pg;
+	struct strbuf err = STRBUF_INIT;
+	assert_int_equal(bq_decode_page(body, strlen(body), collect, &s, &pg, &err), 0);
+	assert_string_equal(s.text.buf, "a\"b\\c\n\xc3\xa9\xf0\x9f\x98\x80|[{\"v\": \"1\"}, {\"v\": \"2\"}]\n");
+	bq_page_release(&pg);
+	/* bodies cut short or broken are errors, never rows */
+	static const char *const broken[] = {
+		"{\"jobComplete\":true,\"schema\":{\"fields\":[{\"type\":\"STRING\"}]},\"rows\":[{\"f\":[{\"v\":\"1\"",
+		"{\"jobComplete\":true,\"schema\":{\"fields\":[{\"type\":\"STRING\"}]},\"rows\":[{\"f\":[{\"v\":\"\\ud800\"}]}]}",
+		"{\"jobComplete\":true,\"schema\":{\"fields\":[{\"type\":\"STRING\"}]},\"rows\":[{\"f\":[{\"v\":\"\\u0000\"}]}]}",
+		"{\"jobComplete\":true,\"schema\":{\"fields\":[{\"type\":\"STRING\"}]},\"rows\":[{\"f\":[{\"v\":tru}]}]}",
+		"{\"jobComplete\":true,\"rows\":[]",
+		"",
+	};
+	for (size_t i = 0; i < sizeof(broken) / sizeof(broken[0]); i++) {
+		sb_reset(&s.text);
+		sb_reset(&err);
+		assert_int_equal(bq_decode_page(broken[i], strlen(broken[i]), collect, &s, &pg, &err), -1);
+		assert_true(err.len > 0);
+		assert_int_equal(s.text.len, 0);
+		bq_page_release(&pg);
+	}
+	sb_release(&s.text);
+	sb_release(&err);
+}
+
 static void test_describe_error(void **state)
 {
 	(void)state;
@@ -151,6 +188,7 @@ int main(void)
 		cmocka_unit_test(test_decode_page),
 		cmocka_unit_test(test_decode_stops),
 		cmocka_unit_test(test_decode_unfinished_and_bad),
+		cmocka_unit_test(test_decode_scanner),
 		cmocka_unit_test(test_describe_error),
 		cmocka_unit_test(test_transient_and_labels),
 	};
