@@ -49,7 +49,11 @@ void bq_format_timestamp(int64_t us, struct strbuf *out)
 	}
 	time_t t = (time_t)secs;
 	struct tm tm;
-	gmtime_r(&t, &tm);
+	if (!gmtime_r(&t, &tm)) {
+		/* beyond any calendar year: the number as sent */
+		sb_addf(out, "%" PRId64, us);
+		return;
+	}
 	sb_addf(out, "%04d-%02d-%02dT%02d:%02d:%02d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
 		tm.tm_hour, tm.tm_min, tm.tm_sec);
 	if (frac)
