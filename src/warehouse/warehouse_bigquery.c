@@ -270,11 +270,14 @@ static int run_job(struct bq *b, const char *sql, bool dry_run, wh_row_fn row, v
 	if (rc < 0) {
 		*job_failed = status >= 400 && status < 500 && status != 429;
 		forget_job(b);
+		check_signal(b);
 		return -1;
 	}
 	struct bq_page pg;
 	rc = bq_decode_page(b->resp.body.buf, b->resp.body.len, row, arg, &pg, err);
 	note_job(b, &pg);
+	/* a signal during the POST: the job it started is cancelled now */
+	check_signal(b);
 	while (rc == 0 && !pg.complete) {
 		check_signal(b);
 		if (b->timeout_ms > 0 && now_ms() - started > b->timeout_ms) {
@@ -314,6 +317,7 @@ static int run_job(struct bq *b, const char *sql, bool dry_run, wh_row_fn row, v
 	if (bytes)
 		*bytes = pg.bytes_processed;
 	bq_page_release(&pg);
+	check_signal(b);
 	forget_job(b);
 	return rc;
 }

@@ -235,6 +235,18 @@ rc=$?
 set -e
 expect_eq "SIGINT: ends by the signal" 130 "$rc"
 expect_eq "SIGINT: the job cancelled" 1 "$(log_count '/cancel", "status": 200')"
+# and while a jobs.query (here a dry run, which has no job to wait on) is
+# still being answered: lac ends by the signal once the answer is in
+faults '{"faults": [{"on": "query", "match": "PROFILE_TRAITS", "do": "hold", "seconds": 1.5}]}'
+"$LAC" -C "$P" --now "$now" plan --validate >"$T/out" 2>"$T/err" &
+pid=$!
+sleep 0.7
+kill -INT "$pid"
+set +e
+wait "$pid"
+rc=$?
+set -e
+expect_eq "SIGINT during jobs.query: ends by the signal" 130 "$rc"
 faults '{}'
 
 # ---- a statement the rewrite table does not cover: BigQuery's error shape naming it

@@ -40,12 +40,13 @@ changes (its counters start again):
   {"faults": [{"on": "query"|"results"|"page"|"cancel"|"tables"|"token",
                "match": "text in the SQL" (query only; "" = any),
                "do": "429" | "429-retry-after" | "503" | "reset" |
-                     "slow" | "job-error" | "deny",
+                     "slow" | "hold" | "job-error" | "deny",
                "reason": "...", "seconds": 3.0, "times": 1}],
    "revoked": ["token", ...]}
   429 / 503: that status with Google's body; 429-retry-after adds
   Retry-After: 1; reset: a page answered half, then the connection reset;
-  slow: the job runs `seconds` longer (past lac's timeout); job-error: the
+  slow: the job runs `seconds` longer (past lac's timeout); hold: the
+  jobs.query answer is held back `seconds` (a slow network); job-error: the
   job fails with `reason` (default backendError); deny: accessDenied for
   the statement (a missing grant).  Every request is logged as one JSON
   line to --log: {"method", "path", "status", "requestId", "jobId",
@@ -377,6 +378,8 @@ class Handler(BaseHTTPRequestHandler):
             e = t[0]
             return self.send_json(e.code, e.body(), e.headers, reason=e.reason, fault=t[1]["do"], **log)
         fault = t[1] if t else None
+        if fault and fault["do"] == "hold":
+            time.sleep(fault.get("seconds", 1.0))
         if req.get("useLegacySql", True):
             raise ApiError("invalidQuery", "lac must send useLegacySql: false")
         location = req.get("location") or "US"
