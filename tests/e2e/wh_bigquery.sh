@@ -184,6 +184,16 @@ bad "wrong location" "Not found: Dataset lac-test:lac was not found in location 
 faults '{"faults": [{"on": "query", "match": "PROFILE_TRAITS", "do": "deny", "times": 9}]}'
 bad "missing grant" "BigQuery: Access Denied: .*(accessDenied, HTTP 403)"
 faults '{}'
+# a query over maximum_bytes_billed: BigQuery's refusal (nothing runs, nothing billed)
+cp -R "$P" "$T/cap"
+sed 's/^  location: .*/&\n  maximum_bytes_billed: 1000/' "$P/lac.yaml" >"$T/cap/lac.yaml"
+set +e
+lac -C "$T/cap" --now "$now" preview cat_owners >"$T/out" 2>"$T/err"
+rc=$?
+set -e
+expect_eq "bytes billed cap: exit 1" 1 "$rc"
+grep -q "Query exceeded limit for bytes billed: 1000. [0-9]* or higher required. (bytesBilledLimitExceeded, HTTP 400)" "$T/err" &&
+	pass || { fail "bytes billed cap: BigQuery's error"; cat "$T/err" >&2; }
 # a token given as is, and one the server rejects
 cp -R "$P" "$T/tok"
 sed 's/  credentials: .*/  token: "${BQ_TOKEN}"/' "$P/lac.yaml" >"$T/tok/lac.yaml"
