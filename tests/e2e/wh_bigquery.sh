@@ -162,6 +162,15 @@ assert first["status"] == 429 and second["status"] == 429 and first["requestId"]
 failed = [p for p in posts if p.get("reason") == "rateLimitExceeded" and p["status"] == 403]
 assert failed and failed[0]["requestId"] != posts[-1]["requestId"], posts
 EOF
+# a job still running when jobs.query answers: polled until complete, then paged
+faults '{"faults": [{"on": "query", "match": "PROFILE_TRAITS", "do": "slow", "seconds": 0.6}]}'
+: >"$T/fake.log"
+if lac -C "$P" --now "$now" --format json preview cat_owners --all >"$T/out.json" 2>"$T/err"; then
+	expect_eq "polled: members" "p01 p02 p10 p13 p14" "$(members <"$T/out.json" | tr '\n' ' ' | sed 's/ $//')"
+else
+	fail "polled: preview failed"; cat "$T/err" >&2
+fi
+[ "$(log_count '"pageToken": null')" -ge 2 ] && pass || fail "polled: getQueryResults while jobComplete was false"
 faults '{}'
 
 # ---- bad input: one clear error each, no secret quoted, nothing lost ----------
