@@ -544,6 +544,17 @@ int warehouse_open_bigquery(struct warehouse *w, struct project *p, struct strbu
 		sb_addstr(err, "the BigQuery warehouse needs a 'project' setting in lac.yaml");
 		return -1;
 	}
+	int64_t cap = -1;
+	if (max_bytes) {
+		/* a ${VAR} is checked only now (lac check saw its name) */
+		char *end;
+		long long v = strtoll(max_bytes, &end, 10);
+		if (end == max_bytes || *end || v < 0) {
+			sb_addstr(err, "the BigQuery maximum_bytes_billed must be a whole number of bytes");
+			return -1;
+		}
+		cap = v;
+	}
 	if (!endpoint)
 		endpoint = BQ_DEFAULT_ENDPOINT;
 	if (!str_starts(endpoint, "https://") && !str_starts(endpoint, "http://")) {
@@ -554,7 +565,7 @@ int warehouse_open_bigquery(struct warehouse *w, struct project *p, struct strbu
 	sb_init(&b->auth);
 	http_response_init(&b->resp);
 	b->secrets.more = project_all_secrets;
-	b->max_bytes = max_bytes ? strtoll(max_bytes, NULL, 10) : -1;
+	b->max_bytes = cap;
 	b->location = location && *location ? xstrdup(location) : NULL;
 	struct strbuf base = STRBUF_INIT;
 	size_t n = strlen(endpoint);

@@ -203,6 +203,10 @@ set -e
 expect_eq "bytes billed cap: exit 1" 1 "$rc"
 grep -q "Query exceeded limit for bytes billed: 1000. [0-9]* or higher required. (bytesBilledLimitExceeded, HTTP 400)" "$T/err" &&
 	pass || { fail "bytes billed cap: BigQuery's error"; cat "$T/err" >&2; }
+sed 's/^  location: .*/&\n  maximum_bytes_billed: "${BQ_CAP}"/' "$P/lac.yaml" >"$T/cap/lac.yaml"
+bad_cap() { BQ_CAP=12x "$LAC" -C "$T/cap" --now "$now" preview cat_owners; }
+expect_status "bytes billed cap from a bad \${VAR}" 1 bad_cap
+grep -q "maximum_bytes_billed must be a whole number of bytes" "$T/err" && pass || { fail "bad cap: says so"; cat "$T/err" >&2; }
 # a token given as is, and one the server rejects
 cp -R "$P" "$T/tok"
 sed 's/  credentials: .*/  token: "${BQ_TOKEN}"/' "$P/lac.yaml" >"$T/tok/lac.yaml"
