@@ -83,14 +83,15 @@ int cmd_plan(struct cli *c)
 		have_wh = true;
 	}
 	if (validate) {
-		struct strbuf report = STRBUF_INIT;
-		int bad = plan_validate(&p, &w, now, &report);
+		struct strbuf report = STRBUF_INIT, scans = STRBUF_INIT;
+		int bad = plan_validate(&p, &w, now, &report, &scans);
 		fputs(report.buf ? report.buf : "", stderr);
 		if (bad)
 			rc = EXIT_ERRORS;
 		else if (c->format != OUT_JSON && !c->quiet)
-			printf("The warehouse accepts the SQL of every audience.\n\n");
+			printf("The warehouse accepts the SQL of every audience.\n%s\n", scans.buf);
 		sb_release(&report);
+		sb_release(&scans);
 	}
 	if (preview && plan_preview(&pl, &p, &w, st, now) > 0)
 		rc = EXIT_ERRORS;

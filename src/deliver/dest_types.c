@@ -93,7 +93,7 @@ static int configure_warehouse(struct project *p, const struct destination *d, s
 	default:
 		/* a connector that reads the project's settings itself, on a
 		 * dialect that writes events with MERGE (Snowflake, Databricks) */
-		if (warehouse_type_row(p->warehouse.type)->open && dialect_for_warehouse(p->warehouse.type)->merge_events) {
+		if (dialect_for_warehouse(p->warehouse.type)->merge_events) {
 			cfg->wh_type = wh_kind_of(p->warehouse.type)->type;
 			cfg->wh_project = p;
 			return rc;

@@ -636,6 +636,7 @@ static int preview_audience(struct plan_change *c, struct project *p, struct war
 			    const struct sql_options *o, struct strbuf *err)
 {
 	struct plan_preview *pv = &c->preview;
+	pv->bytes = -1;
 	struct strbuf m = STRBUF_INIT, q = STRBUF_INIT;
 	const char *parts[2];
 	char *t = sql_snapshot_table(o->schema, c->aud->name, parts);
@@ -654,6 +655,8 @@ static int preview_audience(struct plan_change *c, struct project *p, struct war
 	}
 	if (w->ops->query(w, q.buf, read_counts, v, err) == 0) {
 		pv->members = v[0];
+		/* the cost a reviewer sees before applying (BigQuery's dry run) */
+		pv->bytes = warehouse_scan_bytes(w, m.buf);
 		if (pv->has_snapshot) {
 			pv->entered = v[1];
 			pv->snapshot = v[2];
@@ -767,7 +770,8 @@ int plan_preview(struct plan *pl, struct project *p, struct warehouse *w, struct
 	return failed;
 }
 
-int plan_validate(struct project *p, struct warehouse *w, const char *now, struct strbuf *report)
+int plan_validate(struct project *p, struct warehouse *w, const char *now, struct strbuf *report,
+		  struct strbuf *scans)
 {
 	struct warehouse_snapshots sc = { w, p->warehouse.schema };
 	struct sql_options o = { .d = w->d, .now = now, .schema = sc.schema,
@@ -787,15 +791,17 @@ int plan_validate(struct project *p, struct warehouse *w, const char *now, struc
 					sql_membership(&sql, &p->graph, a, &o);
 				else if (!sql_matched(&sql, &p->graph, a, paths[s - 1], &o))
 					continue;
-				/* EXPLAIN plans the statement without running it */
-				sb_addf(&q, "EXPLAIN %s", sql.buf);
-				if (w->ops->query(w, q.buf, NULL, NULL, &err) < 0) {
+				int64_t bytes;
+				if (warehouse_validate(w, sql.buf, &bytes, &err) < 0) {
 					sb_addf(report, "lac: audience '%s' (%s:%u)%s%s: the warehouse "
 						"rejects its SQL: %s\n", a->name, sql_audience_path(p, a),
 						a->loc.line, s ? " matched " : "", s ? paths[s - 1] : "",
 						err.buf);
 					failed++;
 				}
+				if (s == 0 && bytes >= 0)
+					sb_addf(scans, "audience '%s': its query scans %lld bytes\n", a->name,
+						(long long)bytes);
 			}
 			free(paths);
 			/* what each activation's run reads: enrichment and the diff */
@@ -882,6 +888,8 @@ static void print_preview(const struct plan_change *c, FILE *out)
 				(long long)pv->snapshot, (long long)pv->entered, (long long)pv->exited);
 		else
 			fputs(" (no snapshot yet)\n", out);
+		if (pv->bytes >= 0)
+			fprintf(out, "      scans: %lld bytes\n", (long long)pv->bytes);
 		for (size_t k = 0; k < pv->nact_events; k++) {
 			fprintf(out, "      events of %s: ", c->aud->activations[k]->name);
 			print_events(&pv->act_events[k], out);
@@ -977,6 +985,8 @@ char *plan_to_json(const struct plan *pl, bool preview, bool with_meta)
 						    ? json_integer(pv->snapshot) : json_null());
 				json_object_set_new(v, "entered", json_integer(pv->entered));
 				json_object_set_new(v, "exited", json_integer(pv->exited));
+				if (pv->bytes >= 0)
+					json_object_set_new(v, "bytes", json_integer(pv->bytes));
 				/* per activation: events sent, then filtered and invalid */
 				json_t *ev = json_object(), *fi = json_object(), *in = json_object();
 				for (size_t k = 0; k < pv->nact_events; k++) {

@@ -30,6 +30,7 @@ struct plan_preview {
 	bool has_snapshot;        /* audience: snapshot_<name> exists */
 	int64_t snapshot;         /* audience: members in the snapshot */
 	int64_t entered, exited;  /* audience: vs the snapshot (all entered without one) */
+	int64_t bytes;            /* audience: what its query scans (BigQuery's dry run), or -1 */
 	struct run_preview_counts ev;    /* activation: what its next run would send */
 	struct run_preview_counts *act_events; /* audience: the same for each of its activations */
 	size_t nact_events;       /* (indexed like aud->activations) */
@@ -89,12 +90,15 @@ char *plan_changes_fingerprint(const struct plan *pl);
  * Returns the number of audiences whose query failed. */
 int plan_preview(struct plan *pl, struct project *p, struct warehouse *w, struct state *st,
 		 const char *now);
-/* `--validate`: have the warehouse check (EXPLAIN) every SELECT a run
+/* `--validate`: have the warehouse check (EXPLAIN, or a dry run) every SELECT a run
  * issues: each audience's membership and matched entities, and each
  * activation's enrichment and diff against stand-ins for the tables a run
  * creates (run_validate_activation); DDL and swaps are not checked.
- * Appends one line per failure to report; returns the number of failures. */
-int plan_validate(struct project *p, struct warehouse *w, const char *now, struct strbuf *report);
+ * Appends one line per failure to report, and to scans one per audience
+ * whose membership query the warehouse estimates ("audience 'x': its query
+ * scans N bytes"); returns the number of failures. */
+int plan_validate(struct project *p, struct warehouse *w, const char *now, struct strbuf *report,
+		  struct strbuf *scans);
 
 /* Line diff of a and b: lines prefixed "  ", "- ", "+ ".  context < 0
  * keeps every line, else that many unchanged lines around each change

@@ -219,7 +219,7 @@ int run_preview_events_sampled(struct project *p, struct warehouse *w, const str
 			       const struct state_activation *applied, const char *now,
 			       struct run_preview_counts *out, run_preview_sample_fn fn, void *arg,
 			       struct strbuf *err);
-/* `lac plan --validate` (run_preview.c): the warehouse plans (EXPLAIN) every
+/* `lac plan --validate` (run_preview.c): the warehouse checks (EXPLAIN, or a dry run) every
  * SELECT act's next run would issue (the enrichment hashes, the diff with
  * its enrichment) against the same stand-ins, running none.  0, or -1 with
  * the warehouse's message in err. */

@@ -14,7 +14,7 @@
  * only counts: sent, filtered at the destination (identifier), invalid.
  *
  * `lac plan --validate` uses the same stand-ins to have the warehouse plan
- * (EXPLAIN) the SELECTs an activation's run issues, reading no rows.
+ * (warehouse_validate: EXPLAIN or a dry run) the SELECTs an activation's run issues, reading no rows.
  */
 #include "config.h"
 
@@ -37,7 +37,7 @@ struct cte_wh {
 	struct warehouse base;    /* first: the runner's r->w points here */
 	struct warehouse *real;
 	const char *ctes;         /* "name AS (...), name AS (...)" */
-	bool explain;             /* --validate: each statement EXPLAINed, no row read */
+	bool explain;             /* --validate: each statement only checked, no row read */
 	struct strbuf first_err;  /* --validate: the warehouse's own first message */
 };
 
@@ -52,13 +52,15 @@ static int cte_query(struct warehouse *w, const char *sql, wh_row_fn fn, void *a
 		return -1;
 	}
 	struct strbuf q = STRBUF_INIT;
-	/* EXPLAIN plans the statement without running it (as plan_validate does) */
-	sb_addstr(&q, c->explain ? "EXPLAIN WITH " : "WITH ");
+	sb_addstr(&q, "WITH ");
 	sb_addstr(&q, c->ctes);
 	/* the runner's own WITH list continues ours */
 	sb_addstr(&q, with ? ",\n" : "\n");
 	sb_addstr(&q, with ? sql + 5 : sql);
-	int rc = c->real->ops->query(c->real, q.buf, c->explain ? NULL : fn, arg, err);
+	int64_t bytes;
+	/* --validate: checked as plan_validate checks, no row read */
+	int rc = c->explain ? warehouse_validate(c->real, q.buf, &bytes, err)
+			    : c->real->ops->query(c->real, q.buf, fn, arg, err);
 	if (rc < 0 && c->explain && !c->first_err.len)
 		sb_addstr(&c->first_err, err->buf);
 	sb_release(&q);

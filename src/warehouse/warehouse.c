@@ -109,11 +109,6 @@ int warehouse_open_project(struct project *p, unsigned access, struct warehouse 
 {
 	memset(w, 0, sizeof(*w));
 	const struct warehouse_type_row *row = warehouse_type_row(p->warehouse.type);
-	if (!row->open) {
-		sb_addf(err, "lac cannot connect to a %s warehouse yet (sqlite, postgres and redshift only)",
-			dialect_for_warehouse(p->warehouse.type)->name);
-		return -1;
-	}
 	int64_t timeout_ms;
 	if (project_timeout(p, &timeout_ms, err) < 0 || row->open(p, access, w, err) < 0)
 		return -1;
@@ -173,6 +168,29 @@ int warehouse_batch_by_query(struct warehouse *w, const char *const *stmts, size
 		return -1;
 	}
 	return tx ? w->ops->query(w, d->commit, NULL, NULL, err) : 0;
+}
+
+int warehouse_validate(struct warehouse *w, const char *sql, int64_t *bytes, struct strbuf *err)
+{
+	*bytes = -1;
+	if (w->ops->validate)
+		return w->ops->validate(w, sql, bytes, err);
+	/* EXPLAIN plans the statement without running it */
+	struct strbuf q = STRBUF_INIT;
+	sb_addf(&q, "EXPLAIN %s", sql);
+	int rc = w->ops->query(w, q.buf, NULL, NULL, err);
+	sb_release(&q);
+	return rc;
+}
+
+int64_t warehouse_scan_bytes(struct warehouse *w, const char *sql)
+{
+	int64_t bytes = -1;
+	struct strbuf ignored = STRBUF_INIT;
+	if (w->ops->validate && w->ops->validate(w, sql, &bytes, &ignored) < 0)
+		bytes = -1;
+	sb_release(&ignored);
+	return bytes;
 }
 
 bool warehouse_has_snapshot(struct warehouse *w, const char *schema, const char *audience)

@@ -49,6 +49,10 @@ struct warehouse_ops {
 	 * warehouse_exit_by_signal.  false: cancelled already (or nothing ran). */
 	bool (*cancel)(struct warehouse *w);
 	void (*close)(struct warehouse *w);
+	/* Check sql without running it (plan --validate); *bytes gets what it
+	 * would scan, or -1 when the warehouse does not say.  NULL: EXPLAIN
+	 * through query (warehouse_validate). */
+	int (*validate)(struct warehouse *w, const char *sql, int64_t *bytes, struct strbuf *err);
 };
 
 struct warehouse {
@@ -82,6 +86,8 @@ int warehouse_open_databricks(struct project *p, unsigned access, struct warehou
 /* Snowflake's settings are many (account, user, key or token, context): read from p. */
 int warehouse_open_snowflake(struct project *p, unsigned access, struct warehouse *w,
 			     struct strbuf *err);
+/* BigQuery reads its own settings (project, location, credentials, ...). */
+int warehouse_open_bigquery(struct warehouse *w, struct project *p, struct strbuf *err);
 void warehouse_close(struct warehouse *w);
 /* Tag w's later statements (set_context); a failure only loses the tag. */
 void warehouse_set_context(struct warehouse *w, const char *command, const char *audience,
@@ -96,6 +102,13 @@ void warehouse_cancel_on_signals(void);
 int warehouse_pending_signal(void);
 /* End the process by sig, as the signal would have without the hook. */
 _Noreturn void warehouse_exit_by_signal(int sig);
+/* Have the warehouse check sql without running it: its validate, else
+ * EXPLAIN.  *bytes: what it would scan, or -1.  0, or -1 with the
+ * warehouse's message in err. */
+int warehouse_validate(struct warehouse *w, const char *sql, int64_t *bytes, struct strbuf *err);
+/* What sql would scan, by a warehouse that estimates it (BigQuery's dry
+ * run), else (or when the estimate fails) -1. */
+int64_t warehouse_scan_bytes(struct warehouse *w, const char *sql);
 /* Does audience's snapshot table (sql_snapshot_table) exist in schema? */
 bool warehouse_has_snapshot(struct warehouse *w, const char *schema, const char *audience);
 /* The same as sql_options.snapshot_exists, with arg a struct warehouse_snapshots. */

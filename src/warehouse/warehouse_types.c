@@ -42,12 +42,19 @@ static int open_redshift(struct project *p, unsigned access, struct warehouse *w
 	return open_libpq(p, w, "redshift", warehouse_open_redshift, err);
 }
 
+static int open_bigquery(struct project *p, unsigned access, struct warehouse *w,
+			 struct strbuf *err)
+{
+	(void)access;
+	return warehouse_open_bigquery(w, p, err);
+}
+
 static const struct warehouse_type_row rows[] = {
 	{ WH_SQLITE, open_sqlite },
 	{ WH_POSTGRES, open_postgres },
 	{ WH_REDSHIFT, open_redshift },
 	{ WH_SNOWFLAKE, warehouse_open_snowflake },
-	{ WH_BIGQUERY, NULL },
+	{ WH_BIGQUERY, open_bigquery },
 	{ WH_DATABRICKS, warehouse_open_databricks },
 };
 

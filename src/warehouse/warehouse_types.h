@@ -14,7 +14,7 @@
 struct warehouse_type_row {
 	enum warehouse_type type;
 	/* Connect with the project's settings (already checked against
-	 * wh_kind.c); NULL: lac has no connector for it yet. */
+	 * wh_kind.c). */
 	int (*open)(struct project *p, unsigned access, struct warehouse *w, struct strbuf *err);
 };
 

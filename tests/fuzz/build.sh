@@ -15,6 +15,7 @@ libs=$(pkg-config --cflags --libs yaml-0.1 sqlite3 libcurl jansson libpq libcryp
 # every library source but the command line; the generated grammar from the build tree
 sources=$(ls "$src"/src/*.c "$src"/src/sql/*.c | grep -v '/src/main.c$' | grep -v '/src/cmd_' | grep -v '/src/cli.c$')
 for t in parse yaml databricks; do
+for t in parse yaml bq_decode; do
 	clang -g -O1 -std=c11 -D_GNU_SOURCE -DLAC_LIBFUZZER -DLAC_STDLIB_DIR="\"$src/stdlib\"" \
 		-DLAC_SRC_STDLIB_DIR="\"$src/stdlib\"" -DLAC_EXAMPLES_DIR="\"$src/examples\"" \
 		-DLAC_SRC_EXAMPLES_DIR="\"$src/examples\"" -DPACKAGE_VERSION='"fuzz"' \
@@ -22,7 +23,8 @@ for t in parse yaml databricks; do
 		$sources "$build/grammar/parser.c" "$build/grammar/lexer.c" "$src/tests/fuzz/fuzz_$t.c" \
 		-o "$out/fuzz_$t" $libs -lm
 done
-mkdir -p "$out/corpus_parse" "$out/corpus_yaml"
+mkdir -p "$out/corpus_parse" "$out/corpus_yaml" "$out/corpus_bq_decode"
+cp "$src"/tests/corpus/bq/* "$out/corpus_bq_decode/"
 cp "$src"/tests/corpus/lac/* "$out/corpus_parse/" 2>/dev/null || true
 find "$src/examples" -name '*.lac' -exec cp {} "$out/corpus_parse/" \;
 cp "$src"/tests/corpus/yaml/* "$out/corpus_yaml/" 2>/dev/null || true
@@ -31,3 +33,4 @@ find "$src/examples" -name '*.yaml' | while read -r f; do cp "$f" "$out/corpus_y
 "$out/fuzz_yaml" -max_total_time="$secs" -max_len=65536 "$out/corpus_yaml"
 mkdir -p "$out/corpus_databricks" && cp "$src"/tests/corpus/databricks/* "$out/corpus_databricks/"
 "$out/fuzz_databricks" -max_total_time="$secs" -max_len=1048576 "$out/corpus_databricks"
+"$out/fuzz_bq_decode" -max_total_time="$secs" -max_len=65536 "$out/corpus_bq_decode"
