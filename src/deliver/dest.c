@@ -198,6 +198,7 @@ int deliver_outbox(struct state *st, struct dest *d, int64_t now, struct deliver
 		 * stays pending for next time instead of being tried event by event */
 		if (retry == (int64_t)n) {
 			stats->stopped = true;
+			snprintf(stats->stop_reason, sizeof(stats->stop_reason), "%s", evs[0].reason);
 			break;
 		}
 	}

@@ -93,6 +93,7 @@ long dest_requests(const struct dest *d);
 struct deliver_stats {
 	int64_t delivered, failed, retry, pages;
 	bool stopped;              /* gave up early: the destination is unreachable */
+	char stop_reason[256];     /* why, when stopped: the last page's first reason */
 };
 /* Deliver the destination's undelivered events (retries first), recording
  * each outcome in the outbox (and so the counters).  A page whose every event

@@ -841,8 +841,9 @@ static void deliver(struct runner *r)
 				sb_addf(&warn, "%sdelivering to '%s': %s", warn.len ? "; " : "",
 					act->dest->name, e.buf);
 			else if (ds.stopped)
-				sb_addf(&warn, "%sdestination '%s' is unreachable; undelivered events stay pending",
-					warn.len ? "; " : "", act->dest->name);
+				sb_addf(&warn, "%sdestination '%s' is unreachable (%s); undelivered events stay "
+					"pending", warn.len ? "; " : "", act->dest->name,
+					ds.stop_reason[0] ? ds.stop_reason : "no reason given");
 			dest_close(d);
 		}
 		sb_release(&e);
