@@ -60,7 +60,7 @@ static const struct command commands[] = {
 	  "Takes the lock 'apply' (--lock-timeout DURATION, like 500ms, 30s or 5m, waits\n"
 	  "for it; default: fail at once); an audience another process is running is\n"
 	  "reported skipped.\n" },
-	{ "run", cmd_run, "run [--no-deliver] [--lock-timeout DURATION] [AUDIENCE...]",
+	{ "run", cmd_run, "run [--no-deliver] [--allow-past] [--lock-timeout DURATION] [AUDIENCE...]",
 	  "run audiences now and deliver their activation events",
 	  "Runs the definitions `lac apply` recorded (never edited files; an audience\n"
 	  "never applied is an error).  With no names, runs every applied, enabled\n"
@@ -71,7 +71,9 @@ static const struct command commands[] = {
 	  "queued).  A crashed run is completed first.  Prints one line\n"
 	  "per audience (--format json: an array of run reports); exit 1 if any failed.\n"
 	  "A run takes the lock 'run:AUDIENCE'; held by another process, the run fails\n"
-	  "unless --lock-timeout DURATION (500ms, 30s, 5m) waits for it.\n" },
+	  "unless --lock-timeout DURATION (500ms, 30s, 5m) waits for it.\n"
+	  "A run whose time (--now or the clock) is before the audience's last run\n"
+	  "fails, naming both, unless --allow-past.\n" },
 	{ "status", cmd_status, "status",
 	  "audiences: enabled, schedule, last and next run, members, status",
 	  "Reads the state database (never changes it).  --format json for tools.\n" },

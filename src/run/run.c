@@ -1148,6 +1148,21 @@ int run_audience(struct project *p, struct warehouse *w, struct state *st,
 	collect_paths(&r);
 
 	int rc = -1;
+	if (!o || !o->allow_past) {
+		/* a reference time before the last run (a wrong --now, a clock
+		 * set back) would diff and date events out of order */
+		struct state_run last;
+		if (state_last_run(st, a->name, &last) == 0 && last.started > r.now) {
+			char then[32];
+			time_format_iso(last.started, then);
+			report->result = RUN_FAILED;
+			report->error = xasprintf("the run's time %s is before the audience's last run at %s "
+						  "(--allow-past runs it anyway)", r.now_iso, then);
+			state_run_release(&last);
+			goto out;
+		}
+		state_run_release(&last);
+	}
 	if (ensure_tables(&r) < 0) {
 		report->result = RUN_FAILED;
 		report->error = xstrdup(r.err.buf);
