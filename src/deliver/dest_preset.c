@@ -14,6 +14,8 @@
  *
  * Who: userId, else a string `email` in the traits (Identify) or properties
  * (Track); an event with neither, or of another type, is rejected unsent.
+ * Braze's and Customer.io's 2xx answers list the entries they refused (the
+ * rest were taken): those events are failed with the API's reason.
  * docs/delivery.md has the field-by-field mapping.
  */
 #include <stdlib.h>
@@ -176,6 +178,66 @@ static void braze_body(struct dest_event *const *evs, size_t n, struct strbuf *b
 	sb_release(&events);
 }
 
+/* ---- per-event failures in a 2xx answer ----------------------------------------------------------- */
+
+/* The errors array of a JSON answer, or NULL (no body, not JSON, none). */
+static json_t *answer_errors(const char *resp, size_t len, json_t **doc)
+{
+	*doc = len ? json_loadb(resp, len, 0, NULL) : NULL;
+	json_t *errs = json_object_get(*doc, "errors");
+	return json_is_array(errs) ? errs : NULL;
+}
+
+/* Braze: {"message":"success","errors":[{"type":"...","input_array":"events",
+ * "index":0}]}, index counting within that array of the request. */
+static void braze_accepted(struct dest *d, const char *resp, size_t len, struct dest_event *const *evs,
+			   size_t n)
+{
+	json_t *doc, *errs = answer_errors(resp, len, &doc), *e;
+	size_t k;
+	json_array_foreach(errs, k, e) {
+		const char *arr = json_string_value(json_object_get(e, "input_array"));
+		json_t *idx = json_object_get(e, "index");
+		if (!arr || !json_is_integer(idx) || json_integer_value(idx) < 0)
+			continue;
+		char tag = strcmp(arr, "attributes") == 0 ? 'a' : strcmp(arr, "events") == 0 ? 'e' : 0;
+		json_int_t want = json_integer_value(idx), seen = 0;
+		for (size_t i = 0; tag && i < n; i++) {
+			if (evs[i]->json[0] != tag || seen++ != want)
+				continue;
+			const char *type = json_string_value(json_object_get(e, "type"));
+			char *why = xasprintf("refused by Braze: %s", type ? type : "(no reason given)");
+			dest_http_reject(d, evs[i], why);
+			free(why);
+			break;
+		}
+	}
+	json_decref(doc);
+}
+
+/* Customer.io (Track API v2 batch): {"errors":[{"batch_index":0,
+ * "reason":"...","field":"...","message":"..."}]}. */
+static void customerio_accepted(struct dest *d, const char *resp, size_t len,
+				struct dest_event *const *evs, size_t n)
+{
+	json_t *doc, *errs = answer_errors(resp, len, &doc), *e;
+	size_t k;
+	json_array_foreach(errs, k, e) {
+		json_t *idx = json_object_get(e, "batch_index");
+		if (!json_is_integer(idx) || json_integer_value(idx) < 0 || (size_t)json_integer_value(idx) >= n)
+			continue;
+		const char *msg = json_string_value(json_object_get(e, "message"));
+		const char *reason = json_string_value(json_object_get(e, "reason"));
+		const char *field = json_string_value(json_object_get(e, "field"));
+		char *why = xasprintf("refused by Customer.io: %s%s%s%s",
+				      msg ? msg : reason ? reason : "(no reason given)",
+				      field ? " (" : "", field ? field : "", field ? ")" : "");
+		dest_http_reject(d, evs[json_integer_value(idx)], why);
+		free(why);
+	}
+	json_decref(doc);
+}
+
 /* ---- send ---------------------------------------------------------------------------------------- */
 
 /* braze, customerio: map every event, send the pieces in batches, copy the
@@ -208,10 +270,11 @@ static int batch_send(struct dest *d, struct dest_event *evs, size_t n)
 	if (np) {
 		if (pp->kind == P_BRAZE)
 			rc = dest_http_send_batches(d, pp->url_a, braze_body,
-						    sizeof("{\"attributes\":[],\"events\":[]}") - 1, pieces, np);
+						    sizeof("{\"attributes\":[],\"events\":[]}") - 1,
+						    braze_accepted, pieces, np);
 		else
 			rc = dest_http_send_batches(d, pp->url_a, dest_batch_body, DEST_BATCH_BODY_EMPTY,
-						    pieces, np);
+						    customerio_accepted, pieces, np);
 	}
 	for (size_t k = 0; k < np; k++) {
 		struct dest_event *e = &evs[from[k]];

@@ -427,6 +427,24 @@ static void test_braze(void **state)
 	dest_close(d2);
 	free(bad);
 
+	/* 201 taking the batch, its answer listing the entries Braze refused:
+	 * those fail with Braze's words, the rest are delivered */
+	char *partial = xasprintf("http://127.0.0.1:%s/partial/braze", s.port);
+	c2.url = partial;
+	assert_int_equal(dest_open(&c2, &d2, &err), 0);
+	for (size_t i = 0; i < 4; i++)
+		b[i] = (struct dest_event){ .message_id = bid[i], .json = bj[i], .len = strlen(bj[i]) };
+	assert_int_equal(dest_send(d2, b, 4), 0);
+	assert_int_equal(dest_requests(d2), 1);
+	assert_int_equal(b[0].outcome, DEST_DELIVERED);
+	assert_int_equal(b[1].outcome, DEST_REJECTED);
+	assert_string_equal(b[1].reason, "refused by Braze: bad entry (key=b)");
+	assert_int_equal(b[2].outcome, DEST_REJECTED);
+	assert_string_equal(b[2].reason, "refused by Braze: bad entry (key=c)");
+	assert_int_equal(b[3].outcome, DEST_DELIVERED);
+	dest_close(d2);
+	free(partial);
+
 	char *flaky = xasprintf("http://127.0.0.1:%s/flaky/braze", s.port);
 	c2.url = flaky;
 	assert_int_equal(dest_open(&c2, &d2, &err), 0);
@@ -569,6 +587,30 @@ static void test_customerio(void **state)
 		"{\"type\":\"person\",\"identifiers\":{\"email\":\"c@x.io\"},\"action\":\"event\",\"name\":\"Entity Added\","
 		"\"timestamp\":" EPOCH ",\"attributes\":" E3_PROPS "}]}");
 	json_decref(reqs);
+
+	/* 200 taking the batch, its errors naming the entries refused (by
+	 * their index in the batch); a reason quoting the key is redacted */
+	char *partial = xasprintf("http://127.0.0.1:%s/partial/cio", s.port);
+	struct dest_config c2 = cfg;
+	c2.url = partial;
+	assert_int_equal(dest_open(&c2, &d, &err), 0);
+	struct dest_event b[3];
+	const char *bj[] = {
+		"{\"type\":\"track\",\"event\":\"E\",\"userId\":\"a\",\"properties\":{}}",
+		"{\"type\":\"identify\",\"userId\":\"b\",\"traits\":{\"bad\":true}}",
+		"{\"type\":\"track\",\"event\":\"E\",\"userId\":\"c\",\"properties\":{}}",
+	};
+	const char *bid[] = { "c0", "c1", "c2" };
+	for (size_t i = 0; i < 3; i++)
+		b[i] = (struct dest_event){ .message_id = bid[i], .json = bj[i], .len = strlen(bj[i]) };
+	assert_int_equal(dest_send(d, b, 3), 0);
+	assert_int_equal(dest_requests(d), 1);
+	assert_int_equal(b[0].outcome, DEST_DELIVERED);
+	assert_int_equal(b[1].outcome, DEST_REJECTED);
+	assert_string_equal(b[1].reason, "refused by Customer.io: bad entry (attributes.bad)");
+	assert_int_equal(b[2].outcome, DEST_DELIVERED);
+	dest_close(d);
+	free(partial);
 
 	/* no secret: refused at open, naming the missing key */
 	cfg.site_id = NULL;
