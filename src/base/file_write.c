@@ -1,5 +1,6 @@
 /*
- * file_write.c — file_write_atomic: the temporary file, the rename.
+ * file_write.c — file_write_atomic and file_write_private: the temporary
+ * file, the rename.
  */
 #include "base/file_write.h"
 
@@ -21,9 +22,10 @@ static mode_t new_file_mode(void)
 	return 0666 & ~mask;
 }
 
-int file_write_atomic(const char *path, const char *text, size_t len)
+/* text to path through a temporary file born 0600 (mkstemp), given mode
+ * before any byte is written. */
+static int write_via_temp(const char *path, const char *text, size_t len, mode_t mode)
 {
-	struct stat st;
 	const char *slash = strrchr(path, '/');
 	/* in path's own directory, so the rename never crosses file systems */
 	char *tmp = slash ? xasprintf("%.*s/.%s.tmp-XXXXXX", (int)(slash - path), path, slash + 1)
@@ -33,7 +35,7 @@ int file_write_atomic(const char *path, const char *text, size_t len)
 		free(tmp);
 		return -1;
 	}
-	int rc = fchmod(fd, stat(path, &st) == 0 ? st.st_mode & 07777 : new_file_mode());
+	int rc = fchmod(fd, mode);
 	for (size_t off = 0; rc == 0 && off < len;) {
 		ssize_t w = write(fd, text + off, len - off);
 		if (w < 0 && errno == EINTR)
@@ -60,4 +62,15 @@ int file_write_atomic(const char *path, const char *text, size_t len)
 	}
 	free(tmp);
 	return rc;
+}
+
+int file_write_atomic(const char *path, const char *text, size_t len)
+{
+	struct stat st;
+	return write_via_temp(path, text, len, stat(path, &st) == 0 ? st.st_mode & 07777 : new_file_mode());
+}
+
+int file_write_private(const char *path, const char *text, size_t len)
+{
+	return write_via_temp(path, text, len, 0600);
 }

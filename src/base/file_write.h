@@ -14,5 +14,8 @@
  * set, path untouched and no temporary file left behind.
  */
 int file_write_atomic(const char *path, const char *text, size_t len);
+/* file_write_atomic for a file only its owner may read (a plan): mode 0600,
+ * also when it replaces a file that had another. */
+int file_write_private(const char *path, const char *text, size_t len);
 
 #endif

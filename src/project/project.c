@@ -201,6 +201,17 @@ const char *setting_expand(struct project *p, const char *value, struct loc loc)
 	return expand(p, value, loc, true);
 }
 
+int project_check_path_refs(struct project *p, const char *value, struct loc loc)
+{
+	const char *name;
+	if (!value || !env_path_climbs(&p->arena, value, &name))
+		return 0;
+	/* a path's directory is the file's to choose, not the environment's */
+	diag_error(&p->diags, loc, DIAG_E006, "environment variable '%s' used in a path must not contain '..'",
+		   name);
+	return -1;
+}
+
 /* A scalar value whose ${...} references must be well formed (E006 otherwise). */
 static bool check_refs(struct project *p, const struct ynode *n)
 {
@@ -790,7 +801,7 @@ static void set_defaults(struct project *p)
 static void resolve_path(struct project *p, const char **field, struct unresolved_path *u)
 {
 	u->as_written = NULL;
-	if (!*field || !env_has_ref(*field))
+	if (!*field || !env_has_ref(*field) || project_check_path_refs(p, *field, u->loc) < 0)
 		return;
 	const char *unset = NULL;
 	char *out = env_expand(&p->arena, *field, &unset);

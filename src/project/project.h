@@ -114,6 +114,10 @@ const struct destination *project_destination(const struct project *p, const cha
  * loc (naming the variable, never any value) and returns NULL.  The result
  * lives in the project arena. */
 const char *setting_expand(struct project *p, const char *value, struct loc loc);
+/* A path setting's ${VAR} values may not hold a ".." component (they would
+ * climb out of the directory the file names): 0, or -1 after reporting
+ * E006 at loc, naming the variable (never its value). */
+int project_check_path_refs(struct project *p, const char *value, struct loc loc);
 /* Replace, in place, every value that setting_expand took from the
  * environment with "[redacted]": for messages that come back from libpq,
  * libcurl or a server, which may quote what lac sent them. */

@@ -113,6 +113,26 @@ static void test_failed_write_keeps_old(void **state)
 	free(path);
 }
 
+static void test_private(void **state)
+{
+	char *path = xasprintf("%s/plan.json", dir);
+	assert_int_equal(file_write_atomic(path, "{}", 2), 0);
+	assert_int_equal(chmod(path, 0644), 0);
+	assert_int_equal(file_write_private(path, "{\"a\":1}", 7), 0);
+	struct stat st;
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0600);
+	char *text = slurp(path);
+	assert_string_equal(text, "{\"a\":1}");
+	free(text);
+	unlink(path);
+	assert_int_equal(file_write_private(path, "x", 1), 0);
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0600);
+	unlink(path);
+	free(path);
+}
+
 static void test_missing_directory(void **state)
 {
 	char *path = xasprintf("%s/no/such.sql", dir);
@@ -127,6 +147,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_new_and_replaced),
 		cmocka_unit_test(test_failed_write_keeps_old),
+		cmocka_unit_test(test_private),
 		cmocka_unit_test(test_missing_directory),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
