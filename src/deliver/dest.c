@@ -76,6 +76,7 @@ int dest_config_from_project(struct project *p, const struct destination *d, str
 	dest_config_defaults(cfg);
 	cfg->name = d->name;
 	cfg->type = d->type;
+	cfg->ca_file = project_ca_file(p, d);
 	const struct dest_type *t = dest_type_find(d->type);
 	if (!t)
 		return diag_error(&p->diags, d->loc, DIAG_E006,

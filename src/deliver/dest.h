@@ -50,6 +50,7 @@ struct dest_config {
 	size_t batch_events;       /* segment: default 2500 */
 	size_t batch_bytes;        /* segment: request body; default 500 KB */
 	size_t event_bytes;        /* default 32 KB */
+	const char *ca_file;       /* HTTP: the CA bundle to verify against (NULL: the system's) */
 };
 /* Defaults for everything but name/type/path/url/write_key/headers. */
 void dest_config_defaults(struct dest_config *cfg);

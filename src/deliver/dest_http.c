@@ -48,6 +48,7 @@ int dest_http_open(struct dest *d, const struct http_auth *auth, struct strbuf *
 			hp->secrets[nsecrets++] = keys[i];
 	struct http_client_config hc = {
 		.connect_timeout_ms = c->connect_timeout_ms,
+		.ca_file = c->ca_file,
 		.timeout_ms = c->timeout_ms,
 		.headers = hp->headers,
 		.nheaders = c->nheaders + 1,
