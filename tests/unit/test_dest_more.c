@@ -144,6 +144,39 @@ static void test_warehouse_sqlite(void **state)
 	free(spath);
 }
 
+/* A table name from lac.yaml is an identifier, never SQL: one made of quotes
+ * and statements names a table, and the statement in it never runs; a
+ * message id and an event made of quotes are values. */
+static void test_warehouse_table_injection(void **state)
+{
+	char *db = xasprintf("%s/inj.db", tmpdir);
+	sqlite3 *h;
+	assert_int_equal(sqlite3_open(db, &h), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(h, "CREATE TABLE canary (x)", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(h);
+	struct dest_config cfg;
+	wh_config(&cfg, db);
+	cfg.table = "ev\"; DROP TABLE canary; --";
+	struct dest *d;
+	struct strbuf err = STRBUF_INIT;
+	assert_int_equal(dest_open(&cfg, &d, &err), 0);
+	struct dest_event evs[1] = {
+		{ .message_id = "m'); DROP TABLE canary; --", .json = "{\"q\":\"'); DROP TABLE canary; --\"}" },
+	};
+	evs[0].len = strlen(evs[0].json);
+	assert_int_equal(dest_send(d, evs, 1), 0);
+	assert_int_equal(evs[0].outcome, DEST_DELIVERED);
+	dest_close(d);
+	assert_int_equal(sqlite3_open(db, &h), SQLITE_OK);
+	assert_int_equal(scalar(h, "SELECT count(*) FROM sqlite_master WHERE name = 'canary'"), 1);
+	assert_int_equal(scalar(h, "SELECT count(*) FROM sqlite_master WHERE name = 'ev\"; DROP TABLE canary; --'"), 1);
+	assert_int_equal(scalar(h, "SELECT count(*) FROM \"ev\"\"; DROP TABLE canary; --\" "
+			       "WHERE message_id = 'm''); DROP TABLE canary; --'"), 1);
+	sqlite3_close(h);
+	sb_release(&err);
+	free(db);
+}
+
 /* The warehouse is locked by another writer for longer than the busy
  * timeout: the page stays pending (retry), it is not rejected. */
 static void test_warehouse_busy_is_transient(void **state)
@@ -894,6 +927,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_warehouse_sqlite, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_warehouse_busy_is_transient, setup, teardown),
 		cmocka_unit_test(test_warehouse_config_from_project),
+		cmocka_unit_test_setup_teardown(test_warehouse_table_injection, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_braze, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_iterable, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_customerio, setup, teardown),
