@@ -2,7 +2,8 @@
 # tests/fuzz/build.sh — build the libFuzzer targets with clang (ASan + UBSan +
 # libFuzzer) from a configured build tree, then fuzz for a while:
 #   sh tests/fuzz/build.sh BUILD_DIR [SECONDS]      (run `make` in BUILD_DIR first)
-# Seeds come from tests/corpus/{lac,yaml} and the examples; new crashes are
+# Seeds come from tests/corpus/{lac,yaml,keys}, the examples and, for keys,
+# RSA keys openssl makes here (never kept in the tree); new crashes are
 # written as crash-* files in the current directory.
 set -eu
 src=$(cd "$(dirname "$0")/../.." && pwd)
@@ -12,9 +13,10 @@ command -v clang >/dev/null || { echo "clang is needed for libFuzzer" >&2; exit 
 out=$build/fuzz
 mkdir -p "$out"
 libs=$(pkg-config --cflags --libs yaml-0.1 sqlite3 libcurl jansson libpq libcrypto)
-# every library source but the command line; the generated grammar from the build tree
-sources=$(ls "$src"/src/*.c "$src"/src/sql/*.c | grep -v '/src/main.c$' | grep -v '/src/cmd_' | grep -v '/src/cli.c$')
-for t in parse yaml; do
+# every library source (src/<folder>/, the command line's src/cmd/ left out);
+# the generated grammar from the build tree
+sources=$(ls "$src"/src/*/*.c | grep -v '/src/cmd/')
+for t in parse yaml keys; do
 	clang -g -O1 -std=c11 -D_GNU_SOURCE -DLAC_LIBFUZZER -DLAC_STDLIB_DIR="\"$src/stdlib\"" \
 		-DLAC_SRC_STDLIB_DIR="\"$src/stdlib\"" -DLAC_EXAMPLES_DIR="\"$src/examples\"" \
 		-DLAC_SRC_EXAMPLES_DIR="\"$src/examples\"" -DPACKAGE_VERSION='"fuzz"' \
@@ -27,5 +29,14 @@ cp "$src"/tests/corpus/lac/* "$out/corpus_parse/" 2>/dev/null || true
 find "$src/examples" -name '*.lac' -exec cp {} "$out/corpus_parse/" \;
 cp "$src"/tests/corpus/yaml/* "$out/corpus_yaml/" 2>/dev/null || true
 find "$src/examples" -name '*.yaml' | while read -r f; do cp "$f" "$out/corpus_yaml/$(echo "$f" | tr / _)"; done
+mkdir -p "$out/corpus_keys"
+cp "$src"/tests/corpus/keys/* "$out/corpus_keys/"
+if command -v openssl >/dev/null; then
+	openssl genrsa 2048 2>/dev/null >"$out/corpus_keys/gen_pkcs1.pem" || true
+	openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 2>/dev/null >"$out/corpus_keys/gen_pkcs8.pem" || true
+	openssl pkcs8 -topk8 -passout pass:pw -in "$out/corpus_keys/gen_pkcs8.pem" 2>/dev/null \
+		>"$out/corpus_keys/gen_enc.pem" || true
+fi
 "$out/fuzz_parse" -max_total_time="$secs" -max_len=65536 "$out/corpus_parse"
 "$out/fuzz_yaml" -max_total_time="$secs" -max_len=65536 "$out/corpus_yaml"
+"$out/fuzz_keys" -max_total_time="$secs" -max_len=16384 "$out/corpus_keys"
