@@ -3,7 +3,8 @@
 # LD_PRELOAD shim failing write/pwrite after LAC_FAULT_BYTES bytes, or fsync,
 # on the files whose path holds LAC_FAULT_PATH) under the state DB, the file
 # destination and `compile -o`: a clear error, nothing lost or written twice,
-# and the next run (without the fault) completes the work.
+# and the next run (without the fault) completes the work.  stdout on a full
+# disk (/dev/full) fails the command too.
 . "${LAC_SRCDIR:-$(dirname "$0")/../..}/tests/lib.sh"
 
 py=/usr/bin/python3
@@ -102,5 +103,18 @@ expect_eq "compile full: the old file is whole" "-- old" "$(cat "$T/p/sql/sqlite
 expect_eq "compile full: no temporary file left" "" "$(ls -A "$T/p/sql/sqlite" | grep '^\.' || true)"
 expect_status "compile: the next one" 0 lac -C "$T/p" compile -o "$T/p/sql"
 expect_eq "compile: written" "$(lac -C "$T/p" compile cat_owners)" "$(cat "$T/p/sql/sqlite/cat_owners.sql")"
+
+# ---- stdout on a full disk (/dev/full): exit 1, never a cut file passing ------
+if [ -w /dev/full ]; then
+	for form in text json; do
+		set +e
+		"$LAC" -C "$T/p" --format $form compile -d all >/dev/full 2>"$T/err"
+		rc=$?
+		set -e
+		expect_eq "stdout full ($form): exit 1" 1 "$rc"
+		expect_eq "stdout full ($form): the error" "lac: cannot write the output: No space left on device" \
+			"$(cat "$T/err")"
+	done
+fi
 
 finish
