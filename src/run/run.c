@@ -1157,7 +1157,7 @@ int run_audience(struct project *p, struct warehouse *w, struct state *st,
 			time_format_iso(last.started, then);
 			report->result = RUN_FAILED;
 			report->error = xasprintf("the run's time %s is before the audience's last run at %s "
-						  "(--allow-past runs it anyway)", r.now_iso, then);
+						  "('lac run --allow-past' runs it anyway)", r.now_iso, then);
 			state_run_release(&last);
 			goto out;
 		}

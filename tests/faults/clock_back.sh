@@ -16,7 +16,7 @@ lac -C "$P" -q --now 2026-01-15T12:00:00Z run >/dev/null
 # ---- --now before the last run -----------------------------------------------
 expect_status "--now in the past: fails" 1 lac -C "$P" --now 2026-01-15T10:00:00Z run cat_owners
 expect_eq "--now in the past: the message names both times" \
-	"lac: cat_owners: the run's time 2026-01-15T10:00:00Z is before the audience's last run at 2026-01-15T12:00:00Z (--allow-past runs it anyway)" \
+	"lac: cat_owners: the run's time 2026-01-15T10:00:00Z is before the audience's last run at 2026-01-15T12:00:00Z ('lac run --allow-past' runs it anyway)" \
 	"$(cat "$T/err")"
 expect_eq "--now in the past: nothing recorded" 5 "$(sqlite3 "$P/.lac/state.db" "SELECT COUNT(*) FROM runs")"
 expect_status "--now at the last run: runs" 0 lac -C "$P" -q --now 2026-01-15T12:00:00Z run cat_owners
@@ -36,7 +36,7 @@ fi
 expect_status "clock: a run now" 0 lac -C "$P" -q run cat_owners
 LAC_TEST_CLOCK_OFFSET=-3600 expect_status "clock back: fails" 1 lac -C "$P" run cat_owners
 expect_eq "clock back: the message" 1 \
-	"$(grep -c "^lac: cat_owners: the run's time .* is before the audience's last run at .* (--allow-past runs it anyway)$" "$T/err")"
+	"$(grep -c "^lac: cat_owners: the run's time .* is before the audience's last run at .* ('lac run --allow-past' runs it anyway)$" "$T/err")"
 
 # ---- the daemon waits until its clock passes the last run -----------------------------
 # 3 s behind: it says so, runs nothing, and once the clock has passed says
