@@ -705,6 +705,9 @@ static void load_warehouse(struct project *p, const struct ynode *v)
 			struct setting s;
 			if (setting_from(p, kv, &s, false)) {
 				check_wh_value(p, key, &s);
+				/* a key file's path: its directories are the file's to choose */
+				if (strcmp(kv->key, "private_key_path") == 0)
+					project_check_path_refs(p, s.value, s.loc);
 				ARENA_PUSH(&p->arena, p->warehouse.settings, p->warehouse.nsettings, s);
 			}
 		}

@@ -78,6 +78,30 @@ static void test_tls_ca_file(void **state)
 	fx_leave();
 }
 
+/* a ${VAR} with ".." in a key file's path is E006, naming the variable */
+static void test_key_path_climbs(void **state)
+{
+	fx_enter();
+	setenv("LAC_T_KEYDIR", "../../secrets", 1);
+	fx_write("lac.yaml",
+		 "warehouse: { type: snowflake, account: a, user: u,\n"
+		 "  private_key_path: \"${LAC_T_KEYDIR}/rsa.p8\" }\n");
+	fx_write("graph.yaml", small_graph);
+	struct project p;
+	char *d = fx_load(&p);
+	assert_non_null(strstr(d, "error[E006]: environment variable 'LAC_T_KEYDIR' used in a path must not contain '..'"));
+	assert_null(strstr(d, "../../secrets"));
+	free(d);
+	project_release(&p);
+	setenv("LAC_T_KEYDIR", "keys", 1);
+	d = fx_load(&p);
+	assert_string_equal(d, "");
+	free(d);
+	project_release(&p);
+	unsetenv("LAC_T_KEYDIR");
+	fx_leave();
+}
+
 static void test_settings_and_destinations(void **state)
 {
 	fx_enter();
@@ -355,6 +379,7 @@ int main(void)
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_settings_and_destinations),
 		cmocka_unit_test(test_tls_ca_file),
+		cmocka_unit_test(test_key_path_climbs),
 		cmocka_unit_test(test_unknown_keys_and_bad_values),
 		cmocka_unit_test(test_missing_lac_yaml),
 		cmocka_unit_test(test_paths_joined_to_dir),
