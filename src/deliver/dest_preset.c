@@ -23,6 +23,7 @@
 
 #include <jansson.h>
 
+#include "deliver/dest_answer.h"
 #include "deliver/dest_private.h"
 #include "base/time.h"
 
@@ -178,64 +179,34 @@ static void braze_body(struct dest_event *const *evs, size_t n, struct strbuf *b
 	sb_release(&events);
 }
 
-/* ---- per-event failures in a 2xx answer ----------------------------------------------------------- */
+/* ---- per-event failures in a 2xx answer (dest_answer.c) ------------------------------------------ */
 
-/* The errors array of a JSON answer, or NULL (no body, not JSON, none). */
-static json_t *answer_errors(const char *resp, size_t len, json_t **doc)
+static void reject_all(struct dest *d, struct dest_event *const *evs, struct dest_refusal *r, size_t nr)
 {
-	*doc = len ? json_loadb(resp, len, 0, NULL) : NULL;
-	json_t *errs = json_object_get(*doc, "errors");
-	return json_is_array(errs) ? errs : NULL;
+	for (size_t i = 0; i < nr; i++)
+		dest_http_reject(d, evs[r[i].index], r[i].why);
+	dest_refusals_free(r, nr);
 }
 
-/* Braze: {"message":"success","errors":[{"type":"...","input_array":"events",
- * "index":0}]}, index counting within that array of the request. */
 static void braze_accepted(struct dest *d, const char *resp, size_t len, struct dest_event *const *evs,
 			   size_t n)
 {
-	json_t *doc, *errs = answer_errors(resp, len, &doc), *e;
-	size_t k;
-	json_array_foreach(errs, k, e) {
-		const char *arr = json_string_value(json_object_get(e, "input_array"));
-		json_t *idx = json_object_get(e, "index");
-		if (!arr || !json_is_integer(idx) || json_integer_value(idx) < 0)
-			continue;
-		char tag = strcmp(arr, "attributes") == 0 ? 'a' : strcmp(arr, "events") == 0 ? 'e' : 0;
-		json_int_t want = json_integer_value(idx), seen = 0;
-		for (size_t i = 0; tag && i < n; i++) {
-			if (evs[i]->json[0] != tag || seen++ != want)
-				continue;
-			const char *type = json_string_value(json_object_get(e, "type"));
-			char *why = xasprintf("refused by Braze: %s", type ? type : "(no reason given)");
-			dest_http_reject(d, evs[i], why);
-			free(why);
-			break;
-		}
-	}
-	json_decref(doc);
+	/* which array each entry went to: braze_body's tag */
+	char *tags = xmalloc(n ? n : 1);
+	for (size_t i = 0; i < n; i++)
+		tags[i] = evs[i]->json[0];
+	struct dest_refusal *r;
+	size_t nr = dest_answer_braze(resp, len, tags, n, &r);
+	free(tags);
+	reject_all(d, evs, r, nr);
 }
 
-/* Customer.io (Track API v2 batch): {"errors":[{"batch_index":0,
- * "reason":"...","field":"...","message":"..."}]}. */
 static void customerio_accepted(struct dest *d, const char *resp, size_t len,
 				struct dest_event *const *evs, size_t n)
 {
-	json_t *doc, *errs = answer_errors(resp, len, &doc), *e;
-	size_t k;
-	json_array_foreach(errs, k, e) {
-		json_t *idx = json_object_get(e, "batch_index");
-		if (!json_is_integer(idx) || json_integer_value(idx) < 0 || (size_t)json_integer_value(idx) >= n)
-			continue;
-		const char *msg = json_string_value(json_object_get(e, "message"));
-		const char *reason = json_string_value(json_object_get(e, "reason"));
-		const char *field = json_string_value(json_object_get(e, "field"));
-		char *why = xasprintf("refused by Customer.io: %s%s%s%s",
-				      msg ? msg : reason ? reason : "(no reason given)",
-				      field ? " (" : "", field ? field : "", field ? ")" : "");
-		dest_http_reject(d, evs[json_integer_value(idx)], why);
-		free(why);
-	}
-	json_decref(doc);
+	struct dest_refusal *r;
+	size_t nr = dest_answer_customerio(resp, len, n, &r);
+	reject_all(d, evs, r, nr);
 }
 
 /* ---- send ---------------------------------------------------------------------------------------- */

@@ -2,7 +2,7 @@
 # tests/fuzz/build.sh — build the libFuzzer targets with clang (ASan + UBSan +
 # libFuzzer) from a configured build tree, then fuzz for a while:
 #   sh tests/fuzz/build.sh BUILD_DIR [SECONDS]      (run `make` in BUILD_DIR first)
-# Seeds come from tests/corpus/{lac,yaml,keys}, the examples and, for keys,
+# Seeds come from tests/corpus/{lac,yaml,keys,answers}, the examples and, for keys,
 # RSA keys openssl makes here (never kept in the tree); new crashes are
 # written as crash-* files in the current directory.
 set -eu
@@ -16,7 +16,7 @@ libs=$(pkg-config --cflags --libs yaml-0.1 sqlite3 libcurl jansson libpq libcryp
 # every library source (src/<folder>/, the command line's src/cmd/ left out);
 # the generated grammar from the build tree
 sources=$(ls "$src"/src/*/*.c | grep -v '/src/cmd/')
-for t in parse yaml keys; do
+for t in parse yaml keys answers; do
 	clang -g -O1 -std=c11 -D_GNU_SOURCE -DLAC_LIBFUZZER -DLAC_STDLIB_DIR="\"$src/stdlib\"" \
 		-DLAC_SRC_STDLIB_DIR="\"$src/stdlib\"" -DLAC_EXAMPLES_DIR="\"$src/examples\"" \
 		-DLAC_SRC_EXAMPLES_DIR="\"$src/examples\"" -DPACKAGE_VERSION='"fuzz"' \
@@ -40,3 +40,6 @@ fi
 "$out/fuzz_parse" -max_total_time="$secs" -max_len=65536 "$out/corpus_parse"
 "$out/fuzz_yaml" -max_total_time="$secs" -max_len=65536 "$out/corpus_yaml"
 "$out/fuzz_keys" -max_total_time="$secs" -max_len=16384 "$out/corpus_keys"
+mkdir -p "$out/corpus_answers"
+cp "$src"/tests/corpus/answers/* "$out/corpus_answers/"
+"$out/fuzz_answers" -max_total_time="$secs" -max_len=65536 "$out/corpus_answers"
