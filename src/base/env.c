@@ -57,6 +57,38 @@ int env_has_ref(const char *value)
 	return 0;
 }
 
+/* Does s hold ".." as a path component ("..", "../x", "x/..", "x/../y")? */
+static int has_dotdot(const char *s)
+{
+	for (const char *p = strstr(s, ".."); p; p = strstr(p + 1, ".."))
+		if ((p == s || p[-1] == '/') && (p[2] == '\0' || p[2] == '/'))
+			return 1;
+	return 0;
+}
+
+int env_path_climbs(struct arena *a, const char *value, const char **name)
+{
+	for (const char *s = value; *s; s++) {
+		if (s[0] == '$' && s[1] == '$' && s[2] == '{') {
+			s += 2;
+			continue;
+		}
+		size_t n = ref_name_len(s);
+		if (!n)
+			continue;
+		char *var = xstrndup(s + 2, n);
+		const char *v = getenv(var);
+		if (v && has_dotdot(v)) {
+			*name = arena_strdup(a, var);
+			free(var);
+			return 1;
+		}
+		free(var);
+		s += n + 2;
+	}
+	return 0;
+}
+
 char *env_expand(struct arena *a, const char *value, const char **unset)
 {
 	struct strbuf sb = STRBUF_INIT;

@@ -19,5 +19,9 @@ int env_check(const char *value, size_t *bad_off);
 char *env_expand(struct arena *a, const char *value, const char **unset);
 /* Whether value contains a ${VAR} reference. */
 int env_has_ref(const char *value);
+/* Whether a ${VAR} in value (a path) is set to something with a ".." path
+ * component, which would climb out of the directory the path names: 1 with
+ * *name (in the arena) the first such variable, else 0. */
+int env_path_climbs(struct arena *a, const char *value, const char **name);
 
 #endif

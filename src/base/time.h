@@ -72,6 +72,10 @@ struct lac_now {
  * and no suffix means UTC.  0 or -1.
  */
 int now_parse(const char *in, struct lac_now *out);
+/* lac's one clock, in Unix seconds: the machine's, moved by the test-only
+ * LAC_TEST_CLOCK_OFFSET (whole seconds, may be negative; ignored unless a
+ * plain number) so tests can turn it back without touching the machine's. */
+int64_t clock_secs(void);
 /* The clock as a struct lac_now. */
 void now_clock(struct lac_now *out);
 /* Milliseconds of the monotonic clock: for durations, never for dates. */

@@ -13,10 +13,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include <jansson.h>
 
+#include "base/file_write.h"
 #include "base/json_print.h"
 #include "check/check.h"
 #include "cmd/cli.h"
@@ -63,19 +63,14 @@ static bool same_text(const char *path, const char *text, size_t len)
 
 /* Write text to path, leaving a file that already holds it alone: a re-run
  * of `compile -o` then mostly reads (truncating and rewriting thousands of
- * files cost seconds), and unchanged files keep their times. */
+ * files cost seconds), and unchanged files keep their times.  A failed write
+ * (a full disk) leaves the old file whole. */
 static int write_text(const char *path, const char *text)
 {
 	size_t len = strlen(text);
 	if (same_text(path, text, len))
 		return 0;
-	FILE *f = fopen(path, "w");
-	if (!f)
-		return -1;
-	bool ok = fwrite(text, 1, len, f) == len;
-	if (fclose(f) != 0)
-		ok = false;
-	return ok ? 0 : -1;
+	return file_write_atomic(path, text, len);
 }
 
 int cmd_compile(struct cli *c)

@@ -21,12 +21,15 @@
  * "skipped (running: held by ...)") and tried again at the next wake;
  * --lock-timeout waits for it first.  A lost connection to a PostgreSQL
  * state stops the daemon (exit 1): its locks are gone.
+ *
+ * A clock that went back behind the last recorded run runs nothing: the
+ * daemon says so and waits until the clock passes that run (a run at an
+ * earlier time would diff and date its events out of order).
  */
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "base/json_print.h"
@@ -155,6 +158,22 @@ static int64_t run_due(struct cli *c, struct project *p, const struct run_applie
 	return d.next;
 }
 
+/* The latest start of a recorded run of any applied audience (0: none). */
+static int64_t last_run_start(struct state *st, const struct project *p)
+{
+	size_t n;
+	const struct ast_audience **all = run_every_audience(p, &n);
+	int64_t last = 0;
+	for (size_t i = 0; i < n; i++) {
+		struct state_run r;
+		if (state_last_run(st, all[i]->name, &r) == 0 && r.started > last)
+			last = r.started;
+		state_run_release(&r);
+	}
+	free(all);
+	return last;
+}
+
 static int take_max_sleep(void *arg, const char *value, struct strbuf *err)
 {
 	long *max_sleep = arg;
@@ -197,14 +216,15 @@ int cmd_daemon(struct cli *c)
 	signal(SIGTERM, on_signal);
 	int failures = 0;
 	if (!once)
-		log_heartbeat(c, "started", (int64_t)time(NULL), 0);
+		log_heartbeat(c, "started", clock_secs(), 0);
+	bool behind = false; /* the clock is behind the last run: said once, until it passes */
 	while (!stop_requested) {
 		struct project p;
 		struct run_applied ra = { 0 };
 		struct strbuf err = STRBUF_INIT;
 		struct warehouse w;
 		struct state *st = NULL;
-		int64_t now = c->now ? ln.secs : (int64_t)time(NULL), next = 0;
+		int64_t now = c->now ? ln.secs : clock_secs(), next = 0, last = 0;
 		bool lost = false;
 		size_t ran = 0;
 		/* lac.yaml for the settings; the audiences are the applied ones */
@@ -228,7 +248,12 @@ int cmd_daemon(struct cli *c)
 					ok = false;
 				} else {
 					run_applied_warn_files(&ra, c->quiet);
-					next = run_due(c, &p, &ra, &w, st, now, lock_timeout_ms, &failures, &ran);
+					/* --now (with --once) is checked by each run instead */
+					last = c->now ? 0 : last_run_start(st, &p);
+					if (last > now)
+						next = last + 1;
+					else
+						next = run_due(c, &p, &ra, &w, st, now, lock_timeout_ms, &failures, &ran);
 					/* the first wake of a UTC day evaluates its alerts */
 					if (!state_lost(st))
 						daily_alerts(c, &p, st, now);
@@ -245,10 +270,22 @@ int cmd_daemon(struct cli *c)
 			/* its locks went with the connection: never go on unlocked */
 			log_error(c, now, "the connection to the PostgreSQL state was lost; the daemon stops");
 			if (!once)
-				log_heartbeat(c, "stopped", (int64_t)time(NULL), 0);
+				log_heartbeat(c, "stopped", clock_secs(), 0);
 			return EXIT_ERRORS;
 		}
-		if (once)
+		if (ok && (last > now || behind)) {
+			char at[32], then[32];
+			time_format_iso(now, at);
+			time_format_iso(last, then);
+			if (last > now && !behind)
+				fprintf(stderr, "lac: the clock (%s) is behind the last run (%s); waiting until it "
+					"passes\n", at, then);
+			else if (last <= now)
+				fprintf(stderr, "lac: the clock (%s) has passed the last run; running again\n", at);
+			behind = last > now;
+		}
+		/* behind, even --once waits: its one pass is made when the clock has passed */
+		if (once && !behind)
 			return ok && failures == 0 ? EXIT_OK : EXIT_ERRORS;
 		if (ok && ran == 0)
 			log_heartbeat(c, "idle", now, next);
@@ -260,6 +297,6 @@ int cmd_daemon(struct cli *c)
 		for (int64_t s = 0; s < wait && !stop_requested; s++)
 			sleep(1);
 	}
-	log_heartbeat(c, "stopped", (int64_t)time(NULL), 0);
+	log_heartbeat(c, "stopped", clock_secs(), 0);
 	return failures == 0 ? EXIT_OK : EXIT_ERRORS;
 }

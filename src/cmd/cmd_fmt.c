@@ -15,15 +15,13 @@
  * formatted text in its entry, and the diagnostics (docs/fmt.md).
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <jansson.h>
 
+#include "base/file_write.h"
 #include "base/json_print.h"
 #include "cmd/cli.h"
 #include "lang/fmt.h"
@@ -88,46 +86,12 @@ static char *read_stream(FILE *in, size_t *len)
 	return sb_detach(&sb);
 }
 
-/* Write text to path through a temporary file in the same directory. */
+/* Write text back to path (a failure leaves the old file whole). */
 static int write_atomic(const char *path, const char *text, size_t len)
 {
-	struct stat st;
-	const char *slash = strrchr(path, '/');
-	char *tmp = slash ? xasprintf("%.*s/.%s.fmt-XXXXXX", (int)(slash - path), path, slash + 1)
-		: xasprintf(".%s.fmt-XXXXXX", path);
-	int fd = mkstemp(tmp);
-	if (fd < 0)
-		goto fail;
-	if (stat(path, &st) == 0)
-		(void)fchmod(fd, st.st_mode & 07777);
-	for (size_t off = 0; off < len;) {
-		ssize_t w = write(fd, text + off, len - off);
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			goto fail_fd;
-		}
-		off += (size_t)w;
-	}
-	if (fsync(fd) != 0 || close(fd) != 0) {
-		fd = -1;
-		goto fail_unlink;
-	}
-	if (rename(tmp, path) != 0)
-		goto fail_unlink;
-	free(tmp);
-	return 0;
-fail_fd:
-	close(fd);
-fail_unlink:
-	{
-		int e = errno;
-		unlink(tmp);
-		errno = e;
-	}
-fail:
+	if (file_write_atomic(path, text, len) == 0)
+		return 0;
 	fprintf(stderr, "lac: cannot write '%s': %s\n", path, strerror(errno));
-	free(tmp);
 	return -1;
 }
 

@@ -12,22 +12,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/file_write.h"
 #include "cmd/cli.h"
 #include "plan/plan.h"
 
+/* The plan is only its owner's to read (0600), and whole or not there. */
 static int write_plan_file(const char *path, const char *json)
 {
-	FILE *f = fopen(path, "w");
-	if (!f) {
-		fprintf(stderr, "lac: cannot write the plan to %s: %s\n", path, strerror(errno));
-		return -1;
-	}
-	fputs(json, f);
-	if (fclose(f) != 0) {
-		fprintf(stderr, "lac: cannot write the plan to %s: %s\n", path, strerror(errno));
-		return -1;
-	}
-	return 0;
+	if (file_write_private(path, json, strlen(json)) == 0)
+		return 0;
+	fprintf(stderr, "lac: cannot write the plan to %s: %s\n", path, strerror(errno));
+	return -1;
 }
 
 int cmd_plan(struct cli *c)

@@ -33,12 +33,13 @@ static bool in_list(const struct ast_audience *const *l, size_t n, const struct 
 
 int cmd_run(struct cli *c)
 {
-	bool no_deliver = false, dry_run = false;
+	bool no_deliver = false, dry_run = false, allow_past = false;
 	int64_t lock_timeout_ms = 0;
 	int rc = EXIT_OK;
 	const struct opt opts[] = {
 		OPT_FLAG("--no-deliver", NULL, &no_deliver),
 		OPT_FLAG("--dry-run", NULL, &dry_run),
+		OPT_FLAG("--allow-past", NULL, &allow_past),
 		OPT_LOCK_TIMEOUT(&lock_timeout_ms),
 	};
 	const struct opt_table table = { OPT_TABLE(opts) };
@@ -133,8 +134,8 @@ int cmd_run(struct cli *c)
 	}
 	struct run_batch b = {
 		/* an audience another process is running fails (or is waited for) */
-		.run = { .now = c->now, .deliver = deliver, .quiet = c->quiet, .lock_command = "run",
-			 .lock_timeout_ms = lock_timeout_ms },
+		.run = { .now = c->now, .allow_past = allow_past, .deliver = deliver, .quiet = c->quiet,
+			 .lock_command = "run", .lock_timeout_ms = lock_timeout_ms },
 		.form = c->format == OUT_JSON ? RUN_REPORTS_JSON : RUN_REPORTS_TEXT,
 		.reports = arr, .prefix = "",
 		.progress = isatty(STDERR_FILENO) && !c->quiet,

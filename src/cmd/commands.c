@@ -60,7 +60,7 @@ static const struct command commands[] = {
 	  "Takes the lock 'apply' (--lock-timeout DURATION, like 500ms, 30s or 5m, waits\n"
 	  "for it; default: fail at once); an audience another process is running is\n"
 	  "reported skipped.\n" },
-	{ "run", cmd_run, "run [--no-deliver] [--dry-run] [--lock-timeout DURATION] [AUDIENCE...]",
+	{ "run", cmd_run, "run [--no-deliver] [--dry-run] [--allow-past] [--lock-timeout DURATION] [AUDIENCE...]",
 	  "run audiences now and deliver their activation events",
 	  "Runs the definitions `lac apply` recorded (never edited files; an audience\n"
 	  "never applied is an error).  With no names, runs every applied, enabled\n"
@@ -74,7 +74,9 @@ static const struct command commands[] = {
 	  "unless --lock-timeout DURATION (500ms, 30s, 5m) waits for it.\n"
 	  "--dry-run shows what the next runs would send instead (per activation the\n"
 	  "events, filtered and invalid counts and a sample of the events), from the\n"
-	  "applied definitions and the state's baselines, writing nothing at all.\n" },
+	  "applied definitions and the state's baselines, writing nothing at all.\n"
+	  "A run whose time (--now or the clock) is before the audience's last run\n"
+	  "fails, naming both, unless --allow-past.\n" },
 	{ "status", cmd_status, "status",
 	  "audiences: enabled, schedule, last and next run, members, status",
 	  "Reads the state database (never changes it).  --format json for tools.\n" },

@@ -4,6 +4,7 @@
  * and 2: one counts what stdout got, the other keeps stderr's last
  * "lac: " line.
  */
+#include <errno.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +17,7 @@
 
 static FILE *real_out, *real_err;
 static size_t out_bytes;
+static int out_errno;                          /* a write to stdout failed: why */
 static struct strbuf err_line = STRBUF_INIT;  /* stderr's line in progress */
 static char *last_error;
 
@@ -35,7 +37,10 @@ static ssize_t out_write(void *cookie, const char *buf, size_t n)
 {
 	(void)cookie;
 	out_bytes += n;
-	return write_all(STDOUT_FILENO, buf, n);
+	ssize_t w = write_all(STDOUT_FILENO, buf, n);
+	if (w < (ssize_t)n && !out_errno)
+		out_errno = w < 0 ? errno : EIO;
+	return w;
 }
 
 /* A whole stderr line: remember it when it is one of lac's messages. */
@@ -92,10 +97,10 @@ const char *json_errors_last(void)
 	return last_error;
 }
 
-void json_errors_end(int rc)
+int json_errors_end(int rc)
 {
 	if (!real_out)
-		return;
+		return 0;
 	fflush(stdout);
 	fflush(stderr);
 	if (err_line.len)
@@ -114,4 +119,7 @@ void json_errors_end(int rc)
 	free(last_error);
 	last_error = NULL;
 	sb_release(&err_line);
+	int e = out_errno;
+	out_errno = 0;
+	return e;
 }

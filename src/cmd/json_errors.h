@@ -14,7 +14,7 @@ void json_errors_begin(void);
 /* The last error line on stderr, without "lac: " (NULL when none). */
 const char *json_errors_last(void);
 /* Flush both; when rc is not 0 and stdout got nothing, print the error
- * document there. */
-void json_errors_end(int rc);
+ * document there.  0, or the errno of a write to stdout that failed. */
+int json_errors_end(int rc);
 
 #endif

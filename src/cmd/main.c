@@ -5,6 +5,7 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,12 +47,26 @@ static int take_color(void *arg, const char *value, struct strbuf *err)
 	return 0;
 }
 
+/* Output that could not be written (a full disk under `lac compile >
+ * FILE`) is a failure, never a success with a cut file; werr is a failed
+ * write's errno already known.  A reader that went away (EPIPE, `| head`)
+ * is not a failure. */
+static int output_written(int rc, int werr)
+{
+	if ((fflush(stdout) != 0 || ferror(stdout)) && !werr)
+		werr = errno ? errno : EIO;
+	if (!werr || werr == EPIPE)
+		return rc;
+	fprintf(stderr, "lac: cannot write the output: %s\n", strerror(werr));
+	return rc ? rc : EXIT_ERRORS;
+}
+
 int main(int argc, char **argv)
 {
 	struct cli c = { .dir = ".", .format = OUT_TEXT };
 	const char *color = "auto";
 	bool help = false, version = false;
-	int rc;
+	int rc, werr = 0;
 
 	/* Global options may stand before or after the command; everything else
 	 * (from "--" on, all of it) is the command's own. */
@@ -130,8 +145,8 @@ int main(int argc, char **argv)
 	 * (SPEC §1.1); the daemon sets its own handlers (stop after the run) */
 	warehouse_cancel_on_signals();
 	rc = cmd->run(&c);
-	json_errors_end(rc);
+	werr = json_errors_end(rc);
 out:
 	opt_args_release(&rest);
-	return rc;
+	return output_written(rc, werr);
 }

@@ -78,6 +78,7 @@ int dest_config_from_project(struct project *p, const struct destination *d, str
 	dest_config_defaults(cfg);
 	cfg->name = d->name;
 	cfg->type = d->type;
+	cfg->ca_file = project_ca_file(p, d);
 	const struct dest_type *t = dest_type_find(d->type);
 	if (!t)
 		return diag_error(&p->diags, d->loc, DIAG_E006,
@@ -216,6 +217,7 @@ int deliver_outbox_of(struct state *st, struct dest *d, const char *audience, co
 		 * stays pending for next time instead of being tried event by event */
 		if (retry == (int64_t)n) {
 			stats->stopped = true;
+			snprintf(stats->stop_reason, sizeof(stats->stop_reason), "%s", evs[0].reason);
 			break;
 		}
 	}

@@ -52,6 +52,7 @@ struct dest_config {
 	size_t batch_events;       /* segment: default 2500 */
 	size_t batch_bytes;        /* segment: request body; default 500 KB */
 	size_t event_bytes;        /* default 32 KB */
+	const char *ca_file;       /* HTTP: the CA bundle to verify against (NULL: the system's) */
 };
 /* Defaults for everything but name/type/path/url/write_key/headers. */
 void dest_config_defaults(struct dest_config *cfg);
@@ -95,6 +96,7 @@ long dest_requests(const struct dest *d);
 struct deliver_stats {
 	int64_t delivered, failed, retry, pages;
 	bool stopped;              /* gave up early: the destination is unreachable */
+	char stop_reason[256];     /* why, when stopped: the last page's first reason */
 };
 /* Deliver the destination's undelivered events (retries first), recording
  * each outcome in the outbox (and so the counters).  A page whose every event

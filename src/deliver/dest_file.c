@@ -3,7 +3,8 @@
  *
  * The file is opened with O_APPEND (never truncated or rewritten) and each
  * batch is written whole, then fsync'd before its events count as delivered.
- * Lines are complete: a batch is one buffer ending in '\n'.
+ * Lines are complete: a batch is one buffer ending in '\n', and a batch
+ * whose write or fsync failed (a full disk) is cut back off the file.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -65,27 +66,31 @@ static int file_send(struct dest *d, struct dest_event *evs, size_t n)
 	 * ever holds whole lines and the retry appends to a clean end */
 	struct stat st;
 	off_t end = fstat(fp->fd, &st) == 0 && S_ISREG(st.st_mode) ? st.st_size : -1;
-	while (left) {
+	const char *op = "write";
+	int e = 0;
+	while (left && !e) {
 		ssize_t w = write(fp->fd, p, left);
 		if (w < 0 && errno == EINTR)
 			continue;
 		if (w <= 0) {
-			int e = w == 0 ? EIO : errno;
-			if (end >= 0 && ftruncate(fp->fd, end) != 0)
-				e = errno;
-			for (size_t i = 0; i < n; i++)
-				if (evs[i].outcome != DEST_REJECTED)
-					dest_event_set(&evs[i], DEST_RETRY, "write %s: %s", d->cfg.path, strerror(e));
-			return -1;
+			e = w == 0 ? EIO : errno;
+		} else {
+			p += w;
+			left -= (size_t)w;
 		}
-		p += w;
-		left -= (size_t)w;
 	}
-	if (fsync(fp->fd) < 0 && errno != EINVAL) {
-		int e = errno;
+	/* lines whose fsync failed may not be on disk: they are cut back and
+	 * sent again, like a failed write's, so none is ever there twice */
+	if (!e && fsync(fp->fd) < 0 && errno != EINVAL) {
+		op = "fsync";
+		e = errno;
+	}
+	if (e) {
+		if (end >= 0 && ftruncate(fp->fd, end) != 0)
+			e = errno;
 		for (size_t i = 0; i < n; i++)
 			if (evs[i].outcome != DEST_REJECTED)
-				dest_event_set(&evs[i], DEST_RETRY, "fsync %s: %s", d->cfg.path, strerror(e));
+				dest_event_set(&evs[i], DEST_RETRY, "%s %s: %s", op, d->cfg.path, strerror(e));
 		return -1;
 	}
 	for (size_t i = 0; i < n; i++)

@@ -48,6 +48,7 @@ int dest_http_open(struct dest *d, const struct http_auth *auth, struct strbuf *
 			hp->secrets[nsecrets++] = keys[i];
 	struct http_client_config hc = {
 		.connect_timeout_ms = c->connect_timeout_ms,
+		.ca_file = c->ca_file,
 		.timeout_ms = c->timeout_ms,
 		.headers = hp->headers,
 		.nheaders = c->nheaders + 1,
@@ -58,6 +59,8 @@ int dest_http_open(struct dest *d, const struct http_auth *auth, struct strbuf *
 		.nsecrets = nsecrets,
 		.retry = { c->max_retries, c->backoff_ms, c->backoff_max_ms, c->retry_after_max_ms },
 		.more_secrets = project_all_secrets,
+		/* an API's per-event failures (dest_preset.c) are read from the body */
+		.body_max = 1 << 20,
 	};
 	struct strbuf why = STRBUF_INIT;
 	if (http_client_open(&hc, &hp->client, &why) < 0) {
@@ -137,11 +140,19 @@ static int webhook_send(struct dest *d, struct dest_event *evs, size_t n)
 
 /* ---- segment: batches ---------------------------------------------------------------------------- */
 
+void dest_http_reject(struct dest *d, struct dest_event *e, const char *text)
+{
+	struct http_priv *hp = d->priv;
+	e->outcome = DEST_REJECTED;
+	/* a careless API may quote the request back: redacted like the client's own */
+	http_client_reason(hp->client, text, e->reason, sizeof(e->reason));
+}
+
 /* Send evs (pointers into the page) as one batch; split it in halves when it
  * is refused as a whole, to isolate the events at fault.  0, or -1 when the
  * destination is unreachable (those events are left for a retry). */
 static int send_batch(struct dest *d, const char *url, dest_http_body_fn body,
-		      struct dest_event **evs, size_t n)
+		      dest_http_accepted_fn accepted, struct dest_event **evs, size_t n)
 {
 	struct http_priv *hp = d->priv;
 	sb_reset(&hp->req);
@@ -152,16 +163,18 @@ static int send_batch(struct dest *d, const char *url, dest_http_body_fn body,
 	if (cls == HTTP_OK) {
 		for (size_t i = 0; i < n; i++)
 			evs[i]->outcome = DEST_DELIVERED;
+		if (accepted)
+			accepted(d, hp->resp.body.buf ? hp->resp.body.buf : "", hp->resp.body.len, evs, n);
 		return 0;
 	}
 	if (cls == HTTP_FINAL && n > 1 && (status == 400 || status == 413)) {
 		size_t half = n / 2;
-		if (send_batch(d, url, body, evs, half) < 0) {
+		if (send_batch(d, url, body, accepted, evs, half) < 0) {
 			for (size_t i = half; i < n; i++)
 				dest_event_set(evs[i], DEST_RETRY, "not sent: destination unavailable");
 			return -1;
 		}
-		return send_batch(d, url, body, evs + half, n - half);
+		return send_batch(d, url, body, accepted, evs + half, n - half);
 	}
 	for (size_t i = 0; i < n; i++)
 		dest_event_set(evs[i], cls == HTTP_FINAL ? DEST_REJECTED : DEST_RETRY, "%s", why);
@@ -169,7 +182,7 @@ static int send_batch(struct dest *d, const char *url, dest_http_body_fn body,
 }
 
 int dest_http_send_batches(struct dest *d, const char *url, dest_http_body_fn body, size_t overhead,
-			   struct dest_event *evs, size_t n)
+			   dest_http_accepted_fn accepted, struct dest_event *evs, size_t n)
 {
 	const struct dest_config *c = &d->cfg;
 	struct dest_event **batch = xcalloc(n, sizeof(*batch));
@@ -185,7 +198,7 @@ int dest_http_send_batches(struct dest *d, const char *url, dest_http_body_fn bo
 		bool full = e && nb && (nb == c->batch_events ||
 					overhead + bytes + e->len + 1 > c->batch_bytes);
 		if ((!e || full) && nb) {
-			if (send_batch(d, url, body, batch, nb) < 0) {
+			if (send_batch(d, url, body, accepted, batch, nb) < 0) {
 				/* Unreachable: leave the rest of the page for later. */
 				for (size_t j = i; j < n; j++)
 					if (evs[j].outcome != DEST_REJECTED)
@@ -217,7 +230,7 @@ void dest_batch_body(struct dest_event *const *evs, size_t n, struct strbuf *bod
 
 static int segment_send(struct dest *d, struct dest_event *evs, size_t n)
 {
-	return dest_http_send_batches(d, NULL, dest_batch_body, DEST_BATCH_BODY_EMPTY, evs, n);
+	return dest_http_send_batches(d, NULL, dest_batch_body, DEST_BATCH_BODY_EMPTY, NULL, evs, n);
 }
 
 static int webhook_open(struct dest *d, struct strbuf *err)

@@ -14,6 +14,8 @@
  *
  * Who: userId, else a string `email` in the traits (Identify) or properties
  * (Track); an event with neither, or of another type, is rejected unsent.
+ * Braze's and Customer.io's 2xx answers list the entries they refused (the
+ * rest were taken): those events are failed with the API's reason.
  * docs/delivery.md has the field-by-field mapping.
  */
 #include <stdlib.h>
@@ -21,6 +23,7 @@
 
 #include <jansson.h>
 
+#include "deliver/dest_answer.h"
 #include "deliver/dest_private.h"
 #include "base/time.h"
 
@@ -176,6 +179,36 @@ static void braze_body(struct dest_event *const *evs, size_t n, struct strbuf *b
 	sb_release(&events);
 }
 
+/* ---- per-event failures in a 2xx answer (dest_answer.c) ------------------------------------------ */
+
+static void reject_all(struct dest *d, struct dest_event *const *evs, struct dest_refusal *r, size_t nr)
+{
+	for (size_t i = 0; i < nr; i++)
+		dest_http_reject(d, evs[r[i].index], r[i].why);
+	dest_refusals_free(r, nr);
+}
+
+static void braze_accepted(struct dest *d, const char *resp, size_t len, struct dest_event *const *evs,
+			   size_t n)
+{
+	/* which array each entry went to: braze_body's tag */
+	char *tags = xmalloc(n ? n : 1);
+	for (size_t i = 0; i < n; i++)
+		tags[i] = evs[i]->json[0];
+	struct dest_refusal *r;
+	size_t nr = dest_answer_braze(resp, len, tags, n, &r);
+	free(tags);
+	reject_all(d, evs, r, nr);
+}
+
+static void customerio_accepted(struct dest *d, const char *resp, size_t len,
+				struct dest_event *const *evs, size_t n)
+{
+	struct dest_refusal *r;
+	size_t nr = dest_answer_customerio(resp, len, n, &r);
+	reject_all(d, evs, r, nr);
+}
+
 /* ---- send ---------------------------------------------------------------------------------------- */
 
 /* braze, customerio: map every event, send the pieces in batches, copy the
@@ -208,10 +241,11 @@ static int batch_send(struct dest *d, struct dest_event *evs, size_t n)
 	if (np) {
 		if (pp->kind == P_BRAZE)
 			rc = dest_http_send_batches(d, pp->url_a, braze_body,
-						    sizeof("{\"attributes\":[],\"events\":[]}") - 1, pieces, np);
+						    sizeof("{\"attributes\":[],\"events\":[]}") - 1,
+						    braze_accepted, pieces, np);
 		else
 			rc = dest_http_send_batches(d, pp->url_a, dest_batch_body, DEST_BATCH_BODY_EMPTY,
-						    pieces, np);
+						    customerio_accepted, pieces, np);
 	}
 	for (size_t k = 0; k < np; k++) {
 		struct dest_event *e = &evs[from[k]];

@@ -62,13 +62,21 @@ int dest_http_post(struct dest *d, const char *url, const char *body, size_t len
 void dest_http_unsent(struct dest_event *evs, size_t from, size_t n, const char *why);
 /* Build one request body from n events (their json/len). */
 typedef void (*dest_http_body_fn)(struct dest_event *const *evs, size_t n, struct strbuf *body);
+/* Read a 2xx response's body (resp[0..len), parsed or not) for the events
+ * the API reports it refused although it took the request, and pass each to
+ * dest_http_reject (the others stay delivered). */
+typedef void (*dest_http_accepted_fn)(struct dest *d, const char *resp, size_t len,
+				      struct dest_event *const *evs, size_t n);
+/* e refused, with the API's own words (redacted whole, then cut). */
+void dest_http_reject(struct dest *d, struct dest_event *e, const char *text);
 /* Send evs in batches of at most cfg.batch_events events and cfg.batch_bytes
  * bytes (overhead: the bytes body() adds around the events) to url (NULL:
  * cfg.url); an event over cfg.event_bytes is rejected unsent; a batch refused
- * with 400/413 is split in halves.  0, or -1 when unreachable (the unsent
- * events are left DEST_RETRY). */
+ * with 400/413 is split in halves; a batch taken is read by accepted (NULL:
+ * every event delivered).  0, or -1 when unreachable (the unsent events are
+ * left DEST_RETRY). */
 int dest_http_send_batches(struct dest *d, const char *url, dest_http_body_fn body, size_t overhead,
-			   struct dest_event *evs, size_t n);
+			   dest_http_accepted_fn accepted, struct dest_event *evs, size_t n);
 /* The Segment-style body {"batch":[event,...]} (segment, Customer.io);
  * DEST_BATCH_BODY_EMPTY is its overhead around the events. */
 void dest_batch_body(struct dest_event *const *evs, size_t n, struct strbuf *body);

@@ -35,6 +35,9 @@ static const char *str_setting(struct project *p, const struct destination *d, c
 static int configure_file(struct project *p, const struct destination *d, struct dest_config *cfg)
 {
 	int rc = 0;
+	const struct setting *s = destination_setting(d, "path");
+	if (s && project_check_path_refs(p, s->value, s->loc) < 0)
+		return -1;
 	const char *path = str_setting(p, d, "path", true, &rc);
 	if (path)
 		cfg->path = project_path(p, path);

@@ -7,6 +7,7 @@
 
 #include <jansson.h>
 
+#include "base/key_file.h"
 #include "net/access_token.h"
 #include "net/derived_secrets.h"
 #include "net/google_sa.h"
@@ -73,7 +74,7 @@ int google_sa_open(const char *credentials, struct google_sa **out, struct strbu
 		where = xstrdup("the credentials");
 		len = strlen(text);
 	} else {
-		file = read_file(credentials, &len);
+		file = key_file_read(credentials, &len);
 		if (!file) {
 			sb_addf(err, "cannot read the credentials file %s: %s", credentials,
 				strerror(errno));

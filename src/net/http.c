@@ -191,6 +191,11 @@ void http_client_close(struct http_client *c)
 	free(c);
 }
 
+void http_client_reason(const struct http_client *c, const char *text, char *why, size_t whylen)
+{
+	http_reason(&c->secrets, text, why, whylen);
+}
+
 /* The credentials of a URL about to be sent (once for a URL sent again). */
 static void add_url_secrets(struct http_client *c, const char *url)
 {

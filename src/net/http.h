@@ -80,5 +80,9 @@ char *http_response_header(const struct http_response *r, const char *name);
  * excerpt>", "timed out (timeout N ms)" or libcurl's message. */
 enum http_class http_client_send(struct http_client *c, const struct http_request *req,
 				 struct http_response *resp, char *why, size_t whylen);
+/* text (a server's words, e.g. a per-event error from a 2xx body) as a reason
+ * of at most whylen bytes: redacted of every secret the client sends, made
+ * one printable line, cut (http_reason). */
+void http_client_reason(const struct http_client *c, const char *text, char *why, size_t whylen);
 
 #endif

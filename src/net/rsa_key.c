@@ -12,6 +12,7 @@
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 
+#include "base/key_file.h"
 #include "base/sha256.h"
 #include "net/derived_secrets.h"
 #include "net/rsa_key.h"
@@ -109,7 +110,7 @@ int rsa_key_load_file(const char *path, const char *passphrase, struct rsa_key *
 {
 	*out = NULL;
 	size_t len;
-	char *pem = read_file(path, &len);
+	char *pem = key_file_read(path, &len);
 	if (!pem) {
 		sb_addf(err, "cannot read the private key file %s: %s", path, strerror(errno));
 		return -1;

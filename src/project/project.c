@@ -202,6 +202,23 @@ const char *setting_expand(struct project *p, const char *value, struct loc loc)
 	return expand(p, value, loc, true);
 }
 
+const char *project_ca_file(const struct project *p, const struct destination *d)
+{
+	const char *own = d ? d->tls_ca_file : p->warehouse.tls_ca_file;
+	return own ? own : p->tls_ca_file;
+}
+
+int project_check_path_refs(struct project *p, const char *value, struct loc loc)
+{
+	const char *name;
+	if (!value || !env_path_climbs(&p->arena, value, &name))
+		return 0;
+	/* a path's directory is the file's to choose, not the environment's */
+	diag_error(&p->diags, loc, DIAG_E006, "environment variable '%s' used in a path must not contain '..'",
+		   name);
+	return -1;
+}
+
 bool project_check_refs(struct project *p, const struct ynode *n)
 {
 	size_t off;
@@ -352,6 +369,28 @@ static void check_number_setting(struct project *p, const struct setting *s, con
 			   whole ? "whole number of retries" : "number of seconds", s->value);
 }
 
+/* tls: {ca_file: PATH} (lac.yaml's top, an HTTP warehouse, a destination):
+ * the CA file as a path from the project dir, or NULL (reported if wrong). */
+static const char *load_tls(struct project *p, const struct ynode *v, const char *where)
+{
+	if (!yexpect(&p->diags, v, YN_MAPPING, "tls"))
+		return NULL;
+	static const char *const keys[] = { "ca_file" };
+	char *in = xasprintf("tls of %s", where);
+	ycheck_keys(&p->diags, v, keys, ARRAY_LEN(keys), in);
+	free(in);
+	const struct ynode *f = ynode_get(v, "ca_file");
+	const char *s = f ? yscalar(&p->diags, f, "ca_file") : NULL;
+	if (!s || !project_check_refs(p, f) || project_check_path_refs(p, s, f->loc) < 0)
+		return NULL;
+	if (!*s) {
+		diag_error(&p->diags, f->loc, DIAG_E006, "'ca_file' must name a file");
+		return NULL;
+	}
+	s = expand(p, s, f->loc, false);
+	return s ? project_path(p, s) : NULL;
+}
+
 static void load_destination(struct project *p, const struct ypair *pr)
 {
 	struct destination d;
@@ -388,6 +427,10 @@ static void load_destination(struct project *p, const struct ypair *pr)
 	ARENA_PUSH(&p->arena, known, nknown, "type");
 	for (size_t i = 0; i < kind->nkeys; i++)
 		ARENA_PUSH(&p->arena, known, nknown, kind->keys[i].name);
+	/* every HTTP destination (one with a url) takes tls: {ca_file} */
+	bool http = dest_kind_key(kind, "url") != NULL;
+	if (http)
+		ARENA_PUSH(&p->arena, known, nknown, "tls");
 	char *where = xasprintf("%s destination '%s'", type, d.name);
 	ycheck_keys(&p->diags, v, known, nknown, where);
 	for (size_t i = 0; i < kind->nkeys; i++)
@@ -398,6 +441,12 @@ static void load_destination(struct project *p, const struct ypair *pr)
 
 	for (size_t i = 0; i < v->npairs; i++) {
 		const struct ypair *kv = &v->pairs[i];
+		if (http && strcmp(kv->key, "tls") == 0) {
+			char *w = xasprintf("destination '%s'", d.name);
+			d.tls_ca_file = load_tls(p, kv->value, w);
+			free(w);
+			continue;
+		}
 		const struct dest_key *key = strcmp(kv->key, "type") == 0 ? NULL : dest_kind_key(kind, kv->key);
 		if (!key)
 			continue;
@@ -418,6 +467,7 @@ static void load_destination(struct project *p, const struct ypair *pr)
 }
 
 /* ---- lac.yaml ------------------------------------------------------------------ */
+
 
 /* graph: / audiences: — one path or a list of paths. */
 static void load_paths(struct project *p, const struct ynode *v, const char *what,
@@ -565,6 +615,10 @@ static void check_wh_keys(struct project *p, const struct wh_kind *k, const stru
 	ARENA_PUSH(&p->arena, known, nknown, "type");
 	for (size_t i = 0; i < k->nkeys; i++)
 		ARENA_PUSH(&p->arena, known, nknown, k->keys[i].name);
+	/* the HTTP types (those with an endpoint) take tls: {ca_file}; libpq's
+	 * CA is the DSN's sslrootcert (SPEC §1.1) */
+	if (wh_kind_key(k, "endpoint"))
+		ARENA_PUSH(&p->arena, known, nknown, "tls");
 	/* endpoint is a key of the HTTP types only; elsewhere say where the host goes */
 	for (size_t i = 0; i < v->npairs && !wh_kind_key(k, "endpoint"); i++) {
 		if (strcmp(v->pairs[i].key, "endpoint") != 0)
@@ -631,7 +685,9 @@ static void load_warehouse(struct project *p, const struct ynode *v)
 	for (size_t i = 0; i < v->npairs; i++) {
 		const struct ypair *kv = &v->pairs[i];
 		const struct wh_key *key = k ? wh_kind_key(k, kv->key) : NULL;
-		if (strcmp(kv->key, "path") == 0 && (!k || key)) {
+		if (strcmp(kv->key, "tls") == 0 && k && wh_kind_key(k, "endpoint")) {
+			p->warehouse.tls_ca_file = load_tls(p, kv->value, where);
+		} else if (strcmp(kv->key, "path") == 0 && (!k || key)) {
 			const char *s = yscalar(&p->diags, kv->value, "path");
 			if (s && project_check_refs(p, kv->value)) {
 				p->warehouse.path = s;
@@ -648,6 +704,9 @@ static void load_warehouse(struct project *p, const struct ynode *v)
 			struct setting s;
 			if (project_setting_from(p, kv, &s, false)) {
 				check_wh_value(p, key, &s);
+				/* a key file's path: its directories are the file's to choose */
+				if (strcmp(kv->key, "private_key_path") == 0)
+					project_check_path_refs(p, s.value, s.loc);
 				ARENA_PUSH(&p->arena, p->warehouse.settings, p->warehouse.nsettings, s);
 			}
 		}
@@ -722,7 +781,7 @@ static void load_state(struct project *p, const struct ynode *v)
 static void load_settings(struct project *p, const struct ynode *doc)
 {
 	static const char *const top[] = { "version", "name", "graph", "audiences", "warehouse",
-					   "state", "destinations", "alerts" };
+					   "state", "destinations", "alerts", "tls" };
 	ycheck_keys(&p->diags, doc, top, ARRAY_LEN(top), "lac.yaml");
 
 	const struct ynode *v;
@@ -749,6 +808,8 @@ static void load_settings(struct project *p, const struct ynode *doc)
 		load_warehouse(p, v);
 	if ((v = ynode_get(doc, "state")) && yexpect(&p->diags, v, YN_MAPPING, "state"))
 		load_state(p, v);
+	if ((v = ynode_get(doc, "tls")))
+		p->tls_ca_file = load_tls(p, v, "lac.yaml");
 	if ((v = ynode_get(doc, "destinations")) && yexpect(&p->diags, v, YN_MAPPING, "destinations"))
 		for (size_t i = 0; i < v->npairs; i++)
 			load_destination(p, &v->pairs[i]);
@@ -791,7 +852,7 @@ static void set_defaults(struct project *p)
 static void resolve_path(struct project *p, const char **field, struct unresolved_path *u)
 {
 	u->as_written = NULL;
-	if (!*field || !env_has_ref(*field))
+	if (!*field || !env_has_ref(*field) || project_check_path_refs(p, *field, u->loc) < 0)
 		return;
 	const char *unset = NULL;
 	char *out = env_expand(&p->arena, *field, &unset);

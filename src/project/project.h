@@ -30,6 +30,7 @@ struct destination {
 	size_t nsettings;
 	bool supports_values_changed; /* may take `membership or values changed` (SPEC §3.5) */
 	struct loc loc;
+	const char *tls_ca_file;   /* an HTTP destination's tls: {ca_file} (project dir joined), or NULL */
 };
 const struct setting *destination_setting(const struct destination *d, const char *key);
 
@@ -78,7 +79,14 @@ struct project {
 		struct setting *settings; /* every other key of its type (wh_kind.c: dsn, account, ...) */
 		size_t nsettings;
 		struct loc loc;
+		/* tls: {ca_file} of an HTTP warehouse (one with `endpoint`), a path
+		 * relative to the project dir; NULL: the top-level one, if any */
+		const char *tls_ca_file;
 	} warehouse;
+	/* tls: {ca_file: PATH} at the top of lac.yaml: the CA bundle every HTTPS
+	 * connection (destinations, HTTP warehouses) verifies against instead of
+	 * the system's, unless its own tls says otherwise; NULL: the system's */
+	const char *tls_ca_file;
 	struct {
 		enum state_type { STATE_SQLITE, STATE_POSTGRES } type;
 		const char *path;        /* sqlite: default ".lac/state.db" */
@@ -129,6 +137,14 @@ const struct alert_channel *project_alert_channel(const struct project *p, const
  * loc (naming the variable, never any value) and returns NULL.  The result
  * lives in the project arena. */
 const char *setting_expand(struct project *p, const char *value, struct loc loc);
+/* The CA file an HTTPS connection verifies against: the destination's (d)
+ * or the HTTP warehouse's (d NULL) own tls, else lac.yaml's top-level tls;
+ * NULL: the system's CA store. */
+const char *project_ca_file(const struct project *p, const struct destination *d);
+/* A path setting's ${VAR} values may not hold a ".." component (they would
+ * climb out of the directory the file names): 0, or -1 after reporting
+ * E006 at loc, naming the variable (never its value). */
+int project_check_path_refs(struct project *p, const char *value, struct loc loc);
 /* Replace, in place, every value that setting_expand took from the
  * environment with "[redacted]": for messages that come back from libpq,
  * libcurl or a server, which may quote what lac sent them. */

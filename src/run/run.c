@@ -868,8 +868,9 @@ static void deliver(struct runner *r)
 				sb_addf(&warn, "%sdelivering to '%s': %s", warn.len ? "; " : "",
 					act->dest->name, e.buf);
 			else if (ds.stopped)
-				sb_addf(&warn, "%sdestination '%s' is unreachable; undelivered events stay pending",
-					warn.len ? "; " : "", act->dest->name);
+				sb_addf(&warn, "%sdestination '%s' is unreachable (%s); undelivered events stay "
+					"pending", warn.len ? "; " : "", act->dest->name,
+					ds.stop_reason[0] ? ds.stop_reason : "no reason given");
 			dest_close(d);
 		}
 		sb_release(&e);
@@ -1197,6 +1198,21 @@ int run_audience(struct project *p, struct warehouse *w, struct state *st,
 	collect_paths(&r);
 
 	int rc = -1;
+	if (!o || !o->allow_past) {
+		/* a reference time before the last run (a wrong --now, a clock
+		 * set back) would diff and date events out of order */
+		struct state_run last;
+		if (state_last_run(st, a->name, &last) == 0 && last.started > r.now) {
+			char then[32];
+			time_format_iso(last.started, then);
+			report->result = RUN_FAILED;
+			report->error = xasprintf("the run's time %s is before the audience's last run at %s "
+						  "('lac run --allow-past' runs it anyway)", r.now_iso, then);
+			state_run_release(&last);
+			goto out;
+		}
+		state_run_release(&last);
+	}
 	if (ensure_tables(&r) < 0) {
 		report->result = RUN_FAILED;
 		report->error = xstrdup(r.err.buf);

@@ -21,6 +21,7 @@
 
 struct run_options {
 	const char *now;          /* --now, ISO-8601 UTC; NULL = the clock */
+	bool allow_past;          /* --allow-past: now may be before the audience's last run */
 	bool deliver;             /* deliver the outbox after the swap (default true) */
 	bool quiet;
 	const char *lock_command; /* who takes the run lock: "run", "apply", "daemon" (NULL: "run") */

@@ -29,9 +29,27 @@ struct sqlite_stmt {
 static sqlite3 *handle(struct sdb *db) { return ((struct sqlite_db *)db)->db; }
 static sqlite3_stmt *stmt_of(struct sdb_stmt *s) { return ((struct sqlite_stmt *)s)->s; }
 
+/* How long a statement waits for another process's write transaction. */
+#define BUSY_TIMEOUT_MS 5000
+
+/* SQLite's message, and for the faults an operator must fix outside lac,
+ * what to look at (SQLite's own words name neither the other process nor
+ * the directory). */
+static void set_error(struct sdb *db, const char *msg)
+{
+	int code = sqlite3_errcode(handle(db)) & 0xff;
+	if (code == SQLITE_BUSY)
+		sdb_set_error(db, "%s: another process holds a write transaction on it "
+			      "(waited %d s)", msg, BUSY_TIMEOUT_MS / 1000);
+	else if (code == SQLITE_READONLY)
+		sdb_set_error(db, "%s: lac must be able to write the file and its directory", msg);
+	else
+		sdb_set_error(db, "%s", msg);
+}
+
 static int fail(struct sdb *db)
 {
-	sdb_set_error(db, "%s", sqlite3_errmsg(handle(db)));
+	set_error(db, sqlite3_errmsg(handle(db)));
 	return -1;
 }
 
@@ -47,7 +65,7 @@ static int sq_exec(struct sdb *db, const char *sql)
 {
 	char *msg = NULL;
 	if (sqlite3_exec(handle(db), sql, NULL, NULL, &msg) != SQLITE_OK) {
-		sdb_set_error(db, "%s", msg ? msg : sqlite3_errmsg(handle(db)));
+		set_error(db, msg ? msg : sqlite3_errmsg(handle(db)));
 		sqlite3_free(msg);
 		return -1;
 	}
@@ -266,7 +284,7 @@ int sdb_open_sqlite(struct sdb **out, const char *path, bool readonly, struct st
 		sq_close(&db->base);
 		return -1;
 	}
-	sqlite3_busy_timeout(db->db, 5000);
+	sqlite3_busy_timeout(db->db, BUSY_TIMEOUT_MS);
 	sqlite3_extended_result_codes(db->db, 1);
 	/* WAL lets readers (lac status) work during a run; FULL makes every
 	 * commit durable, which the outbox promises.  The page cache holds an

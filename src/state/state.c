@@ -992,6 +992,12 @@ int state_unfinished_run(struct state *st, const char *audience, struct state_ru
 				"s", audience), out);
 }
 
+int state_last_run(struct state *st, const char *audience, struct state_run *out)
+{
+	return get_one_run(prep(st, "SELECT " RUN_COLS " FROM runs WHERE audience = ?1"
+				" ORDER BY started_at DESC, rowid DESC LIMIT 1", "s", audience), out);
+}
+
 void state_run_release(struct state_run *r)
 {
 	free(r->id);

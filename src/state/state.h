@@ -166,6 +166,10 @@ int state_run_finish(struct state *st, const struct state_run *r);
 int state_get_run(struct state *st, const char *id, struct state_run *out);
 /* The audience's unfinished run (crashed), if any: 0 found, 1 none. */
 int state_unfinished_run(struct state *st, const char *audience, struct state_run *out);
+/* The audience's latest run by start time, whatever its result (a run whose
+ * reference time is before it has gone back in time): 0 found, 1 none, -1
+ * error. */
+int state_last_run(struct state *st, const char *audience, struct state_run *out);
 void state_run_release(struct state_run *r);
 /* Newest first, at most limit (0 = all kept). */
 int state_list_runs(struct state *st, const char *audience, int limit,

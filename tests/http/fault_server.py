@@ -27,6 +27,10 @@ are answered normally):
   /bad/...        400 when the body holds an event with properties.bad or
                   traits.bad true (a batch or a single event), else 200
   /down/...       503 always
+  /partial/braze/...  201 taking the request, listing its bad entries in
+                  Braze's {"message":"success","errors":[{"type","input_array","index"}]}
+  /partial/cio/...    200 listing them as Customer.io's
+                  {"errors":[{"batch_index","reason","field","message"}]}
 It exits by itself after --lifetime seconds or --max-requests requests.
 Standard library only.
 """
@@ -53,6 +57,23 @@ def is_bad(ev):
         if isinstance(body, dict) and body.get("bad") is True:
             return True
     return False
+
+
+def partial_answer(kind, doc):
+    """The 2xx answer of an API that took a batch but refused its bad entries."""
+    errors = []
+    if kind == "braze" and isinstance(doc, dict):
+        for arr in ("attributes", "events"):
+            for i, ev in enumerate(doc.get(arr) or []):
+                if isinstance(ev, dict) and is_bad(ev):
+                    errors.append({"type": "bad entry (key=%s)" % ev.get("external_id"),
+                                   "input_array": arr, "index": i})
+        return 201, json.dumps({"message": "success", "errors": errors}).encode()
+    for i, ev in enumerate(events_of(doc)):
+        if isinstance(ev, dict) and is_bad(ev):
+            errors.append({"batch_index": i, "reason": "invalid", "field": "attributes.bad",
+                           "message": "bad entry"})
+    return 200, json.dumps({"errors": errors}).encode()
 
 
 def events_of(doc):
@@ -91,7 +112,7 @@ class Handler(BaseHTTPRequestHandler):
             doc = json.loads(raw)
             events = [e for e in events_of(doc) if isinstance(e, dict)]
         except ValueError:
-            events = []
+            doc, events = None, []
         scenario = self.path.strip("/").split("/")[0]
         auth = self.headers.get("Authorization", "")
         auth_ok = srv.expect_auth is None or auth == srv.expect_auth
@@ -104,6 +125,9 @@ class Handler(BaseHTTPRequestHandler):
             status, headers, body = 429, [("Retry-After", "1")], b'{"error":"slow down"}'
         elif scenario == "down":
             status, body = 503, b'{"error":"unavailable"}'
+        elif scenario == "partial":
+            kind = self.path.strip("/").split("/")[1] if self.path.count("/") > 1 else ""
+            status, body = partial_answer(kind, doc)
         elif scenario == "bad" and any(is_bad(e) for e in events):
             status, body = 400, b'{"error":"bad event in request"}'
         elif scenario == "slow" and first:

@@ -144,6 +144,39 @@ static void test_warehouse_sqlite(void **state)
 	free(spath);
 }
 
+/* A table name from lac.yaml is an identifier, never SQL: one made of quotes
+ * and statements names a table, and the statement in it never runs; a
+ * message id and an event made of quotes are values. */
+static void test_warehouse_table_injection(void **state)
+{
+	char *db = xasprintf("%s/inj.db", tmpdir);
+	sqlite3 *h;
+	assert_int_equal(sqlite3_open(db, &h), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(h, "CREATE TABLE canary (x)", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(h);
+	struct dest_config cfg;
+	wh_config(&cfg, db);
+	cfg.table = "ev\"; DROP TABLE canary; --";
+	struct dest *d;
+	struct strbuf err = STRBUF_INIT;
+	assert_int_equal(dest_open(&cfg, &d, &err), 0);
+	struct dest_event evs[1] = {
+		{ .message_id = "m'); DROP TABLE canary; --", .json = "{\"q\":\"'); DROP TABLE canary; --\"}" },
+	};
+	evs[0].len = strlen(evs[0].json);
+	assert_int_equal(dest_send(d, evs, 1), 0);
+	assert_int_equal(evs[0].outcome, DEST_DELIVERED);
+	dest_close(d);
+	assert_int_equal(sqlite3_open(db, &h), SQLITE_OK);
+	assert_int_equal(scalar(h, "SELECT count(*) FROM sqlite_master WHERE name = 'canary'"), 1);
+	assert_int_equal(scalar(h, "SELECT count(*) FROM sqlite_master WHERE name = 'ev\"; DROP TABLE canary; --'"), 1);
+	assert_int_equal(scalar(h, "SELECT count(*) FROM \"ev\"\"; DROP TABLE canary; --\" "
+			       "WHERE message_id = 'm''); DROP TABLE canary; --'"), 1);
+	sqlite3_close(h);
+	sb_release(&err);
+	free(db);
+}
+
 /* The warehouse is locked by another writer for longer than the busy
  * timeout: the page stays pending (retry), it is not rejected. */
 static void test_warehouse_busy_is_transient(void **state)
@@ -427,6 +460,24 @@ static void test_braze(void **state)
 	dest_close(d2);
 	free(bad);
 
+	/* 201 taking the batch, its answer listing the entries Braze refused:
+	 * those fail with Braze's words, the rest are delivered */
+	char *partial = xasprintf("http://127.0.0.1:%s/partial/braze", s.port);
+	c2.url = partial;
+	assert_int_equal(dest_open(&c2, &d2, &err), 0);
+	for (size_t i = 0; i < 4; i++)
+		b[i] = (struct dest_event){ .message_id = bid[i], .json = bj[i], .len = strlen(bj[i]) };
+	assert_int_equal(dest_send(d2, b, 4), 0);
+	assert_int_equal(dest_requests(d2), 1);
+	assert_int_equal(b[0].outcome, DEST_DELIVERED);
+	assert_int_equal(b[1].outcome, DEST_REJECTED);
+	assert_string_equal(b[1].reason, "refused by Braze: bad entry (key=b)");
+	assert_int_equal(b[2].outcome, DEST_REJECTED);
+	assert_string_equal(b[2].reason, "refused by Braze: bad entry (key=c)");
+	assert_int_equal(b[3].outcome, DEST_DELIVERED);
+	dest_close(d2);
+	free(partial);
+
 	char *flaky = xasprintf("http://127.0.0.1:%s/flaky/braze", s.port);
 	c2.url = flaky;
 	assert_int_equal(dest_open(&c2, &d2, &err), 0);
@@ -569,6 +620,30 @@ static void test_customerio(void **state)
 		"{\"type\":\"person\",\"identifiers\":{\"email\":\"c@x.io\"},\"action\":\"event\",\"name\":\"Entity Added\","
 		"\"timestamp\":" EPOCH ",\"attributes\":" E3_PROPS "}]}");
 	json_decref(reqs);
+
+	/* 200 taking the batch, its errors naming the entries refused (by
+	 * their index in the batch); a reason quoting the key is redacted */
+	char *partial = xasprintf("http://127.0.0.1:%s/partial/cio", s.port);
+	struct dest_config c2 = cfg;
+	c2.url = partial;
+	assert_int_equal(dest_open(&c2, &d, &err), 0);
+	struct dest_event b[3];
+	const char *bj[] = {
+		"{\"type\":\"track\",\"event\":\"E\",\"userId\":\"a\",\"properties\":{}}",
+		"{\"type\":\"identify\",\"userId\":\"b\",\"traits\":{\"bad\":true}}",
+		"{\"type\":\"track\",\"event\":\"E\",\"userId\":\"c\",\"properties\":{}}",
+	};
+	const char *bid[] = { "c0", "c1", "c2" };
+	for (size_t i = 0; i < 3; i++)
+		b[i] = (struct dest_event){ .message_id = bid[i], .json = bj[i], .len = strlen(bj[i]) };
+	assert_int_equal(dest_send(d, b, 3), 0);
+	assert_int_equal(dest_requests(d), 1);
+	assert_int_equal(b[0].outcome, DEST_DELIVERED);
+	assert_int_equal(b[1].outcome, DEST_REJECTED);
+	assert_string_equal(b[1].reason, "refused by Customer.io: bad entry (attributes.bad)");
+	assert_int_equal(b[2].outcome, DEST_DELIVERED);
+	dest_close(d);
+	free(partial);
 
 	/* no secret: refused at open, naming the missing key */
 	cfg.site_id = NULL;
@@ -852,6 +927,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_warehouse_sqlite, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_warehouse_busy_is_transient, setup, teardown),
 		cmocka_unit_test(test_warehouse_config_from_project),
+		cmocka_unit_test_setup_teardown(test_warehouse_table_injection, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_braze, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_iterable, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_customerio, setup, teardown),

@@ -202,6 +202,28 @@ static void test_reason_is_one_redacted_line(void **state)
 	http_secrets_release(&s);
 }
 
+/* a server's own words (a per-event error in a 2xx body) lose every secret
+ * the client sends: its auth header's token and basic auth's password */
+static void test_client_reason_redacts_its_secrets(void **state)
+{
+	struct http_client_config cfg = {
+		.connect_timeout_ms = 1000, .timeout_ms = 1000,
+		.auth_header = "Authorization: Bearer tok_secret_123456",
+		.basic_user = "site_1", .basic_pass = "pass_secret_789",
+	};
+	struct http_client *c;
+	struct strbuf err = STRBUF_INIT;
+	assert_int_equal(http_client_open(&cfg, &c, &err), 0);
+	char why[64];
+	http_client_reason(c, "bad entry: tok_secret_123456\nand pass_secret_789", why, sizeof(why));
+	assert_null(strstr(why, "tok_secret"));
+	assert_null(strstr(why, "pass_secret"));
+	assert_null(strchr(why, '\n'));
+	assert_true(str_starts(why, "bad entry: [redacted] and [redacted]"));
+	http_client_close(c);
+	sb_release(&err);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -215,6 +237,7 @@ int main(void)
 		cmocka_unit_test(test_header_secrets),
 		cmocka_unit_test(test_excerpt_redacts_before_cutting),
 		cmocka_unit_test(test_reason_is_one_redacted_line),
+		cmocka_unit_test(test_client_reason_redacts_its_secrets),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -42,6 +42,66 @@ static void test_defaults(void **state)
 	fx_leave();
 }
 
+/* tls: {ca_file}: the destination's own, else the top-level one; an HTTP
+ * warehouse's own, else the top */
+static void test_tls_ca_file(void **state)
+{
+	fx_enter();
+	fx_write("lac.yaml",
+		 "tls: { ca_file: certs/top.pem }\n"
+		 "warehouse: { type: databricks, endpoint: \"https://d\", warehouse_id: w, token: t,\n"
+		 "  tls: { ca_file: /etc/wh.pem } }\n"
+		 "destinations:\n"
+		 "  own: { type: webhook, url: \"https://x\", tls: { ca_file: /etc/own.pem } }\n"
+		 "  top: { type: segment, url: \"https://y\", write_key: k }\n"
+		 "  br: { type: braze, url: \"https://b\", api_key: k, tls: { ca_file: br.pem } }\n");
+	fx_write("graph.yaml", small_graph);
+	struct project p;
+	char *d = fx_load(&p);
+	assert_string_equal(d, "");
+	/* (fx_load loads "." : the project dir joined is the path as written) */
+	assert_string_equal(project_ca_file(&p, project_destination(&p, "own")), "/etc/own.pem");
+	assert_string_equal(project_ca_file(&p, project_destination(&p, "top")), "certs/top.pem");
+	assert_string_equal(project_ca_file(&p, project_destination(&p, "br")), "br.pem");
+	assert_string_equal(project_ca_file(&p, NULL), "/etc/wh.pem");
+	free(d);
+	project_release(&p);
+
+	/* none anywhere: the system's store */
+	fx_write("lac.yaml", "destinations:\n  h: { type: webhook, url: \"https://x\" }\n");
+	d = fx_load(&p);
+	assert_string_equal(d, "");
+	assert_null(project_ca_file(&p, project_destination(&p, "h")));
+	assert_null(project_ca_file(&p, NULL));
+	free(d);
+	project_release(&p);
+	fx_leave();
+}
+
+/* a ${VAR} with ".." in a key file's path is E006, naming the variable */
+static void test_key_path_climbs(void **state)
+{
+	fx_enter();
+	setenv("LAC_T_KEYDIR", "../../secrets", 1);
+	fx_write("lac.yaml",
+		 "warehouse: { type: snowflake, account: a, user: u,\n"
+		 "  private_key_path: \"${LAC_T_KEYDIR}/rsa.p8\" }\n");
+	fx_write("graph.yaml", small_graph);
+	struct project p;
+	char *d = fx_load(&p);
+	assert_non_null(strstr(d, "error[E006]: environment variable 'LAC_T_KEYDIR' used in a path must not contain '..'"));
+	assert_null(strstr(d, "../../secrets"));
+	free(d);
+	project_release(&p);
+	setenv("LAC_T_KEYDIR", "keys", 1);
+	d = fx_load(&p);
+	assert_string_equal(d, "");
+	free(d);
+	project_release(&p);
+	unsetenv("LAC_T_KEYDIR");
+	fx_leave();
+}
+
 static void test_settings_and_destinations(void **state)
 {
 	fx_enter();
@@ -318,6 +378,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_settings_and_destinations),
+		cmocka_unit_test(test_tls_ca_file),
+		cmocka_unit_test(test_key_path_climbs),
 		cmocka_unit_test(test_unknown_keys_and_bad_values),
 		cmocka_unit_test(test_missing_lac_yaml),
 		cmocka_unit_test(test_paths_joined_to_dir),

@@ -523,6 +523,35 @@ static void test_runs_keep_last_50(void **state)
 	free(path);
 }
 
+/* the latest run by start time, whatever its result or the order recorded */
+static void test_last_run(void **state)
+{
+	char *path = path_in("last.db");
+	struct state *st = open_rw(path);
+	struct state_run r;
+	assert_int_equal(state_last_run(st, "pets", &r), 1);
+	state_run_release(&r);
+	const int64_t starts[] = { 2000, 3000, 1000 };
+	char *ids[3];
+	for (int i = 0; i < 3; i++) {
+		ids[i] = state_new_run_id(starts[i]);
+		assert_int_equal(state_run_begin(st, ids[i], "pets", i + 1, starts[i]), 0);
+	}
+	struct state_run done = { .id = ids[1], .result = RUN_FAILED, .error = "boom" };
+	assert_int_equal(state_run_finish(st, &done), 0);
+	char *other = state_new_run_id(9000);
+	assert_int_equal(state_run_begin(st, other, "cats", 1, 9000), 0);
+	assert_int_equal(state_last_run(st, "pets", &r), 0);
+	assert_int_equal(r.started, 3000);
+	assert_string_equal(r.id, ids[1]);
+	state_run_release(&r);
+	for (int i = 0; i < 3; i++)
+		free(ids[i]);
+	free(other);
+	state_close(st);
+	free(path);
+}
+
 /* "held by <command> pid <this pid> on <this host> since <UTC timestamp>" */
 static void assert_held_by_me(const char *msg, const char *command)
 {
@@ -895,6 +924,7 @@ int main(void)
 		cmocka_unit_test(test_readonly_never_creates),
 		cmocka_unit_test(test_definitions),
 		cmocka_unit_test(test_runs_keep_last_50),
+		cmocka_unit_test(test_last_run),
 		cmocka_unit_test(test_lock),
 		cmocka_unit_test(test_break_lock),
 		cmocka_unit_test(test_readonly_takes_no_lock),

@@ -6,7 +6,9 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "base/time.h"
 #include "base/util.h"
@@ -261,6 +263,28 @@ static void test_duration_setting(void **state)
 	}
 }
 
+/* lac's clock moves with LAC_TEST_CLOCK_OFFSET (and only a plain number moves it) */
+static void test_clock_offset(void **state)
+{
+	struct lac_now n;
+	unsetenv("LAC_TEST_CLOCK_OFFSET");
+	int64_t t = (int64_t)time(NULL);
+	int64_t c = clock_secs();
+	assert_true(c >= t && c <= t + 2);
+	setenv("LAC_TEST_CLOCK_OFFSET", "-86400", 1);
+	t = (int64_t)time(NULL);
+	now_clock(&n);
+	assert_true(n.secs >= t - 86400 && n.secs <= t - 86400 + 2);
+	char iso[32];
+	time_format_iso(n.secs, iso);
+	assert_string_equal(n.iso, iso);
+	setenv("LAC_TEST_CLOCK_OFFSET", "90s", 1);
+	t = (int64_t)time(NULL);
+	c = clock_secs();
+	assert_true(c >= t && c <= t + 2);
+	unsetenv("LAC_TEST_CLOCK_OFFSET");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -275,6 +299,7 @@ int main(void)
 		cmocka_unit_test(test_format),
 		cmocka_unit_test(test_duration),
 		cmocka_unit_test(test_duration_setting),
+		cmocka_unit_test(test_clock_offset),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
