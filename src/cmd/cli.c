@@ -55,10 +55,12 @@ int cli_load_project(struct cli *c, struct project *p)
 {
 	project_init(p);
 	int rc = check_load(p, c->dir);
-	/* check and compile open neither the state nor the warehouse: an unset
-	 * ${VAR} in their paths is only an error for the commands that do */
+	/* check, compile and test open neither the state nor the project's
+	 * warehouse: an unset ${VAR} in their paths is only an error for the
+	 * commands that do */
 	bool opens_paths = !c->command || (strcmp(c->command, "check") != 0 &&
-					   strcmp(c->command, "compile") != 0);
+					   strcmp(c->command, "compile") != 0 &&
+					   strcmp(c->command, "test") != 0);
 	if (rc == 0 && opens_paths)
 		rc = project_require_paths(p);
 	return rc == 0 && p->diags.nerrors == 0 ? 0 : -1;

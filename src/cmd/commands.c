@@ -29,6 +29,16 @@ static const struct command commands[] = {
 	  "prints the member count and the first N members (default 10; --all for every\n"
 	  "one), sorted.  --entities PATH adds the matched entities of that path.\n"
 	  "--now TS fixes the reference time; --format json prints one JSON object.\n" },
+	{ "test", cmd_test, "test [NAME...]",
+	  "run the audience tests (*.test.yaml) on fixture rows",
+	  "Runs every *.test.yaml file under the audience directories (or those whose\n"
+	  "test or audience is a NAME given): each loads its fixture rows (maps, or CSV\n"
+	  "files with a header) into the data graph's tables of a temporary SQLite\n"
+	  "warehouse, never the project's own, and compares the audience's members at\n"
+	  "its `now` with `expect: members`.  Exit 0 when all pass, 1 when one fails or a\n"
+	  "test file has errors (shown as diagnostics).  --format json prints one\n"
+	  "object: warehouse, tests (test, file, audience, now, result, members,\n"
+	  "missing, unexpected, error), passed and failed.  See docs/testing-audiences.md.\n" },
 	{ "fmt", cmd_fmt, "fmt [--check] [FILE...]",
 	  "format .lac files canonically (comments kept)",
 	  "Rewrites each file (default: every audience file of the project) in the one\n"
