@@ -243,7 +243,7 @@ static bool rows_from_csv(struct project *p, const char *test_rel, const struct 
 }
 
 static bool load_tables(struct project *p, const struct graph_table *tables, size_t ntables,
-			const char *rel, const struct ynode *map, struct audience_test *t)
+			const char *rel, const struct ynode *map, struct fixture_table **out, size_t *nout)
 {
 	if (!yexpect(&p->diags, map, YN_MAPPING, "tables"))
 		return false;
@@ -269,7 +269,7 @@ static bool load_tables(struct project *p, const struct graph_table *tables, siz
 			ok &= rows_from_yaml(p, v, &ft);
 		else
 			ok = false;
-		ARENA_PUSH(&p->arena, t->tables, t->ntables, ft);
+		ARENA_PUSH(&p->arena, *out, *nout, ft);
 	}
 	return ok;
 }
@@ -296,10 +296,55 @@ static bool load_members(struct project *p, const struct ynode *expect, struct a
 	return true;
 }
 
+static bool load_now(struct project *p, const struct ynode *n, struct lac_now *out)
+{
+	if (!yscalar(&p->diags, n, "now"))
+		return false;
+	if (now_parse(n->scalar, out) == 0)
+		return true;
+	diag_error(&p->diags, n->loc, DIAG_E006,
+		   "'now' must be a UTC timestamp like 2026-01-15T12:00:00Z, not '%s'", n->scalar);
+	return false;
+}
+
+/* then: { now, tables, expect: { events: [...] } } */
+static void load_then(struct project *p, const struct graph_table *tables, size_t ntables,
+		      const char *rel, const struct ynode *then, struct audience_test *t)
+{
+	static const char *const keys[] = { "now", "tables", "expect" };
+	static const char *const expect_keys[] = { "events" };
+	if (!yexpect(&p->diags, then, YN_MAPPING, "then"))
+		return;
+	ycheck_keys(&p->diags, then, keys, ARRAY_LEN(keys), "then");
+	t->has_then = true;
+	t->then_now = t->now;
+	const struct ynode *n;
+	if ((n = ynode_get(then, "now")))
+		load_now(p, n, &t->then_now);
+	if ((n = ynode_get(then, "tables")))
+		load_tables(p, tables, ntables, rel, n, &t->then_tables, &t->nthen_tables);
+	const struct ynode *expect = yrequire(&p->diags, then, "expect", "then");
+	if (!expect || !yexpect(&p->diags, expect, YN_MAPPING, "expect"))
+		return;
+	ycheck_keys(&p->diags, expect, expect_keys, ARRAY_LEN(expect_keys), "then's expect");
+	const struct ynode *ev = yrequire(&p->diags, expect, "events", "then's expect");
+	if (!ev || !yexpect(&p->diags, ev, YN_SEQUENCE, "events"))
+		return;
+	for (size_t i = 0; i < ev->nitems; i++) {
+		if (!yexpect(&p->diags, ev->items[i], YN_MAPPING, "an event"))
+			continue;
+		json_t *j = ynode_json(ev->items[i]);
+		char *text = json_dumps(j, JSON_COMPACT);
+		ARENA_PUSH(&p->arena, t->events, t->nevents, arena_strdup(&p->arena, text));
+		free(text);
+		json_decref(j);
+	}
+}
+
 int audience_test_load(struct project *p, const struct graph_table *tables, size_t ntables,
 		       const char *rel, struct audience_test *t)
 {
-	static const char *const keys[] = { "test", "audience", "now", "tables", "expect" };
+	static const char *const keys[] = { "test", "audience", "now", "tables", "expect", "then" };
 	memset(t, 0, sizeof(*t));
 	t->path = project_path(p, rel);
 	size_t before = p->diags.nerrors, len;
@@ -328,13 +373,13 @@ int audience_test_load(struct project *p, const struct graph_table *tables, size
 			diag_hint_closest(&p->diags, n->scalar, names, nnames);
 		}
 	}
-	if ((n = yrequire(&p->diags, doc, "now", "an audience test")) && yscalar(&p->diags, n, "now") &&
-	    now_parse(n->scalar, &t->now) != 0)
-		diag_error(&p->diags, n->loc, DIAG_E006,
-			   "'now' must be a UTC timestamp like 2026-01-15T12:00:00Z, not '%s'", n->scalar);
+	if ((n = yrequire(&p->diags, doc, "now", "an audience test")))
+		load_now(p, n, &t->now);
 	if ((n = ynode_get(doc, "tables")))
-		load_tables(p, tables, ntables, rel, n, t);
+		load_tables(p, tables, ntables, rel, n, &t->tables, &t->ntables);
 	if ((n = yrequire(&p->diags, doc, "expect", "an audience test")))
 		load_members(p, n, t);
+	if ((n = ynode_get(doc, "then")))
+		load_then(p, tables, ntables, rel, n, t);
 	return p->diags.nerrors == before ? 0 : -1;
 }

@@ -2,7 +2,8 @@
  * audience_test.h — audience tests (`lac test`, SPEC §5): the *.test.yaml
  * files anywhere under the audience directories, each giving an audience, a reference time,
  * fixture rows for the data graph's tables (inline maps or CSV files with a
- * header) and the members expected.  Loading checks every name against the
+ * header) and the members expected; optionally (then:) a change to those
+ * rows and the events a run after it must produce.  Loading checks every name against the
  * graph and the audiences; problems are diagnostics with file:line:col.
  */
 #ifndef LAC_AUDIENCE_TEST_H
@@ -42,6 +43,14 @@ struct audience_test {
 	size_t ntables;
 	const char **members;      /* expect: members:, sorted in byte order */
 	size_t nmembers;
+	/* then: a data change after a first run, and the events the run after
+	 * it must produce (each a JSON object that an event must contain) */
+	bool has_then;
+	struct lac_now then_now;   /* then: now:, else now */
+	struct fixture_table *then_tables;
+	size_t nthen_tables;
+	const char **events;       /* JSON text, in the order written */
+	size_t nevents;
 };
 
 /* The *.test.yaml files under the project's audience directories (paths

@@ -3,7 +3,8 @@
  * the audience directories, SPEC §5).  Each runs on its own temporary
  * SQLite warehouse (in memory) holding only the test's fixture rows,
  * whatever warehouse the project uses, and compares the audience's members
- * with the ones expected.  Exit 1 when a test fails or a test file is bad.
+ * with the ones expected, and with then: the events of a run after a data
+ * change (test_then.c).  Exit 1 when a test fails or a test file is bad.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +16,7 @@
 #include "check/audience_test.h"
 #include "check/check.h"
 #include "cmd/cli.h"
+#include "cmd/test_then.h"
 #include "sql/gen.h"
 #include "warehouse/fixture.h"
 
@@ -24,7 +26,13 @@ struct outcome {
 	size_t nmembers, cap;
 	const char **missing, **unexpected; /* expected and not found; found and not expected */
 	size_t nmissing, nunexpected;
-	char *error;               /* the fixture or the SQL failed */
+	char *error;               /* the fixture, the SQL or a run failed */
+	/* then: the events of the second run (JSON texts), the expected ones no
+	 * event matched and the events no expected one matched */
+	char **events;
+	size_t nevents;
+	const char **missing_events, **unexpected_events;
+	size_t nmissing_events, nunexpected_events;
 };
 
 static int collect(void *arg, int ncol, const char *const *vals)
@@ -57,6 +65,61 @@ static void compare(struct outcome *o, const char *const *want, size_t nwant)
 	}
 }
 
+/* Does actual contain want: every key of an object (recursively), every
+ * item of an array, an equal value otherwise? */
+static bool json_contains(const json_t *actual, const json_t *want)
+{
+	if (json_is_object(want)) {
+		const char *key;
+		const json_t *v;
+		if (!json_is_object(actual))
+			return false;
+		json_object_foreach((json_t *)want, key, v)
+			if (!json_contains(json_object_get(actual, key), v))
+				return false;
+		return true;
+	}
+	if (json_is_array(want)) {
+		if (!json_is_array(actual) || json_array_size(actual) != json_array_size(want))
+			return false;
+		for (size_t i = 0; i < json_array_size(want); i++)
+			if (!json_contains(json_array_get(actual, i), json_array_get(want, i)))
+				return false;
+		return true;
+	}
+	return actual && json_equal((json_t *)actual, (json_t *)want);
+}
+
+/* Pair each expected event with the first event not yet taken that
+ * contains it; what stays unpaired on either side fails the test. */
+static void compare_events(struct outcome *o, const struct audience_test *t)
+{
+	bool *taken = xcalloc(o->nevents + 1, sizeof(*taken));
+	json_t **actual = xcalloc(o->nevents + 1, sizeof(*actual));
+	for (size_t i = 0; i < o->nevents; i++)
+		actual[i] = json_loads(o->events[i], 0, NULL);
+	o->missing_events = xcalloc(t->nevents + 1, sizeof(*o->missing_events));
+	o->unexpected_events = xcalloc(o->nevents + 1, sizeof(*o->unexpected_events));
+	for (size_t k = 0; k < t->nevents; k++) {
+		json_t *want = json_loads(t->events[k], 0, NULL);
+		size_t i = 0;
+		while (i < o->nevents && (taken[i] || !json_contains(actual[i], want)))
+			i++;
+		if (i < o->nevents)
+			taken[i] = true;
+		else
+			o->missing_events[o->nmissing_events++] = t->events[k];
+		json_decref(want);
+	}
+	for (size_t i = 0; i < o->nevents; i++) {
+		if (!taken[i])
+			o->unexpected_events[o->nunexpected_events++] = o->events[i];
+		json_decref(actual[i]);
+	}
+	free(actual);
+	free(taken);
+}
+
 static void run_one(struct project *p, const struct graph_table *tables, size_t ntables,
 		    const struct audience_test *t, struct outcome *o)
 {
@@ -77,6 +140,13 @@ static void run_one(struct project *p, const struct graph_table *tables, size_t 
 		sql_membership(&sql, &p->graph, t->audience, &so);
 		if (w.ops->query(&w, sql.buf, collect, o, &err) != 0)
 			o->error = xasprintf("the audience's SQL failed: %s", err.buf);
+	}
+	if (!o->error && t->has_then) {
+		sb_reset(&err);
+		if (test_then_events(p, &w, t, &o->events, &o->nevents, &err) != 0)
+			o->error = sb_detach(&err);
+		else
+			compare_events(o, t);
 	}
 	warehouse_close(&w);
 	sb_release(&sql);
@@ -103,11 +173,17 @@ static void outcome_release(struct outcome *o)
 	free(o->missing);
 	free(o->unexpected);
 	free(o->error);
+	for (size_t i = 0; i < o->nevents; i++)
+		free(o->events[i]);
+	free(o->events);
+	free(o->missing_events);
+	free(o->unexpected_events);
 }
 
 static bool passed(const struct outcome *o)
 {
-	return !o->error && !o->nmissing && !o->nunexpected;
+	return !o->error && !o->nmissing && !o->nunexpected && !o->nmissing_events &&
+	       !o->nunexpected_events;
 }
 
 /* Member ids as JSON strings (bytes that are not UTF-8 become U+FFFD). */
@@ -123,14 +199,31 @@ static json_t *id_array(const char *const *ids, size_t n)
 	return a;
 }
 
+/* JSON texts (the events) as an array of their values. */
+static json_t *event_array(const char *const *texts, size_t n)
+{
+	json_t *a = json_array();
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(a, json_loads(texts[i], 0, NULL));
+	return a;
+}
+
 static json_t *outcome_json(const struct audience_test *t, const struct outcome *o)
 {
-	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:s?}", "test", t->name,
+	json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:s?}", "test", t->name,
 			 "file", t->path, "audience", t->audience->name, "now", t->now.iso,
 			 "result", passed(o) ? "pass" : "fail",
 			 "members", id_array((const char *const *)o->members, o->nmembers),
 			 "missing", id_array(o->missing, o->nmissing),
 			 "unexpected", id_array(o->unexpected, o->nunexpected), "error", o->error);
+	if (t->has_then) {
+		json_object_set_new(j, "events", event_array((const char *const *)o->events, o->nevents));
+		json_object_set_new(j, "missing_events",
+				    event_array(o->missing_events, o->nmissing_events));
+		json_object_set_new(j, "unexpected_events",
+				    event_array(o->unexpected_events, o->nunexpected_events));
+	}
+	return j;
 }
 
 static void print_ids(const char *label, const char *const *ids, size_t n)
@@ -155,6 +248,10 @@ static void outcome_print(const struct cli *c, const struct audience_test *t, co
 		printf("      %s\n", o->error);
 	print_ids("missing:   ", o->missing, o->nmissing);
 	print_ids("unexpected:", (const char *const *)o->unexpected, o->nunexpected);
+	for (size_t i = 0; i < o->nmissing_events; i++)
+		printf("      missing event:    %s\n", o->missing_events[i]);
+	for (size_t i = 0; i < o->nunexpected_events; i++)
+		printf("      unexpected event: %s\n", o->unexpected_events[i]);
 }
 
 /* Is t named on the command line (by its test name or its audience)? */

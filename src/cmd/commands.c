@@ -35,10 +35,14 @@ static const struct command commands[] = {
 	  "test or audience is a NAME given): each loads its fixture rows (maps, or CSV\n"
 	  "files with a header) into the data graph's tables of a temporary SQLite\n"
 	  "warehouse, never the project's own, and compares the audience's members at\n"
-	  "its `now` with `expect: members`.  Exit 0 when all pass, 1 when one fails or a\n"
-	  "test file has errors (shown as diagnostics).  --format json prints one\n"
-	  "object: warehouse, tests (test, file, audience, now, result, members,\n"
-	  "missing, unexpected, error), passed and failed.  See docs/testing-audiences.md.\n" },
+	  "its `now` with `expect: members`.  With `then:`, the audience runs on a\n"
+	  "temporary state, the rows change, it runs again (queueing, never delivering)\n"
+	  "and that run's events must match `then: expect: events`.  Exit 0 when all\n"
+	  "pass, 1 when one fails or a test file has errors (shown as diagnostics).\n"
+	  "--format json prints one object: warehouse, tests (test, file, audience, now,\n"
+	  "result, members, missing, unexpected, error; with then: events,\n"
+	  "missing_events, unexpected_events), passed and failed.\n"
+	  "See docs/testing-audiences.md.\n" },
 	{ "fmt", cmd_fmt, "fmt [--check] [FILE...]",
 	  "format .lac files canonically (comments kept)",
 	  "Rewrites each file (default: every audience file of the project) in the one\n"

@@ -56,6 +56,23 @@ static char *insert_row(const struct dialect *d, const struct graph_table *t,
 	return sb_detach(&sb);
 }
 
+/* Run stmts[0..n) in one transaction and free them. */
+static int run_batch(struct warehouse *w, char **stmts, size_t n, struct strbuf *err)
+{
+	int rc = w->ops->exec_batch(w, (const char *const *)stmts, n, true, err);
+	for (size_t i = 0; i < n; i++)
+		free(stmts[i]);
+	free(stmts);
+	return rc;
+}
+
+static void push_inserts(struct warehouse *w, const struct fixture_table *t, char ***stmts,
+			 size_t *n, size_t *cap)
+{
+	for (size_t r = 0; r < t->nrows; r++)
+		VEC_PUSH(*stmts, *n, *cap, insert_row(w->d, t->table, &t->rows[r]));
+}
+
 int fixture_write(struct warehouse *w, const struct graph_table *tables, size_t ntables,
 		  const struct fixture_table *rows, size_t nrows, struct strbuf *err)
 {
@@ -64,11 +81,20 @@ int fixture_write(struct warehouse *w, const struct graph_table *tables, size_t 
 	for (size_t i = 0; i < ntables; i++)
 		VEC_PUSH(stmts, n, cap, create_table(w->d, &tables[i]));
 	for (size_t i = 0; i < nrows; i++)
-		for (size_t r = 0; r < rows[i].nrows; r++)
-			VEC_PUSH(stmts, n, cap, insert_row(w->d, rows[i].table, &rows[i].rows[r]));
-	int rc = w->ops->exec_batch(w, (const char *const *)stmts, n, true, err);
-	for (size_t i = 0; i < n; i++)
-		free(stmts[i]);
-	free(stmts);
-	return rc;
+		push_inserts(w, &rows[i], &stmts, &n, &cap);
+	return run_batch(w, stmts, n, err);
+}
+
+int fixture_replace(struct warehouse *w, const struct fixture_table *rows, size_t nrows,
+		    struct strbuf *err)
+{
+	char **stmts = NULL;
+	size_t n = 0, cap = 0;
+	for (size_t i = 0; i < nrows; i++) {
+		struct strbuf sb = STRBUF_INIT;
+		sql_fmt(&sb, w->d, "DELETE FROM %T", rows[i].table->parts, rows[i].table->nparts);
+		VEC_PUSH(stmts, n, cap, sb_detach(&sb));
+		push_inserts(w, &rows[i], &stmts, &n, &cap);
+	}
+	return run_batch(w, stmts, n, err);
 }

@@ -104,6 +104,52 @@ print(d["warehouse"], t["cat households"]["result"], dog["result"], d["passed"],
       " ".join(dog["unexpected"]), " ".join(dog["missing"]))
 ' "$T/out")"
 
+# ---- then: a data change and the events the run after it must produce -------------
+cat >"$P/audiences/tests/dogs.test.yaml" <<'YAML'
+test: a dog becomes a cat
+audience: cat_owners
+now: 2026-01-15T12:00:00Z
+tables:
+  SEGMENT.PROFILES.PROFILE_TRAITS:
+    - { segment_id: p1, email: a@x, first_name: Ana }
+    - { segment_id: p2, email: b@x, first_name: Ben }
+  SEGMENT.PROFILES.EXTERNAL_ID_MAPPING:
+    - { segment_id: p1, external_id_type: email, external_id_value: a@x }
+    - { segment_id: p2, external_id_type: email, external_id_value: b@x }
+  PETS.PUBLIC.HOUSEHOLDS: households.csv
+  PETS.PUBLIC.PETS:
+    - { id: x1, household_id: h1, type: cat }
+    - { id: x2, household_id: h2, type: dog }
+expect:
+  members: [p1]
+then:
+  now: 2026-01-15T13:00:00Z
+  tables:
+    PETS.PUBLIC.PETS:
+      - { id: x2, household_id: h2, type: cat }
+  expect:
+    events:
+      - { type: track, event: Audience Entered, anonymousId: p2,
+          properties: { first_name: Ben, cat_owners: true } }
+YAML
+ls "${TMPDIR:-/tmp}" | grep '^lac-audience-test' >"$T/tmp.before" || true
+expect_status "then: the events match" 0 lac -C "$P" --color never test "a dog becomes a cat"
+ls "${TMPDIR:-/tmp}" | grep '^lac-audience-test' >"$T/tmp.after" || true
+expect_file_eq "then: the temporary state is removed" "$T/tmp.before" "$T/tmp.after"
+sed 's/properties: { first_name: Ben/properties: { first_name: Bob/' "$P/audiences/tests/dogs.test.yaml" >"$T/x" && mv "$T/x" "$P/audiences/tests/dogs.test.yaml"
+expect_status "then: an event that differs" 1 lac -C "$P" --color never test "a dog becomes a cat"
+grep -q '^      missing event:    {"type":"track","event":"Audience Entered","anonymousId":"p2","properties":{"first_name":"Bob","cat_owners":true}}$' "$T/out" &&
+	pass || fail "then: the missing event is shown"
+grep -q '^      unexpected event: {.*"first_name":"Ben"' "$T/out" && pass || fail "then: the unexpected event is shown"
+expect_status "then: json" 1 lac -C "$P" --format json test "a dog becomes a cat"
+expect_eq "then: json events" "fail 1 Bob Ben" "$("$PY" -c '
+import json, sys
+t = json.load(open(sys.argv[1]))["tests"][0]
+print(t["result"], len(t["events"]), t["missing_events"][0]["properties"]["first_name"],
+      t["unexpected_events"][0]["properties"]["first_name"])
+' "$T/out")"
+[ ! -e "$P/.lac" ] && [ ! -e "$P/out" ] && pass || fail "then: wrote into the project"
+
 # ---- bad test files are diagnostics -------------------------------------------------
 cat >"$P/audiences/tests/dogs.test.yaml" <<'YAML'
 test: bad
