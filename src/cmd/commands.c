@@ -8,12 +8,15 @@
 #include "cmd/cli.h"
 
 static const struct command commands[] = {
-	{ "check", cmd_check, "check",
+	{ "check", cmd_check, "check [FILE...]",
 	  "type-check the data graph and every audience; print diagnostics",
 	  "Reads lac.yaml, the data graph and every .lac file, and reports every problem\n"
 	  "with file:line:col, the source line and a caret.  Exit 0 when there are no\n"
 	  "errors (warnings allowed), 1 otherwise.  --format json prints the diagnostics\n"
-	  "as a JSON array on stdout.  Connects nowhere and needs no secrets.\n" },
+	  "as a JSON array on stdout.  Connects nowhere and needs no secrets.\n"
+	  "With FILEs (lac.yaml, graph or .lac files of the project), the whole project\n"
+	  "is still loaded but only those files' diagnostics are printed; errors in\n"
+	  "other files are counted on one line, and also make the exit status 1.\n" },
 	{ "compile", cmd_compile, "compile [-d DIALECT|all] [-o DIR] [--emit membership|run] [AUDIENCE...]",
 	  "print the SQL of audiences for a warehouse dialect",
 	  "Dialects: snowflake, bigquery, redshift, databricks, postgres, sqlite (default:\n"
