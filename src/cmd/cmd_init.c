@@ -16,18 +16,25 @@
 #include <jansson.h>
 
 #include "base/json_print.h"
+#include "base/self_dir.h"
 #include "cmd/cli.h"
 #include "base/json_emit.h"
 
-/* Where the examples are: installed data dir, else the source tree (for a
- * binary run from the build directory). */
+/* Where the examples are: ../share/lac/examples beside the executable (an
+ * install, wherever it was moved), the installed data dir, else the source
+ * tree (for a binary run from the build directory). */
 static const char *examples_dir(void)
 {
 	static const char *const candidates[] = { LAC_EXAMPLES_DIR, LAC_SRC_EXAMPLES_DIR };
+	static char *beside;
 	const char *env = getenv("LAC_EXAMPLES_DIR");
 	struct stat st;
 	if (env && *env)
 		return env;
+	if (!beside)
+		beside = self_relative_dir("../share/lac/examples");
+	if (beside)
+		return beside;
 	for (size_t i = 0; i < ARRAY_LEN(candidates); i++)
 		if (stat(candidates[i], &st) == 0 && S_ISDIR(st.st_mode))
 			return candidates[i];

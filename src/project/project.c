@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "base/env.h"
+#include "base/self_dir.h"
 #include "base/time.h"
 #include "graph/graph_load.h"
 #include "lang/parse.h"
@@ -55,9 +56,18 @@ static bool is_dir(const char *path)
 
 const char *project_stdlib_dir(void)
 {
+	/* an installed lac first looks beside itself, so a moved install works */
+	static char *beside;
+	static bool looked;
 	const char *env = getenv("LAC_STDLIB_DIR");
 	if (env && *env)
 		return env;
+	if (!looked) {
+		beside = self_relative_dir("../share/lac/stdlib");
+		looked = true;
+	}
+	if (beside)
+		return beside;
 #ifdef LAC_STDLIB_DIR
 	if (is_dir(LAC_STDLIB_DIR))
 		return LAC_STDLIB_DIR;
