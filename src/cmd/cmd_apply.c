@@ -34,8 +34,12 @@ static int check_plan_file(const char *path, const struct plan *pl)
 	json_error_t jerr;
 	json_t *root = json_load_file(path, 0, &jerr);
 	if (!root) {
-		fprintf(stderr, "lac: cannot read the plan file %s: %s (line %d)\n", path, jerr.text,
-			jerr.line);
+		/* jansson gives line -1 when the file could not be opened at all */
+		if (jerr.line > 0)
+			fprintf(stderr, "lac: cannot read the plan file %s: %s (line %d)\n", path,
+				jerr.text, jerr.line);
+		else
+			fprintf(stderr, "lac: cannot read the plan file %s: %s\n", path, jerr.text);
 		return -1;
 	}
 	int rc = -1;

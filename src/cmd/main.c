@@ -90,6 +90,10 @@ int main(int argc, char **argv)
 		if (nrest < 2) {
 			command_print_main_help(stdout);
 			rc = EXIT_OK;
+		} else if (strcmp(rest.v[1], "help") == 0) {
+			fputs("usage: lac help [COMMAND]\n\n"
+			      "list the commands, or show one command's usage and help.\n", stdout);
+			rc = EXIT_OK;
 		} else if (command_find(rest.v[1])) {
 			command_print_help(command_find(rest.v[1]), stdout);
 			rc = EXIT_OK;
@@ -99,6 +103,11 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	const struct command *cmd = command_find(rest.v[0]);
+	if (!cmd && rest.v[0][0] == '-' && rest.v[0][1] && strcmp(rest.v[0], "--") != 0) {
+		/* an option main does not know, where a command was expected */
+		rc = cli_usage_error(&c, "unknown option '%s'", rest.v[0]);
+		goto out;
+	}
 	if (!cmd) {
 		rc = cli_usage_error(&c, "unknown command '%s'", rest.v[0]);
 		goto out;

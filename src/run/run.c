@@ -829,9 +829,16 @@ static void deliver(struct runner *r)
 		struct dest *d = NULL;
 		struct strbuf e = STRBUF_INIT;
 		dest_config_defaults(&cfg);
+		size_t ndiags = r->p->diags.n;
 		if (dest_config_from_project(r->p, act->dest, &cfg) < 0) {
-			sb_addf(&warn, "%sdestination '%s' is not usable (see the error above); its events stay "
-				"pending", warn.len ? "; " : "", act->dest->name);
+			/* say why here: the diagnostic itself is printed later, if at all */
+			const struct diag *why = r->p->diags.n > ndiags ? &r->p->diags.items[ndiags] : NULL;
+			sb_addf(&warn, "%sdestination '%s' is not usable", warn.len ? "; " : "",
+				act->dest->name);
+			if (why)
+				sb_addf(&warn, " (%s:%u: %s)", source_path(r->p->diags.sources, why->loc.file),
+					why->loc.line, why->message);
+			sb_addstr(&warn, "; its events stay pending");
 		} else if (dest_open(&cfg, &d, &e) < 0) {
 			sb_addf(&warn, "%sdestination '%s': %s; its events stay pending",
 				warn.len ? "; " : "", act->dest->name, e.buf);

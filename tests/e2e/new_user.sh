@@ -2,7 +2,8 @@
 # tests/e2e/new_user.sh — the rough edges a new user hit (issue 12), each
 # fixed: a SQLite warehouse file that does not exist is an error naming it
 # and how to build it, the same for preview, apply and run, and neither
-# apply nor run creates it at a mistyped warehouse.path.
+# apply nor run creates it at a mistyped warehouse.path; and the messages
+# that read wrong (docs/decisions.md lists each change).
 . "${LAC_SRCDIR:-.}/tests/lib.sh"
 
 P="$T/shop"
@@ -31,5 +32,55 @@ grep -q "the SQLite warehouse '$P/data/warehose.db' (warehouse.path in lac.yaml)
 cp "$SRC/examples/petshop/lac.yaml" "$P/lac.yaml"
 sqlite3 "$P/data/warehouse.db" <"$P/data/warehouse.sql"
 expect_status "run, warehouse built" 0 lac -C "$P" -q --now $NOW run
+
+# ---- messages --------------------------------------------------------------------
+expect_status "an unknown global option" 64 lac --bogus
+expect_eq "is called an option" "lac: unknown option '--bogus'
+Try 'lac --help'." "$(cat "$T/err")"
+expect_status "an unknown command" 64 lac frobnicate
+expect_eq "is still a command" "lac: unknown command 'frobnicate'
+Try 'lac --help'." "$(cat "$T/err")"
+expect_status "lac help help" 0 lac help help
+expect_eq "its help" "usage: lac help [COMMAND]
+
+list the commands, or show one command's usage and help." "$(cat "$T/out")"
+expect_status "daemon --max-sleep 0" 64 lac -C "$P" daemon --max-sleep 0
+expect_eq "says what it takes" "lac: --max-sleep takes a whole number of seconds, 1 or more, not '0'" \
+	"$(head -n 1 "$T/err")"
+expect_status "apply a plan file that is not there" 1 lac -C "$P" apply "$T/nosuch.plan"
+expect_eq "no (line -1)" "lac: cannot read the plan file $T/nosuch.plan: unable to open $T/nosuch.plan: No such file or directory" \
+	"$(cat "$T/err")"
+
+# init into a directory that already has a README.md (a fresh git repository)
+mkdir "$T/repo"
+echo "my project" >"$T/repo/README.md"
+expect_status "init beside a README.md" 0 lac init "$T/repo"
+expect_eq "keeps it, and says so" "lac: kept the existing $T/repo/README.md (the example's was not copied)" "$(cat "$T/err")"
+expect_eq "the README.md is the user's" "my project" "$(cat "$T/repo/README.md")"
+[ -f "$T/repo/lac.yaml" ] && [ -f "$T/repo/data/warehouse.db" ] && pass || fail "init beside a README.md made no project"
+expect_status "init --example nosuch" 64 lac init "$T/other" --example nosuch
+grep -q "; the examples: kitchen-sink, owly, petshop, subscriptions\$" "$T/err" && pass ||
+	fail "init --example nosuch does not list the examples"
+
+# a destination that cannot be used says why in its warning
+unset HOOK_TOKEN || true
+expect_status "apply the built project" 0 lac -C "$P" -q --now $NOW apply --auto-approve
+sqlite3 "$P/data/warehouse.db" "UPDATE VETS SET name = 'Plain'"
+expect_status "run with HOOK_TOKEN unset" 1 lac -C "$P" --now 2026-01-15T13:00:00Z run vet_clients
+expect_eq "the warning says why, not 'see the error above'" \
+	"lac: warning: vet_clients: destination 'hook' is not usable ($P/lac.yaml:17: environment variable 'HOOK_TOKEN' is not set); its events stay pending" \
+	"$(grep '^lac: warning:' "$T/err")"
+
+# a run whose lock is held never started: not "Failed"
+( set +e; LAC_TEST_PAUSE_AFTER=lock:run:cat_owners LAC_TEST_PAUSE_FILE=$T/go "$LAC" -C "$P" \
+	--now 2026-01-15T14:00:00Z run cat_owners >"$T/r1.out" 2>&1; echo $? >"$T/r1.rc" ) &
+n=0
+while [ ! -s "$T/go.paused" ] && [ $n -lt 600 ]; do n=$((n + 1)); sleep 0.05; done
+expect_status "a run while another holds its lock" 1 lac -C "$P" --now 2026-01-15T14:00:00Z run cat_owners
+expect_eq "is reported not started" "cat_owners: not started" "$(cat "$T/out")"
+touch "$T/go"
+n=0
+while [ ! -s "$T/r1.rc" ] && [ $n -lt 1200 ]; do n=$((n + 1)); sleep 0.05; done
+expect_eq "the first run" 0 "$(cat "$T/r1.rc")"
 
 finish
