@@ -899,8 +899,15 @@ static void collect_dir(struct project *p, const char *rel, const char ***out, s
 	if (depth > 64)
 		return;
 	DIR *dir = opendir(project_path(p, rel));
-	if (!dir)
+	if (!dir) {
+		/* not "no .lac files found": say the directory cannot be read */
+		struct loc l = p->audiences_loc;
+		if (!l.file)
+			l.file = 1; /* lac.yaml */
+		diag_error(&p->diags, l, DIAG_E001, "cannot read the directory '%s': %s",
+			   project_path(p, rel), strerror(errno));
 		return;
+	}
 	struct dirent *de;
 	while ((de = readdir(dir))) {
 		if (de->d_name[0] == '.')

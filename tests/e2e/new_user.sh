@@ -51,6 +51,22 @@ expect_status "apply a plan file that is not there" 1 lac -C "$P" apply "$T/nosu
 expect_eq "no (line -1)" "lac: cannot read the plan file $T/nosuch.plan: unable to open $T/nosuch.plan: No such file or directory" \
 	"$(cat "$T/err")"
 
+# an audiences directory lac cannot read is not "no .lac files found"
+# (as root, lac runs as nobody for this, when setpriv can)
+as_user=
+[ "$(id -u)" = 0 ] && as_user="setpriv --reuid=nobody --regid=nogroup --clear-groups"
+mkdir "$T/perm"
+cp -R "$SRC/examples/petshop" "$T/perm/shop"
+chmod 755 "$T" "$T/perm" && chmod -R a+rX "$T/perm/shop" && chmod 000 "$T/perm/shop/audiences"
+if $as_user "$LAC" --version >/dev/null 2>&1; then
+	expect_status "unreadable audiences directory" 1 $as_user "$LAC" -C "$T/perm/shop" --color never check
+	expect_eq "says it cannot be read" "$T/perm/shop/lac.yaml:5:12: error[E001]: cannot read the directory '$T/perm/shop/audiences': Permission denied" \
+		"$(head -n 1 "$T/err")"
+else
+	echo "note: cannot run lac as another user here; the unreadable directory case is not tested"
+fi
+chmod 700 "$T/perm/shop/audiences"
+
 # init into a directory that already has a README.md (a fresh git repository)
 mkdir "$T/repo"
 echo "my project" >"$T/repo/README.md"
