@@ -86,7 +86,8 @@ static const struct command commands[] = {
 	  "warehouse, diffs it against the previous one, writes the activation events\n"
 	  "to the outbox, swaps snapshots and delivers (--no-deliver leaves the events\n"
 	  "queued).  A crashed run is completed first.  Prints one line\n"
-	  "per audience (--format json: an array of run reports); exit 1 if any failed.\n"
+	  "per audience (--format json: one object, runs and errors; a stdout\n"
+	  "destination then writes to stderr); exit 1 if any failed.\n"
 	  "A run takes the lock 'run:AUDIENCE'; held by another process, the run fails\n"
 	  "unless --lock-timeout DURATION (500ms, 30s, 5m) waits for it.\n" },
 	{ "status", cmd_status, "status",

@@ -12,6 +12,7 @@
 
 #include "cmd/cli.h"
 #include "cmd/json_errors.h"
+#include "deliver/dest.h"
 #include "warehouse/warehouse.h"
 
 static bool want_color(const char *when)
@@ -128,8 +129,11 @@ int main(int argc, char **argv)
 	}
 	c.argc = (int)nrest;
 	c.argv = (char **)rest.v;
-	if (c.format == OUT_JSON)
+	if (c.format == OUT_JSON) {
 		json_errors_begin();
+		/* stdout is for the one JSON document: events go to stderr */
+		dest_stdout_stream(stderr);
+	}
 	/* SIGINT/SIGTERM cancel a running warehouse statement before lac ends
 	 * (SPEC §1.1); the daemon sets its own handlers (stop after the run) */
 	warehouse_cancel_on_signals();
