@@ -856,7 +856,9 @@ static void print_events(const struct run_preview_counts *e, FILE *out)
 		return;
 	}
 	fprintf(out, "%lld", (long long)e->events);
-	if (e->filtered && e->invalid)
+	if (e->baseline_only)
+		fputs(" (baseline only: its first run records the members and sends nothing)", out);
+	else if (e->filtered && e->invalid)
 		fprintf(out, " (%lld filtered at destination, %lld invalid)", (long long)e->filtered,
 			(long long)e->invalid);
 	else if (e->filtered)
@@ -878,7 +880,7 @@ static void print_preview(const struct plan_change *c, FILE *out)
 	if (c->kind == PLAN_AUDIENCE) {
 		fprintf(out, "      members: %lld", (long long)pv->members);
 		if (pv->has_snapshot)
-			fprintf(out, " (snapshot %lld: %lld entered, %lld exited)\n",
+			fprintf(out, " (%lld in the snapshot: %lld entered, %lld exited)\n",
 				(long long)pv->snapshot, (long long)pv->entered, (long long)pv->exited);
 		else
 			fputs(" (no snapshot yet)\n", out);

@@ -196,6 +196,8 @@ void run_applied_release(struct run_applied *ra);
  * preview query failed. */
 struct run_preview_counts {
 	int64_t events, filtered, invalid;
+	bool baseline_only;       /* the next run only records the activation's
+				   * baseline (no `send current`): it sends nothing */
 };
 
 /* `lac plan --preview` (run_preview.c): what the next run of act would

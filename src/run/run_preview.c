@@ -259,6 +259,7 @@ int run_preview_events(struct project *p, struct warehouse *w, const struct ast_
 	memset(out, 0, sizeof(*out));
 	if (!act_runs(act))
 		return 0;
+	out->baseline_only = need_baseline && !act->send_current;
 
 	struct stand_in si;
 	stand_in_init(&si, p, w, act->audience, now);
