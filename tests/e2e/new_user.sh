@@ -87,6 +87,24 @@ expect_eq "the warning says why, not 'see the error above'" \
 	"lac: warning: vet_clients: destination 'hook' is not usable ($P/lac.yaml:17: environment variable 'HOOK_TOKEN' is not set); its events stay pending" \
 	"$(grep '^lac: warning:' "$T/err")"
 
+# status: columns aligned whatever the names and statuses, "not applied" for
+# an audience only in the files, colours on request
+printf 'audience a_rather_long_audience_name_here {\n  where { with trait vip = true }\n}\n' >>"$P/audiences/care.lac"
+expect_status "status" 0 lac -C "$P" --color never --now 2026-01-15T13:00:00Z status
+expect_eq "one STATUS column, 'not applied' in it" "Live Live Live Live Live not applied" \
+	"$(awk -v c="$(head -n 1 "$T/out" | awk '{ print index($0, "STATUS") }')" 'NR > 1 { s = substr($0, c); sub(/  .*/, "", s); print s }' "$T/out" | sort | tr '\n' ' ' | sed 's/ $//')"
+expect_eq "every line as wide as the header" "1" \
+	"$(awk '{ print length($0) }' "$T/out" | sort -u | wc -l | tr -d ' ')"
+expect_status "status, coloured" 0 lac -C "$P" --color always --now 2026-01-15T13:00:00Z status
+grep -q "$(printf '\033')\[32mLive$(printf '\033')\[0m" "$T/out" && pass || fail "Live is not green"
+sed -i '/^audience a_rather_long_audience_name_here {$/,/^}$/d' "$P/audiences/care.lac"
+
+# runs: a header, and each run's step timings
+expect_status "runs" 0 lac -C "$P" runs vet_clients
+expect_eq "runs: the header" "RUN STARTED RESULT DURATION CHANGES" "$(head -n 1 "$T/out" | tr -s ' ')"
+grep -Eq '^    steps: queueing [0-9]+ms, extracting [0-9]+ms, preparing [0-9]+ms, delivering [0-9]+ms$' "$T/out" &&
+	pass || fail "runs: no step timings"
+
 # a run whose lock is held never started: not "Failed"
 ( set +e; LAC_TEST_PAUSE_AFTER=lock:run:cat_owners LAC_TEST_PAUSE_FILE=$T/go "$LAC" -C "$P" \
 	--now 2026-01-15T14:00:00Z run cat_owners >"$T/r1.out" 2>&1; echo $? >"$T/r1.rc" ) &

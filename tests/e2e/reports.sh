@@ -41,7 +41,7 @@ keys() { jq 'print(" ".join(sorted(d["runs"][0].keys())))'; }
 
 # ---- 7. status before the first run: due now ----------------------------------------
 expect_status "status before any run" 0 lac -C "$P" --now 2026-01-15T12:00:00Z status
-expect_eq "never run, next run now" "cat_owners Never run now" \
+expect_eq "not applied yet, next run now" "cat_owners not applied now" \
 	"$(awk '$1 == "cat_owners" { print $1, $7, $8, $9 }' "$T/out")"
 expect_eq "a disabled audience is never due" "-" \
 	"$(sed -i 's/^  schedule every 1 hour$/&\n  enabled false/' "$P/audiences/extra.lac" \
