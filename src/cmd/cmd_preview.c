@@ -11,6 +11,7 @@
 
 #include "check/check.h"
 #include "cmd/cli.h"
+#include "run/run.h"
 #include "sql/gen.h"
 #include "warehouse/warehouse.h"
 
@@ -208,6 +209,14 @@ int cmd_preview(struct cli *c)
 				sql_audience_path(&p, a), a->loc.line, err.buf);
 			rc = EXIT_ERRORS;
 		}
+	}
+	if (rc == EXIT_OK) {
+		/* the run refuses duplicate primary keys (SPEC §5): say so now */
+		struct strbuf dup = STRBUF_INIT;
+		if (run_preview_duplicates(&p, &w, a, now, &dup) == 1)
+			fprintf(stderr, "lac: warning: %s; `lac run` will fail until they are removed\n",
+				dup.buf);
+		sb_release(&dup);
 	}
 	if (rc == EXIT_OK) {
 		rows_sort(&members);

@@ -343,8 +343,9 @@ static int dup_collect(void *arg, int ncol, const char *const *vals)
 }
 
 /* Duplicate primary keys in an entity table the audience reads fail the
- * run (SPEC §5), naming the key. */
-static int check_duplicates(struct runner *r)
+ * run (SPEC §5), naming the key: 1 with the message in r->err, 0 none, -1
+ * a warehouse error. */
+int run_check_duplicates(struct runner *r)
 {
 	struct ents s = { .n = 0 };
 	const struct ast_audience *a = r->a;
@@ -375,7 +376,7 @@ static int check_duplicates(struct runner *r)
 				e->slug, e->table, e->primary_key, d.key, (long long)d.n, a->name,
 				sql_audience_path(r->p, a), a->loc.line);
 			free(d.key);
-			return -1;
+			return 1;
 		}
 	}
 	return 0;
@@ -983,7 +984,7 @@ static int steps(struct runner *r, bool swapped)
 	bool ok = false;
 	int64_t t0 = mono_ms();
 	if (!swapped) {
-		if (check_duplicates(r) < 0 || materialize(r) < 0)
+		if (run_check_duplicates(r) != 0 || materialize(r) < 0)
 			goto done;
 		crash_point("snapshot");
 		r->have_cur = table_exists(r, r->cur_name);
@@ -1247,7 +1248,7 @@ void run_script(struct project *p, const struct ast_audience *a, const struct di
 	runner_tables(&r);
 	collect_paths(&r);
 	ensure_tables(&r);
-	check_duplicates(&r);
+	run_check_duplicates(&r);
 	materialize(&r);
 	previous_snapshot(&r);
 	int64_t n;

@@ -209,6 +209,12 @@ struct run_preview_counts {
 int run_preview_events(struct project *p, struct warehouse *w, const struct ast_activation *act,
 		       const struct state_activation *applied, const char *now,
 		       struct run_preview_counts *out, struct strbuf *err);
+/* `lac preview` and `lac plan --preview` (run_preview.c): the duplicate
+ * primary keys that would fail a's next run (SPEC §5), looked for read-only.
+ * 1 with the run's message in msg, 0 none, -1 with the warehouse's message
+ * in msg. */
+int run_preview_duplicates(struct project *p, struct warehouse *w, const struct ast_audience *a,
+			   const char *now, struct strbuf *msg);
 /* `lac plan --validate` (run_preview.c): the warehouse plans (EXPLAIN) every
  * SELECT act's next run would issue (the enrichment hashes, the diff with
  * its enrichment) against the same stand-ins, running none.  0, or -1 with

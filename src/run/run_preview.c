@@ -287,6 +287,18 @@ int run_preview_events(struct project *p, struct warehouse *w, const struct ast_
 	return rc;
 }
 
+int run_preview_duplicates(struct project *p, struct warehouse *w, const struct ast_audience *a,
+			   const char *now, struct strbuf *msg)
+{
+	struct stand_in si;
+	stand_in_init(&si, p, w, a, now);
+	int rc = run_check_duplicates(&si.r);
+	if (rc != 0)
+		sb_addstr(msg, si.r.err.len ? si.r.err.buf : "the duplicate check failed");
+	stand_in_release(&si);
+	return rc;
+}
+
 /* ---- validating ---------------------------------------------------------------------------- */
 
 int run_validate_activation(struct project *p, struct warehouse *w, const struct ast_activation *act,

@@ -105,6 +105,24 @@ expect_eq "runs: the header" "RUN STARTED RESULT DURATION CHANGES" "$(head -n 1 
 grep -Eq '^    steps: queueing [0-9]+ms, extracting [0-9]+ms, preparing [0-9]+ms, delivering [0-9]+ms$' "$T/out" &&
 	pass || fail "runs: no step timings"
 
+# duplicate primary keys, which fail the run, are a warning of preview and
+# plan --preview already
+sqlite3 "$P/data/warehouse.db" "CREATE TABLE P2 AS SELECT * FROM PETS; DROP TABLE PETS;
+	ALTER TABLE P2 RENAME TO PETS; INSERT INTO PETS SELECT * FROM PETS WHERE id = 'x01'"
+dupmsg="Duplicate records have been detected in entity 'pet' (table PETS.PUBLIC.PETS): primary key id = 'x01' appears 2 times (audience 'cat_owners', audiences/pets.lac:3)"
+expect_status "preview with duplicate keys" 0 lac -C "$P" --now $NOW preview cat_owners
+expect_eq "preview warns" "lac: warning: $dupmsg; \`lac run\` will fail until they are removed" "$(cat "$T/err")"
+sed -i 's/type = "cat"/type = "cat" and age > 0/' "$P/audiences/pets.lac"
+expect_status "plan --preview with duplicate keys" 0 lac -C "$P" --now $NOW plan --preview
+grep -qF "      warning: $dupmsg; its run will fail until they are removed" "$T/out" && pass ||
+	fail "plan --preview does not warn of the duplicate keys"
+expect_status "plan --preview --format json" 0 lac -C "$P" --format json --now $NOW plan --preview
+grep -qF "\"duplicates\": \"$dupmsg\"" "$T/out" && pass || fail "plan json: no duplicates"
+sqlite3 "$P/data/warehouse.db" "DELETE FROM PETS WHERE rowid = (SELECT max(rowid) FROM PETS WHERE id = 'x01')"
+expect_status "preview without duplicates" 0 lac -C "$P" --now $NOW preview cat_owners
+expect_eq "no warning then" "" "$(cat "$T/err")"
+sed -i 's/type = "cat" and age > 0/type = "cat"/' "$P/audiences/pets.lac"
+
 # a run whose lock is held never started: not "Failed"
 ( set +e; LAC_TEST_PAUSE_AFTER=lock:run:cat_owners LAC_TEST_PAUSE_FILE=$T/go "$LAC" -C "$P" \
 	--now 2026-01-15T14:00:00Z run cat_owners >"$T/r1.out" 2>&1; echo $? >"$T/r1.rc" ) &
