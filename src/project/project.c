@@ -965,7 +965,11 @@ static void load_audiences(struct project *p)
 		if (!l.file)
 			l.file = 1; /* lac.yaml */
 		const char *where = p->naudience_paths == 1 ? p->audience_paths[0] : "the audiences setting";
-		diag_error(&p->diags, l, DIAG_E010, "no .lac files found in '%s'", where);
+		if (p->audiences_optional)
+			diag_warning(&p->diags, l, DIAG_W005, "no .lac files found in '%s': only lac.yaml "
+				     "and the data graph were checked", where);
+		else
+			diag_error(&p->diags, l, DIAG_E010, "no .lac files found in '%s'", where);
 		diag_hint(&p->diags, "put audiences in *.lac files there, or point 'audiences' in lac.yaml at them");
 	}
 }

@@ -83,6 +83,9 @@ struct project {
 
 	struct ast_file **files;     /* parsed .lac files, in path order */
 	size_t nfiles;
+	/* set before loading by `lac check`: a project without .lac files (a
+	 * data graph being written) is checked, with W005, instead of E010 */
+	bool audiences_optional;
 
 	const char **secrets;        /* every value setting_expand substituted (to redact) */
 	size_t nsecrets;

@@ -67,6 +67,18 @@ else
 fi
 chmod 700 "$T/perm/shop/audiences"
 
+# a project that is only a data graph so far can be checked (W005); the
+# commands that act on audiences still stop on E010
+mkdir "$T/graph_only"
+cp "$SRC/examples/petshop/graph.yaml" "$T/graph_only/"
+printf 'version: 1\nname: g\ngraph: graph.yaml\n' >"$T/graph_only/lac.yaml"
+expect_status "check a graph without .lac files" 0 lac -C "$T/graph_only" --color never check
+grep -q "warning\[W005\]" "$T/err" && pass || fail "no W005"
+expect_status "plan without .lac files" 1 lac -C "$T/graph_only" --color never plan
+grep -q "error\[E010\]" "$T/err" && pass || fail "plan: no E010"
+printf 'version: 1\nentities: [ { slug: x, table: X, primary_key: id, columns: { id: NUMBR } } ]\nprofile: { table: P, id: id }\n' >"$T/graph_only/graph.yaml"
+expect_status "check reports the graph's errors" 1 lac -C "$T/graph_only" --color never check
+
 # init into a directory that already has a README.md (a fresh git repository)
 mkdir "$T/repo"
 echo "my project" >"$T/repo/README.md"
