@@ -140,9 +140,10 @@ static const struct command commands[] = {
 	{ "init", cmd_init, "init [DIR] [--example NAME]",
 	  "start a new project from an example (petshop by default)",
 	  "Copies an example project (petshop, subscriptions, owly, kitchen-sink) into\n"
-	  "DIR (default: the -C directory) and builds its SQLite warehouse from\n"
-	  "data/warehouse.sql.  Never overwrites an existing lac.yaml.  --format json\n"
-	  "prints one object: directory, example and the files created.\n" },
+	  "DIR (default: the -C directory), all but expected/, out/, .lac/ and *.db\n"
+	  "files, and builds its SQLite warehouse from data/warehouse.sql.  Refuses a\n"
+	  "DIR with a lac.yaml; keeps any other file already there (a README.md).\n"
+	  "--format json prints one object: directory, example and the files created.\n" },
 };
 
 const struct command *command_find(const char *name)

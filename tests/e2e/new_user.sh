@@ -135,6 +135,24 @@ expect_status "preview without duplicates" 0 lac -C "$P" --now $NOW preview cat_
 expect_eq "no warning then" "" "$(cat "$T/err")"
 sed -i 's/type = "cat" and age > 0/type = "cat"/' "$P/audiences/pets.lac"
 
+# ---- docs agree with behaviour ----------------------------------------------------
+# every option of every command's usage line is in the man page
+lac --help >"$T/help"
+for cmd in $(awk '/^Commands:/ { f = 1; next } /^$/ { f = 0 } f { print $1 }' "$T/help"); do
+	for o in $(lac help "$cmd" | head -n 1 | grep -o -- '--[a-z-]*' | sort -u); do
+		if grep -qF -- "$(printf '%s' "$o" | sed 's/-/\\-/g')" "$SRC/man/lac.1"; then pass; else
+			fail "man page lacks $cmd $o"
+		fi
+	done
+done
+# `every N unit` counts from the end of the last run (docs/language.md)
+expect_status "status after the runs at 13:00" 0 lac -C "$P" --format json --now 2026-01-15T13:00:00Z status
+expect_eq "every 1 day: next run 24 hours after multi_dog_owners' run at 12:00" "2026-01-16T12:00:0" \
+	"$("${PYTHON3:-python3}" -c '
+import json, sys
+[a] = [a for a in json.load(open(sys.argv[1])) if a["audience"] == "multi_dog_owners"]
+print(a["next_run_at"][:18])' "$T/out")"
+
 # a run whose lock is held never started: not "Failed"
 ( set +e; LAC_TEST_PAUSE_AFTER=lock:run:cat_owners LAC_TEST_PAUSE_FILE=$T/go "$LAC" -C "$P" \
 	--now 2026-01-15T14:00:00Z run cat_owners >"$T/r1.out" 2>&1; echo $? >"$T/r1.rc" ) &

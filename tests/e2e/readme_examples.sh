@@ -3,14 +3,24 @@
 # commands work as written after `make` in a fresh clone: the build made the
 # examples' SQLite warehouses (mk/examples.am), and the commands write
 # nothing into the examples.  Only a build in the source tree makes them
-# (a VPATH build never writes there): elsewhere this test is skipped.
+# (a VPATH build never writes there): elsewhere that part is skipped.  And
+# README's sample diagnostic is what lac prints for that mistake in petshop.
 . "${LAC_SRCDIR:-.}/tests/lib.sh"
+
+# the diagnostic shown in README, from petshop with `type` misspelt
+cp -R "$SRC/examples/petshop" "$T/shop"
+sed -i 's/{ type = "cat" }/{ typ = "cat" }/' "$T/shop/audiences/pets.lac"
+(cd "$T/shop" && "$LAC" --color never check) >/dev/null 2>"$T/diag" || true
+sed -n '/^audiences\/pets.lac:[0-9]*:[0-9]*: error\[E201\]/,/^```$/p' "$SRC/README.md" | sed '$d' >"$T/readme_diag"
+head -n 4 "$T/diag" >"$T/got_diag"
+expect_file_eq "README's diagnostic is lac's" "$T/readme_diag" "$T/got_diag"
 
 if [ ! "$(dirname "$LAC")" -ef "$SRC" ]; then
 	echo "a VPATH build: the examples' warehouses are not built into the source tree"
-	exit 77
+	finish
+	exit $?
 fi
-command -v sqlite3 >/dev/null 2>&1 || { echo "sqlite3 CLI not found" >&2; exit 77; }
+command -v sqlite3 >/dev/null 2>&1 || { echo "sqlite3 CLI not found" >&2; finish; exit $?; }
 
 cd "$SRC"
 for db in examples/*/data/warehouse.db; do
