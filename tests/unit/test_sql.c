@@ -294,7 +294,8 @@ static char *members_of(struct fixture *f, struct ast_expr *x)
 }
 
 /* The project's warehouse opens at the default path; read-only unless asked
- * to write (a preview must not create or change the file). */
+ * to write (a preview must not change the file), and never created (a
+ * mistyped path must not become an empty warehouse). */
 static void test_warehouse_open_project(void **state)
 {
 	fx_enter();
@@ -308,6 +309,10 @@ static void test_warehouse_open_project(void **state)
 	assert_non_null(strstr(err.buf, "data/warehouse.db"));
 	assert_int_not_equal(access("data/warehouse.db", F_OK), 0);
 	sb_reset(&err);
+	assert_int_equal(warehouse_open_project(&p, WH_READ | WH_WRITE, &w, &err), -1);
+	assert_int_not_equal(access("data/warehouse.db", F_OK), 0);
+	sb_reset(&err);
+	fx_write("data/warehouse.db", ""); /* an empty file is an empty SQLite database */
 	assert_int_equal(warehouse_open_project(&p, WH_READ | WH_WRITE, &w, &err), 0);
 	assert_int_equal(w.ops->query(&w, "CREATE TABLE t (x TEXT)", NULL, NULL, &err), 0);
 	warehouse_close(&w);
