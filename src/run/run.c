@@ -54,11 +54,17 @@ static int64_t mono_ms(void)
 /* ---- warehouse helpers ------------------------------------------------------ */
 
 /* The run's failure, from the warehouse's message (the first one is kept). */
-static int wh_failed(struct runner *r, const char *msg)
+/* The failure of sql: at the audience's condition the warehouse points to
+ * when sql holds the mapped membership SELECT, else at its header. */
+static int wh_failed(struct runner *r, const char *sql, const char *msg)
 {
-	if (!r->err.len)
-		sb_addf(&r->err, "warehouse error in audience '%s' (%s:%u): %s", r->a->name,
-			sql_audience_path(r->p, r->a), r->a->loc.line, msg);
+	if (r->err.len)
+		return -1;
+	const char *in = r->members_sql ? strstr(sql, r->members_sql) : NULL;
+	bool at_known = in && r->w->error_at_known && r->w->error_at >= (size_t)(in - sql);
+	size_t at = at_known ? r->w->error_at - (size_t)(in - sql) : 0;
+	/* a run compiles the applied text: its lines are not the file's */
+	sql_warehouse_error(&r->err, r->p, r->a, in ? &r->members_map : NULL, at_known, at, false, msg);
 	return -1;
 }
 
@@ -71,7 +77,7 @@ int run_wh(struct runner *r, const char *sql, wh_row_fn fn, void *arg)
 		return 0;
 	}
 	struct strbuf e = STRBUF_INIT;
-	int rc = r->w->ops->query(r->w, sql, fn, arg, &e) == 0 ? 0 : wh_failed(r, e.buf);
+	int rc = r->w->ops->query(r->w, sql, fn, arg, &e) == 0 ? 0 : wh_failed(r, sql, e.buf);
 	sb_release(&e);
 	return rc;
 }
@@ -92,7 +98,7 @@ static int run_batch(struct runner *r, char *const *stmts, size_t n, bool transa
 	}
 	struct strbuf e = STRBUF_INIT;
 	int rc = r->w->ops->exec_batch(r->w, (const char *const *)stmts, n, transactional, &e) == 0 ?
-		0 : wh_failed(r, e.buf);
+		0 : wh_failed(r, "", e.buf); /* which statement failed is not known */
 	sb_release(&e);
 	return rc;
 }
@@ -188,6 +194,8 @@ static void runner_release(struct runner *r)
 	free(r->ent_new_name);
 	free(r->paths);
 	free(r->enrich_changed);
+	free(r->members_sql);
+	sql_srcmap_release(&r->members_map);
 	sb_release(&r->err);
 	arena_release(&r->ar);
 }
@@ -459,10 +467,14 @@ void run_sql_matched_entities(const struct runner *r, const struct sql_options *
 static int materialize(struct runner *r)
 {
 	struct sql_options so = { .d = r->d, .now = r->now_sql[0] ? r->now_sql : NULL, .schema = r->schema,
-				  .snapshot_exists = snap_exists, .on_fallback = snap_fallback, .arg = r };
+				  .snapshot_exists = snap_exists, .on_fallback = snap_fallback, .arg = r,
+				  .map = &r->members_map };
 	struct strbuf sel = STRBUF_INIT;
 	sql_membership(&sel, &r->p->graph, r->a, &so);
+	free(r->members_sql);
+	r->members_sql = xstrdup(sel.buf);
 	so.on_fallback = NULL; /* warned once */
+	so.map = NULL;
 	int rc = -1;
 	r->step = "materialize the new snapshot (members)";
 	if (exec_f(r, "DROP TABLE IF EXISTS %s", r->new_) < 0 ||

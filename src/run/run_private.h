@@ -12,6 +12,7 @@
 
 #include "state/outbox.h"
 #include "run/run.h"
+#include "sql/srcmap.h"
 #include "sql/dialect.h"
 
 /* One run in progress. */
@@ -53,6 +54,10 @@ struct runner {
 
 	struct outbox_writer *ob;
 	struct strbuf err;        /* the failure, for the run record */
+	/* the membership SELECT inside the statements that materialize it, and
+	 * where its conditions are: a warehouse error there names the condition */
+	char *members_sql;
+	struct sql_srcmap members_map;
 	struct arena ar;          /* small strings of this run */
 };
 
