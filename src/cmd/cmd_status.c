@@ -143,7 +143,8 @@ int cmd_status(struct cli *c)
 	struct table text = { NULL, 0, 0 };
 	static const char *const header[NCOLS] = { "AUDIENCE", "ENABLED", "SCHEDULE", "LAST RUN",
 						    "STATUS", "NEXT RUN", "MEMBERS" };
-	table_add(&text, header);
+	if (c->format != OUT_JSON)
+		table_add(&text, header);
 	for (size_t f = 0; f < p.nfiles; f++)
 		for (size_t k = 0; k < p.files[f]->naudiences; k++) {
 			const struct ast_audience *a = p.files[f]->audiences[k];
