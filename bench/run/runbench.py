@@ -114,7 +114,7 @@ def once_rss(lac, proj, aud, state, server_pid):
         wall = time.perf_counter() - start
     with open(outp) as f:
         txt = f.read()
-    rep = json.loads(txt)[0] if txt.strip() else {}
+    rep = json.loads(txt)["runs"][0] if txt.strip() else {}
     runs = json.loads(subprocess.run([lac, "-C", proj, "--format", "json", "runs", aud],
                                      capture_output=True, check=True).stdout)
     t = runs[0].get("timings_ms", {}) if runs else {}

@@ -77,17 +77,40 @@ void diag_sink_init(struct diag_sink *d, struct source_set *sources)
 	d->sources = sources;
 }
 
+static void diag_free(struct diag *g)
+{
+	free(g->message);
+	for (size_t j = 0; j < g->nhints; j++)
+		free(g->hints[j]);
+	free(g->hints);
+}
+
 void diag_sink_release(struct diag_sink *d)
 {
-	for (size_t i = 0; i < d->n; i++) {
-		free(d->items[i].message);
-		for (size_t j = 0; j < d->items[i].nhints; j++)
-			free(d->items[i].hints[j]);
-		free(d->items[i].hints);
-	}
+	for (size_t i = 0; i < d->n; i++)
+		diag_free(&d->items[i]);
 	free(d->items);
 	d->items = NULL;
 	d->n = d->cap = d->nerrors = d->nwarnings = 0;
+}
+
+void diag_keep_files(struct diag_sink *d, const bool *keep)
+{
+	size_t m = 0;
+	d->nerrors = d->nwarnings = 0;
+	for (size_t i = 0; i < d->n; i++) {
+		struct diag *g = &d->items[i];
+		if (!g->loc.file || !keep[g->loc.file]) {
+			diag_free(g);
+			continue;
+		}
+		if (g->severity == SEV_ERROR)
+			d->nerrors++;
+		else if (g->severity == SEV_WARNING)
+			d->nwarnings++;
+		d->items[m++] = *g;
+	}
+	d->n = m;
 }
 
 static void report(struct diag_sink *d, enum diag_severity sev, struct loc loc,

@@ -83,6 +83,10 @@ void diag_hint(struct diag_sink *d, const char *fmt, ...) LAC_PRINTF(2, 3);
 /* "did you mean 'x'?" when a candidate is close to name. */
 void diag_hint_closest(struct diag_sink *d, const char *name, const char *const *cands, size_t n);
 
+/* Keep only the diagnostics in the files for which keep[file] is true
+ * (keep has one entry per source; file 0, no file, is never kept), with
+ * the counts updated: `lac check FILE...`. */
+void diag_keep_files(struct diag_sink *d, const bool *keep);
 /* Order diagnostics by file, line, column (stable), for deterministic output. */
 void diag_sort(struct diag_sink *d);
 /* Text: "file:line:col: error[E201]: message", source line, caret, "help:" lines. */

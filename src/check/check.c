@@ -312,6 +312,14 @@ void check_audience_ref(struct checker *c, struct ast_expr *e)
 		     target_text(ri->aud), target_text(c->cur->aud));
 		diag_hint(c->d, "part of audience needs an audience with the same target");
 	}
+	if (e->using_ == USING_MEMBERSHIP && ri->aud->enabled == 0) {
+		/* no run refreshes a disabled audience's snapshot */
+		diag_warning(c->d, e->audience_loc, DIAG_W004,
+			     "audience '%s' is disabled: its membership is no longer updated, so "
+			     "'using membership' reads it as it was at its last run", e->audience);
+		diag_hint(c->d, "enable '%s', or write 'part of audience %s' to read its conditions",
+			  e->audience, e->audience);
+	}
 	VEC_PUSH(c->cur->refexprs, c->cur->nrefexprs, c->cur->refcap, e);
 	struct ast_audience *a = c->cur->aud;
 	for (size_t i = 0; i < a->nrefs; i++)

@@ -30,9 +30,19 @@ static void check_destination(struct checker *c, struct ast_activation *act)
 	cerr(c, act->destination_loc, DIAG_E401, "destination '%s' is not declared in lac.yaml",
 	     act->destination);
 	const char **names = xmalloc((c->p->ndestinations + 1) * sizeof(*names));
-	for (size_t i = 0; i < c->p->ndestinations; i++)
+	struct strbuf all = STRBUF_INIT;
+	for (size_t i = 0; i < c->p->ndestinations; i++) {
 		names[i] = c->p->destinations[i].name;
-	diag_hint_closest(c->d, act->destination, names, c->p->ndestinations);
+		sb_addf(&all, "%s%s", i ? ", " : "", names[i]);
+	}
+	/* no name close enough for "did you mean": say what there is */
+	if (closest_name(act->destination, names, c->p->ndestinations))
+		diag_hint_closest(c->d, act->destination, names, c->p->ndestinations);
+	else if (c->p->ndestinations)
+		diag_hint(c->d, "the destinations in lac.yaml: %s", all.buf);
+	else
+		diag_hint(c->d, "lac.yaml declares no destinations; add this one under 'destinations:'");
+	sb_release(&all);
 	free(names);
 }
 

@@ -54,11 +54,15 @@ int cli_take_lock_timeout(void *arg, const char *value, struct strbuf *err)
 int cli_load_project(struct cli *c, struct project *p)
 {
 	project_init(p);
+	/* check alone accepts a project that is only a data graph so far */
+	p->audiences_optional = c->command && strcmp(c->command, "check") == 0;
 	int rc = check_load(p, c->dir);
-	/* check and compile open neither the state nor the warehouse: an unset
-	 * ${VAR} in their paths is only an error for the commands that do */
+	/* check, compile and test open neither the state nor the project's
+	 * warehouse: an unset ${VAR} in their paths is only an error for the
+	 * commands that do */
 	bool opens_paths = !c->command || (strcmp(c->command, "check") != 0 &&
-					   strcmp(c->command, "compile") != 0);
+					   strcmp(c->command, "compile") != 0 &&
+					   strcmp(c->command, "test") != 0);
 	if (rc == 0 && opens_paths)
 		rc = project_require_paths(p);
 	return rc == 0 && p->diags.nerrors == 0 ? 0 : -1;

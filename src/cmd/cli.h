@@ -82,6 +82,7 @@ int cmd_runs(struct cli *c);
 int cmd_delivery(struct cli *c);
 int cmd_consumers(struct cli *c);
 int cmd_alerts(struct cli *c);
+int cmd_test(struct cli *c);
 /* `lac state SUBCOMMAND` (cmd_state.c) and its subcommands, each given the
  * words from the subcommand's name on (argv[0] is "show", ...). */
 int cmd_state(struct cli *c);

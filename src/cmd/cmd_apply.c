@@ -35,8 +35,12 @@ static int check_plan_file(const char *path, const struct plan *pl)
 	json_error_t jerr;
 	json_t *root = json_load_file(path, 0, &jerr);
 	if (!root) {
-		fprintf(stderr, "lac: cannot read the plan file %s: %s (line %d)\n", path, jerr.text,
-			jerr.line);
+		/* jansson gives line -1 when the file could not be opened at all */
+		if (jerr.line > 0)
+			fprintf(stderr, "lac: cannot read the plan file %s: %s (line %d)\n", path,
+				jerr.text, jerr.line);
+		else
+			fprintf(stderr, "lac: cannot read the plan file %s: %s\n", path, jerr.text);
 		return -1;
 	}
 	int rc = -1;
@@ -181,6 +185,7 @@ int cmd_apply(struct cli *c)
 	struct plan pl;
 	bool have_plan = false;
 	json_t *runs = c->format == OUT_JSON ? json_array() : NULL;
+	size_t ndiags_before_runs = p.diags.n; /* the runs' own are also errors (JSON) */
 	int rc = EXIT_OK;
 
 	/* the plan, read-only: nothing is created before the answer */
@@ -278,29 +283,37 @@ int cmd_apply(struct cli *c)
 			       pl.nupdate, pl.ndelete);
 	}
 	if (!no_run) {
-		size_t ndiags = p.diags.n;
+		ndiags_before_runs = p.diags.n;
 		int failed = run_due(c, &p, st, &pl, now, runs);
 		if (failed != 0)
 			rc = EXIT_ERRORS;
 		/* the day's alerts, once per UTC day (SPEC §5 Alerts) */
 		daily_alerts(c, &p, st, now);
 		/* what the runs reported (an unset ${VAR}, ...), always as text on stderr */
-		cli_print_new_diags(c, &p, ndiags);
+		cli_print_new_diags(c, &p, ndiags_before_runs);
 	}
 out:
 	if (runs) {
+		/* one document (SPEC §6): the plan's JSON (when there is one) with
+		 * the runs and the errors added */
+		json_t *root = NULL, *errors = json_array();
 		if (have_plan) {
-			/* the plan's JSON with the runs added */
 			char *s = plan_to_json(&pl, false, false);
-			json_t *root = json_loads(s, 0, NULL);
+			root = json_loads(s, 0, NULL);
 			free(s);
-			json_object_set(root, "runs", runs);
-			/* a failed apply says why in its one document */
-			if (rc != EXIT_OK && json_errors_last())
-				json_object_set_new(root, "error", json_string(json_errors_last()));
-			json_print_doc(stdout, root);
-			json_decref(root);
+		} else {
+			root = json_object();
 		}
+		json_errors_add_runs(errors, runs);
+		json_errors_add_diags(errors, &p.diags, ndiags_before_runs);
+		/* a failure with nothing more precise: the message it printed */
+		if (rc != EXIT_OK && !json_array_size(errors))
+			json_errors_add(errors, "error", json_errors_last() ? json_errors_last() : "failed",
+					NULL);
+		json_object_set(root, "runs", runs);
+		json_object_set_new(root, "errors", errors);
+		json_print_doc(stdout, root);
+		json_decref(root);
 		json_decref(runs);
 	}
 	if (have_plan)

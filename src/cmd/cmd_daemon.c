@@ -179,8 +179,8 @@ static int take_max_sleep(void *arg, const char *value, struct strbuf *err)
 	long *max_sleep = arg;
 	char *end;
 	*max_sleep = strtol(value, &end, 10);
-	if (*end || *max_sleep < 1) {
-		sb_addstr(err, "--max-sleep takes a whole number of seconds");
+	if (!*value || *end || *max_sleep < 1) {
+		sb_addf(err, "--max-sleep takes a whole number of seconds, 1 or more, not '%s'", value);
 		return -1;
 	}
 	return 0;

@@ -16,18 +16,25 @@
 #include <jansson.h>
 
 #include "base/json_print.h"
+#include "base/self_dir.h"
 #include "cmd/cli.h"
 #include "base/json_emit.h"
 
-/* Where the examples are: installed data dir, else the source tree (for a
- * binary run from the build directory). */
+/* Where the examples are: ../share/lac/examples beside the executable (an
+ * install, wherever it was moved), the installed data dir, else the source
+ * tree (for a binary run from the build directory). */
 static const char *examples_dir(void)
 {
 	static const char *const candidates[] = { LAC_EXAMPLES_DIR, LAC_SRC_EXAMPLES_DIR };
+	static char *beside;
 	const char *env = getenv("LAC_EXAMPLES_DIR");
 	struct stat st;
 	if (env && *env)
 		return env;
+	if (!beside)
+		beside = self_relative_dir("../share/lac/examples");
+	if (beside)
+		return beside;
 	for (size_t i = 0; i < ARRAY_LEN(candidates); i++)
 		if (stat(candidates[i], &st) == 0 && S_ISDIR(st.st_mode))
 			return candidates[i];
@@ -59,10 +66,13 @@ static int copy_file(const char *from, const char *to)
 	return 0;
 }
 
-/* The files init created, relative to the project directory. */
+/* The files init created, relative to the project directory, and the
+ * ones it found already there and left alone (a README.md, .gitignore...). */
 struct created {
 	char **names;
 	size_t n, cap;
+	char **kept;
+	size_t nkept, capkept;
 };
 
 static int copy_tree(const char *from, const char *to, const char *rel, struct created *out,
@@ -92,6 +102,10 @@ static int copy_tree(const char *from, const char *to, const char *rel, struct c
 			rc = -1;
 		} else if (S_ISDIR(st.st_mode)) {
 			rc = copy_tree(src, dst, name, out, err);
+		} else if (lstat(dst, &st) == 0) {
+			/* never overwrite: the user's own file stays */
+			VEC_PUSH(out->kept, out->nkept, out->capkept, name);
+			name = NULL;
 		} else if (copy_file(src, dst) != 0) {
 			sb_addf(err, "cannot copy '%s' to '%s': %s", src, dst, strerror(errno));
 			rc = -1;
@@ -138,6 +152,31 @@ static int cmp_names(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* The examples (directories with a lac.yaml), sorted, comma separated. */
+static void list_examples(struct strbuf *out)
+{
+	DIR *d = opendir(examples_dir());
+	char **names = NULL;
+	size_t n = 0, cap = 0;
+	struct dirent *e;
+	while (d && (e = readdir(d))) {
+		char *yaml = xasprintf("%s/%s/lac.yaml", examples_dir(), e->d_name);
+		struct stat st;
+		if (e->d_name[0] != '.' && stat(yaml, &st) == 0)
+			VEC_PUSH(names, n, cap, xstrdup(e->d_name));
+		free(yaml);
+	}
+	if (d)
+		closedir(d);
+	if (n)
+		qsort(names, n, sizeof(*names), cmp_names);
+	for (size_t i = 0; i < n; i++) {
+		sb_addf(out, "%s%s", i ? ", " : "", names[i]);
+		free(names[i]);
+	}
+	free(names);
+}
+
 int cmd_init(struct cli *c)
 {
 	const char *example = "petshop";
@@ -166,7 +205,11 @@ int cmd_init(struct cli *c)
 	struct stat st;
 	int rc = EXIT_OK;
 	if (stat(example_yaml, &st) != 0) {
-		fprintf(stderr, "lac: unknown example '%s' (looked in %s)\n", example, examples_dir());
+		struct strbuf names = STRBUF_INIT;
+		list_examples(&names);
+		fprintf(stderr, "lac: unknown example '%s' (looked in %s); the examples: %s\n", example,
+			examples_dir(), names.len ? names.buf : "none");
+		sb_release(&names);
 		rc = EXIT_USAGE;
 	} else if (stat(existing, &st) == 0) {
 		fprintf(stderr, "lac: '%s' already exists; init never overwrites a project\n", existing);
@@ -190,6 +233,15 @@ int cmd_init(struct cli *c)
 		printf("created a lac project in %s from the '%s' example\n"
 		       "next: lac -C %s check\n", dir, example, dir);
 	}
+	if (rc == EXIT_OK && !c->quiet && made.nkept) {
+		qsort(made.kept, made.nkept, sizeof(*made.kept), cmp_names);
+		for (size_t i = 0; i < made.nkept; i++)
+			fprintf(stderr, "lac: kept the existing %s/%s (the example's was not copied)\n",
+				dir, made.kept[i]);
+	}
+	for (size_t i = 0; i < made.nkept; i++)
+		free(made.kept[i]);
+	free(made.kept);
 	for (size_t i = 0; i < made.n; i++)
 		free(made.names[i]);
 	free(made.names);

@@ -11,6 +11,7 @@
 
 #include "check/check.h"
 #include "cmd/cli.h"
+#include "run/run.h"
 #include "sql/gen.h"
 #include "warehouse/warehouse.h"
 
@@ -183,17 +184,21 @@ int cmd_preview(struct cli *c)
 
 	const char *schema = p.warehouse.schema;
 	struct warehouse_snapshots sc = { &w, schema };
+	struct sql_srcmap map = { 0 };
 	struct sql_options o = { .d = w.d, .now = now, .schema = schema,
 				 .snapshot_exists = warehouse_snapshot_exists, .on_fallback = on_fallback,
-				 .arg = &sc };
+				 .arg = &sc, .map = &map };
 	struct rows members = { 0 }, matched = { .pairs = true };
 	struct strbuf sql = STRBUF_INIT;
 	int rc = EXIT_OK;
 
 	sql_membership(&sql, &p.graph, a, &o);
+	o.map = NULL; /* the matched-entities query is not mapped */
 	if (w.ops->query(&w, sql.buf, collect, &members, &err) != 0) {
-		fprintf(stderr, "lac: warehouse error in audience '%s' (%s:%u): %s\n", a->name,
-			sql_audience_path(&p, a), a->loc.line, err.buf);
+		struct strbuf msg = STRBUF_INIT;
+		sql_warehouse_error(&msg, &p, a, &map, w.error_at_known, w.error_at, true, err.buf);
+		fprintf(stderr, "lac: %s\n", msg.buf);
+		sb_release(&msg);
 		rc = EXIT_ERRORS;
 	}
 	if (rc == EXIT_OK && entities) {
@@ -208,6 +213,14 @@ int cmd_preview(struct cli *c)
 				sql_audience_path(&p, a), a->loc.line, err.buf);
 			rc = EXIT_ERRORS;
 		}
+	}
+	if (rc == EXIT_OK) {
+		/* the run refuses duplicate primary keys (SPEC §5): say so now */
+		struct strbuf dup = STRBUF_INIT;
+		if (run_preview_duplicates(&p, &w, a, now, &dup) == 1)
+			fprintf(stderr, "lac: warning: %s; `lac run` will fail until they are removed\n",
+				dup.buf);
+		sb_release(&dup);
 	}
 	if (rc == EXIT_OK) {
 		rows_sort(&members);
@@ -265,6 +278,7 @@ int cmd_preview(struct cli *c)
 			}
 		}
 	}
+	sql_srcmap_release(&map);
 	rows_free(&members);
 	rows_free(&matched);
 	sb_release(&sql);

@@ -1,6 +1,7 @@
 /*
  * cmd_run.c — `lac run [AUDIENCE...]`: run applied audiences now (SPEC §5,
- * §6) and print one line per run (or a JSON array; run_report.c).  What
+ * §6) and print one line per run (or, with --format json, one object: the
+ * run reports of run_report.c and the errors, json_errors.h).  What
  * runs is the applied definition (run_applied.c), never the files.  With no
  * names every applied, enabled audience runs, whatever its schedule, each
  * after the audiences it reads `using membership`.  Exit 1 when any run
@@ -8,6 +9,7 @@
  * state and the warehouse read-only (cmd_run_dry.c).
  */
 #include <jansson.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,11 +19,40 @@
 #include "check/check.h"
 #include "cmd/cli.h"
 #include "cmd/daily_alerts.h"
+#include "cmd/json_errors.h"
 #include "cmd/run_dry.h"
 #include "run/run.h"
 #include "sql/gen.h"
 #include "state/state.h"
 #include "warehouse/warehouse.h"
+
+/* Diagnostics: as text on stderr; with --format json also in errors (from
+ * index from on), since stdout carries the one document. */
+static void show_diags(const struct cli *c, struct project *p, json_t *errors, size_t from)
+{
+	struct cli text = *c;
+	text.format = OUT_TEXT;
+	if (from == 0)
+		cli_print_diags(&text, p);
+	else
+		cli_print_new_diags(&text, p, from);
+	if (c->format == OUT_JSON)
+		json_errors_add_diags(errors, &p->diags, from);
+}
+
+/* "lac: message" on stderr, and the entry of errors. */
+static void run_error(json_t *errors, const char *code, const char *audience, const char *fmt, ...)
+	LAC_PRINTF(4, 5);
+static void run_error(json_t *errors, const char *code, const char *audience, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	char *msg = xvasprintf(fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "lac: %s\n", msg);
+	json_errors_add(errors, code, msg, audience);
+	free(msg);
+}
 
 static bool in_list(const struct ast_audience *const *l, size_t n, const struct ast_audience *a)
 {
@@ -36,6 +67,7 @@ int cmd_run(struct cli *c)
 	bool no_deliver = false, dry_run = false, allow_past = false;
 	int64_t lock_timeout_ms = 0;
 	int rc = EXIT_OK;
+	bool dry_done = false;
 	const struct opt opts[] = {
 		OPT_FLAG("--no-deliver", NULL, &no_deliver),
 		OPT_FLAG("--dry-run", NULL, &dry_run),
@@ -62,31 +94,31 @@ int cmd_run(struct cli *c)
 	struct warehouse w = { 0 };
 	struct state *st = NULL;
 	struct strbuf err = STRBUF_INIT;
-	json_t *arr = json_array();
+	json_t *arr = json_array(), *errors = json_array();
 	const struct ast_audience **want = NULL;
 	size_t nwant = 0, capwant = 0;
 	project_init(&p);
 	project_init(&ra.files);
 	if (project_load_settings(&p, c->dir) != 0 || project_require_paths(&p) != 0) {
-		cli_print_diags(c, &p);
+		show_diags(c, &p, errors, 0);
 		rc = EXIT_ERRORS;
 		goto out;
 	}
 	/* a dry run writes nothing: not even a new state */
-	if (state_open_project(&st, &p, dry_run ? STATE_RO : STATE_RW, &err) < 0) {
-		fprintf(stderr, "lac: %s\n", err.buf);
+	if (state_open_project(&st, &p, dry_run ? STATE_RO : STATE_RW, &err) != 0) {
+		run_error(errors, "state", NULL, "%s", err.buf);
 		rc = EXIT_ERRORS;
 		goto out;
 	}
 	if (!st) {
-		fprintf(stderr, "lac: nothing has been applied yet; run 'lac apply' first\n");
+		run_error(errors, "state", NULL, "nothing has been applied yet; run 'lac apply' first");
 		rc = EXIT_ERRORS;
 		goto out;
 	}
 	project_release(&ra.files);
 	if (run_applied_load(&p, st, c->dir, &ra, &err) != 0) {
-		cli_print_diags(c, &p);
-		fprintf(stderr, "lac: %s\n", err.buf);
+		show_diags(c, &p, errors, 0);
+		run_error(errors, "state", NULL, "%s", err.buf);
 		rc = EXIT_ERRORS;
 		goto out;
 	}
@@ -94,14 +126,14 @@ int cmd_run(struct cli *c)
 	for (size_t i = 0; i < nnames; i++) {
 		const struct ast_audience *a = project_audience(&p, names[i]);
 		if (run_applied_is_legacy(&ra, names[i])) {
-			fprintf(stderr, "lac: " RUN_LEGACY_MESSAGE "\n", names[i]);
+			run_error(errors, "legacy-definition", names[i], RUN_LEGACY_MESSAGE, names[i]);
 			rc = EXIT_ERRORS;
 		} else if (!a && project_audience(&ra.files, names[i])) {
-			fprintf(stderr, "lac: audience '%s' has not been applied; run 'lac apply' first\n",
-				names[i]);
+			run_error(errors, "not-applied", names[i],
+				  "audience '%s' has not been applied; run 'lac apply' first", names[i]);
 			rc = EXIT_ERRORS;
 		} else if (!a) {
-			fprintf(stderr, "lac: unknown audience '%s'\n", names[i]);
+			run_error(errors, "unknown-audience", names[i], "unknown audience '%s'", names[i]);
 			rc = EXIT_ERRORS;
 		} else if (!in_list(want, nwant, a)) {
 			VEC_PUSH(want, nwant, capwant, a);
@@ -109,7 +141,8 @@ int cmd_run(struct cli *c)
 	}
 	if (!nnames) {
 		for (size_t i = 0; i < ra.nlegacy; i++) {
-			fprintf(stderr, "lac: " RUN_LEGACY_MESSAGE "\n", ra.legacy[i]);
+			run_error(errors, "legacy-definition", ra.legacy[i], RUN_LEGACY_MESSAGE,
+				  ra.legacy[i]);
 			rc = EXIT_ERRORS;
 		}
 		for (size_t f = 0; f < p.nfiles; f++)
@@ -123,13 +156,15 @@ int cmd_run(struct cli *c)
 		run_applied_warn(&ra, want[i], c->quiet);
 	if (nwant && warehouse_open_project(&p, dry_run ? WH_READ : WH_READ | WH_WRITE, &w, &err) != 0) {
 		if (p.diags.n)
-			cli_print_diags(c, &p);
-		fprintf(stderr, "lac: %s\n", err.buf);
+			show_diags(c, &p, errors, 0);
+		run_error(errors, "warehouse", NULL, "%s", err.buf);
 		rc = EXIT_ERRORS;
 		goto out;
 	}
 	if (dry_run) {
+		/* its own document (cmd_run_dry.c) */
 		rc = run_dry(c, &p, &w, st, want, nwant);
+		dry_done = true;
 		goto out;
 	}
 	struct run_batch b = {
@@ -147,16 +182,18 @@ int cmd_run(struct cli *c)
 		rc = EXIT_ERRORS;
 	/* the day's alerts, once per UTC day (SPEC §5 Alerts) */
 	daily_alerts(c, &p, st, ln.secs);
-	if (p.diags.n) {
-		struct cli quiet_json = *c;
-		quiet_json.format = OUT_TEXT; /* diagnostics go to stderr as text */
-		cli_print_diags(&quiet_json, &p);
-	}
-	if (c->format == OUT_JSON) {
-		json_print_doc(stdout, arr);
-	}
+	json_errors_add_runs(errors, arr);
+	if (p.diags.n)
+		show_diags(c, &p, errors, 0);
 out:
+	if (c->format == OUT_JSON && !dry_done) {
+		/* one document, whatever happened (SPEC §6) */
+		json_t *doc = json_pack("{s:O, s:O}", "runs", arr, "errors", errors);
+		json_print_doc(stdout, doc);
+		json_decref(doc);
+	}
 	json_decref(arr);
+	json_decref(errors);
 	if (st)
 		state_close(st);
 	if (w.ops)

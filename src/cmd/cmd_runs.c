@@ -16,6 +16,7 @@ struct runs_ctx {
 	struct state *st;
 	const struct ast_audience *a;
 	json_t *arr;
+	bool header_shown;         /* text: the column header, above the first run */
 };
 
 /* Was act one of the run's active activations?  Enabled in the audience's
@@ -33,6 +34,14 @@ static bool active_in_run(struct runs_ctx *x, const struct ast_activation *act,
 	bool existed = sa.created <= r->started;
 	state_activation_release(&sa);
 	return existed;
+}
+
+static void runs_header(struct runs_ctx *x)
+{
+	if (x->header_shown)
+		return;
+	x->header_shown = true;
+	printf("%-34s %-20s %-8s %9s  %s\n", "RUN", "STARTED", "RESULT", "DURATION", "CHANGES");
 }
 
 static int runs_one(const struct state_run *r, void *arg)
@@ -76,10 +85,12 @@ static int runs_one(const struct state_run *r, void *arg)
 		json_object_set_new(o, "delivery", acts);
 		json_array_append_new(x->arr, o);
 	} else if (r->result == RUN_DISABLED) {
-		printf("%-34s %-20s %-8s nothing computed or sent\n", r->id, view_time_text(r->started, t),
-		       run_result_name(r->result));
+		runs_header(x);
+		printf("%-34s %-20s %-8s %9s  nothing computed or sent\n", r->id,
+		       view_time_text(r->started, t), run_result_name(r->result), "-");
 		json_decref(acts);
 	} else {
+		runs_header(x);
 		printf("%-34s %-20s %-8s %7lldms  members %lld  +%lld -%lld  events %lld  delivered %lld",
 		       r->id, view_time_text(r->started, t), run_result_name(r->result),
 		       (long long)r->duration_ms, (long long)members, (long long)entered,
@@ -93,6 +104,9 @@ static int runs_one(const struct state_run *r, void *arg)
 		if (tot.invalid)
 			printf("  invalid %lld", (long long)tot.invalid);
 		putchar('\n');
+		printf("    steps: queueing %lldms, extracting %lldms, preparing %lldms, delivering %lldms\n",
+		       (long long)r->queueing_ms, (long long)r->extracting_ms, (long long)r->preparing_ms,
+		       (long long)r->delivering_ms);
 		if (r->error)
 			printf("    error: %s\n", r->error);
 		json_decref(acts);
@@ -113,7 +127,7 @@ int cmd_runs(struct cli *c)
 	if (!view_known(&p, st, name)) {
 		rc = EXIT_ERRORS;
 	} else {
-		struct runs_ctx x = { c, st, project_audience(&p, name), json_array() };
+		struct runs_ctx x = { c, st, project_audience(&p, name), json_array(), false };
 		if (st)
 			state_list_runs(st, name, STATE_RUNS_KEPT, runs_one, &x);
 		if (c->format == OUT_JSON)

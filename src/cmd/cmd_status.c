@@ -6,6 +6,7 @@
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "base/json_print.h"
 #include "cmd/state_view.h"
@@ -65,6 +66,63 @@ static int first_live(const struct state_run *r, void *ctx)
 	return 1;
 }
 
+/* The text table: every row gathered first, so each column is as wide as
+ * its widest cell (names and "Never run" do not push the others out). */
+enum { NCOLS = 7 };
+struct table {
+	char *(*rows)[NCOLS];
+	size_t n, cap;
+};
+
+static void table_add(struct table *t, const char *const cells[NCOLS])
+{
+	if (t->n == t->cap) {
+		t->cap = t->cap ? t->cap * 2 : 16;
+		t->rows = xrealloc(t->rows, t->cap * sizeof(*t->rows));
+	}
+	for (size_t i = 0; i < NCOLS; i++)
+		t->rows[t->n][i] = xstrdup(cells[i]);
+	t->n++;
+}
+
+/* The colour of a status on a terminal (--color): Live green, Failed red,
+ * Paused yellow. */
+static const char *status_color(const char *status)
+{
+	if (strcmp(status, "Live") == 0)
+		return "\033[32m";
+	if (strcmp(status, "Failed") == 0)
+		return "\033[31m";
+	if (strcmp(status, "Paused") == 0)
+		return "\033[33m";
+	return NULL;
+}
+
+static void table_print(struct table *t, bool color)
+{
+	enum { STATUS_COL = 4, MEMBERS_COL = 6 };
+	size_t w[NCOLS] = { 0 };
+	for (size_t r = 0; r < t->n; r++)
+		for (size_t i = 0; i < NCOLS; i++)
+			if (strlen(t->rows[r][i]) > w[i])
+				w[i] = strlen(t->rows[r][i]);
+	for (size_t r = 0; r < t->n; r++) {
+		for (size_t i = 0; i < NCOLS; i++) {
+			const char *cell = t->rows[r][i];
+			const char *col = color && r && i == STATUS_COL ? status_color(cell) : NULL;
+			if (i == MEMBERS_COL) /* numbers to the right */
+				printf("%*s", (int)w[i], cell);
+			else if (col)
+				printf("%s%s\033[0m%*s  ", col, cell, (int)(w[i] - strlen(cell)), "");
+			else
+				printf("%-*s  ", (int)w[i], cell);
+			free(t->rows[r][i]);
+		}
+		putchar('\n');
+	}
+	free(t->rows);
+}
+
 int cmd_status(struct cli *c)
 {
 	/* anything at all, options too, is an argument too many */
@@ -82,9 +140,11 @@ int cmd_status(struct cli *c)
 	if (view_open(c, &p, &st) < 0)
 		return EXIT_ERRORS;
 	json_t *arr = json_array();
+	struct table text = { NULL, 0, 0 };
+	static const char *const header[NCOLS] = { "AUDIENCE", "ENABLED", "SCHEDULE", "LAST RUN",
+						    "STATUS", "NEXT RUN", "MEMBERS" };
 	if (c->format != OUT_JSON)
-		printf("%-24s %-8s %-22s %-21s %-8s %-21s %8s\n", "AUDIENCE", "ENABLED", "SCHEDULE",
-		       "LAST RUN", "STATUS", "NEXT RUN", "MEMBERS");
+		table_add(&text, header);
 	for (size_t f = 0; f < p.nfiles; f++)
 		for (size_t k = 0; k < p.files[f]->naudiences; k++) {
 			const struct ast_audience *a = p.files[f]->audiences[k];
@@ -129,10 +189,12 @@ int cmd_status(struct cli *c)
 			} else {
 				char mem[24];
 				snprintf(mem, sizeof(mem), "%lld", (long long)members);
-				printf("%-24s %-8s %-22s %-21s %-8s %-21s %8s\n", a->name, enabled ? "yes" : "no",
-				       sched, view_time_text(last.started, t1), status,
-				       due ? "now" : view_time_text(next, t2),
-				       live.found ? mem : "-");
+				/* in the files only: apply has not recorded it yet */
+				const char *shown = have || last.id ? status : "not applied";
+				const char *cells[NCOLS] = { a->name, enabled ? "yes" : "no", sched,
+					view_time_text(last.started, t1), shown,
+					due ? "now" : view_time_text(next, t2), live.found ? mem : "-" };
+				table_add(&text, cells);
 			}
 			state_run_release(&last);
 			if (have)
@@ -140,6 +202,8 @@ int cmd_status(struct cli *c)
 		}
 	if (c->format == OUT_JSON)
 		json_print_doc(stdout, arr);
+	else
+		table_print(&text, c->color);
 	json_decref(arr);
 	int rc = view_close_state(st, EXIT_OK);
 	project_release(&p);

@@ -8,12 +8,15 @@
 #include "cmd/cli.h"
 
 static const struct command commands[] = {
-	{ "check", cmd_check, "check",
+	{ "check", cmd_check, "check [FILE...]",
 	  "type-check the data graph and every audience; print diagnostics",
 	  "Reads lac.yaml, the data graph and every .lac file, and reports every problem\n"
 	  "with file:line:col, the source line and a caret.  Exit 0 when there are no\n"
 	  "errors (warnings allowed), 1 otherwise.  --format json prints the diagnostics\n"
-	  "as a JSON array on stdout.  Connects nowhere and needs no secrets.\n" },
+	  "as a JSON array on stdout.  Connects nowhere and needs no secrets.\n"
+	  "With FILEs (lac.yaml, graph or .lac files of the project), the whole project\n"
+	  "is still loaded but only those files' diagnostics are printed; errors in\n"
+	  "other files are counted on one line, and also make the exit status 1.\n" },
 	{ "compile", cmd_compile, "compile [-d DIALECT|all] [-o DIR] [--emit membership|run] [AUDIENCE...]",
 	  "print the SQL of audiences for a warehouse dialect",
 	  "Dialects: snowflake, bigquery, redshift, databricks, postgres, sqlite (default:\n"
@@ -29,6 +32,20 @@ static const struct command commands[] = {
 	  "prints the member count and the first N members (default 10; --all for every\n"
 	  "one), sorted.  --entities PATH adds the matched entities of that path.\n"
 	  "--now TS fixes the reference time; --format json prints one JSON object.\n" },
+	{ "test", cmd_test, "test [NAME...]",
+	  "run the audience tests (*.test.yaml) on fixture rows",
+	  "Runs every *.test.yaml file under the audience directories (or those whose\n"
+	  "test or audience is a NAME given): each loads its fixture rows (maps, or CSV\n"
+	  "files with a header) into the data graph's tables of a temporary SQLite\n"
+	  "warehouse, never the project's own, and compares the audience's members at\n"
+	  "its `now` with `expect: members`.  With `then:`, the audience runs on a\n"
+	  "temporary state, the rows change, it runs again (queueing, never delivering)\n"
+	  "and that run's events must match `then: expect: events`.  Exit 0 when all\n"
+	  "pass, 1 when one fails or a test file has errors (shown as diagnostics).\n"
+	  "--format json prints one object: warehouse, tests (test, file, audience, now,\n"
+	  "result, members, missing, unexpected, error; with then: events,\n"
+	  "missing_events, unexpected_events), passed and failed.\n"
+	  "See docs/testing-audiences.md.\n" },
 	{ "fmt", cmd_fmt, "fmt [--check] [FILE...]",
 	  "format .lac files canonically (comments kept)",
 	  "Rewrites each file (default: every audience file of the project) in the one\n"
@@ -69,7 +86,8 @@ static const struct command commands[] = {
 	  "warehouse, diffs it against the previous one, writes the activation events\n"
 	  "to the outbox, swaps snapshots and delivers (--no-deliver leaves the events\n"
 	  "queued).  A crashed run is completed first.  Prints one line\n"
-	  "per audience (--format json: an array of run reports); exit 1 if any failed.\n"
+	  "per audience (--format json: one object, runs and errors; a stdout\n"
+	  "destination then writes to stderr); exit 1 if any failed.\n"
 	  "A run takes the lock 'run:AUDIENCE'; held by another process, the run fails\n"
 	  "unless --lock-timeout DURATION (500ms, 30s, 5m) waits for it.\n"
 	  "--dry-run shows what the next runs would send instead (per activation the\n"
@@ -144,9 +162,10 @@ static const struct command commands[] = {
 	{ "init", cmd_init, "init [DIR] [--example NAME]",
 	  "start a new project from an example (petshop by default)",
 	  "Copies an example project (petshop, subscriptions, owly, kitchen-sink) into\n"
-	  "DIR (default: the -C directory) and builds its SQLite warehouse from\n"
-	  "data/warehouse.sql.  Never overwrites an existing lac.yaml.  --format json\n"
-	  "prints one object: directory, example and the files created.\n" },
+	  "DIR (default: the -C directory), all but expected/, out/, .lac/ and *.db\n"
+	  "files, and builds its SQLite warehouse from data/warehouse.sql.  Refuses a\n"
+	  "DIR with a lac.yaml; keeps any other file already there (a README.md).\n"
+	  "--format json prints one object: directory, example and the files created.\n" },
 };
 
 const struct command *command_find(const char *name)

@@ -123,3 +123,40 @@ int json_errors_end(int rc)
 	out_errno = 0;
 	return e;
 }
+
+void json_errors_add(json_t *errors, const char *code, const char *message, const char *audience)
+{
+	struct strbuf msg = STRBUF_INIT;
+	sb_add_utf8(&msg, message, strlen(message)); /* a warehouse's bytes may not be UTF-8 */
+	json_array_append_new(errors, json_pack("{s:s, s:s, s:s?}", "code", code, "message", msg.buf,
+						"audience", audience));
+	sb_release(&msg);
+}
+
+void json_errors_add_runs(json_t *errors, const json_t *reports)
+{
+	size_t i;
+	const json_t *r;
+	json_array_foreach(reports, i, r) {
+		if (!str_eq(json_string_value(json_object_get(r, "result")), "Failed"))
+			continue;
+		const char *why = json_string_value(json_object_get(r, "error"));
+		json_errors_add(errors, json_is_null(json_object_get(r, "run_id")) ? "not-started" : "run-failed",
+				why ? why : "the run failed",
+				json_string_value(json_object_get(r, "audience")));
+	}
+}
+
+void json_errors_add_diags(json_t *errors, const struct diag_sink *d, size_t from)
+{
+	for (size_t i = from; i < d->n; i++) {
+		const struct diag *g = &d->items[i];
+		if (g->severity != SEV_ERROR)
+			continue;
+		char *msg = g->loc.file ? xasprintf("%s:%u: %s", source_path(d->sources, g->loc.file),
+						    g->loc.line, g->message)
+					: xstrdup(g->message);
+		json_errors_add(errors, diag_code_name(g->code), msg, NULL);
+		free(msg);
+	}
+}

@@ -15,6 +15,7 @@
 #include "base/verbose.h"
 #include "cmd/cli.h"
 #include "cmd/json_errors.h"
+#include "deliver/dest.h"
 #include "warehouse/warehouse.h"
 
 static bool want_color(const char *when)
@@ -110,6 +111,10 @@ int main(int argc, char **argv)
 		if (nrest < 2) {
 			command_print_main_help(stdout);
 			rc = EXIT_OK;
+		} else if (strcmp(rest.v[1], "help") == 0) {
+			fputs("usage: lac help [COMMAND]\n\n"
+			      "list the commands, or show one command's usage and help.\n", stdout);
+			rc = EXIT_OK;
 		} else if (command_find(rest.v[1])) {
 			command_print_help(command_find(rest.v[1]), stdout);
 			rc = EXIT_OK;
@@ -119,6 +124,11 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	const struct command *cmd = command_find(rest.v[0]);
+	if (!cmd && rest.v[0][0] == '-' && rest.v[0][1] && strcmp(rest.v[0], "--") != 0) {
+		/* an option main does not know, where a command was expected */
+		rc = cli_usage_error(&c, "unknown option '%s'", rest.v[0]);
+		goto out;
+	}
 	if (!cmd) {
 		rc = cli_usage_error(&c, "unknown command '%s'", rest.v[0]);
 		goto out;
@@ -139,8 +149,11 @@ int main(int argc, char **argv)
 	}
 	c.argc = (int)nrest;
 	c.argv = (char **)rest.v;
-	if (c.format == OUT_JSON)
+	if (c.format == OUT_JSON) {
 		json_errors_begin();
+		/* stdout is for the one JSON document: events go to stderr */
+		dest_stdout_stream(stderr);
+	}
 	/* SIGINT/SIGTERM cancel a running warehouse statement before lac ends
 	 * (SPEC §1.1); the daemon sets its own handlers (stop after the run) */
 	warehouse_cancel_on_signals();

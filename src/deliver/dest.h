@@ -27,7 +27,7 @@ struct dest_config {
 	const char *name;          /* as in lac.yaml */
 	const char *type;          /* file | stdout | webhook | segment | warehouse | braze | iterable | customerio */
 	const char *path;          /* file: where to append */
-	FILE *out;                 /* stdout: the stream (NULL = stdout) */
+	FILE *out;                 /* stdout: the stream (NULL = dest_stdout_stream's) */
 	const char *url;           /* webhook, segment; presets: the API base URL */
 	const char *write_key;     /* segment: basic-auth user (secret) */
 	const char *api_key;       /* braze, iterable, customerio (secret) */
@@ -65,6 +65,10 @@ void dest_config_defaults(struct dest_config *cfg);
  * settings (wh_*).  Strings live in the project arena.
  * 0 or -1 (diagnostics reported). */
 int dest_config_from_project(struct project *p, const struct destination *d, struct dest_config *cfg);
+/* Where a `stdout` destination whose configuration names no stream writes:
+ * standard output by default; standard error with --format json, whose one
+ * JSON document stdout then carries (SPEC §6). */
+void dest_stdout_stream(FILE *f);
 
 /* What happened to one event in a send. */
 enum dest_outcome {

@@ -1,15 +1,23 @@
 /*
  * dest_stdout.c — the `stdout` destination: one JSON event per line on
- * standard output (or the stream in the configuration), flushed per batch.
+ * standard output (standard error with --format json; or the stream in the
+ * configuration), flushed per batch.
  */
 #include <errno.h>
 #include <string.h>
 
 #include "deliver/dest_private.h"
 
+static FILE *default_stream; /* NULL: stdout */
+
+void dest_stdout_stream(FILE *f)
+{
+	default_stream = f;
+}
+
 static int stdout_open(struct dest *d, struct strbuf *err)
 {
-	d->priv = d->cfg.out ? d->cfg.out : stdout;
+	d->priv = d->cfg.out ? d->cfg.out : default_stream ? default_stream : stdout;
 	return 0;
 }
 

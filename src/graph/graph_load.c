@@ -853,6 +853,40 @@ static void build_rels(struct gl *g, const struct ynode *const *items, size_t ni
 	*nout = n;
 }
 
+struct reach {
+	const struct entity *entities; /* the graph's, so that a pointer gives the index */
+	bool *reached;
+};
+
+static void mark_reached(const struct relationship *r, void *arg)
+{
+	struct reach *x = arg;
+	if (r->entity)
+		x->reached[r->entity - x->entities] = true;
+	if (r->junction)
+		x->reached[r->junction - x->entities] = true;
+}
+
+/* An entity no relationship reaches (nor joins through as a junction) can
+ * appear in no audience: W002, as for anything declared and never used. */
+static void warn_unreached(struct gl *g)
+{
+	struct graph *gr = g->graph;
+	if (g->d->nerrors || !gr->nentities)
+		return; /* a relationship that failed to load may be the one */
+	bool *reached = xcalloc(gr->nentities, sizeof(*reached));
+	struct reach x = { gr->entities, reached };
+	graph_walk(gr, mark_reached, &x);
+	for (size_t i = 0; i < gr->nentities; i++)
+		if (!reached[i]) {
+			diag_warning(g->d, gr->entities[i].loc, DIAG_W002,
+				     "entity '%s' is not reached by any relationship, so no audience can "
+				     "use it", gr->entities[i].slug);
+			diag_hint(g->d, "add a relationship to it under profile.relationships, or remove it");
+		}
+	free(reached);
+}
+
 static void build_graph(struct gl *g)
 {
 	struct graph *gr = g->graph;
@@ -925,6 +959,7 @@ static void build_graph(struct gl *g)
 	build_external_ids(g, pf);
 	build_events(g, pf);
 	build_rels(g, g->rels, g->nrels, NULL, &pf->relationships, &pf->nrelationships, false);
+	warn_unreached(g);
 }
 
 int graph_load(const struct graph_load_ctx *ctx)

@@ -607,6 +607,7 @@ void plan_release(struct plan *pl)
 			free(c->details[k]);
 		free(c->details);
 		free(c->preview.error);
+		free(c->preview.duplicates);
 		free(c->preview.act_events);
 	}
 	free(pl->changes);
@@ -716,6 +717,9 @@ int plan_preview(struct plan *pl, struct project *p, struct warehouse *w, struct
 				failed++;
 				continue;
 			}
+			sb_reset(&err);
+			if (run_preview_duplicates(p, w, c->aud, now, &err) == 1)
+				c->preview.duplicates = xstrdup(err.buf);
 			/* what each of its activations would send, changed or not */
 			size_t na = c->aud->nactivations;
 			c->preview.act_events = xcalloc(na + 1, sizeof(*c->preview.act_events));
@@ -862,7 +866,9 @@ static void print_events(const struct run_preview_counts *e, FILE *out)
 		return;
 	}
 	fprintf(out, "%lld", (long long)e->events);
-	if (e->filtered && e->invalid)
+	if (e->baseline_only)
+		fputs(" (baseline only: its first run records the members and sends nothing)", out);
+	else if (e->filtered && e->invalid)
 		fprintf(out, " (%lld filtered at destination, %lld invalid)", (long long)e->filtered,
 			(long long)e->invalid);
 	else if (e->filtered)
@@ -884,12 +890,15 @@ static void print_preview(const struct plan_change *c, FILE *out)
 	if (c->kind == PLAN_AUDIENCE) {
 		fprintf(out, "      members: %lld", (long long)pv->members);
 		if (pv->has_snapshot)
-			fprintf(out, " (snapshot %lld: %lld entered, %lld exited)\n",
+			fprintf(out, " (%lld in the snapshot: %lld entered, %lld exited)\n",
 				(long long)pv->snapshot, (long long)pv->entered, (long long)pv->exited);
 		else
 			fputs(" (no snapshot yet)\n", out);
 		if (pv->bytes >= 0)
 			fprintf(out, "      scans: %lld bytes\n", (long long)pv->bytes);
+		if (pv->duplicates)
+			fprintf(out, "      warning: %s; its run will fail until they are removed\n",
+				pv->duplicates);
 		for (size_t k = 0; k < pv->nact_events; k++) {
 			fprintf(out, "      events of %s: ", c->aud->activations[k]->name);
 			print_events(&pv->act_events[k], out);
@@ -987,6 +996,8 @@ char *plan_to_json(const struct plan *pl, bool preview, bool with_meta)
 				json_object_set_new(v, "exited", json_integer(pv->exited));
 				if (pv->bytes >= 0)
 					json_object_set_new(v, "bytes", json_integer(pv->bytes));
+				if (pv->duplicates) /* only then: the usual shape is unchanged */
+					json_object_set_new(v, "duplicates", json_string(pv->duplicates));
 				/* per activation: events sent, then filtered and invalid */
 				json_t *ev = json_object(), *fi = json_object(), *in = json_object();
 				for (size_t k = 0; k < pv->nact_events; k++) {

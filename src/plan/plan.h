@@ -34,6 +34,8 @@ struct plan_preview {
 	struct run_preview_counts ev;    /* activation: what its next run would send */
 	struct run_preview_counts *act_events; /* audience: the same for each of its activations */
 	size_t nact_events;       /* (indexed like aud->activations) */
+	char *duplicates;         /* audience: duplicate primary keys that will fail
+				   * its run (run_preview_duplicates), or NULL */
 };
 
 struct plan_change {

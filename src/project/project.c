@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "base/env.h"
+#include "base/self_dir.h"
 #include "base/time.h"
 #include "graph/graph_load.h"
 #include "lang/parse.h"
@@ -56,9 +57,18 @@ static bool is_dir(const char *path)
 
 const char *project_stdlib_dir(void)
 {
+	/* an installed lac first looks beside itself, so a moved install works */
+	static char *beside;
+	static bool looked;
 	const char *env = getenv("LAC_STDLIB_DIR");
 	if (env && *env)
 		return env;
+	if (!looked) {
+		beside = self_relative_dir("../share/lac/stdlib");
+		looked = true;
+	}
+	if (beside)
+		return beside;
 #ifdef LAC_STDLIB_DIR
 	if (is_dir(LAC_STDLIB_DIR))
 		return LAC_STDLIB_DIR;
@@ -951,8 +961,15 @@ static void collect_dir(struct project *p, const char *rel, const char ***out, s
 	if (depth > 64)
 		return;
 	DIR *dir = opendir(project_path(p, rel));
-	if (!dir)
+	if (!dir) {
+		/* not "no .lac files found": say the directory cannot be read */
+		struct loc l = p->audiences_loc;
+		if (!l.file)
+			l.file = 1; /* lac.yaml */
+		diag_error(&p->diags, l, DIAG_E001, "cannot read the directory '%s': %s",
+			   project_path(p, rel), strerror(errno));
 		return;
+	}
 	struct dirent *de;
 	while ((de = readdir(dir))) {
 		if (de->d_name[0] == '.')
@@ -1010,7 +1027,11 @@ static void load_audiences(struct project *p)
 		if (!l.file)
 			l.file = 1; /* lac.yaml */
 		const char *where = p->naudience_paths == 1 ? p->audience_paths[0] : "the audiences setting";
-		diag_error(&p->diags, l, DIAG_E010, "no .lac files found in '%s'", where);
+		if (p->audiences_optional)
+			diag_warning(&p->diags, l, DIAG_W005, "no .lac files found in '%s': only lac.yaml "
+				     "and the data graph were checked", where);
+		else
+			diag_error(&p->diags, l, DIAG_E010, "no .lac files found in '%s'", where);
 		diag_hint(&p->diags, "put audiences in *.lac files there, or point 'audiences' in lac.yaml at them");
 	}
 }

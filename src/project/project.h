@@ -105,6 +105,9 @@ struct project {
 
 	struct ast_file **files;     /* parsed .lac files, in path order */
 	size_t nfiles;
+	/* set before loading by `lac check`: a project without .lac files (a
+	 * data graph being written) is checked, with W005, instead of E010 */
+	bool audiences_optional;
 
 	const char **secrets;        /* every value setting_expand substituted (to redact) */
 	size_t nsecrets;
@@ -156,7 +159,8 @@ const char *const *project_all_secrets(size_t *n);
 const struct setting *setting_find(const struct setting *s, size_t n, const char *key);
 
 /* The stdlib directory (graph fragments, destination presets): $LAC_STDLIB_DIR,
- * else the installed one, else the source tree's stdlib/. */
+ * else ../share/lac/stdlib beside the executable (a relocated install), else
+ * the installed one, else the source tree's stdlib/. */
 const char *project_stdlib_dir(void);
 /* A path relative to the project dir as shown to users and opened on disk:
  * "dir/rel" ("rel" when dir is "."; rel itself when absolute).  In the arena. */

@@ -50,11 +50,17 @@ void run_report_release(struct run_report *r)
 /* ---- warehouse helpers ------------------------------------------------------ */
 
 /* The run's failure, from the warehouse's message (the first one is kept). */
-static int wh_failed(struct runner *r, const char *msg)
+/* The failure of sql: at the audience's condition the warehouse points to
+ * when sql holds the mapped membership SELECT, else at its header. */
+static int wh_failed(struct runner *r, const char *sql, const char *msg)
 {
-	if (!r->err.len)
-		sb_addf(&r->err, "warehouse error in audience '%s' (%s:%u): %s", r->a->name,
-			sql_audience_path(r->p, r->a), r->a->loc.line, msg);
+	if (r->err.len)
+		return -1;
+	const char *in = r->members_sql ? strstr(sql, r->members_sql) : NULL;
+	bool at_known = in && r->w->error_at_known && r->w->error_at >= (size_t)(in - sql);
+	size_t at = at_known ? r->w->error_at - (size_t)(in - sql) : 0;
+	/* a run compiles the applied text: its lines are not the file's */
+	sql_warehouse_error(&r->err, r->p, r->a, in ? &r->members_map : NULL, at_known, at, false, msg);
 	return -1;
 }
 
@@ -68,7 +74,7 @@ int run_wh(struct runner *r, const char *sql, wh_row_fn fn, void *arg)
 	}
 	struct strbuf e = STRBUF_INIT;
 	int64_t t0 = time_mono_ms();
-	int rc = r->w->ops->query(r->w, sql, fn, arg, &e) == 0 ? 0 : wh_failed(r, e.buf);
+	int rc = r->w->ops->query(r->w, sql, fn, arg, &e) == 0 ? 0 : wh_failed(r, sql, e.buf);
 	verbose_log("%s: warehouse: %lld ms%s: %s", r->a->name, (long long)(time_mono_ms() - t0),
 		    rc < 0 ? " (failed)" : "", sql);
 	sb_release(&e);
@@ -92,7 +98,7 @@ static int run_batch(struct runner *r, char *const *stmts, size_t n, bool transa
 	struct strbuf e = STRBUF_INIT;
 	int64_t t0 = time_mono_ms();
 	int rc = r->w->ops->exec_batch(r->w, (const char *const *)stmts, n, transactional, &e) == 0 ?
-		0 : wh_failed(r, e.buf);
+		0 : wh_failed(r, "", e.buf); /* which statement failed is not known */
 	if (verbose_on()) {
 		struct strbuf all = STRBUF_INIT;
 		for (size_t i = 0; i < n; i++)
@@ -196,6 +202,8 @@ static void runner_release(struct runner *r)
 	free(r->ent_new_name);
 	free(r->paths);
 	free(r->enrich_changed);
+	free(r->members_sql);
+	sql_srcmap_release(&r->members_map);
 	sb_release(&r->err);
 	arena_release(&r->ar);
 }
@@ -351,8 +359,9 @@ static int dup_collect(void *arg, int ncol, const char *const *vals)
 }
 
 /* Duplicate primary keys in an entity table the audience reads fail the
- * run (SPEC §5), naming the key. */
-static int check_duplicates(struct runner *r)
+ * run (SPEC §5), naming the key: 1 with the message in r->err, 0 none, -1
+ * a warehouse error. */
+int run_check_duplicates(struct runner *r)
 {
 	struct ents s = { .n = 0 };
 	const struct ast_audience *a = r->a;
@@ -383,7 +392,7 @@ static int check_duplicates(struct runner *r)
 				e->slug, e->table, e->primary_key, d.key, (long long)d.n, a->name,
 				sql_audience_path(r->p, a), a->loc.line);
 			free(d.key);
-			return -1;
+			return 1;
 		}
 	}
 	return 0;
@@ -466,10 +475,14 @@ void run_sql_matched_entities(const struct runner *r, const struct sql_options *
 static int materialize(struct runner *r)
 {
 	struct sql_options so = { .d = r->d, .now = r->now_sql[0] ? r->now_sql : NULL, .schema = r->schema,
-				  .snapshot_exists = snap_exists, .on_fallback = snap_fallback, .arg = r };
+				  .snapshot_exists = snap_exists, .on_fallback = snap_fallback, .arg = r,
+				  .map = &r->members_map };
 	struct strbuf sel = STRBUF_INIT;
 	sql_membership(&sel, &r->p->graph, r->a, &so);
+	free(r->members_sql);
+	r->members_sql = xstrdup(sel.buf);
 	so.on_fallback = NULL; /* warned once */
+	so.map = NULL;
 	int rc = -1;
 	r->step = "materialize the new snapshot (members)";
 	if (exec_f(r, "DROP TABLE IF EXISTS %s", r->new_) < 0 ||
@@ -856,9 +869,16 @@ static void deliver(struct runner *r)
 		struct dest *d = NULL;
 		struct strbuf e = STRBUF_INIT;
 		dest_config_defaults(&cfg);
+		size_t ndiags = r->p->diags.n;
 		if (dest_config_from_project(r->p, act->dest, &cfg) < 0) {
-			sb_addf(&warn, "%sdestination '%s' is not usable (see the error above); its events stay "
-				"pending", warn.len ? "; " : "", act->dest->name);
+			/* say why here: the diagnostic itself is printed later, if at all */
+			const struct diag *why = r->p->diags.n > ndiags ? &r->p->diags.items[ndiags] : NULL;
+			sb_addf(&warn, "%sdestination '%s' is not usable", warn.len ? "; " : "",
+				act->dest->name);
+			if (why)
+				sb_addf(&warn, " (%s:%u: %s)", source_path(r->p->diags.sources, why->loc.file),
+					why->loc.line, why->message);
+			sb_addstr(&warn, "; its events stay pending");
 		} else if (dest_open(&cfg, &d, &e) < 0) {
 			sb_addf(&warn, "%sdestination '%s': %s; its events stay pending",
 				warn.len ? "; " : "", act->dest->name, e.buf);
@@ -1022,7 +1042,7 @@ static int steps(struct runner *r, bool swapped)
 	int64_t t0 = time_mono_ms();
 	if (!swapped) {
 		int snap = step_begin(r, "snapshot", NULL);
-		snap = snap || check_duplicates(r) < 0 || materialize(r) < 0;
+		snap = snap || run_check_duplicates(r) != 0 || materialize(r) < 0;
 		progress_end(&r->prog);
 		if (snap)
 			goto done;
@@ -1306,7 +1326,7 @@ void run_script(struct project *p, const struct ast_audience *a, const struct di
 	runner_tables(&r);
 	collect_paths(&r);
 	ensure_tables(&r);
-	check_duplicates(&r);
+	run_check_duplicates(&r);
 	materialize(&r);
 	previous_snapshot(&r);
 	int64_t n;

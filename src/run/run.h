@@ -200,6 +200,8 @@ void run_applied_release(struct run_applied *ra);
  * preview query failed. */
 struct run_preview_counts {
 	int64_t events, filtered, invalid;
+	bool baseline_only;       /* the next run only records the activation's
+				   * baseline (no `send current`): it sends nothing */
 };
 
 /* `lac plan --preview` (run_preview.c): what the next run of act would
@@ -220,6 +222,12 @@ int run_preview_events_sampled(struct project *p, struct warehouse *w, const str
 			       const struct state_activation *applied, const char *now,
 			       struct run_preview_counts *out, run_preview_sample_fn fn, void *arg,
 			       struct strbuf *err);
+/* `lac preview` and `lac plan --preview` (run_preview.c): the duplicate
+ * primary keys that would fail a's next run (SPEC §5), looked for read-only.
+ * 1 with the run's message in msg, 0 none, -1 with the warehouse's message
+ * in msg. */
+int run_preview_duplicates(struct project *p, struct warehouse *w, const struct ast_audience *a,
+			   const char *now, struct strbuf *msg);
 /* `lac plan --validate` (run_preview.c): the warehouse checks (EXPLAIN, or a dry run) every
  * SELECT act's next run would issue (the enrichment hashes, the diff with
  * its enrichment) against the same stand-ins, running none.  0, or -1 with

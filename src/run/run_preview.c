@@ -269,6 +269,7 @@ int run_preview_events_sampled(struct project *p, struct warehouse *w, const str
 	memset(out, 0, sizeof(*out));
 	if (!act_runs(act))
 		return 0;
+	out->baseline_only = need_baseline && !act->send_current;
 
 	struct stand_in si;
 	stand_in_init(&si, p, w, act->audience, now);
@@ -294,6 +295,18 @@ int run_preview_events_sampled(struct project *p, struct warehouse *w, const str
 	if (rc < 0)
 		sb_addstr(err, r->err.len ? r->err.buf : "the preview query failed");
 	sqlbuf_release(&values);
+	stand_in_release(&si);
+	return rc;
+}
+
+int run_preview_duplicates(struct project *p, struct warehouse *w, const struct ast_audience *a,
+			   const char *now, struct strbuf *msg)
+{
+	struct stand_in si;
+	stand_in_init(&si, p, w, a, now);
+	int rc = run_check_duplicates(&si.r);
+	if (rc != 0)
+		sb_addstr(msg, si.r.err.len ? si.r.err.buf : "the duplicate check failed");
 	stand_in_release(&si);
 	return rc;
 }

@@ -13,6 +13,7 @@
 #include "base/progress.h"
 #include "state/outbox.h"
 #include "run/run.h"
+#include "sql/srcmap.h"
 #include "sql/dialect.h"
 
 /* One run in progress. */
@@ -59,6 +60,10 @@ struct runner {
 	run_preview_sample_fn sample;
 	void *sample_arg;
 	struct strbuf err;        /* the failure, for the run record */
+	/* the membership SELECT inside the statements that materialize it, and
+	 * where its conditions are: a warehouse error there names the condition */
+	char *members_sql;
+	struct sql_srcmap members_map;
 	struct arena ar;          /* small strings of this run */
 };
 
@@ -74,6 +79,9 @@ bool run_enrich_changed(const struct runner *r, const struct ast_activation *act
 int run_wh(struct runner *r, const char *sql, wh_row_fn fn, void *arg);
 /* A single integer from a query (0 when no row or NULL). */
 int run_wh_int(struct runner *r, const char *sql, int64_t *out);
+/* Duplicate primary keys in an entity table r->a reads (they fail the run,
+ * SPEC §5): 1 with the message in r->err, 0 none, -1 a warehouse error. */
+int run_check_duplicates(struct runner *r);
 
 /* The members that entered / exited: a SELECT of member_id (the new
  * snapshot against the previous one, or against nothing). */

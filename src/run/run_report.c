@@ -80,7 +80,9 @@ void run_report_print(const char *prefix, const char *audience, const struct run
 		return;
 	}
 	if (r->result == RUN_FAILED) {
-		printf("%s%s: Failed\n", prefix, audience);
+		/* no run id: it failed before it started (its lock is held), and
+		 * nothing was recorded */
+		printf("%s%s: %s\n", prefix, audience, r->run_id ? "Failed" : "not started");
 		return;
 	}
 	printf("%s%s: ", prefix, audience);

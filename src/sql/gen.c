@@ -74,6 +74,19 @@ static const char *new_alias(struct gen *g, const char *prefix)
 	return arena_sprintf(&g->ar, "%s%d", prefix, ++g->nalias);
 }
 
+/* An alias standing for rows of name (an entity slug, "profile"): for the
+ * source map, when there is one. */
+static const char *named_alias(struct gen *g, const char *prefix, const char *name)
+{
+	const char *a = new_alias(g, prefix);
+	struct sql_srcmap *m = g->o->map;
+	if (m) {
+		struct sql_alias sa = { arena_strdup(&m->ar, a), name };
+		VEC_PUSH(m->aliases, m->naliases, m->capaliases, sa);
+	}
+	return a;
+}
+
 /* "alias.column" with the column quoted by the dialect. */
 static const char *col_ref(struct gen *g, const char *alias, const char *column)
 {
@@ -395,7 +408,7 @@ static void chain_plan(struct gen *g, const struct scope *s, const struct relati
 			c->x = new_alias(g, "x");
 		if (rels[i]->join == JOIN_JUNCTION)
 			c->j[i] = new_alias(g, "j");
-		c->a[i] = new_alias(g, "e");
+		c->a[i] = named_alias(g, "e", rels[i]->entity->slug);
 	}
 	const struct relationship *r = rels[0];
 	switch (r->join) {
@@ -460,7 +473,7 @@ static void dedup_first_hop(struct gen *g, const struct chain *c, const char *kw
 	sql_addf(g->b, "\n%s (", kw);
 	g->b->indent++;
 	if (r->join == JOIN_EXTERNAL_ID) {
-		const char *en = new_alias(g, "e");
+		const char *en = named_alias(g, "e", e->slug);
 		sql_addf(g->b, "\nSELECT DISTINCT %s.%I, %s.%I\nFROM %T AS %s", q, p->external_ids.id,
 			 q, p->external_ids.value, p->external_ids.table_parts,
 			 p->external_ids.ntable_parts, q);
@@ -1050,7 +1063,7 @@ static void gen_entity(struct gen *g, const struct ast_expr *x, const struct sco
 			 * entity's rows, each once, that the scope row reaches.
 			 * The reachability subquery correlates on that row only
 			 * (a DISTINCT derived table would correlate two levels). */
-			const char *en = new_alias(g, "e");
+			const char *en = named_alias(g, "e", last->slug);
 			struct scope rin = { SC_ENTITY, en, last };
 			struct where rw = { g, 0 };
 			sql_addf(g->b, "\nSELECT COUNT(*)");
@@ -1487,7 +1500,7 @@ static void gen_assoc(struct gen *g, const struct ast_expr *x, const struct scop
 	const struct profile *p = &g->g->profile;
 	size_t n = a->ntarget_rels;
 	const struct relationship *r = a->target_rels[n - 1];
-	struct scope ps = { SC_PROFILE, new_alias(g, "p"), NULL };
+	struct scope ps = { SC_PROFILE, named_alias(g, "p", "profile"), NULL };
 	struct chain c;
 	struct where w = { g, 0 };
 	const char *prev = ps.alias, *corr = NULL, *ja = NULL;
@@ -1589,7 +1602,21 @@ static bool leaf_signable(const struct ast_expr *x, const struct scope *s)
 	}
 }
 
+static void gen_leaf_sql(struct gen *g, const struct ast_expr *x, const struct scope *s, bool neg);
+
+/* A condition's SQL, its place recorded in the source map when there is one. */
 static void gen_leaf(struct gen *g, const struct ast_expr *x, const struct scope *s, bool neg)
+{
+	size_t start = g->b->sb.len;
+	gen_leaf_sql(g, x, s, neg);
+	struct sql_srcmap *m = g->o->map;
+	if (m) {
+		struct sql_span sp = { start, g->b->sb.len, x->loc };
+		VEC_PUSH(m->spans, m->nspans, m->capspans, sp);
+	}
+}
+
+static void gen_leaf_sql(struct gen *g, const struct ast_expr *x, const struct scope *s, bool neg)
 {
 	switch (x->kind) {
 	case EX_ENTITY:
@@ -1771,9 +1798,15 @@ void sql_membership(struct strbuf *out, const struct graph *gr, const struct ast
 {
 	struct sqlbuf b;
 	struct gen g;
+	size_t first = o->map ? o->map->nspans : 0;
 	sqlbuf_init(&b, o->d);
 	gen_init(&g, &b, gr, a, o);
 	membership(&g, a);
+	if (o->map) /* the spans were counted from the start of b */
+		for (size_t i = first; i < o->map->nspans; i++) {
+			o->map->spans[i].start += out->len;
+			o->map->spans[i].end += out->len;
+		}
 	sb_addstr(out, b.sb.buf);
 	gen_release(&g);
 	sqlbuf_release(&b);

@@ -12,6 +12,7 @@
 #include "lang/ast.h"
 #include "graph/graph.h"
 #include "sql/dialect.h"
+#include "sql/srcmap.h"
 #include "sql/tables.h"
 #include "project/project.h"
 #include "base/util.h"
@@ -29,6 +30,8 @@ struct sql_options {
 	bool (*snapshot_exists)(void *arg, const struct ast_audience *ref);
 	void (*on_fallback)(void *arg, const struct ast_audience *from, const struct ast_audience *ref);
 	void *arg;
+	/* When set, sql_membership records where each condition went. */
+	struct sql_srcmap *map;
 };
 
 /* Append the membership SELECT of a (one column, member_id) to out: no

@@ -223,3 +223,21 @@ int warehouse_drop_snapshots(struct warehouse *w, const char *schema, const char
 	}
 	return rc;
 }
+
+void warehouse_note_error_position(struct warehouse *w, const char *sql, long char_pos)
+{
+	w->error_at_known = false;
+	if (char_pos < 1)
+		return;
+	/* characters to bytes: count the bytes that start a UTF-8 character */
+	long seen = 0;
+	for (size_t i = 0; sql[i]; i++) {
+		if (((unsigned char)sql[i] & 0xC0) == 0x80)
+			continue;
+		if (++seen == char_pos) {
+			w->error_at = i;
+			w->error_at_known = true;
+			return;
+		}
+	}
+}

@@ -59,6 +59,10 @@ struct warehouse {
 	const struct warehouse_ops *ops;
 	const struct dialect *d;
 	void *impl;
+	/* where the last failed statement went wrong, when the warehouse said
+	 * (PostgreSQL's statement position): a byte offset into that SQL */
+	bool error_at_known;
+	size_t error_at;
 	struct warehouse *next_open;   /* warehouse_open_project's list, for the signal hook */
 };
 
@@ -123,6 +127,9 @@ int warehouse_drop_snapshots(struct warehouse *w, const char *schema, const char
 			     struct strbuf *err);
 
 /* ---- shared by the connectors -------------------------------------------- */
+/* Record the warehouse's position of an error in sql, given in characters
+ * from 1 (0: none), as error_at (a byte offset). */
+void warehouse_note_error_position(struct warehouse *w, const char *sql, long char_pos);
 /* exec_batch through query: BEGIN (the dialect's), each statement, COMMIT;
  * ROLLBACK after a failure.  Without transactional, the statements alone. */
 int warehouse_batch_by_query(struct warehouse *w, const char *const *stmts, size_t n,

@@ -99,6 +99,7 @@ int pq_run(struct pq_conn *g, const char *sql, wh_row_fn row, void *arg, struct 
 	PGconn *c = g->c;
 	if (retry)
 		*retry = false;
+	g->error_pos = 0;
 	if (!PQsendQuery(c, sql)) {
 		add_trimmed(err, PQerrorMessage(c));
 		return -1;
@@ -126,6 +127,8 @@ int pq_run(struct pq_conn *g, const char *sql, wh_row_fn row, void *arg, struct 
 		} else if (st != PGRES_COMMAND_OK) {
 			if (rc == 0) {
 				result_error(c, r, err);
+				const char *pos = PQresultErrorField(r, PG_DIAG_STATEMENT_POSITION);
+				g->error_pos = pos ? strtol(pos, NULL, 10) : 0;
 				const char *state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
 				const char *primary = PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY);
 				if (retry && g->retryable)

@@ -25,6 +25,8 @@ struct pq_conn {
 	PGconn *c;
 	PGcancel *cancel;   /* made once at connect: PQcancel is then signal-safe */
 	pq_retry_fn retryable;
+	long error_pos;     /* the last error's statement position (characters,
+			     * from 1), 0 when it gave none */
 };
 
 /* Connect to dsn (a bad DSN gets libpq's own message), with the params

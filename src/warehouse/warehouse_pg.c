@@ -31,7 +31,10 @@ static int pg_set_context(struct warehouse *w, const char *command, const char *
 static int pg_query(struct warehouse *w, const char *sql, wh_row_fn row, void *arg,
 		    struct strbuf *err)
 {
-	return pq_run(w->impl, sql, row, arg, err, NULL);
+	struct pq_conn *g = w->impl;
+	int rc = pq_run(g, sql, row, arg, err, NULL);
+	warehouse_note_error_position(w, sql, rc == 0 ? 0 : g->error_pos);
+	return rc;
 }
 
 static void pg_close(struct warehouse *w)

@@ -60,7 +60,9 @@ static int rs_query(struct warehouse *w, const char *sql, wh_row_fn row, void *a
 	struct redshift *r = w->impl;
 	if (redshift_check_size(strlen(sql), r->audience, err) < 0)
 		return -1;
-	return pq_run(&r->pq, sql, row, arg, err, NULL);
+	int rc = pq_run(&r->pq, sql, row, arg, err, NULL);
+	warehouse_note_error_position(w, sql, rc == 0 ? 0 : r->pq.error_pos);
+	return rc;
 }
 
 static int rs_exec_batch(struct warehouse *w, const char *const *stmts, size_t n,

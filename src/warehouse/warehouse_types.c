@@ -2,12 +2,33 @@
  * warehouse_types.c — each warehouse type's dialect and connector
  * (warehouse_types.h).
  */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
 #include "base/util.h"
 #include "warehouse/warehouse_types.h"
 
+/* The project's SQLite warehouse must exist: opening it for writing would
+ * otherwise create an empty file at a mistyped warehouse.path, and every
+ * run would fail on a missing table.  Say which file and how to build it. */
 static int open_sqlite(struct project *p, unsigned access, struct warehouse *w, struct strbuf *err)
 {
-	return warehouse_open_sqlite(w, project_path(p, p->warehouse.path), !(access & WH_WRITE), err);
+	const char *path = project_path(p, p->warehouse.path);
+	struct stat st;
+	if (stat(path, &st) != 0 && errno == ENOENT) {
+		sb_addf(err, "the SQLite warehouse '%s' (warehouse.path in lac.yaml) does not exist; ", path);
+		size_t len = strlen(path);
+		char *sql = str_ends(path, ".db") ? xasprintf("%.*s.sql", (int)(len - 3), path) : NULL;
+		if (sql && stat(sql, &st) == 0)
+			sb_addf(err, "build it with: sqlite3 %s < %s", path, sql);
+		else
+			sb_addstr(err, "create it with your data, or correct warehouse.path");
+		free(sql);
+		return -1;
+	}
+	return warehouse_open_sqlite(w, path, !(access & WH_WRITE), err);
 }
 
 /* The libpq types: the dsn setting, its ${VAR}s expanded only now. */

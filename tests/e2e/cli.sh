@@ -26,7 +26,7 @@ expect_status "help unknown" 64 lac help nope
 expect_status "--format needs a value" 64 lac check --format
 expect_status "unknown format" 64 lac check --format yaml
 expect_eq "unknown format message" "lac: unknown format 'yaml' (text or json)
-usage: lac check" "$(cat "$T/err")"
+usage: lac check [FILE...]" "$(cat "$T/err")"
 expect_status "bad --color" 64 lac --color sometimes check
 expect_status "-C needs a directory" 64 lac -C
 

@@ -2,8 +2,9 @@
 # tests/e2e/json_forms.sh — the JSON forms of `lac compile`, `lac fmt` and
 # `lac init` (SPEC §6: every command that prints data has one): each prints
 # one JSON document with the documented keys and values, exit codes as in
-# text mode, diagnostics in `lac check --format json`'s form.  Also the
-# `stdout` destination: a run prints its events as JSON lines on stdout.
+# text mode, diagnostics in `lac check --format json`'s form; run and apply
+# put their errors in that one document.  Also the `stdout` destination: a
+# run prints its events as JSON lines on stdout (on stderr with --format json).
 . "${LAC_SRCDIR:-.}/tests/lib.sh"
 
 PY=/usr/bin/python3
@@ -107,7 +108,9 @@ assert any(x["severity"] == "error" and x["file"].endswith("broken.lac") for x i
 expect_status "compile json unknown audience" 1 lac -C "$P" --format json compile nope
 pycheck "unknown audience: the error as a JSON document" 'assert d == {"error": "unknown audience \x27nope\x27"}, d'
 expect_status "run json, an audience never applied" 1 lac -C "$P" --format json run nope
-pycheck "run: the error as a JSON document" 'assert list(d) == ["error"] and "nope" in d["error"], d'
+pycheck "run: the error in its one JSON document" '
+assert d == {"runs": [], "errors": [{"code": "unknown-audience", "message": "unknown audience \x27nope\x27", "audience": "nope"}]}, d
+'
 expect_status "state import json, no such file" 1 lac -C "$P" --format json state import "$T/no-such-export"
 pycheck "state import: the error as a JSON document" 'assert list(d) == ["error"] and "no-such-export" in d["error"], d'
 
@@ -199,6 +202,39 @@ pycheck "stdout run delivered" '
 [a] = [a for a in d if a["audience"] == "cat_owners"]
 assert a["status"] == "Live" and a["error"] is None, a
 '
+
+# with --format json the stdout destination writes to stderr: stdout is the
+# one JSON document (SPEC §6)
+sqlite3 "$S/data/warehouse.db" "INSERT INTO PETS VALUES ('x90','h05','Pix','cat',1,'2025-01-01')"
+expect_status "run json with a stdout destination" 0 lac -C "$S" --format json --now 2026-01-15T13:00:00Z run cat_owners
+pycheck "stdout: one document, the run and no error" '
+assert list(d) == ["runs", "errors"] and d["errors"] == [], d
+assert [(r["audience"], r["result"], r["entered"], r["delivered"]) for r in d["runs"]] == [("cat_owners", "Live", 1, 1)], d
+'
+expect_eq "stderr: the event" "Audience Entered" "$("$PY" -c '
+import json, sys
+print(" ".join(json.loads(l)["event"] for l in open(sys.argv[1]) if l.startswith("{")))' "$T/err")"
+
+# a failed run and a warehouse that is not there: errors in the document
+sqlite3 "$S/data/warehouse.db" "DROP TABLE PETS"
+expect_status "run json, a failing run" 1 lac -C "$S" --format json --now 2026-01-15T14:00:00Z run cat_owners
+pycheck "a failed run is an error of its audience" '
+assert [(r["audience"], r["result"]) for r in d["runs"]] == [("cat_owners", "Failed")], d
+[e] = d["errors"]
+assert e["code"] == "run-failed" and e["audience"] == "cat_owners" and "no such table: PETS" in e["message"], e
+'
+mv "$S/data/warehouse.db" "$S/data/warehouse.bak"
+expect_status "run json, no warehouse" 1 lac -C "$S" --format json run cat_owners
+pycheck "no warehouse: a warehouse error" '
+[e] = d["errors"]
+assert d["runs"] == [] and e["code"] == "warehouse" and e["audience"] is None and "does not exist" in e["message"], d
+'
+expect_status "apply json, no warehouse" 1 lac -C "$S" --format json apply --auto-approve
+pycheck "apply: the plan, the runs and the errors in one document" '
+assert list(d) == ["changes", "summary", "runs", "errors"], list(d)
+assert [e["code"] for e in d["errors"]] == ["error"] and "does not exist" in d["errors"][0]["message"], d
+'
+mv "$S/data/warehouse.bak" "$S/data/warehouse.db"
 
 # kitchen-sink's `console` (type stdout): members leaving print Audience
 # Exited lines; segment and hook lack their secrets and stay pending.

@@ -56,6 +56,23 @@ for dir in "$SRC"/examples/*/; do
 	done
 done
 
+# a warehouse error is told at the failing condition, with the entity's name
+# instead of the SQL's alias (PostgreSQL says where in the statement it was)
+PG_DSN="host=$PGHOST port=$PGPORT user=$PGUSER dbname=lac_petshop"
+export PG_DSN
+psql -q -d lac_petshop -c 'ALTER TABLE public.pets RENAME COLUMN type TO kind' >/dev/null
+expect_status "preview, a column missing in the warehouse" 1 \
+	lac -C "$T/petshop" --now 2026-01-15T12:00:00Z preview cat_owners
+expect_eq "at the condition, named pet.type" \
+	"lac: warehouse error in audience 'cat_owners' (audiences/pets.lac:9:35): ERROR:  column pet.type does not exist" \
+	"$(head -n 1 "$T/err")"
+lac -C "$T/petshop" -q --now 2026-01-15T12:00:00Z apply --auto-approve --no-run >/dev/null 2>&1 || true
+expect_status "run, the same" 1 lac -C "$T/petshop" --now 2026-01-15T12:00:00Z run cat_owners
+expect_eq "run: the header (it runs the applied text), named pet.type" \
+	"lac: cat_owners: warehouse error in audience 'cat_owners' (audiences/pets.lac:3): ERROR:  column pet.type does not exist" \
+	"$(grep '^lac: cat_owners:' "$T/err")"
+psql -q -d lac_petshop -c 'ALTER TABLE public.pets RENAME COLUMN kind TO type' >/dev/null
+
 # an unset ${PG_DSN} is an error naming the variable, never a value
 unset PG_DSN
 expect_status "unset dsn variable" 1 lac -C "$T/petshop" preview cat_owners

@@ -36,11 +36,12 @@ cp -R "$T/base" "$P"
 db="$P/data/warehouse.db"
 state="$P/.lac/state.db"
 jq() { "$py" -c "import json, sys; d = json.load(sys.stdin); $1"; }
-keys() { jq 'print(" ".join(sorted(d[0].keys())))'; }
+# the keys of the first run report of `lac run --format json`'s {"runs", "errors"}
+keys() { jq 'print(" ".join(sorted(d["runs"][0].keys())))'; }
 
 # ---- 7. status before the first run: due now ----------------------------------------
 expect_status "status before any run" 0 lac -C "$P" --now 2026-01-15T12:00:00Z status
-expect_eq "never run, next run now" "cat_owners Never run now" \
+expect_eq "not applied yet, next run now" "cat_owners not applied now" \
 	"$(awk '$1 == "cat_owners" { print $1, $7, $8, $9 }' "$T/out")"
 expect_eq "a disabled audience is never due" "-" \
 	"$(sed -i 's/^  schedule every 1 hour$/&\n  enabled false/' "$P/audiences/extra.lac" \
@@ -92,11 +93,11 @@ set -e
 expect_eq "killed" 137 "$rc"
 lac -C "$P" --format json --now 2026-01-15T14:00:00Z run cat_owners >"$T/run2.json"
 expect_eq "completed previous: its counts are reported" "True Live +1 -1 1 event 1 delivered" \
-	"$(jq 'r = d[0]; p = r["previous"]; print(r["completed_previous"], p["result"], "+%d -%d %d event %d delivered" % (p["entered"], p["exited"], p["events"], p["delivered"]))' <"$T/run2.json")"
+	"$(jq 'r = d["runs"][0]; p = r["previous"]; print(r["completed_previous"], p["result"], "+%d -%d %d event %d delivered" % (p["entered"], p["exited"], p["events"], p["delivered"]))' <"$T/run2.json")"
 expect_eq "the new run itself changed nothing" "0 0 0" \
-	"$(jq 'r = d[0]; print(r["entered"], r["exited"], r["events"])' <"$T/run2.json")"
+	"$(jq 'r = d["runs"][0]; print(r["entered"], r["exited"], r["events"])' <"$T/run2.json")"
 expect_eq "the previous report is the crashed run" "Live" \
-	"$(sqlite3 "$state" "SELECT result FROM runs WHERE id = '$(jq 'print(d[0]["previous"]["run_id"])' <"$T/run2.json")'")"
+	"$(sqlite3 "$state" "SELECT result FROM runs WHERE id = '$(jq 'print(d["runs"][0]["previous"]["run_id"])' <"$T/run2.json")'")"
 # text: a line for the completed run, then the run's own
 P2="$T/p2"
 cp -R "$T/base" "$P2"

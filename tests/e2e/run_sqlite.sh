@@ -91,7 +91,7 @@ Live
 0
 0
 0
-0" "$("$py" "$lib" get 0.audience 0.result 0.members 0.entered 0.exited 0.events 0.delivered 0.pending <"$T/json" 2>&1)"
+0" "$("$py" "$lib" get runs.0.audience runs.0.result runs.0.members runs.0.entered runs.0.exited runs.0.events runs.0.delivered runs.0.pending <"$T/json" 2>&1)"
 expect_eq "no event for an unchanged member" "$n2" "$(wc -l <"$ev")"
 # p10 (two households) swapped Salem for Tom: still a member, nothing sent.
 

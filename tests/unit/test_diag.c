@@ -104,6 +104,33 @@ static void test_sort_is_by_position(void **state)
 	source_set_release(&ss);
 }
 
+/* diag_keep_files drops the other files' diagnostics and recounts. */
+static void test_keep_files(void **state)
+{
+	(void)state;
+	struct source_set ss;
+	struct diag_sink d;
+	source_set_init(&ss);
+	diag_sink_init(&d, &ss);
+	uint32_t a = source_add(&ss, "a.lac", xstrdup("x\n"), 2);
+	uint32_t b = source_add(&ss, "b.lac", xstrdup("y\n"), 2);
+	diag_error(&d, (struct loc){ a, 1, 1, 1, 2 }, DIAG_E100, "in a");
+	diag_hint(&d, "a hint");
+	diag_warning(&d, (struct loc){ b, 1, 1, 1, 2 }, DIAG_E100, "in b");
+	diag_error(&d, (struct loc){ b, 1, 1, 1, 2 }, DIAG_E100, "in b too");
+	diag_error(&d, (struct loc){ 0 }, DIAG_E001, "no file");
+	assert_int_equal(d.nerrors, 3);
+	bool keep[3] = { true, false, true }; /* file 0 is never kept */
+	diag_keep_files(&d, keep);
+	assert_int_equal(d.n, 2);
+	assert_int_equal(d.nerrors, 1);
+	assert_int_equal(d.nwarnings, 1);
+	assert_string_equal(d.items[0].message, "in b");
+	assert_string_equal(d.items[1].message, "in b too");
+	diag_sink_release(&d);
+	source_set_release(&ss);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -111,6 +138,7 @@ int main(void)
 		cmocka_unit_test(test_long_line_is_cut_around_the_caret),
 		cmocka_unit_test(test_json_shape),
 		cmocka_unit_test(test_sort_is_by_position),
+		cmocka_unit_test(test_keep_files),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

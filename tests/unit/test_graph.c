@@ -8,6 +8,7 @@
 #include <cmocka.h>
 
 #include "graph/graph_print.h"
+#include "graph/graph_tables.h"
 #include "proj_fixture.h"
 
 #define BASE \
@@ -330,10 +331,43 @@ static void test_missing_graph_file(void **state)
 	fx_leave();
 }
 
+/* graph_tables: each table once, with the columns lac reads and their types. */
+static void test_graph_tables(void **state)
+{
+	fx_enter();
+	struct project p;
+	char *d = load_graph(&p, BASE);
+	assert_string_equal(d, "");
+	free(d);
+	size_t n;
+	struct graph_table *t = graph_tables(&p.graph, &n);
+	assert_int_equal(n, 7); /* PROFILES, EXT, TRACKS and the four entities */
+	assert_string_equal(t[0].name, "PROFILES");
+	assert_int_equal(t[0].ncolumns, 4);
+	assert_string_equal(t[0].columns[0].name, "segment_id");
+	assert_string_equal(t[0].columns[3].name, "addr"); /* the OBJECT trait's column */
+	assert_int_equal(t[0].columns[3].type, TY_OBJECT);
+	const struct graph_table *tracks = graph_table_find(t, n, "TRACKS");
+	assert_non_null(tracks);
+	assert_int_equal(graph_table_column(tracks, "ts")->type, TY_TIMESTAMP);
+	assert_int_equal(graph_table_column(tracks, "properties")->type, TY_OBJECT);
+	const struct graph_table *h = graph_table_find(t, n, "PETS.PUBLIC.HOUSEHOLDS");
+	assert_non_null(h);
+	assert_int_equal(h->nparts, 3);
+	assert_string_equal(h->parts[2], "HOUSEHOLDS");
+	assert_int_equal(graph_table_column(h, "size")->type, TY_NUMBER);
+	assert_null(graph_table_column(h, "nosuch"));
+	assert_null(graph_table_find(t, n, "HOUSEHOLDS"));
+	graph_tables_free(t, n);
+	project_release(&p);
+	fx_leave();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_spec_example_resolves),
+		cmocka_unit_test(test_graph_tables),
 		cmocka_unit_test(test_rules),
 		cmocka_unit_test(test_include_and_stdlib),
 		cmocka_unit_test(test_include_errors),

@@ -421,7 +421,7 @@ static void test_preview_print(void **unused)
 	struct plan_change *c = &pl.changes[1];
 	assert_int_equal(c->kind, PLAN_ACTIVATION);
 	c->preview.done = true;
-	c->preview.ev = (struct run_preview_counts){ 1, 4, 2 };
+	c->preview.ev = (struct run_preview_counts){ 1, 4, 2, false };
 	char *json = plan_to_json(&pl, true, false);
 	assert_non_null(strstr(json, "\"preview\": {\n        \"events\": 1,\n        \"filtered\": 4,\n"
 			       "        \"invalid\": 2\n      }"));
@@ -432,6 +432,14 @@ static void test_preview_print(void **unused)
 	plan_print_text(&pl, true, false, false, out);
 	fclose(out);
 	assert_non_null(strstr(buf, "      events: 1 (4 filtered at destination, 2 invalid)\n"));
+	free(buf);
+	/* an activation whose next run only records its baseline says so */
+	c->preview.ev = (struct run_preview_counts){ 0, 0, 0, true };
+	out = open_memstream(&buf, &n);
+	plan_print_text(&pl, true, false, false, out);
+	fclose(out);
+	assert_non_null(strstr(buf, "      events: 0 (baseline only: its first run records the "
+			       "members and sends nothing)\n"));
 	free(buf);
 	plan_release(&pl);
 	project_release(&p);

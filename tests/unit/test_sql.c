@@ -294,7 +294,8 @@ static char *members_of(struct fixture *f, struct ast_expr *x)
 }
 
 /* The project's warehouse opens at the default path; read-only unless asked
- * to write (a preview must not create or change the file). */
+ * to write (a preview must not change the file), and never created (a
+ * mistyped path must not become an empty warehouse). */
 static void test_warehouse_open_project(void **state)
 {
 	fx_enter();
@@ -308,6 +309,10 @@ static void test_warehouse_open_project(void **state)
 	assert_non_null(strstr(err.buf, "data/warehouse.db"));
 	assert_int_not_equal(access("data/warehouse.db", F_OK), 0);
 	sb_reset(&err);
+	assert_int_equal(warehouse_open_project(&p, WH_READ | WH_WRITE, &w, &err), -1);
+	assert_int_not_equal(access("data/warehouse.db", F_OK), 0);
+	sb_reset(&err);
+	fx_write("data/warehouse.db", ""); /* an empty file is an empty SQLite database */
 	assert_int_equal(warehouse_open_project(&p, WH_READ | WH_WRITE, &w, &err), 0);
 	assert_int_equal(w.ops->query(&w, "CREATE TABLE t (x TEXT)", NULL, NULL, &err), 0);
 	warehouse_close(&w);
@@ -618,6 +623,66 @@ static void test_run_statements(void **state)
 	assert_string_equal(dialect_sqlite.begin, "BEGIN");
 }
 
+/* The source map: each condition's SQL is found by an offset inside it,
+ * aliases are renamed only as whole names followed by '.', and a warehouse
+ * error is told at the condition (or at the header without a position). */
+static void test_srcmap(void **state)
+{
+	struct fixture *f = *state;
+	struct predicate eq = { .kind = PRED_CMP, .cmp = CMP_EQ,
+				.rhs = { .ref = REF_NONE, .lit = { .kind = LIT_STRING, .text = "free" } } };
+	struct predicate eq2 = eq;
+	eq2.rhs.lit.text = "Zed";
+	struct ast_expr plan = trait_cond(f, 0, &eq, false), name = trait_cond(f, 1, &eq2, false);
+	plan.loc = (struct loc){ 1, 4, 11, 4, 25 };
+	name.loc = (struct loc){ 1, 5, 11, 5, 25 };
+	struct ast_expr *items[2] = { &plan, &name };
+	struct ast_expr block = { .kind = EX_BLOCK, .items = items, .nitems = 2 };
+	struct ast_file file = { .path = "audiences/a.lac" };
+	struct ast_audience a = { .name = "t", .target = TARGET_PROFILE, .where = &block, .file = &file,
+				  .loc = { 1, 2, 1, 2, 9 } };
+	struct sql_srcmap map = { 0 };
+	struct sql_options o = { .d = &dialect_sqlite, .now = "2026-01-15 12:00:00", .map = &map };
+	struct strbuf sql = STRBUF_INIT;
+	sb_addstr(&sql, "-- a prefix the offsets count from\n");
+	sql_membership(&sql, &f->g, &a, &o);
+	const char *at_free = strstr(sql.buf, "'free'"), *at_zed = strstr(sql.buf, "'Zed'");
+	assert_non_null(at_free);
+	assert_non_null(at_zed);
+	const struct sql_span *sp = sql_srcmap_find(&map, (size_t)(at_free - sql.buf));
+	assert_non_null(sp);
+	assert_int_equal(sp->loc.line, 4);
+	sp = sql_srcmap_find(&map, (size_t)(at_zed - sql.buf));
+	assert_non_null(sp);
+	assert_int_equal(sp->loc.line, 5);
+	assert_null(sql_srcmap_find(&map, 0)); /* the prefix is no condition */
+
+	struct sql_alias al = { "e3", "pet" };
+	map.aliases = &al;
+	map.naliases = 1;
+	struct strbuf out = STRBUF_INIT;
+	sql_srcmap_rename(&map, "column e3.type; ae3.x e3x.y (e3.id)", &out);
+	assert_string_equal(out.buf, "column pet.type; ae3.x e3x.y (pet.id)");
+	sb_reset(&out);
+	struct project p;
+	memset(&p, 0, sizeof(p));
+	sql_warehouse_error(&out, &p, &a, &map, true, (size_t)(at_zed - sql.buf), true,
+			    "ERROR:  column e3.name does not exist\nLINE 9: e3.name");
+	assert_string_equal(out.buf, "warehouse error in audience 't' (audiences/a.lac:5:11): "
+			    "ERROR:  column pet.name does not exist\nLINE 9: e3.name");
+	sb_reset(&out);
+	sql_warehouse_error(&out, &p, &a, &map, true, (size_t)(at_zed - sql.buf), false, "e3.x");
+	assert_string_equal(out.buf, "warehouse error in audience 't' (audiences/a.lac:2): pet.x");
+	sb_reset(&out);
+	sql_warehouse_error(&out, &p, &a, &map, false, 0, true, "e3.x");
+	assert_string_equal(out.buf, "warehouse error in audience 't' (audiences/a.lac:2): e3.x");
+	map.aliases = NULL;
+	map.naliases = 0;
+	sql_srcmap_release(&map);
+	sb_release(&out);
+	sb_release(&sql);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -629,6 +694,7 @@ int main(void)
 		cmocka_unit_test(test_run_statements),
 		cmocka_unit_test(test_warehouse_open_project),
 		cmocka_unit_test_setup_teardown(test_two_valued_logic, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_srcmap, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_string_traps_executed, setup, teardown),
 		cmocka_unit_test(test_json_templates),
 		cmocka_unit_test(test_read_back_templates),

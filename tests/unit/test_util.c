@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/self_dir.h"
 #include "base/util.h"
 
 static void test_strbuf_grows_and_detaches(void **state)
@@ -206,12 +207,47 @@ static void test_mkdir_parents(void **state)
 	sb_release(&err);
 }
 
+/* exe_relative_dir: a directory beside the executable, or NULL. */
+static void test_exe_relative_dir(void **state)
+{
+	(void)state;
+	char tmpl[] = "/tmp/lac-selfdir.XXXXXX";
+	assert_non_null(mkdtemp(tmpl));
+	char *bin = xasprintf("%s/bin", tmpl), *share = xasprintf("%s/share", tmpl);
+	char *data = xasprintf("%s/share/lac", tmpl), *exe = xasprintf("%s/bin/lac", tmpl);
+	assert_int_equal(mkdir(bin, 0700), 0);
+	char *d = exe_relative_dir(exe, "../share/lac");
+	assert_null(d); /* not there yet */
+	assert_int_equal(mkdir(share, 0700), 0);
+	assert_int_equal(mkdir(data, 0700), 0);
+	d = exe_relative_dir(exe, "../share/lac");
+	assert_non_null(d);
+	char *want = xasprintf("%s/bin/../share/lac", tmpl);
+	assert_string_equal(d, want);
+	free(d);
+	assert_null(exe_relative_dir("lac", "../share/lac")); /* no directory part */
+	assert_null(exe_relative_dir(NULL, "x"));
+	char *self = self_relative_dir(".");  /* the test program's own directory */
+	assert_non_null(self);
+	free(self);
+	rmdir(data);
+	rmdir(share);
+	rmdir(bin);
+	rmdir(tmpl);
+	free(want);
+	free(exe);
+	free(data);
+	free(share);
+	free(bin);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_strbuf_grows_and_detaches),
 		cmocka_unit_test(test_arena_strings_and_growth),
 		cmocka_unit_test(test_ident_is_plain),
+		cmocka_unit_test(test_exe_relative_dir),
 		cmocka_unit_test(test_edit_distance),
 		cmocka_unit_test(test_string_helpers),
 		cmocka_unit_test(test_redact),

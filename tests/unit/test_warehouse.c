@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <unistd.h>
 #include <string.h>
 
 #include "proj_fixture.h"
@@ -152,6 +153,7 @@ static void test_project_timeout(void **state)
 	project_release(&p);
 
 	fx_write("lac.yaml", "version: 1\nwarehouse: { type: sqlite, path: w.db }\n");
+	fx_write("w.db", ""); /* an empty file is an empty SQLite database */
 	free(fx_load(&p));
 	struct warehouse w;
 	struct strbuf err = STRBUF_INIT;
@@ -185,6 +187,33 @@ static void test_empty_dsn(void **state)
 	sb_release(&err);
 }
 
+/* A SQLite warehouse file that does not exist is an error naming it and how
+ * to build it, for reading and for writing, and is never created. */
+static void test_sqlite_warehouse_must_exist(void **state)
+{
+	(void)state;
+	fx_enter();
+	fx_write("graph.yaml", "profile: { table: profiles, id: segment_id }\n");
+	fx_write("lac.yaml", "version: 1\nwarehouse: { type: sqlite, path: data/wh.db }\n");
+	struct project p;
+	free(fx_load(&p));
+	struct warehouse w;
+	struct strbuf err = STRBUF_INIT;
+	assert_int_equal(warehouse_open_project(&p, WH_READ | WH_WRITE, &w, &err), -1);
+	assert_string_equal(err.buf, "the SQLite warehouse 'data/wh.db' (warehouse.path in lac.yaml) "
+			    "does not exist; create it with your data, or correct warehouse.path");
+	assert_int_equal(access("data/wh.db", F_OK), -1);
+	fx_write("data/wh.sql", "CREATE TABLE profiles (segment_id TEXT);\n");
+	sb_reset(&err);
+	assert_int_equal(warehouse_open_project(&p, WH_READ, &w, &err), -1);
+	assert_string_equal(err.buf, "the SQLite warehouse 'data/wh.db' (warehouse.path in lac.yaml) "
+			    "does not exist; build it with: sqlite3 data/wh.db < data/wh.sql");
+	assert_int_equal(access("data/wh.db", F_OK), -1);
+	sb_release(&err);
+	project_release(&p);
+	fx_leave();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -195,6 +224,7 @@ int main(void)
 		cmocka_unit_test(test_tag),
 		cmocka_unit_test(test_kinds),
 		cmocka_unit_test(test_project_timeout),
+		cmocka_unit_test(test_sqlite_warehouse_must_exist),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
