@@ -105,7 +105,7 @@ int cmd_run(struct cli *c)
 		goto out;
 	}
 	/* a dry run writes nothing: not even a new state */
-	if (state_open_project(&st, &p, dry_run ? STATE_RO : STATE_RW, &err) != 0) {
+	if (state_open_project(&st, &p, dry_run ? STATE_RO : STATE_RW, &err) < 0) {
 		run_error(errors, "state", NULL, "%s", err.buf);
 		rc = EXIT_ERRORS;
 		goto out;

@@ -139,7 +139,7 @@ cat_owner cy
 lac -C "$P" -q --now 2026-01-15T16:00:00Z run --no-deliver cat_owners
 hook /ok/hook3
 expect_eq "json: earlier_delivered" "0 1" \
-	"$(lac -C "$P" --format json --now 2026-01-15T17:00:00Z run cat_owners | jq 'print(d[0]["delivered"], d[0]["earlier_delivered"])')"
+	"$(lac -C "$P" --format json --now 2026-01-15T17:00:00Z run cat_owners | jq 'print(d["runs"][0]["delivered"], d["runs"][0]["earlier_delivered"])')"
 
 # ---- -v: each delivery attempt and retry --------------------------------------------
 hook /flaky/hook4 1
