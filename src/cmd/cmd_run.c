@@ -32,10 +32,12 @@ int cmd_run(struct cli *c)
 {
 	bool no_deliver = false;
 	int64_t lock_timeout_ms = 0;
+	int jobs = 0;
 	int rc = EXIT_OK;
 	const struct opt opts[] = {
 		OPT_FLAG("--no-deliver", NULL, &no_deliver),
 		OPT_LOCK_TIMEOUT(&lock_timeout_ms),
+		OPT_JOBS(&jobs),
 	};
 	const struct opt_table table = { OPT_TABLE(opts) };
 	struct opt_args args;
@@ -127,6 +129,7 @@ int cmd_run(struct cli *c)
 		.warnings = true,
 		.diag_errors_fail = true, /* e.g. a destination's ${VAR} is unset */
 		.failure = RUN_FAILURE_BEFORE_REPORT,
+		.jobs = jobs,
 	};
 	if (run_audiences(&p, &w, st, want, nwant, &b, &err) != 0)
 		rc = EXIT_ERRORS;

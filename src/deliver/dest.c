@@ -154,6 +154,12 @@ long dest_requests(const struct dest *d)
 int deliver_outbox(struct state *st, struct dest *d, int64_t now, struct deliver_stats *stats,
 		   struct strbuf *err)
 {
+	return deliver_outbox_for(st, d, now, NULL, stats, err);
+}
+
+int deliver_outbox_for(struct state *st, struct dest *d, int64_t now, const char *audience,
+		       struct deliver_stats *stats, struct strbuf *err)
+{
 	memset(stats, 0, sizeof(*stats));
 	size_t max_events, max_bytes;
 	dest_page_limits(d, &max_events, &max_bytes);
@@ -161,7 +167,7 @@ int deliver_outbox(struct state *st, struct dest *d, int64_t now, struct deliver
 	enum outbox_status *status = xcalloc(max_events, sizeof(*status));
 	const char **reasons = xcalloc(max_events, sizeof(*reasons));
 	/* one page of the outbox in memory at a time: the page that is sent */
-	struct outbox_reader *rd = outbox_reader_open(st, d->cfg.name);
+	struct outbox_reader *rd = outbox_reader_open_for(st, d->cfg.name, audience);
 	const struct outbox_item *items;
 	size_t n;
 	int rc;

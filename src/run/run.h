@@ -96,6 +96,10 @@ struct run_batch {
 	 * (apply, daemon: it reads the state) */
 	bool (*due)(void *arg, const struct ast_audience *a);
 	void *due_arg;
+	/* NULL, or called with due_arg just before a due audience's run is
+	 * told (its warnings then come first, also with --jobs) */
+	void (*before)(void *arg, const struct ast_audience *a);
+	int jobs;                 /* runs at once (--jobs); 0: warehouse.jobs */
 	enum run_report_form form;
 	struct json_t *reports;   /* RUN_REPORTS_JSON: a JSON array */
 	const char *prefix;       /* before the audience name on a text line */
@@ -104,10 +108,16 @@ struct run_batch {
 	bool diag_errors_fail;    /* an error reported during a run (an unset ${VAR}) fails it */
 	bool flush;               /* stdout flushed after each run (a long-running scheduler) */
 	enum run_failure_line failure;
-	volatile sig_atomic_t *stop; /* set (by a signal): no further audience starts */
+	/* set (by a signal): no further audience starts, the running ones
+	 * finish (lac daemon).  NULL: with --jobs, SIGINT and SIGTERM end the
+	 * running child runs as they would end lac itself, then lac (lac run,
+	 * lac apply) */
+	volatile sig_atomic_t *stop;
 };
 
-/* Run want[0..n) in dependency order (run_order), showing each report as b says.  w is an open
+/* Run want[0..n) in dependency order (run_order), up to b->jobs at once
+ * (run_jobs_effective), showing each report as b says, in run_order's
+ * order whatever the jobs.  w is an open
  * warehouse, or a zeroed one that is opened read-write before the first
  * run, so that a batch with nothing due opens nothing.  The batch stops
  * when the connection to a PostgreSQL state is lost (state_lost: its locks

@@ -414,6 +414,7 @@ struct row_ref {
 struct outbox_reader {
 	struct state *st;
 	char *destination;
+	char *audience;            /* NULL, or: other audiences' running runs are held back */
 	int phase;
 	int64_t last_seq;          /* rows: the last seq handed out */
 	struct outbox_item *items;
@@ -432,9 +433,16 @@ struct outbox_reader {
 
 struct outbox_reader *outbox_reader_open(struct state *st, const char *destination)
 {
+	return outbox_reader_open_for(st, destination, NULL);
+}
+
+struct outbox_reader *outbox_reader_open_for(struct state *st, const char *destination,
+					     const char *audience)
+{
 	struct outbox_reader *r = xcalloc(1, sizeof(*r));
 	r->st = st;
 	r->destination = xstrdup(destination);
+	r->audience = audience ? xstrdup(audience) : NULL;
 	sb_init(&r->rowbuf);
 	r->chunk_id = 0;
 	return r;
@@ -480,21 +488,37 @@ static char *dup_col(struct sdb_stmt *s, int i)
 	return xstrdup(t ? t : "");
 }
 
+/* The events a delivery for the audience bound to param may send: its own, and those of
+ * runs that ended.  Another audience's running run (a --jobs neighbour
+ * before its swap, or one that crashed) has not committed its change: its
+ * events wait for that audience's run to deliver them. */
+#define HELD_BACK_NOT(param) \
+	"(audience = " param " OR run_id NOT IN (SELECT id FROM runs WHERE result = 'Running'))"
+
 /* A page of rows of the current phase. 1, 0 (phase empty), -1. */
 static int read_rows(struct outbox_reader *r, size_t max_events, size_t max_bytes)
 {
-	static const char *const sql[2] = {
+	static const char *const sql[2][2] = { {
 		"SELECT seq, message_id, payload, status FROM outbox"
 		" WHERE destination = ?1 AND status IN ('pending', 'failed') AND attempts > 0"
 		" AND seq > ?2 ORDER BY seq LIMIT ?3",
 		"SELECT seq, message_id, payload, status FROM outbox"
 		" WHERE destination = ?1 AND status = 'pending' AND attempts = 0"
 		" AND seq > ?2 ORDER BY seq LIMIT ?3",
-	};
-	struct sdb_stmt *s = sdb_prepare(state_sdb(r->st), sql[r->phase]);
+	}, {
+		"SELECT seq, message_id, payload, status FROM outbox"
+		" WHERE destination = ?1 AND status IN ('pending', 'failed') AND attempts > 0"
+		" AND seq > ?2 AND " HELD_BACK_NOT("?4") " ORDER BY seq LIMIT ?3",
+		"SELECT seq, message_id, payload, status FROM outbox"
+		" WHERE destination = ?1 AND status = 'pending' AND attempts = 0"
+		" AND seq > ?2 AND " HELD_BACK_NOT("?4") " ORDER BY seq LIMIT ?3",
+	} };
+	struct sdb_stmt *s = sdb_prepare(state_sdb(r->st), sql[r->audience != NULL][r->phase]);
 	if (!s)
 		return -1;
 	sdb_bind_text(s, 1, r->destination, SIZE_MAX);
+	if (r->audience)
+		sdb_bind_text(s, 4, r->audience, SIZE_MAX);
 	sdb_bind_int64(s, 2, r->last_seq);
 	sdb_bind_int64(s, 3, (int64_t)max_events);
 	grow_items(r, max_events);
@@ -541,13 +565,18 @@ static int load_chunk(struct outbox_reader *r)
 {
 	int64_t after = r->chunk_id;
 	drop_chunk(r);
-	struct sdb_stmt *s = sdb_prepare(state_sdb(r->st),
-		"SELECT id, run_id, audience, activation, events, next, payload, message_ids, created_at"
-		" FROM outbox_chunks JOIN outbox_chunk_events ON chunk_id = id"
-		" WHERE destination = ?1 AND id > ?2 ORDER BY id LIMIT 1");
+	struct sdb_stmt *s = sdb_prepare(state_sdb(r->st), r->audience
+		? "SELECT id, run_id, audience, activation, events, next, payload, message_ids, created_at"
+		  " FROM outbox_chunks JOIN outbox_chunk_events ON chunk_id = id"
+		  " WHERE destination = ?1 AND id > ?2 AND " HELD_BACK_NOT("?3") " ORDER BY id LIMIT 1"
+		: "SELECT id, run_id, audience, activation, events, next, payload, message_ids, created_at"
+		  " FROM outbox_chunks JOIN outbox_chunk_events ON chunk_id = id"
+		  " WHERE destination = ?1 AND id > ?2 ORDER BY id LIMIT 1");
 	if (!s)
 		return -1;
 	sdb_bind_text(s, 1, r->destination, SIZE_MAX);
+	if (r->audience)
+		sdb_bind_text(s, 3, r->audience, SIZE_MAX);
 	sdb_bind_int64(s, 2, after);
 	int rc = sdb_step(s);
 	if (rc == SDB_ROW) {
@@ -834,6 +863,7 @@ void outbox_reader_close(struct outbox_reader *r)
 	free(r->items);
 	free(r->refs);
 	free(r->destination);
+	free(r->audience);
 	free(r);
 }
 

@@ -68,6 +68,10 @@ struct outbox_item {
 
 struct outbox_reader;
 struct outbox_reader *outbox_reader_open(struct state *st, const char *destination);
+/* The same for a run of audience: the events of other audiences' runs
+ * still running (not swapped yet, or crashed) are left for their own runs. */
+struct outbox_reader *outbox_reader_open_for(struct state *st, const char *destination,
+					     const char *audience);
 /* The next page of undelivered events: at most max_events events and
  * max_bytes bytes of JSON (counting a separator each), but at least one.
  * Events attempted before come first (failed, then pending with attempts),
