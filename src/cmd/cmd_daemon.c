@@ -77,7 +77,8 @@ static int64_t run_due(struct cli *c, struct project *p, const struct run_applie
 	struct run_batch b = {
 		/* an audience another process is running is skipped until the next wake */
 		.run = { .now = c->now, .deliver = true, .quiet = c->quiet, .lock_command = "daemon",
-			 .lock_timeout_ms = lock_timeout_ms, .skip_running = true },
+			 .lock_timeout_ms = lock_timeout_ms, .skip_running = true,
+			 .skip_unchanged = true },
 		.due = is_due, .due_arg = &d, .before = warn_differs,
 		.jobs = jobs,
 		/* NDJSON: one report a line, as soon as the run ends */

@@ -30,12 +30,13 @@ static bool in_list(const struct ast_audience *const *l, size_t n, const struct 
 
 int cmd_run(struct cli *c)
 {
-	bool no_deliver = false;
+	bool no_deliver = false, force = false;
 	int64_t lock_timeout_ms = 0;
 	int jobs = 0;
 	int rc = EXIT_OK;
 	const struct opt opts[] = {
 		OPT_FLAG("--no-deliver", NULL, &no_deliver),
+		OPT_FLAG("--force", NULL, &force),
 		OPT_LOCK_TIMEOUT(&lock_timeout_ms),
 		OPT_JOBS(&jobs),
 	};
@@ -122,7 +123,7 @@ int cmd_run(struct cli *c)
 	struct run_batch b = {
 		/* an audience another process is running fails (or is waited for) */
 		.run = { .now = c->now, .deliver = deliver, .quiet = c->quiet, .lock_command = "run",
-			 .lock_timeout_ms = lock_timeout_ms },
+			 .lock_timeout_ms = lock_timeout_ms, .skip_unchanged = !force },
 		.form = c->format == OUT_JSON ? RUN_REPORTS_JSON : RUN_REPORTS_TEXT,
 		.reports = arr, .prefix = "",
 		.progress = isatty(STDERR_FILENO) && !c->quiet,

@@ -60,7 +60,7 @@ static const struct command commands[] = {
 	  "Takes the lock 'apply' (--lock-timeout DURATION, like 500ms, 30s or 5m, waits\n"
 	  "for it; default: fail at once); an audience another process is running is\n"
 	  "reported skipped.  --jobs N runs up to N audiences at once (as `lac run`).\n" },
-	{ "run", cmd_run, "run [--no-deliver] [--lock-timeout DURATION] [--jobs N] [AUDIENCE...]",
+	{ "run", cmd_run, "run [--no-deliver] [--force] [--lock-timeout DURATION] [--jobs N] [AUDIENCE...]",
 	  "run audiences now and deliver their activation events",
 	  "Runs the definitions `lac apply` recorded (never edited files; an audience\n"
 	  "never applied is an error).  With no names, runs every applied, enabled\n"
@@ -75,7 +75,10 @@ static const struct command commands[] = {
 	  "--jobs N runs up to N audiences at once, each in its own process with its\n"
 	  "own warehouse session (default: `jobs:` under `warehouse:` in lac.yaml, or\n"
 	  "4; 1 runs them one after the other; a SQLite warehouse always runs one at a\n"
-	  "time); reports keep the --jobs 1 order.\n" },
+	  "time); reports keep the --jobs 1 order.\n"
+	  "An audience none of whose tables changed since its last successful run\n"
+	  "(where the warehouse can tell; no window or within/before/after) is\n"
+	  "reported 'Skipped (inputs unchanged)' without a query; --force runs it.\n" },
 	{ "status", cmd_status, "status",
 	  "audiences: enabled, schedule, last and next run, members, status",
 	  "Reads the state database (never changes it).  --format json for tools.\n" },
@@ -96,7 +99,8 @@ static const struct command commands[] = {
 	  "The scheduler: loops over the applied, enabled audiences, runs each one that\n"
 	  "is due (up to --jobs N at once, as `lac run`), then sleeps until the next\n"
 	  "one is due (at most --max-sleep seconds, default 300, to pick up newly\n"
-	  "applied definitions).\n"
+	  "applied definitions).  A due audience whose inputs did not change is\n"
+	  "reported 'Skipped (inputs unchanged)', as with `lac run`.\n"
 	  "An audience whose file changed since `lac apply` is skipped with a warning.\n"
 	  "--once makes one pass and exits (for cron); --now goes with --once.\n"
 	  "SIGINT/SIGTERM stop it after the current runs.  An audience another process\n"

@@ -28,6 +28,7 @@
 #include "deliver/dest_turn.h"
 #include "run/event.h"
 #include "run/run_private.h"
+#include "run/run_skip.h"
 #include "sql/gen.h"
 #include "sql/sqlbuf.h"
 #include "base/time.h"
@@ -1164,6 +1165,14 @@ int run_audience(struct project *p, struct warehouse *w, struct state *st,
 	collect_paths(&r);
 
 	int rc = -1;
+	/* a scheduled run whose inputs did not change queries none of them
+	 * (run_skip.c); the schedule moves on as after a run */
+	if (o && o->skip_unchanged && run_inputs_unchanged(p, w, st, a)) {
+		report->unchanged = true;
+		state_set_next_run(st, a->name, run_next_time(a, r.now));
+		rc = 0;
+		goto out;
+	}
 	if (ensure_tables(&r) < 0) {
 		report->result = RUN_FAILED;
 		report->error = xstrdup(r.err.buf);

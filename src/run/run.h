@@ -27,6 +27,8 @@ struct run_options {
 	int64_t lock_timeout_ms;  /* how long to wait for it (--lock-timeout; 0: not at all) */
 	bool skip_running;        /* the run lock held elsewhere skips the run (apply, daemon)
 				   * instead of failing it */
+	bool skip_unchanged;      /* a run whose inputs did not change is skipped (run without
+				   * --force, daemon; run_skip.h) */
 };
 
 /* What one run did, for printing and for `lac plan --preview`.  The counts
@@ -46,6 +48,8 @@ struct run_report {
 	char *warning;            /* Live but with a delivery problem (destination unusable) */
 	bool completed_previous;  /* an unfinished (crashed) run was completed first */
 	char *skipped;            /* not run: the run lock is "held by ..." (skip_running) */
+	bool unchanged;           /* not run: its inputs did not change (skip_unchanged);
+				   * nothing is recorded but the next scheduled time */
 	struct run_report *previous; /* that run, as it ended (NULL when none) */
 };
 void run_report_release(struct run_report *r);
@@ -55,7 +59,7 @@ void run_report_release(struct run_report *r);
  * exited, events, delivered, failed, pending, filtered, invalid,
  * duration_ms, completed_previous, previous (the completed run's report or
  * null); a skipped run has result "Skipped" and held_by (the lock's holder,
- * "held by ...").  A new reference (jansson's json_t). */
+ * "held by ...") or reason "inputs unchanged".  A new reference (jansson's json_t). */
 struct json_t *run_report_json(const char *audience, const struct run_report *r);
 /* The one text form: a line per run on stdout, `<prefix><audience>: ...`,
  * preceded by a line for the completed unfinished run, if any. */
@@ -65,7 +69,8 @@ void run_report_print(const char *prefix, const char *audience, const struct run
  * when the run ended Live, Paused (every activation disabled) or Disabled
  * (the audience is; nothing is computed), or was skipped (o->skip_running
  * and the lock is held elsewhere: report->skipped says by whom; nothing is
- * recorded), -1 when it Failed (report->error says why; a lock held
+ * recorded; or o->skip_unchanged and its inputs did not change:
+ * report->unchanged), -1 when it Failed (report->error says why; a lock held
  * elsewhere is "lock 'run:A' is held by ...").  The state records each run. */
 int run_audience(struct project *p, struct warehouse *w, struct state *st,
 		 const struct ast_audience *a, const struct run_options *o, struct run_report *report);
