@@ -10,8 +10,8 @@
 # for each --jobs value: a fresh warehouse schema and state, `lac apply
 # --no-run`, and a pass of `lac run --jobs J` (all audiences); after the
 # last value, a second pass with no data change.  Prints one line per pass: jobs, pass, wall
-# seconds, lac's peak RSS (/usr/bin/time -v: the parent; each run is a child
-# process of about the same size), runs Live / Failed / Skipped.
+# seconds, peak RSS (/usr/bin/time -v: the largest of lac and its run
+# processes, each a fork of lac), runs Live / Failed / Skipped.
 # The figures go to docs/benchmarks.md "A thousand scheduled audiences".
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
