@@ -51,6 +51,16 @@ int cli_take_lock_timeout(void *arg, const char *value, struct strbuf *err)
 	return -1;
 }
 
+int cli_take_jobs(void *arg, const char *value, struct strbuf *err)
+{
+	int *jobs = arg;
+	*jobs = project_parse_jobs(value);
+	if (*jobs > 0)
+		return 0;
+	sb_addf(err, "--jobs takes a whole number from 1 to %d, not '%s'", PROJECT_MAX_JOBS, value);
+	return -1;
+}
+
 int cli_load_project(struct cli *c, struct project *p)
 {
 	project_init(p);

@@ -56,6 +56,10 @@ int cli_parse_now(const struct cli *c, struct lac_now *out);
  * usage error. */
 int cli_take_lock_timeout(void *arg, const char *value, struct strbuf *err);
 #define OPT_LOCK_TIMEOUT(ms) OPT_TAKE("--lock-timeout", NULL, cli_take_lock_timeout, (ms), NULL)
+/* --jobs N for run, apply and daemon: audience runs at once (0 when not
+ * given: warehouse.jobs decides). */
+int cli_take_jobs(void *arg, const char *value, struct strbuf *err);
+#define OPT_JOBS(jobs) OPT_TAKE("--jobs", NULL, cli_take_jobs, (jobs), NULL)
 /* Print the diagnostics collected in p (text or JSON per --format). */
 void cli_print_diags(const struct cli *c, struct project *p);
 /* Print, as text on stderr, the diagnostics reported since p->diags.n was `from`

@@ -117,7 +117,7 @@ static int replan(struct plan *pl, struct project *p, struct state *st, struct s
 
 /* Run what is due; returns the number of failed runs, -1 when nothing could run. */
 static int run_due(struct cli *c, struct project *p, struct state *st, const struct plan *pl,
-		   int64_t now, json_t *runs)
+		   int64_t now, int jobs, json_t *runs)
 {
 	struct due_after_apply d = { st, pl, now };
 	struct run_batch b = {
@@ -130,6 +130,7 @@ static int run_due(struct cli *c, struct project *p, struct state *st, const str
 		.warnings = true,
 		.diag_errors_fail = true, /* a run that could not deliver (an unset ${VAR}) */
 		.failure = RUN_FAILURE_INSTEAD,
+		.jobs = jobs,
 	};
 	struct warehouse w = { 0 }; /* opened by the first run: nothing due opens nothing */
 	struct strbuf err = STRBUF_INIT;
@@ -149,10 +150,12 @@ int cmd_apply(struct cli *c)
 {
 	bool auto_approve = false, no_run = false;
 	int64_t lock_timeout_ms = 0;
+	int jobs = 0;
 	const struct opt opts[] = {
 		OPT_FLAG("--auto-approve", "-y", &auto_approve),
 		OPT_FLAG("--no-run", NULL, &no_run),
 		OPT_LOCK_TIMEOUT(&lock_timeout_ms),
+		OPT_JOBS(&jobs),
 	};
 	const struct opt_table table = { OPT_TABLE(opts), .max_args = 1,
 		.too_many = "apply takes one plan file (got '%s' and '%s')" };
@@ -284,7 +287,7 @@ int cmd_apply(struct cli *c)
 	}
 	if (!no_run) {
 		ndiags_before_runs = p.diags.n;
-		int failed = run_due(c, &p, st, &pl, now, runs);
+		int failed = run_due(c, &p, st, &pl, now, jobs, runs);
 		if (failed != 0)
 			rc = EXIT_ERRORS;
 		/* the day's alerts, once per UTC day (SPEC §5 Alerts) */

@@ -1,7 +1,8 @@
 /*
  * cmd_daemon.c — `lac daemon [--once] [--max-sleep SECONDS]`: the scheduler.
  * Runs every applied, enabled audience when its schedule says it is due
- * (UTC), one at a time, then sleeps until the next one is due.
+ * (UTC), up to --jobs at once in dependency order, then sleeps until the
+ * next one is due.
  *
  * Each run prints its report (run_report.c): a line, or with --format json
  * one JSON object a line (NDJSON), the same object as `lac run` prints.
@@ -118,23 +119,30 @@ static bool is_due(void *arg, const struct ast_audience *a)
 	if (t > 0 && (d->next == 0 || t < d->next))
 		d->next = t;
 	state_audience_release(&sa);
-	if (due)
-		run_applied_warn(d->ra, a, d->quiet);
 	return due;
+}
+
+/* Before a due audience's report: whether its files differ from what was applied. */
+static void warn_differs(void *arg, const struct ast_audience *a)
+{
+	struct daemon_pass *d = arg;
+	run_applied_warn(d->ra, a, d->quiet);
 }
 
 /* One pass over the applied audiences: run the due ones.  Returns the
  * earliest next due time (0 when nothing is scheduled) and counts failures. */
 static int64_t run_due(struct cli *c, struct project *p, const struct run_applied *ra,
 		       struct warehouse *w, struct state *st, int64_t now, int64_t lock_timeout_ms,
-		       int *failures, size_t *ran)
+		       int jobs, int *failures, size_t *ran)
 {
 	struct daemon_pass d = { st, ra, c->quiet, now, 0, 0 };
 	struct run_batch b = {
 		/* an audience another process is running is skipped until the next wake */
 		.run = { .now = c->now, .deliver = true, .quiet = c->quiet, .lock_command = "daemon",
-			 .lock_timeout_ms = lock_timeout_ms, .skip_running = true },
-		.due = is_due, .due_arg = &d,
+			 .lock_timeout_ms = lock_timeout_ms, .skip_running = true,
+			 .skip_unchanged = true },
+		.due = is_due, .due_arg = &d, .before = warn_differs,
+		.jobs = jobs,
 		/* NDJSON: one report a line, as soon as the run ends */
 		.form = c->format == OUT_JSON ? RUN_REPORTS_NDJSON : RUN_REPORTS_TEXT,
 		.prefix = "",
@@ -191,11 +199,13 @@ int cmd_daemon(struct cli *c)
 	bool once = false;
 	long max_sleep = 300;
 	int64_t lock_timeout_ms = 0;
+	int jobs = 0;
 	/* abbreviations and the missing value's message are getopt_long's, as before */
 	const struct opt opts[] = {
 		OPT_FLAG("--once", NULL, &once),
 		OPT_TAKE("--max-sleep", NULL, take_max_sleep, &max_sleep, "unknown option '%s'"),
 		OPT_LOCK_TIMEOUT(&lock_timeout_ms),
+		OPT_JOBS(&jobs),
 	};
 	const struct opt_table table = { OPT_TABLE(opts), .abbrev = true };
 	struct opt_args args;
@@ -253,7 +263,8 @@ int cmd_daemon(struct cli *c)
 					if (last > now)
 						next = last + 1;
 					else
-						next = run_due(c, &p, &ra, &w, st, now, lock_timeout_ms, &failures, &ran);
+						next = run_due(c, &p, &ra, &w, st, now, lock_timeout_ms, jobs,
+							       &failures, &ran);
 					/* the first wake of a UTC day evaluates its alerts */
 					if (!state_lost(st))
 						daily_alerts(c, &p, st, now);

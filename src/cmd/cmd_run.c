@@ -64,15 +64,18 @@ static bool in_list(const struct ast_audience *const *l, size_t n, const struct 
 
 int cmd_run(struct cli *c)
 {
-	bool no_deliver = false, dry_run = false, allow_past = false;
+	bool no_deliver = false, dry_run = false, allow_past = false, force = false;
 	int64_t lock_timeout_ms = 0;
+	int jobs = 0;
 	int rc = EXIT_OK;
 	bool dry_done = false;
 	const struct opt opts[] = {
 		OPT_FLAG("--no-deliver", NULL, &no_deliver),
 		OPT_FLAG("--dry-run", NULL, &dry_run),
 		OPT_FLAG("--allow-past", NULL, &allow_past),
+		OPT_FLAG("--force", NULL, &force),
 		OPT_LOCK_TIMEOUT(&lock_timeout_ms),
+		OPT_JOBS(&jobs),
 	};
 	const struct opt_table table = { OPT_TABLE(opts) };
 	struct opt_args args;
@@ -170,13 +173,14 @@ int cmd_run(struct cli *c)
 	struct run_batch b = {
 		/* an audience another process is running fails (or is waited for) */
 		.run = { .now = c->now, .allow_past = allow_past, .deliver = deliver, .quiet = c->quiet,
-			 .lock_command = "run", .lock_timeout_ms = lock_timeout_ms },
+			 .lock_command = "run", .lock_timeout_ms = lock_timeout_ms, .skip_unchanged = !force },
 		.form = c->format == OUT_JSON ? RUN_REPORTS_JSON : RUN_REPORTS_TEXT,
 		.reports = arr, .prefix = "",
 		.progress = isatty(STDERR_FILENO) && !c->quiet,
 		.warnings = true,
 		.diag_errors_fail = true, /* e.g. a destination's ${VAR} is unset */
 		.failure = RUN_FAILURE_BEFORE_REPORT,
+		.jobs = jobs,
 	};
 	if (run_audiences(&p, &w, st, want, nwant, &b, &err) != 0)
 		rc = EXIT_ERRORS;

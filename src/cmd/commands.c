@@ -67,7 +67,7 @@ static const struct command commands[] = {
 	  "--validate has the warehouse check (EXPLAIN) every statement; --out FILE saves\n"
 	  "the plan for `lac apply FILE`; --format json prints it for machines.\n"
 	  "--detailed-exitcode: 0 no changes, 2 changes, 1 errors.\n" },
-	{ "apply", cmd_apply, "apply [PLANFILE] [--auto-approve] [--no-run] [--lock-timeout DURATION]",
+	{ "apply", cmd_apply, "apply [PLANFILE] [--auto-approve] [--no-run] [--lock-timeout DURATION] [--jobs N]",
 	  "record the files' definitions in the state and run what is due",
 	  "Shows the plan and asks for 'yes' on a terminal (elsewhere pass\n"
 	  "--auto-approve).  A PLANFILE from `lac plan --out` applies only if neither\n"
@@ -76,8 +76,8 @@ static const struct command commands[] = {
 	  "--no-run.  Applying the same files twice changes nothing.\n"
 	  "Takes the lock 'apply' (--lock-timeout DURATION, like 500ms, 30s or 5m, waits\n"
 	  "for it; default: fail at once); an audience another process is running is\n"
-	  "reported skipped.\n" },
-	{ "run", cmd_run, "run [--no-deliver] [--dry-run] [--allow-past] [--lock-timeout DURATION] [AUDIENCE...]",
+	  "reported skipped.  --jobs N runs up to N audiences at once (as `lac run`).\n" },
+	{ "run", cmd_run, "run [--no-deliver] [--dry-run] [--allow-past] [--force] [--lock-timeout DURATION] [--jobs N] [AUDIENCE...]",
 	  "run audiences now and deliver their activation events",
 	  "Runs the definitions `lac apply` recorded (never edited files; an audience\n"
 	  "never applied is an error).  With no names, runs every applied, enabled\n"
@@ -94,7 +94,14 @@ static const struct command commands[] = {
 	  "events, filtered and invalid counts and a sample of the events), from the\n"
 	  "applied definitions and the state's baselines, writing nothing at all.\n"
 	  "A run whose time (--now or the clock) is before the audience's last run\n"
-	  "fails, naming both, unless --allow-past.\n" },
+	  "fails, naming both, unless --allow-past.\n"
+	  "--jobs N runs up to N audiences at once, each in its own process with its\n"
+	  "own warehouse session (default: `jobs:` under `warehouse:` in lac.yaml, or\n"
+	  "4; 1 runs them one after the other; a SQLite warehouse always runs one at a\n"
+	  "time); reports keep the --jobs 1 order.\n"
+	  "An audience none of whose tables changed since its last successful run\n"
+	  "(where the warehouse can tell; no window or within/before/after) is\n"
+	  "reported 'Skipped (inputs unchanged)' without a query; --force runs it.\n" },
 	{ "status", cmd_status, "status",
 	  "audiences: enabled, schedule, last and next run, members, status",
 	  "Reads the state database (never changes it).  --format json for tools.\n" },
@@ -124,14 +131,16 @@ static const struct command commands[] = {
 	  "figures of the two days compared and the change in percent, and per channel\n"
 	  "sent or failed with the reason.  Alerts are evaluated once per UTC day by\n"
 	  "run, apply and the daemon (docs/alerts.md).  --format json for tools.\n" },
-	{ "daemon", cmd_daemon, "daemon [--once] [--max-sleep SECONDS] [--lock-timeout DURATION]",
+	{ "daemon", cmd_daemon, "daemon [--once] [--max-sleep SECONDS] [--lock-timeout DURATION] [--jobs N]",
 	  "run applied audiences when their schedules say they are due (UTC)",
 	  "The scheduler: loops over the applied, enabled audiences, runs each one that\n"
-	  "is due (one at a time), then sleeps until the next one is due (at most\n"
-	  "--max-sleep seconds, default 300, to pick up newly applied definitions).\n"
+	  "is due (up to --jobs N at once, as `lac run`), then sleeps until the next\n"
+	  "one is due (at most --max-sleep seconds, default 300, to pick up newly\n"
+	  "applied definitions).  A due audience whose inputs did not change is\n"
+	  "reported 'Skipped (inputs unchanged)', as with `lac run`.\n"
 	  "An audience whose file changed since `lac apply` is skipped with a warning.\n"
 	  "--once makes one pass and exits (for cron); --now goes with --once.\n"
-	  "SIGINT/SIGTERM stop it after the current run.  An audience another process\n"
+	  "SIGINT/SIGTERM stop it after the current runs.  An audience another process\n"
 	  "is running is skipped until the next wake (--lock-timeout DURATION waits for\n"
 	  "it first); a lost connection to a PostgreSQL state stops the daemon.\n"
 	  "It logs its start, each wake that ran nothing and its shutdown on stderr;\n"

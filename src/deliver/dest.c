@@ -154,14 +154,32 @@ long dest_requests(const struct dest *d)
 
 /* ---- the delivery loop --------------------------------------------------------------- */
 
+static int deliver_from(struct state *st, struct dest *d, struct outbox_reader *rd, int64_t now,
+			struct deliver_stats *stats, struct strbuf *err);
+
 int deliver_outbox(struct state *st, struct dest *d, int64_t now, struct deliver_stats *stats,
 		   struct strbuf *err)
 {
-	return deliver_outbox_of(st, d, NULL, NULL, now, stats, err);
+	return deliver_from(st, d, outbox_reader_open(st, d->cfg.name), now, stats, err);
 }
 
 int deliver_outbox_of(struct state *st, struct dest *d, const char *audience, const char *activation,
 		      int64_t now, struct deliver_stats *stats, struct strbuf *err)
+{
+	struct outbox_reader *rd = outbox_reader_open(st, d->cfg.name);
+	outbox_reader_only(rd, audience, activation);
+	return deliver_from(st, d, rd, now, stats, err);
+}
+
+int deliver_outbox_for(struct state *st, struct dest *d, int64_t now, const char *audience,
+		       struct deliver_stats *stats, struct strbuf *err)
+{
+	return deliver_from(st, d, outbox_reader_open_for(st, d->cfg.name, audience), now, stats, err);
+}
+
+/* The delivery loop over the events rd reads (closed here). */
+static int deliver_from(struct state *st, struct dest *d, struct outbox_reader *rd, int64_t now,
+			struct deliver_stats *stats, struct strbuf *err)
 {
 	memset(stats, 0, sizeof(*stats));
 	size_t max_events, max_bytes;
@@ -170,9 +188,6 @@ int deliver_outbox_of(struct state *st, struct dest *d, const char *audience, co
 	enum outbox_status *status = xcalloc(max_events, sizeof(*status));
 	const char **reasons = xcalloc(max_events, sizeof(*reasons));
 	/* one page of the outbox in memory at a time: the page that is sent */
-	struct outbox_reader *rd = outbox_reader_open(st, d->cfg.name);
-	if (audience)
-		outbox_reader_only(rd, audience, activation);
 	struct progress pg;
 	char *step = xasprintf("delivering to '%s'", d->cfg.name);
 	progress_begin(&pg, step, "events");

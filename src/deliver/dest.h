@@ -112,5 +112,9 @@ int deliver_outbox(struct state *st, struct dest *d, int64_t now, struct deliver
  * activation is NULL): `lac delivery A --retry`. */
 int deliver_outbox_of(struct state *st, struct dest *d, const char *audience, const char *activation,
 		      int64_t now, struct deliver_stats *stats, struct strbuf *err);
+/* The same during a run of audience (outbox_reader_open_for): other
+ * audiences' running runs' events are left for their own runs. */
+int deliver_outbox_for(struct state *st, struct dest *d, int64_t now, const char *audience,
+		       struct deliver_stats *stats, struct strbuf *err);
 
 #endif

@@ -623,6 +623,7 @@ static void check_wh_keys(struct project *p, const struct wh_kind *k, const stru
 	const char **known = NULL;
 	size_t nknown = 0;
 	ARENA_PUSH(&p->arena, known, nknown, "type");
+	ARENA_PUSH(&p->arena, known, nknown, "jobs"); /* every type's: lac's own setting */
 	for (size_t i = 0; i < k->nkeys; i++)
 		ARENA_PUSH(&p->arena, known, nknown, k->keys[i].name);
 	/* the HTTP types (those with an endpoint) take tls: {ca_file}; libpq's
@@ -710,6 +711,14 @@ static void load_warehouse(struct project *p, const struct ynode *v)
 					   "warehouse schema '%s' must be a plain identifier (letters, digits, '_')", s);
 			else if (s)
 				p->warehouse.schema = s;
+		} else if (strcmp(kv->key, "jobs") == 0) {
+			const char *s = yscalar(&p->diags, kv->value, "jobs");
+			int jobs = s ? project_parse_jobs(s) : 0;
+			if (s && jobs < 0)
+				diag_error(&p->diags, kv->value->loc, DIAG_E006,
+					   "'jobs' must be a whole number from 1 to %d, not '%s'", PROJECT_MAX_JOBS, s);
+			else if (s)
+				p->warehouse.jobs = jobs;
 		} else if (key) {
 			struct setting s;
 			if (project_setting_from(p, kv, &s, false)) {
@@ -848,6 +857,8 @@ static void set_defaults(struct project *p)
 		p->warehouse.schema = PROJECT_DEFAULT_WAREHOUSE_SCHEMA;
 	if (!p->warehouse.timeout_ms)
 		p->warehouse.timeout_ms = PROJECT_DEFAULT_WAREHOUSE_TIMEOUT_MS;
+	if (!p->warehouse.jobs)
+		p->warehouse.jobs = PROJECT_DEFAULT_WAREHOUSE_JOBS;
 	if (!p->state.path && p->state.type == STATE_SQLITE)
 		p->state.path = ".lac/state.db";
 	if (!p->state.schema)
@@ -870,6 +881,15 @@ static void resolve_path(struct project *p, const char **field, struct unresolve
 		*field = out;
 	else
 		u->as_written = *field;
+}
+
+int project_parse_jobs(const char *s)
+{
+	int n = 0;
+	const char *c = s;
+	for (; *c >= '0' && *c <= '9' && n <= PROJECT_MAX_JOBS; c++)
+		n = n * 10 + (*c - '0');
+	return c == s || *c || n < 1 || n > PROJECT_MAX_JOBS ? -1 : n;
 }
 
 int project_require_paths(struct project *p)

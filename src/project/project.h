@@ -55,6 +55,11 @@ enum warehouse_type { WH_SQLITE, WH_POSTGRES, WH_REDSHIFT, WH_SNOWFLAKE, WH_BIGQ
 #define PROJECT_DEFAULT_WAREHOUSE_SCHEMA "lac"
 /* warehouse.timeout when lac.yaml names none: 1h per statement (SPEC §1.1). */
 #define PROJECT_DEFAULT_WAREHOUSE_TIMEOUT_MS (3600LL * 1000)
+/* warehouse.jobs when lac.yaml names none: audience runs at once (SPEC §6). */
+#define PROJECT_DEFAULT_WAREHOUSE_JOBS 4
+/* The most audience runs at once (warehouse.jobs, --jobs): each is a
+ * process with its own warehouse session and state connection. */
+#define PROJECT_MAX_JOBS 64
 
 struct project {
 	struct arena arena;
@@ -76,6 +81,7 @@ struct project {
 		const char *schema;      /* default PROJECT_DEFAULT_WAREHOUSE_SCHEMA */
 		int64_t timeout_ms;      /* per statement; default PROJECT_DEFAULT_WAREHOUSE_TIMEOUT_MS
 					  * (a ${VAR} timeout: read by warehouse_open_project) */
+		int jobs;                /* audience runs at once; default PROJECT_DEFAULT_WAREHOUSE_JOBS */
 		struct setting *settings; /* every other key of its type (wh_kind.c: dsn, account, ...) */
 		size_t nsettings;
 		struct loc loc;
@@ -169,5 +175,8 @@ const char *project_path(struct project *p, const char *rel);
  * -1 if there was one.  For commands that open the state or the warehouse
  * (check, compile, fmt and graph do not), right after project_load. */
 int project_require_paths(struct project *p);
+/* warehouse.jobs or --jobs as written: a whole number from 1 to
+ * PROJECT_MAX_JOBS, or -1. */
+int project_parse_jobs(const char *s);
 
 #endif

@@ -25,8 +25,10 @@
 
 #include "base/crash_point.h"
 #include "deliver/dest.h"
+#include "deliver/dest_turn.h"
 #include "run/event.h"
 #include "run/run_private.h"
+#include "run/run_skip.h"
 #include "sql/gen.h"
 #include "sql/sqlbuf.h"
 #include "state/alert_state.h"
@@ -221,6 +223,17 @@ static int ensure_tables(struct runner *r)
 	return exec_f(r, "CREATE TABLE IF NOT EXISTS %s (member_id %S NOT NULL, audience %S NOT NULL, "
 		      "%I %S NOT NULL, run_id %S NOT NULL, %I %s NOT NULL)", r->log_tbl, "change", "at",
 		      r->d->log_time_type ? r->d->log_time_type : r->d->text_type);
+}
+
+int run_prepare_warehouse(struct project *p, struct warehouse *w, const struct ast_audience *a)
+{
+	struct runner r = { .p = p, .w = w, .a = a, .d = w->d };
+	sb_init(&r.err);
+	r.schema = p->warehouse.schema;
+	runner_tables(&r);
+	int rc = ensure_tables(&r);
+	runner_release(&r);
+	return rc;
 }
 
 static int warehouse_generation(struct runner *r, int64_t *out)
@@ -884,7 +897,12 @@ static void deliver(struct runner *r)
 				warn.len ? "; " : "", act->dest->name, e.buf);
 		} else {
 			struct deliver_stats ds = { 0 };
-			if (deliver_outbox(r->st, d, r->now, &ds, &e) < 0)
+			/* the runs of --jobs deliver to a destination one at a time */
+			size_t turn = (size_t)(act->dest - r->p->destinations);
+			dest_turn_take(turn);
+			int drc = deliver_outbox_for(r->st, d, r->now, r->a->name, &ds, &e);
+			dest_turn_give(turn);
+			if (drc < 0)
 				sb_addf(&warn, "%sdelivering to '%s': %s", warn.len ? "; " : "",
 					act->dest->name, e.buf);
 			else if (ds.stopped)
@@ -1232,6 +1250,14 @@ int run_audience(struct project *p, struct warehouse *w, struct state *st,
 			goto out;
 		}
 		state_run_release(&last);
+	}
+	/* a scheduled run whose inputs did not change queries none of them
+	 * (run_skip.c); the schedule moves on as after a run */
+	if (o && o->skip_unchanged && run_inputs_unchanged(p, w, st, a)) {
+		report->unchanged = true;
+		state_set_next_run(st, a->name, run_next_time(a, r.now));
+		rc = 0;
+		goto out;
 	}
 	if (ensure_tables(&r) < 0) {
 		report->result = RUN_FAILED;

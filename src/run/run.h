@@ -28,6 +28,8 @@ struct run_options {
 	int64_t lock_timeout_ms;  /* how long to wait for it (--lock-timeout; 0: not at all) */
 	bool skip_running;        /* the run lock held elsewhere skips the run (apply, daemon)
 				   * instead of failing it */
+	bool skip_unchanged;      /* a run whose inputs did not change is skipped (run without
+				   * --force, daemon; run_skip.h) */
 };
 
 /* What one run did, for printing and for `lac plan --preview`.  The counts
@@ -50,6 +52,8 @@ struct run_report {
 	char *warning;            /* Live but with a delivery problem (destination unusable) */
 	bool completed_previous;  /* an unfinished (crashed) run was completed first */
 	char *skipped;            /* not run: the run lock is "held by ..." (skip_running) */
+	bool unchanged;           /* not run: its inputs did not change (skip_unchanged);
+				   * nothing is recorded but the next scheduled time */
 	struct run_report *previous; /* that run, as it ended (NULL when none) */
 };
 void run_report_release(struct run_report *r);
@@ -59,7 +63,7 @@ void run_report_release(struct run_report *r);
  * exited, events, delivered, failed, pending, filtered, invalid,
  * earlier_delivered, duration_ms, completed_previous, previous (the completed run's report or
  * null); a skipped run has result "Skipped" and held_by (the lock's holder,
- * "held by ...").  A new reference (jansson's json_t). */
+ * "held by ...") or reason "inputs unchanged".  A new reference (jansson's json_t). */
 struct json_t *run_report_json(const char *audience, const struct run_report *r);
 /* The one text form: a line per run on stdout, `<prefix><audience>: ...`,
  * preceded by a line for the completed unfinished run, if any. */
@@ -69,7 +73,8 @@ void run_report_print(const char *prefix, const char *audience, const struct run
  * when the run ended Live, Paused (every activation disabled) or Disabled
  * (the audience is; nothing is computed), or was skipped (o->skip_running
  * and the lock is held elsewhere: report->skipped says by whom; nothing is
- * recorded), -1 when it Failed (report->error says why; a lock held
+ * recorded; or o->skip_unchanged and its inputs did not change:
+ * report->unchanged), -1 when it Failed (report->error says why; a lock held
  * elsewhere is "lock 'run:A' is held by ...").  The state records each run. */
 int run_audience(struct project *p, struct warehouse *w, struct state *st,
 		 const struct ast_audience *a, const struct run_options *o, struct run_report *report);
@@ -100,6 +105,10 @@ struct run_batch {
 	 * (apply, daemon: it reads the state) */
 	bool (*due)(void *arg, const struct ast_audience *a);
 	void *due_arg;
+	/* NULL, or called with due_arg just before a due audience's run is
+	 * told (its warnings then come first, also with --jobs) */
+	void (*before)(void *arg, const struct ast_audience *a);
+	int jobs;                 /* runs at once (--jobs); 0: warehouse.jobs */
 	enum run_report_form form;
 	struct json_t *reports;   /* RUN_REPORTS_JSON: a JSON array */
 	const char *prefix;       /* before the audience name on a text line */
@@ -108,10 +117,16 @@ struct run_batch {
 	bool diag_errors_fail;    /* an error reported during a run (an unset ${VAR}) fails it */
 	bool flush;               /* stdout flushed after each run (a long-running scheduler) */
 	enum run_failure_line failure;
-	volatile sig_atomic_t *stop; /* set (by a signal): no further audience starts */
+	/* set (by a signal): no further audience starts, the running ones
+	 * finish (lac daemon).  NULL: with --jobs, SIGINT and SIGTERM end the
+	 * running child runs as they would end lac itself, then lac (lac run,
+	 * lac apply) */
+	volatile sig_atomic_t *stop;
 };
 
-/* Run want[0..n) in dependency order (run_order), showing each report as b says.  w is an open
+/* Run want[0..n) in dependency order (run_order), up to b->jobs at once
+ * (run_jobs_effective), showing each report as b says, in run_order's
+ * order whatever the jobs.  w is an open
  * warehouse, or a zeroed one that is opened read-write before the first
  * run, so that a batch with nothing due opens nothing.  The batch stops
  * when the connection to a PostgreSQL state is lost (state_lost: its locks

@@ -1,14 +1,19 @@
 /*
  * run_audiences.c — a batch of runs, as `lac run`, `lac apply` and
  * `lac daemon` do it: the audiences in dependency order, each run's report
- * shown (run_report.c) and its failure told, the failures counted.
+ * shown (run_report.c) and its failure told, the failures counted.  With
+ * more than one job the runs go to child processes (run_jobs.c); one job
+ * runs them here, one after the other.
  */
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 
 #include "base/json_print.h"
+#include "deliver/dest_turn.h"
 #include "run/run.h"
+#include "run/run_private.h"
+#include "run/run_queue.h"
 
 const struct ast_audience **run_every_audience(const struct project *p, size_t *n)
 {
@@ -46,48 +51,86 @@ static void show_report(const struct run_batch *b, const char *name, const struc
 	}
 }
 
-int run_audiences(struct project *p, struct warehouse *w, struct state *st,
-		  const struct ast_audience *const *want, size_t n, const struct run_batch *b,
-		  struct strbuf *err)
+void run_batch_tell(const struct run_batch *b, const char *name, const struct run_report *rep,
+		    bool run_failed)
 {
-	const struct ast_audience **order = NULL;
-	size_t norder = run_order(want, n, &order);
+	const char *why = rep->error ? rep->error : "the run failed";
+	if (run_failed && b->failure == RUN_FAILURE_BEFORE_REPORT)
+		fprintf(stderr, "lac: %s: %s\n", name, why);
+	if (b->warnings && rep->warning && !b->run.quiet)
+		fprintf(stderr, "lac: warning: %s: %s\n", name, rep->warning);
+	show_report(b, name, rep, run_failed);
+	if (run_failed && b->failure == RUN_FAILURE_INSTEAD)
+		fprintf(stderr, "lac: run of '%s' failed: %s\n", name,
+			rep->error ? rep->error : "unknown error");
+	else if (run_failed && b->failure == RUN_FAILURE_AFTER_REPORT)
+		fprintf(stderr, "lac: %s\n", why);
+}
+
+bool run_batch_one(struct project *p, struct warehouse *w, struct state *st,
+		   const struct ast_audience *a, const struct run_batch *b)
+{
+	struct run_report rep;
+	size_t nerrors = p->diags.nerrors;
+	bool run_failed = run_audience(p, w, st, a, &b->run, &rep) != 0;
+	if (b->progress)
+		fprintf(stderr, "\033[K");
+	run_batch_tell(b, a->name, &rep, run_failed);
+	run_report_release(&rep);
+	return run_failed || (b->diag_errors_fail && p->diags.nerrors > nerrors);
+}
+
+/* --jobs 1: each run here, in order. */
+static int run_in_order(struct project *p, struct warehouse *w, struct state *st,
+			const struct run_queue *q, const struct run_batch *b, struct strbuf *err)
+{
 	int failed = 0;
-	for (size_t i = 0; i < norder && !(b->stop && *b->stop); i++) {
-		const struct ast_audience *a = order[i];
+	for (size_t i = 0; i < q->n && !(b->stop && *b->stop); i++) {
+		const struct ast_audience *a = q->order[i];
 		if (b->due && !b->due(b->due_arg, a))
 			continue;
-		if (!w->ops && warehouse_open_project(p, WH_READ | WH_WRITE, w, err) != 0) {
-			failed = -1;
-			break;
-		}
+		if (!w->ops && warehouse_open_project(p, WH_READ | WH_WRITE, w, err) != 0)
+			return -1;
+		if (b->before)
+			b->before(b->due_arg, a);
 		if (b->progress)
-			fprintf(stderr, "lac: running %s (%zu/%zu)...\r", a->name, i + 1, norder);
-		struct run_report rep;
-		size_t nerrors = p->diags.nerrors;
-		bool run_failed = run_audience(p, w, st, a, &b->run, &rep) != 0;
-		if (b->progress)
-			fprintf(stderr, "\033[K");
-		const char *why = rep.error ? rep.error : "the run failed";
-		if (run_failed && b->failure == RUN_FAILURE_BEFORE_REPORT)
-			fprintf(stderr, "lac: %s: %s\n", a->name, why);
-		if (run_failed || (b->diag_errors_fail && p->diags.nerrors > nerrors))
+			fprintf(stderr, "lac: running %s (%zu/%zu)...\r", a->name, i + 1, q->n);
+		if (run_batch_one(p, w, st, a, b))
 			failed++;
-		if (b->warnings && rep.warning && !b->run.quiet)
-			fprintf(stderr, "lac: warning: %s: %s\n", a->name, rep.warning);
-		show_report(b, a->name, &rep, run_failed);
-		if (run_failed && b->failure == RUN_FAILURE_INSTEAD)
-			fprintf(stderr, "lac: run of '%s' failed: %s\n", a->name,
-				rep.error ? rep.error : "unknown error");
-		else if (run_failed && b->failure == RUN_FAILURE_AFTER_REPORT)
-			fprintf(stderr, "lac: %s\n", why);
 		if (b->flush)
 			fflush(stdout);
-		run_report_release(&rep);
 		/* the locks went with the connection: nothing more runs */
 		if (state_lost(st))
 			break;
 	}
-	free(order);
+	return failed;
+}
+
+int run_jobs_effective(const struct project *p, int jobs, size_t naudiences)
+{
+	if (jobs < 1)
+		jobs = p->warehouse.jobs;
+	/* SQLite takes one writer at a time: its runs would only queue */
+	if (p->warehouse.type == WH_SQLITE)
+		return 1;
+	if ((size_t)jobs > naudiences)
+		jobs = naudiences ? (int)naudiences : 1;
+	return jobs;
+}
+
+int run_audiences(struct project *p, struct warehouse *w, struct state *st,
+		  const struct ast_audience *const *want, size_t n, const struct run_batch *b,
+		  struct strbuf *err)
+{
+	struct run_queue q;
+	run_queue_init(&q, want, n);
+	int jobs = run_jobs_effective(p, b->jobs, q.n);
+	/* no shared delivery turns (no shared memory): one run at a time */
+	if (jobs > 1 && dest_turns_share(p->ndestinations) != 0)
+		jobs = 1;
+	int failed = jobs > 1 ? run_in_children(p, w, &q, b, jobs, err)
+		: run_in_order(p, w, st, &q, b, err);
+	dest_turns_unshare();
+	run_queue_release(&q);
 	return failed;
 }

@@ -16,6 +16,33 @@
 #include "sql/srcmap.h"
 #include "sql/dialect.h"
 
+struct run_queue;
+
+/* A batch's runs (run_audiences.c, run_jobs.c). */
+/* Show a run's report as b says and tell its failure on stderr in the
+ * command's words. */
+void run_batch_tell(const struct run_batch *b, const char *name, const struct run_report *rep,
+		    bool run_failed);
+/* Run a and tell it (run_batch_tell); true when it counts as failed (it
+ * failed, or b->diag_errors_fail and it reported an error). */
+bool run_batch_one(struct project *p, struct warehouse *w, struct state *st,
+		   const struct ast_audience *a, const struct run_batch *b);
+/* lac's own tables in the warehouse schema, made before runs start at
+ * once (two sessions' CREATE ... IF NOT EXISTS can collide on PostgreSQL).
+ * a names the tables' owner for the statements' error context.  0 or -1
+ * (each run then tries again and reports the error). */
+int run_prepare_warehouse(struct project *p, struct warehouse *w, const struct ast_audience *a);
+/* How many runs of a pass of naudiences go at once: jobs (--jobs; 0:
+ * warehouse.jobs), never more than the audiences, and 1 on SQLite (one
+ * writer at a time). */
+int run_jobs_effective(const struct project *p, int jobs, size_t naudiences);
+/* Up to jobs runs at once, each in a child process with its own warehouse
+ * session and state connection (run_jobs.c); the reports in q's order.
+ * The number of failed runs, or -1 with a message in err when the
+ * warehouse could not be opened. */
+int run_in_children(struct project *p, struct warehouse *w, struct run_queue *q,
+		    const struct run_batch *b, int jobs, struct strbuf *err);
+
 /* One run in progress. */
 struct runner {
 	struct project *p;

@@ -18,7 +18,8 @@ json_t *run_report_json(const char *audience, const struct run_report *r)
 	json_t *j = json_object();
 	json_object_set_new(j, "audience", json_string(audience));
 	json_object_set_new(j, "run_id", str_or_null(r->run_id));
-	json_object_set_new(j, "result", json_string(r->skipped ? "Skipped" : run_result_name(r->result)));
+	json_object_set_new(j, "result", json_string(r->skipped || r->unchanged ? "Skipped"
+						     : run_result_name(r->result)));
 	json_object_set_new(j, "error", str_or_null(r->error));
 	json_object_set_new(j, "warning", str_or_null(r->warning));
 	json_object_set_new(j, "generation", json_integer(r->generation));
@@ -38,6 +39,8 @@ json_t *run_report_json(const char *audience, const struct run_report *r)
 			    : json_null());
 	if (r->skipped)
 		json_object_set_new(j, "held_by", json_string(r->skipped));
+	if (r->unchanged)
+		json_object_set_new(j, "reason", json_string("inputs unchanged"));
 	return j;
 }
 
@@ -73,6 +76,10 @@ void run_report_print(const char *prefix, const char *audience, const struct run
 	if (r->skipped) {
 		/* SPEC §1.2: another process is running it */
 		printf("%s%s: skipped (running: %s)\n", prefix, audience, r->skipped);
+		return;
+	}
+	if (r->unchanged) {
+		printf("%s%s: Skipped (inputs unchanged)\n", prefix, audience);
 		return;
 	}
 	if (r->result == RUN_DISABLED) {

@@ -416,6 +416,7 @@ struct outbox_reader {
 	struct state *st;
 	char *destination;
 	char *audience, *activation; /* outbox_reader_only: just theirs (NULL: all) */
+	char *delivering;          /* outbox_reader_open_for: the audience whose run delivers */
 	int phase;
 	int64_t last_seq;          /* rows: the last seq handed out */
 	struct outbox_item *items;
@@ -434,9 +435,16 @@ struct outbox_reader {
 
 struct outbox_reader *outbox_reader_open(struct state *st, const char *destination)
 {
+	return outbox_reader_open_for(st, destination, NULL);
+}
+
+struct outbox_reader *outbox_reader_open_for(struct state *st, const char *destination,
+					     const char *audience)
+{
 	struct outbox_reader *r = xcalloc(1, sizeof(*r));
 	r->st = st;
 	r->destination = xstrdup(destination);
+	r->delivering = audience ? xstrdup(audience) : NULL;
 	sb_init(&r->rowbuf);
 	r->chunk_id = 0;
 	return r;
@@ -450,8 +458,13 @@ void outbox_reader_only(struct outbox_reader *r, const char *audience, const cha
 	r->activation = activation ? xstrdup(activation) : NULL;
 }
 
-/* The reader's queries: ?4 and ?5 are outbox_reader_only's (NULL: any). */
-#define ONLY_THEIRS " AND audience = coalesce(?4, audience) AND activation = coalesce(?5, activation)"
+/* The reader's filters: ?4 and ?5 are outbox_reader_only's (NULL: any).
+ * ?6 is the audience whose run delivers (NULL: everyone's events): it may
+ * send its own events and those of runs that ended.  Another audience's
+ * running run (a --jobs neighbour before its swap, or one that crashed)
+ * has not committed its change: its events wait for that audience's run. */
+#define ONLY_THEIRS " AND audience = coalesce(?4, audience) AND activation = coalesce(?5, activation)" \
+	" AND (audience = coalesce(?6, audience) OR run_id NOT IN (SELECT id FROM runs WHERE result = 'Running'))"
 
 static void bind_only(struct outbox_reader *r, struct sdb_stmt *s)
 {
@@ -463,6 +476,10 @@ static void bind_only(struct outbox_reader *r, struct sdb_stmt *s)
 		sdb_bind_text(s, 5, r->activation, SIZE_MAX);
 	else
 		sdb_bind_null(s, 5);
+	if (r->delivering)
+		sdb_bind_text(s, 6, r->delivering, SIZE_MAX);
+	else
+		sdb_bind_null(s, 6);
 }
 
 static void grow_items(struct outbox_reader *r, size_t n)
@@ -575,7 +592,7 @@ static int load_chunk(struct outbox_reader *r)
 		return -1;
 	sdb_bind_text(s, 1, r->destination, SIZE_MAX);
 	sdb_bind_int64(s, 2, after);
-	sdb_bind_int64(s, 3, 1); /* one chunk; a parameter as ONLY_THEIRS numbers its own 4 and 5 */
+	sdb_bind_int64(s, 3, 1); /* one chunk; a parameter as ONLY_THEIRS numbers its own 4 to 6 */
 	bind_only(r, s);
 	int rc = sdb_step(s);
 	if (rc == SDB_ROW) {
@@ -867,6 +884,7 @@ void outbox_reader_close(struct outbox_reader *r)
 	free(r->destination);
 	free(r->audience);
 	free(r->activation);
+	free(r->delivering);
 	free(r);
 }
 

@@ -71,6 +71,10 @@ struct outbox_reader *outbox_reader_open(struct state *st, const char *destinati
 /* Read only the events of an audience (and of one of its activations unless
  * activation is NULL): `lac delivery A --retry`.  Before the first page. */
 void outbox_reader_only(struct outbox_reader *r, const char *audience, const char *activation);
+/* The same for a run of audience: the events of other audiences' runs
+ * still running (not swapped yet, or crashed) are left for their own runs. */
+struct outbox_reader *outbox_reader_open_for(struct state *st, const char *destination,
+					     const char *audience);
 /* The next page of undelivered events: at most max_events events and
  * max_bytes bytes of JSON (counting a separator each), but at least one.
  * Events attempted before come first (failed, then pending with attempts),

@@ -84,6 +84,16 @@ void warehouse_cancel_on_signals(void)
 	signal(SIGTERM, cancel_and_die);
 }
 
+int warehouse_last_altered(struct warehouse *w, const char *table, int64_t *epoch_ms)
+{
+	if (!w->ops || !w->ops->last_altered)
+		return 1;
+	struct strbuf err = STRBUF_INIT;
+	int rc = w->ops->last_altered(w, table, epoch_ms, &err);
+	sb_release(&err); /* an error only means: run */
+	return rc == 0 ? 0 : 1;
+}
+
 /* warehouse.timeout, whose ${VAR} (if any) is expanded only now. */
 static int project_timeout(struct project *p, int64_t *ms, struct strbuf *err)
 {

@@ -53,6 +53,14 @@ struct warehouse_ops {
 	 * would scan, or -1 when the warehouse does not say.  NULL: EXPLAIN
 	 * through query (warehouse_validate). */
 	int (*validate)(struct warehouse *w, const char *sql, int64_t *bytes, struct strbuf *err);
+	/* Optional (NULL: cannot tell).  When the table (as the graph names it,
+	 * or "schema.snapshot_a" for lac's own) last changed, in Unix ms, from
+	 * the warehouse's metadata, never by reading the table: 0 with *epoch_ms
+	 * set, 1 when it cannot tell (then the audience runs), -1 on error
+	 * (also runs).  Lets a scheduled run skip inputs that did not change
+	 * (docs/runs.md "Skipping unchanged inputs"). */
+	int (*last_altered)(struct warehouse *w, const char *table, int64_t *epoch_ms,
+			    struct strbuf *err);
 };
 
 struct warehouse {
@@ -93,6 +101,8 @@ int warehouse_open_snowflake(struct project *p, unsigned access, struct warehous
 /* BigQuery reads its own settings (project, location, credentials, ...). */
 int warehouse_open_bigquery(struct warehouse *w, struct project *p, struct strbuf *err);
 void warehouse_close(struct warehouse *w);
+/* ops->last_altered, or 1 (cannot tell) for a connector without it. */
+int warehouse_last_altered(struct warehouse *w, const char *table, int64_t *epoch_ms);
 /* Tag w's later statements (set_context); a failure only loses the tag. */
 void warehouse_set_context(struct warehouse *w, const char *command, const char *audience,
 			   const char *run_id);

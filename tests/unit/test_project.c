@@ -34,6 +34,7 @@ static void test_defaults(void **state)
 	assert_int_equal(p.warehouse.type, WH_SQLITE);
 	assert_string_equal(p.warehouse.path, "data/warehouse.db");
 	assert_string_equal(p.warehouse.schema, "lac");
+	assert_int_equal(p.warehouse.jobs, 4);
 	assert_string_equal(p.state.path, ".lac/state.db");
 	assert_true(p.graph_ok);
 	assert_string_equal(p.name, strrchr(fx_dir, '/') + 1);
@@ -340,6 +341,35 @@ static void test_sqlite_warehouse_unknown_key(void **state)
 	fx_leave();
 }
 
+/* warehouse.jobs: any type's, a whole number from 1 to 64 (the --jobs rule). */
+static void test_warehouse_jobs(void **state)
+{
+	(void)state;
+	assert_int_equal(project_parse_jobs("1"), 1);
+	assert_int_equal(project_parse_jobs("64"), 64);
+	assert_int_equal(project_parse_jobs("0"), -1);
+	assert_int_equal(project_parse_jobs("65"), -1);
+	assert_int_equal(project_parse_jobs("99999999999999999999"), -1);
+	assert_int_equal(project_parse_jobs("4x"), -1);
+	assert_int_equal(project_parse_jobs("-4"), -1);
+	assert_int_equal(project_parse_jobs(""), -1);
+	fx_enter();
+	fx_write("lac.yaml", "warehouse:\n  type: sqlite\n  jobs: 8\n");
+	fx_write("graph.yaml", small_graph);
+	struct project p;
+	char *d = fx_load(&p);
+	assert_string_equal(d, "");
+	assert_int_equal(p.warehouse.jobs, 8);
+	free(d);
+	project_release(&p);
+	fx_write("lac.yaml", "warehouse:\n  type: sqlite\n  jobs: 0\n");
+	d = fx_load(&p);
+	assert_non_null(strstr(d, "lac.yaml:3:9: error[E006]: 'jobs' must be a whole number from 1 to 64, not '0'\n"));
+	free(d);
+	project_release(&p);
+	fx_leave();
+}
+
 static void test_audiences_sorted_and_missing(void **state)
 {
 	fx_enter();
@@ -386,6 +416,7 @@ int main(void)
 		cmocka_unit_test(test_expand),
 		cmocka_unit_test(test_expand_paths),
 		cmocka_unit_test(test_sqlite_warehouse_unknown_key),
+		cmocka_unit_test(test_warehouse_jobs),
 		cmocka_unit_test(test_audiences_sorted_and_missing),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -681,6 +681,56 @@ static void test_readonly_takes_no_lock(void **state)
 	free(path);
 }
 
+/* The ids a delivery for audience would send to d (marked delivered), in order. */
+static char *deliver_for(struct state *st, const char *d, const char *audience)
+{
+	struct strbuf ids = STRBUF_INIT;
+	struct outbox_reader *r = outbox_reader_open_for(st, d, audience);
+	const struct outbox_item *items;
+	size_t n;
+	while (outbox_reader_next(r, 1000, 1 << 20, &items, &n) > 0) {
+		enum outbox_status *status = xcalloc(n, sizeof(*status));
+		for (size_t i = 0; i < n; i++) {
+			sb_addf(&ids, "%s ", items[i].message_id);
+			status[i] = OUTBOX_DELIVERED;
+		}
+		assert_int_equal(outbox_reader_done(r, status, NULL, 200), 0);
+		free(status);
+	}
+	outbox_reader_close(r);
+	return sb_detach(&ids);
+}
+
+/* A run's delivery leaves another audience's running run's events (not
+ * swapped yet: --jobs neighbours, or crashed) to that audience's run. */
+static void test_delivery_holds_back_running_runs(void **state)
+{
+	char *path = path_in("h.db");
+	struct state *st = open_rw(path);
+	assert_int_equal(state_run_begin(st, "run_p", "pets", 1, 100), 0);
+	assert_int_equal(state_run_begin(st, "run_c", "cats", 1, 100), 0);
+	struct outbox_writer *w = outbox_writer_new(st, 100);
+	struct outbox_event evs[] = {
+		{ "p1", "hook", "pets", "act", "run_p", "{}", 2 },
+		{ "c1", "hook", "cats", "act", "run_c", "{}", 2 },
+		{ "p2", "hook", "pets", "act", "run_p", "{}", 2 },
+	};
+	for (size_t i = 0; i < ARRAY_LEN(evs); i++)
+		assert_int_equal(outbox_add(w, &evs[i]), 0);
+	assert_int_equal(outbox_writer_finish(w), 0);
+	char *ids = deliver_for(st, "hook", "pets");
+	assert_string_equal(ids, "p1 p2 ");
+	free(ids);
+	/* cats' run ended: its events go with anyone's delivery */
+	struct state_run r = { .id = "run_c", .result = RUN_LIVE };
+	assert_int_equal(state_run_finish(st, &r), 0);
+	ids = deliver_for(st, "hook", "pets");
+	assert_string_equal(ids, "c1 ");
+	free(ids);
+	state_close(st);
+	free(path);
+}
+
 static void test_counters_follow_outbox(void **state)
 {
 	char *path = path_in("c.db");
@@ -929,6 +979,7 @@ int main(void)
 		cmocka_unit_test(test_break_lock),
 		cmocka_unit_test(test_readonly_takes_no_lock),
 		cmocka_unit_test(test_counters_follow_outbox),
+		cmocka_unit_test(test_delivery_holds_back_running_runs),
 		cmocka_unit_test(test_counters_in_bulk),
 		cmocka_unit_test(test_alert_tables),
 		cmocka_unit_test(test_migration_3_drops_triggers),
