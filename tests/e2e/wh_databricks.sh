@@ -226,7 +226,8 @@ for point in generation swap_members; do
 	apply_change
 	n0=$(wc -l <"$ev")
 	set +e
-	LAC_TEST_CRASH_AFTER=$point "$LAC" -C "$P" --now "2026-01-15T${hour}:20:00Z" run cat_owners multi_dog_owners \
+	# --jobs 1: the crash kills lac itself, not one run's process (run_jobs_pg.sh)
+	LAC_TEST_CRASH_AFTER=$point "$LAC" -C "$P" --now "2026-01-15T${hour}:20:00Z" run --jobs 1 cat_owners multi_dog_owners \
 		>"$T/out" 2>"$T/err"
 	rc=$?
 	set -e

@@ -207,7 +207,8 @@ lac -C "$W" -q --now 2026-01-15T11:00:00Z apply --auto-approve --no-run >/dev/nu
 expect_status "dest: baseline" 0 lac -C "$W" --now 2026-01-15T12:00:00Z run cat_owners multi_dog_owners
 change_data sf_dest
 set +e
-LAC_TEST_CRASH_AFTER=send "$LAC" -C "$W" --now 2026-01-15T13:00:00Z run cat_owners multi_dog_owners \
+# --jobs 1: the crash kills lac itself, not one run's process (run_jobs_pg.sh)
+LAC_TEST_CRASH_AFTER=send "$LAC" -C "$W" --now 2026-01-15T13:00:00Z run --jobs 1 cat_owners multi_dog_owners \
 	>"$T/out" 2>"$T/err"
 rc=$?
 set -e
@@ -243,7 +244,8 @@ for point in snapshot outbox generation swap_members swap_entities swap; do
 	ev="$K/out/events.jsonl"
 	change_data "sf_kill_$point"
 	set +e
-	LAC_TEST_CRASH_AFTER=$point "$LAC" -C "$K" --now 2026-01-15T13:00:00Z run cat_owners multi_dog_owners \
+	# --jobs 1: the crash kills lac itself, not one run's process (run_jobs_pg.sh)
+	LAC_TEST_CRASH_AFTER=$point "$LAC" -C "$K" --now 2026-01-15T13:00:00Z run --jobs 1 cat_owners multi_dog_owners \
 		>"$T/out" 2>"$T/err"
 	rc=$?
 	set -e
