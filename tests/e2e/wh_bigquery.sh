@@ -8,7 +8,8 @@
 # failure retried; bad input each a clear error that quotes no secret and
 # loses nothing; a statement timeout cancelled and completed by the next
 # run; kills at two crash points completed by the next run with every
-# event sent once.  Skipped (77) without PostgreSQL or python3-psycopg2.
+# event sent once; the warehouse destination's MERGE, a page resent after a
+# kill not doubled.  Skipped (77) without PostgreSQL or python3-psycopg2.
 . "${LAC_SRCDIR:-$(dirname "$0")/../..}/tests/lib.sh"
 
 py=/usr/bin/python3
@@ -115,11 +116,14 @@ pg "ALTER TABLE public.pets RENAME COLUMN kind TO type; DROP TABLE public.pets_b
 # ---- the README flow: apply, baseline, data change, run, events -------------
 # and copies in their own datasets for the timeout and kill cases below,
 # all with their baseline before the data changes
-copies="timeout generation swap_members"
+copies="timeout generation swap_members dest"
 for c in $copies; do
 	cp -R "$P" "$T/$c"
 	configure "$T/$c" "lac_$c"
 done
+# dest: its events go to the warehouse destination, in dataset out
+printf '  writeback: { type: warehouse, table: LAC_EVENTS, schema: out }\n' >>"$T/dest/lac.yaml"
+sed 's/destination events_file/destination writeback/' "$P/audiences/pets.lac" >"$T/dest/audiences/pets.lac"
 for c in p $copies; do
 	Q="$T/$c"
 	lac -C "$Q" -q --now 2026-01-15T11:00:00Z apply --auto-approve --no-run >/dev/null
@@ -288,6 +292,26 @@ except urllib.error.HTTPError as e:
     assert e.code == 400 and err["errors"][0]["reason"] == "invalidQuery", err
     assert "not covered by the rewrite table: keyword QUALIFY" in err["message"], err
 EOF
+
+# ---- the warehouse destination: one MERGE on message_id per batch ---------------
+Q="$T/dest"
+: >"$T/fake.log"
+set +e
+LAC_TEST_CRASH_AFTER=send "$LAC" -C "$Q" --now 2026-01-15T13:00:00Z run cat_owners multi_dog_owners \
+	>"$T/out" 2>"$T/err"
+rc=$?
+set -e
+expect_eq "dest: killed after the warehouse took the page" 137 "$rc"
+expect_status "dest: next run resends the page" 0 lac -C "$Q" --now 2026-01-15T14:00:00Z run cat_owners multi_dog_owners
+expect_eq "dest: every event once, the resent one not doubled" "4 4 4" \
+	"$(pg "SELECT COUNT(*), COUNT(DISTINCT message_id), COUNT(*) FILTER (WHERE event->>'messageId' = message_id) FROM out.lac_events" | tr '|' ' ')"
+expect_eq "dest: the events" "Audience Entered
+Dog Bundle Eligible
+Dog Bundle Eligible
+Dog Bundle Eligible" "$(pg "SELECT event->>'event' FROM out.lac_events ORDER BY 1")"
+expect_eq "dest: a JSON column" jsonb "$(pg "SELECT data_type FROM information_schema.columns WHERE table_schema = 'out' AND column_name = 'event'")"
+expect_eq "dest: written with MERGE from an array of STRUCTs, never INSERT INTO" "yes 0" \
+	"$(grep -q 'MERGE INTO out.LAC_EVENTS AS t USING (SELECT .* FROM UNNEST(ARRAY<STRUCT<' "$T/fake.log" && echo yes) $(grep -c 'INSERT INTO out' "$T/fake.log" || true)"
 
 # ---- killed at two crash points: the next run completes, nothing sent twice --
 for point in generation swap_members; do
