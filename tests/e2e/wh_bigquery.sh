@@ -24,8 +24,8 @@ set -e
 [ "$rc" = 77 ] && { echo "no PostgreSQL server: skipped"; exit 77; }
 [ "$rc" = 0 ] || { echo "cannot start PostgreSQL" >&2; exit 1; }
 eval "$env_out"
-fake_pid=
-trap '[ -n "$fake_pid" ] && kill "$fake_pid" 2>/dev/null; sh "$SRC/tests/pg/stop.sh"; rm -rf "$T"' EXIT
+fake_pid= tls_pid=
+trap 'for p in $fake_pid $tls_pid; do kill "$p" 2>/dev/null; done; sh "$SRC/tests/pg/stop.sh"; rm -rf "$T"' EXIT
 lib="$SRC/tests/e2e/run_lib.py"
 ex="$SRC/examples/petshop"
 
@@ -52,11 +52,11 @@ for _ in $(seq 100); do [ -s "$T/port" ] && break; sleep 0.1; done
 [ -s "$T/port" ] || { echo "the fake did not start" >&2; cat "$T/fake.out" >&2; exit 1; }
 port=$(cat "$T/port")
 url="http://127.0.0.1:$port"
-sa_json() { # KEY_PEM TYPE
+sa_json() { # KEY_PEM TYPE [URL]
 	"$py" -c 'import json, sys
 print(json.dumps({"type": sys.argv[2], "project_id": "lac-test", "client_email": sys.argv[3],
                   "private_key": open(sys.argv[1]).read(), "token_uri": sys.argv[4] + "/token"}))' \
-		"$1" "$2" "$email" "$url"
+		"$1" "$2" "$email" "${3:-$url}"
 }
 sa_json "$T/key.pem" service_account >"$T/sa.json"
 sa_json "$T/other.pem" service_account >"$T/wrong-key.json"
@@ -236,6 +236,42 @@ expect_eq "wrong host: exit 1" 1 "$rc"
 grep -q "cannot reach BigQuery at http://127.0.0.1:1/bigquery/v2/projects/lac-test" "$T/err" && pass ||
 	{ fail "wrong host: says so"; cat "$T/err" >&2; }
 expect_eq "nothing lost by bad input" 4 "$(wc -l <"$P/out/events.jsonl")"
+# a credentials path whose ${VAR} climbs with '..' is refused; key JSON in
+# the variable names no directory, so a '/../' inside it is fine
+mkdir "$T/sub"
+expect_status "credentials path with '..' from a \${VAR}" 1 env BQ_CREDENTIALS="$T/sub/../sa.json" "$LAC" -C "$P" check
+grep -q "error\[E006\]: environment variable 'BQ_CREDENTIALS' used in a path must not contain '..'" "$T/err" &&
+	pass || { fail "credentials path with '..': E006"; cat "$T/err" >&2; }
+sa_inline=$("$py" -c 'import json, sys; d = json.load(open(sys.argv[1])); d["note"] = "a/../b"; print(json.dumps(d))' "$T/sa.json")
+expect_status "credentials JSON in a \${VAR}, holding '/../'" 0 env BQ_CREDENTIALS="$sa_inline" "$LAC" -C "$P" --now "$now" preview cat_owners
+
+# ---- HTTPS with a self-signed certificate: refused until tls: {ca_file} trusts it
+# (the API and the token endpoint alike: both clients take the warehouse's
+# http_client_config, as in the Snowflake and Databricks connectors)
+openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=127.0.0.1 \
+	-addext subjectAltName=IP:127.0.0.1 -keyout "$T/tls.key" -out "$T/tls.pem" >/dev/null 2>&1
+"$py" "$SRC/tests/fakes/fake_bigquery.py" --dsn "host=$PGHOST port=$PGPORT user=$PGUSER dbname=lac_bq" \
+	--port-file "$T/tls-port" --log "$T/tls.log" --pubkey "$T/pub.pem" --sa-email "$email" \
+	--tls "$T/tls.pem" "$T/tls.key" --lifetime 600 >"$T/tls.out" 2>&1 &
+tls_pid=$!
+for _ in $(seq 100); do [ -s "$T/tls-port" ] && break; sleep 0.1; done
+[ -s "$T/tls-port" ] || { fail "the HTTPS fake did not start"; cat "$T/tls.out" >&2; }
+turl="https://127.0.0.1:$(cat "$T/tls-port")"
+sa_json "$T/key.pem" service_account "$turl" >"$T/sa-tls.json"
+H="$T/https"
+cp -R "$P" "$H"
+sed "s#endpoint: .*#endpoint: \"$turl\"#" "$P/lac.yaml" >"$H/lac.yaml"
+expect_status "https: refused without a CA" 1 env BQ_CREDENTIALS="$T/sa-tls.json" "$LAC" -C "$H" --now "$now" preview cat_owners
+grep -q "SSL certificate problem" "$T/err" && pass || { fail "https: says why"; cat "$T/err" >&2; }
+sed "s#endpoint: .*#&\n  tls: { ca_file: $T/tls.pem }#" "$H/lac.yaml" >"$T/lac-tls.yaml" && cp "$T/lac-tls.yaml" "$H/lac.yaml"
+if env BQ_CREDENTIALS="$T/sa-tls.json" "$LAC" -C "$H" --now "$now" --format json preview cat_owners --all >"$T/out.json" 2>"$T/err"; then
+	expect_eq "https: the warehouse's ca_file trusts it" "p01 p02 p10 p13 p14" "$(members <"$T/out.json" | tr '\n' ' ' | sed 's/ $//')"
+else
+	fail "https: preview with the warehouse's ca_file failed"; cat "$T/err" >&2
+fi
+expect_eq "https: signed in over HTTPS" 1 "$(grep -c '"path": "/token", "status": 200' "$T/tls.log" || true)"
+sed "/^  tls: /d; 1i tls: { ca_file: $T/tls.pem }" "$H/lac.yaml" >"$T/lac-tls.yaml" && cp "$T/lac-tls.yaml" "$H/lac.yaml"
+expect_status "https: the top-level ca_file trusts it too" 0 env BQ_CREDENTIALS="$T/sa-tls.json" "$LAC" -C "$H" --now "$now" preview cat_owners
 
 # ---- a statement timeout: cancelled, the run failed, the next run completes it
 Q="$T/timeout"

@@ -350,7 +350,8 @@ class Handler(BaseHTTPRequestHandler):
         else:
             try:
                 claims = jwt_rs256.verify(form.get("assertion", ""), KEY)
-                aud = "http://127.0.0.1:%d/token" % self.server.server_port
+                aud = "%s://127.0.0.1:%d/token" % ("https" if ARGS.tls else "http",
+                                                   self.server.server_port)
                 now = time.time()
                 if claims.get("iss") != ARGS.sa_email:
                     err = ("invalid_grant", "Invalid grant: account not found")
@@ -519,11 +520,12 @@ def main():
     ap.add_argument("--dataset", default="lac")
     ap.add_argument("--page-rows", type=int, default=3)
     ap.add_argument("--lifetime", type=float, default=600)
+    ap.add_argument("--tls", nargs=2, metavar=("CERT", "KEY"), help="serve HTTPS")
     ARGS = ap.parse_args()
     KEY = jwt_rs256.PublicKey(ARGS.pubkey)
     BACKEND = pg_backend.Backend(ARGS.dsn, "bigquery")
     STATE["tokens"].update(ARGS.token)
-    pg_backend.serve(Handler, ARGS.port_file, ARGS.lifetime)
+    pg_backend.serve(Handler, ARGS.port_file, ARGS.lifetime, ARGS.tls)
 
 
 if __name__ == "__main__":
