@@ -368,7 +368,9 @@ class Handler(BaseHTTPRequestHandler):
             STATE["issued"] += 1
             tok = "ya29.fake-bq-token-%d" % STATE["issued"]
             STATE["tokens"].add(tok)
-        self.send_json(200, {"access_token": tok, "token_type": "Bearer", "expires_in": 3600})
+        # both logged: tests/faults/secrets_connectors.sh looks for them in what lac wrote
+        self.send_json(200, {"access_token": tok, "token_type": "Bearer", "expires_in": 3600},
+                       assertion=form["assertion"], access_token=tok)
 
     def query(self, req):
         sql = req.get("query", "")
