@@ -8,8 +8,11 @@
 # failure retried; bad input each a clear error that quotes no secret and
 # loses nothing; a statement timeout cancelled and completed by the next
 # run; kills at two crash points completed by the next run with every
-# event sent once; the warehouse destination's MERGE, a page resent after a
-# kill not doubled.  Skipped (77) without PostgreSQL or python3-psycopg2.
+# event sent once, each snapshot replaced by a table copy (COPY); the
+# warehouse destination's MERGE, a page resent after a kill not doubled;
+# HTTPS with a self-signed certificate trusted only through tls: {ca_file};
+# a credentials path climbing with '..'.  Skipped (77) without PostgreSQL
+# or python3-psycopg2.
 . "${LAC_SRCDIR:-$(dirname "$0")/../..}/tests/lib.sh"
 
 py=/usr/bin/python3
@@ -369,4 +372,6 @@ for point in generation swap_members; do
 	expect_eq "$point: no copy of a snapshot left" "" \
 		"$(pg "SELECT table_name FROM information_schema.tables WHERE table_schema = 'lac_$point' AND table_name LIKE '%__new'")"
 done
+grep -q '"sql": "CREATE OR REPLACE TABLE lac_swap_members.snapshot_cat_owners COPY lac_swap_members.snapshot_cat_owners__new"' "$T/fake.log" &&
+	pass || fail "a snapshot replaced by a table copy (CREATE OR REPLACE TABLE .. COPY)"
 finish
