@@ -36,6 +36,10 @@ KNOWN_REJECTS = [
     # https://docs.snowflake.com/en/sql-reference/sql/create-clone): sqlglot
     # 10.x knows no CLONE
     ("snowflake", " CLONE "),
+    # BigQuery's table copy (CREATE OR REPLACE TABLE .. COPY ..,
+    # https://cloud.google.com/bigquery/docs/reference/standard-sql/data-definition-language#create_table_copy):
+    # sqlglot 10.x knows no COPY there
+    ("bigquery", " COPY "),
 ]
 
 

@@ -94,16 +94,16 @@ static int configure_warehouse(struct project *p, const struct destination *d, s
 		return cfg->wh_dsn ? rc : -1;
 	}
 	default:
-		/* a connector that reads the project's settings itself, on a
-		 * dialect that writes events with MERGE (Snowflake, Databricks) */
-		if (dialect_for_warehouse(p->warehouse.type)->merge_events) {
+		/* a connector that reads the project's settings itself (Redshift,
+		 * Snowflake, BigQuery, Databricks), on a dialect with a JSON column */
+		if (dialect_for_warehouse(p->warehouse.type)->json_type) {
 			cfg->wh_type = wh_kind_of(p->warehouse.type)->type;
 			cfg->wh_project = p;
 			return rc;
 		}
 		return diag_error(&p->diags, d->loc, DIAG_E006,
-				  "destination '%s': lac writes events only to a sqlite, postgres, snowflake or "
-				  "databricks warehouse", d->name);
+				  "destination '%s': lac writes events only to a sqlite, postgres, redshift, "
+				  "snowflake, bigquery or databricks warehouse", d->name);
 	}
 }
 

@@ -1,8 +1,8 @@
 /*
  * dest_warehouse.c — the `warehouse` destination: every event becomes one row
- * of a table in the project's own warehouse (SQLite, PostgreSQL, Snowflake or
- * Databricks), the whole Segment event kept as one JSON column, as Segment's
- * warehouse writeback does.
+ * of a table in the project's own warehouse (any of the six types), the whole
+ * Segment event kept as one JSON column, as Segment's warehouse writeback
+ * does.
  *
  *   CREATE TABLE IF NOT EXISTS <schema.>table (
  *     message_id  VARCHAR(255) PRIMARY KEY | STRING NOT NULL,
@@ -11,11 +11,15 @@
  *
  * The column types and transaction statements are the dialect's
  * (sql/dialect.h: key_column, json_type, log_time_type, begin_write,
- * merge_events, ...).  Where the dialect has merge_events (Databricks: no
- * transactions; Snowflake: no savepoints) a page goes in without a
- * transaction: each statement is a MERGE on message_id, which a retry may
- * repeat without duplicates, and an event the warehouse refuses is its own
- * statement.
+ * merge_events, delete_events, ...).  Where the dialect has merge_events
+ * (Databricks: no transactions; Snowflake: no savepoints; BigQuery:
+ * transactions only in scripts) a page goes in without a transaction: each
+ * statement is a MERGE on message_id, which a retry may repeat without
+ * duplicates, and an event the warehouse refuses is its own statement.
+ * Where it has delete_events (Redshift: no ON CONFLICT, no enforced keys)
+ * each INSERT is preceded by a DELETE of the same message_ids in the same
+ * transaction, and without savepoints a failed page is written again one
+ * transaction per event.
  *
  * A page of events is written in one transaction with multi-row
  * INSERT ... ON CONFLICT (message_id) DO NOTHING, so a resent event (same
@@ -41,6 +45,7 @@ struct wh_priv {
 	struct warehouse w;
 	char *table;               /* the table name as SQL (quoted and qualified as needed) */
 	struct strbuf rows;        /* "(message_id, received_at, event), ..." of the next statement */
+	struct strbuf ids;         /* "message_id, ..." of those rows (for delete_events) */
 	struct strbuf sql, err;
 };
 
@@ -74,6 +79,7 @@ static int wh_open(struct dest *d, struct strbuf *err)
 	}
 	struct wh_priv *wp = xcalloc(1, sizeof(*wp));
 	sb_init(&wp->rows);
+	sb_init(&wp->ids);
 	sb_init(&wp->sql);
 	sb_init(&wp->err);
 	int rc;
@@ -89,6 +95,7 @@ static int wh_open(struct dest *d, struct strbuf *err)
 	}
 	if (rc < 0) {
 		sb_release(&wp->rows);
+		sb_release(&wp->ids);
 		sb_release(&wp->sql);
 		sb_release(&wp->err);
 		free(wp);
@@ -140,6 +147,7 @@ static void wh_close(struct dest *d)
 	warehouse_close(&wp->w);
 	free(wp->table);
 	sb_release(&wp->rows);
+	sb_release(&wp->ids);
 	sb_release(&wp->sql);
 	sb_release(&wp->err);
 	free(wp);
@@ -167,6 +175,7 @@ static void start_insert(struct dest *d)
 {
 	struct wh_priv *wp = d->priv;
 	sb_reset(&wp->rows);
+	sb_reset(&wp->ids);
 }
 
 static void add_row(struct dest *d, const struct dest_event *e, const char *now, bool first)
@@ -174,8 +183,11 @@ static void add_row(struct dest *d, const struct dest_event *e, const char *now,
 	struct wh_priv *wp = d->priv;
 	const struct dialect *dl = wp->w.d;
 	char *json = xstrndup(e->json, e->len);
-	if (!first)
+	if (!first) {
 		sb_addch(&wp->rows, ',');
+		sb_addch(&wp->ids, ',');
+	}
+	dl->string_lit(dl, &wp->ids, e->message_id);
 	sb_addch(&wp->rows, '(');
 	dl->string_lit(dl, &wp->rows, e->message_id);
 	sb_addch(&wp->rows, ',');
@@ -194,12 +206,23 @@ static const char *begin_write(const struct wh_priv *wp)
 static int end_insert(struct dest *d)
 {
 	struct wh_priv *wp = d->priv;
+	const struct dialect *dl = wp->w.d;
 	sb_reset(&wp->sql);
-	if (wp->w.d->merge_events)
-		dialect_expand(&wp->sql, wp->w.d->merge_events, wp->table, NULL, wp->rows.buf);
-	else
-		sb_addf(&wp->sql, "INSERT INTO %s (message_id, received_at, event) VALUES %s"
-			" ON CONFLICT (message_id) DO NOTHING", wp->table, wp->rows.buf);
+	if (dl->merge_events) {
+		dialect_expand(&wp->sql, dl->merge_events, wp->table, NULL, wp->rows.buf);
+		return exec(d, wp->sql.buf);
+	}
+	if (dl->delete_events) {
+		/* the rows a resent page wrote go first: no key stops a duplicate */
+		dialect_expand(&wp->sql, dl->delete_events, wp->table, NULL, wp->ids.buf);
+		if (exec(d, wp->sql.buf) < 0)
+			return -1;
+		sb_reset(&wp->sql);
+	}
+	sb_addf(&wp->sql, "INSERT INTO %s (message_id, received_at, event) VALUES %s", wp->table,
+		wp->rows.buf);
+	if (!dl->delete_events)
+		sb_addstr(&wp->sql, " ON CONFLICT (message_id) DO NOTHING");
 	return exec(d, wp->sql.buf);
 }
 
@@ -251,22 +274,26 @@ undo:
 	return -1;
 }
 
-/* The page's insert failed: one savepoint per event (without transactions:
- * one statement per event), so that only the events the warehouse refuses
- * fail.  0, or -1 when the warehouse took none of them (then it is the
- * warehouse, not the events: all retry). */
+/* The page's insert failed: one savepoint per event (without savepoints:
+ * one transaction per event; without transactions: one statement per
+ * event), so that only the events the warehouse refuses fail.  0, or -1
+ * when the warehouse took none of them (then it is the warehouse, not the
+ * events: all retry). */
 static int insert_each(struct dest *d, struct dest_event *evs, size_t n, const char *now)
 {
 	struct wh_priv *wp = d->priv;
 	size_t tried = 0, refused = 0;
 	char first_why[200] = "";
-	bool tx = transactional(wp);
-	if (tx && exec(d, begin_write(wp)) < 0)
+	bool page_tx = transactional(wp) && !wp->w.d->no_savepoints;
+	bool event_tx = transactional(wp) && wp->w.d->no_savepoints;
+	if (page_tx && exec(d, begin_write(wp)) < 0)
 		return -1;
 	for (size_t i = 0; i < n; i++) {
 		if (evs[i].outcome == DEST_REJECTED)
 			continue;
-		if (tx && exec(d, "SAVEPOINT lac_event") < 0)
+		if (page_tx && exec(d, "SAVEPOINT lac_event") < 0)
+			goto broken;
+		if (event_tx && exec(d, begin_write(wp)) < 0)
 			goto broken;
 		start_insert(d);
 		add_row(d, &evs[i], now, true);
@@ -276,14 +303,18 @@ static int insert_each(struct dest *d, struct dest_event *evs, size_t n, const c
 			dest_event_set(&evs[i], DEST_REJECTED, "warehouse refused the event: %.180s", wp->err.buf);
 			if (!first_why[0])
 				snprintf(first_why, sizeof(first_why), "%s", wp->err.buf);
-			if (tx && exec(d, "ROLLBACK TO SAVEPOINT lac_event") < 0)
+			if (page_tx && exec(d, "ROLLBACK TO SAVEPOINT lac_event") < 0)
 				goto broken;
+			if (event_tx && exec(d, wp->w.d->rollback) < 0)
+				goto broken;
+		} else if (event_tx && exec(d, wp->w.d->commit) < 0) {
+			goto broken;
 		}
-		if (tx && exec(d, "RELEASE SAVEPOINT lac_event") < 0)
+		if (page_tx && exec(d, "RELEASE SAVEPOINT lac_event") < 0)
 			goto broken;
 	}
 	if (tried && refused == tried) {
-		if (tx)
+		if (page_tx)
 			exec(d, wp->w.d->rollback);
 		sb_reset(&wp->err);
 		sb_addstr(&wp->err, first_why);
@@ -292,13 +323,15 @@ static int insert_each(struct dest *d, struct dest_event *evs, size_t n, const c
 				evs[i].outcome = DEST_RETRY;
 		return -1;
 	}
-	if (tx && exec(d, wp->w.d->commit) < 0)
+	if (page_tx && exec(d, wp->w.d->commit) < 0)
 		goto broken;
 	for (size_t i = 0; i < n; i++)
 		if (evs[i].outcome != DEST_REJECTED)
 			evs[i].outcome = DEST_DELIVERED;
 	return 0;
 broken:
+	/* an event committed on its own before this stays: writing it again
+	 * replaces it */
 	rollback_keeping_error(d);
 	for (size_t i = 0; i < n; i++)
 		if (evs[i].outcome == DEST_REJECTED && str_starts(evs[i].reason, "warehouse refused"))

@@ -680,6 +680,15 @@ static void warn_weak_tls(struct project *p)
 	diag_hint(&p->diags, "leave sslmode out (lac then uses verify-full) or write sslmode=verify-full");
 }
 
+/* BigQuery's credentials are a key file's path or the key's JSON itself
+ * (written in lac.yaml or in a ${VAR}), which names no directory. */
+static bool holds_key_json(struct project *p, const char *value)
+{
+	const char *unset;
+	const char *v = env_expand(&p->arena, value, &unset);
+	return v && v[strspn(v, " \t\r\n")] == '{';
+}
+
 /* warehouse: the type's keys are checked against its row; under an
  * unknown type (E006) only path and schema are judged. */
 static void load_warehouse(struct project *p, const struct ynode *v)
@@ -724,7 +733,8 @@ static void load_warehouse(struct project *p, const struct ynode *v)
 			if (project_setting_from(p, kv, &s, false)) {
 				check_wh_value(p, key, &s);
 				/* a key file's path: its directories are the file's to choose */
-				if (strcmp(kv->key, "private_key_path") == 0)
+				if (strcmp(kv->key, "private_key_path") == 0 ||
+				    (strcmp(kv->key, "credentials") == 0 && !holds_key_json(p, s.value)))
 					project_check_path_refs(p, s.value, s.loc);
 				ARENA_PUSH(&p->arena, p->warehouse.settings, p->warehouse.nsettings, s);
 			}

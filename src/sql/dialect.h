@@ -129,6 +129,15 @@ struct dialect {
 	 * without transactions writes a page that way).  NULL: INSERT ...
 	 * ON CONFLICT (message_id) DO NOTHING. */
 	const char *merge_events;
+	/* Removes the events {s} (their message_ids as a list of string
+	 * literals) from the table {c}, ahead of a plain INSERT of the same
+	 * rows in one transaction: for a warehouse that has transactions but
+	 * neither ON CONFLICT nor enforced keys nor VALUES lists as tables
+	 * (Redshift).  NULL: not needed. */
+	const char *delete_events;
+	/* No SAVEPOINT: when a page's insert fails, each event is written in
+	 * a transaction of its own (Redshift). */
+	bool no_savepoints;
 	/* The most SQL text lac puts in one such statement, under the
 	 * warehouse's own limit (0: 1 MiB). */
 	size_t event_sql_max;

@@ -118,5 +118,18 @@ const struct dialect dialect_bigquery = {
 	.begin = "BEGIN TRANSACTION",
 	.commit = "COMMIT TRANSACTION",
 	.rollback = "ROLLBACK TRANSACTION",
-	.replace_table = "CREATE OR REPLACE TABLE {c} AS SELECT * FROM {s}",
+	/* a table copy: BigQuery copies the storage without running a query
+	 * over it (no data rewrite, no bytes billed), atomically */
+	.replace_table = "CREATE OR REPLACE TABLE {c} COPY {s}",
+	/* the warehouse destination: a JSON column; no VALUES lists as tables,
+	 * so the rows are an array of STRUCTs; DML statements stand alone (a
+	 * transaction would need a script), so each one is a MERGE.  'round'
+	 * keeps a number JSON cannot hold exactly from failing the event */
+	.json_type = "JSON",
+	.merge_events = "MERGE INTO {c} AS t USING (SELECT message_id, received_at, "
+			"PARSE_JSON(event, wide_number_mode => 'round') AS event FROM "
+			"UNNEST(ARRAY<STRUCT<message_id STRING, received_at STRING, event STRING>>[{s}])) AS s "
+			"ON t.message_id = s.message_id WHEN NOT MATCHED THEN "
+			"INSERT (message_id, received_at, event) VALUES (s.message_id, s.received_at, s.event)",
+	.event_sql_max = 512 * 1024, /* BigQuery takes at most 1,024K characters of query text */
 };

@@ -107,4 +107,11 @@ const struct dialect dialect_redshift = {
 	.begin = "BEGIN",
 	.commit = "COMMIT",
 	.rollback = "ROLLBACK",
+	/* the warehouse destination: JSON held in text, as lac reads it; no
+	 * ON CONFLICT, keys not enforced and no VALUES lists as tables, so a
+	 * page replaces its own message_ids (DELETE, then INSERT) in one
+	 * transaction; no savepoints */
+	.json_type = "VARCHAR(65535)",
+	.delete_events = "DELETE FROM {c} WHERE message_id IN ({s})",
+	.no_savepoints = true,
 };

@@ -584,6 +584,9 @@ int warehouse_open_bigquery(struct warehouse *w, struct project *p, struct strbu
 		 * 7.5–15 s */
 		.retry = { 4, 1000, 32000, 60000 },
 		.more_secrets = project_all_secrets,
+		/* tls: {ca_file}, the warehouse's or the top one; the token
+		 * endpoint's client is made from this config too */
+		.ca_file = project_ca_file(p, NULL),
 	};
 	w->ops = &bq_ops;
 	w->d = &dialect_bigquery;

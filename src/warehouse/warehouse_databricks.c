@@ -660,6 +660,9 @@ int warehouse_open_databricks(struct project *p, unsigned access, struct warehou
 		/* send_req retries; the token endpoint's client uses it as is */
 		.retry = { MAX_RETRIES, 200, 5000, 30000 },
 		.more_secrets = project_all_secrets,
+		/* tls: {ca_file}, the warehouse's or the top one: the API, the
+		 * OAuth token endpoint and the result links alike */
+		.ca_file = project_ca_file(p, NULL),
 	};
 	struct http_client_config api = db->transport, links = db->transport;
 	api.retry.max_retries = 0;

@@ -554,6 +554,7 @@ int warehouse_open_snowflake(struct project *p, unsigned access, struct warehous
 		.body_max = SF_BODY_MAX,
 		.decompress = true,
 		.more_secrets = project_all_secrets,
+		.ca_file = project_ca_file(p, NULL), /* tls: {ca_file}, the warehouse's or the top one */
 		/* retried here: a resubmission must add retry=true, and 408 is final */
 		.retry = { .max_retries = 0 },
 	};

@@ -8,7 +8,11 @@
 # failure retried; bad input each a clear error that quotes no secret and
 # loses nothing; a statement timeout cancelled and completed by the next
 # run; kills at two crash points completed by the next run with every
-# event sent once.  Skipped (77) without PostgreSQL or python3-psycopg2.
+# event sent once, each snapshot replaced by a table copy (COPY); the
+# warehouse destination's MERGE, a page resent after a kill not doubled;
+# HTTPS with a self-signed certificate trusted only through tls: {ca_file};
+# a credentials path climbing with '..'.  Skipped (77) without PostgreSQL
+# or python3-psycopg2.
 . "${LAC_SRCDIR:-$(dirname "$0")/../..}/tests/lib.sh"
 
 py=/usr/bin/python3
@@ -23,8 +27,8 @@ set -e
 [ "$rc" = 77 ] && { echo "no PostgreSQL server: skipped"; exit 77; }
 [ "$rc" = 0 ] || { echo "cannot start PostgreSQL" >&2; exit 1; }
 eval "$env_out"
-fake_pid=
-trap '[ -n "$fake_pid" ] && kill "$fake_pid" 2>/dev/null; sh "$SRC/tests/pg/stop.sh"; rm -rf "$T"' EXIT
+fake_pid= tls_pid=
+trap 'for p in $fake_pid $tls_pid; do kill "$p" 2>/dev/null; done; sh "$SRC/tests/pg/stop.sh"; rm -rf "$T"' EXIT
 lib="$SRC/tests/e2e/run_lib.py"
 ex="$SRC/examples/petshop"
 
@@ -51,11 +55,11 @@ for _ in $(seq 100); do [ -s "$T/port" ] && break; sleep 0.1; done
 [ -s "$T/port" ] || { echo "the fake did not start" >&2; cat "$T/fake.out" >&2; exit 1; }
 port=$(cat "$T/port")
 url="http://127.0.0.1:$port"
-sa_json() { # KEY_PEM TYPE
+sa_json() { # KEY_PEM TYPE [URL]
 	"$py" -c 'import json, sys
 print(json.dumps({"type": sys.argv[2], "project_id": "lac-test", "client_email": sys.argv[3],
                   "private_key": open(sys.argv[1]).read(), "token_uri": sys.argv[4] + "/token"}))' \
-		"$1" "$2" "$email" "$url"
+		"$1" "$2" "$email" "${3:-$url}"
 }
 sa_json "$T/key.pem" service_account >"$T/sa.json"
 sa_json "$T/other.pem" service_account >"$T/wrong-key.json"
@@ -115,11 +119,14 @@ pg "ALTER TABLE public.pets RENAME COLUMN kind TO type; DROP TABLE public.pets_b
 # ---- the README flow: apply, baseline, data change, run, events -------------
 # and copies in their own datasets for the timeout and kill cases below,
 # all with their baseline before the data changes
-copies="timeout generation swap_members"
+copies="timeout generation swap_members dest"
 for c in $copies; do
 	cp -R "$P" "$T/$c"
 	configure "$T/$c" "lac_$c"
 done
+# dest: its events go to the warehouse destination, in dataset out
+printf '  writeback: { type: warehouse, table: LAC_EVENTS, schema: out }\n' >>"$T/dest/lac.yaml"
+sed 's/destination events_file/destination writeback/' "$P/audiences/pets.lac" >"$T/dest/audiences/pets.lac"
 for c in p $copies; do
 	Q="$T/$c"
 	lac -C "$Q" -q --now 2026-01-15T11:00:00Z apply --auto-approve --no-run >/dev/null
@@ -232,6 +239,42 @@ expect_eq "wrong host: exit 1" 1 "$rc"
 grep -q "cannot reach BigQuery at http://127.0.0.1:1/bigquery/v2/projects/lac-test" "$T/err" && pass ||
 	{ fail "wrong host: says so"; cat "$T/err" >&2; }
 expect_eq "nothing lost by bad input" 4 "$(wc -l <"$P/out/events.jsonl")"
+# a credentials path whose ${VAR} climbs with '..' is refused; key JSON in
+# the variable names no directory, so a '/../' inside it is fine
+mkdir "$T/sub"
+expect_status "credentials path with '..' from a \${VAR}" 1 env BQ_CREDENTIALS="$T/sub/../sa.json" "$LAC" -C "$P" check
+grep -q "error\[E006\]: environment variable 'BQ_CREDENTIALS' used in a path must not contain '..'" "$T/err" &&
+	pass || { fail "credentials path with '..': E006"; cat "$T/err" >&2; }
+sa_inline=$("$py" -c 'import json, sys; d = json.load(open(sys.argv[1])); d["note"] = "a/../b"; print(json.dumps(d))' "$T/sa.json")
+expect_status "credentials JSON in a \${VAR}, holding '/../'" 0 env BQ_CREDENTIALS="$sa_inline" "$LAC" -C "$P" --now "$now" preview cat_owners
+
+# ---- HTTPS with a self-signed certificate: refused until tls: {ca_file} trusts it
+# (the API and the token endpoint alike: both clients take the warehouse's
+# http_client_config, as in the Snowflake and Databricks connectors)
+openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=127.0.0.1 \
+	-addext subjectAltName=IP:127.0.0.1 -keyout "$T/tls.key" -out "$T/tls.pem" >/dev/null 2>&1
+"$py" "$SRC/tests/fakes/fake_bigquery.py" --dsn "host=$PGHOST port=$PGPORT user=$PGUSER dbname=lac_bq" \
+	--port-file "$T/tls-port" --log "$T/tls.log" --pubkey "$T/pub.pem" --sa-email "$email" \
+	--tls "$T/tls.pem" "$T/tls.key" --lifetime 600 >"$T/tls.out" 2>&1 &
+tls_pid=$!
+for _ in $(seq 100); do [ -s "$T/tls-port" ] && break; sleep 0.1; done
+[ -s "$T/tls-port" ] || { fail "the HTTPS fake did not start"; cat "$T/tls.out" >&2; }
+turl="https://127.0.0.1:$(cat "$T/tls-port")"
+sa_json "$T/key.pem" service_account "$turl" >"$T/sa-tls.json"
+H="$T/https"
+cp -R "$P" "$H"
+sed "s#endpoint: .*#endpoint: \"$turl\"#" "$P/lac.yaml" >"$H/lac.yaml"
+expect_status "https: refused without a CA" 1 env BQ_CREDENTIALS="$T/sa-tls.json" "$LAC" -C "$H" --now "$now" preview cat_owners
+grep -q "SSL certificate problem" "$T/err" && pass || { fail "https: says why"; cat "$T/err" >&2; }
+sed "s#endpoint: .*#&\n  tls: { ca_file: $T/tls.pem }#" "$H/lac.yaml" >"$T/lac-tls.yaml" && cp "$T/lac-tls.yaml" "$H/lac.yaml"
+if env BQ_CREDENTIALS="$T/sa-tls.json" "$LAC" -C "$H" --now "$now" --format json preview cat_owners --all >"$T/out.json" 2>"$T/err"; then
+	expect_eq "https: the warehouse's ca_file trusts it" "p01 p02 p10 p13 p14" "$(members <"$T/out.json" | tr '\n' ' ' | sed 's/ $//')"
+else
+	fail "https: preview with the warehouse's ca_file failed"; cat "$T/err" >&2
+fi
+expect_eq "https: signed in over HTTPS" 1 "$(grep -c '"path": "/token", "status": 200' "$T/tls.log" || true)"
+sed "/^  tls: /d; 1i tls: { ca_file: $T/tls.pem }" "$H/lac.yaml" >"$T/lac-tls.yaml" && cp "$T/lac-tls.yaml" "$H/lac.yaml"
+expect_status "https: the top-level ca_file trusts it too" 0 env BQ_CREDENTIALS="$T/sa-tls.json" "$LAC" -C "$H" --now "$now" preview cat_owners
 
 # ---- a statement timeout: cancelled, the run failed, the next run completes it
 Q="$T/timeout"
@@ -289,6 +332,26 @@ except urllib.error.HTTPError as e:
     assert "not covered by the rewrite table: keyword QUALIFY" in err["message"], err
 EOF
 
+# ---- the warehouse destination: one MERGE on message_id per batch ---------------
+Q="$T/dest"
+: >"$T/fake.log"
+set +e
+LAC_TEST_CRASH_AFTER=send "$LAC" -C "$Q" --now 2026-01-15T13:00:00Z run cat_owners multi_dog_owners \
+	>"$T/out" 2>"$T/err"
+rc=$?
+set -e
+expect_eq "dest: killed after the warehouse took the page" 137 "$rc"
+expect_status "dest: next run resends the page" 0 lac -C "$Q" --now 2026-01-15T14:00:00Z run cat_owners multi_dog_owners
+expect_eq "dest: every event once, the resent one not doubled" "4 4 4" \
+	"$(pg "SELECT COUNT(*), COUNT(DISTINCT message_id), COUNT(*) FILTER (WHERE event->>'messageId' = message_id) FROM out.lac_events" | tr '|' ' ')"
+expect_eq "dest: the events" "Audience Entered
+Dog Bundle Eligible
+Dog Bundle Eligible
+Dog Bundle Eligible" "$(pg "SELECT event->>'event' FROM out.lac_events ORDER BY 1")"
+expect_eq "dest: a JSON column" jsonb "$(pg "SELECT data_type FROM information_schema.columns WHERE table_schema = 'out' AND column_name = 'event'")"
+expect_eq "dest: written with MERGE from an array of STRUCTs, never INSERT INTO" "yes 0" \
+	"$(grep -q 'MERGE INTO out.LAC_EVENTS AS t USING (SELECT .* FROM UNNEST(ARRAY<STRUCT<' "$T/fake.log" && echo yes) $(grep -c 'INSERT INTO out' "$T/fake.log" || true)"
+
 # ---- killed at two crash points: the next run completes, nothing sent twice --
 for point in generation swap_members; do
 	Q="$T/$point"
@@ -310,4 +373,6 @@ for point in generation swap_members; do
 	expect_eq "$point: no copy of a snapshot left" "" \
 		"$(pg "SELECT table_name FROM information_schema.tables WHERE table_schema = 'lac_$point' AND table_name LIKE '%__new'")"
 done
+grep -q '"sql": "CREATE OR REPLACE TABLE lac_swap_members.snapshot_cat_owners COPY lac_swap_members.snapshot_cat_owners__new"' "$T/fake.log" &&
+	pass || fail "a snapshot replaced by a table copy (CREATE OR REPLACE TABLE .. COPY)"
 finish

@@ -350,7 +350,8 @@ class Handler(BaseHTTPRequestHandler):
         else:
             try:
                 claims = jwt_rs256.verify(form.get("assertion", ""), KEY)
-                aud = "http://127.0.0.1:%d/token" % self.server.server_port
+                aud = "%s://127.0.0.1:%d/token" % ("https" if ARGS.tls else "http",
+                                                   self.server.server_port)
                 now = time.time()
                 if claims.get("iss") != ARGS.sa_email:
                     err = ("invalid_grant", "Invalid grant: account not found")
@@ -367,7 +368,9 @@ class Handler(BaseHTTPRequestHandler):
             STATE["issued"] += 1
             tok = "ya29.fake-bq-token-%d" % STATE["issued"]
             STATE["tokens"].add(tok)
-        self.send_json(200, {"access_token": tok, "token_type": "Bearer", "expires_in": 3600})
+        # both logged: tests/faults/secrets_connectors.sh looks for them in what lac wrote
+        self.send_json(200, {"access_token": tok, "token_type": "Bearer", "expires_in": 3600},
+                       assertion=form["assertion"], access_token=tok)
 
     def query(self, req):
         sql = req.get("query", "")
@@ -519,11 +522,12 @@ def main():
     ap.add_argument("--dataset", default="lac")
     ap.add_argument("--page-rows", type=int, default=3)
     ap.add_argument("--lifetime", type=float, default=600)
+    ap.add_argument("--tls", nargs=2, metavar=("CERT", "KEY"), help="serve HTTPS")
     ARGS = ap.parse_args()
     KEY = jwt_rs256.PublicKey(ARGS.pubkey)
     BACKEND = pg_backend.Backend(ARGS.dsn, "bigquery")
     STATE["tokens"].update(ARGS.token)
-    pg_backend.serve(Handler, ARGS.port_file, ARGS.lifetime)
+    pg_backend.serve(Handler, ARGS.port_file, ARGS.lifetime, ARGS.tls)
 
 
 if __name__ == "__main__":

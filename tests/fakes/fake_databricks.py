@@ -230,7 +230,8 @@ class Handler(BaseHTTPRequestHandler):
         tok = "m2m-" + secrets.token_hex(16)
         with LOCK:
             TOKENS.add(tok)
-        self.log(200, "token minted")
+        # logged: tests/faults/secrets_connectors.sh looks for it in what lac wrote
+        self.log(200, "token minted", access_token=tok)
         self.send_body(200, json.dumps({"access_token": tok, "token_type": "Bearer",
                                         "expires_in": 3600}).encode())
 

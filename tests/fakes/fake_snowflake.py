@@ -198,6 +198,9 @@ class Handler(BaseHTTPRequestHandler):
         why = check_auth(self.headers)
         if why:
             return self.error(401, "390144", "08001", why, entry)
+        # the JWT lac derived (or its OAuth token): tests/faults/secrets_connectors.sh
+        # looks for it in what lac wrote
+        entry["token"] = self.headers["Authorization"][len("Bearer "):]
         parts = url.path.strip("/").split("/")
         if parts[:3] == ["api", "v2", "statements"] and len(parts) == 5 and parts[4] == "cancel":
             return self.cancel(parts[3], entry)

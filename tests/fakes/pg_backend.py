@@ -22,6 +22,7 @@ text output (no Python conversion), with each column's PostgreSQL type name:
 the fakes turn both into their vendor's shapes.
 """
 import os
+import ssl
 import threading
 import time
 from http.server import ThreadingHTTPServer
@@ -168,14 +169,21 @@ class Backend:
         return Job(self, text, delay)
 
 
-def serve(handler_cls, port_file, lifetime):
+def serve(handler_cls, port_file, lifetime, tls=None):
     """Serve handler_cls on 127.0.0.1 (a free port, written to port_file
-    once listening) until lifetime seconds have passed."""
+    once listening) until lifetime seconds have passed; over HTTPS when tls
+    is (certificate file, key file)."""
     # http.server writes headers and body apart: without TCP_NODELAY every
     # answer waits ~40 ms for the client's delayed ACK
     handler_cls.disable_nagle_algorithm = True
     srv = ThreadingHTTPServer(("127.0.0.1", 0), handler_cls)
     srv.daemon_threads = True
+    if tls:
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.load_cert_chain(*tls)
+        # a client that refuses the certificate fails the handshake in
+        # accept(), an OSError the server shrugs off
+        srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
     tmp = port_file + ".tmp"
     with open(tmp, "w") as f:
         f.write("%d\n" % srv.server_port)

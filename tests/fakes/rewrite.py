@@ -140,7 +140,7 @@ class Group:
         return False
 
 
-OPS2 = ("::", "<>", ">=", "<=", "!=", "||")
+OPS2 = ("::", "<>", ">=", "<=", "!=", "||", "=>")
 # escapes inside string literals, per dialect (lac's dialect.c writers)
 ESCAPES = {
     # dialect_string_backslash: \\ and ''
@@ -320,7 +320,8 @@ TYPES = {
                   "VARIANT": "JSONB"},                  # json_type (warehouse destination)
     "bigquery": {"STRING": "TEXT", "FLOAT64": "DOUBLE PRECISION", "BIGINT": "BIGINT",
                  "INT64": "BIGINT", "DATE": "DATE", "TIME": "TIME", "TIMESTAMP": "TIMESTAMP",
-                 "BOOL": "BOOLEAN"},
+                 "BOOL": "BOOLEAN",
+                 "JSON": "JSONB"},                     # json_type (warehouse destination)
     "databricks": {"STRING": "TEXT", "DOUBLE": "DOUBLE PRECISION", "BIGINT": "BIGINT",
                    "DATE": "DATE", "TIMESTAMP": "TIMESTAMP", "BOOLEAN": "BOOLEAN"},
     "redshift": {"DOUBLE PRECISION": "DOUBLE PRECISION", "BIGINT": "BIGINT", "DATE": "DATE",
@@ -661,6 +662,48 @@ def parse_json(rw, args):
     return "CAST(%s AS jsonb)" % rw.arg(args, 0, "PARSE_JSON", 1)
 
 
+def bq_parse_json(rw, args):
+    """PARSE_JSON(text, wide_number_mode => 'round') (the warehouse
+    destination's merge_events): the JSON of a text (jsonb here, which keeps
+    every number exactly)."""
+    mode = args[1] if len(args) == 2 else []
+    if len(mode) != 3 or not mode[0].is_word("WIDE_NUMBER_MODE") or not mode[1].is_op("=>") \
+            or mode[2].kind != "str" or mode[2].value != "round":
+        raise rw.no("PARSE_JSON other than (text, wide_number_mode => 'round')")
+    return "CAST(%s AS jsonb)" % rw.render(args[0]).strip()
+
+
+def bq_unnest_rows(rw, args):
+    """UNNEST(ARRAY<STRUCT<name STRING, ...>>[(..), ...]) (the warehouse
+    destination's rows; BigQuery has no VALUES lists as tables): the same
+    rows as a VALUES list with those column names."""
+    items = []
+    for k, a in enumerate(args):  # the commas inside STRUCT<..> split the arguments
+        if k:
+            items.append(Tok("punct", ","))
+        items.extend(a)
+    shape = "UNNEST other than of ARRAY<STRUCT<name STRING, ...>>[(...), ...]"
+    if len(items) < 7 or not items[0].is_word("ARRAY") or not items[1].is_op("<") \
+            or not items[2].is_word("STRUCT") or not items[3].is_op("<"):
+        raise rw.no(shape)
+    end = next((k for k in range(4, len(items)) if items[k].is_op(">")), None)
+    if end is None or end + 3 != len(items) or not items[end + 1].is_op(">") \
+            or not isinstance(items[end + 2], Group) or items[end + 2].open != "[":
+        raise rw.no(shape)
+    names = []
+    for f in split_commas(items[4:end]):
+        if len(f) != 2 or f[0].kind != "word" or not f[1].is_word("STRING"):
+            raise rw.no(shape)
+        names.append(f[0].text)
+    rows = []
+    for r in split_commas(items[end + 2].items):
+        if len(r) != 1 or not isinstance(r[0], Group) or r[0].open != "(" \
+                or len(split_commas(r[0].items)) != len(names):
+            raise rw.no(shape)
+        rows.append("(" + rw.render(r[0].items).strip() + ")")
+    return "(VALUES %s) AS lac_unnest(%s)" % (", ".join(rows), ", ".join(names))
+
+
 def safe_cast(fn):
     """SAFE_CAST / try_cast (x AS T): NULL when x is not a T."""
     helpers = {"DOUBLE PRECISION": "try_double", "DATE": "try_date", "TIME": "try_time",
@@ -985,6 +1028,8 @@ FUNCTIONS = {
         "FORMAT_DATE": bq_format("FORMAT_DATE", {"%Y-%m-%d": "YYYY-MM-DD"}),  # read_back
         "FORMAT_TIME": bq_format("FORMAT_TIME", {"%H:%M:%S": "HH24:MI:SS"}),
         "FORMAT_TIMESTAMP": bq_format("FORMAT_TIMESTAMP", {"%Y-%m-%dT%H:%M:%E6SZ": PG_TS_FORMAT}),
+        "PARSE_JSON": bq_parse_json,                    # merge_events (warehouse destination)
+        "UNNEST": bq_unnest_rows,
     }),
     "databricks": dict(COMMON, **{
         "CURRENT_TIMESTAMP": now(PG_NOW),               # time_point, log_now

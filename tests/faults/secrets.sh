@@ -6,7 +6,7 @@
 # on both state backends; then each value is searched for in everything
 # lac wrote: stdout, stderr, the state (SQLite file or PostgreSQL dump), the
 # warehouse's lac schema, plan and export files, the file destination.  (Key
-# passphrases and derived tokens belong to the HTTP warehouses' connectors.)
+# passphrases and derived tokens: tests/faults/secrets_connectors.sh.)
 # Needs PostgreSQL (the warehouse; skipped, 77, without one).
 . "${LAC_SRCDIR:-$(dirname "$0")/../..}/tests/lib.sh"
 

@@ -601,6 +601,18 @@ static void test_run_statements(void **state)
 			const char *c = strstr(d->replace_table, "{c}"), *src = strstr(d->replace_table, "{s}");
 			assert_true(c && src && c < src);
 		}
+		/* the warehouse destination writes to every dialect: without
+		 * transactions a page is MERGEd; delete_events is a transactional
+		 * dialect's alternative to ON CONFLICT, never beside a MERGE */
+		assert_non_null(d->json_type);
+		assert_true(d->begin || d->merge_events);
+		assert_true(!d->delete_events || (d->begin && !d->merge_events));
+		assert_true(!d->no_savepoints || d->begin);
+		if (d->merge_events)
+			assert_true(strstr(d->merge_events, "{c}") && strstr(d->merge_events, "{s}") &&
+				    strstr(d->merge_events, "ON t.message_id = s.message_id WHEN NOT MATCHED"));
+		if (d->delete_events)
+			assert_true(strstr(d->delete_events, "DELETE FROM {c} WHERE message_id IN ({s})"));
 		/* only SQLite has no schemas, only its snapshots are indexed */
 		assert_true(d->create_schema == (d != &dialect_sqlite));
 		assert_true(d->index_snapshots == (d == &dialect_sqlite));
@@ -609,7 +621,16 @@ static void test_run_statements(void **state)
 	assert_string_equal(dialect_bigquery.key_column, "STRING NOT NULL");
 	assert_string_equal(dialect_bigquery.begin, "BEGIN TRANSACTION");
 	assert_string_equal(dialect_bigquery.commit, "COMMIT TRANSACTION");
-	assert_string_equal(dialect_bigquery.replace_table, "CREATE OR REPLACE TABLE {c} AS SELECT * FROM {s}");
+	/* BigQuery: a table copy, not a query that rewrites the rows */
+	assert_string_equal(dialect_bigquery.replace_table, "CREATE OR REPLACE TABLE {c} COPY {s}");
+	/* BigQuery's events: rows as an array of STRUCTs into a JSON column;
+	 * Redshift's: DELETE and INSERT in a transaction without savepoints */
+	assert_string_equal(dialect_bigquery.json_type, "JSON");
+	assert_non_null(strstr(dialect_bigquery.merge_events, "FROM UNNEST(ARRAY<STRUCT<message_id STRING, "
+					       "received_at STRING, event STRING>>[{s}])"));
+	assert_true(dialect_bigquery.event_sql_max > 0 && dialect_bigquery.event_sql_max <= 1000 * 1000);
+	assert_null(dialect_redshift.merge_events);
+	assert_true(dialect_redshift.no_savepoints && !dialect_postgres.no_savepoints);
 	/* Databricks: no multi-statement transactions */
 	assert_null(dialect_databricks.begin);
 	/* Snowflake: a zero-copy clone, which can be repeated (SWAP WITH cannot) */

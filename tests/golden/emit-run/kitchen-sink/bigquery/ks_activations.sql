@@ -291,13 +291,13 @@ INSERT INTO lac.lac_generation (audience, generation) VALUES ('ks_activations', 
 COMMIT TRANSACTION;
 
 -- audience ks_activations (audiences/activations.lac:3): swap the snapshots
-CREATE OR REPLACE TABLE lac.snapshot_ks_activations AS SELECT * FROM lac.snapshot_ks_activations__new;
+CREATE OR REPLACE TABLE lac.snapshot_ks_activations COPY lac.snapshot_ks_activations__new;
 
 -- audience ks_activations (audiences/activations.lac:3): swap the snapshots
 DROP TABLE lac.snapshot_ks_activations__new;
 
 -- audience ks_activations (audiences/activations.lac:3): swap the snapshots
-CREATE OR REPLACE TABLE lac.snapshot_ks_activations__ent AS SELECT * FROM lac.snapshot_ks_activations__ent__new;
+CREATE OR REPLACE TABLE lac.snapshot_ks_activations__ent COPY lac.snapshot_ks_activations__ent__new;
 
 -- audience ks_activations (audiences/activations.lac:3): swap the snapshots
 DROP TABLE lac.snapshot_ks_activations__ent__new;

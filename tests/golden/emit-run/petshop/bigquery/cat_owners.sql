@@ -128,13 +128,13 @@ INSERT INTO lac.lac_generation (audience, generation) VALUES ('cat_owners', 1);
 COMMIT TRANSACTION;
 
 -- audience cat_owners (audiences/pets.lac:3): swap the snapshots
-CREATE OR REPLACE TABLE lac.snapshot_cat_owners AS SELECT * FROM lac.snapshot_cat_owners__new;
+CREATE OR REPLACE TABLE lac.snapshot_cat_owners COPY lac.snapshot_cat_owners__new;
 
 -- audience cat_owners (audiences/pets.lac:3): swap the snapshots
 DROP TABLE lac.snapshot_cat_owners__new;
 
 -- audience cat_owners (audiences/pets.lac:3): swap the snapshots
-CREATE OR REPLACE TABLE lac.snapshot_cat_owners__ent AS SELECT * FROM lac.snapshot_cat_owners__ent__new;
+CREATE OR REPLACE TABLE lac.snapshot_cat_owners__ent COPY lac.snapshot_cat_owners__ent__new;
 
 -- audience cat_owners (audiences/pets.lac:3): swap the snapshots
 DROP TABLE lac.snapshot_cat_owners__ent__new;

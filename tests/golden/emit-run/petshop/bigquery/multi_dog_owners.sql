@@ -128,13 +128,13 @@ INSERT INTO lac.lac_generation (audience, generation) VALUES ('multi_dog_owners'
 COMMIT TRANSACTION;
 
 -- audience multi_dog_owners (audiences/pets.lac:22): swap the snapshots
-CREATE OR REPLACE TABLE lac.snapshot_multi_dog_owners AS SELECT * FROM lac.snapshot_multi_dog_owners__new;
+CREATE OR REPLACE TABLE lac.snapshot_multi_dog_owners COPY lac.snapshot_multi_dog_owners__new;
 
 -- audience multi_dog_owners (audiences/pets.lac:22): swap the snapshots
 DROP TABLE lac.snapshot_multi_dog_owners__new;
 
 -- audience multi_dog_owners (audiences/pets.lac:22): swap the snapshots
-CREATE OR REPLACE TABLE lac.snapshot_multi_dog_owners__ent AS SELECT * FROM lac.snapshot_multi_dog_owners__ent__new;
+CREATE OR REPLACE TABLE lac.snapshot_multi_dog_owners__ent COPY lac.snapshot_multi_dog_owners__ent__new;
 
 -- audience multi_dog_owners (audiences/pets.lac:22): swap the snapshots
 DROP TABLE lac.snapshot_multi_dog_owners__ent__new;

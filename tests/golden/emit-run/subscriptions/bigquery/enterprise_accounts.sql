@@ -103,13 +103,13 @@ INSERT INTO lac.lac_generation (audience, generation) VALUES ('enterprise_accoun
 COMMIT TRANSACTION;
 
 -- audience enterprise_accounts (audiences/accounts.lac:3): swap the snapshots
-CREATE OR REPLACE TABLE lac.snapshot_enterprise_accounts AS SELECT * FROM lac.snapshot_enterprise_accounts__new;
+CREATE OR REPLACE TABLE lac.snapshot_enterprise_accounts COPY lac.snapshot_enterprise_accounts__new;
 
 -- audience enterprise_accounts (audiences/accounts.lac:3): swap the snapshots
 DROP TABLE lac.snapshot_enterprise_accounts__new;
 
 -- audience enterprise_accounts (audiences/accounts.lac:3): swap the snapshots
-CREATE OR REPLACE TABLE lac.snapshot_enterprise_accounts__ent AS SELECT * FROM lac.snapshot_enterprise_accounts__ent__new;
+CREATE OR REPLACE TABLE lac.snapshot_enterprise_accounts__ent COPY lac.snapshot_enterprise_accounts__ent__new;
 
 -- audience enterprise_accounts (audiences/accounts.lac:3): swap the snapshots
 DROP TABLE lac.snapshot_enterprise_accounts__ent__new;

@@ -73,13 +73,13 @@ INSERT INTO lac.lac_generation (audience, generation) VALUES ('typed_values', 1)
 COMMIT TRANSACTION;
 
 -- audience typed_values (audiences/typed.lac:19): swap the snapshots
-CREATE OR REPLACE TABLE lac.snapshot_typed_values AS SELECT * FROM lac.snapshot_typed_values__new;
+CREATE OR REPLACE TABLE lac.snapshot_typed_values COPY lac.snapshot_typed_values__new;
 
 -- audience typed_values (audiences/typed.lac:19): swap the snapshots
 DROP TABLE lac.snapshot_typed_values__new;
 
 -- audience typed_values (audiences/typed.lac:19): swap the snapshots
-CREATE OR REPLACE TABLE lac.snapshot_typed_values__ent AS SELECT * FROM lac.snapshot_typed_values__ent__new;
+CREATE OR REPLACE TABLE lac.snapshot_typed_values__ent COPY lac.snapshot_typed_values__ent__new;
 
 -- audience typed_values (audiences/typed.lac:19): swap the snapshots
 DROP TABLE lac.snapshot_typed_values__ent__new;
