@@ -305,8 +305,10 @@ class Handler(BaseHTTPRequestHandler):
             if e.construct:
                 return self.error(422, "001003", "42000", "SQL compilation error: not supported by "
                                   "the fake's rewrite table: %s" % e.construct, entry, st.handle)
-            return self.error(422, "002003", e.sqlstate or "42000", "SQL compilation error:\n%s"
-                              % e.message, entry, st.handle)
+            # the failing name's place as Snowflake writes it (position from 0)
+            where = " error line %d at position %d" % (e.line, e.col - 1) if e.line else ""
+            return self.error(422, "002003", e.sqlstate or "42000", "SQL compilation error:%s\n%s"
+                              % (where, e.message), entry, st.handle)
         if st.count > 1:
             # submitting-multiple-statements: one handle per statement
             return self.send(200, {"code": "090001", "sqlState": "00000",
