@@ -225,7 +225,8 @@ def job_error(job):
         return ApiError("invalidQuery", "Syntax error: %s" % e.message)
     if e.sqlstate in ("42P01", "3F000"):
         return ApiError("notFound", "Not found: %s" % e.message)
-    return ApiError("invalidQuery", e.message)
+    # the failing name's place as BigQuery writes it: [line:column], from 1
+    return ApiError("invalidQuery", e.message + (" at [%d:%d]" % (e.line, e.col) if e.line else ""))
 
 
 class Handler(BaseHTTPRequestHandler):
