@@ -326,7 +326,9 @@ class Handler(BaseHTTPRequestHandler):
             return {"error_code": "BAD_REQUEST",
                     "message": "[UNSUPPORTED_FEATURE] %s" % e.message}
         cls = ERROR_CLASS.get(e.sqlstate, "SQLSTATE_%s" % (e.sqlstate or "XX000"))
-        return {"error_code": "BAD_REQUEST", "message": "[%s] %s" % (cls, e.message),
+        # the failing name's place as Spark writes it (pos from 0)
+        where = "; line %d pos %d" % (e.line, e.col - 1) if e.line else ""
+        return {"error_code": "BAD_REQUEST", "message": "[%s] %s%s" % (cls, e.message, where),
                 "sql_state": e.sqlstate}
 
     def prepare(self, s):
