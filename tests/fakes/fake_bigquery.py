@@ -33,7 +33,8 @@ https://cloud.google.com/bigquery/docs/error-messages: {"error": {"code",
 that page's status per reason (invalidQuery 400, accessDenied 403,
 rateLimitExceeded 403, bytesBilledLimitExceeded 400, notFound 404,
 backendError 500).  A statement the rewrite table does not cover is
-invalidQuery naming the construct.
+invalidQuery naming the construct.  A failing name is placed as BigQuery
+does, "... at [L:C]" (from 1, in the query sent: pg_backend.locate).
 
 Faults come from the JSON control file (--control), re-read when it
 changes (its counters start again):

@@ -29,7 +29,9 @@ below, base https://docs.snowflake.com/en/developer-guide/sql-api/):
 - POST /api/v2/statements/{handle}/cancel cancels ("cancelling-statements").
 - Errors: 422 {code, sqlState, message, statementHandle}; 408 when a
   statement runs past the body's timeout ("handling-errors"); a statement
-  the rewrite table does not cover is 422 naming the construct.
+  the rewrite table does not cover is 422 naming the construct; a failing
+  name is placed as Snowflake does, "error line L at position P" (P from
+  0, in the text sent: pg_backend.locate).
 
 Faults, read from the --control JSON file (re-read on each request):
   "fail": [{"on": "submit"|"poll"|"partition", "status": 429|503, "retry_after": 1}]
