@@ -32,12 +32,14 @@ struct sql_srcmap {
 void sql_srcmap_release(struct sql_srcmap *m);
 /* The innermost condition whose SQL holds byte offset off, or NULL. */
 const struct sql_span *sql_srcmap_find(const struct sql_srcmap *m, size_t off);
-/* text, with each "<alias>." of the map (not inside a longer name) written
- * "<name>.", appended to out. */
+/* text, with each "<alias>." of the map (not inside a longer name; in any
+ * case, and quoted `alias`. or "alias". too) written "<name>.", appended
+ * to out. */
 void sql_srcmap_rename(const struct sql_srcmap *m, const char *text, struct strbuf *out);
 /* "warehouse error in audience 'A' (FILE:LINE[:COL]): MSG" into out.  When
  * m is given and byte `at` of the statement lies in one of its conditions,
- * the message's first line gets the map's names (pet.type, not e3.type) and,
+ * the message up to PostgreSQL's excerpt of the statement ("LINE n: ...")
+ * gets the map's names (pet.type, not e3.type) and,
  * with file_locs (a's conditions were parsed from its file, not from the
  * applied canonical text, whose lines differ), the position is that
  * condition's; otherwise the audience's header, the message as written. */

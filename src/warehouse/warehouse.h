@@ -68,7 +68,9 @@ struct warehouse {
 	const struct dialect *d;
 	void *impl;
 	/* where the last failed statement went wrong, when the warehouse said
-	 * (PostgreSQL's statement position): a byte offset into that SQL */
+	 * (PostgreSQL's statement position; the line and column an HTTP
+	 * warehouse writes in its message, error_position.h): a byte offset
+	 * into that SQL */
 	bool error_at_known;
 	size_t error_at;
 	struct warehouse *next_open;   /* warehouse_open_project's list, for the signal hook */

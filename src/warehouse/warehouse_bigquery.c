@@ -18,6 +18,7 @@
 
 #include "net/google_sa.h"
 #include "net/http.h"
+#include "warehouse/error_position.h"
 #include "warehouse/warehouse_bigquery.h"
 
 #define BQ_DEFAULT_ENDPOINT "https://bigquery.googleapis.com"
@@ -360,7 +361,12 @@ static int bq_run(struct bq *b, const char *sql, bool dry_run, wh_row_fn row, vo
 static int bq_query(struct warehouse *w, const char *sql, wh_row_fn row, void *arg,
 		    struct strbuf *err)
 {
-	return bq_run(w->impl, sql, false, row, arg, NULL, err);
+	size_t from = err->len;
+	int rc = bq_run(w->impl, sql, false, row, arg, NULL, err);
+	long line, col;
+	bool at = rc != 0 && wh_bigquery_error_at(err->buf + from, &line, &col);
+	warehouse_note_error_position(w, sql, at ? wh_line_col_position(sql, line, col) : 0);
+	return rc;
 }
 
 /* stmt without the blanks and ';' it may end with, then ";\n" */

@@ -20,6 +20,7 @@
 #include "base/time.h"
 #include "net/databricks_m2m.h"
 #include "net/http.h"
+#include "warehouse/error_position.h"
 #include "warehouse/warehouse_databricks.h"
 
 #define API_STATEMENTS "/api/2.0/sql/statements"
@@ -497,7 +498,12 @@ static int run_statement(struct databricks *db, const char *sql, bool links, wh_
 static int dbx_query(struct warehouse *w, const char *sql, wh_row_fn row, void *arg,
 		     struct strbuf *err)
 {
-	return run_statement(w->impl, sql, row != NULL, row, arg, err);
+	size_t from = err->len;
+	int rc = run_statement(w->impl, sql, row != NULL, row, arg, err);
+	long line, col;
+	bool at = rc != 0 && wh_databricks_error_at(err->buf + from, &line, &col);
+	warehouse_note_error_position(w, sql, at ? wh_line_col_position(sql, line, col) : 0);
+	return rc;
 }
 
 static int dbx_exec_batch(struct warehouse *w, const char *const *stmts, size_t n,

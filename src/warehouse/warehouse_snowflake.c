@@ -22,6 +22,7 @@
 #include "net/http.h"
 #include "net/rsa_key.h"
 #include "net/snowflake_jwt.h"
+#include "warehouse/error_position.h"
 #include "warehouse/snowflake_result.h"
 #include "warehouse/warehouse.h"
 
@@ -331,7 +332,12 @@ out:
 static int sf_query(struct warehouse *w, const char *sql, wh_row_fn row, void *arg,
 		    struct strbuf *err)
 {
-	return run_statement(w->impl, sql, 1, row, arg, err);
+	size_t from = err->len;
+	int rc = run_statement(w->impl, sql, 1, row, arg, err);
+	long line, col;
+	bool at = rc != 0 && wh_snowflake_error_at(err->buf + from, &line, &col);
+	warehouse_note_error_position(w, sql, at ? wh_line_col_position(sql, line, col) : 0);
+	return rc;
 }
 
 /* A statement without the ';' and blanks that may end it. */

@@ -3,7 +3,8 @@
 # API (tests/fakes/fake_bigquery.py) over the test PostgreSQL: the README
 # flow (apply, a data change, run, events) with a service-account key,
 # preview, plan --preview/--validate with the bytes each query scans,
-# daemon --once; pages, labels, requestIds and scripts as sent; 429 (with
+# daemon --once; a missing column told at the audience's condition, by
+# the graph's name; pages, labels, requestIds and scripts as sent; 429 (with
 # and without Retry-After), 503, a reset mid-page and a transient job
 # failure retried; bad input each a clear error that quotes no secret and
 # loses nothing; a statement timeout cancelled and completed by the next
@@ -149,6 +150,19 @@ expect_eq "events of the change" "$expected_events" "$("$py" "$lib" summary "$P/
 expect_status "daemon --once" 0 lac -C "$P" daemon --once --now 2026-01-15T14:00:00Z
 expect_eq "daemon: nothing sent twice" 4 "$(wc -l <"$P/out/events.jsonl")"
 grep -q '"lac_command": "daemon"\|"lac_command": "run"' "$T/fake.log" && pass || fail "daemon labelled"
+
+# ---- a warehouse error at the failing condition, named as in the graph ------
+# BigQuery's "at [L:C]" mapped through the SQL's source map: preview points
+# at the condition, run (the applied text) at the header
+pg "ALTER TABLE public.pets RENAME COLUMN type TO kind"
+expect_status "preview, a column missing in the warehouse" 1 lac -C "$P" --now "$now" preview cat_owners
+expect_eq "preview: at the condition, named pet.type" \
+	"lac: warehouse error in audience 'cat_owners' (audiences/pets.lac:9:35): BigQuery: column pet.type does not exist at [11:11] (invalidQuery, HTTP 400)" \
+	"$(grep -v '^lac: warning:' "$T/err")"
+expect_status "run, the same" 1 lac -C "$P" --now 2026-01-15T14:30:00Z run cat_owners
+expect_eq "run: at the header, named pet.type" 1 \
+	"$(grep -c "^lac: cat_owners: warehouse error in audience 'cat_owners' (audiences/pets.lac:3): BigQuery: column pet.type does not exist at \[[0-9]*:[0-9]*\]" "$T/err")"
+pg "ALTER TABLE public.pets RENAME COLUMN kind TO type"
 
 # ---- faults retried: 429 with and without Retry-After, 503, a reset, a failed job
 faults '{"faults": [{"on": "query", "do": "429-retry-after"}, {"on": "query", "do": "429"},

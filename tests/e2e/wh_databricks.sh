@@ -2,7 +2,8 @@
 # tests/e2e/wh_databricks.sh — `type: databricks` end to end against the fake
 # workspace (tests/fakes/fake_databricks.py), whose statements run rewritten
 # on the test PostgreSQL: preview, plan --preview/--validate, the README flow
-# (apply, a data change, run, events), daemon --once; transient answers
+# (apply, a data change, run, events), daemon --once; a missing column told
+# at the audience's condition, by the graph's name; transient answers
 # retried (429 with and without Retry-After, 503, 500, a reset mid-chunk, an
 # expired link); bad input each one clear error with nothing lost (rejected
 # or missing token, wrong M2M secret, wrong host, wrong warehouse_id, a
@@ -279,4 +280,17 @@ expect_eq "the MERGE repeated adds nothing" "$members_now" "$(pg 'SELECT COUNT(*
 expect_status "daemon --once" 0 lac -C "$P" daemon --once --now 2026-01-16T12:00:00Z
 expect_eq "no run left unfinished" 0 \
 	"$(sqlite3 "$P/.lac/state.db" "SELECT COUNT(*) FROM runs WHERE result = 'Running'")"
+
+# ---- a warehouse error at the failing condition, named as in the graph
+# Spark's "line L pos P" mapped through the SQL's source map: preview points
+# at the condition, run (the applied text) at the header
+pg "ALTER TABLE public.pets RENAME COLUMN type TO kind"
+expect_status "preview, a column missing in the warehouse" 1 lac -C "$P" --now "$now" preview cat_owners
+expect_eq "preview: at the condition, named pet.type" \
+	"lac: warehouse error in audience 'cat_owners' (audiences/pets.lac:9:35): BAD_REQUEST: [UNRESOLVED_COLUMN] column pet.type does not exist; line 11 pos 10" \
+	"$(cat "$T/err")"
+expect_status "run, the same" 1 lac -C "$P" --now 2026-01-16T12:30:00Z run cat_owners
+expect_eq "run: at the header, named pet.type" 1 \
+	"$(grep -c "^lac: cat_owners: warehouse error in audience 'cat_owners' (audiences/pets.lac:3): .*column pet.type does not exist; line [0-9]* pos [0-9]*" "$T/err")"
+pg "ALTER TABLE public.pets RENAME COLUMN kind TO type"
 finish

@@ -8,7 +8,8 @@
 # warehouse, database, schema, TIMEZONE=UTC, QUERY_TAG, timeout); bad
 # input each a clear error with nothing lost (unreadable, wrong and
 # encrypted-without-passphrase keys, a rejected token, a wrong host, a
-# missing grant, a statement timeout); and a kill -9 at every crash point
+# missing grant, a statement timeout); a missing column told at the
+# audience's condition, by the graph's name; and a kill -9 at every crash point
 # of a run, the next run completing it with every event sent once.
 # Skipped (77) without PostgreSQL or python3-psycopg2.
 . "${LAC_SRCDIR:-$(dirname "$0")/../..}/tests/lib.sh"
@@ -112,6 +113,19 @@ expect_status "run after the change" 0 lac -C "$P" --now 2026-01-15T13:00:00Z ru
 expect_eq "events of the change" "$expected_events" "$("$py" "$lib" summary "$ev")"
 expect_status "quiet daemon --once" 0 lac -C "$P" daemon --once --now 2026-01-15T14:00:00Z
 expect_eq "nothing sent twice" 4 "$(wc -l <"$ev" | tr -d ' ')"
+
+# ---- a warehouse error at the failing condition, named as in the graph ------------
+# Snowflake's "error line L at position P" mapped through the SQL's source
+# map: preview points at the condition, run (the applied text) at the header
+pgq sf_flow 'ALTER TABLE public.pets RENAME COLUMN type TO kind'
+expect_status "preview, a column missing in the warehouse" 1 lac -C "$P" --now "$now" preview cat_owners
+expect_eq "preview: at the condition, named pet.type" "lac: warehouse error in audience 'cat_owners' (audiences/pets.lac:9:35): SQL compilation error: error line 11 at position 10
+column pet.type does not exist (code 002003, SQL state 42703)" "$(cat "$T/err")"
+expect_status "run, the same" 1 lac -C "$P" --now 2026-01-15T14:30:00Z run cat_owners
+expect_eq "run: at the header, named pet.type" 1 \
+	"$(grep -c "^lac: cat_owners: warehouse error in audience 'cat_owners' (audiences/pets.lac:3): SQL compilation error: error line [0-9]* at position [0-9]*$" "$T/err")"
+grep -q "^column pet.type does not exist" "$T/err" && pass || { fail "run: named pet.type"; cat "$T/err" >&2; }
+pgq sf_flow 'ALTER TABLE public.pets RENAME COLUMN kind TO type'
 
 # ---- faults: retried, and the rows still whole --------------------------------------
 # 429 with Retry-After on the submission (resent with its requestId and

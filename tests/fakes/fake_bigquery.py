@@ -33,7 +33,8 @@ https://cloud.google.com/bigquery/docs/error-messages: {"error": {"code",
 that page's status per reason (invalidQuery 400, accessDenied 403,
 rateLimitExceeded 403, bytesBilledLimitExceeded 400, notFound 404,
 backendError 500).  A statement the rewrite table does not cover is
-invalidQuery naming the construct.
+invalidQuery naming the construct.  A failing name is placed as BigQuery
+does, "... at [L:C]" (from 1, in the query sent: pg_backend.locate).
 
 Faults come from the JSON control file (--control), re-read when it
 changes (its counters start again):
@@ -225,7 +226,8 @@ def job_error(job):
         return ApiError("invalidQuery", "Syntax error: %s" % e.message)
     if e.sqlstate in ("42P01", "3F000"):
         return ApiError("notFound", "Not found: %s" % e.message)
-    return ApiError("invalidQuery", e.message)
+    # the failing name's place as BigQuery writes it: [line:column], from 1
+    return ApiError("invalidQuery", e.message + (" at [%d:%d]" % (e.line, e.col) if e.line else ""))
 
 
 class Handler(BaseHTTPRequestHandler):

@@ -13,7 +13,8 @@ The pages each behaviour follows (Databricks REST API reference,
   [cancel]   POST /api/2.0/sql/statements/{id}/cancel ("Cancel statement execution")
   [m2m]      POST /oidc/v1/token (https://docs.databricks.com/aws/en/dev-tools/auth/oauth-m2m)
   [errors]   https://docs.databricks.com/api/workspace/statementexecution (error
-             bodies {"error_code", "message"}; 400, 401, 403, 404, 429, 500, 503)
+             bodies {"error_code", "message"}; 400, 401, 403, 404, 429, 500, 503;
+             a failing name placed as Spark does, "; line L pos P", P from 0)
 External links are served by this server too, under /links/ (in Databricks a
 cloud store's presigned URL, which takes no Authorization header).
 
@@ -327,7 +328,9 @@ class Handler(BaseHTTPRequestHandler):
             return {"error_code": "BAD_REQUEST",
                     "message": "[UNSUPPORTED_FEATURE] %s" % e.message}
         cls = ERROR_CLASS.get(e.sqlstate, "SQLSTATE_%s" % (e.sqlstate or "XX000"))
-        return {"error_code": "BAD_REQUEST", "message": "[%s] %s" % (cls, e.message),
+        # the failing name's place as Spark writes it (pos from 0)
+        where = "; line %d pos %d" % (e.line, e.col - 1) if e.line else ""
+        return {"error_code": "BAD_REQUEST", "message": "[%s] %s%s" % (cls, e.message, where),
                 "sql_state": e.sqlstate}
 
     def prepare(self, s):

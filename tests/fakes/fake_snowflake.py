@@ -29,7 +29,9 @@ below, base https://docs.snowflake.com/en/developer-guide/sql-api/):
 - POST /api/v2/statements/{handle}/cancel cancels ("cancelling-statements").
 - Errors: 422 {code, sqlState, message, statementHandle}; 408 when a
   statement runs past the body's timeout ("handling-errors"); a statement
-  the rewrite table does not cover is 422 naming the construct.
+  the rewrite table does not cover is 422 naming the construct; a failing
+  name is placed as Snowflake does, "error line L at position P" (P from
+  0, in the text sent: pg_backend.locate).
 
 Faults, read from the --control JSON file (re-read on each request):
   "fail": [{"on": "submit"|"poll"|"partition", "status": 429|503, "retry_after": 1}]
@@ -308,8 +310,10 @@ class Handler(BaseHTTPRequestHandler):
             if e.construct:
                 return self.error(422, "001003", "42000", "SQL compilation error: not supported by "
                                   "the fake's rewrite table: %s" % e.construct, entry, st.handle)
-            return self.error(422, "002003", e.sqlstate or "42000", "SQL compilation error:\n%s"
-                              % e.message, entry, st.handle)
+            # the failing name's place as Snowflake writes it (position from 0)
+            where = " error line %d at position %d" % (e.line, e.col - 1) if e.line else ""
+            return self.error(422, "002003", e.sqlstate or "42000", "SQL compilation error:%s\n%s"
+                              % (where, e.message), entry, st.handle)
         if st.count > 1:
             # submitting-multiple-statements: one handle per statement
             return self.send(200, {"code": "090001", "sqlState": "00000",

@@ -10,7 +10,8 @@ the little HTTP server set-up every fake repeats.  Test code only.
     job.wait(timeout)  -> True when finished
     job.state          "running" | "succeeded" | "failed" | "cancelled"
     job.results        [Result] (one per statement) when succeeded
-    job.error          SqlError when failed (sqlstate, message, construct)
+    job.error          SqlError when failed (sqlstate, message, construct,
+                       line and col of the failing name in the job's text)
     job.cancel()       cancels the running PostgreSQL statement
     pg_backend.serve(handler_cls, port_file, lifetime)
 
@@ -22,6 +23,7 @@ text output (no Python conversion), with each column's PostgreSQL type name:
 the fakes turn both into their vendor's shapes.
 """
 import os
+import re
 import ssl
 import threading
 import time
@@ -49,6 +51,32 @@ class SqlError(Exception):
         self.sqlstate = sqlstate
         self.construct = construct
         self.statement = statement
+        # where the vendor would point: line and column (from 1) in the
+        # text the client sent, or None
+        self.line = self.col = None
+
+
+_NAME_AT = re.compile(r'[A-Za-z0-9_."`]+')
+
+
+def locate(original, rewritten, position):
+    """(line, col), from 1, in original of the name at PostgreSQL's error
+    position (characters from 1) in rewritten, its statement as rewritten,
+    or None.  The rewrite moves text around, so this is approximate: the
+    name's first occurrence in original (quotes and case aside)."""
+    if not position:
+        return None
+    m = _NAME_AT.match(rewritten, int(position) - 1)
+    parts = [p for p in re.split(r'[."`]+', m.group(0)) if p] if m else []
+    if not parts:
+        return None
+    q = '["`]?'
+    pat = r'(?<![A-Za-z0-9_])' + r'\.'.join(q + re.escape(p) + q for p in parts) + r'(?![A-Za-z0-9_])'
+    found = re.search(pat, original, re.I)
+    if not found:
+        return None
+    before = original[:found.start()]
+    return before.count("\n") + 1, found.start() - (before.rfind("\n") + 1) + 1
 
 
 class Result:
@@ -119,6 +147,9 @@ class Job:
                     cur.execute(s)
                 except psycopg2.Error as e:
                     error = SqlError(e.diag.message_primary or str(e).strip(), e.pgcode, statement=s)
+                    at = locate(self.text, s, e.diag.statement_position)
+                    if at:
+                        error.line, error.col = at
                     break
                 if cur.description is not None:
                     cols = [(d.name, self.backend.type_name(d.type_code)) for d in cur.description]

@@ -685,12 +685,22 @@ static void test_srcmap(void **state)
 	sql_srcmap_rename(&map, "column e3.type; ae3.x e3x.y (e3.id)", &out);
 	assert_string_equal(out.buf, "column pet.type; ae3.x e3x.y (pet.id)");
 	sb_reset(&out);
+	/* the vendors' spellings: Snowflake's upper case, Databricks' backquotes */
+	sql_srcmap_rename(&map, "'E3.TYPE' `e3`.`type` \"e3\".x `e3.x `e3`x", &out);
+	assert_string_equal(out.buf, "'pet.TYPE' `pet`.`type` \"pet\".x `pet.x `e3`x");
+	sb_reset(&out);
 	struct project p;
 	memset(&p, 0, sizeof(p));
 	sql_warehouse_error(&out, &p, &a, &map, true, (size_t)(at_zed - sql.buf), true,
 			    "ERROR:  column e3.name does not exist\nLINE 9: e3.name");
 	assert_string_equal(out.buf, "warehouse error in audience 't' (audiences/a.lac:5:11): "
 			    "ERROR:  column pet.name does not exist\nLINE 9: e3.name");
+	sb_reset(&out);
+	/* a vendor's name on its message's second line is renamed too */
+	sql_warehouse_error(&out, &p, &a, &map, true, (size_t)(at_zed - sql.buf), true,
+			    "SQL compilation error: error line 2 at position 4\ninvalid identifier 'E3.NAME'");
+	assert_string_equal(out.buf, "warehouse error in audience 't' (audiences/a.lac:5:11): "
+			    "SQL compilation error: error line 2 at position 4\ninvalid identifier 'pet.NAME'");
 	sb_reset(&out);
 	sql_warehouse_error(&out, &p, &a, &map, true, (size_t)(at_zed - sql.buf), false, "e3.x");
 	assert_string_equal(out.buf, "warehouse error in audience 't' (audiences/a.lac:2): pet.x");
