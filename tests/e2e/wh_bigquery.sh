@@ -11,20 +11,9 @@
 # event sent once.  Skipped (77) without PostgreSQL or python3-psycopg2.
 . "${LAC_SRCDIR:-$(dirname "$0")/../..}/tests/lib.sh"
 
-py=/usr/bin/python3
-[ -x "$py" ] || { echo "no /usr/bin/python3: skipped"; exit 77; }
-"$py" -c 'import psycopg2' 2>/dev/null || { echo "no python3-psycopg2: skipped"; exit 77; }
-command -v psql >/dev/null 2>&1 || { echo "no psql: skipped"; exit 77; }
-command -v openssl >/dev/null 2>&1 || { echo "no openssl: skipped"; exit 77; }
-set +e
-env_out=$(sh "$SRC/tests/pg/start.sh")
-rc=$?
-set -e
-[ "$rc" = 77 ] && { echo "no PostgreSQL server: skipped"; exit 77; }
-[ "$rc" = 0 ] || { echo "cannot start PostgreSQL" >&2; exit 1; }
-eval "$env_out"
-fake_pid=
-trap '[ -n "$fake_pid" ] && kill "$fake_pid" 2>/dev/null; sh "$SRC/tests/pg/stop.sh"; rm -rf "$T"' EXIT
+. "$SRC/tests/fakes/start.sh"
+fakes_need openssl
+fakes_pg_start
 lib="$SRC/tests/e2e/run_lib.py"
 ex="$SRC/examples/petshop"
 
@@ -43,14 +32,10 @@ openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$T/other.pem"
 email=lac@lac-test.iam.gserviceaccount.com
 static_token=ya29.static-test-token-0123456789
 echo '{}' >"$T/control.json"
-"$py" "$SRC/tests/fakes/fake_bigquery.py" --dsn "host=$PGHOST port=$PGPORT user=$PGUSER dbname=lac_bq" \
-	--port-file "$T/port" --log "$T/fake.log" --control "$T/control.json" --pubkey "$T/pub.pem" \
-	--sa-email "$email" --token "$static_token" --page-rows 2 --lifetime 600 >"$T/fake.out" 2>&1 &
-fake_pid=$!
-for _ in $(seq 100); do [ -s "$T/port" ] && break; sleep 0.1; done
-[ -s "$T/port" ] || { echo "the fake did not start" >&2; cat "$T/fake.out" >&2; exit 1; }
-port=$(cat "$T/port")
-url="http://127.0.0.1:$port"
+fake_start fake fake_bigquery.py --dsn "host=$PGHOST port=$PGPORT user=$PGUSER dbname=lac_bq" \
+	--log "$T/fake.log" --control "$T/control.json" --pubkey "$T/pub.pem" \
+	--sa-email "$email" --token "$static_token" --page-rows 2 --lifetime 600
+url=$FAKE_URL
 sa_json() { # KEY_PEM TYPE
 	"$py" -c 'import json, sys
 print(json.dumps({"type": sys.argv[2], "project_id": "lac-test", "client_email": sys.argv[3],
