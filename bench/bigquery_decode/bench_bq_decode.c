@@ -2,33 +2,18 @@
  * bench_bq_decode.c — BigQuery result decoding without sockets: pages of
  * 10,000 rows shaped like a run's diff (member_id, change, values hash,
  * a TIMESTAMP) decoded by bq_decode_page, as the connector reads them,
- * for 100k and 1M rows.  Prints rows per CPU second and the peak RSS after
- * each case (the pages are decoded one at a time, so it stays flat).
+ * for 100k and 1M rows.  Prints decode_report's line after each case (the
+ * pages are decoded one at a time, so the peak RSS stays flat).
  * Built by run.sh.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
-#include <time.h>
 
+#include "../decode_report.h"
 #include "warehouse/warehouse_bigquery.h"
 
 #define PAGE_ROWS 10000
-
-static double cpu_s(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static long peak_rss_kb(void)
-{
-	struct rusage ru;
-	getrusage(RUSAGE_SELF, &ru);
-	return ru.ru_maxrss;
-}
 
 /* One getQueryResults page of n rows starting at row first. */
 static void make_page(struct strbuf *sb, long first, int n)
@@ -58,20 +43,20 @@ static void run_case(long rows)
 {
 	struct strbuf page = STRBUF_INIT, err = STRBUF_INIT;
 	size_t bytes = 0;
-	double cpu = 0;
+	double cpu = 0, json = 0;
 	for (long first = 0; first < rows; first += PAGE_ROWS) {
 		make_page(&page, first, PAGE_ROWS);
-		double t0 = cpu_s();
+		json += (double)page.len;
+		double t0 = decode_cpu_s();
 		struct bq_page pg;
 		if (bq_decode_page(page.buf, page.len, count_row, &bytes, &pg, &err) < 0) {
 			fprintf(stderr, "decode failed: %s\n", err.buf);
 			exit(1);
 		}
-		cpu += cpu_s() - t0;
+		cpu += decode_cpu_s() - t0;
 		bq_page_release(&pg);
 	}
-	printf("%8ld rows: %9.0f rows/s (decode CPU %.2f s), peak RSS %ld kB\n", rows,
-	       (double)rows / cpu, cpu, peak_rss_kb());
+	decode_report("bigquery", rows, json, cpu);
 	sb_release(&page);
 	sb_release(&err);
 }

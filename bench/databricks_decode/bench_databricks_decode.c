@@ -3,35 +3,19 @@
  * without sockets: one recorded EXTERNAL_LINKS chunk body (JSON_ARRAY, rows
  * shaped like a run's diff: member id, change, three trait values, one of
  * them often null) decoded by databricks_decode_rows again and again, as
- * the connector decodes chunk after chunk.  Prints rows per CPU second and
- * the peak RSS after 100k and after 1M rows: the RSS stays flat because
- * only one chunk is held at a time.  Built by run.sh.
+ * the connector decodes chunk after chunk.  Prints decode_report's line
+ * after 100k and after 1M rows: the RSS stays flat because only one chunk
+ * is held at a time.  Built by run.sh.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
-#include <time.h>
 
+#include "../decode_report.h"
 #include "warehouse/warehouse_databricks.h"
 
 #define ROWS_PER_CHUNK 20000
 #define NCOL 5
-
-/* CPU time of the process: the machine may be busy with other work */
-static double now_s(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static long peak_rss_kb(void)
-{
-	struct rusage ru;
-	getrusage(RUSAGE_SELF, &ru);
-	return ru.ru_maxrss;
-}
 
 /* What a consumer does with a row: look at every value. */
 static int consume(void *arg, int ncol, const char *const *vals)
@@ -60,7 +44,7 @@ static void run(long rows, const char *body, size_t len)
 {
 	size_t bytes = 0;
 	struct strbuf err = STRBUF_INIT;
-	double t0 = now_s();
+	double t0 = decode_cpu_s();
 	for (long done = 0; done < rows; done += ROWS_PER_CHUNK) {
 		bool stop;
 		if (databricks_decode_rows(body, len, NCOL, consume, &bytes, &stop, &err) < 0) {
@@ -68,9 +52,7 @@ static void run(long rows, const char *body, size_t len)
 			exit(1);
 		}
 	}
-	double s = now_s() - t0;
-	printf("%8ld rows: %6.3f s CPU, %9.0f rows/s, %6.1f MB/s of JSON, peak RSS %ld KiB\n", rows, s,
-	       (double)rows / s, (double)len * ((double)rows / ROWS_PER_CHUNK) / s / 1e6, peak_rss_kb());
+	decode_report("databricks", rows, (double)len * ((double)rows / ROWS_PER_CHUNK), decode_cpu_s() - t0);
 	sb_release(&err);
 }
 
@@ -78,7 +60,6 @@ int main(void)
 {
 	size_t len;
 	char *body = chunk_body(&len);
-	printf("one chunk: %d rows of %d columns, %zu bytes of JSON_ARRAY\n", ROWS_PER_CHUNK, NCOL, len);
 	run(100000, body, len);
 	run(1000000, body, len);
 	free(body);

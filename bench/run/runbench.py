@@ -2,7 +2,7 @@
 """One measured first run of a bench/run project (called by bench/run/run.sh).
 
 usage: runbench.py LAC PROJECT AUDIENCE [--label TEXT] [--runs N]
-                   [--state sqlite|postgres] [--server-pid PID]
+                   [--state sqlite|postgres] [--server-pid PID] [--applied]
 
 --state picks where the project's state lives (its lac.yaml `state:` block
 is rewritten): the SQLite file .lac/state.db, or schema bench_state of the
@@ -17,6 +17,10 @@ ru_maxrss) and the step timings are read back with `lac runs AUDIENCE
 PostgreSQL server spent during the run is printed too (server_cpu: its
 processes, those that ended included).  Prints one line per run and, with
 several runs, the median line.
+
+--applied (bench/connectors/run.sh): the project was just applied (`lac
+apply --no-run`) on a fresh warehouse, so it is neither reset nor has its
+state block rewritten, and one run is measured: the run after the apply.
 """
 import argparse
 import json
@@ -99,10 +103,12 @@ def reset(proj, state):
     db.close()
 
 
-def once_rss(lac, proj, aud, state, server_pid):
-    """One reset and timed run, with wait4 for ru_maxrss (stdout to a file,
-    not a pipe); the server's CPU time when server_pid is given."""
-    reset(proj, state)
+def once_rss(lac, proj, aud, state, server_pid, fresh=True):
+    """One reset (unless not fresh) and timed run, with wait4 for ru_maxrss
+    (stdout to a file, not a pipe); the server's CPU time when server_pid is
+    given."""
+    if fresh:
+        reset(proj, state)
     os.sync()
     cpu0 = server_cpu(server_pid) if server_pid else 0.0
     outp = os.path.join(proj, "run.json")
@@ -136,13 +142,17 @@ def main():
     ap.add_argument("--runs", type=int, default=1)
     ap.add_argument("--state", choices=sorted(STATE_BLOCKS), default="sqlite")
     ap.add_argument("--server-pid", type=int, default=0)
+    ap.add_argument("--applied", action="store_true")
     a = ap.parse_args()
-    set_state(a.project, a.state)
+    if a.applied and a.runs != 1:
+        ap.error("--applied measures one run")
+    if not a.applied:
+        set_state(a.project, a.state)
     label = a.label or a.audience
     lines = []
     for _ in range(a.runs):
         wall, rss, cpu, rep, t, err, srv = once_rss(os.path.abspath(a.lac), a.project, a.audience,
-                                                    a.state, a.server_pid)
+                                                    a.state, a.server_pid, not a.applied)
         ev = rep.get("events", 0)
         done = rep.get("delivered", 0)
         if rep.get("result") != "Live" or done != ev:

@@ -3,16 +3,16 @@
  * result bodies (sf_decode_rows), without sockets: the partitions of a
  * run's diff (member id, change, time stamp) are made in memory as the API
  * sends them (jsonv2: arrays of strings), then decoded one after another as
- * the connector does.  Prints rows/s and the peak RSS for each row count.
+ * the connector does.  Prints decode_report's line (run.sh runs it once per
+ * row count, so each peak RSS is that count's alone).
  *
  * usage: bench_snowflake_decode ROWS [ROWS_PER_PARTITION]
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
-#include <time.h>
 
+#include "../decode_report.h"
 #include "warehouse/snowflake_result.h"
 
 static int count_row(void *arg, int ncol, const char *const *vals)
@@ -52,23 +52,18 @@ int main(int argc, char **argv)
 		size_t n = rows - first < per ? rows - first : per;
 		make_partition(&body, first, n, first == 0);
 		bytes += body.len;
-		struct timespec a, b;
-		clock_gettime(CLOCK_MONOTONIC, &a);
+		double t0 = decode_cpu_s();
 		if (sf_decode_rows(body.buf, body.len, count_row, &seen, NULL, &err) < 0) {
 			fprintf(stderr, "decode failed: %s\n", err.buf);
 			return 1;
 		}
-		clock_gettime(CLOCK_MONOTONIC, &b);
-		decode_s += (double)(b.tv_sec - a.tv_sec) + (double)(b.tv_nsec - a.tv_nsec) / 1e9;
+		decode_s += decode_cpu_s() - t0;
 	}
 	if (seen != rows) {
 		fprintf(stderr, "decoded %zu rows of %zu\n", seen, rows);
 		return 1;
 	}
-	struct rusage ru;
-	getrusage(RUSAGE_SELF, &ru);
-	printf("%zu rows (%zu per partition, %.1f MB of JSON): %.0f rows/s, peak RSS %ld MB\n", rows,
-	       per, (double)bytes / 1e6, (double)rows / decode_s, ru.ru_maxrss / 1024);
+	decode_report("snowflake", (long)rows, (double)bytes, decode_s);
 	sb_release(&body);
 	sb_release(&err);
 	return 0;

@@ -37,6 +37,20 @@ enum http_class http_class_of_curl_error(int curl_code)
 	}
 }
 
+/* Tests only: LAC_TEST_BACKOFF_MAX_MS=N caps every backoff step at N ms, so
+ * a test that waits out a client's retries (a wrong host) need not wait the
+ * vendor's seconds; the number of tries stays the same, and a server's
+ * Retry-After is not affected.  Anything but a whole number is ignored. */
+static long test_backoff_cap(long step)
+{
+	const char *v = getenv("LAC_TEST_BACKOFF_MAX_MS");
+	if (!v || !*v)
+		return step;
+	char *end;
+	long cap = strtol(v, &end, 10);
+	return *end == '\0' && cap >= 0 && cap < step ? cap : step;
+}
+
 long http_backoff_ms(const struct http_retry_policy *p, int attempt, unsigned *seed)
 {
 	long step = p->backoff_ms;
@@ -44,6 +58,7 @@ long http_backoff_ms(const struct http_retry_policy *p, int attempt, unsigned *s
 		step *= 2;
 	if (step > p->backoff_max_ms)
 		step = p->backoff_max_ms;
+	step = test_backoff_cap(step);
 	long half = step / 2;
 	return half + (half > 0 ? (long)(rand_r(seed) % (unsigned)(half + 1)) : 0);
 }

@@ -2,7 +2,8 @@
  * http_retry.h — when an HTTP request is tried again, and after how long:
  * what counts as transient (statuses and libcurl errors), exponential
  * backoff with jitter, and Retry-After (RFC 9110 §10.2.3) honoured up to a
- * cap.  Pure functions, so they are tested without a server.
+ * cap.  Pure functions (but for a test-only cap read from the environment),
+ * so they are tested without a server.
  */
 #ifndef LAC_NET_HTTP_RETRY_H
 #define LAC_NET_HTTP_RETRY_H
@@ -33,7 +34,8 @@ enum http_class http_class_of_curl_error(int curl_code);
 
 /* The wait before retry number attempt+1 (attempt counts from 0), equal
  * jitter: step = backoff_ms * 2^attempt capped at backoff_max_ms; the wait is
- * step/2 plus a random part of at most step/2 (from *seed, rand_r). */
+ * step/2 plus a random part of at most step/2 (from *seed, rand_r).  In
+ * tests, LAC_TEST_BACKOFF_MAX_MS caps the step (http_retry.c). */
 long http_backoff_ms(const struct http_retry_policy *p, int attempt, unsigned *seed);
 
 /* The wait before the next try: the server's Retry-After (retry_after_ms,

@@ -16,20 +16,9 @@
 # or python3-psycopg2.
 . "${LAC_SRCDIR:-$(dirname "$0")/../..}/tests/lib.sh"
 
-py=/usr/bin/python3
-[ -x "$py" ] || { echo "no /usr/bin/python3: skipped"; exit 77; }
-"$py" -c 'import psycopg2' 2>/dev/null || { echo "no python3-psycopg2: skipped"; exit 77; }
-command -v psql >/dev/null 2>&1 || { echo "no psql: skipped"; exit 77; }
-command -v openssl >/dev/null 2>&1 || { echo "no openssl: skipped"; exit 77; }
-set +e
-env_out=$(sh "$SRC/tests/pg/start.sh")
-rc=$?
-set -e
-[ "$rc" = 77 ] && { echo "no PostgreSQL server: skipped"; exit 77; }
-[ "$rc" = 0 ] || { echo "cannot start PostgreSQL" >&2; exit 1; }
-eval "$env_out"
-fake_pid= tls_pid=
-trap 'for p in $fake_pid $tls_pid; do kill "$p" 2>/dev/null; done; sh "$SRC/tests/pg/stop.sh"; rm -rf "$T"' EXIT
+. "$SRC/tests/fakes/start.sh"
+fakes_need openssl
+fakes_pg_start
 lib="$SRC/tests/e2e/run_lib.py"
 ex="$SRC/examples/petshop"
 
@@ -48,14 +37,10 @@ openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$T/other.pem"
 email=lac@lac-test.iam.gserviceaccount.com
 static_token=ya29.static-test-token-0123456789
 echo '{}' >"$T/control.json"
-"$py" "$SRC/tests/fakes/fake_bigquery.py" --dsn "host=$PGHOST port=$PGPORT user=$PGUSER dbname=lac_bq" \
-	--port-file "$T/port" --log "$T/fake.log" --control "$T/control.json" --pubkey "$T/pub.pem" \
-	--sa-email "$email" --token "$static_token" --page-rows 2 --lifetime 600 >"$T/fake.out" 2>&1 &
-fake_pid=$!
-for _ in $(seq 100); do [ -s "$T/port" ] && break; sleep 0.1; done
-[ -s "$T/port" ] || { echo "the fake did not start" >&2; cat "$T/fake.out" >&2; exit 1; }
-port=$(cat "$T/port")
-url="http://127.0.0.1:$port"
+fake_start fake fake_bigquery.py --dsn "host=$PGHOST port=$PGPORT user=$PGUSER dbname=lac_bq" \
+	--log "$T/fake.log" --control "$T/control.json" --pubkey "$T/pub.pem" \
+	--sa-email "$email" --token "$static_token" --page-rows 2 --lifetime 600
+url=$FAKE_URL
 sa_json() { # KEY_PEM TYPE [URL]
 	"$py" -c 'import json, sys
 print(json.dumps({"type": sys.argv[2], "project_id": "lac-test", "client_email": sys.argv[3],
@@ -242,11 +227,12 @@ unset BQ_TOKEN
 expect_eq "rejected token: exit 1" 1 "$rc"
 grep -q "Request had invalid authentication credentials.*(authError, HTTP 401)" "$T/err" && pass || { fail "rejected token: BigQuery's error"; cat "$T/err" >&2; }
 grep -q "revoked-or-expired" "$T/err" && { fail "rejected token: quoted"; cat "$T/err" >&2; } || pass
-# a wrong host: the transport's error, after the client's retries
+# a wrong host: the transport's error, after the client's retries (their
+# backoff capped at 20 ms: BigQuery's own, 1 s doubling, would wait 7.5-15 s)
 sed "s#endpoint: .*#endpoint: \"http://127.0.0.1:1\"#" "$P/lac.yaml" >"$T/wrong-host.yaml"
 cp -R "$P" "$T/wh" && cp "$T/wrong-host.yaml" "$T/wh/lac.yaml"
 set +e
-lac -C "$T/wh" --now "$now" preview cat_owners >"$T/out" 2>"$T/err"
+LAC_TEST_BACKOFF_MAX_MS=20 lac -C "$T/wh" --now "$now" preview cat_owners >"$T/out" 2>"$T/err"
 rc=$?
 set -e
 expect_eq "wrong host: exit 1" 1 "$rc"
@@ -267,13 +253,10 @@ expect_status "credentials JSON in a \${VAR}, holding '/../'" 0 env BQ_CREDENTIA
 # http_client_config, as in the Snowflake and Databricks connectors)
 openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=127.0.0.1 \
 	-addext subjectAltName=IP:127.0.0.1 -keyout "$T/tls.key" -out "$T/tls.pem" >/dev/null 2>&1
-"$py" "$SRC/tests/fakes/fake_bigquery.py" --dsn "host=$PGHOST port=$PGPORT user=$PGUSER dbname=lac_bq" \
-	--port-file "$T/tls-port" --log "$T/tls.log" --pubkey "$T/pub.pem" --sa-email "$email" \
-	--tls "$T/tls.pem" "$T/tls.key" --lifetime 600 >"$T/tls.out" 2>&1 &
-tls_pid=$!
-for _ in $(seq 100); do [ -s "$T/tls-port" ] && break; sleep 0.1; done
-[ -s "$T/tls-port" ] || { fail "the HTTPS fake did not start"; cat "$T/tls.out" >&2; }
-turl="https://127.0.0.1:$(cat "$T/tls-port")"
+fake_start tls fake_bigquery.py --dsn "host=$PGHOST port=$PGPORT user=$PGUSER dbname=lac_bq" \
+	--log "$T/tls.log" --pubkey "$T/pub.pem" --sa-email "$email" \
+	--tls "$T/tls.pem" "$T/tls.key" --lifetime 600
+turl="https://127.0.0.1:$FAKE_PORT"
 sa_json "$T/key.pem" service_account "$turl" >"$T/sa-tls.json"
 H="$T/https"
 cp -R "$P" "$H"

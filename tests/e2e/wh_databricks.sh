@@ -15,20 +15,9 @@
 # Skipped (77) without PostgreSQL or python3-psycopg2.
 . "${LAC_SRCDIR:-$(dirname "$0")/../..}/tests/lib.sh"
 
-py=/usr/bin/python3
-[ -x "$py" ] || { echo "no /usr/bin/python3: skipped"; exit 77; }
-"$py" -c 'import psycopg2' 2>/dev/null || { echo "no python3-psycopg2: skipped"; exit 77; }
-command -v psql >/dev/null 2>&1 || { echo "no psql: skipped"; exit 77; }
-command -v sqlite3 >/dev/null 2>&1 || { echo "no sqlite3: skipped"; exit 77; }
-set +e
-env_out=$(sh "$SRC/tests/pg/start.sh")
-rc=$?
-set -e
-[ "$rc" = 77 ] && { echo "no PostgreSQL server: skipped"; exit 77; }
-[ "$rc" = 0 ] || { echo "cannot start PostgreSQL" >&2; exit 1; }
-eval "$env_out"
-fake_pid=
-trap '[ -n "$fake_pid" ] && { kill "$fake_pid"; wait "$fake_pid" || true; } 2>/dev/null; sh "$SRC/tests/pg/stop.sh"; rm -rf "$T"' EXIT
+. "$SRC/tests/fakes/start.sh"
+fakes_need sqlite3
+fakes_pg_start
 lib="$SRC/tests/e2e/run_lib.py"
 
 # the petshop example's data in PostgreSQL, the fake in front of it
@@ -41,15 +30,10 @@ lac -C "$P" graph --format json >"$T/graph.json"
 psql -q -v ON_ERROR_STOP=1 -d lac_databricks -f "$T/load.sql" >"$T/psql.log" 2>&1 || { cat "$T/psql.log" >&2; exit 1; }
 ctl="$T/control"
 log="$T/fake.log"
-"$py" "$SRC/tests/fakes/fake_databricks.py" --dsn "host=$PGHOST port=$PGPORT user=$PGUSER dbname=lac_databricks" \
-	--port-file "$T/port" --log "$log" --token dapi-e2e-secret-token --client-id lac-sp \
-	--client-secret m2m-e2e-client-secret --control "$ctl" --rows-per-chunk 2 --lifetime 600 \
-	>"$T/fake.out" 2>&1 &
-fake_pid=$!
-i=0
-while [ ! -s "$T/port" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
-[ -s "$T/port" ] || { echo "the fake did not start" >&2; cat "$T/fake.out" >&2; exit 1; }
-url="http://127.0.0.1:$(cat "$T/port")"
+fake_start fake fake_databricks.py --dsn "host=$PGHOST port=$PGPORT user=$PGUSER dbname=lac_databricks" \
+	--log "$log" --token dapi-e2e-secret-token --client-id lac-sp \
+	--client-secret m2m-e2e-client-secret --control "$ctl" --rows-per-chunk 2 --lifetime 600
+url=$FAKE_URL
 
 # warehouse: { type: databricks, ... } with auth lines $1 (PAT unless given)
 configure() {

@@ -14,21 +14,9 @@
 # Skipped (77) without PostgreSQL or python3-psycopg2.
 . "${LAC_SRCDIR:-$(dirname "$0")/../..}/tests/lib.sh"
 
-py=/usr/bin/python3
-[ -x "$py" ] || { echo "no /usr/bin/python3: skipped"; exit 77; }
-"$py" -c 'import psycopg2' 2>/dev/null || { echo "no python3-psycopg2: skipped"; exit 77; }
-command -v psql >/dev/null 2>&1 || { echo "no psql: skipped"; exit 77; }
-command -v openssl >/dev/null 2>&1 || { echo "no openssl: skipped"; exit 77; }
-set +e
-env_out=$(sh "$SRC/tests/pg/start.sh")
-rc=$?
-set -e
-[ "$rc" = 77 ] && { echo "no PostgreSQL server: skipped"; exit 77; }
-[ "$rc" = 0 ] || { echo "cannot start PostgreSQL" >&2; exit 1; }
-eval "$env_out"
-fake_pids=
-stop_fakes() { for p in $fake_pids; do kill "$p" 2>/dev/null || true; done; }
-trap 'stop_fakes; sh "$SRC/tests/pg/stop.sh"; [ -n "${KEEP:-}" ] || rm -rf "$T"' EXIT
+. "$SRC/tests/fakes/start.sh"
+fakes_need openssl
+fakes_pg_start
 
 openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$T/key.pem" 2>/dev/null
 openssl pkey -in "$T/key.pem" -pubout -out "$T/pub.pem"
@@ -46,16 +34,10 @@ new_db() {
 start_fake() {
 	LOG="$T/$1.log" CTL="$T/$1.ctl"
 	: >"$LOG"; echo '{}' >"$CTL"
-	"$py" "$SRC/tests/fakes/fake_snowflake.py" --dsn "$DSN" --port-file "$T/$1.port" \
+	fake_start "$1" fake_snowflake.py --dsn "$DSN" \
 		--public-key "$T/pub.pem" --account xy12345.eu-central-1 --user lac_service \
-		--oauth-token oauth-t0ken-value --control "$CTL" --log "$LOG" --lifetime 600 &
-	fake_pids="$fake_pids $!"
-	i=0
-	while [ ! -s "$T/$1.port" ]; do
-		i=$((i + 1)); [ $i -lt 200 ] || { echo "the fake did not start" >&2; exit 1; }
-		sleep 0.05
-	done
-	PORT=$(cat "$T/$1.port")
+		--oauth-token oauth-t0ken-value --control "$CTL" --log "$LOG" --lifetime 600
+	PORT=$FAKE_PORT
 }
 # project DIR [AUTH LINES]: the petshop example on the fake at $PORT
 project() {

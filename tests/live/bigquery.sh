@@ -1,8 +1,8 @@
 #!/bin/sh
 # tests/live/bigquery.sh — lac against a real BigQuery project: the petshop
 # example's tables loaded into scratch datasets, every audience previewed
-# against the expected members, then apply, a run and a quiet run.  Not part
-# of `make check`; skipped (77) unless these are set (docs/testing.md):
+# against the expected members, then apply, a run and a quiet run.  In
+# `make check`, skipped (77) unless these are set (docs/testing.md):
 #   LAC_LIVE_BIGQUERY_PROJECT      the project (billing; jobs run there)
 #   LAC_LIVE_BIGQUERY_TOKEN        an access token (gcloud auth print-access-token):
 #                                  loads the data, and lac signs in with it

@@ -65,6 +65,25 @@ static void test_backoff_bounds(void **state)
 	assert_int_equal(http_backoff_ms(&none, 3, &seed), 0);
 }
 
+/* LAC_TEST_BACKOFF_MAX_MS caps the step for the tests that wait out retries;
+ * unset, or not a whole number, it changes nothing. */
+static void test_backoff_test_cap(void **state)
+{
+	(void)state;
+	struct http_retry_policy p = { 4, 1000, 32000, 60000 };
+	unsigned seed = 3;
+	setenv("LAC_TEST_BACKOFF_MAX_MS", "20", 1);
+	for (int attempt = 0; attempt < 5; attempt++) {
+		long w = http_backoff_ms(&p, attempt, &seed);
+		assert_true(w >= 10 && w <= 20);
+	}
+	assert_int_equal(http_retry_wait_ms(&p, 0, 3000, &seed), 3000); /* Retry-After as sent */
+	setenv("LAC_TEST_BACKOFF_MAX_MS", "20ms", 1);
+	assert_true(http_backoff_ms(&p, 3, &seed) >= 4000);
+	unsetenv("LAC_TEST_BACKOFF_MAX_MS");
+	assert_true(http_backoff_ms(&p, 3, &seed) >= 4000);
+}
+
 static void test_retry_after_is_capped_and_wins(void **state)
 {
 	struct http_retry_policy p = { 5, 100, 1000, 1500 };
@@ -230,6 +249,7 @@ int main(void)
 		cmocka_unit_test(test_status_classes),
 		cmocka_unit_test(test_curl_error_classes),
 		cmocka_unit_test(test_backoff_bounds),
+		cmocka_unit_test(test_backoff_test_cap),
 		cmocka_unit_test(test_retry_after_is_capped_and_wins),
 		cmocka_unit_test(test_retry_after_forms),
 		cmocka_unit_test(test_response_header_lookup),

@@ -1,5 +1,5 @@
 #!/bin/sh
-# tests/e2e/live_databricks.sh — `type: databricks` against a real workspace,
+# tests/live/databricks.sh — `type: databricks` against a real workspace,
 # only when these are set (else skipped, 77):
 #   LAC_LIVE_DATABRICKS_ENDPOINT      the workspace URL (https://adb-....azuredatabricks.net)
 #   LAC_LIVE_DATABRICKS_WAREHOUSE_ID  a SQL warehouse the identity may use
