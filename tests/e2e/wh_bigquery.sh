@@ -333,7 +333,8 @@ EOF
 Q="$T/dest"
 : >"$T/fake.log"
 set +e
-LAC_TEST_CRASH_AFTER=send "$LAC" -C "$Q" --now 2026-01-15T13:00:00Z run cat_owners multi_dog_owners \
+# --jobs 1: the crash kills lac itself, not one run's process (run_jobs_pg.sh)
+LAC_TEST_CRASH_AFTER=send "$LAC" -C "$Q" --now 2026-01-15T13:00:00Z run --jobs 1 cat_owners multi_dog_owners \
 	>"$T/out" 2>"$T/err"
 rc=$?
 set -e

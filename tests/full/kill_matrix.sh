@@ -126,7 +126,8 @@ for w in $warehouses; do
 			expect_status "$id: baseline" 0 lac -C "$K" --now 2026-01-15T12:00:00Z run cat_owners multi_dog_owners
 			change_data "$w" "$id" "$K"
 			set +e
-			LAC_TEST_CRASH_AFTER=$point "$LAC" -C "$K" --now 2026-01-15T13:00:00Z run cat_owners multi_dog_owners \
+			# --jobs 1: the crash kills lac itself, not one run's process (run_jobs_pg.sh)
+			LAC_TEST_CRASH_AFTER=$point "$LAC" -C "$K" --now 2026-01-15T13:00:00Z run --jobs 1 cat_owners multi_dog_owners \
 				>"$T/out" 2>"$T/err"
 			rc=$?
 			set -e
