@@ -59,6 +59,10 @@ for t in $wanted; do
 	extra=
 	[ -d "$seeds/$t" ] && extra=$seeds/$t
 	log=$out/campaign/$t.log
+	# the target's scratch files (fuzz_yaml's project, fuzz_state_import's state)
+	TMPDIR=$out/campaign/tmp
+	export TMPDIR
+	rm -rf "$TMPDIR" && mkdir -p "$TMPDIR"
 	# one process: the machine is shared; -rss_limit_mb keeps a blow-up a finding
 	rc=0
 	/usr/bin/time -f '%U %S' -o "$out/campaign/$t.time" \
@@ -87,6 +91,6 @@ for t in $wanted; do
 	rm -f "$tmp"
 	echo "   $t: ${execs:-0} execs, cov ${cov:-0}, ft ${ft:-0}, ${added:-0} inputs added to the corpus"
 done
-size=$(du -sk "$src/tests/corpus" | awk '{print $1}')
+size=$(du -sk --apparent-size "$src/tests/corpus" | awk '{print $1}')
 echo "== tests/corpus: $size KiB (keep it under about 2 MB)"
 cat "$tsv"
