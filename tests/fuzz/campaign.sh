@@ -8,9 +8,9 @@
 # seconds (default 7200, the issue's 2 CPU-hours) in total.
 #
 # What is kept in the tree, so that the next run starts where this one ended:
-# - tests/corpus/<corpus>/: the inputs that reach new coverage, merged in
-#   with -merge=1 (what is there stays; a new input joins, named by its
-#   SHA-1, only when it adds a feature), so the corpus stays small;
+# - tests/corpus/<corpus>/: the hand-written inputs, and the campaign's
+#   finds (named by their SHA-1) minimised with -merge=1 after each run:
+#   a find stays only while it adds a feature, so the corpus stays small;
 # - tests/fuzz/campaign.tsv: per target the CPU seconds and execs so far,
 #   the coverage (cov: edges, ft: features) of the last run, and crashes.
 # A crash stops that target's run; its input is left in
@@ -79,17 +79,27 @@ for t in $wanted; do
 		echo "   $t stopped (exit $rc): see $log and $out/crashes/"
 		tail -n 30 "$log"
 	fi
-	# what the run found that the kept corpus does not cover joins it
-	"$out/fuzz_$t" -merge=1 -max_len="$maxlen" "$corpus" "$new" >"$out/campaign/$t.merge.log" 2>&1 ||
-		echo "   merge failed: see $out/campaign/$t.merge.log"
-	added=$(sed -n 's/.*MERGE-OUTER: \([0-9]*\) new files.*/\1/p' "$out/campaign/$t.merge.log" | tail -n 1)
+	# the kept corpus minimised again: the hand-written inputs stay, and of
+	# the campaign's finds (named by their SHA-1) and this run's, only those
+	# that add a feature to them come back
+	finds=$out/campaign/$t.finds
+	rm -rf "$finds" && mkdir -p "$finds"
+	before=$(ls "$corpus" | grep -c -E '^[0-9a-f]{40}$' || true)
+	ls "$corpus" | grep -E '^[0-9a-f]{40}$' | while read -r f; do mv "$corpus/$f" "$finds/"; done
+	if ! "$out/fuzz_$t" -merge=1 -max_len="$maxlen" "$corpus" "$finds" "$new" \
+		>"$out/campaign/$t.merge.log" 2>&1; then
+		echo "   merge failed: see $out/campaign/$t.merge.log; the earlier finds are put back"
+		mv "$finds"/* "$corpus/" 2>/dev/null || true
+	fi
+	after=$(ls "$corpus" | grep -c -E '^[0-9a-f]{40}$' || true)
+	added="$((after - before)) (now $after)"
 	tmp=$tsv.tmp
 	awk -F'\t' -v OFS='\t' -v t="$t" '$1 != t' "$tsv" >"$tmp"
 	printf '%s\t%d\t%d\t%d\t%d\t%d\n' "$t" $((done_cpu + cpu)) $(($(field "$t" 3) + ${execs:-0})) \
 		"${cov:-0}" "${ft:-0}" $(($(field "$t" 6) + crashed)) >>"$tmp"
 	{ head -n 1 "$tmp"; tail -n +2 "$tmp" | sort; } >"$tsv"
 	rm -f "$tmp"
-	echo "   $t: ${execs:-0} execs, cov ${cov:-0}, ft ${ft:-0}, ${added:-0} inputs added to the corpus"
+	echo "   $t: ${execs:-0} execs, cov ${cov:-0}, ft ${ft:-0}; campaign finds in the corpus: $added"
 done
 size=$(du -sk --apparent-size "$src/tests/corpus" | awk '{print $1}')
 echo "== tests/corpus: $size KiB (keep it under about 2 MB)"
