@@ -25,6 +25,7 @@
 #include "cmd/daily_alerts.h"
 #include "cmd/json_errors.h"
 #include "plan/plan.h"
+#include "plan/plan_file.h"
 #include "run/run.h"
 #include "sql/gen.h"
 #include "sql/sqlbuf.h"
@@ -44,21 +45,22 @@ static int check_plan_file(const char *path, const struct plan *pl)
 		return -1;
 	}
 	int rc = -1;
-	const char *state_fp = json_string_value(json_object_get(root, "state_fingerprint"));
-	const char *plan_fp = json_string_value(json_object_get(root, "plan_fingerprint"));
-	json_int_t version = json_integer_value(json_object_get(root, "format_version"));
-	char *fp = plan_changes_fingerprint(pl);
-	if (!state_fp || !plan_fp || version != 1)
+	switch (plan_file_judge(root, pl)) {
+	case PLAN_FILE_NOT_A_PLAN:
 		fprintf(stderr, "lac: %s is not a plan saved by `lac plan --out`\n", path);
-	else if (strcmp(state_fp, pl->fingerprint) != 0)
+		break;
+	case PLAN_FILE_STALE_STATE:
 		fprintf(stderr, "lac: the saved plan %s is stale: the applied state changed since the "
 			"plan was made; run `lac plan --out %s` again\n", path, path);
-	else if (strcmp(plan_fp, fp) != 0)
+		break;
+	case PLAN_FILE_STALE_FILES:
 		fprintf(stderr, "lac: the saved plan %s does not match the files: they changed since "
 			"the plan was made; run `lac plan --out %s` again\n", path, path);
-	else
+		break;
+	case PLAN_FILE_OK:
 		rc = 0;
-	free(fp);
+		break;
+	}
 	json_decref(root);
 	return rc;
 }

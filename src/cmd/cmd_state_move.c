@@ -33,11 +33,9 @@
 #include "config.h"
 #include "base/time.h"
 #include "plan/plan.h"
+#include "state/export_file.h"
 #include "state/state_info.h"
 #include "state/state_move.h"
-
-#define EXPORT_FORMAT "lac-state"
-#define EXPORT_FORMAT_VERSION 1
 
 /* The one FILE argument of export/import, or NULL after the usage message. */
 static const char *file_arg(struct cli *c, const char *what)
@@ -141,8 +139,8 @@ int cmd_state_export(struct cli *c)
 		}
 		goto out;
 	}
-	json_t *header = json_pack("{s:s, s:i, s:s, s:i, s:O, s:s, s:s}", "format", EXPORT_FORMAT,
-				   "format_version", EXPORT_FORMAT_VERSION, "lac_version", PACKAGE_VERSION,
+	json_t *header = json_pack("{s:s, s:i, s:s, s:i, s:O, s:s, s:s}", "format", STATE_EXPORT_FORMAT,
+				   "format_version", STATE_EXPORT_FORMAT_VERSION, "lac_version", PACKAGE_VERSION,
 				   "schema_version", 0, "backend", backend, "project", p.name,
 				   "exported_at", now.iso);
 	struct export_ctx x = { .tables = json_object() };
@@ -188,66 +186,6 @@ out:
 
 /* ---- import ---------------------------------------------------------------------------- */
 
-/* The next line of f as JSON: 1 and *out, 0 at the end, -1 when the line
- * is not JSON (err says where). */
-static int next_line(FILE *f, const char *file, size_t *lineno, char **buf, size_t *cap, json_t **out,
-		     struct strbuf *err)
-{
-	ssize_t n = getline(buf, cap, f);
-	if (n < 0) {
-		if (ferror(f))
-			sb_addf(err, "%s: %s", file, strerror(errno));
-		return ferror(f) ? -1 : 0;
-	}
-	++*lineno;
-	json_error_t jerr;
-	*out = json_loadb(*buf, (size_t)n, 0, &jerr);
-	if (!*out || !json_is_object(*out)) {
-		sb_addf(err, "%s:%zu: not a line of a lac state export", file, *lineno);
-		json_decref(*out);
-		return -1;
-	}
-	return 1;
-}
-
-/* Check the export's header against this lac and project.  0, or -1 with
- * the reason in err. */
-static int check_header(json_t *h, const char *file, const struct project *p, struct strbuf *err)
-{
-	const char *format = json_string_value(json_object_get(h, "format"));
-	json_int_t fv = json_integer_value(json_object_get(h, "format_version"));
-	json_t *version = json_object_get(h, "schema_version");
-	const char *project = json_string_value(json_object_get(h, "project"));
-	if (!format || strcmp(format, EXPORT_FORMAT) != 0 || !json_is_integer(version) ||
-	    !json_is_object(json_object_get(h, "backend"))) {
-		sb_addf(err, "%s: not a lac state export (no header line)", file);
-		return -1;
-	}
-	if (fv != EXPORT_FORMAT_VERSION) {
-		sb_addf(err, "%s: export format version %lld; this lac reads version %d", file, (long long)fv,
-			EXPORT_FORMAT_VERSION);
-		return -1;
-	}
-	json_int_t v = json_integer_value(version);
-	if (v > STATE_SCHEMA_VERSION) {
-		sb_addf(err, "%s: state schema version %lld is newer than this lac supports (%d)", file,
-			(long long)v, STATE_SCHEMA_VERSION);
-		return -1;
-	}
-	if (v < STATE_SCHEMA_VERSION) {
-		sb_addf(err, "%s: state schema version %lld is older than this lac's (%d): let this lac"
-			" upgrade the old state first (any command that writes to it, such as"
-			" `lac apply --no-run`), then export it again", file, (long long)v, STATE_SCHEMA_VERSION);
-		return -1;
-	}
-	if (!project || strcmp(project, p->name) != 0) {
-		sb_addf(err, "%s: the state of project '%s', not of this project '%s'", file,
-			project ? project : "?", p->name);
-		return -1;
-	}
-	return 0;
-}
-
 /* Is the new state empty?  0, or -1 with why not in err.  Under the new
  * state's apply lock nothing can fill it before the rows are written: a
  * run needs an applied audience. */
@@ -276,48 +214,13 @@ static int import_rows(struct state *st, FILE *f, const char *file, size_t *line
 		sb_addf(err, "%s: %s", state_path(st), state_errmsg(st));
 		return -1;
 	}
-	int rc;
 	/* apply's table of applied texts is made by plan/, outside the
 	 * migrations: an empty plan creates it, so its rows have a place */
 	struct plan no_changes = { 0 };
-	if (plan_store_texts(st, &no_changes, err) < 0) {
-		state_rollback(st);
-		return -1;
-	}
-	char *buf = NULL;
-	size_t cap = 0;
-	json_t *line = NULL;
-	bool ended = false;
-	*rows = 0;
-	while (!ended && (rc = next_line(f, file, lineno, &buf, &cap, &line, err)) == 1) {
-		if (json_is_true(json_object_get(line, "end"))) {
-			json_int_t want = json_integer_value(json_object_get(line, "rows"));
-			ended = true;
-			if (want != *rows) {
-				sb_addf(err, "%s:%zu: the export says %lld rows, it holds %lld", file, *lineno,
-					(long long)want, (long long)*rows);
-				rc = -1;
-			}
-		} else {
-			const char *table = json_string_value(json_object_get(line, "table"));
-			struct strbuf why_row = STRBUF_INIT;
-			if (state_load_row(st, table ? table : "", json_object_get(line, "row"), &why_row) < 0) {
-				sb_addf(err, "%s:%zu: %s", file, *lineno, why_row.buf);
-				rc = -1;
-			}
-			sb_release(&why_row);
-			++*rows;
-		}
-		json_decref(line);
-		if (rc < 0)
-			break;
-	}
-	free(buf);
-	if (rc >= 0 && !ended) {
-		sb_addf(err, "%s: ends before its last line (cut short?)", file);
-		rc = -1;
-	}
-	if (rc >= 0 && (state_load_finish(st) < 0 || state_commit(st) < 0)) {
+	int rc = plan_store_texts(st, &no_changes, err);
+	if (rc == 0)
+		rc = export_import_rows(st, f, file, lineno, rows, err);
+	if (rc == 0 && state_commit(st) < 0) {
 		sb_addf(err, "%s: %s", state_path(st), state_errmsg(st));
 		rc = -1;
 	}
@@ -509,10 +412,10 @@ int cmd_state_import(struct cli *c)
 		sb_addf(&err, "cannot read %s: %s", file, strerror(errno));
 		goto out;
 	}
-	int got = next_line(f, file, &lineno, &buf, &cap, &header, &err);
+	int got = export_next_line(f, file, &lineno, &buf, &cap, &header, &err);
 	if (got == 0)
 		sb_addf(&err, "%s: empty, not a lac state export", file);
-	if (got != 1 || check_header(header, file, &p, &err) < 0)
+	if (got != 1 || export_check_header(header, file, p.name, &err) < 0)
 		goto out;
 	if (state_open_project(&st, &p, STATE_RW, &err) != 0)
 		goto out;

@@ -29,6 +29,10 @@ void access_token_set(struct access_token *t, const char *value, time_t now, lon
 	access_token_release(t);
 	if (lifetime < 0)
 		lifetime = 0;
+	/* an issuer's expires_in is untrusted: past ten years it is a year 2038+
+	 * overflow of now + lifetime, not a longer token */
+	if (lifetime > ACCESS_TOKEN_LIFETIME_MAX)
+		lifetime = ACCESS_TOKEN_LIFETIME_MAX;
 	long margin = lifetime / 4 < ACCESS_TOKEN_RENEW_MARGIN ? lifetime / 4 : ACCESS_TOKEN_RENEW_MARGIN;
 	t->value = xstrdup(value);
 	t->expires_at = now + lifetime;

@@ -12,6 +12,7 @@
 #include <time.h>
 
 #define ACCESS_TOKEN_RENEW_MARGIN 300 /* seconds */
+#define ACCESS_TOKEN_LIFETIME_MAX (10L * 366 * 86400) /* a longer lifetime is cut to it */
 
 struct access_token {
 	char *value;               /* NULL: none yet */
@@ -21,7 +22,8 @@ struct access_token {
 
 /* Whether t holds a value that need not be renewed at now. */
 bool access_token_fresh(const struct access_token *t, time_t now);
-/* Hold value (copied), issued at now for lifetime seconds; the value held
+/* Hold value (copied), issued at now for lifetime seconds (0 to
+ * ACCESS_TOKEN_LIFETIME_MAX: outside, cut to the nearer end); the value held
  * before is forgotten as a secret and wiped. */
 void access_token_set(struct access_token *t, const char *value, time_t now, long lifetime);
 void access_token_release(struct access_token *t);

@@ -31,11 +31,9 @@ void form_add(struct strbuf *form, const char *key, const char *value)
 	}
 }
 
-/* The refusal in an OAuth error answer ("invalid_grant: Invalid JWT
- * Signature."), or NULL when the body is not one. */
-static char *oauth_error(const struct http_response *r)
+char *token_answer_refusal(const char *body, size_t len)
 {
-	json_t *doc = json_loadb(r->body.buf, r->body.len, 0, NULL);
+	json_t *doc = json_loadb(body, len, 0, NULL);
 	const char *code = json_string_value(json_object_get(doc, "error"));
 	const char *desc = json_string_value(json_object_get(doc, "error_description"));
 	char *out = NULL;
@@ -47,11 +45,10 @@ static char *oauth_error(const struct http_response *r)
 	return out;
 }
 
-/* The answer's token and lifetime into out; -1 with a reason when it has none. */
-static int read_answer(const struct http_response *r, time_t now, struct access_token *out,
-		       const char *url, struct strbuf *err)
+int token_answer_read(const char *body, size_t len, time_t now, struct access_token *out,
+		      const char *url, struct strbuf *err)
 {
-	json_t *doc = json_loadb(r->body.buf, r->body.len, 0, NULL);
+	json_t *doc = json_loadb(body, len, 0, NULL);
 	const char *tok = json_string_value(json_object_get(doc, "access_token"));
 	json_t *exp = json_object_get(doc, "expires_in");
 	int rc = 0;
@@ -93,9 +90,9 @@ int token_endpoint_fetch(const struct http_client_config *transport, const char 
 	enum http_class cls = http_client_send(c, &req, &resp, why, sizeof(why));
 	int rc;
 	if (cls == HTTP_OK) {
-		rc = read_answer(&resp, now, out, url, err);
+		rc = token_answer_read(resp.body.buf, resp.body.len, now, out, url, err);
 	} else {
-		char *refusal = resp.status ? oauth_error(&resp) : NULL;
+		char *refusal = resp.status ? token_answer_refusal(resp.body.buf, resp.body.len) : NULL;
 		if (refusal) {
 			/* the endpoint's words, redacted like any reason of the client */
 			struct http_secrets s = { .more = cfg.more_secrets };

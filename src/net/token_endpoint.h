@@ -28,4 +28,14 @@ void form_add(struct strbuf *form, const char *key, const char *value);
 int token_endpoint_fetch(const struct http_client_config *transport, const char *url,
 			 const char *form, time_t now, struct access_token *out, struct strbuf *err);
 
+/* The two readers of a token endpoint's answer body (fuzz_token fuzzes
+ * them).  token_answer_read: the access_token and expires_in (a number or a
+ * quoted one; TOKEN_LIFETIME_DEFAULT when absent or not positive) into out,
+ * issued at now; -1 with a reason naming url in err when there is no token.
+ * token_answer_refusal: an error answer's "error: error_description" (or
+ * "error" alone), malloc'd, or NULL when the body is not one. */
+int token_answer_read(const char *body, size_t len, time_t now, struct access_token *out,
+		      const char *url, struct strbuf *err);
+char *token_answer_refusal(const char *body, size_t len);
+
 #endif

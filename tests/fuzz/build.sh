@@ -1,46 +1,61 @@
 #!/bin/sh
 # tests/fuzz/build.sh — build the libFuzzer targets with clang (ASan + UBSan +
-# libFuzzer) from a configured build tree, then fuzz each for a while:
-#   sh tests/fuzz/build.sh BUILD_DIR [SECONDS]      (run `make` in BUILD_DIR first)
-# Seeds come from tests/corpus/<corpus>, the examples and, for keys, RSA keys
-# openssl makes here (never kept in the tree); new crashes are written as
-# crash-* files in the current directory.
+# libFuzzer) from a configured build tree:
+#   sh tests/fuzz/build.sh BUILD_DIR [TARGET...]     (run `make` in BUILD_DIR first)
+# Every target of tests/fuzz/targets unless some are named.  The library is
+# compiled once into BUILD_DIR/fuzz/obj/ (again only where a source, or any
+# header, is newer than its object); each target is BUILD_DIR/fuzz/fuzz_<t>,
+# with BUILD_DIR/fuzz/<t>.dict, its dictionary (lac.dict gains every keyword
+# of grammar/keywords.def).  Exits 77 when clang or its libFuzzer runtime is
+# missing.  campaign.sh fuzzes the targets; smoke.sh (make check) briefly.
 set -eu
 src=$(cd "$(dirname "$0")/../.." && pwd)
-build=$(cd "${1:?usage: build.sh BUILD_DIR [SECONDS]}" && pwd)
-secs=${2:-60}
-command -v clang >/dev/null || { echo "clang is needed for libFuzzer" >&2; exit 1; }
+build=$(cd "${1:?usage: build.sh BUILD_DIR [TARGET...]}" && pwd)
+shift
+command -v clang >/dev/null || { echo "build.sh: clang is needed for libFuzzer" >&2; exit 77; }
 out=$build/fuzz
-mkdir -p "$out"
-libs=$(pkg-config --cflags --libs yaml-0.1 sqlite3 libcurl jansson libpq libcrypto)
-# target:corpus folder:largest input
-targets="parse:lac:65536 yaml:yaml:65536 keys:keys:16384 answers:answers:65536
-	databricks:databricks:1048576 bq_decode:bq:65536 snowflake:snowflake:1048576"
-# every library source (src/<folder>/, the command line's src/cmd/ left out);
-# the generated grammar from the build tree
-sources=$(ls "$src"/src/*/*.c | grep -v '/src/cmd/')
-for row in $targets; do
-	t=${row%%:*}
-	clang -g -O1 -std=c11 -D_GNU_SOURCE -DLAC_LIBFUZZER -DLAC_STDLIB_DIR="\"$src/stdlib\"" \
-		-DLAC_SRC_STDLIB_DIR="\"$src/stdlib\"" -DLAC_EXAMPLES_DIR="\"$src/examples\"" \
-		-DLAC_SRC_EXAMPLES_DIR="\"$src/examples\"" -DPACKAGE_VERSION='"fuzz"' \
-		-fsanitize=fuzzer,address,undefined -I"$build" -I"$src/src" -I"$build/grammar" -I"$src/grammar" \
-		$sources "$build/grammar/parser.c" "$build/grammar/lexer.c" "$src/tests/fuzz/fuzz_$t.c" \
-		-o "$out/fuzz_$t" $libs -lm
-	corpus=${row#*:}
-	corpus=${corpus%%:*}
-	mkdir -p "$out/corpus_$t"
-	cp "$src"/tests/corpus/"$corpus"/* "$out/corpus_$t/" 2>/dev/null || true
+mkdir -p "$out/obj"
+# libFuzzer's runtime comes with clang's compiler-rt (Debian: libclang-rt-dev
+# or the clang package's own); without it nothing can be linked
+probe=$out/probe
+printf 'int LLVMFuzzerTestOneInput(const char *d, unsigned long n);\nint LLVMFuzzerTestOneInput(const char *d, unsigned long n) { (void)d; (void)n; return 0; }\n' >"$probe.c"
+clang -fsanitize=fuzzer "$probe.c" -o "$probe" 2>/dev/null || {
+	echo "build.sh: clang has no libFuzzer runtime (-fsanitize=fuzzer)" >&2
+	rm -f "$probe.c"
+	exit 77
+}
+rm -f "$probe" "$probe.c"
+pkgs="yaml-0.1 sqlite3 libcurl jansson libpq libcrypto"
+libs=$(pkg-config --libs $pkgs)
+cflags="-g -O1 -std=c11 -D_GNU_SOURCE -DLAC_LIBFUZZER -DLAC_STDLIB_DIR=\"$src/stdlib\"
+	-DLAC_SRC_STDLIB_DIR=\"$src/stdlib\" -DLAC_EXAMPLES_DIR=\"$src/examples\"
+	-DLAC_SRC_EXAMPLES_DIR=\"$src/examples\"
+	-fsanitize=fuzzer-no-link,address,undefined -I$build -I$src/src -I$build/grammar -I$src/grammar $(pkg-config --cflags $pkgs)"
+# every library source (src/<folder>/, the command line's src/cmd/ left out)
+# and the generated grammar from the build tree, each compiled once
+newest_h=$(ls -t "$src"/src/*/*.h "$src"/grammar/*.h "$src"/grammar/*.def "$build"/grammar/*.h | head -n 1)
+objs=
+for c in $(ls "$src"/src/*/*.c | grep -v '/src/cmd/') "$build/grammar/parser.c" "$build/grammar/lexer.c"; do
+	o=$out/obj/$(echo "${c#"$src"/}" | sed 's#^.*/\(src\|grammar\)/#\1/#; s#/#_#g; s#\.c$#.o#')
+	if [ ! -e "$o" ] || [ "$c" -nt "$o" ] || [ "$newest_h" -nt "$o" ]; then
+		# shellcheck disable=SC2086
+		clang $cflags -c "$c" -o "$o"
+	fi
+	objs="$objs $o"
 done
-find "$src/examples" -name '*.lac' -exec cp {} "$out/corpus_parse/" \;
-find "$src/examples" -name '*.yaml' | while read -r f; do cp "$f" "$out/corpus_yaml/$(echo "$f" | tr / _)"; done
-if command -v openssl >/dev/null; then
-	openssl genrsa 2048 2>/dev/null >"$out/corpus_keys/gen_pkcs1.pem" || true
-	openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 2>/dev/null >"$out/corpus_keys/gen_pkcs8.pem" || true
-	openssl pkcs8 -topk8 -passout pass:pw -in "$out/corpus_keys/gen_pkcs8.pem" 2>/dev/null \
-		>"$out/corpus_keys/gen_enc.pem" || true
-fi
-for row in $targets; do
-	t=${row%%:*}
-	"$out/fuzz_$t" -max_total_time="$secs" -max_len="${row##*:}" "$out/corpus_$t"
+rm -f "$out/liblacfuzz.a"
+# shellcheck disable=SC2086
+ar rcs "$out/liblacfuzz.a" $objs
+wanted=${*:-$(grep -v '^#' "$src/tests/fuzz/targets" | awk '{print $1}')}
+for t in $wanted; do
+	row=$(grep -v '^#' "$src/tests/fuzz/targets" | awk -v t="$t" '$1 == t')
+	[ -n "$row" ] || { echo "build.sh: no target '$t' in tests/fuzz/targets" >&2; exit 1; }
+	# shellcheck disable=SC2086
+	clang $cflags -fsanitize=fuzzer "$src/tests/fuzz/fuzz_$t.c" "$out/liblacfuzz.a" \
+		-o "$out/fuzz_$t" $libs -lm
+	dict=$(echo "$row" | awk '{print $4}')
+	cp "$src/tests/fuzz/$dict" "$out/$t.dict"
+	if [ "$dict" = lac.dict ]; then
+		sed -n 's/^KW("\([^"]*\)".*/"\1"/p' "$src/grammar/keywords.def" >>"$out/$t.dict"
+	fi
 done

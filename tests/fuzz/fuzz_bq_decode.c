@@ -6,14 +6,12 @@
  * libFuzzer target; otherwise main() replays every file of tests/corpus/bq
  * (a unit test in make check).
  */
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "warehouse/warehouse_bigquery.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+#include "replay.h"
 
 static int touch_row(void *arg, int ncol, const char *const *vals)
 {
@@ -41,29 +39,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 #ifndef LAC_LIBFUZZER
 int main(int argc, char **argv)
 {
-	const char *dir = argc > 1 ? argv[1] : LAC_CORPUS_DIR;
-	DIR *dp = opendir(dir);
-	if (!dp) {
-		perror(dir);
-		return 1;
-	}
-	size_t n = 0;
-	struct dirent *de;
-	while ((de = readdir(dp))) {
-		if (de->d_name[0] == '.')
-			continue;
-		char *path = xasprintf("%s/%s", dir, de->d_name);
-		size_t len;
-		char *text = read_file(path, &len);
-		if (text) {
-			LLVMFuzzerTestOneInput((const uint8_t *)text, len);
-			free(text);
-			n++;
-		}
-		free(path);
-	}
-	closedir(dp);
-	printf("fuzz_bq_decode: %zu inputs replayed\n", n);
-	return n ? 0 : 1;
+	return fuzz_replay_main("fuzz_bq_decode", LAC_CORPUS_DIR, argc, argv);
 }
 #endif

@@ -6,15 +6,13 @@
  * libFuzzer target; otherwise main() replays every file of
  * tests/corpus/snowflake (a unit test in make check).
  */
-#include <dirent.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "warehouse/snowflake_result.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+#include "replay.h"
 
 /* Touch every value handed over, so a bad pointer shows. */
 static int touch_row(void *arg, int ncol, const char *const *vals)
@@ -41,29 +39,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 #ifndef LAC_LIBFUZZER
 int main(int argc, char **argv)
 {
-	const char *dir = argc > 1 ? argv[1] : LAC_CORPUS_DIR;
-	DIR *dp = opendir(dir);
-	if (!dp) {
-		perror(dir);
-		return 1;
-	}
-	size_t n = 0;
-	struct dirent *de;
-	while ((de = readdir(dp))) {
-		if (de->d_name[0] == '.')
-			continue;
-		char *path = xasprintf("%s/%s", dir, de->d_name);
-		size_t len;
-		char *body = read_file(path, &len);
-		if (body) {
-			LLVMFuzzerTestOneInput((const uint8_t *)body, len);
-			free(body);
-			n++;
-		}
-		free(path);
-	}
-	closedir(dp);
-	printf("fuzz_snowflake: %zu inputs replayed\n", n);
-	return n ? 0 : 1;
+	return fuzz_replay_main("fuzz_snowflake", LAC_CORPUS_DIR, argc, argv);
 }
 #endif

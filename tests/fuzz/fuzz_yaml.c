@@ -5,7 +5,6 @@
  * sanitizers.  Built with -DLAC_LIBFUZZER it is a libFuzzer target; otherwise
  * main() replays every file of tests/corpus/yaml (a unit test in make check).
  */
-#include <dirent.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,8 +13,7 @@
 
 #include "project/project.h"
 #include "base/yaml_doc.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+#include "replay.h"
 
 static char scratch[PATH_MAX];
 
@@ -87,30 +85,8 @@ static void cleanup(void)
 
 int main(int argc, char **argv)
 {
-	const char *dir = argc > 1 ? argv[1] : LAC_CORPUS_DIR;
-	DIR *dp = opendir(dir);
-	if (!dp) {
-		perror(dir);
-		return 1;
-	}
-	size_t n = 0;
-	struct dirent *de;
-	while ((de = readdir(dp))) {
-		if (de->d_name[0] == '.')
-			continue;
-		char *path = xasprintf("%s/%s", dir, de->d_name);
-		size_t len;
-		char *text = read_file(path, &len);
-		if (text) {
-			LLVMFuzzerTestOneInput((const uint8_t *)text, len);
-			free(text);
-			n++;
-		}
-		free(path);
-	}
-	closedir(dp);
+	int rc = fuzz_replay_main("fuzz_yaml", LAC_CORPUS_DIR, argc, argv);
 	cleanup();
-	printf("fuzz_yaml: %zu inputs replayed\n", n);
-	return n ? 0 : 1;
+	return rc;
 }
 #endif

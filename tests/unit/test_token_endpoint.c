@@ -377,10 +377,41 @@ static void test_refusal_redacted(void **state)
 	sb_release(&err);
 }
 
+/* The answer readers alone, on bodies no server is needed for: a quoted
+ * lifetime, a missing one, one too large for the clock, a refusal. */
+static void test_answer_bodies(void **state)
+{
+	(void)state;
+	const time_t now = 1700000000;
+	struct access_token t = { 0 };
+	struct strbuf err = STRBUF_INIT;
+	static const char quoted[] = "{\"access_token\":\"tok\",\"expires_in\":\"120\"}";
+	assert_int_equal(token_answer_read(quoted, strlen(quoted), now, &t, "https://t/", &err), 0);
+	assert_string_equal(t.value, "tok");
+	assert_int_equal(t.expires_at, now + 120);
+	static const char bare[] = "{\"access_token\":\"tok\"}";
+	assert_int_equal(token_answer_read(bare, strlen(bare), now, &t, "https://t/", &err), 0);
+	assert_int_equal(t.expires_at, now + TOKEN_LIFETIME_DEFAULT);
+	static const char huge[] = "{\"access_token\":\"tok\",\"expires_in\":9223372036854775807}";
+	assert_int_equal(token_answer_read(huge, strlen(huge), now, &t, "https://t/", &err), 0);
+	assert_true(t.expires_at > now && t.renew_at > now && t.renew_at <= t.expires_at);
+	access_token_release(&t);
+	static const char none[] = "{\"error\":\"invalid_grant\",\"error_description\":\"Bad JWT.\"}";
+	assert_int_equal(token_answer_read(none, strlen(none), now, &t, "https://t/", &err), -1);
+	assert_null(t.value);
+	assert_string_equal(err.buf, "the token endpoint https://t/ answered without an access_token");
+	char *why = token_answer_refusal(none, strlen(none));
+	assert_string_equal(why, "invalid_grant: Bad JWT.");
+	free(why);
+	assert_null(token_answer_refusal("<html>", 6));
+	sb_release(&err);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_form_encoding),
+		cmocka_unit_test(test_answer_bodies),
 		cmocka_unit_test(test_google_grant_from_file),
 		cmocka_unit_test(test_google_grant_from_text_renewed),
 		cmocka_unit_test(test_google_flaky_retried),
