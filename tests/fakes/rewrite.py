@@ -44,6 +44,8 @@ Translation rules that are not a plain rename:
   stores them (an unquoted name upper-cased); its LAST_ALTERED is what
   pg_backend.py noted in lac_rewrite.altered, read with
   DATE_PART(EPOCH_MILLISECOND, x).
+- Databricks DESCRIBE DETAIL t becomes a SELECT of its first seven columns
+  (lastModified from lac_rewrite.altered, see pg_backend.py).
 - DDL PostgreSQL lacks becomes one DO block, so one statement stays one
   statement: Snowflake's ALTER TABLE a SWAP WITH b (three renames) and
   CREATE OR REPLACE TABLE (drop, then create; ... CLONE b copies b).
@@ -545,7 +547,27 @@ class Rewriter:
             return self.alter_table(items)
         if first == "SET" and self.d == "redshift":
             return self.redshift_set(items)
+        if head.startswith("DESCRIBE DETAIL") and self.d == "databricks":
+            return self.describe_detail(items[2:])
         raise self.no("statement %s" % (head or items[0].text))
+
+    def describe_detail(self, items):
+        """Databricks DESCRIBE DETAIL t (the connector's last_altered): its
+        first seven columns, lastModified what pg_backend.py noted, as
+        Databricks writes a timestamp; no row when there is no such table."""
+        if not items or items[0].kind not in ("word", "ident"):
+            raise self.no("DESCRIBE DETAIL without a table")
+        parts, j = self.chain(items, 0)
+        if j != len(items) or len(parts) < 2:
+            raise self.no("DESCRIBE DETAIL other than of a schema.table name")
+        schema, table = [(p.value if p.kind == "ident" else p.text).lower() for p in parts[-2:]]
+        return ("SELECT 'delta' AS format, NULL AS id, t.table_name AS name, NULL AS description,"
+                " NULL AS location, NULL AS \"createdAt\","
+                " to_char(a.at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"') AS \"lastModified\""
+                " FROM information_schema.tables t LEFT JOIN lac_rewrite.altered a"
+                " ON a.table_schema = lower(t.table_schema) AND a.table_name = lower(t.table_name)"
+                " WHERE lower(t.table_schema) = %s AND lower(t.table_name) = %s"
+                % (pg_string(schema), pg_string(table)))
 
     def transaction(self, items):
         words = [t.text.upper() for t in items]
