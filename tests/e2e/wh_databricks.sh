@@ -2,17 +2,17 @@
 # tests/e2e/wh_databricks.sh — `type: databricks` end to end against the fake
 # workspace (tests/fakes/fake_databricks.py), whose statements run rewritten
 # on the test PostgreSQL: preview, plan --preview/--validate, the README flow
-# (apply, a data change, run, events), daemon --once; a second run skipped
-# by DESCRIBE DETAIL lastModified, run after a change and with --force; a
-# missing column told at the audience's condition, by the graph's name;
-# transient answers retried (429 with and without Retry-After, 503, 500, a
-# reset mid-chunk, an expired link); bad input each one clear error with
-# nothing lost (rejected or missing token, wrong M2M secret, wrong host,
-# wrong warehouse_id, a missing grant, a statement past the timeout:
-# cancelled, the run failed, the next completes it); the generation record (DELETE, then INSERT: no
-# transactions) half written, or written with its answer lost; a kill -9 at
-# two crash points, the next run completing it with no event sent twice;
-# SIGTERM cancels the statement; the warehouse destination's MERGE.
+# (apply, a data change, run, events), daemon --once; a second run skipped by
+# DESCRIBE DETAIL lastModified, run after a change and with --force; a missing
+# column told at the audience's condition, by the graph's name; transient
+# answers retried (429 with and without Retry-After, 503, 500, a reset
+# mid-chunk, an expired link); bad input each one clear error with nothing
+# lost (rejected or missing token, wrong M2M secret, wrong host, wrong
+# warehouse_id, a missing grant, a statement past the timeout: cancelled, the
+# run failed, the next completes it); the generation record (DELETE, then
+# INSERT: no transactions) half written, or written with its answer lost; a
+# kill -9 at two crash points, the next run completing it with no event sent
+# twice; SIGTERM cancels the statement; the warehouse destination's MERGE.
 # Skipped (77) without PostgreSQL or python3-psycopg2.
 . "${LAC_SRCDIR:-$(dirname "$0")/../..}/tests/lib.sh"
 
