@@ -3,7 +3,9 @@
  * timeout, cancel its statement on SIGINT/SIGTERM, and what every connector
  * shares: batches through single statements, the tag text, snapshot tables.
  */
+#include <ctype.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -92,6 +94,56 @@ int warehouse_last_altered(struct warehouse *w, const char *table, int64_t *epoc
 	int rc = w->ops->last_altered(w, table, epoch_ms, &err);
 	sb_release(&err); /* an error only means: run */
 	return rc == 0 ? 0 : 1;
+}
+
+static char *plain_part(const char *s, size_t n)
+{
+	if (!n)
+		return NULL;
+	for (size_t i = 0; i < n; i++)
+		if (!(isalnum((unsigned char)s[i]) || s[i] == '_'))
+			return NULL;
+	return xstrndup(s, n);
+}
+
+int warehouse_table_parts(const char *table, char **db, char **schema, char **name)
+{
+	char *parts[3] = { NULL, NULL, NULL };
+	size_t n = 0;
+	const char *s = table;
+	for (;;) {
+		const char *dot = strchr(s, '.');
+		size_t len = dot ? (size_t)(dot - s) : strlen(s);
+		if (n == 3 || !(parts[n] = plain_part(s, len)))
+			break;
+		n++;
+		if (!dot) {
+			if (n < 2)
+				break;
+			*db = n == 3 ? parts[0] : NULL;
+			*schema = parts[n - 2];
+			*name = parts[n - 1];
+			return 0;
+		}
+		s = dot + 1;
+	}
+	for (size_t i = 0; i < 3; i++)
+		free(parts[i]);
+	return -1;
+}
+
+int warehouse_parse_ms(const char *s, int64_t *ms)
+{
+	if (!s || !*s)
+		return -1;
+	int64_t v = 0;
+	for (const char *c = s; *c; c++) {
+		if (*c < '0' || *c > '9' || v > (INT64_MAX - 9) / 10)
+			return -1;
+		v = v * 10 + (*c - '0');
+	}
+	*ms = v;
+	return 0;
 }
 
 /* warehouse.timeout, whose ${VAR} (if any) is expanded only now. */

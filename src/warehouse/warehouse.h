@@ -105,6 +105,14 @@ int warehouse_open_bigquery(struct warehouse *w, struct project *p, struct strbu
 void warehouse_close(struct warehouse *w);
 /* ops->last_altered, or 1 (cannot tell) for a connector without it. */
 int warehouse_last_altered(struct warehouse *w, const char *table, int64_t *epoch_ms);
+/* For last_altered: a graph table name of two or three plain parts
+ * ([db.]schema.table, each of letters, digits and _) split into *db (NULL
+ * for two parts), *schema and *name, each to free; -1 for any other name
+ * (quoted, one part, more than three), which the connectors cannot tell. */
+int warehouse_table_parts(const char *table, char **db, char **schema, char **name);
+/* A warehouse's epoch-ms text ("1733360000000") into *ms; -1 when it is
+ * not a whole number of ms. */
+int warehouse_parse_ms(const char *s, int64_t *ms);
 /* Tag w's later statements (set_context); a failure only loses the tag. */
 void warehouse_set_context(struct warehouse *w, const char *command, const char *audience,
 			   const char *run_id);

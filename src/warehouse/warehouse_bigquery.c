@@ -37,6 +37,7 @@ struct bq {
 	struct http_response resp;
 	struct http_secrets secrets;     /* for the messages lac builds from bodies */
 	char *base;                      /* <endpoint>/bigquery/v2/projects/<project> */
+	char *projects;                  /* <endpoint>/bigquery/v2/projects/: another project's tables */
 	char *location;                  /* NULL: BigQuery's default */
 	struct google_sa *sa;            /* service-account key, or NULL with token */
 	char *token;                     /* token: as given */
@@ -421,6 +422,43 @@ static bool bq_table_exists(struct warehouse *w, const char *schema, const char 
 	return rc == 0;
 }
 
+/* tables.get's lastModifiedTime (ms, as a string): metadata, nothing scanned
+ * or billed.  A three-part name is project.dataset.table. */
+static int bq_last_altered(struct warehouse *w, const char *table, int64_t *epoch_ms,
+			   struct strbuf *err)
+{
+	struct bq *b = w->impl;
+	char *project, *dataset, *name;
+	if (warehouse_table_parts(table, &project, &dataset, &name) < 0)
+		return 1;
+	struct strbuf u = STRBUF_INIT;
+	if (project) {
+		sb_addstr(&u, b->projects);
+		add_encoded(&u, project);
+	} else {
+		sb_addstr(&u, b->base);
+	}
+	sb_addstr(&u, "/datasets/");
+	add_encoded(&u, dataset);
+	sb_addstr(&u, "/tables/");
+	add_encoded(&u, name);
+	char *reason;
+	long status;
+	int rc = bq_send(b, "GET", u.buf, NULL, err, &reason, &status);
+	free(reason);
+	if (rc == 0) {
+		json_t *j = json_loadb(b->resp.body.buf, b->resp.body.len, 0, NULL);
+		const char *v = json_string_value(json_object_get(j, "lastModifiedTime"));
+		rc = warehouse_parse_ms(v, epoch_ms) == 0 ? 0 : 1; /* not said: cannot tell */
+		json_decref(j);
+	}
+	sb_release(&u);
+	free(project);
+	free(dataset);
+	free(name);
+	return rc;
+}
+
 static int bq_set_timeout(struct warehouse *w, int64_t ms, struct strbuf *err)
 {
 	(void)err;
@@ -464,6 +502,7 @@ static void bq_close(struct warehouse *w)
 	for (size_t i = 0; i < ARRAY_LEN(b->labels); i++)
 		free(b->labels[i]);
 	free(b->base);
+	free(b->projects);
 	free(b->location);
 	free(b->token);
 	free(b);
@@ -487,6 +526,7 @@ static const struct warehouse_ops bq_ops = {
 	.cancel = bq_cancel,
 	.close = bq_close,
 	.validate = bq_validate,
+	.last_altered = bq_last_altered,
 };
 
 /* ---- open ------------------------------------------------------------------------------ */
@@ -579,6 +619,7 @@ int warehouse_open_bigquery(struct warehouse *w, struct project *p, struct strbu
 		n--;
 	sb_addmem(&base, endpoint, n);
 	sb_addstr(&base, "/bigquery/v2/projects/");
+	b->projects = xstrndup(base.buf, base.len);
 	add_encoded(&base, project);
 	b->base = sb_detach(&base);
 	b->cfg = (struct http_client_config){

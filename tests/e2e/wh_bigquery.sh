@@ -3,7 +3,8 @@
 # API (tests/fakes/fake_bigquery.py) over the test PostgreSQL: the README
 # flow (apply, a data change, run, events) with a service-account key,
 # preview, plan --preview/--validate with the bytes each query scans,
-# daemon --once; a missing column told at the audience's condition, by
+# daemon --once; a second run skipped by lastModifiedTime, run after a
+# change and with --force; a missing column told at the audience's condition, by
 # the graph's name; pages, labels, requestIds and scripts as sent; 429 (with
 # and without Retry-After), 503, a reset mid-page and a transient job
 # failure retried; bad input each a clear error that quotes no secret and
@@ -135,6 +136,27 @@ expect_eq "events of the change" "$expected_events" "$("$py" "$lib" summary "$P/
 expect_status "daemon --once" 0 lac -C "$P" daemon --once --now 2026-01-15T14:00:00Z
 expect_eq "daemon: nothing sent twice" 4 "$(wc -l <"$P/out/events.jsonl")"
 grep -q '"lac_command": "daemon"\|"lac_command": "run"' "$T/fake.log" && pass || fail "daemon labelled"
+
+# ---- skipping unchanged inputs: tables.get lastModifiedTime ------------------
+# on the real clock (the comparison is with the run's start); a fake sees a
+# psql change only when it starts (tests/fakes/pg_backend.py): a second one
+S="$T/skip"
+lac init --example petshop "$S" >/dev/null
+configure "$S" lac_skip
+lac -C "$S" -q apply --auto-approve --no-run >/dev/null
+sleep 1 # a run starting in the fake's start second would not skip
+expect_status "skip: first run" 0 lac -C "$S" run cat_owners
+expect_eq "skip: nothing changed" "cat_owners: Skipped (inputs unchanged)" "$(lac -C "$S" run cat_owners)"
+expect_eq "skip: --force runs" "cat_owners: Live" "$(lac -C "$S" run --force cat_owners | cut -d, -f1)"
+pg "UPDATE public.pets SET age = age WHERE id = 'x01'"
+fake_start skip fake_bigquery.py --dsn "host=$PGHOST port=$PGPORT user=$PGUSER dbname=lac_bq" \
+	--log "$T/skip.log" --control "$T/control.json" --pubkey "$T/pub.pem" \
+	--sa-email "$email" --token "$static_token" --lifetime 600
+sed -i "s|endpoint: \"$url\"|endpoint: \"$FAKE_URL\"|" "$S/lac.yaml"
+sa_json "$T/key.pem" service_account "$FAKE_URL" >"$T/sa-skip.json" # its own token endpoint
+chmod 600 "$T/sa-skip.json"
+expect_eq "skip: a changed input runs" "cat_owners: Live" \
+	"$(BQ_CREDENTIALS="$T/sa-skip.json" lac -C "$S" run cat_owners | cut -d, -f1)"
 
 # ---- a warehouse error at the failing condition, named as in the graph ------
 # BigQuery's "at [L:C]" mapped through the SQL's source map: preview points

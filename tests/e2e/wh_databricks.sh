@@ -2,16 +2,17 @@
 # tests/e2e/wh_databricks.sh — `type: databricks` end to end against the fake
 # workspace (tests/fakes/fake_databricks.py), whose statements run rewritten
 # on the test PostgreSQL: preview, plan --preview/--validate, the README flow
-# (apply, a data change, run, events), daemon --once; a missing column told
-# at the audience's condition, by the graph's name; transient answers
-# retried (429 with and without Retry-After, 503, 500, a reset mid-chunk, an
-# expired link); bad input each one clear error with nothing lost (rejected
-# or missing token, wrong M2M secret, wrong host, wrong warehouse_id, a
-# missing grant, a statement past the timeout: cancelled, the run failed,
-# the next completes it); the generation record (DELETE, then INSERT: no
-# transactions) half written, or written with its answer lost; a kill -9 at
-# two crash points, the next run completing it with no event sent twice;
-# SIGTERM cancels the statement; the warehouse destination's MERGE.
+# (apply, a data change, run, events), daemon --once; a second run skipped by
+# DESCRIBE DETAIL lastModified, run after a change and with --force; a missing
+# column told at the audience's condition, by the graph's name; transient
+# answers retried (429 with and without Retry-After, 503, 500, a reset
+# mid-chunk, an expired link); bad input each one clear error with nothing
+# lost (rejected or missing token, wrong M2M secret, wrong host, wrong
+# warehouse_id, a missing grant, a statement past the timeout: cancelled, the
+# run failed, the next completes it); the generation record (DELETE, then
+# INSERT: no transactions) half written, or written with its answer lost; a
+# kill -9 at two crash points, the next run completing it with no event sent
+# twice; SIGTERM cancels the statement; the warehouse destination's MERGE.
 # Skipped (77) without PostgreSQL or python3-psycopg2.
 . "${LAC_SRCDIR:-$(dirname "$0")/../..}/tests/lib.sh"
 
@@ -127,6 +128,23 @@ grep -q '"path": "/api/2.0/sql/statements/[^"]*/result/chunks/0"' "$log" && pass
 no_knobs
 expect_status "quiet run" 0 lac -C "$P" --now 2026-01-15T14:00:00Z run cat_owners multi_dog_owners
 expect_eq "each event once" 4 "$(wc -l <"$ev")"
+
+# ---- skipping unchanged inputs: DESCRIBE DETAIL lastModified
+# on the real clock (the comparison is with the run's start); a fake sees a
+# psql change only when it starts (tests/fakes/pg_backend.py): a second one
+S="$T/skip"
+lac init --example petshop "$S" >/dev/null
+sed 's/^  schema: lac$/  schema: lac_skip/' "$P/lac.yaml" >"$S/lac.yaml"
+lac -C "$S" -q apply --auto-approve --no-run >/dev/null
+sleep 1 # a run starting in the fake's start second would not skip
+expect_status "skip: first run" 0 lac -C "$S" run cat_owners
+expect_eq "skip: nothing changed" "cat_owners: Skipped (inputs unchanged)" "$(lac -C "$S" run cat_owners)"
+expect_eq "skip: --force runs" "cat_owners: Live" "$(lac -C "$S" run --force cat_owners | cut -d, -f1)"
+pg "UPDATE public.pets SET age = age WHERE id = 'x01'"
+fake_start skip fake_databricks.py --dsn "host=$PGHOST port=$PGPORT user=$PGUSER dbname=lac_databricks" \
+	--log "$T/skip.log" --token dapi-e2e-secret-token --lifetime 600
+sed -i "s#endpoint: .*#endpoint: $FAKE_URL#" "$S/lac.yaml"
+expect_eq "skip: a changed input runs" "cat_owners: Live" "$(lac -C "$S" run cat_owners | cut -d, -f1)"
 
 # ---- bad input: one clear error each, the token never shown, nothing lost
 bad() { # NAME EXPECTED-TEXT command...

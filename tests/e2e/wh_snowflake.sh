@@ -3,6 +3,7 @@
 # SQL API (tests/fakes/fake_snowflake.py), whose statements run rewritten on
 # the test PostgreSQL: the README flow (apply, a data change, run, events)
 # with key-pair auth, preview, plan --preview and --validate, daemon --once;
+# a second run skipped by LAST_ALTERED, run after a change and with --force;
 # several partitions, 429 (with and without Retry-After) and 5xx retried, a
 # connection reset mid-partition, the session in every request (role,
 # warehouse, database, schema, TIMEZONE=UTC, QUERY_TAG, timeout); bad
@@ -190,6 +191,23 @@ expect_eq "SIGTERM ends lac by the signal" 143 "$rc"
 expect_eq "SIGTERM cancels the running statement" 1 "$(grep '"cancel"' "$LOG" | grep -c '"status": 200')"
 echo '{}' >"$CTL"
 expect_status "a run after the cancel" 0 lac -C "$P" --now 2026-01-15T16:30:00Z run vet_clients
+
+# ---- skipping unchanged inputs: LAST_ALTERED ------------------------------------------
+# on the real clock (the comparison is with the run's start); the fake sees
+# a psql change only when it starts again (tests/fakes/pg_backend.py)
+new_db sf_skip
+start_fake skip
+S="$T/skip"
+project "$S"
+lac -C "$S" -q apply --auto-approve --no-run >/dev/null
+sleep 1 # a run starting in the fake's start second would not skip
+expect_status "skip: first run" 0 lac -C "$S" run cat_owners
+expect_eq "skip: nothing changed" "cat_owners: Skipped (inputs unchanged)" "$(lac -C "$S" run cat_owners)"
+expect_eq "skip: --force runs" "cat_owners: Live" "$(lac -C "$S" run --force cat_owners | cut -d, -f1)"
+change_data sf_skip
+start_fake skip2
+sed -i "s|endpoint: http://127.0.0.1:[0-9]*|endpoint: http://127.0.0.1:$PORT|" "$S/lac.yaml"
+expect_eq "skip: a changed input runs" "cat_owners: Live" "$(lac -C "$S" run cat_owners | cut -d, -f1)"
 
 # ---- the warehouse destination: one MERGE on message_id per batch --------------------
 new_db sf_dest

@@ -25,7 +25,8 @@ after the page of Google's reference it follows:
       https://cloud.google.com/bigquery/docs/reference/rest/v2/jobs/cancel
   GET  /bigquery/v2/projects/{p}/datasets/{d}/tables/{t}   tables.get
       https://cloud.google.com/bigquery/docs/reference/rest/v2/tables/get:
-      200, or 404 notFound.
+      200 (with lastModifiedTime, pg_backend's note of the last write), or
+      404 notFound.
 
 Errors have the ErrorProto shape of
 https://cloud.google.com/bigquery/docs/error-messages: {"error": {"code",
@@ -498,15 +499,22 @@ class Handler(BaseHTTPRequestHandler):
         conn = BACKEND.connect()
         try:
             cur = conn.cursor()
-            cur.execute("SELECT 1 FROM information_schema.tables WHERE lower(table_schema) = "
-                        "lower(%s) AND lower(table_name) = lower(%s)", (dataset, table))
-            found = cur.fetchone() is not None
+            # lastModifiedTime: when pg_backend last noted the table written
+            cur.execute("SELECT CAST(EXTRACT(EPOCH FROM a.at) * 1000 AS BIGINT)"
+                        " FROM information_schema.tables t LEFT JOIN lac_rewrite.altered a"
+                        " ON a.table_schema = lower(t.table_schema) AND a.table_name = lower(t.table_name)"
+                        " WHERE lower(t.table_schema) = lower(%s) AND lower(t.table_name) = lower(%s)",
+                        (dataset, table))
+            found = cur.fetchone()
         finally:
             conn.close()
-        if not found:
+        if found is None:
             raise ApiError("notFound", "Not found: Table %s:%s.%s" % (ARGS.project, dataset, table))
-        self.send_json(200, {"kind": "bigquery#table", "tableReference": {
-            "projectId": ARGS.project, "datasetId": dataset, "tableId": table}})
+        body = {"kind": "bigquery#table", "tableReference": {
+            "projectId": ARGS.project, "datasetId": dataset, "tableId": table}}
+        if found[0] is not None:
+            body["lastModifiedTime"] = str(found[0])
+        self.send_json(200, body)
 
 
 def main():

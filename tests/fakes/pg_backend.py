@@ -15,6 +15,13 @@ the little HTTP server set-up every fake repeats.  Test code only.
     job.cancel()       cancels the running PostgreSQL statement
     pg_backend.serve(handler_cls, port_file, lifetime)
 
+A warehouse's "last altered" time of a table (lac's last_altered) is kept
+in PRELUDE's lac_rewrite.altered: every table that exists when a fake
+starts is noted as changed then (the fake cannot know of earlier changes),
+and every table a script names as written (INSERT, UPDATE, DELETE, MERGE,
+TRUNCATE, CREATE/DROP/ALTER TABLE) when the script ends.  A change made
+behind the fake's back (psql) is not seen until the fake starts again.
+
 Every job runs on its own PostgreSQL connection in autocommit mode, so a
 request is a session as the vendors' stateless APIs have it; a script's own
 BEGIN … COMMIT (as rewritten) is its transaction, rolled back when a
@@ -77,6 +84,55 @@ def locate(original, rewritten, position):
         return None
     before = original[:found.start()]
     return before.count("\n") + 1, found.start() - (before.rfind("\n") + 1) + 1
+
+
+# the words between a writing verb and the table it writes
+_WRITE_FILLER = {"INTO", "OVERWRITE", "TABLE", "FROM", "OR", "REPLACE", "IF", "NOT", "EXISTS",
+                 "TEMP", "TEMPORARY", "TRANSIENT"}
+
+
+def _name_at(toks, i):
+    """(schema, table) lower-cased from the dotted name at toks[i], or None."""
+    parts = []
+    while i < len(toks) and toks[i].kind in ("word", "ident"):
+        parts += (toks[i].value if toks[i].kind == "ident" else toks[i].text).split(".")
+        if i + 1 < len(toks) and toks[i + 1].is_op("."):
+            i += 2
+        else:
+            break
+    return tuple(p.lower() for p in parts[-2:]) if len(parts) >= 2 else None
+
+
+def written_tables(text, dialect):
+    """The (schema, table) pairs a script writes, by its statements' verbs."""
+    out = set()
+    try:
+        stmts = rewrite.split_statements(text, dialect)
+    except Exception:
+        return out
+    for toks in stmts:
+        words = [t.text.upper() if t.kind == "word" else "" for t in toks]
+        if not words or words[0] not in ("INSERT", "UPDATE", "DELETE", "MERGE", "TRUNCATE",
+                                         "CREATE", "DROP", "ALTER"):
+            continue
+        i = 1
+        while i < len(words) and words[i] in _WRITE_FILLER:
+            i += 1
+        if words[0] in ("CREATE", "DROP", "ALTER") and "TABLE" not in words[1:i]:
+            continue
+        names = [_name_at(toks, i)]
+        # ALTER TABLE a SWAP WITH b, ALTER TABLE a RENAME TO b
+        names += [_name_at(toks, j + 1) for j in range(1, len(words))
+                  if words[j] in ("WITH", "TO") and words[j - 1] in ("SWAP", "RENAME")]
+        out.update(n for n in names if n)
+    return out
+
+
+def note_altered(cur, tables):
+    for schema, table in sorted(tables):
+        cur.execute("INSERT INTO lac_rewrite.altered VALUES (%s, %s, clock_timestamp())"
+                    " ON CONFLICT (table_schema, table_name) DO UPDATE SET at = EXCLUDED.at",
+                    (schema, table))
 
 
 class Result:
@@ -163,6 +219,8 @@ class Job:
                 # a script cut short inside its BEGIN leaves nothing behind
                 if conn.get_transaction_status() != psycopg2.extensions.TRANSACTION_STATUS_IDLE:
                     conn.cursor().execute("ROLLBACK")
+                # a failed script may have committed some: noted all the same
+                note_altered(conn.cursor(), written_tables(self.text, self.backend.dialect))
             except psycopg2.Error:
                 pass
             conn.close()
@@ -183,6 +241,10 @@ class Backend:
         conn = self.connect()
         cur = conn.cursor()
         cur.execute(rewrite.PRELUDE)
+        # what changed before the fake started, it cannot tell: now, at the latest
+        cur.execute("SELECT lower(table_schema), lower(table_name) FROM information_schema.tables"
+                    " WHERE table_schema NOT IN ('pg_catalog', 'information_schema', 'lac_rewrite')")
+        note_altered(cur, set(cur.fetchall()))
         cur.execute("SELECT oid, typname FROM pg_type")
         self._types = {int(oid): name for oid, name in cur.fetchall()}
         conn.close()

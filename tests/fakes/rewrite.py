@@ -41,7 +41,11 @@ Translation rules that are not a plain rename:
   PRELUDE's functions in schema lac_rewrite (PostgreSQL 15 has neither).
 - Snowflake's INFORMATION_SCHEMA.TABLES (the connector's table lookup) reads
   PRELUDE's view lac_rewrite.sf_tables, which spells names as Snowflake
-  stores them (an unquoted name upper-cased).
+  stores them (an unquoted name upper-cased); its LAST_ALTERED is what
+  pg_backend.py noted in lac_rewrite.altered, read with
+  DATE_PART(EPOCH_MILLISECOND, x).
+- Databricks DESCRIBE DETAIL t becomes a SELECT of its first seven columns
+  (lastModified from lac_rewrite.altered, see pg_backend.py).
 - DDL PostgreSQL lacks becomes one DO block, so one statement stays one
   statement: Snowflake's ALTER TABLE a SWAP WITH b (three renames) and
   CREATE OR REPLACE TABLE (drop, then create; ... CLONE b copies b).
@@ -67,10 +71,15 @@ PRELUDE = r"""
 CREATE SCHEMA IF NOT EXISTS lac_rewrite;
 -- Snowflake's INFORMATION_SCHEMA.TABLES: an unquoted name is stored upper-cased
 -- (the inverse of the folding of "UPPER" identifiers below)
+-- When each table last changed, as the fakes saw it (pg_backend.py): lower-case names
+CREATE TABLE IF NOT EXISTS lac_rewrite.altered (table_schema text, table_name text,
+  at timestamptz NOT NULL, PRIMARY KEY (table_schema, table_name));
 CREATE OR REPLACE VIEW lac_rewrite.sf_tables AS SELECT
-  CASE WHEN table_schema = lower(table_schema) THEN upper(table_schema) ELSE table_schema END AS table_schema,
-  CASE WHEN table_name = lower(table_name) THEN upper(table_name) ELSE table_name END AS table_name
-  FROM information_schema.tables;
+  CASE WHEN t.table_schema = lower(t.table_schema) THEN upper(t.table_schema) ELSE t.table_schema END AS table_schema,
+  CASE WHEN t.table_name = lower(t.table_name) THEN upper(t.table_name) ELSE t.table_name END AS table_name,
+  a.at AS last_altered
+  FROM information_schema.tables t LEFT JOIN lac_rewrite.altered a
+  ON a.table_schema = lower(t.table_schema) AND a.table_name = lower(t.table_name);
 CREATE OR REPLACE FUNCTION lac_rewrite.try_double(s text) RETURNS double precision
 LANGUAGE plpgsql IMMUTABLE STRICT AS $f$
 BEGIN RETURN CAST(s AS double precision); EXCEPTION WHEN others THEN RETURN NULL; END $f$;
@@ -538,7 +547,27 @@ class Rewriter:
             return self.alter_table(items)
         if first == "SET" and self.d == "redshift":
             return self.redshift_set(items)
+        if head.startswith("DESCRIBE DETAIL") and self.d == "databricks":
+            return self.describe_detail(items[2:])
         raise self.no("statement %s" % (head or items[0].text))
+
+    def describe_detail(self, items):
+        """Databricks DESCRIBE DETAIL t (the connector's last_altered): its
+        first seven columns, lastModified what pg_backend.py noted, as
+        Databricks writes a timestamp; no row when there is no such table."""
+        if not items or items[0].kind not in ("word", "ident"):
+            raise self.no("DESCRIBE DETAIL without a table")
+        parts, j = self.chain(items, 0)
+        if j != len(items) or len(parts) < 2:
+            raise self.no("DESCRIBE DETAIL other than of a schema.table name")
+        schema, table = [(p.value if p.kind == "ident" else p.text).lower() for p in parts[-2:]]
+        return ("SELECT 'delta' AS format, NULL AS id, t.table_name AS name, NULL AS description,"
+                " NULL AS location, NULL AS \"createdAt\","
+                " to_char(a.at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"') AS \"lastModified\""
+                " FROM information_schema.tables t LEFT JOIN lac_rewrite.altered a"
+                " ON a.table_schema = lower(t.table_schema) AND a.table_name = lower(t.table_name)"
+                " WHERE lower(t.table_schema) = %s AND lower(t.table_name) = %s"
+                % (pg_string(schema), pg_string(table)))
 
     def transaction(self, items):
         words = [t.text.upper() for t in items]
@@ -793,6 +822,13 @@ def dateadd(rw, args):
     raise rw.no("DATEADD over an operand that is neither a DATE cast nor a timestamp")
 
 
+def sf_date_part(rw, args):
+    """DATE_PART(EPOCH_MILLISECOND, x): the connector's last_altered."""
+    if len(args) != 2 or len(args[0]) != 1 or not args[0][0].is_word("EPOCH_MILLISECOND"):
+        raise rw.no("DATE_PART other than (EPOCH_MILLISECOND, x)")
+    return "CAST(EXTRACT(EPOCH FROM %s) * 1000 AS BIGINT)" % rw.render(args[1]).strip()
+
+
 def bq_timestamp_shift(sign):
     def f(rw, args):
         if len(args) != 2:
@@ -996,6 +1032,7 @@ FUNCTIONS = {
         "SYSDATE": now(PG_NOW),                         # time_point (UTC, no zone)
         "CURRENT_TIMESTAMP": now("now()"),              # log_now
         "DATEADD": dateadd,                             # time_point
+        "DATE_PART": sf_date_part,                      # the connector's last_altered
         "STARTSWITH": same("starts_with", 2),           # str_match
         "ENDSWITH": ends_with("ENDSWITH"),
         "CONTAINS": contains("CONTAINS"),

@@ -8,6 +8,7 @@
 #include <cmocka.h>
 #include <unistd.h>
 #include <string.h>
+#include <stdlib.h>
 
 #include "proj_fixture.h"
 #include "project/wh_kind.h"
@@ -214,6 +215,43 @@ static void test_sqlite_warehouse_must_exist(void **state)
 	fx_leave();
 }
 
+/* last_altered's name split: only names every connector can look up. */
+static void test_table_parts(void **state)
+{
+	(void)state;
+	char *db, *schema, *name;
+	assert_int_equal(warehouse_table_parts("PETS.PUBLIC.PETS", &db, &schema, &name), 0);
+	assert_string_equal(db, "PETS");
+	assert_string_equal(schema, "PUBLIC");
+	assert_string_equal(name, "PETS");
+	free(db);
+	free(schema);
+	free(name);
+	assert_int_equal(warehouse_table_parts("lac.snapshot_a", &db, &schema, &name), 0);
+	assert_null(db);
+	assert_string_equal(schema, "lac");
+	assert_string_equal(name, "snapshot_a");
+	free(schema);
+	free(name);
+	const char *bad[] = { "pets", "a.b.c.d", "a..b", ".a.b", "a.b.", "\"A\".b", "a.b c", "a.b;--", "" };
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_int_equal(warehouse_table_parts(bad[i], &db, &schema, &name), -1);
+}
+
+static void test_parse_ms(void **state)
+{
+	(void)state;
+	int64_t ms = 7;
+	assert_int_equal(warehouse_parse_ms("1733360000123", &ms), 0);
+	assert_true(ms == 1733360000123LL);
+	assert_int_equal(warehouse_parse_ms("0", &ms), 0);
+	assert_true(ms == 0);
+	const char *bad[] = { "", "-1", "12.5", "1e3", "12a", "99999999999999999999" };
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_int_equal(warehouse_parse_ms(bad[i], &ms), -1);
+	assert_int_equal(warehouse_parse_ms(NULL, &ms), -1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -225,6 +263,8 @@ int main(void)
 		cmocka_unit_test(test_kinds),
 		cmocka_unit_test(test_project_timeout),
 		cmocka_unit_test(test_sqlite_warehouse_must_exist),
+		cmocka_unit_test(test_table_parts),
+		cmocka_unit_test(test_parse_ms),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
