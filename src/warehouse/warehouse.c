@@ -146,6 +146,17 @@ int warehouse_parse_ms(const char *s, int64_t *ms)
 	return 0;
 }
 
+const char *warehouse_setting(struct project *p, const char *key, bool *unset)
+{
+	const struct setting *s = setting_find(p->warehouse.settings, p->warehouse.nsettings, key);
+	if (!s || !s->value)
+		return NULL;
+	const char *v = setting_expand(p, s->value, s->loc);
+	if (!v)
+		*unset = true;
+	return v;
+}
+
 /* warehouse.timeout, whose ${VAR} (if any) is expanded only now. */
 static int project_timeout(struct project *p, int64_t *ms, struct strbuf *err)
 {

@@ -154,6 +154,9 @@ void warehouse_note_error_position(struct warehouse *w, const char *sql, long ch
  * ROLLBACK after a failure.  Without transactional, the statements alone. */
 int warehouse_batch_by_query(struct warehouse *w, const char *const *stmts, size_t n,
 			     bool transactional, struct strbuf *err);
+/* The warehouse setting key with its ${VAR}s expanded, or NULL when it is
+ * not given; *unset when it names an unset variable (reported to p->diags). */
+const char *warehouse_setting(struct project *p, const char *key, bool *unset);
 /* "lac <command> <audience> <run_id>" (the parts given): the tag text. */
 char *warehouse_tag(const char *command, const char *audience, const char *run_id);
 

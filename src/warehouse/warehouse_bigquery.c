@@ -531,18 +531,6 @@ static const struct warehouse_ops bq_ops = {
 
 /* ---- open ------------------------------------------------------------------------------ */
 
-/* A setting's value with its ${VAR}s expanded, or NULL when not given. */
-static const char *setting(struct project *p, const char *key, bool *unset)
-{
-	const struct setting *s = setting_find(p->warehouse.settings, p->warehouse.nsettings, key);
-	if (!s || !s->value)
-		return NULL;
-	const char *v = setting_expand(p, s->value, s->loc);
-	if (!v)
-		*unset = true;
-	return v;
-}
-
 static int open_auth(struct bq *b, const char *credentials, const char *token, struct strbuf *err)
 {
 	if (token) {
@@ -576,12 +564,12 @@ int warehouse_open_bigquery(struct warehouse *w, struct project *p, struct strbu
 {
 	memset(w, 0, sizeof(*w));
 	bool unset = false;
-	const char *project = setting(p, "project", &unset);
-	const char *location = setting(p, "location", &unset);
-	const char *credentials = setting(p, "credentials", &unset);
-	const char *token = setting(p, "token", &unset);
-	const char *max_bytes = setting(p, "maximum_bytes_billed", &unset);
-	const char *endpoint = setting(p, "endpoint", &unset);
+	const char *project = warehouse_setting(p, "project", &unset);
+	const char *location = warehouse_setting(p, "location", &unset);
+	const char *credentials = warehouse_setting(p, "credentials", &unset);
+	const char *token = warehouse_setting(p, "token", &unset);
+	const char *max_bytes = warehouse_setting(p, "maximum_bytes_billed", &unset);
+	const char *endpoint = warehouse_setting(p, "endpoint", &unset);
 	if (unset) {
 		sb_addstr(err, "a BigQuery setting names an unset environment variable");
 		return -1;

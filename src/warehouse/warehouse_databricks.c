@@ -656,30 +656,18 @@ static const struct warehouse_ops databricks_ops = {
 
 /* ---- open -------------------------------------------------------------------------------- */
 
-/* A setting's value with its ${VAR}s expanded; NULL when not written. */
-static const char *setting(struct project *p, const char *key, bool *unset)
-{
-	const struct setting *s = setting_find(p->warehouse.settings, p->warehouse.nsettings, key);
-	if (!s || !s->value)
-		return NULL;
-	const char *v = setting_expand(p, s->value, s->loc);
-	if (!v)
-		*unset = true;
-	return v;
-}
-
 int warehouse_open_databricks(struct project *p, unsigned access, struct warehouse *w,
 			      struct strbuf *err)
 {
 	(void)access;
 	memset(w, 0, sizeof(*w));
 	bool unset = false;
-	const char *endpoint = setting(p, "endpoint", &unset);
-	const char *wid = setting(p, "warehouse_id", &unset);
-	const char *token = setting(p, "token", &unset);
-	const char *cid = setting(p, "client_id", &unset);
-	const char *secret = setting(p, "client_secret", &unset);
-	const char *catalog = setting(p, "catalog", &unset);
+	const char *endpoint = warehouse_setting(p, "endpoint", &unset);
+	const char *wid = warehouse_setting(p, "warehouse_id", &unset);
+	const char *token = warehouse_setting(p, "token", &unset);
+	const char *cid = warehouse_setting(p, "client_id", &unset);
+	const char *secret = warehouse_setting(p, "client_secret", &unset);
+	const char *catalog = warehouse_setting(p, "catalog", &unset);
 	if (unset) {
 		sb_addstr(err, "a databricks warehouse setting names an unset environment variable");
 		return -1;

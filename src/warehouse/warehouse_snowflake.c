@@ -499,26 +499,13 @@ static const struct warehouse_ops snowflake_ops = {
 
 /* ---- opening ------------------------------------------------------------------------ */
 
-/* A setting's value with its ${VAR}s expanded; NULL when it is not set.
- * *bad when it names an unset variable (reported to p->diags). */
-static const char *setting(struct project *p, const char *key, bool *bad)
-{
-	const struct setting *s = setting_find(p->warehouse.settings, p->warehouse.nsettings, key);
-	if (!s || !s->value)
-		return NULL;
-	const char *v = setting_expand(p, s->value, s->loc);
-	if (!v)
-		*bad = true;
-	return v;
-}
-
 /* The signer for the key of private_key_path or private_key. */
 static int load_key(struct snowflake *sf, struct project *p, const char *account, const char *user,
 		    bool *bad, struct strbuf *err)
 {
-	const char *path = setting(p, "private_key_path", bad);
-	const char *pem = setting(p, "private_key", bad);
-	const char *pass = setting(p, "private_key_passphrase", bad);
+	const char *path = warehouse_setting(p, "private_key_path", bad);
+	const char *pem = warehouse_setting(p, "private_key", bad);
+	const char *pass = warehouse_setting(p, "private_key_passphrase", bad);
 	if (*bad)
 		return -1;
 	struct rsa_key *key = NULL;
@@ -540,13 +527,13 @@ static int load_key(struct snowflake *sf, struct project *p, const char *account
 static int read_settings(struct snowflake *sf, struct project *p, struct strbuf *err)
 {
 	bool bad = false;
-	const char *account = setting(p, "account", &bad);
-	const char *user = setting(p, "user", &bad);
-	const char *endpoint = setting(p, "endpoint", &bad);
-	sf->oauth = setting(p, "token", &bad);
-	sf->role = setting(p, "role", &bad);
-	sf->warehouse = setting(p, "warehouse", &bad);
-	sf->database = setting(p, "database", &bad);
+	const char *account = warehouse_setting(p, "account", &bad);
+	const char *user = warehouse_setting(p, "user", &bad);
+	const char *endpoint = warehouse_setting(p, "endpoint", &bad);
+	sf->oauth = warehouse_setting(p, "token", &bad);
+	sf->role = warehouse_setting(p, "role", &bad);
+	sf->warehouse = warehouse_setting(p, "warehouse", &bad);
+	sf->database = warehouse_setting(p, "database", &bad);
 	sf->schema = p->warehouse.schema;
 	if (bad) {
 		sb_addstr(err, "a Snowflake setting names an unset environment variable");
