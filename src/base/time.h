@@ -80,5 +80,7 @@ int64_t clock_secs(void);
 void now_clock(struct lac_now *out);
 /* Milliseconds of the monotonic clock: for durations, never for dates. */
 int64_t time_mono_ms(void);
+/* Sleep ms milliseconds (a signal that returns does not cut it short). */
+void time_sleep_ms(int64_t ms);
 
 #endif

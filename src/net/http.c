@@ -272,15 +272,6 @@ static enum http_class perform(struct http_client *c, struct http_response *resp
 	return cls;
 }
 
-static void sleep_ms(long ms)
-{
-	if (ms <= 0)
-		return;
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-	while (nanosleep(&ts, &ts) < 0)
-		;
-}
-
 enum http_class http_client_send(struct http_client *c, const struct http_request *req,
 				 struct http_response *resp, char *why, size_t whylen)
 {
@@ -322,7 +313,7 @@ enum http_class http_client_send(struct http_client *c, const struct http_reques
 		progress_begin(&pg, step, NULL);
 		free(step);
 		progress_show(&pg);
-		sleep_ms(wait);
+		time_sleep_ms(wait);
 		progress_end(&pg);
 	}
 	if (own) {

@@ -39,20 +39,6 @@
  * long to do so before it is reported as unknown. */
 #define HOLDER_GRACE_MS 2000
 
-static int64_t mono_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static void sleep_ms(int64_t ms)
-{
-	struct timespec ts = { .tv_sec = (time_t)(ms / 1000), .tv_nsec = (long)(ms % 1000) * 1000000 };
-	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-		;
-}
-
 bool state_lock_id_valid(const char *id)
 {
 	if (!id)
@@ -374,12 +360,12 @@ static int pg_break(struct state *st, const char *id, struct strbuf *holder, str
 		}
 		/* the server releases the lock when the session is gone */
 		struct strbuf ignored = STRBUF_INIT;
-		int64_t deadline = mono_ms() + 10000;
+		int64_t deadline = time_mono_ms() + 10000;
 		int64_t other;
 		while ((held = pg_holder(st, id, &ignored, &other)) == 1 && other == backend &&
-		       mono_ms() < deadline) {
+		       time_mono_ms() < deadline) {
 			sb_reset(&ignored);
-			sleep_ms(50);
+			time_sleep_ms(50);
 		}
 		sb_release(&ignored);
 		if (held < 0)
@@ -414,7 +400,7 @@ int state_lock(struct state *st, const char *id, const char *command, int64_t ti
 		h->depth++;
 		return 0;
 	}
-	int64_t deadline = mono_ms() + (timeout_ms > 0 ? timeout_ms : 0);
+	int64_t deadline = time_mono_ms() + (timeout_ms > 0 ? timeout_ms : 0);
 	struct strbuf holder = STRBUF_INIT;
 	for (;;) {
 		sb_reset(&holder);
@@ -434,7 +420,7 @@ int state_lock(struct state *st, const char *id, const char *command, int64_t ti
 			sb_release(&holder);
 			return -1;
 		}
-		int64_t now = mono_ms();
+		int64_t now = time_mono_ms();
 		bool known = holder.len > 0;
 		if (now >= deadline && (known || now >= deadline + HOLDER_GRACE_MS)) {
 			sb_addstr(err, known ? holder.buf : "held by another lac that has not recorded "
@@ -444,7 +430,7 @@ int state_lock(struct state *st, const char *id, const char *command, int64_t ti
 		}
 		/* a holder not yet known is asked again soon */
 		int64_t wait = now < deadline ? deadline - now : 20;
-		sleep_ms(wait < POLL_MS ? wait : POLL_MS);
+		time_sleep_ms(wait < POLL_MS ? wait : POLL_MS);
 	}
 }
 

@@ -16,6 +16,7 @@
 #include <jansson.h>
 #include <openssl/rand.h>
 
+#include "base/time.h"
 #include "net/google_sa.h"
 #include "net/http.h"
 #include "warehouse/error_position.h"
@@ -225,13 +226,6 @@ static void check_signal(struct bq *b)
 	warehouse_exit_by_signal(sig);
 }
 
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static void forget_job(struct bq *b)
 {
 	b->busy = 0;
@@ -264,7 +258,7 @@ static int run_job(struct bq *b, const char *sql, bool dry_run, wh_row_fn row, v
 	char *url = xasprintf("%s/queries", b->base);
 	long status;
 	b->busy = 1;
-	int64_t started = now_ms();
+	int64_t started = time_mono_ms();
 	int rc = bq_send(b, "POST", url, body, err, reason, &status);
 	free(url);
 	free(body);
@@ -282,7 +276,7 @@ static int run_job(struct bq *b, const char *sql, bool dry_run, wh_row_fn row, v
 	check_signal(b);
 	while (rc == 0 && !pg.complete) {
 		check_signal(b);
-		if (b->timeout_ms > 0 && now_ms() - started > b->timeout_ms) {
+		if (b->timeout_ms > 0 && time_mono_ms() - started > b->timeout_ms) {
 			cancel_job(b);
 			sb_addf(err, "BigQuery: the statement ran longer than the timeout (%lld ms) and "
 				"was cancelled (job %s)", (long long)b->timeout_ms,
@@ -324,13 +318,6 @@ static int run_job(struct bq *b, const char *sql, bool dry_run, wh_row_fn row, v
 	return rc;
 }
 
-static void sleep_ms(long ms)
-{
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-	while (nanosleep(&ts, &ts) < 0)
-		;
-}
-
 /* A statement, run again as a new job while it fails for a transient
  * reason before any row was handed over. */
 static int bq_run(struct bq *b, const char *sql, bool dry_run, wh_row_fn row, void *arg,
@@ -349,7 +336,7 @@ static int bq_run(struct bq *b, const char *sql, bool dry_run, wh_row_fn row, vo
 		free(reason);
 		if (!again)
 			break;
-		sleep_ms(250L << attempt);
+		time_sleep_ms(250L << attempt);
 	}
 	if (rc < 0)
 		sb_addstr(err, why.buf);

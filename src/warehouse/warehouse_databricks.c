@@ -59,13 +59,6 @@ static const char *const tag_keys[3] = { "lac_command", "lac_audience", "lac_run
 
 /* ---- time and signals ------------------------------------------------------------------- */
 
-static int64_t mono_now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static void send_cancel(struct databricks *db, const char *id);
 
 /* A SIGINT/SIGTERM the handler left to us (cancel returned true): cancel the
@@ -260,7 +253,7 @@ static int wait_final(struct databricks *db, const char *id, int64_t started, js
 	long pause = POLL_FIRST_MS;
 	int rc = 0;
 	while (!is_final(state_of(*st))) {
-		int64_t left = db->timeout_ms ? started + db->timeout_ms - mono_now_ms() : POLL_MAX_MS;
+		int64_t left = db->timeout_ms ? started + db->timeout_ms - time_mono_ms() : POLL_MAX_MS;
 		if (left <= 0) {
 			send_cancel(db, id);
 			sb_addf(err, "the statement did not finish within the warehouse timeout (%lld ms) "
@@ -471,7 +464,7 @@ static int run_statement(struct databricks *db, const char *sql, bool links, wh_
 	int rc = api_call(db, "POST", API_STATEMENTS, body, false, "the statement", &st, err);
 	free(body);
 	/* the timeout bounds the statement, not the wait for its submission */
-	int64_t started = mono_now_ms();
+	int64_t started = time_mono_ms();
 	const char *id = rc == 0 ? json_string_value(json_object_get(st, "statement_id")) : NULL;
 	if (rc == 0 && !id) {
 		sb_addstr(err, "Databricks answered the statement without a statement_id");

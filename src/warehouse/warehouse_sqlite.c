@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "base/time.h"
 #include "warehouse/warehouse.h"
 
 struct lite {
@@ -22,19 +23,12 @@ struct lite {
 /* How many virtual machine steps go between two looks at the clock. */
 #define LITE_PROGRESS_STEPS 10000
 
-static int64_t mono_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static int lite_progress(void *arg)
 {
 	struct lite *l = arg;
 	if (l->cancelled)
 		return 1;
-	if (l->timeout_ms && mono_ms() > l->deadline_ms) {
+	if (l->timeout_ms && time_mono_ms() > l->deadline_ms) {
 		l->timed_out = true;
 		return 1;
 	}
@@ -59,7 +53,7 @@ static int lite_query(struct warehouse *w, const char *sql, wh_row_fn row, void 
 {
 	struct lite *l = w->impl;
 	sqlite3_stmt *st;
-	l->deadline_ms = mono_ms() + l->timeout_ms;
+	l->deadline_ms = time_mono_ms() + l->timeout_ms;
 	l->timed_out = false;
 	if (sqlite3_prepare_v2(l->db, sql, -1, &st, NULL) != SQLITE_OK) {
 		lite_error(l, err);

@@ -285,6 +285,20 @@ static void test_clock_offset(void **state)
 	unsetenv("LAC_TEST_CLOCK_OFFSET");
 }
 
+/* time_sleep_ms sleeps at least that long on the monotonic clock; 0 and
+ * negatives return at once. */
+static void test_sleep(void **state)
+{
+	(void)state;
+	int64_t t0 = time_mono_ms();
+	time_sleep_ms(30);
+	int64_t t1 = time_mono_ms();
+	assert_true(t1 - t0 >= 30);
+	time_sleep_ms(0);
+	time_sleep_ms(-5);
+	assert_true(time_mono_ms() - t1 < 1000);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -300,6 +314,7 @@ int main(void)
 		cmocka_unit_test(test_duration),
 		cmocka_unit_test(test_duration_setting),
 		cmocka_unit_test(test_clock_offset),
+		cmocka_unit_test(test_sleep),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
