@@ -1,11 +1,9 @@
 /*
  * audience_test.c — reading *.test.yaml files (audience_test.h).
  */
-#include <dirent.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include <jansson.h>
 
@@ -15,28 +13,6 @@
 #include "check/check.h"
 
 /* ---- finding the files ------------------------------------------------------ */
-
-static void collect_tests(struct project *p, const char *rel, const char ***out, size_t *n, int depth)
-{
-	DIR *dir = depth > 64 ? NULL : opendir(project_path(p, rel));
-	if (!dir)
-		return;
-	struct dirent *de;
-	while ((de = readdir(dir))) {
-		if (de->d_name[0] == '.')
-			continue;
-		const char *child = strcmp(rel, ".") == 0 ? arena_strdup(&p->arena, de->d_name)
-			: arena_sprintf(&p->arena, "%s/%s", rel, de->d_name);
-		struct stat st;
-		if (stat(project_path(p, child), &st) != 0)
-			continue;
-		if (S_ISDIR(st.st_mode))
-			collect_tests(p, child, out, n, depth + 1);
-		else if (str_ends(de->d_name, ".test.yaml"))
-			ARENA_PUSH(&p->arena, *out, *n, child);
-	}
-	closedir(dir);
-}
 
 static int cmp_str(const void *a, const void *b)
 {
@@ -48,7 +24,7 @@ const char **audience_test_files(struct project *p, size_t *n)
 	const char **files = NULL;
 	*n = 0;
 	for (size_t i = 0; i < p->naudience_paths; i++)
-		collect_tests(p, p->audience_paths[i], &files, n, 0);
+		project_find_files(p, p->audience_paths[i], ".test.yaml", &files, n);
 	if (*n)
 		qsort(files, *n, sizeof(*files), cmp_str);
 	size_t m = 0; /* audience paths may overlap */

@@ -986,12 +986,15 @@ static int cmp_str(const void *a, const void *b)
 }
 
 /* Collect *.lac under rel (a directory relative to the project dir), recursively. */
-static void collect_dir(struct project *p, const char *rel, const char ***out, size_t *n, int depth)
+static void collect_dir(struct project *p, const char *rel, const char *suffix, bool report,
+			const char ***out, size_t *n, int depth)
 {
 	if (depth > 64)
 		return;
 	DIR *dir = opendir(project_path(p, rel));
 	if (!dir) {
+		if (!report)
+			return;
 		/* not "no .lac files found": say the directory cannot be read */
 		struct loc l = p->audiences_loc;
 		if (!l.file)
@@ -1007,11 +1010,17 @@ static void collect_dir(struct project *p, const char *rel, const char ***out, s
 		const char *child = strcmp(rel, ".") == 0 ? arena_strdup(&p->arena, de->d_name)
 			: arena_sprintf(&p->arena, "%s/%s", rel, de->d_name);
 		if (is_dir(project_path(p, child)))
-			collect_dir(p, child, out, n, depth + 1);
-		else if (str_ends(de->d_name, ".lac"))
+			collect_dir(p, child, suffix, report, out, n, depth + 1);
+		else if (str_ends(de->d_name, suffix))
 			ARENA_PUSH(&p->arena, *out, *n, child);
 	}
 	closedir(dir);
+}
+
+void project_find_files(struct project *p, const char *rel, const char *suffix, const char ***out,
+			size_t *n)
+{
+	collect_dir(p, rel, suffix, false, out, n, 0);
 }
 
 static void load_audiences(struct project *p)
@@ -1031,7 +1040,7 @@ static void load_audiences(struct project *p)
 			continue;
 		}
 		if (S_ISDIR(st.st_mode))
-			collect_dir(p, rel, &files, &n, 0);
+			collect_dir(p, rel, ".lac", true, &files, &n, 0);
 		else
 			ARENA_PUSH(&p->arena, files, n, rel);
 	}

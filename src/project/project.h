@@ -171,6 +171,11 @@ const char *project_stdlib_dir(void);
 /* A path relative to the project dir as shown to users and opened on disk:
  * "dir/rel" ("rel" when dir is "."; rel itself when absolute).  In the arena. */
 const char *project_path(struct project *p, const char *rel);
+/* Append to *out (p's arena) the files below directory rel (relative to
+ * the project) whose names end in suffix, dot files and dot directories
+ * left out; an unreadable directory is passed over. */
+void project_find_files(struct project *p, const char *rel, const char *suffix, const char ***out,
+			size_t *n);
 /* E007 for each of state.path and warehouse.path whose ${VAR} is unset;
  * -1 if there was one.  For commands that open the state or the warehouse
  * (check, compile, fmt and graph do not), right after project_load. */
