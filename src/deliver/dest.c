@@ -13,6 +13,7 @@
 #include "base/progress.h"
 #include "base/verbose.h"
 #include "deliver/dest_private.h"
+#include "deliver/dest_shared.h"
 #include "state/outbox.h"
 #include "project/project.h"
 
@@ -27,6 +28,7 @@ void dest_config_defaults(struct dest_config *cfg)
 	cfg->batch_events = 2500;
 	cfg->batch_bytes = 500 * 1000; /* 500 KB read as 500,000 bytes: under the limit either way */
 	cfg->event_bytes = 32 * 1024;
+	cfg->shared = -1;
 }
 
 /* A numeric setting: 0 (absent or read), -1 (reported). */
@@ -72,6 +74,35 @@ static int timeout_setting(struct project *p, const struct destination *d, long 
 	return 0;
 }
 
+/* max_rate (events a second, fractions allowed) and max_in_flight, as the
+ * loader checks them; a batch then holds at most one second's events, so
+ * that a large batch does not wait for many seconds' share at once. */
+_Static_assert(PROJECT_MAX_IN_FLIGHT <= DEST_IN_FLIGHT_MAX, "a request slot for each of max_in_flight");
+
+static int limit_settings(struct project *p, const struct destination *d, struct dest_config *cfg)
+{
+	long flight = 0;
+	int rc = num_setting(p, d, "max_in_flight", 1, PROJECT_MAX_IN_FLIGHT, &flight);
+	cfg->max_in_flight = (int)flight;
+	const struct setting *s = destination_setting(d, "max_rate");
+	if (!s)
+		return rc;
+	const char *v = setting_expand(p, s->value, s->loc);
+	if (!v)
+		return -1;
+	char *end;
+	errno = 0;
+	double rate = strtod(v, &end);
+	if (errno || end == v || *end || !(rate > 0) || rate > PROJECT_MAX_RATE)
+		return diag_error(&p->diags, s->loc, DIAG_E006,
+				  "destination '%s': max_rate must be a number of events a second over 0, "
+				  "at most %d", d->name, PROJECT_MAX_RATE);
+	cfg->max_rate = rate;
+	if (cfg->batch_events > (size_t)rate)
+		cfg->batch_events = rate < 1 ? 1 : (size_t)rate;
+	return rc;
+}
+
 int dest_config_from_project(struct project *p, const struct destination *d, struct dest_config *cfg)
 {
 	memset(cfg, 0, sizeof(*cfg));
@@ -79,6 +110,9 @@ int dest_config_from_project(struct project *p, const struct destination *d, str
 	cfg->name = d->name;
 	cfg->type = d->type;
 	cfg->ca_file = project_ca_file(p, d);
+	/* its record among those the runs share is its place in the project */
+	if (d >= p->destinations && d < p->destinations + p->ndestinations)
+		cfg->shared = d - p->destinations;
 	const struct dest_type *t = dest_type_find(d->type);
 	if (!t)
 		return diag_error(&p->diags, d->loc, DIAG_E006,
@@ -90,6 +124,8 @@ int dest_config_from_project(struct project *p, const struct destination *d, str
 	if (num_setting(p, d, "max_retries", 0, 100, &retries) < 0)
 		rc = -1;
 	cfg->max_retries = (int)retries;
+	if (limit_settings(p, d, cfg) < 0)
+		rc = -1;
 	return rc;
 }
 
@@ -114,6 +150,7 @@ int dest_open(const struct dest_config *cfg, struct dest **out, struct strbuf *e
 	struct dest *d = xcalloc(1, sizeof(*d));
 	d->ops = t->ops;
 	d->cfg = *cfg;
+	d->flight_slot = -1;
 	if (t->ops->open(d, err) < 0) {
 		free(d);
 		return -1;
@@ -172,9 +209,30 @@ int deliver_outbox_of(struct state *st, struct dest *d, const char *audience, co
 }
 
 int deliver_outbox_for(struct state *st, struct dest *d, int64_t now, const char *audience,
-		       struct deliver_stats *stats, struct strbuf *err)
+		       const char *run_id, struct deliver_stats *stats, struct strbuf *err)
 {
-	return deliver_from(st, d, outbox_reader_open_for(st, d->cfg.name, audience), now, stats, err);
+	size_t turn = d->cfg.shared < 0 ? (size_t)-1 : (size_t)d->cfg.shared;
+	dest_turn_take(turn);
+	struct outbox_reader *rd = outbox_reader_open_for(st, d->cfg.name, audience);
+	outbox_reader_run(rd, run_id, false);
+	int rc = deliver_from(st, d, rd, now, stats, err);
+	if (d->ops->concurrent)
+		dest_turn_give(turn);
+	if (rc == 0 && !stats->stopped) {
+		struct deliver_stats own;
+		rd = outbox_reader_open_for(st, d->cfg.name, audience);
+		outbox_reader_run(rd, run_id, true);
+		rc = deliver_from(st, d, rd, now, &own, err);
+		stats->delivered += own.delivered;
+		stats->failed += own.failed;
+		stats->retry += own.retry;
+		stats->pages += own.pages;
+		stats->stopped = own.stopped;
+		memcpy(stats->stop_reason, own.stop_reason, sizeof(stats->stop_reason));
+	}
+	if (!d->ops->concurrent)
+		dest_turn_give(turn);
+	return rc;
 }
 
 /* The delivery loop over the events rd reads (closed here). */

@@ -53,14 +53,18 @@ struct dest_config {
 	size_t batch_bytes;        /* segment: request body; default 500 KB */
 	size_t event_bytes;        /* default 32 KB */
 	const char *ca_file;       /* HTTP: the CA bundle to verify against (NULL: the system's) */
+	/* HTTP: held across the runs of one lac (dest_shared.h) */
+	double max_rate;           /* events a second; 0: no limit */
+	int max_in_flight;         /* requests at once; 0: no limit (one per run) */
+	long shared;               /* its record in dest_shared's mapping (its place in the project); -1: none */
 };
 /* Defaults for everything but name/type/path/url/write_key/headers. */
 void dest_config_defaults(struct dest_config *cfg);
 
 /* Resolve a lac.yaml destination by its type's row (dest_types.c): expands
  * ${VAR} (an unset variable is reported in p->diags, naming it and the
- * file:line) and reads the optional settings timeout (seconds) and
- * max_retries; the other numbers keep their defaults (lac.yaml has no key
+ * file:line) and reads the optional settings timeout (seconds),
+ * max_retries, max_rate and max_in_flight; the other numbers keep their defaults (lac.yaml has no key
  * for them).  A `warehouse` destination also gets the project's warehouse
  * settings (wh_*).  Strings live in the project arena.
  * 0 or -1 (diagnostics reported). */
@@ -112,9 +116,14 @@ int deliver_outbox(struct state *st, struct dest *d, int64_t now, struct deliver
  * activation is NULL): `lac delivery A --retry`. */
 int deliver_outbox_of(struct state *st, struct dest *d, const char *audience, const char *activation,
 		      int64_t now, struct deliver_stats *stats, struct strbuf *err);
-/* The same during a run of audience (outbox_reader_open_for): other
- * audiences' running runs' events are left for their own runs. */
+/* The delivery of a run (run_id) of audience, in two parts: first what
+ * earlier runs left undelivered, in queue order (other audiences' running
+ * runs' events are left for their own runs: outbox_reader_open_for) in the
+ * destination's turn (dest_shared.h, cfg.shared); then this run's own
+ * events, which no other run reads, so that the runs of one lac send theirs
+ * at once, within max_in_flight and max_rate (a destination whose ops are
+ * not `concurrent` keeps its turn for them too). */
 int deliver_outbox_for(struct state *st, struct dest *d, int64_t now, const char *audience,
-		       struct deliver_stats *stats, struct strbuf *err);
+		       const char *run_id, struct deliver_stats *stats, struct strbuf *err);
 
 #endif

@@ -88,13 +88,16 @@ void dest_http_close(struct dest *d)
 	free(hp);
 }
 
-/* POST body to url (NULL: cfg.url), with the client's retries. */
+/* POST body (`events` events) to url (NULL: cfg.url), with the client's
+ * retries, within the destination's max_in_flight and max_rate. */
 static enum http_class request(struct dest *d, const char *url, const char *body, size_t len,
-			       long *status, char *why, size_t whylen)
+			       size_t events, long *status, char *why, size_t whylen)
 {
 	struct http_priv *hp = d->priv;
 	struct http_request req = { "POST", url ? url : d->cfg.url, NULL, 0, body, len };
+	dest_limit_enter(d, events);
 	enum http_class cls = http_client_send(hp->client, &req, &hp->resp, why, whylen);
+	dest_limit_leave(d);
 	d->requests += hp->resp.attempts;
 	*status = hp->resp.status;
 	return cls;
@@ -113,7 +116,7 @@ int dest_http_post(struct dest *d, const char *url, const char *body, size_t len
 {
 	long status;
 	char why[200];
-	enum http_class cls = request(d, url, body, len, &status, why, sizeof(why));
+	enum http_class cls = request(d, url, body, len, 1, &status, why, sizeof(why));
 	if (cls == HTTP_OK) {
 		e->outcome = DEST_DELIVERED;
 		return 0;
@@ -159,7 +162,7 @@ static int send_batch(struct dest *d, const char *url, dest_http_body_fn body,
 	body(evs, n, &hp->req);
 	long status;
 	char why[200];
-	enum http_class cls = request(d, url, hp->req.buf, hp->req.len, &status, why, sizeof(why));
+	enum http_class cls = request(d, url, hp->req.buf, hp->req.len, n, &status, why, sizeof(why));
 	if (cls == HTTP_OK) {
 		for (size_t i = 0; i < n; i++)
 			evs[i]->outcome = DEST_DELIVERED;
@@ -246,7 +249,7 @@ static int segment_open(struct dest *d, struct strbuf *err)
 
 const struct dest_ops dest_webhook_ops = {
 	.open = webhook_open, .send = webhook_send, .close = dest_http_close,
-	.page_events = 100, .page_bytes = 4 << 20,
+	.page_events = 100, .page_bytes = 4 << 20, .concurrent = true,
 };
 
 /* A page is an outbox chunk, sent as several batches: the outcomes of the
@@ -255,5 +258,5 @@ const struct dest_ops dest_webhook_ops = {
  * page's events (same messageIds). */
 const struct dest_ops dest_segment_ops = {
 	.open = segment_open, .send = segment_send, .close = dest_http_close,
-	.page_events = 20000, .page_bytes = 16 << 20,
+	.page_events = 20000, .page_bytes = 16 << 20, .concurrent = true,
 };

@@ -369,14 +369,14 @@ static int customerio_open(struct dest *d, struct strbuf *err)
 }
 
 const struct dest_ops dest_braze_ops = {
-	.open = braze_open, .send = batch_send, .close = preset_close,
+	.open = braze_open, .send = batch_send, .close = preset_close, .concurrent = true,
 };
 
 const struct dest_ops dest_iterable_ops = {
 	.open = iterable_open, .send = each_send, .close = preset_close,
-	.page_events = 100, .page_bytes = 4 << 20,
+	.page_events = 100, .page_bytes = 4 << 20, .concurrent = true,
 };
 
 const struct dest_ops dest_customerio_ops = {
-	.open = customerio_open, .send = batch_send, .close = preset_close,
+	.open = customerio_open, .send = batch_send, .close = preset_close, .concurrent = true,
 };

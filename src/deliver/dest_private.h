@@ -14,6 +14,9 @@ struct dest_ops {
 	int (*send)(struct dest *d, struct dest_event *evs, size_t n);
 	void (*close)(struct dest *d);
 	size_t page_events, page_bytes; /* 0: from the config's batch limits */
+	/* runs may deliver their own events at once (HTTP: requests are
+	 * independent); false: one delivery at a time, as a file is appended */
+	bool concurrent;
 };
 
 struct dest {
@@ -22,7 +25,14 @@ struct dest {
 	void *priv;
 	void *xpriv;               /* a driver layered on another's priv (presets over HTTP) */
 	long requests;
+	int flight_slot;           /* dest_limit_enter's request slot (-1: none) */
+	double tat_ms;             /* max_rate's schedule when no runs share one */
 };
+
+/* Around each request of `events` events (dest_limit.c): wait for a
+ * request slot (max_in_flight) and for max_rate, then give the slot back. */
+void dest_limit_enter(struct dest *d, size_t events);
+void dest_limit_leave(struct dest *d);
 
 /* A row of the table of destination types (dest_types.c; its key column is
  * project/dest_kind.h's). */

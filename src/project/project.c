@@ -379,6 +379,33 @@ static void check_number_setting(struct project *p, const struct setting *s, con
 			   whole ? "whole number of retries" : "number of seconds", s->value);
 }
 
+/* max_rate: events a second, over 0 (fractions allowed: 0.5 is one event
+ * every two seconds); max_in_flight: whole requests at once, at least 1.
+ * A ${VAR} value is checked when it is expanded (deliver/dest.c). */
+static void check_limit_settings(struct project *p, const struct destination *d)
+{
+	const struct setting *s = setting_find(d->settings, d->nsettings, "max_rate");
+	if (s && s->value && !env_has_ref(s->value)) {
+		char *end;
+		errno = 0;
+		double v = strtod(s->value, &end);
+		if (!*s->value || *end || errno || !(v > 0) || v > PROJECT_MAX_RATE)
+			diag_error(&p->diags, s->loc, DIAG_E006,
+				   "'max_rate' must be a number of events a second over 0, at most %d, not '%s'",
+				   PROJECT_MAX_RATE, s->value);
+	}
+	s = setting_find(d->settings, d->nsettings, "max_in_flight");
+	if (s && s->value && !env_has_ref(s->value)) {
+		char *end;
+		errno = 0;
+		long v = strtol(s->value, &end, 10);
+		if (!*s->value || *end || errno || v < 1 || v > PROJECT_MAX_IN_FLIGHT)
+			diag_error(&p->diags, s->loc, DIAG_E006,
+				   "'max_in_flight' must be a whole number of requests from 1 to %d, not '%s'",
+				   PROJECT_MAX_IN_FLIGHT, s->value);
+	}
+}
+
 /* tls: {ca_file: PATH} (lac.yaml's top, an HTTP warehouse, a destination):
  * the CA file as a path from the project dir, or NULL (reported if wrong). */
 static const char *load_tls(struct project *p, const struct ynode *v, const char *where)
@@ -437,10 +464,13 @@ static void load_destination(struct project *p, const struct ypair *pr)
 	ARENA_PUSH(&p->arena, known, nknown, "type");
 	for (size_t i = 0; i < kind->nkeys; i++)
 		ARENA_PUSH(&p->arena, known, nknown, kind->keys[i].name);
-	/* every HTTP destination (one with a url) takes tls: {ca_file} */
+	/* every HTTP destination (one with a url) takes tls: {ca_file} and the
+	 * limits its requests keep across the runs of one lac */
+	static const char *const http_keys[] = { "tls", "max_rate", "max_in_flight" };
 	bool http = dest_kind_key(kind, "url") != NULL;
 	if (http)
-		ARENA_PUSH(&p->arena, known, nknown, "tls");
+		for (size_t i = 0; i < ARRAY_LEN(http_keys); i++)
+			ARENA_PUSH(&p->arena, known, nknown, http_keys[i]);
 	char *where = xasprintf("%s destination '%s'", type, d.name);
 	ycheck_keys(&p->diags, v, known, nknown, where);
 	for (size_t i = 0; i < kind->nkeys; i++)
@@ -458,10 +488,11 @@ static void load_destination(struct project *p, const struct ypair *pr)
 			continue;
 		}
 		const struct dest_key *key = strcmp(kv->key, "type") == 0 ? NULL : dest_kind_key(kind, kv->key);
-		if (!key)
+		bool limit = http && (strcmp(kv->key, "max_rate") == 0 || strcmp(kv->key, "max_in_flight") == 0);
+		if (!key && !limit)
 			continue;
 		struct setting s;
-		if (project_setting_from(p, kv, &s, key->map))
+		if (project_setting_from(p, kv, &s, key && key->map))
 			ARENA_PUSH(&p->arena, d.settings, d.nsettings, s);
 	}
 	for (size_t i = 0; i < kind->nkeys; i++) {
@@ -473,6 +504,7 @@ static void load_destination(struct project *p, const struct ypair *pr)
 	}
 	check_number_setting(p, setting_find(d.settings, d.nsettings, "timeout"), "timeout");
 	check_number_setting(p, setting_find(d.settings, d.nsettings, "max_retries"), "max_retries");
+	check_limit_settings(p, &d);
 	ARENA_PUSH(&p->arena, p->destinations, p->ndestinations, d);
 }
 

@@ -60,6 +60,10 @@ enum warehouse_type { WH_SQLITE, WH_POSTGRES, WH_REDSHIFT, WH_SNOWFLAKE, WH_BIGQ
 /* The most audience runs at once (warehouse.jobs, --jobs): each is a
  * process with its own warehouse session and state connection. */
 #define PROJECT_MAX_JOBS 64
+/* An HTTP destination's max_in_flight (requests at once) and max_rate
+ * (events a second) are at most these. */
+#define PROJECT_MAX_IN_FLIGHT 100
+#define PROJECT_MAX_RATE 1000000
 
 struct project {
 	struct arena arena;

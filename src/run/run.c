@@ -25,7 +25,6 @@
 
 #include "base/crash_point.h"
 #include "deliver/dest.h"
-#include "deliver/dest_turn.h"
 #include "run/event.h"
 #include "run/run_private.h"
 #include "run/run_skip.h"
@@ -897,11 +896,7 @@ static void deliver(struct runner *r)
 				warn.len ? "; " : "", act->dest->name, e.buf);
 		} else {
 			struct deliver_stats ds = { 0 };
-			/* the runs of --jobs deliver to a destination one at a time */
-			size_t turn = (size_t)(act->dest - r->p->destinations);
-			dest_turn_take(turn);
-			int drc = deliver_outbox_for(r->st, d, r->now, r->a->name, &ds, &e);
-			dest_turn_give(turn);
+			int drc = deliver_outbox_for(r->st, d, r->now, r->a->name, r->run_id, &ds, &e);
 			if (drc < 0)
 				sb_addf(&warn, "%sdelivering to '%s': %s", warn.len ? "; " : "",
 					act->dest->name, e.buf);

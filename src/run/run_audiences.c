@@ -10,7 +10,7 @@
 #include <stdlib.h>
 
 #include "base/json_print.h"
-#include "deliver/dest_turn.h"
+#include "deliver/dest_shared.h"
 #include "run/run.h"
 #include "run/run_private.h"
 #include "run/run_queue.h"
@@ -125,12 +125,14 @@ int run_audiences(struct project *p, struct warehouse *w, struct state *st,
 	struct run_queue q;
 	run_queue_init(&q, want, n);
 	int jobs = run_jobs_effective(p, b->jobs, q.n);
-	/* no shared delivery turns (no shared memory): one run at a time */
-	if (jobs > 1 && dest_turns_share(p->ndestinations) != 0)
+	/* the destinations' turns and limits, shared with the runs (one run
+	 * too: max_rate holds across the runs of the pass); without shared
+	 * memory, one run at a time, each pacing itself */
+	if (dest_shared_map(p->ndestinations) != 0)
 		jobs = 1;
 	int failed = jobs > 1 ? run_in_children(p, w, &q, b, jobs, err)
 		: run_in_order(p, w, st, &q, b, err);
-	dest_turns_unshare();
+	dest_shared_unmap();
 	run_queue_release(&q);
 	return failed;
 }

@@ -417,6 +417,8 @@ struct outbox_reader {
 	char *destination;
 	char *audience, *activation; /* outbox_reader_only: just theirs (NULL: all) */
 	char *delivering;          /* outbox_reader_open_for: the audience whose run delivers */
+	char *run_id;              /* outbox_reader_run: that run's events only, or all but them */
+	bool run_only;
 	int phase;
 	int64_t last_seq;          /* rows: the last seq handed out */
 	struct outbox_item *items;
@@ -458,13 +460,23 @@ void outbox_reader_only(struct outbox_reader *r, const char *audience, const cha
 	r->activation = activation ? xstrdup(activation) : NULL;
 }
 
+void outbox_reader_run(struct outbox_reader *r, const char *run_id, bool only)
+{
+	free(r->run_id);
+	r->run_id = xstrdup(run_id);
+	r->run_only = only;
+}
+
 /* The reader's filters: ?4 and ?5 are outbox_reader_only's (NULL: any).
  * ?6 is the audience whose run delivers (NULL: everyone's events): it may
  * send its own events and those of runs that ended.  Another audience's
  * running run (a --jobs neighbour before its swap, or one that crashed)
- * has not committed its change: its events wait for that audience's run. */
+ * has not committed its change: its events wait for that audience's run.
+ * ?7 and ?8 are outbox_reader_run's: only that run's events, or all but
+ * them (NULL: no such filter). */
 #define ONLY_THEIRS " AND audience = coalesce(?4, audience) AND activation = coalesce(?5, activation)" \
-	" AND (audience = coalesce(?6, audience) OR run_id NOT IN (SELECT id FROM runs WHERE result = 'Running'))"
+	" AND (audience = coalesce(?6, audience) OR run_id NOT IN (SELECT id FROM runs WHERE result = 'Running'))" \
+	" AND run_id = coalesce(?7, run_id) AND run_id <> coalesce(?8, '')"
 
 static void bind_only(struct outbox_reader *r, struct sdb_stmt *s)
 {
@@ -480,6 +492,11 @@ static void bind_only(struct outbox_reader *r, struct sdb_stmt *s)
 		sdb_bind_text(s, 6, r->delivering, SIZE_MAX);
 	else
 		sdb_bind_null(s, 6);
+	for (int i = 7; i <= 8; i++)
+		if (r->run_id && r->run_only == (i == 7))
+			sdb_bind_text(s, i, r->run_id, SIZE_MAX);
+		else
+			sdb_bind_null(s, i);
 }
 
 static void grow_items(struct outbox_reader *r, size_t n)
@@ -592,7 +609,7 @@ static int load_chunk(struct outbox_reader *r)
 		return -1;
 	sdb_bind_text(s, 1, r->destination, SIZE_MAX);
 	sdb_bind_int64(s, 2, after);
-	sdb_bind_int64(s, 3, 1); /* one chunk; a parameter as ONLY_THEIRS numbers its own 4 to 6 */
+	sdb_bind_int64(s, 3, 1); /* one chunk; a parameter as ONLY_THEIRS numbers its own 4 to 8 */
 	bind_only(r, s);
 	int rc = sdb_step(s);
 	if (rc == SDB_ROW) {
@@ -884,6 +901,7 @@ void outbox_reader_close(struct outbox_reader *r)
 	free(r->destination);
 	free(r->audience);
 	free(r->activation);
+	free(r->run_id);
 	free(r->delivering);
 	free(r);
 }

@@ -75,6 +75,9 @@ void outbox_reader_only(struct outbox_reader *r, const char *audience, const cha
  * still running (not swapped yet, or crashed) are left for their own runs. */
 struct outbox_reader *outbox_reader_open_for(struct state *st, const char *destination,
 					     const char *audience);
+/* Then only the events of run run_id (only), or all but them (!only): the
+ * two parts of a run's delivery (deliver_outbox_for).  Before the first page. */
+void outbox_reader_run(struct outbox_reader *r, const char *run_id, bool only);
 /* The next page of undelivered events: at most max_events events and
  * max_bytes bytes of JSON (counting a separator each), but at least one.
  * Events attempted before come first (failed, then pending with attempts),

@@ -5,7 +5,9 @@ Listens on 127.0.0.1 on an ephemeral port (written to --port-file), answers
 POSTs by the first path segment, and records every event it receives, one
 JSON line each, to --log:
   {"req": N, "path": P, "status": S, "messageId": ID, "bad": bool,
-   "auth_ok": bool, "token_ok": bool, "t": seconds}
+   "auth_ok": bool, "token_ok": bool, "t": seconds, "inflight": K}
+where K is how many requests to that same path the server was handling
+when this one came in, itself included.
 S is the HTTP status sent, or "reset"/"slow" when the client got none.
 With --bodies FILE it also records every request whole, one JSON line each:
   {"req": N, "path": P, "status": S, "body": "<the raw body text>",
@@ -27,6 +29,7 @@ are answered normally):
   /bad/...        400 when the body holds an event with properties.bad or
                   traits.bad true (a batch or a single event), else 200
   /down/...       503 always
+  /hold/...       200 after --hold seconds, every time (for max_in_flight)
   /partial/braze/...  201 taking the request, listing its bad entries in
                   Braze's {"message":"success","errors":[{"type","input_array","index"}]}
   /partial/cio/...    200 listing them as Customer.io's
@@ -47,6 +50,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 LOCK = threading.Lock()
 SEEN = {}
 COUNT = [0]
+INFLIGHT = {}  # path -> requests being handled now
 
 
 def is_bad(ev):
@@ -100,6 +104,16 @@ class Handler(BaseHTTPRequestHandler):
         self.wfile.write(body)
 
     def do_POST(self):
+        with LOCK:
+            INFLIGHT[self.path] = INFLIGHT.get(self.path, 0) + 1
+            self.inflight = INFLIGHT[self.path]
+        try:
+            self.answer()
+        finally:
+            with LOCK:
+                INFLIGHT[self.path] -= 1
+
+    def answer(self):
         srv = self.server
         n = int(self.headers.get("Content-Length") or 0)
         raw = self.rfile.read(n)
@@ -134,8 +148,10 @@ class Handler(BaseHTTPRequestHandler):
             status = "slow"
         elif scenario == "reset" and first:
             status = "reset"
+        elif scenario == "hold":
+            time.sleep(srv.hold)
 
-        srv.record(req, self.path, status, events, auth_ok, token_ok, len(raw))
+        srv.record(req, self.path, status, events, auth_ok, token_ok, len(raw), self.inflight)
         if srv.bodies:
             headers_ok = all(self.headers.get(k) == v for k, v in srv.expect_headers)
             with LOCK, open(srv.bodies, "a") as f:
@@ -160,7 +176,7 @@ class Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
 
-    def record(self, req, path, status, events, auth_ok, token_ok, size):
+    def record(self, req, path, status, events, auth_ok, token_ok, size, inflight):
         with LOCK, open(self.log, "a") as f:
             for ev in events:
                 f.write(json.dumps({
@@ -168,7 +184,7 @@ class Server(ThreadingHTTPServer):
                     "messageId": (ev.get("messageId") or ev.get("id")) if isinstance(ev, dict) else None,
                     "bad": is_bad(ev) if isinstance(ev, dict) else False,
                     "auth_ok": auth_ok, "token_ok": token_ok, "t": time.time(),
-                    "size": size, "batch": len(events),
+                    "size": size, "batch": len(events), "inflight": inflight,
                 }, sort_keys=True) + "\n")
 
 
@@ -179,6 +195,7 @@ def main():
     ap.add_argument("--lifetime", type=float, default=60)
     ap.add_argument("--max-requests", type=int, default=1000)
     ap.add_argument("--slow", type=float, default=1.0)
+    ap.add_argument("--hold", type=float, default=0.05, help="/hold/: seconds before each answer")
     ap.add_argument("--expect-auth", default=None, help="the exact Authorization header expected")
     ap.add_argument("--token", default=None, help="the X-Token header expected")
     ap.add_argument("--bodies", default=None, help="record every request body here")
@@ -186,7 +203,7 @@ def main():
                     help="'Name: value' a request must carry (headers_ok in --bodies)")
     a = ap.parse_args()
     srv = Server(("127.0.0.1", 0), Handler)
-    srv.log, srv.max_requests, srv.slow = a.log, a.max_requests, a.slow
+    srv.log, srv.max_requests, srv.slow, srv.hold = a.log, a.max_requests, a.slow, a.hold
     srv.expect_auth, srv.token = a.expect_auth, a.token
     srv.bodies = a.bodies
     srv.expect_headers = [tuple(h.split(": ", 1)) for h in a.expect_header]

@@ -1,21 +1,16 @@
 /*
  * test_run_jobs.c — what --jobs rests on: the queue that starts an audience
- * only after those it reads (run_queue), how many runs go at once
- * (run_jobs_effective), and the delivery turns shared by forked runs
- * (dest_turn).  The runs themselves: tests/e2e/run_jobs_pg.sh.
+ * only after those it reads (run_queue) and how many runs go at once
+ * (run_jobs_effective); what the forked runs share per destination:
+ * test_dest_shared.c.  The runs themselves: tests/e2e/run_jobs_pg.sh.
  */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
 #include <cmocka.h>
-#include <signal.h>
 #include <string.h>
-#include <sys/wait.h>
-#include <time.h>
-#include <unistd.h>
 
-#include "deliver/dest_turn.h"
 #include "run/run_private.h"
 #include "run/run_queue.h"
 
@@ -100,72 +95,6 @@ static void jobs_effective(void **state)
 	assert_int_equal(run_jobs_effective(&p, 8, 10), 1);
 }
 
-static int64_t mono_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/* A child holds turn 1 for 300 ms: the parent waits for it; turn 0 is free. */
-static void turns_exclude_across_processes(void **state)
-{
-	(void)state;
-	assert_int_equal(dest_turns_share(2), 0);
-	int fd[2];
-	assert_int_equal(pipe(fd), 0);
-	pid_t pid = fork();
-	assert_true(pid >= 0);
-	if (pid == 0) {
-		dest_turn_take(1);
-		if (write(fd[1], "x", 1) != 1)
-			_exit(1);
-		struct timespec t = { 0, 300 * 1000000L };
-		nanosleep(&t, NULL);
-		dest_turn_give(1);
-		_exit(0);
-	}
-	char c;
-	assert_int_equal(read(fd[0], &c, 1), 1);
-	int64_t t0 = mono_ms();
-	dest_turn_take(0);
-	dest_turn_give(0);
-	assert_true(mono_ms() - t0 < 200);
-	dest_turn_take(1);
-	assert_true(mono_ms() - t0 >= 200);
-	dest_turn_give(1);
-	int status;
-	assert_int_equal(waitpid(pid, &status, 0), pid);
-	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-	close(fd[0]);
-	close(fd[1]);
-	dest_turns_unshare();
-}
-
-/* A run killed in its turn gives it up by dying. */
-static void turn_of_a_dead_holder_is_free(void **state)
-{
-	(void)state;
-	assert_int_equal(dest_turns_share(1), 0);
-	pid_t pid = fork();
-	assert_true(pid >= 0);
-	if (pid == 0) {
-		dest_turn_take(0);
-		_exit(0);
-	}
-	int status;
-	assert_int_equal(waitpid(pid, &status, 0), pid);
-	alarm(10); /* a deadlock fails the test instead of hanging it */
-	dest_turn_take(0);
-	dest_turn_give(0);
-	dest_turn_take(0);
-	dest_turn_give(0);
-	alarm(0);
-	dest_turns_unshare();
-	/* unshared: taking a turn is nothing */
-	dest_turn_take(0);
-	dest_turn_take(0);
-}
 
 int main(void)
 {
@@ -173,8 +102,6 @@ int main(void)
 		cmocka_unit_test(queue_waits_for_what_it_reads),
 		cmocka_unit_test(queue_ignores_audiences_outside_the_pass),
 		cmocka_unit_test(jobs_effective),
-		cmocka_unit_test(turns_exclude_across_processes),
-		cmocka_unit_test(turn_of_a_dead_holder_is_free),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
