@@ -6,6 +6,7 @@
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <openssl/evp.h>
 
@@ -46,7 +47,8 @@ static bool plain_name(const char *s)
 
 static bool is_moved(const char *table)
 {
-	if (!plain_name(table))
+	/* the engines' own tables (sqlite_sequence, pg_...) are never the state's */
+	if (!plain_name(table) || strncasecmp(table, "sqlite_", 7) == 0 || strncasecmp(table, "pg_", 3) == 0)
 		return false;
 	for (size_t i = 0; i < ARRAY_LEN(not_moved); i++)
 		if (strcmp(table, not_moved[i]) == 0)

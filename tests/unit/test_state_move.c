@@ -212,6 +212,14 @@ static void test_load_checks_names(void **state)
 	sb_reset(&err);
 	assert_int_equal(state_load_row(st, "schema_version", row, &err), -1); /* not moved */
 	sb_reset(&err);
+	/* an engine's own table, which the engine would take */
+	json_t *seq = json_pack("{s:s, s:i}", "name", "runs", "seq", 99);
+	assert_int_equal(state_load_row(st, "sqlite_sequence", seq, &err), -1);
+	assert_non_null(strstr(err.buf, "not a row of a state table"));
+	sb_reset(&err);
+	assert_int_equal(state_load_row(st, "SQLITE_SEQUENCE", seq, &err), -1);
+	sb_reset(&err);
+	json_decref(seq);
 	json_t *bad = json_pack("{s:s, s:s}", "name", "x", "a\"b", "y");
 	assert_int_equal(state_load_row(st, "audiences", bad, &err), -1);
 	sb_reset(&err);
