@@ -52,10 +52,12 @@ static int num_setting(struct project *p, const struct destination *d, const cha
 	return 0;
 }
 
-/* `timeout` in seconds (fractions allowed), as the loader checks it. */
-static int timeout_setting(struct project *p, const struct destination *d, long *out_ms)
+/* A number over 0 and at most hi, fractions allowed (`timeout`, `max_rate`),
+ * as the loader checks it: 0 (absent or read), -1 (reported). */
+static int positive_setting(struct project *p, const struct destination *d, const char *key,
+			    const char *unit, double hi, double *out)
 {
-	const struct setting *s = destination_setting(d, "timeout");
+	const struct setting *s = destination_setting(d, key);
 	if (!s || !s->value)
 		return 0;
 	const char *v = setting_expand(p, s->value, s->loc);
@@ -63,43 +65,40 @@ static int timeout_setting(struct project *p, const struct destination *d, long 
 		return -1;
 	char *end;
 	errno = 0;
-	double secs = strtod(v, &end);
-	if (errno || end == v || *end || secs <= 0 || secs > 3600)
+	double x = strtod(v, &end);
+	if (errno || end == v || *end || !(x > 0) || x > hi)
 		return diag_error(&p->diags, s->loc, DIAG_E006,
-				  "destination '%s': timeout must be a number of seconds over 0, at most 3600",
-				  d->name);
-	*out_ms = (long)(secs * 1000 + 0.5);
-	if (*out_ms < 1)
-		*out_ms = 1;
+				  "destination '%s': %s must be a number of %s over 0, at most %.10g",
+				  d->name, key, unit, hi);
+	*out = x;
 	return 0;
 }
+
+/* `timeout` in seconds. */
+static int timeout_setting(struct project *p, const struct destination *d, long *out_ms)
+{
+	double secs = 0;
+	if (positive_setting(p, d, "timeout", "seconds", 3600, &secs) < 0)
+		return -1;
+	if (secs > 0)
+		*out_ms = (long)(secs * 1000 + 0.5) < 1 ? 1 : (long)(secs * 1000 + 0.5);
+	return 0;
+}
+
+_Static_assert(PROJECT_MAX_IN_FLIGHT <= DEST_IN_FLIGHT_MAX, "a request slot for each of max_in_flight");
 
 /* max_rate (events a second, fractions allowed) and max_in_flight, as the
  * loader checks them; a batch then holds at most one second's events, so
  * that a large batch does not wait for many seconds' share at once. */
-_Static_assert(PROJECT_MAX_IN_FLIGHT <= DEST_IN_FLIGHT_MAX, "a request slot for each of max_in_flight");
-
 static int limit_settings(struct project *p, const struct destination *d, struct dest_config *cfg)
 {
 	long flight = 0;
 	int rc = num_setting(p, d, "max_in_flight", 1, PROJECT_MAX_IN_FLIGHT, &flight);
 	cfg->max_in_flight = (int)flight;
-	const struct setting *s = destination_setting(d, "max_rate");
-	if (!s)
-		return rc;
-	const char *v = setting_expand(p, s->value, s->loc);
-	if (!v)
+	if (positive_setting(p, d, "max_rate", "events a second", PROJECT_MAX_RATE, &cfg->max_rate) < 0)
 		return -1;
-	char *end;
-	errno = 0;
-	double rate = strtod(v, &end);
-	if (errno || end == v || *end || !(rate > 0) || rate > PROJECT_MAX_RATE)
-		return diag_error(&p->diags, s->loc, DIAG_E006,
-				  "destination '%s': max_rate must be a number of events a second over 0, "
-				  "at most %d", d->name, PROJECT_MAX_RATE);
-	cfg->max_rate = rate;
-	if (cfg->batch_events > (size_t)rate)
-		cfg->batch_events = rate < 1 ? 1 : (size_t)rate;
+	if (cfg->max_rate > 0 && cfg->batch_events > (size_t)cfg->max_rate)
+		cfg->batch_events = cfg->max_rate < 1 ? 1 : (size_t)cfg->max_rate;
 	return rc;
 }
 

@@ -5,34 +5,15 @@
 # max_in_flight (and, with 2, two at once: runs send their own events
 # concurrently), no window with more events than max_rate allows, every
 # event once.  Also the settings' checks.  On PostgreSQL (SQLite runs one
-# at a time); skipped (77) without it.
+# at a time); skipped (77) without it.  The endpoint is started as the
+# warehouse fakes are (tests/fakes/start.sh).
 . "${LAC_SRCDIR:-$(dirname "$0")/../..}/tests/lib.sh"
-
-py=/usr/bin/python3
-[ -x "$py" ] || { echo "no /usr/bin/python3: skipped"; exit 77; }
-command -v psql >/dev/null 2>&1 || { echo "no psql: skipped"; exit 77; }
-set +e
-env_out=$(sh "$SRC/tests/pg/start.sh")
-rc=$?
-set -e
-[ "$rc" = 77 ] && { echo "no PostgreSQL server: skipped"; exit 77; }
-[ "$rc" = 0 ] || { echo "cannot start PostgreSQL" >&2; exit 1; }
-eval "$env_out"
-SERVER_PID=
-cleanup() {
-	[ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null || true
-	sh "$SRC/tests/pg/stop.sh"
-	rm -rf "$T"
-}
-trap cleanup EXIT
-
-"$py" "$SRC/tests/http/fault_server.py" --port-file "$T/port" --log "$T/received.jsonl" \
-	--lifetime 600 --max-requests 5000 --hold 0.03 &
-SERVER_PID=$!
-i=0
-while [ ! -s "$T/port" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
-[ -s "$T/port" ] || { echo "fault server did not start"; exit 1; }
-BASE="http://127.0.0.1:$(cat "$T/port")"
+. "$SRC/tests/fakes/start.sh"
+fakes_need
+fakes_pg_start
+fake_start hooks ../http/fault_server.py --log "$T/received.jsonl" --lifetime 600 \
+	--max-requests 5000 --hold 0.03
+BASE=$FAKE_URL
 
 P="$T/p"
 lac init --example petshop "$P" >/dev/null
