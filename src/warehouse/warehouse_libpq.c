@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/verbose.h"
 #include "net/dsn_tls.h"
 #include "warehouse/warehouse_libpq.h"
 
@@ -22,6 +23,17 @@ static void result_error(PGconn *c, const PGresult *r, struct strbuf *err)
 {
 	const char *m = r ? PQresultErrorMessage(r) : NULL;
 	add_trimmed(err, m && *m ? m : PQerrorMessage(c));
+}
+
+/* The server's notices ("relation ... already exists, skipping") are not
+ * for users on every run: they go to the -v log, on one line. */
+static void notice_to_verbose_log(void *arg, const char *msg)
+{
+	(void)arg;
+	size_t n = strlen(msg);
+	while (n && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
+		n--;
+	verbose_log("warehouse: %.*s", (int)n, msg);
 }
 
 /* key='value' in a libpq conninfo string (\\ and \' escaped) */
@@ -85,6 +97,7 @@ int pq_connect(struct pq_conn *g, const char *dsn, const char *const *keywords,
 		PQfinish(c);
 		return -1;
 	}
+	PQsetNoticeProcessor(c, notice_to_verbose_log, NULL);
 	g->c = c;
 	g->cancel = PQgetCancel(c);
 	g->retryable = retryable;

@@ -121,5 +121,9 @@ if [ "${batch:-99}" -le 30 ]; then pass; else fail "max_rate 30: batches of at m
 expect_eq "max_rate 30: 96 events take over 2 s" "rate spread over at least 2 s: True" "$(grep '^rate spread' "$T/verdict")"
 [ "$nfail" = 0 ] || echo "$verdict" >&2
 
+# a second pass: the server's notices (tables that exist) stay off stderr
+expect_status "a second run" 0 lac -C "$P" run --jobs 2
+if grep -q "NOTICE" "$T/err"; then fail "PostgreSQL notices on stderr"; cat "$T/err" >&2; else pass; fi
+
 echo "$npass passed, $nfail failed"
 [ "$nfail" = 0 ]
