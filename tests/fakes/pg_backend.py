@@ -6,6 +6,9 @@ the little HTTP server set-up every fake repeats.  Test code only.
 
     import pg_backend
     be = pg_backend.Backend(dsn, "snowflake")       # installs rewrite.PRELUDE
+    be = pg_backend.Backend(dsn, "snowflake", latency=0.2, count_file=F)
+                       # every statement answered 0.2 s late; F holds
+                       # "requests N\nstatements M\n", rewritten as jobs end
     job = be.submit(sql_text, delay=0.0)            # runs in a thread
     job.wait(timeout)  -> True when finished
     job.state          "running" | "succeeded" | "failed" | "cancelled"
@@ -195,10 +198,14 @@ class Job:
             return
         with self._lock:
             self._conn = conn
-        results, error = [], None
+        results, error, ran = [], None, 0
         try:
             cur = conn.cursor()
             for s in stmts:
+                # a fixed per-statement latency (a remote warehouse's), cancellable
+                if self.backend.latency and self._cancelled.wait(self.backend.latency):
+                    break
+                ran += 1
                 try:
                     cur.execute(s)
                 except psycopg2.Error as e:
@@ -224,6 +231,7 @@ class Job:
             except psycopg2.Error:
                 pass
             conn.close()
+            self.backend.count(ran)
         if error is not None:
             self._finish("failed", error)
         else:
@@ -234,9 +242,13 @@ class Job:
 class Backend:
     """The test PostgreSQL as one warehouse of `dialect`."""
 
-    def __init__(self, dsn, dialect):
+    def __init__(self, dsn, dialect, latency=0.0, count_file=None):
         self.dsn = dsn
         self.dialect = dialect
+        self.latency = latency
+        self._count_file = count_file
+        self._counts = [0, 0]  # requests, statements run
+        self._count_lock = threading.Lock()
         self._types = {}
         conn = self.connect()
         cur = conn.cursor()
@@ -254,6 +266,19 @@ class Backend:
         conn.autocommit = True
         psycopg2.extensions.register_type(_RAW, conn)
         return conn
+
+    def count(self, statements):
+        """One request done, with this many statements run: into count_file
+        (whole, by rename), for a benchmark to read."""
+        if not self._count_file:
+            return
+        with self._count_lock:
+            self._counts[0] += 1
+            self._counts[1] += statements
+            tmp = self._count_file + ".tmp"
+            with open(tmp, "w") as f:
+                f.write("requests %d\nstatements %d\n" % tuple(self._counts))
+            os.rename(tmp, self._count_file)
 
     def type_name(self, oid):
         return self._types.get(oid, "text")
