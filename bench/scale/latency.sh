@@ -17,8 +17,9 @@
 # pass it prints the statements the fake ran (its --count-file; a
 # multi-statement request counts each of its statements, each of which
 # waits the latency), the bound statements × latency / JOBS, wall / bound,
-# lac's CPU (/usr/bin/time -v: user + sys of lac and its run processes) and
-# the runs Live / Failed / Skipped.  Figures: docs/benchmarks.md, "A
+# lac's CPU (/usr/bin/time -v: user + sys of lac and its run processes), the
+# fake's CPU (/proc) and the runs Live / Failed / Skipped; the load average
+# before and after.  Figures: docs/benchmarks.md, "A
 # thousand scheduled audiences", "Against a warehouse with a fixed latency".
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
@@ -31,7 +32,7 @@ while getopts n:j:l: opt; do
 	n) N=$OPTARG ;;
 	j) JOBS=$OPTARG ;;
 	l) LATENCY=$OPTARG ;;
-	*) sed -n '2,22p' "$0" >&2; exit 2 ;;
+	*) sed -n '2,23p' "$0" >&2; exit 2 ;;
 	esac
 done
 shift $((OPTIND - 1))
@@ -66,11 +67,16 @@ sleep 1
 
 # statements: what the fake has run so far
 statements() { sed -n 's/^statements //p' "$T/count" 2>/dev/null || echo 0; }
+# fake_cpu: the fake's user + sys seconds so far
+fake_pid=${FAKE_PIDS# }
+hz=$(getconf CLK_TCK)
+fake_cpu() { awk -v hz="$hz" '{ sub(/.*\) /, ""); printf "%.1f", ($12 + $13) / hz }' "/proc/$fake_pid/stat"; }
 
 echo "lac: $LAC; $(nproc) cores; load $(cut -d' ' -f1-3 /proc/loadavg); $(date -u +%Y-%m-%dT%H:%MZ)"
-echo "pass audiences jobs latency_ms statements wall_s bound_s wall/bound cpu_s live failed skipped"
+echo "pass audiences jobs latency_ms statements wall_s bound_s wall/bound cpu_s fake_cpu_s live failed skipped"
 for pass in first second; do
 	before=$(statements)
+	fake_before=$(fake_cpu)
 	/usr/bin/time -v -o "$T/time" "$LAC" -C "$P" --format json run --jobs "$JOBS" \
 		>"$T/out.json" 2>"$T/err" || { echo "latency.sh: lac run failed:" >&2; tail -5 "$T/err" >&2; }
 	stmts=$(( $(statements) - before ))
@@ -80,11 +86,13 @@ for pass in first second; do
 	counts=$("$py" -c 'import json, sys
 r = [x["result"] for x in json.load(sys.stdin)["runs"]]
 print(r.count("Live"), r.count("Failed"), r.count("Skipped"))' <"$T/out.json")
-	echo "$pass $N $JOBS $LATENCY $stmts $wall $counts $cpu" | awk '{
+	fake=$(echo "$(fake_cpu) $fake_before" | awk '{ printf "%.1f", $1 - $2 }')
+	echo "$pass $N $JOBS $LATENCY $stmts $wall $counts $cpu $fake" | awk '{
 		bound = $5 * $4 / 1000 / $3
 		ratio = "-"
 		if (bound > 0)
 			ratio = sprintf("%.2f", $6 / bound)
-		printf "%s %s %s %s %s %s %.1f %s %s %s %s %s\n", $1, $2, $3, $4, $5, $6, bound, ratio,
-			$10, $7, $8, $9 }'
+		printf "%s %s %s %s %s %s %.1f %s %s %s %s %s %s\n", $1, $2, $3, $4, $5, $6, bound, ratio,
+			$10, $11, $7, $8, $9 }'
 done
+echo "load $(cut -d' ' -f1-3 /proc/loadavg) at the end"
