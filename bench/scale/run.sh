@@ -58,7 +58,7 @@ for j in $JOBS; do
 		rss=$(sed -n 's/.*Maximum resident set size (kbytes): //p' "$work/time" |
 			awk '{ printf "%.1f", $1 / 1024 }')
 		counts=$(python3 -c 'import json, sys
-r = [x["result"] for x in json.load(sys.stdin)]
+r = [x["result"] for x in json.load(sys.stdin)["runs"]]
 print(r.count("Live"), r.count("Failed"), r.count("Skipped"))' <"$work/out.json")
 		echo "$j $pass $wall $rss $counts"
 	done
