@@ -42,8 +42,9 @@ Faults, read from the --control JSON file (re-read on each request):
   "deny": "TABLE"        a statement naming TABLE fails for a missing grant;
   "partition_rows": N    rows per partition (default 2).
 For benchmarks (bench/scale/latency.sh): --latency-ms N answers every
-statement N ms late (a remote warehouse's fixed latency, each statement of a
-multi-statement request its own); --count-file FILE holds the requests and
+statement N ms after the previous one of its request (the first N ms after
+the submission), the fake's own work within it: a remote warehouse's fixed
+latency, each statement of a multi-statement request its own; --count-file FILE holds the requests and
 statements run so far ("requests N\nstatements M\n").
 Every request is logged as one JSON line to --log: {"method", "path",
 "status", "request_id", "retry", "tag", "timezone", "count", "statement",

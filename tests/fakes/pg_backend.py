@@ -7,7 +7,8 @@ the little HTTP server set-up every fake repeats.  Test code only.
     import pg_backend
     be = pg_backend.Backend(dsn, "snowflake")       # installs rewrite.PRELUDE
     be = pg_backend.Backend(dsn, "snowflake", latency=0.2, count_file=F)
-                       # every statement answered 0.2 s late; F holds
+                       # each statement of a job done 0.2 s after the previous
+                       # one (the first after submit), its own work within; F holds
                        # "requests N\nstatements M\n", rewritten as jobs end
     job = be.submit(sql_text, delay=0.0)            # runs in a thread
     job.wait(timeout)  -> True when finished
@@ -156,6 +157,7 @@ class Job:
         self.results = []
         self.error = None
         self.started = time.time()
+        self._submitted = time.monotonic()
         self._conn = None
         self._cancelled = threading.Event()
         self._done = threading.Event()
@@ -201,24 +203,30 @@ class Job:
         results, error, ran = [], None, 0
         try:
             cur = conn.cursor()
+            due = self._submitted + (self.delay or 0)
             for s in stmts:
-                # a fixed per-statement latency (a remote warehouse's), cancellable
-                if self.backend.latency and self._cancelled.wait(self.backend.latency):
-                    break
                 ran += 1
                 try:
                     cur.execute(s)
+                    if cur.description is not None:
+                        cols = [(d.name, self.backend.type_name(d.type_code)) for d in cur.description]
+                        results.append(Result(cols, [list(r) for r in cur.fetchall()], cur.rowcount))
+                    else:
+                        results.append(Result([], [], cur.rowcount))
                 except psycopg2.Error as e:
                     error = SqlError(e.diag.message_primary or str(e).strip(), e.pgcode, statement=s)
                     at = locate(self.text, s, e.diag.statement_position)
                     if at:
                         error.line, error.col = at
+                # a remote warehouse's fixed latency: each statement done that
+                # long after the previous one (the first after the submission),
+                # the fake's own work (connecting, running it) within it; cancellable
+                if self.backend.latency:
+                    due += self.backend.latency
+                    if self._cancelled.wait(max(0.0, due - time.monotonic())):
+                        break
+                if error is not None:
                     break
-                if cur.description is not None:
-                    cols = [(d.name, self.backend.type_name(d.type_code)) for d in cur.description]
-                    results.append(Result(cols, [list(r) for r in cur.fetchall()], cur.rowcount))
-                else:
-                    results.append(Result([], [], cur.rowcount))
         finally:
             with self._lock:
                 self._conn = None
