@@ -3,6 +3,10 @@
 
 usage: gen_data.py sqlite OUT.db      build an SQLite warehouse file
        gen_data.py postgres | psql    print a PostgreSQL load script (COPY)
+       gen_data.py postgres --profiles N | psql
+                                      the same at N profiles, every size scaled
+                                      with it (bench/scale/latency.sh: a few
+                                      hundred, so that no statement has work)
 
 Deterministic (seeded): both engines receive exactly the same rows, so the
 member sets of an audience can also be compared across engines.  Python 3
@@ -93,6 +97,15 @@ INDEXES = [
     ("TRADES", "trades_id", "id"),
     ("TRADES", "trades_position", "position_id"),
 ]
+
+
+def scale(profiles):
+    """Every size in proportion to profiles (100,000 at scale 1)."""
+    global N_PROFILES, N_ACCOUNTS, N_CARDS, N_TX, N_SUBS, N_EVENTS, N_FANOUT
+    f = profiles / N_PROFILES
+    N_PROFILES, N_ACCOUNTS, N_CARDS, N_TX, N_SUBS, N_EVENTS, N_FANOUT = (
+        max(1, round(n * f)) for n in (N_PROFILES, N_ACCOUNTS, N_CARDS, N_TX, N_SUBS, N_EVENTS,
+                                       N_FANOUT))
 
 
 def ts(seconds_ago):
@@ -270,6 +283,9 @@ def main():
     if len(sys.argv) == 3 and sys.argv[1] == "sqlite":
         create_sqlite(sys.argv[2])
     elif len(sys.argv) == 2 and sys.argv[1] == "postgres":
+        print_postgres(sys.stdout)
+    elif len(sys.argv) == 4 and sys.argv[1] == "postgres" and sys.argv[2] == "--profiles":
+        scale(int(sys.argv[3]))
         print_postgres(sys.stdout)
     else:
         sys.stderr.write(__doc__)

@@ -1254,7 +1254,7 @@ int run_audience(struct project *p, struct warehouse *w, struct state *st,
 		rc = 0;
 		goto out;
 	}
-	if (ensure_tables(&r) < 0) {
+	if (!(o && o->tables_ready) && ensure_tables(&r) < 0) {
 		report->result = RUN_FAILED;
 		report->error = xstrdup(r.err.buf);
 		goto out;

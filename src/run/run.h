@@ -30,6 +30,8 @@ struct run_options {
 				   * instead of failing it */
 	bool skip_unchanged;      /* a run whose inputs did not change is skipped (run without
 				   * --force, daemon; run_skip.h) */
+	bool tables_ready;        /* lac's tables exist (the batch made them before its runs):
+				   * a run does not make them again, 1-3 statements less */
 };
 
 /* What one run did, for printing and for `lac plan --preview`.  The counts

@@ -300,6 +300,7 @@ int run_in_children(struct project *p, struct warehouse *w, struct run_queue *q,
 	}
 	int failed = 0, running = 0;
 	bool stopping = false, open_failed = false, prepared = false;
+	struct run_batch cb = *b; /* the children's: told when lac's tables are made */
 	size_t next_show = 0;
 	for (;;) {
 		/* the reports in the pass's order, as soon as all before them are shown */
@@ -321,9 +322,9 @@ int run_in_children(struct project *p, struct warehouse *w, struct run_queue *q,
 				break;
 			}
 			if (!prepared)
-				run_prepare_warehouse(p, w, a);
+				cb.run.tables_ready = run_prepare_warehouse(p, w, a) == 0;
 			prepared = true;
-			if (start(p, a, b, &job[i], pids, (size_t)jobs, own_signals ? &old_int : NULL,
+			if (start(p, a, &cb, &job[i], pids, (size_t)jobs, own_signals ? &old_int : NULL,
 				  own_signals ? &old_term : NULL) != 0)
 				continue; /* shown as a failed run */
 			q->slot[i] = RUN_STARTED;

@@ -29,8 +29,9 @@ bool run_batch_one(struct project *p, struct warehouse *w, struct state *st,
 		   const struct ast_audience *a, const struct run_batch *b);
 /* lac's own tables in the warehouse schema, made before runs start at
  * once (two sessions' CREATE ... IF NOT EXISTS can collide on PostgreSQL).
- * a names the tables' owner for the statements' error context.  0 or -1
- * (each run then tries again and reports the error). */
+ * a names the tables' owner for the statements' error context.  0 (the
+ * runs are told, run_options.tables_ready, and save those statements'
+ * round trips) or -1 (each run then tries again and reports the error). */
 int run_prepare_warehouse(struct project *p, struct warehouse *w, const struct ast_audience *a);
 /* How many runs of a pass of naudiences go at once: jobs (--jobs; 0:
  * warehouse.jobs), never more than the audiences, and 1 on SQLite (one

@@ -19,6 +19,7 @@
 #include <jansson.h>
 #include <openssl/rand.h>
 
+#include "base/time.h"
 #include "net/http.h"
 #include "net/rsa_key.h"
 #include "net/snowflake_jwt.h"
@@ -27,8 +28,8 @@
 #include "warehouse/warehouse.h"
 
 #define SF_BODY_MAX (512u << 20)  /* the largest partition body kept (decoded) */
-#define SF_POLL_FIRST_MS 25       /* the first wait for a running statement, */
-#define SF_POLL_MAX_MS 1000       /* doubling up to this */
+#define SF_POLL_FIRST_MS 25       /* the shortest wait for a running statement, */
+#define SF_POLL_MAX_MS 1000       /* the longest */
 #define SF_SLICE_MS 50            /* a wait checks for SIGINT/SIGTERM this often */
 #define SF_REQUEST_TIMEOUT_MS 120000L
 #define SF_CONNECT_TIMEOUT_MS 15000L
@@ -132,6 +133,16 @@ static void wait_ms(struct snowflake *sf, long ms, const char *handle)
 		ms -= step;
 	}
 	cancel_if_signalled(sf, handle);
+}
+
+/* The wait before the next poll of a statement submitted ran_ms ago: a
+ * quarter of that, so a statement that has finished is seen at most a
+ * quarter of its time late (doubling waits could make a short statement
+ * take nearly twice as long), within SF_POLL_FIRST_MS..SF_POLL_MAX_MS. */
+static long poll_wait_ms(int64_t ran_ms)
+{
+	int64_t ms = ran_ms / 4;
+	return ms < SF_POLL_FIRST_MS ? SF_POLL_FIRST_MS : ms > SF_POLL_MAX_MS ? SF_POLL_MAX_MS : (long)ms;
 }
 
 /* Send a request with the auth headers, retrying transport failures, 429
@@ -285,8 +296,8 @@ static int run_statement(struct snowflake *sf, const char *sql, size_t nstmts, w
 	int rc = -1;
 	http_response_init(&resp);
 	sf->busy = 1;
+	int64_t submitted = time_mono_ms();
 	long status = send_request(sf, "POST", url, retry_url, body, NULL, &resp, why, sizeof(why), err);
-	long poll = SF_POLL_FIRST_MS;
 	while (status == 202) {
 		/* running: poll its status URL until it answers otherwise */
 		struct strbuf ignored = STRBUF_INIT;
@@ -297,8 +308,7 @@ static int run_statement(struct snowflake *sf, const char *sql, size_t nstmts, w
 			sb_addstr(err, "Snowflake answered 202 without a statement handle");
 			goto out;
 		}
-		wait_ms(sf, poll, info.handle);
-		poll = poll * 2 > SF_POLL_MAX_MS ? SF_POLL_MAX_MS : poll * 2;
+		wait_ms(sf, poll_wait_ms(time_mono_ms() - submitted), info.handle);
 		free(url);
 		url = xasprintf("%s/api/v2/statements/%s", sf->base, info.handle);
 		status = send_request(sf, "GET", url, NULL, NULL, info.handle, &resp, why, sizeof(why), err);

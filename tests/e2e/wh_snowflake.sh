@@ -96,6 +96,11 @@ expect_status "run after the change" 0 lac -C "$P" --now 2026-01-15T13:00:00Z ru
 expect_eq "events of the change" "$expected_events" "$("$py" "$lib" summary "$ev")"
 expect_status "quiet daemon --once" 0 lac -C "$P" daemon --once --now 2026-01-15T14:00:00Z
 expect_eq "nothing sent twice" 4 "$(wc -l <"$ev" | tr -d ' ')"
+# --jobs: lac's tables made once by the batch, not again by each run (a
+# round trip per statement saved: bench/scale/latency.sh)
+: >"$LOG"
+expect_status "run --jobs 2" 0 lac -C "$P" --now 2026-01-15T14:15:00Z run --jobs 2 cat_owners multi_dog_owners
+expect_eq "--jobs 2: lac's tables made once" 1 "$(grep -c 'CREATE TABLE IF NOT EXISTS lac.lac_generation' "$LOG")"
 
 # ---- a warehouse error at the failing condition, named as in the graph ------------
 # Snowflake's "error line L at position P" mapped through the SQL's source

@@ -6,6 +6,7 @@ PostgreSQL) and jwt_rs256.py.
 
     fake_snowflake.py --dsn DSN --port-file F --public-key PEM --account A --user U
                       [--oauth-token T] [--control FILE] [--log FILE] [--lifetime S]
+                      [--latency-ms N] [--count-file FILE]
 
 A state machine following the vendor's pages (each behaviour names its page
 below, base https://docs.snowflake.com/en/developer-guide/sql-api/):
@@ -40,6 +41,11 @@ Faults, read from the --control JSON file (re-read on each request):
   "delay": S             every statement runs S seconds longer;
   "deny": "TABLE"        a statement naming TABLE fails for a missing grant;
   "partition_rows": N    rows per partition (default 2).
+For benchmarks (bench/scale/latency.sh): --latency-ms N answers every
+statement N ms after the previous one of its request (the first N ms after
+the submission), the fake's own work within it: a remote warehouse's fixed
+latency, each statement of a multi-statement request its own; --count-file FILE holds the requests and
+statements run so far ("requests N\nstatements M\n").
 Every request is logged as one JSON line to --log: {"method", "path",
 "status", "request_id", "retry", "tag", "timezone", "count", "statement",
 "role", "warehouse", "database", "schema", "timeout"}.
@@ -384,9 +390,12 @@ def main():
     ap.add_argument("--control")
     ap.add_argument("--log")
     ap.add_argument("--lifetime", type=float, default=600)
+    ap.add_argument("--latency-ms", type=int, default=0)
+    ap.add_argument("--count-file")
     ARGS = ap.parse_args()
     KEY = jwt_rs256.PublicKey(ARGS.public_key)
-    BACKEND = pg_backend.Backend(ARGS.dsn, "snowflake")
+    BACKEND = pg_backend.Backend(ARGS.dsn, "snowflake", latency=ARGS.latency_ms / 1000.0,
+                                 count_file=ARGS.count_file)
     pg_backend.serve(Handler, ARGS.port_file, ARGS.lifetime)
 
 

@@ -6,6 +6,10 @@ the little HTTP server set-up every fake repeats.  Test code only.
 
     import pg_backend
     be = pg_backend.Backend(dsn, "snowflake")       # installs rewrite.PRELUDE
+    be = pg_backend.Backend(dsn, "snowflake", latency=0.2, count_file=F)
+                       # each statement of a job done 0.2 s after the previous
+                       # one (the first after submit), its own work within; F holds
+                       # "requests N\nstatements M\n", rewritten as jobs end
     job = be.submit(sql_text, delay=0.0)            # runs in a thread
     job.wait(timeout)  -> True when finished
     job.state          "running" | "succeeded" | "failed" | "cancelled"
@@ -153,6 +157,7 @@ class Job:
         self.results = []
         self.error = None
         self.started = time.time()
+        self._submitted = time.monotonic()
         self._conn = None
         self._cancelled = threading.Event()
         self._done = threading.Event()
@@ -195,23 +200,33 @@ class Job:
             return
         with self._lock:
             self._conn = conn
-        results, error = [], None
+        results, error, ran = [], None, 0
         try:
             cur = conn.cursor()
+            due = self._submitted + (self.delay or 0)
             for s in stmts:
+                ran += 1
                 try:
                     cur.execute(s)
+                    if cur.description is not None:
+                        cols = [(d.name, self.backend.type_name(d.type_code)) for d in cur.description]
+                        results.append(Result(cols, [list(r) for r in cur.fetchall()], cur.rowcount))
+                    else:
+                        results.append(Result([], [], cur.rowcount))
                 except psycopg2.Error as e:
                     error = SqlError(e.diag.message_primary or str(e).strip(), e.pgcode, statement=s)
                     at = locate(self.text, s, e.diag.statement_position)
                     if at:
                         error.line, error.col = at
+                # a remote warehouse's fixed latency: each statement done that
+                # long after the previous one (the first after the submission),
+                # the fake's own work (connecting, running it) within it; cancellable
+                if self.backend.latency:
+                    due += self.backend.latency
+                    if self._cancelled.wait(max(0.0, due - time.monotonic())):
+                        break
+                if error is not None:
                     break
-                if cur.description is not None:
-                    cols = [(d.name, self.backend.type_name(d.type_code)) for d in cur.description]
-                    results.append(Result(cols, [list(r) for r in cur.fetchall()], cur.rowcount))
-                else:
-                    results.append(Result([], [], cur.rowcount))
         finally:
             with self._lock:
                 self._conn = None
@@ -224,6 +239,7 @@ class Job:
             except psycopg2.Error:
                 pass
             conn.close()
+            self.backend.count(ran)
         if error is not None:
             self._finish("failed", error)
         else:
@@ -234,9 +250,13 @@ class Job:
 class Backend:
     """The test PostgreSQL as one warehouse of `dialect`."""
 
-    def __init__(self, dsn, dialect):
+    def __init__(self, dsn, dialect, latency=0.0, count_file=None):
         self.dsn = dsn
         self.dialect = dialect
+        self.latency = latency
+        self._count_file = count_file
+        self._counts = [0, 0]  # requests, statements run
+        self._count_lock = threading.Lock()
         self._types = {}
         conn = self.connect()
         cur = conn.cursor()
@@ -254,6 +274,19 @@ class Backend:
         conn.autocommit = True
         psycopg2.extensions.register_type(_RAW, conn)
         return conn
+
+    def count(self, statements):
+        """One request done, with this many statements run: into count_file
+        (whole, by rename), for a benchmark to read."""
+        if not self._count_file:
+            return
+        with self._count_lock:
+            self._counts[0] += 1
+            self._counts[1] += statements
+            tmp = self._count_file + ".tmp"
+            with open(tmp, "w") as f:
+                f.write("requests %d\nstatements %d\n" % tuple(self._counts))
+            os.rename(tmp, self._count_file)
 
     def type_name(self, oid):
         return self._types.get(oid, "text")
