@@ -94,6 +94,12 @@ struct dialect {
 	/* Snapshot tables get indexes (CREATE INDEX); only where lac queries
 	 * them locally and the engine has no other way to find rows (SQLite). */
 	bool index_snapshots;
+	/* The membership log gets an index on run_id (CREATE INDEX): a run's
+	 * guard against logging its changes twice looks its run_id up in a log
+	 * that grows by every member of every run.  Where the engine prunes by
+	 * its own means (min/max per block or file, as rows arrive in run
+	 * order), none. */
+	bool index_log;
 	/* CREATE TABLE IF NOT EXISTS t AS SELECT .. is accepted; else
 	 * CREATE TABLE IF NOT EXISTS t (LIKE src) (Redshift). */
 	bool ctas_if_not_exists;

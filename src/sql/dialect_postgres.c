@@ -129,6 +129,7 @@ const struct dialect dialect_postgres = {
 	.except = "EXCEPT",
 	.create_schema = true,
 	.index_snapshots = false,
+	.index_log = true,
 	.ctas_if_not_exists = true,
 	.begin = "BEGIN",
 	.commit = "COMMIT",

@@ -121,6 +121,7 @@ const struct dialect dialect_sqlite = {
 	.except = "EXCEPT",
 	.create_schema = false,
 	.index_snapshots = true,
+	.index_log = true,
 	.ctas_if_not_exists = true,
 	.begin = "BEGIN",
 	.commit = "COMMIT",

@@ -7,6 +7,9 @@ CREATE TABLE IF NOT EXISTS lac_generation (audience VARCHAR(255) PRIMARY KEY, ge
 -- audience cat_owners (audiences/pets.lac:3): lac's tables
 CREATE TABLE IF NOT EXISTS lac_membership_log (member_id TEXT NOT NULL, audience TEXT NOT NULL, change TEXT NOT NULL, run_id TEXT NOT NULL, "at" TEXT NOT NULL);
 
+-- audience cat_owners (audiences/pets.lac:3): lac's tables
+CREATE INDEX IF NOT EXISTS lac_membership_log_run ON lac_membership_log (run_id);
+
 -- audience cat_owners (audiences/pets.lac:3): duplicate primary keys of entity household
 SELECT CAST(id AS TEXT), COUNT(*) FROM HOUSEHOLDS WHERE id IS NOT NULL GROUP BY id HAVING COUNT(*) > 1 LIMIT 1;
 

@@ -10,6 +10,9 @@ CREATE TABLE IF NOT EXISTS lac.lac_generation (audience VARCHAR(255) PRIMARY KEY
 -- audience enterprise_accounts (audiences/accounts.lac:3): lac's tables
 CREATE TABLE IF NOT EXISTS lac.lac_membership_log (member_id TEXT NOT NULL, audience TEXT NOT NULL, change TEXT NOT NULL, run_id TEXT NOT NULL, "at" TIMESTAMP WITH TIME ZONE NOT NULL);
 
+-- audience enterprise_accounts (audiences/accounts.lac:3): lac's tables
+CREATE INDEX IF NOT EXISTS lac_membership_log_run ON lac.lac_membership_log (run_id);
+
 -- audience enterprise_accounts (audiences/accounts.lac:3): duplicate primary keys of entity account
 SELECT CAST(id AS TEXT), COUNT(*) FROM CORE.ACCOUNTS WHERE id IS NOT NULL GROUP BY id HAVING COUNT(*) > 1 LIMIT 1;
 

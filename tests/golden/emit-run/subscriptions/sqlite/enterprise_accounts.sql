@@ -7,6 +7,9 @@ CREATE TABLE IF NOT EXISTS lac_generation (audience VARCHAR(255) PRIMARY KEY, ge
 -- audience enterprise_accounts (audiences/accounts.lac:3): lac's tables
 CREATE TABLE IF NOT EXISTS lac_membership_log (member_id TEXT NOT NULL, audience TEXT NOT NULL, change TEXT NOT NULL, run_id TEXT NOT NULL, "at" TEXT NOT NULL);
 
+-- audience enterprise_accounts (audiences/accounts.lac:3): lac's tables
+CREATE INDEX IF NOT EXISTS lac_membership_log_run ON lac_membership_log (run_id);
+
 -- audience enterprise_accounts (audiences/accounts.lac:3): duplicate primary keys of entity account
 SELECT CAST(id AS TEXT), COUNT(*) FROM ACCOUNTS WHERE id IS NOT NULL GROUP BY id HAVING COUNT(*) > 1 LIMIT 1;
 

@@ -7,6 +7,9 @@ CREATE TABLE IF NOT EXISTS lac_generation (audience VARCHAR(255) PRIMARY KEY, ge
 -- audience typed_values (audiences/typed.lac:19): lac's tables
 CREATE TABLE IF NOT EXISTS lac_membership_log (member_id TEXT NOT NULL, audience TEXT NOT NULL, change TEXT NOT NULL, run_id TEXT NOT NULL, "at" TEXT NOT NULL);
 
+-- audience typed_values (audiences/typed.lac:19): lac's tables
+CREATE INDEX IF NOT EXISTS lac_membership_log_run ON lac_membership_log (run_id);
+
 -- audience typed_values (audiences/typed.lac:19): materialize the new snapshot (members)
 DROP TABLE IF EXISTS snapshot_typed_values__new;
 
