@@ -22,6 +22,7 @@ int export_next_line(FILE *f, const char *file, size_t *lineno, char **buf, size
 	if (!*out || !json_is_object(*out)) {
 		sb_addf(err, "%s:%zu: not a line of a lac state export", file, *lineno);
 		json_decref(*out);
+		*out = NULL; /* the caller's to release on any outcome: nothing now */
 		return -1;
 	}
 	return 1;

@@ -115,6 +115,8 @@ bad_export "a file cut short" 'del lines[-1]' "ends before its last line"
 bad_export "a row count that differs" 'del lines[3]' "the export says"
 bad_export "an unknown table" 'lines[2]["table"] = "x; DROP TABLE runs"' "not a row of a state table"
 bad_export "a bad column name" 'lines[2]["row"]["a\"b"] = 1' "not a row of a state table"
+bad_export "an engine's own table" 'lines[2]["table"] = "sqlite_sequence"' "not a row of a state table"
+bad_export "a header that is not an object" 'lines[0] = []' "1: not a line of a lac state export"
 # the run after the early export queued an event that the export lacks
 expect_status "import of an export the old state moved on from" 1 lac -C "$NEW" state import "$T/early.jsonl"
 expect_eq "import: the state changed" \
