@@ -41,7 +41,6 @@ struct job {
 	bool shown;
 };
 
-/* The running children, for the signal handler (run, apply). */
 #ifdef LAC_COVERAGE
 /* make coverage: gcov writes a process's counters at exit, which _exit skips */
 void __gcov_dump(void);
@@ -50,6 +49,7 @@ void __gcov_dump(void);
 #define child_exit(rc) _exit(rc)
 #endif
 
+/* The running children, for the signal handler (run, apply). */
 static volatile sig_atomic_t *signal_pids;
 static size_t nsignal_pids;
 static volatile sig_atomic_t got_signal;
