@@ -4,12 +4,13 @@
 # as tests/http/fault_server.py sees them: never more requests at once than
 # max_in_flight (and, with 2, two at once: runs send their own events
 # concurrently), no window with more events than max_rate allows, every
-# event once.  Also the settings' checks.  On PostgreSQL (SQLite runs one
+# event once, also when every run is killed after a send.  Also the
+# settings' checks.  On PostgreSQL (SQLite runs one
 # at a time); skipped (77) without it.  The endpoint is started as the
 # warehouse fakes are (tests/fakes/start.sh).
 . "${LAC_SRCDIR:-$(dirname "$0")/../..}/tests/lib.sh"
 . "$SRC/tests/fakes/start.sh"
-fakes_need
+fakes_need sqlite3
 fakes_pg_start
 fake_start hooks ../http/fault_server.py --log "$T/received.jsonl" --lifetime 600 \
 	--max-requests 5000 --hold 0.03
@@ -124,6 +125,38 @@ expect_eq "max_rate 30: 96 events take over 2 s" "rate spread over at least 2 s:
 # a second pass: the server's notices (tables that exist) stay off stderr
 expect_status "a second run" 0 lac -C "$P" run --jobs 2
 if grep -q "NOTICE" "$T/err"; then fail "PostgreSQL notices on stderr"; cat "$T/err" >&2; else pass; fi
+
+# a pass that queues without delivering (its events are then what an
+# earlier run left: each run's first part, in the destination's turn);
+# then every run killed after a destination took its first page, before
+# the outcome was recorded: the next pass completes them, and every event
+# of the change reaches every destination (the killed page again, same ids)
+psql -q -d lac_limits -c "UPDATE profiles.profile_traits SET vip = false WHERE vip" >/dev/null
+seen=$(wc -l <"$T/received.jsonl")
+expect_status "a pass that only queues" 0 lac -C "$P" run --jobs 4 --no-deliver
+expect_eq "nothing sent by --no-deliver" "$seen" "$(wc -l <"$T/received.jsonl")"
+set +e
+LAC_TEST_CRASH_AFTER=send "$LAC" -C "$P" run --jobs 4 >"$T/out" 2>"$T/err"
+rc=$?
+set -e
+expect_eq "killed after a send: exit 1" 1 "$rc"
+expect_status "the next pass completes the killed runs" 0 lac -C "$P" run --jobs 4
+tail -n +"$((seen + 1))" "$T/received.jsonl" >"$T/after.jsonl"
+expect_eq "after the kills: the 16 new events at every destination" \
+	"/hold/free 16
+/hold/one 16
+/hold/two 16
+/ok/rate 16" "$("$py" -c '
+import collections, json, sys
+ids = collections.defaultdict(set)
+for l in open(sys.argv[1]):
+    e = json.loads(l)
+    ids[e["path"]].add(e["messageId"])
+for p in sorted(ids):
+    print(p, len(ids[p]))' "$T/after.jsonl")"
+expect_eq "after the kills: no run left unfinished" 0 \
+	"$(sqlite3 "$P/.lac/state.db" "SELECT COUNT(*) FROM runs WHERE result = 'Running'")"
+expect_eq "after the kills: nothing queued" "" "$(queued_ids "$P/.lac/state.db")"
 
 echo "$npass passed, $nfail failed"
 [ "$nfail" = 0 ]
