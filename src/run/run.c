@@ -220,8 +220,9 @@ static int ensure_tables(struct runner *r)
 		return -1;
 	/* the column names of the log are quoted where reserved ("at" in BigQuery) */
 	if (exec_f(r, "CREATE TABLE IF NOT EXISTS %s (member_id %S NOT NULL, audience %S NOT NULL, "
-		   "%I %S NOT NULL, run_id %S NOT NULL, %I %s NOT NULL)", r->log_tbl, "change", "at",
-		   r->d->log_time_type ? r->d->log_time_type : r->d->text_type) < 0)
+		   "%I %S NOT NULL, run_id %S NOT NULL, %I %s NOT NULL)%s", r->log_tbl, "change", "at",
+		   r->d->log_time_type ? r->d->log_time_type : r->d->text_type,
+		   r->d->log_table_options ? r->d->log_table_options : "") < 0)
 		return -1;
 	return r->d->index_log
 		? exec_f(r, "CREATE INDEX IF NOT EXISTS %I ON %s (run_id)", "lac_membership_log_run", r->log_tbl)

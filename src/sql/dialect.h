@@ -100,6 +100,10 @@ struct dialect {
 	 * its own means (min/max per block or file, as rows arrive in run
 	 * order), none. */
 	bool index_log;
+	/* What follows the log's CREATE TABLE (NULL: nothing): BigQuery
+	 * clusters it by run_id, so that the same lookup reads (and bills) the
+	 * run's blocks, not the whole log. */
+	const char *log_table_options;
 	/* CREATE TABLE IF NOT EXISTS t AS SELECT .. is accepted; else
 	 * CREATE TABLE IF NOT EXISTS t (LIKE src) (Redshift). */
 	bool ctas_if_not_exists;

@@ -114,6 +114,7 @@ const struct dialect dialect_bigquery = {
 	.except = "EXCEPT DISTINCT",
 	.create_schema = true,
 	.index_snapshots = false,
+	.log_table_options = " CLUSTER BY run_id",
 	.ctas_if_not_exists = true,
 	.begin = "BEGIN TRANSACTION",
 	.commit = "COMMIT TRANSACTION",

@@ -592,6 +592,11 @@ class Rewriter:
         name = self.chain_text(parts)
         head = "CREATE TABLE %s%s" % ("IF NOT EXISTS " if k == 5 else "", name)
         rest = items[j:]
+        # BigQuery's CLUSTER BY (the membership log's): a storage layout,
+        # nothing to say to PostgreSQL
+        if (self.d == "bigquery" and len(rest) == 4 and isinstance(rest[0], Group)
+                and rest[1].is_word("CLUSTER") and rest[2].is_word("BY")):
+            rest = rest[:1]
         if rest and isinstance(rest[0], Group) and len(rest) == 1:
             defs = rest[0].items
             if defs and defs[0].is_word("LIKE"):

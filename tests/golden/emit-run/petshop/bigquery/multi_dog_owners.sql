@@ -8,7 +8,7 @@ CREATE SCHEMA IF NOT EXISTS lac;
 CREATE TABLE IF NOT EXISTS lac.lac_generation (audience STRING NOT NULL, generation BIGINT NOT NULL);
 
 -- audience multi_dog_owners (audiences/pets.lac:22): lac's tables
-CREATE TABLE IF NOT EXISTS lac.lac_membership_log (member_id STRING NOT NULL, audience STRING NOT NULL, change STRING NOT NULL, run_id STRING NOT NULL, `at` STRING NOT NULL);
+CREATE TABLE IF NOT EXISTS lac.lac_membership_log (member_id STRING NOT NULL, audience STRING NOT NULL, change STRING NOT NULL, run_id STRING NOT NULL, `at` STRING NOT NULL) CLUSTER BY run_id;
 
 -- audience multi_dog_owners (audiences/pets.lac:22): duplicate primary keys of entity household
 SELECT CAST(id AS STRING), COUNT(*) FROM PETS.PUBLIC.HOUSEHOLDS WHERE id IS NOT NULL GROUP BY id HAVING COUNT(*) > 1 LIMIT 1;

@@ -8,7 +8,7 @@ CREATE SCHEMA IF NOT EXISTS lac;
 CREATE TABLE IF NOT EXISTS lac.lac_generation (audience STRING NOT NULL, generation BIGINT NOT NULL);
 
 -- audience typed_values (audiences/typed.lac:19): lac's tables
-CREATE TABLE IF NOT EXISTS lac.lac_membership_log (member_id STRING NOT NULL, audience STRING NOT NULL, change STRING NOT NULL, run_id STRING NOT NULL, `at` STRING NOT NULL);
+CREATE TABLE IF NOT EXISTS lac.lac_membership_log (member_id STRING NOT NULL, audience STRING NOT NULL, change STRING NOT NULL, run_id STRING NOT NULL, `at` STRING NOT NULL) CLUSTER BY run_id;
 
 -- audience typed_values (audiences/typed.lac:19): materialize the new snapshot (members)
 DROP TABLE IF EXISTS lac.snapshot_typed_values__new;
