@@ -80,8 +80,9 @@ static int timeout_setting(struct project *p, const struct destination *d, long 
 	double secs = 0;
 	if (positive_setting(p, d, "timeout", "seconds", 3600, &secs) < 0)
 		return -1;
+	long ms = (long)(secs * 1000 + 0.5);
 	if (secs > 0)
-		*out_ms = (long)(secs * 1000 + 0.5) < 1 ? 1 : (long)(secs * 1000 + 0.5);
+		*out_ms = ms < 1 ? 1 : ms;
 	return 0;
 }
 
@@ -210,7 +211,7 @@ int deliver_outbox_of(struct state *st, struct dest *d, const char *audience, co
 int deliver_outbox_for(struct state *st, struct dest *d, int64_t now, const char *audience,
 		       const char *run_id, struct deliver_stats *stats, struct strbuf *err)
 {
-	size_t turn = d->cfg.shared < 0 ? (size_t)-1 : (size_t)d->cfg.shared;
+	size_t turn = dest_shared_index(d);
 	dest_turn_take(turn);
 	struct outbox_reader *rd = outbox_reader_open_for(st, d->cfg.name, audience);
 	outbox_reader_run(rd, run_id, false);

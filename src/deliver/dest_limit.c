@@ -11,7 +11,7 @@
 void dest_limit_enter(struct dest *d, size_t events)
 {
 	const struct dest_config *c = &d->cfg;
-	size_t i = c->shared < 0 ? (size_t)-1 : (size_t)c->shared;
+	size_t i = dest_shared_index(d);
 	d->flight_slot = c->max_in_flight > 0 ? dest_flight_take(i, c->max_in_flight) : -1;
 	if (c->max_rate <= 0)
 		return;
@@ -24,6 +24,6 @@ void dest_limit_enter(struct dest *d, size_t events)
 void dest_limit_leave(struct dest *d)
 {
 	if (d->flight_slot >= 0)
-		dest_flight_give((size_t)d->cfg.shared, d->flight_slot);
+		dest_flight_give(dest_shared_index(d), d->flight_slot);
 	d->flight_slot = -1;
 }

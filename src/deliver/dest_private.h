@@ -29,6 +29,13 @@ struct dest {
 	double tat_ms;             /* max_rate's schedule when no runs share one */
 };
 
+/* d's record in dest_shared's mapping ((size_t)-1: none, which every
+ * dest_shared function takes as "nothing shared"). */
+static inline size_t dest_shared_index(const struct dest *d)
+{
+	return d->cfg.shared < 0 ? (size_t)-1 : (size_t)d->cfg.shared;
+}
+
 /* Around each request of `events` events (dest_limit.c): wait for a
  * request slot (max_in_flight) and for max_rate, then give the slot back. */
 void dest_limit_enter(struct dest *d, size_t events);
