@@ -1,12 +1,57 @@
 # tests/lib.sh — sourced by every end-to-end test script.
 # Gives: set -eu, $LAC (the binary under test), $SRC (the source tree), a
-# temporary directory $T removed on exit, and small assertion helpers that
-# print what differed.
+# temporary directory $T removed on exit (KEEP=1 keeps it to look at),
+# on_exit, pg_start, and small assertion helpers that print what differed.
 set -eu
 : "${LAC:?LAC must point at the lac binary (make check sets it)}"
 SRC=${LAC_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}
 T=$(mktemp -d "${TMPDIR:-/tmp}/lac-test.XXXXXX")
-trap 'rm -rf "$T"' EXIT
+
+# on_exit COMMAND: run COMMAND (a shell text) when the script exits however it
+# ends, the last one given first, before $T is removed.  A script's servers and
+# fakes are stopped this way, so that no trap of its own replaces this one.
+exit_hooks=
+on_exit() {
+	exit_hooks="$1
+$exit_hooks"
+}
+run_exit_hooks() {
+	set +e # a hook that fails (a server already gone) must not stop the others
+	eval "$exit_hooks"
+	[ -n "${KEEP:-}" ] || rm -rf "$T"
+}
+trap run_exit_hooks EXIT
+
+# pg_start [--optional]: a throw-away PostgreSQL server for this script
+# (tests/pg/start.sh), reached through PGHOST, PGPORT and PGUSER and stopped on
+# exit.  Without psql or an installed server the test is skipped (exit 77);
+# with --optional that is said and pg_start returns 1 instead, for a script
+# whose PostgreSQL part is optional.  A server that does not start is an error.
+pg_start() {
+	if command -v psql >/dev/null 2>&1; then
+		set +e
+		pg_env=$(sh "$SRC/tests/pg/start.sh")
+		rc=$?
+		set -e
+		case $rc in
+		0)
+			eval "$pg_env"
+			on_exit 'sh "$SRC/tests/pg/stop.sh"'
+			return 0
+			;;
+		77) why="no PostgreSQL server" ;;
+		*) echo "cannot start PostgreSQL" >&2; exit 1 ;;
+		esac
+	else
+		why="no psql"
+	fi
+	if [ "${1:-}" = --optional ]; then
+		echo "$why: the PostgreSQL part is skipped"
+		return 1
+	fi
+	echo "$why: skipped"
+	exit 77
+}
 nfail=0
 npass=0
 

@@ -44,7 +44,7 @@ LAC=${2:-./lac}
 case $LAC in /*) ;; *) LAC=$(pwd)/$LAC ;; esac
 mkdir -p "$CACHE"
 CACHE=$(cd "$CACHE" && pwd)
-T=$(mktemp -d "${TMPDIR:-/tmp}/lac-bench-conn.XXXXXX")
+. "$SRC/tests/lib.sh" # $T, on_exit, pg_start
 . "$SRC/tests/fakes/start.sh"
 fakes_need sqlite3 openssl
 fakes_pg_start

@@ -41,7 +41,7 @@ case $LAC in /*) ;; *) LAC=$(pwd)/$LAC ;; esac
 [ -x "$LAC" ] || { echo "latency.sh: no lac binary at $LAC" >&2; exit 2; }
 [ -x /usr/bin/time ] || { echo "latency.sh: needs /usr/bin/time (GNU time)" >&2; exit 2; }
 
-T=$(mktemp -d "${TMPDIR:-/tmp}/lac-bench-latency.XXXXXX")
+. "$SRC/tests/lib.sh" # $T, on_exit, pg_start
 . "$SRC/tests/fakes/start.sh"
 fakes_need openssl
 fakes_pg_start

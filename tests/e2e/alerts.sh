@@ -21,7 +21,7 @@ openssl req -x509 -newkey rsa:2048 -nodes -keyout "$F/key.pem" -out "$F/cert.pem
 	{ fail "openssl could not make a certificate"; finish; }
 /usr/bin/python3 "$SRC/tests/e2e/alerts_fakes.py" "$F" >"$F/out" 2>&1 &
 FAKES=$!
-trap 'kill $FAKES 2>/dev/null; rm -rf "$T"' EXIT
+on_exit 'kill $FAKES 2>/dev/null'
 i=0
 while [ ! -s "$F/ports" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
 [ -s "$F/ports" ] || { cat "$F/out" >&2; fail "the fake servers did not start"; finish; }
@@ -200,9 +200,7 @@ for f in "$T/out" "$T/err"; do
 done
 
 # ---- the same days on a PostgreSQL state (when a server is installed) -------------
-if env_out=$(sh "$SRC/tests/pg/start.sh" 2>/dev/null); then
-	eval "$env_out"
-	trap 'kill $FAKES 2>/dev/null; sh "$SRC/tests/pg/stop.sh"; rm -rf "$T"' EXIT
+if pg_start --optional; then
 	psql -q -d postgres -c "CREATE DATABASE lac_state" >/dev/null
 	export STATE_DSN="host=$PGHOST port=$PGPORT user=$PGUSER dbname=lac_state"
 	Q="$T/pg"

@@ -61,23 +61,12 @@ done
 
 # ---- PostgreSQL ---------------------------------------------------------------
 py=/usr/bin/python3
-if ! [ -x "$py" ] || ! command -v psql >/dev/null 2>&1; then
-	echo "no psql or /usr/bin/python3: PostgreSQL part skipped"
+if ! [ -x "$py" ]; then
+	echo "no /usr/bin/python3: PostgreSQL part skipped"
 	finish
 	exit $?
 fi
-set +e
-env_out=$(sh "$SRC/tests/pg/start.sh")
-rc=$?
-set -e
-if [ "$rc" = 77 ]; then
-	echo "no PostgreSQL server: PostgreSQL part skipped"
-	finish
-	exit $?
-fi
-[ "$rc" = 0 ] || { echo "cannot start PostgreSQL" >&2; exit 1; }
-eval "$env_out"
-trap 'sh "$SRC/tests/pg/stop.sh"; rm -rf "$T"' EXIT
+pg_start --optional || { finish; exit $?; }
 
 P="$T/pg"
 lac init --example petshop "$P" >/dev/null

@@ -9,11 +9,7 @@
 py=/usr/bin/python3
 [ -x "$py" ] || { echo "no /usr/bin/python3: skipped"; exit 77; }
 DPID=
-cleanup() {
-	[ -n "$DPID" ] && kill "$DPID" 2>/dev/null || true
-	rm -rf "$T"
-}
-trap cleanup EXIT
+on_exit '[ -z "$DPID" ] || kill "$DPID" 2>/dev/null'
 
 P="$T/p"
 lac init --example petshop "$P" >/dev/null

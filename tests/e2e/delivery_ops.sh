@@ -11,11 +11,7 @@ py=/usr/bin/python3
 [ -x "$py" ] || { echo "no /usr/bin/python3: skipped"; exit 77; }
 command -v sqlite3 >/dev/null 2>&1 || { echo "no sqlite3: skipped"; exit 77; }
 SERVER_PID=
-cleanup() {
-	[ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null || true
-	rm -rf "$T"
-}
-trap cleanup EXIT
+on_exit '[ -z "$SERVER_PID" ] || kill "$SERVER_PID" 2>/dev/null'
 "$py" "$SRC/tests/http/fault_server.py" --port-file "$T/port" --log "$T/received.jsonl" \
 	--lifetime 300 --max-requests 200 &
 SERVER_PID=$!

@@ -19,16 +19,9 @@
 
 py=/usr/bin/python3
 [ -x "$py" ] && "$py" -c 'import yaml' 2>/dev/null || { echo "no python3-yaml: skipped"; exit 77; }
-command -v psql >/dev/null 2>&1 || { echo "no psql: skipped"; exit 77; }
-set +e
-env_out=$(sh "$SRC/tests/pg/start.sh")
-rc=$?
-set -e
-[ "$rc" = 77 ] && { echo "no PostgreSQL server: skipped"; exit 77; }
-[ "$rc" = 0 ] || { echo "cannot start PostgreSQL" >&2; exit 1; }
-eval "$env_out"
+pg_start
 server=
-trap '[ -z "$server" ] || kill "$server" 2>/dev/null; sh "$SRC/tests/pg/stop.sh"; rm -rf "$T"' EXIT
+on_exit '[ -z "$server" ] || kill "$server" 2>/dev/null'
 CI="$SRC/examples/ci"
 
 # ---- the command lines, from the CI files ------------------------------------------

@@ -211,20 +211,12 @@ while read -r a want; do
 done <"$T/want"
 
 # ---- PostgreSQL ------------------------------------------------------------------
-if [ ! -x "$py" ] || ! command -v psql >/dev/null 2>&1; then
-	echo "NOTE: no psql or python3: PostgreSQL part skipped"
+if [ ! -x "$py" ]; then
+	echo "no /usr/bin/python3: the PostgreSQL part is skipped"
 	finish
+	exit
 fi
-set +e
-env_out=$(sh "$SRC/tests/pg/start.sh")
-rc=$?
-set -e
-if [ "$rc" != 0 ]; then
-	echo "NOTE: no PostgreSQL server (exit $rc): PostgreSQL part skipped"
-	finish
-fi
-eval "$env_out"
-trap 'sh "$SRC/tests/pg/stop.sh"; rm -rf "$T"' EXIT
+pg_start --optional || { finish; exit; }
 psql -q -d postgres -c "CREATE DATABASE lac_drift" >/dev/null
 lac -C "$P" graph --format json >"$T/graph.json"
 "$py" "$SRC/tests/pg/load.py" "$T/graph.json" "$P/data/warehouse.db" >"$T/load.sql"

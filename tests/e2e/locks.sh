@@ -121,15 +121,7 @@ resume sqlite-u1
 expect_eq "sqlite: the run" 0 "$(finished sqlite-u1)"
 
 # ---- PostgreSQL -----------------------------------------------------------------
-command -v psql >/dev/null 2>&1 || { echo "no psql: PostgreSQL cases skipped"; finish; exit; }
-set +e
-env_out=$(sh "$SRC/tests/pg/start.sh")
-rc=$?
-set -e
-[ "$rc" = 77 ] && { echo "no PostgreSQL server: its cases skipped"; finish; exit; }
-[ "$rc" = 0 ] || { echo "cannot start PostgreSQL" >&2; exit 1; }
-eval "$env_out"
-trap 'sh "$SRC/tests/pg/stop.sh"; rm -rf "$T"' EXIT
+pg_start --optional || { finish; exit; }
 psql -q -d postgres -c "CREATE DATABASE lac_state" >/dev/null
 STATE_DSN="host=$PGHOST port=$PGPORT user=$PGUSER dbname=lac_state"
 export STATE_DSN

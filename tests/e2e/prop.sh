@@ -17,21 +17,7 @@ seeds=${LAC_PROP_SEEDS:-$(seq 1 80)}
 budget=${LAC_PROP_BUDGET:-60}
 
 pg=
-if ! command -v psql >/dev/null 2>&1; then
-	echo "NOTE: no psql: PostgreSQL part skipped (SQLite vs oracle only)"
-else
-	set +e
-	env_out=$(sh "$SRC/tests/pg/start.sh")
-	rc=$?
-	set -e
-	if [ "$rc" = 0 ]; then
-		eval "$env_out"
-		trap 'sh "$SRC/tests/pg/stop.sh"; rm -rf "$T"' EXIT
-		pg=--pg
-	else
-		echo "NOTE: PostgreSQL server cannot be started (exit $rc): PostgreSQL part skipped"
-	fi
-fi
+if pg_start --optional; then pg=--pg; fi # else SQLite against the oracle only
 
 # lac under valgrind is not used here: hundreds of runs would take too long.
 set +e

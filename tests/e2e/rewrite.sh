@@ -12,7 +12,6 @@
 
 py=/usr/bin/python3
 [ -x "$py" ] || { echo "no /usr/bin/python3: skipped"; exit 77; }
-command -v psql >/dev/null 2>&1 || { echo "no psql: skipped"; exit 77; }
 command -v sqlite3 >/dev/null 2>&1 || { echo "no sqlite3 CLI: skipped"; exit 77; }
 fakes="$SRC/tests/fakes"
 
@@ -32,14 +31,7 @@ uncovered "unknown escape" redshift "SELECT 'a\\x' FROM t;" 'escape \\x'
 uncovered "no transactions on Databricks" databricks "BEGIN TRANSACTION;" "statement BEGIN"
 uncovered "4-part name" bigquery "SELECT 1 FROM a.b.c.d;" "a name of 4 parts"
 
-set +e
-env_out=$(sh "$SRC/tests/pg/start.sh")
-rc=$?
-set -e
-[ "$rc" = 77 ] && { echo "no PostgreSQL server: skipped"; exit 77; }
-[ "$rc" = 0 ] || { echo "cannot start PostgreSQL" >&2; exit 1; }
-eval "$env_out"
-trap 'sh "$SRC/tests/pg/stop.sh"; rm -rf "$T"' EXIT
+pg_start
 
 # and a project whose JSON values drift in type: every JSON read template
 mkdir "$T/all" "$T/broken" "$T/typed"

@@ -10,22 +10,10 @@
 
 py=/usr/bin/python3
 [ -x "$py" ] || { echo "no /usr/bin/python3: skipped"; exit 77; }
-command -v psql >/dev/null 2>&1 || { echo "no psql: skipped"; exit 77; }
 command -v sqlite3 >/dev/null 2>&1 || { echo "no sqlite3: skipped"; exit 77; }
-set +e
-env_out=$(sh "$SRC/tests/pg/start.sh")
-rc=$?
-set -e
-[ "$rc" = 77 ] && { echo "no PostgreSQL server: skipped"; exit 77; }
-[ "$rc" = 0 ] || { echo "cannot start PostgreSQL" >&2; exit 1; }
-eval "$env_out"
+pg_start
 SERVER_PID=
-cleanup() {
-	[ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null || true
-	sh "$SRC/tests/pg/stop.sh"
-	rm -rf "$T"
-}
-trap cleanup EXIT
+on_exit '[ -z "$SERVER_PID" ] || kill "$SERVER_PID" 2>/dev/null'
 psql -q -d postgres -c "CREATE DATABASE lac_state" >/dev/null
 STATE_DSN="host=$PGHOST port=$PGPORT user=$PGUSER dbname=lac_state"
 export STATE_DSN

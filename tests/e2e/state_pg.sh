@@ -9,16 +9,8 @@
 
 py=/usr/bin/python3
 [ -x "$py" ] || { echo "no /usr/bin/python3: skipped"; exit 77; }
-command -v psql >/dev/null 2>&1 || { echo "no psql: skipped"; exit 77; }
 command -v sqlite3 >/dev/null 2>&1 || { echo "no sqlite3: skipped"; exit 77; }
-set +e
-env_out=$(sh "$SRC/tests/pg/start.sh")
-rc=$?
-set -e
-[ "$rc" = 77 ] && { echo "no PostgreSQL server: skipped"; exit 77; }
-[ "$rc" = 0 ] || { echo "cannot start PostgreSQL" >&2; exit 1; }
-eval "$env_out"
-trap 'sh "$SRC/tests/pg/stop.sh"; rm -rf "$T"' EXIT
+pg_start
 lib="$SRC/tests/e2e/run_lib.py"
 psql -q -d postgres -c "CREATE DATABASE lac_state" >/dev/null
 STATE_DSN="host=$PGHOST port=$PGPORT user=$PGUSER dbname=lac_state"

@@ -3,8 +3,7 @@
 # tests/full/kill_matrix.sh, bench/connectors/run.sh): the prerequisites
 # (skipped, 77, without them), the test PostgreSQL the fakes answer from,
 # and starting and stopping the fakes themselves.
-# Gives: $py, fakes_need, fakes_pg_start, fake_start, fake_stop_all,
-# fakes_cleanup.
+# Gives: $py, fakes_need, fakes_pg_start, fake_start, fake_stop_all.
 
 py=/usr/bin/python3
 FAKE_PIDS=
@@ -19,18 +18,11 @@ fakes_need() {
 	done
 }
 
-# fakes_pg_start: the test PostgreSQL (tests/pg/start.sh) in PGHOST/PGPORT/
-# PGUSER, skipped (77) when none is installed, and the EXIT trap that stops
-# it with the fakes.
+# fakes_pg_start: the test PostgreSQL (pg_start of tests/lib.sh), and the
+# fakes stopped on exit before it.
 fakes_pg_start() {
-	set +e
-	env_out=$(sh "$SRC/tests/pg/start.sh")
-	rc=$?
-	set -e
-	[ "$rc" = 77 ] && { echo "no PostgreSQL server: skipped"; exit 77; }
-	[ "$rc" = 0 ] || { echo "cannot start PostgreSQL" >&2; exit 1; }
-	eval "$env_out"
-	trap fakes_cleanup EXIT
+	pg_start
+	on_exit fake_stop_all
 }
 
 # fake_start NAME SCRIPT ARG...: tests/fakes/SCRIPT in the background with
@@ -59,11 +51,4 @@ fake_stop_all() {
 		wait "$p" 2>/dev/null || true
 	done
 	FAKE_PIDS=
-}
-
-# fakes_cleanup: the EXIT trap (KEEP=1 keeps $T to look at).
-fakes_cleanup() {
-	fake_stop_all
-	sh "$SRC/tests/pg/stop.sh"
-	[ -n "${KEEP:-}" ] || rm -rf "$T"
 }

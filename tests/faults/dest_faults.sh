@@ -13,7 +13,7 @@ py=/usr/bin/python3
 command -v openssl >/dev/null 2>&1 || { echo "no openssl: skipped"; exit 77; }
 command -v sqlite3 >/dev/null 2>&1 || { echo "no sqlite3: skipped"; exit 77; }
 pids=
-trap 'for p in $pids; do kill "$p" 2>/dev/null || true; done; rm -rf "$T"' EXIT
+on_exit 'for p in $pids; do kill "$p" 2>/dev/null; done'
 
 # start NAME ARGS...: an endpoint of endpoints.py; its port in $port
 start() {

@@ -168,13 +168,7 @@ else
 fi
 
 # ---- the same on PostgreSQL ---------------------------------------------------------------
-set +e
-env_out=$(command -v psql >/dev/null 2>&1 && sh "$SRC/tests/pg/start.sh")
-rc=$?
-set -e
-if [ "$rc" = 0 ] && [ -n "$env_out" ]; then
-	eval "$env_out"
-	trap 'sh "$SRC/tests/pg/stop.sh"; rm -rf "$T"' EXIT
+if pg_start --optional; then
 	psql -q -d postgres -c "CREATE DATABASE lac_inj" >/dev/null
 	lac -C "$P" graph --format json >"$T/graph.json"
 	"$py" "$SRC/tests/pg/load.py" "$T/graph.json" "$P/data/warehouse.db" >"$T/load.sql"
@@ -189,7 +183,5 @@ if [ "$rc" = 0 ] && [ -n "$env_out" ]; then
 	check_members postgres
 	traits=$(sed -n 's/^CREATE TABLE \([^ ]*PROFILE_TRAITS\) .*/\1/p' "$T/load.sql" | head -1)
 	expect_eq "postgres: nothing dropped" 14 "$(psql -q -t -A -d lac_inj -c "SELECT COUNT(*) FROM $traits")"
-else
-	echo "no PostgreSQL: its part skipped"
 fi
 finish

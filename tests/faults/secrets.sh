@@ -12,17 +12,10 @@
 
 py=/usr/bin/python3
 [ -x "$py" ] || { echo "no /usr/bin/python3: skipped"; exit 77; }
-command -v psql >/dev/null 2>&1 || { echo "no psql: skipped"; exit 77; }
 command -v pg_dump >/dev/null 2>&1 || { echo "no pg_dump: skipped"; exit 77; }
-set +e
-env_out=$(sh "$SRC/tests/pg/start.sh")
-rc=$?
-set -e
-[ "$rc" = 77 ] && { echo "no PostgreSQL server: skipped"; exit 77; }
-[ "$rc" = 0 ] || { echo "cannot start PostgreSQL" >&2; exit 1; }
-eval "$env_out"
+pg_start
 srv=
-trap '[ -n "$srv" ] && kill "$srv" 2>/dev/null; sh "$SRC/tests/pg/stop.sh"; rm -rf "$T"' EXIT
+on_exit '[ -z "$srv" ] || kill "$srv" 2>/dev/null'
 
 # distinctive values (the server trusts every local user, so the passwords
 # are sent and ignored)

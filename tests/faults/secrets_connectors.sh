@@ -17,19 +17,12 @@
 py=/usr/bin/python3
 [ -x "$py" ] || { echo "no /usr/bin/python3: skipped"; exit 77; }
 "$py" -c 'import psycopg2' 2>/dev/null || { echo "no python3-psycopg2: skipped"; exit 77; }
-command -v psql >/dev/null 2>&1 || { echo "no psql: skipped"; exit 77; }
 command -v pg_dump >/dev/null 2>&1 || { echo "no pg_dump: skipped"; exit 77; }
 command -v openssl >/dev/null 2>&1 || { echo "no openssl: skipped"; exit 77; }
 command -v sqlite3 >/dev/null 2>&1 || { echo "no sqlite3: skipped"; exit 77; }
-set +e
-env_out=$(sh "$SRC/tests/pg/start.sh")
-rc=$?
-set -e
-[ "$rc" = 77 ] && { echo "no PostgreSQL server: skipped"; exit 77; }
-[ "$rc" = 0 ] || { echo "cannot start PostgreSQL" >&2; exit 1; }
-eval "$env_out"
+pg_start
 pids=
-trap 'for p in $pids; do kill "$p" 2>/dev/null; done; sh "$SRC/tests/pg/stop.sh"; [ -n "${KEEP:-}" ] || rm -rf "$T"' EXIT
+on_exit 'for p in $pids; do kill "$p" 2>/dev/null; done'
 fakes="$SRC/tests/fakes"
 mkdir -p "$T/outs"
 

@@ -11,7 +11,7 @@ py=/usr/bin/python3
 command -v openssl >/dev/null 2>&1 || { echo "no openssl: skipped"; exit 77; }
 command -v sqlite3 >/dev/null 2>&1 || { echo "no sqlite3: skipped"; exit 77; }
 pid=
-trap '[ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$T"' EXIT
+on_exit '[ -z "$pid" ] || kill "$pid" 2>/dev/null'
 
 cert() {
 	openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=127.0.0.1 \
