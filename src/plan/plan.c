@@ -645,7 +645,10 @@ static int preview_audience(struct plan_change *c, struct project *p, struct war
 	int64_t v[3] = { 0, 0, 0 };
 
 	sql_membership(&m, &p->graph, c->aud, o);
-	pv->has_snapshot = w->ops->table_exists(w, parts[0], parts[1]);
+	int have = w->ops->table_exists(w, parts[0], parts[1], err);
+	if (have < 0)
+		goto out;
+	pv->has_snapshot = have;
 	if (pv->has_snapshot) {
 		sql_fmt(&q, w->d, "SELECT COUNT(DISTINCT m.member_id), COUNT(DISTINCT CASE WHEN "
 			"s.member_id IS NULL THEN m.member_id END), (SELECT COUNT(DISTINCT member_id) "
@@ -667,6 +670,7 @@ static int preview_audience(struct plan_change *c, struct project *p, struct war
 		}
 		rc = 0;
 	}
+out:
 	free(t);
 	sb_release(&m);
 	sb_release(&q);

@@ -133,11 +133,19 @@ static char *table_sql(struct runner *r, const char *name)
 	return sb_detach(&sb);
 }
 
-static bool table_exists(struct runner *r, const char *name)
+/* 1, 0, or -1 when the warehouse could not tell (the run's error set). */
+static int table_exists(struct runner *r, const char *name)
 {
 	if (r->script)
-		return true; /* a script is written for the general case */
-	return r->w->ops->table_exists(r->w, r->schema, name);
+		return 1; /* a script is written for the general case */
+	struct strbuf e = STRBUF_INIT;
+	int rc = r->w->ops->table_exists(r->w, r->schema, name, &e);
+	verbose_log("%s: warehouse: does %s exist? %s%s", r->a->name, name,
+		    rc < 0 ? "could not tell: " : rc ? "yes" : "no", rc < 0 ? e.buf : "");
+	if (rc < 0)
+		wh_failed(r, "", e.buf);
+	sb_release(&e);
+	return rc;
 }
 
 /* A statement from sqlbuf's format (%s, %I, %L, %S, ...), malloc'd. */
@@ -422,14 +430,16 @@ static bool act_active(const struct ast_activation *act)
 
 /* ---- step 1: materialize ------------------------------------------------------------ */
 
+/* A snapshot the warehouse cannot tell about counts as there: its error is
+ * the run's, and materialize runs nothing of that text. */
 static bool snap_exists(void *arg, const struct ast_audience *ref)
 {
 	struct runner *r = arg;
 	const char *parts[2];
 	char *t = sql_snapshot_table(r->schema, ref->name, parts);
-	bool ok = table_exists(r, parts[1]);
+	int rc = table_exists(r, parts[1]);
 	free(t);
-	return ok;
+	return rc != 0;
 }
 
 static void snap_fallback(void *arg, const struct ast_audience *from, const struct ast_audience *ref)
@@ -501,6 +511,8 @@ static int materialize(struct runner *r)
 	so.on_fallback = NULL; /* warned once */
 	so.map = NULL;
 	int rc = -1;
+	if (r->err.len) /* a snapshot it reads the warehouse could not tell about */
+		goto out;
 	r->step = "materialize the new snapshot (members)";
 	if (exec_f(r, "DROP TABLE IF EXISTS %s", r->new_) < 0 ||
 	    exec_f(r, "CREATE TABLE %s AS\nSELECT DISTINCT m.member_id\nFROM (\n%s\n) AS m\n"
@@ -517,6 +529,8 @@ static int materialize(struct runner *r)
 	/* matched entities, one SELECT per needed path */
 	sb_reset(&sel);
 	run_sql_matched_entities(r, &so, &sel);
+	if (r->err.len)
+		goto out;
 	r->step = "materialize the matched entities of the new snapshot";
 	if (exec_f(r, "DROP TABLE IF EXISTS %s", r->ent_new) < 0 ||
 	    exec_f(r, "CREATE TABLE %s AS\n%s", r->ent_new, sel.buf) < 0)
@@ -799,9 +813,11 @@ static int finish_replaces(struct runner *r)
 {
 	/* (after a swap in one transaction no __new table is left: nothing to do) */
 	r->step = "complete the interrupted swap";
-	if (table_exists(r, r->new_name) && replace_table(r, r->cur, r->cur_name, r->new_) < 0)
+	int left = table_exists(r, r->new_name);
+	if (left < 0 || (left && replace_table(r, r->cur, r->cur_name, r->new_) < 0))
 		return -1;
-	if (table_exists(r, r->ent_new_name) && replace_table(r, r->ent, r->ent_name, r->ent_new) < 0)
+	left = table_exists(r, r->ent_new_name);
+	if (left < 0 || (left && replace_table(r, r->ent, r->ent_name, r->ent_new) < 0))
 		return -1;
 	return 0;
 }
@@ -1065,8 +1081,13 @@ static int steps(struct runner *r, bool swapped)
 		if (snap)
 			goto done;
 		crash_point("snapshot");
-		r->have_cur = table_exists(r, r->cur_name);
-		r->have_ent = table_exists(r, r->ent_name);
+		/* a snapshot the warehouse cannot tell about fails the run: taken
+		 * for missing, every member would be sent as entered again */
+		int cur = table_exists(r, r->cur_name), ent = cur < 0 ? -1 : table_exists(r, r->ent_name);
+		if (cur < 0 || ent < 0)
+			goto done;
+		r->have_cur = cur;
+		r->have_ent = ent;
 		t.extracting = time_mono_ms() - t0;
 		t0 = time_mono_ms();
 		/* a redone run starts from an empty outbox: nothing of it was

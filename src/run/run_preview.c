@@ -67,10 +67,11 @@ static int cte_query(struct warehouse *w, const char *sql, wh_row_fn fn, void *a
 	return rc;
 }
 
-static bool cte_table_exists(struct warehouse *w, const char *schema, const char *table)
+static int cte_table_exists(struct warehouse *w, const char *schema, const char *table,
+			    struct strbuf *err)
 {
 	struct cte_wh *c = (struct cte_wh *)w;
-	return c->real->ops->table_exists(c->real, schema, table);
+	return c->real->ops->table_exists(c->real, schema, table, err);
 }
 
 static void cte_close(struct warehouse *w)
@@ -85,7 +86,8 @@ static const struct warehouse_ops cte_ops = {
 static bool snap_exists(void *arg, const struct ast_audience *ref)
 {
 	struct runner *r = arg;
-	return warehouse_has_snapshot(r->w, r->schema, ref->name);
+	struct warehouse_snapshots s = { r->w, r->schema };
+	return warehouse_snapshot_exists(&s, ref);
 }
 
 /* The WITH list: the members (as materialize() selects them) and the
@@ -217,8 +219,11 @@ static void stand_in_init(struct stand_in *si, struct project *p, struct warehou
 	r->run_id = state_new_run_id(r->now);
 	r->gen = 1;
 	run_preview_setup(r);
-	r->have_cur = w->ops->table_exists(w, r->schema, r->cur_name);
-	r->have_ent = w->ops->table_exists(w, r->schema, r->ent_name);
+	/* only counted, never sent: one the warehouse cannot tell about counts
+	 * as there, and the statement that reads it fails if it is not */
+	r->have_cur = w->ops->table_exists(w, r->schema, r->cur_name, &r->err) != 0;
+	r->have_ent = w->ops->table_exists(w, r->schema, r->ent_name, &r->err) != 0;
+	sb_reset(&r->err);
 
 	struct sql_options so = { .d = w->d, .now = r->now_sql, .schema = r->schema,
 				  .snapshot_exists = snap_exists, .arg = r };

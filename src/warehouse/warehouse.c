@@ -266,19 +266,23 @@ int64_t warehouse_scan_bytes(struct warehouse *w, const char *sql)
 	return bytes;
 }
 
-bool warehouse_has_snapshot(struct warehouse *w, const char *schema, const char *audience)
+int warehouse_has_snapshot(struct warehouse *w, const char *schema, const char *audience,
+			   struct strbuf *err)
 {
 	const char *parts[2];
 	char *t = sql_snapshot_table(schema, audience, parts);
-	bool ok = w->ops->table_exists(w, parts[0], parts[1]);
+	int rc = w->ops->table_exists(w, parts[0], parts[1], err);
 	free(t);
-	return ok;
+	return rc;
 }
 
 bool warehouse_snapshot_exists(void *arg, const struct ast_audience *ref)
 {
 	const struct warehouse_snapshots *s = arg;
-	return warehouse_has_snapshot(s->w, s->schema, ref->name);
+	struct strbuf ignored = STRBUF_INIT;
+	int rc = warehouse_has_snapshot(s->w, s->schema, ref->name, &ignored);
+	sb_release(&ignored);
+	return rc != 0;
 }
 
 int warehouse_drop_snapshots(struct warehouse *w, const char *schema, const char *audience,

@@ -32,8 +32,12 @@ struct warehouse_ops {
 	 * 0, or -1 with the warehouse's message in err. */
 	int (*exec_batch)(struct warehouse *w, const char *const *stmts, size_t n,
 			  bool transactional, struct strbuf *err);
-	/* Does schema.table exist (SQLite: only the table name counts)? */
-	bool (*table_exists)(struct warehouse *w, const char *schema, const char *table);
+	/* Does schema.table exist (SQLite: only the table name counts)?  1 or
+	 * 0; -1 when the warehouse could not tell, with its message in err
+	 * (never "no": a run that took a missing snapshot for granted would
+	 * send every member as entered again). */
+	int (*table_exists)(struct warehouse *w, const char *schema, const char *table,
+			    struct strbuf *err);
 	/* Bound every later statement to ms milliseconds (0: no bound). */
 	int (*set_timeout)(struct warehouse *w, int64_t ms, struct strbuf *err);
 	/* Tag later statements with what lac is doing (SPEC §1.1 "Tags");
@@ -133,9 +137,14 @@ int warehouse_validate(struct warehouse *w, const char *sql, int64_t *bytes, str
 /* What sql would scan, by a warehouse that estimates it (BigQuery's dry
  * run), else (or when the estimate fails) -1. */
 int64_t warehouse_scan_bytes(struct warehouse *w, const char *sql);
-/* Does audience's snapshot table (sql_snapshot_table) exist in schema? */
-bool warehouse_has_snapshot(struct warehouse *w, const char *schema, const char *audience);
-/* The same as sql_options.snapshot_exists, with arg a struct warehouse_snapshots. */
+/* Does audience's snapshot table (sql_snapshot_table) exist in schema?  1,
+ * 0, or -1 with the warehouse's message in err. */
+int warehouse_has_snapshot(struct warehouse *w, const char *schema, const char *audience,
+			   struct strbuf *err);
+/* The same as sql_options.snapshot_exists, with arg a struct
+ * warehouse_snapshots, for the commands that only read (plan, preview,
+ * test): a snapshot the warehouse cannot tell about counts as there, so
+ * that the statement reading it fails if it is not. */
 struct warehouse_snapshots {
 	struct warehouse *w;
 	const char *schema;

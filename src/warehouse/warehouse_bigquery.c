@@ -391,22 +391,26 @@ static int bq_exec_batch(struct warehouse *w, const char *const *stmts, size_t n
 	return rc;
 }
 
-/* tables.get (GET .../datasets/{d}/tables/{t}): 200 when it exists. */
-static bool bq_table_exists(struct warehouse *w, const char *schema, const char *table)
+/* tables.get (GET .../datasets/{d}/tables/{t}): 200 when it exists, 404
+ * when it (or its dataset) does not. */
+static int bq_table_exists(struct warehouse *w, const char *schema, const char *table,
+			   struct strbuf *err)
 {
 	struct bq *b = w->impl;
-	struct strbuf u = STRBUF_INIT, ignored = STRBUF_INIT;
+	struct strbuf u = STRBUF_INIT, why = STRBUF_INIT;
 	sb_addf(&u, "%s/datasets/", b->base);
 	add_encoded(&u, schema ? schema : PROJECT_DEFAULT_WAREHOUSE_SCHEMA);
 	sb_addstr(&u, "/tables/");
 	add_encoded(&u, table);
 	char *reason;
 	long status;
-	int rc = bq_send(b, "GET", u.buf, NULL, &ignored, &reason, &status);
+	int rc = bq_send(b, "GET", u.buf, NULL, &why, &reason, &status) == 0 ? 1 : status == 404 ? 0 : -1;
+	if (rc < 0)
+		sb_addstr(err, why.buf);
 	free(reason);
 	sb_release(&u);
-	sb_release(&ignored);
-	return rc == 0;
+	sb_release(&why);
+	return rc;
 }
 
 /* tables.get's lastModifiedTime (ms, as a string): metadata, nothing scanned

@@ -516,7 +516,8 @@ static int found_row(void *arg, int ncol, const char *const *vals)
 
 /* information_schema is per catalog; lac's names are lower case as
  * Databricks keeps them. */
-static bool dbx_table_exists(struct warehouse *w, const char *schema, const char *table)
+static int dbx_table_exists(struct warehouse *w, const char *schema, const char *table,
+			    struct strbuf *err)
 {
 	struct databricks *db = w->impl;
 	struct strbuf sql = STRBUF_INIT;
@@ -530,11 +531,9 @@ static bool dbx_table_exists(struct warehouse *w, const char *schema, const char
 	sb_addstr(&sql, " AND table_name = ");
 	w->d->string_lit(w->d, &sql, table);
 	bool found = false;
-	struct strbuf err = STRBUF_INIT;
-	run_statement(db, sql.buf, false, found_row, &found, &err);
-	sb_release(&err);
+	int rc = run_statement(db, sql.buf, false, found_row, &found, err);
 	sb_release(&sql);
-	return found;
+	return rc < 0 ? -1 : found;
 }
 
 /* DESCRIBE DETAIL's columns (Delta's documented order): lastModified is the 7th. */

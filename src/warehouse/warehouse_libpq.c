@@ -201,15 +201,20 @@ int pq_set_timeout(struct warehouse *w, int64_t ms, struct strbuf *err)
 	return pq_run(w->impl, sql, NULL, NULL, err, NULL);
 }
 
-bool pq_table_exists(struct warehouse *w, const char *schema, const char *table)
+int pq_table_exists(struct warehouse *w, const char *schema, const char *table, struct strbuf *err)
 {
 	const char *params[2] = { schema, table };
-	PGresult *r = PQexecParams(((struct pq_conn *)w->impl)->c,
+	PGconn *c = ((struct pq_conn *)w->impl)->c;
+	PGresult *r = PQexecParams(c,
 		"SELECT 1 FROM information_schema.tables WHERE table_schema = $1 AND table_name = $2",
 		2, NULL, params, NULL, NULL, 0);
-	bool found = PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) > 0;
+	int rc = -1;
+	if (PQresultStatus(r) == PGRES_TUPLES_OK)
+		rc = PQntuples(r) > 0;
+	else
+		result_error(c, r, err);
 	PQclear(r);
-	return found;
+	return rc;
 }
 
 bool pq_cancel(struct warehouse *w)

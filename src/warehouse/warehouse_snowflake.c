@@ -395,7 +395,8 @@ static void stored_name(struct strbuf *sb, const char *name)
 		sb_addch(sb, plain && *s >= 'a' && *s <= 'z' ? (char)(*s - 'a' + 'A') : *s);
 }
 
-static bool sf_table_exists(struct warehouse *w, const char *schema, const char *table)
+static int sf_table_exists(struct warehouse *w, const char *schema, const char *table,
+			   struct strbuf *err)
 {
 	struct strbuf s = STRBUF_INIT, t = STRBUF_INIT, sql = STRBUF_INIT;
 	stored_name(&s, schema);
@@ -405,13 +406,11 @@ static bool sf_table_exists(struct warehouse *w, const char *schema, const char 
 	sb_addstr(&sql, " AND TABLE_NAME = ");
 	w->d->string_lit(w->d, &sql, t.buf);
 	bool found = false;
-	struct strbuf ignored = STRBUF_INIT;
-	run_statement(w->impl, sql.buf, 1, found_row, &found, &ignored);
-	sb_release(&ignored);
+	int rc = run_statement(w->impl, sql.buf, 1, found_row, &found, err);
 	sb_release(&sql);
 	sb_release(&t);
 	sb_release(&s);
-	return found;
+	return rc < 0 ? -1 : found;
 }
 
 static int first_value(void *arg, int ncol, const char *const *vals)

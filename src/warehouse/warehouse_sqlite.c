@@ -77,19 +77,23 @@ static int lite_query(struct warehouse *w, const char *sql, wh_row_fn row, void 
 	return 0;
 }
 
-static bool lite_table_exists(struct warehouse *w, const char *schema, const char *table)
+static int lite_table_exists(struct warehouse *w, const char *schema, const char *table,
+			     struct strbuf *err)
 {
 	struct lite *l = w->impl;
 	sqlite3_stmt *st;
-	bool found = false;
 	(void)schema;
 	if (sqlite3_prepare_v2(l->db, "SELECT 1 FROM sqlite_master WHERE type IN ('table', 'view') AND name = ?",
-			       -1, &st, NULL) != SQLITE_OK)
-		return false;
+			       -1, &st, NULL) != SQLITE_OK) {
+		sb_addstr(err, sqlite3_errmsg(l->db));
+		return -1;
+	}
 	sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC);
-	found = sqlite3_step(st) == SQLITE_ROW;
+	int step = sqlite3_step(st), rc = step == SQLITE_ROW ? 1 : step == SQLITE_DONE ? 0 : -1;
+	if (rc < 0)
+		sb_addstr(err, sqlite3_errmsg(l->db));
 	sqlite3_finalize(st);
-	return found;
+	return rc;
 }
 
 static int lite_set_timeout(struct warehouse *w, int64_t ms, struct strbuf *err)

@@ -131,6 +131,14 @@ expected_events="dog_bundle|track|Dog Bundle Eligible|anon:p02|households.pets|x
 dog_bundle|track|Dog Bundle Eligible|anon:p02|households.pets|x31|true
 dog_bundle|track|Dog Bundle Eligible|anon:p09|households.pets|x32|true
 welcome_cat|track|Audience Entered|anon:p02|-|-|true"
+# tables.get of the previous snapshot refused: the run fails and sends
+# nothing (taken for missing, every member would enter again)
+faults '{"faults": [{"on": "tables", "match": "snapshot_", "do": "deny", "times": 9}]}'
+expect_status "snapshot lookup refused: exit 1" 1 lac -C "$P" --now 2026-01-15T12:30:00Z run cat_owners multi_dog_owners
+grep -q "warehouse error in audience 'cat_owners' .*Permission bigquery.tables.get denied" "$T/err" && pass ||
+	{ fail "snapshot lookup refused: the error"; cat "$T/err" >&2; }
+expect_eq "snapshot lookup refused: nothing sent" 0 "$(cat "$P/out/events.jsonl" 2>/dev/null | wc -l | tr -d ' ')"
+faults '{}'
 expect_status "run after the change" 0 lac -C "$P" --now 2026-01-15T13:00:00Z run cat_owners multi_dog_owners
 expect_eq "events of the change" "$expected_events" "$("$py" "$lib" summary "$P/out/events.jsonl")"
 expect_status "daemon --once" 0 lac -C "$P" daemon --once --now 2026-01-15T14:00:00Z

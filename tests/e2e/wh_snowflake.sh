@@ -90,6 +90,14 @@ done
 expect_status "apply" 0 lac -C "$P" -q --now 2026-01-15T11:00:00Z apply --auto-approve --no-run
 expect_status "baseline run" 0 lac -C "$P" --now 2026-01-15T12:00:00Z run cat_owners multi_dog_owners
 change_data sf_flow
+# the warehouse cannot tell whether the previous snapshot is there: the run
+# fails and sends nothing (taken for missing, every member would enter again)
+echo '{"deny": "SELECT 1 FROM INFORMATION_SCHEMA.TABLES"}' >"$CTL"
+expect_status "snapshot lookup refused: exit 1" 1 lac -C "$P" --now 2026-01-15T12:30:00Z run cat_owners multi_dog_owners
+grep -q "warehouse error in audience 'cat_owners' .*Insufficient privileges" "$T/err" && pass ||
+	{ fail "snapshot lookup refused: the error"; cat "$T/err" >&2; }
+expect_eq "snapshot lookup refused: nothing sent" 0 "$(cat "$ev" 2>/dev/null | wc -l | tr -d ' ')"
+echo '{}' >"$CTL"
 expect_status "plan --preview" 0 lac -C "$P" --now 2026-01-15T13:00:00Z plan --preview
 expect_status "plan --validate" 0 lac -C "$P" --now 2026-01-15T13:00:00Z plan --validate
 expect_status "run after the change" 0 lac -C "$P" --now 2026-01-15T13:00:00Z run cat_owners multi_dog_owners

@@ -40,7 +40,8 @@ does, "... at [L:C]" (from 1, in the query sent: pg_backend.locate).
 Faults come from the JSON control file (--control), re-read when it
 changes (its counters start again):
   {"faults": [{"on": "query"|"results"|"page"|"cancel"|"tables"|"token",
-               "match": "text in the SQL" (query only; "" = any),
+               "match": "text in the SQL" (query) or the table's name (tables: tables.get);
+                        "" = any,
                "do": "429" | "429-retry-after" | "503" | "reset" |
                      "slow" | "hold" | "job-error" | "deny",
                "reason": "...", "seconds": 3.0, "times": 1}],
@@ -339,7 +340,15 @@ class Handler(BaseHTTPRequestHandler):
                 return self.results(urllib.parse.unquote(m.group(2)), q)
             m = re.fullmatch(PREFIX + r"([^/]+)/datasets/([^/]+)/tables/([^/]+)", url.path)
             if m:
-                return self.table(urllib.parse.unquote(m.group(2)), urllib.parse.unquote(m.group(3)))
+                table = urllib.parse.unquote(m.group(3))
+                t = self.transient("tables", table)
+                if t and t[0]:
+                    e = t[0]
+                    return self.send_json(e.code, e.body(), e.headers, reason=e.reason, fault=t[1]["do"])
+                if t and t[1]["do"] == "deny":
+                    raise ApiError("accessDenied", "Access Denied: Table %s: Permission "
+                                   "bigquery.tables.get denied" % table)
+                return self.table(urllib.parse.unquote(m.group(2)), table)
             raise ApiError("notFound", "Not found: URL %s" % url.path)
         except ApiError as e:
             self.send_json(e.code, e.body(), e.headers, reason=e.reason)

@@ -1,6 +1,7 @@
 /* test_warehouse.c — the warehouse interface on SQLite: exec_batch as the
- * unit of commit, the per-statement timeout, cancel, the tag text; the
- * table of warehouse types and the settings it checks in lac.yaml. */
+ * unit of commit, the per-statement timeout, cancel, the tag text, whether
+ * a table exists; the table of warehouse types and the settings it checks
+ * in lac.yaml. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -215,6 +216,30 @@ static void test_sqlite_warehouse_must_exist(void **state)
 	fx_leave();
 }
 
+/* table_exists says 1 or 0 only when the warehouse could tell, else -1 with
+ * why: a run that took a snapshot for missing would send every member as
+ * entered again. */
+static void test_table_exists(void **state)
+{
+	(void)state;
+	struct warehouse w;
+	struct strbuf err = STRBUF_INIT;
+	open_memory(&w);
+	assert_int_equal(w.ops->table_exists(&w, "main", "t", &err), 1);
+	assert_int_equal(w.ops->table_exists(&w, "main", "nowhere", &err), 0);
+	assert_int_equal(err.len, 0);
+	warehouse_close(&w);
+
+	fx_enter();
+	fx_write("junk.db", "this is not a SQLite database, only text long enough to have a header\n");
+	assert_int_equal(warehouse_open_sqlite(&w, "junk.db", true, &err), 0);
+	assert_int_equal(w.ops->table_exists(&w, "main", "t", &err), -1);
+	assert_string_equal(err.buf, "file is not a database");
+	warehouse_close(&w);
+	fx_leave();
+	sb_release(&err);
+}
+
 /* last_altered's name split: only names every connector can look up. */
 static void test_table_parts(void **state)
 {
@@ -263,6 +288,7 @@ int main(void)
 		cmocka_unit_test(test_kinds),
 		cmocka_unit_test(test_project_timeout),
 		cmocka_unit_test(test_sqlite_warehouse_must_exist),
+		cmocka_unit_test(test_table_exists),
 		cmocka_unit_test(test_table_parts),
 		cmocka_unit_test(test_parse_ms),
 	};
