@@ -670,9 +670,17 @@ bool run_enrich_changed(const struct runner *r, const struct ast_activation *act
 /* Forget the events of a run that failed or stopped before its swap: the
  * next run computes the same changes under a new generation, or the
  * unfinished run is redone with its own (the same messageIds). */
-static void discard_events(struct runner *r)
+/* The events this run queued, dropped: it queues them again when redone.
+ * -1 when the state could not drop them (r->err says so): the run must be
+ * left unfinished then, so that the next run drops them before it redoes
+ * it; delivered, they would come twice (once more from the redone diff). */
+static int discard_events(struct runner *r)
 {
-	outbox_discard_run(r->st, r->run_id);
+	if (outbox_discard_run(r->st, r->run_id) == 0)
+		return 0;
+	sb_addf(&r->err, "%sthe queued events could not be dropped: state database %s: %s",
+		r->err.len ? "; " : "", state_path(r->st), state_errmsg(r->st));
+	return -1;
 }
 
 static int produce_events(struct runner *r, const bool *need_baseline)
@@ -1092,27 +1100,22 @@ static int steps(struct runner *r, bool swapped)
 		t0 = time_mono_ms();
 		/* a redone run starts from an empty outbox: nothing of it was
 		 * delivered before the swap, and its events come again */
-		discard_events(r);
+		if (discard_events(r) < 0)
+			goto unfinished;
 		step_begin(r, "queueing", "events");
 		int queued = produce_events(r, need);
 		progress_end(&r->prog);
-		if (queued < 0) {
-			discard_events(r);
-			goto done;
-		}
+		if (queued < 0)
+			goto failed_before_swap;
 		crash_point("outbox");
 		t.preparing = time_mono_ms() - t0;
 		/* the snapshots change only under the run lock, which a PostgreSQL
 		 * state loses with its connection */
-		if (state_lock_check(r->st, &r->err) < 0) {
-			discard_events(r);
-			goto done;
-		}
+		if (state_lock_check(r->st, &r->err) < 0)
+			goto failed_before_swap;
 		int sw = swap(r);
-		if (sw == -1) {
-			discard_events(r);
-			goto done;
-		}
+		if (sw == -1)
+			goto failed_before_swap;
 		if (sw == -2)
 			goto unfinished;
 		crash_point("swap");
@@ -1131,14 +1134,19 @@ static int steps(struct runner *r, bool swapped)
 		t.delivering = time_mono_ms() - t0;
 	}
 	ok = true;
+	goto done;
+failed_before_swap:
+	if (discard_events(r) < 0)
+		goto unfinished;
 done:
 	record(r, ok, &t);
 	free(need);
 	return ok ? 0 : -1;
 unfinished:
-	/* the generation is recorded, so the events are this run's for good:
-	 * left unfinished, as a crash there leaves it, the run is completed by
-	 * the next one (the replaces, then delivery) */
+	/* left unfinished, as a crash there leaves it, the run is completed by
+	 * the next one: the replaces, then delivery, when the warehouse has its
+	 * generation (its events are its own for good), else redone from
+	 * materialize, its queued events dropped first */
 	r->rep->result = RUN_FAILED;
 	r->rep->error = xstrdup(r->err.buf);
 	free(need);

@@ -114,6 +114,40 @@ expect_eq "replace fails: no copy of a snapshot left" "" \
 	"$(sqlite3 "$db" "SELECT name FROM sqlite_master WHERE name LIKE '%__new'")"
 unset LAC_TEST_SWAP_STEPS
 
+# The state refuses to drop the events a crashed run queued (a trigger on
+# that run's chunks stands in for the fault): the run that redoes it fails
+# and leaves it unfinished rather than queue its events a second time; once
+# the state takes the delete, the next run completes it and every event
+# comes once.  (The crash is in cat_owners, the first; multi_dog_owners
+# runs and delivers meanwhile.)
+P="$T/discard-fails"
+cp -R "$T/base" "$P"
+db="$P/data/warehouse.db"
+ev="$P/out/events.jsonl"
+st="$P/.lac/state.db"
+lac -C "$P" -q --now 2026-01-15T11:00:00Z apply --auto-approve --no-run >/dev/null
+expect_status "discard fails: baseline" 0 lac -C "$P" --now 2026-01-15T12:00:00Z run cat_owners multi_dog_owners
+sqlite3 "$db" "INSERT INTO PETS VALUES ('x30','h02','Mia','cat',2,'2025-01-01'),
+	('x31','h02','Odie','dog',3,'2025-01-01'), ('x32','h10','Pluto','dog',4,'2025-01-01');
+	DELETE FROM PETS WHERE id IN ('x11','x13');"
+expect_status "discard fails: killed after the outbox" 137 env LAC_TEST_CRASH_AFTER=outbox \
+	"$LAC" -C "$P" --now 2026-01-15T13:00:00Z run cat_owners multi_dog_owners
+crashed=$(sqlite3 "$st" "SELECT id FROM runs WHERE result = 'Running'")
+expect_eq "discard fails: one run crashed" 1 "$(echo "$crashed" | grep -c .)"
+sqlite3 "$st" "CREATE TRIGGER keep_chunks BEFORE DELETE ON outbox_chunks WHEN OLD.run_id = '$crashed'
+	BEGIN SELECT RAISE(ABORT, 'the disk says no'); END;"
+expect_status "discard fails: the run fails" 1 lac -C "$P" --now 2026-01-15T14:00:00Z run cat_owners multi_dog_owners
+grep -q "could not be completed: the queued events could not be dropped: state database .*the disk says no" \
+	"$T/err" && pass || { fail "discard fails: the error"; cat "$T/err" >&2; }
+expect_eq "discard fails: nothing of cat_owners delivered" "" "$(grep welcome_cat "$ev" || true)"
+expect_eq "discard fails: left unfinished" "Running" \
+	"$(sqlite3 "$st" "SELECT result FROM runs WHERE audience = 'cat_owners' ORDER BY started_at DESC LIMIT 1")"
+sqlite3 "$st" "DROP TRIGGER keep_chunks"
+expect_status "discard fails: completed once the state takes it" 0 \
+	lac -C "$P" --now 2026-01-15T15:00:00Z run cat_owners multi_dog_owners
+expect_eq "discard fails: every event exactly once" "$expected_events" "$("$py" "$lib" summary "$ev")"
+expect_status "discard fails: messageIds unique" 0 "$py" "$lib" ids "$ev"
+
 # Killed after the file destination took a page, before its outcome was
 # recorded: the next run sends that page once more, with the same
 # messageIds, and loses nothing.
