@@ -979,7 +979,8 @@ struct timings {
 	int64_t start, queueing, extracting, preparing, delivering;
 };
 
-static void record(struct runner *r, bool ok, const struct timings *t)
+/* The run's end in the state; ok, unless the state could not take it. */
+static bool record(struct runner *r, bool ok, const struct timings *t)
 {
 	struct run_report *rep = r->rep;
 	/* Paused: the audience has activations and every one is disabled, so
@@ -1000,7 +1001,14 @@ static void record(struct runner *r, bool ok, const struct timings *t)
 		.summary = summary, .queueing_ms = t->queueing, .extracting_ms = t->extracting,
 		.preparing_ms = t->preparing, .delivering_ms = t->delivering,
 	};
-	state_run_finish(r->st, &sr);
+	if (state_run_finish(r->st, &sr) < 0 && ok) {
+		/* left Running, it is the next run's to complete (its swap is
+		 * done: only the record and delivery remain); this one failed */
+		ok = false;
+		rep->result = RUN_FAILED;
+		rep->error = xasprintf("the run could not be recorded: state database %s: %s; the next "
+				       "run completes it", state_path(r->st), state_errmsg(r->st));
+	}
 	free(summary);
 	/* the day's size for size_change alerts (SPEC §5 Alerts) */
 	if (ok)
@@ -1008,6 +1016,7 @@ static void record(struct runner *r, bool ok, const struct timings *t)
 	/* the next scheduled run is computed after this one ends */
 	int64_t next = run_next_time(r->a, r->now + rep->duration_ms / 1000);
 	state_set_next_run(r->st, r->a->name, next);
+	return ok;
 }
 
 /* A run that computes nothing (the audience is disabled): recorded as
@@ -1139,7 +1148,7 @@ failed_before_swap:
 	if (discard_events(r) < 0)
 		goto unfinished;
 done:
-	record(r, ok, &t);
+	ok = record(r, ok, &t);
 	free(need);
 	return ok ? 0 : -1;
 unfinished:

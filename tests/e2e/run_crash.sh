@@ -148,6 +148,21 @@ expect_status "discard fails: completed once the state takes it" 0 \
 expect_eq "discard fails: every event exactly once" "$expected_events" "$("$py" "$lib" summary "$ev")"
 expect_status "discard fails: messageIds unique" 0 "$py" "$lib" ids "$ev"
 
+# The state refuses the run's final record: the run fails saying so, and
+# the next one completes it (its swap was done) without sending anything again.
+sqlite3 "$db" "INSERT INTO PETS VALUES ('x40','h03','Tom','cat',5,'2025-01-01')"
+sqlite3 "$st" "CREATE TRIGGER keep_running BEFORE UPDATE OF result ON runs WHEN NEW.result <> 'Running'
+	BEGIN SELECT RAISE(ABORT, 'the disk says no'); END;"
+expect_status "record fails: the run fails" 1 lac -C "$P" --now 2026-01-15T16:00:00Z run cat_owners
+grep -q "the run could not be recorded: state database .*the disk says no; the next run completes it" \
+	"$T/err" && pass || { fail "record fails: the error"; cat "$T/err" >&2; }
+sqlite3 "$st" "DROP TRIGGER keep_running"
+expect_eq "record fails: its event sent once" 1 "$(grep -c '"anonymousId":"p03".*"Audience Entered"' "$ev")"
+expect_status "record fails: the next run completes it" 0 lac -C "$P" --now 2026-01-15T17:00:00Z run cat_owners
+grep -q "completed unfinished run .*: Live" "$T/out" && pass || { fail "record fails: completed"; cat "$T/out" >&2; }
+expect_eq "record fails: still once" 1 "$(grep -c '"anonymousId":"p03".*"Audience Entered"' "$ev")"
+expect_eq "record fails: no run left unfinished" 0 "$(sqlite3 "$st" "SELECT COUNT(*) FROM runs WHERE result = 'Running'")"
+
 # Killed after the file destination took a page, before its outcome was
 # recorded: the next run sends that page once more, with the same
 # messageIds, and loses nothing.
