@@ -1133,8 +1133,11 @@ static int steps(struct runner *r, bool swapped)
 			goto unfinished;
 		logged_changes(r);
 	}
+	/* the warehouse has the generation: left unfinished, the next run
+	 * completes the state's side (a new run would take an activation
+	 * without its baseline as new, and send current members again) */
 	if (state_swap(r, need) < 0)
-		goto done;
+		goto unfinished;
 	run_wh_int(r, arena_sprintf(&r->ar, "SELECT COUNT(*) FROM %s", r->cur), &r->rep->members);
 	sb_reset(&r->err);
 	if (!r->o || r->o->deliver) {

@@ -163,6 +163,35 @@ grep -q "completed unfinished run .*: Live" "$T/out" && pass || { fail "record f
 expect_eq "record fails: still once" 1 "$(grep -c '"anonymousId":"p03".*"Audience Entered"' "$ev")"
 expect_eq "record fails: no run left unfinished" 0 "$(sqlite3 "$st" "SELECT COUNT(*) FROM runs WHERE result = 'Running'")"
 
+# The state refuses the generation after the warehouse swap: the run is left
+# unfinished and the next one completes it; a new activation with `send
+# current` gets its baseline then, and sends the current members once.
+cat >>"$P/audiences/pets.lac" <<'EOF'
+
+audience cat_greetings {
+  name  "Cat greetings"
+  where { with entity households.pets { type = "cat" } }
+  activation hello_cat {
+    destination events_file
+    trigger     profile entered
+    event       "Hello Cat"
+    send current
+  }
+}
+EOF
+lac -C "$P" -q --now 2026-01-15T18:00:00Z apply --auto-approve --no-run >/dev/null
+sqlite3 "$st" "CREATE TRIGGER keep_generation BEFORE UPDATE OF generation ON audiences
+	BEGIN SELECT RAISE(ABORT, 'the disk says no'); END;"
+expect_status "state swap fails: the run fails" 1 lac -C "$P" --now 2026-01-15T18:30:00Z run cat_greetings
+grep -q "state database .*the disk says no" "$T/err" && pass || { fail "state swap fails: the error"; cat "$T/err" >&2; }
+expect_eq "state swap fails: left unfinished" "Running" \
+	"$(sqlite3 "$st" "SELECT result FROM runs WHERE audience = 'cat_greetings'")"
+sqlite3 "$st" "DROP TRIGGER keep_generation"
+expect_status "state swap fails: the next run completes it" 0 lac -C "$P" --now 2026-01-15T19:00:00Z run cat_greetings
+expect_status "state swap fails: a quiet run" 0 lac -C "$P" --now 2026-01-15T20:00:00Z run cat_greetings
+expect_eq "state swap fails: current members sent once" "6 6" \
+	"$(grep -c '"Hello Cat"' "$ev") $(grep '"Hello Cat"' "$ev" | sort -u | wc -l | tr -d ' ')"
+
 # Killed after the file destination took a page, before its outcome was
 # recorded: the next run sends that page once more, with the same
 # messageIds, and loses nothing.
