@@ -637,7 +637,8 @@ static void logged_changes(struct runner *r)
  * which `membership or values changed` ones have stored values hashes made
  * with another enrich than theirs now (SPEC §5: that run records the new
  * hashes and sends no values-changed Identify; none recorded counts as the
- * same). */
+ * same).  NULL (r->err set) when the state could not say: a read error
+ * taken for "no baseline" would send nothing, or the current members again. */
 static bool *activation_states(struct runner *r)
 {
 	size_t n = r->a->nactivations;
@@ -647,7 +648,13 @@ static bool *activation_states(struct runner *r)
 	for (size_t i = 0; i < n; i++) {
 		const struct ast_activation *act = r->a->activations[i];
 		struct state_activation sa;
-		if (state_get_activation(r->st, r->a->name, act->name, &sa) != 0) {
+		int found = state_get_activation(r->st, r->a->name, act->name, &sa);
+		if (found < 0) {
+			sb_addf(&r->err, "state database %s: %s", state_path(r->st), state_errmsg(r->st));
+			free(need);
+			return NULL;
+		}
+		if (found > 0) {
 			need[i] = true;
 			continue;
 		}
@@ -1091,6 +1098,8 @@ static int steps(struct runner *r, bool swapped)
 	bool *need = activation_states(r);
 	bool ok = false;
 	int64_t t0 = time_mono_ms();
+	if (!need)
+		goto unfinished; /* for the next run to redo or complete */
 	if (!swapped) {
 		int snap = step_begin(r, "snapshot", NULL);
 		snap = snap || run_check_duplicates(r) != 0 || materialize(r) < 0;

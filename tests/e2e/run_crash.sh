@@ -192,6 +192,30 @@ expect_status "state swap fails: a quiet run" 0 lac -C "$P" --now 2026-01-15T20:
 expect_eq "state swap fails: current members sent once" "6 6" \
 	"$(grep -c '"Hello Cat"' "$ev") $(grep '"Hello Cat"' "$ev" | sort -u | wc -l | tr -d ' ')"
 
+# The state cannot say what it knows of the activations (their table gone
+# for a while): the run fails before it computes anything and is left
+# unfinished; the next run redoes it and sends every event once.
+P="$T/states-unread"
+cp -R "$T/base" "$P"
+db="$P/data/warehouse.db"
+ev="$P/out/events.jsonl"
+st="$P/.lac/state.db"
+lac -C "$P" -q --now 2026-01-15T11:00:00Z apply --auto-approve --no-run >/dev/null
+expect_status "states unread: baseline" 0 lac -C "$P" --now 2026-01-15T12:00:00Z run cat_owners multi_dog_owners
+sqlite3 "$db" "INSERT INTO PETS VALUES ('x30','h02','Mia','cat',2,'2025-01-01'),
+	('x31','h02','Odie','dog',3,'2025-01-01'), ('x32','h10','Pluto','dog',4,'2025-01-01');
+	DELETE FROM PETS WHERE id IN ('x11','x13');"
+sqlite3 "$st" "ALTER TABLE activations RENAME TO activations_away"
+expect_status "states unread: the run fails" 1 lac -C "$P" --now 2026-01-15T13:00:00Z run cat_owners multi_dog_owners
+grep -q "cat_owners: state database .*no such table: activations" "$T/err" && pass ||
+	{ fail "states unread: the error"; cat "$T/err" >&2; }
+expect_eq "states unread: left unfinished" "2" \
+	"$(sqlite3 "$st" "SELECT COUNT(*) FROM runs WHERE result = 'Running'")"
+sqlite3 "$st" "ALTER TABLE activations_away RENAME TO activations"
+expect_status "states unread: the next run redoes it" 0 \
+	lac -C "$P" --now 2026-01-15T14:00:00Z run cat_owners multi_dog_owners
+expect_eq "states unread: every event exactly once" "$expected_events" "$("$py" "$lib" summary "$ev")"
+
 # Killed after the file destination took a page, before its outcome was
 # recorded: the next run sends that page once more, with the same
 # messageIds, and loses nothing.
