@@ -1180,24 +1180,22 @@ static const char *run_command(const struct runner *r)
 	return r->o && r->o->lock_command ? r->o->lock_command : "run";
 }
 
-/* Complete the audience's unfinished run, if any (SPEC §5: a crash loses
- * nothing).  -2 when it stays unfinished (r->rep->error says why): no new
- * run may start, it would rebuild the tables a pending replace reads. */
-static int complete_unfinished(struct runner *r)
+/* Complete the audience's unfinished run sr (SPEC §5: a crash loses
+ * nothing; released here).  -2 when it stays unfinished (r->rep->error says
+ * why): no new run may start, it would rebuild the tables a pending replace
+ * reads. */
+static int complete_unfinished(struct runner *r, struct state_run *sr)
 {
-	struct state_run sr;
-	if (state_unfinished_run(r->st, r->a->name, &sr) != 0)
-		return 0;
 	int64_t wg = 0;
 	struct run_report rep = { 0 };
 	struct run_report *saved = r->rep;
 	r->rep = &rep;
-	r->run_id = xstrdup(sr.id);
-	r->gen = sr.generation;
+	r->run_id = xstrdup(sr->id);
+	r->gen = sr->generation;
 	warehouse_set_context(r->w, run_command(r), r->a->name, r->run_id);
 	/* the same reference time as the crashed run: the same snapshot */
 	int64_t saved_now = r->now;
-	r->now = sr.started;
+	r->now = sr->started;
 	char iso[32], sql[40];
 	memcpy(iso, r->now_iso, sizeof(iso));
 	memcpy(sql, r->now_sql, sizeof(sql));
@@ -1211,9 +1209,9 @@ static int complete_unfinished(struct runner *r)
 	else
 		record(r, false, &(struct timings){ .start = time_mono_ms() });
 	if (rc == -2)
-		saved->error = xasprintf("the unfinished run %s could not be completed: %s", sr.id,
+		saved->error = xasprintf("the unfinished run %s could not be completed: %s", sr->id,
 					 rep.error ? rep.error : r->err.buf);
-	state_run_release(&sr);
+	state_run_release(sr);
 	free(r->run_id);
 	r->run_id = NULL;
 	r->rep = saved;
@@ -1224,6 +1222,13 @@ static int complete_unfinished(struct runner *r)
 	memcpy(r->now_sql, sql, sizeof(sql));
 	sb_reset(&r->err);
 	return rc;
+}
+
+/* A run that could not start for the state's error. */
+static void start_failed(struct run_report *report, struct state *st)
+{
+	report->result = RUN_FAILED;
+	report->error = xasprintf("state database %s: %s", state_path(st), state_errmsg(st));
 }
 
 static int max_run_gen(const struct state_run *run, void *ctx)
@@ -1314,21 +1319,24 @@ int run_audience(struct project *p, struct warehouse *w, struct state *st,
 		report->error = xstrdup(r.err.buf);
 		goto out;
 	}
-	/* the crashed run completed first is reported too, with its counts */
+	/* the crashed run completed first is reported too, with its counts; a
+	 * state that cannot tell whether there is one starts no run (a new one
+	 * would rebuild the tables a pending replace reads) */
 	struct state_run unf;
-	char *unfinished = NULL;
-	if (state_unfinished_run(st, a->name, &unf) == 0) {
-		unfinished = xstrdup(unf.id);
-		state_run_release(&unf);
+	int found = state_unfinished_run(st, a->name, &unf);
+	if (found < 0) {
+		start_failed(report, st);
+		goto out;
 	}
-	bool stuck = complete_unfinished(&r) == -2;
-	if (unfinished) {
+	if (found == 0) {
+		char *unfinished = xstrdup(unf.id);
+		bool stuck = complete_unfinished(&r, &unf) == -2;
 		report->previous = stored_report(&r, unfinished);
 		free(unfinished);
-	}
-	if (stuck) {
-		report->result = RUN_FAILED;
-		goto out;
+		if (stuck) {
+			report->result = RUN_FAILED;
+			goto out;
+		}
 	}
 
 	/* A generation never used before by this audience (state, runs and
@@ -1341,18 +1349,22 @@ int run_audience(struct project *p, struct warehouse *w, struct state *st,
 		goto out;
 	}
 	g = wg;
-	if (state_get_audience(st, a->name, &sa) == 0) {
+	int got = state_get_audience(st, a->name, &sa);
+	if (got == 0) {
 		if (sa.generation > g)
 			g = sa.generation;
 		state_audience_release(&sa);
 	}
-	state_list_runs(st, a->name, 0, max_run_gen, &g);
+	/* (one the state cannot tell about might be used again) */
+	if (got < 0 || state_list_runs(st, a->name, 0, max_run_gen, &g) < 0) {
+		start_failed(report, st);
+		goto out;
+	}
 	r.gen = g + 1;
 	r.run_id = state_new_run_id(r.now);
 	bool prev = report->completed_previous;
 	if (state_run_begin(st, r.run_id, a->name, r.gen, r.now) < 0) {
-		report->result = RUN_FAILED;
-		report->error = xasprintf("state database %s: %s", state_path(st), state_errmsg(st));
+		start_failed(report, st);
 		goto out;
 	}
 	report->run_id = xstrdup(r.run_id);
