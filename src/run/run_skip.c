@@ -134,10 +134,11 @@ bool run_inputs_unchanged(struct project *p, struct warehouse *w, struct state *
 	struct run_skip_facts f = { .moves_with_clock = run_moves_with_clock(a), .last_run_ms = -1 };
 	struct state_run unf;
 	struct state_audience sa;
-	if (state_unfinished_run(st, a->name, &unf) == 0) {
+	int unfinished = state_unfinished_run(st, a->name, &unf);
+	if (unfinished == 0)
 		state_run_release(&unf);
-		f.definition_changed = true; /* it is completed first */
-	}
+	if (unfinished != 1)
+		f.definition_changed = true; /* it is completed first (or the run says why not) */
 	if (state_list_runs(st, a->name, 0, first_live, &f.last_run_ms) < 0)
 		f.last_run_ms = -1;
 	if (state_get_audience(st, a->name, &sa) == 0) {
