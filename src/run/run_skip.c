@@ -155,9 +155,7 @@ bool run_inputs_unchanged(struct project *p, struct warehouse *w, struct state *
 	if (!f.moves_with_clock && !f.definition_changed && f.last_run_ms >= 0) {
 		f.ninputs = run_input_tables(p, a, &tables);
 		altered = xcalloc(f.ninputs ? f.ninputs : 1, sizeof(*altered));
-		for (size_t i = 0; i < f.ninputs; i++)
-			if (warehouse_last_altered(w, tables[i], &altered[i]) != 0)
-				altered[i] = -1;
+		warehouse_last_altered(w, (const char *const *)tables, f.ninputs, altered);
 		f.altered_ms = altered;
 	}
 	bool skip = run_skip_decide(&f);

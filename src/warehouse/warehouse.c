@@ -12,6 +12,7 @@
 
 #include "base/env.h"
 #include "base/time.h"
+#include "base/verbose.h"
 #include "sql/gen.h"
 #include "sql/sqlbuf.h"
 #include "sql/tables.h"
@@ -86,14 +87,37 @@ void warehouse_cancel_on_signals(void)
 	signal(SIGTERM, cancel_and_die);
 }
 
-int warehouse_last_altered(struct warehouse *w, const char *table, int64_t *epoch_ms)
+void warehouse_last_altered(struct warehouse *w, const char *const *tables, size_t n,
+			    int64_t *epoch_ms)
 {
-	if (!w->ops || !w->ops->last_altered)
-		return 1;
+	for (size_t i = 0; i < n; i++)
+		epoch_ms[i] = -1;
+	if (!w->ops || !w->ops->last_altered || n == 0)
+		return;
 	struct strbuf err = STRBUF_INIT;
-	int rc = w->ops->last_altered(w, table, epoch_ms, &err);
-	sb_release(&err); /* an error only means: run */
-	return rc == 0 ? 0 : 1;
+	if (w->ops->last_altered(w, tables, n, epoch_ms, &err) < 0) {
+		verbose_log("warehouse: when the inputs last changed: %s", err.buf);
+		for (size_t i = 0; i < n; i++)
+			epoch_ms[i] = -1;
+	}
+	sb_release(&err);
+}
+
+int warehouse_last_altered_each(struct warehouse *w, const char *const *tables, size_t n,
+				int64_t *epoch_ms, struct strbuf *err,
+				int (*one)(struct warehouse *w, const char *table, int64_t *epoch_ms,
+					   struct strbuf *err))
+{
+	for (size_t i = 0; i < n; i++) {
+		int rc = one(w, tables[i], &epoch_ms[i], err);
+		if (rc < 0)
+			return -1;
+		if (rc > 0) {
+			epoch_ms[i] = -1;
+			break;
+		}
+	}
+	return 0;
 }
 
 static char *plain_part(const char *s, size_t n)

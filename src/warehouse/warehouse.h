@@ -57,14 +57,15 @@ struct warehouse_ops {
 	 * would scan, or -1 when the warehouse does not say.  NULL: EXPLAIN
 	 * through query (warehouse_validate). */
 	int (*validate)(struct warehouse *w, const char *sql, int64_t *bytes, struct strbuf *err);
-	/* Optional (NULL: cannot tell).  When the table (as the graph names it,
-	 * or "schema.snapshot_a" for lac's own) last changed, in Unix ms, from
-	 * the warehouse's metadata, never by reading the table: 0 with *epoch_ms
-	 * set, 1 when it cannot tell (then the audience runs), -1 on error
-	 * (also runs).  Lets a scheduled run skip inputs that did not change
-	 * (docs/runs.md "Skipping unchanged inputs"). */
-	int (*last_altered)(struct warehouse *w, const char *table, int64_t *epoch_ms,
-			    struct strbuf *err);
+	/* Optional (NULL: cannot tell).  When each of tables[0..n) (as the graph
+	 * names them, or "schema.snapshot_a" for lac's own) last changed, in
+	 * Unix ms, from the warehouse's metadata, never by reading a table:
+	 * epoch_ms[i], or -1 where it cannot tell (then the audience runs, so
+	 * the rest need not be asked).  0, or -1 on error (also runs).  Lets a
+	 * scheduled run skip inputs that did not change (docs/runs.md
+	 * "Skipping unchanged inputs"). */
+	int (*last_altered)(struct warehouse *w, const char *const *tables, size_t n,
+			    int64_t *epoch_ms, struct strbuf *err);
 };
 
 struct warehouse {
@@ -107,8 +108,16 @@ int warehouse_open_snowflake(struct project *p, unsigned access, struct warehous
 /* BigQuery reads its own settings (project, location, credentials, ...). */
 int warehouse_open_bigquery(struct warehouse *w, struct project *p, struct strbuf *err);
 void warehouse_close(struct warehouse *w);
-/* ops->last_altered, or 1 (cannot tell) for a connector without it. */
-int warehouse_last_altered(struct warehouse *w, const char *table, int64_t *epoch_ms);
+/* ops->last_altered; every epoch_ms[i] -1 (cannot tell) for a connector
+ * without it, or when it failed (an error only means: run). */
+void warehouse_last_altered(struct warehouse *w, const char *const *tables, size_t n,
+			    int64_t *epoch_ms);
+/* ops->last_altered for a connector that asks table by table: one() each
+ * (0 with *epoch_ms set, 1 cannot tell, -1 error), until one cannot tell. */
+int warehouse_last_altered_each(struct warehouse *w, const char *const *tables, size_t n,
+				int64_t *epoch_ms, struct strbuf *err,
+				int (*one)(struct warehouse *w, const char *table, int64_t *epoch_ms,
+					   struct strbuf *err));
 /* For last_altered: a graph table name of two or three plain parts
  * ([db.]schema.table, each of letters, digits and _) split into *db (NULL
  * for two parts), *schema and *name, each to free; -1 for any other name

@@ -415,8 +415,8 @@ static int bq_table_exists(struct warehouse *w, const char *schema, const char *
 
 /* tables.get's lastModifiedTime (ms, as a string): metadata, nothing scanned
  * or billed.  A three-part name is project.dataset.table. */
-static int bq_last_altered(struct warehouse *w, const char *table, int64_t *epoch_ms,
-			   struct strbuf *err)
+static int bq_last_altered_one(struct warehouse *w, const char *table, int64_t *epoch_ms,
+			       struct strbuf *err)
 {
 	struct bq *b = w->impl;
 	char *project, *dataset, *name;
@@ -448,6 +448,13 @@ static int bq_last_altered(struct warehouse *w, const char *table, int64_t *epoc
 	free(dataset);
 	free(name);
 	return rc;
+}
+
+/* One request a table: no batch form (tables.get / DESCRIBE DETAIL). */
+static int bq_last_altered(struct warehouse *w, const char *const *tables, size_t n,
+			   int64_t *epoch_ms, struct strbuf *err)
+{
+	return warehouse_last_altered_each(w, tables, n, epoch_ms, err, bq_last_altered_one);
 }
 
 static int bq_set_timeout(struct warehouse *w, int64_t ms, struct strbuf *err)

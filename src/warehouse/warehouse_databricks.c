@@ -549,8 +549,8 @@ static int last_modified_row(void *arg, int ncol, const char *const *vals)
 
 /* Delta's DESCRIBE DETAIL lastModified (the table's last commit): metadata
  * from the transaction log, no data read. */
-static int dbx_last_altered(struct warehouse *w, const char *table, int64_t *epoch_ms,
-			    struct strbuf *err)
+static int dbx_last_altered_one(struct warehouse *w, const char *table, int64_t *epoch_ms,
+				struct strbuf *err)
 {
 	char *catalog, *schema, *name;
 	if (warehouse_table_parts(table, &catalog, &schema, &name) < 0)
@@ -583,6 +583,13 @@ static int dbx_last_altered(struct warehouse *w, const char *table, int64_t *epo
 	free(schema);
 	free(name);
 	return rc;
+}
+
+/* One request a table: no batch form (tables.get / DESCRIBE DETAIL). */
+static int dbx_last_altered(struct warehouse *w, const char *const *tables, size_t n,
+			   int64_t *epoch_ms, struct strbuf *err)
+{
+	return warehouse_last_altered_each(w, tables, n, epoch_ms, err, dbx_last_altered_one);
 }
 
 static int dbx_set_timeout(struct warehouse *w, int64_t ms, struct strbuf *err)

@@ -413,46 +413,98 @@ static int sf_table_exists(struct warehouse *w, const char *schema, const char *
 	return rc < 0 ? -1 : found;
 }
 
-static int first_value(void *arg, int ncol, const char *const *vals)
+/* The tables of one last_altered question, as Snowflake stores their names,
+ * and which database's INFORMATION_SCHEMA each is asked of. */
+struct altered_ask {
+	size_t n;
+	char **db, **schema, **name; /* NULL db: the connection's database */
+	size_t *part;                /* the part of the query (by database); SIZE_MAX: not asked */
+	int64_t *epoch_ms;
+};
+
+static int altered_row(void *arg, int ncol, const char *const *vals)
 {
-	char **v = arg;
-	if (ncol > 0 && vals[0] && !*v)
-		*v = xstrdup(vals[0]);
+	struct altered_ask *q = arg;
+	if (ncol < 4 || !vals[0] || !vals[1] || !vals[2])
+		return 0;
+	size_t part = (size_t)strtoull(vals[0], NULL, 10);
+	for (size_t i = 0; i < q->n; i++)
+		if (q->part[i] == part && strcmp(q->schema[i], vals[1]) == 0 &&
+		    strcmp(q->name[i], vals[2]) == 0 && warehouse_parse_ms(vals[3], &q->epoch_ms[i]) < 0)
+			q->epoch_ms[i] = -1;
 	return 0;
 }
 
-/* INFORMATION_SCHEMA.TABLES.LAST_ALTERED (of the table's own database, when
- * the name gives one): metadata, no warehouse time billed for a scan. */
-static int sf_last_altered(struct warehouse *w, const char *table, int64_t *epoch_ms,
-			   struct strbuf *err)
+static bool same_db(const char *a, const char *b)
 {
-	char *db, *schema, *name;
-	if (warehouse_table_parts(table, &db, &schema, &name) < 0)
-		return 1;
-	struct strbuf s = STRBUF_INIT, t = STRBUF_INIT, sql = STRBUF_INIT;
-	stored_name(&s, schema);
-	stored_name(&t, name);
-	sb_addstr(&sql, "SELECT DATE_PART(EPOCH_MILLISECOND, LAST_ALTERED) FROM ");
-	if (db)
-		sb_addf(&sql, "%s.", db);
-	sb_addstr(&sql, "INFORMATION_SCHEMA.TABLES WHERE TABLE_SCHEMA = ");
-	w->d->string_lit(w->d, &sql, s.buf);
-	sb_addstr(&sql, " AND TABLE_NAME = ");
-	w->d->string_lit(w->d, &sql, t.buf);
-	char *value = NULL;
-	int rc = run_statement(w->impl, sql.buf, 1, first_value, &value, err);
-	if (rc == 0)
-		rc = warehouse_parse_ms(value, epoch_ms) == 0 ? 0 : 1; /* no row: cannot tell */
-	else
-		rc = -1;
-	free(value);
+	return a && b ? strcmp(a, b) == 0 : a == b;
+}
+
+/* INFORMATION_SCHEMA.TABLES.LAST_ALTERED of every table, in one statement
+ * (a UNION ALL over the databases the names give, their own or the
+ * connection's): metadata, no warehouse time billed for a scan.  A table
+ * with no row (or a name lac cannot look up) cannot be told. */
+static int sf_last_altered(struct warehouse *w, const char *const *tables, size_t n,
+			   int64_t *epoch_ms, struct strbuf *err)
+{
+	struct altered_ask q = { .n = n, .epoch_ms = epoch_ms };
+	q.db = xcalloc(n, sizeof(*q.db));
+	q.schema = xcalloc(n, sizeof(*q.schema));
+	q.name = xcalloc(n, sizeof(*q.name));
+	q.part = xcalloc(n, sizeof(*q.part));
+	size_t nparts = 0;
+	for (size_t i = 0; i < n; i++) {
+		epoch_ms[i] = -1;
+		q.part[i] = SIZE_MAX;
+		char *schema, *name;
+		if (warehouse_table_parts(tables[i], &q.db[i], &schema, &name) < 0)
+			continue;
+		struct strbuf sb = STRBUF_INIT;
+		stored_name(&sb, schema);
+		q.schema[i] = sb_detach(&sb);
+		stored_name(&sb, name);
+		q.name[i] = sb_detach(&sb);
+		free(schema);
+		free(name);
+		for (size_t j = 0; j < i && q.part[i] == SIZE_MAX; j++)
+			if (q.part[j] != SIZE_MAX && same_db(q.db[i], q.db[j]))
+				q.part[i] = q.part[j];
+		if (q.part[i] == SIZE_MAX)
+			q.part[i] = nparts++;
+	}
+	struct strbuf sql = STRBUF_INIT;
+	for (size_t k = 0; k < nparts; k++) {
+		bool first = true;
+		for (size_t i = 0; i < n; i++) {
+			if (q.part[i] != k)
+				continue;
+			if (first) {
+				sb_addf(&sql, "%sSELECT %zu, TABLE_SCHEMA, TABLE_NAME, DATE_PART(EPOCH_MILLISECOND, "
+					"LAST_ALTERED) FROM %s%sINFORMATION_SCHEMA.TABLES WHERE ", k ? " UNION ALL " : "",
+					k, q.db[i] ? q.db[i] : "", q.db[i] ? "." : "");
+				first = false;
+			} else {
+				sb_addstr(&sql, " OR ");
+			}
+			sb_addstr(&sql, "(TABLE_SCHEMA = ");
+			w->d->string_lit(w->d, &sql, q.schema[i]);
+			sb_addstr(&sql, " AND TABLE_NAME = ");
+			w->d->string_lit(w->d, &sql, q.name[i]);
+			sb_addch(&sql, ')');
+		}
+	}
+	int rc = nparts ? run_statement(w->impl, sql.buf, 1, altered_row, &q, err) : 0;
 	sb_release(&sql);
-	sb_release(&t);
-	sb_release(&s);
-	free(db);
-	free(schema);
-	free(name);
-	return rc;
+	for (size_t i = 0; i < n; i++) {
+		free(q.db[i]);
+		free(q.schema[i]);
+		free(q.name[i]);
+	}
+	free(q.db);
+	free(q.schema);
+	free(q.name);
+	free(q.part);
+	return rc < 0 ? -1 : 0;
 }
 
 static int sf_set_timeout(struct warehouse *w, int64_t ms, struct strbuf *err)

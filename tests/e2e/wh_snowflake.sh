@@ -215,7 +215,10 @@ project "$S"
 lac -C "$S" -q apply --auto-approve --no-run >/dev/null
 sleep 1 # a run starting in the fake's start second would not skip
 expect_status "skip: first run" 0 lac -C "$S" run cat_owners
+: >"$LOG"
 expect_eq "skip: nothing changed" "cat_owners: Skipped (inputs unchanged)" "$(lac -C "$S" run cat_owners)"
+# one round trip for all of the audience's inputs (in two databases)
+expect_eq "skip: one LAST_ALTERED query" "1 4" "$(grep -c 'LAST_ALTERED' "$LOG") $(grep -o 'TABLE_NAME = ' "$LOG" | wc -l | tr -d ' ')"
 expect_eq "skip: --force runs" "cat_owners: Live" "$(lac -C "$S" run --force cat_owners | cut -d, -f1)"
 change_data sf_skip
 start_fake skip2
