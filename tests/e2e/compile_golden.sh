@@ -88,8 +88,7 @@ duplicate primary keys of entity pet
 materialize the new snapshot (members)
 materialize the matched entities of the new snapshot
 the previous snapshot (created empty on a fresh warehouse)
-count the members that entered
-count the members that exited
+count the members that entered and exited
 membership log (entered)
 membership log (exited)
 events of activation dog_bundle (entity added)

@@ -181,11 +181,8 @@ CREATE TABLE IF NOT EXISTS lac.snapshot_ks_activations AS SELECT * FROM lac.snap
 -- audience ks_activations (audiences/activations.lac:3): the previous snapshot (created empty on a fresh warehouse)
 CREATE TABLE IF NOT EXISTS lac.snapshot_ks_activations__ent AS SELECT * FROM lac.snapshot_ks_activations__ent__new WHERE 1 = 0;
 
--- audience ks_activations (audiences/activations.lac:3): count the members that entered
-SELECT COUNT(*) FROM (SELECT member_id FROM lac.snapshot_ks_activations__new EXCEPT SELECT member_id FROM lac.snapshot_ks_activations) AS d;
-
--- audience ks_activations (audiences/activations.lac:3): count the members that exited
-SELECT COUNT(*) FROM (SELECT member_id FROM lac.snapshot_ks_activations EXCEPT SELECT member_id FROM lac.snapshot_ks_activations__new) AS d;
+-- audience ks_activations (audiences/activations.lac:3): count the members that entered and exited
+SELECT (SELECT COUNT(*) FROM (SELECT member_id FROM lac.snapshot_ks_activations__new EXCEPT SELECT member_id FROM lac.snapshot_ks_activations) AS d), (SELECT COUNT(*) FROM (SELECT member_id FROM lac.snapshot_ks_activations EXCEPT SELECT member_id FROM lac.snapshot_ks_activations__new) AS d);
 
 -- audience ks_activations (audiences/activations.lac:3): membership log (entered)
 INSERT INTO lac.lac_membership_log (member_id, audience, change, run_id, "AT")

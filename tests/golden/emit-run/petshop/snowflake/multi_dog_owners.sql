@@ -76,11 +76,8 @@ CREATE TABLE IF NOT EXISTS lac.snapshot_multi_dog_owners AS SELECT * FROM lac.sn
 -- audience multi_dog_owners (audiences/pets.lac:22): the previous snapshot (created empty on a fresh warehouse)
 CREATE TABLE IF NOT EXISTS lac.snapshot_multi_dog_owners__ent AS SELECT * FROM lac.snapshot_multi_dog_owners__ent__new WHERE 1 = 0;
 
--- audience multi_dog_owners (audiences/pets.lac:22): count the members that entered
-SELECT COUNT(*) FROM (SELECT member_id FROM lac.snapshot_multi_dog_owners__new EXCEPT SELECT member_id FROM lac.snapshot_multi_dog_owners) AS d;
-
--- audience multi_dog_owners (audiences/pets.lac:22): count the members that exited
-SELECT COUNT(*) FROM (SELECT member_id FROM lac.snapshot_multi_dog_owners EXCEPT SELECT member_id FROM lac.snapshot_multi_dog_owners__new) AS d;
+-- audience multi_dog_owners (audiences/pets.lac:22): count the members that entered and exited
+SELECT (SELECT COUNT(*) FROM (SELECT member_id FROM lac.snapshot_multi_dog_owners__new EXCEPT SELECT member_id FROM lac.snapshot_multi_dog_owners) AS d), (SELECT COUNT(*) FROM (SELECT member_id FROM lac.snapshot_multi_dog_owners EXCEPT SELECT member_id FROM lac.snapshot_multi_dog_owners__new) AS d);
 
 -- audience multi_dog_owners (audiences/pets.lac:22): membership log (entered)
 INSERT INTO lac.lac_membership_log (member_id, audience, change, run_id, "AT")

@@ -82,11 +82,8 @@ CREATE TABLE IF NOT EXISTS snapshot_cat_owners AS SELECT * FROM snapshot_cat_own
 -- audience cat_owners (audiences/pets.lac:3): the previous snapshot (created empty on a fresh warehouse)
 CREATE TABLE IF NOT EXISTS snapshot_cat_owners__ent AS SELECT * FROM snapshot_cat_owners__ent__new WHERE 1 = 0;
 
--- audience cat_owners (audiences/pets.lac:3): count the members that entered
-SELECT COUNT(*) FROM (SELECT member_id FROM snapshot_cat_owners__new EXCEPT SELECT member_id FROM snapshot_cat_owners) AS d;
-
--- audience cat_owners (audiences/pets.lac:3): count the members that exited
-SELECT COUNT(*) FROM (SELECT member_id FROM snapshot_cat_owners EXCEPT SELECT member_id FROM snapshot_cat_owners__new) AS d;
+-- audience cat_owners (audiences/pets.lac:3): count the members that entered and exited
+SELECT (SELECT COUNT(*) FROM (SELECT member_id FROM snapshot_cat_owners__new EXCEPT SELECT member_id FROM snapshot_cat_owners) AS d), (SELECT COUNT(*) FROM (SELECT member_id FROM snapshot_cat_owners EXCEPT SELECT member_id FROM snapshot_cat_owners__new) AS d);
 
 -- audience cat_owners (audiences/pets.lac:3): membership log (entered)
 INSERT INTO lac_membership_log (member_id, audience, change, run_id, "at")

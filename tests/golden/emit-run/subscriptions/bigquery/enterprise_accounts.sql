@@ -56,11 +56,8 @@ CREATE TABLE IF NOT EXISTS lac.snapshot_enterprise_accounts AS SELECT * FROM lac
 -- audience enterprise_accounts (audiences/accounts.lac:3): the previous snapshot (created empty on a fresh warehouse)
 CREATE TABLE IF NOT EXISTS lac.snapshot_enterprise_accounts__ent AS SELECT * FROM lac.snapshot_enterprise_accounts__ent__new WHERE 1 = 0;
 
--- audience enterprise_accounts (audiences/accounts.lac:3): count the members that entered
-SELECT COUNT(*) FROM (SELECT member_id FROM lac.snapshot_enterprise_accounts__new EXCEPT DISTINCT SELECT member_id FROM lac.snapshot_enterprise_accounts) AS d;
-
--- audience enterprise_accounts (audiences/accounts.lac:3): count the members that exited
-SELECT COUNT(*) FROM (SELECT member_id FROM lac.snapshot_enterprise_accounts EXCEPT DISTINCT SELECT member_id FROM lac.snapshot_enterprise_accounts__new) AS d;
+-- audience enterprise_accounts (audiences/accounts.lac:3): count the members that entered and exited
+SELECT (SELECT COUNT(*) FROM (SELECT member_id FROM lac.snapshot_enterprise_accounts__new EXCEPT DISTINCT SELECT member_id FROM lac.snapshot_enterprise_accounts) AS d), (SELECT COUNT(*) FROM (SELECT member_id FROM lac.snapshot_enterprise_accounts EXCEPT DISTINCT SELECT member_id FROM lac.snapshot_enterprise_accounts__new) AS d);
 
 -- audience enterprise_accounts (audiences/accounts.lac:3): membership log (entered)
 INSERT INTO lac.lac_membership_log (member_id, audience, change, run_id, `at`)

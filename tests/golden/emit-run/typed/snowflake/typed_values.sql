@@ -36,11 +36,8 @@ CREATE TABLE IF NOT EXISTS lac.snapshot_typed_values AS SELECT * FROM lac.snapsh
 -- audience typed_values (audiences/typed.lac:19): the previous snapshot (created empty on a fresh warehouse)
 CREATE TABLE IF NOT EXISTS lac.snapshot_typed_values__ent AS SELECT * FROM lac.snapshot_typed_values__ent__new WHERE 1 = 0;
 
--- audience typed_values (audiences/typed.lac:19): count the members that entered
-SELECT COUNT(*) FROM (SELECT member_id FROM lac.snapshot_typed_values__new EXCEPT SELECT member_id FROM lac.snapshot_typed_values) AS d;
-
--- audience typed_values (audiences/typed.lac:19): count the members that exited
-SELECT COUNT(*) FROM (SELECT member_id FROM lac.snapshot_typed_values EXCEPT SELECT member_id FROM lac.snapshot_typed_values__new) AS d;
+-- audience typed_values (audiences/typed.lac:19): count the members that entered and exited
+SELECT (SELECT COUNT(*) FROM (SELECT member_id FROM lac.snapshot_typed_values__new EXCEPT SELECT member_id FROM lac.snapshot_typed_values) AS d), (SELECT COUNT(*) FROM (SELECT member_id FROM lac.snapshot_typed_values EXCEPT SELECT member_id FROM lac.snapshot_typed_values__new) AS d);
 
 -- audience typed_values (audiences/typed.lac:19): membership log (entered)
 INSERT INTO lac.lac_membership_log (member_id, audience, change, run_id, "AT")
