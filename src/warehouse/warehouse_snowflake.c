@@ -440,6 +440,32 @@ static bool same_db(const char *a, const char *b)
 	return a && b ? strcmp(a, b) == 0 : a == b;
 }
 
+/* The one statement: a SELECT of each part's database, tagged with its
+ * number, its tables as OR terms; the parts joined by UNION ALL. */
+static void altered_sql(struct warehouse *w, const struct altered_ask *q, size_t nparts,
+			struct strbuf *sql)
+{
+	for (size_t k = 0; k < nparts; k++) {
+		bool first = true;
+		for (size_t i = 0; i < q->n; i++) {
+			if (q->part[i] != k)
+				continue;
+			if (first)
+				sb_addf(sql, "%sSELECT %zu, TABLE_SCHEMA, TABLE_NAME, DATE_PART(EPOCH_MILLISECOND, "
+					"LAST_ALTERED) FROM %s%sINFORMATION_SCHEMA.TABLES WHERE ", k ? " UNION ALL " : "",
+					k, q->db[i] ? q->db[i] : "", q->db[i] ? "." : "");
+			else
+				sb_addstr(sql, " OR ");
+			first = false;
+			sb_addstr(sql, "(TABLE_SCHEMA = ");
+			w->d->string_lit(w->d, sql, q->schema[i]);
+			sb_addstr(sql, " AND TABLE_NAME = ");
+			w->d->string_lit(w->d, sql, q->name[i]);
+			sb_addch(sql, ')');
+		}
+	}
+}
+
 /* INFORMATION_SCHEMA.TABLES.LAST_ALTERED of every table, in one statement
  * (a UNION ALL over the databases the names give, their own or the
  * connection's): metadata, no warehouse time billed for a scan.  A table
@@ -473,26 +499,7 @@ static int sf_last_altered(struct warehouse *w, const char *const *tables, size_
 			q.part[i] = nparts++;
 	}
 	struct strbuf sql = STRBUF_INIT;
-	for (size_t k = 0; k < nparts; k++) {
-		bool first = true;
-		for (size_t i = 0; i < n; i++) {
-			if (q.part[i] != k)
-				continue;
-			if (first) {
-				sb_addf(&sql, "%sSELECT %zu, TABLE_SCHEMA, TABLE_NAME, DATE_PART(EPOCH_MILLISECOND, "
-					"LAST_ALTERED) FROM %s%sINFORMATION_SCHEMA.TABLES WHERE ", k ? " UNION ALL " : "",
-					k, q.db[i] ? q.db[i] : "", q.db[i] ? "." : "");
-				first = false;
-			} else {
-				sb_addstr(&sql, " OR ");
-			}
-			sb_addstr(&sql, "(TABLE_SCHEMA = ");
-			w->d->string_lit(w->d, &sql, q.schema[i]);
-			sb_addstr(&sql, " AND TABLE_NAME = ");
-			w->d->string_lit(w->d, &sql, q.name[i]);
-			sb_addch(&sql, ')');
-		}
-	}
+	altered_sql(w, &q, nparts, &sql);
 	int rc = nparts ? run_statement(w->impl, sql.buf, 1, altered_row, &q, err) : 0;
 	sb_release(&sql);
 	for (size_t i = 0; i < n; i++) {
