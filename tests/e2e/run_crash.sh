@@ -20,19 +20,27 @@ dog_bundle|track|Dog Bundle Eligible|anon:p02|households.pets|x31|true
 dog_bundle|track|Dog Bundle Eligible|anon:p09|households.pets|x32|true
 welcome_cat|track|Audience Entered|anon:p02|-|-|true"
 
+# changed_project DIR NAME: a copy of the petshop example in DIR, applied,
+# its baseline run (the test NAME), then the data change whose events are
+# $expected_events; sets P, db, ev and st.
+changed_project() {
+	P=$1
+	cp -R "$T/base" "$P"
+	db="$P/data/warehouse.db"
+	ev="$P/out/events.jsonl"
+	st="$P/.lac/state.db"
+	lac -C "$P" -q --now 2026-01-15T11:00:00Z apply --auto-approve --no-run >/dev/null # run runs what was applied
+	expect_status "$2: baseline" 0 lac -C "$P" --now 2026-01-15T12:00:00Z run cat_owners multi_dog_owners
+	sqlite3 "$db" "INSERT INTO PETS VALUES ('x30','h02','Mia','cat',2,'2025-01-01'),
+	('x31','h02','Odie','dog',3,'2025-01-01'), ('x32','h10','Pluto','dog',4,'2025-01-01');
+	DELETE FROM PETS WHERE id IN ('x11','x13');"
+}
+
 for mode in tx steps; do
 for point in snapshot outbox generation swap_members swap_entities swap; do
 	if [ "$mode" = steps ]; then LAC_TEST_SWAP_STEPS=1; else LAC_TEST_SWAP_STEPS=; fi
 	export LAC_TEST_SWAP_STEPS
-	P="$T/$mode-$point"
-	cp -R "$T/base" "$P"
-	db="$P/data/warehouse.db"
-	ev="$P/out/events.jsonl"
-	lac -C "$P" -q --now 2026-01-15T11:00:00Z apply --auto-approve --no-run >/dev/null # run runs what was applied
-	expect_status "$mode $point: baseline" 0 lac -C "$P" --now 2026-01-15T12:00:00Z run cat_owners multi_dog_owners
-	sqlite3 "$db" "INSERT INTO PETS VALUES ('x30','h02','Mia','cat',2,'2025-01-01'),
-		('x31','h02','Odie','dog',3,'2025-01-01'), ('x32','h10','Pluto','dog',4,'2025-01-01');
-		DELETE FROM PETS WHERE id IN ('x11','x13');"
+	changed_project "$T/$mode-$point" "$mode $point"
 	set +e
 	LAC_TEST_CRASH_AFTER=$point "$LAC" -C "$P" --now 2026-01-15T13:00:00Z run cat_owners multi_dog_owners \
 		>"$T/out" 2>"$T/err"
@@ -88,17 +96,9 @@ unset LAC_TEST_SWAP_STEPS
 # the next run stops rather than diff against a half-replaced snapshot, and
 # once the cause is gone the run after completes the replace and delivers
 # every event once.
-P="$T/replace-fails"
-cp -R "$T/base" "$P"
-db="$P/data/warehouse.db"
-ev="$P/out/events.jsonl"
 export LAC_TEST_SWAP_STEPS=1
-lac -C "$P" -q --now 2026-01-15T11:00:00Z apply --auto-approve --no-run >/dev/null
-expect_status "replace fails: baseline" 0 lac -C "$P" --now 2026-01-15T12:00:00Z run cat_owners multi_dog_owners
-sqlite3 "$db" "INSERT INTO PETS VALUES ('x30','h02','Mia','cat',2,'2025-01-01'),
-	('x31','h02','Odie','dog',3,'2025-01-01'), ('x32','h10','Pluto','dog',4,'2025-01-01');
-	DELETE FROM PETS WHERE id IN ('x11','x13');
-	CREATE TABLE keep_ent AS SELECT * FROM snapshot_cat_owners__ent; DROP TABLE snapshot_cat_owners__ent;
+changed_project "$T/replace-fails" "replace fails"
+sqlite3 "$db" "CREATE TABLE keep_ent AS SELECT * FROM snapshot_cat_owners__ent; DROP TABLE snapshot_cat_owners__ent;
 	CREATE VIEW snapshot_cat_owners__ent AS SELECT * FROM keep_ent;"
 expect_status "replace fails: the run fails" 1 lac -C "$P" --now 2026-01-15T13:00:00Z run cat_owners
 expect_eq "replace fails: left unfinished" "Running" \
@@ -120,16 +120,7 @@ unset LAC_TEST_SWAP_STEPS
 # the state takes the delete, the next run completes it and every event
 # comes once.  (The crash is in cat_owners, the first; multi_dog_owners
 # runs and delivers meanwhile.)
-P="$T/discard-fails"
-cp -R "$T/base" "$P"
-db="$P/data/warehouse.db"
-ev="$P/out/events.jsonl"
-st="$P/.lac/state.db"
-lac -C "$P" -q --now 2026-01-15T11:00:00Z apply --auto-approve --no-run >/dev/null
-expect_status "discard fails: baseline" 0 lac -C "$P" --now 2026-01-15T12:00:00Z run cat_owners multi_dog_owners
-sqlite3 "$db" "INSERT INTO PETS VALUES ('x30','h02','Mia','cat',2,'2025-01-01'),
-	('x31','h02','Odie','dog',3,'2025-01-01'), ('x32','h10','Pluto','dog',4,'2025-01-01');
-	DELETE FROM PETS WHERE id IN ('x11','x13');"
+changed_project "$T/discard-fails" "discard fails"
 expect_status "discard fails: killed after the outbox" 137 env LAC_TEST_CRASH_AFTER=outbox \
 	"$LAC" -C "$P" --now 2026-01-15T13:00:00Z run cat_owners multi_dog_owners
 crashed=$(sqlite3 "$st" "SELECT id FROM runs WHERE result = 'Running'")
@@ -195,16 +186,7 @@ expect_eq "state swap fails: current members sent once" "6 6" \
 # The state cannot say what it knows of the activations (their table gone
 # for a while): the run fails before it computes anything and is left
 # unfinished; the next run redoes it and sends every event once.
-P="$T/states-unread"
-cp -R "$T/base" "$P"
-db="$P/data/warehouse.db"
-ev="$P/out/events.jsonl"
-st="$P/.lac/state.db"
-lac -C "$P" -q --now 2026-01-15T11:00:00Z apply --auto-approve --no-run >/dev/null
-expect_status "states unread: baseline" 0 lac -C "$P" --now 2026-01-15T12:00:00Z run cat_owners multi_dog_owners
-sqlite3 "$db" "INSERT INTO PETS VALUES ('x30','h02','Mia','cat',2,'2025-01-01'),
-	('x31','h02','Odie','dog',3,'2025-01-01'), ('x32','h10','Pluto','dog',4,'2025-01-01');
-	DELETE FROM PETS WHERE id IN ('x11','x13');"
+changed_project "$T/states-unread" "states unread"
 sqlite3 "$st" "ALTER TABLE activations RENAME TO activations_away"
 expect_status "states unread: the run fails" 1 lac -C "$P" --now 2026-01-15T13:00:00Z run cat_owners multi_dog_owners
 grep -q "cat_owners: state database .*no such table: activations" "$T/err" && pass ||
@@ -219,15 +201,7 @@ expect_eq "states unread: every event exactly once" "$expected_events" "$("$py" 
 # Killed after the file destination took a page, before its outcome was
 # recorded: the next run sends that page once more, with the same
 # messageIds, and loses nothing.
-P="$T/send"
-cp -R "$T/base" "$P"
-db="$P/data/warehouse.db"
-ev="$P/out/events.jsonl"
-lac -C "$P" -q --now 2026-01-15T11:00:00Z apply --auto-approve --no-run >/dev/null # run runs what was applied
-expect_status "send: baseline" 0 lac -C "$P" --now 2026-01-15T12:00:00Z run cat_owners multi_dog_owners
-sqlite3 "$db" "INSERT INTO PETS VALUES ('x30','h02','Mia','cat',2,'2025-01-01'),
-	('x31','h02','Odie','dog',3,'2025-01-01'), ('x32','h10','Pluto','dog',4,'2025-01-01');
-	DELETE FROM PETS WHERE id IN ('x11','x13');"
+changed_project "$T/send" "send"
 set +e
 LAC_TEST_CRASH_AFTER=send "$LAC" -C "$P" --now 2026-01-15T13:00:00Z run cat_owners >"$T/out" 2>"$T/err"
 rc=$?
