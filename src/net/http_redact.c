@@ -18,6 +18,15 @@ static const char *const secret_params[] = {
 	"password", "secret", "sig", "signature", "token", "x-amz-signature",
 };
 
+/* The warehouse APIs' own parameters whose values are never credentials: a
+ * new one comes with every statement or page (a request id, a page token),
+ * and kept as secrets they would grow the list for as long as the client
+ * lives. */
+static const char *const public_params[] = {
+	"async", "location", "maxResults", "pageToken", "partition", "requestId", "retry",
+	"startIndex", "timeoutMs",
+};
+
 static void add_mem(struct http_secrets *s, const char *v, size_t n, size_t min)
 {
 	if (!v || n < min)
@@ -96,12 +105,12 @@ void http_secrets_add_basic(struct http_secrets *s, const char *user, const char
 	free(b64);
 }
 
-static bool is_secret_param(const char *name, size_t n)
+static bool param_in(const char *name, size_t n, const char *const *list, size_t nlist)
 {
 	char *dec = pct_decode(name, n);
 	bool found = false;
-	for (size_t i = 0; i < ARRAY_LEN(secret_params) && !found; i++)
-		found = strcasecmp(dec, secret_params[i]) == 0;
+	for (size_t i = 0; i < nlist && !found; i++)
+		found = strcasecmp(dec, list[i]) == 0;
 	free(dec);
 	return found;
 }
@@ -137,8 +146,9 @@ void http_secrets_add_url(struct http_secrets *s, const char *url)
 		q++;
 		size_t n = strcspn(q, "&#");
 		const char *eq = memchr(q, '=', n);
-		if (eq) {
-			bool named = is_secret_param(q, (size_t)(eq - q));
+		size_t name = eq ? (size_t)(eq - q) : 0;
+		if (eq && !param_in(q, name, public_params, ARRAY_LEN(public_params))) {
+			bool named = param_in(q, name, secret_params, ARRAY_LEN(secret_params));
 			add_url_part(s, eq + 1, n - (size_t)(eq + 1 - q), named ? HTTP_SECRET_MIN : HTTP_WORD_MIN);
 		}
 		q += n;

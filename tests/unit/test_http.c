@@ -154,6 +154,14 @@ static void test_url_secrets(void **state)
 	assert_redacted(&s, "format json", NULL, "json");
 	/* what basic auth sends: base64("alice:p@ss") */
 	assert_redacted(&s, "Authorization: Basic YWxpY2U6cEBzcw==", "YWxpY2U6cEBzcw==", NULL);
+	/* the APIs' per-request ids and page tokens are no secrets, and are not kept */
+	size_t before = s.n;
+	http_secrets_add_url(&s, "https://x.example.com/api/v2/statements?requestId="
+				 "0f9c2d4e-1111-4222-8333-944455556666&async=true&retry=true");
+	http_secrets_add_url(&s, "https://x.example.com/bigquery/v2/projects/p/queries/j?"
+				 "pageToken=BFKQWZ3GNWDX2AAAAAAAAAAAAAAAAAAAAA&location=US&timeoutMs=10000");
+	assert_int_equal(s.n, before);
+	assert_redacted(&s, "page BFKQWZ3GNWDX2AAAAAAAAAAAAAAAAAAAAA", NULL, "BFKQWZ3GNWDX2");
 	http_secrets_release(&s);
 	assert_int_equal(s.n, 0);
 }
