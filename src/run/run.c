@@ -883,6 +883,14 @@ fail:
 
 /* ---- step 5: deliver ------------------------------------------------------------------------ */
 
+/* text after the report's warnings so far (a completed unfinished run's come first) */
+static void add_warning(struct run_report *rep, const char *text)
+{
+	char *all = rep->warning ? xasprintf("%s; %s", rep->warning, text) : xstrdup(text);
+	free(rep->warning);
+	rep->warning = all;
+}
+
 /* Events of the audience that runs other than this one queued and that are
  * delivered by now (summed over its activations' kept runs). */
 static int64_t delivered_of_other_runs(struct runner *r)
@@ -957,7 +965,7 @@ static void deliver(struct runner *r)
 		sb_release(&e);
 	}
 	if (warn.len)
-		r->rep->warning = sb_detach(&warn);
+		add_warning(r->rep, warn.buf);
 	sb_release(&warn);
 	free(seen);
 	r->rep->earlier_delivered = delivered_of_other_runs(r) - earlier;
@@ -1223,6 +1231,12 @@ static int complete_unfinished(struct runner *r, struct state_run *sr)
 	if (rc == -2)
 		saved->error = xasprintf("the unfinished run %s could not be completed: %s", sr->id,
 					 rep.error ? rep.error : r->err.buf);
+	if (rep.warning) {
+		/* its delivery problems are told with the run that completed it */
+		char *w = xasprintf("the completed run %s: %s", sr->id, rep.warning);
+		add_warning(saved, w);
+		free(w);
+	}
 	state_run_release(sr);
 	free(r->run_id);
 	r->run_id = NULL;

@@ -5,6 +5,8 @@
 #   run_lib.py summary FILE [SKIP]   one sorted line per event (after the first
 #                                    SKIP lines): emitter|type|event|who|entity|entity_id|member
 #   run_lib.py ids FILE              exit 1 (listing them) if any messageId repeats
+#   run_lib.py unique FILE           as summary, one line per messageId; exit 1 if
+#                                    two lines share a messageId and differ
 #   run_lib.py get JSON PATH...      print values from a JSON document on stdin
 import json
 import sys
@@ -49,6 +51,14 @@ def main():
     if cmd == "summary":
         skip = int(sys.argv[3]) if len(sys.argv) > 3 else 0
         for line in sorted(summary(e) for e in events(sys.argv[2], skip)):
+            print(line)
+    elif cmd == "unique":
+        first = {}
+        for e in events(sys.argv[2]):
+            if e["messageId"] in first and first[e["messageId"]] != e:
+                sys.exit("messageId %s sent with two bodies" % e["messageId"])
+            first.setdefault(e["messageId"], e)
+        for line in sorted(summary(e) for e in first.values()):
             print(line)
     elif cmd == "ids":
         seen = {}

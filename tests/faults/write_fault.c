@@ -3,9 +3,12 @@
  * LAC_FAULT_BYTES bytes have been written to files whose path contains
  * LAC_FAULT_PATH, write/pwrite fail with ENOSPC (a write that crosses the
  * limit is cut short first, as a full disk does), and with LAC_FAULT_FSYNC=1
- * fsync/fdatasync on those files fail with EIO instead.  Other files (the
- * terminal, pipes, the rest of the disk) are left alone, so lac can still
- * say what went wrong.  Used by tests/faults/disk_full.sh only.
+ * fsync/fdatasync on those files fail with EIO instead; with
+ * LAC_FAULT_FSYNC_ONCE=N only the Nth of them fails (a transient I/O error:
+ * the Nth commit of an SQLite file), which the shim tells on stderr.  Other
+ * files (the terminal, pipes, the rest of the disk) are left alone, so lac
+ * can still say what went wrong.  Used by tests/faults/disk_full.sh and
+ * state_writes.sh.
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
@@ -83,14 +86,22 @@ ssize_t pwrite64(int fd, const void *buf, size_t n, off_t off)
 	return ok < 0 ? -1 : real_pwrite64(fd, buf, (size_t)ok, off);
 }
 
+static long long syncs; /* fsyncs of targeted files so far */
+
 static int sync_fails(int fd)
 {
+	if (!targeted(fd))
+		return 0;
 	const char *f = getenv("LAC_FAULT_FSYNC");
-	if (f && strcmp(f, "1") == 0 && targeted(fd)) {
-		errno = EIO;
-		return 1;
+	const char *once = getenv("LAC_FAULT_FSYNC_ONCE");
+	int fails = f && strcmp(f, "1") == 0;
+	if (once && ++syncs == atoll(once)) {
+		fprintf(stderr, "write_fault: fsync %lld failed\n", syncs);
+		fails = 1;
 	}
-	return 0;
+	if (fails)
+		errno = EIO;
+	return fails;
 }
 
 int fsync(int fd)
