@@ -9,7 +9,8 @@
 # unfinished.  Two runs are tried so: one with a data change and a new
 # activation with `send current` (its baseline is recorded by the run), and
 # the completion of a run killed after queueing its events (its queued
-# events are discarded, then queued again).
+# events are discarded, then queued again).  And the first of them with
+# every commit of the SQLite warehouse failing once instead.
 . "${LAC_SRCDIR:-$(dirname "$0")/../..}/tests/lib.sh"
 
 py=/usr/bin/python3
@@ -55,18 +56,21 @@ lac -C "$P" -q --now 2026-01-15T13:00:00Z run $auds >/dev/null
 expected=$("$py" "$lib" summary "$ev")
 expect_eq "no fault: the change's 4 events and 5 greetings" 9 "$(echo "$expected" | grep -c .)"
 
-# faulted NAME N [crash]: the run at 13:00 with the Nth state commit
-# failing (after a run killed once it queued its events, with crash), then
-# two runs without the fault; 1 when no Nth commit came (nothing to try)
+# faulted NAME N: the run at 13:30 with the Nth commit of the state (of
+# the warehouse, for NAME warehouse) failing, after a run killed once it
+# queued its events for NAME crash; then two runs without the fault.  1 when
+# no Nth commit came (nothing to try).
 faulted() {
 	what="$1 (commit $2)"
+	target=.lac/state.db
+	[ "$1" = warehouse ] && target=data/warehouse.db
 	fresh
-	if [ "${3:-}" = crash ]; then
+	if [ "$1" = crash ]; then
 		expect_status "$what: killed after queueing" 137 env LAC_TEST_CRASH_AFTER=outbox \
 			"$LAC" -C "$P" --now 2026-01-15T13:00:00Z run --jobs 1 $auds
 	fi
 	set +e
-	LD_PRELOAD=$shim LAC_FAULT_PATH=.lac/state.db LAC_FAULT_FSYNC_ONCE=$2 \
+	LD_PRELOAD=$shim LAC_FAULT_PATH=$target LAC_FAULT_FSYNC_ONCE=$2 \
 		"$LAC" -C "$P" --now 2026-01-15T13:30:00Z run --jobs 1 $auds >"$T/fout" 2>"$T/ferr"
 	rc=$?
 	set -e
@@ -85,9 +89,9 @@ faulted() {
 	return 0
 }
 
-for mode in run crash; do
+for mode in run crash warehouse; do
 	n=1
-	while faulted "$mode" "$n" "$([ "$mode" = crash ] && echo crash)"; do
+	while faulted "$mode" "$n"; do
 		n=$((n + 1))
 	done
 	# every commit was tried: the runs have more than a handful
