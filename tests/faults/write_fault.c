@@ -8,7 +8,7 @@
  * the Nth commit of an SQLite file), which the shim tells on stderr.  Other
  * files (the terminal, pipes, the rest of the disk) are left alone, so lac
  * can still say what went wrong.  Used by tests/faults/disk_full.sh and
- * state_writes.sh.
+ * commit_faults.sh.
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>

@@ -1,5 +1,5 @@
 #!/bin/sh
-# tests/faults/state_writes.sh — every commit of the SQLite state failing
+# tests/faults/commit_faults.sh — every commit of the SQLite state failing
 # once (tests/faults/write_fault.so, LAC_FAULT_FSYNC_ONCE=N: the Nth fsync of
 # the state's files fails with EIO, which fails that commit), for every N a
 # run has: lac exits 0 or 1, never worse, and once the state takes writes
