@@ -93,7 +93,8 @@ struct due_after_apply {
 };
 
 /* An applied, enabled audience that is new, newly enabled, recorded but
- * never run (apply --no-run), or due per its schedule. */
+ * never run (apply --no-run), due per its schedule, or with an unfinished
+ * run. */
 static bool is_due(void *arg, const struct ast_audience *a)
 {
 	const struct due_after_apply *d = arg;
@@ -101,7 +102,7 @@ static bool is_due(void *arg, const struct ast_audience *a)
 	if (state_get_audience(d->st, a->name, &sa) != 0)
 		return false;
 	bool due = sa.enabled && (newly_enabled(d->pl, a->name) || sa.generation == 0 ||
-				  run_is_due(a, &sa, d->now));
+				  run_is_due(a, &sa, d->now) || run_has_unfinished(d->st, a, &sa));
 	state_audience_release(&sa);
 	return due;
 }

@@ -105,15 +105,15 @@ static void log_error(const struct cli *c, int64_t now, const char *msg)
 	fflush(stdout);
 }
 
-/* An applied, enabled audience whose schedule says it is due; notes when
- * each applied audience is due next. */
+/* An applied, enabled audience whose schedule says it is due, or with an
+ * unfinished run; notes when each applied audience is due next. */
 static bool is_due(void *arg, const struct ast_audience *a)
 {
 	struct daemon_pass *d = arg;
 	struct state_audience sa;
 	if (state_get_audience(d->st, a->name, &sa) != 0)
 		return false;
-	bool due = sa.enabled && run_is_due(a, &sa, d->now);
+	bool due = sa.enabled && (run_is_due(a, &sa, d->now) || run_has_unfinished(d->st, a, &sa));
 	d->due += due;
 	int64_t t = sa.enabled ? run_next_time(a, d->now) : 0;
 	if (t > 0 && (d->next == 0 || t < d->next))

@@ -153,6 +153,11 @@ void run_script(struct project *p, const struct ast_audience *a, const struct di
 
 /* Is the audience due at now (Unix seconds) per its schedule and state? */
 bool run_is_due(const struct ast_audience *a, const struct state_audience *sa, int64_t now);
+/* Has an enabled audience a run that a crash or a state error left
+ * unfinished?  The daemon and apply run it then whatever its schedule
+ * says: the run completes the unfinished one first. */
+bool run_has_unfinished(struct state *st, const struct ast_audience *a,
+			const struct state_audience *sa);
 /* The next time after `after` the schedule fires (0 for manual). */
 int64_t run_next_time(const struct ast_audience *a, int64_t after);
 /* want[0..n) in the order they run: every audience after the ones among

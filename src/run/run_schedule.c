@@ -2,7 +2,8 @@
  * run_schedule.c — when an audience runs (SPEC §3.3 schedules, §5): `every N
  * unit` counts from the end of the last run, `at HH:MM on days` fires at
  * that UTC time on those weekdays, `manual` (and no schedule) only with
- * `lac run`; and in which order audiences run (each after those it reads).
+ * `lac run`, and at once when a run was left unfinished; and in which order
+ * audiences run (each after those it reads).
  */
 #include <stdlib.h>
 
@@ -43,6 +44,18 @@ bool run_is_due(const struct ast_audience *a, const struct state_audience *sa, i
 	if (a->schedule.kind == SCHED_MANUAL || a->schedule.kind == SCHED_DEFAULT)
 		return false;
 	return sa->next_run == 0 || now >= sa->next_run;
+}
+
+bool run_has_unfinished(struct state *st, const struct ast_audience *a,
+			const struct state_audience *sa)
+{
+	if (a->enabled == 0 || !sa || !sa->enabled)
+		return false;
+	struct state_run r;
+	if (state_unfinished_run(st, a->name, &r) != 0)
+		return false;
+	state_run_release(&r);
+	return true;
 }
 
 /* ---- order ------------------------------------------------------------------------------ */
