@@ -10,7 +10,9 @@
 # activation with `send current` (its baseline is recorded by the run), and
 # the completion of a run killed after queueing its events (its queued
 # events are discarded, then queued again).  And the first of them with
-# every commit of the SQLite warehouse failing once instead.
+# every commit of the SQLite warehouse failing once instead; and `lac
+# apply` of the new audience, whose state commits fail once each, after
+# which two applies converge on the files.
 . "${LAC_SRCDIR:-$(dirname "$0")/../..}/tests/lib.sh"
 
 py=/usr/bin/python3
@@ -42,10 +44,11 @@ audience cat_greetings {
   }
 }
 LAC
-lac -C "$T/base" -q --now 2026-01-15T12:30:00Z apply --auto-approve --no-run >/dev/null
 sqlite3 "$T/base/data/warehouse.db" "INSERT INTO PETS VALUES ('x30','h02','Mia','cat',2,'2025-01-01'),
 	('x31','h02','Odie','dog',3,'2025-01-01'), ('x32','h10','Pluto','dog',4,'2025-01-01');
 	DELETE FROM PETS WHERE id IN ('x11','x13');"
+cp -R "$T/base" "$T/unapplied" # for `lac apply` below
+lac -C "$T/base" -q --now 2026-01-15T12:30:00Z apply --auto-approve --no-run >/dev/null
 P="$T/p"
 ev="$P/out/events.jsonl"
 fresh() { rm -rf "$P"; cp -R "$T/base" "$P"; }
@@ -97,4 +100,40 @@ for mode in run crash warehouse; do
 	# every commit was tried: the runs have more than a handful
 	[ "$n" -gt 10 ] && pass || fail "$mode: only $((n - 1)) commits"
 done
+
+# `lac apply` (the new audience recorded and run, the others not yet due),
+# then applies without the fault: they converge on the files (plan shows
+# nothing to do) and send what faultless applies send
+applies() { # applies FIRST_COMMAND...: the first apply as given, two more plainly
+	set +e
+	"$@" -C "$P" --now 2026-01-15T12:30:00Z apply --auto-approve >"$T/fout" 2>"$T/ferr"
+	rc=$?
+	set -e
+	expect_status "$what: the next apply" 0 lac -C "$P" --now 2026-01-15T13:00:00Z apply --auto-approve
+	expect_status "$what: and the one after" 0 lac -C "$P" --now 2026-01-15T14:00:00Z apply --auto-approve
+	expect_status "$what: nothing left to apply" 0 lac -C "$P" --now 2026-01-15T14:00:00Z plan --detailed-exitcode
+}
+rm -rf "$P"
+cp -R "$T/unapplied" "$P"
+what="apply, no fault"
+applies "$LAC"
+expected=$("$py" "$lib" summary "$ev")
+expect_eq "apply, no fault: 1 event of the change and 5 greetings" 6 "$(echo "$expected" | grep -c .)"
+n=1
+while :; do
+	what="apply (commit $n)"
+	rm -rf "$P"
+	cp -R "$T/unapplied" "$P"
+	applies env LD_PRELOAD="$shim" LAC_FAULT_PATH=.lac/state.db LAC_FAULT_FSYNC_ONCE=$n "$LAC"
+	grep -q "^write_fault: fsync $n failed" "$T/ferr" || break
+	case $rc in 0|1) pass ;; *) fail "$what: exit $rc"; cat "$T/ferr" >&2 ;; esac
+	expect_eq "$what: every event, once per messageId" "$expected" "$("$py" "$lib" unique "$ev")"
+	if ! grep -q "delivering to 'events_file'" "$T/ferr"; then
+		expect_eq "$what: no line twice" "$(wc -l <"$ev")" "$(sort -u "$ev" | wc -l)"
+	fi
+	expect_eq "$what: no run left unfinished" 0 \
+		"$(sqlite3 "$P/.lac/state.db" "SELECT COUNT(*) FROM runs WHERE result = 'Running'")"
+	n=$((n + 1))
+done
+[ "$n" -gt 5 ] && pass || fail "apply: only $((n - 1)) commits"
 finish
