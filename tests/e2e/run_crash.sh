@@ -158,19 +158,7 @@ expect_eq "record fails: no run left unfinished" 0 "$(sqlite3 "$st" "SELECT COUN
 # The state refuses the generation after the warehouse swap: the run is left
 # unfinished and the next one completes it; a new activation with `send
 # current` gets its baseline then, and sends the current members once.
-cat >>"$P/audiences/pets.lac" <<'EOF'
-
-audience cat_greetings {
-  name  "Cat greetings"
-  where { with entity households.pets { type = "cat" } }
-  activation hello_cat {
-    destination events_file
-    trigger     profile entered
-    event       "Hello Cat"
-    send current
-  }
-}
-EOF
+cat "$SRC/tests/e2e/cat_greetings.lac" >>"$P/audiences/pets.lac"
 lac -C "$P" -q --now 2026-01-15T18:00:00Z apply --auto-approve --no-run >/dev/null
 sqlite3 "$st" "CREATE TRIGGER keep_generation BEFORE UPDATE OF generation ON audiences
 	BEGIN SELECT RAISE(ABORT, 'the disk says no'); END;"

@@ -31,19 +31,7 @@ auds="cat_owners multi_dog_owners cat_greetings"
 lac init --example petshop "$T/base" >/dev/null
 lac -C "$T/base" -q --now 2026-01-15T11:00:00Z apply --auto-approve --no-run >/dev/null
 lac -C "$T/base" -q --now 2026-01-15T12:00:00Z run >/dev/null
-cat >>"$T/base/audiences/pets.lac" <<'LAC'
-
-audience cat_greetings {
-  name  "Cat greetings"
-  where { with entity households.pets { type = "cat" } }
-  activation hello_cat {
-    destination events_file
-    trigger     profile entered
-    event       "Hello Cat"
-    send current
-  }
-}
-LAC
+cat "$SRC/tests/e2e/cat_greetings.lac" >>"$T/base/audiences/pets.lac"
 sqlite3 "$T/base/data/warehouse.db" "INSERT INTO PETS VALUES ('x30','h02','Mia','cat',2,'2025-01-01'),
 	('x31','h02','Odie','dog',3,'2025-01-01'), ('x32','h10','Pluto','dog',4,'2025-01-01');
 	DELETE FROM PETS WHERE id IN ('x11','x13');"

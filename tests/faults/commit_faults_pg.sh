@@ -31,19 +31,7 @@ awk '
 ' "$SRC/examples/petshop/lac.yaml" >"$T/base/lac.yaml"
 lac -C "$T/base" -q --now 2026-01-15T11:00:00Z apply --auto-approve --no-run >/dev/null
 lac -C "$T/base" -q --now 2026-01-15T12:00:00Z run >/dev/null
-cat >>"$T/base/audiences/pets.lac" <<'LAC'
-
-audience cat_greetings {
-  name  "Cat greetings"
-  where { with entity households.pets { type = "cat" } }
-  activation hello_cat {
-    destination events_file
-    trigger     profile entered
-    event       "Hello Cat"
-    send current
-  }
-}
-LAC
+cat "$SRC/tests/e2e/cat_greetings.lac" >>"$T/base/audiences/pets.lac"
 lac -C "$T/base" -q --now 2026-01-15T12:30:00Z apply --auto-approve --no-run >/dev/null
 sqlite3 "$T/base/data/warehouse.db" "INSERT INTO PETS VALUES ('x30','h02','Mia','cat',2,'2025-01-01'),
 	('x31','h02','Odie','dog',3,'2025-01-01'), ('x32','h10','Pluto','dog',4,'2025-01-01');
