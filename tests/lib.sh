@@ -1,7 +1,7 @@
 # tests/lib.sh — sourced by every end-to-end test script.
 # Gives: set -eu, $LAC (the binary under test), $SRC (the source tree), a
 # temporary directory $T removed on exit (KEEP=1 keeps it to look at),
-# on_exit, pg_start, and small assertion helpers that print what differed.
+# on_exit, pg_start, need, and small assertion helpers that print what differed.
 set -eu
 : "${LAC:?LAC must point at the lac binary (make check sets it)}"
 SRC=${LAC_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}
@@ -52,6 +52,22 @@ pg_start() {
 	echo "$why: skipped"
 	exit 77
 }
+# need CMD...: skip the test (exit 77) unless every command is installed
+need() {
+	for c; do
+		command -v "$c" >/dev/null 2>&1 || { echo "no $c: skipped"; exit 77; }
+	done
+}
+
+# need_python MODULE...: the same for /usr/bin/python3 and its modules
+# (Debian's python3-MODULE packages), which the test's scaffolding imports
+need_python() {
+	need /usr/bin/python3
+	for m; do
+		/usr/bin/python3 -c "import $m" 2>/dev/null || { echo "no python3-$m: skipped"; exit 77; }
+	done
+}
+
 nfail=0
 npass=0
 

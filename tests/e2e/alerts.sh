@@ -11,8 +11,8 @@
 # again on a PostgreSQL state when a server is installed (tests/pg/start.sh).
 . "${LAC_SRCDIR:-$(dirname "$0")/../..}/tests/lib.sh"
 
-command -v openssl >/dev/null || { echo "SKIP: no openssl"; exit 77; }
-/usr/bin/python3 -c 'import aiosmtpd' 2>/dev/null || { echo "SKIP: no python3-aiosmtpd"; exit 77; }
+need openssl
+need_python aiosmtpd
 
 F="$T/fakes"
 mkdir -p "$F"

@@ -18,7 +18,7 @@
 . "${LAC_SRCDIR:-$(dirname "$0")/../..}/tests/lib.sh"
 
 py=/usr/bin/python3
-[ -x "$py" ] && "$py" -c 'import yaml' 2>/dev/null || { echo "no python3-yaml: skipped"; exit 77; }
+need_python yaml
 pg_start
 server=
 on_exit '[ -z "$server" ] || kill "$server" 2>/dev/null'

@@ -9,7 +9,7 @@
 
 PY=/usr/bin/python3
 [ -x "$PY" ] || { echo "no /usr/bin/python3: skipped"; exit 77; }
-command -v sqlite3 >/dev/null 2>&1 || { echo "sqlite3 CLI not found: skipped"; exit 77; }
+need sqlite3
 unset SEGMENT_WRITE_KEY HOOK_TOKEN || true
 
 # pycheck NAME SCRIPT [ARGS...]: run a Python check on $T/out (parsed as

@@ -10,7 +10,7 @@
 # exist for lac, at any depth.
 . "${LAC_SRCDIR:-$(dirname "$0")/../..}/tests/lib.sh"
 
-command -v sqlite3 >/dev/null 2>&1 || { echo "sqlite3 CLI not found: skipped"; exit 77; }
+need sqlite3
 py=/usr/bin/python3
 P="$T/proj"
 mkdir -p "$P/audiences" "$P/data"

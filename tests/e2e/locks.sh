@@ -9,7 +9,7 @@
 # (src/base/crash_point.h).
 . "${LAC_SRCDIR:-$(dirname "$0")/../..}/tests/lib.sh"
 
-command -v sqlite3 >/dev/null 2>&1 || { echo "no sqlite3: skipped"; exit 77; }
+need sqlite3
 host=$(uname -n)
 held_re() { echo "held by $1 pid $2 on $host since [0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z"; }
 

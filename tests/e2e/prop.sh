@@ -12,7 +12,7 @@
 . "${LAC_SRCDIR:-$(dirname "$0")/../..}/tests/lib.sh"
 
 py=/usr/bin/python3
-[ -x "$py" ] || { echo "no /usr/bin/python3: skipped"; exit 77; }
+need "$py"
 seeds=${LAC_PROP_SEEDS:-$(seq 1 80)}
 budget=${LAC_PROP_BUDGET:-60}
 

@@ -15,7 +15,7 @@
 . "${LAC_SRCDIR:-$(dirname "$0")/../..}/tests/lib.sh"
 
 py=/usr/bin/python3
-[ -x "$py" ] || { echo "no /usr/bin/python3: skipped"; exit 77; }
+need "$py"
 pg_start
 
 P="$T/p"

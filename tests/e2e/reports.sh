@@ -10,8 +10,7 @@
 . "${LAC_SRCDIR:-$(dirname "$0")/../..}/tests/lib.sh"
 
 py=/usr/bin/python3
-[ -x "$py" ] || { echo "no /usr/bin/python3: skipped"; exit 77; }
-command -v sqlite3 >/dev/null 2>&1 || { echo "no sqlite3: skipped"; exit 77; }
+need "$py" sqlite3
 lac init --example petshop "$T/base" >/dev/null
 # the webhook destination becomes a file: tests never touch the network
 sed -i 's|^  hook:$|  hook: { type: file, path: out/hook.jsonl }\n  old_hook:|' "$T/base/lac.yaml"

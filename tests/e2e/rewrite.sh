@@ -11,8 +11,7 @@
 . "${LAC_SRCDIR:-$(dirname "$0")/../..}/tests/lib.sh"
 
 py=/usr/bin/python3
-[ -x "$py" ] || { echo "no /usr/bin/python3: skipped"; exit 77; }
-command -v sqlite3 >/dev/null 2>&1 || { echo "no sqlite3 CLI: skipped"; exit 77; }
+need "$py" sqlite3
 fakes="$SRC/tests/fakes"
 
 # not covered: an error naming the construct, never a silent pass-through

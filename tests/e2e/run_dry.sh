@@ -7,8 +7,7 @@
 . "${LAC_SRCDIR:-$(dirname "$0")/../..}/tests/lib.sh"
 
 py=/usr/bin/python3
-[ -x "$py" ] || { echo "no /usr/bin/python3: skipped"; exit 77; }
-command -v sqlite3 >/dev/null 2>&1 || { echo "no sqlite3: skipped"; exit 77; }
+need "$py" sqlite3
 jq() { "$py" -c "import json, sys; d = json.load(sys.stdin); $1"; }
 # every file under the project with its checksum (new files show too)
 tree_sum() { (cd "$P" && find . -type f | sort | xargs sha256sum); }

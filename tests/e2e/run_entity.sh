@@ -5,8 +5,7 @@
 . "${LAC_SRCDIR:-$(dirname "$0")/../..}/tests/lib.sh"
 
 py=/usr/bin/python3
-[ -x "$py" ] || { echo "no /usr/bin/python3: skipped"; exit 77; }
-command -v sqlite3 >/dev/null 2>&1 || { echo "no sqlite3: skipped"; exit 77; }
+need "$py" sqlite3
 P="$T/p"
 lac init --example subscriptions "$P" >/dev/null
 ev="$P/out/events.jsonl"

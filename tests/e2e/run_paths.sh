@@ -4,7 +4,7 @@
 # (one more than the 64 a run used to keep), the last one an entity trigger.
 . "${LAC_SRCDIR:-$(dirname "$0")/../..}/tests/lib.sh"
 
-command -v sqlite3 >/dev/null 2>&1 || { echo "no sqlite3: skipped"; exit 77; }
+need sqlite3
 P="$T/p"
 lac init --example petshop "$P" >/dev/null
 # h1..h65: 65 relationships to the same households, each a path of its own

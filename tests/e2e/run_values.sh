@@ -7,8 +7,7 @@
 . "${LAC_SRCDIR:-$(dirname "$0")/../..}/tests/lib.sh"
 
 py=/usr/bin/python3
-[ -x "$py" ] || { echo "no /usr/bin/python3: skipped"; exit 77; }
-command -v sqlite3 >/dev/null 2>&1 || { echo "no sqlite3: skipped"; exit 77; }
+need "$py" sqlite3
 lib="$SRC/tests/e2e/run_lib.py"
 P="$T/p"
 lac init --example petshop "$P" >/dev/null

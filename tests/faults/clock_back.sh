@@ -6,7 +6,7 @@
 # test-only LAC_TEST_CLOCK_OFFSET, never the machine's.
 . "${LAC_SRCDIR:-$(dirname "$0")/../..}/tests/lib.sh"
 
-command -v sqlite3 >/dev/null 2>&1 || { echo "no sqlite3: skipped"; exit 77; }
+need sqlite3
 
 P="$T/p"
 lac init --example petshop "$P" >/dev/null

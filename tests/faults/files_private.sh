@@ -7,7 +7,7 @@
 # file destination's path are refused naming the variable (E006).
 . "${LAC_SRCDIR:-$(dirname "$0")/../..}/tests/lib.sh"
 
-command -v sqlite3 >/dev/null 2>&1 || { echo "no sqlite3: skipped"; exit 77; }
+need sqlite3
 umask 022
 P="$T/p"
 lac init --example petshop "$P" >/dev/null

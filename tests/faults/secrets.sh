@@ -11,8 +11,7 @@
 . "${LAC_SRCDIR:-$(dirname "$0")/../..}/tests/lib.sh"
 
 py=/usr/bin/python3
-[ -x "$py" ] || { echo "no /usr/bin/python3: skipped"; exit 77; }
-command -v pg_dump >/dev/null 2>&1 || { echo "no pg_dump: skipped"; exit 77; }
+need "$py" pg_dump
 pg_start
 srv=
 on_exit '[ -z "$srv" ] || kill "$srv" 2>/dev/null'

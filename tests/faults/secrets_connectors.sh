@@ -15,11 +15,8 @@
 . "${LAC_SRCDIR:-$(dirname "$0")/../..}/tests/lib.sh"
 
 py=/usr/bin/python3
-[ -x "$py" ] || { echo "no /usr/bin/python3: skipped"; exit 77; }
-"$py" -c 'import psycopg2' 2>/dev/null || { echo "no python3-psycopg2: skipped"; exit 77; }
-command -v pg_dump >/dev/null 2>&1 || { echo "no pg_dump: skipped"; exit 77; }
-command -v openssl >/dev/null 2>&1 || { echo "no openssl: skipped"; exit 77; }
-command -v sqlite3 >/dev/null 2>&1 || { echo "no sqlite3: skipped"; exit 77; }
+need_python psycopg2
+need pg_dump openssl sqlite3
 pg_start
 pids=
 on_exit 'for p in $pids; do kill "$p" 2>/dev/null; done'

@@ -7,9 +7,7 @@
 . "${LAC_SRCDIR:-$(dirname "$0")/../..}/tests/lib.sh"
 
 py=/usr/bin/python3
-[ -x "$py" ] || { echo "no /usr/bin/python3: skipped"; exit 77; }
-command -v openssl >/dev/null 2>&1 || { echo "no openssl: skipped"; exit 77; }
-command -v sqlite3 >/dev/null 2>&1 || { echo "no sqlite3: skipped"; exit 77; }
+need "$py" openssl sqlite3
 pid=
 on_exit '[ -z "$pid" ] || kill "$pid" 2>/dev/null'
 

@@ -18,7 +18,7 @@ if [ -z "${LAC_LIVE_BIGQUERY_PROJECT:-}" ] || [ -z "${LAC_LIVE_BIGQUERY_TOKEN:-}
 	exit 77
 fi
 py=/usr/bin/python3
-[ -x "$py" ] || { echo "no /usr/bin/python3: skipped"; exit 77; }
+need "$py"
 project=$LAC_LIVE_BIGQUERY_PROJECT
 location=${LAC_LIVE_BIGQUERY_LOCATION:-US}
 prefix=${LAC_LIVE_BIGQUERY_DATASET:-lac_live}

@@ -17,7 +17,7 @@ if [ -z "${LAC_LIVE_DATABRICKS_ENDPOINT:-}" ] || [ -z "${LAC_LIVE_DATABRICKS_WAR
 	exit 77
 fi
 py=/usr/bin/python3
-[ -x "$py" ] || { echo "no /usr/bin/python3: skipped"; exit 77; }
+need "$py"
 catalog=${LAC_LIVE_DATABRICKS_CATALOG:-main}
 scratch="lac_live_$(date +%s)_$$"
 

@@ -12,8 +12,7 @@
 
 [ -n "${LAC_LIVE_REDSHIFT_DSN:-}" ] || { echo "LAC_LIVE_REDSHIFT_DSN is not set: skipped"; exit 77; }
 py=/usr/bin/python3
-[ -x "$py" ] || { echo "no /usr/bin/python3: skipped"; exit 77; }
-command -v psql >/dev/null 2>&1 || { echo "no psql: skipped"; exit 77; }
+need "$py" psql
 scratch="lac_live_$(date +%s)_$$"
 rs() { psql -q -t -A -v ON_ERROR_STOP=1 -d "$LAC_LIVE_REDSHIFT_DSN" "$@"; }
 trap 'for s in ${scratch}_public ${scratch}_profiles $scratch; do rs -c "DROP SCHEMA IF EXISTS $s CASCADE" >/dev/null 2>&1 || true; done; rm -rf "$T"' EXIT
