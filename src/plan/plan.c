@@ -19,6 +19,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "base/line_diff.h"
 #include "base/sha256.h"
 #include "check/check.h"
 #include "run/event.h"
@@ -211,115 +212,41 @@ char *plan_changes_fingerprint(const struct plan *pl)
 
 /* ---- line diff --------------------------------------------------------------------- */
 
-struct lines {
-	const char **s;
-	size_t *len;
-	size_t n;
-};
-
-static void split_lines(const char *text, struct lines *l)
-{
-	size_t cap = 0, capl = 0, nl = 0;
-	memset(l, 0, sizeof(*l));
-	if (!text)
-		return;
-	for (const char *p = text; *p;) {
-		const char *e = strchr(p, '\n');
-		size_t n = e ? (size_t)(e - p) : strlen(p);
-		VEC_PUSH(l->s, l->n, cap, p);
-		VEC_PUSH(l->len, nl, capl, n);
-		p += n + (e ? 1 : 0);
-	}
-}
-
-static bool line_eq(const struct lines *a, size_t i, const struct lines *b, size_t j)
-{
-	return a->len[i] == b->len[j] && memcmp(a->s[i], b->s[j], a->len[i]) == 0;
-}
-
-enum { OP_SAME, OP_DEL, OP_ADD };
-
 void plan_diff(const char *ta, const char *tb, int context, struct strbuf *out)
 {
-	struct lines a, b;
-	split_lines(ta, &a);
-	split_lines(tb, &b);
-	/* Longest common subsequence from the ends (texts are small: a
-	 * definition or one statement). */
-	size_t w = b.n + 1;
-	unsigned *lcs = xcalloc((a.n + 1) * w, sizeof(*lcs));
-	for (size_t i = a.n; i-- > 0;)
-		for (size_t j = b.n; j-- > 0;)
-			lcs[i * w + j] = line_eq(&a, i, &b, j)
-				? lcs[(i + 1) * w + j + 1] + 1
-				: lcs[(i + 1) * w + j] > lcs[i * w + j + 1]
-				? lcs[(i + 1) * w + j] : lcs[i * w + j + 1];
-	/* the edit script */
-	size_t cap = 0, nops = 0;
-	struct op { int kind; size_t i, j; } *ops = NULL;
-	size_t i = 0, j = 0;
-	bool changed = false;
-	while (i < a.n || j < b.n) {
-		struct op o;
-		if (i < a.n && j < b.n && line_eq(&a, i, &b, j)) {
-			o = (struct op){ OP_SAME, i++, j++ };
-		} else if (j < b.n && (i == a.n || lcs[i * w + j + 1] > lcs[(i + 1) * w + j])) {
-			o = (struct op){ OP_ADD, i, j++ };
-			changed = true;
-		} else {
-			o = (struct op){ OP_DEL, i++, j };
-			changed = true;
-		}
-		VEC_PUSH(ops, nops, cap, o);
+	struct line_diff d;
+	line_diff_compute(&d, ta ? ta : "", ta ? strlen(ta) : 0, tb ? tb : "", tb ? strlen(tb) : 0, false);
+	if (!d.changed) {
+		line_diff_release(&d);
+		return;
 	}
-	if (changed) {
-		bool gap = false;
-		for (size_t k = 0; k < nops; k++) {
-			const struct op *o = &ops[k];
-			if (o->kind == OP_SAME && context >= 0) {
-				/* keep it only near a change */
-				bool near = false;
-				for (size_t d = 1; d <= (size_t)context && !near; d++)
-					near = (k >= d && ops[k - d].kind != OP_SAME) ||
-					       (k + d < nops && ops[k + d].kind != OP_SAME);
-				if (!near) {
-					gap = true;
-					continue;
-				}
+	bool gap = false;
+	for (size_t k = 0; k < d.nops; k++) {
+		const struct line_op *o = &d.ops[k];
+		if (o->kind == LINE_SAME && context >= 0) {
+			/* keep it only near a change */
+			bool near = false;
+			for (size_t n = 1; n <= (size_t)context && !near; n++)
+				near = (k >= n && d.ops[k - n].kind != LINE_SAME) ||
+				       (k + n < d.nops && d.ops[k + n].kind != LINE_SAME);
+			if (!near) {
+				gap = true;
+				continue;
 			}
-			if (gap) {
-				bool first = true;
-				for (size_t q = 0; q < k; q++)
-					if (ops[q].kind != OP_SAME || context < 0) {
-						first = false;
-						break;
-					}
-				/* no marker before the first hunk when it starts the text */
-				if (!first || k > 0)
-					sb_addstr(out, "  ...\n");
-				gap = false;
-			}
-			if (o->kind == OP_DEL) {
-				sb_addstr(out, "- ");
-				sb_addmem(out, a.s[o->i], a.len[o->i]);
-			} else if (o->kind == OP_ADD) {
-				sb_addstr(out, "+ ");
-				sb_addmem(out, b.s[o->j], b.len[o->j]);
-			} else {
-				sb_addstr(out, "  ");
-				sb_addmem(out, a.s[o->i], a.len[o->i]);
-			}
-			sb_addch(out, '\n');
 		}
-		if (gap)
+		if (gap) {
+			/* lines left out before this one */
 			sb_addstr(out, "  ...\n");
+			gap = false;
+		}
+		const struct text_line *l = o->kind == LINE_ADD ? &d.b[o->b] : &d.a[o->a];
+		sb_addstr(out, o->kind == LINE_DEL ? "- " : o->kind == LINE_ADD ? "+ " : "  ");
+		sb_addmem(out, l->s, l->len);
+		sb_addch(out, '\n');
 	}
-	free(ops);
-	free(lcs);
-	free(a.s);
-	free(a.len);
-	free(b.s);
-	free(b.len);
+	if (gap)
+		sb_addstr(out, "  ...\n");
+	line_diff_release(&d);
 }
 
 /* ---- computing ------------------------------------------------------------------------- */
