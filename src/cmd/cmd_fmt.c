@@ -1,6 +1,6 @@
 /*
- * cmd_fmt.c — `lac fmt [--check] [FILE...]`: rewrite .lac files in the
- * canonical layout (fmt.c).
+ * cmd_fmt.c — `lac fmt [--check] [--diff] [FILE...]`: rewrite .lac files
+ * in the canonical layout (fmt.c).
  *
  * With no FILE, the project's audience files (from lac.yaml) are formatted;
  * type errors do not matter, only syntax does.  A file with syntax errors is
@@ -8,11 +8,13 @@
  * temporary file in the same directory, renamed over the original with its
  * mode) and only when their text changes.  `-` reads stdin, writes stdout.
  * Before anything is written, the output is parsed again and must give the
- * same syntax tree and the same comments as the input.
+ * same syntax tree and the same comments as the input.  --check and --diff
+ * write nothing: they name, or show as a unified diff, what would change.
  *
  * --format json prints one object on stdout instead of names and text:
- * every file with whether it changed (or would, with --check), stdin's
- * formatted text in its entry, and the diagnostics (docs/fmt.md).
+ * every file with whether it changed (or would, with --check or --diff),
+ * stdin's formatted text or the diff in its entry, and the diagnostics
+ * (docs/fmt.md).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -22,6 +24,7 @@
 #include <jansson.h>
 
 #include "base/file_write.h"
+#include "base/line_diff.h"
 #include "base/json_print.h"
 #include "cmd/cli.h"
 #include "lang/fmt.h"
@@ -31,6 +34,7 @@
 struct fmt_run {
 	struct cli *cli;
 	bool check;
+	bool diff;
 	struct arena arena;
 	struct source_set sources;
 	struct diag_sink diags;
@@ -131,15 +135,27 @@ static void fmt_one(struct fmt_run *r, const char *path, char *text, size_t len)
 	bool same = out.len == len && memcmp(out.buf, text, len) == 0;
 	if (!same)
 		r->changed++;
+	struct strbuf diff = STRBUF_INIT;
+	if (r->diff && !same) {
+		struct line_diff ld;
+		line_diff_compute(&ld, text, len, out.buf, out.len, true);
+		line_diff_unified(&ld, shown, shown, 3, &diff);
+		line_diff_release(&ld);
+	}
+	bool write = !r->check && !r->diff;
 	if (r->files) {
 		/* JSON: the same work, reported in an entry instead of printed */
 		json_t *e = file_entry(r, shown, !same, NULL);
-		if (is_stdin && !r->check)
+		if (r->diff && !same)
+			json_object_set_new(e, "diff", json_text(diff.buf, diff.len));
+		else if (is_stdin && write)
 			json_object_set_new(e, "text", json_text(out.buf, out.len));
-		else if (!is_stdin && !r->check && !same && write_atomic(path, out.buf, out.len)) {
+		else if (!is_stdin && write && !same && write_atomic(path, out.buf, out.len)) {
 			r->errors++;
 			json_object_set_new(e, "error", json_string("cannot write"));
 		}
+	} else if (r->diff) {
+		fwrite(diff.buf, 1, diff.len, stdout);
 	} else if (r->check) {
 		if (!same)
 			printf("%s\n", shown);
@@ -151,6 +167,7 @@ static void fmt_one(struct fmt_run *r, const char *path, char *text, size_t len)
 		else if (r->cli->verbose)
 			fprintf(stderr, "formatted %s\n", path);
 	}
+	sb_release(&diff);
 out:
 	diag_sink_release(&again);
 	sb_release(&out);
@@ -185,7 +202,7 @@ static void fmt_project(struct fmt_run *r)
 int cmd_fmt(struct cli *c)
 {
 	struct fmt_run r = { .cli = c, .arena = ARENA_INIT };
-	const struct opt opts[] = { OPT_FLAG("--check", NULL, &r.check) };
+	const struct opt opts[] = { OPT_FLAG("--check", NULL, &r.check), OPT_FLAG("--diff", NULL, &r.diff) };
 	const struct opt_table table = { OPT_TABLE(opts), .unknown = "unknown option '%s' for fmt" };
 	struct opt_args args;
 	if (cli_parse_options(c, &table, &args) != 0)
@@ -236,7 +253,7 @@ int cmd_fmt(struct cli *c)
 		diag_sort(&r.diags);
 		diag_render_text(&r.diags, stderr, c->color);
 	}
-	int rc = r.errors || (r.check && r.changed) ? EXIT_ERRORS : EXIT_OK;
+	int rc = r.errors || ((r.check || r.diff) && r.changed) ? EXIT_ERRORS : EXIT_OK;
 	diag_sink_release(&r.diags);
 	source_set_release(&r.sources);
 	arena_release(&r.arena);

@@ -46,13 +46,15 @@ static const struct command commands[] = {
 	  "result, members, missing, unexpected, error; with then: events,\n"
 	  "missing_events, unexpected_events), passed and failed.\n"
 	  "See docs/testing-audiences.md.\n" },
-	{ "fmt", cmd_fmt, "fmt [--check] [FILE...]",
+	{ "fmt", cmd_fmt, "fmt [--check] [--diff] [FILE...]",
 	  "format .lac files canonically (comments kept)",
 	  "Rewrites each file (default: every audience file of the project) in the one\n"
 	  "canonical layout.  --check writes nothing, lists the files that would change\n"
-	  "and exits 1 if any would.  Formatting is idempotent and keeps the meaning.\n"
-	  "--format json prints one object instead: files (path, changed), changed,\n"
-	  "errors and diagnostics; the exit status is the same.\n" },
+	  "and exits 1 if any would; --diff does the same but shows the changes as a\n"
+	  "unified diff (`patch -p0` applies it).  Formatting is idempotent and keeps\n"
+	  "the meaning.  --format json prints one object instead: files (path, changed,\n"
+	  "with --diff the diff), changed, errors and diagnostics; the exit status is\n"
+	  "the same.\n" },
 	{ "graph", cmd_graph, "graph [--format text|dot|json]",
 	  "show the data graph as a tree, as DOT for graphviz, or as JSON",
 	  "Prints the profile, its relationships (with join kinds) and the entities they\n"

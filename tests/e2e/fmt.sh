@@ -1,6 +1,6 @@
 #!/bin/sh
 # tests/e2e/fmt.sh — `lac fmt` on real files: --check exit codes and the
-# names it prints, in-place rewrite, stdin to stdout, idempotence on every
+# names it prints, --diff's unified diff (applied with patch), in-place rewrite, stdin to stdout, idempotence on every
 # example, files already formatted are not touched (same mtime), files with
 # syntax errors are left alone, unknown options are usage errors.
 . "$(dirname "$0")/../lib.sh"
@@ -44,6 +44,30 @@ expect_status "check with changes exits 1" 1 lac -C "$T/p" fmt --check
 expect_eq "check lists the messy file" "$T/p/audiences/sub/messy.lac" "$(cat "$T/out")"
 expect_file_eq "check writes nothing" "$T/messy.orig" "$T/p/audiences/sub/messy.lac"
 
+# --diff: the same exit status, a unified diff instead of names, nothing
+# written; patch(1) applying it gives what fmt writes
+expect_status "diff with changes exits 1" 1 lac -C "$T/p" fmt --diff
+expect_file_eq "diff writes nothing" "$T/messy.orig" "$T/p/audiences/sub/messy.lac"
+cp "$T/out" "$T/messy.diff"
+expect_eq "diff headers name the file" "--- $T/p/audiences/sub/messy.lac
++++ $T/p/audiences/sub/messy.lac
+@@ -1 +1,7 @@" "$(head -n 3 "$T/messy.diff")"
+expect_eq "diff: the one old line" "-$(cat "$T/messy.orig")" "$(grep '^-[^-]' "$T/messy.diff")"
+if command -v patch >/dev/null 2>&1; then
+	cp "$T/messy.orig" "$T/patched.lac"
+	patch -s "$T/patched.lac" "$T/messy.diff"
+	expect_file_eq "the diff applied gives the formatted file" "$T/messy.want" "$T/patched.lac"
+else
+	echo "no patch: its check is skipped"
+fi
+expect_status "diff --format json" 1 lac -C "$T/p" --format json fmt --diff
+expect_eq "diff in the JSON entry" "$(cat "$T/messy.diff")" \
+	"$(/usr/bin/python3 -c 'import json, sys; d = json.load(sys.stdin); print("".join(f.get("diff", "") for f in d["files"]), end="")' <"$T/out")"
+printf 'audience n { name "N" }' >"$T/nonl.lac"
+expect_status "diff of a file without a last newline" 1 lac fmt --diff "$T/nonl.lac"
+expect_eq "said as diff says it" "-audience n { name \"N\" }
+\\ No newline at end of file" "$(grep -A1 '^-audience' "$T/out")"
+
 # rewrite in place, only the file that changed
 chmod 640 "$T/p/audiences/sub/messy.lac"
 expect_status "fmt rewrites" 0 lac -C "$T/p" fmt
@@ -56,6 +80,8 @@ expect_eq "no temporary file left" "" "$(find "$T/p" -name '.*fmt-*')"
 # now everything is formatted
 expect_status "check when formatted exits 0" 0 lac -C "$T/p" fmt --check
 expect_eq "check prints nothing when formatted" "" "$(cat "$T/out")"
+expect_status "diff when formatted exits 0" 0 lac -C "$T/p" fmt --diff
+expect_eq "diff prints nothing when formatted" "" "$(cat "$T/out")"
 
 # explicit files
 cp "$T/messy.orig" "$T/one.lac"
