@@ -92,6 +92,10 @@ int main(int argc, char **argv)
 	}
 	sb_release(&err);
 	size_t nrest = rest.n;
+	/* from here on, with --format json (before or after the command), even a
+	 * usage error is a JSON document on stdout (SPEC §6) */
+	if (c.format == OUT_JSON)
+		json_errors_begin();
 	c.color = want_color(color);
 	/* -v's log lines and the progress line would garble each other */
 	verbose_enable(c.verbose && !c.quiet);
@@ -103,7 +107,10 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	if (nrest == 0) {
-		command_print_main_help(help ? stdout : stderr);
+		if (!help && c.format == OUT_JSON)
+			rc = cli_usage_error(&c, "no command given");
+		else
+			command_print_main_help(help ? stdout : stderr);
 		rc = help ? EXIT_OK : EXIT_USAGE;
 		goto out;
 	}
@@ -149,17 +156,15 @@ int main(int argc, char **argv)
 	}
 	c.argc = (int)nrest;
 	c.argv = (char **)rest.v;
-	if (c.format == OUT_JSON) {
-		json_errors_begin();
-		/* stdout is for the one JSON document: events go to stderr */
+	/* stdout is for the one JSON document: events go to stderr */
+	if (c.format == OUT_JSON)
 		dest_stdout_stream(stderr);
-	}
 	/* SIGINT/SIGTERM cancel a running warehouse statement before lac ends
 	 * (SPEC §1.1); the daemon sets its own handlers (stop after the run) */
 	warehouse_cancel_on_signals();
 	rc = cmd->run(&c);
-	werr = json_errors_end(rc);
 out:
+	werr = json_errors_end(rc);
 	opt_args_release(&rest);
 	return output_written(rc, werr);
 }

@@ -113,6 +113,17 @@ assert d == {"runs": [], "errors": [{"code": "unknown-audience", "message": "unk
 '
 expect_status "state import json, no such file" 1 lac -C "$P" --format json state import "$T/no-such-export"
 pycheck "state import: the error as a JSON document" 'assert list(d) == ["error"] and "no-such-export" in d["error"], d'
+# usage errors before the command is known, --format json before or after
+expect_status "json: unknown command" 64 lac --format json bogus
+pycheck "unknown command: the error as a JSON document" 'assert d == {"error": "unknown command \x27bogus\x27"}, d'
+expect_status "json after an unknown command" 64 lac bogus --format json
+pycheck "unknown command, --format json after it" 'assert d == {"error": "unknown command \x27bogus\x27"}, d'
+expect_status "json: unknown global option" 64 lac --format json --bogus
+pycheck "unknown option: the error as a JSON document" 'assert d == {"error": "unknown option \x27--bogus\x27"}, d'
+expect_status "json: no command" 64 lac --format json
+pycheck "no command: the error as a JSON document" 'assert d == {"error": "no command given"}, d'
+expect_status "text: unknown command" 64 lac bogus
+expect_eq "text: nothing on stdout" "" "$(cat "$T/out")"
 
 # ---- lac fmt --format json ---------------------------------------------------------
 expect_status "fmt --check --format json, formatted project" 0 lac -C "$P" --format json fmt --check
