@@ -92,6 +92,14 @@ expect_eq() {
 }
 
 # expect_file_eq NAME EXPECTED_FILE ACTUAL_FILE
+# has NAME TEXT FILE: FILE holds TEXT (a fixed string); hasnt: it does not
+has() {
+	if grep -qF -- "$2" "$3"; then pass; else fail "$1: no '$2' in:"; cat "$3" >&2; fi
+}
+hasnt() {
+	if grep -qF -- "$2" "$3"; then fail "$1: unexpected '$2' in:"; cat "$3" >&2; else pass; fi
+}
+
 expect_file_eq() {
 	if cmp -s "$2" "$3"; then pass; else
 		fail "$1"

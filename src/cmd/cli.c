@@ -61,6 +61,17 @@ int cli_take_jobs(void *arg, const char *value, struct strbuf *err)
 	return -1;
 }
 
+int cli_take_name(void *arg, const char *value, struct strbuf *err)
+{
+	struct name_list *l = arg;
+	if (!*value) {
+		sb_addstr(err, "--select takes audience names, not an empty word");
+		return -1;
+	}
+	VEC_PUSH(l->v, l->n, l->cap, value);
+	return 0;
+}
+
 int cli_load_project(struct cli *c, struct project *p)
 {
 	project_init(p);

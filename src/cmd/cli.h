@@ -60,6 +60,15 @@ int cli_take_lock_timeout(void *arg, const char *value, struct strbuf *err);
  * given: warehouse.jobs decides). */
 int cli_take_jobs(void *arg, const char *value, struct strbuf *err);
 #define OPT_JOBS(jobs) OPT_TAKE("--jobs", NULL, cli_take_jobs, (jobs), NULL)
+/* --select AUDIENCE... for plan and apply: the names (argv's words, not
+ * copied) in a list to free(v) after. */
+struct name_list {
+	const char **v;
+	size_t n, cap;
+};
+int cli_take_name(void *arg, const char *value, struct strbuf *err);
+#define OPT_SELECT(list) \
+	OPT_TAKE_MANY("--select", cli_take_name, (list), "option '%s' needs an audience name")
 /* Print the diagnostics collected in p (text or JSON per --format). */
 void cli_print_diags(const struct cli *c, struct project *p);
 /* Print, as text on stderr, the diagnostics reported since p->diags.n was `from`

@@ -1,6 +1,7 @@
 /*
- * cmd_apply.c — `lac apply [PLANFILE] [--auto-approve] [--no-run]`: make
- * the applied state match the files, then run what is due (SPEC §5, §6).
+ * cmd_apply.c — `lac apply [PLANFILE] [--auto-approve] [--no-run]
+ * [--select AUDIENCE...]`: make the applied state match the files (of every
+ * audience, or of the selected ones), then run what is due (SPEC §5, §6).
  *
  * The plan is computed read-only, shown, confirmed (a terminal must answer
  * "yes"; elsewhere --auto-approve or a saved plan is the approval), then
@@ -30,20 +31,37 @@
 #include "sql/gen.h"
 #include "sql/sqlbuf.h"
 
-/* Check a saved plan against the state and the files now.  0 or -1 (said). */
-static int check_plan_file(const char *path, const struct plan *pl)
+/* A saved plan's JSON, or NULL (said). */
+static json_t *load_plan_file(const char *path)
 {
 	json_error_t jerr;
 	json_t *root = json_load_file(path, 0, &jerr);
-	if (!root) {
-		/* jansson gives line -1 when the file could not be opened at all */
-		if (jerr.line > 0)
-			fprintf(stderr, "lac: cannot read the plan file %s: %s (line %d)\n", path,
-				jerr.text, jerr.line);
-		else
-			fprintf(stderr, "lac: cannot read the plan file %s: %s\n", path, jerr.text);
-		return -1;
-	}
+	if (root)
+		return root;
+	/* jansson gives line -1 when the file could not be opened at all */
+	if (jerr.line > 0)
+		fprintf(stderr, "lac: cannot read the plan file %s: %s (line %d)\n", path, jerr.text,
+			jerr.line);
+	else
+		fprintf(stderr, "lac: cannot read the plan file %s: %s\n", path, jerr.text);
+	return NULL;
+}
+
+/* The audiences a saved plan was selected to (its "select"), added to sel:
+ * the strings of the list, which stays root's.  A list of anything else is
+ * left to plan_file_judge, as the fingerprint then cannot match. */
+static void saved_selection(const json_t *root, struct name_list *sel)
+{
+	size_t i;
+	const json_t *v;
+	json_array_foreach(json_object_get(root, "select"), i, v)
+		if (json_is_string(v))
+			VEC_PUSH(sel->v, sel->n, sel->cap, json_string_value(v));
+}
+
+/* Check a saved plan against the state and the files now.  0 or -1 (said). */
+static int check_plan_file(const char *path, const json_t *root, const struct plan *pl)
+{
 	int rc = -1;
 	switch (plan_file_judge(root, pl)) {
 	case PLAN_FILE_NOT_A_PLAN:
@@ -61,7 +79,6 @@ static int check_plan_file(const char *path, const struct plan *pl)
 		rc = 0;
 		break;
 	}
-	json_decref(root);
 	return rc;
 }
 
@@ -107,15 +124,45 @@ static bool is_due(void *arg, const struct ast_audience *a)
 	return due;
 }
 
+/* The plan of the selected audiences (all when sel is empty).  0, or -1
+ * with the reason in err (nothing to release). */
+static int compute_plan(struct plan *pl, struct project *p, struct state *st,
+			const struct name_list *sel, struct strbuf *err)
+{
+	if (plan_compute(pl, p, st, err) < 0)
+		return -1;
+	if (sel->n && plan_select(pl, p, sel->v, sel->n, err) < 0) {
+		plan_release(pl);
+		return -1;
+	}
+	return 0;
+}
+
 /* The plan made again on st (read-write, locked) in place of *pl. */
-static int replan(struct plan *pl, struct project *p, struct state *st, struct strbuf *err)
+static int replan(struct plan *pl, struct project *p, struct state *st,
+		  const struct name_list *sel, struct strbuf *err)
 {
 	struct plan fresh;
-	if (plan_compute(&fresh, p, st, err) < 0)
+	if (compute_plan(&fresh, p, st, sel, err) < 0)
 		return -1;
 	plan_release(pl);
 	*pl = fresh;
 	return 0;
+}
+
+/* With --select, only the selected audiences run. */
+static void keep_selected(const struct plan *pl, const struct ast_audience **all, size_t *n)
+{
+	if (!pl->nselect)
+		return;
+	size_t kept = 0;
+	for (size_t i = 0; i < *n; i++)
+		for (size_t k = 0; k < pl->nselect; k++)
+			if (strcmp(all[i]->name, pl->select[k]) == 0) {
+				all[kept++] = all[i];
+				break;
+			}
+	*n = kept;
 }
 
 /* Run what is due; returns the number of failed runs, -1 when nothing could run. */
@@ -139,6 +186,7 @@ static int run_due(struct cli *c, struct project *p, struct state *st, const str
 	struct strbuf err = STRBUF_INIT;
 	size_t n;
 	const struct ast_audience **all = run_every_audience(p, &n);
+	keep_selected(pl, all, &n);
 	int failed = run_audiences(p, &w, st, all, n, &b, &err);
 	if (failed < 0)
 		fprintf(stderr, "lac: %s\n", err.buf);
@@ -154,35 +202,57 @@ int cmd_apply(struct cli *c)
 	bool auto_approve = false, no_run = false;
 	int64_t lock_timeout_ms = 0;
 	int jobs = 0;
+	struct name_list sel = { 0 };
 	const struct opt opts[] = {
 		OPT_FLAG("--auto-approve", "-y", &auto_approve),
 		OPT_FLAG("--no-run", NULL, &no_run),
 		OPT_LOCK_TIMEOUT(&lock_timeout_ms),
 		OPT_JOBS(&jobs),
+		OPT_SELECT(&sel),
 	};
 	const struct opt_table table = { OPT_TABLE(opts), .max_args = 1,
 		.too_many = "apply takes one plan file (got '%s' and '%s')" };
 	struct opt_args args;
-	if (cli_parse_options(c, &table, &args) != 0)
+	if (cli_parse_options(c, &table, &args) != 0) {
+		free(sel.v);
 		return EXIT_USAGE;
+	}
 	const char *planfile = args.v[0];
 	opt_args_release(&args);
+	/* a saved plan keeps the selection it was made with */
+	if (planfile && sel.n) {
+		free(sel.v);
+		return cli_usage_error(c, "a saved plan applies with the selection it was made with: "
+				       "give the plan file or --select, not both");
+	}
 	/* a bad --now is a usage error, before anything else is looked at */
 	struct lac_now ln;
-	if (cli_parse_now(c, &ln) != 0)
+	if (cli_parse_now(c, &ln) != 0) {
+		free(sel.v);
 		return EXIT_USAGE;
+	}
 	int64_t now = ln.secs;
 	/* A saved plan was reviewed when it was made: it needs no prompt. */
 	bool ask = !auto_approve && !planfile;
 	if (ask && !isatty(STDIN_FILENO)) {
 		fprintf(stderr, "lac: apply needs a 'yes' on a terminal, and standard input is not "
 			"one; pass --auto-approve to apply without asking\n");
+		free(sel.v);
 		return EXIT_ERRORS;
+	}
+	json_t *saved = NULL;
+	if (planfile) {
+		if (!(saved = load_plan_file(planfile)))
+			return EXIT_ERRORS;
+		saved_selection(saved, &sel);
 	}
 
 	struct project p;
-	if (cli_open_project(c, &p) != 0)
+	if (cli_open_project(c, &p) != 0) {
+		json_decref(saved);
+		free(sel.v);
 		return EXIT_ERRORS;
+	}
 	if (p.diags.n && c->format != OUT_JSON)
 		cli_print_diags(c, &p);
 
@@ -195,7 +265,7 @@ int cmd_apply(struct cli *c)
 	int rc = EXIT_OK;
 
 	/* the plan, read-only: nothing is created before the answer */
-	if (state_open_project(&st, &p, STATE_RO, &err) < 0 || plan_compute(&pl, &p, st, &err) < 0) {
+	if (state_open_project(&st, &p, STATE_RO, &err) < 0 || compute_plan(&pl, &p, st, &sel, &err) < 0) {
 		fprintf(stderr, "lac: %s\n", err.buf);
 		rc = EXIT_ERRORS;
 		goto out;
@@ -203,7 +273,7 @@ int cmd_apply(struct cli *c)
 	have_plan = true;
 	state_close(st);
 	st = NULL;
-	if (planfile && check_plan_file(planfile, &pl) < 0) {
+	if (planfile && check_plan_file(planfile, saved, &pl) < 0) {
 		rc = EXIT_ERRORS;
 		goto out;
 	}
@@ -233,7 +303,7 @@ int cmd_apply(struct cli *c)
 		}
 		/* approved without a prompt or a saved plan: planned again under the
 		 * lock, since another apply may have changed the state meanwhile */
-		if (!ask && !planfile && replan(&pl, &p, st, &err) < 0) {
+		if (!ask && !planfile && replan(&pl, &p, st, &sel, &err) < 0) {
 			fprintf(stderr, "lac: %s\n", err.buf);
 			rc = EXIT_ERRORS;
 			goto out;
@@ -327,5 +397,7 @@ out:
 	state_close(st);
 	sb_release(&err);
 	project_release(&p);
+	json_decref(saved);
+	free(sel.v);
 	return rc;
 }

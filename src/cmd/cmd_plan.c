@@ -1,6 +1,7 @@
 /*
  * cmd_plan.c — `lac plan [--preview] [--sql-diff] [--validate] [--out FILE]
- * [--detailed-exitcode]`: what `lac apply` would change (SPEC §6).
+ * [--detailed-exitcode] [--select AUDIENCE...]`: what `lac apply` would
+ * change (SPEC §6), for every audience or only the selected ones.
  *
  * Writes nothing anywhere (SPEC §5): the state DB is opened read-only and
  * never created, the warehouse is opened read-only and only when --preview
@@ -12,7 +13,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
+
 #include "base/file_write.h"
+#include "base/json_print.h"
 #include "cmd/cli.h"
 #include "plan/plan.h"
 
@@ -25,31 +29,55 @@ static int write_plan_file(const char *path, const char *json)
 	return -1;
 }
 
+/* The lines of text as a JSON array, each without prefix (when it has it). */
+static json_t *lines_json(const char *text, const char *prefix)
+{
+	json_t *a = json_array();
+	size_t plen = strlen(prefix);
+	for (const char *p = text; p && *p;) {
+		const char *e = strchr(p, '\n');
+		size_t n = e ? (size_t)(e - p) : strlen(p);
+		if (n >= plen && strncmp(p, prefix, plen) == 0)
+			p += plen, n -= plen;
+		json_array_append_new(a, json_stringn(p, n));
+		p += n + (e ? 1 : 0);
+	}
+	return a;
+}
+
 int cmd_plan(struct cli *c)
 {
 	bool preview = false, sql_diff = false, detailed = false, validate = false;
 	const char *out = NULL;
+	struct name_list sel = { 0 };
 	const struct opt opts[] = {
 		OPT_FLAG("--preview", NULL, &preview),
 		OPT_FLAG("--sql-diff", NULL, &sql_diff),
 		OPT_FLAG("--detailed-exitcode", NULL, &detailed),
 		OPT_FLAG("--validate", NULL, &validate),
 		OPT_VALUE("--out", "-o", &out, "option '%s' needs a file"),
+		OPT_SELECT(&sel),
 	};
 	const struct opt_table table = { OPT_TABLE(opts), .max_args = 0,
 		.too_many = "plan takes no arguments (got '%s')" };
 	struct opt_args args;
-	if (cli_parse_options(c, &table, &args) != 0)
+	if (cli_parse_options(c, &table, &args) != 0) {
+		free(sel.v);
 		return EXIT_USAGE;
+	}
 	opt_args_release(&args);
 	struct lac_now ln;
-	if (cli_parse_now(c, &ln) != 0)
+	if (cli_parse_now(c, &ln) != 0) {
+		free(sel.v);
 		return EXIT_USAGE;
+	}
 	const char *now = ln.sql;
 
 	struct project p;
-	if (cli_open_project(c, &p) != 0)
+	if (cli_open_project(c, &p) != 0) {
+		free(sel.v);
 		return EXIT_ERRORS;
+	}
 	if (p.diags.n && c->format != OUT_JSON)
 		cli_print_diags(c, &p);  /* warnings */
 
@@ -66,6 +94,11 @@ int cmd_plan(struct cli *c)
 		rc = EXIT_ERRORS;
 		goto out;
 	}
+	if (sel.n && plan_select(&pl, &p, sel.v, sel.n, &err) < 0) {
+		fprintf(stderr, "lac: %s\n", err.buf);
+		rc = EXIT_ERRORS;
+		goto release;
+	}
 	if (preview || validate) {
 		if (warehouse_open_project(&p, WH_READ, &w, &err) != 0) {
 			if (p.diags.n)
@@ -77,6 +110,7 @@ int cmd_plan(struct cli *c)
 		warehouse_set_context(&w, "plan", NULL, NULL);
 		have_wh = true;
 	}
+	json_t *validated = NULL; /* --format json: what --validate found */
 	if (validate) {
 		struct strbuf report = STRBUF_INIT, scans = STRBUF_INIT;
 		int bad = plan_validate(&p, &w, now, &report, &scans);
@@ -85,6 +119,10 @@ int cmd_plan(struct cli *c)
 			rc = EXIT_ERRORS;
 		else if (c->format != OUT_JSON && !c->quiet)
 			printf("The warehouse accepts the SQL of every audience.\n%s\n", scans.buf);
+		if (c->format == OUT_JSON)
+			validated = json_pack("{s:b, s:o, s:o}", "ok", !bad, "errors",
+					      lines_json(report.buf, "lac: "), "scans",
+					      lines_json(scans.buf, ""));
 		sb_release(&report);
 		sb_release(&scans);
 	}
@@ -93,7 +131,14 @@ int cmd_plan(struct cli *c)
 
 	if (c->format == OUT_JSON) {
 		char *json = plan_to_json(&pl, preview, false);
-		fputs(json, stdout);
+		if (validated) {
+			json_t *root = json_loads(json, 0, NULL);
+			json_object_set(root, "validate", validated);
+			json_print_doc(stdout, root);
+			json_decref(root);
+		} else {
+			fputs(json, stdout);
+		}
 		free(json);
 	} else {
 		plan_print_text(&pl, preview, sql_diff, c->color, stdout);
@@ -109,6 +154,7 @@ int cmd_plan(struct cli *c)
 	}
 	if (rc == EXIT_OK && detailed && plan_has_changes(&pl))
 		rc = EXIT_CHANGES;
+	json_decref(validated);
 release:
 	plan_release(&pl);
 out:
@@ -117,5 +163,6 @@ out:
 	state_close(st);
 	sb_release(&err);
 	project_release(&p);
+	free(sel.v);
 	return rc;
 }

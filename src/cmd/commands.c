@@ -59,7 +59,7 @@ static const struct command commands[] = {
 	  "show the data graph as a tree, as DOT for graphviz, or as JSON",
 	  "Prints the profile, its relationships (with join kinds) and the entities they\n"
 	  "reach.  `lac graph --format dot | dot -Tsvg > graph.svg` draws it.\n" },
-	{ "plan", cmd_plan, "plan [--preview] [--sql-diff] [--validate] [--out FILE] [--detailed-exitcode]",
+	{ "plan", cmd_plan, "plan [--preview] [--sql-diff] [--validate] [--out FILE] [--detailed-exitcode] [--select AUDIENCE...]",
 	  "show what apply would create, change and delete; writes nothing",
 	  "Compares the audiences and activations in the files with the ones applied\n"
 	  "(the state DB) and prints a Terraform-style summary: + create, ~ change (with\n"
@@ -68,8 +68,10 @@ static const struct command commands[] = {
 	  "would send (read-only on the warehouse); --sql-diff shows the changed SQL;\n"
 	  "--validate has the warehouse check (EXPLAIN) every statement; --out FILE saves\n"
 	  "the plan for `lac apply FILE`; --format json prints it for machines.\n"
-	  "--detailed-exitcode: 0 no changes, 2 changes, 1 errors.\n" },
-	{ "apply", cmd_apply, "apply [PLANFILE] [--auto-approve] [--no-run] [--lock-timeout DURATION] [--jobs N]",
+	  "--detailed-exitcode: 0 no changes, 2 changes, 1 errors.  --select AUDIENCE...\n"
+	  "plans only the named audiences (with their activations), like Terraform's\n"
+	  "-target; a plan saved with it keeps the selection.\n" },
+	{ "apply", cmd_apply, "apply [PLANFILE] [--auto-approve] [--no-run] [--lock-timeout DURATION] [--jobs N] [--select AUDIENCE...]",
 	  "record the files' definitions in the state and run what is due",
 	  "Shows the plan and asks for 'yes' on a terminal (elsewhere pass\n"
 	  "--auto-approve).  A PLANFILE from `lac plan --out` applies only if neither\n"
@@ -78,7 +80,9 @@ static const struct command commands[] = {
 	  "--no-run.  Applying the same files twice changes nothing.\n"
 	  "Takes the lock 'apply' (--lock-timeout DURATION, like 500ms, 30s or 5m, waits\n"
 	  "for it; default: fail at once); an audience another process is running is\n"
-	  "reported skipped.  --jobs N runs up to N audiences at once (as `lac run`).\n" },
+	  "reported skipped.  --jobs N runs up to N audiences at once (as `lac run`).\n"
+	  "--select AUDIENCE... applies and runs only the named audiences; the others'\n"
+	  "changes wait for a later apply.\n" },
 	{ "run", cmd_run, "run [--no-deliver] [--dry-run] [--allow-past] [--force] [--lock-timeout DURATION] [--jobs N] [AUDIENCE...]",
 	  "run audiences now and deliver their activation events",
 	  "Runs the definitions `lac apply` recorded (never edited files; an audience\n"

@@ -112,6 +112,7 @@ int opt_parse(const struct opt_table *t, int argc, char **argv, struct opt_args 
 			*o->flag = true;
 			continue;
 		}
+		bool attached = has_value;
 		if (!has_value) {
 			if (i + 1 >= argc) {
 				sb_addf(err, o->missing ? o->missing : "option '%s' needs a value", a);
@@ -121,6 +122,9 @@ int opt_parse(const struct opt_table *t, int argc, char **argv, struct opt_args 
 		}
 		if (take_value(o, value, err) < 0)
 			goto fail;
+		while (o->many && !attached && i + 1 < argc && argv[i + 1][0] != '-')
+			if (take_value(o, argv[++i], err) < 0)
+				goto fail;
 	}
 	return 0;
 fail:

@@ -24,13 +24,17 @@ struct opt {
 	void *arg;
 	const char *missing;    /* the value is missing; %s: the option as written
 				 * ("option '%s' needs a value" when NULL) */
+	bool many;              /* take also the words after the value, up to the
+				 * next option ("--select a b"; not after "=") */
 };
 
-#define OPT_FLAG(name, short_name, flag) { (name), (short_name), (flag), NULL, NULL, NULL, NULL }
+#define OPT_FLAG(name, short_name, flag) { (name), (short_name), (flag), NULL, NULL, NULL, NULL, false }
 #define OPT_VALUE(name, short_name, value, missing) \
-	{ (name), (short_name), NULL, (value), NULL, NULL, (missing) }
+	{ (name), (short_name), NULL, (value), NULL, NULL, (missing), false }
 #define OPT_TAKE(name, short_name, take, arg, missing) \
-	{ (name), (short_name), NULL, NULL, (take), (arg), (missing) }
+	{ (name), (short_name), NULL, NULL, (take), (arg), (missing), false }
+#define OPT_TAKE_MANY(name, take, arg, missing) \
+	{ (name), NULL, NULL, NULL, (take), (arg), (missing), true }
 
 struct opt_table {
 	const struct opt *opts;

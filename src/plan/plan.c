@@ -196,6 +196,12 @@ char *plan_changes_fingerprint(const struct plan *pl)
 {
 	struct strbuf sb = STRBUF_INIT;
 	sb_addstr(&sb, "lac-plan-v1\n");
+	/* a selected plan applies only with its selection */
+	for (size_t i = 0; i < pl->nselect; i++) {
+		sb_addstr(&sb, "select ");
+		add_field(&sb, pl->select[i]);
+		sb_addch(&sb, '\n');
+	}
 	for (size_t i = 0; i < pl->n; i++) {
 		const struct plan_change *c = &pl->changes[i];
 		sb_addf(&sb, "%s %s ", plan_action_name(c->action), plan_kind_name(c->kind));
@@ -251,6 +257,16 @@ void plan_diff(const char *ta, const char *tb, int context, struct strbuf *out)
 
 /* ---- computing ------------------------------------------------------------------------- */
 
+/* The summary's counts: an update counts enable and disable too. */
+static void count_change(struct plan *pl, enum plan_action action)
+{
+	switch (action) {
+	case PLAN_CREATE: pl->ncreate++; break;
+	case PLAN_DELETE: pl->ndelete++; break;
+	default: pl->nupdate++; break;
+	}
+}
+
 static struct plan_change *add_change(struct plan *pl, enum plan_action action, enum plan_kind kind,
 				      const char *audience, const char *name)
 {
@@ -260,11 +276,7 @@ static struct plan_change *add_change(struct plan *pl, enum plan_action action, 
 	c.audience = xstrdup(audience);
 	c.name = xstrdup(name);
 	VEC_PUSH(pl->changes, pl->n, pl->cap, c);
-	switch (action) {
-	case PLAN_CREATE: pl->ncreate++; break;
-	case PLAN_DELETE: pl->ndelete++; break;
-	default: pl->nupdate++; break;
-	}
+	count_change(pl, action);
 	return &pl->changes[pl->n - 1];
 }
 
@@ -518,11 +530,9 @@ bool plan_has_changes(const struct plan *pl)
 	return pl->n > 0;
 }
 
-void plan_release(struct plan *pl)
+static void change_release(struct plan_change *c)
 {
-	for (size_t i = 0; i < pl->n; i++) {
-		struct plan_change *c = &pl->changes[i];
-		free(c->audience);
+	free(c->audience);
 		free(c->name);
 		free(c->hash);
 		free(c->destination);
@@ -536,17 +546,81 @@ void plan_release(struct plan *pl)
 		free(c->preview.error);
 		free(c->preview.duplicates);
 		free(c->preview.act_events);
-	}
+}
+
+static void definition_release(struct plan_definition *d)
+{
+	free(d->name);
+	free(d->source);
+	free(d->graph);
+	free(d->hash);
+}
+
+void plan_release(struct plan *pl)
+{
+	for (size_t i = 0; i < pl->n; i++)
+		change_release(&pl->changes[i]);
 	free(pl->changes);
-	for (size_t i = 0; i < pl->ndefs; i++) {
-		free(pl->defs[i].name);
-		free(pl->defs[i].source);
-		free(pl->defs[i].graph);
-		free(pl->defs[i].hash);
-	}
+	for (size_t i = 0; i < pl->ndefs; i++)
+		definition_release(&pl->defs[i]);
 	free(pl->defs);
 	free(pl->fingerprint);
+	for (size_t i = 0; i < pl->nselect; i++)
+		free(pl->select[i]);
+	free(pl->select);
 	memset(pl, 0, sizeof(*pl));
+}
+
+static bool selected(const struct plan *pl, const char *audience)
+{
+	for (size_t i = 0; i < pl->nselect; i++)
+		if (strcmp(pl->select[i], audience) == 0)
+			return true;
+	return false;
+}
+
+int plan_select(struct plan *pl, const struct project *p, const char *const *names, size_t n,
+		struct strbuf *err)
+{
+	size_t naud;
+	const struct ast_audience **all = run_every_audience(p, &naud);
+	for (size_t i = 0; i < n; i++) {
+		bool known = false;
+		for (size_t k = 0; k < naud && !known; k++)
+			known = strcmp(all[k]->name, names[i]) == 0;
+		/* one gone from the files is known by its delete */
+		for (size_t k = 0; k < pl->n && !known; k++)
+			known = strcmp(pl->changes[k].audience, names[i]) == 0;
+		if (!known) {
+			sb_addf(err, "unknown audience '%s'", names[i]);
+			free(all);
+			return -1;
+		}
+		if (!selected(pl, names[i]))
+			VEC_PUSH(pl->select, pl->nselect, pl->capselect, xstrdup(names[i]));
+	}
+	free(all);
+	size_t kept = 0;
+	pl->ncreate = pl->nupdate = pl->ndelete = 0;
+	for (size_t i = 0; i < pl->n; i++) {
+		struct plan_change *c = &pl->changes[i];
+		if (!selected(pl, c->audience)) {
+			change_release(c);
+			continue;
+		}
+		count_change(pl, c->action);
+		pl->changes[kept++] = *c;
+	}
+	pl->n = kept;
+	kept = 0;
+	for (size_t i = 0; i < pl->ndefs; i++) {
+		if (selected(pl, pl->defs[i].name))
+			pl->defs[kept++] = pl->defs[i];
+		else
+			definition_release(&pl->defs[i]);
+	}
+	pl->ndefs = kept;
+	return 0;
 }
 
 /* ---- --preview and --validate ------------------------------------------------------- */
@@ -842,8 +916,16 @@ static void print_preview(const struct plan_change *c, FILE *out)
 
 void plan_print_text(const struct plan *pl, bool preview, bool sql_diff, bool color, FILE *out)
 {
+	if (pl->nselect) {
+		/* as Terraform says of -target: the rest is left as it is */
+		fputs("Only the selected audiences are planned (--select):", out);
+		for (size_t i = 0; i < pl->nselect; i++)
+			fprintf(out, "%s %s", i ? "," : "", pl->select[i]);
+		fputs("; changes to others are left for a later apply.\n\n", out);
+	}
 	if (!pl->n) {
-		fputs("No changes. The applied state matches the files.\n", out);
+		fputs(pl->nselect ? "No changes. The selected audiences' applied state matches the files.\n"
+				  : "No changes. The applied state matches the files.\n", out);
 		return;
 	}
 	fputs("lac will perform the following actions:\n\n", out);
@@ -951,6 +1033,12 @@ char *plan_to_json(const struct plan *pl, bool preview, bool with_meta)
 		json_array_append_new(changes, o);
 	}
 	json_object_set_new(root, "changes", changes);
+	if (pl->nselect) {
+		json_t *sel = json_array();
+		for (size_t i = 0; i < pl->nselect; i++)
+			json_array_append_new(sel, json_string(pl->select[i]));
+		json_object_set_new(root, "select", sel);
+	}
 	json_t *sum = json_object();
 	json_object_set_new(sum, "create", json_integer((json_int_t)pl->ncreate));
 	json_object_set_new(sum, "update", json_integer((json_int_t)pl->nupdate));

@@ -71,12 +71,19 @@ struct plan {
 	size_t ndefs, capdefs;
 	size_t ncreate, nupdate, ndelete;  /* update counts enable/disable too */
 	char *fingerprint;        /* of the applied state the plan was made against */
+	char **select;            /* `--select`: the only audiences planned (none: all) */
+	size_t nselect, capselect;
 };
 
 /* Compare p (checked without errors) with st (NULL: nothing applied yet).
  * Returns 0, or -1 with a message in err. */
 int plan_compute(struct plan *pl, struct project *p, struct state *st, struct strbuf *err);
 void plan_release(struct plan *pl);
+/* `--select A...`: keep only the changes (and definitions to store) of the
+ * named audiences, each an audience of the files or one the plan deletes.
+ * 0, or -1 with "unknown audience 'x'" in err. */
+int plan_select(struct plan *pl, const struct project *p, const char *const *names, size_t n,
+		struct strbuf *err);
 bool plan_has_changes(const struct plan *pl);
 
 /* A hash of every applied definition (names, hashes, destinations, enabled

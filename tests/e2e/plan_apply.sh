@@ -19,12 +19,6 @@ STATE="$P/.lac/state.db"
 EV="$P/out/events.jsonl"
 
 l() { lac -C "$P" --now "$NOW" "$@"; }
-has() { # has NAME PATTERN FILE
-	if grep -qF -- "$2" "$3"; then pass; else fail "$1: no '$2' in:"; cat "$3" >&2; fi
-}
-hasnt() {
-	if grep -qF -- "$2" "$3"; then fail "$1: unexpected '$2' in:"; cat "$3" >&2; else pass; fi
-}
 same_file() { # same_file NAME SAVED CURRENT
 	if cmp -s "$2" "$3"; then pass; else fail "$1: $3 changed"; fi
 }
@@ -324,6 +318,14 @@ for when in fresh applied; do
 	has "validate ($when): the warehouse's message" "color" "$T/v.err"
 	expect_eq "validate ($when): only that activation" 1 "$(grep -c 'rejects its SQL' "$T/v.err")"
 	hasnt "validate ($when): no all-clear" "accepts the SQL" "$T/v.out"
+	set +e
+	"$LAC" -C "$V" --now $NOW --format json plan --validate >"$T/v.json" 2>/dev/null
+	rc=$?
+	set -e
+	expect_eq "validate ($when) json: fails" 1 "$rc"
+	expect_eq "validate ($when) json: the failure in the plan's document" \
+		"False 1 audience 'multi_dog_owners' (audiences/pets.lac:30) activation dog_bundle: the warehouse rejects its SQL" \
+		"$(/usr/bin/python3 -c 'import json, sys; v = json.load(sys.stdin)["validate"]; print(v["ok"], len(v["errors"]), v["errors"][0].split(": no such")[0])' <"$T/v.json")"
 	# the first run creates the snapshots (apply runs what it can; the
 	# broken activation's run fails)
 	[ $when = fresh ] && "$LAC" -C "$V" -q --now $NOW apply --auto-approve >/dev/null 2>&1 || :
