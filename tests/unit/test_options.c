@@ -207,6 +207,67 @@ static void test_abbreviations_when_asked(void **state)
 	sb_release(&err);
 }
 
+/* A taker for a list: the values joined by ','. */
+static int take_item(void *arg, const char *value, struct strbuf *err)
+{
+	struct strbuf *list = arg;
+	if (strcmp(value, "bad") == 0) {
+		sb_addstr(err, "no 'bad' item");
+		return -1;
+	}
+	sb_addf(list, "%s%s", list->len ? "," : "", value);
+	return 0;
+}
+
+/* An option of many values takes the words after its value up to the next
+ * option; after "=" only that one; each through its taker. */
+static void test_many_values(void **state)
+{
+	(void)state;
+	struct strbuf list = STRBUF_INIT;
+	bool flag = false;
+	const struct opt opts[] = {
+		OPT_TAKE_MANY("--select", take_item, &list, "option '%s' needs a name"),
+		OPT_FLAG("--check", NULL, &flag),
+	};
+	struct opt_table t = { OPT_TABLE(opts) };
+	struct {
+		const char *line, *items, *args, *err;
+	} cases[] = {
+		{ "--select a b c", "a,b,c", "", NULL },
+		{ "x --select a b --check y", "a,b", "x|y", NULL },
+		{ "--select a --select b", "a,b", "", NULL },
+		{ "--select=a b", "a", "b", NULL },
+		{ "--select a -- b", "a", "b", NULL },
+		{ "--select", "", "", "option '--select' needs a name" },
+		{ "--select a bad c", "a", "", "no 'bad' item" },
+	};
+	for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
+		char *copy = xstrdup(cases[i].line), *words[8];
+		int n = 0;
+		for (char *w = strtok(copy, " "); w && n < 8; w = strtok(NULL, " "))
+			words[n++] = w;
+		struct opt_args args;
+		struct strbuf err = STRBUF_INIT, joined = STRBUF_INIT;
+		sb_reset(&list);
+		int rc = opt_parse(&t, n, words, &args, &err);
+		assert_int_equal(rc, cases[i].err ? -1 : 0);
+		assert_string_equal(list.buf ? list.buf : "", cases[i].items);
+		if (cases[i].err) {
+			assert_string_equal(err.buf, cases[i].err);
+		} else {
+			for (size_t k = 0; k < args.n; k++)
+				sb_addf(&joined, "%s%s", k ? "|" : "", args.v[k]);
+			assert_string_equal(joined.buf ? joined.buf : "", cases[i].args);
+			opt_args_release(&args);
+		}
+		sb_release(&err);
+		sb_release(&joined);
+		free(copy);
+	}
+	sb_release(&list);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -217,6 +278,7 @@ int main(void)
 		cmocka_unit_test(test_mistakes_are_reported_in_order),
 		cmocka_unit_test(test_too_many_arguments),
 		cmocka_unit_test(test_abbreviations_when_asked),
+		cmocka_unit_test(test_many_values),
 	};
 	return cmocka_run_group_tests(tests, NULL, free_lines);
 }
