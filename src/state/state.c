@@ -528,9 +528,15 @@ int state_open_project(struct state **out, struct project *p, enum state_mode mo
 	if (p->state.type == STATE_POSTGRES) {
 		*out = NULL;
 		const char *dsn = p->state.dsn ? setting_expand(p, p->state.dsn, p->state.dsn_loc) : NULL;
+		if (!dsn && p->state.dsn) {
+			/* the diagnostic setting_expand made, with its file:line:col */
+			const struct diag *d = &p->diags.items[p->diags.n - 1];
+			sb_addf(err, "%s:%u:%u: %s (the state's dsn)", source_path(&p->sources, d->loc.file),
+				d->loc.line, d->loc.col, d->message);
+			return -1;
+		}
 		if (!dsn) {
-			sb_addstr(err, p->state.dsn ? "the state dsn names an unset environment variable"
-				  : "the postgres state needs a 'dsn' setting in lac.yaml");
+			sb_addstr(err, "the postgres state needs a 'dsn' setting in lac.yaml");
 			return -1;
 		}
 		/* an empty DSN would connect to libpq's defaults (PGHOST, the

@@ -165,4 +165,19 @@ n=0
 while [ ! -s "$T/r1.rc" ] && [ $n -lt 1200 ]; do n=$((n + 1)); sleep 0.05; done
 expect_eq "the first run" 0 "$(cat "$T/r1.rc")"
 
+# a shared state whose dsn names an unset variable: the variable and its
+# file:line:col, in every command that opens the state (SPEC §1)
+S="$T/unset_dsn"
+lac init --example petshop "$S" >/dev/null
+sed -i 's|^state:$|state:\n  type: postgres\n  dsn: "${LAC_TEST_UNSET_DSN}"|; /^  path: .lac\/state.db$/d' "$S/lac.yaml"
+unset LAC_TEST_UNSET_DSN || true
+line=$(grep -n 'dsn: "${LAC_TEST_UNSET_DSN}"' "$S/lac.yaml" | cut -d: -f1)
+for cmd in plan status "state show" "run cat_owners"; do
+	# shellcheck disable=SC2086
+	expect_status "unset state dsn: $cmd fails" 1 lac -C "$S" $cmd
+	expect_eq "unset state dsn: $cmd names the variable" \
+		"lac: $S/lac.yaml:$line:9: environment variable 'LAC_TEST_UNSET_DSN' is not set (the state's dsn)" \
+		"$(grep "LAC_TEST_UNSET_DSN" "$T/err")"
+done
+
 finish
