@@ -212,6 +212,19 @@ const char *setting_expand(struct project *p, const char *value, struct loc loc)
 	return expand(p, value, loc, true);
 }
 
+void setting_unset_error(const struct project *p, const char *what, struct strbuf *err)
+{
+	for (size_t i = p->diags.n; i-- > 0;) {
+		const struct diag *d = &p->diags.items[i];
+		if (d->code == DIAG_E007) {
+			sb_addf(err, "%s:%u:%u: %s (%s)", source_path(&p->sources, d->loc.file),
+				d->loc.line, d->loc.col, d->message, what);
+			return;
+		}
+	}
+	sb_addf(err, "%s names an unset environment variable", what);
+}
+
 const char *project_ca_file(const struct project *p, const struct destination *d)
 {
 	const char *own = d ? d->tls_ca_file : p->warehouse.tls_ca_file;

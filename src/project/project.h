@@ -150,6 +150,11 @@ const struct alert_channel *project_alert_channel(const struct project *p, const
  * loc (naming the variable, never any value) and returns NULL.  The result
  * lives in the project arena. */
 const char *setting_expand(struct project *p, const char *value, struct loc loc);
+/* After setting_expand returned NULL: its latest E007 as one line for an
+ * error message, "FILE:LINE:COL: environment variable 'X' is not set
+ * (WHAT)", appended to err (a command that opens a connection fails with
+ * it, whether or not it prints the diagnostics). */
+void setting_unset_error(const struct project *p, const char *what, struct strbuf *err);
 /* The CA file an HTTPS connection verifies against: the destination's (d)
  * or the HTTP warehouse's (d NULL) own tls, else lac.yaml's top-level tls;
  * NULL: the system's CA store. */

@@ -529,10 +529,7 @@ int state_open_project(struct state **out, struct project *p, enum state_mode mo
 		*out = NULL;
 		const char *dsn = p->state.dsn ? setting_expand(p, p->state.dsn, p->state.dsn_loc) : NULL;
 		if (!dsn && p->state.dsn) {
-			/* the diagnostic setting_expand made, with its file:line:col */
-			const struct diag *d = &p->diags.items[p->diags.n - 1];
-			sb_addf(err, "%s:%u:%u: %s (the state's dsn)", source_path(&p->sources, d->loc.file),
-				d->loc.line, d->loc.col, d->message);
+			setting_unset_error(p, "the state's dsn", err);
 			return -1;
 		}
 		if (!dsn) {

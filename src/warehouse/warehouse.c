@@ -190,7 +190,7 @@ static int project_timeout(struct project *p, int64_t *ms, struct strbuf *err)
 		return 0;
 	const char *v = setting_expand(p, s->value, s->loc);
 	if (!v) {
-		sb_addstr(err, "the warehouse timeout names an unset environment variable");
+		setting_unset_error(p, "the warehouse's timeout", err);
 		return -1;
 	}
 	if (duration_parse(v, DURATION_SETTING, ms) < 0) {

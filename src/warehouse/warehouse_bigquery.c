@@ -569,7 +569,7 @@ int warehouse_open_bigquery(struct warehouse *w, struct project *p, struct strbu
 	const char *max_bytes = warehouse_setting(p, "maximum_bytes_billed", &unset);
 	const char *endpoint = warehouse_setting(p, "endpoint", &unset);
 	if (unset) {
-		sb_addstr(err, "a BigQuery setting names an unset environment variable");
+		setting_unset_error(p, "a BigQuery setting", err);
 		return -1;
 	}
 	if (!project || !*project) {

@@ -668,7 +668,7 @@ int warehouse_open_databricks(struct project *p, unsigned access, struct warehou
 	const char *secret = warehouse_setting(p, "client_secret", &unset);
 	const char *catalog = warehouse_setting(p, "catalog", &unset);
 	if (unset) {
-		sb_addstr(err, "a databricks warehouse setting names an unset environment variable");
+		setting_unset_error(p, "a Databricks setting", err);
 		return -1;
 	}
 	if (!endpoint || !*endpoint || !wid || !*wid) {

@@ -604,7 +604,7 @@ static int read_settings(struct snowflake *sf, struct project *p, struct strbuf 
 	sf->database = warehouse_setting(p, "database", &bad);
 	sf->schema = p->warehouse.schema;
 	if (bad) {
-		sb_addstr(err, "a Snowflake setting names an unset environment variable");
+		setting_unset_error(p, "a Snowflake setting", err);
 		return -1;
 	}
 	if (!account || !*account || !user || !*user) {
@@ -625,7 +625,7 @@ static int read_settings(struct snowflake *sf, struct project *p, struct strbuf 
 	}
 	if (load_key(sf, p, account, user, &bad, err) < 0) {
 		if (bad)
-			sb_addstr(err, "a Snowflake setting names an unset environment variable");
+			setting_unset_error(p, "a Snowflake setting", err);
 		return -1;
 	}
 	return 0;

@@ -42,7 +42,7 @@ static int open_libpq(struct project *p, struct warehouse *w, const char *type,
 	}
 	const char *dsn = setting_expand(p, s->value, s->loc);
 	if (!dsn) {
-		sb_addstr(err, "the warehouse dsn names an unset environment variable");
+		setting_unset_error(p, "the warehouse's dsn", err);
 		return -1;
 	}
 	int rc = open(w, dsn, err);

@@ -179,5 +179,15 @@ for cmd in plan status "state show" "run cat_owners"; do
 		"lac: $S/lac.yaml:$line:9: environment variable 'LAC_TEST_UNSET_DSN' is not set (the state's dsn)" \
 		"$(grep "LAC_TEST_UNSET_DSN" "$T/err")"
 done
+# ... and the warehouse's, in the command's own error line
+W="$T/unset_wh"
+lac init --example petshop "$W" >/dev/null
+sed -i 's|^  type: sqlite$|  type: postgres\n  dsn: "${LAC_TEST_UNSET_WH}"|; /^  path: data\/warehouse.db/d' "$W/lac.yaml"
+unset LAC_TEST_UNSET_WH || true
+line=$(grep -n 'dsn: "${LAC_TEST_UNSET_WH}"' "$W/lac.yaml" | cut -d: -f1)
+expect_status "unset warehouse dsn: plan --preview fails" 1 lac -C "$W" plan --preview
+expect_eq "unset warehouse dsn: the error line names the variable" \
+	"lac: $W/lac.yaml:$line:9: environment variable 'LAC_TEST_UNSET_WH' is not set (the warehouse's dsn)" \
+	"$(grep '^lac: ' "$T/err")"
 
 finish
