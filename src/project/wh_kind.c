@@ -12,6 +12,7 @@
 static const struct wh_key sqlite_keys[] = {
 	{ "path", false, WH_TEXT },
 	{ "schema", false, WH_TEXT },
+	{ "timeout", false, WH_DURATION },
 };
 /* libpq: the DSN names the host, so no endpoint */
 static const struct wh_key pg_keys[] = {

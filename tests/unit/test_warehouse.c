@@ -114,7 +114,8 @@ static void test_tag(void **state)
 	free(t);
 }
 
-/* Every warehouse type has one row; only the HTTP types take endpoint. */
+/* Every warehouse type has one row and takes timeout; only the HTTP types
+ * take endpoint. */
 static void test_kinds(void **state)
 {
 	(void)state;
@@ -131,7 +132,8 @@ static void test_kinds(void **state)
 	assert_null(wh_kind_find("snowflak"));
 	assert_int_equal(wh_kind_find("snowflake")->nauth, 3);
 	assert_string_equal(wh_kind_find("databricks")->auth[1].keys[1], "client_secret");
-	assert_int_equal(wh_kind_key(wh_kind_find("redshift"), "timeout")->value, WH_DURATION);
+	for (size_t i = 0; i < n; i++)
+		assert_int_equal(wh_kind_key(&k[i], "timeout")->value, WH_DURATION);
 }
 
 /* timeout: default 1h; a written one is read at load; a ${VAR} one when
@@ -154,12 +156,18 @@ static void test_project_timeout(void **state)
 	assert_int_equal(p.warehouse.timeout_ms, 250);
 	project_release(&p);
 
-	fx_write("lac.yaml", "version: 1\nwarehouse: { type: sqlite, path: w.db }\n");
+	/* SQLite takes it too (SPEC §1.1: every type), for its progress handler */
+	fx_write("lac.yaml", "version: 1\nwarehouse: { type: sqlite, path: w.db, timeout: 30ms }\n");
 	fx_write("w.db", ""); /* an empty file is an empty SQLite database */
-	free(fx_load(&p));
+	d = fx_load(&p);
+	assert_string_equal(d, "");
+	free(d);
 	struct warehouse w;
 	struct strbuf err = STRBUF_INIT;
 	assert_int_equal(warehouse_open_project(&p, WH_READ | WH_WRITE, &w, &err), 0);
+	assert_int_equal(w.ops->query(&w, SLOW_QUERY, NULL, NULL, &err), -1);
+	assert_non_null(strstr(err.buf, "warehouse timeout (30 ms)"));
+	sb_reset(&err);
 	warehouse_close(&w);
 	project_release(&p);
 
