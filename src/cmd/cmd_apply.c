@@ -104,7 +104,7 @@ static bool newly_enabled(const struct plan *pl, const char *name)
 }
 
 struct due_after_apply {
-	struct state *st;
+	const struct run_pass_state *ps;
 	const struct plan *pl;
 	int64_t now;
 };
@@ -115,13 +115,9 @@ struct due_after_apply {
 static bool is_due(void *arg, const struct ast_audience *a)
 {
 	const struct due_after_apply *d = arg;
-	struct state_audience sa;
-	if (state_get_audience(d->st, a->name, &sa) != 0)
-		return false;
-	bool due = sa.enabled && (newly_enabled(d->pl, a->name) || sa.generation == 0 ||
-				  run_is_due(a, &sa, d->now) || run_has_unfinished(d->st, a, &sa));
-	state_audience_release(&sa);
-	return due;
+	const struct run_pass_audience *pa = run_pass_state_find(d->ps, a->name);
+	return pa && pa->sa.enabled && (newly_enabled(d->pl, a->name) || pa->sa.generation == 0 ||
+					run_pass_due(a, pa, d->now));
 }
 
 /* The plan of the selected audiences (all when sel is empty).  0, or -1
@@ -169,7 +165,12 @@ static void keep_selected(const struct plan *pl, const struct ast_audience **all
 static int run_due(struct cli *c, struct project *p, struct state *st, const struct plan *pl,
 		   int64_t now, int jobs, json_t *runs)
 {
-	struct due_after_apply d = { st, pl, now };
+	struct run_pass_state ps;
+	if (run_pass_state_load(st, &ps) < 0) {
+		fprintf(stderr, "lac: cannot read the applied audiences: %s\n", state_errmsg(st));
+		return -1;
+	}
+	struct due_after_apply d = { &ps, pl, now };
 	struct run_batch b = {
 		/* an audience another process is running is skipped, not waited for */
 		.run = { .now = c->now, .deliver = true, .quiet = c->quiet, .lock_command = "apply",
@@ -194,6 +195,7 @@ static int run_due(struct cli *c, struct project *p, struct state *st, const str
 	if (w.ops)
 		warehouse_close(&w);
 	sb_release(&err);
+	run_pass_state_release(&ps);
 	return failed;
 }
 

@@ -49,7 +49,7 @@ static void on_signal(int sig)
 }
 
 struct daemon_pass {
-	struct state *st;
+	const struct run_pass_state *ps;
 	const struct run_applied *ra;
 	bool quiet;
 	int64_t now;
@@ -110,15 +110,14 @@ static void log_error(const struct cli *c, int64_t now, const char *msg)
 static bool is_due(void *arg, const struct ast_audience *a)
 {
 	struct daemon_pass *d = arg;
-	struct state_audience sa;
-	if (state_get_audience(d->st, a->name, &sa) != 0)
+	const struct run_pass_audience *pa = run_pass_state_find(d->ps, a->name);
+	if (!pa)
 		return false;
-	bool due = sa.enabled && (run_is_due(a, &sa, d->now) || run_has_unfinished(d->st, a, &sa));
+	bool due = run_pass_due(a, pa, d->now);
 	d->due += due;
-	int64_t t = sa.enabled ? run_next_time(a, d->now) : 0;
+	int64_t t = pa->sa.enabled ? run_next_time(a, d->now) : 0;
 	if (t > 0 && (d->next == 0 || t < d->next))
 		d->next = t;
-	state_audience_release(&sa);
 	return due;
 }
 
@@ -135,7 +134,16 @@ static int64_t run_due(struct cli *c, struct project *p, const struct run_applie
 		       struct warehouse *w, struct state *st, int64_t now, int64_t lock_timeout_ms,
 		       int jobs, int *failures, size_t *ran)
 {
-	struct daemon_pass d = { st, ra, c->quiet, now, 0, 0 };
+	struct run_pass_state ps;
+	if (run_pass_state_load(st, &ps) < 0) {
+		char *msg = xasprintf("cannot read the applied audiences: %s", state_errmsg(st));
+		log_error(c, now, msg);
+		free(msg);
+		(*failures)++;
+		*ran = 0;
+		return 0;
+	}
+	struct daemon_pass d = { &ps, ra, c->quiet, now, 0, 0 };
 	struct run_batch b = {
 		/* an audience another process is running is skipped until the next wake */
 		.run = { .now = c->now, .deliver = true, .quiet = c->quiet, .lock_command = "daemon",
@@ -162,24 +170,9 @@ static int64_t run_due(struct cli *c, struct project *p, const struct run_applie
 	*failures += run_audiences(p, w, st, all, n, &b, &err);
 	free(all);
 	sb_release(&err);
+	run_pass_state_release(&ps);
 	*ran = d.due;
 	return d.next;
-}
-
-/* The latest start of a recorded run of any applied audience (0: none). */
-static int64_t last_run_start(struct state *st, const struct project *p)
-{
-	size_t n;
-	const struct ast_audience **all = run_every_audience(p, &n);
-	int64_t last = 0;
-	for (size_t i = 0; i < n; i++) {
-		struct state_run r;
-		if (state_last_run(st, all[i]->name, &r) == 0 && r.started > last)
-			last = r.started;
-		state_run_release(&r);
-	}
-	free(all);
-	return last;
 }
 
 static int take_max_sleep(void *arg, const char *value, struct strbuf *err)
@@ -259,7 +252,7 @@ int cmd_daemon(struct cli *c)
 				} else {
 					run_applied_warn_files(&ra, c->quiet);
 					/* --now (with --once) is checked by each run instead */
-					last = c->now ? 0 : last_run_start(st, &p);
+					last = c->now ? 0 : state_latest_run_start(st);
 					if (last > now)
 						next = last + 1;
 					else

@@ -153,11 +153,28 @@ void run_script(struct project *p, const struct ast_audience *a, const struct di
 
 /* Is the audience due at now (Unix seconds) per its schedule and state? */
 bool run_is_due(const struct ast_audience *a, const struct state_audience *sa, int64_t now);
-/* Has an enabled audience a run that a crash or a state error left
- * unfinished?  The daemon and apply run it then whatever its schedule
- * says: the run completes the unfinished one first. */
-bool run_has_unfinished(struct state *st, const struct ast_audience *a,
-			const struct state_audience *sa);
+/* What the state says of every applied audience, as a pass of the daemon
+ * or of apply needs it, read in two statements instead of two for each
+ * audience: whether it is enabled, its generation and next run, and
+ * whether a crash or a state error left a run of it unfinished. */
+struct run_pass_audience {
+	struct state_audience sa;  /* name, enabled, generation, next_run only */
+	bool unfinished;
+};
+struct run_pass_state {
+	struct run_pass_audience *a;  /* sorted by name (strcmp) */
+	size_t n, cap;
+};
+/* 0, or -1 (state_errmsg) with ps empty. */
+int run_pass_state_load(struct state *st, struct run_pass_state *ps);
+/* The applied audience of that name, or NULL. */
+const struct run_pass_audience *run_pass_state_find(const struct run_pass_state *ps, const char *name);
+void run_pass_state_release(struct run_pass_state *ps);
+/* Is an applied audience (pa) due in a pass at now: enabled in the files
+ * and the state, and due per its schedule (run_is_due), or with an
+ * unfinished run, which the daemon and apply run whatever the schedule
+ * says (the run completes the unfinished one first)? */
+bool run_pass_due(const struct ast_audience *a, const struct run_pass_audience *pa, int64_t now);
 /* The next time after `after` the schedule fires (0 for manual). */
 int64_t run_next_time(const struct ast_audience *a, int64_t after);
 /* want[0..n) in the order they run: every audience after the ones among

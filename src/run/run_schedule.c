@@ -6,6 +6,7 @@
  * audiences run (each after those it reads).
  */
 #include <stdlib.h>
+#include <string.h>
 
 #include "run/run.h"
 
@@ -46,16 +47,70 @@ bool run_is_due(const struct ast_audience *a, const struct state_audience *sa, i
 	return sa->next_run == 0 || now >= sa->next_run;
 }
 
-bool run_has_unfinished(struct state *st, const struct ast_audience *a,
-			const struct state_audience *sa)
+/* ---- a pass's view of the state ------------------------------------------------------ */
+
+static int add_pass_audience(const struct state_audience *sa, void *arg)
 {
-	if (a->enabled == 0 || !sa || !sa->enabled)
+	struct run_pass_state *ps = arg;
+	struct run_pass_audience pa = { { 0 }, false };
+	pa.sa.name = xstrdup(sa->name);
+	pa.sa.enabled = sa->enabled;
+	pa.sa.generation = sa->generation;
+	pa.sa.next_run = sa->next_run;
+	VEC_PUSH(ps->a, ps->n, ps->cap, pa);
+	return 0;
+}
+
+static int by_name(const void *x, const void *y)
+{
+	return strcmp(((const struct run_pass_audience *)x)->sa.name,
+		      ((const struct run_pass_audience *)y)->sa.name);
+}
+
+static int mark_unfinished(const char *audience, void *arg)
+{
+	struct run_pass_state *ps = arg;
+	struct run_pass_audience key = { { .name = (char *)audience }, false };
+	struct run_pass_audience *pa = bsearch(&key, ps->a, ps->n, sizeof(*ps->a), by_name);
+	if (pa)
+		pa->unfinished = true;
+	return 0;
+}
+
+int run_pass_state_load(struct state *st, struct run_pass_state *ps)
+{
+	memset(ps, 0, sizeof(*ps));
+	if (state_list_audiences(st, add_pass_audience, ps) != 0)
+		goto fail;
+	/* the state's ORDER BY follows its collation; the lookups, strcmp */
+	qsort(ps->a, ps->n, sizeof(*ps->a), by_name);
+	if (state_list_unfinished(st, mark_unfinished, ps) != 0)
+		goto fail;
+	return 0;
+fail:
+	run_pass_state_release(ps);
+	return -1;
+}
+
+const struct run_pass_audience *run_pass_state_find(const struct run_pass_state *ps, const char *name)
+{
+	struct run_pass_audience key = { { .name = (char *)name }, false };
+	return ps->n ? bsearch(&key, ps->a, ps->n, sizeof(*ps->a), by_name) : NULL;
+}
+
+void run_pass_state_release(struct run_pass_state *ps)
+{
+	for (size_t i = 0; i < ps->n; i++)
+		free(ps->a[i].sa.name);
+	free(ps->a);
+	memset(ps, 0, sizeof(*ps));
+}
+
+bool run_pass_due(const struct ast_audience *a, const struct run_pass_audience *pa, int64_t now)
+{
+	if (!pa || !pa->sa.enabled || a->enabled == 0)
 		return false;
-	struct state_run r;
-	if (state_unfinished_run(st, a->name, &r) != 0)
-		return false;
-	state_run_release(&r);
-	return true;
+	return run_is_due(a, &pa->sa, now) || pa->unfinished;
 }
 
 /* ---- order ------------------------------------------------------------------------------ */

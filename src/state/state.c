@@ -995,6 +995,28 @@ int state_unfinished_run(struct state *st, const char *audience, struct state_ru
 				"s", audience), out);
 }
 
+int state_list_unfinished(struct state *st, int (*fn)(const char *audience, void *), void *ctx)
+{
+	struct sdb_stmt *s = prep(st, "SELECT DISTINCT audience FROM runs WHERE result = 'Running'", "");
+	if (!s)
+		return -1;
+	int rc, ret = 0;
+	while ((rc = sdb_step(s)) == SDB_ROW && !(ret = fn(sdb_column_text(s, 0), ctx)))
+		;
+	sdb_reset(s);
+	return ret ? ret : rc == SDB_DONE || rc == SDB_ROW ? 0 : -1;
+}
+
+int64_t state_latest_run_start(struct state *st)
+{
+	struct sdb_stmt *s = prep(st, "SELECT COALESCE(MAX(started_at), 0) FROM runs", "");
+	if (!s)
+		return -1;
+	int64_t v = sdb_step(s) == SDB_ROW ? sdb_column_int64(s, 0) : -1;
+	sdb_reset(s);
+	return v;
+}
+
 int state_last_run(struct state *st, const char *audience, struct state_run *out)
 {
 	return get_one_run(prep(st, "SELECT " RUN_COLS " FROM runs WHERE audience = ?1"

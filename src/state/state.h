@@ -166,6 +166,12 @@ int state_run_finish(struct state *st, const struct state_run *r);
 int state_get_run(struct state *st, const char *id, struct state_run *out);
 /* The audience's unfinished run (crashed), if any: 0 found, 1 none. */
 int state_unfinished_run(struct state *st, const char *audience, struct state_run *out);
+/* fn for each audience that has an unfinished run, in one statement (the
+ * daemon's and apply's pass over every audience).  0, fn's non-zero, or -1. */
+int state_list_unfinished(struct state *st, int (*fn)(const char *audience, void *), void *ctx);
+/* The latest start (Unix seconds) of any recorded run: 0 when none, -1 on
+ * error (the daemon's check that the clock has not gone back). */
+int64_t state_latest_run_start(struct state *st);
 /* The audience's latest run by start time, whatever its result (a run whose
  * reference time is before it has gone back in time): 0 found, 1 none, -1
  * error. */

@@ -1,6 +1,7 @@
 /*
- * test_run.c — the runner's schedule arithmetic (run_next_time, run_is_due)
- * and its crash hook; the runs themselves are tested end to end
+ * test_run.c — the runner's schedule arithmetic (run_next_time, run_is_due),
+ * a daemon or apply pass's view of the state (run_pass_state) and its crash
+ * hook; the runs themselves are tested end to end
  * (tests/e2e/run_*.sh) against real warehouses.
  */
 #include <stdarg.h>
@@ -10,6 +11,7 @@
 #include <cmocka.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <jansson.h>
 
@@ -104,6 +106,59 @@ static void due(void **state)
 	assert_true(run_is_due(&m, NULL, 9999));           /* ... but new ones run once */
 }
 
+/* A pass's view of the state: every applied audience found by name in
+ * byte order whatever the state's collation, with its unfinished run; a
+ * manual audience with one is due, a disabled one is not; and the latest
+ * run start of all. */
+static void pass_state(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/lac-run-XXXXXX";
+	assert_non_null(mkdtemp(dir));
+	char *path = xasprintf("%s/state.db", dir);
+	struct state *st;
+	struct strbuf err = STRBUF_INIT;
+	assert_int_equal(state_open(&st, path, STATE_RW, &err), 0);
+	assert_int_equal(state_latest_run_start(st), 0);
+	const char *names[] = { "b", "B", "a", "off" };
+	for (size_t i = 0; i < ARRAY_LEN(names); i++)
+		assert_int_equal(state_put_audience(st, names[i], "h", strcmp(names[i], "off") != 0, 10), 0);
+	assert_int_equal(state_set_generation(st, "b", 2), 0);
+	assert_int_equal(state_set_generation(st, "B", 2), 0);
+	assert_int_equal(state_set_generation(st, "off", 2), 0);
+	assert_int_equal(state_run_begin(st, "r1", "b", 3, 500), 0);   /* left Running */
+	assert_int_equal(state_run_begin(st, "r2", "off", 3, 700), 0);
+
+	struct run_pass_state ps;
+	assert_int_equal(run_pass_state_load(st, &ps), 0);
+	assert_int_equal(ps.n, 4);
+	assert_null(run_pass_state_find(&ps, "nosuch"));
+	const struct run_pass_audience *b = run_pass_state_find(&ps, "b"), *B = run_pass_state_find(&ps, "B");
+	assert_non_null(b);
+	assert_non_null(B);
+	assert_string_equal(b->sa.name, "b");
+	assert_true(b->unfinished);
+	assert_false(B->unfinished);
+	assert_int_equal(b->sa.generation, 2);
+
+	struct ast_audience m = aud(SCHED_MANUAL);
+	assert_true(run_pass_due(&m, b, 9999));   /* its unfinished run, whatever the schedule */
+	assert_false(run_pass_due(&m, B, 9999));  /* manual, ran: only lac run */
+	assert_true(run_pass_due(&m, run_pass_state_find(&ps, "a"), 9999)); /* never ran */
+	assert_false(run_pass_due(&m, run_pass_state_find(&ps, "off"), 9999)); /* disabled */
+	assert_false(run_pass_due(&m, NULL, 9999));
+	m.enabled = 0;
+	assert_false(run_pass_due(&m, b, 9999));  /* disabled in the file */
+	run_pass_state_release(&ps);
+
+	assert_int_equal(state_latest_run_start(st), 700);
+	state_close(st);
+	unlink(path);
+	rmdir(dir);
+	free(path);
+	sb_release(&err);
+}
+
 static void crash_hook_inactive(void **state)
 {
 	(void)state;
@@ -152,6 +207,7 @@ int main(void)
 		cmocka_unit_test(at_days),
 		cmocka_unit_test(manual),
 		cmocka_unit_test(due),
+		cmocka_unit_test(pass_state),
 		cmocka_unit_test(crash_hook_inactive),
 		cmocka_unit_test(report_json),
 	};
