@@ -646,7 +646,7 @@ static int preview_audience(struct plan_change *c, struct project *p, struct war
 	int64_t v[3] = { 0, 0, 0 };
 
 	sql_membership(&m, &p->graph, c->aud, o);
-	int have = w->ops->table_exists(w, parts[0], parts[1], err);
+	int have = warehouse_table_exists(w, parts[0], parts[1], err);
 	if (have < 0)
 		goto out;
 	pv->has_snapshot = have;

@@ -133,19 +133,32 @@ static char *table_sql(struct runner *r, const char *name)
 	return sb_detach(&sb);
 }
 
-/* 1, 0, or -1 when the warehouse could not tell (the run's error set). */
-static int table_exists(struct runner *r, const char *name)
+/* Which of the run's tables names[0..n) exist, in one question: 0, or -1
+ * when the warehouse could not tell (the run's error set). */
+static int tables_exist(struct runner *r, const char *const *names, size_t n, bool *found)
 {
-	if (r->script)
-		return 1; /* a script is written for the general case */
+	if (r->script) {
+		/* a script is written for the general case */
+		for (size_t i = 0; i < n; i++)
+			found[i] = true;
+		return 0;
+	}
 	struct strbuf e = STRBUF_INIT;
-	int rc = r->w->ops->table_exists(r->w, r->schema, name, &e);
-	verbose_log("%s: warehouse: does %s exist? %s%s", r->a->name, name,
-		    rc < 0 ? "could not tell: " : rc ? "yes" : "no", rc < 0 ? e.buf : "");
+	int rc = r->w->ops->tables_exist(r->w, r->schema, names, n, found, &e);
+	for (size_t i = 0; i < n; i++)
+		verbose_log("%s: warehouse: does %s exist? %s%s", r->a->name, names[i],
+			    rc < 0 ? "could not tell: " : found[i] ? "yes" : "no", rc < 0 ? e.buf : "");
 	if (rc < 0)
 		wh_failed(r, "", e.buf);
 	sb_release(&e);
 	return rc;
+}
+
+/* 1, 0, or -1 when the warehouse could not tell (the run's error set). */
+static int table_exists(struct runner *r, const char *name)
+{
+	bool found;
+	return tables_exist(r, &name, 1, &found) < 0 ? -1 : found;
 }
 
 /* A statement from sqlbuf's format (%s, %I, %L, %S, ...), malloc'd. */
@@ -840,11 +853,11 @@ static int finish_replaces(struct runner *r)
 {
 	/* (after a swap in one transaction no __new table is left: nothing to do) */
 	r->step = "complete the interrupted swap";
-	int left = table_exists(r, r->new_name);
-	if (left < 0 || (left && replace_table(r, r->cur, r->cur_name, r->new_) < 0))
-		return -1;
-	left = table_exists(r, r->ent_new_name);
-	if (left < 0 || (left && replace_table(r, r->ent, r->ent_name, r->ent_new) < 0))
+	const char *copies[2] = { r->new_name, r->ent_new_name };
+	bool left[2];
+	if (tables_exist(r, copies, 2, left) < 0 ||
+	    (left[0] && replace_table(r, r->cur, r->cur_name, r->new_) < 0) ||
+	    (left[1] && replace_table(r, r->ent, r->ent_name, r->ent_new) < 0))
 		return -1;
 	return 0;
 }
@@ -1129,11 +1142,12 @@ static int steps(struct runner *r, bool swapped)
 		crash_point("snapshot");
 		/* a snapshot the warehouse cannot tell about fails the run: taken
 		 * for missing, every member would be sent as entered again */
-		int cur = table_exists(r, r->cur_name), ent = cur < 0 ? -1 : table_exists(r, r->ent_name);
-		if (cur < 0 || ent < 0)
+		const char *snaps[2] = { r->cur_name, r->ent_name };
+		bool have[2];
+		if (tables_exist(r, snaps, 2, have) < 0)
 			goto done;
-		r->have_cur = cur;
-		r->have_ent = ent;
+		r->have_cur = have[0];
+		r->have_ent = have[1];
 		t.extracting = time_mono_ms() - t0;
 		t0 = time_mono_ms();
 		/* a redone run starts from an empty outbox: nothing of it was

@@ -67,11 +67,11 @@ static int cte_query(struct warehouse *w, const char *sql, wh_row_fn fn, void *a
 	return rc;
 }
 
-static int cte_table_exists(struct warehouse *w, const char *schema, const char *table,
-			    struct strbuf *err)
+static int cte_tables_exist(struct warehouse *w, const char *schema, const char *const *tables,
+			    size_t n, bool *found, struct strbuf *err)
 {
 	struct cte_wh *c = (struct cte_wh *)w;
-	return c->real->ops->table_exists(c->real, schema, table, err);
+	return c->real->ops->tables_exist(c->real, schema, tables, n, found, err);
 }
 
 static void cte_close(struct warehouse *w)
@@ -80,7 +80,7 @@ static void cte_close(struct warehouse *w)
 }
 
 static const struct warehouse_ops cte_ops = {
-	.name = "preview", .query = cte_query, .table_exists = cte_table_exists, .close = cte_close,
+	.name = "preview", .query = cte_query, .tables_exist = cte_tables_exist, .close = cte_close,
 };
 
 static bool snap_exists(void *arg, const struct ast_audience *ref)
@@ -221,9 +221,14 @@ static void stand_in_init(struct stand_in *si, struct project *p, struct warehou
 	run_preview_setup(r);
 	/* only counted, never sent: one the warehouse cannot tell about counts
 	 * as there, and the statement that reads it fails if it is not */
-	r->have_cur = w->ops->table_exists(w, r->schema, r->cur_name, &r->err) != 0;
-	r->have_ent = w->ops->table_exists(w, r->schema, r->ent_name, &r->err) != 0;
-	sb_reset(&r->err);
+	const char *snaps[2] = { r->cur_name, r->ent_name };
+	bool have[2];
+	struct strbuf ignored = STRBUF_INIT;
+	if (w->ops->tables_exist(w, r->schema, snaps, 2, have, &ignored) < 0)
+		have[0] = have[1] = true;
+	sb_release(&ignored);
+	r->have_cur = have[0];
+	r->have_ent = have[1];
 
 	struct sql_options so = { .d = w->d, .now = r->now_sql, .schema = r->schema,
 				  .snapshot_exists = snap_exists, .arg = r };

@@ -103,6 +103,36 @@ void warehouse_last_altered(struct warehouse *w, const char *const *tables, size
 	sb_release(&err);
 }
 
+int warehouse_table_exists(struct warehouse *w, const char *schema, const char *table,
+			   struct strbuf *err)
+{
+	bool found = false;
+	return w->ops->tables_exist(w, schema, &table, 1, &found, err) < 0 ? -1 : found;
+}
+
+int warehouse_tables_exist_each(struct warehouse *w, const char *schema, const char *const *tables,
+				size_t n, bool *found, struct strbuf *err,
+				int (*one)(struct warehouse *w, const char *schema, const char *table,
+					   struct strbuf *err))
+{
+	for (size_t i = 0; i < n; i++) {
+		int rc = one(w, schema, tables[i], err);
+		if (rc < 0)
+			return -1;
+		found[i] = rc;
+	}
+	return 0;
+}
+
+int warehouse_found_row(void *arg, int ncol, const char *const *vals)
+{
+	const struct warehouse_found *f = arg;
+	for (size_t i = 0; ncol > 0 && vals[0] && i < f->n; i++)
+		if (strcmp(vals[0], f->names[i]) == 0)
+			f->found[i] = true;
+	return 0;
+}
+
 int warehouse_last_altered_each(struct warehouse *w, const char *const *tables, size_t n,
 				int64_t *epoch_ms, struct strbuf *err,
 				int (*one)(struct warehouse *w, const char *table, int64_t *epoch_ms,
@@ -295,7 +325,7 @@ int warehouse_has_snapshot(struct warehouse *w, const char *schema, const char *
 {
 	const char *parts[2];
 	char *t = sql_snapshot_table(schema, audience, parts);
-	int rc = w->ops->table_exists(w, parts[0], parts[1], err);
+	int rc = warehouse_table_exists(w, parts[0], parts[1], err);
 	free(t);
 	return rc;
 }

@@ -32,12 +32,14 @@ struct warehouse_ops {
 	 * 0, or -1 with the warehouse's message in err. */
 	int (*exec_batch)(struct warehouse *w, const char *const *stmts, size_t n,
 			  bool transactional, struct strbuf *err);
-	/* Does schema.table exist (SQLite: only the table name counts)?  1 or
-	 * 0; -1 when the warehouse could not tell, with its message in err
-	 * (never "no": a run that took a missing snapshot for granted would
-	 * send every member as entered again). */
-	int (*table_exists)(struct warehouse *w, const char *schema, const char *table,
-			    struct strbuf *err);
+	/* Which of schema.tables[0..n) exist (SQLite: only the table names
+	 * count): found[i] true or false, in one statement where the
+	 * warehouse allows it (a run asks two at a time).  0, or -1 when the
+	 * warehouse could not tell, with its message in err (never "none": a
+	 * run that took a missing snapshot for granted would send every member
+	 * as entered again). */
+	int (*tables_exist)(struct warehouse *w, const char *schema, const char *const *tables,
+			    size_t n, bool *found, struct strbuf *err);
 	/* Bound every later statement to ms milliseconds (0: no bound). */
 	int (*set_timeout)(struct warehouse *w, int64_t ms, struct strbuf *err);
 	/* Tag later statements with what lac is doing (SPEC §1.1 "Tags");
@@ -108,6 +110,25 @@ int warehouse_open_snowflake(struct project *p, unsigned access, struct warehous
 /* BigQuery reads its own settings (project, location, credentials, ...). */
 int warehouse_open_bigquery(struct warehouse *w, struct project *p, struct strbuf *err);
 void warehouse_close(struct warehouse *w);
+/* Does schema.table exist: 1 or 0, or -1 with the warehouse's message
+ * (ops->tables_exist for one table). */
+int warehouse_table_exists(struct warehouse *w, const char *schema, const char *table,
+			   struct strbuf *err);
+/* ops->tables_exist for a connector that asks table by table: one() each
+ * (1, 0, or -1 with the message, which ends the asking). */
+int warehouse_tables_exist_each(struct warehouse *w, const char *schema, const char *const *tables,
+				size_t n, bool *found, struct strbuf *err,
+				int (*one)(struct warehouse *w, const char *schema, const char *table,
+					   struct strbuf *err));
+/* For a connector's tables_exist query, whose rows are the names found as
+ * the warehouse stores them: the row callback (arg: a struct
+ * warehouse_found) that marks the table of that name found. */
+struct warehouse_found {
+	const char *const *names;  /* the tables asked, as the warehouse stores them */
+	size_t n;
+	bool *found;
+};
+int warehouse_found_row(void *arg, int ncol, const char *const *vals);
 /* ops->last_altered; every epoch_ms[i] -1 (cannot tell) for a connector
  * without it, or when it failed (an error only means: run). */
 void warehouse_last_altered(struct warehouse *w, const char *const *tables, size_t n,

@@ -413,6 +413,14 @@ static int bq_table_exists(struct warehouse *w, const char *schema, const char *
 	return rc;
 }
 
+/* A tables.get each: a metadata call, cheaper than a query job over
+ * INFORMATION_SCHEMA, which bills bytes. */
+static int bq_tables_exist(struct warehouse *w, const char *schema, const char *const *tables,
+			   size_t n, bool *found, struct strbuf *err)
+{
+	return warehouse_tables_exist_each(w, schema, tables, n, found, err, bq_table_exists);
+}
+
 /* tables.get's lastModifiedTime (ms, as a string): metadata, nothing scanned
  * or billed.  A three-part name is project.dataset.table. */
 static int bq_last_altered_one(struct warehouse *w, const char *table, int64_t *epoch_ms,
@@ -518,7 +526,7 @@ static const struct warehouse_ops bq_ops = {
 	.name = "bigquery",
 	.query = bq_query,
 	.exec_batch = bq_exec_batch,
-	.table_exists = bq_table_exists,
+	.tables_exist = bq_tables_exist,
 	.set_timeout = bq_set_timeout,
 	.set_context = bq_set_context,
 	.cancel = bq_cancel,

@@ -506,34 +506,32 @@ static int dbx_exec_batch(struct warehouse *w, const char *const *stmts, size_t 
 	return warehouse_batch_by_query(w, stmts, n, transactional, err);
 }
 
-static int found_row(void *arg, int ncol, const char *const *vals)
-{
-	(void)ncol;
-	(void)vals;
-	*(bool *)arg = true;
-	return 1;
-}
-
 /* information_schema is per catalog; lac's names are lower case as
  * Databricks keeps them. */
-static int dbx_table_exists(struct warehouse *w, const char *schema, const char *table,
-			    struct strbuf *err)
+static int dbx_tables_exist(struct warehouse *w, const char *schema, const char *const *tables,
+			    size_t n, bool *found, struct strbuf *err)
 {
 	struct databricks *db = w->impl;
 	struct strbuf sql = STRBUF_INIT;
-	sb_addstr(&sql, "SELECT 1 FROM ");
+	sb_addstr(&sql, "SELECT table_name FROM ");
 	if (db->catalog) {
 		w->d->quote_ident(w->d, &sql, db->catalog);
 		sb_addch(&sql, '.');
 	}
 	sb_addstr(&sql, "information_schema.tables WHERE table_schema = ");
 	w->d->string_lit(w->d, &sql, schema);
-	sb_addstr(&sql, " AND table_name = ");
-	w->d->string_lit(w->d, &sql, table);
-	bool found = false;
-	int rc = run_statement(db, sql.buf, false, found_row, &found, err);
+	sb_addstr(&sql, " AND table_name IN (");
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			sb_addstr(&sql, ", ");
+		w->d->string_lit(w->d, &sql, tables[i]);
+	}
+	sb_addch(&sql, ')');
+	memset(found, 0, n * sizeof(*found));
+	struct warehouse_found f = { tables, n, found };
+	int rc = run_statement(db, sql.buf, false, warehouse_found_row, &f, err);
 	sb_release(&sql);
-	return rc < 0 ? -1 : found;
+	return rc < 0 ? -1 : 0;
 }
 
 /* DESCRIBE DETAIL's columns (Delta's documented order): lastModified is the 7th. */
@@ -645,7 +643,7 @@ static const struct warehouse_ops databricks_ops = {
 	.name = "databricks",
 	.query = dbx_query,
 	.exec_batch = dbx_exec_batch,
-	.table_exists = dbx_table_exists,
+	.tables_exist = dbx_tables_exist,
 	.set_timeout = dbx_set_timeout,
 	.set_context = dbx_set_context,
 	.cancel = dbx_cancel,

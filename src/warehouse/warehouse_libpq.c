@@ -201,19 +201,37 @@ int pq_set_timeout(struct warehouse *w, int64_t ms, struct strbuf *err)
 	return pq_run(w->impl, sql, NULL, NULL, err, NULL);
 }
 
-int pq_table_exists(struct warehouse *w, const char *schema, const char *table, struct strbuf *err)
+int pq_tables_exist(struct warehouse *w, const char *schema, const char *const *tables, size_t n,
+		    bool *found, struct strbuf *err)
 {
-	const char *params[2] = { schema, table };
+	/* IN ($2, $3, ...): Redshift has no array parameters */
+	const char **params = xcalloc(n + 1, sizeof(*params));
+	struct strbuf sql = STRBUF_INIT;
+	sb_addstr(&sql, "SELECT table_name FROM information_schema.tables WHERE table_schema = $1"
+		  " AND table_name IN (");
+	params[0] = schema;
+	for (size_t i = 0; i < n; i++) {
+		sb_addf(&sql, "%s$%zu", i ? ", " : "", i + 2);
+		params[i + 1] = tables[i];
+	}
+	sb_addch(&sql, ')');
 	PGconn *c = ((struct pq_conn *)w->impl)->c;
-	PGresult *r = PQexecParams(c,
-		"SELECT 1 FROM information_schema.tables WHERE table_schema = $1 AND table_name = $2",
-		2, NULL, params, NULL, NULL, 0);
+	PGresult *r = PQexecParams(c, sql.buf, (int)n + 1, NULL, params, NULL, NULL, 0);
 	int rc = -1;
-	if (PQresultStatus(r) == PGRES_TUPLES_OK)
-		rc = PQntuples(r) > 0;
-	else
+	if (PQresultStatus(r) == PGRES_TUPLES_OK) {
+		memset(found, 0, n * sizeof(*found));
+		struct warehouse_found f = { tables, n, found };
+		for (int row = 0; row < PQntuples(r); row++) {
+			const char *v = PQgetvalue(r, row, 0);
+			warehouse_found_row(&f, 1, &v);
+		}
+		rc = 0;
+	} else {
 		result_error(c, r, err);
+	}
 	PQclear(r);
+	sb_release(&sql);
+	free(params);
 	return rc;
 }
 

@@ -49,7 +49,8 @@ int pq_exec_batch(struct warehouse *w, const char *const *stmts, size_t n, bool 
 		  struct strbuf *err);
 /* "SET statement_timeout = <ms>" on w's session. */
 int pq_set_timeout(struct warehouse *w, int64_t ms, struct strbuf *err);
-int pq_table_exists(struct warehouse *w, const char *schema, const char *table, struct strbuf *err);
+int pq_tables_exist(struct warehouse *w, const char *schema, const char *const *tables, size_t n,
+		    bool *found, struct strbuf *err);
 bool pq_cancel(struct warehouse *w);
 /* Close the connection (the connector frees its impl). */
 void pq_disconnect(struct pq_conn *g);

@@ -378,14 +378,6 @@ static int sf_exec_batch(struct warehouse *w, const char *const *stmts, size_t n
 	return rc;
 }
 
-static int found_row(void *arg, int ncol, const char *const *vals)
-{
-	(void)ncol;
-	(void)vals;
-	*(bool *)arg = true;
-	return 1;
-}
-
 /* How Snowflake stores a name lac writes: a plain one (unquoted, or quoted
  * only because it is reserved) upper-cased, any other as written. */
 static void stored_name(struct strbuf *sb, const char *name)
@@ -395,22 +387,34 @@ static void stored_name(struct strbuf *sb, const char *name)
 		sb_addch(sb, plain && *s >= 'a' && *s <= 'z' ? (char)(*s - 'a' + 'A') : *s);
 }
 
-static int sf_table_exists(struct warehouse *w, const char *schema, const char *table,
-			   struct strbuf *err)
+/* One statement for them all (each one a round trip of the SQL API). */
+static int sf_tables_exist(struct warehouse *w, const char *schema, const char *const *tables,
+			   size_t n, bool *found, struct strbuf *err)
 {
-	struct strbuf s = STRBUF_INIT, t = STRBUF_INIT, sql = STRBUF_INIT;
+	struct strbuf s = STRBUF_INIT, sql = STRBUF_INIT;
+	char **stored = xcalloc(n, sizeof(*stored));
 	stored_name(&s, schema);
-	stored_name(&t, table);
-	sb_addstr(&sql, "SELECT 1 FROM INFORMATION_SCHEMA.TABLES WHERE TABLE_SCHEMA = ");
+	sb_addstr(&sql, "SELECT TABLE_NAME FROM INFORMATION_SCHEMA.TABLES WHERE TABLE_SCHEMA = ");
 	w->d->string_lit(w->d, &sql, s.buf);
-	sb_addstr(&sql, " AND TABLE_NAME = ");
-	w->d->string_lit(w->d, &sql, t.buf);
-	bool found = false;
-	int rc = run_statement(w->impl, sql.buf, 1, found_row, &found, err);
+	sb_addstr(&sql, " AND TABLE_NAME IN (");
+	for (size_t i = 0; i < n; i++) {
+		struct strbuf t = STRBUF_INIT;
+		stored_name(&t, tables[i]);
+		stored[i] = sb_detach(&t);
+		if (i)
+			sb_addstr(&sql, ", ");
+		w->d->string_lit(w->d, &sql, stored[i]);
+	}
+	sb_addch(&sql, ')');
+	memset(found, 0, n * sizeof(*found));
+	struct warehouse_found f = { (const char *const *)stored, n, found };
+	int rc = run_statement(w->impl, sql.buf, 1, warehouse_found_row, &f, err);
+	for (size_t i = 0; i < n; i++)
+		free(stored[i]);
+	free(stored);
 	sb_release(&sql);
-	sb_release(&t);
 	sb_release(&s);
-	return rc < 0 ? -1 : found;
+	return rc < 0 ? -1 : 0;
 }
 
 /* The tables of one last_altered question, as Snowflake stores their names,
@@ -557,7 +561,7 @@ static const struct warehouse_ops snowflake_ops = {
 	.name = "snowflake",
 	.query = sf_query,
 	.exec_batch = sf_exec_batch,
-	.table_exists = sf_table_exists,
+	.tables_exist = sf_tables_exist,
 	.set_timeout = sf_set_timeout,
 	.set_context = sf_set_context,
 	.cancel = sf_cancel,

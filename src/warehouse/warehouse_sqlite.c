@@ -96,6 +96,13 @@ static int lite_table_exists(struct warehouse *w, const char *schema, const char
 	return rc;
 }
 
+/* In-process: asking table by table costs nothing. */
+static int lite_tables_exist(struct warehouse *w, const char *schema, const char *const *tables,
+			     size_t n, bool *found, struct strbuf *err)
+{
+	return warehouse_tables_exist_each(w, schema, tables, n, found, err, lite_table_exists);
+}
+
 static int lite_set_timeout(struct warehouse *w, int64_t ms, struct strbuf *err)
 {
 	struct lite *l = w->impl;
@@ -130,7 +137,7 @@ static const struct warehouse_ops sqlite_ops = {
 	.name = "sqlite",
 	.query = lite_query,
 	.exec_batch = warehouse_batch_by_query,
-	.table_exists = lite_table_exists,
+	.tables_exist = lite_tables_exist,
 	.set_timeout = lite_set_timeout,
 	.set_context = lite_set_context,
 	.cancel = lite_cancel,

@@ -92,7 +92,7 @@ expect_status "baseline run" 0 lac -C "$P" --now 2026-01-15T12:00:00Z run cat_ow
 change_data sf_flow
 # the warehouse cannot tell whether the previous snapshot is there: the run
 # fails and sends nothing (taken for missing, every member would enter again)
-echo '{"deny": "SELECT 1 FROM INFORMATION_SCHEMA.TABLES"}' >"$CTL"
+echo '{"deny": "SELECT TABLE_NAME FROM INFORMATION_SCHEMA.TABLES"}' >"$CTL"
 expect_status "snapshot lookup refused: exit 1" 1 lac -C "$P" --now 2026-01-15T12:30:00Z run cat_owners multi_dog_owners
 grep -q "warehouse error in audience 'cat_owners' .*Insufficient privileges" "$T/err" && pass ||
 	{ fail "snapshot lookup refused: the error"; cat "$T/err" >&2; }
@@ -144,7 +144,8 @@ print(any(e.get("request_id") == first["request_id"] and e.get("retry") for e in
 expect_eq "the reset partition was fetched again" 2 "$("$py" -c '
 import json, sys
 L = [json.loads(l) for l in open(sys.argv[1])]
-print(len([e for e in L if e.get("partition") == 1 and e["status"] == 200]))' "$LOG")"
+[cut] = [e["path"] for e in L if e.get("reset")]
+print(len([e for e in L if e["path"] == cut and e.get("partition") == 1 and e["status"] == 200]))' "$LOG")"
 echo '{}' >"$CTL"
 
 # ---- auth ------------------------------------------------------------------------------

@@ -389,7 +389,7 @@ class Rewriter:
         if len(parts) == 3:  # database.schema.table: no cross-database names
             parts = parts[1:]
         if self.d == "snowflake" and [p.text.lower() for p in parts] == ["information_schema", "tables"]:
-            # the Snowflake connector's table_exists: names as Snowflake stores them
+            # the Snowflake connector's tables_exist: names as Snowflake stores them
             return "lac_rewrite.sf_tables"
         return ".".join(self.ident(p) for p in parts)
 
