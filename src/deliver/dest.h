@@ -96,6 +96,11 @@ int dest_open(const struct dest_config *cfg, struct dest **out, struct strbuf *e
  * destination is unusable (every event then has DEST_RETRY). */
 int dest_send(struct dest *d, struct dest_event *evs, size_t n);
 void dest_close(struct dest *d);
+/* Can a destination of type (lac.yaml's) send the event text at all?  An
+ * event it never could (a preset's without a userId or an email) is invalid
+ * at the run (SPEC §5: no usable identifier), why said; true for the types
+ * that take every event. */
+bool dest_event_usable(const char *type, const char *json, size_t len, char *why, size_t whylen);
 /* Events per page and bytes per page deliver_outbox hands to send. */
 void dest_page_limits(const struct dest *d, size_t *events, size_t *bytes);
 /* HTTP requests made so far (tests, stats). */

@@ -13,7 +13,9 @@
  *               {"batch":[...]}, at most 500 KB a request and 32 KB an entry.
  *
  * Who: userId, else a string `email` in the traits (Identify) or properties
- * (Track); an event with neither, or of another type, is rejected unsent.
+ * (Track); an event with neither, or of another type, cannot be sent: the
+ * run counts it invalid and never queues it (preset_usable), and one queued
+ * anyway (by an older lac) is rejected unsent.
  * Braze's and Customer.io's 2xx answers list the entries they refused (the
  * rest were taken): those events are failed with the API's reason.
  * docs/delivery.md has the field-by-field mapping.
@@ -60,15 +62,14 @@ static bool find_who(json_t *ev, json_t *body, const char *user_key, struct who 
 	return false;
 }
 
-/* One event mapped: the request piece (a JSON text, malloc'd) and, for
- * braze, whether it is an attributes (Identify) entry; for iterable, which
- * URL.  NULL with why set when the event cannot be sent. */
-static char *map_event(const struct dest *d, const struct dest_event *e, bool *identify,
-		       char *why, size_t whylen)
+/* The event text parsed, with its type (Identify or Track) and the object
+ * its fields are in (traits or properties; NULL when it has none); NULL
+ * with why set for an event no preset can send. */
+static json_t *parse_event(const char *json, size_t len, const char *dest_type, bool *identify,
+			   json_t **body, char *why, size_t whylen)
 {
-	const struct preset_priv *pp = d->xpriv;
 	json_error_t jerr;
-	json_t *ev = json_loadb(e->json, e->len, 0, &jerr);
+	json_t *ev = json_loadb(json, len, 0, &jerr);
 	if (!ev || !json_is_object(ev)) {
 		json_decref(ev);
 		snprintf(why, whylen, "event is not a JSON object");
@@ -77,14 +78,45 @@ static char *map_event(const struct dest *d, const struct dest_event *e, bool *i
 	const char *type = json_string_value(json_object_get(ev, "type"));
 	*identify = type && strcmp(type, "identify") == 0;
 	if (!type || (!*identify && strcmp(type, "track") != 0)) {
-		snprintf(why, whylen, "%s takes only track and identify events, not '%s'", d->cfg.type,
+		snprintf(why, whylen, "%s takes only track and identify events, not '%s'", dest_type,
 			 type ? type : "?");
 		json_decref(ev);
 		return NULL;
 	}
-	json_t *body = json_object_get(ev, *identify ? "traits" : "properties");
-	if (!json_is_object(body))
-		body = NULL;
+	*body = json_object_get(ev, *identify ? "traits" : "properties");
+	if (!json_is_object(*body))
+		*body = NULL;
+	return ev;
+}
+
+#define NO_WHO "no userId or email: %s needs one"
+
+bool preset_usable(const char *dest_type, const char *json, size_t len, char *why, size_t whylen)
+{
+	bool identify;
+	json_t *body;
+	json_t *ev = parse_event(json, len, dest_type, &identify, &body, why, whylen);
+	if (!ev)
+		return false;
+	struct who who;
+	bool ok = find_who(ev, body, "", &who);
+	if (!ok)
+		snprintf(why, whylen, NO_WHO, dest_type);
+	json_decref(ev);
+	return ok;
+}
+
+/* One event mapped: the request piece (a JSON text, malloc'd) and, for
+ * braze, whether it is an attributes (Identify) entry; for iterable, which
+ * URL.  NULL with why set when the event cannot be sent. */
+static char *map_event(const struct dest *d, const struct dest_event *e, bool *identify,
+		       char *why, size_t whylen)
+{
+	const struct preset_priv *pp = d->xpriv;
+	json_t *body;
+	json_t *ev = parse_event(e->json, e->len, d->cfg.type, identify, &body, why, whylen);
+	if (!ev)
+		return NULL;
 	json_t *empty = json_object();
 	if (!body)
 		body = empty;
@@ -97,7 +129,7 @@ static char *map_event(const struct dest *d, const struct dest_event *e, bool *i
 	const char *user_key = pp->kind == P_BRAZE ? "external_id" : pp->kind == P_ITERABLE ? "userId" : "id";
 	json_t *out = NULL;
 	if (!find_who(ev, body, user_key, &who)) {
-		snprintf(why, whylen, "no userId or email: %s needs one", d->cfg.type);
+		snprintf(why, whylen, NO_WHO, d->cfg.type);
 	} else if (!*identify && !name) {
 		snprintf(why, whylen, "track event without an event name");
 	} else if (pp->kind == P_BRAZE) {
@@ -370,13 +402,15 @@ static int customerio_open(struct dest *d, struct strbuf *err)
 
 const struct dest_ops dest_braze_ops = {
 	.open = braze_open, .send = batch_send, .close = preset_close, .concurrent = true,
+	.usable = preset_usable,
 };
 
 const struct dest_ops dest_iterable_ops = {
 	.open = iterable_open, .send = each_send, .close = preset_close,
-	.page_events = 100, .page_bytes = 4 << 20, .concurrent = true,
+	.page_events = 100, .page_bytes = 4 << 20, .concurrent = true, .usable = preset_usable,
 };
 
 const struct dest_ops dest_customerio_ops = {
 	.open = customerio_open, .send = batch_send, .close = preset_close, .concurrent = true,
+	.usable = preset_usable,
 };

@@ -17,6 +17,9 @@ struct dest_ops {
 	/* runs may deliver their own events at once (HTTP: requests are
 	 * independent); false: one delivery at a time, as a file is appended */
 	bool concurrent;
+	/* Optional (NULL: every event): can a destination of this type send
+	 * the event at all (dest_event_usable)? */
+	bool (*usable)(const char *dest_type, const char *json, size_t len, char *why, size_t whylen);
 };
 
 struct dest {
@@ -52,6 +55,8 @@ struct dest_type {
 };
 /* The row of that type, or NULL. */
 const struct dest_type *dest_type_find(const char *name);
+/* The presets' dest_ops.usable (dest_preset.c). */
+bool preset_usable(const char *dest_type, const char *json, size_t len, char *why, size_t whylen);
 /* Every row, *n of them. */
 const struct dest_type *dest_types(size_t *n);
 

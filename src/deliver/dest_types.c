@@ -149,6 +149,12 @@ const struct dest_type *dest_type_find(const char *name)
 	return NULL;
 }
 
+bool dest_event_usable(const char *type, const char *json, size_t len, char *why, size_t whylen)
+{
+	const struct dest_type *t = dest_type_find(type);
+	return !t || !t->ops->usable || t->ops->usable(type, json, len, why, whylen);
+}
+
 const struct dest_type *dest_types(size_t *n)
 {
 	*n = ARRAY_LEN(types);

@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "deliver/dest.h"
 #include "run/event.h"
 #include "run/run_private.h"
 #include "sql/sqlbuf.h"
@@ -476,6 +477,12 @@ static void flush(struct stream *s)
 		snprintf(out.reason, sizeof(out.reason), "%s", s->bad_id);
 	} else {
 		st = event_build(&s->ec, &m, &out);
+		/* one the destination could never send (a preset's without a
+		 * userId or an email) has no usable identifier: invalid (SPEC §5),
+		 * counted with a sample, never queued to fail at every delivery */
+		if (st == EVENT_OK && !dest_event_usable(act->dest->type, out.json, out.len, out.reason,
+							 sizeof(out.reason)))
+			st = out.status = EVENT_INVALID;
 	}
 	struct outbox_event oe = {
 		.message_id = out.message_id, .destination = act->dest->name, .audience = r->a->name,

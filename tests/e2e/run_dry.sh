@@ -88,4 +88,30 @@ expect_file_eq "nothing written (new audience)" "$T/before" "$T/after"
 expect_status "unknown audience" 1 lac -C "$P" run --dry-run nosuch
 expect_eq "unknown audience: said" "lac: unknown audience 'nosuch'" "$(cat "$T/err")"
 
+# a preset destination (braze) needs a userId or an email: an event with
+# neither has no usable identifier for it, and is invalid at the run (SPEC
+# §5: counted, with a sample, never sent) instead of failing every delivery
+printf '  bz: { type: braze, url: "http://127.0.0.1:9/unused", api_key: "k" }\n' >>"$P/lac.yaml"
+cat >>"$P/audiences/pets.lac" <<'LAC'
+
+audience cats_braze {
+  where { with entity households.pets { type = "cat" } }
+  activation to_braze {
+    destination bz
+    trigger     profile entered
+    send        current
+  }
+}
+LAC
+lac -C "$P" -q --now 2026-01-15T14:00:00Z apply --auto-approve --no-run >/dev/null
+expect_status "dry run to braze" 0 lac -C "$P" --now 2026-01-15T14:00:00Z run --dry-run cats_braze
+expect_eq "braze: two with a userId, the anonymous ones invalid" "  to_braze -> bz: 2 events, 0 filtered, 4 invalid" \
+	"$(grep -- '-> bz' "$T/out")"
+lac -C "$P" -q --now 2026-01-15T14:00:00Z run --no-deliver cats_braze >/dev/null 2>&1
+expect_status "delivery overview" 0 lac -C "$P" --format json delivery cats_braze
+expect_eq "braze: 4 invalid with the reason, 2 queued" "4 2 no userId or email: braze needs one" \
+	"$("$py" -c 'import json, sys
+[a] = json.load(sys.stdin)
+print(a["invalid"], a["pending_retry"], a["invalid_samples"][0]["reason"])' <"$T/out")"
+
 finish

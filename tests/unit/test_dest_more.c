@@ -410,6 +410,33 @@ static void assert_common_outcomes(struct dest_event *evs, const char *secret)
 		assert_null(strstr(evs[i].reason, secret));
 }
 
+/* An event a preset could never send (no userId, no email; not track or
+ * identify) is unusable for it, so the run counts it invalid; the other
+ * types take every event. */
+static void test_event_usable(void **state)
+{
+	(void)state;
+	struct dest_event evs[5];
+	sample_events(evs);
+	char why[160];
+	const char *presets[] = { "braze", "iterable", "customerio" };
+	for (size_t k = 0; k < ARRAY_LEN(presets); k++) {
+		for (size_t i = 0; i < 3; i++) {
+			why[0] = '\0';
+			assert_true(dest_event_usable(presets[k], evs[i].json, evs[i].len, why, sizeof(why)));
+		}
+		assert_false(dest_event_usable(presets[k], evs[3].json, evs[3].len, why, sizeof(why)));
+		char want[64];
+		snprintf(want, sizeof(want), "no userId or email: %s needs one", presets[k]);
+		assert_string_equal(why, want);
+		assert_false(dest_event_usable(presets[k], evs[4].json, evs[4].len, why, sizeof(why)));
+		assert_non_null(strstr(why, "'page'"));
+	}
+	const char *others[] = { "segment", "webhook", "file", "stdout", "warehouse" };
+	for (size_t k = 0; k < ARRAY_LEN(others); k++)
+		assert_true(dest_event_usable(others[k], evs[3].json, evs[3].len, why, sizeof(why)));
+}
+
 static void test_braze(void **state)
 {
 	static const char *const hdr[] = { "Authorization: Bearer bz_key_123" };
@@ -928,6 +955,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_warehouse_busy_is_transient, setup, teardown),
 		cmocka_unit_test(test_warehouse_config_from_project),
 		cmocka_unit_test_setup_teardown(test_warehouse_table_injection, setup, teardown),
+		cmocka_unit_test(test_event_usable),
 		cmocka_unit_test_setup_teardown(test_braze, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_iterable, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_customerio, setup, teardown),
