@@ -64,4 +64,17 @@ expect_status "json: an unusable warehouse" 1 lac -C "$P" --format json daemon -
 expect_eq "json: an error line" "error True" \
 	"$("$py" -c 'import json, sys; d = json.load(sys.stdin); print(d["type"], "nosuch" in d["message"])' <"$T/out")"
 
+# the idle heartbeat's next run is the one the state recorded (`every N`
+# fires N after the end of the last run), not N after the wake: applied and
+# run ten minutes ago, recent_buyers (every 30 minutes) is due in twenty
+P="$T/past"
+lac init --example petshop "$P" >/dev/null
+lac -C "$P" -q --now "$(date -u -d '-600 seconds' +%Y-%m-%dT%H:%M:%SZ)" apply --auto-approve >/dev/null
+daemon json 1.5
+beat=$(grep '"idle"' "$T/out" | head -n 1 | "$py" -c 'import json, sys; print(json.load(sys.stdin)["next_run_at"])')
+expect_status "status of the past runs" 0 lac -C "$P" --format json status
+expect_eq "json: the idle heartbeat's next run is the state's earliest" \
+	"$("$py" -c 'import json, sys; print(min(a["next_run_at"] for a in json.load(sys.stdin) if a["next_run_at"]))' <"$T/out")" \
+	"$beat"
+
 finish
