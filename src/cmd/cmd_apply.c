@@ -365,8 +365,12 @@ int cmd_apply(struct cli *c)
 		int failed = run_due(c, &p, st, &pl, now, jobs, runs);
 		if (failed != 0)
 			rc = EXIT_ERRORS;
-		/* the day's alerts, once per UTC day (SPEC §5 Alerts) */
-		daily_alerts(c, &p, st, now);
+		/* the day's alerts, once per UTC day (SPEC §5 Alerts), from the
+		 * files, which are now what is applied: not with --select, where
+		 * other audiences' files may differ (the next run or daemon wake
+		 * judges them from the applied definitions) */
+		if (!pl.nselect)
+			daily_alerts(c, &p, st, now);
 		/* what the runs reported (an unset ${VAR}, ...), always as text on stderr */
 		cli_print_new_diags(c, &p, ndiags_before_runs);
 	}

@@ -2,7 +2,8 @@
 # tests/e2e/select.sh — `plan --select` and `apply --select` (SPEC §6): only
 # the named audiences are planned, applied and run, the others' changes stay
 # for a later apply; the forms of the option; an unknown name; a deleted
-# audience selected by its name; a saved plan keeps its selection.
+# audience selected by its name; a saved plan keeps its selection; no
+# alerts judged from files that are not all applied.
 . "${LAC_SRCDIR:-$(dirname "$0")/../..}/tests/lib.sh"
 
 need /usr/bin/python3 sqlite3
@@ -51,6 +52,10 @@ expect_eq "apply --select: ran the selected audience alone" "Ran cat_owners" \
 	"$(grep -o '^Ran [a-z_]*' "$T/out")"
 expect_eq "apply --select: only its runs" "cat_owners" \
 	"$(sqlite3 "$P/.lac/state.db" 'SELECT DISTINCT audience FROM runs')"
+# the day's alerts are judged from applied definitions, which other
+# audiences' files are not yet: apply --select leaves them to the next run
+expect_eq "apply --select: the day's alerts not judged" 0 \
+	"$(sqlite3 "$P/.lac/state.db" 'SELECT COUNT(*) FROM alert_evaluations')"
 expect_status "the rest is still to apply" 0 l --format json plan
 expect_eq "the rest is still to apply: four audiences" "0 4" \
 	"$(/usr/bin/python3 -c 'import json, sys
