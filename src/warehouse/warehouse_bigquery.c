@@ -26,9 +26,15 @@
 /* How long the server may hold a poll: short, because a pending SIGINT must
  * be seen within about 100 ms (warehouse.h, cancel). */
 #define BQ_WAIT_MS 100
+/* Between polls of an unfinished job, at least this long from the start of
+ * one to the next, doubling up to BQ_POLL_MAX_MS: a server may answer
+ * jobComplete false at once (timeoutMs is only the longest it may hold). */
+#define BQ_POLL_MIN_MS 50
+#define BQ_POLL_MAX_MS 1000
 #define BQ_PAGE_ROWS 10000           /* rows per page; a page stays a few MB */
 #define BQ_BODY_MAX (64L << 20)      /* BigQuery caps a page at 10 MB; JSON escapes grow it */
-#define BQ_JOB_RETRIES 3             /* new jobs after a transient job failure */
+#define BQ_JOB_RETRIES 3             /* new jobs after a transient job failure, */
+#define BQ_JOB_RETRY_MS 1000         /* the first after 1 s, then doubling (Google's SLA) */
 #define BQ_CONNECT_TIMEOUT_MS 30000
 #define BQ_REQUEST_TIMEOUT_MS 300000 /* a poll returns after BQ_WAIT_MS; a page is bounded */
 
@@ -176,16 +182,24 @@ static char *query_request(struct bq *b, const char *sql, bool dry_run)
 	return text;
 }
 
+/* "?location=" or "&location=": the job's, else the configured one (a
+ * job outside US and EU is found only with it). */
+static void add_location(const struct bq *b, struct strbuf *u, char sep)
+{
+	const char *loc = b->job_location ? b->job_location : b->location;
+	if (!loc)
+		return;
+	sb_addf(u, "%clocation=", sep);
+	add_encoded(u, loc);
+}
+
 static char *results_url(struct bq *b, const char *page_token)
 {
 	struct strbuf u = STRBUF_INIT;
 	sb_addf(&u, "%s/queries/", b->base);
 	add_encoded(&u, b->job_id);
 	sb_addf(&u, "?maxResults=%d&formatOptions.useInt64Timestamp=true", BQ_PAGE_ROWS);
-	if (b->job_location) {
-		sb_addstr(&u, "&location=");
-		add_encoded(&u, b->job_location);
-	}
+	add_location(b, &u, '&');
 	if (page_token) {
 		sb_addstr(&u, "&pageToken=");
 		add_encoded(&u, page_token);
@@ -204,13 +218,11 @@ static void cancel_job(struct bq *b)
 	sb_addf(&u, "%s/jobs/", b->base);
 	add_encoded(&u, b->job_id);
 	sb_addstr(&u, "/cancel");
-	if (b->job_location) {
-		sb_addstr(&u, "?location=");
-		add_encoded(&u, b->job_location);
-	}
+	add_location(b, &u, '?');
 	char *reason;
 	long status;
-	bq_send(b, "POST", u.buf, "{}", &ignored, &reason, &status);
+	/* jobs.cancel: "The request body must be empty" */
+	bq_send(b, "POST", u.buf, "", &ignored, &reason, &status);
 	free(reason);
 	sb_release(&u);
 	sb_release(&ignored);
@@ -247,6 +259,40 @@ static void note_job(struct bq *b, struct bq_page *pg)
 	}
 }
 
+/* Sleep until deadline (time_mono_ms), a slice at a time, noting a signal. */
+static void wait_until(struct bq *b, int64_t deadline)
+{
+	for (int64_t left; (left = deadline - time_mono_ms()) > 0;) {
+		check_signal(b);
+		time_sleep_ms(left < 100 ? left : 100);
+	}
+}
+
+/* After a poll of the job failed: did the job itself fail (jobs.get says
+ * DONE with an errorResult), so that a new job may be tried?  A poll
+ * refused or lost says nothing of the job, which may have succeeded: it is
+ * never run again on that (reason gets the job's own reason). */
+static bool job_failed_per_jobs_get(struct bq *b, char **reason)
+{
+	struct strbuf u = STRBUF_INIT, ignored = STRBUF_INIT;
+	sb_addf(&u, "%s/jobs/", b->base);
+	add_encoded(&u, b->job_id);
+	add_location(b, &u, '?');
+	char *why = NULL, *failed = NULL;
+	long status;
+	bool done = false;
+	if (bq_send(b, "GET", u.buf, NULL, &ignored, &why, &status) == 0)
+		bq_decode_job_status(b->resp.body.buf, b->resp.body.len, &done, &failed);
+	free(why);
+	sb_release(&u);
+	sb_release(&ignored);
+	if (!failed)
+		return false;
+	free(*reason);
+	*reason = failed;
+	return true;
+}
+
 /* One job: submit, wait, read every page.  0, or -1 with the message in
  * err; *job_failed: the job ran and failed (a new job may succeed), not a
  * refused or unanswered request; *bytes: totalBytesProcessed. */
@@ -272,8 +318,12 @@ static int run_job(struct bq *b, const char *sql, bool dry_run, wh_row_fn row, v
 	struct bq_page pg;
 	rc = bq_decode_page(b->resp.body.buf, b->resp.body.len, row, arg, &pg, err);
 	note_job(b, &pg);
+	/* a dry run's answer is final, whatever it says of jobComplete */
+	if (dry_run)
+		pg.complete = true;
 	/* a signal during the POST: the job it started is cancelled now */
 	check_signal(b);
+	int64_t pause = BQ_POLL_MIN_MS, poll_at = time_mono_ms();
 	while (rc == 0 && !pg.complete) {
 		check_signal(b);
 		if (b->timeout_ms > 0 && time_mono_ms() - started > b->timeout_ms) {
@@ -290,11 +340,14 @@ static int run_job(struct bq *b, const char *sql, bool dry_run, wh_row_fn row, v
 			break;
 		}
 		bq_page_release(&pg);
+		wait_until(b, poll_at + pause);
+		pause = pause * 2 < BQ_POLL_MAX_MS ? pause * 2 : BQ_POLL_MAX_MS;
+		poll_at = time_mono_ms();
 		url = results_url(b, NULL);
 		rc = bq_send(b, "GET", url, NULL, err, reason, &status);
 		free(url);
 		if (rc < 0) {
-			*job_failed = true;
+			*job_failed = job_failed_per_jobs_get(b, reason);
 			break;
 		}
 		rc = bq_decode_page(b->resp.body.buf, b->resp.body.len, row, arg, &pg, err);
@@ -336,7 +389,7 @@ static int bq_run(struct bq *b, const char *sql, bool dry_run, wh_row_fn row, vo
 		free(reason);
 		if (!again)
 			break;
-		time_sleep_ms(250L << attempt);
+		time_sleep_ms(BQ_JOB_RETRY_MS << attempt);
 	}
 	if (rc < 0)
 		sb_addstr(err, why.buf);

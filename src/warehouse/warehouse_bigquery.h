@@ -42,6 +42,10 @@ int bq_decode_page(const char *body, size_t len, wh_row_fn row, void *arg, struc
 void bq_describe_error(long status, const char *body, size_t len, const char *why,
 		       struct strbuf *out, char **reason);
 
+/* A Job resource (jobs.get): whether it is DONE and, if it failed, its
+ * status.errorResult.reason (malloc'd; "" when it names none) in
+ * *failed_reason, else NULL.  0, or -1 for a body of another shape. */
+int bq_decode_job_status(const char *body, size_t len, bool *done, char **failed_reason);
 /* Whether a job that failed for reason may succeed as a new job
  * (backendError, internalError, rateLimitExceeded, jobRateLimitExceeded). */
 bool bq_reason_transient(const char *reason);

@@ -455,6 +455,28 @@ int bq_decode_page(const char *body, size_t len, wh_row_fn row, void *arg, struc
 	return rc;
 }
 
+int bq_decode_job_status(const char *body, size_t len, bool *done, char **failed_reason)
+{
+	*done = false;
+	*failed_reason = NULL;
+	json_error_t je;
+	json_t *doc = json_loadb(body, len, 0, &je);
+	json_t *status = json_object_get(doc, "status");
+	const char *state = json_string_value(json_object_get(status, "state"));
+	if (!state) {
+		json_decref(doc);
+		return -1;
+	}
+	*done = strcmp(state, "DONE") == 0;
+	json_t *error = json_object_get(status, "errorResult");
+	if (*done && json_is_object(error)) {
+		const char *r = json_string_value(json_object_get(error, "reason"));
+		*failed_reason = xstrdup(r ? r : "");
+	}
+	json_decref(doc);
+	return 0;
+}
+
 void bq_describe_error(long status, const char *body, size_t len, const char *why,
 		       struct strbuf *out, char **reason)
 {

@@ -209,6 +209,37 @@ fi
 [ "$(log_count '"pageToken": null')" -ge 2 ] && pass || fail "polled: getQueryResults while jobComplete was false"
 faults '{}'
 
+# a job that fails while polled (jobs.get says DONE with its errorResult):
+# run again as a new job, with a new requestId
+faults '{"faults": [{"on": "query", "match": "PROFILE_TRAITS", "do": "late-error", "reason": "backendError", "seconds": 0.3}]}'
+: >"$T/fake.log"
+if lac -C "$P" --now "$now" --format json preview cat_owners --all >"$T/out.json" 2>"$T/err"; then
+	expect_eq "failed while polled: members" "p01 p02 p10 p13 p14" "$(members <"$T/out.json" | tr '\n' ' ' | sed 's/ $//')"
+else
+	fail "failed while polled: preview failed"; cat "$T/err" >&2
+fi
+"$py" - "$T/fake.log" <<'EOF' && pass || fail "failed while polled: asked jobs.get, then a new job"
+import json, sys
+L = [json.loads(l) for l in open(sys.argv[1])]
+[get] = [e for e in L if e["method"] == "GET" and "/jobs/" in e["path"]]
+[first] = [e for e in L if e["method"] == "POST" and e.get("jobId") == get["jobId"]]
+again = [e for e in L if e["method"] == "POST" and e.get("sql") == first["sql"]]
+assert len(again) == 2 and again[0]["requestId"] != again[1]["requestId"], again
+EOF
+# polls that fail while the job itself succeeds (jobs.get does not say it
+# failed): the statement fails, never run again as a second job
+faults '{"faults": [{"on": "query", "match": "PROFILE_TRAITS", "do": "slow", "seconds": 0.3},
+	{"on": "results", "do": "503", "times": 20}]}'
+: >"$T/fake.log"
+expect_status "polls refused: preview fails" 1 lac -C "$P" --now "$now" --format json preview cat_owners --all
+expect_eq "polls refused: the statement was submitted once" 1 \
+	"$("$py" -c 'import json, sys
+L = [json.loads(l) for l in open(sys.argv[1])]
+refused = {e["jobId"] for e in L if e["method"] == "GET" and e["status"] == 503}
+sqls = [e["sql"] for e in L if e["method"] == "POST" and e.get("jobId") in refused]
+print(sum(1 for e in L if e["method"] == "POST" and e.get("sql") in sqls))' "$T/fake.log")"
+faults '{}'
+
 # ---- bad input: one clear error each, no secret quoted, nothing lost ----------
 bad() { # NAME EXPECTED-TEXT [VAR=VALUE ...] — preview fails with EXPECTED-TEXT
 	name=$1 want=$2

@@ -23,6 +23,10 @@ after the page of Google's reference it follows:
       per page, pageToken while more remain; a failed job answers its error.
   POST /bigquery/v2/projects/{p}/jobs/{jobId}/cancel        jobs.cancel
       https://cloud.google.com/bigquery/docs/reference/rest/v2/jobs/cancel
+  GET  /bigquery/v2/projects/{p}/jobs/{jobId}               jobs.get
+      https://cloud.google.com/bigquery/docs/reference/rest/v2/jobs/get: the
+      Job resource's jobReference and status {state: RUNNING|DONE,
+      errorResult: {reason, message} when it failed}.
   GET  /bigquery/v2/projects/{p}/datasets/{d}/tables/{t}   tables.get
       https://cloud.google.com/bigquery/docs/reference/rest/v2/tables/get:
       200 (with lastModifiedTime, pg_backend's note of the last write), or
@@ -43,14 +47,15 @@ changes (its counters start again):
                "match": "text in the SQL" (query) or the table's name (tables: tables.get);
                         "" = any,
                "do": "429" | "429-retry-after" | "503" | "reset" |
-                     "slow" | "hold" | "job-error" | "deny",
+                     "slow" | "hold" | "job-error" | "late-error" | "deny",
                "reason": "...", "seconds": 3.0, "times": 1}],
    "revoked": ["token", ...]}
   429 / 503: that status with Google's body; 429-retry-after adds
   Retry-After: 1; reset: a page answered half, then the connection reset;
   slow: the job runs `seconds` longer (past lac's timeout); hold: the
   jobs.query answer is held back `seconds` (a slow network); job-error: the
-  job fails with `reason` (default backendError); deny: accessDenied for
+  job fails with `reason` (default backendError); late-error: the same
+  after running `seconds` (so that a poll, not jobs.query, finds it); deny: accessDenied for
   the statement (a missing grant).  Every request is logged as one JSON
   line to --log: {"method", "path", "status", "requestId", "jobId",
   "labels", "sql", "dryRun", "jobTimeoutMs", "fault"}.
@@ -338,6 +343,10 @@ class Handler(BaseHTTPRequestHandler):
             if m:
                 self.check_project(urllib.parse.unquote(m.group(1)))
                 return self.results(urllib.parse.unquote(m.group(2)), q)
+            m = re.fullmatch(PREFIX + r"([^/]+)/jobs/([^/]+)", url.path)
+            if m:
+                self.check_project(urllib.parse.unquote(m.group(1)))
+                return self.job_resource(urllib.parse.unquote(m.group(2)), q)
             m = re.fullmatch(PREFIX + r"([^/]+)/datasets/([^/]+)/tables/([^/]+)", url.path)
             if m:
                 table = urllib.parse.unquote(m.group(3))
@@ -429,9 +438,9 @@ class Handler(BaseHTTPRequestHandler):
             if fresh:
                 STATE["next_job"] += 1
                 job_id = "job_fake_%d" % STATE["next_job"]
-                delay = fault["seconds"] if fault and fault["do"] == "slow" else 0.0
+                delay = fault["seconds"] if fault and fault["do"] in ("slow", "late-error") else 0.0
                 job = BqJob(job_id, location, sql, BACKEND.submit(sql, delay=delay), est, req)
-                if fault and fault["do"] == "job-error":
+                if fault and fault["do"] in ("job-error", "late-error"):
                     reason = fault.get("reason", "backendError")
                     job.error = ApiError(reason, "The job encountered an error during execution "
                                          "(%s). Retrying the job may solve the problem." % reason)
@@ -459,6 +468,20 @@ class Handler(BaseHTTPRequestHandler):
         self.answer(job, q.get("maxResults"), q.get("pageToken"),
                     q.get("formatOptions.useInt64Timestamp") == "true", log,
                     reset=bool(t and t[1]["do"] == "reset"))
+
+    def job_resource(self, job_id, q):
+        """jobs.get: the job's state, and its errorResult once it failed."""
+        with LOCK:
+            job = STATE["jobs"].get(job_id)
+        if job is None or q.get("location", "US") != job.location:
+            raise ApiError("notFound", "Not found: Job %s:%s.%s" % (ARGS.project, q.get("location", "US"), job_id))
+        status = {"state": "RUNNING" if job.pg.state == "running" else "DONE"}
+        if status["state"] == "DONE" and (job.error or job.pg.state != "succeeded"):
+            e = job_error(job)
+            status["errorResult"] = {"reason": e.reason, "message": e.message}
+        self.send_json(200, {"kind": "bigquery#job", "status": status,
+                             "jobReference": {"projectId": ARGS.project, "jobId": job.job_id,
+                                              "location": job.location}}, jobId=job_id)
 
     def answer(self, job, max_results, page_token, int64_ts, log, reset=False):
         ref = {"projectId": ARGS.project, "jobId": job.job_id, "location": job.location}

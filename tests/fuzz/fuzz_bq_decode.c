@@ -1,7 +1,8 @@
 /*
  * fuzz_bq_decode.c — fuzz entry point over the BigQuery connector's response
  * decoders: each input is decoded as a getQueryResults page (rows handed to
- * a callback that reads every value) and as an error body.  Nothing may
+ * a callback that reads every value), as an error body and as a Job
+ * resource (jobs.get).  Nothing may
  * crash, leak or trip the sanitizers.  Built with -DLAC_LIBFUZZER it is a
  * libFuzzer target; otherwise main() replays every file of tests/corpus/bq
  * (a unit test in make check).
@@ -31,6 +32,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char *reason;
 	bq_describe_error(400, (const char *)data, size, "HTTP 400", &out, &reason);
 	free(reason);
+	bool done;
+	char *failed;
+	bq_decode_job_status((const char *)data, size, &done, &failed);
+	free(failed);
 	sb_release(&err);
 	sb_release(&out);
 	return 0;

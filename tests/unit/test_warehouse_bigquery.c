@@ -182,6 +182,36 @@ static void test_transient_and_labels(void **state)
 	sb_release(&ts);
 }
 
+/* jobs.get: DONE with an errorResult is a failed job (its reason); DONE
+ * without one, or still running, is not; another shape is an error. */
+static void test_job_status(void **state)
+{
+	(void)state;
+	bool done;
+	char *failed;
+	const char *ok = "{\"kind\":\"bigquery#job\",\"status\":{\"state\":\"DONE\"}}";
+	assert_int_equal(bq_decode_job_status(ok, strlen(ok), &done, &failed), 0);
+	assert_true(done);
+	assert_null(failed);
+	const char *bad = "{\"status\":{\"state\":\"DONE\",\"errorResult\":{\"reason\":\"backendError\","
+			  "\"message\":\"x\"},\"errors\":[]}}";
+	assert_int_equal(bq_decode_job_status(bad, strlen(bad), &done, &failed), 0);
+	assert_true(done);
+	assert_string_equal(failed, "backendError");
+	free(failed);
+	const char *running = "{\"status\":{\"state\":\"RUNNING\",\"errorResult\":{\"reason\":\"x\"}}}";
+	assert_int_equal(bq_decode_job_status(running, strlen(running), &done, &failed), 0);
+	assert_false(done);
+	assert_null(failed);
+	const char *noreason = "{\"status\":{\"state\":\"DONE\",\"errorResult\":{}}}";
+	assert_int_equal(bq_decode_job_status(noreason, strlen(noreason), &done, &failed), 0);
+	assert_string_equal(failed, "");
+	free(failed);
+	assert_int_equal(bq_decode_job_status("[1]", 3, &done, &failed), -1);
+	assert_null(failed);
+	assert_int_equal(bq_decode_job_status("{\"status\"", 10, &done, &failed), -1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -191,6 +221,7 @@ int main(void)
 		cmocka_unit_test(test_decode_scanner),
 		cmocka_unit_test(test_describe_error),
 		cmocka_unit_test(test_transient_and_labels),
+		cmocka_unit_test(test_job_status),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
