@@ -365,8 +365,9 @@ static void check_count(struct checker *c, struct ast_expr *e, const char *what,
 		diag_hint(c->d, "leave the count out (the default is at least 1), or use 'exactly 0'");
 		return;
 	}
+	/* SPEC §3.5: no block at all, not even an empty one, and no having */
 	if ((n->kind == COUNT_AT_MOST || n->kind == COUNT_EXACTLY) && n->n == 0 &&
-	    ((e->block && e->block->nitems) || e->having.present)) {
+	    (e->block || e->having.present)) {
 		cerr(c, n->loc, DIAG_E307,
 		     "When filtering by 0, you can't additionally filter on %s properties or nested entities",
 		     what);
