@@ -71,7 +71,8 @@ static int mark_unfinished(const char *audience, void *arg)
 {
 	struct run_pass_state *ps = arg;
 	struct run_pass_audience key = { { .name = (char *)audience }, false };
-	struct run_pass_audience *pa = bsearch(&key, ps->a, ps->n, sizeof(*ps->a), by_name);
+	struct run_pass_audience *pa = ps->n ? bsearch(&key, ps->a, ps->n, sizeof(*ps->a), by_name)
+					      : NULL;
 	if (pa)
 		pa->unfinished = true;
 	return 0;
@@ -82,8 +83,10 @@ int run_pass_state_load(struct state *st, struct run_pass_state *ps)
 	memset(ps, 0, sizeof(*ps));
 	if (state_list_audiences(st, add_pass_audience, ps) != 0)
 		goto fail;
-	/* the state's ORDER BY follows its collation; the lookups, strcmp */
-	qsort(ps->a, ps->n, sizeof(*ps->a), by_name);
+	/* the state's ORDER BY follows its collation; the lookups, strcmp
+	 * (none: no array, which qsort may not be given) */
+	if (ps->n)
+		qsort(ps->a, ps->n, sizeof(*ps->a), by_name);
 	if (state_list_unfinished(st, mark_unfinished, ps) != 0)
 		goto fail;
 	return 0;

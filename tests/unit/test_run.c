@@ -120,6 +120,12 @@ static void pass_state(void **state)
 	struct strbuf err = STRBUF_INIT;
 	assert_int_equal(state_open(&st, path, STATE_RW, &err), 0);
 	assert_int_equal(state_latest_run_start(st), 0);
+	struct run_pass_state ps;
+	/* nothing applied yet (the daemon before the first apply) */
+	assert_int_equal(run_pass_state_load(st, &ps), 0);
+	assert_int_equal(ps.n, 0);
+	assert_null(run_pass_state_find(&ps, "a"));
+	run_pass_state_release(&ps);
 	const char *names[] = { "b", "B", "a", "off" };
 	for (size_t i = 0; i < ARRAY_LEN(names); i++)
 		assert_int_equal(state_put_audience(st, names[i], "h", strcmp(names[i], "off") != 0, 10), 0);
@@ -129,7 +135,6 @@ static void pass_state(void **state)
 	assert_int_equal(state_run_begin(st, "r1", "b", 3, 500), 0);   /* left Running */
 	assert_int_equal(state_run_begin(st, "r2", "off", 3, 700), 0);
 
-	struct run_pass_state ps;
 	assert_int_equal(run_pass_state_load(st, &ps), 0);
 	assert_int_equal(ps.n, 4);
 	assert_null(run_pass_state_find(&ps, "nosuch"));
