@@ -118,9 +118,8 @@ static bool is_due(void *arg, const struct ast_audience *a)
 	/* when it is due next: what the state recorded (`every N` counts from
 	 * the end of its last run), or, for one that runs now, the schedule's
 	 * next firing (its run records the exact time) */
-	int64_t t = 0;
-	if (pa->sa.enabled && run_next_time(a, d->now) > 0)
-		t = !due && pa->sa.next_run > 0 ? pa->sa.next_run : run_next_time(a, d->now);
+	int64_t scheduled = pa->sa.enabled ? run_next_time(a, d->now) : 0;
+	int64_t t = scheduled > 0 && !due && pa->sa.next_run > 0 ? pa->sa.next_run : scheduled;
 	if (t > 0 && (d->next == 0 || t < d->next))
 		d->next = t;
 	return due;

@@ -74,6 +74,15 @@ expect_status "check" 0 lac -C "$P" check
 members() {
 	sed -n 's/.*"members": \[\(.*\)\].*/\1/p' | sed 's/", "/\n/g; s/^"//; s/"$//' | sed '/^$/d'
 }
+# cat_owners_through NAME: under the faults set, the preview still lists
+# cat_owners' members, every one
+cat_owners_through() {
+	if lac -C "$P" --now "$now" --format json preview cat_owners --all >"$T/out.json" 2>"$T/err"; then
+		expect_eq "$1: members" "p01 p02 p10 p13 p14" "$(members <"$T/out.json" | tr '\n' ' ' | sed 's/ $//')"
+	else
+		fail "$1: preview failed"; cat "$T/err" >&2
+	fi
+}
 now=$(grep -o 'now = [0-9][0-9TZ:.-]*' "$ex/expected/README.md" | head -1 | cut -d' ' -f3)
 for f in "$ex"/expected/*.members; do
 	a=$(basename "$f" .members)
@@ -184,11 +193,7 @@ faults '{"faults": [{"on": "query", "do": "429-retry-after"}, {"on": "query", "d
 	{"on": "page", "do": "503"}, {"on": "page", "do": "reset"},
 	{"on": "query", "match": "PROFILE_TRAITS", "do": "job-error", "reason": "rateLimitExceeded"}]}'
 : >"$T/fake.log"
-if lac -C "$P" --now "$now" --format json preview cat_owners --all >"$T/out.json" 2>"$T/err"; then
-	expect_eq "faults: members" "p01 p02 p10 p13 p14" "$(members <"$T/out.json" | tr '\n' ' ' | sed 's/ $//')"
-else
-	fail "faults: preview failed"; cat "$T/err" >&2
-fi
+cat_owners_through "faults"
 expect_eq "faults: each injected once" 5 "$(log_count '"fault"\|"reason": "rateLimitExceeded"')"
 "$py" - "$T/fake.log" <<'EOF' && pass || fail "faults: a POST resent with its requestId, a failed job run as a new one"
 import json, sys
@@ -201,11 +206,7 @@ EOF
 # a job still running when jobs.query answers: polled until complete, then paged
 faults '{"faults": [{"on": "query", "match": "PROFILE_TRAITS", "do": "slow", "seconds": 0.6}]}'
 : >"$T/fake.log"
-if lac -C "$P" --now "$now" --format json preview cat_owners --all >"$T/out.json" 2>"$T/err"; then
-	expect_eq "polled: members" "p01 p02 p10 p13 p14" "$(members <"$T/out.json" | tr '\n' ' ' | sed 's/ $//')"
-else
-	fail "polled: preview failed"; cat "$T/err" >&2
-fi
+cat_owners_through "polled"
 [ "$(log_count '"pageToken": null')" -ge 2 ] && pass || fail "polled: getQueryResults while jobComplete was false"
 faults '{}'
 
@@ -213,11 +214,7 @@ faults '{}'
 # run again as a new job, with a new requestId
 faults '{"faults": [{"on": "query", "match": "PROFILE_TRAITS", "do": "late-error", "reason": "backendError", "seconds": 0.3}]}'
 : >"$T/fake.log"
-if lac -C "$P" --now "$now" --format json preview cat_owners --all >"$T/out.json" 2>"$T/err"; then
-	expect_eq "failed while polled: members" "p01 p02 p10 p13 p14" "$(members <"$T/out.json" | tr '\n' ' ' | sed 's/ $//')"
-else
-	fail "failed while polled: preview failed"; cat "$T/err" >&2
-fi
+cat_owners_through "failed while polled"
 "$py" - "$T/fake.log" <<'EOF' && pass || fail "failed while polled: asked jobs.get, then a new job"
 import json, sys
 L = [json.loads(l) for l in open(sys.argv[1])]
