@@ -485,9 +485,28 @@ static const char *token_name(yysymbol_kind_t k)
 	}
 }
 
+/* Can a token of kind k come next (the state's lookahead set)? */
+static bool expects(const yypcontext_t *ctx, yysymbol_kind_t k)
+{
+	int n = yypcontext_expected_tokens(ctx, NULL, 0);
+	yysymbol_kind_t *exp = xmalloc((size_t)n * sizeof(*exp));
+	bool found = false;
+	n = yypcontext_expected_tokens(ctx, exp, n);
+	for (int i = 0; i < n && !found; i++)
+		found = exp[i] == k;
+	free(exp);
+	return found;
+}
+
+static bool expects_value(const yypcontext_t *ctx)
+{
+	return expects(ctx, YYSYMBOL_STRING) && expects(ctx, YYSYMBOL_NUMBER);
+}
+
 /*
  * "syntax error: unexpected 'xyz', expected '{'": the offending token as
- * written, and what could come instead when that is a short list.
+ * written, and what could come instead when that is a short list
+ * (or the kind of word: a value, a condition, a name).
  */
 static int yyreport_syntax_error(const yypcontext_t *ctx, struct lac_parse *p)
 {
@@ -508,7 +527,16 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, struct lac_parse *p)
 			sb_addf(&sb, "'%.*s%s'", n, p->text + t->off, dots);
 	}
 	int n = yypcontext_expected_tokens(ctx, NULL, 0);
-	if (n > 0 && n <= MAX_EXPECTED) {
+	if (n > MAX_EXPECTED) {
+		/* too many to list: say what kind of word fits there, unless
+		 * a new item could start (then any name would, and the word
+		 * at fault is the one that does not belong to the last item) */
+		const char *kind = expects_value(ctx) ? "a value" :
+				   expects(ctx, YYTRANSLATE('(')) ? "a condition" :
+				   expects(ctx, YYSYMBOL_IDENT) ? "a name" : NULL;
+		if (kind && !expects(ctx, YYTRANSLATE('}')))
+			sb_addf(&sb, ", expected %s", kind);
+	} else if (n > 0) {
 		n = yypcontext_expected_tokens(ctx, exp, MAX_EXPECTED);
 		/* A word the filter took for a name may be spelled like an
 		 * expected keyword: never "unexpected 'x', expected 'x'". */

@@ -6,7 +6,8 @@
  * one token of lookahead in a few places, so the filter looks ahead instead
  * and hands the parser a rewritten token:
  *   - a keyword right before a comparison is a name (`type = "cat"`,
- *     `count >= 2`, `in = 3`): nothing else can be compared;
+ *     `count >= 2`, `in = 3`): nothing else can be compared (except
+ *     right after `with`, `without` or `of`, where only a keyword fits);
  *   - a keyword that starts a condition (after `{`, `and`, a literal, ...,
  *     and not continuing it, as `days` in `last 3 days`) and is followed by
  *     a predicate (`is null`, `in (`, `not in (`, `contains "x"`, ...) is a
@@ -50,6 +51,14 @@ static bool precedes_name(int kind)
 	       kind == T_DESTINATION || kind == T_ENRICH || kind == T_ENTITY ||
 	       kind == T_IDENTIFIER || kind == T_NOTIFY || kind == T_ON || kind == T_REMOVED ||
 	       kind == T_TRAIT || kind == T_TRAITS;
+}
+
+/* After `with`, `without` and `of` only a keyword fits (`with trait`,
+ * `part of audience`): `with trait = 1` lacks the trait's name, and the
+ * error belongs at `=`, not at a column named trait. */
+static bool wants_keyword(int prev)
+{
+	return prev == T_WITH || prev == T_WITHOUT || prev == T_OF;
 }
 
 static bool is_unit(int kind)
@@ -150,7 +159,7 @@ int lac_gram_lex(LAC_GRAM_STYPE *lval, struct loc *lloc, struct lac_parse *p)
 		int next = p->ahead[1].kind, next2 = p->ahead[2].kind;
 		bool at_start = starts_condition_after(p->cur.kind, p->prev_kind) &&
 				!continues(p->prev_kind, p->cur.kind, t->kind);
-		if (is_cmp(next)) {
+		if (is_cmp(next) && !wants_keyword(p->cur.kind)) {
 			t->kind = T_IDENT;
 		} else if (t->kind == T_NOT) {
 			/* `x not in (`: the predicate's not; `{ not in ("a")`: a
