@@ -378,14 +378,8 @@ out:
 	if (runs) {
 		/* one document (SPEC §6): the plan's JSON (when there is one) with
 		 * the runs and the errors added */
-		json_t *root = NULL, *errors = json_array();
-		if (have_plan) {
-			char *s = plan_to_json(&pl, false, false);
-			root = json_loads(s, 0, NULL);
-			free(s);
-		} else {
-			root = json_object();
-		}
+		json_t *errors = json_array();
+		json_t *root = have_plan ? plan_json(&pl, false, false) : json_object();
 		json_errors_add_runs(errors, runs);
 		json_errors_add_diags(errors, &p.diags, ndiags_before_runs);
 		/* a failure with nothing more precise: the message it printed */

@@ -130,16 +130,11 @@ int cmd_plan(struct cli *c)
 		rc = EXIT_ERRORS;
 
 	if (c->format == OUT_JSON) {
-		char *json = plan_to_json(&pl, preview, false);
-		if (validated) {
-			json_t *root = json_loads(json, 0, NULL);
+		json_t *root = plan_json(&pl, preview, false);
+		if (validated)
 			json_object_set(root, "validate", validated);
-			json_print_doc(stdout, root);
-			json_decref(root);
-		} else {
-			fputs(json, stdout);
-		}
-		free(json);
+		json_print_doc(stdout, root);
+		json_decref(root);
 	} else {
 		plan_print_text(&pl, preview, sql_diff, c->color, stdout);
 	}

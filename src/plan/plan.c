@@ -975,7 +975,7 @@ void plan_print_text(const struct plan *pl, bool preview, bool sql_diff, bool co
 		pl->nupdate, pl->ndelete);
 }
 
-char *plan_to_json(const struct plan *pl, bool preview, bool with_meta)
+json_t *plan_json(const struct plan *pl, bool preview, bool with_meta)
 {
 	json_t *root = json_object(), *changes = json_array();
 	if (with_meta) {
@@ -1044,6 +1044,12 @@ char *plan_to_json(const struct plan *pl, bool preview, bool with_meta)
 	json_object_set_new(sum, "update", json_integer((json_int_t)pl->nupdate));
 	json_object_set_new(sum, "delete", json_integer((json_int_t)pl->ndelete));
 	json_object_set_new(root, "summary", sum);
+	return root;
+}
+
+char *plan_to_json(const struct plan *pl, bool preview, bool with_meta)
+{
+	json_t *root = plan_json(pl, preview, with_meta);
 	struct strbuf sb = STRBUF_INIT;
 	json_append_doc(&sb, root);
 	json_decref(root);

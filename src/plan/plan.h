@@ -11,6 +11,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include <jansson.h>
+
 #include "base/util.h"
 #include "project/project.h"
 #include "run/run.h"
@@ -117,7 +119,9 @@ void plan_diff(const char *a, const char *b, int context, struct strbuf *out);
 /* Print the plan as text; sql_diff adds the changed generated SQL. */
 void plan_print_text(const struct plan *pl, bool preview, bool sql_diff, bool color, FILE *out);
 /* The plan as JSON (docs/gitops.md); with_meta adds the fingerprints and
- * version a saved plan file carries.  Ends with a newline. */
+ * version a saved plan file carries.  plan_to_json is its text, ending
+ * with a newline. */
+json_t *plan_json(const struct plan *pl, bool preview, bool with_meta);
 char *plan_to_json(const struct plan *pl, bool preview, bool with_meta);
 
 /* Store pl->defs in st, after the changes were recorded (every audience
