@@ -33,8 +33,10 @@ mkdir -p "$out/crashes"
 
 # Extra seeds that are not kept in the corpus: the examples.
 seeds=$out/seeds
-rm -rf "$seeds" && mkdir -p "$seeds/parse" "$seeds/yaml"
+rm -rf "$seeds" && mkdir -p "$seeds/parse" "$seeds/check" "$seeds/yaml"
 find "$src/examples" -name '*.lac' | while read -r f; do cp "$f" "$seeds/parse/$(echo "$f" | tr / _)"; done
+# fuzz_check's project is the kitchen-sink example: its audiences fit the graph
+cp "$src"/examples/kitchen-sink/audiences/*.lac "$seeds/check/"
 find "$src/examples" -name '*.yaml' | while read -r f; do cp "$f" "$seeds/yaml/$(echo "$f" | tr / _)"; done
 
 field() { # field TARGET COLUMN: a column of the target's row in the tsv, or 0

@@ -1,0 +1,228 @@
+/*
+ * fuzz_check.c — fuzz target for the whole front end past the parser: each
+ * input is an audience file of the kitchen-sink example project (its
+ * lac.yaml and data graph, copied once into a scratch directory), which is
+ * loaded and type-checked; when it checks without an error, every audience
+ * is compiled in all six dialects, as its membership SELECT and as the
+ * script of a run.  Nothing may crash, leak or trip the sanitizers.
+ *
+ * fuzz_parse reaches only the parser; the checker and the SQL generators
+ * read what it builds, so they get their own target.
+ *
+ * Built with -DLAC_LIBFUZZER it is a libFuzzer target.  Built normally, main()
+ * replays tests/corpus/check/ (or the files and folders given): a
+ * hand-written input named ok-* must check cleanly and compile, one named
+ * bad-* must be reported; the campaign's finds (40 hex digits) need only
+ * not crash.  It also checks the example's own audiences, all of them in one
+ * file, so the replay proves that the SQL generators are reached.
+ */
+#include <dirent.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "check/check.h"
+#include "run/run.h"
+#include "sql/gen.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static char scratch[PATH_MAX];
+
+static void copy_file(const char *from, const char *to)
+{
+	size_t len;
+	char *text = read_file(from, &len);
+	FILE *f = text ? fopen(to, "wb") : NULL;
+	if (!f || (len && fwrite(text, 1, len, f) != len) || fclose(f) != 0)
+		abort();
+	free(text);
+}
+
+/* The scratch project: the kitchen-sink example's settings and graph, and
+ * an audiences/ folder for the input. */
+static void make_scratch(void)
+{
+	snprintf(scratch, sizeof scratch, "%s/lac-fuzz-check.XXXXXX",
+		 getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+	if (!mkdtemp(scratch))
+		abort();
+	static const char *const files[] = { "lac.yaml", "graph.yaml" };
+	for (size_t i = 0; i < 2; i++) {
+		char *from = xasprintf("%s/kitchen-sink/%s", LAC_SRC_EXAMPLES_DIR, files[i]);
+		char *to = xasprintf("%s/%s", scratch, files[i]);
+		copy_file(from, to);
+		free(from);
+		free(to);
+	}
+	char *dir = xasprintf("%s/audiences", scratch);
+	if (mkdir(dir, 0700) != 0)
+		abort();
+	free(dir);
+}
+
+/* Check the input as the project's one audience file; compile it when it
+ * checks.  Returns the number of errors (-1: compiled, no error). */
+static long check_once(const uint8_t *data, size_t size)
+{
+	if (!scratch[0])
+		make_scratch();
+	char *path = xasprintf("%s/audiences/fuzz.lac", scratch);
+	FILE *f = fopen(path, "wb");
+	if (!f || (size && fwrite(data, 1, size, f) != size) || fclose(f) != 0)
+		abort();
+	free(path);
+
+	struct project p;
+	project_init(&p);
+	long rc = check_load(&p, scratch) == 0 ? -1 : (long)p.diags.nerrors;
+	struct strbuf sb = STRBUF_INIT;
+	for (size_t i = 0; i < p.diags.n; i++)
+		diag_format_one(&p.diags, &p.diags.items[i], &sb, false);
+	if (rc < 0) {
+		for (size_t di = 0; di < ndialects; di++) {
+			struct sql_options o = { .d = dialects[di], .schema = p.warehouse.schema };
+			for (size_t i = 0; i < p.nfiles; i++)
+				for (size_t j = 0; j < p.files[i]->naudiences; j++) {
+					const struct ast_audience *a = p.files[i]->audiences[j];
+					sql_membership(&sb, &p.graph, a, &o);
+					run_script(&p, a, dialects[di], "2025-01-31T08:30:00Z", &sb);
+				}
+		}
+	}
+	sb_release(&sb);
+	project_release(&p);
+	return rc;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	check_once(data, size);
+	return 0;
+}
+
+#ifndef LAC_LIBFUZZER
+static const char *base_name(const char *path)
+{
+	return strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+}
+
+static int run_file(const char *path)
+{
+	size_t len;
+	char *text = read_file(path, &len);
+	if (!text) {
+		fprintf(stderr, "fuzz_check: cannot read %s\n", path);
+		return 1;
+	}
+	long rc = check_once((const uint8_t *)text, len);
+	free(text);
+	const char *base = base_name(path);
+	if (str_starts(base, "ok-") && rc >= 0) {
+		fprintf(stderr, "fuzz_check: %s: %ld errors, expected none\n", path, rc);
+		return 1;
+	}
+	if (str_starts(base, "bad-") && rc < 0) {
+		fprintf(stderr, "fuzz_check: %s: checked without an error\n", path);
+		return 1;
+	}
+	return 0;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The files of dir, sorted; *n of them. */
+static char **list_dir(const char *dir, size_t *n)
+{
+	DIR *dh = opendir(dir);
+	char **names = NULL;
+	size_t cap = 0;
+	*n = 0;
+	if (!dh)
+		return NULL;
+	for (struct dirent *e; (e = readdir(dh));)
+		if (e->d_name[0] != '.')
+			VEC_PUSH(names, *n, cap, xasprintf("%s/%s", dir, e->d_name));
+	closedir(dh);
+	qsort(names, *n, sizeof(*names), cmp_str);
+	return names;
+}
+
+static int run_dir(const char *dir, int *count)
+{
+	size_t n;
+	char **names = list_dir(dir, &n);
+	int fails = 0;
+	if (!names) {
+		fprintf(stderr, "fuzz_check: cannot open %s or it is empty\n", dir);
+		return 1;
+	}
+	for (size_t i = 0; i < n; i++) {
+		fails += run_file(names[i]);
+		(*count)++;
+		free(names[i]);
+	}
+	free(names);
+	return fails;
+}
+
+/* The example's audience files as one input: they check and compile. */
+static int run_example(void)
+{
+	char *dir = xasprintf("%s/kitchen-sink/audiences", LAC_SRC_EXAMPLES_DIR);
+	size_t n;
+	char **names = list_dir(dir, &n);
+	struct strbuf all = STRBUF_INIT;
+	for (size_t i = 0; i < n; i++) {
+		size_t len;
+		char *text = str_ends(names[i], ".lac") ? read_file(names[i], &len) : NULL;
+		if (text)
+			sb_addmem(&all, text, len);
+		free(text);
+		free(names[i]);
+	}
+	free(names);
+	free(dir);
+	long rc = all.len ? check_once((const uint8_t *)all.buf, all.len) : 0;
+	sb_release(&all);
+	if (rc >= 0) {
+		fprintf(stderr, "fuzz_check: the kitchen-sink audiences: %ld errors, expected none\n", rc);
+		return 1;
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	int fails = 0, count = 0;
+
+	if (argc > 1) {
+		for (int i = 1; i < argc; i++) {
+			struct stat st;
+			if (stat(argv[i], &st) == 0 && S_ISDIR(st.st_mode)) {
+				fails += run_dir(argv[i], &count);
+			} else {
+				fails += run_file(argv[i]);
+				count++;
+			}
+		}
+	} else {
+		fails += run_example();
+		fails += run_dir(LAC_CORPUS_DIR, &count);
+	}
+	if (scratch[0]) {
+		char *cmd = xasprintf("rm -rf '%s'", scratch);
+		if (system(cmd) != 0)
+			fprintf(stderr, "fuzz_check: could not remove %s\n", scratch);
+		free(cmd);
+	}
+	printf("fuzz_check: %d inputs, %d failures\n", count, fails);
+	return fails ? 1 : 0;
+}
+#endif
