@@ -423,6 +423,20 @@ struct ast_audience *project_audience(const struct project *p, const char *name)
 	return NULL;
 }
 
+char *unknown_audience_error(const struct project *p, const char *name)
+{
+	const char **names = NULL;
+	size_t n = 0, cap = 0;
+	for (size_t i = 0; i < p->nfiles; i++)
+		for (size_t j = 0; j < p->files[i]->naudiences; j++)
+			VEC_PUSH(names, n, cap, p->files[i]->audiences[j]->name);
+	const char *best = closest_name(name, names, n);
+	char *msg = best ? xasprintf("unknown audience '%s' (did you mean '%s'?)", name, best)
+			 : xasprintf("unknown audience '%s'", name);
+	free(names);
+	return msg;
+}
+
 int check_load(struct project *p, const char *dir)
 {
 	project_load(p, dir);

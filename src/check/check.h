@@ -28,4 +28,8 @@ size_t check_warehouse_limits(struct project *p, enum warehouse_type t);
 /* An audience by name, or NULL. */
 struct ast_audience *project_audience(const struct project *p, const char *name);
 
+/* "unknown audience 'x'", with "(did you mean 'y'?)" when an audience of p
+ * is spelled close to it: malloc'd, one line. */
+char *unknown_audience_error(const struct project *p, const char *name);
+
 #endif

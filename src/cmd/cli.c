@@ -98,6 +98,13 @@ int cli_open_project(struct cli *c, struct project *p)
 	return -1;
 }
 
+void cli_unknown_audience(const struct project *p, const char *name)
+{
+	char *msg = unknown_audience_error(p, name);
+	fprintf(stderr, "lac: %s\n", msg);
+	free(msg);
+}
+
 int cli_usage_error(const struct cli *c, const char *fmt, ...)
 {
 	va_list ap;

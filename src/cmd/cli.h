@@ -39,12 +39,18 @@ struct command {
 	const char *help;          /* the rest of `lac help NAME` */
 };
 const struct command *command_find(const char *name);
+/* The command spelled closest to name ("did you mean"), or NULL. */
+const char *command_closest(const char *name);
 /* `lac --help` and `lac help NAME`. */
 void command_print_main_help(FILE *out);
 void command_print_help(const struct command *cmd, FILE *out);
 
 /* Print "lac: <message>" and the command's synopsis to stderr; returns EXIT_USAGE. */
 int cli_usage_error(const struct cli *c, const char *fmt, ...) LAC_PRINTF(2, 3);
+
+/* "lac: unknown audience 'x'" on stderr, with a "did you mean" when one of
+ * p's audiences is close. */
+void cli_unknown_audience(const struct project *p, const char *name);
 /* Parse the command's own words (after its name) with t.  0, or EXIT_USAGE
  * after printing the mistake as cli_usage_error does. */
 int cli_parse_options(const struct cli *c, const struct opt_table *t, struct opt_args *args);

@@ -71,7 +71,7 @@ static int one_alert(const struct state_fired_alert *f, void *ctx)
 
 int cmd_alerts(struct cli *c)
 {
-	const struct opt_table table = { .pass_unknown = true, .max_args = 0,
+	const struct opt_table table = { .max_args = 0,
 		.too_many = "alerts takes no arguments" };
 	struct opt_args args;
 	if (cli_parse_options(c, &table, &args) != 0)

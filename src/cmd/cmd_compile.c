@@ -134,7 +134,7 @@ int cmd_compile(struct cli *c)
 		for (size_t i = 0; i < nnames; i++) {
 			struct ast_audience *a = project_audience(&p, names[i]);
 			if (!a) {
-				fprintf(stderr, "lac: unknown audience '%s'\n", names[i]);
+				cli_unknown_audience(&p, names[i]);
 				rc = EXIT_ERRORS;
 				continue;
 			}

@@ -21,7 +21,7 @@ int cmd_consumers(struct cli *c)
 		return EXIT_ERRORS;
 	const struct ast_audience *target = project_audience(&p, name);
 	if (!target) {
-		fprintf(stderr, "lac: unknown audience '%s'\n", name);
+		cli_unknown_audience(&p, name);
 		project_release(&p);
 		return EXIT_ERRORS;
 	}

@@ -199,7 +199,7 @@ int delivery_retry(struct cli *c, const struct delivery_op *op)
 	struct state *st = NULL;
 	int rc = EXIT_ERRORS;
 	if (!a)
-		fprintf(stderr, "lac: unknown audience '%s'\n", op->audience);
+		cli_unknown_audience(&p, op->audience);
 	if (!a || !activation_known(&p, op) || open_locked(c, &p, op, &st) < 0) {
 		project_release(&p);
 		return rc;
@@ -245,7 +245,7 @@ int delivery_discard(struct cli *c, const struct delivery_op *op)
 	struct state *st = NULL;
 	int rc = EXIT_ERRORS;
 	if (!project_audience(&p, op->audience))
-		fprintf(stderr, "lac: unknown audience '%s'\n", op->audience);
+		cli_unknown_audience(&p, op->audience);
 	else if (activation_known(&p, op) && open_locked(c, &p, op, &st) == 0) {
 		int64_t n = outbox_discard(st, op->audience, op->activation, op->what, op->message_id,
 					   op->reason, ln.secs);

@@ -10,8 +10,7 @@
 
 int cmd_graph(struct cli *c)
 {
-	/* anything at all, options too, is an argument too many */
-	const struct opt_table table = { .pass_unknown = true, .max_args = 0,
+	const struct opt_table table = { .max_args = 0,
 		.too_many = "graph takes no arguments (got '%s')" };
 	struct opt_args args;
 	if (cli_parse_options(c, &table, &args) != 0)

@@ -166,7 +166,7 @@ int cmd_preview(struct cli *c)
 		return EXIT_ERRORS;
 	struct ast_audience *a = project_audience(&p, name);
 	if (!a) {
-		fprintf(stderr, "lac: unknown audience '%s'\n", name);
+		cli_unknown_audience(&p, name);
 		project_release(&p);
 		return EXIT_ERRORS;
 	}

@@ -136,7 +136,9 @@ int cmd_run(struct cli *c)
 				  "audience '%s' has not been applied; run 'lac apply' first", names[i]);
 			rc = EXIT_ERRORS;
 		} else if (!a) {
-			run_error(errors, "unknown-audience", names[i], "unknown audience '%s'", names[i]);
+			char *msg = unknown_audience_error(&p, names[i]);
+			run_error(errors, "unknown-audience", names[i], "%s", msg);
+			free(msg);
 			rc = EXIT_ERRORS;
 		} else if (!in_list(want, nwant, a)) {
 			VEC_PUSH(want, nwant, capwant, a);

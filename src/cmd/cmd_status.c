@@ -125,8 +125,7 @@ static void table_print(struct table *t, bool color)
 
 int cmd_status(struct cli *c)
 {
-	/* anything at all, options too, is an argument too many */
-	const struct opt_table table = { .pass_unknown = true, .max_args = 0,
+	const struct opt_table table = { .max_args = 0,
 		.too_many = "status takes no arguments" };
 	struct opt_args args;
 	if (cli_parse_options(c, &table, &args) != 0)

@@ -62,6 +62,14 @@ static int output_written(int rc, int werr)
 	return rc ? rc : EXIT_ERRORS;
 }
 
+static int unknown_command(const struct cli *c, const char *name)
+{
+	const char *best = command_closest(name);
+	if (best)
+		return cli_usage_error(c, "unknown command '%s' (did you mean '%s'?)", name, best);
+	return cli_usage_error(c, "unknown command '%s'", name);
+}
+
 int main(int argc, char **argv)
 {
 	struct cli c = { .dir = ".", .format = OUT_TEXT };
@@ -126,7 +134,7 @@ int main(int argc, char **argv)
 			command_print_help(command_find(rest.v[1]), stdout);
 			rc = EXIT_OK;
 		} else {
-			rc = cli_usage_error(&c, "unknown command '%s'", rest.v[1]);
+			rc = unknown_command(&c, rest.v[1]);
 		}
 		goto out;
 	}
@@ -137,7 +145,7 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	if (!cmd) {
-		rc = cli_usage_error(&c, "unknown command '%s'", rest.v[0]);
+		rc = unknown_command(&c, rest.v[0]);
 		goto out;
 	}
 	c.command = cmd->name;

@@ -122,8 +122,7 @@ int view_close_state(struct state *st, int rc)
 
 const char *view_audience_arg(struct cli *c, const char *what)
 {
-	/* options too are taken for the name, and refused as one */
-	const struct opt_table table = { .pass_unknown = true };
+	const struct opt_table table = { 0 };
 	struct opt_args args;
 	if (cli_parse_options(c, &table, &args) != 0)
 		return NULL;
@@ -176,7 +175,7 @@ bool view_known(struct project *p, struct state *st, const char *name)
 		state_audience_release(&sa);
 		return true;
 	}
-	fprintf(stderr, "lac: unknown audience '%s'\n", name);
+	cli_unknown_audience(p, name);
 	return false;
 }
 

@@ -592,7 +592,9 @@ int plan_select(struct plan *pl, const struct project *p, const char *const *nam
 		for (size_t k = 0; k < pl->n && !known; k++)
 			known = strcmp(pl->changes[k].audience, names[i]) == 0;
 		if (!known) {
-			sb_addf(err, "unknown audience '%s'", names[i]);
+			char *msg = unknown_audience_error(p, names[i]);
+			sb_addstr(err, msg);
+			free(msg);
 			free(all);
 			return -1;
 		}

@@ -17,6 +17,13 @@ expect_status "unknown command" 64 lac frobnicate
 expect_eq "unknown command message" "lac: unknown command 'frobnicate'
 Try 'lac --help'." "$(cat "$T/err")"
 
+# a command or audience spelled close to a real one gets a "did you mean"
+expect_status "misspelt command" 64 lac chek
+expect_eq "misspelt command message" "lac: unknown command 'chek' (did you mean 'check'?)
+Try 'lac --help'." "$(cat "$T/err")"
+expect_status "help misspelt" 64 lac help pln
+has "help misspelt" "(did you mean 'plan'?)" "$T/err"
+
 expect_status "help COMMAND" 0 lac help check
 grep -q '^usage: lac check' "$T/out" && pass || fail "help check shows its usage"
 expect_status "COMMAND --help" 0 lac check --help
@@ -41,6 +48,17 @@ expect_status "init" 0 lac init "$T/proj"
 [ -f "$T/proj/data/warehouse.db" ] && pass || fail "init built the warehouse"
 expect_status "init twice" 1 lac init "$T/proj"
 grep -q 'already exists' "$T/err" && pass || fail "init refuses to overwrite"
+for cmd in preview compile consumers; do
+	expect_status "$cmd: misspelt audience" 1 lac -C "$T/proj" $cmd cat_owner
+	has "$cmd: misspelt audience" "lac: unknown audience 'cat_owner' (did you mean 'cat_owners'?)" "$T/err"
+done
+expect_status "unknown audience, nothing close" 1 lac -C "$T/proj" preview zzzz
+expect_eq "unknown audience, nothing close" "lac: unknown audience 'zzzz'" "$(cat "$T/err")"
+# an unknown option is named as one, also by commands without options
+for cmd in status alerts graph "runs cat_owners" "consumers cat_owners"; do
+	expect_status "$cmd --bogus" 64 lac -C "$T/proj" $cmd --bogus
+	has "$cmd --bogus" "lac: unknown option '--bogus'" "$T/err"
+done
 expect_status "init unknown example" 64 lac init "$T/other" --example nope
 expect_status "init: examples/ci holds CI files, not a project" 64 lac init "$T/other" --example ci
 # options may follow the directory
