@@ -1,5 +1,5 @@
 /*
- * cmd_daemon.c — `lac daemon [--once] [--max-sleep SECONDS]`: the scheduler.
+ * cmd_daemon.c — `lac daemon [--once] [--max-sleep DURATION]`: the scheduler.
  * Runs every applied, enabled audience when its schedule says it is due
  * (UTC), up to --jobs at once in dependency order, then sleeps until the
  * next one is due.
@@ -179,15 +179,18 @@ static int64_t run_due(struct cli *c, struct project *p, const struct run_applie
 	return d.next;
 }
 
+/* --max-sleep: a duration like 30s, 5m or 1h, or a bare number of seconds
+ * (its first form); at least a second. */
 static int take_max_sleep(void *arg, const char *value, struct strbuf *err)
 {
 	long *max_sleep = arg;
-	char *end;
-	*max_sleep = strtol(value, &end, 10);
-	if (!*value || *end || *max_sleep < 1) {
-		sb_addf(err, "--max-sleep takes a whole number of seconds, 1 or more, not '%s'", value);
+	int64_t ms;
+	if (duration_parse(value, DURATION_BARE_SECONDS, &ms) != 0 || ms < 1000) {
+		sb_addf(err, "--max-sleep takes a duration of a second or more, like 30s, 5m or 1h "
+			"(or a number of seconds), not '%s'", value);
 		return -1;
 	}
+	*max_sleep = (long)(ms / 1000);
 	return 0;
 }
 

@@ -37,11 +37,15 @@
 #include "state/state_info.h"
 #include "state/state_move.h"
 
-/* The one FILE argument of export/import, or NULL after the usage message. */
-static const char *file_arg(struct cli *c, const char *what)
+/* The one FILE argument of export/import, or NULL after the usage message;
+ * with lock_timeout_ms (import, which takes the lock 'apply') also
+ * --lock-timeout. */
+static const char *file_arg(struct cli *c, const char *what, int64_t *lock_timeout_ms)
 {
 	char *too_many = xasprintf("state %s takes one file (got '%%s' and '%%s')", what);
-	const struct opt_table table = { .too_many = too_many, .max_args = 1 };
+	const struct opt opts[] = { OPT_LOCK_TIMEOUT(lock_timeout_ms) };
+	const struct opt_table table = { .opts = lock_timeout_ms ? opts : NULL,
+		.n = lock_timeout_ms ? 1 : 0, .too_many = too_many, .max_args = 1 };
 	struct opt_args args;
 	const char *file = NULL;
 	if (cli_parse_options(c, &table, &args) == 0) {
@@ -110,7 +114,7 @@ static int write_export(struct state *st, json_t *header, FILE *out, struct expo
 
 int cmd_state_export(struct cli *c)
 {
-	const char *file = file_arg(c, "export");
+	const char *file = file_arg(c, "export", NULL);
 	if (!file)
 		return EXIT_USAGE;
 	struct lac_now now;
@@ -391,7 +395,8 @@ static int claim_source(json_t *header, struct project *p, struct state *st, int
 
 int cmd_state_import(struct cli *c)
 {
-	const char *file = file_arg(c, "import");
+	int64_t lock_timeout_ms = 0;
+	const char *file = file_arg(c, "import", &lock_timeout_ms);
 	if (!file)
 		return EXIT_USAGE;
 	struct lac_now now;
@@ -420,7 +425,7 @@ int cmd_state_import(struct cli *c)
 	if (state_open_project(&st, &p, STATE_RW, &err) != 0)
 		goto out;
 	/* under the apply lock, like every change to what is applied */
-	int lk = state_lock(st, "apply", "state import", 0, &err);
+	int lk = state_lock(st, "apply", "state import", lock_timeout_ms, &err);
 	if (lk != 0) {
 		if (lk > 0) {
 			char *held = xasprintf("lock 'apply' is %s", err.buf);

@@ -41,7 +41,9 @@ static void print_result(const struct cli *c, const char *id, int found, const c
 
 int cmd_state_unlock(struct cli *c)
 {
-	const struct opt_table table = { .max_args = 1,
+	int64_t lock_timeout_ms = 0;
+	const struct opt opts[] = { OPT_LOCK_TIMEOUT(&lock_timeout_ms) };
+	const struct opt_table table = { OPT_TABLE(opts), .max_args = 1,
 		.too_many = "state unlock takes one lock id (got '%s' and '%s')" };
 	struct opt_args args;
 	if (cli_parse_options(c, &table, &args) != 0)
@@ -68,7 +70,7 @@ int cmd_state_unlock(struct cli *c)
 		goto out;
 	}
 	if (strcmp(id, "apply") != 0) {
-		int lk = state_lock(st, "apply", "state unlock", 0, &err);
+		int lk = state_lock(st, "apply", "state unlock", lock_timeout_ms, &err);
 		if (lk != 0) {
 			fprintf(stderr, "lac: %s%s\n", lk > 0 ? "lock 'apply' is " : "", err.buf);
 			goto out;

@@ -28,7 +28,7 @@ static const struct command commands[] = {
 	  "audience and dialect (audience, file, line, dialect, sql, path).\n" },
 	{ "preview", cmd_preview, "preview AUDIENCE [--limit N|--all] [--entities PATH]",
 	  "count and list an audience's members in the warehouse",
-	  "Runs the audience's SQL on the project's warehouse (SQLite or PostgreSQL) and\n"
+	  "Runs the audience's SQL on the project's warehouse (any type, read-only) and\n"
 	  "prints the member count and the first N members (default 10; --all for every\n"
 	  "one), sorted.  --entities PATH adds the matched entities of that path.\n"
 	  "--now TS fixes the reference time; --format json prints one JSON object.\n" },
@@ -52,7 +52,8 @@ static const struct command commands[] = {
 	  "canonical layout.  --check writes nothing, lists the files that would change\n"
 	  "and exits 1 if any would; --diff does the same but shows the changes as a\n"
 	  "unified diff (`patch -p0` applies it).  Formatting is idempotent and keeps\n"
-	  "the meaning.  --format json prints one object instead: files (path, changed,\n"
+	  "the meaning.  FILE '-' formats standard input to standard output.\n"
+	  "--format json prints one object instead: files (path, changed,\n"
 	  "with --diff the diff), changed, errors and diagnostics; the exit status is\n"
 	  "the same.\n" },
 	{ "graph", cmd_graph, "graph [--format text|dot|json]",
@@ -137,12 +138,12 @@ static const struct command commands[] = {
 	  "figures of the two days compared and the change in percent, and per channel\n"
 	  "sent or failed with the reason.  Alerts are evaluated once per UTC day by\n"
 	  "run, apply and the daemon (docs/alerts.md).  --format json for tools.\n" },
-	{ "daemon", cmd_daemon, "daemon [--once] [--max-sleep SECONDS] [--lock-timeout DURATION] [--jobs N]",
+	{ "daemon", cmd_daemon, "daemon [--once] [--max-sleep DURATION] [--lock-timeout DURATION] [--jobs N]",
 	  "run applied audiences when their schedules say they are due (UTC)",
 	  "The scheduler: loops over the applied, enabled audiences, runs each one that\n"
 	  "is due (up to --jobs N at once, as `lac run`), then sleeps until the next\n"
-	  "one is due (at most --max-sleep seconds, default 300, to pick up newly\n"
-	  "applied definitions).  A due audience whose inputs did not change is\n"
+	  "one is due (at most --max-sleep, like 30s or 5m, default 5m, to pick up\n"
+	  "newly applied definitions).  A due audience whose inputs did not change is\n"
 	  "reported 'Skipped (inputs unchanged)', as with `lac run`.\n"
 	  "An audience whose file changed since `lac apply` runs its applied definition,\n"
 	  "with a warning that the file differs (`lac apply` records the change).\n"
@@ -160,16 +161,19 @@ static const struct command commands[] = {
 	  "their snapshot generation, the events still to deliver per activation, the\n"
 	  "locks held, and whether it was moved.  Reads only.\n"
 	  "export FILE: every row of the state in one consistent read, as JSON Lines\n"
-	  "(a header line naming this state, then one line per row), written to FILE\n"
-	  "with mode 0600 ('-' is refused).\n"
+	  "(a header line naming this state, one line per row, and a last line\n"
+	  "{\"end\": true, \"rows\": N} that proves the file whole), written to FILE with\n"
+	  "mode 0600 ('-' is refused).\n"
 	  "import FILE: writes an export into the state lac.yaml names now, which must\n"
 	  "be empty (no applied audiences, runs or queued events), in one transaction\n"
-	  "under the lock 'apply', then marks the state the export came from as moved:\n"
+	  "under the lock 'apply' (--lock-timeout DURATION waits for it), then marks\n"
+	  "the state the export came from as moved:\n"
 	  "lac refuses to write to it from then on.  The export must come from a lac\n"
 	  "with the same state schema.  Snapshot generations and queued events move\n"
 	  "with it: nothing is resent.  See docs/gitops.md, \"Moving state\".\n"
 	  "unlock LOCK_ID: frees the lock 'apply' or 'run:AUDIENCE' held by another\n"
-	  "process, after taking the lock 'apply' itself (unless LOCK_ID is apply).\n"
+	  "process, after taking the lock 'apply' itself (unless LOCK_ID is apply;\n"
+	  "--lock-timeout DURATION waits for it).\n"
 	  "PostgreSQL state: the holder's session is ended, which releases its locks.\n"
 	  "SQLite state: a lock already ends with its process, so only the record of a\n"
 	  "holder that is gone is cleared; a holder still running is reported (exit 1).\n"
@@ -212,15 +216,16 @@ void command_print_main_help(FILE *out)
 		fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
 	fprintf(out,
 		"\nGlobal options:\n"
-		"  -C DIR             run as if started in DIR (the project directory)\n"
-		"  --format FORMAT    text (default) or json, for every command that prints data\n"
-		"  --now TIMESTAMP    the reference time of runs and previews (UTC)\n"
-		"  --color WHEN       auto (default), always or never\n"
-		"  -q, --quiet        print only errors (and no progress line)\n"
-		"  -v, --verbose      log each warehouse statement of a run with its duration and\n"
-		"                     each delivery request and retry on stderr\n"
-		"  --version          print the version\n"
-		"  -h, --help         this help; `lac help COMMAND` for one command\n\n"
+		"  -C, --directory DIR  run as if started in DIR (the project directory)\n"
+		"  --format FORMAT      text (default) or json, for every command that prints\n"
+		"                       data\n"
+		"  --now TIMESTAMP      the reference time of runs and previews (UTC)\n"
+		"  --color WHEN         auto (default), always or never\n"
+		"  -q, --quiet          print only errors (and no progress line)\n"
+		"  -v, --verbose        log each warehouse statement of a run with its duration\n"
+		"                       and each delivery request and retry on stderr\n"
+		"  --version            print the version\n"
+		"  -h, --help           this help; `lac help COMMAND` for one command\n\n"
 		"Exit status: 0 success, 1 errors, 2 changes present (plan --detailed-exitcode),\n"
 		"64 usage errors.  See `man lac` and docs/ for the language and the data graph.\n");
 }

@@ -65,6 +65,17 @@ shared_cases() {
 	expect_eq "$b: the first apply" 0 "$(finished "$b-a1")"
 	expect_eq "$b: the waiting apply, once it is free" 0 "$(finished "$b-a2")"
 	expect_status "$b: a bad --lock-timeout" 64 lac -C "$P" apply --auto-approve --lock-timeout 5x
+	# state unlock takes the lock 'apply' as well, and waits for it the same way
+	start_paused "$b-a3" lock:apply -C "$P" --now 2026-01-15T12:00:00Z apply --auto-approve
+	expect_status "$b: state unlock while an apply runs" 1 lac -C "$P" state unlock run:cat_owners
+	expect_match "$b: ... naming the holder" "^lac: lock 'apply' is $(held_re apply "$pid")\$" "$T/err"
+	( set +e; "$LAC" -C "$P" state unlock run:cat_owners --lock-timeout 1m \
+		>"$T/$b-unlock.out" 2>"$T/$b-unlock.err"; echo $? >"$T/$b-unlock.rc" ) &
+	sleep 0.5
+	expect_eq "$b: state unlock --lock-timeout waits" "" "$(cat "$T/$b-unlock.rc" 2>/dev/null)"
+	resume "$b-a3"
+	expect_eq "$b: the apply" 0 "$(finished "$b-a3")"
+	expect_eq "$b: the waiting unlock, once it is free" 0 "$(finished "$b-unlock")"
 
 	# an apply during a run of the same audience skips it
 	start_paused "$b-r1" lock:run:cat_owners -C "$P" --now 2026-01-15T13:00:00Z run cat_owners

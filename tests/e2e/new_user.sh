@@ -45,8 +45,12 @@ expect_eq "its help" "usage: lac help [COMMAND]
 
 list the commands, or show one command's usage and help." "$(cat "$T/out")"
 expect_status "daemon --max-sleep 0" 64 lac -C "$P" daemon --max-sleep 0
-expect_eq "says what it takes" "lac: --max-sleep takes a whole number of seconds, 1 or more, not '0'" \
+expect_eq "says what it takes" "lac: --max-sleep takes a duration of a second or more, like 30s, 5m or 1h (or a number of seconds), not '0'" \
 	"$(head -n 1 "$T/err")"
+expect_status "daemon --max-sleep 500ms" 64 lac -C "$P" daemon --max-sleep 500ms
+# a duration, like --lock-timeout's (on a copy: the daemon's one pass runs)
+cp -R "$P" "$T/max-sleep"
+expect_status "daemon --max-sleep 2m --once" 0 lac -C "$T/max-sleep" -q daemon --max-sleep 2m --once
 expect_status "apply a plan file that is not there" 1 lac -C "$P" apply "$T/nosuch.plan"
 expect_eq "no (line -1)" "lac: cannot read the plan file $T/nosuch.plan: unable to open $T/nosuch.plan: No such file or directory" \
 	"$(cat "$T/err")"
