@@ -31,6 +31,7 @@ static bool activation_known(const struct project *p, const struct delivery_op *
 
 struct events_ctx {
 	json_t *arr;              /* JSON: the events; NULL: text lines */
+	size_t n;                 /* text: the events printed (the header above the first) */
 };
 
 static int event_one(const struct outbox_listed *o, void *arg)
@@ -49,6 +50,9 @@ static int event_one(const struct outbox_listed *o, void *arg)
 		json_array_append_new(x->arr, j);
 		return 0;
 	}
+	if (x->n++ == 0) /* a messageId is 64 hex digits */
+		printf("%-8s %-24s %-16s %8s  %-64s  %s\n", "STATUS", "ACTIVATION", "DESTINATION",
+		       "ATTEMPTS", "MESSAGE_ID", "LAST_ERROR");
 	printf("%-8s %-24s %-16s %8lld  ", o->status, o->activation, o->destination,
 	       (long long)o->attempts);
 	view_put_line(o->message_id);
@@ -70,13 +74,12 @@ int delivery_events(struct cli *c, const struct delivery_op *op)
 	if (!view_known(&p, st, op->audience) || !activation_known(&p, op)) {
 		rc = EXIT_ERRORS;
 	} else {
-		struct events_ctx x = { c->format == OUT_JSON ? json_array() : NULL };
-		if (!x.arr)
-			printf("%-8s %-24s %-16s %8s  %s\n", "STATUS", "ACTIVATION", "DESTINATION",
-			       "ATTEMPTS", "MESSAGE_ID  LAST_ERROR");
+		struct events_ctx x = { c->format == OUT_JSON ? json_array() : NULL, 0 };
 		if (st && outbox_list(st, op->audience, op->activation, op->status, op->limit,
 				      event_one, &x) < 0)
 			rc = EXIT_ERRORS; /* view_close_state says why */
+		else if (!x.arr && !x.n)
+			printf("%s: no queued events\n", op->audience);
 		if (x.arr)
 			json_print_doc(stdout, x.arr);
 		json_decref(x.arr);

@@ -143,8 +143,10 @@ int cmd_plan(struct cli *c)
 		if (write_plan_file(out, json) < 0)
 			rc = EXIT_ERRORS;
 		else if (c->format != OUT_JSON && !c->quiet)
-			printf("\nSaved the plan to %s; `lac apply %s` applies exactly these changes.\n",
-			       out, out);
+			/* the command to copy, from where this one ran */
+			printf("\nSaved the plan to %s; `lac %s%s%sapply %s` applies exactly these "
+			       "changes.\n", out, strcmp(c->dir, ".") ? "-C " : "",
+			       strcmp(c->dir, ".") ? c->dir : "", strcmp(c->dir, ".") ? " " : "", out);
 		free(json);
 	}
 	if (rc == EXIT_OK && detailed && plan_has_changes(&pl))

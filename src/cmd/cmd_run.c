@@ -157,6 +157,13 @@ int cmd_run(struct cli *c)
 	}
 	if (rc != EXIT_OK)
 		goto out;
+	if (!nwant && c->format != OUT_JSON && !c->quiet) {
+		size_t napplied = 0;
+		for (size_t f = 0; f < p.nfiles; f++)
+			napplied += p.files[f]->naudiences;
+		puts(napplied ? "Nothing to run: every applied audience is disabled."
+			      : "Nothing to run: no audience has been applied yet (run 'lac apply').");
+	}
 	for (size_t i = 0; i < nwant; i++)
 		run_applied_warn(&ra, want[i], c->quiet);
 	if (nwant && warehouse_open_project(&p, dry_run ? WH_READ : WH_READ | WH_WRITE, &w, &err) != 0) {

@@ -41,7 +41,7 @@ static void runs_header(struct runs_ctx *x)
 	if (x->header_shown)
 		return;
 	x->header_shown = true;
-	printf("%-34s %-20s %-8s %9s  %s\n", "RUN", "STARTED", "RESULT", "DURATION", "CHANGES");
+	printf("%-34s %-20s  %-8s %9s  %s\n", "RUN", "STARTED", "RESULT", "DURATION", "CHANGES");
 }
 
 static int runs_one(const struct state_run *r, void *arg)
@@ -86,12 +86,12 @@ static int runs_one(const struct state_run *r, void *arg)
 		json_array_append_new(x->arr, o);
 	} else if (r->result == RUN_DISABLED) {
 		runs_header(x);
-		printf("%-34s %-20s %-8s %9s  nothing computed or sent\n", r->id,
+		printf("%-34s %-20s  %-8s %9s  nothing computed or sent\n", r->id,
 		       view_time_text(r->started, t), run_result_name(r->result), "-");
 		json_decref(acts);
 	} else {
 		runs_header(x);
-		printf("%-34s %-20s %-8s %7lldms  members %lld  +%lld -%lld  events %lld  delivered %lld",
+		printf("%-34s %-20s  %-8s %7lldms  members %lld  +%lld -%lld  events %lld  delivered %lld",
 		       r->id, view_time_text(r->started, t), run_result_name(r->result),
 		       (long long)r->duration_ms, (long long)members, (long long)entered,
 		       (long long)exited, (long long)events, (long long)tot.delivered);
@@ -132,7 +132,7 @@ int cmd_runs(struct cli *c)
 			state_list_runs(st, name, STATE_RUNS_KEPT, runs_one, &x);
 		if (c->format == OUT_JSON)
 			json_print_doc(stdout, x.arr);
-		else if (!json_array_size(x.arr) && !st)
+		else if (!x.header_shown)
 			printf("%s: no runs yet\n", name);
 		json_decref(x.arr);
 	}

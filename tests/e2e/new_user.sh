@@ -194,4 +194,21 @@ expect_eq "unset warehouse dsn: the error line names the variable" \
 	"lac: $W/lac.yaml:$line:9: environment variable 'LAC_TEST_UNSET_WH' is not set (the warehouse's dsn)" \
 	"$(grep '^lac: ' "$T/err")"
 
+# ---- commands with nothing to show say so ---------------------------------------------
+E="$T/fresh"
+lac -q init "$E"
+expect_status "run before any apply" 0 lac -C "$E" --now $NOW run
+expect_eq "run: says there is nothing to run, and why" \
+	"Nothing to run: no audience has been applied yet (run 'lac apply')." "$(cat "$T/out")"
+expect_status "runs before any run" 0 lac -C "$E" runs cat_owners
+expect_eq "runs: says so" "cat_owners: no runs yet" "$(cat "$T/out")"
+expect_status "delivery --events, none queued" 0 lac -C "$E" delivery cat_owners --events
+expect_eq "delivery --events: says so" "cat_owners: no queued events" "$(cat "$T/out")"
+# the saved plan's hint is a command that works from where plan ran
+(cd "$T" && "$LAC" -C fresh plan --out fresh.plan >"$T/out" 2>"$T/err") && pass || fail "plan --out"
+expect_eq "plan --out: the hint keeps -C" \
+	"Saved the plan to fresh.plan; \`lac -C fresh apply fresh.plan\` applies exactly these changes." \
+	"$(tail -n 1 "$T/out")"
+(cd "$T" && "$LAC" -C fresh -q apply fresh.plan --now $NOW) && pass || fail "the hint's command"
+
 finish
