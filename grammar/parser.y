@@ -551,6 +551,13 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, struct lac_parse *p)
 	}
 	diag_error(p->diag, *yypcontext_location(ctx), DIAG_E100, "%s", sb.buf);
 	sb_release(&sb);
+	/* `trait email = 1` for `with trait email = 1`: the word before the
+	 * error is a condition's keyword without its with */
+	int kw = p->prev_kind;
+	if ((kw == T_TRAIT || kw == T_ENTITY || kw == T_EVENT) && p->prev2_kind != T_WITH &&
+	    p->prev2_kind != T_WITHOUT && p->prev2_kind != '.')
+		diag_hint(p->diag, "a condition starts with 'with' or 'without': 'with %s ...'",
+			  kw == T_TRAIT ? "trait" : kw == T_ENTITY ? "entity" : "event");
 	p->err_loc = *yypcontext_location(ctx);
 	p->nsyntax++;
 	return 0;

@@ -45,6 +45,7 @@ struct lac_parse {
 	bool eof;
 	struct lac_tok cur;            /* the token last handed to the parser */
 	int prev_kind;                 /* the kind of the one before it */
+	int prev2_kind;                /* and of the one before that */
 
 	/* what the grammar actions are building */
 	struct ast_audience *aud;

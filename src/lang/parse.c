@@ -173,6 +173,7 @@ int lac_gram_lex(LAC_GRAM_STYPE *lval, struct loc *lloc, struct lac_parse *p)
 			t->kind = T_IDENT;
 		}
 	}
+	p->prev2_kind = p->prev_kind;
 	p->prev_kind = p->cur.kind;
 	p->cur = *t;
 	memmove(&p->ahead[0], &p->ahead[1], (size_t)(p->nahead - 1) * sizeof(p->ahead[0]));

@@ -793,6 +793,17 @@ static void test_syntax_error_messages(void **state)
 	assert_string_equal(diags(), "1:33-1:34 E100 syntax error: unexpected '=', expected a name\n");
 	diag_sink_release(&fx.d);
 
+	/* a condition's keyword without its with: said so in a hint */
+	parse("audience a { where { trait email = \"x\" } }");
+	assert_string_equal(diags(), "1:28-1:33 E100 syntax error: unexpected 'email'\n");
+	assert_int_equal(fx.d.items[0].nhints, 1);
+	assert_string_equal(fx.d.items[0].hints[0],
+			    "a condition starts with 'with' or 'without': 'with trait ...'");
+	diag_sink_release(&fx.d);
+	parse("audience a { where { with entity x { with trait email = 1 } } }");
+	assert_int_equal(fx.d.n, 0);
+	diag_sink_release(&fx.d);
+
 	parse("audience a { where { part of audience = b } }");
 	assert_string_equal(diags(), "1:39-1:40 E100 syntax error: unexpected '=', expected a name\n");
 	diag_sink_release(&fx.d);
