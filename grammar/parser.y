@@ -485,22 +485,45 @@ static const char *token_name(yysymbol_kind_t k)
 	}
 }
 
-/* Can a token of kind k come next (the state's lookahead set)? */
-static bool expects(const yypcontext_t *ctx, yysymbol_kind_t k)
+/* The tokens that could come instead (the state's lookahead set). */
+struct expected {
+	yysymbol_kind_t *v;
+	int n;
+};
+
+static struct expected expected_tokens(const yypcontext_t *ctx)
 {
-	int n = yypcontext_expected_tokens(ctx, NULL, 0);
-	yysymbol_kind_t *exp = xmalloc((size_t)n * sizeof(*exp));
-	bool found = false;
-	n = yypcontext_expected_tokens(ctx, exp, n);
-	for (int i = 0; i < n && !found; i++)
-		found = exp[i] == k;
-	free(exp);
-	return found;
+	struct expected e = { NULL, yypcontext_expected_tokens(ctx, NULL, 0) };
+	if (e.n <= 0) {
+		e.n = 0;
+		return e;
+	}
+	e.v = xmalloc((size_t)e.n * sizeof(*e.v));
+	e.n = yypcontext_expected_tokens(ctx, e.v, e.n);
+	if (e.n < 0)
+		e.n = 0;
+	return e;
 }
 
-static bool expects_value(const yypcontext_t *ctx)
+static bool expects(const struct expected *e, yysymbol_kind_t k)
 {
-	return expects(ctx, YYSYMBOL_STRING) && expects(ctx, YYSYMBOL_NUMBER);
+	for (int i = 0; i < e->n; i++)
+		if (e->v[i] == k)
+			return true;
+	return false;
+}
+
+/* Too many to list: what kind of word fits there ("a value", "a
+ * condition", "a name"), or NULL when a new item could start there (then
+ * any name would, and the word at fault is the one that does not belong to
+ * the last item). */
+static const char *expected_kind(const struct expected *e)
+{
+	if (expects(e, YYTRANSLATE('}')))
+		return NULL;
+	return expects(e, YYSYMBOL_STRING) ? "a value" :
+	       expects(e, YYTRANSLATE('(')) ? "a condition" :
+	       expects(e, YYSYMBOL_IDENT) ? "a name" : NULL;
 }
 
 /*
@@ -513,7 +536,7 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, struct lac_parse *p)
 	struct strbuf sb = STRBUF_INIT;
 	const struct lac_tok *t = &p->cur;
 	enum { MAX_EXPECTED = 4 };
-	yysymbol_kind_t exp[MAX_EXPECTED];
+	struct expected e = expected_tokens(ctx);
 
 	sb_addstr(&sb, "syntax error: unexpected ");
 	if (yypcontext_token(ctx) == YYSYMBOL_YYEOF) {
@@ -526,38 +549,33 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, struct lac_parse *p)
 		else
 			sb_addf(&sb, "'%.*s%s'", n, p->text + t->off, dots);
 	}
-	int n = yypcontext_expected_tokens(ctx, NULL, 0);
-	if (n > MAX_EXPECTED) {
-		/* too many to list: say what kind of word fits there, unless
-		 * a new item could start (then any name would, and the word
-		 * at fault is the one that does not belong to the last item) */
-		const char *kind = expects_value(ctx) ? "a value" :
-				   expects(ctx, YYTRANSLATE('(')) ? "a condition" :
-				   expects(ctx, YYSYMBOL_IDENT) ? "a name" : NULL;
-		if (kind && !expects(ctx, YYTRANSLATE('}')))
+	if (e.n > MAX_EXPECTED) {
+		const char *kind = expected_kind(&e);
+		if (kind)
 			sb_addf(&sb, ", expected %s", kind);
-	} else if (n > 0) {
-		n = yypcontext_expected_tokens(ctx, exp, MAX_EXPECTED);
+	} else {
 		/* A word the filter took for a name may be spelled like an
 		 * expected keyword: never "unexpected 'x', expected 'x'". */
+		int n = e.n;
 		char *self = xasprintf("'%.*s'", (int)t->len, p->text + t->off);
 		for (int i = 0; i < n; i++)
-			if (yypcontext_token(ctx) != YYSYMBOL_YYEOF && strcmp(token_name(exp[i]), self) == 0)
+			if (yypcontext_token(ctx) != YYSYMBOL_YYEOF && strcmp(token_name(e.v[i]), self) == 0)
 				n = 0;
 		free(self);
 		for (int i = 0; i < n; i++)
 			sb_addf(&sb, "%s%s", i == 0 ? ", expected " : i == n - 1 ? " or " : ", ",
-				token_name(exp[i]));
+				token_name(e.v[i]));
 	}
 	diag_error(p->diag, *yypcontext_location(ctx), DIAG_E100, "%s", sb.buf);
 	sb_release(&sb);
-	/* `trait email = 1` for `with trait email = 1`: the word before the
-	 * error is a condition's keyword without its with */
+	/* `trait email = 1` for `with trait email = 1`: a condition's keyword
+	 * without its with, taken for a column that now wants a predicate */
 	int kw = p->prev_kind;
 	if ((kw == T_TRAIT || kw == T_ENTITY || kw == T_EVENT) && p->prev2_kind != T_WITH &&
-	    p->prev2_kind != T_WITHOUT && p->prev2_kind != '.')
+	    p->prev2_kind != T_WITHOUT && expects(&e, YYSYMBOL_EQ))
 		diag_hint(p->diag, "a condition starts with 'with' or 'without': 'with %s ...'",
 			  kw == T_TRAIT ? "trait" : kw == T_ENTITY ? "entity" : "event");
+	free(e.v);
 	p->err_loc = *yypcontext_location(ctx);
 	p->nsyntax++;
 	return 0;

@@ -347,6 +347,30 @@ const char *closest_name(const char *name, const char *const *candidates, size_t
 	return best;
 }
 
+void sb_add_did_you_mean(struct strbuf *sb, const char *name, const char *const *candidates, size_t n)
+{
+	const char *best = closest_name(name, candidates, n);
+	if (best)
+		sb_addf(sb, " (did you mean '%s'?)", best);
+}
+
+void sb_add_shell_word(struct strbuf *sb, const char *s)
+{
+	if (*s && strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_./-+,:@%=") ==
+		      strlen(s)) {
+		sb_addstr(sb, s);
+		return;
+	}
+	sb_addch(sb, '\'');
+	for (; *s; s++) {
+		if (*s == '\'')
+			sb_addstr(sb, "'\\''");
+		else
+			sb_addch(sb, *s);
+	}
+	sb_addch(sb, '\'');
+}
+
 /* ---- secrets -------------------------------------------------------------- */
 
 void sb_redact(struct strbuf *sb, const char *const *secrets, size_t n, size_t min, bool cut)

@@ -94,6 +94,10 @@ bool str_ends(const char *s, const char *suffix);
 size_t edit_distance(const char *a, const char *b, size_t cap);
 /* The candidate closest to name (or NULL when none is close enough). */
 const char *closest_name(const char *name, const char *const *candidates, size_t n);
+/* Append " (did you mean 'x'?)" when a candidate is close to name. */
+void sb_add_did_you_mean(struct strbuf *sb, const char *name, const char *const *candidates, size_t n);
+/* Append s as one shell word: as it is when it is plain, else in single quotes. */
+void sb_add_shell_word(struct strbuf *sb, const char *s);
 
 /* ---- secrets -------------------------------------------------------------- */
 /* Replace the secrets in sb by "[redacted]": every byte inside any occurrence

@@ -430,11 +430,11 @@ char *unknown_audience_error(const struct project *p, const char *name)
 	for (size_t i = 0; i < p->nfiles; i++)
 		for (size_t j = 0; j < p->files[i]->naudiences; j++)
 			VEC_PUSH(names, n, cap, p->files[i]->audiences[j]->name);
-	const char *best = closest_name(name, names, n);
-	char *msg = best ? xasprintf("unknown audience '%s' (did you mean '%s'?)", name, best)
-			 : xasprintf("unknown audience '%s'", name);
+	struct strbuf msg = STRBUF_INIT;
+	sb_addf(&msg, "unknown audience '%s'", name);
+	sb_add_did_you_mean(&msg, name, names, n);
 	free(names);
-	return msg;
+	return sb_detach(&msg);
 }
 
 int check_load(struct project *p, const char *dir)

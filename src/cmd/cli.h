@@ -39,8 +39,8 @@ struct command {
 	const char *help;          /* the rest of `lac help NAME` */
 };
 const struct command *command_find(const char *name);
-/* The command spelled closest to name ("did you mean"), or NULL. */
-const char *command_closest(const char *name);
+/* Append " (did you mean 'x'?)" when a command is spelled close to name. */
+void command_add_did_you_mean(struct strbuf *sb, const char *name);
 /* `lac --help` and `lac help NAME`. */
 void command_print_main_help(FILE *out);
 void command_print_help(const struct command *cmd, FILE *out);

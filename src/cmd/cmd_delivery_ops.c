@@ -79,7 +79,8 @@ int delivery_events(struct cli *c, const struct delivery_op *op)
 				      event_one, &x) < 0)
 			rc = EXIT_ERRORS; /* view_close_state says why */
 		else if (!x.arr && !x.n)
-			printf("%s: no queued events\n", op->audience);
+			printf("%s: no queued events%s\n", op->audience,
+			       op->status || op->activation ? " that match" : "");
 		if (x.arr)
 			json_print_doc(stdout, x.arr);
 		json_decref(x.arr);

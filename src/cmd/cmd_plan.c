@@ -45,6 +45,22 @@ static json_t *lines_json(const char *text, const char *prefix)
 	return a;
 }
 
+/* The command that applies the saved plan, to copy from where plan ran. */
+static void print_saved_hint(const struct cli *c, const char *out)
+{
+	struct strbuf cmd = STRBUF_INIT;
+	sb_addstr(&cmd, "lac ");
+	if (strcmp(c->dir, ".") != 0) {
+		sb_addstr(&cmd, "-C ");
+		sb_add_shell_word(&cmd, c->dir);
+		sb_addch(&cmd, ' ');
+	}
+	sb_addstr(&cmd, "apply ");
+	sb_add_shell_word(&cmd, out);
+	printf("\nSaved the plan to %s; `%s` applies exactly these changes.\n", out, cmd.buf);
+	sb_release(&cmd);
+}
+
 int cmd_plan(struct cli *c)
 {
 	bool preview = false, sql_diff = false, detailed = false, validate = false;
@@ -143,10 +159,7 @@ int cmd_plan(struct cli *c)
 		if (write_plan_file(out, json) < 0)
 			rc = EXIT_ERRORS;
 		else if (c->format != OUT_JSON && !c->quiet)
-			/* the command to copy, from where this one ran */
-			printf("\nSaved the plan to %s; `lac %s%s%sapply %s` applies exactly these "
-			       "changes.\n", out, strcmp(c->dir, ".") ? "-C " : "",
-			       strcmp(c->dir, ".") ? c->dir : "", strcmp(c->dir, ".") ? " " : "", out);
+			print_saved_hint(c, out);
 		free(json);
 	}
 	if (rc == EXIT_OK && detailed && plan_has_changes(&pl))

@@ -158,11 +158,12 @@ int cmd_run(struct cli *c)
 	if (rc != EXIT_OK)
 		goto out;
 	if (!nwant && c->format != OUT_JSON && !c->quiet) {
+		/* a note, not a report: stdout stays empty for scripts */
 		size_t napplied = 0;
 		for (size_t f = 0; f < p.nfiles; f++)
 			napplied += p.files[f]->naudiences;
-		puts(napplied ? "Nothing to run: every applied audience is disabled."
-			      : "Nothing to run: no audience has been applied yet (run 'lac apply').");
+		fputs(napplied ? "lac: nothing to run: every applied audience is disabled\n"
+			       : "lac: nothing to run: no audience is applied (run 'lac apply')\n", stderr);
 	}
 	for (size_t i = 0; i < nwant; i++)
 		run_applied_warn(&ra, want[i], c->quiet);

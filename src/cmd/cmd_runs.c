@@ -128,9 +128,9 @@ int cmd_runs(struct cli *c)
 		rc = EXIT_ERRORS;
 	} else {
 		struct runs_ctx x = { c, st, project_audience(&p, name), json_array(), false };
-		if (st)
-			state_list_runs(st, name, STATE_RUNS_KEPT, runs_one, &x);
-		if (c->format == OUT_JSON)
+		if (st && state_list_runs(st, name, STATE_RUNS_KEPT, runs_one, &x) < 0)
+			rc = EXIT_ERRORS; /* view_close_state says why */
+		else if (c->format == OUT_JSON)
 			json_print_doc(stdout, x.arr);
 		else if (!x.header_shown)
 			printf("%s: no runs yet\n", name);

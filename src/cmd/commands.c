@@ -196,12 +196,12 @@ const struct command *command_find(const char *name)
 	return NULL;
 }
 
-const char *command_closest(const char *name)
+void command_add_did_you_mean(struct strbuf *sb, const char *name)
 {
 	const char *names[ARRAY_LEN(commands)];
 	for (size_t i = 0; i < ARRAY_LEN(commands); i++)
 		names[i] = commands[i].name;
-	return closest_name(name, names, ARRAY_LEN(commands));
+	sb_add_did_you_mean(sb, name, names, ARRAY_LEN(commands));
 }
 
 void command_print_main_help(FILE *out)

@@ -64,10 +64,12 @@ static int output_written(int rc, int werr)
 
 static int unknown_command(const struct cli *c, const char *name)
 {
-	const char *best = command_closest(name);
-	if (best)
-		return cli_usage_error(c, "unknown command '%s' (did you mean '%s'?)", name, best);
-	return cli_usage_error(c, "unknown command '%s'", name);
+	struct strbuf msg = STRBUF_INIT;
+	sb_addf(&msg, "unknown command '%s'", name);
+	command_add_did_you_mean(&msg, name);
+	int rc = cli_usage_error(c, "%s", msg.buf);
+	sb_release(&msg);
+	return rc;
 }
 
 int main(int argc, char **argv)

@@ -7,7 +7,7 @@
  * and hands the parser a rewritten token:
  *   - a keyword right before a comparison is a name (`type = "cat"`,
  *     `count >= 2`, `in = 3`): nothing else can be compared (except
- *     right after `with`, `without` or `of`, where only a keyword fits);
+ *     where the grammar takes only that keyword: `with trait = 1`);
  *   - a keyword that starts a condition (after `{`, `and`, a literal, ...,
  *     and not continuing it, as `days` in `last 3 days`) and is followed by
  *     a predicate (`is null`, `in (`, `not in (`, `contains "x"`, ...) is a
@@ -51,14 +51,6 @@ static bool precedes_name(int kind)
 	       kind == T_DESTINATION || kind == T_ENRICH || kind == T_ENTITY ||
 	       kind == T_IDENTIFIER || kind == T_NOTIFY || kind == T_ON || kind == T_REMOVED ||
 	       kind == T_TRAIT || kind == T_TRAITS;
-}
-
-/* After `with`, `without` and `of` only a keyword fits (`with trait`,
- * `part of audience`): `with trait = 1` lacks the trait's name, and the
- * error belongs at `=`, not at a column named trait. */
-static bool wants_keyword(int prev)
-{
-	return prev == T_WITH || prev == T_WITHOUT || prev == T_OF;
 }
 
 static bool is_unit(int kind)
@@ -132,6 +124,20 @@ static bool pred_here(int k1, int k2)
 	}
 }
 
+/* Is keyword k, coming after the tokens handed to the parser so far, the
+ * one word the grammar takes there: `trait`, `entity` or `event` after a
+ * `with`/`without` that starts a condition, `audience` after `part of`?
+ * Then `with trait = 1` lacks the trait's name, and the error belongs at
+ * `=`, not at a column named trait.  (`with` and `of` are names too:
+ * `with trait of at = 1` tests the trait named of.) */
+static bool keyword_expected(const struct lac_parse *p, int k)
+{
+	if (k == T_TRAIT || k == T_ENTITY || k == T_EVENT)
+		return (p->cur.kind == T_WITH || p->cur.kind == T_WITHOUT) &&
+		       starts_condition_after(p->prev_kind, p->prev2_kind);
+	return k == T_AUDIENCE && p->cur.kind == T_OF && p->prev_kind == T_PART;
+}
+
 /* Make sure ahead[0..n) hold tokens; past the end, more end-of-file tokens. */
 static void fill(struct lac_parse *p, int n)
 {
@@ -159,7 +165,7 @@ int lac_gram_lex(LAC_GRAM_STYPE *lval, struct loc *lloc, struct lac_parse *p)
 		int next = p->ahead[1].kind, next2 = p->ahead[2].kind;
 		bool at_start = starts_condition_after(p->cur.kind, p->prev_kind) &&
 				!continues(p->prev_kind, p->cur.kind, t->kind);
-		if (is_cmp(next) && !wants_keyword(p->cur.kind)) {
+		if (is_cmp(next) && !keyword_expected(p, t->kind)) {
 			t->kind = T_IDENT;
 		} else if (t->kind == T_NOT) {
 			/* `x not in (`: the predicate's not; `{ not in ("a")`: a

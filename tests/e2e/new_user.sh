@@ -48,7 +48,7 @@ expect_status "daemon --max-sleep 0" 64 lac -C "$P" daemon --max-sleep 0
 expect_eq "says what it takes" "lac: --max-sleep takes a duration of a second or more, like 30s, 5m or 1h (or a number of seconds), not '0'" \
 	"$(head -n 1 "$T/err")"
 expect_status "daemon --max-sleep 500ms" 64 lac -C "$P" daemon --max-sleep 500ms
-# a duration, like --lock-timeout's (on a copy: the daemon's one pass runs)
+# a duration, like --lock-timeout's, is accepted (on a copy, as its pass may run)
 cp -R "$P" "$T/max-sleep"
 expect_status "daemon --max-sleep 2m --once" 0 lac -C "$T/max-sleep" -q daemon --max-sleep 2m --once
 expect_status "apply a plan file that is not there" 1 lac -C "$P" apply "$T/nosuch.plan"
@@ -198,8 +198,8 @@ expect_eq "unset warehouse dsn: the error line names the variable" \
 E="$T/fresh"
 lac -q init "$E"
 expect_status "run before any apply" 0 lac -C "$E" --now $NOW run
-expect_eq "run: says there is nothing to run, and why" \
-	"Nothing to run: no audience has been applied yet (run 'lac apply')." "$(cat "$T/out")"
+expect_eq "run: says there is nothing to run, and why, beside the (empty) report" \
+	"|lac: nothing to run: no audience is applied (run 'lac apply')" "$(cat "$T/out")|$(cat "$T/err")"
 expect_status "runs before any run" 0 lac -C "$E" runs cat_owners
 expect_eq "runs: says so" "cat_owners: no runs yet" "$(cat "$T/out")"
 expect_status "delivery --events, none queued" 0 lac -C "$E" delivery cat_owners --events

@@ -42,18 +42,33 @@ static void copy_file(const char *from, const char *to)
 	free(text);
 }
 
-/* The scratch project: the kitchen-sink example's settings and graph, and
- * an audiences/ folder for the input. */
+static const char *const scratch_files[] = { "audiences/fuzz.lac", "lac.yaml", "graph.yaml" };
+
+static void remove_scratch(void)
+{
+	for (size_t i = 0; i < ARRAY_LEN(scratch_files); i++) {
+		char *path = xasprintf("%s/%s", scratch, scratch_files[i]);
+		unlink(path);
+		free(path);
+	}
+	char *dir = xasprintf("%s/audiences", scratch);
+	rmdir(dir);
+	free(dir);
+	rmdir(scratch);
+}
+
+/* The scratch project, removed at exit: the kitchen-sink example's
+ * settings and graph, and an audiences/ folder for the input. */
 static void make_scratch(void)
 {
 	snprintf(scratch, sizeof scratch, "%s/lac-fuzz-check.XXXXXX",
 		 getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
 	if (!mkdtemp(scratch))
 		abort();
-	static const char *const files[] = { "lac.yaml", "graph.yaml" };
-	for (size_t i = 0; i < 2; i++) {
-		char *from = xasprintf("%s/kitchen-sink/%s", LAC_SRC_EXAMPLES_DIR, files[i]);
-		char *to = xasprintf("%s/%s", scratch, files[i]);
+	atexit(remove_scratch);
+	for (size_t i = 1; i < ARRAY_LEN(scratch_files); i++) {
+		char *from = xasprintf("%s/kitchen-sink/%s", LAC_SRC_EXAMPLES_DIR, scratch_files[i]);
+		char *to = xasprintf("%s/%s", scratch, scratch_files[i]);
 		copy_file(from, to);
 		free(from);
 		free(to);
@@ -70,7 +85,7 @@ static long check_once(const uint8_t *data, size_t size)
 {
 	if (!scratch[0])
 		make_scratch();
-	char *path = xasprintf("%s/audiences/fuzz.lac", scratch);
+	char *path = xasprintf("%s/%s", scratch, scratch_files[0]);
 	FILE *f = fopen(path, "wb");
 	if (!f || (size && fwrite(data, 1, size, f) != size) || fclose(f) != 0)
 		abort();
@@ -182,8 +197,10 @@ static int run_example(void)
 	for (size_t i = 0; i < n; i++) {
 		size_t len;
 		char *text = str_ends(names[i], ".lac") ? read_file(names[i], &len) : NULL;
-		if (text)
+		if (text) {
 			sb_addmem(&all, text, len);
+			sb_addch(&all, '\n'); /* a last comment line may lack its newline */
+		}
 		free(text);
 		free(names[i]);
 	}
@@ -215,12 +232,6 @@ int main(int argc, char **argv)
 	} else {
 		fails += run_example();
 		fails += run_dir(LAC_CORPUS_DIR, &count);
-	}
-	if (scratch[0]) {
-		char *cmd = xasprintf("rm -rf '%s'", scratch);
-		if (system(cmd) != 0)
-			fprintf(stderr, "fuzz_check: could not remove %s\n", scratch);
-		free(cmd);
 	}
 	printf("fuzz_check: %d inputs, %d failures\n", count, fails);
 	return fails ? 1 : 0;

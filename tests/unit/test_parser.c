@@ -803,6 +803,33 @@ static void test_syntax_error_messages(void **state)
 	parse("audience a { where { with entity x { with trait email = 1 } } }");
 	assert_int_equal(fx.d.n, 0);
 	diag_sink_release(&fx.d);
+	/* ... but not where something else is missing */
+	static const char *const no_hint[] = {
+		"audience a { target entity }",
+		"audience a { where { x = trait foo } }",
+		"audience a { activation b { trigger entity foo } }",
+		"audience a { activation b { event purchase } }",
+	};
+	for (size_t i = 0; i < ARRAY_LEN(no_hint); i++) {
+		parse(no_hint[i]);
+		assert_int_equal(fx.d.n, 1);
+		assert_int_equal(fx.d.items[0].nhints, 0);
+		diag_sink_release(&fx.d);
+	}
+	/* `with` and `of` are names too: a keyword after them before a
+	 * comparison is still a column */
+	static const char *const valid[] = {
+		"audience a { where { with trait of at = \"x\" } }",
+		"audience a { where { part of audience with in = 3 } }",
+		"audience a { where { with trait with is = 1 } }",
+		"audience a { where { with trait with trait = 1 } }",
+		"audience a { where { with entity of { entity = 1 } } }",
+	};
+	for (size_t i = 0; i < ARRAY_LEN(valid); i++) {
+		parse(valid[i]);
+		assert_string_equal(diags(), "");
+		diag_sink_release(&fx.d);
+	}
 
 	parse("audience a { where { part of audience = b } }");
 	assert_string_equal(diags(), "1:39-1:40 E100 syntax error: unexpected '=', expected a name\n");

@@ -71,6 +71,31 @@ static void test_edit_distance(void **state)
 	const char *cands[] = { "id", "type", "age", "household_id" };
 	assert_string_equal(closest_name("typ", cands, 4), "type");
 	assert_null(closest_name("zzzzzz", cands, 4));
+	struct strbuf sb = STRBUF_INIT;
+	sb_add_did_you_mean(&sb, "typ", cands, 4);
+	assert_string_equal(sb.buf, " (did you mean 'type'?)");
+	sb_reset(&sb);
+	sb_add_did_you_mean(&sb, "zzzzzz", cands, 4);
+	assert_int_equal(sb.len, 0);
+	sb_release(&sb);
+}
+
+static void test_shell_word(void **state)
+{
+	static const char *const cases[][2] = {
+		{ "demo", "demo" },
+		{ "../a/b-c_d.plan", "../a/b-c_d.plan" },
+		{ "my dir", "'my dir'" },
+		{ "it's", "'it'\\''s'" },
+		{ "$HOME", "'$HOME'" },
+		{ "", "''" },
+	};
+	for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
+		struct strbuf sb = STRBUF_INIT;
+		sb_add_shell_word(&sb, cases[i][0]);
+		assert_string_equal(sb.buf, cases[i][1]);
+		sb_release(&sb);
+	}
 }
 
 static void test_string_helpers(void **state)
@@ -249,6 +274,7 @@ int main(void)
 		cmocka_unit_test(test_ident_is_plain),
 		cmocka_unit_test(test_exe_relative_dir),
 		cmocka_unit_test(test_edit_distance),
+		cmocka_unit_test(test_shell_word),
 		cmocka_unit_test(test_string_helpers),
 		cmocka_unit_test(test_redact),
 		cmocka_unit_test(test_utf8),
