@@ -18,9 +18,55 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "lang/fmt.h"
 #include "lang/parse.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* Parse text into a; NULL (after nothing) when it has an error. */
+static struct ast_file *parse_clean(struct arena *a, const char *text, size_t len)
+{
+	struct source_set ss;
+	struct diag_sink d;
+	source_set_init(&ss);
+	diag_sink_init(&d, &ss);
+	uint32_t id = source_add(&ss, "fmt.lac", NULL, 0);
+	struct ast_file *f = parse_source(a, &d, id, "fmt.lac", text, len);
+	size_t nerr = d.nerrors;
+	diag_sink_release(&d);
+	source_set_release(&ss);
+	return nerr ? NULL : f;
+}
+
+/* `lac fmt`'s promise on a file that parses: its output parses too, means
+ * the same program (the same syntax dump) and is its own format. */
+static void check_fmt(const struct ast_file *f, const char *text, size_t len)
+{
+	struct arena a = ARENA_INIT;
+	struct strbuf once = STRBUF_INIT, twice = STRBUF_INIT, d1 = STRBUF_INIT, d2 = STRBUF_INIT;
+	fmt_file(f, text, len, &once);
+	const struct ast_file *g = parse_clean(&a, once.buf ? once.buf : "", once.len);
+	if (!g) {
+		fprintf(stderr, "fuzz_parse: lac fmt's output does not parse:\n%s", once.buf);
+		abort();
+	}
+	fmt_ast_dump(f, &d1);
+	fmt_ast_dump(g, &d2);
+	fmt_file(g, once.buf ? once.buf : "", once.len, &twice);
+	if (strcmp(d1.buf ? d1.buf : "", d2.buf ? d2.buf : "") != 0) {
+		fprintf(stderr, "fuzz_parse: lac fmt changed the meaning:\n%s\n---\n%s", d1.buf, d2.buf);
+		abort();
+	}
+	if (strcmp(once.buf ? once.buf : "", twice.buf ? twice.buf : "") != 0) {
+		fprintf(stderr, "fuzz_parse: lac fmt is not idempotent:\n%s\n---\n%s", once.buf, twice.buf);
+		abort();
+	}
+	sb_release(&once);
+	sb_release(&twice);
+	sb_release(&d1);
+	sb_release(&d2);
+	arena_release(&a);
+}
 
 static size_t parse_once(const uint8_t *data, size_t size)
 {
@@ -41,6 +87,8 @@ static size_t parse_once(const uint8_t *data, size_t size)
 		sb_release(&sb);
 	}
 	size_t nerr = d.nerrors;
+	if (!nerr)
+		check_fmt(f, (const char *)data, size);
 	diag_sink_release(&d);
 	source_set_release(&ss);
 	arena_release(&a);
