@@ -207,6 +207,19 @@ bool run_enrich_differs(const struct ast_activation *act, const struct state_act
  * reference time. */
 void run_audience_sql(const struct project *p, const struct ast_audience *a, struct strbuf *out);
 
+/* An applied definition as the state holds it (run_applied.c). */
+struct run_definition {
+	char *name;
+	char *source;             /* run_audience_source; NULL: an older lac applied it */
+	char *graph;              /* run_audience_graph */
+};
+/* Fill p (lac.yaml loaded, project_load_settings) with the definitions:
+ * the data graph made from the union of their graph parts, and their
+ * sources, parsed and checked (errors in p->diags).  0, or -1 with a
+ * message in err when a graph part is not JSON. */
+int run_definitions_load(struct project *p, const struct run_definition *v, size_t n,
+			 struct strbuf *err);
+
 /* What `lac run` and `lac daemon` know about the files next to the
  * applied definitions they compile (run_applied.c). */
 struct run_applied {

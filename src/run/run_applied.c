@@ -26,20 +26,16 @@
 #include "lang/parse.h"
 #include "run/run.h"
 
-struct stored {
-	char *name, *source, *graph;
-};
-
 struct stored_list {
-	struct stored *v;
+	struct run_definition *v;
 	size_t n, cap;
 };
 
 static int collect(const struct state_audience *sa, void *ctx)
 {
 	struct stored_list *l = ctx;
-	struct stored s = { xstrdup(sa->name), sa->source ? xstrdup(sa->source) : NULL,
-			    sa->graph ? xstrdup(sa->graph) : NULL };
+	struct run_definition s = { xstrdup(sa->name), sa->source ? xstrdup(sa->source) : NULL,
+				    sa->graph ? xstrdup(sa->graph) : NULL };
 	VEC_PUSH(l->v, l->n, l->cap, s);
 	return 0;
 }
@@ -53,11 +49,11 @@ static bool in_names(char *const *v, size_t n, const char *name)
 }
 
 /* The graph of the union of the stored parts into p. */
-static int load_graph(struct project *p, const struct stored_list *l, struct strbuf *err)
+static int load_graph(struct project *p, const struct run_definition *v, size_t n, struct strbuf *err)
 {
 	json_t *g = NULL;
-	for (size_t i = 0; i < l->n; i++)
-		if (l->v[i].source && l->v[i].graph && graph_part_merge(&g, l->v[i].graph, err) < 0) {
+	for (size_t i = 0; i < n; i++)
+		if (v[i].source && v[i].graph && graph_part_merge(&g, v[i].graph, err) < 0) {
 			json_decref(g);
 			return -1;
 		}
@@ -105,6 +101,27 @@ static void compare_files(struct project *p, struct run_applied *ra)
 		}
 }
 
+int run_definitions_load(struct project *p, const struct run_definition *v, size_t n,
+			 struct strbuf *err)
+{
+	if (load_graph(p, v, n, err) < 0)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		if (!v[i].source)
+			continue; /* applied by an older lac */
+		char *path = xasprintf("<applied audience %s>", v[i].name);
+		size_t len = strlen(v[i].source);
+		uint32_t id = source_add(&p->sources, path, xstrdup(v[i].source), len);
+		struct ast_file *f = parse_source(&p->arena, &p->diags, id,
+						  arena_strdup(&p->arena, path), v[i].source, len);
+		free(path);
+		ARENA_PUSH(&p->arena, p->files, p->nfiles, f);
+	}
+	if (p->nfiles && p->graph_ok)
+		check_project(p);
+	return 0;
+}
+
 int run_applied_load(struct project *p, struct state *st, const char *dir, struct run_applied *ra,
 		     struct strbuf *err)
 {
@@ -116,24 +133,11 @@ int run_applied_load(struct project *p, struct state *st, const char *dir, struc
 		sb_addf(err, "cannot read the state %s: %s", state_path(st), state_errmsg(st));
 		goto out;
 	}
-	if (load_graph(p, &l, err) < 0)
+	for (size_t i = 0; i < l.n; i++)
+		if (!l.v[i].source)
+			VEC_PUSH(ra->legacy, ra->nlegacy, ra->caplegacy, xstrdup(l.v[i].name));
+	if (run_definitions_load(p, l.v, l.n, err) < 0)
 		goto out;
-	for (size_t i = 0; i < l.n; i++) {
-		const struct stored *s = &l.v[i];
-		if (!s->source) {
-			VEC_PUSH(ra->legacy, ra->nlegacy, ra->caplegacy, xstrdup(s->name));
-			continue;
-		}
-		char *path = xasprintf("<applied audience %s>", s->name);
-		size_t len = strlen(s->source);
-		uint32_t id = source_add(&p->sources, path, xstrdup(s->source), len);
-		struct ast_file *f = parse_source(&p->arena, &p->diags, id,
-						  arena_strdup(&p->arena, path), s->source, len);
-		free(path);
-		ARENA_PUSH(&p->arena, p->files, p->nfiles, f);
-	}
-	if (p->nfiles && p->graph_ok)
-		check_project(p);
 	if (p->diags.nerrors) {
 		sb_addf(err, "the applied definitions in %s do not check (see above); run 'lac apply'",
 			state_path(st));

@@ -4,7 +4,9 @@
  * lac.yaml and data graph, copied once into a scratch directory), which is
  * loaded and type-checked; when it checks without an error, every audience
  * is compiled in all six dialects, as its membership SELECT and as the
- * script of a run.  Nothing may crash, leak or trip the sanitizers.
+ * script of a run, and its applied definitions (what `lac apply` stores)
+ * are loaded back and must give the same SQL.  Nothing may crash, leak or
+ * trip the sanitizers.
  *
  * fuzz_parse reaches only the parser; the checker and the SQL generators
  * read what it builds, so they get their own target.
@@ -79,6 +81,55 @@ static void make_scratch(void)
 	free(dir);
 }
 
+/* What `lac run` compiles is what `lac apply` stored: each audience's
+ * canonical source and graph part.  Loaded back, they must check and give
+ * every audience the same SQL as the files (else a run would compute
+ * something else than `lac compile` and `lac plan` show). */
+static void check_applied(struct project *p)
+{
+	size_t n = 0, cap = 0;
+	struct run_definition *v = NULL;
+	for (size_t i = 0; i < p->nfiles; i++)
+		for (size_t j = 0; j < p->files[i]->naudiences; j++) {
+			const struct ast_audience *a = p->files[i]->audiences[j];
+			struct run_definition d = { (char *)a->name, run_audience_source(a),
+						    run_audience_graph(p, a) };
+			VEC_PUSH(v, n, cap, d);
+		}
+	struct project q;
+	project_init(&q);
+	struct strbuf err = STRBUF_INIT;
+	if (project_load_settings(&q, scratch) != 0 || run_definitions_load(&q, v, n, &err) != 0 ||
+	    q.diags.nerrors) {
+		fprintf(stderr, "fuzz_check: the applied definitions do not load back: %s\n", err.buf);
+		for (size_t i = 0; i < q.diags.n; i++)
+			fprintf(stderr, "  %s\n", q.diags.items[i].message);
+		abort();
+	}
+	for (size_t di = 0; di < ndialects; di++) {
+		struct sql_options o = { .d = dialects[di], .schema = p->warehouse.schema };
+		for (size_t i = 0; i < n; i++) {
+			struct strbuf files = STRBUF_INIT, applied = STRBUF_INIT;
+			sql_membership(&files, &p->graph, project_audience(p, v[i].name), &o);
+			sql_membership(&applied, &q.graph, project_audience(&q, v[i].name), &o);
+			if (strcmp(files.buf, applied.buf) != 0) {
+				fprintf(stderr, "fuzz_check: %s's SQL (%s) differs once applied:\n%s\n---\n%s\n",
+					v[i].name, dialects[di]->name, files.buf, applied.buf);
+				abort();
+			}
+			sb_release(&files);
+			sb_release(&applied);
+		}
+	}
+	for (size_t i = 0; i < n; i++) {
+		free(v[i].source);
+		free(v[i].graph);
+	}
+	free(v);
+	sb_release(&err);
+	project_release(&q);
+}
+
 /* Check the input as the project's one audience file; compile it when it
  * checks.  Returns the number of errors (-1: compiled, no error). */
 static long check_once(const uint8_t *data, size_t size)
@@ -98,6 +149,7 @@ static long check_once(const uint8_t *data, size_t size)
 	for (size_t i = 0; i < p.diags.n; i++)
 		diag_format_one(&p.diags, &p.diags.items[i], &sb, false);
 	if (rc < 0) {
+		check_applied(&p);
 		for (size_t di = 0; di < ndialects; di++) {
 			struct sql_options o = { .d = dialects[di], .schema = p.warehouse.schema };
 			for (size_t i = 0; i < p.nfiles; i++)
