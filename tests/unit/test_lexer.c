@@ -229,6 +229,14 @@ static void test_bad_bytes(void **state)
 		"2:3-2:4 E101 unexpected character U+0000\n");
 }
 
+static void test_nul_in_comment(void **state)
+{
+	/* a NUL would cut short the comment lac fmt keeps */
+	start_n("a # x\r\0y\nb", 10);
+	assert_string_equal(tokens(), "ID(a)@1:1-2 ID(b)@2:1-2");
+	assert_string_equal(diags(), "1:7-1:8 E101 NUL byte in comment\n");
+}
+
 static void test_overlong_and_surrogate_utf8(void **state)
 {
 	/* C0 80 (overlong NUL), ED A0 80 (an encoded surrogate), F4 90 (> U+10FFFF) */
@@ -303,6 +311,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_strings, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_string_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_bytes, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_nul_in_comment, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_overlong_and_surrogate_utf8, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_numbers, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_comments, setup, teardown),
