@@ -104,5 +104,5 @@ for t in $wanted; do
 	echo "   $t: ${execs:-0} execs, cov ${cov:-0}, ft ${ft:-0}; campaign finds in the corpus: $added"
 done
 size=$(du -sk --apparent-size "$src/tests/corpus" | awk '{print $1}')
-echo "== tests/corpus: $size KiB (keep it under about 5 MB)"
+echo "== tests/corpus: $size KiB (keep it under about 10 MB)"
 cat "$tsv"
