@@ -18,7 +18,7 @@
  * not crash.  It also checks the example's own audiences, all of them in one
  * file, so the replay proves that the SQL generators are reached.
  */
-#include <dirent.h>
+#include <glob.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,6 +29,7 @@
 #include "check/check.h"
 #include "run/run.h"
 #include "sql/gen.h"
+#include "replay.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -199,65 +200,25 @@ static int run_file(const char *path)
 	return 0;
 }
 
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* The files of dir, sorted; *n of them. */
-static char **list_dir(const char *dir, size_t *n)
-{
-	DIR *dh = opendir(dir);
-	char **names = NULL;
-	size_t cap = 0;
-	*n = 0;
-	if (!dh)
-		return NULL;
-	for (struct dirent *e; (e = readdir(dh));)
-		if (e->d_name[0] != '.')
-			VEC_PUSH(names, *n, cap, xasprintf("%s/%s", dir, e->d_name));
-	closedir(dh);
-	qsort(names, *n, sizeof(*names), cmp_str);
-	return names;
-}
-
-static int run_dir(const char *dir, int *count)
-{
-	size_t n;
-	char **names = list_dir(dir, &n);
-	int fails = 0;
-	if (!names) {
-		fprintf(stderr, "fuzz_check: cannot open %s or it is empty\n", dir);
-		return 1;
-	}
-	for (size_t i = 0; i < n; i++) {
-		fails += run_file(names[i]);
-		(*count)++;
-		free(names[i]);
-	}
-	free(names);
-	return fails;
-}
-
 /* The example's audience files as one input: they check and compile. */
 static int run_example(void)
 {
-	char *dir = xasprintf("%s/kitchen-sink/audiences", LAC_SRC_EXAMPLES_DIR);
-	size_t n;
-	char **names = list_dir(dir, &n);
+	char *pattern = xasprintf("%s/kitchen-sink/audiences/*.lac", LAC_SRC_EXAMPLES_DIR);
+	glob_t g;
 	struct strbuf all = STRBUF_INIT;
-	for (size_t i = 0; i < n; i++) {
-		size_t len;
-		char *text = str_ends(names[i], ".lac") ? read_file(names[i], &len) : NULL;
-		if (text) {
-			sb_addmem(&all, text, len);
-			sb_addch(&all, '\n'); /* a last comment line may lack its newline */
+	if (glob(pattern, 0, NULL, &g) == 0) {
+		for (size_t i = 0; i < g.gl_pathc; i++) {
+			size_t len;
+			char *text = read_file(g.gl_pathv[i], &len);
+			if (text) {
+				sb_addmem(&all, text, len);
+				sb_addch(&all, '\n'); /* a last comment line may lack its newline */
+			}
+			free(text);
 		}
-		free(text);
-		free(names[i]);
+		globfree(&g);
 	}
-	free(names);
-	free(dir);
+	free(pattern);
 	long rc = all.len ? check_once((const uint8_t *)all.buf, all.len) : 0;
 	sb_release(&all);
 	if (rc >= 0) {
@@ -269,23 +230,7 @@ static int run_example(void)
 
 int main(int argc, char **argv)
 {
-	int fails = 0, count = 0;
-
-	if (argc > 1) {
-		for (int i = 1; i < argc; i++) {
-			struct stat st;
-			if (stat(argv[i], &st) == 0 && S_ISDIR(st.st_mode)) {
-				fails += run_dir(argv[i], &count);
-			} else {
-				fails += run_file(argv[i]);
-				count++;
-			}
-		}
-	} else {
-		fails += run_example();
-		fails += run_dir(LAC_CORPUS_DIR, &count);
-	}
-	printf("fuzz_check: %d inputs, %d failures\n", count, fails);
-	return fails ? 1 : 0;
+	int fails = argc > 1 ? 0 : run_example();
+	return fuzz_replay_judged("fuzz_check", LAC_CORPUS_DIR, argc, argv, run_file) || fails;
 }
 #endif

@@ -11,15 +11,14 @@
  * error.  The campaign's finds (tests/fuzz/campaign.sh, named by their
  * SHA-1) may be valid sources: they need only parse without a crash.
  */
-#include <dirent.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "lang/fmt.h"
 #include "lang/parse.h"
+#include "replay.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -102,13 +101,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 }
 
 #ifndef LAC_LIBFUZZER
-/* A file campaign.sh merged in: named by 40 hex digits, libFuzzer's SHA-1. */
-static bool campaign_find(const char *path)
-{
-	const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
-	return strlen(base) == 40 && strspn(base, "0123456789abcdef") == 40;
-}
-
+/* A hand-written input is malformed: it must be reported. */
 static int run_file(const char *path)
 {
 	size_t len;
@@ -119,64 +112,15 @@ static int run_file(const char *path)
 	}
 	size_t nerr = parse_once((const uint8_t *)text, len);
 	free(text);
-	if (nerr == 0 && !campaign_find(path)) {
+	if (nerr == 0 && !fuzz_campaign_find(path)) {
 		fprintf(stderr, "fuzz_parse: %s: malformed input parsed without an error\n", path);
 		return 1;
 	}
 	return 0;
 }
 
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static int run_dir(const char *dir, int *count)
-{
-	DIR *dh = opendir(dir);
-	char **names = NULL;
-	size_t n = 0, cap = 0;
-	int fails = 0;
-
-	if (!dh) {
-		fprintf(stderr, "fuzz_parse: cannot open %s\n", dir);
-		return 1;
-	}
-	for (struct dirent *e; (e = readdir(dh));)
-		if (e->d_name[0] != '.')
-			VEC_PUSH(names, n, cap, xasprintf("%s/%s", dir, e->d_name));
-	closedir(dh);
-	qsort(names, n, sizeof(*names), cmp_str);
-	for (size_t i = 0; i < n; i++) {
-		fails += run_file(names[i]);
-		(*count)++;
-		free(names[i]);
-	}
-	free(names);
-	return fails;
-}
-
 int main(int argc, char **argv)
 {
-	int fails = 0, count = 0;
-
-	if (argc > 1) {
-		for (int i = 1; i < argc; i++) {
-			struct stat st;
-			if (stat(argv[i], &st) == 0 && S_ISDIR(st.st_mode)) {
-				fails += run_dir(argv[i], &count);
-			} else {
-				fails += run_file(argv[i]);
-				count++;
-			}
-		}
-	} else {
-		const char *src = getenv("LAC_SRCDIR");
-		char *dir = xasprintf("%s/tests/corpus/lac", src ? src : ".");
-		fails = run_dir(dir, &count);
-		free(dir);
-	}
-	printf("fuzz_parse: %d inputs, %d failures\n", count, fails);
-	return fails ? 1 : 0;
+	return fuzz_replay_judged("fuzz_parse", LAC_CORPUS_DIR, argc, argv, run_file);
 }
 #endif
