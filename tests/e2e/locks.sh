@@ -30,6 +30,17 @@ start_paused() {
 	pid=$(cat "$T/$name.paused")
 }
 resume() { touch "$T/$1"; }
+# start_waiting NAME lac-args...: lac in the background (output in $T/NAME.out,
+# .err, .rc), which should wait for a lock: after half a second it has not
+# ended.  finished NAME waits for it.
+start_waiting() {
+	name=$1
+	shift
+	rm -f "$T/$name.rc"
+	( set +e; "$LAC" "$@" >"$T/$name.out" 2>"$T/$name.err"; echo $? >"$T/$name.rc" ) &
+	sleep 0.5
+	expect_eq "$name still waits" "" "$(cat "$T/$name.rc" 2>/dev/null)"
+}
 # finished NAME: wait for a background lac and print its exit status
 finished() {
 	n=0
@@ -57,10 +68,7 @@ shared_cases() {
 	expect_match "$b: ... naming the holder" "^lac: lock 'apply' is $(held_re apply "$pid")\$" "$T/err"
 	expect_status "$b: plan takes no lock" 0 lac -C "$P" plan --detailed-exitcode
 	# ... or waits for it with --lock-timeout
-	( set +e; "$LAC" -C "$P" --now 2026-01-15T12:00:00Z apply --auto-approve --lock-timeout 1m \
-		>"$T/$b-a2.out" 2>"$T/$b-a2.err"; echo $? >"$T/$b-a2.rc" ) &
-	sleep 0.5
-	expect_eq "$b: the waiting apply still waits" "" "$(cat "$T/$b-a2.rc" 2>/dev/null)"
+	start_waiting "$b-a2" -C "$P" --now 2026-01-15T12:00:00Z apply --auto-approve --lock-timeout 1m
 	resume "$b-a1"
 	expect_eq "$b: the first apply" 0 "$(finished "$b-a1")"
 	expect_eq "$b: the waiting apply, once it is free" 0 "$(finished "$b-a2")"
@@ -69,10 +77,7 @@ shared_cases() {
 	start_paused "$b-a3" lock:apply -C "$P" --now 2026-01-15T12:00:00Z apply --auto-approve
 	expect_status "$b: state unlock while an apply runs" 1 lac -C "$P" state unlock run:cat_owners
 	expect_match "$b: ... naming the holder" "^lac: lock 'apply' is $(held_re apply "$pid")\$" "$T/err"
-	( set +e; "$LAC" -C "$P" state unlock run:cat_owners --lock-timeout 1m \
-		>"$T/$b-unlock.out" 2>"$T/$b-unlock.err"; echo $? >"$T/$b-unlock.rc" ) &
-	sleep 0.5
-	expect_eq "$b: state unlock --lock-timeout waits" "" "$(cat "$T/$b-unlock.rc" 2>/dev/null)"
+	start_waiting "$b-unlock" -C "$P" state unlock run:cat_owners --lock-timeout 1m
 	resume "$b-a3"
 	expect_eq "$b: the apply" 0 "$(finished "$b-a3")"
 	expect_eq "$b: the waiting unlock, once it is free" 0 "$(finished "$b-unlock")"
