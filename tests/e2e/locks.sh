@@ -81,6 +81,16 @@ shared_cases() {
 	resume "$b-a3"
 	expect_eq "$b: the apply" 0 "$(finished "$b-a3")"
 	expect_eq "$b: the waiting unlock, once it is free" 0 "$(finished "$b-unlock")"
+	# and so does state import, which only then finds this state not empty
+	expect_status "$b: state export" 0 lac -C "$P" state export "$T/$b-export.jsonl"
+	start_paused "$b-a4" lock:apply -C "$P" --now 2026-01-15T12:00:00Z apply --auto-approve
+	expect_status "$b: state import while an apply runs" 1 lac -C "$P" state import "$T/$b-export.jsonl"
+	expect_match "$b: ... naming the holder" "^lac: lock 'apply' is $(held_re apply "$pid")\$" "$T/err"
+	start_waiting "$b-import" -C "$P" state import "$T/$b-export.jsonl" --lock-timeout 1m
+	resume "$b-a4"
+	expect_eq "$b: the apply" 0 "$(finished "$b-a4")"
+	expect_eq "$b: the waiting import, once it is free" 1 "$(finished "$b-import")"
+	expect_match "$b: ... finds the state not empty" "^lac: cannot import into .*; import needs an empty state\$" "$T/$b-import.err"
 
 	# an apply during a run of the same audience skips it
 	start_paused "$b-r1" lock:run:cat_owners -C "$P" --now 2026-01-15T13:00:00Z run cat_owners
