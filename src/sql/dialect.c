@@ -253,7 +253,11 @@ void dialect_expand(struct strbuf *sb, const char *tmpl, const char *c, const ch
 void dialect_json_get(const struct dialect *d, struct strbuf *sb, const char *col,
 		      const char *const *keys, size_t n, enum col_type t)
 {
-	struct strbuf path = STRBUF_INIT, text = STRBUF_INIT;
+	struct strbuf path = STRBUF_INIT, text = STRBUF_INIT, guarded = STRBUF_INIT;
+	if (d->json_column) {
+		dialect_expand(&guarded, d->json_column, col, NULL, NULL);
+		col = guarded.buf;
+	}
 	d->json_path(d, &path, keys, n);
 	dialect_expand(&text, d->json_text, col, path.buf, NULL);
 	if (d->json_read[t])
@@ -262,6 +266,7 @@ void dialect_json_get(const struct dialect *d, struct strbuf *sb, const char *co
 		sb_addstr(sb, text.buf);
 	sb_release(&path);
 	sb_release(&text);
+	sb_release(&guarded);
 }
 
 void dialect_read_back(const struct dialect *d, struct strbuf *sb, enum col_type t,

@@ -63,6 +63,11 @@ struct dialect {
 			  size_t n);
 	const char *json_text;
 	const char *json_read[TY_OBJECT + 1];
+	/* A template for the JSON column {c} as the templates above take it,
+	 * where JSON is text that may not parse and the engine's JSON
+	 * functions fail on it (SQLite): malformed text reads as null, never
+	 * as a warehouse error.  NULL: the column itself. */
+	const char *json_column;
 	/* TRUE / FALSE */
 	const char *true_lit, *false_lit;
 

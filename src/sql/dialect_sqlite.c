@@ -104,6 +104,8 @@ const struct dialect dialect_sqlite = {
 				 "julianday({s}) IS NOT NULL THEN {s} END",
 		[TY_OBJECT] = "json_extract({c}, {p})",
 	},
+	/* json_extract, -> and json_type raise "malformed JSON" */
+	.json_column = "CASE WHEN json_valid({c}) THEN {c} END",
 	/* strftime of ISO text (an offset is applied: UTC); %f is SS.SSS,
 	 * so a fraction has milliseconds, SQLite's precision.  Booleans are
 	 * 1/0; other text stays as it is */

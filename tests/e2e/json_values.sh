@@ -176,12 +176,18 @@ items_cheap n_aisle n_ok
 items_count n_aisle n_item n_ok
 aisle_rows x_b x_c x_d
 EOF
-# no_total: every profile but the readable totals (and those with no event)
-all=$(sqlite3 "$P/data/warehouse.db" "SELECT pid FROM profiles ORDER BY pid" | tr '\n' ' ')
-no_total=$(for p in $all; do case " t_007 t_12_5 t_1e2 t_3 t_exp t_neg " in *" $p "*) ;; *) echo "$p";; esac; done | sort | tr '\n' ' ' | sed 's/ $//')
-echo "no_total $no_total" >>"$T/want"
-aisles_0=$(for p in $all; do case " n_aisle n_item n_ok " in *" $p "*) ;; *) echo "$p";; esac; done | sort | tr '\n' ' ' | sed 's/ $//')
-echo "aisles_0 $aisles_0" >>"$T/want"
+# no_total and aisles_0: every profile but those listed
+all_but() {
+	all=$(sqlite3 "$P/data/warehouse.db" "SELECT pid FROM profiles ORDER BY pid" | tr '\n' ' ')
+	for p in $all; do case " $1 " in *" $p "*) ;; *) echo "$p";; esac; done | sort | tr '\n' ' ' | sed 's/ $//'
+}
+cp "$T/want" "$T/want.fixed"
+want_all_but() {
+	cp "$T/want.fixed" "$T/want"
+	echo "no_total $(all_but "t_007 t_12_5 t_1e2 t_3 t_exp t_neg")" >>"$T/want"
+	echo "aisles_0 $(all_but "n_aisle n_item n_ok")" >>"$T/want"
+}
+want_all_but
 
 members() {
 	sed -n 's/.*"members": \[\(.*\)\].*/\1/p' | sed 's/", "/\n/g; s/^"//; s/"$//' | sed '/^$/d' |
@@ -198,17 +204,36 @@ check() {
 	done <"$T/want"
 }
 
+# the compiled text runs in the sqlite3 shell (no regexp(), no lac functions)
+check_shell() {
+	while read -r a want; do
+		lac -C "$P" --now "$NOW" compile -d sqlite "$a" >"$T/q.sql"
+		if ! sqlite3 -bail "$P/data/warehouse.db" <"$T/q.sql" >"$T/rows" 2>"$T/err"; then
+			fail "$1 $a"; cat "$T/err" >&2; continue
+		fi
+		expect_eq "$1 $a" "$want" "$(LC_ALL=C sort "$T/rows" | tr '\n' ' ' | sed 's/ $//')"
+	done <"$T/want"
+}
+
 expect_status "check" 0 lac -C "$P" check
 check SQLite "$P"
+check_shell "sqlite3 shell"
 
-# the compiled text runs in the sqlite3 shell (no regexp(), no lac functions)
-while read -r a want; do
-	lac -C "$P" --now "$NOW" compile -d sqlite "$a" >"$T/q.sql"
-	if ! sqlite3 -bail "$P/data/warehouse.db" <"$T/q.sql" >"$T/rows" 2>"$T/err"; then
-		fail "sqlite3 shell $a"; cat "$T/err" >&2; continue
-	fi
-	expect_eq "sqlite3 shell $a" "$want" "$(LC_ALL=C sort "$T/rows" | tr '\n' ' ' | sed 's/ $//')"
-done <"$T/want"
+# SQLite keeps JSON as text, which may not parse at all: it reads as null
+# there too (SQLite's JSON functions raise "malformed JSON" on it).  Not
+# loaded into PostgreSQL, whose json and jsonb columns cannot hold it.
+sqlite3 "$P/data/warehouse.db" <<'EOF'
+CREATE TEMP TABLE m (pid TEXT, json TEXT);
+INSERT INTO m VALUES ('m_bad', 'not json'), ('m_empty', ''), ('m_cut', '{"total": 3, "floor": 1'),
+ ('m_blank', ' ');
+INSERT INTO profiles SELECT pid, NULL, json FROM m;
+INSERT INTO tracks SELECT pid, 'Order Completed', '2026-01-01 00:00:00', json FROM m;
+EOF
+want_all_but
+check "SQLite, malformed JSON" "$P"
+check_shell "sqlite3 shell, malformed JSON"
+sqlite3 "$P/data/warehouse.db" "DELETE FROM profiles WHERE pid GLOB 'm_*'; DELETE FROM tracks WHERE pid GLOB 'm_*';"
+want_all_but
 
 # ---- PostgreSQL ------------------------------------------------------------------
 if [ ! -x "$py" ]; then

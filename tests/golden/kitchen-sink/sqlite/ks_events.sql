@@ -14,7 +14,7 @@ WHERE p.segment_id IN (
     WHERE v2.event = 'Order Completed'
       AND v2.segment_id IS NOT NULL
       AND v2.timestamp >= date(julianday('now', '-30 days')) AND v2.timestamp < date(julianday('now'), '+1 days') AND julianday(v2.timestamp) BETWEEN julianday('now', '-30 days') AND julianday('now')
-      AND CASE WHEN trim(v2.properties -> '$.total', '"') NOT GLOB '*[^0-9.eE+-]*' AND json_valid(replace(replace('[' || trim(v2.properties -> '$.total', '"') || ',0]', '[0', '[1'), '[-0', '[-1')) THEN CAST(trim(v2.properties -> '$.total', '"') AS REAL) END > 20
+      AND CASE WHEN trim(CASE WHEN json_valid(v2.properties) THEN v2.properties END -> '$.total', '"') NOT GLOB '*[^0-9.eE+-]*' AND json_valid(replace(replace('[' || trim(CASE WHEN json_valid(v2.properties) THEN v2.properties END -> '$.total', '"') || ',0]', '[0', '[1'), '[-0', '[-1')) THEN CAST(trim(CASE WHEN json_valid(v2.properties) THEN v2.properties END -> '$.total', '"') AS REAL) END > 20
     GROUP BY v2.segment_id
     HAVING COUNT(*) >= 2
   )
@@ -34,8 +34,8 @@ WHERE p.segment_id IN (
       AND v4.segment_id IS NOT NULL
       AND v4.timestamp >= date(julianday('now', '-30 days')) AND v4.timestamp < date(julianday('now', '-7 days'), '+1 days') AND julianday(v4.timestamp) BETWEEN julianday('now', '-30 days') AND julianday('now', '-7 days')
       AND (
-        CASE WHEN trim(v4.properties -> '$.price', '"') NOT GLOB '*[^0-9.eE+-]*' AND json_valid(replace(replace('[' || trim(v4.properties -> '$.price', '"') || ',0]', '[0', '[1'), '[-0', '[-1')) THEN CAST(trim(v4.properties -> '$.price', '"') AS REAL) END >= 10
-        AND CASE json_type(v4.properties, '$.category') WHEN 'text' THEN json_extract(v4.properties, '$.category') WHEN 'integer' THEN trim(v4.properties -> '$.category', '"') WHEN 'real' THEN trim(v4.properties -> '$.category', '"') WHEN 'true' THEN 'true' WHEN 'false' THEN 'false' END <> 'food'
+        CASE WHEN trim(CASE WHEN json_valid(v4.properties) THEN v4.properties END -> '$.price', '"') NOT GLOB '*[^0-9.eE+-]*' AND json_valid(replace(replace('[' || trim(CASE WHEN json_valid(v4.properties) THEN v4.properties END -> '$.price', '"') || ',0]', '[0', '[1'), '[-0', '[-1')) THEN CAST(trim(CASE WHEN json_valid(v4.properties) THEN v4.properties END -> '$.price', '"') AS REAL) END >= 10
+        AND CASE json_type(CASE WHEN json_valid(v4.properties) THEN v4.properties END, '$.category') WHEN 'text' THEN json_extract(CASE WHEN json_valid(v4.properties) THEN v4.properties END, '$.category') WHEN 'integer' THEN trim(CASE WHEN json_valid(v4.properties) THEN v4.properties END -> '$.category', '"') WHEN 'real' THEN trim(CASE WHEN json_valid(v4.properties) THEN v4.properties END -> '$.category', '"') WHEN 'true' THEN 'true' WHEN 'false' THEN 'false' END <> 'food'
       )
   )
   AND EXISTS (
@@ -45,8 +45,8 @@ WHERE p.segment_id IN (
       AND v5.event = 'Order Completed'
       AND v5.segment_id IS NOT NULL
       AND v5.timestamp >= date(julianday('now', '-90 days')) AND v5.timestamp < date(julianday('now'), '+1 days') AND julianday(v5.timestamp) BETWEEN julianday('now', '-90 days') AND julianday('now')
-      AND CASE json_type(v5.properties, '$.currency') WHEN 'text' THEN json_extract(v5.properties, '$.currency') WHEN 'integer' THEN trim(v5.properties -> '$.currency', '"') WHEN 'real' THEN trim(v5.properties -> '$.currency', '"') WHEN 'true' THEN 'true' WHEN 'false' THEN 'false' END = p.preferred_currency
-    HAVING COUNT(*) >= 1 AND SUM(CASE WHEN trim(v5.properties -> '$.total', '"') NOT GLOB '*[^0-9.eE+-]*' AND json_valid(replace(replace('[' || trim(v5.properties -> '$.total', '"') || ',0]', '[0', '[1'), '[-0', '[-1')) THEN CAST(trim(v5.properties -> '$.total', '"') AS REAL) END) > 50
+      AND CASE json_type(CASE WHEN json_valid(v5.properties) THEN v5.properties END, '$.currency') WHEN 'text' THEN json_extract(CASE WHEN json_valid(v5.properties) THEN v5.properties END, '$.currency') WHEN 'integer' THEN trim(CASE WHEN json_valid(v5.properties) THEN v5.properties END -> '$.currency', '"') WHEN 'real' THEN trim(CASE WHEN json_valid(v5.properties) THEN v5.properties END -> '$.currency', '"') WHEN 'true' THEN 'true' WHEN 'false' THEN 'false' END = p.preferred_currency
+    HAVING COUNT(*) >= 1 AND SUM(CASE WHEN trim(CASE WHEN json_valid(v5.properties) THEN v5.properties END -> '$.total', '"') NOT GLOB '*[^0-9.eE+-]*' AND json_valid(replace(replace('[' || trim(CASE WHEN json_valid(v5.properties) THEN v5.properties END -> '$.total', '"') || ',0]', '[0', '[1'), '[-0', '[-1')) THEN CAST(trim(CASE WHEN json_valid(v5.properties) THEN v5.properties END -> '$.total', '"') AS REAL) END) > 50
   )
   AND p.segment_id IN (
     SELECT v6.segment_id
@@ -55,7 +55,7 @@ WHERE p.segment_id IN (
       AND v6.segment_id IS NOT NULL
       AND v6.timestamp >= date(julianday('now', '-12 hours')) AND v6.timestamp < date(julianday('now'), '+1 days') AND julianday(v6.timestamp) BETWEEN julianday('now', '-12 hours') AND julianday('now')
     GROUP BY v6.segment_id
-    HAVING COUNT(*) >= 1 AND MAX(CASE WHEN trim(v6.properties -> '$.total', '"') NOT GLOB '*[^0-9.eE+-]*' AND json_valid(replace(replace('[' || trim(v6.properties -> '$.total', '"') || ',0]', '[0', '[1'), '[-0', '[-1')) THEN CAST(trim(v6.properties -> '$.total', '"') AS REAL) END) >= 10
+    HAVING COUNT(*) >= 1 AND MAX(CASE WHEN trim(CASE WHEN json_valid(v6.properties) THEN v6.properties END -> '$.total', '"') NOT GLOB '*[^0-9.eE+-]*' AND json_valid(replace(replace('[' || trim(CASE WHEN json_valid(v6.properties) THEN v6.properties END -> '$.total', '"') || ',0]', '[0', '[1'), '[-0', '[-1')) THEN CAST(trim(CASE WHEN json_valid(v6.properties) THEN v6.properties END -> '$.total', '"') AS REAL) END) >= 10
   )
   AND p.segment_id IN (
     SELECT v7.segment_id
@@ -63,7 +63,7 @@ WHERE p.segment_id IN (
     WHERE v7.event = 'Product Viewed'
       AND v7.segment_id IS NOT NULL
     GROUP BY v7.segment_id
-    HAVING COUNT(*) >= 1 AND MIN(CASE WHEN trim(v7.properties -> '$.price', '"') NOT GLOB '*[^0-9.eE+-]*' AND json_valid(replace(replace('[' || trim(v7.properties -> '$.price', '"') || ',0]', '[0', '[1'), '[-0', '[-1')) THEN CAST(trim(v7.properties -> '$.price', '"') AS REAL) END) < 100
+    HAVING COUNT(*) >= 1 AND MIN(CASE WHEN trim(CASE WHEN json_valid(v7.properties) THEN v7.properties END -> '$.price', '"') NOT GLOB '*[^0-9.eE+-]*' AND json_valid(replace(replace('[' || trim(CASE WHEN json_valid(v7.properties) THEN v7.properties END -> '$.price', '"') || ',0]', '[0', '[1'), '[-0', '[-1')) THEN CAST(trim(CASE WHEN json_valid(v7.properties) THEN v7.properties END -> '$.price', '"') AS REAL) END) < 100
   )
   AND p.segment_id IN (
     SELECT v8.segment_id
@@ -72,7 +72,7 @@ WHERE p.segment_id IN (
       AND v8.segment_id IS NOT NULL
       AND v8.timestamp >= date(julianday('now', '-7 days')) AND v8.timestamp < date(julianday('now'), '+1 days') AND julianday(v8.timestamp) BETWEEN julianday('now', '-7 days') AND julianday('now')
     GROUP BY v8.segment_id
-    HAVING COUNT(*) >= 1 AND AVG(CASE WHEN trim(v8.properties -> '$.price', '"') NOT GLOB '*[^0-9.eE+-]*' AND json_valid(replace(replace('[' || trim(v8.properties -> '$.price', '"') || ',0]', '[0', '[1'), '[-0', '[-1')) THEN CAST(trim(v8.properties -> '$.price', '"') AS REAL) END) > 5
+    HAVING COUNT(*) >= 1 AND AVG(CASE WHEN trim(CASE WHEN json_valid(v8.properties) THEN v8.properties END -> '$.price', '"') NOT GLOB '*[^0-9.eE+-]*' AND json_valid(replace(replace('[' || trim(CASE WHEN json_valid(v8.properties) THEN v8.properties END -> '$.price', '"') || ',0]', '[0', '[1'), '[-0', '[-1')) THEN CAST(trim(CASE WHEN json_valid(v8.properties) THEN v8.properties END -> '$.price', '"') AS REAL) END) > 5
   )
   AND NOT EXISTS (
     SELECT 1
@@ -81,7 +81,7 @@ WHERE p.segment_id IN (
       AND v9.event = 'Order Completed'
       AND v9.segment_id IS NOT NULL
       AND v9.timestamp >= date(julianday('now', '-90 minutes')) AND v9.timestamp < date(julianday('now'), '+1 days') AND julianday(v9.timestamp) BETWEEN julianday('now', '-90 minutes') AND julianday('now')
-      AND substr(CASE json_type(v9.properties, '$.coupon') WHEN 'text' THEN json_extract(v9.properties, '$.coupon') WHEN 'integer' THEN trim(v9.properties -> '$.coupon', '"') WHEN 'real' THEN trim(v9.properties -> '$.coupon', '"') WHEN 'true' THEN 'true' WHEN 'false' THEN 'false' END, 1, length('FRAUD')) = 'FRAUD'
+      AND substr(CASE json_type(CASE WHEN json_valid(v9.properties) THEN v9.properties END, '$.coupon') WHEN 'text' THEN json_extract(CASE WHEN json_valid(v9.properties) THEN v9.properties END, '$.coupon') WHEN 'integer' THEN trim(CASE WHEN json_valid(v9.properties) THEN v9.properties END -> '$.coupon', '"') WHEN 'real' THEN trim(CASE WHEN json_valid(v9.properties) THEN v9.properties END -> '$.coupon', '"') WHEN 'true' THEN 'true' WHEN 'false' THEN 'false' END, 1, length('FRAUD')) = 'FRAUD'
   )
   AND NOT EXISTS (
     SELECT 1

@@ -33,7 +33,7 @@ WHERE p.segment_id IN (
         WHERE v5.event = 'Order Completed'
           AND v5.segment_id IS NOT NULL
           AND v5.timestamp >= date(julianday('now', '-30 days')) AND v5.timestamp < date(julianday('now'), '+1 days') AND julianday(v5.timestamp) BETWEEN julianday('now', '-30 days') AND julianday('now')
-          AND CASE WHEN trim(v5.properties -> '$.total', '"') NOT GLOB '*[^0-9.eE+-]*' AND json_valid(replace(replace('[' || trim(v5.properties -> '$.total', '"') || ',0]', '[0', '[1'), '[-0', '[-1')) THEN CAST(trim(v5.properties -> '$.total', '"') AS REAL) END > 50
+          AND CASE WHEN trim(CASE WHEN json_valid(v5.properties) THEN v5.properties END -> '$.total', '"') NOT GLOB '*[^0-9.eE+-]*' AND json_valid(replace(replace('[' || trim(CASE WHEN json_valid(v5.properties) THEN v5.properties END -> '$.total', '"') || ',0]', '[0', '[1'), '[-0', '[-1')) THEN CAST(trim(CASE WHEN json_valid(v5.properties) THEN v5.properties END -> '$.total', '"') AS REAL) END > 50
         GROUP BY v5.segment_id
         HAVING COUNT(*) >= 3
       )

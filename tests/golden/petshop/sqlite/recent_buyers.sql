@@ -8,7 +8,7 @@ WHERE p.segment_id IN (
     WHERE v1.event = 'Order Completed'
       AND v1.segment_id IS NOT NULL
       AND v1.timestamp >= date(julianday('now', '-30 days')) AND v1.timestamp < date(julianday('now'), '+1 days') AND julianday(v1.timestamp) BETWEEN julianday('now', '-30 days') AND julianday('now')
-      AND CASE WHEN trim(v1.properties -> '$.total', '"') NOT GLOB '*[^0-9.eE+-]*' AND json_valid(replace(replace('[' || trim(v1.properties -> '$.total', '"') || ',0]', '[0', '[1'), '[-0', '[-1')) THEN CAST(trim(v1.properties -> '$.total', '"') AS REAL) END >= 20
+      AND CASE WHEN trim(CASE WHEN json_valid(v1.properties) THEN v1.properties END -> '$.total', '"') NOT GLOB '*[^0-9.eE+-]*' AND json_valid(replace(replace('[' || trim(CASE WHEN json_valid(v1.properties) THEN v1.properties END -> '$.total', '"') || ',0]', '[0', '[1'), '[-0', '[-1')) THEN CAST(trim(CASE WHEN json_valid(v1.properties) THEN v1.properties END -> '$.total', '"') AS REAL) END >= 20
     GROUP BY v1.segment_id
     HAVING COUNT(*) >= 2
   )
