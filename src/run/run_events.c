@@ -393,6 +393,56 @@ static json_t *trait_ref_value(const json_t *root, const struct operand *o)
 	return v ? json_incref((json_t *)v) : json_null();
 }
 
+/* A row of an _entity_context level, with its primary key for sorting. */
+struct keyed_row {
+	json_t *row;
+	const char *key;
+	double num;
+	bool numeric;
+};
+
+static int keyed_row_cmp(const void *a, const void *b)
+{
+	const struct keyed_row *x = a, *y = b;
+	if (x->numeric && y->numeric && x->num != y->num)
+		return x->num < y->num ? -1 : 1;
+	return strcmp(x->key, y->key);
+}
+
+/* Each level's rows ordered by primary key (SPEC §5: the first rows are the
+ * ones kept when a level is cut): by value for a NUMBER key, whose text the
+ * query sorted as text ("10" before "9"), else by byte order, the same on
+ * every engine whatever its collation. */
+static void sort_context(const struct graph *g, json_t *level)
+{
+	const char *slug;
+	json_t *arr;
+	json_object_foreach(level, slug, arr) {
+		size_t n = json_array_size(arr);
+		if (!n || !json_object_get(json_array_get(arr, 0), "__entity"))
+			continue;
+		struct keyed_row *rows = xcalloc(n, sizeof(*rows));
+		for (size_t i = 0; i < n; i++) {
+			json_t *row = json_array_get(arr, i);
+			const struct entity *e = graph_entity(g, json_string_value(json_object_get(row, "__entity")));
+			const char *key = e ? json_string_value(json_object_get(row, e->pk->name)) : NULL;
+			rows[i].row = json_incref(row);
+			rows[i].key = key ? key : "";
+			if (e && e->pk->type == TY_NUMBER && *rows[i].key) {
+				char *end;
+				rows[i].num = strtod(rows[i].key, &end);
+				rows[i].numeric = !*end && isfinite(rows[i].num);
+			}
+			sort_context(g, row);
+		}
+		qsort(rows, n, sizeof(*rows), keyed_row_cmp);
+		json_array_clear(arr);
+		for (size_t i = 0; i < n; i++)
+			json_array_append_new(arr, rows[i].row);
+		free(rows);
+	}
+}
+
 static void clear_change(struct stream *s)
 {
 	free(s->m);
@@ -453,6 +503,7 @@ static void flush(struct stream *s)
 			json_object_set_new(map, me->key, v);
 		}
 	}
+	sort_context(&r->p->graph, s->ctx);
 	struct event_member m = {
 		.change = s->c == 2 ? CHANGE_VALUES : s->c ? CHANGE_EXITED : CHANGE_ENTERED,
 		.profile_id = s->m,

@@ -207,4 +207,67 @@ expect_eq "map target columns" '"Stark \"Industries\""|10' \
 	"$("$py" "$lib" field "$sev" alert anon:u06 properties.account_name)|$("$py" "$lib" field "$sev" alert anon:u06 properties.seats)"
 expect_eq "map trigger entity columns" '"widgets"|12.5' \
 	"$("$py" "$lib" field "$sev" new_sub user:acme-1 properties.product)|$("$py" "$lib" field "$sev" new_sub user:acme-1 properties.mrr)"
+
+# _entity_context keeps the first 10 rows of a level by primary key: by value
+# for a NUMBER key (1..10, not the text order 1, 10, 100, 11, ...), by byte
+# order for a STRING one (Z before a)
+N="$T/numkeys"
+lac init --example petshop "$N" >/dev/null
+"$py" - "$N/graph.yaml" <<'PY'
+import sys
+path = sys.argv[1]
+g = open(path).read()
+g = g.replace("entities:\n", """entities:
+  - slug: visit
+    table: VISITS
+    primary_key: id
+    columns: { id: NUMBER, household_id: STRING, note: STRING }
+  - slug: tag
+    table: TAGS
+    primary_key: id
+    columns: { id: STRING, household_id: STRING }
+""", 1)
+g = g.replace("""          join_on: household.id = pet.household_id
+""", """          join_on: household.id = pet.household_id
+        - slug: visits
+          entity: visit
+          join_on: household.id = visit.household_id
+        - slug: tags
+          entity: tag
+          join_on: household.id = tag.household_id
+""", 1)
+open(path, "w").write(g)
+PY
+cat >"$N/audiences/visited.lac" <<'LAC'
+audience visited {
+  where { with entity households.visits  with entity households.tags }
+  activation hello {
+    destination events_file
+    trigger     profile entered
+    enrich      households.visits { note }
+    enrich      households.tags { id }
+    send current
+  }
+}
+LAC
+sqlite3 "$N/data/warehouse.db" "CREATE TABLE VISITS (id INTEGER, household_id TEXT, note TEXT);
+	WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 12)
+	INSERT INTO VISITS SELECT i, 'h01', 'v' || i FROM n;
+	INSERT INTO VISITS VALUES (100, 'h01', 'v100'), (2.5, 'h01', 'v2.5');
+	CREATE TABLE TAGS (id TEXT, household_id TEXT);
+	INSERT INTO TAGS VALUES ('b', 'h01'), ('Z', 'h01'), ('a', 'h01'), ('_', 'h01')"
+expect_status "check NUMBER keys" 0 lac -C "$N" check
+expect_status "run NUMBER keys" 0 lac -C "$N" -q --now 2026-01-15T11:00:00Z apply --auto-approve
+expect_eq "the first 10 visits by key" "1 2 2.5 3 4 5 6 7 8 9" \
+	"$("$py" -c 'import json, sys
+for line in open(sys.argv[1]):
+    e = json.loads(line)
+    if e.get("userId") == "u01":
+        print(" ".join(str(v["id"]) for v in e["properties"]["_entity_context"]["households"][0]["visits"]))' "$N/out/events.jsonl")"
+expect_eq "tags in byte order" "Z _ a b" \
+	"$("$py" -c 'import json, sys
+for line in open(sys.argv[1]):
+    e = json.loads(line)
+    if e.get("userId") == "u01":
+        print(" ".join(v["id"] for v in e["properties"]["_entity_context"]["households"][0]["tags"]))' "$N/out/events.jsonl")"
 finish
