@@ -234,3 +234,29 @@ const struct ynode *ynode_get(const struct ynode *map, const char *key)
 	const struct ypair *p = ynode_pair(map, key);
 	return p ? p->value : NULL;
 }
+
+bool ynode_same(const struct ynode *a, const struct ynode *b)
+{
+	if (!a || !b || a->kind != b->kind)
+		return a == b;
+	switch (a->kind) {
+	case YN_SCALAR:
+		return strcmp(a->scalar, b->scalar) == 0;
+	case YN_MAPPING:
+		if (a->npairs != b->npairs)
+			return false;
+		for (size_t i = 0; i < a->npairs; i++)
+			if (strcmp(a->pairs[i].key, b->pairs[i].key) != 0 ||
+			    !ynode_same(a->pairs[i].value, b->pairs[i].value))
+				return false;
+		return true;
+	case YN_SEQUENCE:
+		if (a->nitems != b->nitems)
+			return false;
+		for (size_t i = 0; i < a->nitems; i++)
+			if (!ynode_same(a->items[i], b->items[i]))
+				return false;
+		return true;
+	}
+	return false;
+}

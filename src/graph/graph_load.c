@@ -49,6 +49,10 @@ struct gl {
 	const struct ynode **rels;
 	size_t nrels, caprels;
 	bool have_profile;
+	/* where a missing key of the profile is reported: the shallowest
+	 * file's profile mapping */
+	struct loc profile_loc;
+	int profile_level;
 	bool parse_failed;         /* a file is not well-formed YAML: do not build */
 	/* Columns dropped for a bad type (E207), "entity\0column": a later use
 	 * of one is not also "Entity column missing" (one error, one cause). */
@@ -69,15 +73,20 @@ static struct loc yfirst_line_loc(struct loc l)
 	return l;
 }
 
-static struct loc no_loc(uint32_t file)
+/* Line 1 of a file: where a key missing from the whole file is reported. */
+static struct loc doc_start(uint32_t file)
 {
-	struct loc l = { file, 0, 0, 0, 0 };
+	struct loc l = { file, 1, 1, 1, 1 };
 	return l;
 }
 
-/* Set a once-only section; the shallower include level wins, equal levels clash. */
+/* Set a once-only section; the shallower include level wins, equal levels
+ * clash unless they say the same (each file of a graph may start with
+ * `version: 1`). */
 static void set_slot(struct gl *g, struct slot *s, const struct ypair *pr, int level, const char *what)
 {
+	if (s->node && s->level == level && ynode_same(s->node, pr->value))
+		return;
 	if (s->node && s->level == level) {
 		diag_error(g->d, pr->key_loc, DIAG_E009, "'%s' is given twice", what);
 		diag_hint(g->d, "first given at %s:%u", source_path(g->sources, s->pair->key_loc.file),
@@ -131,12 +140,17 @@ static void do_include(struct gl *g, const char *from_path, const struct ynode *
 	free(path);
 }
 
-static void collect_profile(struct gl *g, const struct ynode *prof, int level)
+static void collect_profile(struct gl *g, const struct ypair *pp, int level)
 {
 	static const char *const keys[] = { "table", "id", "traits", "external_ids", "events",
 					    "relationships" };
+	const struct ynode *prof = pp->value;
 	if (!yexpect(g->d, prof, YN_MAPPING, "profile"))
 		return;
+	if (!g->have_profile || level < g->profile_level) {
+		g->profile_loc = pp->key_loc;
+		g->profile_level = level;
+	}
 	g->have_profile = true;
 	ycheck_keys(g->d, prof, keys, ARRAY_LEN(keys), "profile");
 	for (size_t i = 0; i < prof->npairs; i++) {
@@ -244,7 +258,7 @@ static bool load_text(struct gl *g, const char *path, char *text, size_t len, in
 	if (ents && yexpect(g->d, ents, YN_SEQUENCE, "entities"))
 		for (size_t i = 0; i < ents->nitems; i++)
 			VEC_PUSH(g->entities, g->nentities, g->capentities, ents->items[i]);
-	const struct ynode *prof = ynode_get(doc, "profile");
+	const struct ypair *prof = ynode_pair(doc, "profile");
 	if (prof)
 		collect_profile(g, prof, level);
 	return true;
@@ -933,7 +947,7 @@ static void build_graph(struct gl *g)
 
 	struct profile *pf = &gr->profile;
 	if (!g->have_profile) {
-		diag_error(g->d, no_loc(g->first_file), DIAG_E004, "missing key 'profile' in the data graph");
+		diag_error(g->d, doc_start(g->first_file), DIAG_E004, "missing key 'profile' in the data graph");
 		diag_hint(g->d, "declare the profile table, its traits and relationships (see docs/data-graph.md)");
 		return;
 	}
@@ -941,12 +955,12 @@ static void build_graph(struct gl *g)
 		pf->loc = g->profile_table.pair->key_loc;
 		parse_table(g, v, &pf->table, pf->table_parts, &pf->ntable_parts);
 	} else {
-		diag_error(g->d, no_loc(g->first_file), DIAG_E004, "missing key 'table' in profile");
+		diag_error(g->d, g->profile_loc, DIAG_E004, "missing key 'table' in profile");
 	}
 	if ((v = g->profile_id.node))
 		pf->id = get_ident(g, v, "id");
 	else
-		diag_error(g->d, no_loc(g->first_file), DIAG_E004, "missing key 'id' in profile");
+		diag_error(g->d, g->profile_loc, DIAG_E004, "missing key 'id' in profile");
 	pf->traits = arena_alloc(g->a, (g->ntraits ? g->ntraits : 1) * sizeof(*pf->traits));
 	for (size_t i = 0; i < g->ntraits; i++) {
 		const struct ypair *pr = g->traits[i].pair;

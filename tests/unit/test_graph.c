@@ -216,6 +216,9 @@ static const struct rule_case rules[] = {
 	  "'max_depth' must be a whole number from 1 to 100, not 'deep'", NULL },
 	{ "relationships shape", "      relationships:\n        - slug: pets", "      relationships: { a: 1 }\n      x:\n        - slug: pets",
 	  DIAG_E005, 38, 22, "'relationships' must be a list, not a mapping", NULL },
+	{ "profile without table", "  table: PROFILES\n", "", DIAG_E004, 19, 1, "missing key 'table' in profile", NULL },
+	{ "profile without id", "  table: PROFILES\n  id: segment_id\n", "  table: PROFILES\n", DIAG_E004, 19, 1,
+	  "missing key 'id' in profile", NULL },
 	{ "properties on non-object", "ltv: NUMBER", "ltv: { type: NUMBER, properties: { a: STRING } }", DIAG_E006, 24, 38,
 	  "'properties' is only allowed on OBJECT traits", NULL },
 };
@@ -318,6 +321,30 @@ static void test_include_errors(void **state)
 	fx_leave();
 }
 
+/* SPEC §1: the graph may be several files, each with the header of §2 */
+static void test_several_files_same_header(void **state)
+{
+	fx_enter();
+	fx_write("lac.yaml", "version: 1\ngraph: [main.yaml, more.yaml]\n");
+	fx_write("main.yaml", "limits: { max_depth: 6 }\n" BASE);
+	fx_write("more.yaml", "version: 1\nlimits: { max_depth: 6 }\n"
+			      "entities:\n  - { slug: shop, table: SHOPS, primary_key: id, columns: { id: STRING } }\n");
+	struct project p;
+	char *d = fx_load(&p);
+	assert_null(strstr(d, "error"));
+	assert_non_null(strstr(d, "entity 'shop' is not reached")); /* more.yaml was read */
+	free(d);
+	project_release(&p);
+
+	/* the same key with another value still clashes */
+	fx_write("more.yaml", "version: 1\nlimits: { max_depth: 5 }\n");
+	d = fx_load(&p);
+	assert_non_null(strstr(d, "more.yaml:2:1: error[E009]: 'limits' is given twice\n"));
+	free(d);
+	project_release(&p);
+	fx_leave();
+}
+
 static void test_missing_graph_file(void **state)
 {
 	fx_enter();
@@ -371,6 +398,7 @@ int main(void)
 		cmocka_unit_test(test_rules),
 		cmocka_unit_test(test_include_and_stdlib),
 		cmocka_unit_test(test_include_errors),
+		cmocka_unit_test(test_several_files_same_header),
 		cmocka_unit_test(test_missing_graph_file),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
