@@ -369,7 +369,7 @@ static void check_count(struct checker *c, struct ast_expr *e, const char *what,
 	if ((n->kind == COUNT_AT_MOST || n->kind == COUNT_EXACTLY) && n->n == 0 &&
 	    (e->block || e->having.present)) {
 		cerr(c, n->loc, DIAG_E307,
-		     "When filtering by 0, you can't additionally filter on %s properties or nested entities",
+		     "When filtering by 0, you can't additionally filter on %s properties or nested entities.",
 		     what);
 		diag_hint(c->d, "use 'without %s %s { ... }' to ask for none that match", what, name);
 	}

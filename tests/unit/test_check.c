@@ -801,14 +801,14 @@ static void test_counts_and_having(void **state)
 	run();
 	const struct diag *g = expect(DIAG_E306, 2, 30, "'at least 0' is always true: at least takes 1 or more");
 	g = expect(DIAG_E307, 3, 30,
-		   "When filtering by 0, you can't additionally filter on entity properties or nested entities");
+		   "When filtering by 0, you can't additionally filter on entity properties or nested entities.");
 	expect_hint(g, "use 'without entity households.pets { ... }' to ask for none that match");
 	expect(DIAG_E305, 5, 40, "sum() needs a NUMBER column, but 'type' is STRING");
 	g = expect(DIAG_E304, 6, 50, "max() is DATE and cannot be compared with a NUMBER literal");
 	expect_hint(g, "write a DATE literal, such as date \"2025-01-31\"");
 	expect(DIAG_E304, 7, 50, "count() is NUMBER and cannot be compared with a STRING literal");
 	g = expect(DIAG_E307, 8, 30,
-		   "When filtering by 0, you can't additionally filter on event properties or nested entities");
+		   "When filtering by 0, you can't additionally filter on event properties or nested entities.");
 	expect_hint(g, "use 'without event \"Order Completed\" { ... }' to ask for none that match");
 	expect(DIAG_E310, 9, 40, "event property 'currenc' is not declared for event \"Order Completed\"");
 	expect_count(7, 0);
