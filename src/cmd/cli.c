@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "check/check.h"
 #include "cmd/cli.h"
@@ -28,6 +29,28 @@ void cli_print_new_diags(const struct cli *c, struct project *p, size_t from)
 		fputs(sb.buf, stderr);
 	}
 	sb_release(&sb);
+}
+
+const char *cli_input_path(struct cli *c, const char *arg)
+{
+	if (!c->start_dir || arg[0] == '/' || strcmp(arg, "-") == 0 || access(arg, F_OK) == 0)
+		return arg;
+	char *from_start = xasprintf("%s/%s", c->start_dir, arg);
+	if (access(from_start, F_OK) != 0) {
+		free(from_start);
+		return arg;
+	}
+	c->owned = xrealloc(c->owned, (c->nowned + 1) * sizeof(*c->owned));
+	c->owned[c->nowned++] = from_start;
+	return from_start;
+}
+
+void cli_release(struct cli *c)
+{
+	for (size_t i = 0; i < c->nowned; i++)
+		free(c->owned[i]);
+	free(c->owned);
+	free(c->start_dir);
 }
 
 int cli_parse_now(const struct cli *c, struct lac_now *out)

@@ -19,7 +19,11 @@ enum { EXIT_OK = 0, EXIT_ERRORS = 1, EXIT_CHANGES = 2, EXIT_USAGE = 64 };
 enum output_format { OUT_TEXT, OUT_JSON };
 
 struct cli {
-	const char *dir;           /* -C DIR; "." by default */
+	const char *dir;           /* the project directory: "." (lac has entered -C DIR) */
+	const char *dir_arg;       /* -C DIR as written, for commands to print; "." */
+	char *start_dir;           /* where lac was started, when it entered -C DIR */
+	char **owned;              /* strings cli_input_path made, freed by cli_release */
+	size_t nowned;
 	enum output_format format; /* --format */
 	bool format_given;
 	const char *format_arg;    /* --format as written (commands with other formats, e.g. dot) */
@@ -75,6 +79,12 @@ struct name_list {
 int cli_take_name(void *arg, const char *value, struct strbuf *err);
 #define OPT_SELECT(list) \
 	OPT_TAKE_MANY("--select", cli_take_name, (list), "option '%s' needs an audience name")
+/* An input file named on the command line (check, fmt, apply, state
+ * import): relative to -C DIR, as lac runs there; one that is not there but
+ * is from where lac was started is taken from there, so that
+ * `lac -C proj check proj/audiences/a.lac` works as well. */
+const char *cli_input_path(struct cli *c, const char *arg);
+void cli_release(struct cli *c);
 /* Print the diagnostics collected in p (text or JSON per --format). */
 void cli_print_diags(const struct cli *c, struct project *p);
 /* Print, as text on stderr, the diagnostics reported since p->diags.n was `from`

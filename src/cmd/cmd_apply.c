@@ -219,7 +219,7 @@ int cmd_apply(struct cli *c)
 		free(sel.v);
 		return EXIT_USAGE;
 	}
-	const char *planfile = args.v[0];
+	const char *planfile = args.v[0] ? cli_input_path(c, args.v[0]) : NULL;
 	opt_args_release(&args);
 	/* a saved plan keeps the selection it was made with */
 	if (planfile && sel.n) {

@@ -61,6 +61,8 @@ int cmd_check(struct cli *c)
 	struct opt_args files;
 	if (cli_parse_options(c, &table, &files) != 0)
 		return EXIT_USAGE;
+	for (size_t i = 0; i < files.n; i++)
+		files.v[i] = cli_input_path(c, files.v[i]);
 	struct project p;
 	int ok = cli_load_project(c, &p) == 0;
 	bool *keep = NULL;

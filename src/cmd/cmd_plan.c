@@ -50,9 +50,9 @@ static void print_saved_hint(const struct cli *c, const char *out)
 {
 	struct strbuf cmd = STRBUF_INIT;
 	sb_addstr(&cmd, "lac ");
-	if (strcmp(c->dir, ".") != 0) {
+	if (strcmp(c->dir_arg, ".") != 0) {
 		sb_addstr(&cmd, "-C ");
-		sb_add_shell_word(&cmd, c->dir);
+		sb_add_shell_word(&cmd, c->dir_arg);
 		sb_addch(&cmd, ' ');
 	}
 	sb_addstr(&cmd, "apply ");

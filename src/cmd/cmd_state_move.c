@@ -399,6 +399,7 @@ int cmd_state_import(struct cli *c)
 	const char *file = file_arg(c, "import", &lock_timeout_ms);
 	if (!file)
 		return EXIT_USAGE;
+	file = cli_input_path(c, file);
 	struct lac_now now;
 	if (cli_parse_now(c, &now) != 0)
 		return EXIT_USAGE;

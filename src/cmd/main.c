@@ -62,6 +62,24 @@ static int output_written(int rc, int werr)
 	return rc ? rc : EXIT_ERRORS;
 }
 
+/* -C DIR: lac runs as if started in DIR (like git -C, make -C and
+ * terraform -chdir), so relative paths in arguments and in what lac prints
+ * are DIR's.  A directory it cannot enter is left to the command, which
+ * reports the project missing there (init creates it). */
+static void enter_directory(struct cli *c)
+{
+	c->dir_arg = c->dir;
+	if (strcmp(c->dir, ".") == 0)
+		return;
+	char *here = getcwd(NULL, 0);
+	if (here && chdir(c->dir) == 0) {
+		c->start_dir = here;
+		c->dir = ".";
+		return;
+	}
+	free(here);
+}
+
 static int unknown_command(const struct cli *c, const char *name)
 {
 	struct strbuf msg = STRBUF_INIT;
@@ -164,6 +182,13 @@ int main(int argc, char **argv)
 				     graph ? "text, dot or json" : "text or json");
 		goto out;
 	}
+	/* a global option, checked once for every command */
+	struct lac_now now;
+	if (c.now && cli_parse_now(&c, &now) != 0) {
+		rc = EXIT_USAGE;
+		goto out;
+	}
+	enter_directory(&c);
 	c.argc = (int)nrest;
 	c.argv = (char **)rest.v;
 	/* stdout is for the one JSON document: events go to stderr */
@@ -176,5 +201,6 @@ int main(int argc, char **argv)
 out:
 	werr = json_errors_end(rc);
 	opt_args_release(&rest);
+	cli_release(&c);
 	return output_written(rc, werr);
 }

@@ -39,15 +39,21 @@ expect_status "both" 1 lac --color never check audiences/care.lac audiences/pets
 expect_eq "both files' diagnostics, no other-files line" "2 errors, 0 warnings" "$(tail -n 1 "$T/err")"
 grep -q 'other files' "$T/err" && fail "an other-files line with every erring file named" || pass
 
-# -C: the FILEs are read from where lac was started, as fmt's
+# -C: lac runs in DIR, so FILEs are read from there (as fmt's), or else
+# from where lac was started; diagnostics show the project's paths
 cd "$T"
+expect_status "-C and a path from DIR" 1 lac -C shop --color never check audiences/pets.lac
+grep -q '^audiences/pets.lac:9:' "$T/err" && pass || fail "-C: pets.lac's diagnostic"
 expect_status "-C and a path from here" 1 lac -C shop --color never check shop/audiences/pets.lac
-grep -q '^shop/audiences/pets.lac:9:' "$T/err" && pass || fail "-C: pets.lac's diagnostic"
+grep -q '^audiences/pets.lac:9:' "$T/err" && pass || fail "-C, a path from here: pets.lac's diagnostic"
+expect_status "-C, json" 1 lac -C shop --format json check audiences/pets.lac
+expect_eq "-C, json: the project's path" "audiences/pets.lac" \
+	"$("$PY" -c 'import json, sys; print(json.load(sys.stdin)[0]["file"])' <"$T/out")"
 
-expect_status "not a file of the project" 1 lac -C shop check shop/README.md
-expect_eq "its message" "lac: 'shop/README.md' is not a file of the project (lac.yaml, the data graph or an audience file)" "$(cat "$T/err")"
-expect_status "a missing file" 1 lac -C shop check shop/audiences/nosuch.lac
-expect_eq "its message" "lac: cannot read 'shop/audiences/nosuch.lac': No such file or directory" "$(cat "$T/err")"
+expect_status "not a file of the project" 1 lac -C shop check README.md
+expect_eq "its message" "lac: 'README.md' is not a file of the project (lac.yaml, the data graph or an audience file)" "$(cat "$T/err")"
+expect_status "a missing file" 1 lac -C shop check audiences/nosuch.lac
+expect_eq "its message" "lac: cannot read 'audiences/nosuch.lac': No such file or directory" "$(cat "$T/err")"
 expect_status "an unknown option" 64 lac -C shop check --bogus
 expect_eq "its message" "lac: unknown option '--bogus' for check
 usage: lac check [FILE...]" "$(cat "$T/err")"

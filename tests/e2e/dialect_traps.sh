@@ -59,7 +59,7 @@ expect_status "check of a SQLite project" 0 lac -C "$P" check
 expect_status "compile -d postgres" 0 lac -C "$P" compile -d postgres
 expect_status "compile (the SQLite warehouse)" 0 lac -C "$P" compile
 expect_status "compile -d redshift" 1 lac -C "$P" --color never compile -d redshift
-expect_eq "E320 for -d redshift" "$P/audiences/six.lac:2:22: error[E320]: trait path 'geo.a.b.c.d.e.f' reads 6 keys inside JSON; Redshift's JSON_EXTRACT_PATH_TEXT reads at most 5" \
+expect_eq "E320 for -d redshift" "audiences/six.lac:2:22: error[E320]: trait path 'geo.a.b.c.d.e.f' reads 6 keys inside JSON; Redshift's JSON_EXTRACT_PATH_TEXT reads at most 5" \
 	"$(head -1 "$T/err")"
 expect_eq "no SQL for -d redshift" "" "$(cat "$T/out")"
 expect_status "compile -d all" 1 lac -C "$P" --color never compile -d all

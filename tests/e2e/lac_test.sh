@@ -79,12 +79,12 @@ sed 's/^test: cat households/test: dog households/; s/members: \[p1\]/members: [
 expect_status "a passing test" 0 lac -C "$P" --color never test "cat households"
 expect_status "a failing test" 1 lac -C "$P" --color never test
 expect_eq "the failure says what differs" "2 audience tests...
-FAIL  dog households (cat_owners, $P/audiences/tests/dogs.test.yaml)
+FAIL  dog households (cat_owners, audiences/tests/dogs.test.yaml)
       missing:    p3
 1 passed, 1 failed" "$(sed '1s/,.*/.../' "$T/out" | grep -v '^ok ')"
 sed 's/members: \[p1, p3\]/members: []/' "$P/audiences/tests/dogs.test.yaml" >"$T/x" && mv "$T/x" "$P/audiences/tests/dogs.test.yaml"
 expect_status "selected by audience, failing" 1 lac -C "$P" -q test cat_owners
-expect_eq "-q: only the failure" "FAIL  dog households (cat_owners, $P/audiences/tests/dogs.test.yaml)
+expect_eq "-q: only the failure" "FAIL  dog households (cat_owners, audiences/tests/dogs.test.yaml)
       unexpected: p1
 1 passed, 1 failed" "$(cat "$T/out")"
 expect_status "selected by test name" 0 lac -C "$P" -q test "cat households"
@@ -186,7 +186,7 @@ print(len(d), d[0]["code"])
 printf 'id,owner_email\n"h1"x,a\n' >"$P/audiences/tests/households.csv"
 rm "$P/audiences/tests/dogs.test.yaml"
 expect_status "a broken CSV" 1 lac -C "$P" --color never test
-expect_eq "its position" "$P/audiences/tests/households.csv:2:5: error[E002]: text after a closing quote" \
+expect_eq "its position" "audiences/tests/households.csv:2:5: error[E002]: text after a closing quote" \
 	"$(head -n 1 "$T/err")"
 
 finish

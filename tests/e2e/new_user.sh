@@ -12,7 +12,8 @@ rm -rf "$P/data/warehouse.db" "$P/.lac" "$P/out"
 NOW=2026-01-15T12:00:00Z
 
 # ---- a missing SQLite warehouse --------------------------------------------------
-msg="lac: the SQLite warehouse '$P/data/warehouse.db' (warehouse.path in lac.yaml) does not exist; build it with: sqlite3 $P/data/warehouse.db < $P/data/warehouse.sql"
+# paths are the project's: lac runs in -C DIR
+msg="lac: the SQLite warehouse 'data/warehouse.db' (warehouse.path in lac.yaml) does not exist; build it with: sqlite3 data/warehouse.db < data/warehouse.sql"
 expect_status "preview, no warehouse file" 1 lac -C "$P" --now $NOW preview cat_owners
 expect_eq "preview names the file and how to build it" "$msg" "$(cat "$T/err")"
 expect_status "apply, no warehouse file" 1 lac -C "$P" -q --now $NOW apply --auto-approve
@@ -24,7 +25,7 @@ expect_eq "run says the same" "$msg" "$(sort -u "$T/err")"
 # a mistyped path: nothing is created there either
 sed 's|path: data/warehouse.db|path: data/warehose.db|' "$SRC/examples/petshop/lac.yaml" >"$P/lac.yaml"
 expect_status "run, mistyped warehouse.path" 1 lac -C "$P" -q --now $NOW run
-grep -q "the SQLite warehouse '$P/data/warehose.db' (warehouse.path in lac.yaml) does not exist; create it with your data, or correct warehouse.path" "$T/err" &&
+grep -q "the SQLite warehouse 'data/warehose.db' (warehouse.path in lac.yaml) does not exist; create it with your data, or correct warehouse.path" "$T/err" &&
 	pass || fail "the mistyped path's message"
 [ ! -e "$P/data/warehose.db" ] && pass || fail "run created the mistyped warehouse file"
 
@@ -64,7 +65,7 @@ cp -R "$SRC/examples/petshop" "$T/perm/shop"
 chmod 755 "$T" "$T/perm" && chmod -R a+rX "$T/perm/shop" && chmod 000 "$T/perm/shop/audiences"
 if $as_user "$LAC" --version >/dev/null 2>&1; then
 	expect_status "unreadable audiences directory" 1 $as_user "$LAC" -C "$T/perm/shop" --color never check
-	expect_eq "says it cannot be read" "$T/perm/shop/lac.yaml:5:12: error[E001]: cannot read the directory '$T/perm/shop/audiences': Permission denied" \
+	expect_eq "says it cannot be read" "lac.yaml:5:12: error[E001]: cannot read the directory 'audiences': Permission denied" \
 		"$(head -n 1 "$T/err")"
 else
 	echo "note: cannot run lac as another user here; the unreadable directory case is not tested"
@@ -100,7 +101,7 @@ expect_status "apply the built project" 0 lac -C "$P" -q --now $NOW apply --auto
 sqlite3 "$P/data/warehouse.db" "UPDATE VETS SET name = 'Plain'"
 expect_status "run with HOOK_TOKEN unset" 1 lac -C "$P" --now 2026-01-15T13:00:00Z run vet_clients
 expect_eq "the warning says why, not 'see the error above'" \
-	"lac: warning: vet_clients: destination 'hook' is not usable ($P/lac.yaml:17: environment variable 'HOOK_TOKEN' is not set); its events stay pending" \
+	"lac: warning: vet_clients: destination 'hook' is not usable (lac.yaml:17: environment variable 'HOOK_TOKEN' is not set); its events stay pending" \
 	"$(grep '^lac: warning:' "$T/err")"
 
 # status: columns aligned whatever the names and statuses, "not applied" for
@@ -180,7 +181,7 @@ for cmd in plan status "state show" "run cat_owners"; do
 	# shellcheck disable=SC2086
 	expect_status "unset state dsn: $cmd fails" 1 lac -C "$S" $cmd
 	expect_eq "unset state dsn: $cmd names the variable" \
-		"lac: $S/lac.yaml:$line:9: environment variable 'LAC_TEST_UNSET_DSN' is not set (the state's dsn)" \
+		"lac: lac.yaml:$line:9: environment variable 'LAC_TEST_UNSET_DSN' is not set (the state's dsn)" \
 		"$(grep "LAC_TEST_UNSET_DSN" "$T/err")"
 done
 # ... and the warehouse's, in the command's own error line
@@ -191,7 +192,7 @@ unset LAC_TEST_UNSET_WH || true
 line=$(grep -n 'dsn: "${LAC_TEST_UNSET_WH}"' "$W/lac.yaml" | cut -d: -f1)
 expect_status "unset warehouse dsn: plan --preview fails" 1 lac -C "$W" plan --preview
 expect_eq "unset warehouse dsn: the error line names the variable" \
-	"lac: $W/lac.yaml:$line:9: environment variable 'LAC_TEST_UNSET_WH' is not set (the warehouse's dsn)" \
+	"lac: lac.yaml:$line:9: environment variable 'LAC_TEST_UNSET_WH' is not set (the warehouse's dsn)" \
 	"$(grep '^lac: ' "$T/err")"
 
 # ---- commands with nothing to show say so ---------------------------------------------

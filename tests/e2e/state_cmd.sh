@@ -35,7 +35,7 @@ lac init --example petshop "$OLD" >/dev/null
 expect_status "show: no state yet" 0 lac -C "$OLD" --format json state show
 pycheck "show: no state yet" "$T/out" '
 assert d["exists"] is False and d["schema_version"] == 0 and d["audiences"] == [], d
-assert d["backend"]["type"] == "sqlite" and d["backend"]["path"].endswith("/.lac/state.db"), d'
+assert d["backend"]["type"] == "sqlite" and d["backend"]["path"] == ".lac/state.db", d'
 expect_eq "show creates nothing" no "$([ -e "$OLD/.lac" ] && echo yes || echo no)"
 expect_status "apply" 0 lac -C "$OLD" --now 2026-01-15T12:00:00Z apply --auto-approve
 # an export taken before the run below, which then queues an event
@@ -48,7 +48,7 @@ expect_status "show --format json" 0 lac -C "$OLD" --format json state show
 pycheck "show: the JSON shape" "$T/out" '
 assert list(d) == ["backend", "exists", "project", "schema_version", "audience_count", "audiences",
                    "pending", "locks", "moved"], list(d)
-assert d["backend"]["type"] == "sqlite" and d["backend"]["path"].endswith("/.lac/state.db"), d["backend"]
+assert d["backend"]["type"] == "sqlite" and d["backend"]["path"] == ".lac/state.db", d["backend"]
 assert d["exists"] is True and d["project"] == "petshop" and d["schema_version"] >= 5, d
 assert d["audience_count"] == len(d["audiences"]) == 5, d
 cat = [a for a in d["audiences"] if a["name"] == "cat_owners"][0]

@@ -20,7 +20,7 @@ check_damaged() {
 		rc=$?
 		set -e
 		expect_eq "$name: $cmd: exit 1" 1 "$rc"
-		expect_eq "$name: $cmd: names the file" 1 "$(grep -c "$P/.lac/state.db" "$T/err" || true)"
+		expect_eq "$name: $cmd: names the file" 1 "$(grep -c "^lac: .lac/state.db" "$T/err" || true)"
 		expect_eq "$name: $cmd: no 'Never run'" "" "$(grep 'Never run' "$T/out" || true)"
 	done
 }

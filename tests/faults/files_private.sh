@@ -33,7 +33,7 @@ sed -i 's|path: .lac/state.db|path: "${STATE_DIR}/state.db"|; s|path: out/events
 	"$P/lac.yaml"
 STATE_DIR=../elsewhere OUT_DIR=out expect_status "state path climbing: refused" 1 lac -C "$P" status
 expect_eq "state path climbing: the error names the variable" \
-	"$P/lac.yaml:11:9: error[E006]: environment variable 'STATE_DIR' used in a path must not contain '..'" \
+	"lac.yaml:11:9: error[E006]: environment variable 'STATE_DIR' used in a path must not contain '..'" \
 	"$(head -n 1 "$T/err")"
 expect_eq "state path climbing: nothing made there" no "$(test -e "$T/elsewhere" && echo yes || echo no)"
 mkdir -p "$P/st" && cp "$P/.lac/state.db" "$P/st/state.db"

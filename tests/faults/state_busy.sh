@@ -32,7 +32,7 @@ holder=$!
 for _ in $(seq 100); do [ -f "$T/held" ] && break; sleep 0.1; done
 expect_status "busy: the run fails" 1 lac -C "$P" --now 2026-01-15T13:00:00Z run
 expect_eq "busy: the message" \
-	"lac: $P/.lac/state.db: database is locked: another process holds a write transaction on it (waited 5 s)" \
+	"lac: .lac/state.db: database is locked: another process holds a write transaction on it (waited 5 s)" \
 	"$(cat "$T/err")"
 expect_eq "busy: nothing sent" 0 "$(cat "$ev" 2>/dev/null | wc -l)"
 touch "$T/release"

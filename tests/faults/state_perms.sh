@@ -46,10 +46,10 @@ denied() {
 	chmod 0700 "$P/.lac"
 	chmod 0600 "$P/.lac/state.db"
 }
-denied "read-only file" "0400 $P/.lac/state.db" "lac: cannot open $P/.lac/state.db: Permission denied"
+denied "read-only file" "0400 $P/.lac/state.db" "lac: cannot open .lac/state.db: Permission denied"
 denied "read-only directory" "0500 $P/.lac" \
-	"lac: $P/.lac/state.db: attempt to write a readonly database: lac must be able to write the file and its directory"
-denied "closed directory" "0000 $P/.lac" "lac: cannot open $P/.lac/state.db: Permission denied"
+	"lac: .lac/state.db: attempt to write a readonly database: lac must be able to write the file and its directory"
+denied "closed directory" "0000 $P/.lac" "lac: cannot open .lac/state.db: Permission denied"
 
 expect_status "the next run" 0 as_user "$LAC" -C "$P" -q --now 2026-01-15T14:00:00Z run
 expect_eq "the event sent once" "welcome_cat|track|Audience Entered|anon:p02|-|-|true" \
