@@ -3,6 +3,7 @@
  * in the canonical layout (fmt.c).
  *
  * With no FILE, the project's audience files (from lac.yaml) are formatted;
+ * a directory given as FILE stands for the .lac files under it;
  * type errors do not matter, only syntax does.  A file with syntax errors is
  * left alone and its diagnostics printed.  Files are replaced atomically (a
  * temporary file in the same directory, renamed over the original with its
@@ -20,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <jansson.h>
 
@@ -199,6 +201,41 @@ static void fmt_project(struct fmt_run *r)
 	project_release(&p);
 }
 
+static int cmp_path(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* A FILE that reads: formatted; one that does not: counted and named. */
+static void fmt_path(struct fmt_run *r, const char *path)
+{
+	size_t len;
+	char *text = strcmp(path, "-") == 0 ? read_stream(stdin, &len) : read_file(path, &len);
+	if (!text) {
+		fprintf(stderr, "lac: cannot read '%s': %s\n", path, strerror(errno));
+		r->errors++;
+		if (r->files)
+			file_entry(r, path, false, "cannot read");
+		return;
+	}
+	fmt_one(r, path, text, len);
+}
+
+/* A directory named as a FILE: the .lac files under it, recursively, in
+ * byte order of their paths. */
+static void fmt_dir(struct fmt_run *r, const char *dir)
+{
+	struct project p;
+	project_init(&p);
+	const char **found = NULL;
+	size_t n = 0;
+	project_find_files(&p, dir, ".lac", &found, &n);
+	qsort(found, n, sizeof(*found), cmp_path);
+	for (size_t i = 0; i < n; i++)
+		fmt_path(r, arena_strdup(&r->arena, found[i]));
+	project_release(&p);
+}
+
 int cmd_fmt(struct cli *c)
 {
 	struct fmt_run r = { .cli = c, .arena = ARENA_INIT };
@@ -209,6 +246,8 @@ int cmd_fmt(struct cli *c)
 		return EXIT_USAGE;
 	const char **files = args.v;
 	size_t nfiles = args.n;
+	for (size_t i = 0; i < nfiles; i++)
+		files[i] = cli_input_path(c, files[i]);
 
 	if (c->format == OUT_JSON)
 		r.files = json_array();
@@ -217,20 +256,11 @@ int cmd_fmt(struct cli *c)
 	if (!nfiles)
 		fmt_project(&r);
 	for (size_t i = 0; i < nfiles; i++) {
-		size_t len;
-		char *text;
-		if (strcmp(files[i], "-") == 0)
-			text = read_stream(stdin, &len);
+		struct stat st;
+		if (strcmp(files[i], "-") != 0 && stat(files[i], &st) == 0 && S_ISDIR(st.st_mode))
+			fmt_dir(&r, files[i]);
 		else
-			text = read_file(files[i], &len);
-		if (!text) {
-			fprintf(stderr, "lac: cannot read '%s': %s\n", files[i], strerror(errno));
-			r.errors++;
-			if (r.files)
-				file_entry(&r, files[i], false, "cannot read");
-			continue;
-		}
-		fmt_one(&r, files[i], text, len);
+			fmt_path(&r, files[i]);
 	}
 
 	if (r.files) {

@@ -52,7 +52,8 @@ static const struct command commands[] = {
 	  "canonical layout.  --check writes nothing, lists the files that would change\n"
 	  "and exits 1 if any would; --diff does the same but shows the changes as a\n"
 	  "unified diff (`patch -p0` applies it).  Formatting is idempotent and keeps\n"
-	  "the meaning.  FILE '-' formats standard input to standard output.\n"
+	  "the meaning.  FILE '-' formats standard input to standard output; a\n"
+	  "directory stands for the .lac files under it.\n"
 	  "--format json prints one object instead: files (path, changed,\n"
 	  "with --diff the diff), changed, errors and diagnostics; the exit status is\n"
 	  "the same.\n" },

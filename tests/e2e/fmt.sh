@@ -41,7 +41,8 @@ before=$(ls -l --time-style=+%s "$T/p/audiences/good.lac")
 
 # --check: lists the file that would change, writes nothing, exit 1
 expect_status "check with changes exits 1" 1 lac -C "$T/p" fmt --check
-expect_eq "check lists the messy file" "$T/p/audiences/sub/messy.lac" "$(cat "$T/out")"
+# the project's paths: lac runs in -C DIR
+expect_eq "check lists the messy file" "audiences/sub/messy.lac" "$(cat "$T/out")"
 expect_file_eq "check writes nothing" "$T/messy.orig" "$T/p/audiences/sub/messy.lac"
 
 # --diff: the same exit status, a unified diff instead of names, nothing
@@ -49,8 +50,8 @@ expect_file_eq "check writes nothing" "$T/messy.orig" "$T/p/audiences/sub/messy.
 expect_status "diff with changes exits 1" 1 lac -C "$T/p" fmt --diff
 expect_file_eq "diff writes nothing" "$T/messy.orig" "$T/p/audiences/sub/messy.lac"
 cp "$T/out" "$T/messy.diff"
-expect_eq "diff headers name the file" "--- $T/p/audiences/sub/messy.lac
-+++ $T/p/audiences/sub/messy.lac
+expect_eq "diff headers name the file" "--- audiences/sub/messy.lac
++++ audiences/sub/messy.lac
 @@ -1 +1,7 @@" "$(head -n 3 "$T/messy.diff")"
 expect_eq "diff: the one old line" "-$(cat "$T/messy.orig")" "$(grep '^-[^-]' "$T/messy.diff")"
 if command -v patch >/dev/null 2>&1; then
@@ -88,6 +89,17 @@ cp "$T/messy.orig" "$T/one.lac"
 expect_status "check one file" 1 lac fmt --check "$T/one.lac"
 expect_status "format one file" 0 lac fmt "$T/one.lac"
 expect_file_eq "one file formatted" "$T/messy.want" "$T/one.lac"
+
+# a directory: the .lac files under it, in path order; others are not read
+mkdir -p "$T/tree/sub"
+cp "$T/messy.orig" "$T/tree/sub/b.lac"
+cp "$T/messy.want" "$T/tree/a.lac"
+printf 'not lac\n' >"$T/tree/notes.txt"
+expect_status "check a directory" 1 lac fmt --check "$T/tree"
+expect_eq "... names the file to change" "$T/tree/sub/b.lac" "$(cat "$T/out")"
+expect_status "format a directory" 0 lac fmt "$T/tree"
+expect_file_eq "... formats the file under it" "$T/messy.want" "$T/tree/sub/b.lac"
+expect_status "and from -C, relative to it" 0 lac -C "$T/tree" fmt --check sub
 
 # stdin to stdout
 expect_status "stdin" 0 sh -c "\"\$LAC\" fmt - <\"$T/messy.orig\""
