@@ -83,8 +83,11 @@ static int copy_tree(const char *from, const char *to, const char *rel, struct c
 		sb_addf(err, "cannot read '%s': %s", from, strerror(errno));
 		return -1;
 	}
-	if (mkdir(to, 0777) != 0 && errno != EEXIST) {
-		sb_addf(err, "cannot create '%s': %s", to, strerror(errno));
+	/* the project directory with its parents (mkdir -p), then each below it */
+	bool made = *rel ? mkdir(to, 0777) == 0 || errno == EEXIST : mkdir_parents(to, true, 0777, err) == 0;
+	if (!made) {
+		if (*rel)
+			sb_addf(err, "cannot create '%s': %s", to, strerror(errno));
 		closedir(d);
 		return -1;
 	}

@@ -31,6 +31,12 @@ grep -q '^usage: lac check' "$T/out" && pass || fail "check --help shows its usa
 expect_status "help unknown" 64 lac help nope
 
 expect_status "--format needs a value" 64 lac check --format
+# a bad --now is a usage error for every command, also those that do not use it
+for cmd in check graph alerts "state show"; do
+	# shellcheck disable=SC2086 # the command's words
+	expect_status "bad --now: $cmd" 64 lac --now yesterday $cmd
+done
+has "bad --now: said" "lac: --now takes an ISO-8601 UTC timestamp like 2025-01-31T08:30:00Z, not 'yesterday'" "$T/err"
 expect_status "unknown format" 64 lac check --format yaml
 expect_eq "unknown format message" "lac: unknown format 'yaml' (text or json)
 usage: lac check [FILE...]" "$(cat "$T/err")"
@@ -48,6 +54,8 @@ expect_status "init" 0 lac init "$T/proj"
 [ -f "$T/proj/data/warehouse.db" ] && pass || fail "init built the warehouse"
 expect_status "init twice" 1 lac init "$T/proj"
 grep -q 'already exists' "$T/err" && pass || fail "init refuses to overwrite"
+expect_status "init makes the directories above it" 0 lac -q init "$T/deep/er/proj"
+[ -f "$T/deep/er/proj/lac.yaml" ] && pass || fail "init wrote deep/er/proj/lac.yaml"
 for cmd in preview compile consumers; do
 	expect_status "$cmd: misspelt audience" 1 lac -C "$T/proj" $cmd cat_owner
 	has "$cmd: misspelt audience" "lac: unknown audience 'cat_owner' (did you mean 'cat_owners'?)" "$T/err"
