@@ -113,6 +113,14 @@ int cmd_run(struct cli *c)
 		rc = EXIT_ERRORS;
 		goto out;
 	}
+	if (!st && dry_run && !nnames) {
+		/* no state yet: as with an empty one, nothing would run */
+		if (c->format != OUT_JSON && !c->quiet)
+			fputs("lac: nothing to run: no audience is applied (run 'lac apply')\n", stderr);
+		rc = run_dry(c, &p, &w, NULL, NULL, 0);
+		dry_done = true;
+		goto out;
+	}
 	if (!st) {
 		run_error(errors, "state", NULL, "nothing has been applied yet; run 'lac apply' first");
 		rc = EXIT_ERRORS;

@@ -15,8 +15,13 @@ tree_sum() { (cd "$P" && find . -type f | sort | xargs sha256sum); }
 P="$T/p"
 lac init --example petshop "$P" >/dev/null
 db="$P/data/warehouse.db"
-expect_status "nothing applied yet" 1 lac -C "$P" run --dry-run
-expect_eq "nothing applied yet: said" "lac: nothing has been applied yet; run 'lac apply' first" "$(cat "$T/err")"
+# nothing applied yet: nothing would run (as `lac run` says), unless named
+expect_status "nothing applied yet" 0 lac -C "$P" run --dry-run
+expect_eq "nothing applied yet: said" "lac: nothing to run: no audience is applied (run 'lac apply')" "$(cat "$T/err")"
+expect_status "nothing applied yet, json" 0 lac -C "$P" --format json run --dry-run
+expect_eq "nothing applied yet: the dry run's document" "True []" "$(jq 'print(d["dry_run"], d["audiences"])' <"$T/out")"
+expect_status "nothing applied yet, an audience named" 1 lac -C "$P" run --dry-run cat_owners
+expect_eq "nothing applied yet, named: said" "lac: nothing has been applied yet; run 'lac apply' first" "$(cat "$T/err")"
 expect_eq "nothing applied yet: no state created" "no" "$([ -e "$P/.lac" ] && echo yes || echo no)"
 
 lac -C "$P" -q --now 2026-01-15T12:00:00Z apply --auto-approve >/dev/null
