@@ -948,9 +948,9 @@ void plan_print_text(const struct plan *pl, bool preview, bool sql_diff, bool co
 			struct strbuf d = STRBUF_INIT;
 			plan_diff(c->old_text, c->new_text, 2, &d);
 			print_indented(out, d.buf, "      ", color);
+			/* and what the diff cannot show (enabled, the SQL, the graph) */
 			for (size_t k = 0; k < c->ndetails; k++)
-				if (str_starts(c->details[k], "enabled:") ||
-				    str_starts(c->details[k], "generated SQL"))
+				if (!str_starts(c->details[k], "+ ") && !str_starts(c->details[k], "- "))
 					fprintf(out, "      %s\n", c->details[k]);
 			sb_release(&d);
 		} else {

@@ -278,6 +278,14 @@ has "enable" "  ~ audience petless_households (enable)" "$T/out"
 expect_status "apply enable" 0 l apply --auto-approve
 has "a newly enabled audience runs at once" "Ran petless_households" "$T/out"
 
+# a change of the data graph alone: the text plan says why, as the JSON does
+sed -i 's/^    table: PETS.PUBLIC.PETS$/    table: PETS.PUBLIC.PET_ROWS/' "$P/graph.yaml"
+expect_status "plan, the graph changed" 2 l plan --detailed-exitcode
+has "the audience changes" "  ~ audience cat_owners" "$T/out"
+has "... because of the graph" "      the part of the data graph it uses changed" "$T/out"
+sed -i 's/^    table: PETS.PUBLIC.PET_ROWS$/    table: PETS.PUBLIC.PETS/' "$P/graph.yaml"
+expect_status "plan, the graph back" 0 l plan --detailed-exitcode
+
 # ---- the question on a terminal (util-linux script gives lac a tty) ---------------------
 if command -v script >/dev/null 2>&1; then
 	Q="$T/tty"
