@@ -4,7 +4,10 @@
  * The file is opened with O_APPEND (never truncated or rewritten) and each
  * batch is written whole, then fsync'd before its events count as delivered.
  * Lines are complete: a batch is one buffer ending in '\n', and a batch
- * whose write or fsync failed (a full disk) is cut back off the file.
+ * whose write or fsync failed (a full disk) is cut back off the file.  A
+ * file that does not end in '\n' (a line torn by a process killed while
+ * writing; its events were never counted as delivered, so they come again
+ * whole) gets one first, so that every event starts a line of its own.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -35,7 +38,9 @@ static int file_open(struct dest *d, struct strbuf *err)
 	if (mkdirs_for(d->cfg.path, err) < 0)
 		return -1;
 	/* Events carry personal data: the file is private to its owner. */
-	int fd = open(d->cfg.path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+	int fd = open(d->cfg.path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0 && errno == EACCES) /* write-only: no look at its last byte */
+		fd = open(d->cfg.path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
 	if (fd < 0) {
 		sb_addf(err, "cannot open %s: %s", d->cfg.path, strerror(errno));
 		return -1;
@@ -50,7 +55,14 @@ static int file_open(struct dest *d, struct strbuf *err)
 static int file_send(struct dest *d, struct dest_event *evs, size_t n)
 {
 	struct file_priv *fp = d->priv;
+	/* where the file ended: a failed write is cut back to it, so the file only
+	 * ever holds whole lines and the retry appends to a clean end */
+	struct stat st;
+	off_t end = fstat(fp->fd, &st) == 0 && S_ISREG(st.st_mode) ? st.st_size : -1;
+	char last = '\n';
 	sb_reset(&fp->buf);
+	if (end > 0 && pread(fp->fd, &last, 1, end - 1) == 1 && last != '\n')
+		sb_addch(&fp->buf, '\n');
 	for (size_t i = 0; i < n; i++) {
 		/* A JSON event never holds a raw newline; one would break the line format. */
 		if (memchr(evs[i].json, '\n', evs[i].len)) {
@@ -62,10 +74,6 @@ static int file_send(struct dest *d, struct dest_event *evs, size_t n)
 	}
 	const char *p = fp->buf.buf;
 	size_t left = fp->buf.len;
-	/* where the file ended: a failed write is cut back to it, so the file only
-	 * ever holds whole lines and the retry appends to a clean end */
-	struct stat st;
-	off_t end = fstat(fp->fd, &st) == 0 && S_ISREG(st.st_mode) ? st.st_size : -1;
 	const char *op = "write";
 	int e = 0;
 	while (left && !e) {

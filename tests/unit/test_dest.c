@@ -204,9 +204,10 @@ static void test_file_destination_appends_lines(void **state)
 	struct dest *d;
 	struct strbuf err = STRBUF_INIT;
 	assert_int_equal(dest_open(&cfg, &d, &err), 0);
-	/* content already in the file is kept: lines are only appended */
+	/* content already in the file is kept: lines are only appended, after
+	 * a newline that ends a torn last line */
 	f = fopen(path, "a");
-	fputs("{\"old\":1}\n", f);
+	fputs("{\"old\":1}\n{\"torn", f);
 	fclose(f);
 	add_events("f", "r1", 0, 45000, 100);
 	struct deliver_stats ds;
@@ -226,6 +227,8 @@ static void test_file_destination_appends_lines(void **state)
 	int n = 0;
 	assert_non_null(fgets(line, sizeof(line), f));
 	assert_string_equal(line, "{\"old\":1}\n");
+	assert_non_null(fgets(line, sizeof(line), f));
+	assert_string_equal(line, "{\"torn\n");
 	while (fgets(line, sizeof(line), f)) {
 		char want[80];
 		snprintf(want, sizeof(want), "{\"messageId\":\"f-%05d\",\"n\":%d}\n", n, n);
