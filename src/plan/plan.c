@@ -311,6 +311,47 @@ static void diff_details(struct plan_change *c)
 	sb_release(&d);
 }
 
+/* The trigger line of a canonical activation text, its words single-spaced
+ * (malloc'd), or NULL. */
+static char *trigger_words(const char *text)
+{
+	for (const char *l = text; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
+		while (*l == ' ')
+			l++;
+		if (!str_starts(l, "trigger "))
+			continue;
+		struct strbuf sb = STRBUF_INIT;
+		for (; *l && *l != '\n'; l++)
+			if (*l != ' ' || (sb.len && sb.buf[sb.len - 1] != ' '))
+				sb_addch(&sb, *l);
+		while (sb.len && sb.buf[sb.len - 1] == ' ')
+			sb.buf[--sb.len] = '\0';
+		return sb_detach(&sb);
+	}
+	return NULL;
+}
+
+/* An updated activation whose trigger now reports the entities added to or
+ * removed from another path: the snapshot has no earlier entities of that
+ * path to compare with, so every one matched now would look added.  Its
+ * first run records them as a new baseline instead, as for a new activation
+ * (SPEC §5 "Adding an activation starts only that activation from a
+ * baseline"). */
+static void check_rebaseline(struct plan_change *ch)
+{
+	if (!ch->old_text || !ch->new_text || !ch->act ||
+	    (ch->act->trigger != TRIG_ENTITY_ADDED && ch->act->trigger != TRIG_ENTITY_REMOVED))
+		return;
+	char *was = trigger_words(ch->old_text), *now = trigger_words(ch->new_text);
+	if (!was || !now || strcmp(was, now) != 0) {
+		ch->rebaseline = true;
+		add_detail(ch, "its trigger reports another path now: the first run records that "
+			   "path's entities as a new baseline and sends nothing for them");
+	}
+	free(was);
+	free(now);
+}
+
 static int cmp_aud(const void *x, const void *y)
 {
 	const struct ast_audience *a = *(const struct ast_audience *const *)x;
@@ -383,6 +424,7 @@ static void plan_activations(struct plan *pl, const struct project *p, struct st
 				set_new_activation(ch, p, f[i], hash);
 				load_text(st, audname, s->name, &ch->old_text, &ch->old_sql);
 				diff_details(ch);
+				check_rebaseline(ch);
 				if (en != s->enabled)
 					add_detail(ch, en ? "enabled: false -> true" : "enabled: true -> false");
 			} else if (en != s->enabled) {
@@ -696,6 +738,8 @@ static int preview_activation(struct plan_change *c, struct project *p, struct w
 	struct state_activation sa;
 	bool applied = st && c->action != PLAN_CREATE &&
 		       state_get_activation(st, c->audience, c->name, &sa) == 0;
+	if (applied && c->rebaseline)
+		sa.has_baseline = false; /* what apply will record */
 	int rc = run_preview_events(p, w, t, applied ? &sa : NULL, now, &pv->ev, err);
 	if (applied)
 		state_activation_release(&sa);
@@ -1126,6 +1170,8 @@ int plan_record(struct state *st, const struct plan *pl, int64_t now, struct str
 			rc = c->action == PLAN_DELETE ? state_delete_activation(st, c->audience, c->name)
 			     : state_put_activation(st, c->audience, c->name, c->destination, c->hash,
 						    c->enabled, now);
+		if (rc == 0 && c->rebaseline)
+			rc = state_clear_baseline(st, c->audience, c->name);
 		if (rc < 0)
 			goto fail;
 	}

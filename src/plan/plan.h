@@ -50,6 +50,9 @@ struct plan_change {
 	char *hash;               /* new definition hash (NULL for a delete) */
 	char *destination;        /* activations: new destination (NULL for a delete) */
 	bool enabled;             /* new enabled flag */
+	/* activations: the trigger reports the entities of another path now,
+	 * which the snapshot did not track: its baseline starts again */
+	bool rebaseline;
 	char *old_text, *new_text;  /* canonical definitions, when known */
 	char *old_sql, *new_sql;    /* audiences: membership SQL, when known */
 	char **details;           /* human lines: changed conditions and settings */

@@ -873,6 +873,12 @@ int state_set_baseline(struct state *st, const char *audience, const char *name,
 			" WHERE audience = ?1 AND name = ?2", "ssi", audience, name, generation));
 }
 
+int state_clear_baseline(struct state *st, const char *audience, const char *name)
+{
+	return run(prep(st, "UPDATE activations SET baseline_generation = NULL"
+			" WHERE audience = ?1 AND name = ?2", "ss", audience, name));
+}
+
 int state_delete_activation(struct state *st, const char *audience, const char *name)
 {
 	return run(prep(st, "DELETE FROM activations WHERE audience = ?1 AND name = ?2", "ss",

@@ -108,6 +108,8 @@ int state_list_activations(struct state *st, const char *audience,
 int state_set_values_enrich(struct state *st, const char *audience, const char *name,
 			    const char *fingerprint);
 int state_set_baseline(struct state *st, const char *audience, const char *name, int64_t generation);
+/* Forget the baseline: the next run records a new one and sends nothing. */
+int state_clear_baseline(struct state *st, const char *audience, const char *name);
 int state_delete_activation(struct state *st, const char *audience, const char *name);
 
 /* ---- locks (SPEC §1.2; docs/gitops.md "Locks") ------------------------------ */

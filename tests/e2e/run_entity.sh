@@ -26,4 +26,35 @@ account_alert|track|Entity Added|user:stark-7|accounts|a06|true" \
 expect_eq "members" "a02 a06" "$(sqlite3 "$P/data/warehouse.db" 'SELECT member_id FROM snapshot_enterprise_accounts ORDER BY 1' | tr '\n' ' ' | sed 's/ $//')"
 expect_status "quiet" 0 lac -C "$P" --now 2026-01-15T14:00:00Z run enterprise_accounts
 expect_eq "quiet run sends nothing" 2 "$(wc -l <"$ev")"
+
+# an activation whose trigger moves to another path: the snapshot tracked no
+# entities of that path, so its first run records them as a new baseline
+# (nothing sent) instead of sending every one matched as added
+Q="$T/moved"
+lac init --example petshop "$Q" >/dev/null
+qev="$Q/out/events.jsonl"
+cat >"$Q/audiences/moved.lac" <<'LAC'
+audience cat_vets {
+  where { with entity households.pets { type = "cat" }  with entity households.vets }
+  activation added {
+    destination events_file
+    trigger     entity added households.pets
+  }
+}
+LAC
+lac -C "$Q" -q --now 2026-01-15T11:00:00Z apply --auto-approve --no-run >/dev/null
+expect_status "moved: baseline" 0 lac -C "$Q" --now 2026-01-15T12:00:00Z run cat_vets
+sed -i 's/trigger     entity added households.pets/trigger     entity added households.vets/' "$Q/audiences/moved.lac"
+expect_status "moved: plan" 2 lac -C "$Q" plan --detailed-exitcode --preview
+has "moved: the plan says so" "its trigger reports another path now: the first run records that path's entities as a new baseline and sends nothing for them" "$T/out"
+has "moved: ... and counts no event" "events: 0 (baseline only" "$T/out"
+expect_status "moved: apply" 0 lac -C "$Q" -q --now 2026-01-15T13:00:00Z apply --auto-approve --no-run
+expect_status "moved: the first run" 0 lac -C "$Q" --now 2026-01-15T14:00:00Z run cat_vets
+expect_eq "moved: ... sends nothing" 0 "$(cat "$qev" 2>/dev/null | wc -l | tr -d ' ')"
+# a vet joins a cat household: Entity Added for that vet only
+sqlite3 "$Q/data/warehouse.db" "INSERT INTO HOUSEHOLD_VETS VALUES ('hv99', 'h01', 'v03')"
+expect_status "moved: a new vet" 0 lac -C "$Q" --now 2026-01-15T15:00:00Z run cat_vets
+expect_eq "moved: ... its event only" "v03" \
+	"$("$py" -c 'import json, sys
+print(" ".join(sorted({json.loads(l)["properties"]["entity_id"] for l in open(sys.argv[1])})))' "$qev")"
 finish
