@@ -87,8 +87,10 @@ const struct dialect dialect_sqlite = {
 		[TY_NUMBER] = "CASE WHEN {s} NOT GLOB '*[^0-9.eE+-]*' AND "
 			      "json_valid(replace(replace('[' || {s} || ',0]', '[0', '[1'), '[-0', '[-1')) "
 			      "THEN CAST({s} AS REAL) END",
+		/* a non-integer number as SQLite's text of it (1.50 is 1.5, 1e2
+		 * 100.0: SPEC §3.4, the engine's canonical text) */
 		[TY_STRING] = "CASE json_type({c}, {p}) WHEN 'text' THEN json_extract({c}, {p}) "
-			      "WHEN 'integer' THEN {s} WHEN 'real' THEN {s} "
+			      "WHEN 'integer' THEN {s} WHEN 'real' THEN CAST(json_extract({c}, {p}) AS TEXT) "
 			      "WHEN 'true' THEN 'true' WHEN 'false' THEN 'false' END",
 		[TY_BOOLEAN] = "CASE WHEN {s} IN ('true', 'false') THEN {s} = 'true' END",
 		/* date(x, '+0 days') normalises 2025-02-30 to 2025-03-02 */

@@ -15,7 +15,7 @@ WHERE EXISTS (
       AND x1.external_id_type = 'email'
       AND x1.segment_id IS NOT NULL
       AND e2.id IS NOT NULL
-      AND e2.city = CASE json_type(CASE WHEN json_valid(p.address) THEN p.address END, '$.city') WHEN 'text' THEN json_extract(CASE WHEN json_valid(p.address) THEN p.address END, '$.city') WHEN 'integer' THEN trim(CASE WHEN json_valid(p.address) THEN p.address END -> '$.city', '"') WHEN 'real' THEN trim(CASE WHEN json_valid(p.address) THEN p.address END -> '$.city', '"') WHEN 'true' THEN 'true' WHEN 'false' THEN 'false' END
+      AND e2.city = CASE json_type(CASE WHEN json_valid(p.address) THEN p.address END, '$.city') WHEN 'text' THEN json_extract(CASE WHEN json_valid(p.address) THEN p.address END, '$.city') WHEN 'integer' THEN trim(CASE WHEN json_valid(p.address) THEN p.address END -> '$.city', '"') WHEN 'real' THEN CAST(json_extract(CASE WHEN json_valid(p.address) THEN p.address END, '$.city') AS TEXT) WHEN 'true' THEN 'true' WHEN 'false' THEN 'false' END
       AND e2.email = p.email
       AND e3.id IS NOT NULL
       AND julianday(e3.placed_at) > julianday(e2.last_seen)

@@ -8,8 +8,8 @@ WHERE p.segment_id IN (
     WHERE v1.event = 'Signed Up'
       AND v1.segment_id IS NOT NULL
       AND (
-        CASE json_type(CASE WHEN json_valid(v1.properties) THEN v1.properties END, '$.method') WHEN 'text' THEN json_extract(CASE WHEN json_valid(v1.properties) THEN v1.properties END, '$.method') WHEN 'integer' THEN trim(CASE WHEN json_valid(v1.properties) THEN v1.properties END -> '$.method', '"') WHEN 'real' THEN trim(CASE WHEN json_valid(v1.properties) THEN v1.properties END -> '$.method', '"') WHEN 'true' THEN 'true' WHEN 'false' THEN 'false' END = 'email'
-        OR CASE json_type(CASE WHEN json_valid(v1.properties) THEN v1.properties END, '$.referrer') WHEN 'text' THEN json_extract(CASE WHEN json_valid(v1.properties) THEN v1.properties END, '$.referrer') WHEN 'integer' THEN trim(CASE WHEN json_valid(v1.properties) THEN v1.properties END -> '$.referrer', '"') WHEN 'real' THEN trim(CASE WHEN json_valid(v1.properties) THEN v1.properties END -> '$.referrer', '"') WHEN 'true' THEN 'true' WHEN 'false' THEN 'false' END IS NOT NULL
+        CASE json_type(CASE WHEN json_valid(v1.properties) THEN v1.properties END, '$.method') WHEN 'text' THEN json_extract(CASE WHEN json_valid(v1.properties) THEN v1.properties END, '$.method') WHEN 'integer' THEN trim(CASE WHEN json_valid(v1.properties) THEN v1.properties END -> '$.method', '"') WHEN 'real' THEN CAST(json_extract(CASE WHEN json_valid(v1.properties) THEN v1.properties END, '$.method') AS TEXT) WHEN 'true' THEN 'true' WHEN 'false' THEN 'false' END = 'email'
+        OR CASE json_type(CASE WHEN json_valid(v1.properties) THEN v1.properties END, '$.referrer') WHEN 'text' THEN json_extract(CASE WHEN json_valid(v1.properties) THEN v1.properties END, '$.referrer') WHEN 'integer' THEN trim(CASE WHEN json_valid(v1.properties) THEN v1.properties END -> '$.referrer', '"') WHEN 'real' THEN CAST(json_extract(CASE WHEN json_valid(v1.properties) THEN v1.properties END, '$.referrer') AS TEXT) WHEN 'true' THEN 'true' WHEN 'false' THEN 'false' END IS NOT NULL
       )
     GROUP BY v1.segment_id
     HAVING COUNT(*) = 1

@@ -35,7 +35,7 @@ WHERE p.segment_id IN (
       AND v4.timestamp >= date(julianday('now', '-30 days')) AND v4.timestamp < date(julianday('now', '-7 days'), '+1 days') AND julianday(v4.timestamp) BETWEEN julianday('now', '-30 days') AND julianday('now', '-7 days')
       AND (
         CASE WHEN trim(CASE WHEN json_valid(v4.properties) THEN v4.properties END -> '$.price', '"') NOT GLOB '*[^0-9.eE+-]*' AND json_valid(replace(replace('[' || trim(CASE WHEN json_valid(v4.properties) THEN v4.properties END -> '$.price', '"') || ',0]', '[0', '[1'), '[-0', '[-1')) THEN CAST(trim(CASE WHEN json_valid(v4.properties) THEN v4.properties END -> '$.price', '"') AS REAL) END >= 10
-        AND CASE json_type(CASE WHEN json_valid(v4.properties) THEN v4.properties END, '$.category') WHEN 'text' THEN json_extract(CASE WHEN json_valid(v4.properties) THEN v4.properties END, '$.category') WHEN 'integer' THEN trim(CASE WHEN json_valid(v4.properties) THEN v4.properties END -> '$.category', '"') WHEN 'real' THEN trim(CASE WHEN json_valid(v4.properties) THEN v4.properties END -> '$.category', '"') WHEN 'true' THEN 'true' WHEN 'false' THEN 'false' END <> 'food'
+        AND CASE json_type(CASE WHEN json_valid(v4.properties) THEN v4.properties END, '$.category') WHEN 'text' THEN json_extract(CASE WHEN json_valid(v4.properties) THEN v4.properties END, '$.category') WHEN 'integer' THEN trim(CASE WHEN json_valid(v4.properties) THEN v4.properties END -> '$.category', '"') WHEN 'real' THEN CAST(json_extract(CASE WHEN json_valid(v4.properties) THEN v4.properties END, '$.category') AS TEXT) WHEN 'true' THEN 'true' WHEN 'false' THEN 'false' END <> 'food'
       )
   )
   AND EXISTS (
@@ -45,7 +45,7 @@ WHERE p.segment_id IN (
       AND v5.event = 'Order Completed'
       AND v5.segment_id IS NOT NULL
       AND v5.timestamp >= date(julianday('now', '-90 days')) AND v5.timestamp < date(julianday('now'), '+1 days') AND julianday(v5.timestamp) BETWEEN julianday('now', '-90 days') AND julianday('now')
-      AND CASE json_type(CASE WHEN json_valid(v5.properties) THEN v5.properties END, '$.currency') WHEN 'text' THEN json_extract(CASE WHEN json_valid(v5.properties) THEN v5.properties END, '$.currency') WHEN 'integer' THEN trim(CASE WHEN json_valid(v5.properties) THEN v5.properties END -> '$.currency', '"') WHEN 'real' THEN trim(CASE WHEN json_valid(v5.properties) THEN v5.properties END -> '$.currency', '"') WHEN 'true' THEN 'true' WHEN 'false' THEN 'false' END = p.preferred_currency
+      AND CASE json_type(CASE WHEN json_valid(v5.properties) THEN v5.properties END, '$.currency') WHEN 'text' THEN json_extract(CASE WHEN json_valid(v5.properties) THEN v5.properties END, '$.currency') WHEN 'integer' THEN trim(CASE WHEN json_valid(v5.properties) THEN v5.properties END -> '$.currency', '"') WHEN 'real' THEN CAST(json_extract(CASE WHEN json_valid(v5.properties) THEN v5.properties END, '$.currency') AS TEXT) WHEN 'true' THEN 'true' WHEN 'false' THEN 'false' END = p.preferred_currency
     HAVING COUNT(*) >= 1 AND SUM(CASE WHEN trim(CASE WHEN json_valid(v5.properties) THEN v5.properties END -> '$.total', '"') NOT GLOB '*[^0-9.eE+-]*' AND json_valid(replace(replace('[' || trim(CASE WHEN json_valid(v5.properties) THEN v5.properties END -> '$.total', '"') || ',0]', '[0', '[1'), '[-0', '[-1')) THEN CAST(trim(CASE WHEN json_valid(v5.properties) THEN v5.properties END -> '$.total', '"') AS REAL) END) > 50
   )
   AND p.segment_id IN (
@@ -81,7 +81,7 @@ WHERE p.segment_id IN (
       AND v9.event = 'Order Completed'
       AND v9.segment_id IS NOT NULL
       AND v9.timestamp >= date(julianday('now', '-90 minutes')) AND v9.timestamp < date(julianday('now'), '+1 days') AND julianday(v9.timestamp) BETWEEN julianday('now', '-90 minutes') AND julianday('now')
-      AND substr(CASE json_type(CASE WHEN json_valid(v9.properties) THEN v9.properties END, '$.coupon') WHEN 'text' THEN json_extract(CASE WHEN json_valid(v9.properties) THEN v9.properties END, '$.coupon') WHEN 'integer' THEN trim(CASE WHEN json_valid(v9.properties) THEN v9.properties END -> '$.coupon', '"') WHEN 'real' THEN trim(CASE WHEN json_valid(v9.properties) THEN v9.properties END -> '$.coupon', '"') WHEN 'true' THEN 'true' WHEN 'false' THEN 'false' END, 1, length('FRAUD')) = 'FRAUD'
+      AND substr(CASE json_type(CASE WHEN json_valid(v9.properties) THEN v9.properties END, '$.coupon') WHEN 'text' THEN json_extract(CASE WHEN json_valid(v9.properties) THEN v9.properties END, '$.coupon') WHEN 'integer' THEN trim(CASE WHEN json_valid(v9.properties) THEN v9.properties END -> '$.coupon', '"') WHEN 'real' THEN CAST(json_extract(CASE WHEN json_valid(v9.properties) THEN v9.properties END, '$.coupon') AS TEXT) WHEN 'true' THEN 'true' WHEN 'false' THEN 'false' END, 1, length('FRAUD')) = 'FRAUD'
   )
   AND NOT EXISTS (
     SELECT 1
