@@ -440,7 +440,7 @@ char *unknown_audience_error(const struct project *p, const char *name)
 int check_load(struct project *p, const char *dir)
 {
 	project_load(p, dir);
-	if (p->graph_ok)
-		check_project(p);
+	/* with a broken graph too: what does not need it is still reported */
+	check_project(p);
 	return p->diags.nerrors ? -1 : 0;
 }

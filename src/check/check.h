@@ -9,8 +9,8 @@
 
 #include "project/project.h"
 
-/* project_load, then the checker when the graph loaded.  Problems go to
- * p->diags; returns 0 if there were no errors. */
+/* project_load, then the checker (without the graph's checks when it did
+ * not load).  Problems go to p->diags; returns 0 if there were no errors. */
 int check_load(struct project *p, const char *dir);
 
 /* Check every audience of every parsed file.  Returns the number of errors. */

@@ -2,7 +2,8 @@
  * fuzz_check.c — fuzz target for the whole front end past the parser: each
  * input is an audience file of the kitchen-sink example project (its
  * lac.yaml and data graph, copied once into a scratch directory), which is
- * loaded and type-checked; when it checks without an error, every audience
+ * loaded and type-checked (also as if the graph had errors, with only the
+ * checks that need no graph); when it checks without an error, every audience
  * is compiled in all six dialects, as its membership SELECT and as the
  * script of a run, and its applied definitions (what `lac apply` stores)
  * are loaded back and must give the same SQL.  Nothing may crash, leak or
@@ -150,6 +151,14 @@ static long check_once(const uint8_t *data, size_t size)
 	char *path = xasprintf("%s/%s", scratch, scratch_files[0]);
 	write_whole(path, data, size);
 	free(path);
+
+	/* as when the data graph has errors: the checks that need none */
+	struct project g;
+	project_init(&g);
+	project_load(&g, scratch);
+	g.graph_ok = false;
+	check_project(&g);
+	project_release(&g);
 
 	struct project p;
 	project_init(&p);
