@@ -5,6 +5,8 @@
  * (which is case-insensitive here), JSON values read and tested with
  * built-in functions only (the sqlite3 shell has no regexp()).
  */
+#include <math.h>
+
 #include "sql/dialect.h"
 
 static void lite_table(const struct dialect *d, struct strbuf *sb,
@@ -35,9 +37,18 @@ static void lite_value(const struct dialect *d, struct strbuf *sb, enum col_type
 		sb_addstr(sb, expr);
 }
 
+/* SQLite's date functions give NULL for a point outside the years 0000 to
+ * 9999, which would make `within last 1000000 weeks` match nothing: a point
+ * that far (over a thousand years) away is clamped to the end of the
+ * calendar in its direction, so the window reaches every stored value. */
 static void lite_time_point(const struct dialect *d, struct strbuf *sb, enum col_type t,
 			    const char *now, long amount, enum time_unit unit)
 {
+	bool far = fabs((double)amount) * (double)time_unit_seconds(unit) > 1000 * 365.2425 * 86400;
+	const char *end = amount < 0 ? (t == TY_DATE ? "'0000-01-01'" : "julianday('0000-01-01')")
+				     : (t == TY_DATE ? "'9999-12-31'" : "julianday('9999-12-31 23:59:59.999')");
+	if (far)
+		sb_addstr(sb, "COALESCE(");
 	sb_addf(sb, "%s(", t == TY_DATE ? "date" : "julianday");
 	d->string_lit(d, sb, now ? now : "now");
 	if (t == TY_DATE)
@@ -47,6 +58,8 @@ static void lite_time_point(const struct dialect *d, struct strbuf *sb, enum col
 		sb_addf(sb, ", '%+ld %ss'", amount, w);
 	}
 	sb_addch(sb, ')');
+	if (far)
+		sb_addf(sb, ", %s)", end);
 }
 
 static void lite_str_match(const struct dialect *d, struct strbuf *sb, enum pred_kind k,

@@ -64,4 +64,27 @@ expect_eq "E320 for -d redshift" "audiences/six.lac:2:22: error[E320]: trait pat
 expect_eq "no SQL for -d redshift" "" "$(cat "$T/out")"
 expect_status "compile -d all" 1 lac -C "$P" --color never compile -d all
 expect_eq "E320 once for -d all" 1 "$(grep -c 'error\[E320\]' "$T/err")"
+
+# a window over a thousand years wide: SQLite's date functions give NULL past
+# the years 0000-9999, so the point is clamped to the end of the calendar
+F="$T/far"
+lac init --example petshop "$F" >/dev/null
+cat >"$F/audiences/far.lac" <<'LAC'
+audience far_last { where { with entity households { created_at within last 1000000 weeks } } }
+audience far_next { where { with entity households { created_at within next 1000000 weeks } } }
+audience far_before { where { with entity households { created_at before last 1000000 weeks } } }
+audience day_last { where { with entity households.pets { adopted_on within last 2000000000 days } } }
+audience any_house { where { with entity households { created_at is not null } } }
+audience any_pet { where { with entity households.pets { adopted_on is not null } } }
+LAC
+PY=/usr/bin/python3
+count() { "$LAC" -C "$F" --now 2026-01-15T12:00:00Z --format json preview "$1" --limit 0 >"$T/far.json" &&
+	"$PY" -c 'import json, sys; print(json.load(sys.stdin)["count"])' <"$T/far.json"; }
+expect_eq "every household has a creation time" 10 "$(count any_house)"
+expect_eq "within last 1000000 weeks: every past one" 10 "$(count far_last)"
+expect_eq "within next 1000000 weeks: no past one" 0 "$(count far_next)"
+expect_eq "before last 1000000 weeks: none" 0 "$(count far_before)"
+n_pets=$(count any_pet)
+[ "${n_pets:-0}" -gt 0 ] && pass || fail "some pet has an adoption date"
+expect_eq "a DATE within last 2000000000 days: every past one" "$n_pets" "$(count day_last)"
 finish
