@@ -83,10 +83,13 @@ static bool comments_in(const struct fmt *f, struct loc l)
 	return false;
 }
 
+/* A comment without its trailing blanks, a lone CR among them too (the
+ * lexer drops only a last CR, so "# a \r " would lose its blanks only on
+ * the second formatting). */
 static void add_comment_text(struct fmt *f, const char *text)
 {
 	size_t n = strlen(text);
-	while (n && (text[n - 1] == ' ' || text[n - 1] == '\t'))
+	while (n && (text[n - 1] == ' ' || text[n - 1] == '\t' || text[n - 1] == '\r'))
 		n--;
 	sb_addmem(f->out, text, n);
 }
