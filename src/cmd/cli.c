@@ -33,7 +33,7 @@ void cli_print_new_diags(const struct cli *c, struct project *p, size_t from)
 
 const char *cli_input_path(struct cli *c, const char *arg)
 {
-	if (!c->start_dir || arg[0] == '/' || strcmp(arg, "-") == 0 || access(arg, F_OK) == 0)
+	if (!c->start_dir || !*arg || arg[0] == '/' || strcmp(arg, "-") == 0 || access(arg, F_OK) == 0)
 		return arg;
 	char *from_start = xasprintf("%s/%s", c->start_dir, arg);
 	if (access(from_start, F_OK) != 0) {

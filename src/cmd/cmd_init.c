@@ -17,6 +17,7 @@
 
 #include "base/json_print.h"
 #include "base/self_dir.h"
+#include "base/start_dir.h"
 #include "cmd/cli.h"
 #include "base/json_emit.h"
 
@@ -203,6 +204,8 @@ int cmd_init(struct cli *c)
 	/* an example is a project: examples/ci/ holds CI files, not one */
 	char *example_yaml = xasprintf("%s/lac.yaml", from);
 	char *existing = xasprintf("%s/lac.yaml", dir);
+	/* the directory as the user reaches it from where they started lac (-C) */
+	char *shown = start_dir_path(dir);
 	struct strbuf err = STRBUF_INIT;
 	struct created made = { 0 };
 	struct stat st;
@@ -215,7 +218,7 @@ int cmd_init(struct cli *c)
 		sb_release(&names);
 		rc = EXIT_USAGE;
 	} else if (stat(existing, &st) == 0) {
-		fprintf(stderr, "lac: '%s' already exists; init never overwrites a project\n", existing);
+		fprintf(stderr, "lac: '%s/lac.yaml' already exists; init never overwrites a project\n", shown);
 		rc = EXIT_ERRORS;
 	} else if (copy_tree(from, dir, "", &made, &err) != 0 || build_warehouse(dir, &made, &err) != 0) {
 		fprintf(stderr, "lac: %s\n", err.buf);
@@ -227,20 +230,20 @@ int cmd_init(struct cli *c)
 		for (size_t i = 0; i < made.n; i++)
 			json_array_append_new(files, json_text0(made.names[i]));
 		json_t *root = json_object();
-		json_object_set_new(root, "directory", json_text0(dir));
+		json_object_set_new(root, "directory", json_text0(shown));
 		json_object_set_new(root, "example", json_text0(example));
 		json_object_set_new(root, "files", files);
 		json_print_doc(stdout, root);
 		json_decref(root);
 	} else if (!c->quiet) {
 		printf("created a lac project in %s from the '%s' example\n"
-		       "next: lac -C %s check\n", dir, example, dir);
+		       "next: lac -C %s check\n", shown, example, shown);
 	}
 	if (rc == EXIT_OK && !c->quiet && made.nkept) {
 		qsort(made.kept, made.nkept, sizeof(*made.kept), cmp_names);
 		for (size_t i = 0; i < made.nkept; i++)
 			fprintf(stderr, "lac: kept the existing %s/%s (the example's was not copied)\n",
-				dir, made.kept[i]);
+				shown, made.kept[i]);
 	}
 	for (size_t i = 0; i < made.nkept; i++)
 		free(made.kept[i]);
@@ -252,5 +255,6 @@ int cmd_init(struct cli *c)
 	free(from);
 	free(example_yaml);
 	free(existing);
+	free(shown);
 	return rc;
 }

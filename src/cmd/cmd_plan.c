@@ -17,6 +17,7 @@
 
 #include "base/file_write.h"
 #include "base/json_print.h"
+#include "base/start_dir.h"
 #include "cmd/cli.h"
 #include "plan/plan.h"
 
@@ -57,7 +58,9 @@ static void print_saved_hint(const struct cli *c, const char *out)
 	}
 	sb_addstr(&cmd, "apply ");
 	sb_add_shell_word(&cmd, out);
-	printf("\nSaved the plan to %s; `%s` applies exactly these changes.\n", out, cmd.buf);
+	char *shown = start_dir_path(out);
+	printf("\nSaved the plan to %s; `%s` applies exactly these changes.\n", shown, cmd.buf);
+	free(shown);
 	sb_release(&cmd);
 }
 

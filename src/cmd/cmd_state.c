@@ -24,7 +24,11 @@ int cmd_state(struct cli *c)
 			struct cli sub = *c;
 			sub.argc--;
 			sub.argv++;
-			return subcommands[i].run(&sub);
+			int rc = subcommands[i].run(&sub);
+			/* what cli_input_path made, for main's cli_release */
+			c->owned = sub.owned;
+			c->nowned = sub.nowned;
+			return rc;
 		}
 	struct strbuf names = STRBUF_INIT;
 	for (size_t i = 0; i < ARRAY_LEN(subcommands); i++)

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "base/progress.h"
+#include "base/start_dir.h"
 #include "base/verbose.h"
 #include "cmd/cli.h"
 #include "cmd/json_errors.h"
@@ -72,12 +73,30 @@ static void enter_directory(struct cli *c)
 	if (strcmp(c->dir, ".") == 0)
 		return;
 	char *here = getcwd(NULL, 0);
-	if (here && chdir(c->dir) == 0) {
-		c->start_dir = here;
-		c->dir = ".";
+	if (!here)
+		return;
+	/* directories named in the environment stay where they were */
+	static const char *const dir_vars[] = { "LAC_STDLIB_DIR", "LAC_EXAMPLES_DIR" };
+	char *abs[ARRAY_LEN(dir_vars)] = { NULL };
+	for (size_t i = 0; i < ARRAY_LEN(dir_vars); i++) {
+		const char *v = getenv(dir_vars[i]);
+		if (v && *v && v[0] != '/')
+			abs[i] = xasprintf("%s/%s", here, v);
+	}
+	if (chdir(c->dir) != 0) {
+		free(here);
+		for (size_t i = 0; i < ARRAY_LEN(dir_vars); i++)
+			free(abs[i]);
 		return;
 	}
-	free(here);
+	for (size_t i = 0; i < ARRAY_LEN(dir_vars); i++)
+		if (abs[i]) {
+			setenv(dir_vars[i], abs[i], 1);
+			free(abs[i]);
+		}
+	c->start_dir = here;
+	c->dir = ".";
+	start_dir_entered(c->dir_arg);
 }
 
 static int unknown_command(const struct cli *c, const char *name)

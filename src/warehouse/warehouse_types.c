@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "base/start_dir.h"
 #include "base/util.h"
 #include "warehouse/warehouse_types.h"
 
@@ -21,9 +22,13 @@ static int open_sqlite(struct project *p, unsigned access, struct warehouse *w, 
 		sb_addf(err, "the SQLite warehouse '%s' (warehouse.path in lac.yaml) does not exist; ", path);
 		size_t len = strlen(path);
 		char *sql = str_ends(path, ".db") ? xasprintf("%.*s.sql", (int)(len - 3), path) : NULL;
-		if (sql && stat(sql, &st) == 0)
-			sb_addf(err, "build it with: sqlite3 %s < %s", path, sql);
-		else
+		if (sql && stat(sql, &st) == 0) {
+			/* a command to type where the user is (-C) */
+			char *db = start_dir_path(path), *script = start_dir_path(sql);
+			sb_addf(err, "build it with: sqlite3 %s < %s", db, script);
+			free(db);
+			free(script);
+		} else
 			sb_addstr(err, "create it with your data, or correct warehouse.path");
 		free(sql);
 		return -1;

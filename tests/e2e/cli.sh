@@ -56,6 +56,15 @@ expect_status "init twice" 1 lac init "$T/proj"
 grep -q 'already exists' "$T/err" && pass || fail "init refuses to overwrite"
 expect_status "init makes the directories above it" 0 lac -q init "$T/deep/er/proj"
 [ -f "$T/deep/er/proj/lac.yaml" ] && pass || fail "init wrote deep/er/proj/lac.yaml"
+# with -C, init's DIR is -C's, and what it says works from where it was started
+(cd "$T" && "$LAC" -C deep init sub >"$T/out" 2>"$T/err") && pass || fail "-C deep init sub"
+expect_eq "-C DIR init: where it is, as typed here" "created a lac project in deep/sub from the 'petshop' example
+next: lac -C deep/sub check" "$(cat "$T/out")"
+# a relative LAC_STDLIB_DIR is where lac was started, -C or not
+mkdir -p "$T/mystd" && cp -R "$SRC/stdlib/destinations" "$T/mystd/"
+printf '  bz: { type: braze, url: "http://127.0.0.1:9/unused", api_key: "k" }\n' >>"$T/deep/sub/lac.yaml"
+(cd "$T" && LAC_STDLIB_DIR=mystd "$LAC" -C deep/sub check >"$T/out" 2>"$T/err") && pass ||
+	{ fail "a relative LAC_STDLIB_DIR with -C"; cat "$T/err" >&2; }
 for cmd in preview compile consumers; do
 	expect_status "$cmd: misspelt audience" 1 lac -C "$T/proj" $cmd cat_owner
 	has "$cmd: misspelt audience" "lac: unknown audience 'cat_owner' (did you mean 'cat_owners'?)" "$T/err"

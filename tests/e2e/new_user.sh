@@ -12,8 +12,9 @@ rm -rf "$P/data/warehouse.db" "$P/.lac" "$P/out"
 NOW=2026-01-15T12:00:00Z
 
 # ---- a missing SQLite warehouse --------------------------------------------------
-# paths are the project's: lac runs in -C DIR
-msg="lac: the SQLite warehouse 'data/warehouse.db' (warehouse.path in lac.yaml) does not exist; build it with: sqlite3 data/warehouse.db < data/warehouse.sql"
+# paths are the project's (lac runs in -C DIR), the command to type works
+# from where lac was started
+msg="lac: the SQLite warehouse 'data/warehouse.db' (warehouse.path in lac.yaml) does not exist; build it with: sqlite3 $P/data/warehouse.db < $P/data/warehouse.sql"
 expect_status "preview, no warehouse file" 1 lac -C "$P" --now $NOW preview cat_owners
 expect_eq "preview names the file and how to build it" "$msg" "$(cat "$T/err")"
 expect_status "apply, no warehouse file" 1 lac -C "$P" -q --now $NOW apply --auto-approve
@@ -208,7 +209,7 @@ expect_eq "delivery --events: says so" "cat_owners: no queued events" "$(cat "$T
 # the saved plan's hint is a command that works from where plan ran
 (cd "$T" && "$LAC" -C fresh plan --out fresh.plan >"$T/out" 2>"$T/err") && pass || fail "plan --out"
 expect_eq "plan --out: the hint keeps -C" \
-	"Saved the plan to fresh.plan; \`lac -C fresh apply fresh.plan\` applies exactly these changes." \
+	"Saved the plan to fresh/fresh.plan; \`lac -C fresh apply fresh.plan\` applies exactly these changes." \
 	"$(tail -n 1 "$T/out")"
 (cd "$T" && "$LAC" -C fresh -q apply fresh.plan --now $NOW) && pass || fail "the hint's command"
 
