@@ -300,6 +300,11 @@ bool str_ends(const char *s, const char *suffix)
 	return n >= m && memcmp(s + n - m, suffix, m) == 0;
 }
 
+int str_cmp_ptr(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
 size_t edit_distance(const char *a, const char *b, size_t cap)
 {
 	size_t n = strlen(a), m = strlen(b);

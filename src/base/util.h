@@ -90,6 +90,8 @@ char *read_file(const char *path, size_t *len);
 bool str_eq(const char *a, const char *b); /* NULL-safe */
 bool str_starts(const char *s, const char *prefix);
 bool str_ends(const char *s, const char *suffix);
+/* qsort comparator of an array of strings (const char *): byte order */
+int str_cmp_ptr(const void *a, const void *b);
 /* Levenshtein distance, capped: returns cap+1 when larger.  For "did you mean". */
 size_t edit_distance(const char *a, const char *b, size_t cap);
 /* The candidate closest to name (or NULL when none is close enough). */

@@ -14,19 +14,14 @@
 
 /* ---- finding the files ------------------------------------------------------ */
 
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
 const char **audience_test_files(struct project *p, size_t *n)
 {
 	const char **files = NULL;
 	*n = 0;
 	for (size_t i = 0; i < p->naudience_paths; i++)
-		project_find_files(p, p->audience_paths[i], ".test.yaml", &files, n);
+		project_find_files(p, p->audience_paths[i], ".test.yaml", &files, n, NULL);
 	if (*n)
-		qsort(files, *n, sizeof(*files), cmp_str);
+		qsort(files, *n, sizeof(*files), str_cmp_ptr);
 	size_t m = 0; /* audience paths may overlap */
 	for (size_t i = 0; i < *n; i++)
 		if (!m || strcmp(files[m - 1], files[i]) != 0)
@@ -268,7 +263,7 @@ static bool load_members(struct project *p, const struct ynode *expect, struct a
 		ARENA_PUSH(&p->arena, t->members, t->nmembers, id);
 	}
 	if (t->nmembers)
-		qsort(t->members, t->nmembers, sizeof(*t->members), cmp_str);
+		qsort(t->members, t->nmembers, sizeof(*t->members), str_cmp_ptr);
 	return true;
 }
 

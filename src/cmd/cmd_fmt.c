@@ -201,11 +201,6 @@ static void fmt_project(struct fmt_run *r)
 	project_release(&p);
 }
 
-static int cmp_path(const void *a, const void *b)
-{
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
 /* A FILE that reads: formatted; one that does not: counted and named. */
 static void fmt_path(struct fmt_run *r, const char *path)
 {
@@ -222,17 +217,31 @@ static void fmt_path(struct fmt_run *r, const char *path)
 }
 
 /* A directory named as a FILE: the .lac files under it, recursively, in
- * byte order of their paths. */
+ * byte order of their paths; one below it that cannot be read is an error
+ * (a check that skipped it would pass on files it never saw). */
 static void fmt_dir(struct fmt_run *r, const char *dir)
 {
 	struct project p;
 	project_init(&p);
 	const char **found = NULL;
-	size_t n = 0;
-	project_find_files(&p, dir, ".lac", &found, &n);
-	qsort(found, n, sizeof(*found), cmp_path);
+	size_t n = 0, len = strlen(dir);
+	while (len > 1 && dir[len - 1] == '/')
+		len--;
+	char *top = xstrndup(dir, len);
+	struct strbuf unreadable = STRBUF_INIT;
+	project_find_files(&p, top, ".lac", &found, &n, &unreadable);
+	if (unreadable.len) {
+		fprintf(stderr, "lac: %s\n", unreadable.buf);
+		r->errors++;
+		if (r->files)
+			file_entry(r, top, false, "cannot read");
+	}
+	if (n)
+		qsort(found, n, sizeof(*found), str_cmp_ptr);
 	for (size_t i = 0; i < n; i++)
 		fmt_path(r, arena_strdup(&r->arena, found[i]));
+	sb_release(&unreadable);
+	free(top);
 	project_release(&p);
 }
 

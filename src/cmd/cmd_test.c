@@ -43,11 +43,6 @@ static int collect(void *arg, int ncol, const char *const *vals)
 	return 0;
 }
 
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
 /* Sorted a and b: what only a has and what only b has. */
 static void compare(struct outcome *o, const char *const *want, size_t nwant)
 {
@@ -152,7 +147,7 @@ static void run_one(struct project *p, const struct graph_table *tables, size_t 
 	sb_release(&sql);
 	sb_release(&err);
 	if (o->nmembers)
-		qsort(o->members, o->nmembers, sizeof(*o->members), cmp_str);
+		qsort(o->members, o->nmembers, sizeof(*o->members), str_cmp_ptr);
 	size_t m = 0; /* a member reached twice counts once */
 	for (size_t i = 0; i < o->nmembers; i++) {
 		if (m && strcmp(o->members[m - 1], o->members[i]) == 0)

@@ -1025,19 +1025,19 @@ int project_load_settings_and_graph(struct project *p, const char *dir)
 
 /* ---- audiences ----------------------------------------------------------------- */
 
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
-/* Collect *.lac under rel (a directory relative to the project dir), recursively. */
+/* Collect *.lac under rel (a directory relative to the project dir),
+ * recursively.  A directory that cannot be read is an E001 with report, a
+ * line in unreadable when that is given, else skipped. */
 static void collect_dir(struct project *p, const char *rel, const char *suffix, bool report,
-			const char ***out, size_t *n, int depth)
+			struct strbuf *unreadable, const char ***out, size_t *n, int depth)
 {
 	if (depth > 64)
 		return;
 	DIR *dir = opendir(project_path(p, rel));
 	if (!dir) {
+		if (unreadable)
+			sb_addf(unreadable, "%scannot read the directory '%s': %s", unreadable->len ? "\n" : "",
+				project_path(p, rel), strerror(errno));
 		if (!report)
 			return;
 		/* not "no .lac files found": say the directory cannot be read */
@@ -1055,7 +1055,7 @@ static void collect_dir(struct project *p, const char *rel, const char *suffix, 
 		const char *child = strcmp(rel, ".") == 0 ? arena_strdup(&p->arena, de->d_name)
 			: arena_sprintf(&p->arena, "%s/%s", rel, de->d_name);
 		if (is_dir(project_path(p, child)))
-			collect_dir(p, child, suffix, report, out, n, depth + 1);
+			collect_dir(p, child, suffix, report, unreadable, out, n, depth + 1);
 		else if (str_ends(de->d_name, suffix))
 			ARENA_PUSH(&p->arena, *out, *n, child);
 	}
@@ -1063,9 +1063,9 @@ static void collect_dir(struct project *p, const char *rel, const char *suffix, 
 }
 
 void project_find_files(struct project *p, const char *rel, const char *suffix, const char ***out,
-			size_t *n)
+			size_t *n, struct strbuf *unreadable)
 {
-	collect_dir(p, rel, suffix, false, out, n, 0);
+	collect_dir(p, rel, suffix, false, unreadable, out, n, 0);
 }
 
 static void load_audiences(struct project *p)
@@ -1085,12 +1085,12 @@ static void load_audiences(struct project *p)
 			continue;
 		}
 		if (S_ISDIR(st.st_mode))
-			collect_dir(p, rel, ".lac", true, &files, &n, 0);
+			collect_dir(p, rel, ".lac", true, NULL, &files, &n, 0);
 		else
 			ARENA_PUSH(&p->arena, files, n, rel);
 	}
 	if (n)
-		qsort(files, n, sizeof(*files), cmp_str);
+		qsort(files, n, sizeof(*files), str_cmp_ptr);
 	for (size_t i = 0; i < n; i++) {
 		if (i > 0 && strcmp(files[i], files[i - 1]) == 0)
 			continue;

@@ -182,9 +182,10 @@ const char *project_stdlib_dir(void);
 const char *project_path(struct project *p, const char *rel);
 /* Append to *out (p's arena) the files below directory rel (relative to
  * the project) whose names end in suffix, dot files and dot directories
- * left out; an unreadable directory is passed over. */
+ * left out; an unreadable directory is passed over, and named in unreadable
+ * when that is given ("cannot read the directory 'D': why", one a line). */
 void project_find_files(struct project *p, const char *rel, const char *suffix, const char ***out,
-			size_t *n);
+			size_t *n, struct strbuf *unreadable);
 /* E007 for each of state.path and warehouse.path whose ${VAR} is unset;
  * -1 if there was one.  For commands that open the state or the warehouse
  * (check, compile, fmt and graph do not), right after project_load. */

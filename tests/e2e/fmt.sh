@@ -99,7 +99,22 @@ expect_status "check a directory" 1 lac fmt --check "$T/tree"
 expect_eq "... names the file to change" "$T/tree/sub/b.lac" "$(cat "$T/out")"
 expect_status "format a directory" 0 lac fmt "$T/tree"
 expect_file_eq "... formats the file under it" "$T/messy.want" "$T/tree/sub/b.lac"
-expect_status "and from -C, relative to it" 0 lac -C "$T/tree" fmt --check sub
+cp "$T/messy.orig" "$T/tree/sub/b.lac"
+expect_status "and from -C, relative to it" 1 lac -C "$T/tree" fmt --check sub/
+expect_eq "... named from there" "sub/b.lac" "$(cat "$T/out")"
+cp "$T/messy.want" "$T/tree/sub/b.lac"
+# a directory below it that cannot be read fails the check (as another user:
+# root reads anything)
+as_user=
+[ "$(id -u)" = 0 ] && as_user="setpriv --reuid=nobody --regid=nogroup --clear-groups"
+chmod 755 "$T" && chmod -R a+rX "$T/tree" && chmod 000 "$T/tree/sub"
+if $as_user "$LAC" --version >/dev/null 2>&1; then
+	expect_status "an unreadable directory under it" 1 $as_user "$LAC" fmt --check "$T/tree"
+	has "... is named" "lac: cannot read the directory '$T/tree/sub': Permission denied" "$T/err"
+else
+	echo "note: cannot run lac as another user here; the unreadable directory case is not tested"
+fi
+chmod 755 "$T/tree/sub"
 
 # stdin to stdout
 expect_status "stdin" 0 sh -c "\"\$LAC\" fmt - <\"$T/messy.orig\""
