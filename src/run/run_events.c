@@ -401,10 +401,14 @@ struct keyed_row {
 	bool numeric;
 };
 
+/* A total order: numbers by value, then keys that are not numbers (a
+ * NUMBER key SQLite stored as other text) by bytes, as are all other keys. */
 static int keyed_row_cmp(const void *a, const void *b)
 {
 	const struct keyed_row *x = a, *y = b;
-	if (x->numeric && y->numeric && x->num != y->num)
+	if (x->numeric != y->numeric)
+		return x->numeric ? -1 : 1;
+	if (x->numeric && x->num != y->num)
 		return x->num < y->num ? -1 : 1;
 	return strcmp(x->key, y->key);
 }
