@@ -311,39 +311,45 @@ static void diff_details(struct plan_change *c)
 	sb_release(&d);
 }
 
-/* The trigger line of a canonical activation text, its words single-spaced
- * (malloc'd), or NULL. */
-static char *trigger_words(const char *text)
+/* The path of an `entity added`/`entity removed` trigger in a canonical
+ * activation text (malloc'd), or NULL for another trigger. */
+static char *entity_trigger_path(const char *text)
 {
 	for (const char *l = text; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
 		while (*l == ' ')
 			l++;
 		if (!str_starts(l, "trigger "))
 			continue;
-		struct strbuf sb = STRBUF_INIT;
-		for (; *l && *l != '\n'; l++)
-			if (*l != ' ' || (sb.len && sb.buf[sb.len - 1] != ' '))
-				sb_addch(&sb, *l);
-		while (sb.len && sb.buf[sb.len - 1] == ' ')
-			sb.buf[--sb.len] = '\0';
-		return sb_detach(&sb);
+		l += strlen("trigger ");
+		while (*l == ' ')
+			l++;
+		if (str_starts(l, "entity added "))
+			l += strlen("entity added ");
+		else if (str_starts(l, "entity removed "))
+			l += strlen("entity removed ");
+		else
+			return NULL;
+		while (*l == ' ')
+			l++;
+		size_t n = strcspn(l, " \n");
+		return n ? xstrndup(l, n) : NULL;
 	}
 	return NULL;
 }
 
 /* An updated activation whose trigger now reports the entities added to or
- * removed from another path: the snapshot has no earlier entities of that
- * path to compare with, so every one matched now would look added.  Its
- * first run records them as a new baseline instead, as for a new activation
- * (SPEC §5 "Adding an activation starts only that activation from a
- * baseline"). */
+ * removed from another path than before: the snapshot may hold no earlier
+ * entities of that path to compare with, so every one matched now would
+ * look added.  Its first run records them as a new baseline instead, as for
+ * a new activation (SPEC §5 "Adding an activation starts only that
+ * activation from a baseline").  Conservative: the path may have been in
+ * the snapshot already, for an enrich or another activation. */
 static void check_rebaseline(struct plan_change *ch)
 {
-	if (!ch->old_text || !ch->new_text || !ch->act ||
-	    (ch->act->trigger != TRIG_ENTITY_ADDED && ch->act->trigger != TRIG_ENTITY_REMOVED))
+	if (!ch->old_text || !ch->new_text)
 		return;
-	char *was = trigger_words(ch->old_text), *now = trigger_words(ch->new_text);
-	if (!was || !now || strcmp(was, now) != 0) {
+	char *was = entity_trigger_path(ch->old_text), *now = entity_trigger_path(ch->new_text);
+	if (now && (!was || strcmp(was, now) != 0)) {
 		ch->rebaseline = true;
 		add_detail(ch, "its trigger reports another path now: the first run records that "
 			   "path's entities as a new baseline and sends nothing for them");

@@ -57,4 +57,13 @@ expect_status "moved: a new vet" 0 lac -C "$Q" --now 2026-01-15T15:00:00Z run ca
 expect_eq "moved: ... its event only" "v03" \
 	"$("$py" -c 'import json, sys
 print(" ".join(sorted({json.loads(l)["properties"]["entity_id"] for l in open(sys.argv[1])})))' "$qev")"
+# the same path, removals now: no new baseline, the next removal is sent
+sed -i 's/trigger     entity added households.vets/trigger     entity removed households.vets/' "$Q/audiences/moved.lac"
+expect_status "same path: plan" 2 lac -C "$Q" plan --detailed-exitcode
+hasnt "same path: no new baseline" "another path" "$T/out"
+expect_status "same path: apply" 0 lac -C "$Q" -q --now 2026-01-15T16:00:00Z apply --auto-approve --no-run
+sqlite3 "$Q/data/warehouse.db" "DELETE FROM HOUSEHOLD_VETS WHERE id = 'hv99'"
+expect_status "same path: the vet leaves" 0 lac -C "$Q" --now 2026-01-15T17:00:00Z run cat_vets
+expect_eq "same path: ... Entity Removed for it" "Entity Removed v03" \
+	"$(tail -n 1 "$qev" | "$py" -c 'import json, sys; e = json.load(sys.stdin); print(e["event"], e["properties"]["entity_id"])')"
 finish
