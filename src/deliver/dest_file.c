@@ -23,6 +23,22 @@ struct file_priv {
 	struct strbuf buf;
 };
 
+/* Does the regular file at path, size bytes long, end in something other
+ * than a newline?  Read through a descriptor of its own: the one lac writes
+ * with is write-only (a FIFO opened for reading as well would never block
+ * for its reader, and what lac wrote would go nowhere). */
+static bool ends_torn(const char *path, off_t size)
+{
+	char last = '\n';
+	int fd = size > 0 ? open(path, O_RDONLY | O_CLOEXEC) : -1;
+	if (fd >= 0) {
+		if (pread(fd, &last, 1, size - 1) != 1)
+			last = '\n';
+		close(fd);
+	}
+	return last != '\n';
+}
+
 /* The directories above the file (0755; the file itself is 0600). */
 static int mkdirs_for(const char *path, struct strbuf *err)
 {
@@ -38,9 +54,7 @@ static int file_open(struct dest *d, struct strbuf *err)
 	if (mkdirs_for(d->cfg.path, err) < 0)
 		return -1;
 	/* Events carry personal data: the file is private to its owner. */
-	int fd = open(d->cfg.path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
-	if (fd < 0 && errno == EACCES) /* write-only: no look at its last byte */
-		fd = open(d->cfg.path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+	int fd = open(d->cfg.path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
 	if (fd < 0) {
 		sb_addf(err, "cannot open %s: %s", d->cfg.path, strerror(errno));
 		return -1;
@@ -59,9 +73,8 @@ static int file_send(struct dest *d, struct dest_event *evs, size_t n)
 	 * ever holds whole lines and the retry appends to a clean end */
 	struct stat st;
 	off_t end = fstat(fp->fd, &st) == 0 && S_ISREG(st.st_mode) ? st.st_size : -1;
-	char last = '\n';
 	sb_reset(&fp->buf);
-	if (end > 0 && pread(fp->fd, &last, 1, end - 1) == 1 && last != '\n')
+	if (end > 0 && ends_torn(d->cfg.path, end))
 		sb_addch(&fp->buf, '\n');
 	for (size_t i = 0; i < n; i++) {
 		/* A JSON event never holds a raw newline; one would break the line format. */
