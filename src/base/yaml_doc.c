@@ -241,13 +241,13 @@ bool ynode_same(const struct ynode *a, const struct ynode *b)
 		return a == b;
 	switch (a->kind) {
 	case YN_SCALAR:
-		return strcmp(a->scalar, b->scalar) == 0;
+		return a->quoted == b->quoted && strcmp(a->scalar, b->scalar) == 0;
 	case YN_MAPPING:
+		/* keys in any order (a key given twice is E009 anyway) */
 		if (a->npairs != b->npairs)
 			return false;
 		for (size_t i = 0; i < a->npairs; i++)
-			if (strcmp(a->pairs[i].key, b->pairs[i].key) != 0 ||
-			    !ynode_same(a->pairs[i].value, b->pairs[i].value))
+			if (!ynode_same(a->pairs[i].value, ynode_get(b, a->pairs[i].key)))
 				return false;
 		return true;
 	case YN_SEQUENCE:

@@ -32,7 +32,8 @@ struct ypair {
 struct ynode *yaml_doc_parse(struct arena *a, struct diag_sink *d, uint32_t file_id,
 			     const char *text, size_t len);
 const struct ynode *ynode_get(const struct ynode *map, const char *key);
-/* Do a and b hold the same value (kinds, scalars' text, keys in order, items)? */
+/* Do a and b hold the same value (kinds, scalars' text and quoting, each
+ * key's value, items in order)? */
 bool ynode_same(const struct ynode *a, const struct ynode *b);
 const struct ypair *ynode_pair(const struct ynode *map, const char *key);
 

@@ -336,10 +336,18 @@ static void test_several_files_same_header(void **state)
 	free(d);
 	project_release(&p);
 
-	/* the same key with another value still clashes */
+	/* the same key with another value still clashes; keys in another order
+	 * are the same value, a quoted "1" is not 1 */
 	fx_write("more.yaml", "version: 1\nlimits: { max_depth: 5 }\n");
 	d = fx_load(&p);
 	assert_non_null(strstr(d, "more.yaml:2:1: error[E009]: 'limits' is given twice\n"));
+	free(d);
+	project_release(&p);
+	fx_write("main.yaml", "limits: { max_depth: 6, x: 1 }\n" BASE);
+	fx_write("more.yaml", "version: \"1\"\nlimits: { x: 1, max_depth: 6 }\n");
+	d = fx_load(&p);
+	assert_non_null(strstr(d, "more.yaml:1:1: error[E009]: 'version' is given twice\n"));
+	assert_null(strstr(d, "'limits' is given twice"));
 	free(d);
 	project_release(&p);
 	fx_leave();
