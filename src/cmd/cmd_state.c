@@ -21,13 +21,13 @@ int cmd_state(struct cli *c)
 	const char *name = c->argc > 1 ? c->argv[1] : NULL;
 	for (size_t i = 0; name && i < ARRAY_LEN(subcommands); i++)
 		if (strcmp(name, subcommands[i].name) == 0) {
-			struct cli sub = *c;
-			sub.argc--;
-			sub.argv++;
-			int rc = subcommands[i].run(&sub);
-			/* what cli_input_path made, for main's cli_release */
-			c->owned = sub.owned;
-			c->nowned = sub.nowned;
+			/* the subcommand's words, in c itself (cli_input_path keeps
+			 * what it makes there for main's cli_release) */
+			c->argc--;
+			c->argv++;
+			int rc = subcommands[i].run(c);
+			c->argc++;
+			c->argv--;
 			return rc;
 		}
 	struct strbuf names = STRBUF_INIT;

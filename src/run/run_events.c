@@ -422,17 +422,19 @@ static void sort_context(const struct graph *g, json_t *level)
 	const char *slug;
 	json_t *arr;
 	json_object_foreach(level, slug, arr) {
+		/* an array holds the rows of one relationship: one entity */
 		size_t n = json_array_size(arr);
-		if (!n || !json_object_get(json_array_get(arr, 0), "__entity"))
+		const char *of = json_string_value(json_object_get(json_array_get(arr, 0), "__entity"));
+		const struct entity *e = of ? graph_entity(g, of) : NULL;
+		if (!e)
 			continue;
 		struct keyed_row *rows = xcalloc(n, sizeof(*rows));
 		for (size_t i = 0; i < n; i++) {
 			json_t *row = json_array_get(arr, i);
-			const struct entity *e = graph_entity(g, json_string_value(json_object_get(row, "__entity")));
-			const char *key = e ? json_string_value(json_object_get(row, e->pk->name)) : NULL;
+			const char *key = json_string_value(json_object_get(row, e->pk->name));
 			rows[i].row = json_incref(row);
 			rows[i].key = key ? key : "";
-			if (e && e->pk->type == TY_NUMBER && *rows[i].key) {
+			if (e->pk->type == TY_NUMBER && *rows[i].key) {
 				char *end;
 				rows[i].num = strtod(rows[i].key, &end);
 				rows[i].numeric = !*end && isfinite(rows[i].num);

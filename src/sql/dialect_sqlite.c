@@ -45,8 +45,7 @@ static void lite_time_point(const struct dialect *d, struct strbuf *sb, enum col
 			    const char *now, long amount, enum time_unit unit)
 {
 	bool far = fabs((double)amount) * (double)time_unit_seconds(unit) > 1000 * 365.2425 * 86400;
-	const char *end = amount < 0 ? (t == TY_DATE ? "'0000-01-01'" : "julianday('0000-01-01')")
-				     : (t == TY_DATE ? "'9999-12-31'" : "julianday('9999-12-31 23:59:59.999')");
+	bool back = amount < 0;
 	if (far)
 		sb_addstr(sb, "COALESCE(");
 	sb_addf(sb, "%s(", t == TY_DATE ? "date" : "julianday");
@@ -58,8 +57,10 @@ static void lite_time_point(const struct dialect *d, struct strbuf *sb, enum col
 		sb_addf(sb, ", '%+ld %ss'", amount, w);
 	}
 	sb_addch(sb, ')');
-	if (far)
-		sb_addf(sb, ", %s)", end);
+	if (far && t == TY_DATE)
+		sb_addstr(sb, back ? ", '0000-01-01')" : ", '9999-12-31')");
+	else if (far)
+		sb_addstr(sb, back ? ", julianday('0000-01-01'))" : ", julianday('9999-12-31 23:59:59.999'))");
 }
 
 static void lite_str_match(const struct dialect *d, struct strbuf *sb, enum pred_kind k,
